@@ -1,0 +1,21 @@
+/* limits.c -- the default bounds on every input (see limits.h). */
+#include "limits.h"
+
+void
+tlsrpt_limits_default(struct tlsrpt_limits *l)
+{
+	l->max_message_bytes = 10u * 1024 * 1024;
+	/* The largest real reports seen are well under 1 MiB inflated. */
+	l->max_report_bytes = 16u * 1024 * 1024;
+	/* JSON reports compress 5-30x; a bomb compresses ~1000x. */
+	l->max_inflate_ratio = 1000;
+	/* A report nests 5 levels deep (report/policies/[]/policy/array). */
+	l->max_json_depth = 16;
+	l->max_policies = 1000;
+	l->max_failure_details = 1000;
+	l->max_policy_strings = 1000;
+	l->max_string_bytes = 8192;
+	l->max_reports = 16;
+	l->max_mime_depth = 8;
+	l->max_mime_parts = 256;
+}

@@ -1,0 +1,90 @@
+/*
+ * report.h -- the RFC 8460 report model, and turning report JSON into it.
+ *
+ * Normalised on the way in: dates are seconds since the epoch (UTC), mx-host
+ * is always a list with any "mx: " prefix removed, a TLSA policy-string that
+ * Microsoft sends as one JSON-encoded array is split into its records, empty
+ * strings become NULL, unknown policy and result types are kept verbatim.
+ *
+ * Ownership: a struct tlsrpt_report and everything under it is owned by
+ * whoever received it from tlsrpt_report_parse(); free it with
+ * tlsrpt_report_free(). All strings are NUL-terminated valid UTF-8 (jansson
+ * guarantees it) and never contain NUL.
+ */
+#ifndef TLSRPT_REPORT_H
+#define TLSRPT_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "limits.h"
+
+enum tlsrpt_policy_type {
+	TLSRPT_POLICY_STS,
+	TLSRPT_POLICY_TLSA,
+	TLSRPT_POLICY_NO_POLICY_FOUND,
+	TLSRPT_POLICY_OTHER, /* unknown type, kept verbatim in policy_type */
+};
+
+struct tlsrpt_failure_detail {
+	char *result_type;	      /* never NULL; unknown values verbatim */
+	char *sending_mta_ip;	      /* NULL when absent or "" */
+	char *receiving_mx_hostname;  /* NULL when absent or "" */
+	char *receiving_mx_helo;      /* NULL when absent or "" */
+	char *receiving_ip;	      /* NULL when absent or "" */
+	int64_t failed_session_count; /* >= 0 */
+	char *additional_information; /* NULL when absent or "" */
+	/* failure-reason-code, or the draft-era failure-error-code */
+	char *failure_reason_code; /* NULL when absent or "" */
+};
+
+struct tlsrpt_policy {
+	enum tlsrpt_policy_type type;
+	char *policy_type;     /* never NULL: "sts", "tlsa", ... as sent */
+	char *policy_domain;   /* NULL only allowed for no-policy-found */
+	char **policy_strings; /* n_policy_strings entries, none NULL */
+	size_t n_policy_strings;
+	char **mx_hosts; /* n_mx_hosts entries, "mx: " prefix removed */
+	size_t n_mx_hosts;
+	int64_t total_successful_session_count; /* >= 0 */
+	int64_t total_failure_session_count;	/* >= 0; 0 when absent */
+	struct tlsrpt_failure_detail *failure_details;
+	size_t n_failure_details;
+};
+
+struct tlsrpt_report {
+	char *organization_name; /* never NULL */
+	char *contact_info;	 /* NULL when null, absent or "" */
+	char *report_id;	 /* never NULL */
+	int64_t start_time; /* date-range.start-datetime, epoch seconds UTC */
+	int64_t end_time;   /* date-range.end-datetime, epoch seconds UTC */
+	struct tlsrpt_policy *policies; /* n_policies >= 1 entries */
+	size_t n_policies;
+};
+
+/* Parse report JSON (len bytes, need not be NUL-terminated). On success
+ * *out is a new report the caller frees with tlsrpt_report_free(). On
+ * failure *out is NULL and err names the JSON path and the reason. */
+int tlsrpt_report_parse(const void *json, size_t len,
+			const struct tlsrpt_limits *limits,
+			struct tlsrpt_report **out, struct tlsrpt_error *err);
+
+void tlsrpt_report_free(struct tlsrpt_report *r); /* NULL is a no-op */
+
+/* Policy contents only (the members of struct tlsrpt_policy); used by the
+ * store to release policies it reads back. */
+void tlsrpt_policy_clear(struct tlsrpt_policy *p);
+
+/* The MTA-STS mode named in an sts policy's policy strings ("enforce",
+ * "testing", "none"), or NULL when the strings do not say. Borrowed from p. */
+const char *tlsrpt_policy_sts_mode(const struct tlsrpt_policy *p);
+
+/* Parse an RFC 3339 date-time as real senders write it (zone optional,
+ * read as UTC; fractional seconds ignored) into epoch seconds. */
+int tlsrpt_parse_datetime(const char *s, int64_t *out);
+
+/* Format epoch seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
+void tlsrpt_format_datetime(int64_t t, char *buf, size_t size);
+
+#endif

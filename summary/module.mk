@@ -1,0 +1,1 @@
+# summary/ -- tlsrpt-summary (aggregation and renderers). Never libmilter.

@@ -1,0 +1,26 @@
+# tests/ -- Check unit tests (one program per tests/unit/check_*.c), run
+# plainly by `make unit` and under ASan/UBSan by `make SAN=asan unit`.
+TEST_UTIL_OBJS := $(BUILD)/tests/unit/testutil.o
+TEST_SRCS := $(wildcard tests/unit/check_*.c)
+TEST_PROGRAMS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+$(BUILD)/tests/unit/%.o: MODULE_CFLAGS = $(CHECK_CFLAGS)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_UTIL_OBJS) $(STORE_LIB) $(PARSER_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
+
+# Tests read their fixtures relative to the top of the tree; the shared
+# corpus of real reports is optional (a user's clone has none).
+TEST_ENV = TLSRPT_TEST_DATA=tests/data TLSRPT_CORPUS=$(abspath ../shared/corpus) \
+	TLSRPT_BUILD=$(BUILD)
+
+unit: $(TEST_PROGRAMS) $(PROGRAMS)
+	@fail=0; for t in $(TEST_PROGRAMS); do \
+		echo "== $$t"; $(TEST_ENV) $$t || fail=1; \
+	done; exit $$fail
+
+check: all
+	@scripts/install-deps
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory SAN=asan unit
+	$(MAKE) --no-print-directory lint-man
+	@scripts/run-script-tests $(BUILD)

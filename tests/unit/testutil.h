@@ -1,0 +1,35 @@
+/*
+ * testutil.h -- small helpers shared by the Check test programs.
+ */
+#ifndef TLSRPT_TESTUTIL_H
+#define TLSRPT_TESTUTIL_H
+
+#include <stddef.h>
+
+/* Directory of our own committed fixtures (TLSRPT_TEST_DATA, default
+ * "tests/data"). Borrowed. */
+const char *test_data_dir(void);
+
+/* Directory of the shared corpus of real reports (TLSRPT_CORPUS), or NULL
+ * when it does not exist: corpus tests must then skip with a message. */
+const char *test_corpus_dir(void);
+
+/* Read a whole file into a new NUL-terminated buffer (free() it); *len gets
+ * the size without the NUL. Fails the current test when it cannot. */
+char *test_read_file(const char *path, size_t *len);
+
+/* Same, for "dir/name". */
+char *test_read_file_in(const char *dir, const char *name, size_t *len);
+
+/* 1 when path exists. */
+int test_exists(const char *path);
+
+/* Sorted names of the entries of dir (no "." entries); *n gets the count.
+ * Free with test_free_names(). */
+char **test_list_dir(const char *dir, size_t *n);
+void test_free_names(char **names, size_t n);
+
+/* Remove trailing white space in place (expected-output files end in \n). */
+void test_chomp(char *s);
+
+#endif
