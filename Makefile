@@ -68,9 +68,19 @@ $(CONFIG_MK): scripts/install-deps scripts/packages.txt
 deps:
 	@scripts/install-deps
 
+# `make V=1` shows whole command lines.
+ifeq ($(V),1)
+  Q :=
+  say := @true
+else
+  Q := @
+  say := @printf '  %-7s %s\n'
+endif
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(MODULE_CFLAGS) -MMD -MP -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(MODULE_CFLAGS) -MMD -MP -c -o $@ $<
 
 PROGRAMS :=
 SBIN_PROGRAMS :=
