@@ -1,0 +1,369 @@
+/* index.c -- the de-duplication index file and its in-memory key set. */
+#include "store/index.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parser/alloc.h"
+#include "store/day.h"
+#include "store/fileio.h"
+#include "store/lines.h"
+
+void
+tlsrpt_index_init(struct tlsrpt_index *ix, int dirfd, mode_t mode,
+		  int sync_writes)
+{
+	memset(ix, 0, sizeof(*ix));
+	ix->dirfd = dirfd;
+	ix->fd = -1;
+	ix->mode = mode;
+	ix->sync_writes = sync_writes;
+}
+
+static void
+forget(struct tlsrpt_index *ix)
+{
+	if (ix->fd >= 0)
+		close(ix->fd);
+	ix->fd = -1;
+	ix->loaded = 0;
+	ix->have_pos = 0;
+	tlsrpt_keyset_clear(&ix->keys);
+}
+
+void
+tlsrpt_index_close(struct tlsrpt_index *ix)
+{
+	forget(ix);
+}
+
+static int
+io_error(struct tlsrpt_error *err, const char *what)
+{
+	return tlsrpt_error_set(err, TLSRPT_ERR_IO, TLSRPT_INDEX_NAME, "%s: %s",
+				what, strerror(errno));
+}
+
+/* Apply one index line. Damaged lines are ignored: they can only cost a
+ * duplicate check, and the position is also kept by the next record. */
+static int
+apply_line(struct tlsrpt_index *ix, const char *line, size_t len)
+{
+	json_t *o = json_loadb(line, len, 0, NULL), *v;
+	const char *dayname, *org, *id;
+	int64_t day;
+	int ret = 0;
+
+	if (o == NULL)
+		return 0;
+	v = json_object_get(o, "day");
+	dayname = json_string_value(v);
+	if (dayname == NULL ||
+	    tlsrpt_day_parse(dayname, strlen(dayname), &day) < 0)
+		goto out;
+	org = json_string_value(json_object_get(o, "org"));
+	id = json_string_value(json_object_get(o, "id"));
+	if (org != NULL && id != NULL) {
+		size_t klen;
+		char *key = tlsrpt_key_make(org, id, &klen);
+		int64_t *old;
+
+		if (key == NULL) {
+			ret = -1;
+			goto out;
+		}
+		old = tlsrpt_keyset_find(&ix->keys, key, klen);
+		if (old == NULL || *old < day)
+			ret = tlsrpt_keyset_put(&ix->keys, key, klen, day);
+		tlsrpt_free(key);
+	}
+	v = json_object_get(o, "end");
+	if (v == NULL)
+		v = json_object_get(o, "pos");
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		ix->have_pos = 1;
+		ix->pos_day = day;
+		ix->pos_off = (uint64_t)json_integer_value(v);
+	}
+out:
+	json_decref(o);
+	return ret;
+}
+
+static int
+open_index(struct tlsrpt_index *ix, struct tlsrpt_error *err)
+{
+	struct stat st;
+
+	ix->fd = openat(ix->dirfd, TLSRPT_INDEX_NAME,
+			O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			ix->mode);
+	if (ix->fd < 0)
+		return io_error(err, "cannot open the de-duplication index");
+	if (fstat(ix->fd, &st) < 0)
+		return io_error(err, "cannot stat the index");
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return io_error(err, "not a regular file");
+	}
+	ix->dev = st.st_dev;
+	ix->ino = st.st_ino;
+	ix->created = st.st_size == 0;
+	return 0;
+}
+
+int
+tlsrpt_index_sync(struct tlsrpt_index *ix, struct tlsrpt_error *err)
+{
+	struct tlsrpt_lines ln;
+	struct stat st;
+	const char *line;
+	size_t len;
+	unsigned flags;
+	int rc, ret = -1;
+
+	ix->created = 0;
+	if (ix->fd >= 0 && (fstatat(ix->dirfd, TLSRPT_INDEX_NAME, &st,
+				    AT_SYMLINK_NOFOLLOW) < 0 ||
+			    st.st_dev != ix->dev || st.st_ino != ix->ino))
+		forget(ix); /* replaced by a prune, or removed */
+	if (ix->fd < 0 && open_index(ix, err) < 0) {
+		forget(ix);
+		return -1;
+	}
+	if (fstat(ix->fd, &st) < 0)
+		return io_error(err, "cannot stat the index");
+	if ((uint64_t)st.st_size == ix->loaded)
+		return 0;
+	if ((uint64_t)st.st_size < ix->loaded) {
+		/* Cut by hand: start over. */
+		tlsrpt_keyset_clear(&ix->keys);
+		ix->loaded = 0;
+		ix->have_pos = 0;
+	}
+	if (lseek(ix->fd, (off_t)ix->loaded, SEEK_SET) < 0)
+		return io_error(err, "cannot seek in the index");
+	tlsrpt_lines_init_fd(&ln, ix->fd, ix->loaded,
+			     (uint64_t)st.st_size - ix->loaded,
+			     TLSRPT_INDEX_LINE_MAX);
+	while ((rc = tlsrpt_lines_next(&ln, &line, &len, &flags)) > 0) {
+		if (flags & TLSRPT_LINE_UNTERMINATED) {
+			/* A writer died in the middle of a record; we hold the
+			 * lock, so nobody is writing it now. */
+			if (ftruncate(ix->fd, (off_t)ln.start) < 0) {
+				io_error(err, "cannot cut a torn record");
+				goto out;
+			}
+			ln.pos = ln.start;
+			break;
+		}
+		if (!(flags & TLSRPT_LINE_TOO_LONG) &&
+		    apply_line(ix, line, len) < 0) {
+			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+					 TLSRPT_INDEX_NAME,
+					 "out of memory loading the index");
+			goto out;
+		}
+	}
+	if (rc < 0) {
+		if (errno == ENOMEM)
+			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+					 TLSRPT_INDEX_NAME,
+					 "out of memory loading the index");
+		else
+			io_error(err, "cannot read the index");
+		goto out;
+	}
+	ix->loaded = ln.pos;
+	ret = 0;
+out:
+	tlsrpt_lines_free(&ln);
+	if (ret < 0)
+		forget(ix); /* reload from scratch next time */
+	return ret;
+}
+
+/* Append one record, as one write; a failed write is cut back. */
+static int
+append_record(struct tlsrpt_index *ix, json_t *o, struct tlsrpt_error *err)
+{
+	char *text = json_dumps(o, JSON_COMPACT);
+	size_t len;
+	int ret = -1;
+
+	if (text == NULL)
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+					TLSRPT_INDEX_NAME, "out of memory");
+	len = strlen(text);
+	text[len] = '\n'; /* replaces the NUL; the length is known */
+	if (tlsrpt_write_all(ix->fd, text, len + 1) < 0) {
+		int e = errno;
+
+		if (ftruncate(ix->fd, (off_t)ix->loaded) < 0) {
+			/* Left torn: the next sync cuts it. */
+		}
+		errno = e;
+		io_error(err, "cannot write to the index");
+		goto out;
+	}
+	if (ix->sync_writes && tlsrpt_fdatasync(ix->fd) < 0) {
+		io_error(err, "cannot sync the index");
+		goto out;
+	}
+	ix->loaded += len + 1;
+	ret = 0;
+out:
+	tlsrpt_free(text);
+	return ret;
+}
+
+static json_t *
+record(int64_t day, const char *org, const char *id, const char *offkey,
+       uint64_t off)
+{
+	char name[16];
+	json_t *o = json_object();
+	int rc = 0;
+
+	if (o == NULL)
+		return NULL;
+	tlsrpt_day_format(day, name, sizeof(name));
+	rc |= json_object_set_new(o, "day", json_string(name));
+	if (offkey != NULL)
+		rc |= json_object_set_new(o, offkey,
+					  json_integer((json_int_t)off));
+	if (org != NULL) {
+		rc |= json_object_set_new(o, "org", json_string(org));
+		rc |= json_object_set_new(o, "id", json_string(id));
+	}
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+tlsrpt_index_add(struct tlsrpt_index *ix, const char *key, size_t len,
+		 int64_t day, int64_t end, struct tlsrpt_error *err)
+{
+	/* key is org NUL id */
+	json_t *o = record(day, key, key + strlen(key) + 1,
+			   end >= 0 ? "end" : NULL, (uint64_t)end);
+	int ret;
+
+	(void)len;
+	if (o == NULL)
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+					TLSRPT_INDEX_NAME, "out of memory");
+	ret = append_record(ix, o, err);
+	json_decref(o);
+	if (ret < 0)
+		return -1;
+	if (end >= 0) {
+		ix->have_pos = 1;
+		ix->pos_day = day;
+		ix->pos_off = (uint64_t)end;
+	}
+	int64_t *old = tlsrpt_keyset_find(&ix->keys, key, len);
+
+	if (old != NULL && *old >= day)
+		return 0;
+	if (tlsrpt_keyset_put(&ix->keys, key, len, day) < 0) {
+		/* On disk but not in memory: reload it all next time. */
+		forget(ix);
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+					TLSRPT_INDEX_NAME, "out of memory");
+	}
+	return 0;
+}
+
+int
+tlsrpt_index_set_position(struct tlsrpt_index *ix, int64_t day, uint64_t off,
+			  struct tlsrpt_error *err)
+{
+	json_t *o = record(day, NULL, NULL, "pos", off);
+	int ret;
+
+	if (o == NULL)
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+					TLSRPT_INDEX_NAME, "out of memory");
+	ret = append_record(ix, o, err);
+	json_decref(o);
+	if (ret < 0)
+		return -1;
+	ix->have_pos = 1;
+	ix->pos_day = day;
+	ix->pos_off = off;
+	return 0;
+}
+
+int
+tlsrpt_index_rewrite(struct tlsrpt_index *ix, int64_t min_day,
+		     unsigned long *kept, unsigned long *dropped,
+		     struct tlsrpt_error *err)
+{
+	struct tlsrpt_index tmp;
+	int fd = -1, ret = -1;
+
+	*kept = *dropped = 0;
+	tlsrpt_index_init(&tmp, ix->dirfd, ix->mode, 0);
+	fd = openat(ix->dirfd, TLSRPT_INDEX_TMP,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    ix->mode);
+	if (fd < 0) {
+		io_error(err, "cannot create " TLSRPT_INDEX_TMP);
+		goto out;
+	}
+	tmp.fd = fd;
+	for (size_t i = 0; i < ix->keys.cap; i++) {
+		const struct tlsrpt_keyset_entry *e = &ix->keys.slots[i];
+		json_t *o;
+		int rc;
+
+		if (e->key == NULL)
+			continue;
+		if (e->value < min_day) {
+			(*dropped)++;
+			continue;
+		}
+		o = record(e->value, e->key, e->key + strlen(e->key) + 1, NULL,
+			   0);
+		if (o == NULL) {
+			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+					 TLSRPT_INDEX_NAME, "out of memory");
+			goto out;
+		}
+		rc = append_record(&tmp, o, err);
+		json_decref(o);
+		if (rc < 0)
+			goto out;
+		(*kept)++;
+	}
+	if (ix->have_pos &&
+	    tlsrpt_index_set_position(&tmp, ix->pos_day, ix->pos_off, err) < 0)
+		goto out;
+	if (tlsrpt_fdatasync(fd) < 0) {
+		io_error(err, "cannot sync " TLSRPT_INDEX_TMP);
+		goto out;
+	}
+	if (renameat(ix->dirfd, TLSRPT_INDEX_TMP, ix->dirfd,
+		     TLSRPT_INDEX_NAME) < 0) {
+		io_error(err, "cannot replace the index");
+		goto out;
+	}
+	(void)tlsrpt_fsync_dir(ix->dirfd);
+	forget(ix);
+	ret = tlsrpt_index_sync(ix, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0)
+		(void)unlinkat(ix->dirfd, TLSRPT_INDEX_TMP, 0);
+	return ret;
+}

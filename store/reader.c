@@ -1,0 +1,372 @@
+/*
+ * reader.c -- iterating over the records of one or several stores in a
+ * time window (see reader.h for the order and the de-duplication).
+ */
+#include "store/reader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "parser/alloc.h"
+#include "store/day.h"
+#include "store/fileio.h"
+#include "store/keyset.h"
+#include "store/lines.h"
+#include "store/record.h"
+
+struct rd_file {
+	int64_t day;
+	size_t dir;
+	int gz;
+};
+
+struct tlsrpt_store_reader {
+	char **dirs;
+	int *dirfds;
+	size_t n_dirs;
+	int64_t since, until;
+	const struct tlsrpt_limits *limits;
+	struct tlsrpt_limits default_limits;
+	struct rd_file *files;
+	size_t n_files, next_file;
+	/* The file being read. */
+	int is_open, fd;
+	gzFile gz;
+	struct tlsrpt_lines ln;
+	char path[TLSRPT_ERROR_PATH_MAX];
+	int64_t file_seq;
+	struct tlsrpt_keyset seen; /* report key -> file_seq it came from */
+	struct tlsrpt_reader_stats stats;
+};
+
+static void problem(struct tlsrpt_store_reader *rd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+problem(struct tlsrpt_store_reader *rd, const char *fmt, ...)
+{
+	va_list ap;
+	char *dst;
+
+	if (rd->stats.n_problems >= TLSRPT_READER_MAX_PROBLEMS)
+		return;
+	dst = rd->stats.problems[rd->stats.n_problems++];
+	va_start(ap, fmt);
+	if (vsnprintf(dst, TLSRPT_ERROR_TEXT_MAX, fmt, ap) < 0)
+		dst[0] = '\0';
+	va_end(ap);
+}
+
+static int
+file_cmp(const void *a, const void *b)
+{
+	const struct rd_file *x = a, *y = b;
+
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	return y->gz - x->gz; /* .gz first: it holds the older lines */
+}
+
+static int
+list_dir(struct tlsrpt_store_reader *rd, size_t di, int64_t first, int64_t last,
+	 size_t *cap, struct tlsrpt_error *err)
+{
+	int dfd =
+		openat(rd->dirfds[di], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+	int ret = -1;
+
+	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return tlsrpt_error_set(err, TLSRPT_ERR_IO, rd->dirs[di],
+					"cannot list the store: %s",
+					strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct rd_file f;
+
+		if (!tlsrpt_day_file_match(de->d_name, &f.day, &f.gz) ||
+		    f.day < first || f.day > last)
+			continue;
+		f.dir = di;
+		if (rd->n_files == *cap) {
+			size_t ncap = *cap == 0 ? 64 : *cap * 2;
+			struct rd_file *nv = tlsrpt_reallocarray(
+				rd->files, ncap, sizeof(*nv));
+
+			if (nv == NULL) {
+				tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+						 "out of memory");
+				goto out;
+			}
+			rd->files = nv;
+			*cap = ncap;
+		}
+		rd->files[rd->n_files++] = f;
+	}
+	ret = 0;
+out:
+	closedir(d);
+	return ret;
+}
+
+int
+tlsrpt_store_reader_open(const char *const *dirs, size_t n_dirs, int64_t since,
+			 int64_t until, const struct tlsrpt_limits *limits,
+			 struct tlsrpt_store_reader **out,
+			 struct tlsrpt_error *err)
+{
+	struct tlsrpt_store_reader *rd;
+	int64_t first, last;
+	size_t cap = 0;
+
+	*out = NULL;
+	rd = tlsrpt_calloc(1, sizeof(*rd));
+	if (rd == NULL)
+		goto nomem;
+	rd->fd = -1;
+	rd->since = since;
+	rd->until = until > 0 ? until : INT64_MAX;
+	tlsrpt_limits_default(&rd->default_limits);
+	rd->limits = limits != NULL ? limits : &rd->default_limits;
+	rd->dirs = tlsrpt_calloc(n_dirs, sizeof(*rd->dirs));
+	rd->dirfds = tlsrpt_calloc(n_dirs, sizeof(*rd->dirfds));
+	if (rd->dirs == NULL || rd->dirfds == NULL)
+		goto nomem;
+	for (size_t i = 0; i < n_dirs; i++)
+		rd->dirfds[i] = -1;
+	rd->n_dirs = n_dirs;
+	first = tlsrpt_day_of(since);
+	last = tlsrpt_day_of(rd->until == INT64_MAX ? INT64_MAX - 86400
+						    : rd->until - 1);
+	for (size_t i = 0; i < n_dirs; i++) {
+		rd->dirs[i] = tlsrpt_strdup(dirs[i]);
+		if (rd->dirs[i] == NULL)
+			goto nomem;
+		rd->dirfds[i] =
+			open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rd->dirfds[i] < 0) {
+			tlsrpt_error_set(err, TLSRPT_ERR_IO, dirs[i],
+					 "cannot open the store directory: %s",
+					 strerror(errno));
+			goto fail;
+		}
+		if (list_dir(rd, i, first, last, &cap, err) < 0)
+			goto fail;
+	}
+	if (rd->n_files > 0)
+		qsort(rd->files, rd->n_files, sizeof(*rd->files), file_cmp);
+	*out = rd;
+	return 0;
+nomem:
+	tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+			 "out of memory opening the store reader");
+fail:
+	tlsrpt_store_reader_close(rd);
+	return -1;
+}
+
+static void
+close_file(struct tlsrpt_store_reader *rd)
+{
+	if (!rd->is_open)
+		return;
+	tlsrpt_lines_free(&rd->ln);
+	if (rd->gz != NULL)
+		gzclose(rd->gz); /* closes fd */
+	else if (rd->fd >= 0)
+		close(rd->fd);
+	rd->gz = NULL;
+	rd->fd = -1;
+	rd->is_open = 0;
+}
+
+/* Open day file f. 0 when open, 1 when skipped (gone, refused: a problem is
+ * noted), -1 when out of memory. */
+static int
+open_file(struct tlsrpt_store_reader *rd, const struct rd_file *f)
+{
+	char name[TLSRPT_DAY_NAME_MAX];
+	size_t max_line = tlsrpt_record_max_line(rd->limits);
+	struct stat st;
+	int gz = f->gz, fd;
+
+	tlsrpt_day_file_name(f->day, gz, name, sizeof(name));
+	fd = openat(rd->dirfds[f->dir], name,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT && !gz) {
+		/* Compressed since we listed the directory. */
+		gz = 1;
+		tlsrpt_day_file_name(f->day, gz, name, sizeof(name));
+		fd = openat(rd->dirfds[f->dir], name,
+			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	}
+	if (snprintf(rd->path, sizeof(rd->path), "%s/%s", rd->dirs[f->dir],
+		     name) < 0)
+		rd->path[0] = '\0';
+	if (fd < 0) {
+		if (errno != ENOENT) /* deleted by retention: not a problem */
+			problem(rd, "%s: cannot open: %s", rd->path,
+				errno == ELOOP ? "a symbolic link, refused"
+					       : strerror(errno));
+		return 1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		problem(rd, "%s: not a regular file", rd->path);
+		close(fd);
+		return 1;
+	}
+	rd->stats.files++;
+	rd->file_seq++;
+	rd->is_open = 1;
+	rd->fd = fd;
+	if (gz) {
+		rd->gz = gzdopen(fd, "rb");
+		if (rd->gz == NULL) {
+			close(fd);
+			rd->fd = -1;
+			rd->is_open = 0;
+			return -1;
+		}
+		tlsrpt_lines_init_gz(&rd->ln, rd->gz, max_line);
+		return 0;
+	}
+	/* Where the last complete write ends; then let writers go on. */
+	if (tlsrpt_flock(fd, LOCK_SH) < 0 || fstat(fd, &st) < 0) {
+		problem(rd, "%s: cannot lock: %s", rd->path, strerror(errno));
+		close_file(rd);
+		return 1;
+	}
+	(void)tlsrpt_flock(fd, LOCK_UN);
+	tlsrpt_lines_init_fd(&rd->ln, fd, 0, (uint64_t)st.st_size, max_line);
+	return 0;
+}
+
+static void
+skip(struct tlsrpt_store_reader *rd, const char *why)
+{
+	rd->stats.skipped++;
+	problem(rd, "%s:%lu: %s", rd->path, rd->ln.lineno, why);
+}
+
+int
+tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
+			 struct tlsrpt_record *rec, struct tlsrpt_error *err)
+{
+	const char *line;
+	size_t len, klen;
+	unsigned flags;
+	int rc;
+
+	tlsrpt_record_clear(rec);
+	for (;;) {
+		struct tlsrpt_error derr;
+		char *key;
+		int64_t *seq;
+
+		if (!rd->is_open) {
+			if (rd->next_file == rd->n_files)
+				return 0;
+			rc = open_file(rd, &rd->files[rd->next_file++]);
+			if (rc < 0)
+				goto nomem;
+			continue;
+		}
+		rc = tlsrpt_lines_next(&rd->ln, &line, &len, &flags);
+		if (rc <= 0) {
+			if (rc < 0 && errno == ENOMEM)
+				goto nomem;
+			if (rc < 0)
+				problem(rd, "%s:%lu: cannot read further: %s",
+					rd->path, rd->ln.lineno,
+					rd->gz != NULL ? "damaged gzip data"
+						       : strerror(errno));
+			close_file(rd);
+			continue;
+		}
+		if (flags & TLSRPT_LINE_TOO_LONG) {
+			skip(rd, "line too long");
+			continue;
+		}
+		if (flags & TLSRPT_LINE_UNTERMINATED) {
+			skip(rd, "truncated last line");
+			continue;
+		}
+		if (tlsrpt_record_decode(line, len, rd->limits, rec, &derr) <
+		    0) {
+			char msg[TLSRPT_ERROR_TEXT_MAX];
+
+			if (derr.code == TLSRPT_ERR_NOMEM)
+				goto nomem;
+			skip(rd, tlsrpt_error_format(&derr, msg, sizeof(msg)));
+			continue;
+		}
+		if (rec->received < rd->since || rec->received >= rd->until) {
+			rd->stats.outside++;
+			tlsrpt_record_clear(rec);
+			continue;
+		}
+		key = tlsrpt_key_make(rec->organization_name, rec->report_id,
+				      &klen);
+		if (key == NULL)
+			goto nomem;
+		seq = tlsrpt_keyset_find(&rd->seen, key, klen);
+		if (seq == NULL &&
+		    tlsrpt_keyset_put(&rd->seen, key, klen, rd->file_seq) < 0) {
+			tlsrpt_free(key);
+			goto nomem;
+		}
+		tlsrpt_free(key);
+		if (seq != NULL && *seq != rd->file_seq) {
+			rd->stats.duplicates++;
+			tlsrpt_record_clear(rec);
+			continue;
+		}
+		rec->path = rd->path;
+		rec->line = rd->ln.lineno;
+		rd->stats.records++;
+		return 1;
+	}
+nomem:
+	tlsrpt_record_clear(rec);
+	return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+				"out of memory reading the store");
+}
+
+const struct tlsrpt_reader_stats *
+tlsrpt_store_reader_stats(const struct tlsrpt_store_reader *rd)
+{
+	return &rd->stats;
+}
+
+void
+tlsrpt_store_reader_close(struct tlsrpt_store_reader *rd)
+{
+	if (rd == NULL)
+		return;
+	close_file(rd);
+	for (size_t i = 0; i < rd->n_dirs; i++) {
+		if (rd->dirs != NULL)
+			tlsrpt_free(rd->dirs[i]);
+		if (rd->dirfds != NULL && rd->dirfds[i] >= 0)
+			close(rd->dirfds[i]);
+	}
+	tlsrpt_free(rd->dirs);
+	tlsrpt_free(rd->dirfds);
+	tlsrpt_free(rd->files);
+	tlsrpt_keyset_clear(&rd->seen);
+	tlsrpt_free(rd);
+}

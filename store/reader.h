@@ -1,0 +1,99 @@
+/*
+ * reader.h -- reading the records of one or several stores in a time
+ * window, in day order, tolerant of damage.
+ *
+ * Day files are read oldest day first; for one day, each directory in the
+ * order given, and in a directory the .jsonl.gz before the .jsonl. A line
+ * that is not a valid record (bad JSON, missing key, truncated last line,
+ * longer than the bound) is skipped and counted, never fatal. A report
+ * (organization-name + report-id) is returned from the first day file it is
+ * met in; its lines in any other file (another store directory holding the
+ * same report, or a crash leftover) are skipped and counted as duplicates.
+ *
+ * Readers take a shared flock() on a plain day file only long enough to see
+ * where its last complete write ends, so they never see half a report being
+ * written and never hold writers up for a whole file.
+ */
+#ifndef TLSRPT_STORE_READER_H
+#define TLSRPT_STORE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parser/error.h"
+#include "parser/limits.h"
+#include "parser/report.h"
+
+/* One line of a store: one policy of one report, with its receipt. All
+ * strings are owned by the record (NULL when the line does not have the
+ * key) and freed by tlsrpt_record_clear(). */
+struct tlsrpt_record {
+	int version;	  /* "v", 1 */
+	int64_t received; /* epoch seconds UTC */
+	char *source;	  /* never NULL */
+	char *host;
+	char *queue_id;
+	char *file;
+	char *message_id;
+	char *dkim;
+	char *client_addr;
+	char *submitter;
+	char *organization_name; /* never NULL */
+	char *contact_info;
+	char *report_id; /* never NULL */
+	int64_t start_time;
+	int64_t end_time;
+	size_t policy_index; /* 0-based */
+	size_t policy_count; /* lines (policies) of this report, >= 1 */
+	struct tlsrpt_policy policy;
+	/* Where the line was read: the day file's path (borrowed from the
+	 * reader, valid until the next call) and its 1-based line number. */
+	const char *path;
+	unsigned long line;
+};
+
+/* Free what rec owns and zero it. NULL and a zeroed record are fine. */
+void tlsrpt_record_clear(struct tlsrpt_record *rec);
+
+#define TLSRPT_READER_MAX_PROBLEMS 5
+
+struct tlsrpt_reader_stats {
+	unsigned long files;	  /* day files opened */
+	unsigned long records;	  /* records returned */
+	unsigned long skipped;	  /* damaged lines skipped */
+	unsigned long duplicates; /* lines of reports already returned */
+	unsigned long outside;	  /* valid lines outside [since, until) */
+	/* "path:line: reason" of the first skipped lines (and of unreadable
+	 * files); n_problems <= TLSRPT_READER_MAX_PROBLEMS. */
+	char problems[TLSRPT_READER_MAX_PROBLEMS][TLSRPT_ERROR_TEXT_MAX];
+	size_t n_problems;
+};
+
+struct tlsrpt_store_reader;
+
+/* Open a reader over the records with since <= received < until (epoch
+ * seconds; until <= 0 means no end) in the store directories dirs[0..n_dirs).
+ * A directory that does not exist is an error; one with no day files is
+ * not. limits bound each line (NULL: defaults) and must outlive the reader.
+ * Caller closes *out with tlsrpt_store_reader_close(). */
+int tlsrpt_store_reader_open(const char *const *dirs, size_t n_dirs,
+			     int64_t since, int64_t until,
+			     const struct tlsrpt_limits *limits,
+			     struct tlsrpt_store_reader **out,
+			     struct tlsrpt_error *err);
+
+/* Read the next record into rec (which the caller zeroed or cleared; it is
+ * cleared first). Returns 1 with a record, 0 at the end, -1 on an error that
+ * stops reading (out of memory; a day file that vanished or cannot be read
+ * is skipped and counted in problems instead). */
+int tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
+			     struct tlsrpt_record *rec,
+			     struct tlsrpt_error *err);
+
+/* Counters so far. Borrowed from rd. */
+const struct tlsrpt_reader_stats *
+tlsrpt_store_reader_stats(const struct tlsrpt_store_reader *rd);
+
+void tlsrpt_store_reader_close(struct tlsrpt_store_reader *rd); /* NULL ok */
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * record.h -- one report to store lines, and one line back to a record.
+ *
+ * The line format (format version 1) is described in tlsrpt-store(5): the
+ * receipt, the report-level fields, "policy-index"/"policy-count", then the
+ * members of the normalised policy element of tlsrpt_policy_to_json()
+ * ("policy", "summary", "failure-details") flattened into the line, and
+ * "sts-mode" when the policy strings say it.
+ */
+#ifndef TLSRPT_STORE_RECORD_H
+#define TLSRPT_STORE_RECORD_H
+
+#include <stddef.h>
+
+#include "parser/error.h"
+#include "parser/limits.h"
+#include "parser/report.h"
+#include "store/reader.h"
+#include "store/store.h"
+
+#define TLSRPT_RECORD_VERSION 1
+
+/* Longest receipt string kept (bytes); longer ones are cut. */
+#define TLSRPT_RECEIPT_STRING_MAX 1000
+
+/* Longest line read back: a line holds one policy of a report no larger
+ * than limits->max_report_bytes, escaped at most twice over. */
+size_t tlsrpt_record_max_line(const struct tlsrpt_limits *limits);
+
+/* All lines of r (each ending in '\n') into one new buffer *buf of *len
+ * bytes, which the caller frees with tlsrpt_free(). */
+int tlsrpt_record_encode(const struct tlsrpt_report *r,
+			 const struct tlsrpt_receipt *rc, char **buf,
+			 size_t *len, struct tlsrpt_error *err);
+
+/* Parse one line (without its '\n') into rec, which must be zeroed. On
+ * failure rec is cleared and err says why (TLSRPT_ERR_INVALID, or
+ * TLSRPT_ERR_NOMEM which the caller should not count as damage). */
+int tlsrpt_record_decode(const char *line, size_t len,
+			 const struct tlsrpt_limits *limits,
+			 struct tlsrpt_record *rec, struct tlsrpt_error *err);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * recover.c -- finishing what a crashed writer left, under the store lock.
+ *
+ * A writer records the position (day file, size) before it writes lines
+ * and the report's key after; so every report whose key might be missing
+ * lies behind the position, in that one day file. Recovery reads that tail:
+ * complete reports (policy-count consecutive lines, policy-index 0..n-1)
+ * get their key recorded; a report cut short at the end (the writer died
+ * inside write(), or before it could cut a failed write back) is cut off,
+ * since its sender was never told it was stored. The cost is the tail
+ * only, which is empty unless a writer crashed.
+ */
+#include "store/store_impl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "parser/alloc.h"
+#include "store/day.h"
+#include "store/fileio.h"
+#include "store/keyset.h"
+#include "store/lines.h"
+#include "store/record.h"
+
+/* The report whose lines are being collected. */
+struct group {
+	int active;
+	char *key;
+	size_t klen, count, have;
+	uint64_t start;
+};
+
+static void
+group_reset(struct group *g)
+{
+	tlsrpt_free(g->key);
+	memset(g, 0, sizeof(*g));
+}
+
+/* Read the lines of a day file from base; record the keys of complete
+ * reports; with cut, cut a report left incomplete at the end. */
+static int
+scan(struct tlsrpt_store *s, int fd, gzFile gz, int64_t day, uint64_t base,
+     uint64_t limit, int cut, struct tlsrpt_error *err)
+{
+	struct tlsrpt_lines ln;
+	struct group g = {0};
+	struct tlsrpt_record rec;
+	const char *line;
+	size_t len;
+	unsigned flags;
+	int rc, ret = -1;
+	uint64_t cut_at = UINT64_MAX;
+	size_t max_line = tlsrpt_record_max_line(s->limits);
+
+	memset(&rec, 0, sizeof(rec));
+	if (gz != NULL)
+		tlsrpt_lines_init_gz(&ln, gz, max_line);
+	else
+		tlsrpt_lines_init_fd(&ln, fd, base, limit, max_line);
+	while ((rc = tlsrpt_lines_next(&ln, &line, &len, &flags)) > 0) {
+		struct tlsrpt_error derr;
+
+		if (flags & TLSRPT_LINE_UNTERMINATED) {
+			cut_at = g.active ? g.start : ln.start;
+			break;
+		}
+		if ((flags & TLSRPT_LINE_TOO_LONG) ||
+		    tlsrpt_record_decode(line, len, s->limits, &rec, &derr) <
+			    0) {
+			if (!(flags & TLSRPT_LINE_TOO_LONG) &&
+			    derr.code == TLSRPT_ERR_NOMEM) {
+				tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+						 "out of memory in recovery");
+				goto out;
+			}
+			group_reset(&g); /* damage breaks the report */
+			continue;
+		}
+		size_t klen;
+		char *key = tlsrpt_key_make(rec.organization_name,
+					    rec.report_id, &klen);
+
+		if (key == NULL) {
+			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+					 "out of memory in recovery");
+			goto out;
+		}
+		if (g.active &&
+		    (klen != g.klen || memcmp(key, g.key, klen) != 0 ||
+		     rec.policy_count != g.count || rec.policy_index != g.have))
+			group_reset(&g);
+		if (!g.active) {
+			if (rec.policy_index != 0) {
+				tlsrpt_free(key); /* a stray line */
+				tlsrpt_record_clear(&rec);
+				continue;
+			}
+			g.active = 1;
+			g.key = key;
+			g.klen = klen;
+			g.count = rec.policy_count;
+			g.start = ln.start;
+		} else
+			tlsrpt_free(key);
+		tlsrpt_record_clear(&rec);
+		if (++g.have == g.count) {
+			if (tlsrpt_index_add(&s->ix, g.key, g.klen, day,
+					     gz != NULL ? -1 : (int64_t)ln.pos,
+					     err) < 0)
+				goto out;
+			group_reset(&g);
+		}
+	}
+	if (rc < 0) {
+		tlsrpt_error_set(
+			err, errno == ENOMEM ? TLSRPT_ERR_NOMEM : TLSRPT_ERR_IO,
+			NULL, "cannot read a day file in recovery: %s",
+			strerror(errno));
+		goto out;
+	}
+	if (rc == 0 && g.active)
+		cut_at = g.start;
+	if (cut && cut_at != UINT64_MAX) {
+		if (ftruncate(fd, (off_t)cut_at) < 0 ||
+		    tlsrpt_store_sync_fd(s, fd) < 0) {
+			tlsrpt_error_set(
+				err, TLSRPT_ERR_IO, NULL,
+				"cannot cut an incomplete report off a "
+				"day file: %s",
+				strerror(errno));
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	tlsrpt_record_clear(&rec);
+	group_reset(&g);
+	tlsrpt_lines_free(&ln);
+	return ret;
+}
+
+/* Name the day file in err->path when recovery fails on it. */
+static int
+fail_on(struct tlsrpt_store *s, int64_t day, int gz, struct tlsrpt_error *err)
+{
+	char name[TLSRPT_DAY_NAME_MAX], path[TLSRPT_ERROR_PATH_MAX];
+
+	tlsrpt_day_file_name(day, gz, name, sizeof(name));
+	if (err != NULL)
+		memcpy(err->path,
+		       tlsrpt_store_path(s, name, path, sizeof(path)),
+		       sizeof(err->path));
+	return -1;
+}
+
+/* Scan a plain day file from base under its lock; with cut, cut and move
+ * the position to its end. A file that is gone or not a regular file has
+ * nothing to recover. */
+static int
+scan_plain(struct tlsrpt_store *s, int64_t day, uint64_t base, int cut,
+	   struct tlsrpt_error *err)
+{
+	char name[TLSRPT_DAY_NAME_MAX];
+	struct stat st;
+	int fd, ret = -1;
+
+	tlsrpt_day_file_name(day, 0, name, sizeof(name));
+	fd = openat(s->dirfd, name,
+		    O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ELOOP)
+			return 0;
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
+				 "cannot open for recovery: %s",
+				 strerror(errno));
+		return fail_on(s, day, 0, err);
+	}
+	if (tlsrpt_flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
+				 "cannot lock for recovery: %s",
+				 strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size <= base) {
+		ret = 0;
+		goto out;
+	}
+	if (lseek(fd, (off_t)base, SEEK_SET) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL, "cannot seek: %s",
+				 strerror(errno));
+		goto out;
+	}
+	if (scan(s, fd, NULL, day, base, (uint64_t)st.st_size - base, cut,
+		 err) < 0)
+		goto out;
+	if (cut) {
+		if (fstat(fd, &st) < 0) {
+			tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
+					 "cannot stat: %s", strerror(errno));
+			goto out;
+		}
+		if (!s->ix.have_pos || s->ix.pos_day != day ||
+		    s->ix.pos_off != (uint64_t)st.st_size)
+			if (tlsrpt_index_set_position(
+				    &s->ix, day, (uint64_t)st.st_size, err) < 0)
+				goto out;
+	}
+	ret = 0;
+out:
+	(void)tlsrpt_flock(fd, LOCK_UN);
+	close(fd);
+	if (ret < 0)
+		fail_on(s, day, 0, err);
+	return ret;
+}
+
+static int
+scan_gz(struct tlsrpt_store *s, int64_t day, struct tlsrpt_error *err)
+{
+	char name[TLSRPT_DAY_NAME_MAX];
+	int fd, ret;
+	gzFile gz;
+
+	tlsrpt_day_file_name(day, 1, name, sizeof(name));
+	fd = openat(s->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* gone or refused: nothing to index */
+	gz = gzdopen(fd, "rb");
+	if (gz == NULL) {
+		close(fd);
+		return 0;
+	}
+	ret = scan(s, -1, gz, day, 0, 0, 0, err);
+	gzclose(gz);
+	/* A damaged compressed day costs keys, not the store. */
+	if (ret < 0 && err != NULL && err->code == TLSRPT_ERR_NOMEM)
+		return fail_on(s, day, 1, err);
+	return 0;
+}
+
+struct dayent {
+	int64_t day;
+	int gz;
+};
+
+static int
+dayent_cmp(const void *a, const void *b)
+{
+	const struct dayent *x = a, *y = b;
+
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return y->gz - x->gz; /* .gz first: it holds the older lines */
+}
+
+/* The index is empty: build it from every day file (the index was deleted,
+ * or this is a new store). */
+static int
+rebuild(struct tlsrpt_store *s, struct tlsrpt_error *err)
+{
+	struct dayent *v = NULL;
+	size_t n = 0, cap = 0;
+	int64_t last_plain = -1;
+	int dfd, ret = -1;
+	DIR *d;
+	struct dirent *de;
+
+	dfd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return tlsrpt_error_set(err, TLSRPT_ERR_IO, s->dir,
+					"cannot list the store: %s",
+					strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct dayent e;
+
+		if (!tlsrpt_day_file_match(de->d_name, &e.day, &e.gz))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap == 0 ? 64 : cap * 2;
+			struct dayent *nv =
+				tlsrpt_reallocarray(v, ncap, sizeof(*v));
+
+			if (nv == NULL) {
+				tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+						 "out of memory");
+				goto out;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		v[n++] = e;
+		if (!e.gz && e.day > last_plain)
+			last_plain = e.day;
+	}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), dayent_cmp);
+	for (size_t i = 0; i < n; i++) {
+		int rc = v[i].gz ? scan_gz(s, v[i].day, err)
+				 : scan_plain(s, v[i].day, 0,
+					      v[i].day == last_plain, err);
+
+		if (rc < 0)
+			goto out;
+	}
+	/* Always leave a position, so an empty index means a new one. */
+	if (!s->ix.have_pos && tlsrpt_index_set_position(&s->ix, 0, 0, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	closedir(d);
+	tlsrpt_free(v);
+	return ret;
+}
+
+int
+tlsrpt_store_recover(struct tlsrpt_store *s, struct tlsrpt_error *err)
+{
+	if (s->ix.have_pos)
+		return scan_plain(s, s->ix.pos_day, s->ix.pos_off, 1, err);
+	if (s->ix.loaded == 0)
+		return rebuild(s, err);
+	return 0;
+}

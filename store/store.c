@@ -1,0 +1,317 @@
+/*
+ * store.c -- opening a store and appending reports to it.
+ *
+ * The design is in store/README. In short, an append: encode the lines;
+ * take the mutex and the store lock (tlsrpt.lock); catch up with the index
+ * and recover from a crashed writer; check the key; open the day file
+ * O_APPEND|O_NOFOLLOW, lock it, record the position if it moved, write all
+ * lines in one write() (cut back to the old size if it fails), sync; record
+ * the key; release. The key is recorded after the lines, and recovery
+ * indexes any lines behind the position, so a report is never stored twice.
+ */
+#include "store/store_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parser/alloc.h"
+#include "store/day.h"
+#include "store/fileio.h"
+#include "store/keyset.h"
+#include "store/record.h"
+
+void
+tlsrpt_store_options_default(struct tlsrpt_store_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->dedup_days = 60;
+	o->fsync = TLSRPT_STORE_FSYNC_REPORT;
+	o->mode = 0640;
+}
+
+const char *
+tlsrpt_store_path(const struct tlsrpt_store *s, const char *name, char *buf,
+		  size_t size)
+{
+	if (snprintf(buf, size, "%s/%s", s->dir, name) < 0 && size > 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+int
+tlsrpt_store_sync_fd(const struct tlsrpt_store *s, int fd)
+{
+	if (s->fsync == TLSRPT_STORE_FSYNC_NONE)
+		return 0;
+	return tlsrpt_fdatasync(fd);
+}
+
+const char *
+tlsrpt_store_dir(const struct tlsrpt_store *s)
+{
+	return s->dir;
+}
+
+/* Errors of index.c and recover.c name a file of the store: make it a
+ * path a postmaster can use. */
+static void
+full_path(const struct tlsrpt_store *s, struct tlsrpt_error *err)
+{
+	char full[TLSRPT_ERROR_PATH_MAX];
+
+	if (err == NULL || err->path[0] == '\0' || strchr(err->path, '/'))
+		return;
+	tlsrpt_store_path(s, err->path, full, sizeof(full));
+	memcpy(err->path, full, sizeof(err->path));
+}
+
+int
+tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err)
+{
+	char path[512];
+
+	pthread_mutex_lock(&s->mu);
+	if (tlsrpt_flock(s->lockfd, LOCK_EX) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO,
+				 tlsrpt_store_path(s, TLSRPT_LOCK_NAME, path,
+						   sizeof(path)),
+				 "cannot lock the store: %s", strerror(errno));
+		pthread_mutex_unlock(&s->mu);
+		return -1;
+	}
+	if (tlsrpt_index_sync(&s->ix, err) < 0 ||
+	    tlsrpt_store_recover(s, err) < 0) {
+		full_path(s, err);
+		tlsrpt_store_end(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+tlsrpt_store_end(struct tlsrpt_store *s)
+{
+	(void)tlsrpt_flock(s->lockfd, LOCK_UN);
+	pthread_mutex_unlock(&s->mu);
+}
+
+int
+tlsrpt_store_open(const struct tlsrpt_store_options *o,
+		  struct tlsrpt_store **out, struct tlsrpt_error *err)
+{
+	struct tlsrpt_store *s = NULL;
+	int ret = -1, mutex_ok = 0;
+
+	*out = NULL;
+	if (o->dir == NULL || o->dir[0] == '\0' || o->dedup_days == 0 ||
+	    (o->fsync != TLSRPT_STORE_FSYNC_NONE &&
+	     o->fsync != TLSRPT_STORE_FSYNC_REPORT))
+		return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+					"store: no directory, or bad options");
+	s = tlsrpt_calloc(1, sizeof(*s));
+	if (s == NULL)
+		goto nomem;
+	s->dirfd = s->lockfd = -1;
+	s->dir = tlsrpt_strdup(o->dir);
+	if (s->dir == NULL)
+		goto nomem;
+	if (pthread_mutex_init(&s->mu, NULL) != 0)
+		goto nomem;
+	mutex_ok = 1;
+	s->dedup_days = o->dedup_days;
+	s->fsync = o->fsync;
+	s->mode = o->mode != 0 ? o->mode : 0640;
+	tlsrpt_limits_default(&s->default_limits);
+	s->limits = o->limits != NULL ? o->limits : &s->default_limits;
+	if (mkdir(s->dir, 0750) < 0 && errno != EEXIST) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, s->dir,
+				 "cannot create the store directory: %s",
+				 strerror(errno));
+		goto out;
+	}
+	s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, s->dir,
+				 "cannot open the store directory: %s",
+				 strerror(errno));
+		goto out;
+	}
+	s->lockfd = openat(s->dirfd, TLSRPT_LOCK_NAME,
+			   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, s->mode);
+	if (s->lockfd < 0) {
+		char path[512];
+
+		tlsrpt_error_set(
+			err, TLSRPT_ERR_IO,
+			tlsrpt_store_path(s, TLSRPT_LOCK_NAME, path,
+					  sizeof(path)),
+			"cannot open the lock file: %s%s", strerror(errno),
+			errno == ELOOP ? " (a symbolic link, refused)" : "");
+		goto out;
+	}
+	tlsrpt_index_init(&s->ix, s->dirfd, s->mode,
+			  s->fsync == TLSRPT_STORE_FSYNC_REPORT);
+	/* Load the index and recover now, so that problems show at start. */
+	if (tlsrpt_store_begin(s, err) < 0)
+		goto out;
+	tlsrpt_store_end(s);
+	*out = s;
+	s = NULL;
+	ret = 0;
+	goto out;
+nomem:
+	tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+			 "store: out of memory opening %s", o->dir);
+out:
+	if (s != NULL) {
+		if (!mutex_ok) {
+			tlsrpt_free(s->dir);
+			tlsrpt_free(s);
+		} else
+			tlsrpt_store_close(s);
+	}
+	return ret;
+}
+
+void
+tlsrpt_store_close(struct tlsrpt_store *s)
+{
+	if (s == NULL)
+		return;
+	tlsrpt_index_close(&s->ix);
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	pthread_mutex_destroy(&s->mu);
+	tlsrpt_free(s->dir);
+	tlsrpt_free(s);
+}
+
+/* Write buf to the day file of day, under its lock, all or nothing. The
+ * store lock is held. *end gets the file's size after the write. */
+static int
+write_day(struct tlsrpt_store *s, int64_t day, const char *buf, size_t len,
+	  uint64_t *end, struct tlsrpt_error *err)
+{
+	char name[TLSRPT_DAY_NAME_MAX], path[512];
+	struct stat st;
+	int fd, ret = -1, e;
+
+	tlsrpt_day_file_name(day, 0, name, sizeof(name));
+	tlsrpt_store_path(s, name, path, sizeof(path));
+	/* O_NONBLOCK: a FIFO planted here must not hang us (see S_ISREG). */
+	fd = openat(s->dirfd, name,
+		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+			    O_NONBLOCK,
+		    s->mode);
+	if (fd < 0) {
+		e = errno;
+		return tlsrpt_error_set(
+			err, TLSRPT_ERR_IO, path,
+			"cannot open the day file: %s",
+			e == ELOOP ? "it is a symbolic link; refusing to "
+				     "follow it (remove it)"
+				   : strerror(e));
+	}
+	if (tlsrpt_flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+				 "cannot lock the day file: %s",
+				 strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+				 "not a regular file; refusing to write to it");
+		goto out;
+	}
+	/* Lines are only ever written behind the position (see index.h). */
+	if (!s->ix.have_pos || s->ix.pos_day != day ||
+	    s->ix.pos_off != (uint64_t)st.st_size) {
+		if (tlsrpt_index_set_position(&s->ix, day, (uint64_t)st.st_size,
+					      err) < 0) {
+			full_path(s, err);
+			goto out;
+		}
+	}
+	if (tlsrpt_write_all(fd, buf, len) < 0 ||
+	    tlsrpt_store_sync_fd(s, fd) < 0) {
+		e = errno;
+		/* Leave the file as it was: no half report for a reader. */
+		if (ftruncate(fd, st.st_size) < 0)
+			tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+					 "cannot write the report: %s (and "
+					 "cannot cut the partial write: %s; "
+					 "the next append cuts it)",
+					 strerror(e), strerror(errno));
+		else
+			tlsrpt_error_set(
+				err, TLSRPT_ERR_IO, path,
+				"cannot write the report: %s%s", strerror(e),
+				e == EFBIG ? " (file size limit)" : "");
+		goto out;
+	}
+	if (st.st_size == 0 && s->fsync != TLSRPT_STORE_FSYNC_NONE)
+		(void)tlsrpt_fsync_dir(s->dirfd);
+	*end = (uint64_t)st.st_size + len;
+	ret = 0;
+out:
+	(void)tlsrpt_flock(fd, LOCK_UN);
+	close(fd);
+	return ret;
+}
+
+int
+tlsrpt_store_append(struct tlsrpt_store *s, const struct tlsrpt_report *r,
+		    const struct tlsrpt_receipt *rc,
+		    enum tlsrpt_store_outcome *outcome,
+		    struct tlsrpt_error *err)
+{
+	char *buf = NULL, *key = NULL;
+	size_t len, klen;
+	int64_t day = tlsrpt_day_of(rc->received), *seen;
+	uint64_t end;
+	int ret = -1, locked = 0;
+
+	if (day < TLSRPT_DAY_MIN || day > TLSRPT_DAY_MAX)
+		return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+					"store: received time %lld is out of "
+					"range",
+					(long long)rc->received);
+	/* Encoding needs no lock; keep the locked part short. */
+	if (tlsrpt_record_encode(r, rc, &buf, &len, err) < 0)
+		goto out;
+	key = tlsrpt_key_make(r->organization_name, r->report_id, &klen);
+	if (key == NULL) {
+		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+				 "store: out of memory");
+		goto out;
+	}
+	if (tlsrpt_store_begin(s, err) < 0)
+		goto out;
+	locked = 1;
+	seen = tlsrpt_keyset_find(&s->ix.keys, key, klen);
+	if (seen != NULL && *seen > day - (int64_t)s->dedup_days) {
+		*outcome = TLSRPT_STORE_DUPLICATE;
+		ret = 0;
+		goto out;
+	}
+	if (write_day(s, day, buf, len, &end, err) < 0)
+		goto out;
+	*outcome = TLSRPT_STORE_STORED;
+	ret = 0;
+	/* The report is stored. Should recording its key fail, recovery
+	 * records it before the next append (it lies behind the position). */
+	(void)tlsrpt_index_add(&s->ix, key, klen, day, (int64_t)end, NULL);
+out:
+	if (locked)
+		tlsrpt_store_end(s);
+	tlsrpt_free(key);
+	tlsrpt_free(buf);
+	return ret;
+}

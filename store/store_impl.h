@@ -1,0 +1,46 @@
+/*
+ * store_impl.h -- the inside of struct tlsrpt_store, shared by the files of
+ * store/ that write (store.c, recover.c, prune.c). Not for other folders.
+ */
+#ifndef TLSRPT_STORE_IMPL_H
+#define TLSRPT_STORE_IMPL_H
+
+#include <pthread.h>
+
+#include "store/index.h"
+#include "store/store.h"
+
+#define TLSRPT_LOCK_NAME "tlsrpt.lock"
+
+struct tlsrpt_store {
+	pthread_mutex_t mu; /* threads of this process */
+	char *dir;
+	int dirfd;
+	int lockfd; /* tlsrpt.lock: flock(LOCK_EX) between processes */
+	struct tlsrpt_index ix;
+	unsigned dedup_days;
+	enum tlsrpt_store_fsync fsync;
+	mode_t mode;
+	const struct tlsrpt_limits *limits;
+	struct tlsrpt_limits default_limits;
+};
+
+/* Take the store (mutex, then the lock file), bring the index up to date
+ * and finish what a crashed writer left. On failure nothing is held. */
+int tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err);
+void tlsrpt_store_end(struct tlsrpt_store *s);
+
+/* Crash recovery (recover.c), under the store lock: index the complete
+ * reports behind the index position in its day file and cut a torn report
+ * off its end; when the index is new and empty, build it from every day
+ * file of the directory. */
+int tlsrpt_store_recover(struct tlsrpt_store *s, struct tlsrpt_error *err);
+
+/* "dir/name" into buf for messages. */
+const char *tlsrpt_store_path(const struct tlsrpt_store *s, const char *name,
+			      char *buf, size_t size);
+
+/* Sync what the policy asks for: fdatasync(fd) under FSYNC_REPORT. */
+int tlsrpt_store_sync_fd(const struct tlsrpt_store *s, int fd);
+
+#endif
