@@ -1,1 +1,16 @@
-# summary/ -- tlsrpt-summary (aggregation and renderers). Never libmilter.
+# summary/ -- tlsrpt-summary: aggregation (pure) and renderers, and the
+# `dns` subcommand. Links store/ and parser/, never libmilter.
+SUMMARY_SRCS := $(wildcard summary/*.c)
+SUMMARY := $(BUILD)/tlsrpt-summary
+# Everything but main() also goes into a library the unit tests link.
+SUMMARY_LIB_OBJS := $(filter-out $(BUILD)/summary/summary_main.o,$(SUMMARY_SRCS:%.c=$(BUILD)/%.o))
+SUMMARY_LIB := $(BUILD)/libtlsrpt-summary.a
+
+$(SUMMARY_LIB): $(SUMMARY_LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(SUMMARY): $(BUILD)/summary/summary_main.o $(SUMMARY_LIB) $(STORE_LIB) $(PARSER_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) -lresolv
+
+PROGRAMS += $(SUMMARY)
+BIN_PROGRAMS += $(SUMMARY)

@@ -5,8 +5,8 @@ TEST_SRCS := $(wildcard tests/unit/check_*.c)
 TEST_PROGRAMS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/tests/unit/%.o: MODULE_CFLAGS = $(CHECK_CFLAGS)
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_UTIL_OBJS) $(STORE_LIB) $(PARSER_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_UTIL_OBJS) $(SUMMARY_LIB) $(STORE_LIB) $(PARSER_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lresolv -lpthread
 
 # Tests read their fixtures relative to the top of the tree; the shared
 # corpus of real reports is optional (a user's clone has none).
@@ -22,5 +22,6 @@ check: all
 	@scripts/install-deps
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory SAN=asan unit
+	$(MAKE) --no-print-directory SAN=asan fuzz-replay
 	$(MAKE) --no-print-directory lint-man
 	@scripts/run-script-tests $(BUILD)
