@@ -15,8 +15,9 @@ BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/tlsrpt-milter
-SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
-LOCALSTATEDIR ?= $(if $(filter /usr,$(PREFIX)),/var,$(PREFIX)/var)
+# A mail daemon is looked for in /etc and /var whatever its PREFIX.
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
 DESTDIR ?=
 
 SAN ?=
@@ -93,6 +94,7 @@ include store/module.mk
 include milter/module.mk
 include summary/module.mk
 include tests/module.mk
+include tests/fuzz/module.mk
 include man/module.mk
 
 all: $(PROGRAMS)

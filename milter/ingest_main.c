@@ -1,50 +1,84 @@
 /*
- * tlsrpt-ingest -- parse TLS reports from files, mailboxes and pipes.
+ * tlsrpt-ingest -- parse and store TLS reports from files, mailboxes and
+ * pipes: the same parse-and-store step the milter runs, for reports that
+ * arrive some other way or already sit in a mailbox.
  *
- * --dry-run prints each report found as a line of normalised JSON; it is the
- * way a postmaster inspects a report by hand.
+ * --dry-run prints each report as a line of normalised JSON instead; it is
+ * the way a postmaster inspects a report by hand.
  */
 #include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
+#include "config.h"
 #include "dryrun.h"
+#include "intake.h"
+#include "mailbox.h"
 #include "parser/alloc.h"
 #include "parser/input.h"
-#include "readfile.h"
+#include "store/store.h"
 
-struct ingest_options {
+struct ingest {
 	int dry_run;
+	int quiet;
+	struct config cfg;
 	struct tlsrpt_limits limits;
+	struct intake_config intake;
+	struct tlsrpt_store *store;
+	int status; /* the exit status so far */
 };
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsrpt-ingest --dry-run [PATH...]\n"
+		"usage: tlsrpt-ingest [-q] [-c CONFIG] [-d STOREDIR] [PATH...]\n"
+		"       tlsrpt-ingest --dry-run [-c CONFIG] [PATH...]\n"
+		"       tlsrpt-ingest --prune [-c CONFIG] [-d STOREDIR]\n"
 		"\n"
 		"Parse SMTP TLS reports (RFC 8460) from e-mail messages, .json or\n"
-		".json.gz files. PATH \"-\" or no PATH reads standard input.\n"
+		".json.gz files, maildirs and mbox files, and store them. PATH \"-\"\n"
+		"or no PATH reads one input from standard input.\n"
 		"\n"
-		"  -n, --dry-run   print each report as one line of normalised JSON\n"
-		"                  on standard output; store nothing\n"
-		"  -h, --help      show this help and exit\n"
-		"  -V, --version   show the version and exit\n"
+		"  -c, --config FILE  configuration (default " CONFIG_DEFAULT_PATH ")\n"
+		"  -d, --store DIR    store directory (default: StoreDirectory)\n"
+		"  -n, --dry-run      print each report as one line of normalised\n"
+		"                     JSON on standard output; store nothing\n"
+		"      --prune        compress and delete old day files of the store\n"
+		"                     (CompressAfterDays, RetentionDays)\n"
+		"  -q, --quiet        print only problems\n"
+		"  -h, --help         show this help and exit\n"
+		"  -V, --version      show the version and exit\n"
 		"\n"
-		"Exit status: 0 every input held a valid report, 65 some input held\n"
-		"none, 66 an input could not be read, 64 usage error.\n");
+		"Exit status: 0 every input was stored or a duplicate, 65 some input\n"
+		"held no valid report, 66 an input could not be read, 75 the store\n"
+		"failed (try again later), 64 usage, 78 configuration error.\n");
 }
 
-/* The worse of two exit statuses: unreadable input beats bad data. */
+/* The exit status that matters most when inputs end differently: a store
+ * failure (retry) beats unreadable input beats bad data. */
 static int
 worse(int a, int b)
 {
-	if (a == EX_NOINPUT || b == EX_NOINPUT)
-		return EX_NOINPUT;
+	static const int order[] = {EX_TEMPFAIL, EX_OSERR, EX_IOERR,
+				    EX_NOINPUT, EX_DATAERR};
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (a == order[i] || b == order[i])
+			return order[i];
 	return a != 0 ? a : b;
+}
+
+static const char *
+error_text(const struct tlsrpt_error *err, char *buf, size_t size)
+{
+	return tlsrpt_error_format(err, buf, size);
 }
 
 static void
@@ -52,95 +86,293 @@ print_error(const char *name, const struct tlsrpt_error *err)
 {
 	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 
-	fprintf(stderr, "%s: %s\n", name,
-		tlsrpt_error_format(err, text, sizeof(text)));
+	fprintf(stderr, "%s: %s\n", name, error_text(err, text, sizeof(text)));
 }
 
-/* Parse one input and print what it holds; returns an exit status. */
-static int
-dry_run_one(const struct ingest_options *opt, const char *path)
+/* --dry-run: print every report of one input. */
+static void
+dry_run_one(struct ingest *ing, const char *name, const unsigned char *buf,
+	    size_t len)
 {
-	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
 	struct tlsrpt_input *in = NULL;
 	struct tlsrpt_error err;
-	unsigned char *buf = NULL;
-	size_t len;
-	int status = 0, found;
+	int found;
 
 	tlsrpt_error_clear(&err);
-	if (read_bounded_path(path, opt->limits.max_message_bytes, &buf, &len,
-			      &err) != 0) {
-		print_error(name, &err);
-		return err.code == TLSRPT_ERR_IO ? EX_NOINPUT : EX_DATAERR;
-	}
-	found = tlsrpt_input_parse(buf, len, &opt->limits, &in, &err) == 0;
-	if (in != NULL) {
-		for (size_t i = 0; i < in->n_items; i++) {
-			const struct tlsrpt_input_item *item = &in->items[i];
+	found = tlsrpt_input_parse(buf, len, &ing->limits, &in, &err) == 0;
+	for (size_t i = 0; in != NULL && i < in->n_items; i++) {
+		const struct tlsrpt_input_item *item = &in->items[i];
 
-			if (item->report == NULL)
-				print_error(name, &item->error);
-			else if (dryrun_print_item(stdout, name, in, item) != 0)
-				status = EX_OSERR;
-		}
+		if (item->report == NULL)
+			print_error(name, &item->error);
+		else if (dryrun_print_item(stdout, name, in, item) != 0)
+			ing->status = worse(ing->status, EX_OSERR);
 	}
 	if (!found) {
 		/* Part errors were printed above; say why nothing was found
 		 * only when no part said it already. */
 		if (in == NULL || in->n_items == 0)
 			print_error(name, &err);
-		status = worse(status, EX_DATAERR);
+		ing->status = worse(ing->status, EX_DATAERR);
 	}
 	tlsrpt_input_free(in);
-	tlsrpt_free(buf);
-	return status;
+}
+
+struct line {
+	char text[1024];
+	size_t len;
+};
+
+/* Append to the one line printed for an input, cutting what does not fit. */
+static void
+line_add(struct line *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+line_add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->text) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->text + l->len, sizeof(l->text) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len += (size_t)n < sizeof(l->text) - l->len
+				  ? (size_t)n
+				  : sizeof(l->text) - l->len - 1;
+}
+
+/* One report's part of the line: organisation, report id, domains, counts. */
+static void
+on_report(void *ctx, const struct intake_report_event *ev)
+{
+	struct line *l = ctx;
+	const struct tlsrpt_report *r = ev->item->report;
+	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+
+	line_add(l, "%s%s", l->len > 0 ? "; " : "",
+		 intake_outcome_name(ev->outcome));
+	if (r != NULL) {
+		line_add(l, " %s %s", r->organization_name, r->report_id);
+		for (size_t i = 0; i < r->n_policies; i++) {
+			const struct tlsrpt_policy *p = &r->policies[i];
+
+			line_add(l, "%s%s %" PRId64 " ok %" PRId64 " failed",
+				 i == 0 ? " (" : ", ",
+				 p->policy_domain != NULL ? p->policy_domain
+							  : p->policy_type,
+				 p->total_successful_session_count,
+				 p->total_failure_session_count);
+		}
+		line_add(l, ")%s%s", ev->dkim != NULL ? " dkim=" : "",
+			 ev->dkim != NULL ? ev->dkim : "");
+	}
+	if (ev->error != NULL)
+		line_add(l, ": %s", error_text(ev->error, text, sizeof(text)));
+}
+
+static int
+exit_status_of(enum intake_outcome o)
+{
+	switch (o) {
+	case INTAKE_STORED:
+	case INTAKE_DUPLICATE: return 0;
+	case INTAKE_STORE_FAILED: return EX_TEMPFAIL;
+	default: return EX_DATAERR;
+	}
+}
+
+/* Store every report of one input and print one line about it. */
+static void
+store_one(struct ingest *ing, const char *name, const unsigned char *buf,
+	  size_t len)
+{
+	struct intake_origin origin = {
+		.source = "file",
+		.host = ing->cfg.host_name,
+		.file = name,
+		.received = time(NULL),
+	};
+	struct intake_result res;
+	struct line l = {.len = 0};
+	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+	int status;
+
+	l.text[0] = '\0';
+	intake_run(&ing->intake, &origin, buf, len, on_report, &l, &res);
+	status = exit_status_of(res.outcome);
+	if (l.len == 0) /* no report part at all: say why */
+		line_add(&l, "%s: %s", intake_outcome_name(res.outcome),
+			 error_text(&res.error, text, sizeof(text)));
+	if (status != 0)
+		fprintf(stderr, "%s: %s\n", name, l.text);
+	else if (!ing->quiet)
+		printf("%s: %s\n", name, l.text);
+	ing->status = worse(ing->status, status);
+}
+
+static int
+on_message(void *ctx, const char *name, const unsigned char *buf, size_t len,
+	   const struct tlsrpt_error *err)
+{
+	struct ingest *ing = ctx;
+
+	if (buf == NULL) {
+		print_error(name, err);
+		ing->status = worse(ing->status, err->code == TLSRPT_ERR_IO
+							 ? EX_NOINPUT
+							 : EX_DATAERR);
+		return 0;
+	}
+	if (ing->dry_run)
+		dry_run_one(ing, name, buf, len);
+	else
+		store_one(ing, name, buf, len);
+	return 0;
+}
+
+static void
+walk(struct ingest *ing, const char *path)
+{
+	struct tlsrpt_error err;
+
+	tlsrpt_error_clear(&err);
+	if (mailbox_walk(path, ing->limits.max_message_bytes, on_message, ing,
+			 &err) != 0) {
+		print_error(strcmp(path, "-") == 0 ? "(stdin)" : path, &err);
+		ing->status = worse(ing->status, err.code == TLSRPT_ERR_NOMEM
+							 ? EX_OSERR
+							 : EX_NOINPUT);
+	}
+}
+
+static int
+open_store(struct ingest *ing)
+{
+	struct tlsrpt_store_options so;
+	struct tlsrpt_error err;
+
+	tlsrpt_store_options_default(&so);
+	so.dir = ing->cfg.store_directory;
+	so.dedup_days = ing->cfg.dedup_days;
+	so.fsync = ing->cfg.fsync == CONFIG_FSYNC_NONE
+			   ? TLSRPT_STORE_FSYNC_NONE
+			   : TLSRPT_STORE_FSYNC_REPORT;
+	so.limits = &ing->limits;
+	if (tlsrpt_store_open(&so, &ing->store, &err) != 0) {
+		print_error("tlsrpt-ingest", &err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+prune(struct ingest *ing)
+{
+	struct tlsrpt_prune_stats st;
+	struct tlsrpt_error err;
+
+	if (tlsrpt_store_prune(ing->store, time(NULL),
+			       ing->cfg.compress_after_days,
+			       ing->cfg.retention_days, &st, &err) != 0) {
+		print_error(tlsrpt_store_dir(ing->store), &err);
+		return EX_IOERR;
+	}
+	if (!ing->quiet)
+		printf("%s: %u day files compressed, %u deleted, %lu "
+		       "de-duplication keys dropped, %lu kept\n",
+		       tlsrpt_store_dir(ing->store), st.compressed, st.deleted,
+		       st.keys_dropped, st.keys_kept);
+	return 0;
+}
+
+static int
+configure(struct ingest *ing, const char *config_path, const char *store_dir)
+{
+	struct tlsrpt_error err;
+
+	if (config_init(&ing->cfg, &err) != 0 ||
+	    config_load(&ing->cfg, config_path != NULL ? config_path
+						       : CONFIG_DEFAULT_PATH,
+			config_path == NULL, &err) != 0 ||
+	    (store_dir != NULL &&
+	     config_set(&ing->cfg, "StoreDirectory", store_dir, "-d", &err) !=
+		     0) ||
+	    config_finish(&ing->cfg, &err) != 0) {
+		print_error("tlsrpt-ingest", &err);
+		return -1;
+	}
+	config_limits(&ing->cfg, &ing->limits);
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
+	enum { OPT_PRUNE = 256 };
 	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"store", required_argument, NULL, 'd'},
 		{"dry-run", no_argument, NULL, 'n'},
+		{"prune", no_argument, NULL, OPT_PRUNE},
+		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct ingest_options opt;
-	int c, status = 0;
+	struct ingest ing;
+	const char *config_path = NULL, *store_dir = NULL;
+	int c, do_prune = 0;
 
-	memset(&opt, 0, sizeof(opt));
-	tlsrpt_limits_default(&opt.limits);
-	while ((c = getopt_long(argc, argv, "nhV", longopts, NULL)) != -1) {
+	memset(&ing, 0, sizeof(ing));
+	while ((c = getopt_long(argc, argv, "c:d:nqhV", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
-		case 'n':
-			opt.dry_run = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("tlsrpt-ingest %s\n", TLSRPT_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return EX_USAGE;
+		case 'c': config_path = optarg; break;
+		case 'd': store_dir = optarg; break;
+		case 'n': ing.dry_run = 1; break;
+		case 'q': ing.quiet = 1; break;
+		case OPT_PRUNE: do_prune = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("tlsrpt-ingest %s\n", TLSRPT_VERSION); return 0;
+		default: usage(stderr); return EX_USAGE;
 		}
 	}
-	if (!opt.dry_run) {
-		fprintf(stderr, "tlsrpt-ingest: only --dry-run is available in "
-				"this version\n");
+	if (do_prune && (ing.dry_run || optind < argc)) {
+		fprintf(stderr, "tlsrpt-ingest: --prune takes no PATH and no "
+				"--dry-run\n");
 		return EX_USAGE;
 	}
 
+	/* A file size limit must fail the write (and be reported), not kill
+	 * the process halfway through a store append. */
+	signal(SIGXFSZ, SIG_IGN);
 	tlsrpt_parser_init();
-	if (optind == argc) {
-		status = dry_run_one(&opt, "-");
-	} else {
-		for (int i = optind; i < argc; i++)
-			status = worse(status, dry_run_one(&opt, argv[i]));
+	if (configure(&ing, config_path, store_dir) != 0) {
+		ing.status = EX_CONFIG;
+		goto out;
 	}
+	if (!ing.dry_run && open_store(&ing) != 0) {
+		ing.status = EX_TEMPFAIL;
+		goto out;
+	}
+	config_intake(&ing.cfg, ing.store, &ing.intake);
+
+	if (do_prune)
+		ing.status = prune(&ing);
+	else if (optind == argc)
+		walk(&ing, "-");
+	else
+		for (int i = optind; i < argc; i++)
+			walk(&ing, argv[i]);
 	if (fflush(stdout) != 0)
-		status = worse(status, EX_IOERR);
+		ing.status = worse(ing.status, EX_IOERR);
+out:
+	tlsrpt_store_close(ing.store);
+	config_free(&ing.cfg);
 	tlsrpt_parser_shutdown();
-	return status;
+	return ing.status;
 }

@@ -1,0 +1,175 @@
+/* intake.c -- bytes in; parse, DKIM verdict, store; an outcome out. */
+#include "intake.h"
+
+#include <string.h>
+
+#include "parser/authres.h"
+#include "store/store.h"
+
+const char *
+intake_outcome_name(enum intake_outcome o)
+{
+	switch (o) {
+	case INTAKE_STORED: return "stored";
+	case INTAKE_DUPLICATE: return "duplicate";
+	case INTAKE_NOT_REPORT: return "not a report";
+	case INTAKE_INVALID: return "invalid report";
+	case INTAKE_REFUSED_DKIM: return "refused: no DKIM pass";
+	case INTAKE_STORE_FAILED: return "store failed";
+	}
+	return "unknown";
+}
+
+/* The whole input's outcome is its most telling report's: a store failure
+ * first (the sender must retry, and de-duplication absorbs what was already
+ * stored), then a stored report, a duplicate, and the reasons for not
+ * storing. */
+static int
+rank(enum intake_outcome o)
+{
+	switch (o) {
+	case INTAKE_STORE_FAILED: return 5;
+	case INTAKE_STORED: return 4;
+	case INTAKE_DUPLICATE: return 3;
+	case INTAKE_REFUSED_DKIM: return 2;
+	case INTAKE_INVALID: return 1;
+	case INTAKE_NOT_REPORT: return 0;
+	}
+	return 0;
+}
+
+static enum intake_outcome
+combine(enum intake_outcome so_far, enum intake_outcome next, int first)
+{
+	if (first || rank(next) > rank(so_far))
+		return next;
+	return so_far;
+}
+
+static void
+report_event(intake_report_fn *fn, void *ctx, const struct tlsrpt_input *in,
+	     const struct tlsrpt_input_item *item, const char *dkim,
+	     enum intake_outcome outcome, const struct tlsrpt_error *err)
+{
+	struct intake_report_event ev = {
+		.input = in,
+		.item = item,
+		.dkim = dkim,
+		.outcome = outcome,
+		.error = err,
+	};
+
+	if (fn != NULL)
+		fn(ctx, &ev);
+}
+
+/* Store one parsed report; returns its outcome and fills err. */
+static enum intake_outcome
+store_one(const struct intake_config *cfg, const struct intake_origin *origin,
+	  const struct tlsrpt_input *in, const struct tlsrpt_input_item *item,
+	  const char *dkim, const char *submitter, struct tlsrpt_error *err)
+{
+	struct tlsrpt_receipt receipt;
+	enum tlsrpt_store_outcome stored;
+
+	if (cfg->require_dkim && (dkim == NULL || strcmp(dkim, "pass") != 0)) {
+		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+				 "no DKIM pass for the submitter %s from a "
+				 "trusted Authentication-Results header "
+				 "(RequireDKIM is on)",
+				 submitter[0] != '\0' ? submitter : "(unknown)");
+		return INTAKE_REFUSED_DKIM;
+	}
+	if (cfg->store == NULL)
+		return INTAKE_STORED; /* parse only: a dry run */
+
+	memset(&receipt, 0, sizeof(receipt));
+	receipt.received = origin->received;
+	receipt.source = origin->source;
+	receipt.host = origin->host;
+	receipt.queue_id = origin->queue_id;
+	receipt.file = origin->file;
+	receipt.client_addr = origin->client_addr;
+	receipt.message_id = in->is_message ? in->meta.message_id : NULL;
+	receipt.dkim = dkim;
+	receipt.submitter = submitter[0] != '\0' ? submitter : NULL;
+	if (tlsrpt_store_append(cfg->store, item->report, &receipt, &stored,
+				err) != 0)
+		return INTAKE_STORE_FAILED;
+	return stored == TLSRPT_STORE_DUPLICATE ? INTAKE_DUPLICATE
+						: INTAKE_STORED;
+}
+
+int
+intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
+	   const void *buf, size_t len, intake_report_fn *on_report, void *ctx,
+	   struct intake_result *res)
+{
+	struct tlsrpt_input *in = NULL;
+	struct tlsrpt_error err, item_err;
+	const char *dkim = NULL;
+	char submitter[256] = "";
+	int first = 1;
+
+	memset(res, 0, sizeof(*res));
+	tlsrpt_error_clear(&res->error);
+	tlsrpt_error_clear(&err);
+
+	if (tlsrpt_input_parse(buf, len, cfg->limits, &in, &err) != 0 &&
+	    (in == NULL || in->n_items == 0)) {
+		res->error = err;
+		res->outcome = err.code == TLSRPT_ERR_NOMEM ? INTAKE_STORE_FAILED
+			     : err.code == TLSRPT_ERR_NOT_REPORT ? INTAKE_NOT_REPORT
+								 : INTAKE_INVALID;
+		tlsrpt_input_free(in);
+		return 0;
+	}
+
+	/* One verdict per message: every report in it has the same signer.
+	 * Reports that came over HTTPS are unauthenticated: no verdict. */
+	if (!origin->unauthenticated) {
+		if (in->is_message)
+			(void)tlsrpt_submitter_domain(&in->meta, submitter,
+						      sizeof(submitter));
+		dkim = tlsrpt_dkim_verdict(in->meta.auth_results,
+					   in->meta.n_auth_results,
+					   cfg->trusted_authserv_ids,
+					   cfg->n_trusted_authserv_ids,
+					   submitter);
+	}
+
+	for (size_t i = 0; i < in->n_items; i++) {
+		const struct tlsrpt_input_item *item = &in->items[i];
+		enum intake_outcome o;
+		const struct tlsrpt_error *why = &item_err;
+
+		tlsrpt_error_clear(&item_err);
+		if (item->report == NULL) {
+			o = item->error.code == TLSRPT_ERR_NOMEM
+				    ? INTAKE_STORE_FAILED
+				    : INTAKE_INVALID;
+			why = &item->error;
+		} else {
+			o = store_one(cfg, origin, in, item, dkim, submitter,
+				      &item_err);
+		}
+		switch (o) {
+		case INTAKE_STORED: res->n_stored++; break;
+		case INTAKE_DUPLICATE: res->n_duplicate++; break;
+		default:
+			res->n_failed++;
+			/* Keep the first reason, or a store failure's. */
+			if (res->error.code == TLSRPT_OK ||
+			    o == INTAKE_STORE_FAILED)
+				res->error = *why;
+			break;
+		}
+		res->outcome = combine(res->outcome, o, first);
+		first = 0;
+		report_event(on_report, ctx, in, item, dkim, o,
+			     o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
+									 : why);
+	}
+	tlsrpt_input_free(in);
+	return 0;
+}
