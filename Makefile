@@ -78,7 +78,8 @@ else
   say := @printf '  %-7s %s\n'
 endif
 
-$(BUILD)/%.o: %.c
+# Objects depend on the Makefile too: it holds the flags and the paths.
+$(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) $(MODULE_CFLAGS) -MMD -MP -c -o $@ $<
@@ -112,3 +113,26 @@ format-check:
 
 demo: all
 	@scripts/demo $(BUILD)
+
+# Installs the programs, manual pages and a commented sample configuration
+# (never over an existing one).
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(DOCDIR)/contrib
+	install -m 0755 $(SBIN_PROGRAMS) $(DESTDIR)$(SBINDIR)
+	$(if $(BIN_PROGRAMS),install -m 0755 $(BIN_PROGRAMS) $(DESTDIR)$(BINDIR))
+	for m in $(MAN_PAGES); do \
+		s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+	done
+	[ -e $(DESTDIR)$(SYSCONFDIR)/tlsrpt-milter.conf ] || \
+		install -m 0644 contrib/tlsrpt-milter.conf $(DESTDIR)$(SYSCONFDIR)/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $$(find contrib -maxdepth 1 -type f) $(DESTDIR)$(DOCDIR)/contrib/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(SBIN_PROGRAMS))) \
+		$(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BIN_PROGRAMS)))
+	for m in $(MAN_PAGES); do s=$${m##*.}; \
+		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -rf $(DESTDIR)$(DOCDIR)

@@ -1,0 +1,519 @@
+/* milter_callbacks.c -- the libmilter callbacks of tlsrpt-milter. */
+#include "milter_callbacks.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <libmilter/mfapi.h>
+
+#include "parser/alloc.h"
+#include "rcpt.h"
+
+#define OWN_HEADER "X-TLSRPT-Milter"
+
+/* libmilter hands callbacks no pointer of ours but the per-connection one;
+ * this is set once before smfi_main() and only read after. */
+static const struct milter_app *the_app;
+
+/* One message; reset by msg_reset() at MAIL, end of message, abort and
+ * close. */
+struct msg {
+	char qid[64];	      /* {i}, or NOQUEUE until the MTA sends it */
+	int candidate;	      /* a recipient is a report address */
+	int hint;	      /* its headers say it is a TLS report */
+	int too_large;	      /* stopped buffering at MaxMessageSize */
+	unsigned own_headers; /* X-TLSRPT-Milter headers it came with */
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+/* What the reports of one message came to, for the header we add. */
+struct summary {
+	const struct milter_app *app;
+	const char *qid;
+	char first[256]; /* "org report-id" of the first stored report */
+	size_t n_reports;
+};
+
+static void
+msg_reset(struct msg *m)
+{
+	tlsrpt_free(m->buf);
+	memset(m, 0, sizeof(*m));
+	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
+}
+
+static struct msg *
+msg_get(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* Copy the queue id when the MTA sends it: Postfix knows it only late. */
+static void
+copy_qid(SMFICTX *ctx, struct msg *m)
+{
+	const char *qid = smfi_getsymval(ctx, "{i}");
+
+	if (qid == NULL)
+		qid = smfi_getsymval(ctx, "i");
+	if (qid != NULL && qid[0] != '\0')
+		snprintf(m->qid, sizeof(m->qid), "%s", qid);
+}
+
+/* Append n bytes, or stop buffering for good when they would pass the
+ * cap: memory never grows with the input. */
+static void
+append(struct msg *m, const void *p, size_t n)
+{
+	size_t max = the_app->cfg->limits.max_message_bytes;
+
+	if (m->too_large)
+		return;
+	if (n > max - m->len) {
+		m->too_large = 1;
+		tlsrpt_free(m->buf);
+		m->buf = NULL;
+		m->len = m->cap = 0;
+		return;
+	}
+	if (m->len + n > m->cap) {
+		size_t cap = m->cap ? m->cap : 16384;
+		unsigned char *grown;
+
+		while (cap < m->len + n)
+			cap = cap > max / 2 ? max : cap * 2;
+		grown = tlsrpt_realloc(m->buf, cap);
+		if (grown == NULL) {
+			/* Handled like a message too large to keep: it is
+			 * delivered, with a header saying why. */
+			mlog(the_app->log, LOG_ERR, m->qid,
+			     "out of memory buffering %zu bytes", m->len + n);
+			m->too_large = 1;
+			tlsrpt_free(m->buf);
+			m->buf = NULL;
+			m->len = m->cap = 0;
+			return;
+		}
+		m->buf = grown;
+		m->cap = cap;
+	}
+	memcpy(m->buf + m->len, p, n);
+	m->len += n;
+}
+
+static sfsistat
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+	     unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+	     unsigned long *pf2, unsigned long *pf3)
+{
+	unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS |
+				SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
+	/* Steps we never use are not sent; steps that only collect are
+	 * not answered (libmilter fakes the answer for an MTA that cannot
+	 * do without). The body is not answered either, so SKIP is never
+	 * sent: a message past the cap costs its body's bytes on the
+	 * socket, not round trips. */
+	unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN |
+			      SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR |
+			      SMFIP_NR_BODY;
+
+	(void)f2;
+	(void)f3;
+	*pf0 = actions & f0;
+	*pf1 = steps & f1;
+	*pf2 = 0;
+	*pf3 = 0;
+	if ((f0 & SMFIF_SETSYMLIST) != 0) {
+		(void)smfi_setsymlist(ctx, SMFIM_EOH, "{i}");
+		(void)smfi_setsymlist(ctx, SMFIM_EOM, "{i}");
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct msg *m = msg_get(ctx);
+
+	(void)argv;
+	if (m == NULL) {
+		m = tlsrpt_calloc(1, sizeof(*m));
+		/* Without memory DATA says tempfail: see cb_data. */
+		if (m == NULL || smfi_setpriv(ctx, m) != MI_SUCCESS) {
+			tlsrpt_free(m);
+			return SMFIS_NOREPLY;
+		}
+	}
+	msg_reset(m);
+	return SMFIS_NOREPLY;
+}
+
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct msg *m = msg_get(ctx);
+	char addr[512];
+
+	if (m == NULL || m->candidate || argv == NULL || argv[0] == NULL)
+		return SMFIS_NOREPLY;
+	if (rcpt_normalize(argv[0], addr, sizeof(addr)) == 0 &&
+	    rcpt_matches(&the_app->cfg->report_addresses, addr))
+		m->candidate = 1;
+	return SMFIS_NOREPLY;
+}
+
+/* All recipients are known: the earliest point a whole message can be
+ * accepted, so neither its headers nor its body cross the socket. */
+static sfsistat
+cb_data(SMFICTX *ctx)
+{
+	struct msg *m = msg_get(ctx);
+
+	if (m == NULL) {
+		(void)smfi_setreply(ctx, "451", "4.3.0",
+				    "tlsrpt-milter: out of memory, try again "
+				    "later");
+		return SMFIS_TEMPFAIL;
+	}
+	if (!m->candidate && !the_app->cfg->detect_by_headers) {
+		if (the_app->log->level >= LOG_DEBUG) {
+			copy_qid(ctx, m);
+			mlog(the_app->log, LOG_DEBUG, m->qid,
+			     "not a report candidate: accepted at DATA");
+		}
+		msg_reset(m);
+		return SMFIS_ACCEPT;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* Does this header say the message is a TLS report (RFC 8460 3)? */
+static int
+is_report_header(const char *name, const char *value)
+{
+	if (strcasecmp(name, "TLS-Report-Domain") == 0)
+		return 1;
+	if (strcasecmp(name, "Content-Type") == 0)
+		return strcasestr(value, "multipart/report") != NULL &&
+		       strcasestr(value, "tlsrpt") != NULL;
+	return 0;
+}
+
+/* Folded values arrive with a bare LF (Postfix): written back as CRLF, so
+ * the buffer is one consistent RFC 5322 message. */
+static void
+append_value(struct msg *m, const char *v)
+{
+	const char *p = v;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, "\r\n");
+
+		append(m, p, n);
+		p += n;
+		if (*p == '\r' && p[1] == '\n')
+			p++;
+		if (*p == '\r' || *p == '\n') {
+			append(m, "\r\n", 2);
+			p++;
+		}
+	}
+}
+
+static sfsistat
+cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct msg *m = msg_get(ctx);
+
+	if (m == NULL || name == NULL || value == NULL)
+		return SMFIS_NOREPLY;
+	if (strcasecmp(name, OWN_HEADER) == 0)
+		m->own_headers++;
+	if (the_app->cfg->detect_by_headers && is_report_header(name, value))
+		m->hint = 1;
+	append(m, name, strlen(name));
+	append(m, ": ", 2);
+	append_value(m, value);
+	append(m, "\r\n", 2);
+	return SMFIS_NOREPLY;
+}
+
+static sfsistat
+cb_eoh(SMFICTX *ctx)
+{
+	struct msg *m = msg_get(ctx);
+
+	if (m == NULL)
+		return SMFIS_CONTINUE;
+	copy_qid(ctx, m);
+	/* Reached without a DATA step (an MTA that has none), or with
+	 * DetectByHeaders: decide now. */
+	if (!m->candidate && !m->hint) {
+		mlog(the_app->log, LOG_DEBUG, m->qid,
+		     "not a report candidate: accepted at end of headers");
+		msg_reset(m);
+		return SMFIS_ACCEPT;
+	}
+	append(m, "\r\n", 2);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct msg *m = msg_get(ctx);
+
+	if (m != NULL && chunk != NULL)
+		append(m, chunk, len);
+	return SMFIS_NOREPLY;
+}
+
+/* A header value: printable ASCII, at most size-1 bytes. */
+static void
+header_text(char *dst, size_t size, const char *src)
+{
+	size_t i = 0;
+
+	for (; src[i] != '\0' && i + 1 < size; i++) {
+		unsigned char ch = (unsigned char)src[i];
+
+		dst[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	dst[i] = '\0';
+}
+
+/* The policy domains of a report, comma-separated, into buf. */
+static void
+policy_domains(const struct tlsrpt_report *r, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->n_policies && used < size; i++) {
+		const char *d = r->policies[i].policy_domain;
+		int n = snprintf(buf + used, size - used, "%s%s", i ? "," : "",
+				 d ? d : "(none)");
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+static void
+on_report(void *ctx, const struct intake_report_event *ev)
+{
+	struct summary *s = ctx;
+	const struct milter_log *log = s->app->log;
+	const struct tlsrpt_report *r = ev->item->report;
+	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+	const char *part = ev->item->filename ? ev->item->filename : "(body)";
+
+	if (ev->outcome == INTAKE_STORED || ev->outcome == INTAKE_DUPLICATE) {
+		char domains[512];
+		int64_t ok = 0, failed = 0;
+
+		for (size_t i = 0; i < r->n_policies; i++) {
+			ok += r->policies[i].total_successful_session_count;
+			failed += r->policies[i].total_failure_session_count;
+		}
+		policy_domains(r, domains, sizeof(domains));
+		mlog(log, LOG_INFO, s->qid,
+		     "%s report: org=\"%s\" id=\"%s\" domains=%s success=%lld "
+		     "failure=%lld dkim=%s",
+		     ev->outcome == INTAKE_STORED ? "stored" : "duplicate",
+		     r->organization_name, r->report_id, domains, (long long)ok,
+		     (long long)failed, ev->dkim ? ev->dkim : "none");
+		if (s->n_reports++ == 0)
+			snprintf(s->first, sizeof(s->first), "%s %s",
+				 r->organization_name, r->report_id);
+		return;
+	}
+	if (ev->error != NULL)
+		tlsrpt_error_format(ev->error, text, sizeof(text));
+	else
+		snprintf(text, sizeof(text), "no reason given");
+	mlog(log, ev->outcome == INTAKE_STORE_FAILED ? LOG_ERR : LOG_NOTICE,
+	     s->qid, "%s: %s: %s", intake_outcome_name(ev->outcome), part,
+	     text);
+}
+
+/* The one place an outcome becomes an SMFIS_* code and MTA actions.
+ * label names a reason not to store ("not a report", "too large"). */
+static sfsistat
+act(SMFICTX *ctx, struct msg *m, const struct intake_result *res,
+    const struct summary *s, const char *label)
+{
+	const struct config *cfg = the_app->cfg;
+	char value[320], why[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+
+	/* A forged "stored" header from outside must not survive. */
+	for (unsigned i = m->own_headers; i > 0; i--)
+		(void)smfi_chgheader(ctx, OWN_HEADER, (int)i, NULL);
+
+	switch (res->outcome) {
+	case INTAKE_STORED:
+	case INTAKE_DUPLICATE:
+		if (cfg->add_header && s->n_reports > 0) {
+			char text[300];
+
+			if (s->n_reports > 1)
+				snprintf(text, sizeof(text),
+					 "%s %s (+%zu more)",
+					 res->outcome == INTAKE_STORED
+						 ? "stored"
+						 : "duplicate",
+					 s->first, s->n_reports - 1);
+			else
+				snprintf(text, sizeof(text), "%s %s",
+					 res->outcome == INTAKE_STORED
+						 ? "stored"
+						 : "duplicate",
+					 s->first);
+			header_text(value, sizeof(value), text);
+			(void)smfi_addheader(ctx, OWN_HEADER, value);
+		}
+		switch (cfg->disposition) {
+		case CONFIG_DISCARD:
+			mlog(the_app->log, LOG_INFO, m->qid,
+			     "report message discarded (Disposition discard)");
+			return SMFIS_DISCARD;
+		case CONFIG_QUARANTINE:
+			if (smfi_quarantine(ctx, "TLS report stored by "
+						 "tlsrpt-milter") != MI_SUCCESS)
+				mlog(the_app->log, LOG_ERR, m->qid,
+				     "the MTA refused to quarantine the "
+				     "message; it is delivered");
+			return SMFIS_CONTINUE;
+		default: return SMFIS_CONTINUE;
+		}
+	case INTAKE_STORE_FAILED:
+		tlsrpt_error_format(&res->error, why, sizeof(why));
+		if (cfg->on_store_failure == CONFIG_TEMPFAIL) {
+			mlog(the_app->log, LOG_ERR, m->qid,
+			     "report not stored, asking the sender to retry: "
+			     "%s",
+			     why);
+			(void)smfi_setreply(ctx, "451", "4.3.0",
+					    "TLS report not stored, try again "
+					    "later");
+			return SMFIS_TEMPFAIL;
+		}
+		mlog(the_app->log, LOG_ERR, m->qid,
+		     "report not stored, delivered (OnStoreFailure accept): %s",
+		     why);
+		snprintf(why, sizeof(why), "not stored: store failure");
+		header_text(value, sizeof(value), why);
+		(void)smfi_addheader(ctx, OWN_HEADER, value);
+		return SMFIS_CONTINUE;
+	default: {
+		char text[sizeof(why) + 64];
+
+		tlsrpt_error_format(&res->error, why, sizeof(why));
+		/* Per-part reasons were logged by on_report; a message
+		 * without report parts gets its line here. */
+		if (s->n_reports == 0 && res->n_failed == 0)
+			mlog(the_app->log, LOG_NOTICE, m->qid,
+			     "not stored: %s: %s", label, why);
+		snprintf(text, sizeof(text), "not stored: %s: %s", label, why);
+		header_text(value, sizeof(value), text);
+		(void)smfi_addheader(ctx, OWN_HEADER, value);
+		return SMFIS_CONTINUE;
+	}
+	}
+}
+
+static sfsistat
+cb_eom(SMFICTX *ctx)
+{
+	struct msg *m = msg_get(ctx);
+	struct intake_origin origin;
+	struct intake_result res;
+	struct summary s;
+	sfsistat ret;
+
+	if (m == NULL)
+		return SMFIS_CONTINUE;
+	copy_qid(ctx, m);
+	memset(&s, 0, sizeof(s));
+	s.app = the_app;
+	s.qid = m->qid;
+	if (m->too_large) {
+		memset(&res, 0, sizeof(res));
+		res.outcome = INTAKE_INVALID;
+		tlsrpt_error_set(&res.error, TLSRPT_ERR_LIMIT, NULL,
+				 "message larger than MaxMessageSize (%zu "
+				 "bytes)",
+				 the_app->cfg->limits.max_message_bytes);
+		ret = act(ctx, m, &res, &s, "too large");
+		msg_reset(m);
+		return ret;
+	}
+	memset(&origin, 0, sizeof(origin));
+	origin.source = "milter";
+	origin.host = the_app->cfg->host_name;
+	origin.queue_id = strcmp(m->qid, "NOQUEUE") != 0 ? m->qid : NULL;
+	origin.received = (int64_t)time(NULL);
+	(void)intake_run(&the_app->intake, &origin, m->buf, m->len, on_report,
+			 &s, &res);
+	ret = act(ctx, m, &res, &s, intake_outcome_name(res.outcome));
+	msg_reset(m);
+	return ret;
+}
+
+static sfsistat
+cb_abort(SMFICTX *ctx)
+{
+	struct msg *m = msg_get(ctx);
+
+	if (m != NULL)
+		msg_reset(m);
+	return SMFIS_CONTINUE;
+}
+
+/* May be the only callback a connection gets: priv may be NULL. */
+static sfsistat
+cb_close(SMFICTX *ctx)
+{
+	struct msg *m = msg_get(ctx);
+
+	if (m != NULL) {
+		msg_reset(m);
+		tlsrpt_free(m);
+		(void)smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+int
+milter_callbacks_register(const struct milter_app *app)
+{
+	static struct smfiDesc desc = {
+		.xxfi_name = "tlsrpt-milter",
+		.xxfi_version = SMFI_VERSION,
+		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE |
+			      SMFIF_SETSYMLIST,
+		.xxfi_connect = NULL,
+		.xxfi_helo = NULL,
+		.xxfi_envfrom = cb_envfrom,
+		.xxfi_envrcpt = cb_envrcpt,
+		.xxfi_header = cb_header,
+		.xxfi_eoh = cb_eoh,
+		.xxfi_body = cb_body,
+		.xxfi_eom = cb_eom,
+		.xxfi_abort = cb_abort,
+		.xxfi_close = cb_close,
+		.xxfi_unknown = NULL,
+		.xxfi_data = cb_data,
+		.xxfi_negotiate = cb_negotiate,
+	};
+
+	the_app = app;
+	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
+}

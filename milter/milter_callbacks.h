@@ -1,0 +1,27 @@
+/*
+ * milter_callbacks.h -- tlsrpt-milter's libmilter callbacks.
+ *
+ * Thin: they decide early whether a message can be a report (by recipient,
+ * optionally by its headers), collect the bytes of those that can (bounded
+ * by MaxMessageSize) and at end of message hand them to intake_run(). One
+ * function turns the outcome into an SMFIS_* code and its actions.
+ */
+#ifndef TLSRPT_MILTER_CALLBACKS_H
+#define TLSRPT_MILTER_CALLBACKS_H
+
+#include "config.h"
+#include "intake.h"
+#include "log.h"
+
+/* What every callback reads; set up before smfi_main(), read-only after. */
+struct milter_app {
+	const struct config *cfg;
+	struct intake_config intake;
+	const struct milter_log *log;
+};
+
+/* Register the callbacks for app (which must outlive smfi_main()) with
+ * smfi_register(). Returns 0, or -1 when libmilter refused. */
+int milter_callbacks_register(const struct milter_app *app);
+
+#endif

@@ -1,0 +1,385 @@
+/*
+ * tlsrpt-milter -- the libmilter daemon that catches TLS reports (RFC 8460)
+ * inside Postfix or Sendmail and stores them.
+ *
+ * Start-up order, as Postfix's chroot_uid(): read the configuration,
+ * block signals before any thread exists, resolve the user, setgid +
+ * initgroups, chroot, setuid; then the umask for the socket, the socket,
+ * fork, the pid file, the store; then smfi_main() until SIGTERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <jansson.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "config.h"
+#include "log.h"
+#include "milter_callbacks.h"
+#include "parser/input.h"
+#include "store/store.h"
+
+struct options {
+	const char *config_path;
+	int config_given;
+	const char *socket, *user, *pid_file;
+	int foreground, check_only, verbose, dump_keys;
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tlsrpt-milter [-c CONFIG] [-p SOCKET] [-u "
+		"USER[:GROUP]] "
+		"[-P PIDFILE] [-f] [-n] [-v] [-V] [-h]\n"
+		"\n"
+		"Catch SMTP TLS reports (RFC 8460) in Postfix or Sendmail and "
+		"store them.\n"
+		"\n"
+		"  -c CONFIG  configuration file (default %s;\n"
+		"             when the default is missing, built-in defaults "
+		"apply)\n"
+		"  -p SOCKET  listen here (Socket): inet:PORT@HOST or "
+		"unix:/PATH\n"
+		"  -u USER[:GROUP]  run as this user (UserID)\n"
+		"  -P PIDFILE write the process id here (PidFile)\n"
+		"  -f         stay in the foreground and log to standard error "
+		"too\n"
+		"  -n         check the configuration and exit (-v: print it)\n"
+		"  -v         log debug messages too (LogLevel debug)\n"
+		"  -V         print the version and exit\n"
+		"  -h         print this help and exit\n",
+		CONFIG_DEFAULT_PATH);
+}
+
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		/* For the test that compares the key lists; not documented. */
+		{"dump-config-keys", no_argument, NULL, 'K'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config_path = CONFIG_DEFAULT_PATH;
+	while ((c = getopt_long(argc, argv, "c:p:u:P:fnvVh", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'c':
+			o->config_path = optarg;
+			o->config_given = 1;
+			break;
+		case 'p': o->socket = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'P': o->pid_file = optarg; break;
+		case 'f': o->foreground = 1; break;
+		case 'n': o->check_only = 1; break;
+		case 'v': o->verbose = 1; break;
+		case 'K': o->dump_keys = 1; break;
+		case 'V': printf("tlsrpt-milter %s\n", TLSRPT_VERSION); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "tlsrpt-milter: unexpected argument \"%s\"\n",
+			argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+print_error(const char *what, const struct tlsrpt_error *err)
+{
+	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+
+	fprintf(stderr, "tlsrpt-milter: %s%s%s\n", what ? what : "",
+		what ? ": " : "", tlsrpt_error_format(err, text, sizeof(text)));
+}
+
+/* Configuration file, then the command line over it. */
+static int
+load_config(const struct options *o, struct config *cfg)
+{
+	struct tlsrpt_error err;
+
+	tlsrpt_error_clear(&err);
+	if (config_init(cfg, &err) != 0 ||
+	    config_load(cfg, o->config_path, !o->config_given, &err) != 0 ||
+	    (o->socket && config_set(cfg, "Socket", o->socket, "-p", &err)) ||
+	    (o->user && config_set(cfg, "UserID", o->user, "-u", &err)) ||
+	    (o->pid_file &&
+	     config_set(cfg, "PidFile", o->pid_file, "-P", &err)) ||
+	    (o->verbose && !o->check_only &&
+	     config_set(cfg, "LogLevel", "debug", "-v", &err)) ||
+	    config_finish(cfg, &err) != 0) {
+		print_error(NULL, &err);
+		return -1;
+	}
+	return 0;
+}
+
+/* setgid + initgroups, chroot, setuid: the order that leaves no way back
+ * and still finds /etc/group before the chroot. Returns an exit status. */
+static int
+drop_privileges(const struct config *cfg, const struct milter_log *log)
+{
+	char user[256];
+	const char *group = NULL;
+	struct passwd *pw = NULL;
+	gid_t gid = 0;
+	char *colon;
+
+	if (cfg->user != NULL) {
+		snprintf(user, sizeof(user), "%s", cfg->user);
+		if ((colon = strchr(user, ':')) != NULL) {
+			*colon = '\0';
+			group = colon + 1;
+		}
+		if ((pw = getpwnam(user)) == NULL) {
+			mlog(log, LOG_ERR, NULL, "UserID: no user \"%s\"",
+			     user);
+			return EX_NOUSER;
+		}
+		gid = pw->pw_gid;
+		if (group != NULL) {
+			struct group *gr = getgrnam(group);
+
+			if (gr == NULL) {
+				mlog(log, LOG_ERR, NULL,
+				     "UserID: no group \"%s\"", group);
+				return EX_NOUSER;
+			}
+			gid = gr->gr_gid;
+		}
+		if (getuid() != 0 && pw->pw_uid != getuid()) {
+			mlog(log, LOG_ERR, NULL,
+			     "UserID %s: only root can change user", cfg->user);
+			return EX_NOPERM;
+		}
+		if (getuid() == 0 &&
+		    (setgid(gid) != 0 || initgroups(user, gid) != 0)) {
+			mlog(log, LOG_ERR, NULL, "setgid/initgroups %s: %s",
+			     cfg->user, strerror(errno));
+			return EX_OSERR;
+		}
+	}
+	if (cfg->chroot_dir != NULL &&
+	    (chroot(cfg->chroot_dir) != 0 || chdir("/") != 0)) {
+		mlog(log, LOG_ERR, NULL, "Chroot %s: %s", cfg->chroot_dir,
+		     strerror(errno));
+		return EX_OSERR;
+	}
+	if (pw != NULL && getuid() == 0 && setuid(pw->pw_uid) != 0) {
+		mlog(log, LOG_ERR, NULL, "setuid %s: %s", cfg->user,
+		     strerror(errno));
+		return EX_OSERR;
+	}
+	return 0;
+}
+
+static int
+write_pid_file(const char *path, const struct milter_log *log)
+{
+	char line[32];
+	int fd, n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	if (fd < 0) {
+		mlog(log, LOG_ERR, NULL, "PidFile %s: %s", path,
+		     strerror(errno));
+		return -1;
+	}
+	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	if (n < 0 || write(fd, line, (size_t)n) != n || close(fd) != 0) {
+		mlog(log, LOG_ERR, NULL, "PidFile %s: %s", path,
+		     strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Leave the terminal: the parent exits, the child carries on. */
+static int
+daemonize(const struct milter_log *log)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		mlog(log, LOG_ERR, NULL, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		(void)dup2(fd, 0);
+		(void)dup2(fd, 1);
+		(void)dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+static int
+open_store(const struct config *cfg, const struct milter_log *log,
+	   struct tlsrpt_store **out)
+{
+	struct tlsrpt_store_options so;
+	struct tlsrpt_error err;
+	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+
+	tlsrpt_error_clear(&err);
+	config_store_options(cfg, &so);
+	if (tlsrpt_store_open(&so, out, &err) != 0) {
+		mlog(log, LOG_ERR, NULL, "StoreDirectory: %s",
+		     tlsrpt_error_format(&err, text, sizeof(text)));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+run(const struct options *o, struct config *cfg)
+{
+	struct milter_log log;
+	struct milter_app app;
+	struct tlsrpt_store *store = NULL;
+	sigset_t set;
+	int status;
+
+	/* Every thread libmilter (or GLib) starts inherits this mask;
+	 * libmilter's own signal thread then takes SIGTERM, SIGINT and
+	 * SIGHUP with sigwait() and stops smfi_main(). */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* A day file at RLIMIT_FSIZE fails the write (EFBIG), reported. */
+	signal(SIGXFSZ, SIG_IGN);
+
+	tlsrpt_parser_init();
+	json_object_seed(0);
+	mlog_open(&log, "tlsrpt-milter", cfg->syslog_facility, cfg->log_level,
+		  o->foreground);
+
+	memset(&app, 0, sizeof(app));
+	app.cfg = cfg;
+	app.log = &log;
+	config_intake(cfg, NULL, &app.intake);
+	if (milter_callbacks_register(&app) != 0) {
+		mlog(&log, LOG_ERR, NULL, "smfi_register failed");
+		status = EX_SOFTWARE;
+		goto out;
+	}
+	if ((status = drop_privileges(cfg, &log)) != 0)
+		goto out;
+	/* Fail now, on the terminal, if the store cannot be opened; the
+	 * store is opened again after fork (its locks belong to the open
+	 * file, which must not be shared with the parent). */
+	if (open_store(cfg, &log, &store) != 0) {
+		status = EX_CANTCREAT;
+		goto out;
+	}
+	tlsrpt_store_close(store);
+	store = NULL;
+
+	umask((mode_t)cfg->umask);
+	if (smfi_setconn(cfg->socket) != MI_SUCCESS ||
+	    smfi_opensocket(1) != MI_SUCCESS) {
+		mlog(&log, LOG_ERR, NULL, "Socket %s: cannot listen there",
+		     cfg->socket);
+		status = EX_UNAVAILABLE;
+		goto out;
+	}
+	umask(027);
+	if (!o->foreground && daemonize(&log) != 0) {
+		status = EX_OSERR;
+		goto out;
+	}
+	if (cfg->pid_file != NULL && write_pid_file(cfg->pid_file, &log) != 0) {
+		status = EX_CANTCREAT;
+		goto out;
+	}
+	if (open_store(cfg, &log, &store) != 0) {
+		status = EX_CANTCREAT;
+		goto out;
+	}
+	config_intake(cfg, store, &app.intake);
+	mlog(&log, LOG_INFO, NULL,
+	     "tlsrpt-milter %s starting: socket %s, store %s, report "
+	     "addresses %zu, disposition %s",
+	     TLSRPT_VERSION, cfg->socket, cfg->store_directory,
+	     cfg->report_addresses.n,
+	     config_enum_name("Disposition", cfg->disposition));
+	status = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	mlog(&log, status == 0 ? LOG_INFO : LOG_ERR, NULL,
+	     "tlsrpt-milter stopping%s", status == 0 ? "" : " after an error");
+	if (cfg->pid_file != NULL)
+		(void)unlink(cfg->pid_file);
+out:
+	tlsrpt_store_close(store);
+	tlsrpt_parser_shutdown();
+	mlog_close();
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct config cfg;
+	int status;
+
+	if (parse_options(argc, argv, &o) != 0)
+		return EX_USAGE;
+	if (o.dump_keys) {
+		for (size_t i = 0; i < config_n_keys(); i++)
+			printf("%s\n", config_key_name(i));
+		return fflush(stdout) == 0 ? 0 : EX_IOERR;
+	}
+	if (load_config(&o, &cfg) != 0) {
+		config_free(&cfg);
+		return EX_CONFIG;
+	}
+	if (o.check_only) {
+		status = 0;
+		if (o.verbose && config_dump(stdout, &cfg, 1) != 0)
+			status = EX_IOERR;
+		else if (!o.verbose)
+			printf("tlsrpt-milter: configuration %s OK\n",
+			       access(o.config_path, F_OK) == 0
+				       ? o.config_path
+				       : "(built-in defaults)");
+		config_free(&cfg);
+		return status;
+	}
+	status = run(&o, &cfg);
+	config_free(&cfg);
+	return status;
+}

@@ -1,0 +1,175 @@
+-- milter-protocol.lua -- one miltertest conversation with a running
+-- tlsrpt-milter, driven by t-milter-protocol.sh. Prints "OK" when every
+-- expectation held, else "FAIL: why" (miltertest prints nothing for a
+-- failed assert, hence pcall).
+--
+-- Variables (miltertest -D name=value):
+--   sock     the milter's socket (inet:PORT@127.0.0.1)
+--   msgs     message files, separated by ',' (sent on ONE connection)
+--   rcpt     envelope recipient (default tlsrpt@example.org)
+--   qid      queue id sent as macro {i} (absent: none sent)
+--   chunks   body chunk sizes, cycled, e.g. "1,7,13" (default: 65535,
+--            the largest chunk libmilter takes)
+--   abort    abort the first message after this many body bytes, then
+--            send the messages again on the same connection
+--   expect   data-accept | eoh-accept | continue | discard | tempfail
+--   header   prefix the added X-TLSRPT-Milter value must have ("" none)
+--   quarantine  "yes": the milter must ask for quarantine
+
+local function check(err, what)
+	if err ~= nil then
+		error(what .. ": " .. tostring(err))
+	end
+end
+
+local function readfile(path)
+	local f = io.open(path, "rb")
+	if f == nil then
+		error("cannot read " .. path)
+	end
+	local s = f:read("*a")
+	f:close()
+	return s
+end
+
+-- Headers as the MTA hands them (folded values keep a bare LF, as Postfix
+-- sends them), body with CRLF line ends.
+local function split_message(s)
+	s = s:gsub("\r\n", "\n")
+	local hdr, body = s:match("^(.-)\n\n(.*)$")
+	if hdr == nil then
+		error("no header/body separator")
+	end
+	local headers = {}
+	for line in (hdr .. "\n"):gmatch("(.-)\n") do
+		if line:match("^[ \t]") and #headers > 0 then
+			headers[#headers].value = headers[#headers].value .. "\n" .. line
+		else
+			local name, value = line:match("^([^:]+):[ \t]*(.*)$")
+			if name == nil then
+				error("bad header line: " .. line)
+			end
+			headers[#headers + 1] = { name = name, value = value }
+		end
+	end
+	return headers, (body:gsub("\n", "\r\n"))
+end
+
+local function sizes()
+	local t = {}
+	if chunks ~= nil then
+		for n in chunks:gmatch("%d+") do
+			t[#t + 1] = tonumber(n)
+		end
+	end
+	return t
+end
+
+-- Send one message; returns the reply that ended it and how far it got.
+local function send(conn, path, abort_at)
+	local headers, body = split_message(readfile(path))
+	if qid ~= nil then
+		check(mt.macro(conn, SMFIC_MAIL, "i", qid), "macro")
+	end
+	check(mt.mailfrom(conn, "<noreply@reporter.test>"), "mailfrom")
+	check(mt.rcptto(conn, "<" .. (rcpt or "tlsrpt@example.org") .. ">"),
+	      "rcptto")
+	check(mt.data(conn), "data")
+	if mt.getreply(conn) == SMFIR_ACCEPT then
+		return "data-accept"
+	end
+	for _, h in ipairs(headers) do
+		check(mt.header(conn, h.name, h.value), "header " .. h.name)
+	end
+	check(mt.eoh(conn), "eoh")
+	if mt.getreply(conn) == SMFIR_ACCEPT then
+		return "eoh-accept"
+	end
+	local cs = sizes()
+	local pos, i = 1, 1
+	while pos <= #body do
+		local n = #cs > 0 and cs[(i - 1) % #cs + 1] or 65535
+		if abort_at ~= nil and pos + n > abort_at then
+			check(mt.bodystring(conn, body:sub(pos, abort_at)), "body")
+			check(mt.abort(conn), "abort")
+			return "aborted"
+		end
+		check(mt.bodystring(conn, body:sub(pos, pos + n - 1)), "body")
+		pos, i = pos + n, i + 1
+	end
+	check(mt.eom(conn), "eom")
+	local r = mt.getreply(conn)
+	if r == SMFIR_CONTINUE or r == SMFIR_ACCEPT then
+		return "continue"
+	elseif r == SMFIR_DISCARD then
+		return "discard"
+	elseif r == SMFIR_TEMPFAIL or r == SMFIR_REPLYCODE then
+		return "tempfail"
+	end
+	return "reply " .. tostring(r)
+end
+
+local function expect_eom(conn)
+	if header ~= nil and header ~= "" then
+		local v = mt.getheader(conn, "X-TLSRPT-Milter", 0)
+		if v == nil then
+			error("no X-TLSRPT-Milter header added")
+		end
+		if v:sub(1, #header) ~= header then
+			error("X-TLSRPT-Milter is \"" .. v .. "\", want \"" ..
+			      header .. "...\"")
+		end
+	elseif header == "" and mt.eom_check(conn, MT_HDRADD, "X-TLSRPT-Milter") then
+		error("a header was added: " .. mt.getheader(conn, "X-TLSRPT-Milter", 0))
+	end
+	if quarantine == "yes" and not mt.eom_check(conn, MT_QUARANTINE) then
+		error("no quarantine requested")
+	end
+	if quarantine ~= "yes" and mt.eom_check(conn, MT_QUARANTINE) then
+		error("quarantine requested")
+	end
+end
+
+local function main()
+	local conn = mt.connect(sock, 40, 0.25)
+	if conn == nil then
+		error("cannot connect to " .. sock)
+	end
+	check(mt.negotiate(conn, nil, nil, nil), "negotiate")
+	-- Only what is needed crosses the socket, and collecting steps are
+	-- not answered.
+	for name, opt in pairs({ NOHELO = SMFIP_NOHELO, NOCONNECT = SMFIP_NOCONNECT,
+			         NOUNKNOWN = SMFIP_NOUNKNOWN, NR_HDR = SMFIP_NR_HDR,
+			         NR_BODY = SMFIP_NR_BODY, NR_RCPT = SMFIP_NR_RCPT }) do
+		if not mt.test_option(conn, opt) then
+			error("SMFIP_" .. name .. " not negotiated")
+		end
+	end
+	local list = {}
+	for p in msgs:gmatch("[^,]+") do
+		list[#list + 1] = p
+	end
+	if abort ~= nil then
+		local got = send(conn, list[1], tonumber(abort))
+		if got ~= "aborted" then
+			error("abort: got " .. got)
+		end
+	end
+	for _, p in ipairs(list) do
+		local got = send(conn, p, nil)
+		if got ~= expect then
+			error(p .. ": got " .. got .. ", want " .. expect)
+		end
+		if got ~= "data-accept" and got ~= "eoh-accept" then
+			expect_eom(conn)
+		end
+	end
+	check(mt.disconnect(conn), "disconnect")
+end
+
+local ok, err = pcall(main)
+if ok then
+	mt.echo("OK")
+else
+	mt.echo("FAIL: " .. tostring(err))
+end
