@@ -161,6 +161,27 @@ check_address(const char *v, char *why, size_t size)
 	return 0;
 }
 
+/* "domain:token": the token is one URL path segment of unreserved
+ * characters (RFC 3986), so it needs no escaping in the rua URI. */
+static int
+check_token(const char *v, char *why, size_t size)
+{
+	const char *colon = strchr(v, ':');
+
+	if (colon == NULL || colon == v || colon[1] == '\0' ||
+	    strchr(v, '/') != NULL ||
+	    strspn(colon + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "abcdefghijklmnopqrstuvwxyz0123456789-._~") !=
+		    strlen(colon + 1)) {
+		snprintf(why, size,
+			 "\"%s\" is not domain:token (token of letters, "
+			 "digits and -._~)",
+			 v);
+		return -1;
+	}
+	return 0;
+}
+
 #define OFF(field) offsetof(struct config, field)
 #define LIM(field)                         \
 	(offsetof(struct config, limits) + \
@@ -228,6 +249,10 @@ static const struct config_key keys[] = {
 	 NULL,
 	 "tlsrpt-ingest --prune deletes day files this many days old (0: "
 	 "keep them for ever)"},
+	{"HTTPSTokens", TYPE_LIST, OFF(https_tokens), "", 0, 0, NULL,
+	 check_token,
+	 "tlsrpt-ingest --cgi: domain:token pairs; when set, the URL must end "
+	 "in /token and the report's policy domains must be that token's"},
 	{"MaxMessageSize", TYPE_SIZE, LIM(max_message_bytes), "10M", 1024,
 	 1024ULL * 1024 * 1024, NULL, NULL,
 	 "largest message buffered and parsed; larger ones are not stored"},

@@ -73,6 +73,7 @@ struct config {
 	int on_store_failure;		     /* enum config_on_store_failure */
 	int add_header;			     /* AddHeader */
 	struct config_list trusted_authserv_ids; /* TrustedAuthservIDs */
+	struct config_list https_tokens;	 /* HTTPSTokens */
 	int require_dkim;			 /* RequireDKIM */
 	char *host_name;	      /* HostName; config_finish() fills it */
 	unsigned dedup_days;	      /* DedupDays */

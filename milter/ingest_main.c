@@ -16,6 +16,8 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "cgi.h"
+#include "cgi_request.h"
 #include "config.h"
 #include "dryrun.h"
 #include "intake.h"
@@ -41,6 +43,7 @@ usage(FILE *out)
 		"usage: tlsrpt-ingest [-q] [-c CONFIG] [-d STOREDIR] [PATH...]\n"
 		"       tlsrpt-ingest --dry-run [-c CONFIG] [PATH...]\n"
 		"       tlsrpt-ingest --prune [-c CONFIG] [-d STOREDIR]\n"
+		"       tlsrpt-ingest --cgi [-c CONFIG] [-d STOREDIR]\n"
 		"\n"
 		"Parse SMTP TLS reports (RFC 8460) from e-mail messages, .json or\n"
 		".json.gz files, maildirs and mbox files, and store them. PATH \"-\"\n"
@@ -52,13 +55,16 @@ usage(FILE *out)
 		"                     JSON on standard output; store nothing\n"
 		"      --prune        compress and delete old day files of the store\n"
 		"                     (CompressAfterDays, RetentionDays)\n"
+		"      --cgi          serve one HTTPS POST of a report as a CGI program\n"
+		"                     (rua=https://...); the answer is the HTTP status\n"
 		"  -q, --quiet        print only problems\n"
 		"  -h, --help         show this help and exit\n"
 		"  -V, --version      show the version and exit\n"
 		"\n"
 		"Exit status: 0 every input was stored or a duplicate, 65 some input\n"
 		"held no valid report, 66 an input could not be read, 75 the store\n"
-		"failed (try again later), 64 usage, 78 configuration error.\n");
+		"failed (try again later), 64 usage, 78 configuration error.\n"
+		"With --cgi: 0 whenever an HTTP answer was written, 74 otherwise.\n");
 }
 
 /* The exit status that matters most when inputs end differently: a store
@@ -312,12 +318,13 @@ configure(struct ingest *ing, const char *config_path, const char *store_dir)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_PRUNE = 256 };
+	enum { OPT_PRUNE = 256, OPT_CGI };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"store", required_argument, NULL, 'd'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"prune", no_argument, NULL, OPT_PRUNE},
+		{"cgi", no_argument, NULL, OPT_CGI},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -325,7 +332,7 @@ main(int argc, char **argv)
 	};
 	struct ingest ing;
 	const char *config_path = NULL, *store_dir = NULL;
-	int c, do_prune = 0;
+	int c, do_prune = 0, do_cgi = 0;
 
 	memset(&ing, 0, sizeof(ing));
 	while ((c = getopt_long(argc, argv, "c:d:nqhV", longopts, NULL)) !=
@@ -336,14 +343,16 @@ main(int argc, char **argv)
 		case 'n': ing.dry_run = 1; break;
 		case 'q': ing.quiet = 1; break;
 		case OPT_PRUNE: do_prune = 1; break;
+		case OPT_CGI: do_cgi = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("tlsrpt-ingest %s\n", TLSRPT_VERSION); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
-	if (do_prune && (ing.dry_run || optind < argc)) {
-		fprintf(stderr, "tlsrpt-ingest: --prune takes no PATH and no "
-				"--dry-run\n");
+	if ((do_prune || do_cgi) &&
+	    (ing.dry_run || optind < argc || (do_prune && do_cgi))) {
+		fprintf(stderr, "tlsrpt-ingest: --prune and --cgi take no PATH, "
+				"no --dry-run and not each other\n");
 		return EX_USAGE;
 	}
 
@@ -352,7 +361,18 @@ main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	tlsrpt_parser_init();
 	if (configure(&ing, config_path, store_dir) != 0) {
-		ing.status = EX_CONFIG;
+		/* The web server logs stderr; the sender gets a 503 and retries. */
+		if (do_cgi)
+			ing.status = cgi_unavailable(stdout) == 0 ? 0 : EX_IOERR;
+		else
+			ing.status = EX_CONFIG;
+		goto out;
+	}
+	if (do_cgi) {
+		if (open_store(&ing) != 0)
+			ing.store = NULL; /* cgi_serve answers 503 */
+		config_intake(&ing.cfg, ing.store, &ing.intake);
+		ing.status = cgi_serve(&ing.cfg, &ing.intake, stdin, stdout);
 		goto out;
 	}
 	if (!ing.dry_run && open_store(&ing) != 0) {

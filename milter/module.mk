@@ -1,7 +1,8 @@
 # milter/ -- tlsrpt-ingest and (later) tlsrpt-milter, and the shared
 # "message to store" step. The only folder that may include libmilter.
 INGEST_SRCS := milter/ingest_main.c milter/dryrun.c milter/readfile.c \
-	milter/mailbox.c milter/intake.c milter/config.c
+	milter/mailbox.c milter/intake.c milter/config.c milter/rcpt.c \
+	milter/cgi.c
 INGEST := $(BUILD)/tlsrpt-ingest
 
 $(INGEST): $(INGEST_SRCS:%.c=$(BUILD)/%.o) $(STORE_LIB) $(PARSER_LIB)

@@ -117,6 +117,8 @@ tlsrpt_store_open(const struct tlsrpt_store_options *o,
 	if (s == NULL)
 		goto nomem;
 	s->dirfd = s->lockfd = -1;
+	/* calloc made it 0: an early failure must not close stdin. */
+	s->ix.fd = -1;
 	s->dir = tlsrpt_strdup(o->dir);
 	if (s->dir == NULL)
 		goto nomem;
