@@ -18,143 +18,12 @@ gen=$TLSRPT_TOP/tests/scripts/gen-report-mail.py
 send=$TLSRPT_TOP/tests/scripts/smtp-send.py
 
 t=$(mktemp -d /tmp/pf.XXXXXX) || fail "mktemp"
-milter_pid=
-cleanup() {
-	[ -n "$milter_pid" ] && kill -KILL "$milter_pid" 2>/dev/null
-	if [ -f "$t/etc/main.cf" ]; then
-		postfix -c "$t/etc" stop >/dev/null 2>&1
-		i=0
-		while postfix -c "$t/etc" status >/dev/null 2>&1 && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-	fi
-	wait 2>/dev/null
-	rm -rf "$t"
-}
-trap cleanup EXIT
+. "$TLSRPT_TOP/scripts/postfix-sandbox.inc"
+trap sandbox_cleanup EXIT
 trap 'exit 2' INT TERM
 
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-smtp_port=$(free_port)
-milter_port=$(free_port)
-chmod 755 "$t"
-mkdir -p "$t/etc" "$t/queue" "$t/data" "$t/mail" "$t/store" "$t/mails"
-chown postfix "$t/data"
-chown nobody:nogroup "$t/mail"
-
-cat >"$t/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $t/queue
-data_directory = $t/data
-maillog_file = $t/maillog
-maillog_file_prefixes = $t
-myhostname = mx.example.org
-mydomain = example.org
-myorigin = example.org
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-alias_maps =
-alias_database =
-mydestination =
-relayhost =
-smtpd_recipient_restrictions = permit_mynetworks, reject
-virtual_mailbox_domains = example.org
-virtual_mailbox_base = $t/mail
-virtual_mailbox_maps = static:inbox/
-virtual_uid_maps = static:65534
-virtual_gid_maps = static:65534
-smtpd_milters = { inet:127.0.0.1:$milter_port, default_action=accept }
-milter_protocol = 6
-in_flow_delay = 0
-EOF
-cat >"$t/etc/master.cf" <<EOF
-127.0.0.1:$smtp_port inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-virtual   unix  - n n - - virtual
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
-
-# start_milter [CONFIG LINE...] -- (re)start the milter in the foreground.
-start_milter() {
-	{
-		echo "Socket inet:$milter_port@127.0.0.1"
-		echo "StoreDirectory $t/store"
-		echo "HostName mx.example.org"
-		echo "LogLevel debug"
-		for line in "$@"; do
-			echo "$line"
-		done
-	} >"$t/milter.conf"
-	"$bin" -f -c "$t/milter.conf" >>"$t/milter.log" 2>&1 &
-	milter_pid=$!
-	i=0
-	until python3 -c "import socket; socket.create_connection(('127.0.0.1', $milter_port), 1)" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || fail "milter did not start: $(cat "$t/milter.log")"
-		sleep 0.05
-	done
-}
-
-stop_milter() {
-	kill -"${1:-TERM}" "$milter_pid"
-	wait "$milter_pid"
-	milter_pid=
-}
-
-delivered() {
-	find "$t/mail/inbox/new" -type f 2>/dev/null | wc -l
-}
-
-stored() {
-	cat "$t/store"/tlsrpt-*.jsonl 2>/dev/null |
-		grep -o '"report-id":"[^"]*"' | sort -u | wc -l
-}
-
-# wait_delivered N -- until N messages are in the maildir (60 s at most).
-wait_delivered() {
-	i=0
-	while [ "$(delivered)" -lt "$1" ] && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(delivered)" -eq "$1" ] ||
-		fail "$(delivered) messages delivered, want $1; maillog: $(tail -20 "$t/maillog")"
-}
-
-# wait_queue_empty -- until Postfix has nothing left to deliver.
-wait_queue_empty() {
-	i=0
-	while [ -n "$(find "$t/queue/incoming" "$t/queue/active" \
-		"$t/queue/deferred" -type f 2>/dev/null)" ] && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
+sandbox_setup
+mkdir -p "$t/mails"
 
 python3 "$gen" "$t/mails" gzip one 1 &&
 	python3 "$gen" "$t/mails" text plain 1 &&
@@ -163,8 +32,7 @@ python3 "$gen" "$t/mails" gzip one 1 &&
 	python3 "$gen" "$t/mails" gzip down 2 || fail "cannot write test mails"
 
 start_milter
-postfix -c "$t/etc" start >/dev/null 2>&1 ||
-	fail "postfix did not start: $(script -qc "postfix -c $t/etc check" /dev/null; cat "$t/maillog" 2>/dev/null)"
+sandbox_start
 
 # 1. One report: stored with Postfix's queue id, delivered with a header.
 python3 "$send" "$smtp_port" 1 tlsrpt@example.org "$t/mails/one-1.eml" >/dev/null ||
