@@ -1,0 +1,233 @@
+/*
+ * aggregate.h -- the pure, streaming aggregation behind tlsrpt-summary.
+ *
+ * Records (one policy of one report, store/reader.h) are fed one at a time;
+ * memory grows with the number of groups (domains, organisations, result
+ * types, MX hosts, sending IPs, days, reporter/domain pairs), never with the
+ * number of records -- except the per-report list, kept only when asked
+ * (--by report), and a reporter's report times over the look-back period
+ * (about one entry a day), needed for silence detection.
+ *
+ * Time: a record belongs to the window when since <= received < until. The
+ * caller feeds everything received in [summary_lookback_start(), until):
+ * the previous window of the same length gives the change, the look-back
+ * gives reporters' history (silence) and the readiness period. Sessions are
+ * put on the UTC day of the report's start-datetime in the daily trend
+ * (the day the sessions happened), not the day the report arrived.
+ *
+ * GLib (which comes with GMime) provides the hash tables; it aborts on
+ * allocation failure, so these calls cannot fail.
+ */
+#ifndef TLSRPT_SUMMARY_AGGREGATE_H
+#define TLSRPT_SUMMARY_AGGREGATE_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "store/reader.h"
+
+/* Readiness and silence rules (documented in tlsrpt-summary(1)). */
+#define SUMMARY_READINESS_DAYS 14	/* period before --until judged */
+#define SUMMARY_READINESS_MIN_REPORTS 7 /* reports needed in that period */
+#define SUMMARY_READINESS_MIN_REPORTERS 2
+#define SUMMARY_LOOKBACK_MIN_DAYS 30  /* history read for silence */
+#define SUMMARY_LOOKBACK_WINDOWS 4    /* ... or this many windows if longer */
+#define SUMMARY_SILENCE_MIN_REPORTS 3 /* a usual interval needs 2 gaps */
+#define SUMMARY_SILENCE_INTERVALS 2   /* silent after this many intervals */
+#define SUMMARY_SILENCE_MIN_INTERVAL 86400 /* usual interval at least 1 day */
+
+struct summary_options {
+	int64_t since, until; /* the window [since, until) */
+	/* Only these policy domains (compared case-insensitively); they are
+	 * also checked for silence even when never seen. n_domains 0: all. */
+	const char *const *domains;
+	size_t n_domains;
+	int verified_only;   /* count only reports with DKIM "pass" */
+	int collect_reports; /* keep one row per report (--by report) */
+	unsigned readiness_days, readiness_min_reports, readiness_min_reporters;
+};
+
+/* Defaults above; since/until 0 (the caller sets them). */
+void summary_options_default(struct summary_options *o);
+
+/* Where reading must start: the earlier of the previous window's start and
+ * until - max(4 windows, 30 days) (and the readiness period). */
+int64_t summary_lookback_start(const struct summary_options *o);
+
+struct summary_counts {
+	int64_t successes, failures;
+};
+
+/* Policy types seen, as bits. */
+#define SUMMARY_PT_STS 1u
+#define SUMMARY_PT_TLSA 2u
+#define SUMMARY_PT_NO_POLICY 4u
+#define SUMMARY_PT_OTHER 8u
+
+struct summary_day {
+	int64_t day; /* epoch seconds of 00:00 UTC */
+	struct summary_counts c;
+	int64_t reports;
+};
+
+/* One reporting organisation as seen for one domain, over the look-back. */
+struct summary_reporter {
+	char *org;
+	char *domain;	     /* borrowed from the domain */
+	GArray *times;	     /* int64_t received times of its reports, sorted */
+	int64_t last;	     /* last received */
+	char *sts_mode, *mx; /* latest policy it saw (NULL: no sts seen) */
+	int64_t policy_seen; /* start-datetime of the report saying so */
+	int64_t recent_reports; /* in the readiness period */
+	int64_t interval;	/* usual interval (after finish; 0: too few) */
+	int silent;		/* after finish */
+};
+
+enum summary_verdict {
+	SUMMARY_VERDICT_NONE,	   /* no MTA-STS policy in testing/enforce */
+	SUMMARY_VERDICT_READY,	   /* testing, ready to enforce */
+	SUMMARY_VERDICT_NOT_READY, /* testing, with reasons */
+	SUMMARY_VERDICT_ENFORCED,  /* enforce, no failures in the window */
+	SUMMARY_VERDICT_REFUSING,  /* enforce, senders refuse to deliver */
+};
+
+struct summary_reason {
+	const char *code; /* "failures", "policy-mismatch", "few-reports",
+			     "few-reporters", "refusing" */
+	char *text;	  /* a sentence for a person */
+};
+
+struct summary_domain {
+	char *name; /* lower case; "(none)" for policies without one */
+	struct summary_counts cur, prev;
+	int64_t reports, prev_reports; /* distinct reports */
+	int64_t unexplained;   /* failures the details do not account for */
+	int64_t sts_failures;  /* failures of sts policies in the window */
+	unsigned policy_types; /* SUMMARY_PT_* seen in the window */
+	char *other_types;     /* unknown policy types, space-separated */
+	char *sts_mode, *mx;   /* latest seen by any reporter (or NULL) */
+	int64_t policy_seen;   /* start-datetime of the report saying so */
+	int64_t last_report;   /* last received, any time read; 0 none */
+	int listed;	       /* named with --domain */
+	int in_window, in_prev;
+	GHashTable *reporters; /* org -> struct summary_reporter */
+	GHashTable *days_h;    /* day -> struct summary_day */
+	/* After finish: */
+	GPtrArray *reporter_list; /* by org name */
+	GPtrArray *days;	  /* struct summary_day, oldest first */
+	int64_t recent_sts_failures, recent_reports;
+	unsigned recent_reporters;
+	enum summary_verdict verdict;
+	GArray *reasons; /* struct summary_reason */
+};
+
+struct summary_org {
+	char *name;
+	struct summary_counts c;
+	int64_t reports, dkim_fail;
+	int64_t last_report; /* received */
+	GHashTable *domains_h;
+	GPtrArray *domains; /* after finish: sorted names (borrowed) */
+};
+
+struct summary_result {
+	char *type;
+	int64_t sessions; /* sum of failed-session-count */
+	int64_t details;  /* failure-details rows */
+	GHashTable *mx_h, *domains_h;
+	GPtrArray *mx, *domains; /* after finish: sorted (borrowed) */
+};
+
+struct summary_mx {
+	char *host; /* receiving-mx-hostname, or NULL */
+	char *ip;   /* receiving-ip, or NULL */
+	int64_t failures;
+	GHashTable *results_h, *domains_h;
+	GPtrArray *results, *domains;
+};
+
+struct summary_sender {
+	char *ip; /* sending-mta-ip, or NULL */
+	int64_t failures;
+	GHashTable *results_h, *orgs_h;
+	GPtrArray *results, *orgs;
+};
+
+struct summary_report {
+	char *org, *report_id, *dkim;
+	int64_t start, end, received;
+	GPtrArray *domains; /* char *, owned; in record order */
+	struct summary_counts c;
+};
+
+struct summary_problems {
+	/* From the reader (store/reader.h). */
+	unsigned long files, records, skipped, duplicates;
+	char problems[TLSRPT_READER_MAX_PROBLEMS][TLSRPT_ERROR_TEXT_MAX];
+	size_t n_problems;
+	/* Reports in the window whose DKIM verdict was "fail" (counted
+	 * anyway), and with --verified-only those left out for want of a
+	 * "pass". */
+	int64_t dkim_fail, unverified_dropped;
+	/* Policies with failures but no failure details at all; with details
+	 * whose sum is below the failure total (details may overlap, RFC
+	 * 8460 4.3, so a sum above the total is fine -- but one detail above
+	 * it is impossible); the sessions so left unexplained. */
+	int64_t no_details, details_short, detail_over_total;
+	int64_t unexplained;
+};
+
+struct summary_agg {
+	struct summary_options opt;
+	int64_t lookback;
+	GHashTable *domains_h, *orgs_h, *results_h, *mx_h, *senders_h, *days_h;
+	/* The report being read: its lines come one after another. */
+	char *cur_key;
+	GPtrArray *cur_domains;
+	struct summary_report *cur_report;
+	/* Totals over the window (and the previous one). */
+	struct summary_counts total, prev_total;
+	int64_t reports;
+	struct summary_problems problems;
+	/* After finish, sorted for rendering (elements borrowed): */
+	GPtrArray *domains; /* in window, previous window or --domain; name */
+	GPtrArray *orgs;    /* most sessions first */
+	GPtrArray *results; /* most failed sessions first */
+	GPtrArray *mx, *senders;     /* most failures first */
+	GPtrArray *days;	     /* oldest first */
+	GPtrArray *reports_list;     /* owned rows, by received time */
+	GPtrArray *silent_reporters; /* struct summary_reporter */
+	GPtrArray *silent_domains;   /* struct summary_domain */
+	int finished;
+};
+
+struct summary_agg *summary_agg_new(const struct summary_options *o);
+void summary_agg_free(struct summary_agg *a); /* NULL is a no-op */
+
+/* Feed one record. Records outside [lookback, until), of other domains
+ * than asked, or (verified-only) without DKIM pass are left out. */
+void summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec);
+
+/* Copy the reader's counters into the data problems. */
+void summary_agg_set_stats(struct summary_agg *a,
+			   const struct tlsrpt_reader_stats *st);
+
+/* Sort the groups and apply the readiness and silence rules. Call once,
+ * after the last record. */
+void summary_agg_finish(struct summary_agg *a);
+
+/* readiness.c: verdict and reasons of every domain (called by finish). */
+void summary_readiness(struct summary_agg *a);
+
+/* silence.c: silent reporters and domains (called by finish). */
+void summary_silence(struct summary_agg *a);
+
+/* Success rate in percent (0..100), or -1 when there were no sessions. */
+double summary_rate(const struct summary_counts *c);
+
+/* Read every record the options need from the store directories into a
+ * (read.c). Returns 0, or -1 with err from the store reader. */
+int summary_read_stores(struct summary_agg *a, const char *const *dirs,
+			size_t n_dirs, struct tlsrpt_error *err);
+
+#endif

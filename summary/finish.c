@@ -1,0 +1,212 @@
+/* finish.c -- the groups of an aggregation, sorted for rendering. */
+#include "summary/aggregate.h"
+
+#include <string.h>
+
+static GPtrArray *
+values(GHashTable *h)
+{
+	GPtrArray *v = g_ptr_array_sized_new(g_hash_table_size(h));
+	GHashTableIter it;
+	gpointer val;
+
+	g_hash_table_iter_init(&it, h);
+	while (g_hash_table_iter_next(&it, NULL, &val))
+		g_ptr_array_add(v, val);
+	return v;
+}
+
+static gint
+cmp_name(gconstpointer x, gconstpointer y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* A string set as a sorted list borrowing the set's keys. */
+static GPtrArray *
+sorted_set(GHashTable *set)
+{
+	GPtrArray *v = g_ptr_array_sized_new(g_hash_table_size(set));
+	GHashTableIter it;
+	gpointer key;
+
+	g_hash_table_iter_init(&it, set);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		g_ptr_array_add(v, key);
+	g_ptr_array_sort(v, cmp_name);
+	return v;
+}
+
+static int
+cmp_i64_desc(int64_t x, int64_t y)
+{
+	return x > y ? -1 : x < y ? 1 : 0;
+}
+
+/* NULL sorts last among equal counts. */
+static int
+cmp_opt(const char *x, const char *y)
+{
+	if (x == NULL || y == NULL)
+		return (x == NULL) - (y == NULL);
+	return strcmp(x, y);
+}
+
+static gint
+cmp_domain(gconstpointer x, gconstpointer y)
+{
+	const struct summary_domain *a = *(const void *const *)x;
+	const struct summary_domain *b = *(const void *const *)y;
+
+	return strcmp(a->name, b->name);
+}
+
+static gint
+cmp_org(gconstpointer x, gconstpointer y)
+{
+	const struct summary_org *a = *(const void *const *)x;
+	const struct summary_org *b = *(const void *const *)y;
+	int c = cmp_i64_desc(a->c.successes + a->c.failures,
+			     b->c.successes + b->c.failures);
+
+	return c != 0 ? c : strcmp(a->name, b->name);
+}
+
+static gint
+cmp_result(gconstpointer x, gconstpointer y)
+{
+	const struct summary_result *a = *(const void *const *)x;
+	const struct summary_result *b = *(const void *const *)y;
+	int c = cmp_i64_desc(a->sessions, b->sessions);
+
+	return c != 0 ? c : strcmp(a->type, b->type);
+}
+
+static gint
+cmp_mx(gconstpointer x, gconstpointer y)
+{
+	const struct summary_mx *a = *(const void *const *)x;
+	const struct summary_mx *b = *(const void *const *)y;
+	int c = cmp_i64_desc(a->failures, b->failures);
+
+	if (c == 0)
+		c = cmp_opt(a->host, b->host);
+	return c != 0 ? c : cmp_opt(a->ip, b->ip);
+}
+
+static gint
+cmp_sender(gconstpointer x, gconstpointer y)
+{
+	const struct summary_sender *a = *(const void *const *)x;
+	const struct summary_sender *b = *(const void *const *)y;
+	int c = cmp_i64_desc(a->failures, b->failures);
+
+	return c != 0 ? c : cmp_opt(a->ip, b->ip);
+}
+
+static gint
+cmp_day(gconstpointer x, gconstpointer y)
+{
+	const struct summary_day *a = *(const void *const *)x;
+	const struct summary_day *b = *(const void *const *)y;
+
+	return -cmp_i64_desc(a->day, b->day);
+}
+
+static gint
+cmp_reporter(gconstpointer x, gconstpointer y)
+{
+	const struct summary_reporter *a = *(const void *const *)x;
+	const struct summary_reporter *b = *(const void *const *)y;
+
+	return strcmp(a->org, b->org);
+}
+
+static gint
+cmp_report(gconstpointer x, gconstpointer y)
+{
+	const struct summary_report *a = *(const void *const *)x;
+	const struct summary_report *b = *(const void *const *)y;
+	int c = -cmp_i64_desc(a->received, b->received);
+
+	if (c == 0)
+		c = strcmp(a->org, b->org);
+	return c != 0 ? c : strcmp(a->report_id, b->report_id);
+}
+
+static gint
+cmp_i64(gconstpointer x, gconstpointer y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+void
+summary_agg_finish(struct summary_agg *a)
+{
+	GHashTableIter it;
+	gpointer val;
+	guint i;
+
+	if (a->finished)
+		return;
+	a->finished = 1;
+	a->domains = g_ptr_array_new();
+	g_hash_table_iter_init(&it, a->domains_h);
+	while (g_hash_table_iter_next(&it, NULL, &val)) {
+		struct summary_domain *d = val;
+
+		d->reporter_list = values(d->reporters);
+		g_ptr_array_sort(d->reporter_list, cmp_reporter);
+		for (i = 0; i < d->reporter_list->len; i++) {
+			struct summary_reporter *r =
+				g_ptr_array_index(d->reporter_list, i);
+
+			g_array_sort(r->times, cmp_i64);
+		}
+		d->days = values(d->days_h);
+		g_ptr_array_sort(d->days, cmp_day);
+		if (d->in_window || d->in_prev || d->listed)
+			g_ptr_array_add(a->domains, d);
+	}
+	g_ptr_array_sort(a->domains, cmp_domain);
+
+	a->orgs = values(a->orgs_h);
+	g_ptr_array_sort(a->orgs, cmp_org);
+	for (i = 0; i < a->orgs->len; i++) {
+		struct summary_org *o = g_ptr_array_index(a->orgs, i);
+
+		o->domains = sorted_set(o->domains_h);
+	}
+	a->results = values(a->results_h);
+	g_ptr_array_sort(a->results, cmp_result);
+	for (i = 0; i < a->results->len; i++) {
+		struct summary_result *r = g_ptr_array_index(a->results, i);
+
+		r->mx = sorted_set(r->mx_h);
+		r->domains = sorted_set(r->domains_h);
+	}
+	a->mx = values(a->mx_h);
+	g_ptr_array_sort(a->mx, cmp_mx);
+	for (i = 0; i < a->mx->len; i++) {
+		struct summary_mx *m = g_ptr_array_index(a->mx, i);
+
+		m->results = sorted_set(m->results_h);
+		m->domains = sorted_set(m->domains_h);
+	}
+	a->senders = values(a->senders_h);
+	g_ptr_array_sort(a->senders, cmp_sender);
+	for (i = 0; i < a->senders->len; i++) {
+		struct summary_sender *s = g_ptr_array_index(a->senders, i);
+
+		s->results = sorted_set(s->results_h);
+		s->orgs = sorted_set(s->orgs_h);
+	}
+	a->days = values(a->days_h);
+	g_ptr_array_sort(a->days, cmp_day);
+	g_ptr_array_sort(a->reports_list, cmp_report);
+
+	summary_readiness(a);
+	summary_silence(a);
+}

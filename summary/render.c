@@ -1,0 +1,185 @@
+/* render.c -- the table of formats and views, and shared wording. */
+#include "summary/render.h"
+
+#include <string.h>
+
+/* One line per format: add html and prometheus here. */
+static const struct summary_renderer renderers[] = {
+	{"text", summary_render_text},
+	{"json", summary_render_json},
+	{"csv", summary_render_csv},
+};
+
+static const char *const view_names[] = {
+	[SUMMARY_VIEW_ALL] = "all", [SUMMARY_VIEW_DOMAIN] = "domain",
+	[SUMMARY_VIEW_ORG] = "org", [SUMMARY_VIEW_RESULT] = "result",
+	[SUMMARY_VIEW_MX] = "mx",   [SUMMARY_VIEW_SENDING_IP] = "sending-ip",
+	[SUMMARY_VIEW_DAY] = "day", [SUMMARY_VIEW_REPORT] = "report",
+};
+
+const struct summary_renderer *
+summary_renderer_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(renderers) / sizeof(renderers[0]); i++) {
+		if (strcmp(renderers[i].name, name) == 0)
+			return &renderers[i];
+	}
+	return NULL;
+}
+
+const char *
+summary_renderer_names(void)
+{
+	static char names[256];
+	size_t i, used = 0;
+
+	if (names[0] != '\0')
+		return names;
+	for (i = 0; i < sizeof(renderers) / sizeof(renderers[0]); i++) {
+		int n = snprintf(names + used, sizeof(names) - used, "%s%s",
+				 i > 0 ? "|" : "", renderers[i].name);
+
+		if (n < 0 || (size_t)n >= sizeof(names) - used)
+			break;
+		used += (size_t)n;
+	}
+	return names;
+}
+
+int
+summary_view_parse(const char *name, enum summary_view *v)
+{
+	size_t i;
+
+	for (i = 1; i < sizeof(view_names) / sizeof(view_names[0]); i++) {
+		if (strcmp(view_names[i], name) == 0) {
+			*v = (enum summary_view)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+summary_view_name(enum summary_view v)
+{
+	if ((size_t)v >= sizeof(view_names) / sizeof(view_names[0]))
+		return "?";
+	return view_names[v];
+}
+
+struct advice {
+	const char *type, *text;
+};
+
+/* RFC 8460 section 4.3 and the IANA registry of result types. */
+static const struct advice advice[] = {
+	{"starttls-not-supported",
+	 "enable STARTTLS on these MX hosts (or find what strips it)"},
+	{"certificate-host-mismatch", "get a certificate naming the MX host "
+				      "(subjectAltName) and install it"},
+	{"certificate-expired",
+	 "renew the certificate on these MX hosts and reload the MTA"},
+	{"certificate-not-trusted",
+	 "use a certificate from a public CA and serve the full chain"},
+	{"validation-failure",
+	 "check the certificate chain and TLS settings of these MX hosts"},
+	{"tlsa-invalid",
+	 "make the TLSA records match the certificate (mind key rollovers)"},
+	{"dnssec-invalid",
+	 "fix DNSSEC of the zone: DS record, signatures, their expiry"},
+	{"dane-required",
+	 "publish usable TLSA records in a DNSSEC-signed zone, or drop DANE"},
+	{"sts-policy-fetch-error",
+	 "make https://mta-sts.DOMAIN/.well-known/mta-sts.txt reachable"},
+	{"sts-policy-invalid",
+	 "fix the syntax of the MTA-STS policy file, then change its id"},
+	{"sts-webpki-invalid",
+	 "give the mta-sts.DOMAIN web server a valid public certificate"},
+};
+
+const char *
+summary_advice(const char *result_type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(advice) / sizeof(advice[0]); i++) {
+		if (strcmp(advice[i].type, result_type) == 0)
+			return advice[i].text;
+	}
+	return "not a registered type: read the reporter's additional "
+	       "information";
+}
+
+double
+summary_rate_shown(const struct summary_counts *c, int decimals)
+{
+	double r = summary_rate(c), unit = 1;
+	int i;
+
+	if (r < 0)
+		return r;
+	for (i = 0; i < decimals && i < 3; i++)
+		unit /= 10;
+	r = (double)(int64_t)(r / unit + 0.5) * unit;
+	if (c->failures > 0 && r > 100 - unit)
+		r = 100 - unit;
+	if (c->successes > 0 && r < unit)
+		r = unit;
+	return r;
+}
+
+const char *
+summary_status(const struct summary_agg *a)
+{
+	if (a->total.successes + a->total.failures == 0)
+		return "no-data";
+	return a->total.failures > 0 ? "failures" : "ok";
+}
+
+char *
+summary_verdict_text(const struct summary_agg *a)
+{
+	int64_t n = a->total.successes + a->total.failures;
+	const struct summary_result *top = NULL;
+
+	if (n == 0)
+		return g_strdup_printf(
+			"NO DATA: no TLS sessions reported in the window; "
+			"check the _smtp._tls record and that reports are "
+			"stored");
+	if (a->total.failures == 0)
+		return g_strdup_printf(
+			"OK: all %lld TLS sessions to %u domain%s succeeded",
+			(long long)n, a->domains->len,
+			a->domains->len == 1 ? "" : "s");
+	if (a->results->len > 0)
+		top = g_ptr_array_index(a->results, 0);
+	if (top == NULL)
+		return g_strdup_printf(
+			"FAILURES: %lld of %lld TLS sessions (%.1f%%) failed; "
+			"the reporters gave no failure details",
+			(long long)a->total.failures, (long long)n,
+			100.0 - summary_rate(&a->total));
+	return g_strdup_printf(
+		"FAILURES: %lld of %lld TLS sessions (%.1f%%) failed; "
+		"cause: %s (%lld)",
+		(long long)a->total.failures, (long long)n,
+		100.0 - summary_rate(&a->total), top->type,
+		(long long)top->sessions);
+}
+
+const char *
+summary_verdict_name(enum summary_verdict v)
+{
+	switch (v) {
+	case SUMMARY_VERDICT_NONE: return NULL;
+	case SUMMARY_VERDICT_READY: return "ready";
+	case SUMMARY_VERDICT_NOT_READY: return "not-ready";
+	case SUMMARY_VERDICT_ENFORCED: return "enforced";
+	case SUMMARY_VERDICT_REFUSING: return "refusing";
+	}
+	return NULL;
+}

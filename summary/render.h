@@ -1,0 +1,78 @@
+/*
+ * render.h -- the output formats of tlsrpt-summary and the views (--by).
+ *
+ * A renderer writes a finished aggregation (summary/aggregate.h) to a
+ * stream. Adding a format: write summary/render_NAME.c with a function of
+ * type summary_render_fn, declare it below and add one line to the table
+ * in summary/render.c.
+ */
+#ifndef TLSRPT_SUMMARY_RENDER_H
+#define TLSRPT_SUMMARY_RENDER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "summary/aggregate.h"
+
+enum summary_view {
+	SUMMARY_VIEW_ALL, /* no --by: the whole picture */
+	SUMMARY_VIEW_DOMAIN,
+	SUMMARY_VIEW_ORG,
+	SUMMARY_VIEW_RESULT,
+	SUMMARY_VIEW_MX,
+	SUMMARY_VIEW_SENDING_IP,
+	SUMMARY_VIEW_DAY,
+	SUMMARY_VIEW_REPORT,
+};
+
+struct summary_render_ctx {
+	enum summary_view view;
+	int64_t now; /* when the summary was made */
+	size_t n_dirs;
+};
+
+/* Returns 0, or -1 when writing failed. */
+typedef int (*summary_render_fn)(FILE *out, const struct summary_agg *a,
+				 const struct summary_render_ctx *ctx);
+
+struct summary_renderer {
+	const char *name; /* --format NAME */
+	summary_render_fn render;
+};
+
+int summary_render_text(FILE *out, const struct summary_agg *a,
+			const struct summary_render_ctx *ctx);
+int summary_render_json(FILE *out, const struct summary_agg *a,
+			const struct summary_render_ctx *ctx);
+int summary_render_csv(FILE *out, const struct summary_agg *a,
+		       const struct summary_render_ctx *ctx);
+
+/* The renderer called name, or NULL. */
+const struct summary_renderer *summary_renderer_find(const char *name);
+
+/* "text|json|csv|..." for usage messages. Static storage. */
+const char *summary_renderer_names(void);
+
+/* --by NAME; returns 0, or -1 for an unknown name. */
+int summary_view_parse(const char *name, enum summary_view *v);
+const char *summary_view_name(enum summary_view v); /* "domain", ... */
+
+/* The success rate rounded to decimals (0..3) for display, or -1 with no
+ * sessions: never 100 while a session failed, never 0 while one
+ * succeeded. */
+double summary_rate_shown(const struct summary_counts *c, int decimals);
+
+/* The one-line advice for a failure result type (any string: unknown
+ * types get a generic line). Static storage. */
+const char *summary_advice(const char *result_type);
+
+/* "ok", "failures" or "no-data", and the one-line verdict sentence
+ * (caller g_free()s). */
+const char *summary_status(const struct summary_agg *a);
+char *summary_verdict_text(const struct summary_agg *a);
+
+/* Readiness verdict as a word: "ready", "not-ready", "enforced",
+ * "refusing", or NULL for SUMMARY_VERDICT_NONE. */
+const char *summary_verdict_name(enum summary_verdict v);
+
+#endif

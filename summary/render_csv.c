@@ -1,0 +1,261 @@
+/*
+ * render_csv.c -- one row per group of the --by view (domain when none),
+ * with a header row; RFC 4180: CRLF line ends, a field holding a comma,
+ * a quote or a line break is quoted and its quotes doubled. Lists (MX
+ * hosts, result types...) are one field, space-separated. Rates are
+ * percentages with two decimals, empty when there were no sessions.
+ */
+#include "summary/render.h"
+
+#include <string.h>
+
+#include "parser/report.h"
+
+static void
+field(FILE *out, const char *s, int last)
+{
+	if (s == NULL)
+		s = "";
+	if (strpbrk(s, ",\"\r\n") != NULL) {
+		fputc('"', out);
+		for (; *s != '\0'; s++) {
+			if (*s == '"')
+				fputc('"', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+	} else {
+		fputs(s, out);
+	}
+	fputs(last ? "\r\n" : ",", out);
+}
+
+static void
+num(FILE *out, int64_t n)
+{
+	fprintf(out, "%lld,", (long long)n);
+}
+
+static void
+rate(FILE *out, double r)
+{
+	if (r >= 0)
+		fprintf(out, "%.2f", r);
+	fputc(',', out);
+}
+
+static void
+list(FILE *out, const GPtrArray *v, int last)
+{
+	GString *s = g_string_new(NULL);
+	guint i;
+
+	for (i = 0; v != NULL && i < v->len; i++)
+		g_string_append_printf(s, "%s%s", i > 0 ? " " : "",
+				       (const char *)g_ptr_array_index(v, i));
+	field(out, s->str, last);
+	g_string_free(s, TRUE);
+}
+
+static void
+time_field(FILE *out, int64_t t, int date_only, int last)
+{
+	char buf[32] = "";
+
+	if (t != 0)
+		tlsrpt_format_datetime(t, buf, sizeof(buf));
+	if (date_only)
+		buf[10] = '\0';
+	field(out, buf, last);
+}
+
+static void
+domains(FILE *out, const struct summary_agg *a)
+{
+	guint i;
+
+	fputs("domain,sessions,successes,failures,rate,reports,"
+	      "previous_sessions,previous_failures,previous_rate,rate_change,"
+	      "sts_mode,mx,policy_seen,policy_types,readiness\r\n",
+	      out);
+	for (i = 0; i < a->domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->domains, i);
+		double now = summary_rate_shown(&d->cur, 2),
+		       before = summary_rate_shown(&d->prev, 2);
+		GString *t = g_string_new(NULL);
+		const char *v = summary_verdict_name(d->verdict);
+
+		field(out, d->name, 0);
+		num(out, d->cur.successes + d->cur.failures);
+		num(out, d->cur.successes);
+		num(out, d->cur.failures);
+		rate(out, now);
+		num(out, d->reports);
+		num(out, d->prev.successes + d->prev.failures);
+		num(out, d->prev.failures);
+		rate(out, before);
+		if (now >= 0 && before >= 0)
+			fprintf(out, "%.2f",
+				summary_rate(&d->cur) - summary_rate(&d->prev));
+		fputc(',', out);
+		field(out, d->sts_mode, 0);
+		field(out, d->mx, 0);
+		time_field(out, d->policy_seen, 0, 0);
+		if (d->policy_types & SUMMARY_PT_STS)
+			g_string_append(t, " sts");
+		if (d->policy_types & SUMMARY_PT_TLSA)
+			g_string_append(t, " tlsa");
+		if (d->policy_types & SUMMARY_PT_NO_POLICY)
+			g_string_append(t, " no-policy-found");
+		if (d->other_types != NULL)
+			g_string_append_printf(t, " %s", d->other_types);
+		field(out, t->len > 0 ? t->str + 1 : "", 0);
+		g_string_free(t, TRUE);
+		field(out, v, 1);
+	}
+}
+
+static void
+orgs(FILE *out, const struct summary_agg *a)
+{
+	guint i;
+
+	fputs("organization,reports,sessions,successes,failures,rate,"
+	      "last_report,dkim_fail,domains\r\n",
+	      out);
+	for (i = 0; i < a->orgs->len; i++) {
+		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
+
+		field(out, o->name, 0);
+		num(out, o->reports);
+		num(out, o->c.successes + o->c.failures);
+		num(out, o->c.successes);
+		num(out, o->c.failures);
+		rate(out, summary_rate_shown(&o->c, 2));
+		time_field(out, o->last_report, 0, 0);
+		num(out, o->dkim_fail);
+		list(out, o->domains, 1);
+	}
+}
+
+static void
+results(FILE *out, const struct summary_agg *a)
+{
+	int64_t all = 0;
+	guint i;
+
+	for (i = 0; i < a->results->len; i++)
+		all += ((const struct summary_result *)g_ptr_array_index(
+				a->results, i))
+			       ->sessions;
+	fputs("result_type,sessions,share,details,mx_hosts,domains,advice\r\n",
+	      out);
+	for (i = 0; i < a->results->len; i++) {
+		const struct summary_result *r =
+			g_ptr_array_index(a->results, i);
+
+		field(out, r->type, 0);
+		num(out, r->sessions);
+		rate(out,
+		     all > 0 ? 100.0 * (double)r->sessions / (double)all : 0);
+		num(out, r->details);
+		list(out, r->mx, 0);
+		list(out, r->domains, 0);
+		field(out, summary_advice(r->type), 1);
+	}
+}
+
+static void
+mx(FILE *out, const struct summary_agg *a)
+{
+	guint i;
+
+	fputs("mx_host,ip,failures,result_types,domains\r\n", out);
+	for (i = 0; i < a->mx->len; i++) {
+		const struct summary_mx *m = g_ptr_array_index(a->mx, i);
+
+		field(out, m->host, 0);
+		field(out, m->ip, 0);
+		num(out, m->failures);
+		list(out, m->results, 0);
+		list(out, m->domains, 1);
+	}
+}
+
+static void
+senders(FILE *out, const struct summary_agg *a)
+{
+	guint i;
+
+	fputs("sending_ip,failures,result_types,organizations\r\n", out);
+	for (i = 0; i < a->senders->len; i++) {
+		const struct summary_sender *s =
+			g_ptr_array_index(a->senders, i);
+
+		field(out, s->ip, 0);
+		num(out, s->failures);
+		list(out, s->results, 0);
+		list(out, s->orgs, 1);
+	}
+}
+
+static void
+days(FILE *out, const struct summary_agg *a)
+{
+	guint i;
+
+	fputs("day,sessions,successes,failures,rate,reports\r\n", out);
+	for (i = 0; i < a->days->len; i++) {
+		const struct summary_day *d = g_ptr_array_index(a->days, i);
+
+		time_field(out, d->day, 1, 0);
+		num(out, d->c.successes + d->c.failures);
+		num(out, d->c.successes);
+		num(out, d->c.failures);
+		rate(out, summary_rate_shown(&d->c, 2));
+		fprintf(out, "%lld\r\n", (long long)d->reports);
+	}
+}
+
+static void
+reports(FILE *out, const struct summary_agg *a)
+{
+	guint i;
+
+	fputs("received,organization,report_id,start,end,domains,sessions,"
+	      "successes,failures,dkim\r\n",
+	      out);
+	for (i = 0; i < a->reports_list->len; i++) {
+		const struct summary_report *r =
+			g_ptr_array_index(a->reports_list, i);
+
+		time_field(out, r->received, 0, 0);
+		field(out, r->org, 0);
+		field(out, r->report_id, 0);
+		time_field(out, r->start, 0, 0);
+		time_field(out, r->end, 0, 0);
+		list(out, r->domains, 0);
+		num(out, r->c.successes + r->c.failures);
+		num(out, r->c.successes);
+		num(out, r->c.failures);
+		field(out, r->dkim, 1);
+	}
+}
+
+int
+summary_render_csv(FILE *out, const struct summary_agg *a,
+		   const struct summary_render_ctx *ctx)
+{
+	switch (ctx->view) {
+	case SUMMARY_VIEW_ALL:
+	case SUMMARY_VIEW_DOMAIN: domains(out, a); break;
+	case SUMMARY_VIEW_ORG: orgs(out, a); break;
+	case SUMMARY_VIEW_RESULT: results(out, a); break;
+	case SUMMARY_VIEW_MX: mx(out, a); break;
+	case SUMMARY_VIEW_SENDING_IP: senders(out, a); break;
+	case SUMMARY_VIEW_DAY: days(out, a); break;
+	case SUMMARY_VIEW_REPORT: reports(out, a); break;
+	}
+	return fflush(out) != 0 || ferror(out) ? -1 : 0;
+}

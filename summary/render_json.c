@@ -1,0 +1,401 @@
+/*
+ * render_json.c -- the summary as one JSON document, schema
+ * "tlsrpt-summary/1" (documented in tlsrpt-summary(1)). Keys are only ever
+ * added within a schema version; rates are percentages with two decimals,
+ * or null when there were no sessions; times are RFC 3339 UTC strings.
+ */
+#include "summary/render.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "parser/report.h"
+
+#define SCHEMA "tlsrpt-summary/1"
+
+static json_t *
+jtime(int64_t t)
+{
+	char buf[32];
+
+	if (t == 0)
+		return json_null();
+	tlsrpt_format_datetime(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *
+jday(int64_t t)
+{
+	char buf[32];
+
+	tlsrpt_format_datetime(t, buf, sizeof(buf));
+	buf[10] = '\0';
+	return json_string(buf);
+}
+
+static json_t *
+jround(double x)
+{
+	int64_t n = (int64_t)(x * 100.0 + (x < 0 ? -0.5 : 0.5));
+
+	return json_real((double)n / 100.0);
+}
+
+static json_t *
+jrate(const struct summary_counts *c)
+{
+	double r = summary_rate_shown(c, 2);
+
+	return r < 0 ? json_null() : jround(r);
+}
+
+static json_t *
+jstr(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+jlist(const GPtrArray *v)
+{
+	json_t *a = json_array();
+	guint i;
+
+	for (i = 0; v != NULL && i < v->len; i++)
+		json_array_append_new(a, json_string(g_ptr_array_index(v, i)));
+	return a;
+}
+
+static void
+counts(json_t *o, const struct summary_counts *c)
+{
+	json_object_set_new(o, "sessions",
+			    json_integer(c->successes + c->failures));
+	json_object_set_new(o, "successes", json_integer(c->successes));
+	json_object_set_new(o, "failures", json_integer(c->failures));
+	json_object_set_new(o, "rate", jrate(c));
+}
+
+static json_t *
+day_row(const struct summary_day *d)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "day", jday(d->day));
+	counts(o, &d->c);
+	json_object_set_new(o, "reports", json_integer(d->reports));
+	return o;
+}
+
+static json_t *
+domain_row(const struct summary_domain *d)
+{
+	json_t *o = json_object(), *prev = json_object(), *types = json_array(),
+	       *ready = json_object(), *reasons = json_array(),
+	       *days = json_array();
+	double now = summary_rate(&d->cur), before = summary_rate(&d->prev);
+	const char *v = summary_verdict_name(d->verdict);
+	guint i;
+
+	json_object_set_new(o, "domain", json_string(d->name));
+	counts(o, &d->cur);
+	json_object_set_new(o, "reports", json_integer(d->reports));
+	json_object_set_new(o, "unexplained-failures",
+			    json_integer(d->unexplained));
+	counts(prev, &d->prev);
+	json_object_set_new(prev, "reports", json_integer(d->prev_reports));
+	json_object_set_new(o, "previous", prev);
+	json_object_set_new(o, "rate-change",
+			    now < 0 || before < 0 ? json_null()
+						  : jround(now - before));
+	json_object_set_new(o, "sts-mode", jstr(d->sts_mode));
+	json_object_set_new(o, "mx", jstr(d->mx));
+	json_object_set_new(o, "policy-seen", jtime(d->policy_seen));
+	if (d->policy_types & SUMMARY_PT_STS)
+		json_array_append_new(types, json_string("sts"));
+	if (d->policy_types & SUMMARY_PT_TLSA)
+		json_array_append_new(types, json_string("tlsa"));
+	if (d->policy_types & SUMMARY_PT_NO_POLICY)
+		json_array_append_new(types, json_string("no-policy-found"));
+	if (d->other_types != NULL) {
+		char **v2 = g_strsplit(d->other_types, " ", -1);
+
+		for (i = 0; v2[i] != NULL; i++)
+			json_array_append_new(types, json_string(v2[i]));
+		g_strfreev(v2);
+	}
+	json_object_set_new(o, "policy-types", types);
+	json_object_set_new(o, "last-report", jtime(d->last_report));
+	json_object_set_new(ready, "verdict", jstr(v));
+	for (i = 0; d->reasons != NULL && i < d->reasons->len; i++) {
+		const struct summary_reason *r =
+			&g_array_index(d->reasons, struct summary_reason, i);
+
+		json_array_append_new(reasons,
+				      json_pack("{s:s, s:s}", "code", r->code,
+						"text", r->text));
+	}
+	json_object_set_new(ready, "reasons", reasons);
+	json_object_set_new(o, "readiness", ready);
+	for (i = 0; d->days != NULL && i < d->days->len; i++)
+		json_array_append_new(days,
+				      day_row(g_ptr_array_index(d->days, i)));
+	json_object_set_new(o, "days", days);
+	return o;
+}
+
+static json_t *
+org_row(const struct summary_org *g)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "organization", json_string(g->name));
+	json_object_set_new(o, "reports", json_integer(g->reports));
+	counts(o, &g->c);
+	json_object_set_new(o, "last-report", jtime(g->last_report));
+	json_object_set_new(o, "dkim-fail", json_integer(g->dkim_fail));
+	json_object_set_new(o, "domains", jlist(g->domains));
+	return o;
+}
+
+static json_t *
+result_row(const struct summary_result *r, int64_t all)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "result-type", json_string(r->type));
+	json_object_set_new(o, "sessions", json_integer(r->sessions));
+	json_object_set_new(
+		o, "share",
+		jround(all > 0 ? 100.0 * (double)r->sessions / (double)all
+			       : 0));
+	json_object_set_new(o, "details", json_integer(r->details));
+	json_object_set_new(o, "mx-hosts", jlist(r->mx));
+	json_object_set_new(o, "domains", jlist(r->domains));
+	json_object_set_new(o, "advice", json_string(summary_advice(r->type)));
+	return o;
+}
+
+static json_t *
+mx_row(const struct summary_mx *m)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "mx-host", jstr(m->host));
+	json_object_set_new(o, "ip", jstr(m->ip));
+	json_object_set_new(o, "failures", json_integer(m->failures));
+	json_object_set_new(o, "result-types", jlist(m->results));
+	json_object_set_new(o, "domains", jlist(m->domains));
+	return o;
+}
+
+static json_t *
+sender_row(const struct summary_sender *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "sending-ip", jstr(s->ip));
+	json_object_set_new(o, "failures", json_integer(s->failures));
+	json_object_set_new(o, "result-types", jlist(s->results));
+	json_object_set_new(o, "organizations", jlist(s->orgs));
+	return o;
+}
+
+static json_t *
+report_row(const struct summary_report *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "organization", json_string(r->org));
+	json_object_set_new(o, "report-id", json_string(r->report_id));
+	json_object_set_new(o, "start", jtime(r->start));
+	json_object_set_new(o, "end", jtime(r->end));
+	json_object_set_new(o, "received", jtime(r->received));
+	json_object_set_new(o, "domains", jlist(r->domains));
+	counts(o, &r->c);
+	json_object_set_new(o, "dkim", jstr(r->dkim));
+	return o;
+}
+
+static int64_t
+result_total(const struct summary_agg *a)
+{
+	int64_t n = 0;
+	guint i;
+
+	for (i = 0; i < a->results->len; i++)
+		n += ((const struct summary_result *)g_ptr_array_index(
+			      a->results, i))
+			     ->sessions;
+	return n;
+}
+
+/* The rows of one view. */
+static json_t *
+rows(const struct summary_agg *a, enum summary_view view)
+{
+	json_t *v = json_array();
+	int64_t all = result_total(a);
+	guint i;
+
+	switch (view) {
+	case SUMMARY_VIEW_ALL:
+	case SUMMARY_VIEW_DOMAIN:
+		for (i = 0; i < a->domains->len; i++)
+			json_array_append_new(v, domain_row(g_ptr_array_index(
+							 a->domains, i)));
+		break;
+	case SUMMARY_VIEW_ORG:
+		for (i = 0; i < a->orgs->len; i++)
+			json_array_append_new(
+				v, org_row(g_ptr_array_index(a->orgs, i)));
+		break;
+	case SUMMARY_VIEW_RESULT:
+		for (i = 0; i < a->results->len; i++)
+			json_array_append_new(
+				v, result_row(g_ptr_array_index(a->results, i),
+					      all));
+		break;
+	case SUMMARY_VIEW_MX:
+		for (i = 0; i < a->mx->len; i++)
+			json_array_append_new(
+				v, mx_row(g_ptr_array_index(a->mx, i)));
+		break;
+	case SUMMARY_VIEW_SENDING_IP:
+		for (i = 0; i < a->senders->len; i++)
+			json_array_append_new(v, sender_row(g_ptr_array_index(
+							 a->senders, i)));
+		break;
+	case SUMMARY_VIEW_DAY:
+		for (i = 0; i < a->days->len; i++)
+			json_array_append_new(
+				v, day_row(g_ptr_array_index(a->days, i)));
+		break;
+	case SUMMARY_VIEW_REPORT:
+		for (i = 0; i < a->reports_list->len; i++)
+			json_array_append_new(v, report_row(g_ptr_array_index(
+							 a->reports_list, i)));
+		break;
+	}
+	return v;
+}
+
+static json_t *
+silence(const struct summary_agg *a)
+{
+	json_t *o = json_object(), *r = json_array(), *d = json_array();
+	guint i;
+
+	for (i = 0; i < a->silent_reporters->len; i++) {
+		const struct summary_reporter *s =
+			g_ptr_array_index(a->silent_reporters, i);
+		json_t *e = json_object();
+
+		json_object_set_new(e, "domain", json_string(s->domain));
+		json_object_set_new(e, "organization", json_string(s->org));
+		json_object_set_new(e, "last-report", jtime(s->last));
+		json_object_set_new(e, "interval-seconds",
+				    json_integer(s->interval));
+		json_array_append_new(r, e);
+	}
+	for (i = 0; i < a->silent_domains->len; i++) {
+		const struct summary_domain *s =
+			g_ptr_array_index(a->silent_domains, i);
+		json_t *e = json_object();
+
+		json_object_set_new(e, "domain", json_string(s->name));
+		json_object_set_new(e, "last-report", jtime(s->last_report));
+		json_array_append_new(d, e);
+	}
+	json_object_set_new(o, "reporters", r);
+	json_object_set_new(o, "domains", d);
+	return o;
+}
+
+static json_t *
+problems(const struct summary_agg *a)
+{
+	const struct summary_problems *p = &a->problems;
+	json_t *o = json_object(), *v = json_array();
+	size_t i;
+
+	json_object_set_new(o, "files-read",
+			    json_integer((json_int_t)p->files));
+	json_object_set_new(o, "damaged-lines",
+			    json_integer((json_int_t)p->skipped));
+	for (i = 0; i < p->n_problems; i++)
+		json_array_append_new(v, json_string(p->problems[i]));
+	json_object_set_new(o, "damaged-examples", v);
+	json_object_set_new(o, "duplicate-lines",
+			    json_integer((json_int_t)p->duplicates));
+	json_object_set_new(o, "dkim-fail-reports", json_integer(p->dkim_fail));
+	json_object_set_new(o, "unverified-reports-left-out",
+			    json_integer(p->unverified_dropped));
+	json_object_set_new(o, "policies-without-details",
+			    json_integer(p->no_details));
+	json_object_set_new(o, "policies-with-short-details",
+			    json_integer(p->details_short));
+	json_object_set_new(o, "details-over-total",
+			    json_integer(p->detail_over_total));
+	json_object_set_new(o, "unexplained-failures",
+			    json_integer(p->unexplained));
+	return o;
+}
+
+int
+summary_render_json(FILE *out, const struct summary_agg *a,
+		    const struct summary_render_ctx *ctx)
+{
+	json_t *doc = json_object(), *w = json_object(), *t, *prev, *verdict;
+	char *text;
+	int rc;
+
+	json_object_set_new(doc, "schema", json_string(SCHEMA));
+	json_object_set_new(doc, "generated", jtime(ctx->now));
+	json_object_set_new(w, "since", jtime(a->opt.since));
+	json_object_set_new(w, "until", jtime(a->opt.until));
+	json_object_set_new(
+		w, "previous-since",
+		jtime(a->opt.since - (a->opt.until - a->opt.since)));
+	json_object_set_new(w, "lookback-since", jtime(a->lookback));
+	json_object_set_new(doc, "window", w);
+	json_object_set_new(doc, "stores",
+			    json_integer((json_int_t)ctx->n_dirs));
+	if (ctx->view != SUMMARY_VIEW_ALL) {
+		json_object_set_new(doc, "view",
+				    json_string(summary_view_name(ctx->view)));
+		json_object_set_new(doc, "rows", rows(a, ctx->view));
+		goto dump;
+	}
+	t = json_object();
+	prev = json_object();
+	verdict = json_object();
+	text = summary_verdict_text(a);
+	json_object_set_new(verdict, "status", json_string(summary_status(a)));
+	json_object_set_new(verdict, "text", json_string(text));
+	g_free(text);
+	json_object_set_new(doc, "verdict", verdict);
+	counts(t, &a->total);
+	json_object_set_new(t, "reports", json_integer(a->reports));
+	counts(prev, &a->prev_total);
+	json_object_set_new(t, "previous", prev);
+	json_object_set_new(doc, "totals", t);
+	json_object_set_new(doc, "domains", rows(a, SUMMARY_VIEW_DOMAIN));
+	json_object_set_new(doc, "results", rows(a, SUMMARY_VIEW_RESULT));
+	json_object_set_new(doc, "mx-hosts", rows(a, SUMMARY_VIEW_MX));
+	json_object_set_new(doc, "sending-ips",
+			    rows(a, SUMMARY_VIEW_SENDING_IP));
+	json_object_set_new(doc, "organizations", rows(a, SUMMARY_VIEW_ORG));
+	json_object_set_new(doc, "days", rows(a, SUMMARY_VIEW_DAY));
+	json_object_set_new(doc, "silence", silence(a));
+	json_object_set_new(doc, "problems", problems(a));
+dump:
+	rc = json_dumpf(doc, out,
+			JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+				JSON_REAL_PRECISION(15));
+	json_decref(doc);
+	if (rc == 0)
+		fputc('\n', out);
+	return rc != 0 || fflush(out) != 0 || ferror(out) ? -1 : 0;
+}

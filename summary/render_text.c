@@ -1,0 +1,568 @@
+/*
+ * render_text.c -- the default view: fits an 80-column terminal and says
+ * first, in one line, whether mail to the domains is encrypted.
+ */
+#include "summary/render.h"
+
+#include <string.h>
+
+#include "parser/report.h"
+#include "summary/window.h"
+
+#define WIDTH 80
+#define BAR 30
+#define TOP 10 /* rows of the long tables in the default view */
+
+static void
+date_of(int64_t t, char *buf, size_t size)
+{
+	tlsrpt_format_datetime(t, buf, size);
+	if (size > 10)
+		buf[10] = '\0';
+}
+
+/* "99.2%" or "-" into buf. */
+static const char *
+rate_str(const struct summary_counts *c, char *buf, size_t size)
+{
+	double r = summary_rate_shown(c, 1);
+
+	if (r < 0)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.1f%%", r);
+	return buf;
+}
+
+/* Word-wrap text at WIDTH, col columns being already written on the
+ * current line (then a space comes first); continuation lines are
+ * indented by indent spaces. */
+static void
+wrap(FILE *out, const char *text, int col, int indent)
+{
+	const char *p = text;
+	int first = 1;
+
+	while (*p == ' ')
+		p++;
+	while (*p != '\0') {
+		const char *sp = strchr(p, ' ');
+		int len = sp != NULL ? (int)(sp - p) : (int)strlen(p);
+
+		if ((!first || col > 0) && col + 1 + len > WIDTH &&
+		    col > indent) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (!first || col > 0) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, (size_t)len, out);
+		col += len;
+		first = 0;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+static char *
+joined(const GPtrArray *v, size_t max)
+{
+	GString *s = g_string_new(NULL);
+	guint i;
+
+	for (i = 0; i < v->len && i < max; i++)
+		g_string_append_printf(s, "%s%s", i > 0 ? " " : "",
+				       (const char *)g_ptr_array_index(v, i));
+	if (v->len > max)
+		g_string_append_printf(s, " +%u more", v->len - (guint)max);
+	return g_string_free(s, FALSE);
+}
+
+/* A name in a column of width w: too long, it gets a line of its own. */
+static void
+name_col(FILE *out, const char *name, int w)
+{
+	if ((int)strlen(name) > w)
+		fprintf(out, "%s\n%-*s", name, w, "");
+	else
+		fprintf(out, "%-*s", w, name);
+}
+
+static void
+section(FILE *out, const char *title)
+{
+	fprintf(out, "\n%s\n", title);
+}
+
+static void
+rate_change(const struct summary_domain *d, char *buf, size_t size)
+{
+	double now = summary_rate(&d->cur), before = summary_rate(&d->prev);
+
+	if (now < 0 || before < 0)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%+.1f", now - before);
+}
+
+static void
+policy_types(const struct summary_domain *d, GString *s)
+{
+	if (d->policy_types & SUMMARY_PT_STS)
+		g_string_append(s, " sts");
+	if (d->policy_types & SUMMARY_PT_TLSA)
+		g_string_append(s, " tlsa");
+	if (d->policy_types & SUMMARY_PT_NO_POLICY)
+		g_string_append(s, " no-policy-found");
+	if (d->other_types != NULL)
+		g_string_append_printf(s, " %s", d->other_types);
+}
+
+static void
+domains_table(FILE *out, const struct summary_agg *a)
+{
+	char r[16], c[16], day[24];
+	guint i;
+
+	fprintf(out, "%-26s %9s %7s %6s %6s %-8s %7s\n", "domain", "sessions",
+		"failed", "rate", "change", "sts mode", "reports");
+	for (i = 0; i < a->domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->domains, i);
+		GString *s = g_string_new(NULL);
+
+		name_col(out, d->name, 26);
+		rate_change(d, c, sizeof(c));
+		fprintf(out, " %9lld %7lld %6s %6s %-8s %7lld\n",
+			(long long)(d->cur.successes + d->cur.failures),
+			(long long)d->cur.failures,
+			rate_str(&d->cur, r, sizeof(r)), c,
+			d->sts_mode != NULL ? d->sts_mode : "-",
+			(long long)d->reports);
+		if (d->mx != NULL) {
+			date_of(d->policy_seen, day, sizeof(day));
+			g_string_append_printf(s, "mx %s (seen %s);", d->mx,
+					       day);
+		}
+		if (d->policy_types != 0) {
+			g_string_append(s, " policies:");
+			policy_types(d, s);
+		}
+		if (s->len > 0) {
+			fputs(" ", out);
+			wrap(out, s->str, 1, 4);
+		}
+		g_string_free(s, TRUE);
+	}
+	if (a->domains->len == 0)
+		fprintf(out, "(no domains)\n");
+}
+
+static int64_t
+result_total(const struct summary_agg *a)
+{
+	int64_t n = 0;
+	guint i;
+
+	for (i = 0; i < a->results->len; i++)
+		n += ((const struct summary_result *)g_ptr_array_index(
+			      a->results, i))
+			     ->sessions;
+	return n;
+}
+
+static void
+results_table(FILE *out, const struct summary_agg *a)
+{
+	int64_t all = result_total(a);
+	guint i;
+
+	fprintf(out, "%-36s %9s %6s  %s\n", "result type", "sessions", "share",
+		"domains");
+	for (i = 0; i < a->results->len; i++) {
+		const struct summary_result *r =
+			g_ptr_array_index(a->results, i);
+		char *mx = joined(r->mx, 6);
+
+		name_col(out, r->type, 36);
+		fprintf(out, " %9lld %5.1f%%  %u\n", (long long)r->sessions,
+			all > 0 ? 100.0 * (double)r->sessions / (double)all
+				: 0.0,
+			r->domains->len);
+		if (mx[0] != '\0') {
+			fputs("  on", out);
+			wrap(out, mx, 4, 5);
+		}
+		g_free(mx);
+		fputs("  ->", out);
+		wrap(out, summary_advice(r->type), 4, 5);
+	}
+	if (a->problems.unexplained > 0)
+		fprintf(out, "%-36s %9lld %6s  no details given\n",
+			"(no details)", (long long)a->problems.unexplained, "");
+	if (a->results->len == 0 && a->problems.unexplained == 0)
+		fprintf(out, "(no failures)\n");
+}
+
+static void
+more(FILE *out, guint n, size_t max, const char *view)
+{
+	if (max > 0 && n > max)
+		fprintf(out, "... %u more: --by %s\n", n - (guint)max, view);
+}
+
+static void
+mx_table(FILE *out, const struct summary_agg *a, size_t max)
+{
+	guint i;
+
+	fprintf(out, "%-32s %-18s %9s\n", "receiving MX host", "IP", "failed");
+	for (i = 0; i < a->mx->len && (max == 0 || i < max); i++) {
+		const struct summary_mx *m = g_ptr_array_index(a->mx, i);
+		char *res = joined(m->results, 6);
+
+		name_col(out, m->host != NULL ? m->host : "(not given)", 32);
+		fprintf(out, " %-18s %9lld\n   ", m->ip != NULL ? m->ip : "-",
+			(long long)m->failures);
+		wrap(out, res, 3, 4);
+		g_free(res);
+	}
+	more(out, a->mx->len, max, "mx");
+	if (a->mx->len == 0)
+		fprintf(out, "(no failures)\n");
+}
+
+static void
+senders_table(FILE *out, const struct summary_agg *a, size_t max)
+{
+	guint i;
+
+	fprintf(out, "%-39s %9s  %s\n", "sending MTA IP", "failed",
+		"reported by");
+	for (i = 0; i < a->senders->len && (max == 0 || i < max); i++) {
+		const struct summary_sender *s =
+			g_ptr_array_index(a->senders, i);
+		char *res = joined(s->results, 6), *orgs = joined(s->orgs, 3);
+		name_col(out, s->ip != NULL ? s->ip : "(not given)", 39);
+		fprintf(out, " %9lld  %s\n   ", (long long)s->failures, orgs);
+		wrap(out, res, 3, 4);
+		g_free(res);
+		g_free(orgs);
+	}
+	more(out, a->senders->len, max, "sending-ip");
+	if (a->senders->len == 0)
+		fprintf(out, "(no failures)\n");
+}
+
+static void
+orgs_table(FILE *out, const struct summary_agg *a, size_t max)
+{
+	char r[16], day[24];
+	guint i;
+
+	fprintf(out, "%-28s %7s %9s %7s %6s  %s\n", "organisation", "reports",
+		"sessions", "failed", "rate", "last report");
+	for (i = 0; i < a->orgs->len && (max == 0 || i < max); i++) {
+		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
+
+		name_col(out, o->name, 28);
+		date_of(o->last_report, day, sizeof(day));
+		fprintf(out, " %7lld %9lld %7lld %6s  %s\n",
+			(long long)o->reports,
+			(long long)(o->c.successes + o->c.failures),
+			(long long)o->c.failures, rate_str(&o->c, r, sizeof(r)),
+			day);
+	}
+	more(out, a->orgs->len, max, "org");
+	if (a->orgs->len == 0)
+		fprintf(out, "(no reports)\n");
+}
+
+/* Successes as '=' and failures as 'x', scaled to the busiest day; any
+ * failure shows at least one 'x'. */
+static void
+bar(FILE *out, const struct summary_counts *c, int64_t max)
+{
+	int64_t n = c->successes + c->failures;
+	int len = max > 0 ? (int)((n * BAR + max - 1) / max) : 0, bad;
+
+	bad = n > 0 ? (int)((c->failures * len + n - 1) / n) : 0;
+	fprintf(out, "%.*s%.*s", len - bad,
+		"==============================", bad,
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+}
+
+static void
+days_table(FILE *out, const struct summary_agg *a, int with_bars)
+{
+	int64_t max = 0;
+	char day[24], r[16];
+	guint i;
+
+	for (i = 0; i < a->days->len; i++) {
+		const struct summary_day *d = g_ptr_array_index(a->days, i);
+
+		if (d->c.successes + d->c.failures > max)
+			max = d->c.successes + d->c.failures;
+	}
+	fprintf(out, "%-10s %10s %8s %6s  %s\n", "day", "sessions", "failed",
+		"rate", with_bars ? "(= ok, x failed)" : "reports");
+	for (i = 0; i < a->days->len; i++) {
+		const struct summary_day *d = g_ptr_array_index(a->days, i);
+
+		date_of(d->day, day, sizeof(day));
+		fprintf(out, "%-10s %10lld %8lld %6s  ", day,
+			(long long)(d->c.successes + d->c.failures),
+			(long long)d->c.failures,
+			rate_str(&d->c, r, sizeof(r)));
+		if (with_bars)
+			bar(out, &d->c, max);
+		else
+			fprintf(out, "%lld", (long long)d->reports);
+		fputc('\n', out);
+	}
+	if (a->days->len == 0)
+		fprintf(out, "(no sessions)\n");
+}
+
+static void
+reports_table(FILE *out, const struct summary_agg *a)
+{
+	char day[24];
+	guint i;
+
+	fprintf(out, "%-20s %-26s %9s %7s  %s\n", "received", "organisation",
+		"sessions", "failed", "dkim");
+	fprintf(out, "    report-id: policy domains\n");
+	for (i = 0; i < a->reports_list->len; i++) {
+		const struct summary_report *r =
+			g_ptr_array_index(a->reports_list, i);
+		char *doms = joined(r->domains, 8),
+		     *line = g_strdup_printf("%s: %s", r->report_id, doms);
+
+		tlsrpt_format_datetime(r->received, day, sizeof(day));
+		fprintf(out, "%-20s ", day);
+		name_col(out, r->org, 26);
+		fprintf(out, " %9lld %7lld  %s\n   ",
+			(long long)(r->c.successes + r->c.failures),
+			(long long)r->c.failures,
+			r->dkim != NULL ? r->dkim : "-");
+		wrap(out, line, 3, 6);
+		g_free(line);
+		g_free(doms);
+	}
+	if (a->reports_list->len == 0)
+		fprintf(out, "(no reports)\n");
+}
+
+static void
+readiness(FILE *out, const struct summary_agg *a)
+{
+	int any = 0;
+	guint i, j;
+
+	for (i = 0; i < a->domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->domains, i);
+		char *line;
+
+		switch (d->verdict) {
+		case SUMMARY_VERDICT_NONE: continue;
+		case SUMMARY_VERDICT_READY:
+			line = g_strdup_printf(
+				"%s: testing, READY TO ENFORCE (%lld reports "
+				"from %u organisations in %u days, no "
+				"failures)",
+				d->name, (long long)d->recent_reports,
+				d->recent_reporters, a->opt.readiness_days);
+			break;
+		case SUMMARY_VERDICT_NOT_READY:
+			line = g_strdup_printf("%s: testing, NOT READY:",
+					       d->name);
+			break;
+		case SUMMARY_VERDICT_ENFORCED:
+			line = g_strdup_printf("%s: enforce, no failures",
+					       d->name);
+			break;
+		case SUMMARY_VERDICT_REFUSING:
+		default:
+			line = g_strdup_printf("%s: enforce, FAILING:",
+					       d->name);
+			break;
+		}
+		any = 1;
+		wrap(out, line, 0, 4);
+		g_free(line);
+		for (j = 0; j < d->reasons->len; j++) {
+			fputs("  -", out);
+			wrap(out,
+			     g_array_index(d->reasons, struct summary_reason, j)
+				     .text,
+			     3, 4);
+		}
+	}
+	if (!any)
+		fprintf(out, "(no domain has an MTA-STS policy in testing or "
+			     "enforce)\n");
+}
+
+static void
+silence(FILE *out, const struct summary_agg *a)
+{
+	char day[24];
+	guint i;
+
+	for (i = 0; i < a->silent_domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->silent_domains, i);
+		char *line;
+
+		if (d->last_report > 0) {
+			date_of(d->last_report, day, sizeof(day));
+			line = g_strdup_printf(
+				"%s: no report in the window (last %s); check "
+				"its _smtp._tls record and the milter",
+				d->name, day);
+		} else {
+			line = g_strdup_printf(
+				"%s: no report in the window nor before; check "
+				"its _smtp._tls record and the milter",
+				d->name);
+		}
+		wrap(out, line, 0, 4);
+		g_free(line);
+	}
+	for (i = 0; i < a->silent_reporters->len; i++) {
+		const struct summary_reporter *r =
+			g_ptr_array_index(a->silent_reporters, i);
+		char *line;
+
+		date_of(r->last, day, sizeof(day));
+		line = g_strdup_printf("%s stopped reporting %s: last report "
+				       "%s, usually every %.1f days",
+				       r->org, r->domain, day,
+				       (double)r->interval / SUMMARY_DAY);
+		wrap(out, line, 0, 4);
+		g_free(line);
+	}
+	if (a->silent_domains->len == 0 && a->silent_reporters->len == 0)
+		fprintf(out, "(none)\n");
+}
+
+static void
+problems(FILE *out, const struct summary_agg *a)
+{
+	const struct summary_problems *p = &a->problems;
+	int any = 0;
+	size_t i;
+
+	if (p->skipped > 0) {
+		fprintf(out, "%lu damaged store line(s) skipped:\n",
+			p->skipped);
+		for (i = 0; i < p->n_problems; i++) {
+			fputs(" ", out);
+			wrap(out, p->problems[i], 1, 4);
+		}
+		any = 1;
+	}
+	if (p->dkim_fail > 0) {
+		fprintf(out,
+			"%lld reports failed DKIM and are counted anyway "
+			"(--verified-only leaves them out)\n",
+			(long long)p->dkim_fail);
+		any = 1;
+	}
+	if (p->unverified_dropped > 0) {
+		fprintf(out,
+			"%lld reports left out: no DKIM pass "
+			"(--verified-only)\n",
+			(long long)p->unverified_dropped);
+		any = 1;
+	}
+	if (p->no_details > 0) {
+		fprintf(out,
+			"%lld policies report failures without any "
+			"failure details\n",
+			(long long)p->no_details);
+		any = 1;
+	}
+	if (p->details_short > 0) {
+		fprintf(out,
+			"%lld policies have failure details adding up to "
+			"less than their failure total\n",
+			(long long)p->details_short);
+		any = 1;
+	}
+	if (p->detail_over_total > 0) {
+		fprintf(out,
+			"%lld failure details count more sessions than "
+			"their policy's failure total\n",
+			(long long)p->detail_over_total);
+		any = 1;
+	}
+	if (!any)
+		fprintf(out, "(none)\n");
+}
+
+static void
+header(FILE *out, const struct summary_agg *a,
+       const struct summary_render_ctx *ctx)
+{
+	char since[24], until[24], *line;
+
+	tlsrpt_format_datetime(a->opt.since, since, sizeof(since));
+	tlsrpt_format_datetime(a->opt.until, until, sizeof(until));
+	line = g_strdup_printf(
+		"%s .. %s (%.3g days), %lld reports, %zu store%s", since, until,
+		(double)(a->opt.until - a->opt.since) / SUMMARY_DAY,
+		(long long)a->reports, ctx->n_dirs,
+		ctx->n_dirs == 1 ? "" : "s");
+	wrap(out, line, 0, 4);
+	g_free(line);
+}
+
+int
+summary_render_text(FILE *out, const struct summary_agg *a,
+		    const struct summary_render_ctx *ctx)
+{
+	char *v;
+
+	switch (ctx->view) {
+	case SUMMARY_VIEW_ALL: break;
+	case SUMMARY_VIEW_DOMAIN: domains_table(out, a); goto out;
+	case SUMMARY_VIEW_ORG: orgs_table(out, a, 0); goto out;
+	case SUMMARY_VIEW_RESULT: results_table(out, a); goto out;
+	case SUMMARY_VIEW_MX: mx_table(out, a, 0); goto out;
+	case SUMMARY_VIEW_SENDING_IP: senders_table(out, a, 0); goto out;
+	case SUMMARY_VIEW_DAY: days_table(out, a, 0); goto out;
+	case SUMMARY_VIEW_REPORT: reports_table(out, a); goto out;
+	}
+	v = summary_verdict_text(a);
+	wrap(out, v, 0, 4);
+	g_free(v);
+	header(out, a, ctx);
+	section(out, "DOMAINS (change: success rate against the previous "
+		     "window, in points)");
+	domains_table(out, a);
+	section(out, "FAILURES BY RESULT TYPE (-> what to do)");
+	results_table(out, a);
+	section(out, "FAILING RECEIVING MX HOSTS");
+	mx_table(out, a, TOP);
+	section(out, "FAILING SENDING MTAS");
+	senders_table(out, a, TOP);
+	section(out, "REPORTING ORGANISATIONS");
+	orgs_table(out, a, TOP);
+	section(out, "DAILY TREND (day the sessions took place)");
+	days_table(out, a, 1);
+	section(out, "MTA-STS READINESS");
+	readiness(out, a);
+	section(out, "SILENCE");
+	silence(out, a);
+	section(out, "DATA PROBLEMS");
+	problems(out, a);
+out:
+	return fflush(out) != 0 || ferror(out) ? -1 : 0;
+}

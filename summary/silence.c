@@ -1,0 +1,97 @@
+/*
+ * silence.c -- reporters that stopped reporting a domain, and domains with
+ * no report in the window. The rules (tlsrpt-summary(1), SILENCE):
+ *   - a reporter's usual interval is the median gap between its reports of
+ *     a domain over the look-back (needs SUMMARY_SILENCE_MIN_REPORTS
+ *     reports), at least SUMMARY_SILENCE_MIN_INTERVAL;
+ *   - it is silent when the time from its last report to --until exceeds
+ *     SUMMARY_SILENCE_INTERVALS usual intervals;
+ *   - a domain named with --domain, or reported during the look-back, is
+ *     silent when nothing about it arrived in the window.
+ */
+#include "summary/aggregate.h"
+
+#include <string.h>
+
+static gint
+cmp_i64(gconstpointer x, gconstpointer y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static gint
+cmp_domain(gconstpointer x, gconstpointer y)
+{
+	const struct summary_domain *a = *(const void *const *)x;
+	const struct summary_domain *b = *(const void *const *)y;
+
+	return strcmp(a->name, b->name);
+}
+
+/* Median gap between the sorted times, or 0 with fewer than the minimum. */
+static int64_t
+usual_interval(const GArray *times)
+{
+	GArray *gaps;
+	int64_t m;
+	guint i, n;
+
+	if (times->len < SUMMARY_SILENCE_MIN_REPORTS)
+		return 0;
+	gaps = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), times->len);
+	for (i = 1; i < times->len; i++) {
+		int64_t g = g_array_index(times, int64_t, i) -
+			    g_array_index(times, int64_t, i - 1);
+
+		g_array_append_val(gaps, g);
+	}
+	g_array_sort(gaps, cmp_i64);
+	n = gaps->len;
+	if (n % 2 == 1)
+		m = g_array_index(gaps, int64_t, n / 2);
+	else
+		m = (g_array_index(gaps, int64_t, n / 2 - 1) +
+		     g_array_index(gaps, int64_t, n / 2)) /
+		    2;
+	g_array_free(gaps, TRUE);
+	if (m < SUMMARY_SILENCE_MIN_INTERVAL)
+		m = SUMMARY_SILENCE_MIN_INTERVAL;
+	return m;
+}
+
+void
+summary_silence(struct summary_agg *a)
+{
+	GPtrArray *all = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer val;
+	guint i, j;
+
+	a->silent_reporters = g_ptr_array_new();
+	a->silent_domains = g_ptr_array_new();
+	g_hash_table_iter_init(&it, a->domains_h);
+	while (g_hash_table_iter_next(&it, NULL, &val))
+		g_ptr_array_add(all, val);
+	g_ptr_array_sort(all, cmp_domain);
+	for (i = 0; i < all->len; i++) {
+		struct summary_domain *d = g_ptr_array_index(all, i);
+
+		if (!d->in_window)
+			g_ptr_array_add(a->silent_domains, d);
+		for (j = 0; j < d->reporter_list->len; j++) {
+			struct summary_reporter *r =
+				g_ptr_array_index(d->reporter_list, j);
+
+			r->interval = usual_interval(r->times);
+			r->silent =
+				r->interval > 0 &&
+				a->opt.until - r->last >
+					SUMMARY_SILENCE_INTERVALS * r->interval;
+			if (r->silent)
+				g_ptr_array_add(a->silent_reporters, r);
+		}
+	}
+	g_ptr_array_free(all, TRUE);
+}

@@ -1,0 +1,228 @@
+/*
+ * summary_main.c -- tlsrpt-summary: what the stored TLS reports say, for a
+ * postmaster, cron or monitoring. Exit status: 0 no failed session in the
+ * window, 1 failed sessions, sysexits(3) codes for errors.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "parser/alloc.h"
+#include "summary/aggregate.h"
+#include "summary/conf.h"
+#include "summary/dns.h"
+#include "summary/render.h"
+#include "summary/window.h"
+
+#define MAX_DIRS 64
+#define MAX_DOMAINS 256
+
+struct args {
+	const char *config, *since, *until, *now, *by, *format;
+	const char *dirs[MAX_DIRS];
+	size_t n_dirs;
+	const char *domains[MAX_DOMAINS];
+	size_t n_domains;
+	int verified_only;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tlsrpt-summary [-c CONFIG] [-d STOREDIR]... "
+		"[--since WHEN] [--until WHEN]\n"
+		"                      [--domain DOMAIN]... [--verified-only] "
+		"[--by VIEW]\n"
+		"                      [--format %s] [--now WHEN]\n"
+		"       tlsrpt-summary dns ...   (see tlsrpt-summary(1))\n"
+		"WHEN: 2026-11-20, 2026-11-20T06:00:00Z, or back from now: "
+		"90m 24h 7d 2w\n"
+		"VIEW: domain org result mx sending-ip day report\n"
+		"default store: %s\n",
+		summary_renderer_names(), TLSRPT_LOCALSTATEDIR "/lib/tlsrpt");
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"store", required_argument, NULL, 'd'},
+		{"since", required_argument, NULL, 's'},
+		{"until", required_argument, NULL, 'u'},
+		{"domain", required_argument, NULL, 'D'},
+		{"verified-only", no_argument, NULL, 'v'},
+		{"by", required_argument, NULL, 'b'},
+		{"format", required_argument, NULL, 'f'},
+		{"now", required_argument, NULL, 'N'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->format = "text";
+	while ((c = getopt_long(argc, argv, "c:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->config = optarg; break;
+		case 'd':
+			if (a->n_dirs == MAX_DIRS) {
+				fprintf(stderr,
+					"tlsrpt-summary: at most %d -d\n",
+					MAX_DIRS);
+				return EX_USAGE;
+			}
+			a->dirs[a->n_dirs++] = optarg;
+			break;
+		case 's': a->since = optarg; break;
+		case 'u': a->until = optarg; break;
+		case 'D':
+			if (a->n_domains == MAX_DOMAINS) {
+				fprintf(stderr,
+					"tlsrpt-summary: at most %d --domain\n",
+					MAX_DOMAINS);
+				return EX_USAGE;
+			}
+			a->domains[a->n_domains++] = optarg;
+			break;
+		case 'v': a->verified_only = 1; break;
+		case 'b': a->by = optarg; break;
+		case 'f': a->format = optarg; break;
+		case 'N': a->now = optarg; break;
+		case 'h': usage(stdout); return EX_OK;
+		case 'V':
+			printf("tlsrpt-summary %s\n", TLSRPT_VERSION);
+			return EX_OK;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tlsrpt-summary: unexpected argument \"%s\"\n",
+			argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	return -1;
+}
+
+static int
+check_dir(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0) {
+		fprintf(stderr, "tlsrpt-summary: store directory %s: %s\n", dir,
+			strerror(errno));
+		return errno == ENOENT || errno == ENOTDIR ? EX_NOINPUT
+							   : EX_IOERR;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr,
+			"tlsrpt-summary: store directory %s: not a directory\n",
+			dir);
+		return EX_NOINPUT;
+	}
+	return 0;
+}
+
+static int
+run(struct args *a)
+{
+	const struct summary_renderer *rdr;
+	struct summary_options o;
+	struct summary_render_ctx ctx = {SUMMARY_VIEW_ALL, 0, 0};
+	struct summary_agg *agg = NULL;
+	struct tlsrpt_error err;
+	char *conf_dir = NULL,
+	     msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
+	int64_t now = (int64_t)time(NULL);
+	int rc = EX_USAGE;
+	size_t i;
+
+	tlsrpt_error_clear(&err);
+	summary_options_default(&o);
+	rdr = summary_renderer_find(a->format);
+	if (rdr == NULL) {
+		fprintf(stderr, "tlsrpt-summary: unknown format \"%s\" (%s)\n",
+			a->format, summary_renderer_names());
+		goto out;
+	}
+	if (a->by != NULL && summary_view_parse(a->by, &ctx.view) != 0) {
+		fprintf(stderr,
+			"tlsrpt-summary: unknown view \"%s\" (domain org "
+			"result mx sending-ip day report)\n",
+			a->by);
+		goto out;
+	}
+	if ((a->now != NULL &&
+	     summary_parse_when(a->now, now, &now, &err) != 0) ||
+	    summary_window(a->since, a->until, now, &o.since, &o.until, &err) !=
+		    0) {
+		fprintf(stderr, "tlsrpt-summary: %s\n",
+			tlsrpt_error_format(&err, msg, sizeof(msg)));
+		goto out;
+	}
+	if (a->n_dirs == 0 && a->config != NULL) {
+		if (summary_conf_store_dir(a->config, &conf_dir, &err) != 0) {
+			fprintf(stderr, "tlsrpt-summary: %s\n",
+				tlsrpt_error_format(&err, msg, sizeof(msg)));
+			rc = EX_NOINPUT;
+			goto out;
+		}
+	}
+	if (a->n_dirs == 0)
+		a->dirs[a->n_dirs++] = conf_dir != NULL ? conf_dir
+							: TLSRPT_LOCALSTATEDIR
+					       "/lib/tlsrpt";
+	for (i = 0; i < a->n_dirs; i++) {
+		if ((rc = check_dir(a->dirs[i])) != 0)
+			goto out;
+	}
+	o.domains = a->domains;
+	o.n_domains = a->n_domains;
+	o.verified_only = a->verified_only;
+	o.collect_reports = ctx.view == SUMMARY_VIEW_REPORT;
+	ctx.now = now;
+	ctx.n_dirs = a->n_dirs;
+	agg = summary_agg_new(&o);
+	if (summary_read_stores(agg, a->dirs, a->n_dirs, &err) != 0) {
+		fprintf(stderr, "tlsrpt-summary: %s\n",
+			tlsrpt_error_format(&err, msg, sizeof(msg)));
+		rc = err.code == TLSRPT_ERR_NOMEM ? EX_OSERR : EX_IOERR;
+		goto out;
+	}
+	summary_agg_finish(agg);
+	if (rdr->render(stdout, agg, &ctx) != 0) {
+		fprintf(stderr, "tlsrpt-summary: writing the summary: %s\n",
+			strerror(errno));
+		rc = EX_IOERR;
+		goto out;
+	}
+	rc = agg->total.failures > 0 ? 1 : 0;
+out:
+	summary_agg_free(agg);
+	g_free(conf_dir);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	int rc;
+
+	tlsrpt_alloc_init();
+	if (argc > 1 && strcmp(argv[1], "dns") == 0)
+		return dns_command(argc - 1, argv + 1);
+	if ((rc = parse_args(argc, argv, &a)) >= 0)
+		return rc;
+	return run(&a);
+}

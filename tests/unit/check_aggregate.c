@@ -1,0 +1,663 @@
+/*
+ * check_aggregate.c -- tlsrpt-summary's aggregation on two real store
+ * directories with known answers: every view, window edges, duplicates
+ * across stores, damaged lines, the previous-window change, readiness and
+ * silence with an injected clock, --verified-only, --domain; WHEN parsing;
+ * and the golden files of the text, JSON and CSV formats.
+ *
+ * The stores are built once, before the tests run, from the report
+ * templates in tests/data/summary/ (tlsrpt_store_append with an injected
+ * received time). The scenario, with day(n) = 2026-11-n 00:00 UTC and the
+ * window [day(23), day(30)):
+ *   store A  Google Inc.           example.org  days 1..29 at 06:00, 1000 ok
+ *            Microsoft Corporation example.org  days 10..25 at 07:00,
+ *              500 ok, 20 failed (15 certificate-expired, 5 starttls-not-
+ *              supported); it saw only mx1 in the policy (a mismatch)
+ *            Mail.Example          example.net  day 28 08:00: enforce, 3
+ *              failed without details; a tlsa policy, 50 ok
+ *            Google Inc.           example.edu  days 20..29 at 06:00
+ *   store B  Mail.Example          example.edu  days 22..29 at 09:00
+ *            Google's day-29 example.org report again (a duplicate)
+ *            Odd, "Sender"         example.com  day(23) exactly (no DKIM),
+ *              day 26 06:00 (DKIM fail), day(30) exactly (outside), and
+ *              day(23) - 1s (previous window): 10 ok, 4 failed, one
+ *              x-new-type detail of 2
+ *            one damaged line in the day-26 file
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser/alloc.h"
+#include "parser/report.h"
+#include "store/store.h"
+#include "summary/aggregate.h"
+#include "summary/render.h"
+#include "summary/window.h"
+#include "testutil.h"
+
+#define DAY0 1795737600LL /* 2026-11-27T00:00:00Z */
+#define DAY(n) (DAY0 + ((int64_t)(n)-27) * 86400)
+#define HOUR 3600
+
+static char top[] = "/tmp/tlsrpt-agg.XXXXXX";
+static char dir_a[64], dir_b[64];
+
+/* ---- building the stores ---- */
+
+static void
+add(const char *dir, const char *tmpl, const char *org, const char *domain,
+    int n, int64_t received, const char *dkim)
+{
+	struct tlsrpt_store_options so;
+	struct tlsrpt_store *st = NULL;
+	struct tlsrpt_report *r = NULL;
+	struct tlsrpt_receipt rc = {0};
+	struct tlsrpt_error err;
+	struct tlsrpt_limits lim;
+	enum tlsrpt_store_outcome out;
+	char *json = NULL, *path, id[128];
+	gsize len;
+	size_t i;
+
+	/* Not test_read_file(): this runs before the tests, outside Check. */
+	tlsrpt_limits_default(&lim);
+	path = g_strdup_printf("%s/summary/%s", test_data_dir(), tmpl);
+	if (!g_file_get_contents(path, &json, &len, NULL) ||
+	    tlsrpt_report_parse(json, len, &lim, &r, &err) != 0) {
+		fprintf(stderr, "%s: cannot read or parse\n", path);
+		exit(2);
+	}
+	g_free(json);
+	g_free(path);
+	if (org != NULL) {
+		tlsrpt_free(r->organization_name);
+		r->organization_name = tlsrpt_strdup(org);
+	}
+	for (i = 0; domain != NULL && i < r->n_policies; i++) {
+		tlsrpt_free(r->policies[i].policy_domain);
+		r->policies[i].policy_domain = tlsrpt_strdup(domain);
+	}
+	snprintf(id, sizeof(id), "%s-%s-%d", tmpl, r->policies[0].policy_domain,
+		 n);
+	tlsrpt_free(r->report_id);
+	r->report_id = tlsrpt_strdup(id);
+	r->start_time = DAY(n - 1);
+	r->end_time = DAY(n) - 1;
+	tlsrpt_store_options_default(&so);
+	so.dir = dir;
+	so.fsync = TLSRPT_STORE_FSYNC_NONE;
+	rc.received = received;
+	rc.source = "milter";
+	rc.dkim = dkim;
+	if (tlsrpt_store_open(&so, &st, &err) != 0 ||
+	    tlsrpt_store_append(st, r, &rc, &out, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", dir, err.text);
+		exit(2);
+	}
+	tlsrpt_store_close(st);
+	tlsrpt_report_free(r);
+}
+
+static void
+build_stores(void)
+{
+	char path[128];
+	FILE *f;
+	int n;
+
+	if (mkdtemp(top) == NULL) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	snprintf(dir_a, sizeof(dir_a), "%s/a", top);
+	snprintf(dir_b, sizeof(dir_b), "%s/b", top);
+	for (n = 1; n <= 29; n++)
+		add(dir_a, "google.json", NULL, NULL, n, DAY(n) + 6 * HOUR,
+		    "pass");
+	for (n = 10; n <= 25; n++)
+		add(dir_a, "microsoft.json", NULL, NULL, n, DAY(n) + 7 * HOUR,
+		    "pass");
+	add(dir_a, "mailexample.json", NULL, NULL, 28, DAY(28) + 8 * HOUR,
+	    "pass");
+	for (n = 20; n <= 29; n++)
+		add(dir_a, "google.json", NULL, "example.edu", n,
+		    DAY(n) + 6 * HOUR, "pass");
+	for (n = 22; n <= 29; n++)
+		add(dir_b, "google.json", "Mail.Example", "example.edu", n,
+		    DAY(n) + 9 * HOUR, "pass");
+	add(dir_b, "google.json", NULL, NULL, 29, DAY(29) + 6 * HOUR, "pass");
+	add(dir_b, "odd.json", NULL, NULL, 23, DAY(23), NULL);
+	add(dir_b, "odd.json", NULL, NULL, 26, DAY(26) + 6 * HOUR, "fail");
+	add(dir_b, "odd.json", NULL, NULL, 30, DAY(30), "pass");
+	add(dir_b, "odd.json", NULL, NULL, 22, DAY(23) - 1, "pass");
+	snprintf(path, sizeof(path), "%s/tlsrpt-2026-11-26.jsonl", dir_b);
+	f = fopen(path, "a");
+	if (f == NULL || fputs("{\"v\":1,\"received\":\"broken\n", f) < 0 ||
+	    fclose(f) != 0) {
+		perror(path);
+		exit(2);
+	}
+}
+
+/* ---- running the aggregation ---- */
+
+static struct summary_agg *
+summarise(int64_t since, int64_t until, const char *const *domains,
+	  size_t n_domains, int verified_only, int collect)
+{
+	const char *dirs[2] = {dir_a, dir_b};
+	struct summary_options o;
+	struct summary_agg *a;
+	struct tlsrpt_error err;
+
+	summary_options_default(&o);
+	o.since = since;
+	o.until = until;
+	o.domains = domains;
+	o.n_domains = n_domains;
+	o.verified_only = verified_only;
+	o.collect_reports = collect;
+	a = summary_agg_new(&o);
+	ck_assert_msg(summary_read_stores(a, dirs, 2, &err) == 0, "%s",
+		      err.text);
+	summary_agg_finish(a);
+	return a;
+}
+
+static struct summary_agg *
+standard(void)
+{
+	return summarise(DAY(23), DAY(30), NULL, 0, 0, 1);
+}
+
+static const struct summary_domain *
+domain(const struct summary_agg *a, const char *name)
+{
+	guint i;
+
+	for (i = 0; i < a->domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->domains, i);
+
+		if (strcmp(d->name, name) == 0)
+			return d;
+	}
+	ck_abort_msg("domain %s not in the summary", name);
+	return NULL;
+}
+
+static int
+has_reason(const struct summary_domain *d, const char *code)
+{
+	guint i;
+
+	for (i = 0; i < d->reasons->len; i++) {
+		if (strcmp(g_array_index(d->reasons, struct summary_reason, i)
+				   .code,
+			   code) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- WHEN ---- */
+
+START_TEST(test_when)
+{
+	struct tlsrpt_error err;
+	int64_t t, s, u, now = DAY(30) + 12 * HOUR;
+
+	ck_assert_int_eq(summary_parse_when("2026-11-20", now, &t, &err), 0);
+	ck_assert_int_eq(t, DAY(20));
+	ck_assert_int_eq(
+		summary_parse_when("2026-11-20T06:00:00Z", now, &t, &err), 0);
+	ck_assert_int_eq(t, DAY(20) + 6 * HOUR);
+	ck_assert_int_eq(
+		summary_parse_when("2026-11-20T08:00:00+02:00", now, &t, &err),
+		0);
+	ck_assert_int_eq(t, DAY(20) + 6 * HOUR);
+	ck_assert_int_eq(summary_parse_when("7d", now, &t, &err), 0);
+	ck_assert_int_eq(t, now - 7 * 86400);
+	ck_assert_int_eq(summary_parse_when("24h", now, &t, &err), 0);
+	ck_assert_int_eq(t, now - 86400);
+	ck_assert_int_eq(summary_parse_when("90m", now, &t, &err), 0);
+	ck_assert_int_eq(t, now - 5400);
+	ck_assert_int_eq(summary_parse_when("2w", now, &t, &err), 0);
+	ck_assert_int_eq(t, now - 14 * 86400);
+	ck_assert_int_eq(summary_parse_when("0d", now, &t, &err), -1);
+	ck_assert_int_eq(summary_parse_when("7", now, &t, &err), -1);
+	ck_assert_int_eq(summary_parse_when("7y", now, &t, &err), -1);
+	ck_assert_int_eq(summary_parse_when("7dd", now, &t, &err), -1);
+	ck_assert_int_eq(summary_parse_when("-7d", now, &t, &err), -1);
+	ck_assert_int_eq(summary_parse_when("99999999999d", now, &t, &err), -1);
+	ck_assert_int_eq(summary_parse_when("2026-13-01", now, &t, &err), -1);
+	ck_assert_int_eq(summary_parse_when("2026-11-20x", now, &t, &err), -1);
+	ck_assert_int_eq(summary_parse_when("", now, &t, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.text, "7d"));
+
+	/* default: the last 7 days up to now, this second included */
+	ck_assert_int_eq(summary_window(NULL, NULL, now, &s, &u, &err), 0);
+	ck_assert_int_eq(u, now + 1);
+	ck_assert_int_eq(s, now - 7 * 86400);
+	ck_assert_int_eq(
+		summary_window("2026-11-20", "2026-11-22", now, &s, &u, &err),
+		0);
+	ck_assert_int_eq(s, DAY(20));
+	ck_assert_int_eq(u, DAY(22));
+	/* --until alone: 7 days back from it */
+	ck_assert_int_eq(summary_window(NULL, "2026-11-22", now, &s, &u, &err),
+			 0);
+	ck_assert_int_eq(s, DAY(15));
+	ck_assert_int_eq(
+		summary_window("2026-11-22", "2026-11-22", now, &s, &u, &err),
+		-1);
+	ck_assert_ptr_nonnull(strstr(err.text, "empty window"));
+}
+END_TEST
+
+/* ---- the views ---- */
+
+START_TEST(test_domains)
+{
+	struct summary_agg *a = standard();
+	const struct summary_domain *d;
+
+	ck_assert_int_eq(a->domains->len, 4);
+	d = domain(a, "example.org");
+	ck_assert_int_eq(d->cur.successes, 7 * 1000 + 3 * 500);
+	ck_assert_int_eq(d->cur.failures, 3 * 20);
+	ck_assert_int_eq(d->reports, 10); /* the duplicate counted once */
+	ck_assert_int_eq(d->prev.successes, 7 * 1000 + 7 * 500);
+	ck_assert_int_eq(d->prev.failures, 7 * 20);
+	ck_assert_int_eq(d->prev_reports, 14);
+	ck_assert_str_eq(d->sts_mode, "testing");
+	ck_assert_str_eq(d->mx, "mx1.example.org mx2.example.org");
+	ck_assert_int_eq(d->policy_seen, DAY(28)); /* Google's last report */
+	ck_assert_uint_eq(d->policy_types, SUMMARY_PT_STS);
+	/* rate 99.30 now, 98.68 before */
+	ck_assert(summary_rate(&d->cur) > 99.29 &&
+		  summary_rate(&d->cur) < 99.30);
+	ck_assert(summary_rate(&d->prev) > 98.68 &&
+		  summary_rate(&d->prev) < 98.69);
+
+	d = domain(a, "example.net");
+	ck_assert_int_eq(d->cur.successes, 250);
+	ck_assert_int_eq(d->cur.failures, 3);
+	ck_assert_int_eq(d->reports, 1); /* two policies, one report */
+	ck_assert_uint_eq(d->policy_types, SUMMARY_PT_STS | SUMMARY_PT_TLSA);
+	ck_assert_str_eq(d->sts_mode, "enforce");
+	ck_assert_int_eq(d->unexplained, 3);
+
+	d = domain(a, "example.edu");
+	ck_assert_int_eq(d->cur.successes, 14000);
+	ck_assert_int_eq(d->prev.successes, 4000);
+
+	/* window edges: day(23) 00:00:00 is in, day(30) 00:00:00 is not,
+	 * day(23) - 1 s is in the previous window */
+	d = domain(a, "example.com");
+	ck_assert_int_eq(d->reports, 2);
+	ck_assert_int_eq(d->cur.successes, 20);
+	ck_assert_int_eq(d->cur.failures, 8);
+	ck_assert_int_eq(d->prev.successes, 10);
+	ck_assert_uint_eq(d->policy_types, SUMMARY_PT_NO_POLICY);
+	ck_assert_ptr_null(d->sts_mode);
+
+	ck_assert_int_eq(a->total.successes, 8500 + 250 + 20 + 14000);
+	ck_assert_int_eq(a->total.failures, 71);
+	ck_assert_int_eq(a->reports, 27);
+	ck_assert_str_eq(summary_status(a), "failures");
+	summary_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_results_mx_senders)
+{
+	struct summary_agg *a = standard();
+	const struct summary_result *r;
+	const struct summary_mx *m;
+	const struct summary_sender *s;
+
+	ck_assert_int_eq(a->results->len, 3);
+	r = g_ptr_array_index(a->results, 0);
+	ck_assert_str_eq(r->type, "certificate-expired");
+	ck_assert_int_eq(r->sessions, 45);
+	ck_assert_int_eq(r->details, 3);
+	ck_assert_int_eq(r->mx->len, 1);
+	ck_assert_str_eq(g_ptr_array_index(r->mx, 0), "mx2.example.org");
+	r = g_ptr_array_index(a->results, 1);
+	ck_assert_str_eq(r->type, "starttls-not-supported");
+	ck_assert_int_eq(r->sessions, 15);
+	r = g_ptr_array_index(a->results, 2);
+	ck_assert_str_eq(r->type, "x-new-type"); /* unknown types kept */
+	ck_assert_int_eq(r->sessions, 4);
+	ck_assert_str_eq(g_ptr_array_index(r->domains, 0), "example.com");
+
+	ck_assert_int_eq(a->mx->len, 3);
+	m = g_ptr_array_index(a->mx, 0);
+	ck_assert_str_eq(m->host, "mx2.example.org");
+	ck_assert_str_eq(m->ip, "192.0.2.2");
+	ck_assert_int_eq(m->failures, 45);
+	m = g_ptr_array_index(a->mx, 2);
+	ck_assert_str_eq(m->host, "mx.example.com");
+	ck_assert_ptr_null(m->ip);
+
+	ck_assert_int_eq(a->senders->len, 3);
+	s = g_ptr_array_index(a->senders, 0);
+	ck_assert_str_eq(s->ip, "203.0.113.5");
+	ck_assert_int_eq(s->failures, 45);
+	ck_assert_str_eq(g_ptr_array_index(s->orgs, 0),
+			 "Microsoft Corporation");
+	s = g_ptr_array_index(a->senders, 2);
+	ck_assert_str_eq(s->ip, "2001:db8::25");
+	summary_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_orgs_days_reports)
+{
+	struct summary_agg *a = standard();
+	const struct summary_org *o;
+	const struct summary_day *d;
+	const struct summary_report *r;
+
+	ck_assert_int_eq(a->orgs->len, 4);
+	o = g_ptr_array_index(a->orgs, 0); /* most sessions first */
+	ck_assert_str_eq(o->name, "Google Inc.");
+	ck_assert_int_eq(o->reports, 14);
+	ck_assert_int_eq(o->c.successes, 14000);
+	ck_assert_int_eq(o->domains->len, 2);
+	ck_assert_int_eq(o->last_report, DAY(29) + 6 * HOUR);
+	o = g_ptr_array_index(a->orgs, 3);
+	ck_assert_str_eq(o->name, "Odd, \"Sender\"");
+	ck_assert_int_eq(o->dkim_fail, 1);
+
+	/* days of the sessions: reports received on day(23)..day(29) cover
+	 * day 22..28 */
+	ck_assert_int_eq(a->days->len, 7);
+	d = g_ptr_array_index(a->days, 0);
+	ck_assert_int_eq(d->day, DAY(22));
+	/* Google org+edu, Microsoft, Mail.Example edu, Odd (day(23) 00:00) */
+	ck_assert_int_eq(d->c.successes, 1000 + 1000 + 500 + 1000 + 10);
+	ck_assert_int_eq(d->c.failures, 20 + 4);
+	ck_assert_int_eq(d->reports, 5);
+	d = g_ptr_array_index(a->days, 6);
+	ck_assert_int_eq(d->day, DAY(28));
+	ck_assert_int_eq(d->c.successes, 3000);
+
+	ck_assert_int_eq(a->reports_list->len, 27);
+	r = g_ptr_array_index(a->reports_list, 0);
+	ck_assert_int_eq(r->received, DAY(23));
+	ck_assert_str_eq(r->org, "Odd, \"Sender\"");
+	ck_assert_ptr_null(r->dkim);
+	summary_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_problems)
+{
+	struct summary_agg *a = standard();
+	const struct summary_problems *p = &a->problems;
+
+	ck_assert_uint_eq(p->skipped, 1);
+	ck_assert_uint_eq(p->n_problems, 1);
+	ck_assert_ptr_nonnull(strstr(p->problems[0], "tlsrpt-2026-11-26"));
+	ck_assert_uint_eq(p->duplicates, 1);
+	ck_assert_int_eq(p->dkim_fail, 1);
+	ck_assert_int_eq(p->no_details, 1);
+	ck_assert_int_eq(p->details_short, 2);
+	ck_assert_int_eq(p->detail_over_total, 0);
+	ck_assert_int_eq(p->unexplained, 3 + 2 * 2);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* ---- readiness and silence ---- */
+
+START_TEST(test_readiness)
+{
+	struct summary_agg *a = standard();
+	const struct summary_domain *d;
+
+	d = domain(a, "example.org");
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_NOT_READY);
+	ck_assert(has_reason(d, "failures"));
+	ck_assert(has_reason(d, "policy-mismatch"));
+	ck_assert(!has_reason(d, "few-reports"));
+	ck_assert_int_eq(d->recent_sts_failures, 10 * 20);
+	ck_assert_int_eq(d->recent_reports, 14 + 10);
+	d = domain(a, "example.edu");
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_READY);
+	ck_assert_int_eq(d->reasons->len, 0);
+	ck_assert_int_eq(d->recent_reporters, 2);
+	d = domain(a, "example.net");
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_REFUSING);
+	ck_assert(has_reason(d, "refusing"));
+	d = domain(a, "example.com");
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_NONE);
+	summary_agg_free(a);
+
+	/* On day 21, example.edu had one report from one organisation. */
+	a = summarise(DAY(14), DAY(21), NULL, 0, 0, 0);
+	d = domain(a, "example.edu");
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_NOT_READY);
+	ck_assert(has_reason(d, "few-reports"));
+	ck_assert(has_reason(d, "few-reporters"));
+	ck_assert(!has_reason(d, "failures"));
+	summary_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_silence)
+{
+	static const char *const want[] = {"example.org", "nothere.example"};
+	struct summary_agg *a = standard();
+	const struct summary_reporter *r;
+	const struct summary_domain *d;
+
+	ck_assert_int_eq(a->silent_reporters->len, 2);
+	r = g_ptr_array_index(a->silent_reporters, 0);
+	ck_assert_str_eq(r->domain, "example.com");
+	r = g_ptr_array_index(a->silent_reporters, 1);
+	ck_assert_str_eq(r->domain, "example.org");
+	ck_assert_str_eq(r->org, "Microsoft Corporation");
+	ck_assert_int_eq(r->interval, 86400);
+	ck_assert_int_eq(r->last, DAY(25) + 7 * HOUR);
+	ck_assert_int_eq(a->silent_domains->len, 0);
+	summary_agg_free(a);
+
+	/* Two days earlier Microsoft was not silent yet (4.75 days > 2
+	 * intervals; 2.75 days on day 28 is, 0.75 on day 26 is not). */
+	a = summarise(DAY(19), DAY(26), NULL, 0, 0, 0);
+	ck_assert_int_eq(a->silent_reporters->len, 0);
+	summary_agg_free(a);
+
+	/* --domain: only those; one never seen is silent */
+	a = summarise(DAY(23), DAY(30), want, 2, 0, 0);
+	ck_assert_int_eq(a->domains->len, 2);
+	d = g_ptr_array_index(a->silent_domains, 0);
+	ck_assert_int_eq(a->silent_domains->len, 1);
+	ck_assert_str_eq(d->name, "nothere.example");
+	ck_assert_int_eq(d->last_report, 0);
+	ck_assert_int_eq(a->total.failures, 60);
+	summary_agg_free(a);
+
+	/* From day 30 on, only example.com's report received at day(30)
+	 * exactly; a day later nothing at all. */
+	a = summarise(DAY(30), DAY(37), NULL, 0, 0, 0);
+	ck_assert_int_eq(a->silent_domains->len, 3);
+	ck_assert_int_eq(a->total.failures, 4);
+	summary_agg_free(a);
+	a = summarise(DAY(31), DAY(38), NULL, 0, 0, 0);
+	ck_assert_int_eq(a->silent_domains->len, 4);
+	ck_assert_str_eq(summary_status(a), "no-data");
+	summary_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_verified_only)
+{
+	struct summary_agg *a = summarise(DAY(23), DAY(30), NULL, 0, 1, 0);
+	const struct summary_domain *d = domain(a, "example.com");
+
+	ck_assert_int_eq(a->problems.unverified_dropped, 2);
+	ck_assert_int_eq(a->problems.dkim_fail, 0);
+	ck_assert_int_eq(d->reports, 0);
+	ck_assert_int_eq(d->prev.successes, 10); /* that one passed */
+	ck_assert_int_eq(a->total.failures, 63);
+	ck_assert_int_eq(a->silent_domains->len, 1);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* ---- golden files ---- */
+
+static void
+golden(const char *format, enum summary_view view, const char *name)
+{
+	const struct summary_renderer *rdr = summary_renderer_find(format);
+	struct summary_render_ctx ctx = {view, DAY(30), 2};
+	struct summary_agg *a = standard();
+	char *buf = NULL, *want, path[256];
+	size_t len = 0, wlen;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(rdr);
+	ck_assert_int_eq(rdr->render(f, a, &ctx), 0);
+	fclose(f);
+	summary_agg_free(a);
+	/* The stores' temporary directory appears in damaged-line reports. */
+	{
+		char **parts = g_strsplit(buf, top, -1);
+		char *fixed = g_strjoinv("/STORE", parts);
+
+		g_strfreev(parts);
+		free(buf);
+		buf = strdup(fixed);
+		len = strlen(buf);
+		g_free(fixed);
+	}
+	snprintf(path, sizeof(path), "%s/summary/%s", test_data_dir(), name);
+	if (getenv("TLSRPT_REGEN") != NULL) {
+		f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fwrite(buf, 1, len, f);
+		fclose(f);
+	}
+	want = test_read_file(path, &wlen);
+	if (wlen != len || memcmp(want, buf, len) != 0) {
+		/* Leave the output beside it for diff(1). */
+		strcat(path, ".out");
+		f = fopen(path, "w");
+		if (f != NULL) {
+			fwrite(buf, 1, len, f);
+			fclose(f);
+		}
+		ck_abort_msg("output differs from the golden file: diff %s",
+			     path);
+	}
+	free(want);
+	free(buf);
+}
+
+START_TEST(test_golden_text)
+{
+	golden("text", SUMMARY_VIEW_ALL, "expected.txt");
+	golden("text", SUMMARY_VIEW_REPORT, "expected-report.txt");
+}
+END_TEST
+
+START_TEST(test_golden_json)
+{
+	golden("json", SUMMARY_VIEW_ALL, "expected.json");
+	golden("json", SUMMARY_VIEW_ORG, "expected-org.json");
+}
+END_TEST
+
+START_TEST(test_golden_csv)
+{
+	static const struct {
+		enum summary_view v;
+		const char *file;
+	} views[] = {
+		{SUMMARY_VIEW_ALL, "expected-domain.csv"},
+		{SUMMARY_VIEW_ORG, "expected-org.csv"},
+		{SUMMARY_VIEW_RESULT, "expected-result.csv"},
+		{SUMMARY_VIEW_MX, "expected-mx.csv"},
+		{SUMMARY_VIEW_SENDING_IP, "expected-sending-ip.csv"},
+		{SUMMARY_VIEW_DAY, "expected-day.csv"},
+		{SUMMARY_VIEW_REPORT, "expected-report.csv"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+		golden("csv", views[i].v, views[i].file);
+}
+END_TEST
+
+START_TEST(test_views_and_advice)
+{
+	static const char *const registered[] = {
+		"starttls-not-supported", "certificate-host-mismatch",
+		"certificate-expired",	  "certificate-not-trusted",
+		"validation-failure",	  "tlsa-invalid",
+		"dnssec-invalid",	  "dane-required",
+		"sts-policy-fetch-error", "sts-policy-invalid",
+		"sts-webpki-invalid",
+	};
+	const char *generic = summary_advice("x-unknown");
+	enum summary_view v;
+	size_t i;
+
+	for (i = 0; i < sizeof(registered) / sizeof(registered[0]); i++)
+		ck_assert_str_ne(summary_advice(registered[i]), generic);
+	ck_assert_int_eq(summary_view_parse("sending-ip", &v), 0);
+	ck_assert_int_eq(v, SUMMARY_VIEW_SENDING_IP);
+	ck_assert_int_eq(summary_view_parse("all", &v), -1);
+	ck_assert_int_eq(summary_view_parse("domains", &v), -1);
+	ck_assert_ptr_null(summary_renderer_find("xml"));
+	ck_assert_ptr_nonnull(strstr(summary_renderer_names(), "csv"));
+}
+END_TEST
+
+static Suite *
+aggregate_suite(void)
+{
+	Suite *s = suite_create("aggregate");
+	TCase *tc = tcase_create("aggregate");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_when);
+	tcase_add_test(tc, test_domains);
+	tcase_add_test(tc, test_results_mx_senders);
+	tcase_add_test(tc, test_orgs_days_reports);
+	tcase_add_test(tc, test_problems);
+	tcase_add_test(tc, test_readiness);
+	tcase_add_test(tc, test_silence);
+	tcase_add_test(tc, test_verified_only);
+	tcase_add_test(tc, test_views_and_advice);
+	tcase_add_test(tc, test_golden_text);
+	tcase_add_test(tc, test_golden_json);
+	tcase_add_test(tc, test_golden_csv);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(aggregate_suite());
+	char cmd[128];
+	int failed;
+
+	tlsrpt_alloc_init();
+	build_stores();
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", top);
+	return failed == 0 ? 0 : 1;
+}
