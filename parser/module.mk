@@ -6,4 +6,5 @@ PARSER_LIB := $(BUILD)/libtlsrpt-parser.a
 PARSER_LIBS = $(GMIME_LIBS) $(JANSSON_LIBS) $(ZLIB_LIBS)
 
 $(PARSER_LIB): $(PARSER_OBJS)
-	$(AR) rcs $@ $^
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^

@@ -5,4 +5,5 @@ STORE_OBJS := $(STORE_SRCS:%.c=$(BUILD)/%.o)
 STORE_LIB := $(BUILD)/libtlsrpt-store.a
 
 $(STORE_LIB): $(STORE_OBJS)
-	$(AR) rcs $@ $^
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^

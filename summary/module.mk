@@ -7,10 +7,12 @@ SUMMARY_LIB_OBJS := $(filter-out $(BUILD)/summary/summary_main.o,$(SUMMARY_SRCS:
 SUMMARY_LIB := $(BUILD)/libtlsrpt-summary.a
 
 $(SUMMARY_LIB): $(SUMMARY_LIB_OBJS)
-	$(AR) rcs $@ $^
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
 
 $(SUMMARY): $(BUILD)/summary/summary_main.o $(SUMMARY_LIB) $(STORE_LIB) $(PARSER_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) -lresolv
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) -lresolv
 
 PROGRAMS += $(SUMMARY)
 BIN_PROGRAMS += $(SUMMARY)

@@ -6,7 +6,8 @@ TEST_PROGRAMS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/tests/unit/%.o: MODULE_CFLAGS = $(CHECK_CFLAGS)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_UTIL_OBJS) $(SUMMARY_LIB) $(STORE_LIB) $(PARSER_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lresolv -lpthread
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lresolv -lpthread
 
 # Tests read their fixtures relative to the top of the tree; the shared
 # corpus of real reports is optional (a user's clone has none).

@@ -196,8 +196,8 @@ main(void)
 {
 	const char *corpus = test_corpus_dir();
 	char root[4096];
-	Suite *s = suite_create("corpus");
-	TCase *tc = tcase_create("corpus");
+	Suite *s;
+	TCase *tc;
 	SRunner *sr;
 	int failed;
 
@@ -213,6 +213,8 @@ main(void)
 		return EXIT_SUCCESS;
 	}
 	corpus_root = root;
+	s = suite_create("corpus");
+	tc = tcase_create("corpus");
 	tlsrpt_parser_init();
 	collect(root, "");
 	if (n_files > 0)
