@@ -8,6 +8,8 @@ static const struct summary_renderer renderers[] = {
 	{"text", summary_render_text},
 	{"json", summary_render_json},
 	{"csv", summary_render_csv},
+	{"html", summary_render_html},
+	{"prometheus", summary_render_prometheus},
 };
 
 static const char *const view_names[] = {

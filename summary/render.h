@@ -46,6 +46,12 @@ int summary_render_json(FILE *out, const struct summary_agg *a,
 			const struct summary_render_ctx *ctx);
 int summary_render_csv(FILE *out, const struct summary_agg *a,
 		       const struct summary_render_ctx *ctx);
+/* One whole HTML5 page (render_html.c); self-contained, so it can be
+ * embedded as a text/html part as it is. */
+int summary_render_html(FILE *out, const struct summary_agg *a,
+			const struct summary_render_ctx *ctx);
+int summary_render_prometheus(FILE *out, const struct summary_agg *a,
+			      const struct summary_render_ctx *ctx);
 
 /* The renderer called name, or NULL. */
 const struct summary_renderer *summary_renderer_find(const char *name);

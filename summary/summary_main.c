@@ -17,10 +17,12 @@
 #include "summary/conf.h"
 #include "summary/dns.h"
 #include "summary/render.h"
+#include "summary/render_mail.h"
 #include "summary/window.h"
 
 #define MAX_DIRS 64
 #define MAX_DOMAINS 256
+#define MAX_TO 64
 
 struct args {
 	const char *config, *since, *until, *now, *by, *format;
@@ -29,6 +31,11 @@ struct args {
 	const char *domains[MAX_DOMAINS];
 	size_t n_domains;
 	int verified_only;
+	/* --format mail */
+	const char *to[MAX_TO];
+	size_t n_to;
+	const char *from, *subject;
+	int only_problems;
 };
 
 static void
@@ -39,7 +46,9 @@ usage(FILE *f)
 		"[--since WHEN] [--until WHEN]\n"
 		"                      [--domain DOMAIN]... [--verified-only] "
 		"[--by VIEW]\n"
-		"                      [--format %s] [--now WHEN]\n"
+		"                      [--format %s|mail] [--now WHEN]\n"
+		"                      [--to ADDR]... [--from ADDR] "
+		"[--subject TEXT] [--only-problems]\n"
 		"       tlsrpt-summary dns ...   (see tlsrpt-summary(1))\n"
 		"WHEN: 2026-11-20, 2026-11-20T06:00:00Z, or back from now: "
 		"90m 24h 7d 2w\n"
@@ -62,6 +71,10 @@ parse_args(int argc, char **argv, struct args *a)
 		{"by", required_argument, NULL, 'b'},
 		{"format", required_argument, NULL, 'f'},
 		{"now", required_argument, NULL, 'N'},
+		{"to", required_argument, NULL, 'T'},
+		{"from", required_argument, NULL, 'F'},
+		{"subject", required_argument, NULL, 'S'},
+		{"only-problems", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -97,6 +110,18 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'b': a->by = optarg; break;
 		case 'f': a->format = optarg; break;
 		case 'N': a->now = optarg; break;
+		case 'T':
+			if (a->n_to == MAX_TO) {
+				fprintf(stderr,
+					"tlsrpt-summary: at most %d --to\n",
+					MAX_TO);
+				return EX_USAGE;
+			}
+			a->to[a->n_to++] = optarg;
+			break;
+		case 'F': a->from = optarg; break;
+		case 'S': a->subject = optarg; break;
+		case 'P': a->only_problems = 1; break;
 		case 'h': usage(stdout); return EX_OK;
 		case 'V':
 			printf("tlsrpt-summary %s\n", TLSRPT_VERSION);
@@ -133,6 +158,60 @@ check_dir(const char *dir)
 	return 0;
 }
 
+/* The mail options go with --format mail and only with it. */
+static int
+check_mail_args(const struct args *a, int mail)
+{
+	if (!mail && (a->n_to > 0 || a->from != NULL || a->subject != NULL ||
+		      a->only_problems)) {
+		fprintf(stderr, "tlsrpt-summary: --to, --from, --subject and "
+				"--only-problems go with --format mail\n");
+		return EX_USAGE;
+	}
+	if (mail && a->n_to == 0) {
+		fprintf(stderr,
+			"tlsrpt-summary: --format mail needs --to ADDRESS\n");
+		return EX_USAGE;
+	}
+	if (mail && a->by != NULL) {
+		fprintf(stderr, "tlsrpt-summary: --format mail is the whole "
+				"summary: leave out --by\n");
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* Returns the exit status. */
+static int
+write_mail(const struct args *a, const struct summary_agg *agg,
+	   const struct summary_render_ctx *ctx)
+{
+	struct summary_mail_options mo;
+	struct tlsrpt_error err;
+	char msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
+	int written = 0, rc;
+
+	memset(&mo, 0, sizeof(mo));
+	mo.to = a->to;
+	mo.n_to = a->n_to;
+	mo.from = a->from;
+	mo.subject = a->subject;
+	mo.only_problems = a->only_problems;
+	tlsrpt_error_clear(&err);
+	g_mime_init();
+	rc = summary_render_mail(stdout, agg, ctx, &mo, &written, &err);
+	g_mime_shutdown();
+	if (rc != 0) {
+		fprintf(stderr, "tlsrpt-summary: %s\n",
+			tlsrpt_error_format(&err, msg, sizeof(msg)));
+		return err.code == TLSRPT_ERR_INVALID ? EX_USAGE : EX_IOERR;
+	}
+	/* Nothing written: nothing wrong either, whatever the window held. */
+	if (!written)
+		return 0;
+	return agg->total.failures > 0 ? 1 : 0;
+}
+
 static int
 run(struct args *a)
 {
@@ -144,17 +223,20 @@ run(struct args *a)
 	char *conf_dir = NULL,
 	     msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
 	int64_t now = (int64_t)time(NULL);
-	int rc = EX_USAGE;
+	int rc = EX_USAGE, mail = strcmp(a->format, "mail") == 0;
 	size_t i;
 
 	tlsrpt_error_clear(&err);
 	summary_options_default(&o);
-	rdr = summary_renderer_find(a->format);
-	if (rdr == NULL) {
-		fprintf(stderr, "tlsrpt-summary: unknown format \"%s\" (%s)\n",
+	rdr = mail ? NULL : summary_renderer_find(a->format);
+	if (!mail && rdr == NULL) {
+		fprintf(stderr,
+			"tlsrpt-summary: unknown format \"%s\" (%s|mail)\n",
 			a->format, summary_renderer_names());
 		goto out;
 	}
+	if (check_mail_args(a, mail) != 0)
+		goto out;
 	if (a->by != NULL && summary_view_parse(a->by, &ctx.view) != 0) {
 		fprintf(stderr,
 			"tlsrpt-summary: unknown view \"%s\" (domain org "
@@ -200,6 +282,10 @@ run(struct args *a)
 		goto out;
 	}
 	summary_agg_finish(agg);
+	if (mail) {
+		rc = write_mail(a, agg, &ctx);
+		goto out;
+	}
 	if (rdr->render(stdout, agg, &ctx) != 0) {
 		fprintf(stderr, "tlsrpt-summary: writing the summary: %s\n",
 			strerror(errno));

@@ -1,0 +1,292 @@
+/*
+ * render_mail.c -- the digest as one e-mail, composed with GMime rather
+ * than by hand so that headers are folded and encoded (RFC 2047) and each
+ * body gets the content transfer encoding its bytes need.
+ *
+ * The HTML part is the page of --format html as it is, inline SVG
+ * included: clients that render SVG (Apple Mail, Thunderbird, most phones)
+ * show the charts, and those that drop it (Gmail, Outlook) still show the
+ * page's tables, which hold the numbers behind the charts. No PNG: that
+ * would need an image library for charts nobody needs to read the digest.
+ */
+#include "summary/render_mail.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A value longer than a whole header line (RFC 5322 2.1.1) is a mistake,
+ * not an address or a subject. */
+#define HEADER_VALUE_MAX 998
+
+/* A header value given on the command line: no control characters (no
+ * header injection through a CR or LF) and a sane length. */
+static int
+check_value(const char *what, const char *v, struct tlsrpt_error *err)
+{
+	const unsigned char *p;
+
+	if (strlen(v) > HEADER_VALUE_MAX)
+		return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+					"%s is longer than %d characters", what,
+					HEADER_VALUE_MAX);
+	if (!g_utf8_validate(v, -1, NULL))
+		return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+					"%s is not valid UTF-8", what);
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return tlsrpt_error_set(
+				err, TLSRPT_ERR_INVALID, NULL,
+				"%s contains a control character (a line "
+				"break?)",
+				what);
+	}
+	return 0;
+}
+
+/* Parse addresses given as for a To: header and append them to list. */
+static int
+add_addresses(InternetAddressList *list, const char *what, const char *v,
+	      struct tlsrpt_error *err)
+{
+	InternetAddressList *parsed = NULL;
+	int i, n, rc = -1;
+
+	if (check_value(what, v, err) != 0)
+		goto out;
+	parsed = internet_address_list_parse(NULL, v);
+	n = parsed != NULL ? internet_address_list_length(parsed) : 0;
+	if (n == 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+				 "%s \"%s\" is not an e-mail address", what, v);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		InternetAddress *ia =
+			internet_address_list_get_address(parsed, i);
+		const char *addr;
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+					 "%s \"%s\": give addresses, not a "
+					 "group",
+					 what, v);
+			goto out;
+		}
+		addr = internet_address_mailbox_get_addr(
+			INTERNET_ADDRESS_MAILBOX(ia));
+		if (addr == NULL || addr[0] == '\0' ||
+		    strpbrk(addr, " \t<>,;") != NULL) {
+			tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+					 "%s \"%s\" is not an e-mail address",
+					 what, v);
+			goto out;
+		}
+		internet_address_list_add(list, ia);
+	}
+	rc = 0;
+out:
+	if (parsed != NULL)
+		g_object_unref(parsed);
+	return rc;
+}
+
+/* One view rendered into a new string (caller g_free()s), or NULL. */
+static char *
+render_view(summary_render_fn fn, const struct summary_agg *a,
+	    const struct summary_render_ctx *ctx)
+{
+	char *buf = NULL, *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (f == NULL)
+		return NULL;
+	rc = fn(f, a, ctx);
+	if (fclose(f) == 0 && rc == 0 && buf != NULL)
+		s = g_strndup(buf, len);
+	free(buf);
+	return s;
+}
+
+/* A text/SUBTYPE part holding text as it is, in UTF-8.
+ * g_mime_text_part_set_text() would convert it to the "best" charset
+ * (ISO-8859-1 for a German organisation name); the views are UTF-8, and
+ * saying so even for ASCII-only text keeps every digest alike. */
+static void
+add_part(GMimeMultipart *alt, const char *subtype, const char *text)
+{
+	GMimeTextPart *p = g_mime_text_part_new_with_subtype(subtype);
+	GMimeStream *s = g_mime_stream_mem_new_with_buffer(text, strlen(text));
+	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(
+		s, GMIME_CONTENT_ENCODING_DEFAULT);
+	GMimeContentEncoding enc;
+
+	g_mime_part_set_content(GMIME_PART(p), w);
+	g_mime_text_part_set_charset(p, "utf-8");
+	/* Quoted-printable for 8-bit text and for lines over 998 octets (an
+	 * SVG path), 7bit otherwise: safe through any relay. */
+	enc = g_mime_part_get_best_content_encoding(
+		GMIME_PART(p), GMIME_ENCODING_CONSTRAINT_7BIT);
+	/* GMime says "default" for plain ASCII; say 7bit out loud. */
+	g_mime_part_set_content_encoding(GMIME_PART(p),
+					 enc == GMIME_CONTENT_ENCODING_DEFAULT
+						 ? GMIME_CONTENT_ENCODING_7BIT
+						 : enc);
+	g_mime_multipart_add(alt, GMIME_OBJECT(p));
+	g_object_unref(w);
+	g_object_unref(s);
+	g_object_unref(p);
+}
+
+static void
+own_hostname(char *buf, size_t size)
+{
+	if (gethostname(buf, size) != 0 || buf[0] == '\0')
+		snprintf(buf, size, "localhost");
+	buf[size - 1] = '\0';
+}
+
+static int
+set_addresses(GMimeMessage *m, const struct summary_mail_options *mo,
+	      const char *host, struct tlsrpt_error *err)
+{
+	InternetAddressList *to, *from;
+	char *def = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (mo->n_to == 0)
+		return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+					"no recipient: give --to ADDRESS");
+	to = g_mime_message_get_addresses(m, GMIME_ADDRESS_TYPE_TO);
+	from = g_mime_message_get_addresses(m, GMIME_ADDRESS_TYPE_FROM);
+	for (i = 0; i < mo->n_to; i++) {
+		if (add_addresses(to, "--to", mo->to[i], err) != 0)
+			goto out;
+	}
+	if (mo->from == NULL)
+		def = g_strdup_printf("tlsrpt-summary@%s", host);
+	if (add_addresses(from, "--from", mo->from != NULL ? mo->from : def,
+			  err) != 0)
+		goto out;
+	rc = 0;
+out:
+	g_free(def);
+	return rc;
+}
+
+int
+summary_mail_compose(const struct summary_agg *a,
+		     const struct summary_render_ctx *ctx,
+		     const struct summary_mail_options *mo, GMimeMessage **msg,
+		     struct tlsrpt_error *err)
+{
+	struct summary_render_ctx all = *ctx;
+	GMimeMessage *m = g_mime_message_new(TRUE);
+	GMimeMultipart *alt = NULL;
+	GDateTime *date = NULL;
+	char host[256], *subject = NULL, *text = NULL, *page = NULL, *id = NULL;
+	int rc = -1;
+
+	*msg = NULL;
+	if (mo->hostname != NULL)
+		snprintf(host, sizeof(host), "%s", mo->hostname);
+	else
+		own_hostname(host, sizeof(host));
+	if (set_addresses(m, mo, host, err) != 0)
+		goto out;
+	if (mo->subject != NULL && check_value("--subject", mo->subject, err))
+		goto out;
+	subject = mo->subject != NULL ? g_strdup(mo->subject)
+				      : summary_mail_subject(a);
+	g_mime_message_set_subject(m, subject, "utf-8");
+	date = g_date_time_new_from_unix_utc(ctx->now);
+	g_mime_message_set_date(m, date);
+	id = g_mime_utils_generate_message_id(host);
+	g_mime_message_set_message_id(m, id);
+	g_mime_object_set_header(GMIME_OBJECT(m), "MIME-Version", "1.0", NULL);
+	/* RFC 3834: no vacation replies, no bounces to a robot. */
+	g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted",
+				 "auto-generated", NULL);
+
+	/* The digest is the whole picture, whatever --by said. */
+	all.view = SUMMARY_VIEW_ALL;
+	text = render_view(summary_render_text, a, &all);
+	page = render_view(summary_render_html, a, &all);
+	if (text == NULL || page == NULL) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
+				 "could not render the %s view of the digest",
+				 text == NULL ? "text" : "html");
+		goto out;
+	}
+	/* RFC 2046 5.1.4: the richest alternative comes last. */
+	alt = g_mime_multipart_new_with_subtype("alternative");
+	add_part(alt, "plain", text);
+	add_part(alt, "html", page);
+	g_mime_message_set_mime_part(m, GMIME_OBJECT(alt));
+	*msg = m;
+	m = NULL;
+	rc = 0;
+out:
+	if (alt != NULL)
+		g_object_unref(alt);
+	if (m != NULL)
+		g_object_unref(m);
+	if (date != NULL)
+		g_date_time_unref(date);
+	g_free(subject);
+	g_free(text);
+	g_free(page);
+	g_free(id);
+	return rc;
+}
+
+int
+summary_render_mail(FILE *out, const struct summary_agg *a,
+		    const struct summary_render_ctx *ctx,
+		    const struct summary_mail_options *mo, int *written,
+		    struct tlsrpt_error *err)
+{
+	GMimeMessage *m = NULL;
+	GMimeStream *mem = NULL;
+	GByteArray *bytes;
+	int rc = -1;
+
+	if (written != NULL)
+		*written = 0;
+	if (summary_mail_compose(a, ctx, mo, &m, err) != 0)
+		goto out;
+	/* Checked after composing, so that bad addresses are reported on a
+	 * quiet day too, not first on the day something breaks. */
+	if (mo->only_problems && summary_fine(a)) {
+		rc = 0;
+		goto out;
+	}
+	mem = g_mime_stream_mem_new();
+	/* The default format options write LF line ends, which is what
+	 * sendmail -t and a local pipe expect. */
+	if (g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, mem) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
+				 "could not compose the message");
+		goto out;
+	}
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	if (fwrite(bytes->data, 1, bytes->len, out) != bytes->len ||
+	    fflush(out) != 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
+				 "writing the message: %s", strerror(errno));
+		goto out;
+	}
+	if (written != NULL)
+		*written = 1;
+	rc = 0;
+out:
+	if (mem != NULL)
+		g_object_unref(mem);
+	if (m != NULL)
+		g_object_unref(m);
+	return rc;
+}

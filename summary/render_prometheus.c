@@ -1,0 +1,310 @@
+/*
+ * render_prometheus.c -- the Prometheus text exposition format (0.0.4),
+ * for node_exporter's textfile collector: every metric family with its
+ * # HELP and # TYPE lines, even when it has no samples, and no sample
+ * timestamps (the collector refuses them). The numbers are totals over
+ * the window, recomputed at every run, so they are gauges: a counter
+ * must never go down, and these do when old reports leave the window.
+ * The --by view does not apply: the exposition is always complete.
+ */
+#include "summary/render.h"
+
+#include <string.h>
+
+/* A label value: backslash, double quote and line feed escaped as the
+ * format says; bytes that are not valid UTF-8 become U+FFFD. */
+static void
+label_value(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+
+	while (*p != '\0') {
+		if (*p == '\\') {
+			fputs("\\\\", out);
+		} else if (*p == '"') {
+			fputs("\\\"", out);
+		} else if (*p == '\n') {
+			fputs("\\n", out);
+		} else if (*p < 0x80) {
+			fputc(*p, out);
+		} else {
+			gunichar c =
+				g_utf8_get_char_validated((const gchar *)p, -1);
+
+			if (c == (gunichar)-1 || c == (gunichar)-2) {
+				fputs("\xef\xbf\xbd", out);
+				p++;
+			} else {
+				int n = g_utf8_skip[*p];
+
+				fwrite(p, 1, (size_t)n, out);
+				p += n;
+			}
+			continue;
+		}
+		p++;
+	}
+}
+
+static void
+family(FILE *out, const char *name, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* name{k1="v1",k2="v2"} value: labels as NULL-terminated key, value
+ * pairs (a NULL value is written as ""). */
+static void
+sample(FILE *out, const char *name, int64_t value, const char *const *labels)
+{
+	size_t i;
+
+	fputs(name, out);
+	for (i = 0; labels != NULL && labels[i] != NULL; i += 2) {
+		fprintf(out, "%s%s=\"", i == 0 ? "{" : ",", labels[i]);
+		label_value(out, labels[i + 1]);
+		fputc('"', out);
+	}
+	if (labels != NULL && labels[0] != NULL)
+		fputc('}', out);
+	fprintf(out, " %lld\n", (long long)value);
+}
+
+static void
+window(FILE *out, const struct summary_agg *a)
+{
+	family(out, "tlsrpt_window_start_timestamp_seconds",
+	       "Start of the summarised window (received time, inclusive).");
+	sample(out, "tlsrpt_window_start_timestamp_seconds", a->opt.since,
+	       NULL);
+	family(out, "tlsrpt_window_end_timestamp_seconds",
+	       "End of the summarised window (received time, exclusive).");
+	sample(out, "tlsrpt_window_end_timestamp_seconds", a->opt.until, NULL);
+	family(out, "tlsrpt_reports",
+	       "Distinct TLS reports received in the window.");
+	sample(out, "tlsrpt_reports", a->reports, NULL);
+}
+
+static void
+domains(FILE *out, const struct summary_agg *a)
+{
+	guint i;
+
+	family(out, "tlsrpt_sessions",
+	       "TLS sessions reported in the window, by policy domain and "
+	       "result (success or failure).");
+	for (i = 0; i < a->domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->domains, i);
+		const char *ok[] = {"domain", d->name, "result", "success",
+				    NULL},
+			   *bad[] = {"domain", d->name, "result", "failure",
+				     NULL};
+
+		sample(out, "tlsrpt_sessions", d->cur.successes, ok);
+		sample(out, "tlsrpt_sessions", d->cur.failures, bad);
+	}
+	family(out, "tlsrpt_domain_reports",
+	       "Distinct TLS reports covering the policy domain in the "
+	       "window.");
+	for (i = 0; i < a->domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->domains, i);
+		const char *l[] = {"domain", d->name, NULL};
+
+		sample(out, "tlsrpt_domain_reports", d->reports, l);
+	}
+	family(out, "tlsrpt_sts_mode_info",
+	       "MTA-STS mode of the domain's policy as reporters last saw "
+	       "it (always 1).");
+	for (i = 0; i < a->domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->domains, i);
+		const char *l[] = {"domain", d->name, "mode", d->sts_mode,
+				   NULL};
+
+		if (d->sts_mode != NULL)
+			sample(out, "tlsrpt_sts_mode_info", 1, l);
+	}
+	family(out, "tlsrpt_readiness",
+	       "1 when the domain's MTA-STS policy is ready to enforce "
+	       "(testing) or enforced without failures, 0 when not; the "
+	       "verdict label says which.");
+	for (i = 0; i < a->domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->domains, i);
+		const char *v = summary_verdict_name(d->verdict);
+		const char *l[] = {"domain", d->name, "verdict", v, NULL};
+
+		if (v != NULL)
+			sample(out, "tlsrpt_readiness",
+			       d->verdict == SUMMARY_VERDICT_READY ||
+				       d->verdict == SUMMARY_VERDICT_ENFORCED,
+			       l);
+	}
+	family(out, "tlsrpt_domain_silent",
+	       "1 for a domain with no report in the window (its TLSRPT "
+	       "record or the milter may be broken).");
+	for (i = 0; i < a->silent_domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->silent_domains, i);
+		const char *l[] = {"domain", d->name, NULL};
+
+		sample(out, "tlsrpt_domain_silent", 1, l);
+	}
+}
+
+static void
+failures(FILE *out, const struct summary_agg *a)
+{
+	guint i;
+
+	family(out, "tlsrpt_failed_sessions_by_result_type",
+	       "Failed TLS sessions in the window by result type (failure "
+	       "details; they may overlap).");
+	for (i = 0; i < a->results->len; i++) {
+		const struct summary_result *r =
+			g_ptr_array_index(a->results, i);
+		const char *l[] = {"result_type", r->type, NULL};
+
+		sample(out, "tlsrpt_failed_sessions_by_result_type",
+		       r->sessions, l);
+	}
+	family(out, "tlsrpt_failed_sessions_by_receiving_mx",
+	       "Failed TLS sessions in the window by receiving MX host and "
+	       "IP (empty when the reporter did not say).");
+	for (i = 0; i < a->mx->len; i++) {
+		const struct summary_mx *m = g_ptr_array_index(a->mx, i);
+		const char *l[] = {"receiving_mx", m->host, "receiving_ip",
+				   m->ip, NULL};
+
+		sample(out, "tlsrpt_failed_sessions_by_receiving_mx",
+		       m->failures, l);
+	}
+	family(out, "tlsrpt_failed_sessions_by_sending_mta",
+	       "Failed TLS sessions in the window by sending MTA IP (empty "
+	       "when the reporter did not say).");
+	for (i = 0; i < a->senders->len; i++) {
+		const struct summary_sender *s =
+			g_ptr_array_index(a->senders, i);
+		const char *l[] = {"sending_mta_ip", s->ip, NULL};
+
+		sample(out, "tlsrpt_failed_sessions_by_sending_mta",
+		       s->failures, l);
+	}
+	family(out, "tlsrpt_failed_sessions_unexplained",
+	       "Failed TLS sessions in the window that no failure detail "
+	       "accounts for.");
+	sample(out, "tlsrpt_failed_sessions_unexplained",
+	       a->problems.unexplained, NULL);
+}
+
+static void
+last_reports(FILE *out, const struct summary_domain *d)
+{
+	guint j;
+
+	for (j = 0; d->reporter_list != NULL && j < d->reporter_list->len;
+	     j++) {
+		const struct summary_reporter *r =
+			g_ptr_array_index(d->reporter_list, j);
+		const char *l[] = {"organization", r->org, "domain", d->name,
+				   NULL};
+
+		if (r->last > 0)
+			sample(out, "tlsrpt_last_report_timestamp_seconds",
+			       r->last, l);
+	}
+}
+
+static void
+reporters(FILE *out, const struct summary_agg *a)
+{
+	guint i, j;
+
+	family(out, "tlsrpt_reporter_sessions",
+	       "TLS sessions in the window by reporting organisation and "
+	       "result (success or failure).");
+	for (i = 0; i < a->orgs->len; i++) {
+		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
+		const char *ok[] = {"organization", o->name, "result",
+				    "success", NULL},
+			   *bad[] = {"organization", o->name, "result",
+				     "failure", NULL};
+
+		sample(out, "tlsrpt_reporter_sessions", o->c.successes, ok);
+		sample(out, "tlsrpt_reporter_sessions", o->c.failures, bad);
+	}
+	family(out, "tlsrpt_reporter_reports",
+	       "Distinct TLS reports in the window by reporting "
+	       "organisation.");
+	for (i = 0; i < a->orgs->len; i++) {
+		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
+		const char *l[] = {"organization", o->name, NULL};
+
+		sample(out, "tlsrpt_reporter_reports", o->reports, l);
+	}
+	family(out, "tlsrpt_last_report_timestamp_seconds",
+	       "When the organisation's last report on the domain was "
+	       "received (Unix time), over the whole history read.");
+	for (i = 0; i < a->domains->len; i++)
+		last_reports(out, g_ptr_array_index(a->domains, i));
+	/* Silent domains not in the table still had reporters. */
+	for (i = 0; i < a->silent_domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->silent_domains, i);
+		int listed = 0;
+
+		for (j = 0; j < a->domains->len && !listed; j++)
+			listed = g_ptr_array_index(a->domains, j) == d;
+		if (!listed)
+			last_reports(out, d);
+	}
+	family(out, "tlsrpt_reporter_silent",
+	       "1 for an organisation that stopped reporting the domain "
+	       "(no report for more than 2 of its usual intervals).");
+	for (i = 0; i < a->silent_reporters->len; i++) {
+		const struct summary_reporter *r =
+			g_ptr_array_index(a->silent_reporters, i);
+		const char *l[] = {"organization", r->org, "domain", r->domain,
+				   NULL};
+
+		sample(out, "tlsrpt_reporter_silent", 1, l);
+	}
+}
+
+static void
+data_problems(FILE *out, const struct summary_agg *a)
+{
+	const struct summary_problems *p = &a->problems;
+
+	family(out, "tlsrpt_store_skipped_lines",
+	       "Damaged store lines skipped while reading.");
+	sample(out, "tlsrpt_store_skipped_lines", (int64_t)p->skipped, NULL);
+	family(out, "tlsrpt_store_duplicate_lines",
+	       "Store lines of reports already read (from another store or "
+	       "stored twice), counted once.");
+	sample(out, "tlsrpt_store_duplicate_lines", (int64_t)p->duplicates,
+	       NULL);
+	family(out, "tlsrpt_reports_dkim_fail",
+	       "Reports in the window whose DKIM signature failed (counted "
+	       "unless --verified-only).");
+	sample(out, "tlsrpt_reports_dkim_fail", p->dkim_fail, NULL);
+	family(out, "tlsrpt_reports_unverified_dropped",
+	       "Reports in the window left out by --verified-only.");
+	sample(out, "tlsrpt_reports_unverified_dropped", p->unverified_dropped,
+	       NULL);
+}
+
+int
+summary_render_prometheus(FILE *out, const struct summary_agg *a,
+			  const struct summary_render_ctx *ctx)
+{
+	(void)ctx;
+	window(out, a);
+	domains(out, a);
+	failures(out, a);
+	reporters(out, a);
+	data_problems(out, a);
+	return fflush(out) != 0 || ferror(out) ? -1 : 0;
+}

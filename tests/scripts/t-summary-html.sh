@@ -1,0 +1,166 @@
+# t-summary-html.sh -- tlsrpt-summary --format html loaded in headless
+# Chromium (Debian's chromium package): the golden page of check_render
+# (hostile report strings, three domains) and pages of a store built from
+# the committed samples (default view, --by day, --by result) each render
+# to a screenshot that is not blank and shows the charts' green and red
+# bars, log no console message, and parse into a DOM holding the expected
+# tables and <svg> charts. A page with a console.error() proves the console
+# check can fail. When Debian's python3-html5lib is installed the pages
+# are also parsed strictly as HTML5 (any parse error fails).
+. "$TLSRPT_TOP/tests/scripts/lib.inc"
+summary=$TLSRPT_BUILD/tlsrpt-summary
+ingest=$TLSRPT_BUILD/tlsrpt-ingest
+chromium=/usr/bin/chromium
+[ -x "$chromium" ] || skip "no $chromium: apt-get install chromium (scripts/packages.txt) to run the HTML rendering test"
+[ -x "$summary" ] || skip "no $summary"
+[ -x "$ingest" ] || skip "no $ingest"
+t=$(tmpdir)
+trap 'rm -rf "$t"' EXIT
+: >"$t/empty.conf"
+
+browse() { # browse PAGE MODE... -- Chromium with a private profile, offline
+	page=$1
+	shift
+	HOME=$t timeout 120 "$chromium" --headless --no-sandbox --disable-gpu \
+		--disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync \
+		--user-data-dir="$t/profile" --window-size=1200,2000 \
+		--enable-logging=stderr --v=0 "$@" "file://$page"
+}
+
+cat >"$t/png.py" <<'PY'
+# png.py SHOT COLOURS -- fail unless SHOT is a 1200x2000 PNG that is not
+# one colour and shows the charts' colours named in COLOURS ("g" #4caf50
+# successes, "r" #d32f2f failures) on enough pixels to be bars, not stray
+# anti-aliasing.
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat, ihdr = 8, [], None
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    if kind == b"IHDR":
+        ihdr = struct.unpack(">IIBBBBB", data[pos + 8:pos + 8 + n])
+    elif kind == b"IDAT":
+        idat.append(data[pos + 8:pos + 8 + n])
+    pos += 12 + n
+w, h, depth, ctype, _, _, interlace = ihdr
+assert (w, h) == (1200, 2000), (w, h)
+assert depth == 8 and ctype in (2, 6) and interlace == 0, ihdr
+bpp = 3 if ctype == 2 else 4
+raw = zlib.decompress(b"".join(idat))
+stride = w * bpp
+prev = bytearray(stride)
+colours = {}
+for y in range(h):
+    f = raw[y * (stride + 1)]
+    cur = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for i in range(stride):
+        a = cur[i - bpp] if i >= bpp else 0
+        b = prev[i]
+        if f == 1:
+            cur[i] = (cur[i] + a) & 255
+        elif f == 2:
+            cur[i] = (cur[i] + b) & 255
+        elif f == 3:
+            cur[i] = (cur[i] + ((a + b) >> 1)) & 255
+        elif f == 4:
+            c = prev[i - bpp] if i >= bpp else 0
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            cur[i] = (cur[i] + (a if pa <= pb and pa <= pc else
+                                b if pb <= pc else c)) & 255
+    for x in range(0, stride, bpp):
+        k = bytes(cur[x:x + 3])
+        colours[k] = colours.get(k, 0) + 1
+    prev = cur
+assert len(colours) > 1, "the screenshot is one single colour"
+top = max(colours.values())
+assert top < w * h * 0.995, "the screenshot is almost blank"
+green = colours.get(bytes((0x4c, 0xaf, 0x50)), 0)
+red = colours.get(bytes((0xd3, 0x2f, 0x2f)), 0)
+if "g" in sys.argv[2]:
+    assert green > 200, "no green (successful) bars: %d pixels" % green
+if "r" in sys.argv[2]:
+    assert red > 50, "no red (failed) bars: %d pixels" % red
+print("%s: %dx%d, %d colours, %d green, %d red pixels"
+      % (sys.argv[1], w, h, len(colours), green, red))
+PY
+
+html5=
+if /usr/bin/python3 -c 'import html5lib' 2>/dev/null; then
+	html5=/usr/bin/python3
+else
+	echo "note: no python3-html5lib: strict HTML5 parsing skipped"
+fi
+
+# check PAGE COLOURS TEXT... -- render, screenshot, console, DOM
+check() {
+	page=$1
+	colours=$2
+	shift 2
+	name=$(basename "$page" .html)
+	rm -f "$t/shot.png"
+	browse "$page" --screenshot="$t/shot.png" >"$t/$name.log" 2>&1 ||
+		fail "$name: chromium --screenshot failed: $(tail -3 "$t/$name.log")"
+	[ -s "$t/shot.png" ] || fail "$name: no screenshot"
+	python3 "$t/png.py" "$t/shot.png" "$colours" || fail "$name: screenshot"
+	cp "$t/shot.png" "$t/$name.png"
+	if grep ':CONSOLE' "$t/$name.log"; then
+		fail "$name: console messages"
+	fi
+	browse "$page" --dump-dom >"$t/$name.dom" 2>"$t/$name.dom.log" ||
+		fail "$name: chromium --dump-dom failed"
+	if grep ':CONSOLE' "$t/$name.dom.log"; then
+		fail "$name: console messages"
+	fi
+	grep -q '<svg' "$t/$name.dom" || fail "$name: no <svg> in the DOM"
+	grep -q '<table>' "$t/$name.dom" || fail "$name: no <table> in the DOM"
+	for text in "$@"; do
+		grep -qF -- "$text" "$t/$name.dom" || fail "$name: \"$text\" not in the DOM"
+	done
+	# nothing fetched, nothing run
+	grep -qiE '<script|<link|<img|<iframe|src=|href=|url\(' "$page" &&
+		fail "$name: scripts or external resources"
+	if [ -n "$html5" ]; then
+		$html5 -c 'import html5lib, sys
+html5lib.HTMLParser(strict=True).parse(open(sys.argv[1], "rb").read())' "$page" ||
+			fail "$name: not valid HTML5"
+	fi
+}
+
+# the console check can fail
+printf '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>x</title></head><body><p>x</p><script>console.error("h12-probe")</script></body></html>\n' >"$t/probe.html"
+browse "$t/probe.html" --screenshot="$t/probe.png" >"$t/probe.log" 2>&1
+grep -q ':CONSOLE.*h12-probe' "$t/probe.log" ||
+	fail "Chromium did not log a console message: the console check would see nothing"
+
+cp "$TLSRPT_TOP/tests/data/summary/expected.html" "$t/golden.html"
+check "$t/golden.html" gr "FAILURES: 53 of 8108" "Evil &lt;script&gt;" \
+	"q\"uote&lt;i&gt;.example: TLS sessions a day" "Failed sessions by result type" \
+	"renew the certificate on these MX hosts" "Quiet Org</strong> stopped reporting" \
+	"&lt;b&gt;not JSON&lt;/b&gt;"
+# the page's own elements: the hostile strings stayed text
+grep -q '<script' "$t/golden.dom" && fail "golden: a report string became a script"
+[ "$(grep -o '<svg' "$t/golden.dom" | wc -l)" -eq 4 ] || fail "golden: want 3 daily charts and 1 type chart"
+
+"$ingest" -c "$t/empty.conf" -d "$t/a" "$TLSRPT_TOP"/samples/*.eml \
+	"$TLSRPT_TOP"/samples/*.json.gz >/dev/null || fail "ingest"
+expect_status 1 "$summary" -d "$t/a" --format html >"$t/samples.html"
+check "$t/samples.html" gr "FAILURES: " "example.org: TLS sessions a day" \
+	"certificate-expired" "Microsoft Corporation" "MTA-STS readiness"
+expect_status 1 "$summary" -d "$t/a" --format html --by day >"$t/day.html"
+check "$t/day.html" gr "TLS reporting summary by day" "example.org: TLS sessions a day"
+expect_status 1 "$summary" -d "$t/a" --format html --by result >"$t/result.html"
+check "$t/result.html" r "TLS reporting summary by result" "Failed sessions by result type"
+# a view without a chart: one table, parsed
+expect_status 1 "$summary" -d "$t/a" --format html --by org >"$t/org.html"
+grep -c '<table>' "$t/org.html" | grep -qx 1 || fail "--by org: want one table"
+[ -n "$html5" ] && { $html5 -c 'import html5lib, sys
+html5lib.HTMLParser(strict=True).parse(open(sys.argv[1], "rb").read())' "$t/org.html" ||
+	fail "--by org: not valid HTML5"; }
+# keep the screenshots for a person to look at
+if [ -n "${TLSRPT_KEEP_SHOTS:-}" ]; then
+	mkdir -p "$TLSRPT_KEEP_SHOTS" && cp "$t"/*.png "$TLSRPT_KEEP_SHOTS"/
+fi
+exit 0
