@@ -195,6 +195,15 @@ tlsrpt_inflate(const void *in, size_t in_len,
 				err->offset = (long)(pos - zs.avail_in);
 			goto out;
 		}
+		if (ret == Z_NEED_DICT) {
+			/* A zlib header with FDICT set: the input's fault. */
+			tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+					 "compressed report is corrupt: it "
+					 "needs a preset dictionary");
+			if (err != NULL)
+				err->offset = (long)(pos - zs.avail_in);
+			goto out;
+		}
 		if (ret == Z_MEM_ERROR) {
 			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
 					 "out of memory inflating the report");
