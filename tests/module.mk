@@ -26,3 +26,11 @@ check: all
 	$(MAKE) --no-print-directory SAN=asan fuzz-replay
 	$(MAKE) --no-print-directory lint-man
 	@scripts/run-script-tests $(BUILD)
+
+# The long load run of tests/scripts/t-load.sh (make check runs it scaled
+# down): 2,000 reports from 50 SMTP sessions and 10,000 ordinary messages
+# through a throwaway Postfix. Needs root.
+.PHONY: soak
+soak: $(PROGRAMS)
+	@TLSRPT_BUILD=$(abspath $(BUILD)) TLSRPT_TOP=$(CURDIR) \
+		LOAD_REPORTS=2000 LOAD_ORDINARY=10000 sh tests/scripts/t-load.sh

@@ -15,6 +15,9 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 lua=$TLSRPT_TOP/tests/scripts/milter-protocol.lua
 gen=$TLSRPT_TOP/tests/scripts/gen-report-mail.py
 t=$(tmpdir)
+# As root the daemons run as nobody (tlsrpt-milter refuses to parse mail
+# as root): they must reach their stores.
+[ "$(id -u)" -eq 0 ] && chmod 755 "$t"
 pids=
 failures=0
 
@@ -41,7 +44,9 @@ start() {
 	shift 3
 	port=$(free_port) || fail "no free port"
 	mkdir -p "$dir/$name.store"
+	[ "$(id -u)" -eq 0 ] && chown nobody:nogroup "$dir/$name.store"
 	{
+		[ "$(id -u)" -eq 0 ] && echo "UserID nobody:nogroup"
 		echo "Socket inet:$port@127.0.0.1"
 		echo "StoreDirectory $dir/$name.store"
 		echo "HostName mx.example.org"
