@@ -12,6 +12,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "alert/argv.h"
 #include "intake.h"
 #include "parser/alloc.h"
 #include "store/store.h"
@@ -25,6 +26,7 @@ enum config_type {
 	TYPE_OCTAL,  /* unsigned, a file mode mask */
 	TYPE_LIST,   /* struct config_list */
 	TYPE_ENUM,   /* int, one of choices */
+	TYPE_SECS,   /* unsigned seconds, s/m/h/d suffixes allowed */
 };
 
 struct config_choice {
@@ -50,6 +52,10 @@ struct config_key {
  * person; anything past these is a mistake, not a need. */
 #define CONFIG_LINE_MAX 4096
 #define CONFIG_LIST_MAX 256
+
+/* List items are separated by commas and any white space, so that no item
+ * holds a character that trim() would take off the end of a dumped line. */
+#define LIST_SEPARATORS ", \t\r\n\v\f"
 
 static const struct config_choice facilities[] = {
 	{"mail", LOG_MAIL},	{"daemon", LOG_DAEMON}, {"user", LOG_USER},
@@ -182,6 +188,21 @@ check_token(const char *v, char *why, size_t size)
 	return 0;
 }
 
+/* AlertCommand: the words it splits into (alert/argv.h) name a program. */
+static int
+check_command(const char *v, char *why, size_t size)
+{
+	struct tlsrpt_error err;
+	char **argv = alert_argv_split(v, &err);
+
+	if (argv == NULL) {
+		snprintf(why, size, "%s", err.text);
+		return -1;
+	}
+	alert_argv_free(argv);
+	return 0;
+}
+
 #define OFF(field) offsetof(struct config, field)
 #define LIM(field)                         \
 	(offsetof(struct config, limits) + \
@@ -194,6 +215,9 @@ static const struct config_key keys[] = {
 	 "unix:/PATH"},
 	{"UserID", TYPE_STRING, OFF(user), "", 0, 0, NULL, check_user,
 	 "user (and group) to run as after start-up: USER or USER:GROUP"},
+	{"AllowRoot", TYPE_BOOL, OFF(allow_root), "no", 0, 0, NULL, NULL,
+	 "let tlsrpt-milter go on as root when UserID is unset (not "
+	 "recommended: a report parser is attack surface)"},
 	{"PidFile", TYPE_STRING, OFF(pid_file), "", 0, 0, NULL, check_path,
 	 "file to write the process id to (none by default)"},
 	{"Chroot", TYPE_STRING, OFF(chroot_dir), "", 0, 0, NULL, check_path,
@@ -249,6 +273,30 @@ static const struct config_key keys[] = {
 	 NULL,
 	 "tlsrpt-ingest --prune deletes day files this many days old (0: "
 	 "keep them for ever)"},
+	{"AlertCommand", TYPE_STRING, OFF(alert_command), "", 0, 0, NULL,
+	 check_command,
+	 "program run with a JSON alert on standard input when a newly "
+	 "stored report shows failures (no shell: words, \"double quotes\" "
+	 "group); none by default: no alerts"},
+	{"AlertTimeout", TYPE_UINT, OFF(alert_timeout), "10", 1, 3600, NULL,
+	 NULL, "seconds the alert program may run before it is killed"},
+	{"AlertInterval", TYPE_SECS, OFF(alert_interval), "24h", 0,
+	 366ULL * 86400, NULL, NULL,
+	 "the same (domain, result type, receiving MX) alerts at most once "
+	 "this often (seconds, or with an s, m, h or d suffix)"},
+	{"AlertResultTypes", TYPE_LIST, OFF(alert_result_types), "", 0, 0, NULL,
+	 check_word,
+	 "result types that alert (default: every type), e.g. "
+	 "certificate-expired, starttls-not-supported"},
+	{"AlertMinFailures", TYPE_UINT, OFF(alert_min_failures), "1", 1,
+	 UINT_MAX, NULL, NULL,
+	 "fewest failed sessions of one (domain, result type, MX) that alert"},
+	{"AlertMinShare", TYPE_UINT, OFF(alert_min_share), "0", 0, 100, NULL,
+	 NULL,
+	 "smallest share of a policy's sessions, in percent, that must have "
+	 "failed (with that result type and MX) to alert"},
+	{"AlertDomains", TYPE_LIST, OFF(alert_domains), "", 0, 0, NULL,
+	 check_word, "policy domains that alert (default: every domain)"},
 	{"HTTPSTokens", TYPE_LIST, OFF(https_tokens), "", 0, 0, NULL,
 	 check_token,
 	 "tlsrpt-ingest --cgi: domain:token pairs; when set, the URL must end "
@@ -373,6 +421,39 @@ parse_number(const char *v, int base, int suffix_ok, unsigned long long *out)
 	return 0;
 }
 
+/* Digits, then optionally s, m, h or d. */
+static int
+parse_seconds(const char *v, unsigned long long *out)
+{
+	char digits[32];
+	size_t len = strlen(v);
+	unsigned long long mul = 1;
+
+	if (len == 0 || len >= sizeof(digits))
+		return -1;
+	memcpy(digits, v, len + 1);
+	switch (digits[len - 1]) {
+	case 's': digits[len - 1] = '\0'; break;
+	case 'm':
+		mul = 60;
+		digits[len - 1] = '\0';
+		break;
+	case 'h':
+		mul = 3600;
+		digits[len - 1] = '\0';
+		break;
+	case 'd':
+		mul = 86400;
+		digits[len - 1] = '\0';
+		break;
+	default: break;
+	}
+	if (parse_number(digits, 10, 0, out) != 0 || *out > ULLONG_MAX / mul)
+		return -1;
+	*out *= mul;
+	return 0;
+}
+
 static int
 parse_list(const struct config_key *k, const char *v, struct config_list *out,
 	   char *why, size_t size)
@@ -386,10 +467,18 @@ parse_list(const struct config_key *k, const char *v, struct config_list *out,
 		char *item;
 		char **grown;
 
-		p += strspn(p, ", \t");
-		len = strcspn(p, ", \t");
+		p += strspn(p, LIST_SEPARATORS);
+		len = strcspn(p, LIST_SEPARATORS);
 		if (len == 0)
 			continue;
+		/* config_dump() writes ", " between items: "a,#b" would
+		 * read back as "a" and a comment. */
+		if (p[0] == '#') {
+			snprintf(why, size,
+				 "\"%.*s\": an item must not start with '#'",
+				 (int)len, p);
+			goto out;
+		}
 		if (l.n == CONFIG_LIST_MAX) {
 			snprintf(why, size, "more than %d items",
 				 CONFIG_LIST_MAX);
@@ -505,6 +594,22 @@ set_value(struct config *c, const struct config_key *k, const char *v,
 			*(size_t *)f = (size_t)n;
 		else
 			*(unsigned *)f = (unsigned)n;
+		return 0;
+	case TYPE_SECS:
+		if (parse_seconds(v, &n) != 0) {
+			snprintf(why, size,
+				 "\"%s\" is not a number of seconds (with an "
+				 "optional s, m, h or d suffix)",
+				 v);
+			return -1;
+		}
+		if (n < k->min || n > k->max) {
+			snprintf(why, size,
+				 "%s is out of range (%llu .. %llu seconds)", v,
+				 k->min, k->max);
+			return -1;
+		}
+		*(unsigned *)f = (unsigned)n;
 		return 0;
 	case TYPE_LIST:
 		if (v[0] == '\0') {
@@ -769,6 +874,7 @@ dump_value(FILE *out, const struct config *c, const struct config_key *k)
 	case TYPE_SIZE:
 	case TYPE_COUNT: return fprintf(out, "%zu", *(const size_t *)f);
 	case TYPE_UINT: return fprintf(out, "%u", *(const unsigned *)f);
+	case TYPE_SECS: return fprintf(out, "%u", *(const unsigned *)f);
 	case TYPE_OCTAL: return fprintf(out, "%04o", *(const unsigned *)f);
 	case TYPE_LIST: {
 		const struct config_list *l = f;

@@ -61,6 +61,7 @@ struct config_list {
 struct config {
 	char *socket;	       /* Socket: libmilter syntax */
 	char *user;	       /* UserID: "user[:group]", NULL: stay */
+	int allow_root;	       /* AllowRoot: may go on running as root */
 	char *pid_file;	       /* PidFile, NULL: none */
 	char *chroot_dir;      /* Chroot, NULL: none */
 	unsigned umask;	       /* Umask: while the socket is created */
@@ -80,7 +81,14 @@ struct config {
 	int fsync;		      /* enum config_fsync */
 	unsigned compress_after_days; /* CompressAfterDays, 0: never */
 	unsigned retention_days;      /* RetentionDays, 0: keep for ever */
-	struct tlsrpt_limits limits;  /* the Max* keys */
+	char *alert_command;	      /* AlertCommand, NULL: no alerts */
+	unsigned alert_timeout;	      /* AlertTimeout, seconds */
+	unsigned alert_interval;      /* AlertInterval, seconds */
+	struct config_list alert_result_types; /* AlertResultTypes */
+	unsigned alert_min_failures;	       /* AlertMinFailures */
+	unsigned alert_min_share;	       /* AlertMinShare, percent */
+	struct config_list alert_domains;      /* AlertDomains */
+	struct tlsrpt_limits limits;	       /* the Max* keys */
 
 	/* The line each key was set on in the file being read, for
 	 * duplicate errors; indexed like the table. Internal. */

@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <syslog.h>
 #include <time.h>
 
+#include "alert_hook.h"
 #include "cgi.h"
 #include "cgi_request.h"
 #include "config.h"
@@ -33,7 +35,8 @@ struct ingest {
 	struct tlsrpt_limits limits;
 	struct intake_config intake;
 	struct tlsrpt_store *store;
-	int status; /* the exit status so far */
+	struct alert_hook alerts; /* run synchronously after storing */
+	int status;		  /* the exit status so far */
 };
 
 static void
@@ -295,6 +298,29 @@ prune(struct ingest *ing)
 	return 0;
 }
 
+static void
+alert_log_stderr(void *ctx, int prio, const char *line)
+{
+	const struct ingest *ing = ctx;
+
+	if (prio <= LOG_NOTICE || (prio <= LOG_INFO && !ing->quiet))
+		fprintf(stderr, "tlsrpt-ingest: %s\n", line);
+}
+
+/* Alerts for what is newly stored (never in a dry run: nothing is). */
+static int
+alerts_on(struct ingest *ing)
+{
+	struct tlsrpt_error err;
+
+	if (alert_hook_setup(&ing->alerts, &ing->cfg, 0, alert_log_stderr, ing,
+			     &ing->intake, &err) != 0) {
+		print_error("tlsrpt-ingest", &err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 configure(struct ingest *ing, const char *config_path, const char *store_dir)
 {
@@ -372,6 +398,7 @@ main(int argc, char **argv)
 		if (open_store(&ing) != 0)
 			ing.store = NULL; /* cgi_serve answers 503 */
 		config_intake(&ing.cfg, ing.store, &ing.intake);
+		(void)alerts_on(&ing); /* stored all the same */
 		ing.status = cgi_serve(&ing.cfg, &ing.intake, stdin, stdout);
 		goto out;
 	}
@@ -380,6 +407,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	config_intake(&ing.cfg, ing.store, &ing.intake);
+	if (!ing.dry_run && !do_prune && alerts_on(&ing) != 0) {
+		ing.status = EX_CONFIG;
+		goto out;
+	}
 
 	if (do_prune)
 		ing.status = prune(&ing);
@@ -391,6 +422,7 @@ main(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		ing.status = worse(ing.status, EX_IOERR);
 out:
+	alert_hook_free(&ing.alerts);
 	tlsrpt_store_close(ing.store);
 	config_free(&ing.cfg);
 	tlsrpt_parser_shutdown();

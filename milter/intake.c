@@ -63,6 +63,21 @@ report_event(intake_report_fn *fn, void *ctx, const struct tlsrpt_input *in,
 		fn(ctx, &ev);
 }
 
+/* Whether err is one of the items' own errors (the parser hands back the
+ * first item's error when every part failed): already reported. */
+static int
+item_error(const struct tlsrpt_input *in, const struct tlsrpt_error *err)
+{
+	for (size_t i = 0; i < in->n_items; i++) {
+		const struct tlsrpt_error *e = &in->items[i].error;
+
+		if (e->code == err->code && strcmp(e->text, err->text) == 0 &&
+		    strcmp(e->path, err->path) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Store one parsed report; returns its outcome and fills err. */
 static enum intake_outcome
 store_one(const struct intake_config *cfg, const struct intake_origin *origin,
@@ -77,7 +92,8 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 				 "no DKIM pass for the submitter %s from a "
 				 "trusted Authentication-Results header "
 				 "(RequireDKIM is on)",
-				 submitter[0] != '\0' ? submitter : "(unknown)");
+				 submitter[0] != '\0' ? submitter
+						      : "(unknown)");
 		return INTAKE_REFUSED_DKIM;
 	}
 	if (cfg->store == NULL)
@@ -109,18 +125,20 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 	struct tlsrpt_error err, item_err;
 	const char *dkim = NULL;
 	char submitter[256] = "";
-	int first = 1;
+	int first = 1, partial;
 
 	memset(res, 0, sizeof(*res));
 	tlsrpt_error_clear(&res->error);
 	tlsrpt_error_clear(&err);
 
-	if (tlsrpt_input_parse(buf, len, cfg->limits, &in, &err) != 0 &&
+	if ((partial = tlsrpt_input_parse(buf, len, cfg->limits, &in, &err) !=
+		       0) &&
 	    (in == NULL || in->n_items == 0)) {
 		res->error = err;
-		res->outcome = err.code == TLSRPT_ERR_NOMEM ? INTAKE_STORE_FAILED
-			     : err.code == TLSRPT_ERR_NOT_REPORT ? INTAKE_NOT_REPORT
-								 : INTAKE_INVALID;
+		res->outcome =
+			err.code == TLSRPT_ERR_NOMEM ? INTAKE_STORE_FAILED
+			: err.code == TLSRPT_ERR_NOT_REPORT ? INTAKE_NOT_REPORT
+							    : INTAKE_INVALID;
 		tlsrpt_input_free(in);
 		return 0;
 	}
@@ -131,11 +149,10 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 		if (in->is_message)
 			(void)tlsrpt_submitter_domain(&in->meta, submitter,
 						      sizeof(submitter));
-		dkim = tlsrpt_dkim_verdict(in->meta.auth_results,
-					   in->meta.n_auth_results,
-					   cfg->trusted_authserv_ids,
-					   cfg->n_trusted_authserv_ids,
-					   submitter);
+		dkim = tlsrpt_dkim_verdict(
+			in->meta.auth_results, in->meta.n_auth_results,
+			cfg->trusted_authserv_ids, cfg->n_trusted_authserv_ids,
+			submitter);
 	}
 
 	for (size_t i = 0; i < in->n_items; i++) {
@@ -169,6 +186,28 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 		report_event(on_report, ctx, in, item, dkim, o,
 			     o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
 									 : why);
+		report_event(cfg->observe, cfg->observe_ctx, in, item, dkim, o,
+			     o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
+									 : why);
+	}
+	/* The walk stopped at a limit on the whole input (more report parts
+	 * than MaxReportsPerMessage, ...) after some parts: what came after
+	 * was not read, and the postmaster must hear of it. */
+	if (partial && err.code != TLSRPT_OK &&
+	    err.code != TLSRPT_ERR_NOT_REPORT && !item_error(in, &err)) {
+		struct tlsrpt_input_item rest;
+		/* Out of memory part-way: the sender must retry, or the
+		 * parts not read would be lost. */
+		enum intake_outcome o = err.code == TLSRPT_ERR_NOMEM
+						? INTAKE_STORE_FAILED
+						: INTAKE_INVALID;
+
+		memset(&rest, 0, sizeof(rest));
+		res->n_failed++;
+		if (res->error.code == TLSRPT_OK || o == INTAKE_STORE_FAILED)
+			res->error = err;
+		res->outcome = combine(res->outcome, o, 0);
+		report_event(on_report, ctx, in, &rest, dkim, o, &err);
 	}
 	tlsrpt_input_free(in);
 	return 0;

@@ -15,6 +15,7 @@
 #include "parser/limits.h"
 
 struct tlsrpt_store;
+struct intake_report_event;
 
 struct intake_config {
 	const struct tlsrpt_limits *limits;
@@ -22,6 +23,11 @@ struct intake_config {
 	char *const *trusted_authserv_ids; /* TrustedAuthservIDs */
 	size_t n_trusted_authserv_ids;
 	int require_dkim;                  /* RequireDKIM */
+	/* Told of every report after the caller's on_report (may be NULL):
+	 * the alert hook (alert_hook.h), so every entry point raises alerts
+	 * without each wiring them. */
+	void (*observe)(void *ctx, const struct intake_report_event *ev);
+	void *observe_ctx;
 };
 
 /* Where the bytes came from; copied into every stored record. */

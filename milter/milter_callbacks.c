@@ -54,7 +54,9 @@ msg_get(SMFICTX *ctx)
 	return smfi_getpriv(ctx);
 }
 
-/* Copy the queue id when the MTA sends it: Postfix knows it only late. */
+/* Copy the queue id when the MTA sends it. Postfix has one from the first
+ * accepted RCPT, Sendmail from the connection on (a new one at each
+ * MAIL); libmilter forgets a message's macros at the next MAIL. */
 static void
 copy_qid(SMFICTX *ctx, struct msg *m)
 {
@@ -129,7 +131,13 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	*pf1 = steps & f1;
 	*pf2 = 0;
 	*pf3 = 0;
+	/* The queue id wherever a log line may need it. Postfix sends it
+	 * at DATA, EOH and EOM by default, Sendmail only with MAIL FROM
+	 * (and an admin may have trimmed either list); both honour this
+	 * request. A Sendmail macro list holds "i" and "{i}" alike, and
+	 * Postfix knows both spellings. */
 	if ((f0 & SMFIF_SETSYMLIST) != 0) {
+		(void)smfi_setsymlist(ctx, SMFIM_DATA, "{i}");
 		(void)smfi_setsymlist(ctx, SMFIM_EOH, "{i}");
 		(void)smfi_setsymlist(ctx, SMFIM_EOM, "{i}");
 	}

@@ -24,6 +24,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "alert_hook.h"
 #include "config.h"
 #include "log.h"
 #include "milter_callbacks.h"
@@ -137,6 +138,42 @@ load_config(const struct options *o, struct config *cfg)
 	return 0;
 }
 
+/* Root creates a missing store directory for the user it is about to
+ * become, 0750 and owned by user:group, so only they get in; an existing
+ * one is left as the administrator made it, with a warning when others
+ * can read it. Returns an exit status. */
+static int
+prepare_store_dir(const struct config *cfg, uid_t uid, gid_t gid,
+		  const struct milter_log *log)
+{
+	char path[4096];
+	struct stat st;
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s%s",
+		     cfg->chroot_dir != NULL ? cfg->chroot_dir : "",
+		     cfg->store_directory);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0; /* the store itself will say what is wrong */
+	if (lstat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode) && (st.st_mode & 007) != 0)
+			mlog(log, LOG_WARNING, NULL,
+			     "StoreDirectory %s: mode %04o lets every user "
+			     "read the reports; chmod o-rwx it",
+			     path, (unsigned)(st.st_mode & 07777));
+		return 0;
+	}
+	if (errno != ENOENT)
+		return 0;
+	if (mkdir(path, 0750) != 0 || chown(path, uid, gid) != 0 ||
+	    chmod(path, 0750) != 0) {
+		mlog(log, LOG_ERR, NULL, "StoreDirectory %s: %s", path,
+		     strerror(errno));
+		return EX_CANTCREAT;
+	}
+	return 0;
+}
+
 /* setgid + initgroups, chroot, setuid: the order that leaves no way back
  * and still finds /etc/group before the chroot. Returns an exit status. */
 static int
@@ -147,6 +184,7 @@ drop_privileges(const struct config *cfg, const struct milter_log *log)
 	struct passwd *pw = NULL;
 	gid_t gid = 0;
 	char *colon;
+	int status;
 
 	if (cfg->user != NULL) {
 		snprintf(user, sizeof(user), "%s", cfg->user);
@@ -175,6 +213,9 @@ drop_privileges(const struct config *cfg, const struct milter_log *log)
 			     "UserID %s: only root can change user", cfg->user);
 			return EX_NOPERM;
 		}
+		if (getuid() == 0 && (status = prepare_store_dir(
+					      cfg, pw->pw_uid, gid, log)) != 0)
+			return status;
 		if (getuid() == 0 &&
 		    (setgid(gid) != 0 || initgroups(user, gid) != 0)) {
 			mlog(log, LOG_ERR, NULL, "setgid/initgroups %s: %s",
@@ -192,6 +233,14 @@ drop_privileges(const struct config *cfg, const struct milter_log *log)
 		mlog(log, LOG_ERR, NULL, "setuid %s: %s", cfg->user,
 		     strerror(errno));
 		return EX_OSERR;
+	}
+	/* Whatever parses hostile input must not be root; also catches a
+	 * UserID that names root itself. */
+	if ((geteuid() == 0 || getuid() == 0) && !cfg->allow_root) {
+		mlog(log, LOG_ERR, NULL,
+		     "refusing to run as root: set UserID (or -u USER) to an "
+		     "unprivileged user, or AllowRoot yes to insist");
+		return EX_NOPERM;
 	}
 	return 0;
 }
@@ -262,12 +311,21 @@ open_store(const struct config *cfg, const struct milter_log *log,
 	return 0;
 }
 
+/* Alert lines go to the milter's log, like everything else. */
+static void
+log_alert(void *ctx, int prio, const char *line)
+{
+	mlog(ctx, prio, NULL, "%s", line);
+}
+
 static int
 run(const struct options *o, struct config *cfg)
 {
 	struct milter_log log;
 	struct milter_app app;
 	struct tlsrpt_store *store = NULL;
+	struct alert_hook alerts;
+	struct tlsrpt_error err;
 	sigset_t set;
 	int status;
 
@@ -289,6 +347,7 @@ run(const struct options *o, struct config *cfg)
 		  o->foreground);
 
 	memset(&app, 0, sizeof(app));
+	memset(&alerts, 0, sizeof(alerts));
 	app.cfg = cfg;
 	app.log = &log;
 	config_intake(cfg, NULL, &app.intake);
@@ -331,6 +390,13 @@ run(const struct options *o, struct config *cfg)
 		goto out;
 	}
 	config_intake(cfg, store, &app.intake);
+	/* After fork: the alert thread must live in the daemon. */
+	if (alert_hook_setup(&alerts, cfg, 1, log_alert, &log, &app.intake,
+			     &err) != 0) {
+		mlog(&log, LOG_ERR, NULL, "alerts: %s", err.text);
+		status = EX_SOFTWARE;
+		goto out;
+	}
 	mlog(&log, LOG_INFO, NULL,
 	     "tlsrpt-milter %s starting: socket %s, store %s, report "
 	     "addresses %zu, disposition %s",
@@ -343,6 +409,7 @@ run(const struct options *o, struct config *cfg)
 	if (cfg->pid_file != NULL)
 		(void)unlink(cfg->pid_file);
 out:
+	alert_hook_free(&alerts);
 	tlsrpt_store_close(store);
 	tlsrpt_parser_shutdown();
 	mlog_close();

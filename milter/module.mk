@@ -2,11 +2,11 @@
 # "message to store" step. The only folder that may include libmilter.
 INGEST_SRCS := milter/ingest_main.c milter/dryrun.c milter/readfile.c \
 	milter/mailbox.c milter/intake.c milter/config.c milter/rcpt.c \
-	milter/cgi.c
+	milter/cgi.c milter/alert_hook.c
 INGEST := $(BUILD)/tlsrpt-ingest
 
-$(INGEST): $(INGEST_SRCS:%.c=$(BUILD)/%.o) $(STORE_LIB) $(PARSER_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS)
+$(INGEST): $(INGEST_SRCS:%.c=$(BUILD)/%.o) $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) -lpthread
 
 PROGRAMS += $(INGEST)
 SBIN_PROGRAMS += $(INGEST)
@@ -14,11 +14,11 @@ SBIN_PROGRAMS += $(INGEST)
 # tlsrpt-milter: the libmilter daemon. Only these objects see libmilter's
 # headers; config.c and rcpt.c are plain C the unit tests link too.
 MILTER_SRCS := milter/milter_main.c milter/milter_callbacks.c milter/log.c \
-	milter/config.c milter/rcpt.c milter/intake.c
+	milter/config.c milter/rcpt.c milter/intake.c milter/alert_hook.c
 MILTER := $(BUILD)/tlsrpt-milter
 
 $(MILTER_SRCS:%.c=$(BUILD)/%.o): MODULE_CFLAGS = $(MILTER_CFLAGS)
-$(MILTER): $(MILTER_SRCS:%.c=$(BUILD)/%.o) $(STORE_LIB) $(PARSER_LIB)
+$(MILTER): $(MILTER_SRCS:%.c=$(BUILD)/%.o) $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(MILTER_LIBS)
 
 PROGRAMS += $(MILTER)
@@ -27,12 +27,12 @@ SBIN_PROGRAMS += $(MILTER)
 # check_config links the configuration code beside the libraries.
 $(BUILD)/tests/check_config: $(BUILD)/tests/unit/check_config.o \
 	$(BUILD)/tests/unit/testutil.o $(BUILD)/milter/config.o \
-	$(BUILD)/milter/rcpt.o $(STORE_LIB) $(PARSER_LIB)
+	$(BUILD)/milter/rcpt.o $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
 
 # check_cgi links the CGI mode with the intake step and the configuration.
 $(BUILD)/tests/check_cgi: $(BUILD)/tests/unit/check_cgi.o \
 	$(BUILD)/tests/unit/testutil.o $(BUILD)/milter/cgi.o \
 	$(BUILD)/milter/intake.o $(BUILD)/milter/config.o \
-	$(BUILD)/milter/rcpt.o $(STORE_LIB) $(PARSER_LIB)
+	$(BUILD)/milter/rcpt.o $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread

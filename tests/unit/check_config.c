@@ -377,7 +377,7 @@ END_TEST
 
 START_TEST(test_keys)
 {
-	ck_assert_uint_eq(config_n_keys(), 32);
+	ck_assert_uint_eq(config_n_keys(), 40);
 	ck_assert_str_eq(config_key_name(0), "Socket");
 	ck_assert_ptr_null(config_key_name(config_n_keys()));
 	ck_assert_str_eq(config_enum_name("Disposition", CONFIG_DISCARD),
@@ -455,6 +455,50 @@ START_TEST(test_alloc_failures)
 }
 END_TEST
 
+/* The Alert* keys: defaults, durations with suffixes, AlertCommand
+ * checked as the words it splits into. */
+START_TEST(test_alert_keys)
+{
+	struct config c;
+	struct tlsrpt_error err;
+
+	ck_assert_int_eq(config_init(&c, &err), 0);
+	ck_assert_ptr_null(c.alert_command);
+	ck_assert_uint_eq(c.alert_timeout, 10);
+	ck_assert_uint_eq(c.alert_interval, 86400);
+	ck_assert_uint_eq(c.alert_min_failures, 1);
+	ck_assert_uint_eq(c.alert_min_share, 0);
+	ck_assert_uint_eq(c.alert_result_types.n, 0);
+	ck_assert_uint_eq(c.alert_domains.n, 0);
+	ck_assert_int_eq(config_set(&c, "AlertInterval", "90m", "t", &err), 0);
+	ck_assert_uint_eq(c.alert_interval, 5400);
+	ck_assert_int_eq(config_set(&c, "AlertInterval", "2d", "t", &err), 0);
+	ck_assert_uint_eq(c.alert_interval, 172800);
+	ck_assert_int_eq(config_set(&c, "AlertInterval", "45", "t", &err), 0);
+	ck_assert_uint_eq(c.alert_interval, 45);
+	ck_assert_int_eq(config_set(&c, "AlertInterval", "1w", "t", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.text, "s, m, h or d"));
+	ck_assert_int_eq(config_set(&c, "AlertInterval", "400d", "t", &err),
+			 -1);
+	ck_assert_int_eq(config_set(&c, "AlertMinShare", "101", "t", &err), -1);
+	ck_assert_int_eq(config_set(&c, "AlertCommand", "/usr/bin/x -s \"a b\"",
+				    "t", &err),
+			 0);
+	ck_assert_str_eq(c.alert_command, "/usr/bin/x -s \"a b\"");
+	ck_assert_int_eq(
+		config_set(&c, "AlertCommand", "/usr/bin/x \"a b", "t", &err),
+		-1);
+	ck_assert_ptr_nonnull(strstr(err.text, "AlertCommand: a double quote"));
+	ck_assert_int_eq(config_set(&c, "AlertResultTypes",
+				    "certificate-expired, "
+				    "starttls-not-supported",
+				    "t", &err),
+			 0);
+	ck_assert_uint_eq(c.alert_result_types.n, 2);
+	config_free(&c);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -471,6 +515,7 @@ config_suite(void)
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_rcpt);
 	tcase_add_test(tc, test_alloc_failures);
+	tcase_add_test(tc, test_alert_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }

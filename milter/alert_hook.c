@@ -1,0 +1,96 @@
+/* alert_hook.c -- from the Alert* keys and the intake step to alerts. */
+#include "alert_hook.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert/argv.h"
+#include "alert/state.h"
+#include "parser/alloc.h"
+#include "parser/input.h"
+
+int
+alert_hook_setup(struct alert_hook *h, const struct config *c, int threaded,
+		 alert_log_fn *log, void *log_ctx, struct intake_config *ic,
+		 struct tlsrpt_error *err)
+{
+	size_t len;
+
+	memset(h, 0, sizeof(*h));
+	if (c->alert_command == NULL)
+		return 0;
+	if ((h->argv = alert_argv_split(c->alert_command, err)) == NULL)
+		return -1;
+	len = strlen(c->store_directory) + sizeof("/" ALERT_STATE_FILE);
+	if ((h->state_path = tlsrpt_malloc(len)) == NULL)
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, "alerts",
+					"out of memory");
+	snprintf(h->state_path, len, "%s/%s", c->store_directory,
+		 ALERT_STATE_FILE);
+	h->rules.result_types = c->alert_result_types.items;
+	h->rules.n_result_types = c->alert_result_types.n;
+	h->rules.domains = c->alert_domains.items;
+	h->rules.n_domains = c->alert_domains.n;
+	h->rules.min_failures = c->alert_min_failures;
+	h->rules.min_share = c->alert_min_share;
+	h->dispatch.argv = h->argv;
+	h->dispatch.timeout_ms = c->alert_timeout * 1000u;
+	h->dispatch.interval = c->alert_interval;
+	h->dispatch.state_path = h->state_path;
+	h->dispatch.log = log;
+	h->dispatch.log_ctx = log_ctx;
+	h->host = c->host_name;
+	/* Said at start-up, not at the first alert a day later. */
+	if (strchr(h->argv[0], '/') != NULL && access(h->argv[0], X_OK) != 0)
+		alert_log(&h->dispatch, LOG_ERR,
+			  "AlertCommand: %s is not an executable file; "
+			  "alerts will fail",
+			  h->argv[0]);
+	if (threaded && alert_queue_start(&h->dispatch, ALERT_HOOK_QUEUE,
+					  &h->queue, err) != 0)
+		return -1;
+	h->enabled = 1;
+	ic->observe = alert_hook_observe;
+	ic->observe_ctx = h;
+	return 0;
+}
+
+void
+alert_hook_free(struct alert_hook *h)
+{
+	if (h == NULL)
+		return;
+	alert_queue_stop(h->queue);
+	alert_argv_free(h->argv);
+	tlsrpt_free(h->state_path);
+	memset(h, 0, sizeof(*h));
+}
+
+void
+alert_hook_observe(void *ctx, const struct intake_report_event *ev)
+{
+	struct alert_hook *h = ctx;
+	struct alert_list l;
+	struct tlsrpt_error err;
+	int64_t now = (int64_t)time(NULL);
+
+	if (!h->enabled || ev->outcome != INTAKE_STORED ||
+	    ev->item->report == NULL)
+		return;
+	if (alert_rules_eval(&h->rules, ev->item->report, h->host, &l, &err) !=
+	    0) {
+		alert_log(&h->dispatch, LOG_ERR,
+			  "alerts for report %s not raised: %s",
+			  ev->item->report->report_id, err.text);
+		return;
+	}
+	if (h->queue != NULL) {
+		(void)alert_queue_push(h->queue, &l, now);
+		return;
+	}
+	(void)alert_dispatch_list(&h->dispatch, &l, now);
+	alert_list_clear(&l);
+}
