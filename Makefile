@@ -30,7 +30,8 @@ ifeq ($(SAN),asan)
   SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 else ifeq ($(SAN),)
   OPT := -O2 -g
-  HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+  HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+  LDHARDEN := -pie -Wl,-z,relro,-z,now
   SANFLAGS :=
 else
   $(error SAN must be empty or asan)
@@ -42,10 +43,12 @@ PATHS := -DTLSRPT_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	-DTLSRPT_LOCALSTATEDIR='"$(LOCALSTATEDIR)"'
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DTLSRPT_VERSION='"$(VERSION)"' $(PATHS) \
 	$(OPT) $(HARDEN) $(SANFLAGS) $(WARNINGS) -I. $(PKG_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDHARDEN) $(LDFLAGS)
 
 .DEFAULT_GOAL := all
 .PHONY: all check unit demo deps install uninstall clean format format-check lint-man
+# Keep intermediate objects: make would delete them after every link.
+.SECONDARY:
 
 # Flags come from pkg-config once the packages are there: the installer runs
 # when this file is made, and make restarts with the flags it wrote.
@@ -92,6 +95,7 @@ MAN_PAGES :=
 
 include parser/module.mk
 include store/module.mk
+include alert/module.mk
 include milter/module.mk
 include summary/module.mk
 include tests/module.mk
@@ -129,6 +133,8 @@ install: all
 		install -m 0644 contrib/tlsrpt-milter.conf $(DESTDIR)$(SYSCONFDIR)/
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $$(find contrib -maxdepth 1 -type f) $(DESTDIR)$(DOCDIR)/contrib/
+	install -m 0755 contrib/tlsrpt-alert-mail contrib/tlsrpt-alert-webhook \
+		$(DESTDIR)$(DOCDIR)/contrib/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(SBIN_PROGRAMS))) \
