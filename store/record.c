@@ -7,6 +7,7 @@
 
 #include "parser/alloc.h"
 #include "parser/report_json.h"
+#include "store/record_fast.h"
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
 static size_t
@@ -295,6 +296,17 @@ int
 tlsrpt_record_decode(const char *line, size_t len,
 		     const struct tlsrpt_limits *limits,
 		     struct tlsrpt_record *rec, struct tlsrpt_error *err)
+{
+	/* Lines this program wrote need no tree (record_fast.h). */
+	if (tlsrpt_record_decode_fast(line, len, limits, rec) == 0)
+		return 0;
+	return tlsrpt_record_decode_json(line, len, limits, rec, err);
+}
+
+int
+tlsrpt_record_decode_json(const char *line, size_t len,
+			  const struct tlsrpt_limits *limits,
+			  struct tlsrpt_record *rec, struct tlsrpt_error *err)
 {
 	json_error_t jerr;
 	json_t *o = NULL, *v, *dr, *elem = NULL;

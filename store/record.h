@@ -40,4 +40,12 @@ int tlsrpt_record_decode(const char *line, size_t len,
 			 const struct tlsrpt_limits *limits,
 			 struct tlsrpt_record *rec, struct tlsrpt_error *err);
 
+/* The same through a full jansson decode, whatever the line: what
+ * tlsrpt_record_decode() falls back on when its fast path is unsure
+ * (record_fast.h), and what the tests compare the fast path with. */
+int tlsrpt_record_decode_json(const char *line, size_t len,
+			      const struct tlsrpt_limits *limits,
+			      struct tlsrpt_record *rec,
+			      struct tlsrpt_error *err);
+
 #endif

@@ -1,0 +1,557 @@
+/*
+ * record_fast.c -- the store line scanner behind tlsrpt_record_decode()
+ * (see record_fast.h for what it accepts; anything else is "unsure").
+ */
+#include "store/record_fast.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parser/alloc.h"
+#include "parser/report.h"
+#include "store/record.h"
+
+/* Counts above 2^53 - 1 are refused by the full decode: leave them to it. */
+#define FAST_MAX_COUNT 9007199254740991LL
+#define FAST_TIME_MAX 64
+
+struct sc {
+	const char *p, *end;
+	const struct tlsrpt_limits *l;
+};
+
+struct span {
+	const char *s;
+	size_t n;
+};
+
+static void
+ws(struct sc *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' ||
+				 *c->p == '\n' || *c->p == '\r'))
+		c->p++;
+}
+
+static int
+lit(struct sc *c, char ch)
+{
+	ws(c);
+	if (c->p >= c->end || *c->p != ch)
+		return -1;
+	c->p++;
+	return 0;
+}
+
+/* ',' (1: another member follows) or the closing ch (0). */
+static int
+next(struct sc *c, char close)
+{
+	ws(c);
+	if (c->p < c->end && *c->p == ',') {
+		c->p++;
+		return 1;
+	}
+	if (c->p < c->end && *c->p == close) {
+		c->p++;
+		return 0;
+	}
+	return -1;
+}
+
+/* A string of printable ASCII without escapes: its bytes are its value. */
+static int
+str(struct sc *c, struct span *out)
+{
+	const unsigned char *p, *end = (const unsigned char *)c->end;
+
+	if (lit(c, '"') < 0)
+		return -1;
+	for (p = (const unsigned char *)c->p; p < end; p++) {
+		if (*p == '"') {
+			out->s = c->p;
+			out->n = (size_t)(p - (const unsigned char *)c->p);
+			c->p = (const char *)p + 1;
+			return 0;
+		}
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
+			return -1;
+	}
+	return -1;
+}
+
+/* A non-negative integer as jansson reads one, up to FAST_MAX_COUNT. */
+static int
+num(struct sc *c, int64_t *out)
+{
+	int64_t v = 0;
+	const char *start;
+
+	ws(c);
+	start = c->p;
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+		if (c->p - start >= 17)
+			return -1;
+		v = v * 10 + (*c->p - '0');
+		c->p++;
+	}
+	if (c->p == start || (*start == '0' && c->p - start > 1) ||
+	    v > FAST_MAX_COUNT)
+		return -1;
+	if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E'))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+key_is(const struct span *k, const char *name)
+{
+	size_t n = strlen(name);
+
+	return k->n == n && memcmp(k->s, name, n) == 0;
+}
+
+/* Index of k in names, or -1; the bit of an index seen twice means a
+ * duplicate key, which the full decode refuses. */
+static int
+member(const struct span *k, const char *const *names, size_t n,
+       unsigned long *seen)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!key_is(k, names[i]))
+			continue;
+		if (*seen & (1ul << i))
+			return -1;
+		*seen |= 1ul << i;
+		return (int)i;
+	}
+	return -1;
+}
+
+static int
+dup(const struct span *s, char **out)
+{
+	*out = tlsrpt_strndup(s->s, s->n);
+	return *out == NULL ? -1 : 0;
+}
+
+/* A parser-side string (MaxStringLength applies); "" is NULL when opt. */
+static int
+pstr(struct sc *c, int opt, char **out)
+{
+	struct span s;
+
+	if (str(c, &s) < 0 || s.n > c->l->max_string_bytes)
+		return -1;
+	if (s.n == 0)
+		return opt ? 0 : -1;
+	return dup(&s, out);
+}
+
+static int
+datetime(const struct span *s, int64_t *t)
+{
+	char buf[FAST_TIME_MAX];
+
+	if (s->n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s->s, s->n);
+	buf[s->n] = '\0';
+	return tlsrpt_parse_datetime(buf, t) != 0 ? -1 : 0;
+}
+
+/* An array of strings into a new list; lists over MaxPolicyStrings are
+ * left to the full decode. mx selects mx-host
+ * trimming (an "mx:" prefix and blanks off, empty entries dropped). */
+static int
+str_list(struct sc *c, int mx, char ***out, size_t *n)
+{
+	size_t cap = 0, count = 0, raw = 0;
+	char **v = NULL;
+	int more;
+
+	if (lit(c, '[') < 0)
+		return -1;
+	ws(c);
+	if (c->p < c->end && *c->p == ']') {
+		/* As the full decode: an empty list, not none. */
+		c->p++;
+		*out = tlsrpt_calloc(1, sizeof(**out));
+		*n = 0;
+		return *out == NULL ? -1 : 0;
+	}
+	do {
+		struct span s;
+
+		if (str(c, &s) < 0 || s.n > c->l->max_string_bytes ||
+		    ++raw > c->l->max_policy_strings)
+			goto fail;
+		if (mx) {
+			for (;;) {
+				while (s.n > 0 && (*s.s == ' ' || *s.s == '\t'))
+					s.s++, s.n--;
+				if (s.n < 3 || strncasecmp(s.s, "mx:", 3) != 0)
+					break;
+				s.s += 3;
+				s.n -= 3;
+			}
+			while (s.n > 0 &&
+			       (s.s[s.n - 1] == ' ' || s.s[s.n - 1] == '\t'))
+				s.n--;
+		}
+		if (count == cap) {
+			size_t ncap = cap == 0 ? 4 : cap * 2;
+			char **nv = tlsrpt_reallocarray(v, ncap, sizeof(*v));
+
+			if (nv == NULL)
+				goto fail;
+			v = nv;
+			cap = ncap;
+		}
+		if (mx && s.n == 0)
+			continue;
+		if (dup(&s, &v[count]) < 0)
+			goto fail;
+		count++;
+	} while ((more = next(c, ']')) == 1);
+	if (more < 0 || v == NULL)
+		goto fail;
+	*out = v;
+	*n = count;
+	return 0;
+fail:
+	for (size_t i = 0; i < count; i++)
+		tlsrpt_free(v[i]);
+	tlsrpt_free(v);
+	return -1;
+}
+
+static int
+policy_obj(struct sc *c, struct tlsrpt_policy *p)
+{
+	static const char *const names[] = {"policy-type", "policy-string",
+					    "policy-domain", "mx-host"};
+	unsigned long seen = 0;
+	struct span k;
+	int more;
+
+	if (lit(c, '{') < 0)
+		return -1;
+	do {
+		int rc = -1;
+
+		if (str(c, &k) < 0 || lit(c, ':') < 0)
+			return -1;
+		switch (member(&k, names, 4, &seen)) {
+		case 0: rc = pstr(c, 0, &p->policy_type); break;
+		case 1:
+			rc = str_list(c, 0, &p->policy_strings,
+				      &p->n_policy_strings);
+			break;
+		case 2: rc = pstr(c, 1, &p->policy_domain); break;
+		case 3:
+			rc = str_list(c, 1, &p->mx_hosts, &p->n_mx_hosts);
+			break;
+		default: return -1;
+		}
+		if (rc < 0)
+			return -1;
+	} while ((more = next(c, '}')) == 1);
+	if (more < 0 || p->policy_type == NULL)
+		return -1;
+	if (strcmp(p->policy_type, "sts") == 0)
+		p->type = TLSRPT_POLICY_STS;
+	else if (strcmp(p->policy_type, "tlsa") == 0)
+		p->type = TLSRPT_POLICY_TLSA;
+	else if (strcmp(p->policy_type, "no-policy-found") == 0)
+		p->type = TLSRPT_POLICY_NO_POLICY_FOUND;
+	else
+		p->type = TLSRPT_POLICY_OTHER;
+	if (p->policy_domain == NULL &&
+	    (p->type == TLSRPT_POLICY_STS || p->type == TLSRPT_POLICY_TLSA))
+		return -1;
+	/* Microsoft's one-string TLSA array is split by the full decode. */
+	if (p->type == TLSRPT_POLICY_TLSA && p->n_policy_strings == 1) {
+		const char *s = p->policy_strings[0];
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '[')
+			return -1;
+	}
+	return 0;
+}
+
+static int
+summary_obj(struct sc *c, struct tlsrpt_policy *p)
+{
+	static const char *const names[] = {"total-successful-session-count",
+					    "total-failure-session-count"};
+	unsigned long seen = 0;
+	struct span k;
+	int more;
+
+	if (lit(c, '{') < 0)
+		return -1;
+	do {
+		int64_t *dst;
+
+		if (str(c, &k) < 0 || lit(c, ':') < 0)
+			return -1;
+		switch (member(&k, names, 2, &seen)) {
+		case 0: dst = &p->total_successful_session_count; break;
+		case 1: dst = &p->total_failure_session_count; break;
+		default: return -1;
+		}
+		if (num(c, dst) < 0)
+			return -1;
+	} while ((more = next(c, '}')) == 1);
+	return more < 0 || !(seen & 1ul) ? -1 : 0;
+}
+
+static int
+detail_obj(struct sc *c, struct tlsrpt_failure_detail *d)
+{
+	static const char *const names[] = {"result-type",
+					    "sending-mta-ip",
+					    "receiving-mx-hostname",
+					    "receiving-mx-helo",
+					    "receiving-ip",
+					    "failed-session-count",
+					    "additional-information",
+					    "failure-reason-code",
+					    "failure-error-code"};
+	unsigned long seen = 0;
+	char *legacy = NULL;
+	struct span k;
+	int more, rc = -1;
+
+	if (lit(c, '{') < 0)
+		return -1;
+	do {
+		int r = -1;
+
+		if (str(c, &k) < 0 || lit(c, ':') < 0)
+			goto out;
+		switch (member(&k, names, 9, &seen)) {
+		case 0: r = pstr(c, 0, &d->result_type); break;
+		case 1: r = pstr(c, 1, &d->sending_mta_ip); break;
+		case 2: r = pstr(c, 1, &d->receiving_mx_hostname); break;
+		case 3: r = pstr(c, 1, &d->receiving_mx_helo); break;
+		case 4: r = pstr(c, 1, &d->receiving_ip); break;
+		case 5: r = num(c, &d->failed_session_count); break;
+		case 6: r = pstr(c, 1, &d->additional_information); break;
+		case 7: r = pstr(c, 1, &d->failure_reason_code); break;
+		case 8: r = pstr(c, 1, &legacy); break;
+		default: goto out;
+		}
+		if (r < 0)
+			goto out;
+	} while ((more = next(c, '}')) == 1);
+	if (more < 0 || d->result_type == NULL || !(seen & (1ul << 5)))
+		goto out;
+	if (d->failure_reason_code == NULL) {
+		d->failure_reason_code = legacy;
+		legacy = NULL;
+	}
+	rc = 0;
+out:
+	tlsrpt_free(legacy);
+	return rc;
+}
+
+static int
+details(struct sc *c, struct tlsrpt_policy *p)
+{
+	size_t cap = 0;
+	int more;
+
+	if (lit(c, '[') < 0)
+		return -1;
+	ws(c);
+	if (c->p < c->end && *c->p == ']') {
+		c->p++;
+		return 0;
+	}
+	do {
+		if (p->n_failure_details == c->l->max_failure_details)
+			return -1;
+		if (p->n_failure_details == cap) {
+			size_t ncap = cap == 0 ? 4 : cap * 2;
+			struct tlsrpt_failure_detail *nv = tlsrpt_reallocarray(
+				p->failure_details, ncap, sizeof(*nv));
+
+			if (nv == NULL)
+				return -1;
+			p->failure_details = nv;
+			cap = ncap;
+		}
+		memset(&p->failure_details[p->n_failure_details], 0,
+		       sizeof(*p->failure_details));
+		/* Counted before it is read: policy_clear frees a half one. */
+		p->n_failure_details++;
+		if (detail_obj(c,
+			       &p->failure_details[p->n_failure_details - 1]) <
+		    0)
+			return -1;
+	} while ((more = next(c, ']')) == 1);
+	return more < 0 ? -1 : 0;
+}
+
+static int
+date_range(struct sc *c, struct tlsrpt_record *rec)
+{
+	static const char *const names[] = {"start-datetime", "end-datetime"};
+	unsigned long seen = 0;
+	struct span k, v;
+	int more;
+
+	if (lit(c, '{') < 0)
+		return -1;
+	do {
+		int i;
+
+		if (str(c, &k) < 0 || lit(c, ':') < 0 ||
+		    (i = member(&k, names, 2, &seen)) < 0 || str(c, &v) < 0 ||
+		    datetime(&v, i == 0 ? &rec->start_time : &rec->end_time) <
+			    0)
+			return -1;
+	} while ((more = next(c, '}')) == 1);
+	return more < 0 || seen != 3ul ? -1 : 0;
+}
+
+enum {
+	K_V,
+	K_RECEIVED,
+	K_SOURCE,
+	K_HOST,
+	K_QUEUE_ID,
+	K_FILE,
+	K_MESSAGE_ID,
+	K_DKIM,
+	K_CLIENT_ADDR,
+	K_SUBMITTER,
+	K_ORG,
+	K_CONTACT,
+	K_REPORT_ID,
+	K_DATE_RANGE,
+	K_POLICY_INDEX,
+	K_POLICY_COUNT,
+	K_STS_MODE,
+	K_POLICY,
+	K_SUMMARY,
+	K_DETAILS,
+	K_N
+};
+
+static const char *const line_keys[K_N] = {"v",
+					   "received",
+					   "source",
+					   "host",
+					   "queue-id",
+					   "file",
+					   "message-id",
+					   "dkim",
+					   "client-addr",
+					   "submitter",
+					   "organization-name",
+					   "contact-info",
+					   "report-id",
+					   "date-range",
+					   "policy-index",
+					   "policy-count",
+					   "sts-mode",
+					   "policy",
+					   "summary",
+					   "failure-details"};
+
+/* The receipt strings, in the order of the K_ constants from K_SOURCE. */
+static char **
+receipt_slot(struct tlsrpt_record *rec, int k)
+{
+	switch (k) {
+	case K_SOURCE: return &rec->source;
+	case K_HOST: return &rec->host;
+	case K_QUEUE_ID: return &rec->queue_id;
+	case K_FILE: return &rec->file;
+	case K_MESSAGE_ID: return &rec->message_id;
+	case K_DKIM: return &rec->dkim;
+	case K_CLIENT_ADDR: return &rec->client_addr;
+	case K_SUBMITTER: return &rec->submitter;
+	case K_ORG: return &rec->organization_name;
+	case K_CONTACT: return &rec->contact_info;
+	case K_REPORT_ID: return &rec->report_id;
+	default: return NULL;
+	}
+}
+
+static int
+line_member(struct sc *c, int k, struct tlsrpt_record *rec)
+{
+	struct span v;
+	int64_t n;
+	char **slot = receipt_slot(rec, k);
+
+	if (slot != NULL)
+		return str(c, &v) < 0 ? -1 : dup(&v, slot);
+	switch (k) {
+	case K_V:
+		if (num(c, &n) < 0 || n != TLSRPT_RECORD_VERSION)
+			return -1;
+		rec->version = TLSRPT_RECORD_VERSION;
+		return 0;
+	case K_RECEIVED:
+		return str(c, &v) < 0 ? -1 : datetime(&v, &rec->received);
+	case K_DATE_RANGE: return date_range(c, rec);
+	case K_POLICY_INDEX:
+	case K_POLICY_COUNT:
+		if (num(c, &n) < 0)
+			return -1;
+		*(k == K_POLICY_INDEX ? &rec->policy_index
+				      : &rec->policy_count) = (size_t)n;
+		return 0;
+	case K_STS_MODE: return str(c, &v);
+	case K_POLICY: return policy_obj(c, &rec->policy);
+	case K_SUMMARY: return summary_obj(c, &rec->policy);
+	case K_DETAILS: return details(c, &rec->policy);
+	default: return -1;
+	}
+}
+
+int
+tlsrpt_record_decode_fast(const char *line, size_t len,
+			  const struct tlsrpt_limits *limits,
+			  struct tlsrpt_record *rec)
+{
+	/* Present in every line the full decode accepts. */
+	const unsigned long need =
+		1ul << K_V | 1ul << K_RECEIVED | 1ul << K_SOURCE |
+		1ul << K_ORG | 1ul << K_REPORT_ID | 1ul << K_DATE_RANGE |
+		1ul << K_POLICY_INDEX | 1ul << K_POLICY_COUNT |
+		1ul << K_POLICY | 1ul << K_SUMMARY;
+	struct sc c = {line, line + len, limits};
+	unsigned long seen = 0;
+	int more;
+
+	if (lit(&c, '{') < 0)
+		goto unsure;
+	do {
+		struct span k;
+		int i;
+
+		if (str(&c, &k) < 0 || lit(&c, ':') < 0 ||
+		    (i = member(&k, line_keys, K_N, &seen)) < 0 ||
+		    line_member(&c, i, rec) < 0)
+			goto unsure;
+	} while ((more = next(&c, '}')) == 1);
+	ws(&c);
+	if (more < 0 || c.p != c.end || (seen & need) != need ||
+	    rec->policy_count == 0 || rec->policy_index >= rec->policy_count)
+		goto unsure;
+	return 0;
+unsure:
+	tlsrpt_record_clear(rec);
+	return 1;
+}

@@ -1,0 +1,311 @@
+/*
+ * check_record_fast.c -- the store line fast path (store/record_fast.h)
+ * against the full jansson decode: on every line the store writes for the
+ * valid report cases, and on every truncation and many one-byte changes of
+ * those lines, the fast path either declines or yields exactly the record
+ * the full decode yields.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser/alloc.h"
+#include "parser/report.h"
+#include "store/record.h"
+#include "store/record_fast.h"
+#include "testutil.h"
+
+static int
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static int
+same_list(char **a, size_t na, char **b, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (!same_str(a[i], b[i]))
+			return 0;
+	return 1;
+}
+
+static int
+same_detail(const struct tlsrpt_failure_detail *a,
+	    const struct tlsrpt_failure_detail *b)
+{
+	return same_str(a->result_type, b->result_type) &&
+	       same_str(a->sending_mta_ip, b->sending_mta_ip) &&
+	       same_str(a->receiving_mx_hostname, b->receiving_mx_hostname) &&
+	       same_str(a->receiving_mx_helo, b->receiving_mx_helo) &&
+	       same_str(a->receiving_ip, b->receiving_ip) &&
+	       a->failed_session_count == b->failed_session_count &&
+	       same_str(a->additional_information, b->additional_information) &&
+	       same_str(a->failure_reason_code, b->failure_reason_code);
+}
+
+static int
+same_policy(const struct tlsrpt_policy *a, const struct tlsrpt_policy *b)
+{
+	if (a->type != b->type || !same_str(a->policy_type, b->policy_type) ||
+	    !same_str(a->policy_domain, b->policy_domain) ||
+	    !same_list(a->policy_strings, a->n_policy_strings,
+		       b->policy_strings, b->n_policy_strings) ||
+	    !same_list(a->mx_hosts, a->n_mx_hosts, b->mx_hosts,
+		       b->n_mx_hosts) ||
+	    a->total_successful_session_count !=
+		    b->total_successful_session_count ||
+	    a->total_failure_session_count != b->total_failure_session_count ||
+	    a->n_failure_details != b->n_failure_details)
+		return 0;
+	for (size_t i = 0; i < a->n_failure_details; i++)
+		if (!same_detail(&a->failure_details[i],
+				 &b->failure_details[i]))
+			return 0;
+	return 1;
+}
+
+static int
+same_record(const struct tlsrpt_record *a, const struct tlsrpt_record *b)
+{
+	return a->version == b->version && a->received == b->received &&
+	       same_str(a->source, b->source) && same_str(a->host, b->host) &&
+	       same_str(a->queue_id, b->queue_id) &&
+	       same_str(a->file, b->file) &&
+	       same_str(a->message_id, b->message_id) &&
+	       same_str(a->dkim, b->dkim) &&
+	       same_str(a->client_addr, b->client_addr) &&
+	       same_str(a->submitter, b->submitter) &&
+	       same_str(a->organization_name, b->organization_name) &&
+	       same_str(a->contact_info, b->contact_info) &&
+	       same_str(a->report_id, b->report_id) &&
+	       a->start_time == b->start_time && a->end_time == b->end_time &&
+	       a->policy_index == b->policy_index &&
+	       a->policy_count == b->policy_count &&
+	       same_policy(&a->policy, &b->policy);
+}
+
+/* The fast path on line: declines, or agrees with the full decode. Returns
+ * 1 when it took the line. */
+static int
+check_line(const char *line, size_t len, const struct tlsrpt_limits *l)
+{
+	struct tlsrpt_record fast, full;
+	struct tlsrpt_error err;
+	int took, rc;
+
+	memset(&fast, 0, sizeof(fast));
+	memset(&full, 0, sizeof(full));
+	took = tlsrpt_record_decode_fast(line, len, l, &fast) == 0;
+	rc = tlsrpt_record_decode_json(line, len, l, &full, &err);
+	if (took) {
+		ck_assert_msg(rc == 0,
+			      "fast path took a line the full decode refuses "
+			      "(%s): %.*s",
+			      err.text, (int)len, line);
+		ck_assert_msg(same_record(&fast, &full),
+			      "fast and full decode differ on: %.*s", (int)len,
+			      line);
+	}
+	/* Through the public entry the result is the full decode's. */
+	tlsrpt_record_clear(&fast);
+	ck_assert_int_eq(tlsrpt_record_decode(line, len, l, &fast, &err), rc);
+	if (rc == 0)
+		ck_assert(same_record(&fast, &full));
+	tlsrpt_record_clear(&fast);
+	tlsrpt_record_clear(&full);
+	return took;
+}
+
+/* Store lines of every valid report case, with a full receipt. */
+static char *
+case_lines(const char *name, size_t *len)
+{
+	char dir[512], *json, *buf = NULL;
+	struct tlsrpt_limits l;
+	struct tlsrpt_report *r = NULL;
+	struct tlsrpt_error err;
+	struct tlsrpt_receipt rc = {0};
+	size_t jlen;
+
+	snprintf(dir, sizeof(dir), "%s/cases/%s/input.json", test_data_dir(),
+		 name);
+	if (!test_exists(dir))
+		return NULL; /* a whole message, not a report */
+	snprintf(dir, sizeof(dir), "%s/cases/%s", test_data_dir(), name);
+	json = test_read_file_in(dir, "input.json", &jlen);
+	tlsrpt_limits_default(&l);
+	if (tlsrpt_report_parse(json, jlen, &l, &r, &err) == 0) {
+		rc.received = 1795737600;
+		rc.source = "milter";
+		rc.host = "mx.example.org";
+		rc.queue_id = "4XyZ1";
+		rc.message_id = "<a\"b@example.net>"; /* an escape: declined */
+		rc.dkim = "pass";
+		rc.client_addr = "192.0.2.1";
+		ck_assert_int_eq(tlsrpt_record_encode(r, &rc, &buf, len, &err),
+				 0);
+	}
+	tlsrpt_report_free(r);
+	free(json);
+	return buf;
+}
+
+START_TEST(test_cases_agree)
+{
+	struct tlsrpt_limits l;
+	size_t n, lines = 0, taken = 0;
+	char cases[512], **names;
+
+	tlsrpt_limits_default(&l);
+	snprintf(cases, sizeof(cases), "%s/cases", test_data_dir());
+	names = test_list_dir(cases, &n);
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		char *buf, *p, *nl;
+
+		if (strstr(names[i], "-valid-") == NULL)
+			continue;
+		if (!test_exists(cases) ||
+		    (buf = case_lines(names[i], &len)) == NULL)
+			continue;
+		for (p = buf; p < buf + len; p = nl + 1) {
+			char *plain;
+			size_t pl;
+
+			nl = memchr(p, '\n', (size_t)(buf + len - p));
+			ck_assert_ptr_nonnull(nl);
+			lines++;
+			/* With the escaped message-id: the full decode. */
+			ck_assert_int_eq(check_line(p, (size_t)(nl - p), &l),
+					 0);
+			/* Without it, the store's usual line. */
+			plain = strstr(p, "\"message-id\":");
+			ck_assert_ptr_nonnull(plain);
+			{
+				char *end = strstr(plain, "\",") + 2;
+				char *copy = malloc((size_t)(nl - p));
+
+				pl = (size_t)(plain - p);
+				memcpy(copy, p, pl);
+				memcpy(copy + pl, end, (size_t)(nl - end));
+				pl += (size_t)(nl - end);
+				taken += (size_t)check_line(copy, pl, &l);
+				free(copy);
+			}
+		}
+		tlsrpt_free(buf);
+	}
+	test_free_names(names, n);
+	ck_assert_uint_gt(lines, 30);
+	/* Only non-ASCII text (the UTF-8 case) and Microsoft's TLSA array
+	 * form go the slow way. */
+	ck_assert_msg(taken + 4 >= lines, "fast path took %zu of %zu lines",
+		      taken, lines);
+}
+END_TEST
+
+static const char good[] =
+	"{\"v\":1,\"received\":\"2026-10-28T20:30:13Z\",\"source\":\"milter\","
+	"\"dkim\":\"pass\",\"organization-name\":\"Comcast\",\"contact-info\":"
+	"\"tlsrpt@reporter.example\",\"report-id\":\"gen-1-8\",\"date-range\":"
+	"{\"start-datetime\":\"2026-10-27T00:00:00Z\",\"end-datetime\":"
+	"\"2026-10-27T23:59:59Z\"},\"policy-index\":0,\"policy-count\":2,"
+	"\"sts-mode\":\"enforce\",\"policy\":{\"policy-type\":\"sts\","
+	"\"policy-string\":[\"version: STSv1\",\"mode: enforce\",\"mx: "
+	"*.d.example\"],\"policy-domain\":\"d.example\",\"mx-host\":[\"mx: "
+	"mx1.d.example\",\"\"]},\"summary\":{\"total-successful-session-"
+	"count\":2150,\"total-failure-session-count\":94},\"failure-details\":"
+	"[{\"result-type\":\"certificate-expired\",\"sending-mta-ip\":\"198.51."
+	"100.73\",\"receiving-mx-hostname\":\"mx1.d.example\",\"receiving-ip\":"
+	"\"\",\"failed-session-count\":27,\"failure-error-code\":\"x\"}]}";
+
+START_TEST(test_good_line_taken)
+{
+	struct tlsrpt_limits l;
+	struct tlsrpt_record rec;
+
+	tlsrpt_limits_default(&l);
+	memset(&rec, 0, sizeof(rec));
+	ck_assert_int_eq(check_line(good, strlen(good), &l), 1);
+	ck_assert_int_eq(
+		tlsrpt_record_decode_fast(good, strlen(good), &l, &rec), 0);
+	ck_assert_str_eq(rec.policy.mx_hosts[0], "mx1.d.example");
+	ck_assert_uint_eq(rec.policy.n_mx_hosts, 1);
+	ck_assert_ptr_null(rec.policy.failure_details[0].receiving_ip);
+	ck_assert_str_eq(rec.policy.failure_details[0].failure_reason_code,
+			 "x");
+	ck_assert_int_eq(rec.policy.total_failure_session_count, 94);
+	tlsrpt_record_clear(&rec);
+}
+END_TEST
+
+/* Damage: every prefix, and every byte replaced by characters that matter
+ * to JSON. Never a record the full decode would not give. */
+START_TEST(test_damage_agrees)
+{
+	static const char subst[] = "\"\\{}[],:0 9-.e\x01\xc3n";
+	struct tlsrpt_limits l;
+	size_t n = strlen(good);
+	char *buf = malloc(n + 1);
+
+	tlsrpt_limits_default(&l);
+	for (size_t i = 0; i < n; i++)
+		(void)check_line(good, i, &l);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < sizeof(subst) - 1; k++) {
+			memcpy(buf, good, n);
+			buf[i] = subst[k];
+			(void)check_line(buf, n, &l);
+		}
+	}
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_limits_declined)
+{
+	struct tlsrpt_limits l;
+	struct tlsrpt_record rec;
+
+	tlsrpt_limits_default(&l);
+	l.max_failure_details = 0;
+	memset(&rec, 0, sizeof(rec));
+	ck_assert_int_eq(
+		tlsrpt_record_decode_fast(good, strlen(good), &l, &rec), 1);
+	ck_assert_int_eq(check_line(good, strlen(good), &l), 0);
+	tlsrpt_limits_default(&l);
+	l.max_policy_strings = 2;
+	ck_assert_int_eq(check_line(good, strlen(good), &l), 0);
+	tlsrpt_limits_default(&l);
+	l.max_string_bytes = 10;
+	ck_assert_int_eq(check_line(good, strlen(good), &l), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("record_fast");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tlsrpt_alloc_init();
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_cases_agree);
+	tcase_add_test(tc, test_good_line_taken);
+	tcase_add_test(tc, test_damage_agrees);
+	tcase_add_test(tc, test_limits_declined);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed != 0;
+}
