@@ -27,6 +27,7 @@
 #include "alert_hook.h"
 #include "config.h"
 #include "log.h"
+#include "nodelay.h"
 #include "milter_callbacks.h"
 #include "parser/input.h"
 #include "store/store.h"
@@ -377,6 +378,7 @@ run(const struct options *o, struct config *cfg)
 		goto out;
 	}
 	umask(027);
+	(void)milter_listen_nodelay();
 	if (!o->foreground && daemonize(&log) != 0) {
 		status = EX_OSERR;
 		goto out;

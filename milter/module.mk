@@ -13,7 +13,7 @@ SBIN_PROGRAMS += $(INGEST)
 
 # tlsrpt-milter: the libmilter daemon. Only these objects see libmilter's
 # headers; config.c and rcpt.c are plain C the unit tests link too.
-MILTER_SRCS := milter/milter_main.c milter/milter_callbacks.c milter/log.c \
+MILTER_SRCS := milter/milter_main.c milter/nodelay.c milter/milter_callbacks.c milter/log.c \
 	milter/config.c milter/rcpt.c milter/intake.c milter/alert_hook.c
 MILTER := $(BUILD)/tlsrpt-milter
 
