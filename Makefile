@@ -99,6 +99,7 @@ include alert/module.mk
 include milter/module.mk
 include summary/module.mk
 include tests/module.mk
+include tests/bench/module.mk
 include tests/fuzz/module.mk
 include man/module.mk
 

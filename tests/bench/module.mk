@@ -1,0 +1,37 @@
+# tests/bench/ -- `make bench`: the benchmark programs (built with the
+# normal flags, -O2, in $(BUILD)) and tests/bench/run-bench.sh, which
+# prints a table of figures. It never fails on a number, only on a broken
+# harness. BENCH_SCALE (0.1 .. 10) scales the counts.
+BENCH_SCALE ?= 1
+BENCH_BINS := $(BUILD)/tests/bench/gen-store $(BUILD)/tests/bench/milter-load \
+	$(BUILD)/tests/bench/null-milter $(BUILD)/tests/bench/floor \
+	$(BUILD)/tests/bench/peak-rss
+.PHONY: bench bench-programs
+
+$(BUILD)/tests/bench/null-milter.o: MODULE_CFLAGS = $(MILTER_CFLAGS)
+
+$(BUILD)/tests/bench/gen-store: $(BUILD)/tests/bench/gen-store.o \
+	$(STORE_LIB) $(PARSER_LIB)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS)
+
+$(BUILD)/tests/bench/milter-load: $(BUILD)/tests/bench/milter-load.o
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpthread
+
+$(BUILD)/tests/bench/null-milter: $(BUILD)/tests/bench/null-milter.o
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MILTER_LIBS)
+
+$(BUILD)/tests/bench/floor: $(BUILD)/tests/bench/floor.o
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(ZLIB_LIBS)
+
+$(BUILD)/tests/bench/peak-rss: $(BUILD)/tests/bench/peak-rss.o
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+bench-programs: $(BENCH_BINS) $(PROGRAMS)
+
+bench: bench-programs
+	@BENCH_SCALE=$(BENCH_SCALE) tests/bench/run-bench.sh $(BUILD)

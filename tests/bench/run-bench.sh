@@ -1,0 +1,152 @@
+#!/bin/sh
+# run-bench.sh BUILD -- the figures of `make bench` (issue 9): each
+# measurement beside its baseline from the same run, medians of RUNS runs.
+# Prints a table; never fails on a number, only on a broken harness.
+# BENCH_SCALE (0.1 .. 10) scales the counts; BENCH_RUNS the repetitions.
+set -eu
+B=${1:-build}
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP"
+S=${BENCH_SCALE:-1}
+RUNS=${BENCH_RUNS:-3}
+CORPUS=${TLSRPT_CORPUS:-$TOP/../shared/corpus}/real
+T=$(mktemp -d /tmp/bench.XXXXXX)
+chmod 755 "$T"
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+command -v jq >/dev/null || { echo "bench: jq is not installed" >&2; exit 1; }
+
+n() { awk -v s="$S" -v n="$1" 'BEGIN { v = int(n * s); print v < 1 ? 1 : v }'; }
+# field KEY LINE -- the value of KEY=... in a key=value line
+field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+port() { python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+row() { printf '%-44s %14s %14s %8s  %s\n' "$@"; }
+
+# start_milter NAME [CONFIG LINE...] -- a tlsrpt-milter on a fresh store
+start_milter() {
+	name=$1; shift
+	mkdir -p "$T/$name.store"
+	[ "$(id -u)" -eq 0 ] && chown nobody:nogroup "$T/$name.store"
+	p=$(port)
+	{
+		[ "$(id -u)" -eq 0 ] && echo "UserID nobody:nogroup"
+		echo "Socket inet:$p@127.0.0.1"
+		echo "StoreDirectory $T/$name.store"
+		echo "HostName mx.example.org"
+		echo "Fsync none"
+		echo "LogLevel err"
+		for l in "$@"; do echo "$l"; done
+	} >"$T/$name.conf"
+	"$B/tlsrpt-milter" -f -c "$T/$name.conf" >"$T/$name.log" 2>&1 &
+	MPID=$!
+	pids="$pids $MPID"
+	MPORT=$p
+	sleep 1
+}
+
+echo "tlsrpt-milter benchmarks: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "BENCH_SCALE=$S, medians of $RUNS runs"
+echo
+row "measurement" "ours" "baseline" "ratio" "target"
+
+# (1) ordinary mail: tlsrpt-milter against the null milter
+NORD=$(n 100000)
+np=$(port)
+"$B/tests/bench/null-milter" "inet:$np@127.0.0.1" >/dev/null 2>&1 &
+pids="$pids $!"
+start_milter ord
+sleep 1
+: >"$T/ord.ours"; : >"$T/ord.null"
+for r in $(seq "$RUNS"); do
+	l=$("$B/tests/bench/milter-load" -s "127.0.0.1:$np" -c 8 -n "$NORD")
+	field msgs_per_s "$l" >>"$T/ord.null"
+	l=$("$B/tests/bench/milter-load" -s "127.0.0.1:$MPORT" -c 8 -n "$NORD")
+	field msgs_per_s "$l" >>"$T/ord.ours"
+	body=$(field body_bytes "$l")
+done
+o=$(median <"$T/ord.ours"); b=$(median <"$T/ord.null")
+row "1 ordinary mail, msgs/s (8 conns)" "$o" "$b (null)" "$(ratio "$o" "$b")" ">= 0.9"
+row "1 body bytes tlsrpt-milter asked for" "$body" "-" "-" "0"
+
+# (2) report mail through the milter into a store, against the floor
+NTYP=$(n 2000)
+NBIG=$(n 100)
+python3 tests/bench/gen-mails.py "$T/typ" typical "$NTYP" "$CORPUS"
+python3 tests/bench/gen-mails.py "$T/big" big "$NBIG"
+for kind in typ big; do
+	cnt=$(ls "$T/$kind" | grep -c '\.eml$')
+	: >"$T/$kind.m"; : >"$T/$kind.mb"; : >"$T/$kind.f"
+	for r in $(seq "$RUNS"); do
+		start_milter "$kind$r"
+		l=$("$B/tests/bench/milter-load" -s "127.0.0.1:$MPORT" -c 8 \
+			-n "$cnt" -r tlsrpt@example.org "$T/$kind"/*.eml)
+		field msgs_per_s "$l" >>"$T/$kind.m"
+		field MB_per_s "$l" >>"$T/$kind.mb"
+		kill "$MPID"
+		l=$("$B/tests/bench/floor" eml 1 "$T/$kind"/*.eml)
+		field msgs_per_s "$l" >>"$T/$kind.f"
+	done
+	stored=$(cat "$T/${kind}1.store"/*.jsonl | jq -r '."report-id"' | sort -u | wc -l)
+	o=$(median <"$T/$kind.m"); f=$(median <"$T/$kind.f")
+	row "2 $kind reports via milter, msgs/s" "$o" "$f (floor)" "$(ratio "$o" "$f")" "$([ $kind = typ ] && echo '>= 2000/s')"
+	row "2   ($cnt msgs, $stored stored), MB/s" "$(median <"$T/$kind.mb")" "" "" ""
+done
+
+# (2b) the same without the added header: one reply at end of message
+start_milter nohdr "AddHeader no"
+l=$("$B/tests/bench/milter-load" -s "127.0.0.1:$MPORT" -c 8 -n "$NTYP" \
+	-r tlsrpt@example.org "$T/typ"/*.eml)
+kill "$MPID"
+row "2 typ reports, AddHeader no, msgs/s" "$(field msgs_per_s "$l")" "" "" "(see BENCHMARKS.md)"
+
+# (3) parsing alone: tlsrpt-ingest --dry-run, floor, zcat | jq
+: >"$T/p.ours"; : >"$T/p.floor"; : >"$T/p.jq"
+for r in $(seq "$RUNS"); do
+	l=$("$B/tests/bench/peak-rss" "$B/tlsrpt-ingest" --dry-run "$T/typ"/*.json.gz 2>&1 >/dev/null | tail -1)
+	awk -v n="$NTYP" -v s="$(field seconds "$l")" 'BEGIN { printf "%.0f\n", n / s }' >>"$T/p.ours"
+	l=$("$B/tests/bench/floor" gz 1 "$T/typ"/*.json.gz)
+	field msgs_per_s "$l" >>"$T/p.floor"
+	l=$("$B/tests/bench/peak-rss" sh -c "zcat $T/typ/*.json.gz | jq -c '[.\"organization-name\", ([.policies[].summary.\"total-successful-session-count\"] | add), ([.policies[].summary.\"total-failure-session-count\" // 0] | add)]' >/dev/null" 2>&1 | tail -1)
+	awk -v n="$NTYP" -v s="$(field seconds "$l")" 'BEGIN { printf "%.0f\n", n / s }' >>"$T/p.jq"
+done
+o=$(median <"$T/p.ours"); f=$(median <"$T/p.floor"); j=$(median <"$T/p.jq")
+row "3 ingest --dry-run, reports/s" "$o" "$f (floor)" "$(ratio "$o" "$f")" ">= 0.33"
+row "3 ingest --dry-run vs zcat | jq" "$o" "$j (jq)" "$(ratio "$o" "$j")" ""
+
+# (4) tlsrpt-summary over generated stores, against jq
+NOW=1795737600
+for base in 10000 100000 1000000; do
+	recs=$(n $base)
+	"$B/tests/bench/gen-store" "$T/s$recs" "$recs" 30 1 "$NOW" >/dev/null
+	: >"$T/sum.t"; : >"$T/sum.m"
+	for r in $(seq "$RUNS"); do
+		l=$("$B/tests/bench/peak-rss" "$B/tlsrpt-summary" -d "$T/s$recs" --now "$(date -u -d @$NOW +%Y-%m-%dT%H:%M:%SZ)" --since 30d 2>&1 >/dev/null | tail -1)
+		field seconds "$l" >>"$T/sum.t"
+		field peak_rss_kb "$l" >>"$T/sum.m"
+	done
+	st=$(median <"$T/sum.t")
+	l=$("$B/tests/bench/peak-rss" sh -c "jq -n 'reduce inputs as \$r ({}; (\$r.policy.\"policy-domain\" // \"(none)\") as \$d | .[\$d].s += \$r.summary.\"total-successful-session-count\" | .[\$d].f += (\$r.summary.\"total-failure-session-count\" // 0))' $T/s$recs/*.jsonl >/dev/null" 2>&1 | tail -1)
+	jt=$(field seconds "$l")
+	o=$(awk -v n="$recs" -v s="$st" 'BEGIN { printf "%.0f", n / s }')
+	j=$(awk -v n="$recs" -v s="$jt" 'BEGIN { printf "%.0f", n / s }')
+	row "4 summary $recs records, records/s" "$o" "$j (jq)" "$(ratio "$o" "$j")" ">= 200000/s, >= 10x"
+	row "4   peak RSS KB" "$(median <"$T/sum.m")" "" "" "flat"
+	rm -rf "$T/s$recs"
+done
+
+# (5) milter memory: RSS after 100,000 messages against after 1,000
+NRSS=$(n 100000)
+start_milter rss "AddHeader no"
+l=$("$B/tests/bench/milter-load" -s "127.0.0.1:$MPORT" -c 8 -n "$NRSS" \
+	-r tlsrpt@example.org -P "$MPID" -R 1000 -R "$NRSS" "$T/typ"/*.eml)
+a=$(field rss_kb_at_1000 "$l"); z=$(field "rss_kb_at_$NRSS" "$l")
+row "5 milter RSS KB after $NRSS vs 1000 msgs" "$z" "$a" "$(ratio "$z" "$a")" "<= 1.10"
