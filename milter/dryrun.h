@@ -12,7 +12,8 @@
 
 /* Write one compact JSON line for item (which has a report) to out.
  * Returns 0, or -1 when out of memory or the write failed. */
-int dryrun_print_item(FILE *out, const char *file, const struct tlsrpt_input *in,
+int dryrun_print_item(FILE *out, const char *file,
+		      const struct tlsrpt_input *in,
 		      const struct tlsrpt_input_item *item);
 
 #endif

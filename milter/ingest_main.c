@@ -43,31 +43,43 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsrpt-ingest [-q] [-c CONFIG] [-d STOREDIR] [PATH...]\n"
+		"usage: tlsrpt-ingest [-q] [-c CONFIG] [-d STOREDIR] "
+		"[PATH...]\n"
 		"       tlsrpt-ingest --dry-run [-c CONFIG] [PATH...]\n"
 		"       tlsrpt-ingest --prune [-c CONFIG] [-d STOREDIR]\n"
 		"       tlsrpt-ingest --cgi [-c CONFIG] [-d STOREDIR]\n"
 		"\n"
-		"Parse SMTP TLS reports (RFC 8460) from e-mail messages, .json or\n"
-		".json.gz files, maildirs and mbox files, and store them. PATH \"-\"\n"
+		"Parse SMTP TLS reports (RFC 8460) from e-mail messages, .json "
+		"or\n"
+		".json.gz files, maildirs and mbox files, and store them. PATH "
+		"\"-\"\n"
 		"or no PATH reads one input from standard input.\n"
 		"\n"
-		"  -c, --config FILE  configuration (default " CONFIG_DEFAULT_PATH ")\n"
-		"  -d, --store DIR    store directory (default: StoreDirectory)\n"
-		"  -n, --dry-run      print each report as one line of normalised\n"
+		"  -c, --config FILE  configuration "
+		"(default " CONFIG_DEFAULT_PATH ")\n"
+		"  -d, --store DIR    store directory (default: "
+		"StoreDirectory)\n"
+		"  -n, --dry-run      print each report as one line of "
+		"normalised\n"
 		"                     JSON on standard output; store nothing\n"
-		"      --prune        compress and delete old day files of the store\n"
+		"      --prune        compress and delete old day files of the "
+		"store\n"
 		"                     (CompressAfterDays, RetentionDays)\n"
-		"      --cgi          serve one HTTPS POST of a report as a CGI program\n"
-		"                     (rua=https://...); the answer is the HTTP status\n"
+		"      --cgi          serve one HTTPS POST of a report as a "
+		"CGI program\n"
+		"                     (rua=https://...); the answer is the "
+		"HTTP status\n"
 		"  -q, --quiet        print only problems\n"
 		"  -h, --help         show this help and exit\n"
 		"  -V, --version      show the version and exit\n"
 		"\n"
-		"Exit status: 0 every input was stored or a duplicate, 65 some input\n"
-		"held no valid report, 66 an input could not be read, 75 the store\n"
+		"Exit status: 0 every input was stored or a duplicate, 65 some "
+		"input\n"
+		"held no valid report, 66 an input could not be read, 75 the "
+		"store\n"
 		"failed (try again later), 64 usage, 78 configuration error.\n"
-		"With --cgi: 0 whenever an HTTP answer was written, 74 otherwise.\n");
+		"With --cgi: 0 whenever an HTTP answer was written, 74 "
+		"otherwise.\n");
 }
 
 /* The exit status that matters most when inputs end differently: a store
@@ -75,8 +87,8 @@ usage(FILE *out)
 static int
 worse(int a, int b)
 {
-	static const int order[] = {EX_TEMPFAIL, EX_OSERR, EX_IOERR,
-				    EX_NOINPUT, EX_DATAERR};
+	static const int order[] = {EX_TEMPFAIL, EX_OSERR, EX_IOERR, EX_NOINPUT,
+				    EX_DATAERR};
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (a == order[i] || b == order[i])
@@ -133,8 +145,7 @@ struct line {
 };
 
 /* Append to the one line printed for an input, cutting what does not fit. */
-static void
-line_add(struct line *l, const char *fmt, ...)
+static void line_add(struct line *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void
@@ -327,12 +338,11 @@ configure(struct ingest *ing, const char *config_path, const char *store_dir)
 	struct tlsrpt_error err;
 
 	if (config_init(&ing->cfg, &err) != 0 ||
-	    config_load(&ing->cfg, config_path != NULL ? config_path
-						       : CONFIG_DEFAULT_PATH,
+	    config_load(&ing->cfg,
+			config_path != NULL ? config_path : CONFIG_DEFAULT_PATH,
 			config_path == NULL, &err) != 0 ||
-	    (store_dir != NULL &&
-	     config_set(&ing->cfg, "StoreDirectory", store_dir, "-d", &err) !=
-		     0) ||
+	    (store_dir != NULL && config_set(&ing->cfg, "StoreDirectory",
+					     store_dir, "-d", &err) != 0) ||
 	    config_finish(&ing->cfg, &err) != 0) {
 		print_error("tlsrpt-ingest", &err);
 		return -1;
@@ -371,14 +381,17 @@ main(int argc, char **argv)
 		case OPT_PRUNE: do_prune = 1; break;
 		case OPT_CGI: do_cgi = 1; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("tlsrpt-ingest %s\n", TLSRPT_VERSION); return 0;
+		case 'V':
+			printf("tlsrpt-ingest %s\n", TLSRPT_VERSION);
+			return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
 	if ((do_prune || do_cgi) &&
 	    (ing.dry_run || optind < argc || (do_prune && do_cgi))) {
-		fprintf(stderr, "tlsrpt-ingest: --prune and --cgi take no PATH, "
-				"no --dry-run and not each other\n");
+		fprintf(stderr,
+			"tlsrpt-ingest: --prune and --cgi take no PATH, "
+			"no --dry-run and not each other\n");
 		return EX_USAGE;
 	}
 
@@ -387,9 +400,11 @@ main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	tlsrpt_parser_init();
 	if (configure(&ing, config_path, store_dir) != 0) {
-		/* The web server logs stderr; the sender gets a 503 and retries. */
+		/* The web server logs stderr; the sender gets a 503 and
+		 * retries. */
 		if (do_cgi)
-			ing.status = cgi_unavailable(stdout) == 0 ? 0 : EX_IOERR;
+			ing.status =
+				cgi_unavailable(stdout) == 0 ? 0 : EX_IOERR;
 		else
 			ing.status = EX_CONFIG;
 		goto out;

@@ -15,8 +15,7 @@
 
 /* Read one whole file and hand it to fn. */
 static int
-walk_file(const char *path, size_t max_bytes, mailbox_message_fn *fn,
-	  void *ctx)
+walk_file(const char *path, size_t max_bytes, mailbox_message_fn *fn, void *ctx)
 {
 	struct tlsrpt_error err;
 	unsigned char *buf = NULL;
@@ -188,7 +187,8 @@ walk_mbox(FILE *f, const char *path, size_t max_bytes, mailbox_message_fn *fn,
 
 			while (q < (size_t)n && line[q] == '>')
 				q++;
-			if ((size_t)n - q >= 5 && memcmp(line + q, "From ", 5) == 0) {
+			if ((size_t)n - q >= 5 &&
+			    memcmp(line + q, "From ", 5) == 0) {
 				p = line + 1;
 				n--;
 			}
@@ -243,9 +243,9 @@ mailbox_walk(const char *path, size_t max_bytes, mailbox_message_fn *fn,
 					"cannot open: %s", strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
 		if (!has_maildir_folders(path))
-			return tlsrpt_error_set(
-				err, TLSRPT_ERR_IO, path,
-				"a directory but not a maildir (no cur/ or new/)");
+			return tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+						"a directory but not a maildir "
+						"(no cur/ or new/)");
 		snprintf(sub, sizeof(sub), "%s/cur", path);
 		rc = walk_maildir_folder(sub, max_bytes, fn, ctx, err);
 		if (rc != 0)

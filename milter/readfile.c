@@ -20,17 +20,19 @@ read_bounded_fd(int fd, const char *name, size_t max, unsigned char **out,
 	*out_len = 0;
 	for (;;) {
 		if (len == cap) {
-			/* One byte past the bound tells "too large" from "exactly max". */
+			/* One byte past the bound tells "too large" from
+			 * "exactly max". */
 			size_t want = cap == 0 ? 65536 : cap * 2;
 
 			if (want > max + 1)
 				want = max + 1;
 			if (want <= len) {
 				tlsrpt_free(buf);
-				return tlsrpt_error_set(
-					err, TLSRPT_ERR_LIMIT, name,
-					"larger than %zu bytes (MaxMessageSize)",
-					max);
+				return tlsrpt_error_set(err, TLSRPT_ERR_LIMIT,
+							name,
+							"larger than %zu bytes "
+							"(MaxMessageSize)",
+							max);
 			}
 			grown = tlsrpt_realloc(buf, want + 1);
 			if (grown == NULL) {

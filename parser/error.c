@@ -50,8 +50,8 @@ tlsrpt_error_prefix_path(struct tlsrpt_error *err, const char *prefix)
 	else
 		sep = ".";
 	/* A path too long to keep whole is cut; the start says the most. */
-	if (snprintf(joined, sizeof(joined), "%s%s%s", prefix, sep,
-		     err->path) < 0)
+	if (snprintf(joined, sizeof(joined), "%s%s%s", prefix, sep, err->path) <
+	    0)
 		return;
 	memcpy(err->path, joined, sizeof(err->path));
 }

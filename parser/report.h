@@ -41,8 +41,9 @@ struct tlsrpt_failure_detail {
 
 struct tlsrpt_policy {
 	enum tlsrpt_policy_type type;
-	char *policy_type;     /* never NULL: "sts", "tlsa", ... as sent */
-	char *policy_domain;   /* NULL only for no-policy-found and unknown types */
+	char *policy_type;   /* never NULL: "sts", "tlsa", ... as sent */
+	char *policy_domain; /* NULL only for no-policy-found and unknown types
+			      */
 	char **policy_strings; /* n_policy_strings entries, none NULL */
 	size_t n_policy_strings;
 	char **mx_hosts; /* n_mx_hosts entries, "mx: " prefix removed */

@@ -548,8 +548,8 @@ read_policy(json_t *policy, const struct tlsrpt_limits *l,
 	if (get_opt_string(policy, "policy-domain", l, &p->policy_domain,
 			   err) != 0)
 		return -1;
-	if (p->policy_domain == NULL && (p->type == TLSRPT_POLICY_STS ||
-					 p->type == TLSRPT_POLICY_TLSA))
+	if (p->policy_domain == NULL &&
+	    (p->type == TLSRPT_POLICY_STS || p->type == TLSRPT_POLICY_TLSA))
 		return tlsrpt_error_set(err, TLSRPT_ERR_INVALID,
 					"policy-domain",
 					"missing (required for sts and tlsa "
