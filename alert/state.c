@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "parser/alloc.h"
+#include "store/fileio.h"
 
 /* Far above what ALERT_STATE_MAX_KEYS lines of real keys take; a larger
  * file was not written by us and is read only up to here. */
@@ -116,12 +117,10 @@ lock_state(const char *path, struct tlsrpt_error *err)
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd < 0)
 		return io_error(err, lock, "cannot open the alert lock file");
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno != EINTR) {
-			io_error(err, lock, "cannot lock");
-			close(fd);
-			return -1;
-		}
+	if (tlsrpt_flock(fd, LOCK_EX) != 0) {
+		io_error(err, lock, "cannot lock");
+		close(fd);
+		return -1;
 	}
 	return fd;
 }
@@ -196,23 +195,6 @@ out:
 	return ret;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Write tb to PATH.tmp, fsync, rename over PATH. */
 static int
 save(const char *path, const struct table *tb, struct tlsrpt_error *err)
@@ -241,7 +223,7 @@ save(const char *path, const struct table *tb, struct tlsrpt_error *err)
 		io_error(err, tmp, "cannot create");
 		goto out;
 	}
-	if (write_all(fd, buf, used) != 0 || fsync(fd) != 0) {
+	if (tlsrpt_write_all(fd, buf, used) != 0 || fsync(fd) != 0) {
 		io_error(err, tmp, "cannot write");
 		goto out;
 	}
@@ -296,19 +278,47 @@ recent(int64_t t, int64_t now, int64_t interval)
 	return d < interval;
 }
 
+/* Escape key into *esc, lock the state and load it into tb. Returns the
+ * lock's descriptor, or -1 (then state_close() still frees what was
+ * taken). */
+static int
+state_open(const char *path, const char *key, struct table *tb, char **esc,
+	   struct tlsrpt_error *err)
+{
+	int fd;
+
+	if ((*esc = escape(key)) == NULL)
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, path,
+					"out of memory");
+	if ((fd = lock_state(path, err)) < 0)
+		return -1;
+	if (load(path, tb, err) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Unlock and free what state_open() took. */
+static void
+state_close(int fd, struct table *tb, char *esc)
+{
+	if (fd >= 0)
+		close(fd);
+	table_free(tb);
+	tlsrpt_free(esc);
+}
+
 int
 alert_state_claim(const char *path, const char *key, int64_t now,
 		  int64_t interval, struct tlsrpt_error *err)
 {
 	struct table tb = {NULL, 0, 0};
 	struct entry *e;
-	char *esc = escape(key);
-	int fd = -1, ret = -1;
+	char *esc = NULL;
+	int fd, ret = -1;
 
-	if (esc == NULL)
-		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, path,
-					"out of memory");
-	if ((fd = lock_state(path, err)) < 0 || load(path, &tb, err) != 0)
+	if ((fd = state_open(path, key, &tb, &esc, err)) < 0)
 		goto out;
 	e = table_find(&tb, esc);
 	if (e != NULL && recent(e->t, now, interval)) {
@@ -333,10 +343,7 @@ alert_state_claim(const char *path, const char *key, int64_t now,
 		goto out;
 	ret = 1;
 out:
-	if (fd >= 0)
-		close(fd);
-	table_free(&tb);
-	tlsrpt_free(esc);
+	state_close(fd, &tb, esc);
 	return ret;
 }
 
@@ -346,13 +353,10 @@ alert_state_release(const char *path, const char *key, int64_t claimed_at,
 {
 	struct table tb = {NULL, 0, 0};
 	struct entry *e;
-	char *esc = escape(key);
-	int fd = -1, ret = -1;
+	char *esc = NULL;
+	int fd, ret = -1;
 
-	if (esc == NULL)
-		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, path,
-					"out of memory");
-	if ((fd = lock_state(path, err)) < 0 || load(path, &tb, err) != 0)
+	if ((fd = state_open(path, key, &tb, &esc, err)) < 0)
 		goto out;
 	e = table_find(&tb, esc);
 	if (e != NULL && e->t == claimed_at) {
@@ -362,9 +366,6 @@ alert_state_release(const char *path, const char *key, int64_t claimed_at,
 	}
 	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	table_free(&tb);
-	tlsrpt_free(esc);
+	state_close(fd, &tb, esc);
 	return ret;
 }

@@ -19,10 +19,10 @@ struct intake_report_event;
 
 struct intake_config {
 	const struct tlsrpt_limits *limits;
-	struct tlsrpt_store *store;        /* borrowed; NULL: parse only */
+	struct tlsrpt_store *store;	   /* borrowed; NULL: parse only */
 	char *const *trusted_authserv_ids; /* TrustedAuthservIDs */
 	size_t n_trusted_authserv_ids;
-	int require_dkim;                  /* RequireDKIM */
+	int require_dkim; /* RequireDKIM */
 	/* Told of every report after the caller's on_report (may be NULL):
 	 * the alert hook (alert_hook.h), so every entry point raises alerts
 	 * without each wiring them. */
@@ -32,34 +32,35 @@ struct intake_config {
 
 /* Where the bytes came from; copied into every stored record. */
 struct intake_origin {
-	const char *source;      /* "milter", "file" or "http" */
-	const char *host;        /* this host's name */
-	const char *queue_id;    /* MTA queue id, or NULL */
-	const char *file;        /* input file name, or NULL */
+	const char *source;	 /* "milter", "file" or "http" */
+	const char *host;	 /* this host's name */
+	const char *queue_id;	 /* MTA queue id, or NULL */
+	const char *file;	 /* input file name, or NULL */
 	const char *client_addr; /* HTTP client, or NULL */
-	int unauthenticated;     /* 1 for HTTP: no DKIM verdict at all */
-	int64_t received;        /* now, epoch seconds (injected clock) */
+	int unauthenticated;	 /* 1 for HTTP: no DKIM verdict at all */
+	int64_t received;	 /* now, epoch seconds (injected clock) */
 };
 
 /* The outcome of a whole input is its most telling report's: a store
  * failure, else a stored report, else a duplicate, else why nothing was
  * stored. */
 enum intake_outcome {
-	INTAKE_STORED,       /* at least one report newly stored */
+	INTAKE_STORED,	     /* at least one report newly stored */
 	INTAKE_DUPLICATE,    /* every report found was stored before */
 	INTAKE_NOT_REPORT,   /* no report in the input */
-	INTAKE_INVALID,      /* report parts, all broken (or too large) */
+	INTAKE_INVALID,	     /* report parts, all broken (or too large) */
 	INTAKE_REFUSED_DKIM, /* RequireDKIM and no DKIM pass */
 	INTAKE_STORE_FAILED, /* temporary: the sender should retry */
 };
 
 /* What happened to one report, for the caller's log line. */
 struct intake_report_event {
-	const struct tlsrpt_input *input;       /* metadata, borrowed */
-	const struct tlsrpt_input_item *item;   /* borrowed */
-	const char *dkim;                       /* "pass" "fail" "none" or NULL */
-	enum intake_outcome outcome;            /* STORED DUPLICATE INVALID REFUSED_DKIM STORE_FAILED */
-	const struct tlsrpt_error *error;       /* when not stored/duplicate */
+	const struct tlsrpt_input *input;     /* metadata, borrowed */
+	const struct tlsrpt_input_item *item; /* borrowed */
+	const char *dkim;		      /* "pass" "fail" "none" or NULL */
+	enum intake_outcome outcome; /* STORED DUPLICATE INVALID REFUSED_DKIM
+					STORE_FAILED */
+	const struct tlsrpt_error *error; /* when not stored/duplicate */
 };
 
 typedef void intake_report_fn(void *ctx, const struct intake_report_event *ev);
@@ -74,9 +75,10 @@ struct intake_result {
  * called once per report part with what happened to it. Returns 0 and fills
  * *res; never fails otherwise (out of memory is INTAKE_STORE_FAILED, a
  * temporary failure). */
-int intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
-	       const void *buf, size_t len, intake_report_fn *on_report,
-	       void *ctx, struct intake_result *res);
+int intake_run(const struct intake_config *cfg,
+	       const struct intake_origin *origin, const void *buf, size_t len,
+	       intake_report_fn *on_report, void *ctx,
+	       struct intake_result *res);
 
 /* "stored", "duplicate", "not a report", ... */
 const char *intake_outcome_name(enum intake_outcome o);

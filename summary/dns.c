@@ -82,13 +82,63 @@ opt_value(int argc, char **argv, int *i, const char *name, int *missing)
 	return argv[++*i];
 }
 
+/* An option with a value: one (n == NULL) or a list of up to max. */
+struct value_opt {
+	const char *name;
+	const char **slot;
+	size_t *n;
+	size_t max;
+};
+
+/* Store the value of argv[*i] when it is one of opts. Returns 1 when it
+ * was, 0 when it is none of them, -1 after a usage error. */
+static int
+value_option(int argc, char **argv, int *i, const struct value_opt *opts,
+	     size_t n_opts)
+{
+	for (size_t k = 0; k < n_opts; k++) {
+		const struct value_opt *op = &opts[k];
+		int missing = 0;
+		const char *v = opt_value(argc, argv, i, op->name, &missing);
+
+		if (missing) {
+			usage_error("%s needs a value", op->name);
+			return -1;
+		}
+		if (v == NULL)
+			continue;
+		if (op->n == NULL) {
+			*op->slot = v;
+			return 1;
+		}
+		if (*op->n == op->max) {
+			usage_error("at most %zu %s options", op->max,
+				    op->name);
+			return -1;
+		}
+		op->slot[(*op->n)++] = v;
+		return 1;
+	}
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct dns_opts *o)
 {
+	const struct value_opt opts[] = {
+		{"--rua", o->rua, &o->n_rua, MAX_RUA},
+		{"--mx", o->mx, &o->n_mx, MAX_MX},
+		{"--mta-sts", &o->mode, NULL, 1},
+		{"--max-age", &o->max_age, NULL, 1},
+		{"--id", &o->id, NULL, 1},
+		{"--resolver", &o->resolver, NULL, 1},
+		{"--check-policy", &o->policy_file, NULL, 1},
+	};
+
 	memset(o, 0, sizeof(*o));
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
-		int missing = 0;
+		const char *a = argv[i];
+		int r;
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			o->help = 1;
@@ -98,55 +148,21 @@ parse_args(int argc, char **argv, struct dns_opts *o)
 			o->check = 1;
 			continue;
 		}
-#define OPT(name)                                                   \
-	((v = opt_value(argc, argv, &i, name, &missing)) != NULL || \
-	 (missing && (usage_error("%s needs a value", name), 1)))
-		if (OPT("--rua")) {
-			if (v == NULL)
-				return -1;
-			if (o->n_rua == MAX_RUA) {
-				usage_error("at most %s --rua options", "16");
-				return -1;
-			}
-			o->rua[o->n_rua++] = v;
-		} else if (OPT("--mx")) {
-			if (v == NULL)
-				return -1;
-			if (o->n_mx == MAX_MX) {
-				usage_error("at most %s --mx options", "32");
-				return -1;
-			}
-			o->mx[o->n_mx++] = v;
-		} else if (OPT("--mta-sts")) {
-			if (v == NULL)
-				return -1;
-			o->mode = v;
-		} else if (OPT("--max-age")) {
-			if (v == NULL)
-				return -1;
-			o->max_age = v;
-		} else if (OPT("--id")) {
-			if (v == NULL)
-				return -1;
-			o->id = v;
-		} else if (OPT("--resolver")) {
-			if (v == NULL)
-				return -1;
-			o->resolver = v;
-		} else if (OPT("--check-policy")) {
-			if (v == NULL)
-				return -1;
-			o->policy_file = v;
-		} else if (a[0] == '-' && a[1] != '\0') {
+		r = value_option(argc, argv, &i, opts,
+				 sizeof(opts) / sizeof(opts[0]));
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		if (a[0] == '-' && a[1] != '\0') {
 			usage_error("unknown option %s", a);
 			return -1;
-		} else if (o->domain != NULL) {
+		}
+		if (o->domain != NULL) {
 			usage_error("one DOMAIN only (extra: %s)", a);
 			return -1;
-		} else {
-			o->domain = a;
 		}
-#undef OPT
+		o->domain = a;
 	}
 	return 0;
 }

@@ -228,6 +228,35 @@ bad_at(struct field_walk *w, size_t i, const char *what)
 			dns_quote(w->rec + i, w->len - i, q, sizeof(q)));
 }
 
+/* What both records need before their fields: to start with the version
+ * tag (its "v=" and value, without ';'), followed by ';' or white space,
+ * and no NUL byte anywhere. Returns 0, or -1 after a finding. */
+static int
+check_version(struct field_walk *w, const char *tag)
+{
+	size_t tl = strlen(tag);
+	char what[64];
+
+	if (!starts_with(w->rec, w->len, tag)) {
+		dns_finding_add(w->f, DNS_ERROR,
+				"%sthe record must start with exactly %s "
+				"(case-sensitive)",
+				w->prefix, tag);
+		return -1;
+	}
+	for (size_t i = 0; i < w->len; i++)
+		if (w->rec[i] == '\0') {
+			bad_at(w, i, "a NUL byte");
+			return -1;
+		}
+	if (w->len > tl && !is_wsp(w->rec[tl]) && w->rec[tl] != ';') {
+		snprintf(what, sizeof(what), "';' expected after %s", tag);
+		bad_at(w, tl, what);
+		return -1;
+	}
+	return 0;
+}
+
 /* Parse the rua value starting at *p: URIs separated by *WSP "," *WSP. */
 static void
 parse_rua(struct field_walk *w, size_t *p, size_t *n_uris)
@@ -374,22 +403,8 @@ dns_tlsrpt_check(const char *rec, size_t len, const char *prefix,
 				prefix, len);
 		return -1;
 	}
-	if (!starts_with(rec, len, TLSRPT_VERSION_TAG)) {
-		dns_finding_add(f, DNS_ERROR,
-				"%sthe record must start with exactly "
-				"v=TLSRPTv1 (case-sensitive)",
-				prefix);
+	if (check_version(&w, TLSRPT_VERSION_TAG) != 0)
 		return -1;
-	}
-	for (size_t i = 0; i < len; i++)
-		if (rec[i] == '\0') {
-			bad_at(&w, i, "a NUL byte");
-			return -1;
-		}
-	if (len > tl && !is_wsp(rec[tl]) && rec[tl] != ';') {
-		bad_at(&w, tl, "';' expected after v=TLSRPTv1");
-		return -1;
-	}
 	walk_fields(&w, tl, tlsrpt_field, &tf);
 	if (tf.n_rua == 0 && !w.bad) {
 		w.bad = 1;
@@ -617,22 +632,8 @@ dns_sts_check(const char *rec, size_t len, const char *prefix,
 				len);
 		return -1;
 	}
-	if (!starts_with(rec, len, STS_VERSION_TAG)) {
-		dns_finding_add(f, DNS_ERROR,
-				"%sthe record must start with exactly v=STSv1 "
-				"(case-sensitive)",
-				prefix);
+	if (check_version(&w, STS_VERSION_TAG) != 0)
 		return -1;
-	}
-	for (size_t i = 0; i < len; i++)
-		if (rec[i] == '\0') {
-			bad_at(&w, i, "a NUL byte");
-			return -1;
-		}
-	if (len > tl && !is_wsp(rec[tl]) && rec[tl] != ';') {
-		bad_at(&w, tl, "';' expected after v=STSv1");
-		return -1;
-	}
 	walk_fields(&w, tl, sts_field, &sf);
 	if (w.bad)
 		return -1;

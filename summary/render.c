@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "parser/report.h"
+
 /* One line per format: add html and prometheus here. */
 static const struct summary_renderer renderers[] = {
 	{"text", summary_render_text},
@@ -131,6 +133,33 @@ summary_rate_shown(const struct summary_counts *c, int decimals)
 	if (c->successes > 0 && r < unit)
 		r = unit;
 	return r;
+}
+
+int64_t
+summary_result_total(const struct summary_agg *a)
+{
+	int64_t n = 0;
+	guint i;
+
+	for (i = 0; i < a->results->len; i++)
+		n += ((const struct summary_result *)g_ptr_array_index(
+			      a->results, i))
+			     ->sessions;
+	return n;
+}
+
+double
+summary_result_share(const struct summary_result *r, int64_t all)
+{
+	return all > 0 ? 100.0 * (double)r->sessions / (double)all : 0;
+}
+
+void
+summary_date_of(int64_t t, char *buf, size_t size)
+{
+	tlsrpt_format_datetime(t, buf, size);
+	if (size > 10)
+		buf[10] = '\0';
 }
 
 const char *

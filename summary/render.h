@@ -68,6 +68,16 @@ const char *summary_view_name(enum summary_view v); /* "domain", ... */
  * succeeded. */
 double summary_rate_shown(const struct summary_counts *c, int decimals);
 
+/* The failed sessions of all result types (the denominator of their
+ * shares). */
+int64_t summary_result_total(const struct summary_agg *a);
+
+/* r's share of all (summary_result_total()) in percent; 0 when all is 0. */
+double summary_result_share(const struct summary_result *r, int64_t all);
+
+/* "YYYY-MM-DD" of t (UTC) into buf. */
+void summary_date_of(int64_t t, char *buf, size_t size);
+
 /* The one-line advice for a failure result type (any string: unknown
  * types get a generic line). Static storage. */
 const char *summary_advice(const char *result_type);

@@ -44,6 +44,15 @@ rate(FILE *out, double r)
 	fputc(',', out);
 }
 
+/* sessions,successes,failures, */
+static void
+counts(FILE *out, const struct summary_counts *c)
+{
+	num(out, c->successes + c->failures);
+	num(out, c->successes);
+	num(out, c->failures);
+}
+
 static void
 list(FILE *out, const GPtrArray *v, int last)
 {
@@ -87,9 +96,7 @@ domains(FILE *out, const struct summary_agg *a)
 		const char *v = summary_verdict_name(d->verdict);
 
 		field(out, d->name, 0);
-		num(out, d->cur.successes + d->cur.failures);
-		num(out, d->cur.successes);
-		num(out, d->cur.failures);
+		counts(out, &d->cur);
 		rate(out, now);
 		num(out, d->reports);
 		num(out, d->prev.successes + d->prev.failures);
@@ -129,9 +136,7 @@ orgs(FILE *out, const struct summary_agg *a)
 
 		field(out, o->name, 0);
 		num(out, o->reports);
-		num(out, o->c.successes + o->c.failures);
-		num(out, o->c.successes);
-		num(out, o->c.failures);
+		counts(out, &o->c);
 		rate(out, summary_rate_shown(&o->c, 2));
 		time_field(out, o->last_report, 0, 0);
 		num(out, o->dkim_fail);
@@ -142,13 +147,9 @@ orgs(FILE *out, const struct summary_agg *a)
 static void
 results(FILE *out, const struct summary_agg *a)
 {
-	int64_t all = 0;
+	int64_t all = summary_result_total(a);
 	guint i;
 
-	for (i = 0; i < a->results->len; i++)
-		all += ((const struct summary_result *)g_ptr_array_index(
-				a->results, i))
-			       ->sessions;
 	fputs("result_type,sessions,share,details,mx_hosts,domains,advice\r\n",
 	      out);
 	for (i = 0; i < a->results->len; i++) {
@@ -157,8 +158,7 @@ results(FILE *out, const struct summary_agg *a)
 
 		field(out, r->type, 0);
 		num(out, r->sessions);
-		rate(out,
-		     all > 0 ? 100.0 * (double)r->sessions / (double)all : 0);
+		rate(out, summary_result_share(r, all));
 		num(out, r->details);
 		list(out, r->mx, 0);
 		list(out, r->domains, 0);
@@ -210,9 +210,7 @@ days(FILE *out, const struct summary_agg *a)
 		const struct summary_day *d = g_ptr_array_index(a->days, i);
 
 		time_field(out, d->day, 1, 0);
-		num(out, d->c.successes + d->c.failures);
-		num(out, d->c.successes);
-		num(out, d->c.failures);
+		counts(out, &d->c);
 		rate(out, summary_rate_shown(&d->c, 2));
 		fprintf(out, "%lld\r\n", (long long)d->reports);
 	}
@@ -236,9 +234,7 @@ reports(FILE *out, const struct summary_agg *a)
 		time_field(out, r->start, 0, 0);
 		time_field(out, r->end, 0, 0);
 		list(out, r->domains, 0);
-		num(out, r->c.successes + r->c.failures);
-		num(out, r->c.successes);
-		num(out, r->c.failures);
+		counts(out, &r->c);
 		field(out, r->dkim, 1);
 	}
 }

@@ -126,14 +126,6 @@ esc(FILE *out, const char *s)
 }
 
 static void
-date_of(int64_t t, char *buf, size_t size)
-{
-	tlsrpt_format_datetime(t, buf, size);
-	if (size > 10)
-		buf[10] = '\0';
-}
-
-static void
 td_num(FILE *out, int64_t n, int bad)
 {
 	fprintf(out, "<td class=\"n%s\">%lld</td>", bad && n > 0 ? " bad" : "",
@@ -256,7 +248,7 @@ domains_table(FILE *out, const struct summary_agg *a)
 		td_text(out, d->sts_mode);
 		fputs("<td>", out);
 		if (d->mx != NULL) {
-			date_of(d->policy_seen, day, sizeof(day));
+			summary_date_of(d->policy_seen, day, sizeof(day));
 			esc(out, d->mx);
 			fprintf(out, " <span class=\"note\">(%s)</span>", day);
 		} else {
@@ -275,23 +267,10 @@ domains_table(FILE *out, const struct summary_agg *a)
 	tfoot(out, i, a->domains->len, 0, "domain", "no domains");
 }
 
-static int64_t
-result_total(const struct summary_agg *a)
-{
-	int64_t n = 0;
-	guint i;
-
-	for (i = 0; i < a->results->len; i++)
-		n += ((const struct summary_result *)g_ptr_array_index(
-			      a->results, i))
-			     ->sessions;
-	return n;
-}
-
 static void
 results_table(FILE *out, const struct summary_agg *a)
 {
-	int64_t all = result_total(a);
+	int64_t all = summary_result_total(a);
 	guint i;
 
 	thead(out, "result type\t#failed sessions\t#share\tdomains\treceiving "
@@ -304,8 +283,7 @@ results_table(FILE *out, const struct summary_agg *a)
 		td_text(out, r->type);
 		td_num(out, r->sessions, 1);
 		fprintf(out, "<td class=\"n\">%.1f%%</td>",
-			all > 0 ? 100.0 * (double)r->sessions / (double)all
-				: 0.0);
+			summary_result_share(r, all));
 		td_list(out, r->domains, 6);
 		td_list(out, r->mx, 6);
 		td_text(out, summary_advice(r->type));
@@ -376,7 +354,7 @@ orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 	for (i = 0; i < a->orgs->len && (max == 0 || i < max); i++) {
 		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
 
-		date_of(o->last_report, day, sizeof(day));
+		summary_date_of(o->last_report, day, sizeof(day));
 		fputs("<tr>", out);
 		td_text(out, o->name);
 		td_num(out, o->reports, 0);
@@ -400,7 +378,7 @@ days_table(FILE *out, const struct summary_agg *a)
 	for (i = 0; i < a->days->len; i++) {
 		const struct summary_day *d = g_ptr_array_index(a->days, i);
 
-		date_of(d->day, day, sizeof(day));
+		summary_date_of(d->day, day, sizeof(day));
 		fprintf(out, "<tr><td>%s</td>", day);
 		td_num(out, d->c.successes + d->c.failures, 0);
 		td_num(out, d->c.failures, 1);
@@ -565,7 +543,7 @@ day_chart(FILE *out, const struct summary_agg *a,
 		if (hf > h)
 			h = hf;
 		bx = ML + slot * k + (slot - bw) / 2;
-		date_of(x->day, buf, sizeof(buf));
+		summary_date_of(x->day, buf, sizeof(buf));
 		fprintf(out,
 			"<g><title>%s: %lld successful, %lld failed</title>"
 			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
@@ -582,7 +560,7 @@ day_chart(FILE *out, const struct summary_agg *a,
 	for (i = 0; i < n; i += every) {
 		const struct summary_day *x = g_ptr_array_index(a->days, i);
 
-		date_of(x->day, buf, sizeof(buf));
+		summary_date_of(x->day, buf, sizeof(buf));
 		fprintf(out,
 			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s"
 			"</text>\n",
@@ -795,7 +773,7 @@ silence(FILE *out, const struct summary_agg *a)
 		fputs("<li><strong>", out);
 		esc(out, d->name);
 		if (d->last_report > 0) {
-			date_of(d->last_report, day, sizeof(day));
+			summary_date_of(d->last_report, day, sizeof(day));
 			fprintf(out,
 				"</strong>: no report in the window (last "
 				"%s)",
@@ -812,7 +790,7 @@ silence(FILE *out, const struct summary_agg *a)
 		const struct summary_reporter *r =
 			g_ptr_array_index(a->silent_reporters, i);
 
-		date_of(r->last, day, sizeof(day));
+		summary_date_of(r->last, day, sizeof(day));
 		fputs("<li><strong>", out);
 		esc(out, r->org);
 		fputs("</strong> stopped reporting <strong>", out);

@@ -29,8 +29,7 @@ jday(int64_t t)
 {
 	char buf[32];
 
-	tlsrpt_format_datetime(t, buf, sizeof(buf));
-	buf[10] = '\0';
+	summary_date_of(t, buf, sizeof(buf));
 	return json_string(buf);
 }
 
@@ -166,10 +165,7 @@ result_row(const struct summary_result *r, int64_t all)
 
 	json_object_set_new(o, "result-type", json_string(r->type));
 	json_object_set_new(o, "sessions", json_integer(r->sessions));
-	json_object_set_new(
-		o, "share",
-		jround(all > 0 ? 100.0 * (double)r->sessions / (double)all
-			       : 0));
+	json_object_set_new(o, "share", jround(summary_result_share(r, all)));
 	json_object_set_new(o, "details", json_integer(r->details));
 	json_object_set_new(o, "mx-hosts", jlist(r->mx));
 	json_object_set_new(o, "domains", jlist(r->domains));
@@ -218,25 +214,12 @@ report_row(const struct summary_report *r)
 	return o;
 }
 
-static int64_t
-result_total(const struct summary_agg *a)
-{
-	int64_t n = 0;
-	guint i;
-
-	for (i = 0; i < a->results->len; i++)
-		n += ((const struct summary_result *)g_ptr_array_index(
-			      a->results, i))
-			     ->sessions;
-	return n;
-}
-
 /* The rows of one view. */
 static json_t *
 rows(const struct summary_agg *a, enum summary_view view)
 {
 	json_t *v = json_array();
-	int64_t all = result_total(a);
+	int64_t all = summary_result_total(a);
 	guint i;
 
 	switch (view) {

@@ -13,14 +13,6 @@
 #define BAR 30
 #define TOP 10 /* rows of the long tables in the default view */
 
-static void
-date_of(int64_t t, char *buf, size_t size)
-{
-	tlsrpt_format_datetime(t, buf, size);
-	if (size > 10)
-		buf[10] = '\0';
-}
-
 /* "99.2%" or "-" into buf. */
 static const char *
 rate_str(const struct summary_counts *c, char *buf, size_t size)
@@ -143,7 +135,7 @@ domains_table(FILE *out, const struct summary_agg *a)
 			d->sts_mode != NULL ? d->sts_mode : "-",
 			(long long)d->reports);
 		if (d->mx != NULL) {
-			date_of(d->policy_seen, day, sizeof(day));
+			summary_date_of(d->policy_seen, day, sizeof(day));
 			g_string_append_printf(s, "mx %s (seen %s);", d->mx,
 					       day);
 		}
@@ -161,23 +153,10 @@ domains_table(FILE *out, const struct summary_agg *a)
 		fprintf(out, "(no domains)\n");
 }
 
-static int64_t
-result_total(const struct summary_agg *a)
-{
-	int64_t n = 0;
-	guint i;
-
-	for (i = 0; i < a->results->len; i++)
-		n += ((const struct summary_result *)g_ptr_array_index(
-			      a->results, i))
-			     ->sessions;
-	return n;
-}
-
 static void
 results_table(FILE *out, const struct summary_agg *a)
 {
-	int64_t all = result_total(a);
+	int64_t all = summary_result_total(a);
 	guint i;
 
 	fprintf(out, "%-36s %9s %6s  %s\n", "result type", "sessions", "share",
@@ -189,9 +168,7 @@ results_table(FILE *out, const struct summary_agg *a)
 
 		name_col(out, r->type, 36);
 		fprintf(out, " %9lld %5.1f%%  %u\n", (long long)r->sessions,
-			all > 0 ? 100.0 * (double)r->sessions / (double)all
-				: 0.0,
-			r->domains->len);
+			summary_result_share(r, all), r->domains->len);
 		if (mx[0] != '\0') {
 			fputs("  on", out);
 			wrap(out, mx, 4, 5);
@@ -269,7 +246,7 @@ orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
 
 		name_col(out, o->name, 28);
-		date_of(o->last_report, day, sizeof(day));
+		summary_date_of(o->last_report, day, sizeof(day));
 		fprintf(out, " %7lld %9lld %7lld %6s  %s\n",
 			(long long)o->reports,
 			(long long)(o->c.successes + o->c.failures),
@@ -313,7 +290,7 @@ days_table(FILE *out, const struct summary_agg *a, int with_bars)
 	for (i = 0; i < a->days->len; i++) {
 		const struct summary_day *d = g_ptr_array_index(a->days, i);
 
-		date_of(d->day, day, sizeof(day));
+		summary_date_of(d->day, day, sizeof(day));
 		fprintf(out, "%-10s %10lld %8lld %6s  ", day,
 			(long long)(d->c.successes + d->c.failures),
 			(long long)d->c.failures,
@@ -421,7 +398,7 @@ silence(FILE *out, const struct summary_agg *a)
 		char *line;
 
 		if (d->last_report > 0) {
-			date_of(d->last_report, day, sizeof(day));
+			summary_date_of(d->last_report, day, sizeof(day));
 			line = g_strdup_printf(
 				"%s: no report in the window (last %s); check "
 				"its _smtp._tls record and the milter",
@@ -440,7 +417,7 @@ silence(FILE *out, const struct summary_agg *a)
 			g_ptr_array_index(a->silent_reporters, i);
 		char *line;
 
-		date_of(r->last, day, sizeof(day));
+		summary_date_of(r->last, day, sizeof(day));
 		line = g_strdup_printf("%s stopped reporting %s: last report "
 				       "%s, usually every %.1f days",
 				       r->org, r->domain, day,

@@ -1,6 +1,7 @@
 # tests/ -- Check unit tests (one program per tests/unit/check_*.c), run
 # plainly by `make unit` and under ASan/UBSan by `make SAN=asan unit`.
-TEST_UTIL_OBJS := $(BUILD)/tests/unit/testutil.o
+TEST_UTIL_OBJS := $(BUILD)/tests/unit/testutil.o \
+	$(BUILD)/tests/unit/summary_fixture.o
 TEST_SRCS := $(wildcard tests/unit/check_*.c)
 TEST_PROGRAMS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -25,6 +26,7 @@ check: all
 	$(MAKE) --no-print-directory SAN=asan unit
 	$(MAKE) --no-print-directory SAN=asan fuzz-replay
 	$(MAKE) --no-print-directory lint-man
+	@scripts/format-check
 	@scripts/run-script-tests $(BUILD)
 
 # The long load run of tests/scripts/t-load.sh (make check runs it scaled

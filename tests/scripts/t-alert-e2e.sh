@@ -9,12 +9,7 @@
 # killed at AlertTimeout and reaped.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 
-[ "$(id -u)" -eq 0 ] || skip "needs root to run a private Postfix"
-command -v postfix >/dev/null 2>&1 || skip "postfix is not installed"
-command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
-id postfix >/dev/null 2>&1 || skip "no postfix user"
-bin=$TLSRPT_BUILD/tlsrpt-milter
-[ -x "$bin" ] || fail "no $bin"
+need_private_postfix
 gen=$TLSRPT_TOP/tests/scripts/gen-report-mail.py
 send=$TLSRPT_TOP/tests/scripts/smtp-send.py
 

@@ -9,11 +9,7 @@
 # cron script then does not call sendmail at all.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 
-[ "$(id -u)" -eq 0 ] || skip "needs root to run a private Postfix"
-command -v postfix >/dev/null 2>&1 || skip "postfix is not installed"
-command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
-id postfix >/dev/null 2>&1 || skip "no postfix user"
-bin=$TLSRPT_BUILD/tlsrpt-milter
+need_private_postfix
 summary=$TLSRPT_BUILD/tlsrpt-summary
 ingest=$TLSRPT_BUILD/tlsrpt-ingest
 for p in "$bin" "$summary" "$ingest"; do

@@ -35,11 +35,8 @@
 #include "summary/aggregate.h"
 #include "summary/render.h"
 #include "summary/window.h"
+#include "summary_fixture.h"
 #include "testutil.h"
-
-#define DAY0 1795737600LL /* 2026-11-27T00:00:00Z */
-#define DAY(n) (DAY0 + ((int64_t)(n)-27) * 86400)
-#define HOUR 3600
 
 static char top[] = "/tmp/tlsrpt-agg.XXXXXX";
 static char dir_a[64], dir_b[64];
@@ -47,98 +44,37 @@ static char dir_a[64], dir_b[64];
 /* ---- building the stores ---- */
 
 static void
-add(const char *dir, const char *tmpl, const char *org, const char *domain,
-    int n, int64_t received, const char *dkim)
-{
-	struct tlsrpt_store_options so;
-	struct tlsrpt_store *st = NULL;
-	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_receipt rc = {0};
-	struct tlsrpt_error err;
-	struct tlsrpt_limits lim;
-	enum tlsrpt_store_outcome out;
-	char *json = NULL, *path, id[128];
-	gsize len;
-	size_t i;
-
-	/* Not test_read_file(): this runs before the tests, outside Check. */
-	tlsrpt_limits_default(&lim);
-	path = g_strdup_printf("%s/summary/%s", test_data_dir(), tmpl);
-	if (!g_file_get_contents(path, &json, &len, NULL) ||
-	    tlsrpt_report_parse(json, len, &lim, &r, &err) != 0) {
-		fprintf(stderr, "%s: cannot read or parse\n", path);
-		exit(2);
-	}
-	g_free(json);
-	g_free(path);
-	if (org != NULL) {
-		tlsrpt_free(r->organization_name);
-		r->organization_name = tlsrpt_strdup(org);
-	}
-	for (i = 0; domain != NULL && i < r->n_policies; i++) {
-		tlsrpt_free(r->policies[i].policy_domain);
-		r->policies[i].policy_domain = tlsrpt_strdup(domain);
-	}
-	snprintf(id, sizeof(id), "%s-%s-%d", tmpl, r->policies[0].policy_domain,
-		 n);
-	tlsrpt_free(r->report_id);
-	r->report_id = tlsrpt_strdup(id);
-	r->start_time = DAY(n - 1);
-	r->end_time = DAY(n) - 1;
-	tlsrpt_store_options_default(&so);
-	so.dir = dir;
-	so.fsync = TLSRPT_STORE_FSYNC_NONE;
-	rc.received = received;
-	rc.source = "milter";
-	rc.dkim = dkim;
-	if (tlsrpt_store_open(&so, &st, &err) != 0 ||
-	    tlsrpt_store_append(st, r, &rc, &out, &err) != 0) {
-		fprintf(stderr, "%s: %s\n", dir, err.text);
-		exit(2);
-	}
-	tlsrpt_store_close(st);
-	tlsrpt_report_free(r);
-}
-
-static void
 build_stores(void)
 {
 	char path[128];
-	FILE *f;
 	int n;
 
-	if (mkdtemp(top) == NULL) {
-		perror("mkdtemp");
-		exit(2);
-	}
+	fixture_mkdtemp(top);
 	snprintf(dir_a, sizeof(dir_a), "%s/a", top);
 	snprintf(dir_b, sizeof(dir_b), "%s/b", top);
 	for (n = 1; n <= 29; n++)
-		add(dir_a, "google.json", NULL, NULL, n, DAY(n) + 6 * HOUR,
-		    "pass");
+		fixture_add(dir_a, "google.json", NULL, NULL, n,
+			    DAY(n) + 6 * HOUR, "pass");
 	for (n = 10; n <= 25; n++)
-		add(dir_a, "microsoft.json", NULL, NULL, n, DAY(n) + 7 * HOUR,
-		    "pass");
-	add(dir_a, "mailexample.json", NULL, NULL, 28, DAY(28) + 8 * HOUR,
-	    "pass");
+		fixture_add(dir_a, "microsoft.json", NULL, NULL, n,
+			    DAY(n) + 7 * HOUR, "pass");
+	fixture_add(dir_a, "mailexample.json", NULL, NULL, 28,
+		    DAY(28) + 8 * HOUR, "pass");
 	for (n = 20; n <= 29; n++)
-		add(dir_a, "google.json", NULL, "example.edu", n,
-		    DAY(n) + 6 * HOUR, "pass");
+		fixture_add(dir_a, "google.json", NULL, "example.edu", n,
+			    DAY(n) + 6 * HOUR, "pass");
 	for (n = 22; n <= 29; n++)
-		add(dir_b, "google.json", "Mail.Example", "example.edu", n,
-		    DAY(n) + 9 * HOUR, "pass");
-	add(dir_b, "google.json", NULL, NULL, 29, DAY(29) + 6 * HOUR, "pass");
-	add(dir_b, "odd.json", NULL, NULL, 23, DAY(23), NULL);
-	add(dir_b, "odd.json", NULL, NULL, 26, DAY(26) + 6 * HOUR, "fail");
-	add(dir_b, "odd.json", NULL, NULL, 30, DAY(30), "pass");
-	add(dir_b, "odd.json", NULL, NULL, 22, DAY(23) - 1, "pass");
+		fixture_add(dir_b, "google.json", "Mail.Example", "example.edu",
+			    n, DAY(n) + 9 * HOUR, "pass");
+	fixture_add(dir_b, "google.json", NULL, NULL, 29, DAY(29) + 6 * HOUR,
+		    "pass");
+	fixture_add(dir_b, "odd.json", NULL, NULL, 23, DAY(23), NULL);
+	fixture_add(dir_b, "odd.json", NULL, NULL, 26, DAY(26) + 6 * HOUR,
+		    "fail");
+	fixture_add(dir_b, "odd.json", NULL, NULL, 30, DAY(30), "pass");
+	fixture_add(dir_b, "odd.json", NULL, NULL, 22, DAY(23) - 1, "pass");
 	snprintf(path, sizeof(path), "%s/tlsrpt-2026-11-26.jsonl", dir_b);
-	f = fopen(path, "a");
-	if (f == NULL || fputs("{\"v\":1,\"received\":\"broken\n", f) < 0 ||
-	    fclose(f) != 0) {
-		perror(path);
-		exit(2);
-	}
+	fixture_damage(path);
 }
 
 /* ---- running the aggregation ---- */
@@ -519,8 +455,8 @@ golden(const char *format, enum summary_view view, const char *name)
 	const struct summary_renderer *rdr = summary_renderer_find(format);
 	struct summary_render_ctx ctx = {view, DAY(30), 2};
 	struct summary_agg *a = standard();
-	char *buf = NULL, *want, path[256];
-	size_t len = 0, wlen;
+	char *buf = NULL, path[256];
+	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	ck_assert_ptr_nonnull(rdr);
@@ -539,25 +475,7 @@ golden(const char *format, enum summary_view view, const char *name)
 		g_free(fixed);
 	}
 	snprintf(path, sizeof(path), "%s/summary/%s", test_data_dir(), name);
-	if (getenv("TLSRPT_REGEN") != NULL) {
-		f = fopen(path, "w");
-		ck_assert_ptr_nonnull(f);
-		fwrite(buf, 1, len, f);
-		fclose(f);
-	}
-	want = test_read_file(path, &wlen);
-	if (wlen != len || memcmp(want, buf, len) != 0) {
-		/* Leave the output beside it for diff(1). */
-		strcat(path, ".out");
-		f = fopen(path, "w");
-		if (f != NULL) {
-			fwrite(buf, 1, len, f);
-			fclose(f);
-		}
-		ck_abort_msg("output differs from the golden file: diff %s",
-			     path);
-	}
-	free(want);
+	test_golden(path, buf, len);
 	free(buf);
 }
 
@@ -647,17 +565,11 @@ aggregate_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(aggregate_suite());
-	char cmd[128];
-	int failed;
+	int rc;
 
 	tlsrpt_alloc_init();
 	build_stores();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", top);
-	return failed == 0 ? 0 : 1;
+	rc = test_run(aggregate_suite());
+	fixture_remove(top);
+	return rc;
 }

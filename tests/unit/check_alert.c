@@ -816,12 +816,6 @@ alert_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(alert_suite());
-	int failed;
-
 	tlsrpt_alloc_init();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return test_run(alert_suite());
 }

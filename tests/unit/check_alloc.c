@@ -342,8 +342,7 @@ main(void)
 {
 	Suite *s = suite_create("alloc");
 	TCase *tc = tcase_create("alloc");
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	tlsrpt_alloc_init();
 	tlsrpt_parser_init();
@@ -354,10 +353,7 @@ main(void)
 	tcase_add_test(tc, test_input_parse);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = test_run(s);
 	tlsrpt_parser_shutdown();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "parser/alloc.h"
 #include "parser/authres.h"
+#include "testutil.h"
 
 static char *const trusted[] = {"mx.example.net", "mx2.example.net"};
 
@@ -324,8 +325,6 @@ main(void)
 {
 	Suite *s = suite_create("authres");
 	TCase *tc = tcase_create("authres");
-	SRunner *sr;
-	int failed;
 
 	tlsrpt_alloc_init();
 	tcase_add_test(tc, test_pass);
@@ -338,9 +337,5 @@ main(void)
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_submitter_domain);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return test_run(s);
 }

@@ -243,8 +243,7 @@ main(void)
 {
 	Suite *s = suite_create("cases");
 	TCase *tc = tcase_create("cases");
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	tlsrpt_parser_init();
 	snprintf(cases_dir, sizeof(cases_dir), "%s/cases", test_data_dir());
@@ -254,11 +253,8 @@ main(void)
 	tcase_add_test(tc, test_case_names);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = test_run(s);
 	test_free_names(case_names, n_cases);
 	tlsrpt_parser_shutdown();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

@@ -15,6 +15,7 @@
 #include "parser/input.h"
 #include "parser/limits.h"
 #include "store/store.h"
+#include "testutil.h"
 
 /* 2026-11-28T00:00:00Z: the day file every test writes. */
 #define NOW 1795824000
@@ -697,14 +698,10 @@ cgi_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	tlsrpt_parser_init();
-	sr = srunner_create(cgi_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = test_run(cgi_suite());
 	tlsrpt_parser_shutdown();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

@@ -12,6 +12,7 @@
 #include "milter/rcpt.h"
 #include "parser/alloc.h"
 #include "store/store.h"
+#include "testutil.h"
 
 /* Write text to a new temporary file; returns its path (free()). */
 static char *
@@ -523,12 +524,6 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
 	tlsrpt_alloc_init();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return test_run(config_suite());
 }

@@ -198,8 +198,7 @@ main(void)
 	char root[4096];
 	Suite *s;
 	TCase *tc;
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	if (corpus == NULL) {
 		printf("check_corpus: no shared corpus (TLSRPT_CORPUS): "
@@ -223,13 +222,10 @@ main(void)
 	tcase_add_loop_test(tc, test_file, 0, (int)n_files);
 	tcase_add_test(tc, test_all_found);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = test_run(s);
 	for (size_t i = 0; i < n_files; i++)
 		free(files[i]);
 	free(files);
 	tlsrpt_parser_shutdown();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

@@ -29,69 +29,21 @@
 #include "summary/aggregate.h"
 #include "summary/render.h"
 #include "summary/render_mail.h"
+#include "summary_fixture.h"
 #include "testutil.h"
-
-#define DAY0 1795737600LL /* 2026-11-27T00:00:00Z */
-#define DAY(n) (DAY0 + ((int64_t)(n)-27) * 86400)
-#define HOUR 3600
 
 static char top[] = "/tmp/tlsrpt-digest.XXXXXX";
 
 /* ---- building the stores ---- */
 
+/* The report of day n in the store top/store, received at 06:00. */
 static void
 add(const char *store, const char *tmpl, const char *org, const char *domain,
     int n)
 {
-	struct tlsrpt_store_options so;
-	struct tlsrpt_store *st = NULL;
-	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_receipt rc = {0};
-	struct tlsrpt_error err;
-	struct tlsrpt_limits lim;
-	enum tlsrpt_store_outcome out;
-	char *json = NULL, *path, *dir, id[128];
-	gsize len;
-	size_t i;
+	char *dir = g_strdup_printf("%s/%s", top, store);
 
-	/* Not test_read_file(): this runs before the tests, outside Check. */
-	tlsrpt_limits_default(&lim);
-	path = g_strdup_printf("%s/summary/%s", test_data_dir(), tmpl);
-	if (!g_file_get_contents(path, &json, &len, NULL) ||
-	    tlsrpt_report_parse(json, len, &lim, &r, &err) != 0) {
-		fprintf(stderr, "%s: cannot read or parse\n", path);
-		exit(2);
-	}
-	g_free(json);
-	g_free(path);
-	if (org != NULL) {
-		tlsrpt_free(r->organization_name);
-		r->organization_name = tlsrpt_strdup(org);
-	}
-	for (i = 0; domain != NULL && i < r->n_policies; i++) {
-		tlsrpt_free(r->policies[i].policy_domain);
-		r->policies[i].policy_domain = tlsrpt_strdup(domain);
-	}
-	snprintf(id, sizeof(id), "%s-%s-%d", tmpl, r->policies[0].policy_domain,
-		 n);
-	tlsrpt_free(r->report_id);
-	r->report_id = tlsrpt_strdup(id);
-	r->start_time = DAY(n - 1);
-	r->end_time = DAY(n) - 1;
-	dir = g_strdup_printf("%s/%s", top, store);
-	tlsrpt_store_options_default(&so);
-	so.dir = dir;
-	so.fsync = TLSRPT_STORE_FSYNC_NONE;
-	rc.received = DAY(n) + 6 * HOUR;
-	rc.source = "milter";
-	rc.dkim = "pass";
-	if (tlsrpt_store_open(&so, &st, &err) != 0 ||
-	    tlsrpt_store_append(st, r, &rc, &out, &err) != 0) {
-		fprintf(stderr, "%s: %s\n", dir, err.text);
-		exit(2);
-	}
-	tlsrpt_store_close(st);
-	tlsrpt_report_free(r);
+	fixture_add(dir, tmpl, org, domain, n, DAY(n) + 6 * HOUR, "pass");
 	g_free(dir);
 }
 
@@ -100,14 +52,10 @@ build_stores(void)
 {
 	static const char *const clean_like[] = {"clean", "failing", "damaged"};
 	char path[128];
-	FILE *f;
 	size_t i;
 	int n;
 
-	if (mkdtemp(top) == NULL) {
-		perror("mkdtemp");
-		exit(2);
-	}
+	fixture_mkdtemp(top);
 	for (i = 0; i < sizeof(clean_like) / sizeof(clean_like[0]); i++) {
 		for (n = 1; n <= 29; n++) {
 			add(clean_like[i], "google.json", NULL, NULL, n);
@@ -122,12 +70,7 @@ build_stores(void)
 	for (n = 1; n <= 20; n++)
 		add("silent", "google.json", NULL, "example.net", n);
 	snprintf(path, sizeof(path), "%s/damaged/tlsrpt-2026-11-26.jsonl", top);
-	f = fopen(path, "a");
-	if (f == NULL || fputs("{\"v\":1,\"received\":\"broken\n", f) < 0 ||
-	    fclose(f) != 0) {
-		perror(path);
-		exit(2);
-	}
+	fixture_damage(path);
 	snprintf(path, sizeof(path), "%s/empty", top);
 	if (g_mkdir_with_parents(path, 0755) != 0) {
 		perror(path);
@@ -493,19 +436,13 @@ digest_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(digest_suite());
-	char cmd[128];
-	int failed;
+	int rc;
 
 	tlsrpt_alloc_init();
 	g_mime_init();
 	build_stores();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", top);
+	rc = test_run(digest_suite());
+	fixture_remove(top);
 	g_mime_shutdown();
-	return failed == 0 ? 0 : 1;
+	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "parser/alloc.h"
 #include "summary/dns_record.h"
+#include "testutil.h"
 
 /* 1 when some finding of that level contains needle. */
 static int
@@ -686,12 +687,6 @@ dns_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(dns_suite());
-	int failed;
-
 	tlsrpt_alloc_init();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return test_run(dns_suite());
 }

@@ -8,6 +8,7 @@
 #include "parser/alloc.h"
 #include "parser/inflate.h"
 #include "parser/limits.h"
+#include "testutil.h"
 
 #define GZIP_BITS (16 + MAX_WBITS)
 #define ZLIB_BITS MAX_WBITS
@@ -405,8 +406,6 @@ main(void)
 {
 	Suite *s = suite_create("inflate");
 	TCase *tc = tcase_create("inflate");
-	SRunner *sr;
-	int failed;
 
 	tlsrpt_alloc_init();
 	tcase_set_timeout(tc, 60);
@@ -422,9 +421,5 @@ main(void)
 	tcase_add_test(tc, test_exact_limits);
 	tcase_add_test(tc, test_alloc_failure);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return test_run(s);
 }

@@ -11,6 +11,7 @@
 
 #include "parser/alloc.h"
 #include "parser/input.h"
+#include "testutil.h"
 
 #define REPORT_FMT                                                             \
 	"{\"organization-name\":\"Google Inc.\",\"date-range\":{"              \
@@ -1008,8 +1009,7 @@ main(void)
 {
 	Suite *s = suite_create("message");
 	TCase *tc = tcase_create("message");
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	tlsrpt_parser_init();
 	tcase_set_timeout(tc, 60);
@@ -1040,10 +1040,7 @@ main(void)
 	tcase_add_test(tc, test_garbage_inputs);
 	tcase_add_test(tc, test_alloc_failure);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = test_run(s);
 	tlsrpt_parser_shutdown();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

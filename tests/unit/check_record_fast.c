@@ -293,8 +293,6 @@ main(void)
 {
 	Suite *s = suite_create("record_fast");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tlsrpt_alloc_init();
 	tcase_set_timeout(tc, 120);
@@ -303,9 +301,5 @@ main(void)
 	tcase_add_test(tc, test_damage_agrees);
 	tcase_add_test(tc, test_limits_declined);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
+	return test_run(s);
 }

@@ -29,11 +29,8 @@
 #include "parser/report.h"
 #include "summary/aggregate.h"
 #include "summary/render.h"
+#include "summary_fixture.h"
 #include "testutil.h"
-
-#define DAY0 1795737600LL /* 2026-11-27T00:00:00Z */
-#define DAY(n) (DAY0 + ((int64_t)(n)-27) * 86400)
-#define HOUR 3600
 
 #define EVIL_ORG "Evil <script>alert(\"x\")</script> & 'Co'"
 #define EVIL_TYPE "x-\"quoted\"\\back\nline<b>"
@@ -212,29 +209,11 @@ render(const char *format, enum summary_view view)
 static void
 golden(const char *format, enum summary_view view, const char *name)
 {
-	char *buf = render(format, view), *want, path[256];
-	size_t len = strlen(buf), wlen;
-	FILE *f;
+	char *buf = render(format, view), path[256];
+	size_t len = strlen(buf);
 
 	snprintf(path, sizeof(path), "%s/summary/%s", test_data_dir(), name);
-	if (getenv("TLSRPT_REGEN") != NULL) {
-		f = fopen(path, "w");
-		ck_assert_ptr_nonnull(f);
-		fwrite(buf, 1, len, f);
-		fclose(f);
-	}
-	want = test_read_file(path, &wlen);
-	if (wlen != len || memcmp(want, buf, len) != 0) {
-		strcat(path, ".out");
-		f = fopen(path, "w");
-		if (f != NULL) {
-			fwrite(buf, 1, len, f);
-			fclose(f);
-		}
-		ck_abort_msg("output differs from the golden file: diff %s",
-			     path);
-	}
-	free(want);
+	test_golden(path, buf, len);
 	free(buf);
 }
 
@@ -423,12 +402,6 @@ render_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(render_suite());
-	int failed;
-
 	tlsrpt_alloc_init();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return test_run(render_suite());
 }

@@ -1,7 +1,8 @@
 /*
  * check_store.c -- the flat-file store: round trip of every field, day
  * rotation, compressed days, retention, de-duplication (window, restarts,
- * a lost index), refused symlinks, damaged lines, several stores read as
+ * a lost index), refused symlinks, a store directory removed or replaced
+ * while open, damaged lines, several stores read as
  * one, a full disk, and the stress tests: 8 processes x 4 threads writing
  * at once with a reader, SIGKILLed writers, pruning while writing.
  */
@@ -715,6 +716,143 @@ START_TEST(test_symlink_refused)
 }
 END_TEST
 
+/* ---- the store directory removed or replaced under an open store ---- */
+
+/* Lines of dir for the day of T0; fails unless each report is whole and
+ * met once. */
+static unsigned long
+count_records(const char *dir)
+{
+	const char *dirs[1] = {dir};
+	struct tally t;
+	unsigned long n;
+
+	read_all(dirs, 1, T0, T0 + DAY, &t);
+	ck_assert_int_eq(t.bad_group, 0);
+	ck_assert_uint_eq(t.duplicates, 0);
+	n = t.records;
+	tally_free(&t);
+	return n;
+}
+
+static void
+append_fails(struct tlsrpt_store *s, const struct tlsrpt_report *r,
+	     const char *want1, const char *want2)
+{
+	enum tlsrpt_store_outcome oc;
+	struct tlsrpt_error err;
+	char msg[1024];
+
+	ck_assert_int_eq(append(s, r, T0, &oc, &err), -1);
+	ck_assert_int_eq(err.code, TLSRPT_ERR_IO);
+	tlsrpt_error_format(&err, msg, sizeof(msg));
+	ck_assert_msg(strstr(msg, want1) != NULL && strstr(msg, want2) != NULL,
+		      "%s", msg);
+}
+
+START_TEST(test_dir_removed_or_replaced)
+{
+	char *top = make_tmpdir(), dir[600], other[600], sub[600], path[700];
+	struct tlsrpt_store *s, *s2;
+	struct tlsrpt_report *a = make_report("Org", "gone-a", 2, 0);
+	struct tlsrpt_report *b = make_report("Org", "gone-b", 3, 1);
+	struct tlsrpt_report *c = make_report("Org", "gone-c", 1, 0);
+	struct stat st;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/store", top);
+	snprintf(other, sizeof(other), "%s/other", top);
+	s = open_store(dir, TLSRPT_STORE_FSYNC_REPORT);
+	append_ok(s, a, T0, TLSRPT_STORE_STORED);
+	append_ok(s, a, T0, TLSRPT_STORE_DUPLICATE);
+
+	/* Removed: the append makes it again, as open would, with a new
+	 * index -- the old keys went with the old directory. */
+	rm_tree(dir);
+	append_ok(s, a, T0, TLSRPT_STORE_STORED);
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0750);
+	append_ok(s, a, T0, TLSRPT_STORE_DUPLICATE);
+	ck_assert_uint_eq(count_records(dir), 2);
+	snprintf(path, sizeof(path), "%s/tlsrpt.index", dir);
+	ck_assert(test_exists(path));
+
+	/* Removed and made again by hand (empty). */
+	rm_tree(dir);
+	ck_assert_int_eq(mkdir(dir, 0750), 0);
+	append_ok(s, b, T0, TLSRPT_STORE_STORED);
+	append_ok(s, a, T0, TLSRPT_STORE_STORED);
+	append_ok(s, b, T0 + 10, TLSRPT_STORE_DUPLICATE);
+	append_ok(s, a, T0 + 10, TLSRPT_STORE_DUPLICATE);
+	ck_assert_uint_eq(count_records(dir), 5);
+
+	/* Replaced by another store (a restore): its index decides. */
+	s2 = open_store(other, TLSRPT_STORE_FSYNC_REPORT);
+	append_ok(s2, c, T0, TLSRPT_STORE_STORED);
+	tlsrpt_store_close(s2);
+	rm_tree(dir);
+	ck_assert_int_eq(rename(other, dir), 0);
+	append_ok(s, c, T0, TLSRPT_STORE_DUPLICATE);
+	append_ok(s, a, T0, TLSRPT_STORE_STORED);
+	append_ok(s, a, T0, TLSRPT_STORE_DUPLICATE);
+	ck_assert_uint_eq(count_records(dir), 3);
+
+	/* Restored without its index: rebuilt from the day files. */
+	s2 = open_store(other, TLSRPT_STORE_FSYNC_REPORT);
+	append_ok(s2, b, T0, TLSRPT_STORE_STORED);
+	tlsrpt_store_close(s2);
+	snprintf(path, sizeof(path), "%s/tlsrpt.index", other);
+	ck_assert_int_eq(unlink(path), 0);
+	rm_tree(dir);
+	ck_assert_int_eq(rename(other, dir), 0);
+	append_ok(s, b, T0 + 20, TLSRPT_STORE_DUPLICATE);
+	append_ok(s, c, T0, TLSRPT_STORE_STORED);
+	ck_assert_uint_eq(count_records(dir), 4);
+
+	/* Replaced by a file: no store to write to, the path is named. */
+	rm_tree(dir);
+	fd = open(dir, O_WRONLY | O_CREAT | O_EXCL, 0640);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	append_fails(s, a, dir, "cannot open the store directory");
+	ck_assert_int_eq(unlink(dir), 0);
+
+	/* A lock file planted as a symbolic link is refused, as at open. */
+	ck_assert_int_eq(mkdir(dir, 0750), 0);
+	snprintf(path, sizeof(path), "%s/tlsrpt.lock", dir);
+	snprintf(sub, sizeof(sub), "%s/planted", top);
+	ck_assert_int_eq(symlink(sub, path), 0);
+	append_fails(s, a, "tlsrpt.lock", "symbolic link");
+	ck_assert(!test_exists(sub));
+	ck_assert_int_eq(unlink(path), 0);
+	append_ok(s, a, T0, TLSRPT_STORE_STORED);
+	ck_assert_uint_eq(count_records(dir), 2);
+	tlsrpt_store_close(s);
+
+	/* Gone with its parent: cannot be made again, the path is named;
+	 * once the parent is back the store goes on. */
+	snprintf(sub, sizeof(sub), "%s/parent", top);
+	ck_assert_int_eq(mkdir(sub, 0750), 0);
+	snprintf(path, sizeof(path), "%s/parent/store", top);
+	s = open_store(path, TLSRPT_STORE_FSYNC_NONE);
+	append_ok(s, a, T0, TLSRPT_STORE_STORED);
+	rm_tree(sub);
+	append_fails(s, a, path, "cannot create the store directory");
+	append_fails(s, a, path, "No such file or directory");
+	ck_assert_int_eq(mkdir(sub, 0750), 0);
+	append_ok(s, a, T0, TLSRPT_STORE_STORED);
+	append_ok(s, a, T0, TLSRPT_STORE_DUPLICATE);
+	ck_assert_uint_eq(count_records(path), 2);
+	tlsrpt_store_close(s);
+
+	tlsrpt_report_free(a);
+	tlsrpt_report_free(b);
+	tlsrpt_report_free(c);
+	rm_tree(top);
+	free(top);
+}
+END_TEST
+
 START_TEST(test_damaged_lines)
 {
 	char *dir = make_tmpdir(), *d0;
@@ -1171,6 +1309,7 @@ store_suite(void)
 	tcase_add_test(tc, test_rotation_and_gz);
 	tcase_add_test(tc, test_recovery_tail);
 	tcase_add_test(tc, test_symlink_refused);
+	tcase_add_test(tc, test_dir_removed_or_replaced);
 	tcase_add_test(tc, test_damaged_lines);
 	tcase_add_test(tc, test_several_dirs);
 	tcase_add_test(tc, test_file_size_limit);
@@ -1187,14 +1326,8 @@ store_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(store_suite());
-	int failed;
-
 	tlsrpt_alloc_init();
 	json_object_seed(0);
 	tlsrpt_limits_default(&limits);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return test_run(store_suite());
 }

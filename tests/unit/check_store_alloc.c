@@ -274,8 +274,6 @@ main(void)
 {
 	Suite *s = suite_create("store_alloc");
 	TCase *tc = tcase_create("chaos");
-	SRunner *sr;
-	int failed;
 
 	tlsrpt_alloc_init();
 	tlsrpt_limits_default(&limits);
@@ -283,9 +281,5 @@ main(void)
 	tcase_add_test(tc, test_open_append);
 	tcase_add_test(tc, test_reader);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return test_run(s);
 }

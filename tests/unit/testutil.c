@@ -8,6 +8,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+int
+test_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 const char *
 test_data_dir(void)
 {
@@ -120,4 +132,32 @@ test_chomp(char *s)
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' ||
 			 s[n - 1] == ' ' || s[n - 1] == '\t'))
 		s[--n] = '\0';
+}
+
+void
+test_golden(const char *path, const char *buf, size_t len)
+{
+	char *want, out[4096];
+	size_t wlen;
+	FILE *f;
+
+	if (getenv("TLSRPT_REGEN") != NULL) {
+		f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fwrite(buf, 1, len, f);
+		fclose(f);
+	}
+	want = test_read_file(path, &wlen);
+	if (wlen != len || memcmp(want, buf, len) != 0) {
+		snprintf(out, sizeof(out), "%s.out", path);
+		f = fopen(out, "w");
+		if (f != NULL) {
+			fwrite(buf, 1, len, f);
+			fclose(f);
+		}
+		free(want);
+		ck_abort_msg("output differs from the golden file: diff %s",
+			     out);
+	}
+	free(want);
 }

@@ -4,7 +4,12 @@
 #ifndef TLSRPT_TESTUTIL_H
 #define TLSRPT_TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
+
+/* Run every test of s (and free it): EXIT_SUCCESS when all passed,
+ * EXIT_FAILURE otherwise -- what a test program's main() returns. */
+int test_run(Suite *s);
 
 /* Directory of our own committed fixtures (TLSRPT_TEST_DATA, default
  * "tests/data"). Borrowed. */
@@ -28,6 +33,11 @@ int test_exists(const char *path);
  * Free with test_free_names(). */
 char **test_list_dir(const char *dir, size_t *n);
 void test_free_names(char **names, size_t n);
+
+/* Compare buf (len bytes) with the golden file at path and fail the
+ * current test when they differ, leaving buf in path.out for diff(1). With
+ * TLSRPT_REGEN set, rewrite the golden file first (then review it). */
+void test_golden(const char *path, const char *buf, size_t len);
 
 /* Remove trailing white space in place (expected-output files end in \n). */
 void test_chomp(char *s);

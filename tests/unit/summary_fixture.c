@@ -1,0 +1,96 @@
+/* summary_fixture.c -- building the test stores of tlsrpt-summary. */
+#include "summary_fixture.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "parser/alloc.h"
+#include "parser/report.h"
+#include "store/store.h"
+#include "testutil.h"
+
+void
+fixture_add(const char *dir, const char *tmpl, const char *org,
+	    const char *domain, int n, int64_t received, const char *dkim)
+{
+	struct tlsrpt_store_options so;
+	struct tlsrpt_store *st = NULL;
+	struct tlsrpt_report *r = NULL;
+	struct tlsrpt_receipt rc = {0};
+	struct tlsrpt_error err;
+	struct tlsrpt_limits lim;
+	enum tlsrpt_store_outcome out;
+	char *json = NULL, *path, id[128];
+	gsize len;
+	size_t i;
+
+	/* Not test_read_file(): this runs before the tests, outside Check. */
+	tlsrpt_limits_default(&lim);
+	path = g_strdup_printf("%s/summary/%s", test_data_dir(), tmpl);
+	if (!g_file_get_contents(path, &json, &len, NULL) ||
+	    tlsrpt_report_parse(json, len, &lim, &r, &err) != 0) {
+		fprintf(stderr, "%s: cannot read or parse\n", path);
+		exit(2);
+	}
+	g_free(json);
+	g_free(path);
+	if (org != NULL) {
+		tlsrpt_free(r->organization_name);
+		r->organization_name = tlsrpt_strdup(org);
+	}
+	for (i = 0; domain != NULL && i < r->n_policies; i++) {
+		tlsrpt_free(r->policies[i].policy_domain);
+		r->policies[i].policy_domain = tlsrpt_strdup(domain);
+	}
+	snprintf(id, sizeof(id), "%s-%s-%d", tmpl, r->policies[0].policy_domain,
+		 n);
+	tlsrpt_free(r->report_id);
+	r->report_id = tlsrpt_strdup(id);
+	r->start_time = DAY(n - 1);
+	r->end_time = DAY(n) - 1;
+	tlsrpt_store_options_default(&so);
+	so.dir = dir;
+	so.fsync = TLSRPT_STORE_FSYNC_NONE;
+	rc.received = received;
+	rc.source = "milter";
+	rc.dkim = dkim;
+	if (tlsrpt_store_open(&so, &st, &err) != 0 ||
+	    tlsrpt_store_append(st, r, &rc, &out, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", dir, err.text);
+		exit(2);
+	}
+	tlsrpt_store_close(st);
+	tlsrpt_report_free(r);
+}
+
+void
+fixture_mkdtemp(char *tmpl)
+{
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		exit(2);
+	}
+}
+
+void
+fixture_damage(const char *path)
+{
+	FILE *f = fopen(path, "a");
+
+	if (f == NULL || fputs("{\"v\":1,\"received\":\"broken\n", f) < 0 ||
+	    fclose(f) != 0) {
+		perror(path);
+		exit(2);
+	}
+}
+
+void
+fixture_remove(const char *top)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", top);
+}
