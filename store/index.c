@@ -42,6 +42,14 @@ tlsrpt_index_close(struct tlsrpt_index *ix)
 	forget(ix);
 }
 
+void
+tlsrpt_index_move(struct tlsrpt_index *ix, int dirfd)
+{
+	forget(ix);
+	ix->dirfd = dirfd;
+	ix->created = 0;
+}
+
 static int
 io_error(struct tlsrpt_error *err, const char *what)
 {

@@ -47,6 +47,10 @@ void tlsrpt_index_init(struct tlsrpt_index *ix, int dirfd, mode_t mode,
 		       int sync_writes);
 void tlsrpt_index_close(struct tlsrpt_index *ix);
 
+/* Forget all that was loaded and use the index of dirfd from now on (the
+ * store directory was replaced); the next sync loads it. */
+void tlsrpt_index_move(struct tlsrpt_index *ix, int dirfd);
+
 /* Bring keys and position up to date with the file: reopen it when it was
  * replaced, read what other writers appended, cut a torn last record. */
 int tlsrpt_index_sync(struct tlsrpt_index *ix, struct tlsrpt_error *err);

@@ -70,12 +70,89 @@ full_path(const struct tlsrpt_store *s, struct tlsrpt_error *err)
 	memcpy(err->path, full, sizeof(err->path));
 }
 
+/* Open the directory at s->dir, creating it if missing, and its lock file.
+ * The path itself may be a symbolic link (a configured one is followed);
+ * the lock file may not. */
+static int
+open_dir(const struct tlsrpt_store *s, int *dirfd, int *lockfd, struct stat *st,
+	 struct tlsrpt_error *err)
+{
+	char path[512];
+	int dfd, lfd;
+
+	if (mkdir(s->dir, 0750) < 0 && errno != EEXIST)
+		return tlsrpt_error_set(err, TLSRPT_ERR_IO, s->dir,
+					"cannot create the store directory: %s",
+					strerror(errno));
+	dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fstat(dfd, st) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, s->dir,
+				 "cannot open the store directory: %s",
+				 strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	lfd = openat(dfd, TLSRPT_LOCK_NAME,
+		     O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, s->mode);
+	if (lfd < 0) {
+		int e = errno;
+
+		tlsrpt_error_set(err, TLSRPT_ERR_IO,
+				 tlsrpt_store_path(s, TLSRPT_LOCK_NAME, path,
+						   sizeof(path)),
+				 "cannot open the lock file: %s%s", strerror(e),
+				 e == ELOOP ? " (a symbolic link, refused)"
+					    : "");
+		close(dfd);
+		return -1;
+	}
+	*dirfd = dfd;
+	*lockfd = lfd;
+	return 0;
+}
+
+/* A directory removed under us still works through its descriptor, but
+ * nothing can be created in it, and a directory made again (or restored
+ * from a backup) under the same name is not the one we hold: every append
+ * would fail until a restart. So check with one stat per call, and when
+ * the path names another directory, or none, start over there as a
+ * restart would: its own lock file and index, rebuilt from its day files
+ * if missing. The mutex is held. On failure the old descriptors stay
+ * (the next call tries again). */
+static int
+follow_dir(struct tlsrpt_store *s, struct tlsrpt_error *err)
+{
+	struct stat st;
+	int dfd, lfd;
+
+	if (stat(s->dir, &st) == 0) {
+		if (st.st_dev == s->dir_dev && st.st_ino == s->dir_ino)
+			return 0;
+	} else if (errno != ENOENT && errno != ENOTDIR)
+		return 0; /* cannot tell (EACCES...): keep what we have */
+	if (open_dir(s, &dfd, &lfd, &st, err) < 0)
+		return -1;
+	tlsrpt_index_move(&s->ix, dfd);
+	close(s->lockfd);
+	close(s->dirfd);
+	s->dirfd = dfd;
+	s->lockfd = lfd;
+	s->dir_dev = st.st_dev;
+	s->dir_ino = st.st_ino;
+	return 0;
+}
+
 int
 tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err)
 {
 	char path[512];
 
 	pthread_mutex_lock(&s->mu);
+	if (follow_dir(s, err) < 0) {
+		pthread_mutex_unlock(&s->mu);
+		return -1;
+	}
 	if (tlsrpt_flock(s->lockfd, LOCK_EX) < 0) {
 		tlsrpt_error_set(err, TLSRPT_ERR_IO,
 				 tlsrpt_store_path(s, TLSRPT_LOCK_NAME, path,
@@ -105,6 +182,7 @@ tlsrpt_store_open(const struct tlsrpt_store_options *o,
 		  struct tlsrpt_store **out, struct tlsrpt_error *err)
 {
 	struct tlsrpt_store *s = NULL;
+	struct stat st;
 	int ret = -1, mutex_ok = 0;
 
 	*out = NULL;
@@ -130,32 +208,10 @@ tlsrpt_store_open(const struct tlsrpt_store_options *o,
 	s->mode = o->mode != 0 ? o->mode : 0640;
 	tlsrpt_limits_default(&s->default_limits);
 	s->limits = o->limits != NULL ? o->limits : &s->default_limits;
-	if (mkdir(s->dir, 0750) < 0 && errno != EEXIST) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, s->dir,
-				 "cannot create the store directory: %s",
-				 strerror(errno));
+	if (open_dir(s, &s->dirfd, &s->lockfd, &st, err) < 0)
 		goto out;
-	}
-	s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->dirfd < 0) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, s->dir,
-				 "cannot open the store directory: %s",
-				 strerror(errno));
-		goto out;
-	}
-	s->lockfd = openat(s->dirfd, TLSRPT_LOCK_NAME,
-			   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, s->mode);
-	if (s->lockfd < 0) {
-		char path[512];
-
-		tlsrpt_error_set(
-			err, TLSRPT_ERR_IO,
-			tlsrpt_store_path(s, TLSRPT_LOCK_NAME, path,
-					  sizeof(path)),
-			"cannot open the lock file: %s%s", strerror(errno),
-			errno == ELOOP ? " (a symbolic link, refused)" : "");
-		goto out;
-	}
+	s->dir_dev = st.st_dev;
+	s->dir_ino = st.st_ino;
 	tlsrpt_index_init(&s->ix, s->dirfd, s->mode,
 			  s->fsync == TLSRPT_STORE_FSYNC_REPORT);
 	/* Load the index and recover now, so that problems show at start. */

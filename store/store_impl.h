@@ -16,7 +16,9 @@ struct tlsrpt_store {
 	pthread_mutex_t mu; /* threads of this process */
 	char *dir;
 	int dirfd;
-	int lockfd; /* tlsrpt.lock: flock(LOCK_EX) between processes */
+	dev_t dir_dev; /* of dirfd: a different inode at dir means the */
+	ino_t dir_ino; /* directory was removed or replaced (see begin) */
+	int lockfd;    /* tlsrpt.lock: flock(LOCK_EX) between processes */
 	struct tlsrpt_index ix;
 	unsigned dedup_days;
 	enum tlsrpt_store_fsync fsync;
@@ -26,7 +28,10 @@ struct tlsrpt_store {
 };
 
 /* Take the store (mutex, then the lock file), bring the index up to date
- * and finish what a crashed writer left. On failure nothing is held. */
+ * and finish what a crashed writer left. When the path dir no longer names
+ * the directory held open (removed, made again, restored from a backup),
+ * the store is first opened afresh there, as at tlsrpt_store_open. On
+ * failure nothing is held. */
 int tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err);
 void tlsrpt_store_end(struct tlsrpt_store *s);
 
