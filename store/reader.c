@@ -19,7 +19,7 @@
 #include "parser/alloc.h"
 #include "store/day.h"
 #include "store/fileio.h"
-#include "store/keyset.h"
+#include "store/fpset.h"
 #include "store/lines.h"
 #include "store/record.h"
 
@@ -43,8 +43,12 @@ struct tlsrpt_store_reader {
 	gzFile gz;
 	struct tlsrpt_lines ln;
 	char path[TLSRPT_ERROR_PATH_MAX];
-	int64_t file_seq;
-	struct tlsrpt_keyset seen; /* report key -> file_seq it came from */
+	/* De-duplication: fingerprints (fpset.h) of the reports returned from
+	 * earlier files, and of those returned from the file being read (whose
+	 * other lines are still to come). The second joins the first when the
+	 * next file is opened. */
+	struct tlsrpt_fpkey fpkey;
+	struct tlsrpt_fpset seen, seen_here;
 	struct tlsrpt_reader_stats stats;
 };
 
@@ -138,6 +142,7 @@ tlsrpt_store_reader_open(const char *const *dirs, size_t n_dirs, int64_t since,
 	if (rd == NULL)
 		goto nomem;
 	rd->fd = -1;
+	tlsrpt_fpkey_random(&rd->fpkey);
 	rd->since = since;
 	rd->until = until > 0 ? until : INT64_MAX;
 	tlsrpt_limits_default(&rd->default_limits);
@@ -230,7 +235,6 @@ open_file(struct tlsrpt_store_reader *rd, const struct rd_file *f)
 		return 1;
 	}
 	rd->stats.files++;
-	rd->file_seq++;
 	rd->is_open = 1;
 	rd->fd = fd;
 	if (gz) {
@@ -267,19 +271,28 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			 struct tlsrpt_record *rec, struct tlsrpt_error *err)
 {
 	const char *line;
-	size_t len, klen;
+	size_t len;
 	unsigned flags;
+	uint64_t fp;
 	int rc;
 
 	tlsrpt_record_clear(rec);
 	for (;;) {
 		struct tlsrpt_error derr;
-		char *key;
-		int64_t *seq;
 
 		if (!rd->is_open) {
 			if (rd->next_file == rd->n_files)
 				return 0;
+			if (rd->seen.n == 0) { /* the first file: no copy */
+				struct tlsrpt_fpset t = rd->seen;
+
+				rd->seen = rd->seen_here;
+				rd->seen_here = t;
+			} else if (tlsrpt_fpset_merge(&rd->seen,
+						      &rd->seen_here) < 0) {
+				goto nomem;
+			}
+			tlsrpt_fpset_reset(&rd->seen_here);
 			rc = open_file(rd, &rd->files[rd->next_file++]);
 			if (rc < 0)
 				goto nomem;
@@ -319,22 +332,15 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			tlsrpt_record_clear(rec);
 			continue;
 		}
-		key = tlsrpt_key_make(rec->organization_name, rec->report_id,
-				      &klen);
-		if (key == NULL)
-			goto nomem;
-		seq = tlsrpt_keyset_find(&rd->seen, key, klen);
-		if (seq == NULL &&
-		    tlsrpt_keyset_put(&rd->seen, key, klen, rd->file_seq) < 0) {
-			tlsrpt_free(key);
-			goto nomem;
-		}
-		tlsrpt_free(key);
-		if (seq != NULL && *seq != rd->file_seq) {
+		fp = tlsrpt_fp_report(&rd->fpkey, rec->organization_name,
+				      rec->report_id);
+		if (tlsrpt_fpset_has(&rd->seen, fp)) {
 			rd->stats.duplicates++;
 			tlsrpt_record_clear(rec);
 			continue;
 		}
+		if (tlsrpt_fpset_add(&rd->seen_here, fp) < 0)
+			goto nomem;
 		rec->path = rd->path;
 		rec->line = rd->ln.lineno;
 		rd->stats.records++;
@@ -367,6 +373,7 @@ tlsrpt_store_reader_close(struct tlsrpt_store_reader *rd)
 	tlsrpt_free(rd->dirs);
 	tlsrpt_free(rd->dirfds);
 	tlsrpt_free(rd->files);
-	tlsrpt_keyset_clear(&rd->seen);
+	tlsrpt_fpset_clear(&rd->seen);
+	tlsrpt_fpset_clear(&rd->seen_here);
 	tlsrpt_free(rd);
 }

@@ -56,7 +56,8 @@ reporter_free(gpointer p)
 	struct summary_reporter *r = p;
 
 	g_free(r->org);
-	g_array_free(r->times, TRUE);
+	if (r->times != NULL)
+		g_array_free(r->times, TRUE);
 	g_free(r->sts_mode);
 	g_free(r->mx);
 	g_free(r);
@@ -183,10 +184,20 @@ struct summary_agg *
 summary_agg_new(const struct summary_options *o)
 {
 	struct summary_agg *a = g_new0(struct summary_agg, 1);
+	int64_t span;
 	size_t i;
 
 	a->opt = *o;
 	a->lookback = summary_lookback_start(o);
+	/* Gaps of at least the minimum interval that fit in the look-back. */
+	span = (o->until - a->lookback) / SUMMARY_SILENCE_MIN_INTERVAL;
+	if (span < 0)
+		span = 0;
+	if (span > G_MAXUINT / 4)
+		span = G_MAXUINT / 4;
+	a->times_cap = 2 * (guint)span + 1;
+	if (a->times_cap < SUMMARY_SILENCE_MIN_REPORTS)
+		a->times_cap = SUMMARY_SILENCE_MIN_REPORTS;
 	a->domains_h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 					     domain_free);
 	a->orgs_h =
@@ -501,18 +512,20 @@ static int
 track_report(struct summary_agg *a, const struct tlsrpt_record *rec,
 	     const char *domain, int *new_for_domain)
 {
-	char *key = g_strdup_printf("%s\n%s", rec->organization_name,
-				    rec->report_id);
-	int is_new = a->cur_key == NULL || strcmp(key, a->cur_key) != 0;
+	size_t lo = strlen(rec->organization_name);
+	/* cur_key is "org\nid": compared in place, built only on a change. */
+	int is_new = a->cur_key == NULL ||
+		     strncmp(a->cur_key, rec->organization_name, lo) != 0 ||
+		     a->cur_key[lo] != '\n' ||
+		     strcmp(a->cur_key + lo + 1, rec->report_id) != 0;
 	guint i;
 
 	if (is_new) {
 		g_free(a->cur_key);
-		a->cur_key = key;
+		a->cur_key = g_strdup_printf("%s\n%s", rec->organization_name,
+					     rec->report_id);
 		g_ptr_array_set_size(a->cur_domains, 0);
 		a->cur_report = NULL;
-	} else {
-		g_free(key);
 	}
 	*new_for_domain = 1;
 	for (i = 0; i < a->cur_domains->len; i++) {
@@ -625,13 +638,19 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		d->last_report = t;
 	r = get_reporter(d, rec->organization_name);
 	if (new_for_domain) {
-		gint64 *last = r->times->len > 0
+		gint64 *last = r->times != NULL && r->times->len > 0
 				       ? &g_array_index(r->times, gint64,
 							r->times->len - 1)
 				       : NULL;
 
-		if (last == NULL || *last != t)
-			g_array_append_val(r->times, t);
+		if (r->times != NULL && (last == NULL || *last != t)) {
+			if (r->times->len < a->times_cap) {
+				g_array_append_val(r->times, t);
+			} else { /* the usual interval is the minimum */
+				g_array_free(r->times, TRUE);
+				r->times = NULL;
+			}
+		}
 		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY)
 			r->recent_reports++;
 	}

@@ -5,8 +5,9 @@
  * memory grows with the number of groups (domains, organisations, result
  * types, MX hosts, sending IPs, days, reporter/domain pairs), never with the
  * number of records -- except the per-report list, kept only when asked
- * (--by report), and a reporter's report times over the look-back period
- * (about one entry a day), needed for silence detection.
+ * (--by report). A reporter's report times over the look-back period, for
+ * silence detection, are kept only while they could decide its usual
+ * interval: at most 2 a day of the look-back (see summary_reporter).
  *
  * Time: a record belongs to the window when since <= received < until. The
  * caller feeds everything received in [summary_lookback_start(), until):
@@ -73,11 +74,16 @@ struct summary_day {
 /* One reporting organisation as seen for one domain, over the look-back. */
 struct summary_reporter {
 	char *org;
-	char *domain;	     /* borrowed from the domain */
-	GArray *times;	     /* int64_t received times of its reports, sorted */
-	int64_t last;	     /* last received */
-	char *sts_mode, *mx; /* latest policy it saw (NULL: no sts seen) */
-	int64_t policy_seen; /* start-datetime of the report saying so */
+	char *domain; /* borrowed from the domain */
+	/* int64_t received times of its reports (sorted after finish), or
+	 * NULL once there are more than the aggregation's times_cap: n times
+	 * in the look-back of D days have at most D gaps of a day or more, so
+	 * with n - 1 > 2 D gaps the median gap is under a day and the usual
+	 * interval is the minimum whatever else arrives. */
+	GArray *times;
+	int64_t last;		/* last received */
+	char *sts_mode, *mx;	/* latest policy it saw (NULL: no sts seen) */
+	int64_t policy_seen;	/* start-datetime of the report saying so */
 	int64_t recent_reports; /* in the readiness period */
 	int64_t interval;	/* usual interval (after finish; 0: too few) */
 	int silent;		/* after finish */
@@ -180,6 +186,7 @@ struct summary_problems {
 struct summary_agg {
 	struct summary_options opt;
 	int64_t lookback;
+	guint times_cap; /* see summary_reporter.times */
 	GHashTable *domains_h, *orgs_h, *results_h, *mx_h, *senders_h, *days_h;
 	/* The report being read: its lines come one after another. */
 	char *cur_key;

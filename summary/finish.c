@@ -163,7 +163,8 @@ summary_agg_finish(struct summary_agg *a)
 			struct summary_reporter *r =
 				g_ptr_array_index(d->reporter_list, i);
 
-			g_array_sort(r->times, cmp_i64);
+			if (r->times != NULL)
+				g_array_sort(r->times, cmp_i64);
 		}
 		d->days = values(d->days_h);
 		g_ptr_array_sort(d->days, cmp_day);

@@ -30,7 +30,8 @@ cmp_domain(gconstpointer x, gconstpointer y)
 	return strcmp(a->name, b->name);
 }
 
-/* Median gap between the sorted times, or 0 with fewer than the minimum. */
+/* Median gap between the sorted times, or 0 with fewer than the minimum.
+ * NULL times: too many to matter, the minimum (aggregate.h). */
 static int64_t
 usual_interval(const GArray *times)
 {
@@ -38,6 +39,8 @@ usual_interval(const GArray *times)
 	int64_t m;
 	guint i, n;
 
+	if (times == NULL)
+		return SUMMARY_SILENCE_MIN_INTERVAL;
 	if (times->len < SUMMARY_SILENCE_MIN_REPORTS)
 		return 0;
 	gaps = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), times->len);

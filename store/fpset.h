@@ -1,0 +1,62 @@
+/*
+ * fpset.h -- a compact set of 64-bit report fingerprints, for the store
+ * reader's de-duplication (reader.h): 8 bytes a slot, open addressing with
+ * linear probing, load at most 3/4, so 11 to 21 bytes a report instead of
+ * the report's key strings (about 100).
+ *
+ * A fingerprint is SipHash-2-4 of organization-name NUL report-id under a
+ * 128-bit key drawn at random for each reader, so reporters (who choose
+ * both strings) cannot aim for a collision or for long probe chains. Two
+ * distinct reports share a fingerprint with probability about n^2 / 2^65
+ * for n reports (3e-8 for a million); the later one would then be taken
+ * for a duplicate of the earlier and left out of a summary.
+ */
+#ifndef TLSRPT_STORE_FPSET_H
+#define TLSRPT_STORE_FPSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tlsrpt_fpkey {
+	uint64_t k0, k1;
+};
+
+/* A key from the system's random source (mixed with the clock and the
+ * process id if that fails: collisions stay as unlikely, only less
+ * unpredictable). */
+void tlsrpt_fpkey_random(struct tlsrpt_fpkey *key);
+
+/* SipHash-2-4 of data[0..len) under key. */
+uint64_t tlsrpt_siphash24(const struct tlsrpt_fpkey *key, const void *data,
+			  size_t len);
+
+/* The fingerprint of a report: SipHash-2-4 of org NUL id. */
+uint64_t tlsrpt_fp_report(const struct tlsrpt_fpkey *key, const char *org,
+			  const char *id);
+
+struct tlsrpt_fpset {
+	uint64_t *slots; /* 0: empty */
+	size_t cap;	 /* power of two, or 0 */
+	size_t n;	 /* members, counting the zero fingerprint */
+	int has_zero;	 /* 0 cannot live in a slot: kept aside */
+};
+
+/* 1 when fp is a member, else 0. */
+int tlsrpt_fpset_has(const struct tlsrpt_fpset *s, uint64_t fp);
+
+/* Add fp: 1 when added, 0 when it was a member, -1 when out of memory (the
+ * set is unchanged). */
+int tlsrpt_fpset_add(struct tlsrpt_fpset *s, uint64_t fp);
+
+/* Add every member of from to to (from is unchanged). 0, or -1 when out of
+ * memory (to then holds some of them). */
+int tlsrpt_fpset_merge(struct tlsrpt_fpset *to,
+		       const struct tlsrpt_fpset *from);
+
+/* Forget the members, keeping the slots for reuse. */
+void tlsrpt_fpset_reset(struct tlsrpt_fpset *s);
+
+/* Free everything and zero s. */
+void tlsrpt_fpset_clear(struct tlsrpt_fpset *s);
+
+#endif

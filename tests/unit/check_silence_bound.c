@@ -1,0 +1,319 @@
+/*
+ * check_silence_bound.c -- a reporter's report times are kept only while
+ * they can decide its usual interval (summary/aggregate.h): whatever the
+ * number and order of its reports, the interval and the silence verdict
+ * equal those computed from every time (the median gap of the sorted
+ * times, at least a day), and no reporter holds more than times_cap times.
+ */
+#include <check.h>
+
+#include "testutil.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser/alloc.h"
+#include "parser/report.h"
+#include "summary/aggregate.h"
+
+#define DAY 86400
+#define HOUR 3600
+#define UNTIL 1795737600LL /* 2026-11-27T00:00:00Z */
+
+/* A small deterministic generator, so a failure can be replayed. */
+static uint64_t
+next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static struct summary_agg *
+new_agg(int64_t window)
+{
+	struct summary_options o;
+
+	summary_options_default(&o);
+	o.until = UNTIL;
+	o.since = UNTIL - window;
+	return summary_agg_new(&o);
+}
+
+static void
+feed(struct summary_agg *a, const char *org, int64_t t, unsigned n)
+{
+	struct tlsrpt_record rec;
+	char id[64];
+
+	memset(&rec, 0, sizeof(rec));
+	snprintf(id, sizeof(id), "%s-%u", org, n);
+	rec.version = 1;
+	rec.received = t;
+	rec.source = (char *)"milter";
+	rec.organization_name = (char *)org;
+	rec.report_id = id;
+	rec.dkim = (char *)"pass";
+	rec.start_time = t - DAY;
+	rec.end_time = t - 1;
+	rec.policy_count = 1;
+	rec.policy.type = TLSRPT_POLICY_NO_POLICY_FOUND;
+	rec.policy.policy_type = (char *)"no-policy-found";
+	rec.policy.policy_domain = (char *)"example.org";
+	rec.policy.total_successful_session_count = 1;
+	summary_agg_add(a, &rec);
+}
+
+static int
+cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The rule of tlsrpt-summary(1) on every time, as silence.c had it before
+ * the times were bounded: consecutive equal times fed count once. */
+static int64_t
+exact_interval(const int64_t *fed, size_t n)
+{
+	int64_t *t = malloc((n + 1) * sizeof(*t)), *g, m;
+	size_t k = 0, i;
+
+	ck_assert_ptr_nonnull(t);
+	for (i = 0; i < n; i++) {
+		if (k == 0 || t[k - 1] != fed[i])
+			t[k++] = fed[i];
+	}
+	if (k < SUMMARY_SILENCE_MIN_REPORTS) {
+		free(t);
+		return 0;
+	}
+	qsort(t, k, sizeof(*t), cmp_i64);
+	g = malloc(k * sizeof(*g));
+	ck_assert_ptr_nonnull(g);
+	for (i = 1; i < k; i++)
+		g[i - 1] = t[i] - t[i - 1];
+	qsort(g, k - 1, sizeof(*g), cmp_i64);
+	m = (k - 1) % 2 == 1 ? g[(k - 1) / 2]
+			     : (g[(k - 1) / 2 - 1] + g[(k - 1) / 2]) / 2;
+	free(t);
+	free(g);
+	return m < SUMMARY_SILENCE_MIN_INTERVAL ? SUMMARY_SILENCE_MIN_INTERVAL
+						: m;
+}
+
+static const struct summary_reporter *
+reporter(struct summary_agg *a, const char *org)
+{
+	struct summary_domain *d =
+		g_hash_table_lookup(a->domains_h, "example.org");
+
+	ck_assert_ptr_nonnull(d);
+	return g_hash_table_lookup(d->reporters, org);
+}
+
+/* Feed times[0..n) (in that order) as one reporter's reports and compare
+ * with the exact rule. */
+static void
+check_times(const int64_t *times, size_t n, int64_t window, int want_dropped)
+{
+	struct summary_agg *a = new_agg(window);
+	const struct summary_reporter *r;
+	int64_t want, last = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		feed(a, "Reporter", times[i], (unsigned)i);
+		if (times[i] > last)
+			last = times[i];
+		r = reporter(a, "Reporter");
+		ck_assert(r->times == NULL || r->times->len <= a->times_cap);
+	}
+	summary_agg_finish(a);
+	r = reporter(a, "Reporter");
+	want = exact_interval(times, n);
+	ck_assert_msg(r->interval == want, "interval %lld, want %lld (n %zu)",
+		      (long long)r->interval, (long long)want, n);
+	ck_assert_int_eq(r->silent,
+			 want > 0 && UNTIL - last >
+					     SUMMARY_SILENCE_INTERVALS * want);
+	if (want_dropped >= 0)
+		ck_assert_int_eq(r->times == NULL, want_dropped);
+	summary_agg_free(a);
+}
+
+START_TEST(test_cap_follows_lookback)
+{
+	struct summary_agg *a = new_agg(7 * DAY);
+
+	/* A 7-day window reads 30 days back: at most 30 gaps of a day. */
+	ck_assert_int_eq(a->lookback, UNTIL - 30 * DAY);
+	ck_assert_uint_eq(a->times_cap, 61);
+	summary_agg_free(a);
+	a = new_agg(60 * DAY); /* 4 windows: 240 days */
+	ck_assert_uint_eq(a->times_cap, 481);
+	summary_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_many_a_day_shuffled)
+{
+	size_t n = 30 * 24, i;
+	int64_t *t = malloc(n * sizeof(*t));
+	uint64_t s = 88172645463325252ULL;
+
+	ck_assert_ptr_nonnull(t);
+	for (i = 0; i < n; i++)
+		t[i] = UNTIL - 30 * DAY + (int64_t)i * HOUR;
+	for (i = n - 1; i > 0; i--) { /* out of order, as several stores */
+		size_t j = next_rand(&s) % (i + 1);
+		int64_t x = t[i];
+
+		t[i] = t[j];
+		t[j] = x;
+	}
+	check_times(t, n, 7 * DAY, 1);
+	/* Stopped long ago: silent, with the minimum interval. */
+	for (i = 0; i < n; i++)
+		t[i] = UNTIL - 30 * DAY + (int64_t)(i % 300) * 60;
+	check_times(t, n, 7 * DAY, 1);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_sparse_kept_exact)
+{
+	int64_t t[12];
+
+	for (size_t i = 0; i < 12; i++)
+		t[i] = UNTIL - 29 * DAY + (int64_t)i * (5 * DAY / 2);
+	check_times(t, 12, 7 * DAY, 0); /* 2.5 days */
+}
+END_TEST
+
+/* As many gaps under a day as over: the median is the mean of the longest
+ * short gap and the shortest long one, above a day. */
+START_TEST(test_straddle)
+{
+	const int64_t b = UNTIL - 20 * DAY;
+	const int64_t t[] = {b, b + 23 * HOUR, b + 23 * HOUR + 2 * DAY,
+			     b + 46 * HOUR + 2 * DAY, b + 46 * HOUR + 4 * DAY};
+
+	check_times(t, 5, 7 * DAY, 0);
+	ck_assert_int_eq(exact_interval(t, 5), (23 * HOUR + 2 * DAY) / 2);
+}
+END_TEST
+
+/* Near the bound: 57 times in the 30-day look-back whose median gap is
+ * still over a day (28 gaps just over a day, 27 of a minute and one just
+ * under a day): every one must be kept, in any order. */
+START_TEST(test_straddle_near_cap)
+{
+	int64_t t[57], now = UNTIL - 30 * DAY;
+	size_t n = 0;
+	uint64_t s = 12345;
+
+	t[n++] = now;
+	for (int i = 0; i < 28; i++) {
+		now += i == 0 ? DAY - 1 : 60;
+		t[n++] = now;
+		now += DAY + 100;
+		t[n++] = now;
+	}
+	ck_assert_uint_eq(n, 57);
+	ck_assert_int_lt(t[56], UNTIL);
+	ck_assert_int_eq(exact_interval(t, n), (DAY - 1 + DAY + 100) / 2);
+	check_times(t, n, 7 * DAY, 0);
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = next_rand(&s) % (i + 1);
+		int64_t x = t[i];
+
+		t[i] = t[j];
+		t[j] = x;
+	}
+	check_times(t, n, 7 * DAY, 0);
+}
+END_TEST
+
+/* Random reporters: clusters of reports within hours, separated by days,
+ * duplicated times, any order; the interval always equals the exact one. */
+START_TEST(test_random_against_exact)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL;
+	int64_t t[400];
+
+	for (int round = 0; round < 3000; round++) {
+		size_t n = 0, want = 3 + next_rand(&s) % 180;
+		int64_t now = UNTIL - 30 * DAY + (int64_t)(next_rand(&s) % DAY);
+		int shuffle = next_rand(&s) % 2;
+
+		while (n < want && now < UNTIL) {
+			size_t burst = 1 + next_rand(&s) % 6;
+
+			for (size_t k = 0; k < burst && n < want; k++) {
+				t[n++] = now;
+				if (next_rand(&s) % 5 == 0 && n < want)
+					t[n++] = now; /* the same second */
+				now += (int64_t)(next_rand(&s) % (20 * HOUR));
+			}
+			now += DAY + (int64_t)(next_rand(&s) % (3 * DAY));
+		}
+		for (size_t i = n; shuffle && i > 1; i--) {
+			size_t j = next_rand(&s) % i;
+			int64_t x = t[i - 1];
+
+			t[i - 1] = t[j];
+			t[j] = x;
+		}
+		for (size_t i = 0; i < n; i++) /* inside the look-back */
+			if (t[i] >= UNTIL)
+				t[i] = UNTIL - 1;
+		check_times(t, n, 7 * DAY, -1);
+	}
+}
+END_TEST
+
+/* Several reporters of one domain are bounded independently. */
+START_TEST(test_reporters_independent)
+{
+	struct summary_agg *a = new_agg(7 * DAY);
+	const struct summary_reporter *r;
+
+	for (unsigned i = 0; i < 500; i++)
+		feed(a, "Busy", UNTIL - 30 * DAY + (int64_t)i * HOUR, i);
+	for (unsigned i = 0; i < 5; i++)
+		feed(a, "Quiet", UNTIL - 30 * DAY + (int64_t)i * 3 * DAY, i);
+	summary_agg_finish(a);
+	r = reporter(a, "Busy");
+	ck_assert_ptr_null(r->times);
+	ck_assert_int_eq(r->interval, DAY);
+	ck_assert_int_eq(r->silent, 1);
+	r = reporter(a, "Quiet");
+	ck_assert_ptr_nonnull(r->times);
+	ck_assert_uint_eq(r->times->len, 5);
+	ck_assert_int_eq(r->interval, 3 * DAY);
+	ck_assert_int_eq(r->silent, 1);
+	summary_agg_free(a);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("silence_bound");
+	TCase *tc = tcase_create("core");
+
+	tlsrpt_alloc_init();
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_cap_follows_lookback);
+	tcase_add_test(tc, test_many_a_day_shuffled);
+	tcase_add_test(tc, test_sparse_kept_exact);
+	tcase_add_test(tc, test_straddle);
+	tcase_add_test(tc, test_straddle_near_cap);
+	tcase_add_test(tc, test_random_against_exact);
+	tcase_add_test(tc, test_reporters_independent);
+	suite_add_tcase(s, tc);
+	return test_run(s);
+}
