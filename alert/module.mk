@@ -6,10 +6,12 @@ ALERT_OBJS := $(ALERT_SRCS:%.c=$(BUILD)/%.o)
 ALERT_LIB := $(BUILD)/libtlsrpt-alert.a
 
 $(ALERT_LIB): $(ALERT_OBJS)
-	$(AR) rcs $@ $^
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
 
 # check_alert links the alert library beside the store (file I/O helpers)
 # and the parser.
 $(BUILD)/tests/check_alert: $(BUILD)/tests/unit/check_alert.o \
 	$(BUILD)/tests/unit/testutil.o $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread

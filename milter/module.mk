@@ -6,7 +6,8 @@ INGEST_SRCS := milter/ingest_main.c milter/dryrun.c milter/readfile.c \
 INGEST := $(BUILD)/tlsrpt-ingest
 
 $(INGEST): $(INGEST_SRCS:%.c=$(BUILD)/%.o) $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) -lpthread
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) -lpthread
 
 PROGRAMS += $(INGEST)
 SBIN_PROGRAMS += $(INGEST)
@@ -19,7 +20,8 @@ MILTER := $(BUILD)/tlsrpt-milter
 
 $(MILTER_SRCS:%.c=$(BUILD)/%.o): MODULE_CFLAGS = $(MILTER_CFLAGS)
 $(MILTER): $(MILTER_SRCS:%.c=$(BUILD)/%.o) $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(MILTER_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(MILTER_LIBS)
 
 PROGRAMS += $(MILTER)
 SBIN_PROGRAMS += $(MILTER)
@@ -28,11 +30,13 @@ SBIN_PROGRAMS += $(MILTER)
 $(BUILD)/tests/check_config: $(BUILD)/tests/unit/check_config.o \
 	$(BUILD)/tests/unit/testutil.o $(BUILD)/milter/config.o \
 	$(BUILD)/milter/rcpt.o $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
 
 # check_cgi links the CGI mode with the intake step and the configuration.
 $(BUILD)/tests/check_cgi: $(BUILD)/tests/unit/check_cgi.o \
 	$(BUILD)/tests/unit/testutil.o $(BUILD)/milter/cgi.o \
 	$(BUILD)/milter/intake.o $(BUILD)/milter/config.o \
 	$(BUILD)/milter/rcpt.o $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
