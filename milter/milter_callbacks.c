@@ -20,8 +20,8 @@
  * this is set once before smfi_main() and only read after. */
 static const struct milter_app *the_app;
 
-/* One message; reset by msg_reset() at MAIL, end of message, abort and
- * close. */
+/* One message; reset by msg_end() when it is accepted early, ends or is
+ * aborted (and at MAIL when the MTA sends it), freed at close. */
 struct msg {
 	char qid[64];	      /* {i}, or NOQUEUE until the MTA sends it */
 	int candidate;	      /* a recipient is a report address */
@@ -48,10 +48,54 @@ msg_reset(struct msg *m)
 	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
 }
 
+/* The connection's private pointer when memory ran out making its message
+ * state: DATA then asks the MTA to retry. Only its address is used. */
+static char no_memory;
+
 static struct msg *
 msg_get(SMFICTX *ctx)
 {
-	return smfi_getpriv(ctx);
+	void *p = smfi_getpriv(ctx);
+
+	return p == &no_memory ? NULL : p;
+}
+
+/* The message state, made at the first MAIL or RCPT of a connection and
+ * reused by its later messages: no allocation per message. MAIL is
+ * negotiated away (SMFIP_NOMAIL) where the MTA can, so RCPT may be the
+ * first callback. NULL when out of memory, remembered until the message
+ * ends so that DATA tempfails even if a later recipient finds memory. */
+static struct msg *
+msg_ensure(SMFICTX *ctx)
+{
+	void *p = smfi_getpriv(ctx);
+	struct msg *m;
+
+	if (p != NULL)
+		return p == &no_memory ? NULL : p;
+	m = tlsrpt_calloc(1, sizeof(*m));
+	if (m == NULL || smfi_setpriv(ctx, m) != MI_SUCCESS) {
+		tlsrpt_free(m);
+		(void)smfi_setpriv(ctx, &no_memory);
+		return NULL;
+	}
+	msg_reset(m);
+	return m;
+}
+
+/* The message is over (accepted early, ended, aborted): the next one
+ * starts clean. Without MAIL this is the only reset between messages;
+ * Postfix and Sendmail send ABORT whenever a transaction ends without
+ * end of message, so a candidate flag cannot leak into the next one. */
+static void
+msg_end(SMFICTX *ctx)
+{
+	void *p = smfi_getpriv(ctx);
+
+	if (p == &no_memory)
+		(void)smfi_setpriv(ctx, NULL);
+	else if (p != NULL)
+		msg_reset(p);
 }
 
 /* Copy the queue id when the MTA sends it. Postfix has one from the first
@@ -116,14 +160,16 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 {
 	unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS |
 				SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
-	/* Steps we never use are not sent; steps that only collect are
-	 * not answered (libmilter fakes the answer for an MTA that cannot
-	 * do without). The body is not answered either, so SKIP is never
-	 * sent: a message past the cap costs its body's bytes on the
-	 * socket, not round trips. */
-	unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN |
-			      SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR |
-			      SMFIP_NR_BODY;
+	/* Steps we never use are not sent: each costs libmilter two
+	 * polls and two reads on every message (MAIL too: the recipients
+	 * decide, and the MTA sends MAIL's macros anyway). Steps that
+	 * only collect are not answered (libmilter fakes the answer for
+	 * an MTA that cannot do without). The body is not answered either, so
+	 * SKIP is never sent: a message past the cap costs its body's bytes on
+	 * the socket, not round trips. */
+	unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL |
+			      SMFIP_NOUNKNOWN | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
+			      SMFIP_NR_HDR | SMFIP_NR_BODY;
 
 	(void)f2;
 	(void)f3;
@@ -144,30 +190,23 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	return SMFIS_CONTINUE;
 }
 
+/* Only from an MTA that cannot skip MAIL: a new message starts clean. */
 static sfsistat
 cb_envfrom(SMFICTX *ctx, char **argv)
 {
-	struct msg *m = msg_get(ctx);
-
 	(void)argv;
-	if (m == NULL) {
-		m = tlsrpt_calloc(1, sizeof(*m));
-		/* Without memory DATA says tempfail: see cb_data. */
-		if (m == NULL || smfi_setpriv(ctx, m) != MI_SUCCESS) {
-			tlsrpt_free(m);
-			return SMFIS_NOREPLY;
-		}
-	}
-	msg_reset(m);
+	msg_end(ctx);
+	(void)msg_ensure(ctx);
 	return SMFIS_NOREPLY;
 }
 
 static sfsistat
 cb_envrcpt(SMFICTX *ctx, char **argv)
 {
-	struct msg *m = msg_get(ctx);
+	struct msg *m = msg_ensure(ctx);
 	char addr[512];
 
+	/* Without memory DATA says tempfail: see cb_data. */
 	if (m == NULL || m->candidate || argv == NULL || argv[0] == NULL)
 		return SMFIS_NOREPLY;
 	if (rcpt_normalize(argv[0], addr, sizeof(addr)) == 0 &&
@@ -181,9 +220,10 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 static sfsistat
 cb_data(SMFICTX *ctx)
 {
-	struct msg *m = msg_get(ctx);
+	struct msg *m = msg_ensure(ctx);
 
 	if (m == NULL) {
+		msg_end(ctx);
 		(void)smfi_setreply(ctx, "451", "4.3.0",
 				    "tlsrpt-milter: out of memory, try again "
 				    "later");
@@ -195,7 +235,7 @@ cb_data(SMFICTX *ctx)
 			mlog(the_app->log, LOG_DEBUG, m->qid,
 			     "not a report candidate: accepted at DATA");
 		}
-		msg_reset(m);
+		msg_end(ctx);
 		return SMFIS_ACCEPT;
 	}
 	return SMFIS_CONTINUE;
@@ -265,7 +305,7 @@ cb_eoh(SMFICTX *ctx)
 	if (!m->candidate && !m->hint) {
 		mlog(the_app->log, LOG_DEBUG, m->qid,
 		     "not a report candidate: accepted at end of headers");
-		msg_reset(m);
+		msg_end(ctx);
 		return SMFIS_ACCEPT;
 	}
 	append(m, "\r\n", 2);
@@ -446,8 +486,10 @@ cb_eom(SMFICTX *ctx)
 	struct summary s;
 	sfsistat ret;
 
-	if (m == NULL)
+	if (m == NULL) {
+		msg_end(ctx);
 		return SMFIS_CONTINUE;
+	}
 	copy_qid(ctx, m);
 	memset(&s, 0, sizeof(s));
 	s.app = the_app;
@@ -478,10 +520,7 @@ cb_eom(SMFICTX *ctx)
 static sfsistat
 cb_abort(SMFICTX *ctx)
 {
-	struct msg *m = msg_get(ctx);
-
-	if (m != NULL)
-		msg_reset(m);
+	msg_end(ctx);
 	return SMFIS_CONTINUE;
 }
 
@@ -494,8 +533,8 @@ cb_close(SMFICTX *ctx)
 	if (m != NULL) {
 		msg_reset(m);
 		tlsrpt_free(m);
-		(void)smfi_setpriv(ctx, NULL);
 	}
+	(void)smfi_setpriv(ctx, NULL);
 	return SMFIS_CONTINUE;
 }
 

@@ -18,7 +18,11 @@
  * of at most 65535 bytes and EOB (end of message), each step left out when
  * the milter negotiated it away, and not waited for when the milter asked
  * for no reply; a message ends early when the milter accepts, rejects,
- * discards or tempfails it. Prints one line of key=value figures: messages,
+ * discards or tempfails it. The macros of MAIL, RCPT, DATA, EOH and EOB
+ * are sent before each of those steps is reached, whether or not the step
+ * itself was negotiated away: Postfix (milter8_event) and Sendmail
+ * (milter_command) both do that, so a milter that skips a step still pays
+ * for reading its macros. Prints one line of key=value figures: messages,
  * seconds, msgs_per_s, MB_per_s (message bytes offered), body_chunks and
  * body_bytes (body the milter made the driver send), and the outcome of the
  * messages. Exit 0 when every message got an answer, 1 on a protocol or
@@ -278,23 +282,23 @@ send_message(struct conn *c, const struct message *m, unsigned long id)
 	int rc = 1;
 
 	snprintf(qid, sizeof(qid), "4B%08lX", id);
+	macro(c, C_MAIL, "{mail_addr}", "sender@reporter.example");
 	if (!(c->pflags & P_NOMAIL)) {
-		macro(c, C_MAIL, "{mail_addr}", "sender@reporter.example");
 		put(c, C_MAIL, "<sender@reporter.example>", 26);
 		if ((rc = step(c, P_NR_MAIL, 1)) <= 0)
 			return rc;
 	}
+	macro(c, C_RCPT, "{rcpt_addr}", c->ld->rcpt);
 	if (!(c->pflags & P_NORCPT)) {
 		char r[300];
 		int n = snprintf(r, sizeof(r), "<%s>", c->ld->rcpt);
 
-		macro(c, C_RCPT, "{rcpt_addr}", c->ld->rcpt);
 		put(c, C_RCPT, r, (size_t)n + 1);
 		if ((rc = step(c, P_NR_RCPT, 1)) <= 0)
 			return rc;
 	}
+	macro(c, C_DATA, "i", qid);
 	if (!(c->pflags & P_NODATA)) {
-		macro(c, C_DATA, "i", qid);
 		put(c, C_DATA, NULL, 0);
 		if ((rc = step(c, P_NR_DATA, 1)) <= 0)
 			return rc;
@@ -310,8 +314,8 @@ send_message(struct conn *c, const struct message *m, unsigned long id)
 		if ((rc = step(c, P_NR_HDR, 1)) <= 0)
 			return rc;
 	}
+	macro(c, C_EOH, "i", qid);
 	if (!(c->pflags & P_NOEOH)) {
-		macro(c, C_EOH, "i", qid);
 		put(c, C_EOH, NULL, 0);
 		if ((rc = step(c, P_NR_EOH, 1)) <= 0)
 			return rc;

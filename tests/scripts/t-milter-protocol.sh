@@ -144,6 +144,10 @@ suite() {
 	case_ "$d" main "two messages on one connection" \
 		-D "msgs=$m/gz-3.eml,$m/js-2.eml" -D qid=Q5A -D expect=continue \
 		-D "header=stored Test Reporter"
+	case_ "$d" main "MTA that cannot skip MAIL: abort, then stored" \
+		-D mail=yes -D "msgs=$m/gz-12.eml" -D qid=Q5B -D abort=300 \
+		-D chunks=100 -D expect=continue \
+		-D "header=stored Test Reporter gz-12"
 	case_ "$d" main "body split at odd chunk boundaries" \
 		-D "msgs=$m/gz-4.eml" -D qid=Q6A -D chunks=1,7,13,2,501,3 \
 		-D expect=continue -D "header=stored Test Reporter gz-4"
@@ -182,7 +186,7 @@ suite() {
 		-D "msgs=$m/gz-11.eml" -D qid=QFB -D expect=continue \
 		-D "header=not stored: store failure"
 
-	expect_ids "$d" main gz-1 js-1 gz-2 gz-3 js-2 gz-4 gz-5 gz-6
+	expect_ids "$d" main gz-1 js-1 gz-2 gz-3 js-2 gz-12 gz-4 gz-5 gz-6
 	expect_ids "$d" discard gz-7
 	expect_ids "$d" quar gz-8
 	expect_ids "$d" detect gz-9
