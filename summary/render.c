@@ -214,3 +214,28 @@ summary_verdict_name(enum summary_verdict v)
 	}
 	return NULL;
 }
+
+size_t
+summary_count_lines(const struct summary_problems *p,
+		    struct summary_count_line *lines)
+{
+	const struct summary_count_line all[SUMMARY_MAX_COUNT_LINES] = {
+		{p->dkim_fail, "reports failed DKIM and are counted anyway "
+			       "(--verified-only leaves them out)"},
+		{p->unverified_dropped,
+		 "reports left out: no DKIM pass (--verified-only)"},
+		{p->no_details,
+		 "policies report failures without any failure details"},
+		{p->details_short, "policies have failure details adding up to "
+				   "less than their failure total"},
+		{p->detail_over_total,
+		 "failure details count more sessions than their policy's "
+		 "failure total"},
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; i < SUMMARY_MAX_COUNT_LINES; i++)
+		if (all[i].count > 0)
+			lines[n++] = all[i];
+	return n;
+}

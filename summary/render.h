@@ -78,6 +78,20 @@ double summary_result_share(const struct summary_result *r, int64_t all);
 /* "YYYY-MM-DD" of t (UTC) into buf. */
 void summary_date_of(int64_t t, char *buf, size_t size);
 
+/* One counted problem with the data: "<count> <text>". */
+struct summary_count_line {
+	int64_t count;
+	const char *text;
+};
+
+#define SUMMARY_MAX_COUNT_LINES 5
+
+/* The counted data problems worth a line (count > 0), in the order every
+ * format shows them, into lines[SUMMARY_MAX_COUNT_LINES]; returns how
+ * many. The texts are plain; each format adds its own markup. */
+size_t summary_count_lines(const struct summary_problems *p,
+			   struct summary_count_line *lines);
+
 /* The one-line advice for a failure result type (any string: unknown
  * types get a generic line). Static storage. */
 const char *summary_advice(const char *result_type);

@@ -807,8 +807,9 @@ static void
 problems(FILE *out, const struct summary_agg *a)
 {
 	const struct summary_problems *p = &a->problems;
+	struct summary_count_line lines[SUMMARY_MAX_COUNT_LINES];
 	int any = 0;
-	size_t i;
+	size_t i, n;
 
 	fputs("<ul>\n", out);
 	if (p->skipped > 0) {
@@ -824,41 +825,13 @@ problems(FILE *out, const struct summary_agg *a)
 		fputs(p->n_problems > 0 ? "</ul></li>\n" : "</li>\n", out);
 		any = 1;
 	}
-	if (p->dkim_fail > 0) {
-		fprintf(out,
-			"<li>%lld reports failed DKIM and are counted anyway "
-			"(<code>--verified-only</code> leaves them out)</li>\n",
-			(long long)p->dkim_fail);
-		any = 1;
+	n = summary_count_lines(p, lines);
+	for (i = 0; i < n; i++) {
+		fprintf(out, "<li>%lld ", (long long)lines[i].count);
+		esc(out, lines[i].text);
+		fputs("</li>\n", out);
 	}
-	if (p->unverified_dropped > 0) {
-		fprintf(out,
-			"<li>%lld reports left out: no DKIM pass "
-			"(<code>--verified-only</code>)</li>\n",
-			(long long)p->unverified_dropped);
-		any = 1;
-	}
-	if (p->no_details > 0) {
-		fprintf(out,
-			"<li>%lld policies report failures without any "
-			"failure details</li>\n",
-			(long long)p->no_details);
-		any = 1;
-	}
-	if (p->details_short > 0) {
-		fprintf(out,
-			"<li>%lld policies have failure details adding up to "
-			"less than their failure total</li>\n",
-			(long long)p->details_short);
-		any = 1;
-	}
-	if (p->detail_over_total > 0) {
-		fprintf(out,
-			"<li>%lld failure details count more sessions than "
-			"their policy's failure total</li>\n",
-			(long long)p->detail_over_total);
-		any = 1;
-	}
+	any |= n > 0;
 	if (!any)
 		fputs("<li class=\"note\">(none)</li>\n", out);
 	fputs("</ul>\n", out);

@@ -433,8 +433,9 @@ static void
 problems(FILE *out, const struct summary_agg *a)
 {
 	const struct summary_problems *p = &a->problems;
+	struct summary_count_line lines[SUMMARY_MAX_COUNT_LINES];
 	int any = 0;
-	size_t i;
+	size_t i, n;
 
 	if (p->skipped > 0) {
 		fprintf(out, "%lu damaged store line(s) skipped:\n",
@@ -445,41 +446,11 @@ problems(FILE *out, const struct summary_agg *a)
 		}
 		any = 1;
 	}
-	if (p->dkim_fail > 0) {
-		fprintf(out,
-			"%lld reports failed DKIM and are counted anyway "
-			"(--verified-only leaves them out)\n",
-			(long long)p->dkim_fail);
-		any = 1;
-	}
-	if (p->unverified_dropped > 0) {
-		fprintf(out,
-			"%lld reports left out: no DKIM pass "
-			"(--verified-only)\n",
-			(long long)p->unverified_dropped);
-		any = 1;
-	}
-	if (p->no_details > 0) {
-		fprintf(out,
-			"%lld policies report failures without any "
-			"failure details\n",
-			(long long)p->no_details);
-		any = 1;
-	}
-	if (p->details_short > 0) {
-		fprintf(out,
-			"%lld policies have failure details adding up to "
-			"less than their failure total\n",
-			(long long)p->details_short);
-		any = 1;
-	}
-	if (p->detail_over_total > 0) {
-		fprintf(out,
-			"%lld failure details count more sessions than "
-			"their policy's failure total\n",
-			(long long)p->detail_over_total);
-		any = 1;
-	}
+	n = summary_count_lines(p, lines);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%lld %s\n", (long long)lines[i].count,
+			lines[i].text);
+	any |= n > 0;
 	if (!any)
 		fprintf(out, "(none)\n");
 }
