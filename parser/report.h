@@ -77,12 +77,27 @@ void tlsrpt_report_free(struct tlsrpt_report *r); /* NULL is a no-op */
  * store to release policies it reads back. */
 void tlsrpt_policy_clear(struct tlsrpt_policy *p);
 
+/* 0 when every session count of p is within limits->max_session_count
+ * (each count, successes + failures, the sum of the failure details);
+ * else -1 with a TLSRPT_ERR_LIMIT error whose path is relative to the
+ * policy element ("summary.total-failure-session-count"). */
+int tlsrpt_policy_check_counts(const struct tlsrpt_policy *p,
+			       const struct tlsrpt_limits *l,
+			       struct tlsrpt_error *err);
+
 /* The MTA-STS mode named in an sts policy's policy strings ("enforce",
  * "testing", "none"), or NULL when the strings do not say. Borrowed from p. */
 const char *tlsrpt_policy_sts_mode(const struct tlsrpt_policy *p);
 
+/* The instants a date-time may name: 0001-01-01T00:00:00Z and
+ * 9999-12-31T23:59:59Z, in epoch seconds. */
+#define TLSRPT_TIME_MIN (-62135596800LL)
+#define TLSRPT_TIME_MAX 253402300799LL
+
 /* Parse an RFC 3339 date-time as real senders write it (zone optional,
- * read as UTC; fractional seconds ignored) into epoch seconds. */
+ * read as UTC; fractional seconds ignored) into epoch seconds. 0, or -1
+ * when s is not such a date-time, -2 when it names an instant outside
+ * TLSRPT_TIME_MIN .. TLSRPT_TIME_MAX. */
 int tlsrpt_parse_datetime(const char *s, int64_t *out);
 
 /* Format epoch seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */

@@ -6,8 +6,9 @@
  * path and the reason. Decisions worth knowing:
  *
  * - Counts must be JSON integers in 0 .. 2^53-1 (RFC 7493 I-JSON's exact
- *   range). A count sent as a string of digits is refused: the schema says
- *   integer, no sender has been seen doing it, and quietly converting it
+ *   range), and at most MaxSessionCount, alone or summed over a policy
+ *   (plausible.c). A count sent as a string of digits is refused: the schema
+ * says integer, no sender has been seen doing it, and quietly converting it
  *   would hide a broken reporter from the postmaster.
  * - An optional string that is null, absent or "" is NULL; a required one
  *   (organization-name, report-id, policy-type, result-type) must be a
@@ -649,7 +650,8 @@ tlsrpt_policy_from_json(json_t *elem, const struct tlsrpt_limits *limits,
 		tlsrpt_error_prefix_path(err, "summary");
 		goto out;
 	}
-	if (read_failure_details(elem, limits, p, err) != 0)
+	if (read_failure_details(elem, limits, p, err) != 0 ||
+	    tlsrpt_policy_check_counts(p, limits, err) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -667,7 +669,15 @@ read_date(json_t *range, const char *key, const struct tlsrpt_limits *l,
 
 	if (get_req_string(range, key, l, &s, err) != 0)
 		goto out;
-	if (tlsrpt_parse_datetime(s, out) != 0) {
+	switch (tlsrpt_parse_datetime(s, out)) {
+	case 0: break;
+	case -2:
+		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, key,
+				 "\"%.*s\" is outside the years 0001-9999 "
+				 "(UTC)",
+				 QUOTE_MAX, s);
+		goto out;
+	default:
 		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, key,
 				 "not an RFC 3339 date-time: \"%.*s\"",
 				 QUOTE_MAX, s);

@@ -547,8 +547,10 @@ tlsrpt_record_decode_fast(const char *line, size_t len,
 			goto unsure;
 	} while ((more = next(&c, '}')) == 1);
 	ws(&c);
+	/* Counts over MaxSessionCount: the full decode words the damage. */
 	if (more < 0 || c.p != c.end || (seen & need) != need ||
-	    rec->policy_count == 0 || rec->policy_index >= rec->policy_count)
+	    rec->policy_count == 0 || rec->policy_index >= rec->policy_count ||
+	    tlsrpt_policy_check_counts(&rec->policy, limits, NULL) != 0)
 		goto unsure;
 	return 0;
 unsure:
