@@ -14,8 +14,8 @@
 #include "count.h"
 
 static int
-over(struct tlsrpt_error *err, const char *path, const char *what,
-     int64_t n, const struct tlsrpt_limits *l)
+over(struct tlsrpt_error *err, const char *path, const char *what, int64_t n,
+     const struct tlsrpt_limits *l)
 {
 	return tlsrpt_error_set(err, TLSRPT_ERR_LIMIT, path,
 				"%s of %lld sessions is more than %zu "
@@ -57,7 +57,7 @@ tlsrpt_policy_check_counts(const struct tlsrpt_policy *p,
 	/* Details may overlap (RFC 8460 4.3), so their sum may exceed the
 	 * failure total; but not the bound on any one policy's sessions. */
 	if (sum > max)
-		return over(err, "failure-details", "a sum of failed-session-count",
-			    sum, l);
+		return over(err, "failure-details",
+			    "a sum of failed-session-count", sum, l);
 	return 0;
 }
