@@ -27,6 +27,13 @@ enum tlsrpt_policy_type {
 	TLSRPT_POLICY_OTHER, /* unknown type, kept verbatim in policy_type */
 };
 
+/* Member names read under their RFC 8460 names (keys.h): a sender's
+ * misspelling, counted so the postmaster can see it. */
+struct tlsrpt_quirks {
+	size_t n;	/* members renamed */
+	char first[48]; /* the first as sent ("receiving-mx-host-name") */
+};
+
 struct tlsrpt_failure_detail {
 	char *result_type;	      /* never NULL; unknown values verbatim */
 	char *sending_mta_ip;	      /* NULL when absent or "" */
@@ -52,6 +59,7 @@ struct tlsrpt_policy {
 	int64_t total_failure_session_count;	/* >= 0; 0 when absent */
 	struct tlsrpt_failure_detail *failure_details;
 	size_t n_failure_details;
+	struct tlsrpt_quirks quirks; /* in this policy element */
 };
 
 struct tlsrpt_report {
@@ -62,6 +70,7 @@ struct tlsrpt_report {
 	int64_t end_time;   /* date-range.end-datetime, epoch seconds UTC */
 	struct tlsrpt_policy *policies; /* n_policies >= 1 entries */
 	size_t n_policies;
+	struct tlsrpt_quirks quirks; /* in the whole report */
 };
 
 /* Parse report JSON (len bytes, need not be NUL-terminated). On success
