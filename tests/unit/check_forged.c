@@ -76,6 +76,16 @@ feed(struct summary_agg *a, const struct rec *r)
 	summary_agg_add(a, &rec);
 }
 
+static void
+feed_one(struct summary_agg *a, const char *org, const char *id,
+	 const char *mode, int64_t start, int64_t received, int64_t ok,
+	 int64_t bad)
+{
+	struct rec r = {org, id, mode, start, received, ok, bad};
+
+	feed(a, &r);
+}
+
 static struct summary_agg *
 new_agg(void)
 {
@@ -284,19 +294,15 @@ START_TEST(test_huge_counts_saturate)
 {
 	struct summary_agg *a = new_agg();
 	const struct summary_domain *d;
-	struct rec genuine = {"Genuine", "g-1", "testing", DAY(27),
-			      DAY(28) + 6 * HOUR, 977, 23};
 	char id[32], *prom, *line;
 	int i;
 
-	feed(a, &genuine);
+	feed_one(a, "Genuine", "g-1", "testing", DAY(27), DAY(28) + 6 * HOUR,
+		 977, 23);
 	for (i = 0; i < 2049; i++) {
-		struct rec forged = {"Forger",	   id,	       "testing",
-				     DAY(27),	   DAY(28) + 7 * HOUR,
-				     0,		   i < 2048 ? F53 : 2025};
-
 		snprintf(id, sizeof(id), "forged-%d", i / 1000);
-		feed(a, &forged);
+		feed_one(a, "Forger", id, "testing", DAY(27),
+			 DAY(28) + 7 * HOUR, 0, i < 2048 ? F53 : 2025);
 	}
 	summary_agg_finish(a);
 
@@ -358,21 +364,15 @@ START_TEST(test_latest_policy_by_receipt)
 	ck_assert_int_eq(tlsrpt_parse_datetime("9999-12-30T00:00:00Z", &far),
 			 0);
 	for (n = 24; n <= 29; n++) {
-		struct rec g = {"Google Inc.",	    ids[k], "enforce", DAY(n - 1),
-				DAY(n) + 6 * HOUR, 1000,   0};
-		struct rec m = {"Microsoft",	    ids[k + 1], "enforce",
-				DAY(n - 1),	    DAY(n) + 7 * HOUR,
-				500,		    0};
-
 		snprintf(ids[k], sizeof(ids[k]), "g-%d", n);
 		snprintf(ids[k + 1], sizeof(ids[k + 1]), "m-%d", n);
-		feed(a, &g);
-		feed(a, &m);
+		feed_one(a, "Google Inc.", ids[k], "enforce", DAY(n - 1),
+			 DAY(n) + 6 * HOUR, 1000, 0);
+		feed_one(a, "Microsoft", ids[k + 1], "enforce", DAY(n - 1),
+			 DAY(n) + 7 * HOUR, 500, 0);
 		if (n == 25) {
-			struct rec f = {"Forger",	   "f-1", "testing", far,
-					DAY(25) + 8 * HOUR, 1,	   0};
-
-			feed(a, &f);
+			feed_one(a, "Forger", "f-1", "testing", far,
+				 DAY(25) + 8 * HOUR, 1, 0);
 		}
 		k += 2;
 	}
@@ -448,8 +448,7 @@ store_round_trip(int64_t t)
 	r->start_time = r->end_time = t;
 	line = stored_line(r, t, &len);
 	memset(&rec, 0, sizeof(rec));
-	ck_assert_msg(tlsrpt_record_decode_json(line, len, &l, &rec, &err) ==
-			      0,
+	ck_assert_msg(tlsrpt_record_decode_json(line, len, &l, &rec, &err) == 0,
 		      "%lld: %s", (long long)t, err.text);
 	ck_assert_int_eq(rec.start_time, t);
 	ck_assert_int_eq(rec.end_time, t);

@@ -23,9 +23,9 @@ parse_ok(const char *json)
 	struct tlsrpt_error err;
 	char msg[512];
 
-	ck_assert_msg(tlsrpt_report_parse(json, strlen(json), &limits, &r,
-					  &err) == 0,
-		      "%s", tlsrpt_error_format(&err, msg, sizeof(msg)));
+	ck_assert_msg(
+		tlsrpt_report_parse(json, strlen(json), &limits, &r, &err) == 0,
+		"%s", tlsrpt_error_format(&err, msg, sizeof(msg)));
 	return r;
 }
 
@@ -60,10 +60,10 @@ START_TEST(test_fixture)
 	json = test_read_file_in(dir, "input.json", NULL);
 	r = parse_ok(json);
 	ck_assert_uint_eq(r->quirks.n, 2);
-	ck_assert_msg(strcmp(r->quirks.first, "policy_domain") == 0 ||
-			      strcmp(r->quirks.first,
-				     "receiving-mx-host-name") == 0,
-		      "first quirk %s", r->quirks.first);
+	ck_assert_msg(
+		strcmp(r->quirks.first, "policy_domain") == 0 ||
+			strcmp(r->quirks.first, "receiving-mx-host-name") == 0,
+		"first quirk %s", r->quirks.first);
 	ck_assert_str_eq(r->policies[0].policy_domain, "example.com");
 	d = &r->policies[0].failure_details[0];
 	ck_assert_str_eq(d->receiving_mx_hostname, "mx1.example.com");
@@ -77,8 +77,9 @@ START_TEST(test_spellings)
 	struct tlsrpt_report *r;
 
 	r = with_detail(",\"receiving-mx-host-name\":\"mx1.example.org\"");
-	ck_assert_str_eq(r->policies[0].failure_details[0].receiving_mx_hostname,
-			 "mx1.example.org");
+	ck_assert_str_eq(
+		r->policies[0].failure_details[0].receiving_mx_hostname,
+		"mx1.example.org");
 	ck_assert_uint_eq(r->quirks.n, 1);
 	ck_assert_str_eq(r->quirks.first, "receiving-mx-host-name");
 	tlsrpt_report_free(r);
@@ -181,8 +182,9 @@ START_TEST(test_corpus)
 	}
 	test_free_names(dirs, n);
 	if (found == 0)
-		fprintf(stderr, "SKIP: no sample in %s writes %s; the committed "
-				"fixture stands in\n",
+		fprintf(stderr,
+			"SKIP: no sample in %s writes %s; the committed "
+			"fixture stands in\n",
 			real, key);
 }
 END_TEST
