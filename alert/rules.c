@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "parser/alloc.h"
+#include "parser/count.h"
 
 /* One (policy, result type, MX) of a report while details are summed. */
 struct acc {
@@ -19,13 +20,6 @@ struct acc {
 	int64_t failed;
 	size_t order; /* first seen, for a stable sort */
 };
-
-/* Counts are untrusted: sums saturate instead of overflowing. */
-static int64_t
-sat_add(int64_t a, int64_t b)
-{
-	return a > INT64_MAX - b ? INT64_MAX : a + b;
-}
 
 static const char *
 detail_mx(const struct tlsrpt_failure_detail *d)
@@ -268,8 +262,8 @@ build(const struct tlsrpt_report *r, const struct acc *k, const char *host,
 
 	memset(a, 0, sizeof(*a));
 	a->failed = k->failed;
-	a->total = sat_add(p->total_successful_session_count,
-			   p->total_failure_session_count);
+	a->total = tlsrpt_count_add(p->total_successful_session_count,
+				    p->total_failure_session_count);
 	if (a->total < a->failed) /* a report that does not add up */
 		a->total = a->failed;
 	a->domain = tlsrpt_strdup(p->policy_domain ? p->policy_domain : "");
@@ -341,8 +335,8 @@ collect(const struct alert_rules *rules, const struct tlsrpt_policy *p,
 			accs[j] = (struct acc){p, d->result_type, mx, 0, j};
 			(*n)++;
 		}
-		accs[j].failed =
-			sat_add(accs[j].failed, d->failed_session_count);
+		accs[j].failed = tlsrpt_count_add(accs[j].failed,
+						  d->failed_session_count);
 	}
 	/* Failures without any detail still count (details are optional). */
 	if (p->n_failure_details == 0 && p->total_failure_session_count > 0 &&
@@ -361,8 +355,8 @@ static int
 passes(const struct alert_rules *rules, const struct acc *k)
 {
 	const struct tlsrpt_policy *p = k->p;
-	int64_t total = sat_add(p->total_successful_session_count,
-				p->total_failure_session_count);
+	int64_t total = tlsrpt_count_add(p->total_successful_session_count,
+					 p->total_failure_session_count);
 
 	if (total < k->failed)
 		total = k->failed;

@@ -327,6 +327,13 @@ static const struct config_key keys[] = {
 	 NULL, "deepest multipart and message/rfc822 nesting"},
 	{"MaxMIMEParts", TYPE_COUNT, LIM(max_mime_parts), "256", 1, 100000,
 	 NULL, NULL, "most MIME parts walked in one message"},
+	/* Not above the default: tlsrpt-summary reads the store with the
+	 * default bound and would call larger counts damaged. */
+	{"MaxSessionCount", TYPE_COUNT, LIM(max_session_count), "1000000000", 1,
+	 1000000000, NULL, NULL,
+	 "most sessions one policy of one report may count (each count, "
+	 "successes plus failures, the sum of its failure details); more is "
+	 "refused as implausible"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

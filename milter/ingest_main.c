@@ -189,6 +189,10 @@ on_report(void *ctx, const struct intake_report_event *ev)
 		}
 		line_add(l, ")%s%s", ev->dkim != NULL ? " dkim=" : "",
 			 ev->dkim != NULL ? ev->dkim : "");
+		/* Misspelt member names read under their RFC names. */
+		if (r->quirks.n > 0)
+			line_add(l, " quirks=%zu (%s)", r->quirks.n,
+				 r->quirks.first);
 	}
 	if (ev->error != NULL)
 		line_add(l, ": %s", error_text(ev->error, text, sizeof(text)));

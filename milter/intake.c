@@ -78,6 +78,31 @@ item_error(const struct tlsrpt_input *in, const struct tlsrpt_error *err)
 	return 0;
 }
 
+/* A report tells of sessions that happened: one whose date-range ends
+ * more than a day (clock skew, time zones) after we received it is forged
+ * or broken. Old reports stay acceptable (tlsrpt-ingest of an archive);
+ * a future start-datetime alone no longer matters, since the latest policy
+ * is ordered by receipt (summary/aggregate.c). */
+#define INTAKE_FUTURE_SLACK 86400
+
+static int
+in_future(const struct tlsrpt_report *r, int64_t received,
+	  struct tlsrpt_error *err)
+{
+	char end[32], now[32];
+
+	if (r->end_time <= received ||
+	    r->end_time - received <= INTAKE_FUTURE_SLACK)
+		return 0;
+	tlsrpt_format_datetime(r->end_time, end, sizeof(end));
+	tlsrpt_format_datetime(received, now, sizeof(now));
+	tlsrpt_error_set(err, TLSRPT_ERR_INVALID, "date-range.end-datetime",
+			 "%s is more than a day after the report was received "
+			 "(%s): a report covers sessions that have happened",
+			 end, now);
+	return 1;
+}
+
 /* Store one parsed report; returns its outcome and fills err. */
 static enum intake_outcome
 store_one(const struct intake_config *cfg, const struct intake_origin *origin,
@@ -87,6 +112,8 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	struct tlsrpt_receipt receipt;
 	enum tlsrpt_store_outcome stored;
 
+	if (in_future(item->report, origin->received, err))
+		return INTAKE_INVALID;
 	if (cfg->require_dkim && (dkim == NULL || strcmp(dkim, "pass") != 0)) {
 		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
 				 "no DKIM pass for the submitter %s from a "

@@ -378,6 +378,11 @@ on_report(void *ctx, const struct intake_report_event *ev)
 		     ev->outcome == INTAKE_STORED ? "stored" : "duplicate",
 		     r->organization_name, r->report_id, domains, (long long)ok,
 		     (long long)failed, ev->dkim ? ev->dkim : "none");
+		if (r->quirks.n > 0)
+			mlog(log, LOG_INFO, s->qid,
+			     "report: %zu misspelt member names read under "
+			     "their RFC 8460 names (first: %s)",
+			     r->quirks.n, r->quirks.first);
 		if (s->n_reports++ == 0)
 			snprintf(s->first, sizeof(s->first), "%s %s",
 				 r->organization_name, r->report_id);

@@ -4,7 +4,8 @@
  * Accepted: "YYYY-MM-DDTHH:MM:SS", optional ".fraction" (ignored), then "Z",
  * "+HH:MM", "-HH:MM" or nothing (Microsoft's older reports: read as UTC).
  * "t" and "z" may be lower case (RFC 3339 section 5.6). Anything else is
- * refused, so a date never silently means something else.
+ * refused, so a date never silently means something else; so is an instant
+ * outside the years 0001-9999 once converted to UTC.
  */
 #include "report.h"
 
@@ -90,6 +91,7 @@ tlsrpt_parse_datetime(const char *s, int64_t *out)
 {
 	const char *p = s;
 	int year, mon, day, hour, min, sec, off = 0;
+	int64_t t;
 
 	if (s == NULL)
 		return -1;
@@ -131,8 +133,14 @@ tlsrpt_parse_datetime(const char *s, int64_t *out)
 	 * next day, so "23:59:60Z" still ends the day it names. */
 	if (sec == 60)
 		sec = 59;
-	*out = days_from_civil(year, mon, day) * 86400 + hour * 3600 +
-	       min * 60 + sec - off;
+	t = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 +
+	    sec - off;
+	/* Years 0001-9999 in UTC: what the store writes as four digits and
+	 * reads back. "0000-01-01T00:00:00+23:59" would be year -1, which the
+	 * store's own reader refuses once the report is "stored". */
+	if (t < TLSRPT_TIME_MIN || t > TLSRPT_TIME_MAX)
+		return -2;
+	*out = t;
 	return 0;
 }
 

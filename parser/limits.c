@@ -18,4 +18,7 @@ tlsrpt_limits_default(struct tlsrpt_limits *l)
 	l->max_reports = 16;
 	l->max_mime_depth = 8;
 	l->max_mime_parts = 256;
+	/* The busiest senders report a few million sessions a day to one
+	 * domain; 10^9 leaves room for 100x that. */
+	l->max_session_count = 1000000000;
 }

@@ -27,6 +27,11 @@ struct tlsrpt_limits {
 	unsigned
 		max_mime_depth; /* MaxMIMEDepth: multipart/message nesting, 8 */
 	size_t max_mime_parts; /* MaxMIMEParts: parts walked per message, 256 */
+	/* MaxSessionCount: sessions one policy of one report may claim (each
+	 * count, successes + failures, and the sum of its failure details),
+	 * 10^9; anything above is forged or broken, and would swamp every
+	 * real count it is summed with. */
+	size_t max_session_count;
 };
 
 /* Fill l with the defaults above. */

@@ -27,6 +27,13 @@ enum tlsrpt_policy_type {
 	TLSRPT_POLICY_OTHER, /* unknown type, kept verbatim in policy_type */
 };
 
+/* Member names read under their RFC 8460 names (keys.h): a sender's
+ * misspelling, counted so the postmaster can see it. */
+struct tlsrpt_quirks {
+	size_t n;	/* members renamed */
+	char first[48]; /* the first as sent ("receiving-mx-host-name") */
+};
+
 struct tlsrpt_failure_detail {
 	char *result_type;	      /* never NULL; unknown values verbatim */
 	char *sending_mta_ip;	      /* NULL when absent or "" */
@@ -52,6 +59,7 @@ struct tlsrpt_policy {
 	int64_t total_failure_session_count;	/* >= 0; 0 when absent */
 	struct tlsrpt_failure_detail *failure_details;
 	size_t n_failure_details;
+	struct tlsrpt_quirks quirks; /* in this policy element */
 };
 
 struct tlsrpt_report {
@@ -62,6 +70,7 @@ struct tlsrpt_report {
 	int64_t end_time;   /* date-range.end-datetime, epoch seconds UTC */
 	struct tlsrpt_policy *policies; /* n_policies >= 1 entries */
 	size_t n_policies;
+	struct tlsrpt_quirks quirks; /* in the whole report */
 };
 
 /* Parse report JSON (len bytes, need not be NUL-terminated). On success
@@ -77,12 +86,27 @@ void tlsrpt_report_free(struct tlsrpt_report *r); /* NULL is a no-op */
  * store to release policies it reads back. */
 void tlsrpt_policy_clear(struct tlsrpt_policy *p);
 
+/* 0 when every session count of p is within limits->max_session_count
+ * (each count, successes + failures, the sum of the failure details);
+ * else -1 with a TLSRPT_ERR_LIMIT error whose path is relative to the
+ * policy element ("summary.total-failure-session-count"). */
+int tlsrpt_policy_check_counts(const struct tlsrpt_policy *p,
+			       const struct tlsrpt_limits *l,
+			       struct tlsrpt_error *err);
+
 /* The MTA-STS mode named in an sts policy's policy strings ("enforce",
  * "testing", "none"), or NULL when the strings do not say. Borrowed from p. */
 const char *tlsrpt_policy_sts_mode(const struct tlsrpt_policy *p);
 
+/* The instants a date-time may name: 0001-01-01T00:00:00Z and
+ * 9999-12-31T23:59:59Z, in epoch seconds. */
+#define TLSRPT_TIME_MIN (-62135596800LL)
+#define TLSRPT_TIME_MAX 253402300799LL
+
 /* Parse an RFC 3339 date-time as real senders write it (zone optional,
- * read as UTC; fractional seconds ignored) into epoch seconds. */
+ * read as UTC; fractional seconds ignored) into epoch seconds. 0, or -1
+ * when s is not such a date-time, -2 when it names an instant outside
+ * TLSRPT_TIME_MIN .. TLSRPT_TIME_MAX. */
 int tlsrpt_parse_datetime(const char *s, int64_t *out);
 
 /* Format epoch seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */

@@ -31,4 +31,9 @@ json_t *tlsrpt_policy_to_json(const struct tlsrpt_policy *p);
 int tlsrpt_policy_from_json(json_t *elem, const struct tlsrpt_limits *limits,
 			    struct tlsrpt_policy *p, struct tlsrpt_error *err);
 
+/* The RFC 8460 members of a failure detail, in this order (the store's
+ * fast decoder indexes them). */
+#define TLSRPT_DETAIL_MEMBERS 8
+extern const char *const tlsrpt_detail_members[TLSRPT_DETAIL_MEMBERS];
+
 #endif

@@ -6,8 +6,9 @@
  * path and the reason. Decisions worth knowing:
  *
  * - Counts must be JSON integers in 0 .. 2^53-1 (RFC 7493 I-JSON's exact
- *   range). A count sent as a string of digits is refused: the schema says
- *   integer, no sender has been seen doing it, and quietly converting it
+ *   range), and at most MaxSessionCount, alone or summed over a policy
+ *   (plausible.c). A count sent as a string of digits is refused: the schema
+ * says integer, no sender has been seen doing it, and quietly converting it
  *   would hide a broken reporter from the postmaster.
  * - An optional string that is null, absent or "" is NULL; a required one
  *   (organization-name, report-id, policy-type, result-type) must be a
@@ -19,6 +20,9 @@
  *   a type we do not know (its meaning is unknown, so the row is kept).
  * - Every mx-host entry loses any number of leading "mx:" prefixes and
  *   surrounding blanks; entries left empty are dropped.
+ * - A member name misspelt in case, '-', '_' or ' ' ("receiving-mx-host-
+ *   name"), when only one RFC name fits, is read under that name and
+ *   counted in the report's quirks (keys.h).
  * - A "tlsa" policy-string whose single element is a JSON-encoded array of
  *   strings (Microsoft) is split into its records; when that element is not
  *   such an array it is kept as it was sent.
@@ -31,10 +35,32 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "keys.h"
 #include "report_json.h"
 
 /* RFC 7493 (I-JSON) section 2.2: integers every JSON reader keeps exact. */
 #define TLSRPT_MAX_COUNT ((json_int_t)9007199254740991LL)
+
+/* The RFC 8460 member names of each object, for misspellings (keys.h). */
+static const char *const root_keys[] = {"organization-name", "date-range",
+					"contact-info", "report-id",
+					"policies"};
+static const char *const range_keys[] = {"start-datetime", "end-datetime"};
+static const char *const elem_keys[] = {"policy", "summary", "failure-details"};
+static const char *const policy_keys[] = {"policy-type", "policy-string",
+					  "policy-domain", "mx-host"};
+static const char *const summary_keys[] = {"total-successful-session-count",
+					   "total-failure-session-count"};
+const char *const tlsrpt_detail_members[TLSRPT_DETAIL_MEMBERS] = {
+	"result-type",
+	"sending-mta-ip",
+	"receiving-mx-hostname",
+	"receiving-mx-helo",
+	"receiving-ip",
+	"failed-session-count",
+	"additional-information",
+	"failure-reason-code"};
+#define N_KEYS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* How much of an offending value to quote in a message. */
 #define QUOTE_MAX 64
@@ -580,11 +606,6 @@ read_failure_detail(json_t *v, const struct tlsrpt_limits *l,
 	    get_opt_string(v, "failure-reason-code", l, &d->failure_reason_code,
 			   err) != 0)
 		return -1;
-	/* The drafts called it failure-error-code; a sender still uses it. */
-	if (d->failure_reason_code == NULL &&
-	    get_opt_string(v, "failure-error-code", l, &d->failure_reason_code,
-			   err) != 0)
-		return -1;
 	return 0;
 }
 
@@ -609,6 +630,11 @@ read_failure_details(json_t *elem, const struct tlsrpt_limits *l,
 	p->n_failure_details = n;
 	json_array_foreach(arr, i, v)
 	{
+		if (json_is_object(v) &&
+		    tlsrpt_canonical_keys(v, tlsrpt_detail_members,
+					  TLSRPT_DETAIL_MEMBERS,
+					  &p->quirks) != 0)
+			return nomem(err);
 		if (read_failure_detail(v, l, &p->failure_details[i], err) !=
 		    0) {
 			char idx[48];
@@ -634,14 +660,29 @@ tlsrpt_policy_from_json(json_t *elem, const struct tlsrpt_limits *limits,
 				 elem == NULL ? "nothing" : type_name(elem));
 		goto out;
 	}
+	if (tlsrpt_canonical_keys(elem, elem_keys, N_KEYS(elem_keys),
+				  &p->quirks) != 0) {
+		nomem(err);
+		goto out;
+	}
 	if (get_req_object(elem, "policy", &policy, err) != 0)
 		goto out;
+	if (tlsrpt_canonical_keys(policy, policy_keys, N_KEYS(policy_keys),
+				  &p->quirks) != 0) {
+		nomem(err);
+		goto out;
+	}
 	if (read_policy(policy, limits, p, err) != 0) {
 		tlsrpt_error_prefix_path(err, "policy");
 		goto out;
 	}
 	if (get_req_object(elem, "summary", &summary, err) != 0)
 		goto out;
+	if (tlsrpt_canonical_keys(summary, summary_keys, N_KEYS(summary_keys),
+				  &p->quirks) != 0) {
+		nomem(err);
+		goto out;
+	}
 	if (get_count(summary, "total-successful-session-count", 1,
 		      &p->total_successful_session_count, err) != 0 ||
 	    get_count(summary, "total-failure-session-count", 0,
@@ -649,7 +690,8 @@ tlsrpt_policy_from_json(json_t *elem, const struct tlsrpt_limits *limits,
 		tlsrpt_error_prefix_path(err, "summary");
 		goto out;
 	}
-	if (read_failure_details(elem, limits, p, err) != 0)
+	if (read_failure_details(elem, limits, p, err) != 0 ||
+	    tlsrpt_policy_check_counts(p, limits, err) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -667,7 +709,15 @@ read_date(json_t *range, const char *key, const struct tlsrpt_limits *l,
 
 	if (get_req_string(range, key, l, &s, err) != 0)
 		goto out;
-	if (tlsrpt_parse_datetime(s, out) != 0) {
+	switch (tlsrpt_parse_datetime(s, out)) {
+	case 0: break;
+	case -2:
+		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, key,
+				 "\"%.*s\" is outside the years 0001-9999 "
+				 "(UTC)",
+				 QUOTE_MAX, s);
+		goto out;
+	default:
 		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, key,
 				 "not an RFC 3339 date-time: \"%.*s\"",
 				 QUOTE_MAX, s);
@@ -688,6 +738,9 @@ read_date_range(json_t *root, const struct tlsrpt_limits *l,
 
 	if (get_req_object(root, "date-range", &range, err) != 0)
 		return -1;
+	if (tlsrpt_canonical_keys(range, range_keys, N_KEYS(range_keys),
+				  &r->quirks) != 0)
+		return nomem(err);
 	if (read_date(range, "start-datetime", l, &r->start_time, err) != 0 ||
 	    read_date(range, "end-datetime", l, &r->end_time, err) != 0) {
 		tlsrpt_error_prefix_path(err, "date-range");
@@ -738,6 +791,7 @@ read_policies(json_t *root, const struct tlsrpt_limits *l,
 			return -1;
 		}
 		r->n_policies = i + 1;
+		tlsrpt_quirks_add(&r->quirks, &r->policies[i].quirks);
 	}
 	return 0;
 }
@@ -777,6 +831,11 @@ tlsrpt_report_parse(const void *json, size_t len,
 	}
 	r = tlsrpt_calloc(1, sizeof(*r));
 	if (r == NULL) {
+		nomem(err);
+		goto out;
+	}
+	if (tlsrpt_canonical_keys(root, root_keys, N_KEYS(root_keys),
+				  &r->quirks) != 0) {
 		nomem(err);
 		goto out;
 	}

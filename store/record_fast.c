@@ -10,6 +10,7 @@
 
 #include "parser/alloc.h"
 #include "parser/report.h"
+#include "parser/report_json.h"
 #include "store/record.h"
 
 /* Counts above 2^53 - 1 are refused by the full decode: leave them to it. */
@@ -311,22 +312,15 @@ summary_obj(struct sc *c, struct tlsrpt_policy *p)
 	return more < 0 || !(seen & 1ul) ? -1 : 0;
 }
 
+/* The members in the order of tlsrpt_detail_members; any other name (the
+ * drafts' failure-error-code, a misspelling) is left to the full decode,
+ * which reads it under its RFC name (parser/keys.h). */
 static int
 detail_obj(struct sc *c, struct tlsrpt_failure_detail *d)
 {
-	static const char *const names[] = {"result-type",
-					    "sending-mta-ip",
-					    "receiving-mx-hostname",
-					    "receiving-mx-helo",
-					    "receiving-ip",
-					    "failed-session-count",
-					    "additional-information",
-					    "failure-reason-code",
-					    "failure-error-code"};
 	unsigned long seen = 0;
-	char *legacy = NULL;
 	struct span k;
-	int more, rc = -1;
+	int more;
 
 	if (lit(c, '{') < 0)
 		return -1;
@@ -334,8 +328,9 @@ detail_obj(struct sc *c, struct tlsrpt_failure_detail *d)
 		int r = -1;
 
 		if (str(c, &k) < 0 || lit(c, ':') < 0)
-			goto out;
-		switch (member(&k, names, 9, &seen)) {
+			return -1;
+		switch (member(&k, tlsrpt_detail_members, TLSRPT_DETAIL_MEMBERS,
+			       &seen)) {
 		case 0: r = pstr(c, 0, &d->result_type); break;
 		case 1: r = pstr(c, 1, &d->sending_mta_ip); break;
 		case 2: r = pstr(c, 1, &d->receiving_mx_hostname); break;
@@ -344,22 +339,13 @@ detail_obj(struct sc *c, struct tlsrpt_failure_detail *d)
 		case 5: r = num(c, &d->failed_session_count); break;
 		case 6: r = pstr(c, 1, &d->additional_information); break;
 		case 7: r = pstr(c, 1, &d->failure_reason_code); break;
-		case 8: r = pstr(c, 1, &legacy); break;
-		default: goto out;
+		default: return -1;
 		}
 		if (r < 0)
-			goto out;
+			return -1;
 	} while ((more = next(c, '}')) == 1);
-	if (more < 0 || d->result_type == NULL || !(seen & (1ul << 5)))
-		goto out;
-	if (d->failure_reason_code == NULL) {
-		d->failure_reason_code = legacy;
-		legacy = NULL;
-	}
-	rc = 0;
-out:
-	tlsrpt_free(legacy);
-	return rc;
+	return more < 0 || d->result_type == NULL || !(seen & (1ul << 5)) ? -1
+									  : 0;
 }
 
 static int
@@ -547,8 +533,10 @@ tlsrpt_record_decode_fast(const char *line, size_t len,
 			goto unsure;
 	} while ((more = next(&c, '}')) == 1);
 	ws(&c);
+	/* Counts over MaxSessionCount: the full decode words the damage. */
 	if (more < 0 || c.p != c.end || (seen & need) != need ||
-	    rec->policy_count == 0 || rec->policy_index >= rec->policy_count)
+	    rec->policy_count == 0 || rec->policy_index >= rec->policy_count ||
+	    tlsrpt_policy_check_counts(&rec->policy, limits, NULL) != 0)
 		goto unsure;
 	return 0;
 unsure:

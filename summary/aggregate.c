@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "parser/count.h"
 #include "summary/window.h"
 
 void
@@ -33,7 +34,7 @@ summary_lookback_start(const struct summary_options *o)
 double
 summary_rate(const struct summary_counts *c)
 {
-	int64_t n = c->successes + c->failures;
+	int64_t n = summary_sessions(c);
 
 	if (n <= 0)
 		return -1;
@@ -328,8 +329,10 @@ get_day(GHashTable *h, int64_t t)
 static void
 count_add(struct summary_counts *c, const struct tlsrpt_policy *p)
 {
-	c->successes += p->total_successful_session_count;
-	c->failures += p->total_failure_session_count;
+	c->successes = tlsrpt_count_add(c->successes,
+					p->total_successful_session_count);
+	c->failures =
+		tlsrpt_count_add(c->failures, p->total_failure_session_count);
 }
 
 static gint
@@ -377,17 +380,25 @@ policy_mx(const struct tlsrpt_policy *p)
 	return g_string_free(s, FALSE);
 }
 
+/* The latest policy is that of the report received last: its dates are
+ * the sender's to choose (one forged report dated 9999 would otherwise
+ * stay "latest" for good), its receipt time is ours. Reports received in
+ * the same second are ordered by start-datetime, then as read. */
 static void
-set_policy(char **mode, char **mx, int64_t *seen, const char *new_mode,
-	   const char *new_mx, int64_t when)
+set_policy(char **mode, char **mx, int64_t *received, int64_t *seen,
+	   const char *new_mode, const char *new_mx,
+	   const struct tlsrpt_record *rec)
 {
-	if (*seen != 0 && when < *seen)
+	if (*mode != NULL &&
+	    (rec->received < *received ||
+	     (rec->received == *received && rec->start_time < *seen)))
 		return;
 	g_free(*mode);
 	g_free(*mx);
 	*mode = g_strdup(new_mode != NULL ? new_mode : "unknown");
 	*mx = g_strdup(new_mx);
-	*seen = when;
+	*received = rec->received;
+	*seen = rec->start_time;
 }
 
 static void
@@ -440,7 +451,7 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		struct summary_sender *s;
 		char *key;
 
-		sum += fd->failed_session_count;
+		sum = tlsrpt_count_add(sum, fd->failed_session_count);
 		if (fd->failed_session_count > p->total_failure_session_count)
 			a->problems.detail_over_total++;
 		r = g_hash_table_lookup(a->results_h, fd->result_type);
@@ -451,7 +462,8 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 			r->domains_h = string_set();
 			g_hash_table_insert(a->results_h, r->type, r);
 		}
-		r->sessions += fd->failed_session_count;
+		r->sessions =
+			tlsrpt_count_add(r->sessions, fd->failed_session_count);
 		r->details++;
 		set_add(r->mx_h, fd->receiving_mx_hostname != NULL
 					 ? fd->receiving_mx_hostname
@@ -475,7 +487,8 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		} else {
 			g_free(key);
 		}
-		m->failures += fd->failed_session_count;
+		m->failures =
+			tlsrpt_count_add(m->failures, fd->failed_session_count);
 		set_add(m->results_h, fd->result_type);
 		set_add(m->domains_h, d->name);
 
@@ -491,7 +504,8 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		} else {
 			g_free(key);
 		}
-		s->failures += fd->failed_session_count;
+		s->failures =
+			tlsrpt_count_add(s->failures, fd->failed_session_count);
 		set_add(s->results_h, fd->result_type);
 		set_add(s->orgs_h, rec->organization_name);
 	}
@@ -500,8 +514,11 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 	else if (sum < p->total_failure_session_count)
 		a->problems.details_short++;
 	if (sum < p->total_failure_session_count) {
-		d->unexplained += p->total_failure_session_count - sum;
-		a->problems.unexplained += p->total_failure_session_count - sum;
+		int64_t left = p->total_failure_session_count - sum;
+
+		d->unexplained = tlsrpt_count_add(d->unexplained, left);
+		a->problems.unexplained =
+			tlsrpt_count_add(a->problems.unexplained, left);
 	}
 }
 
@@ -550,7 +567,8 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 	count_add(&a->total, p);
 	note_policy_type(d, p);
 	if (p->type == TLSRPT_POLICY_STS)
-		d->sts_failures += p->total_failure_session_count;
+		d->sts_failures = tlsrpt_count_add(
+			d->sts_failures, p->total_failure_session_count);
 	if (new_for_domain)
 		d->reports++;
 	day = get_day(d->days_h, rec->start_time);
@@ -664,14 +682,15 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		 * that says nothing about the domain's policy, only about
 		 * that reporter's view of it. */
 		if (mode != NULL || d->sts_mode == NULL)
-			set_policy(&d->sts_mode, &d->mx, &d->policy_seen, mode,
-				   mx, rec->start_time);
-		set_policy(&r->sts_mode, &r->mx, &r->policy_seen, mode, mx,
-			   rec->start_time);
+			set_policy(&d->sts_mode, &d->mx, &d->policy_recv,
+				   &d->policy_seen, mode, mx, rec);
+		set_policy(&r->sts_mode, &r->mx, &r->policy_recv,
+			   &r->policy_seen, mode, mx, rec);
 		g_free(mx);
 		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY)
-			d->recent_sts_failures +=
-				p->total_failure_session_count;
+			d->recent_sts_failures = tlsrpt_count_add(
+				d->recent_sts_failures,
+				p->total_failure_session_count);
 	}
 
 	if (t >= o->since) {

@@ -25,6 +25,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "parser/count.h"
 #include "store/reader.h"
 
 /* Readiness and silence rules (documented in tlsrpt-summary(1)). */
@@ -59,6 +60,15 @@ struct summary_counts {
 	int64_t successes, failures;
 };
 
+/* successes + failures. Every sum of counts in the summary is a
+ * tlsrpt_count_add() (parser/count.h): it sticks at INT64_MAX instead of
+ * wrapping, so no number of huge reports can hide a real failure. */
+static inline int64_t
+summary_sessions(const struct summary_counts *c)
+{
+	return tlsrpt_count_add(c->successes, c->failures);
+}
+
 /* Policy types seen, as bits. */
 #define SUMMARY_PT_STS 1u
 #define SUMMARY_PT_TLSA 2u
@@ -84,6 +94,7 @@ struct summary_reporter {
 	int64_t last;		/* last received */
 	char *sts_mode, *mx;	/* latest policy it saw (NULL: no sts seen) */
 	int64_t policy_seen;	/* start-datetime of the report saying so */
+	int64_t policy_recv;	/* its received: what orders "latest" */
 	int64_t recent_reports; /* in the readiness period */
 	int64_t interval;	/* usual interval (after finish; 0: too few) */
 	int silent;		/* after finish */
@@ -113,6 +124,7 @@ struct summary_domain {
 	char *other_types;     /* unknown policy types, space-separated */
 	char *sts_mode, *mx;   /* latest seen by any reporter (or NULL) */
 	int64_t policy_seen;   /* start-datetime of the report saying so */
+	int64_t policy_recv;   /* its received: what orders "latest" */
 	int64_t last_report;   /* last received, any time read; 0 none */
 	int listed;	       /* named with --domain */
 	int in_window, in_prev;

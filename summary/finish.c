@@ -66,8 +66,7 @@ cmp_org(gconstpointer x, gconstpointer y)
 {
 	const struct summary_org *a = *(const void *const *)x;
 	const struct summary_org *b = *(const void *const *)y;
-	int c = cmp_i64_desc(a->c.successes + a->c.failures,
-			     b->c.successes + b->c.failures);
+	int c = cmp_i64_desc(summary_sessions(&a->c), summary_sessions(&b->c));
 
 	return c != 0 ? c : strcmp(a->name, b->name);
 }

@@ -12,9 +12,9 @@
 int
 summary_fine(const struct summary_agg *a)
 {
-	return a->total.successes + a->total.failures > 0 &&
-	       a->total.failures == 0 && a->silent_domains->len == 0 &&
-	       a->silent_reporters->len == 0 && a->problems.skipped == 0;
+	return summary_sessions(&a->total) > 0 && a->total.failures == 0 &&
+	       a->silent_domains->len == 0 && a->silent_reporters->len == 0 &&
+	       a->problems.skipped == 0;
 }
 
 /* Most failures first, then by name: the worst is named first. */
@@ -125,7 +125,7 @@ summary_mail_subject(const struct summary_agg *a)
 	guint i, ok = 0;
 	char *t;
 
-	if (a->total.successes + a->total.failures == 0)
+	if (summary_sessions(&a->total) == 0)
 		part(s, "no data");
 	for (i = 0; i < a->domains->len; i++) {
 		const struct summary_domain *d =

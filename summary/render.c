@@ -142,10 +142,28 @@ summary_result_total(const struct summary_agg *a)
 	guint i;
 
 	for (i = 0; i < a->results->len; i++)
-		n += ((const struct summary_result *)g_ptr_array_index(
-			      a->results, i))
-			     ->sessions;
+		n = tlsrpt_count_add(
+			n, ((const struct summary_result *)g_ptr_array_index(
+				    a->results, i))
+				   ->sessions);
 	return n;
+}
+
+int
+summary_scale(int64_t part, int64_t whole, int width)
+{
+	double x;
+	int n;
+
+	if (whole <= 0 || part <= 0)
+		return 0;
+	/* In floating point: part * width overflows int64_t for the
+	 * saturated sums (parser/count.h). */
+	x = (double)part * width / (double)whole;
+	n = (int)x;
+	if (n < x)
+		n++;
+	return n > width ? width : n;
 }
 
 double
@@ -165,7 +183,7 @@ summary_date_of(int64_t t, char *buf, size_t size)
 const char *
 summary_status(const struct summary_agg *a)
 {
-	if (a->total.successes + a->total.failures == 0)
+	if (summary_sessions(&a->total) == 0)
 		return "no-data";
 	return a->total.failures > 0 ? "failures" : "ok";
 }
@@ -173,7 +191,7 @@ summary_status(const struct summary_agg *a)
 char *
 summary_verdict_text(const struct summary_agg *a)
 {
-	int64_t n = a->total.successes + a->total.failures;
+	int64_t n = summary_sessions(&a->total);
 	const struct summary_result *top = NULL;
 
 	if (n == 0)

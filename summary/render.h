@@ -72,6 +72,10 @@ double summary_rate_shown(const struct summary_counts *c, int decimals);
  * shares). */
 int64_t summary_result_total(const struct summary_agg *a);
 
+/* part / whole of width columns, rounded up (any part shows), at most
+ * width; 0 when whole or part is 0. Safe for any counts. */
+int summary_scale(int64_t part, int64_t whole, int width);
+
 /* r's share of all (summary_result_total()) in percent; 0 when all is 0. */
 double summary_result_share(const struct summary_result *r, int64_t all);
 

@@ -48,7 +48,7 @@ rate(FILE *out, double r)
 static void
 counts(FILE *out, const struct summary_counts *c)
 {
-	num(out, c->successes + c->failures);
+	num(out, summary_sessions(c));
 	num(out, c->successes);
 	num(out, c->failures);
 }
@@ -99,7 +99,7 @@ domains(FILE *out, const struct summary_agg *a)
 		counts(out, &d->cur);
 		rate(out, now);
 		num(out, d->reports);
-		num(out, d->prev.successes + d->prev.failures);
+		num(out, summary_sessions(&d->prev));
 		num(out, d->prev.failures);
 		rate(out, before);
 		if (now >= 0 && before >= 0)

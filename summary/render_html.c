@@ -237,7 +237,7 @@ domains_table(FILE *out, const struct summary_agg *a)
 
 		fputs("<tr>", out);
 		td_text(out, d->name);
-		td_num(out, d->cur.successes + d->cur.failures, 0);
+		td_num(out, summary_sessions(&d->cur), 0);
 		td_num(out, d->cur.failures, 1);
 		td_rate(out, &d->cur);
 		if (now < 0 || before < 0)
@@ -358,7 +358,7 @@ orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 		fputs("<tr>", out);
 		td_text(out, o->name);
 		td_num(out, o->reports, 0);
-		td_num(out, o->c.successes + o->c.failures, 0);
+		td_num(out, summary_sessions(&o->c), 0);
 		td_num(out, o->c.failures, 1);
 		td_rate(out, &o->c);
 		fprintf(out, "<td>%s</td>", day);
@@ -380,7 +380,7 @@ days_table(FILE *out, const struct summary_agg *a)
 
 		summary_date_of(d->day, day, sizeof(day));
 		fprintf(out, "<tr><td>%s</td>", day);
-		td_num(out, d->c.successes + d->c.failures, 0);
+		td_num(out, summary_sessions(&d->c), 0);
 		td_num(out, d->c.failures, 1);
 		td_rate(out, &d->c);
 		td_num(out, d->reports, 0);
@@ -406,7 +406,7 @@ reports_table(FILE *out, const struct summary_agg *a)
 		td_text(out, r->org);
 		td_text(out, r->report_id);
 		td_list(out, r->domains, 8);
-		td_num(out, r->c.successes + r->c.failures, 0);
+		td_num(out, summary_sessions(&r->c), 0);
 		td_num(out, r->c.failures, 1);
 		td_text(out, r->dkim);
 		fputs("</tr>\n", out);
@@ -490,9 +490,13 @@ day_chart(FILE *out, const struct summary_agg *a,
 	for (i = 0; i < (int)d->days->len; i++) {
 		const struct summary_day *x = g_ptr_array_index(d->days, i);
 
-		if (x->c.successes + x->c.failures > max)
-			max = x->c.successes + x->c.failures;
+		if (summary_sessions(&x->c) > max)
+			max = summary_sessions(&x->c);
 	}
+	/* Sums saturate at INT64_MAX (parser/count.h); the axis rounds up
+	 * from max, so it needs headroom. */
+	if (max > INT64_MAX / 16)
+		max = INT64_MAX / 16;
 	step = tick_step(max, 4);
 	top = max > 0 ? (max + step - 1) / step * step : 4 * step;
 	slot = pw / n;
@@ -532,11 +536,13 @@ day_chart(FILE *out, const struct summary_agg *a,
 	for (i = 0; i < (int)d->days->len; i++) {
 		const struct summary_day *x = g_ptr_array_index(d->days, i);
 		int k = day_index(a, x->day);
-		int64_t all = x->c.successes + x->c.failures;
+		int64_t all = summary_sessions(&x->c);
 		double h = ph * (double)all / (double)top, hf, bx;
 
 		if (k < 0 || all == 0)
 			continue;
+		if (h > ph)
+			h = ph;
 		hf = h * (double)x->c.failures / (double)all;
 		if (x->c.failures > 0 && hf < 2)
 			hf = 2; /* a failure never disappears */
@@ -583,7 +589,7 @@ day_charts(FILE *out, const struct summary_agg *a, size_t max)
 		const struct summary_domain *d =
 			g_ptr_array_index(a->domains, i);
 
-		if (d->cur.successes + d->cur.failures == 0)
+		if (summary_sessions(&d->cur) == 0)
 			continue;
 		if (max > 0 && shown >= max) {
 			skipped++;

@@ -69,8 +69,7 @@ jlist(const GPtrArray *v)
 static void
 counts(json_t *o, const struct summary_counts *c)
 {
-	json_object_set_new(o, "sessions",
-			    json_integer(c->successes + c->failures));
+	json_object_set_new(o, "sessions", json_integer(summary_sessions(c)));
 	json_object_set_new(o, "successes", json_integer(c->successes));
 	json_object_set_new(o, "failures", json_integer(c->failures));
 	json_object_set_new(o, "rate", jrate(c));

@@ -129,7 +129,7 @@ domains_table(FILE *out, const struct summary_agg *a)
 		name_col(out, d->name, 26);
 		rate_change(d, c, sizeof(c));
 		fprintf(out, " %9lld %7lld %6s %6s %-8s %7lld\n",
-			(long long)(d->cur.successes + d->cur.failures),
+			(long long)(summary_sessions(&d->cur)),
 			(long long)d->cur.failures,
 			rate_str(&d->cur, r, sizeof(r)), c,
 			d->sts_mode != NULL ? d->sts_mode : "-",
@@ -249,7 +249,7 @@ orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 		summary_date_of(o->last_report, day, sizeof(day));
 		fprintf(out, " %7lld %9lld %7lld %6s  %s\n",
 			(long long)o->reports,
-			(long long)(o->c.successes + o->c.failures),
+			(long long)(summary_sessions(&o->c)),
 			(long long)o->c.failures, rate_str(&o->c, r, sizeof(r)),
 			day);
 	}
@@ -263,10 +263,10 @@ orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 static void
 bar(FILE *out, const struct summary_counts *c, int64_t max)
 {
-	int64_t n = c->successes + c->failures;
-	int len = max > 0 ? (int)((n * BAR + max - 1) / max) : 0, bad;
+	int64_t n = summary_sessions(c);
+	int len = summary_scale(n, max, BAR), bad;
 
-	bad = n > 0 ? (int)((c->failures * len + n - 1) / n) : 0;
+	bad = summary_scale(c->failures, n, len);
 	fprintf(out, "%.*s%.*s", len - bad,
 		"==============================", bad,
 		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
@@ -282,8 +282,8 @@ days_table(FILE *out, const struct summary_agg *a, int with_bars)
 	for (i = 0; i < a->days->len; i++) {
 		const struct summary_day *d = g_ptr_array_index(a->days, i);
 
-		if (d->c.successes + d->c.failures > max)
-			max = d->c.successes + d->c.failures;
+		if (summary_sessions(&d->c) > max)
+			max = summary_sessions(&d->c);
 	}
 	fprintf(out, "%-10s %10s %8s %6s  %s\n", "day", "sessions", "failed",
 		"rate", with_bars ? "(= ok, x failed)" : "reports");
@@ -292,7 +292,7 @@ days_table(FILE *out, const struct summary_agg *a, int with_bars)
 
 		summary_date_of(d->day, day, sizeof(day));
 		fprintf(out, "%-10s %10lld %8lld %6s  ", day,
-			(long long)(d->c.successes + d->c.failures),
+			(long long)(summary_sessions(&d->c)),
 			(long long)d->c.failures,
 			rate_str(&d->c, r, sizeof(r)));
 		if (with_bars)
@@ -324,7 +324,7 @@ reports_table(FILE *out, const struct summary_agg *a)
 		fprintf(out, "%-20s ", day);
 		name_col(out, r->org, 26);
 		fprintf(out, " %9lld %7lld  %s\n   ",
-			(long long)(r->c.successes + r->c.failures),
+			(long long)(summary_sessions(&r->c)),
 			(long long)r->c.failures,
 			r->dkim != NULL ? r->dkim : "-");
 		wrap(out, line, 3, 6);

@@ -239,6 +239,12 @@ def c_json_count_2_63(n):
     return simple(n, gz(raw))
 
 
+def c_json_count_2_53(n):
+    # Issue 15: counts near 2^53 in a few forged reports wrapped the
+    # summary's sums; one policy may claim at most MaxSessionCount (10^9).
+    return simple(n, gz(js(report(n, policies=[policy(failed=2 ** 53 - 1)]))))
+
+
 def c_json_negative_count(n):
     return simple(n, gz(js(report(n, policies=[policy(ok=-5)]))))
 
@@ -285,6 +291,21 @@ def c_json_missing_report_id(n):
 def c_json_bad_date(n):
     return gzreport(n, **{"date-range": {"start-datetime": "yesterday",
                                          "end-datetime": "today"}})
+
+
+def c_json_date_year_zero(n):
+    # Issue 15: year 0000 at +23:59 is year -1 in UTC, which the store
+    # wrote but could not read back: "stored", then lost.
+    return gzreport(n, **{"date-range": {
+        "start-datetime": "0000-01-01T00:00:00+23:59",
+        "end-datetime": "0000-01-02T00:00:00+23:59"}})
+
+
+def c_json_date_future(n):
+    # A date-range ending years after it was received: refused at intake.
+    return gzreport(n, **{"date-range": {
+        "start-datetime": "9999-12-30T00:00:00Z",
+        "end-datetime": "9999-12-31T00:00:00Z"}})
 
 
 def c_json_end_before_start(n):

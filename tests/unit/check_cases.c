@@ -56,6 +56,7 @@ read_limits(const char *dir, struct tlsrpt_limits *l)
 		LIMIT(max_reports)
 		LIMIT(max_mime_depth)
 		LIMIT(max_mime_parts)
+		LIMIT(max_session_count)
 #undef LIMIT
 		ck_abort_msg("%s: unknown limit \"%s\"", path, name);
 	}

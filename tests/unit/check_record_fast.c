@@ -223,7 +223,7 @@ static const char good[] =
 	"count\":2150,\"total-failure-session-count\":94},\"failure-details\":"
 	"[{\"result-type\":\"certificate-expired\",\"sending-mta-ip\":\"198.51."
 	"100.73\",\"receiving-mx-hostname\":\"mx1.d.example\",\"receiving-ip\":"
-	"\"\",\"failed-session-count\":27,\"failure-error-code\":\"x\"}]}";
+	"\"\",\"failed-session-count\":27,\"failure-reason-code\":\"x\"}]}";
 
 START_TEST(test_good_line_taken)
 {
@@ -241,6 +241,31 @@ START_TEST(test_good_line_taken)
 	ck_assert_str_eq(rec.policy.failure_details[0].failure_reason_code,
 			 "x");
 	ck_assert_int_eq(rec.policy.total_failure_session_count, 94);
+	tlsrpt_record_clear(&rec);
+}
+END_TEST
+
+/* A member under another name than the store writes (the drafts'
+ * failure-error-code) goes the full way, which reads it all the same. */
+START_TEST(test_legacy_name_full_way)
+{
+	struct tlsrpt_limits l;
+	struct tlsrpt_record rec;
+	struct tlsrpt_error err;
+	const char *k = strstr(good, "failure-reason-code");
+	char line[sizeof(good)];
+
+	ck_assert_ptr_nonnull(k);
+	snprintf(line, sizeof(line), "%.*sfailure-error-code%s",
+		 (int)(k - good), good, k + strlen("failure-reason-code"));
+	tlsrpt_limits_default(&l);
+	memset(&rec, 0, sizeof(rec));
+	ck_assert_int_eq(
+		tlsrpt_record_decode_fast(line, strlen(line), &l, &rec), 1);
+	ck_assert_int_eq(
+		tlsrpt_record_decode(line, strlen(line), &l, &rec, &err), 0);
+	ck_assert_str_eq(rec.policy.failure_details[0].failure_reason_code,
+			 "x");
 	tlsrpt_record_clear(&rec);
 }
 END_TEST
@@ -298,6 +323,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_cases_agree);
 	tcase_add_test(tc, test_good_line_taken);
+	tcase_add_test(tc, test_legacy_name_full_way);
 	tcase_add_test(tc, test_damage_agrees);
 	tcase_add_test(tc, test_limits_declined);
 	suite_add_tcase(s, tc);
