@@ -141,6 +141,24 @@ tlsrpt_fp_report(const struct tlsrpt_fpkey *key, const char *org,
 	return sip_final(&s);
 }
 
+uint64_t
+tlsrpt_fp_version(const struct tlsrpt_fpkey *key, const char *org,
+		  const char *id, const char *digest)
+{
+	static const unsigned char nul = 0;
+	struct sip s;
+
+	sip_init(&s, key);
+	sip_feed(&s, (const unsigned char *)org, strlen(org));
+	sip_feed(&s, &nul, 1);
+	sip_feed(&s, (const unsigned char *)id, strlen(id));
+	/* A second NUL: no (org, id) key collides with a version's. */
+	sip_feed(&s, &nul, 1);
+	if (digest != NULL)
+		sip_feed(&s, (const unsigned char *)digest, strlen(digest));
+	return sip_final(&s);
+}
+
 /* Fingerprints are uniform, so their low bits serve as the slot; mix anyway
  * so that sets of patterned values (tests, callers with weaker hashes) do
  * not pile up in one run of slots. */
