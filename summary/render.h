@@ -84,7 +84,7 @@ struct summary_count_line {
 	const char *text;
 };
 
-#define SUMMARY_MAX_COUNT_LINES 5
+#define SUMMARY_MAX_COUNT_LINES 7
 
 /* The counted data problems worth a line (count > 0), in the order every
  * format shows them, into lines[SUMMARY_MAX_COUNT_LINES]; returns how
