@@ -298,6 +298,21 @@ char *summary_org_auth_text(const struct summary_org *o);
  * failures: impersonations or conflicts in the window. */
 int summary_trust_problems(const struct summary_agg *a);
 
+/* One row of the "sender" view: a report left out as an impersonation, or
+ * one version of a conflicting report id. Strings borrowed from a. */
+struct summary_sender_row {
+	const char *kind; /* "impersonation" or "conflict" */
+	const char *org, *report_id, *submitter, *dkim;
+	int64_t received;
+	char sender[300]; /* "authenticated as x", "IMPERSONATION from y"... */
+	int counted;
+	struct summary_counts c;
+};
+
+/* Every such row: impersonations first, then the conflicts' versions.
+ * g_array_free() it. */
+GArray *summary_sender_rows(const struct summary_agg *a);
+
 void summary_suspect_free(gpointer p);
 void summary_conflict_free(gpointer p);
 

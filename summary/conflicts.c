@@ -6,7 +6,7 @@
 #include "parser/alloc.h"
 
 struct held_version {
-	char *digest;	   /* NULL: a line from before digests */
+	char *digest;	    /* NULL: a line from before digests */
 	GPtrArray *records; /* struct tlsrpt_record *, owned */
 };
 
@@ -146,7 +146,8 @@ resolve_one(struct summary_agg *a, GPtrArray *versions)
 	c->versions = g_ptr_array_new();
 	for (i = 0; i < versions->len; i++) {
 		const struct held_version *hv = g_ptr_array_index(versions, i);
-		const struct tlsrpt_record *r = g_ptr_array_index(hv->records, 0);
+		const struct tlsrpt_record *r =
+			g_ptr_array_index(hv->records, 0);
 		struct summary_conflict_version *v =
 			g_new0(struct summary_conflict_version, 1);
 		struct summary_sender_id id;
@@ -163,7 +164,8 @@ resolve_one(struct summary_agg *a, GPtrArray *versions)
 			const struct tlsrpt_record *l =
 				g_ptr_array_index(hv->records, j);
 
-			v->c.successes += l->policy.total_successful_session_count;
+			v->c.successes +=
+				l->policy.total_successful_session_count;
 			v->c.failures += l->policy.total_failure_session_count;
 		}
 		if (c->org == NULL) {
@@ -220,8 +222,8 @@ summary_held_resolve(struct summary_held *h, struct summary_agg *a)
 		g_ptr_array_add(keys, k);
 	g_ptr_array_sort(keys, cmp_str); /* the same output every run */
 	for (i = 0; i < keys->len; i++) {
-		GPtrArray *versions =
-			g_hash_table_lookup(h->keys, g_ptr_array_index(keys, i));
+		GPtrArray *versions = g_hash_table_lookup(
+			h->keys, g_ptr_array_index(keys, i));
 
 		if (versions->len > 0)
 			resolve_one(a, versions);

@@ -15,10 +15,15 @@ static const struct summary_renderer renderers[] = {
 };
 
 static const char *const view_names[] = {
-	[SUMMARY_VIEW_ALL] = "all", [SUMMARY_VIEW_DOMAIN] = "domain",
-	[SUMMARY_VIEW_ORG] = "org", [SUMMARY_VIEW_RESULT] = "result",
-	[SUMMARY_VIEW_MX] = "mx",   [SUMMARY_VIEW_SENDING_IP] = "sending-ip",
-	[SUMMARY_VIEW_DAY] = "day", [SUMMARY_VIEW_REPORT] = "report",
+	[SUMMARY_VIEW_ALL] = "all",
+	[SUMMARY_VIEW_DOMAIN] = "domain",
+	[SUMMARY_VIEW_ORG] = "org",
+	[SUMMARY_VIEW_RESULT] = "result",
+	[SUMMARY_VIEW_MX] = "mx",
+	[SUMMARY_VIEW_SENDING_IP] = "sending-ip",
+	[SUMMARY_VIEW_DAY] = "day",
+	[SUMMARY_VIEW_REPORT] = "report",
+	[SUMMARY_VIEW_SENDER] = "sender",
 };
 
 const struct summary_renderer *

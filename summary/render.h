@@ -23,6 +23,7 @@ enum summary_view {
 	SUMMARY_VIEW_SENDING_IP,
 	SUMMARY_VIEW_DAY,
 	SUMMARY_VIEW_REPORT,
+	SUMMARY_VIEW_SENDER, /* impersonations and conflicts (trust.c) */
 };
 
 struct summary_render_ctx {

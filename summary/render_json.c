@@ -229,6 +229,31 @@ conflicts(const struct summary_agg *a)
 	return v;
 }
 
+/* The "sender" view: one row per impersonation or conflicting version. */
+static void
+sender_rows(json_t *v, const struct summary_agg *a)
+{
+	GArray *rows = summary_sender_rows(a);
+
+	for (guint i = 0; i < rows->len; i++) {
+		const struct summary_sender_row *r =
+			&g_array_index(rows, struct summary_sender_row, i);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "kind", json_string(r->kind));
+		json_object_set_new(o, "organization", json_string(r->org));
+		json_object_set_new(o, "report-id", json_string(r->report_id));
+		json_object_set_new(o, "received", jtime(r->received));
+		json_object_set_new(o, "submitter", jstr(r->submitter));
+		json_object_set_new(o, "dkim", jstr(r->dkim));
+		json_object_set_new(o, "sender", json_string(r->sender));
+		json_object_set_new(o, "counted", json_boolean(r->counted));
+		counts(o, &r->c);
+		json_array_append_new(v, o);
+	}
+	g_array_free(rows, TRUE);
+}
+
 static json_t *
 org_row(const struct summary_org *g)
 {
@@ -346,6 +371,7 @@ rows(const struct summary_agg *a, enum summary_view view)
 			json_array_append_new(v, report_row(g_ptr_array_index(
 							 a->reports_list, i)));
 		break;
+	case SUMMARY_VIEW_SENDER: sender_rows(v, a); break;
 	}
 	return v;
 }

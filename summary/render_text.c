@@ -240,25 +240,35 @@ orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 	char r[16], day[24];
 	guint i;
 
-	fprintf(out, "%-28s %7s %9s %7s %6s  %-11s %s\n", "organisation",
-		"reports", "sessions", "failed", "rate", "last report",
-		"sender");
+	fprintf(out, "%-28s %7s %9s %7s %6s  %s\n", "organisation", "reports",
+		"sessions", "failed", "rate", "last report");
+	for (i = 0; i < a->orgs->len && (max == 0 || i < max); i++) {
+		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
+
+		name_col(out, o->name, 28);
+		summary_date_of(o->last_report, day, sizeof(day));
+		fprintf(out, " %7lld %9lld %7lld %6s  %s\n",
+			(long long)o->reports,
+			(long long)(o->c.successes + o->c.failures),
+			(long long)o->c.failures, rate_str(&o->c, r, sizeof(r)),
+			day);
+	}
+	more(out, a->orgs->len, max, "org");
+	if (a->orgs->len == 0) {
+		fprintf(out, "(no reports)\n");
+		return;
+	}
+	/* Who sent them (trust.c): a table of its own, to stay in 80
+	 * columns. */
+	fprintf(out, "\n%-28s %s\n", "organisation", "sender");
 	for (i = 0; i < a->orgs->len && (max == 0 || i < max); i++) {
 		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
 		char *auth = summary_org_auth_text(o);
 
 		name_col(out, o->name, 28);
-		summary_date_of(o->last_report, day, sizeof(day));
-		fprintf(out, " %7lld %9lld %7lld %6s  %-11s %s\n",
-			(long long)o->reports,
-			(long long)(o->c.successes + o->c.failures),
-			(long long)o->c.failures, rate_str(&o->c, r, sizeof(r)),
-			day, auth);
+		wrap(out, auth, 28, 29);
 		g_free(auth);
 	}
-	more(out, a->orgs->len, max, "org");
-	if (a->orgs->len == 0)
-		fprintf(out, "(no reports)\n");
 }
 
 /* Successes as '=' and failures as 'x', scaled to the busiest day; any
@@ -566,6 +576,12 @@ summary_render_text(FILE *out, const struct summary_agg *a,
 	case SUMMARY_VIEW_SENDING_IP: senders_table(out, a, 0); goto out;
 	case SUMMARY_VIEW_DAY: days_table(out, a, 0); goto out;
 	case SUMMARY_VIEW_REPORT: reports_table(out, a); goto out;
+	case SUMMARY_VIEW_SENDER:
+		section(out, "IMPERSONATION");
+		suspects(out, a);
+		section(out, "CONFLICTING REPORTS");
+		conflicts(out, a);
+		goto out;
 	}
 	v = summary_verdict_text(a);
 	wrap(out, v, 0, 4);
@@ -588,9 +604,7 @@ summary_render_text(FILE *out, const struct summary_agg *a,
 	readiness(out, a);
 	section(out, "SILENCE");
 	silence(out, a);
-	section(out,
-		"IMPERSONATION (claims a known reporter's name from another "
-		"domain; left out of every count)");
+	section(out, "IMPERSONATION (left out of every count)");
 	suspects(out, a);
 	section(out, "CONFLICTING REPORTS (one report id, several contents)");
 	conflicts(out, a);

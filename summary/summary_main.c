@@ -60,7 +60,7 @@ usage(FILE *f)
 		"       tlsrpt-summary dns ...   (see tlsrpt-summary(1))\n"
 		"WHEN: 2026-11-20, 2026-11-20T06:00:00Z, or back from now: "
 		"90m 24h 7d 2w\n"
-		"VIEW: domain org result mx sending-ip day report\n"
+		"VIEW: domain org result mx sending-ip day report sender\n"
 		"default store: %s\n"
 		"default known reporters: %s\n",
 		summary_renderer_names(), TLSRPT_LOCALSTATEDIR "/lib/tlsrpt",
@@ -273,7 +273,7 @@ run(struct args *a)
 	if (a->by != NULL && summary_view_parse(a->by, &ctx.view) != 0) {
 		fprintf(stderr,
 			"tlsrpt-summary: unknown view \"%s\" (domain org "
-			"result mx sending-ip day report)\n",
+			"result mx sending-ip day report sender)\n",
 			a->by);
 		goto out;
 	}

@@ -86,3 +86,68 @@ summary_trust_problems(const struct summary_agg *a)
 {
 	return a->problems.impersonations > 0 || a->problems.conflicts > 0;
 }
+
+static void
+sender_text(char *buf, size_t size, enum summary_auth auth, const char *dom)
+{
+	switch (auth) {
+	case SUMMARY_AUTH_OK:
+		g_snprintf(buf, size, "authenticated as %s", dom);
+		return;
+	case SUMMARY_AUTH_IMPERSONATION:
+		g_snprintf(buf, size, "IMPERSONATION: sent from %s", dom);
+		return;
+	case SUMMARY_AUTH_NONE: break;
+	}
+	g_snprintf(buf, size, "not authenticated");
+}
+
+GArray *
+summary_sender_rows(const struct summary_agg *a)
+{
+	GArray *rows =
+		g_array_new(FALSE, TRUE, sizeof(struct summary_sender_row));
+	struct summary_sender_row r;
+	guint i, j;
+
+	for (i = 0; i < a->suspects->len; i++) {
+		const struct summary_suspect *s =
+			g_ptr_array_index(a->suspects, i);
+
+		memset(&r, 0, sizeof(r));
+		r.kind = "impersonation";
+		r.org = s->org;
+		r.report_id = s->report_id;
+		r.submitter = s->from;
+		r.dkim = s->dkim;
+		r.received = s->received;
+		g_snprintf(r.sender, sizeof(r.sender),
+			   "IMPERSONATION: claims %s (%s) but sent from %s",
+			   s->org, s->known_domain, s->from);
+		r.c = s->c;
+		g_array_append_val(rows, r);
+	}
+	for (i = 0; i < a->conflicts->len; i++) {
+		const struct summary_conflict *c =
+			g_ptr_array_index(a->conflicts, i);
+
+		for (j = 0; j < c->versions->len; j++) {
+			const struct summary_conflict_version *v =
+				g_ptr_array_index(c->versions, j);
+
+			memset(&r, 0, sizeof(r));
+			r.kind = "conflict";
+			r.org = c->org;
+			r.report_id = c->report_id;
+			r.submitter = v->submitter;
+			r.dkim = v->dkim;
+			r.received = v->received;
+			sender_text(r.sender, sizeof(r.sender), v->auth,
+				    v->auth_domain);
+			r.counted = v->counted;
+			r.c = v->c;
+			g_array_append_val(rows, r);
+		}
+	}
+	return rows;
+}

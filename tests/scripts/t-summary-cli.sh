@@ -64,7 +64,7 @@ expect_status 0 "$summary" -d "$t/a" --domain nothere.example >"$t/out"
 grep -q '^nothere.example: no report in the window' "$t/out" || fail "silent domain"
 
 # every view in every format
-for view in domain org result mx sending-ip day report; do
+for view in domain org result mx sending-ip day report sender; do
 	for fmt in text json csv; do
 		"$summary" -d "$t/a" --by $view --format $fmt >"$t/out"
 		rc=$?
