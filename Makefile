@@ -15,6 +15,8 @@ BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/tlsrpt-milter
+# Data files: the known reporters (tlsrpt-summary --known-reporters).
+DATADIR ?= $(PREFIX)/share/tlsrpt-milter
 # A mail daemon is looked for in /etc and /var whatever its PREFIX.
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
@@ -40,7 +42,8 @@ endif
 CFLAGS ?=
 LDFLAGS ?=
 PATHS := -DTLSRPT_SYSCONFDIR='"$(SYSCONFDIR)"' \
-	-DTLSRPT_LOCALSTATEDIR='"$(LOCALSTATEDIR)"'
+	-DTLSRPT_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
+	-DTLSRPT_DATADIR='"$(DATADIR)"'
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DTLSRPT_VERSION='"$(VERSION)"' $(PATHS) \
 	$(OPT) $(HARDEN) $(SANFLAGS) $(WARNINGS) -I. $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDHARDEN) $(LDFLAGS)
@@ -123,7 +126,9 @@ demo: all
 # (never over an existing one).
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
-		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(DOCDIR)/contrib
+		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(DOCDIR)/contrib \
+		$(DESTDIR)$(DATADIR)
+	install -m 0644 contrib/known-reporters $(DESTDIR)$(DATADIR)/
 	install -m 0755 $(SBIN_PROGRAMS) $(DESTDIR)$(SBINDIR)
 	$(if $(BIN_PROGRAMS),install -m 0755 $(BIN_PROGRAMS) $(DESTDIR)$(BINDIR))
 	for m in $(MAN_PAGES); do \
@@ -143,3 +148,5 @@ uninstall:
 	for m in $(MAN_PAGES); do s=$${m##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(DATADIR)/known-reporters
+	-rmdir $(DESTDIR)$(DATADIR)

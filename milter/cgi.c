@@ -423,7 +423,9 @@ store_body(const struct cgi_request *rq, const char *host,
 				 "the store could not be opened");
 			break;
 		}
-		set_reply(r, 201, "stored: %s %s", seen.org, seen.id);
+		set_reply(r, 201, "%s: %s %s",
+			  res.n_conflict > 0 ? INTAKE_CONFLICT_TEXT : "stored",
+			  seen.org, seen.id);
 		return;
 	case INTAKE_DUPLICATE:
 		set_reply(r, 200, "duplicate: %s %s", seen.org, seen.id);

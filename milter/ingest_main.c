@@ -174,7 +174,8 @@ on_report(void *ctx, const struct intake_report_event *ev)
 	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 
 	line_add(l, "%s%s", l->len > 0 ? "; " : "",
-		 intake_outcome_name(ev->outcome));
+		 ev->conflict ? INTAKE_CONFLICT_TEXT
+			      : intake_outcome_name(ev->outcome));
 	if (r != NULL) {
 		line_add(l, " %s %s", r->organization_name, r->report_id);
 		for (size_t i = 0; i < r->n_policies; i++) {

@@ -49,13 +49,15 @@ combine(enum intake_outcome so_far, enum intake_outcome next, int first)
 static void
 report_event(intake_report_fn *fn, void *ctx, const struct tlsrpt_input *in,
 	     const struct tlsrpt_input_item *item, const char *dkim,
-	     enum intake_outcome outcome, const struct tlsrpt_error *err)
+	     enum intake_outcome outcome, const struct tlsrpt_error *err,
+	     int conflict)
 {
 	struct intake_report_event ev = {
 		.input = in,
 		.item = item,
 		.dkim = dkim,
 		.outcome = outcome,
+		.conflict = conflict,
 		.error = err,
 	};
 
@@ -107,7 +109,8 @@ in_future(const struct tlsrpt_report *r, int64_t received,
 static enum intake_outcome
 store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	  const struct tlsrpt_input *in, const struct tlsrpt_input_item *item,
-	  const char *dkim, const char *submitter, struct tlsrpt_error *err)
+	  const char *dkim, const char *submitter, int *conflict,
+	  struct tlsrpt_error *err)
 {
 	struct tlsrpt_receipt receipt;
 	enum tlsrpt_store_outcome stored;
@@ -139,8 +142,23 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	if (tlsrpt_store_append(cfg->store, item->report, &receipt, &stored,
 				err) != 0)
 		return INTAKE_STORE_FAILED;
-	return stored == TLSRPT_STORE_DUPLICATE ? INTAKE_DUPLICATE
-						: INTAKE_STORED;
+	switch (stored) {
+	case TLSRPT_STORE_DUPLICATE: return INTAKE_DUPLICATE;
+	case TLSRPT_STORE_CONFLICT: *conflict = 1; return INTAKE_STORED;
+	case TLSRPT_STORE_TOO_MANY_VERSIONS:
+		/* A flood of variants of one id must not fill the disk; the
+		 * mail is delivered with this reason. */
+		tlsrpt_error_set(err, TLSRPT_ERR_LIMIT, NULL,
+				 "%d reports with organization-name \"%s\" "
+				 "and report-id \"%s\" but other contents are "
+				 "stored already; this one is not",
+				 TLSRPT_STORE_MAX_VERSIONS,
+				 item->report->organization_name,
+				 item->report->report_id);
+		return INTAKE_INVALID;
+	case TLSRPT_STORE_STORED: break;
+	}
+	return INTAKE_STORED;
 }
 
 int
@@ -186,6 +204,7 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 		const struct tlsrpt_input_item *item = &in->items[i];
 		enum intake_outcome o;
 		const struct tlsrpt_error *why = &item_err;
+		int conflict = 0;
 
 		tlsrpt_error_clear(&item_err);
 		if (item->report == NULL) {
@@ -195,10 +214,13 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 			why = &item->error;
 		} else {
 			o = store_one(cfg, origin, in, item, dkim, submitter,
-				      &item_err);
+				      &conflict, &item_err);
 		}
 		switch (o) {
-		case INTAKE_STORED: res->n_stored++; break;
+		case INTAKE_STORED:
+			res->n_stored++;
+			res->n_conflict += conflict != 0;
+			break;
 		case INTAKE_DUPLICATE: res->n_duplicate++; break;
 		default:
 			res->n_failed++;
@@ -212,10 +234,12 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 		first = 0;
 		report_event(on_report, ctx, in, item, dkim, o,
 			     o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
-									 : why);
+									 : why,
+			     conflict);
 		report_event(cfg->observe, cfg->observe_ctx, in, item, dkim, o,
 			     o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
-									 : why);
+									 : why,
+			     conflict);
 	}
 	/* The walk stopped at a limit on the whole input (more report parts
 	 * than MaxReportsPerMessage, ...) after some parts: what came after
@@ -234,7 +258,7 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 		if (res->error.code == TLSRPT_OK || o == INTAKE_STORE_FAILED)
 			res->error = err;
 		res->outcome = combine(res->outcome, o, 0);
-		report_event(on_report, ctx, in, &rest, dkim, o, &err);
+		report_event(on_report, ctx, in, &rest, dkim, o, &err, 0);
 	}
 	tlsrpt_input_free(in);
 	return 0;

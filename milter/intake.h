@@ -61,13 +61,22 @@ struct intake_report_event {
 	enum intake_outcome outcome; /* STORED DUPLICATE INVALID REFUSED_DKIM
 					STORE_FAILED */
 	const struct tlsrpt_error *error; /* when not stored/duplicate */
+	/* STORED, but another report with the same organization-name and
+	 * report-id and other content was stored before (the store's
+	 * TLSRPT_STORE_CONFLICT): say so in the log and header. */
+	int conflict;
 };
+
+/* What the log line and header say of a stored report that conflicts. */
+#define INTAKE_CONFLICT_TEXT \
+	"stored (conflicts with an earlier report with the same id)"
 
 typedef void intake_report_fn(void *ctx, const struct intake_report_event *ev);
 
 struct intake_result {
 	enum intake_outcome outcome;
 	size_t n_stored, n_duplicate, n_failed;
+	size_t n_conflict;	   /* of n_stored, those stored as conflicts */
 	struct tlsrpt_error error; /* the reason, when not STORED/DUPLICATE */
 };
 

@@ -375,7 +375,9 @@ on_report(void *ctx, const struct intake_report_event *ev)
 		mlog(log, LOG_INFO, s->qid,
 		     "%s report: org=\"%s\" id=\"%s\" domains=%s success=%lld "
 		     "failure=%lld dkim=%s",
-		     ev->outcome == INTAKE_STORED ? "stored" : "duplicate",
+		     ev->outcome != INTAKE_STORED ? "duplicate"
+		     : ev->conflict		  ? INTAKE_CONFLICT_TEXT
+						  : "stored",
 		     r->organization_name, r->report_id, domains, (long long)ok,
 		     (long long)failed, ev->dkim ? ev->dkim : "none");
 		if (r->quirks.n > 0)
@@ -404,7 +406,7 @@ act(SMFICTX *ctx, struct msg *m, const struct intake_result *res,
     const struct summary *s, const char *label)
 {
 	const struct config *cfg = the_app->cfg;
-	char value[320], why[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+	char value[420], why[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 
 	/* A forged "stored" header from outside must not survive. */
 	for (unsigned i = m->own_headers; i > 0; i--)
@@ -414,20 +416,18 @@ act(SMFICTX *ctx, struct msg *m, const struct intake_result *res,
 	case INTAKE_STORED:
 	case INTAKE_DUPLICATE:
 		if (cfg->add_header && s->n_reports > 0) {
-			char text[300];
+			char text[400];
+			const char *what =
+				res->outcome != INTAKE_STORED ? "duplicate"
+				: res->n_conflict > 0 ? INTAKE_CONFLICT_TEXT
+						      : "stored";
 
 			if (s->n_reports > 1)
 				snprintf(text, sizeof(text),
-					 "%s %s (+%zu more)",
-					 res->outcome == INTAKE_STORED
-						 ? "stored"
-						 : "duplicate",
-					 s->first, s->n_reports - 1);
+					 "%s %s (+%zu more)", what, s->first,
+					 s->n_reports - 1);
 			else
-				snprintf(text, sizeof(text), "%s %s",
-					 res->outcome == INTAKE_STORED
-						 ? "stored"
-						 : "duplicate",
+				snprintf(text, sizeof(text), "%s %s", what,
 					 s->first);
 			header_text(value, sizeof(value), text);
 			(void)smfi_addheader(ctx, OWN_HEADER, value);

@@ -126,19 +126,38 @@ tlsrpt_siphash24(const struct tlsrpt_fpkey *key, const void *data, size_t len)
 	return sip_final(&s);
 }
 
-uint64_t
-tlsrpt_fp_report(const struct tlsrpt_fpkey *key, const char *org,
-		 const char *id)
+/* SipHash of org NUL id [NUL digest]: the NULs keep ("ab", "c") and
+ * ("a", "bc") apart, and a key from a version. */
+static uint64_t
+fp_strings(const struct tlsrpt_fpkey *key, const char *org, const char *id,
+	   int version, const char *digest)
 {
 	static const unsigned char nul = 0;
 	struct sip s;
 
-	/* The NUL keeps ("ab", "c") and ("a", "bc") apart. */
 	sip_init(&s, key);
 	sip_feed(&s, (const unsigned char *)org, strlen(org));
 	sip_feed(&s, &nul, 1);
 	sip_feed(&s, (const unsigned char *)id, strlen(id));
+	if (version)
+		sip_feed(&s, &nul, 1);
+	if (digest != NULL)
+		sip_feed(&s, (const unsigned char *)digest, strlen(digest));
 	return sip_final(&s);
+}
+
+uint64_t
+tlsrpt_fp_report(const struct tlsrpt_fpkey *key, const char *org,
+		 const char *id)
+{
+	return fp_strings(key, org, id, 0, NULL);
+}
+
+uint64_t
+tlsrpt_fp_version(const struct tlsrpt_fpkey *key, const char *org,
+		  const char *id, const char *digest)
+{
+	return fp_strings(key, org, id, 1, digest);
 }
 
 /* Fingerprints are uniform, so their low bits serve as the slot; mix anyway

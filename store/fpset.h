@@ -34,6 +34,12 @@ uint64_t tlsrpt_siphash24(const struct tlsrpt_fpkey *key, const void *data,
 uint64_t tlsrpt_fp_report(const struct tlsrpt_fpkey *key, const char *org,
 			  const char *id);
 
+/* The fingerprint of one version of a report: SipHash-2-4 of org NUL id
+ * NUL digest (digest NULL, for lines written before there were digests,
+ * is the empty string). */
+uint64_t tlsrpt_fp_version(const struct tlsrpt_fpkey *key, const char *org,
+			   const char *id, const char *digest);
+
 struct tlsrpt_fpset {
 	uint64_t *slots; /* 0: empty */
 	size_t cap;	 /* power of two, or 0 */

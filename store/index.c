@@ -11,6 +11,7 @@
 
 #include "parser/alloc.h"
 #include "store/day.h"
+#include "store/digest.h"
 #include "store/fileio.h"
 #include "store/lines.h"
 
@@ -33,7 +34,9 @@ forget(struct tlsrpt_index *ix)
 	ix->fd = -1;
 	ix->loaded = 0;
 	ix->have_pos = 0;
+	ix->legacy = 0;
 	tlsrpt_keyset_clear(&ix->keys);
+	tlsrpt_keyset_clear(&ix->versions);
 }
 
 void
@@ -57,13 +60,92 @@ io_error(struct tlsrpt_error *err, const char *what)
 				what, strerror(errno));
 }
 
+/* org NUL id NUL digest (a version's key) into a new buffer, or NULL. */
+static char *
+version_key(const char *key, size_t len, const char *digest, size_t *vlen)
+{
+	size_t dl = strlen(digest);
+	char *vk = tlsrpt_malloc(len + dl + 2);
+
+	if (vk == NULL)
+		return NULL;
+	memcpy(vk, key, len);
+	vk[len] = '\0';
+	memcpy(vk + len + 1, digest, dl + 1);
+	*vlen = len + 1 + dl;
+	return vk;
+}
+
+/* Note in memory that key (with digest, NULL: unknown) was stored on day:
+ * the key's latest day, the version's day, and the count of versions. */
+static int
+note_key(struct tlsrpt_index *ix, const char *key, size_t len,
+	 const char *digest, int64_t day)
+{
+	struct tlsrpt_keyset_entry *e;
+	int new_version = 0;
+
+	if (digest != NULL) {
+		size_t vlen;
+		char *vk = version_key(key, len, digest, &vlen);
+		int64_t *old;
+
+		if (vk == NULL)
+			return -1;
+		old = tlsrpt_keyset_find(&ix->versions, vk, vlen);
+		new_version = old == NULL;
+		if ((old == NULL || *old < day) &&
+		    tlsrpt_keyset_put(&ix->versions, vk, vlen, day) < 0) {
+			tlsrpt_free(vk);
+			return -1;
+		}
+		tlsrpt_free(vk);
+	}
+	e = tlsrpt_keyset_entry(&ix->keys, key, len);
+	if (e == NULL) {
+		if (tlsrpt_keyset_put(&ix->keys, key, len, day) < 0)
+			return -1;
+		e = tlsrpt_keyset_entry(&ix->keys, key, len);
+	} else if (e->value < day)
+		e->value = day;
+	if (new_version)
+		e->aux++;
+	return 0;
+}
+
+void
+tlsrpt_index_lookup(const struct tlsrpt_index *ix, const char *key, size_t len,
+		    const char *digest, int64_t *key_day, int64_t *version_day,
+		    int64_t *versions)
+{
+	struct tlsrpt_keyset_entry *e =
+		tlsrpt_keyset_entry(&ix->keys, key, len);
+
+	*key_day = e != NULL ? e->value : -1;
+	*versions = e != NULL ? e->aux : 0;
+	*version_day = -1;
+	if (e != NULL && digest != NULL) {
+		size_t vlen;
+		char *vk = version_key(key, len, digest, &vlen);
+		int64_t *v;
+
+		/* Out of memory: "another version" -- stored, never lost. */
+		if (vk == NULL)
+			return;
+		v = tlsrpt_keyset_find(&ix->versions, vk, vlen);
+		if (v != NULL)
+			*version_day = *v;
+		tlsrpt_free(vk);
+	}
+}
+
 /* Apply one index line. Damaged lines are ignored: they can only cost a
  * duplicate check, and the position is also kept by the next record. */
 static int
 apply_line(struct tlsrpt_index *ix, const char *line, size_t len)
 {
 	json_t *o = json_loadb(line, len, 0, NULL), *v;
-	const char *dayname, *org, *id;
+	const char *dayname, *org, *id, *digest;
 	int64_t day;
 	int ret = 0;
 
@@ -76,18 +158,20 @@ apply_line(struct tlsrpt_index *ix, const char *line, size_t len)
 		goto out;
 	org = json_string_value(json_object_get(o, "org"));
 	id = json_string_value(json_object_get(o, "id"));
+	digest = json_string_value(json_object_get(o, "digest"));
+	if (digest != NULL && !tlsrpt_digest_valid(digest))
+		digest = NULL;
 	if (org != NULL && id != NULL) {
 		size_t klen;
 		char *key = tlsrpt_key_make(org, id, &klen);
-		int64_t *old;
 
 		if (key == NULL) {
 			ret = -1;
 			goto out;
 		}
-		old = tlsrpt_keyset_find(&ix->keys, key, klen);
-		if (old == NULL || *old < day)
-			ret = tlsrpt_keyset_put(&ix->keys, key, klen, day);
+		if (digest == NULL)
+			ix->legacy = 1; /* written before digests: rebuild */
+		ret = note_key(ix, key, klen, digest, day);
 		tlsrpt_free(key);
 	}
 	v = json_object_get(o, "end");
@@ -149,10 +233,12 @@ tlsrpt_index_sync(struct tlsrpt_index *ix, struct tlsrpt_error *err)
 	if ((uint64_t)st.st_size == ix->loaded)
 		return 0;
 	if ((uint64_t)st.st_size < ix->loaded) {
-		/* Cut by hand: start over. */
+		/* Cut by hand, or emptied to be rebuilt: start over. */
 		tlsrpt_keyset_clear(&ix->keys);
+		tlsrpt_keyset_clear(&ix->versions);
 		ix->loaded = 0;
 		ix->have_pos = 0;
+		ix->legacy = 0;
 	}
 	if (lseek(ix->fd, (off_t)ix->loaded, SEEK_SET) < 0)
 		return io_error(err, "cannot seek in the index");
@@ -231,8 +317,8 @@ out:
 }
 
 static json_t *
-record(int64_t day, const char *org, const char *id, const char *offkey,
-       uint64_t off)
+record(int64_t day, const char *org, const char *id, const char *digest,
+       const char *offkey, uint64_t off)
 {
 	char name[16];
 	json_t *o = json_object();
@@ -248,6 +334,9 @@ record(int64_t day, const char *org, const char *id, const char *offkey,
 	if (org != NULL) {
 		rc |= json_object_set_new(o, "org", json_string(org));
 		rc |= json_object_set_new(o, "id", json_string(id));
+		if (digest != NULL)
+			rc |= json_object_set_new(o, "digest",
+						  json_string(digest));
 	}
 	if (rc != 0) {
 		json_decref(o);
@@ -258,14 +347,14 @@ record(int64_t day, const char *org, const char *id, const char *offkey,
 
 int
 tlsrpt_index_add(struct tlsrpt_index *ix, const char *key, size_t len,
-		 int64_t day, int64_t end, struct tlsrpt_error *err)
+		 const char *digest, int64_t day, int64_t end,
+		 struct tlsrpt_error *err)
 {
 	/* key is org NUL id */
-	json_t *o = record(day, key, key + strlen(key) + 1,
+	json_t *o = record(day, key, key + strlen(key) + 1, digest,
 			   end >= 0 ? "end" : NULL, (uint64_t)end);
 	int ret;
 
-	(void)len;
 	if (o == NULL)
 		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
 					TLSRPT_INDEX_NAME, "out of memory");
@@ -278,11 +367,7 @@ tlsrpt_index_add(struct tlsrpt_index *ix, const char *key, size_t len,
 		ix->pos_day = day;
 		ix->pos_off = (uint64_t)end;
 	}
-	int64_t *old = tlsrpt_keyset_find(&ix->keys, key, len);
-
-	if (old != NULL && *old >= day)
-		return 0;
-	if (tlsrpt_keyset_put(&ix->keys, key, len, day) < 0) {
+	if (note_key(ix, key, len, digest, day) < 0) {
 		/* On disk but not in memory: reload it all next time. */
 		forget(ix);
 		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
@@ -295,7 +380,7 @@ int
 tlsrpt_index_set_position(struct tlsrpt_index *ix, int64_t day, uint64_t off,
 			  struct tlsrpt_error *err)
 {
-	json_t *o = record(day, NULL, NULL, "pos", off);
+	json_t *o = record(day, NULL, NULL, NULL, "pos", off);
 	int ret;
 
 	if (o == NULL)
@@ -308,6 +393,20 @@ tlsrpt_index_set_position(struct tlsrpt_index *ix, int64_t day, uint64_t off,
 	ix->have_pos = 1;
 	ix->pos_day = day;
 	ix->pos_off = off;
+	return 0;
+}
+
+int
+tlsrpt_index_reset(struct tlsrpt_index *ix, struct tlsrpt_error *err)
+{
+	/* Other processes see the file shrink and load it again. */
+	if (ftruncate(ix->fd, 0) < 0)
+		return io_error(err, "cannot empty the index to rebuild it");
+	tlsrpt_keyset_clear(&ix->keys);
+	tlsrpt_keyset_clear(&ix->versions);
+	ix->loaded = 0;
+	ix->have_pos = 0;
+	ix->legacy = 0;
 	return 0;
 }
 
@@ -329,29 +428,40 @@ tlsrpt_index_rewrite(struct tlsrpt_index *ix, int64_t min_day,
 		goto out;
 	}
 	tmp.fd = fd;
-	for (size_t i = 0; i < ix->keys.cap; i++) {
-		const struct tlsrpt_keyset_entry *e = &ix->keys.slots[i];
-		json_t *o;
-		int rc;
+	/* Every version, then keys of no known version (only an index from
+	 * before digests has those, and it is rebuilt before any prune). */
+	for (int pass = 0; pass < 2; pass++) {
+		const struct tlsrpt_keyset *ks =
+			pass == 0 ? &ix->versions : &ix->keys;
 
-		if (e->key == NULL)
-			continue;
-		if (e->value < min_day) {
-			(*dropped)++;
-			continue;
+		for (size_t i = 0; i < ks->cap; i++) {
+			const struct tlsrpt_keyset_entry *e = &ks->slots[i];
+			const char *id, *digest = NULL;
+			json_t *o;
+			int rc;
+
+			if (e->key == NULL || (pass == 1 && e->aux > 0))
+				continue;
+			if (e->value < min_day) {
+				(*dropped)++;
+				continue;
+			}
+			id = e->key + strlen(e->key) + 1;
+			if (pass == 0)
+				digest = id + strlen(id) + 1;
+			o = record(e->value, e->key, id, digest, NULL, 0);
+			if (o == NULL) {
+				tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+						 TLSRPT_INDEX_NAME,
+						 "out of memory");
+				goto out;
+			}
+			rc = append_record(&tmp, o, err);
+			json_decref(o);
+			if (rc < 0)
+				goto out;
+			(*kept)++;
 		}
-		o = record(e->value, e->key, e->key + strlen(e->key) + 1, NULL,
-			   0);
-		if (o == NULL) {
-			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
-					 TLSRPT_INDEX_NAME, "out of memory");
-			goto out;
-		}
-		rc = append_record(&tmp, o, err);
-		json_decref(o);
-		if (rc < 0)
-			goto out;
-		(*kept)++;
 	}
 	if (ix->have_pos &&
 	    tlsrpt_index_set_position(&tmp, ix->pos_day, ix->pos_off, err) < 0)

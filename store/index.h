@@ -4,8 +4,13 @@
  * made under the store lock (tlsrpt.lock, LOCK_EX).
  *
  * The index is an append-only JSON Lines file of two kinds of records:
- *   {"day":"2024-05-01","end":123,"org":"...","id":"..."}  a stored report
- *   {"day":"2024-05-01","pos":0}                            a position
+ *   {"day":"2024-05-01","end":123,"org":"...","id":"...","digest":"..."}
+ *                                             a stored report (a version)
+ *   {"day":"2024-05-01","pos":0}              a position
+ * "digest" is the report's content digest (store/digest.h): a key may have
+ * several versions (conflicts). An index written before digests existed
+ * has key records without one; the first writer that loads it rebuilds it
+ * from the day files (recover.c), so every key has its versions.
  * A record with "end" or "pos" sets the position: how far the day file of
  * "day" is covered by the index. Every report line a writer appends lies
  * behind the position, so after a crash the keys of reports written but not
@@ -33,8 +38,12 @@ struct tlsrpt_index {
 	int fd;	   /* the index, O_RDWR|O_APPEND; -1 before the first sync */
 	dev_t dev;
 	ino_t ino;
-	uint64_t loaded;	   /* bytes of it read into keys */
-	struct tlsrpt_keyset keys; /* value: day number of the report */
+	uint64_t loaded; /* bytes of it read into keys */
+	/* org NUL id -> value: latest day of any version; aux: versions */
+	struct tlsrpt_keyset keys;
+	/* org NUL id NUL digest -> value: day of that version */
+	struct tlsrpt_keyset versions;
+	int legacy; /* a key record without a digest was loaded */
 	int have_pos;
 	int64_t pos_day;
 	uint64_t pos_off;
@@ -55,11 +64,24 @@ void tlsrpt_index_move(struct tlsrpt_index *ix, int dirfd);
  * replaced, read what other writers appended, cut a torn last record. */
 int tlsrpt_index_sync(struct tlsrpt_index *ix, struct tlsrpt_error *err);
 
-/* Record that the report key (tlsrpt_key_make) was stored in day's file,
- * ending at offset end, which becomes the position; end < 0: a key only
- * (from a compressed file), the position stays. */
+/* Record that the report key (tlsrpt_key_make) with content digest (NULL:
+ * unknown) was stored in day's file, ending at offset end, which becomes
+ * the position; end < 0: a key only (from a compressed file), the position
+ * stays. */
 int tlsrpt_index_add(struct tlsrpt_index *ix, const char *key, size_t len,
-		     int64_t day, int64_t end, struct tlsrpt_error *err);
+		     const char *digest, int64_t day, int64_t end,
+		     struct tlsrpt_error *err);
+
+/* What the index knows of key: *key_day the latest day of any version (-1:
+ * none), *version_day that of the version with digest (-1: none),
+ * *versions how many distinct versions. */
+void tlsrpt_index_lookup(const struct tlsrpt_index *ix, const char *key,
+			 size_t len, const char *digest, int64_t *key_day,
+			 int64_t *version_day, int64_t *versions);
+
+/* Forget every key and position and empty the file: an index without
+ * digests is rebuilt this way (recover.c). */
+int tlsrpt_index_reset(struct tlsrpt_index *ix, struct tlsrpt_error *err);
 
 /* Record a position without a key. */
 int tlsrpt_index_set_position(struct tlsrpt_index *ix, int64_t day,

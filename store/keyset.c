@@ -56,15 +56,23 @@ slot_for(struct tlsrpt_keyset_entry *slots, size_t cap, const char *key,
 	}
 }
 
-int64_t *
-tlsrpt_keyset_find(const struct tlsrpt_keyset *ks, const char *key, size_t len)
+struct tlsrpt_keyset_entry *
+tlsrpt_keyset_entry(const struct tlsrpt_keyset *ks, const char *key, size_t len)
 {
 	struct tlsrpt_keyset_entry *e;
 
 	if (ks->cap == 0)
 		return NULL;
 	e = slot_for(ks->slots, ks->cap, key, len, key_hash(key, len));
-	return e->key != NULL ? &e->value : NULL;
+	return e->key != NULL ? e : NULL;
+}
+
+int64_t *
+tlsrpt_keyset_find(const struct tlsrpt_keyset *ks, const char *key, size_t len)
+{
+	struct tlsrpt_keyset_entry *e = tlsrpt_keyset_entry(ks, key, len);
+
+	return e != NULL ? &e->value : NULL;
 }
 
 static int
@@ -109,6 +117,7 @@ tlsrpt_keyset_put(struct tlsrpt_keyset *ks, const char *key, size_t len,
 		e->key[len] = '\0'; /* so org NUL id reads as two strings */
 		e->len = len;
 		e->hash = h;
+		e->aux = 0;
 		ks->n++;
 	}
 	e->value = value;

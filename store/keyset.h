@@ -17,6 +17,7 @@ struct tlsrpt_keyset_entry {
 	size_t len;
 	uint64_t hash;
 	int64_t value;
+	int64_t aux; /* the caller's second value: 0 on insert, then kept */
 };
 
 struct tlsrpt_keyset {
@@ -31,6 +32,10 @@ char *tlsrpt_key_make(const char *org, const char *id, size_t *len);
 /* Value of key, or NULL when absent. Borrowed until the next insert. */
 int64_t *tlsrpt_keyset_find(const struct tlsrpt_keyset *ks, const char *key,
 			    size_t len);
+
+/* The entry of key, or NULL when absent. Borrowed until the next insert. */
+struct tlsrpt_keyset_entry *tlsrpt_keyset_entry(const struct tlsrpt_keyset *ks,
+						const char *key, size_t len);
 
 /* Insert key (copied) with value, or overwrite the value of an existing key.
  * 0, or -1 when out of memory. */

@@ -49,6 +49,12 @@ struct tlsrpt_store_reader {
 	 * next file is opened. */
 	struct tlsrpt_fpkey fpkey;
 	struct tlsrpt_fpset seen, seen_here;
+	/* Keys (org + id) of every report returned, for conflicts; and what
+	 * was decided for the report whose lines are being read (the decision
+	 * is taken at its first line, policy-index 0). */
+	struct tlsrpt_fpset keys;
+	uint64_t cur_fp;
+	int cur_valid, cur_skip, cur_conflict;
 	struct tlsrpt_reader_stats stats;
 };
 
@@ -197,6 +203,7 @@ close_file(struct tlsrpt_store_reader *rd)
 	rd->gz = NULL;
 	rd->fd = -1;
 	rd->is_open = 0;
+	rd->cur_valid = 0; /* a report's lines never span files */
 }
 
 /* Open day file f. 0 when open, 1 when skipped (gone, refused: a problem is
@@ -266,6 +273,50 @@ skip(struct tlsrpt_store_reader *rd, const char *why)
 	problem(rd, "%s:%lu: %s", rd->path, rd->ln.lineno, why);
 }
 
+/* The first line met of a report (or a stray line): 1 to return it (with
+ * rec->conflict set when another version of its org + id was returned
+ * before), 0 when it is a duplicate, -1 when out of memory. */
+static int
+decide(struct tlsrpt_store_reader *rd, struct tlsrpt_record *rec, uint64_t fp)
+{
+	uint64_t kfp = tlsrpt_fp_report(&rd->fpkey, rec->organization_name,
+					rec->report_id),
+		 legacy;
+	int dup = tlsrpt_fpset_has(&rd->seen, fp);
+
+	if (rec->policy_index == 0) {
+		/* The same version twice in one file is a duplicate too. */
+		dup = dup || tlsrpt_fpset_has(&rd->seen_here, fp);
+		if (!dup && rec->digest == NULL) /* old lines: the key alone */
+			dup = tlsrpt_fpset_has(&rd->keys, kfp);
+		if (!dup && !rec->conflict) {
+			/* An old line of this key: the same report, as far as
+			 * anyone can tell (a conflict says otherwise). */
+			legacy = tlsrpt_fp_version(&rd->fpkey,
+						   rec->organization_name,
+						   rec->report_id, NULL);
+			dup = tlsrpt_fpset_has(&rd->seen, legacy) ||
+			      tlsrpt_fpset_has(&rd->seen_here, legacy);
+		}
+		rd->cur_valid = 1;
+		rd->cur_fp = fp;
+		rd->cur_skip = dup;
+		rd->cur_conflict = 0;
+		if (dup)
+			return 0;
+		if (tlsrpt_fpset_has(&rd->keys, kfp) || rec->conflict) {
+			rd->cur_conflict = 1;
+			rd->stats.conflicts++;
+		}
+		rec->conflict = rd->cur_conflict;
+		if (tlsrpt_fpset_add(&rd->keys, kfp) < 0)
+			return -1;
+	} else if (dup) {
+		return 0;
+	}
+	return tlsrpt_fpset_add(&rd->seen_here, fp) < 0 ? -1 : 1;
+}
+
 int
 tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			 struct tlsrpt_record *rec, struct tlsrpt_error *err)
@@ -332,15 +383,27 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			tlsrpt_record_clear(rec);
 			continue;
 		}
-		fp = tlsrpt_fp_report(&rd->fpkey, rec->organization_name,
-				      rec->report_id);
-		if (tlsrpt_fpset_has(&rd->seen, fp)) {
-			rd->stats.duplicates++;
-			tlsrpt_record_clear(rec);
-			continue;
+		fp = tlsrpt_fp_version(&rd->fpkey, rec->organization_name,
+				       rec->report_id, rec->digest);
+		if (rec->policy_index > 0 && rd->cur_valid &&
+		    fp == rd->cur_fp) {
+			/* A later line of the report decided at its first. */
+			if (rd->cur_skip) {
+				rd->stats.duplicates++;
+				tlsrpt_record_clear(rec);
+				continue;
+			}
+			rec->conflict |= rd->cur_conflict;
+		} else {
+			rc = decide(rd, rec, fp);
+			if (rc < 0)
+				goto nomem;
+			if (rc == 0) {
+				rd->stats.duplicates++;
+				tlsrpt_record_clear(rec);
+				continue;
+			}
 		}
-		if (tlsrpt_fpset_add(&rd->seen_here, fp) < 0)
-			goto nomem;
 		rec->path = rd->path;
 		rec->line = rd->ln.lineno;
 		rd->stats.records++;
@@ -375,5 +438,6 @@ tlsrpt_store_reader_close(struct tlsrpt_store_reader *rd)
 	tlsrpt_free(rd->files);
 	tlsrpt_fpset_clear(&rd->seen);
 	tlsrpt_fpset_clear(&rd->seen_here);
+	tlsrpt_fpset_clear(&rd->keys);
 	tlsrpt_free(rd);
 }

@@ -6,9 +6,14 @@
  * order given, and in a directory the .jsonl.gz before the .jsonl. A line
  * that is not a valid record (bad JSON, missing key, truncated last line,
  * longer than the bound) is skipped and counted, never fatal. A report
- * (organization-name + report-id) is returned from the first day file it is
- * met in; its lines in any other file (another store directory holding the
- * same report, or a crash leftover) are skipped and counted as duplicates.
+ * (organization-name + report-id + content digest) is returned from the
+ * first day file it is met in; its lines in any other file (another store
+ * directory holding the same report, or a crash leftover) are skipped and
+ * counted as duplicates. Another version of a report -- same org and id,
+ * another digest -- is returned too, with rec->conflict set: the caller
+ * decides which counts (tlsrpt-summary: summary/conflicts.c). Lines from
+ * before digests (no "report-digest") are de-duplicated by org + id alone,
+ * as they were, unless the later one is marked "conflict".
  *
  * Readers take a shared flock() on a plain day file only long enough to see
  * where its last complete write ends, so they never see half a report being
@@ -38,6 +43,12 @@ struct tlsrpt_record {
 	char *dkim;
 	char *client_addr;
 	char *submitter;
+	/* "report-digest" (store/digest.h), or NULL in lines written before
+	 * there was one; "conflict": another version of this org + report-id
+	 * was stored before this one (or, set by the reader, was returned
+	 * before this one from another file). */
+	char *digest;
+	int conflict;
 	char *organization_name; /* never NULL */
 	char *contact_info;
 	char *report_id; /* never NULL */
@@ -62,6 +73,7 @@ struct tlsrpt_reader_stats {
 	unsigned long records;	  /* records returned */
 	unsigned long skipped;	  /* damaged lines skipped */
 	unsigned long duplicates; /* lines of reports already returned */
+	unsigned long conflicts;  /* reports returned with conflict set */
 	unsigned long outside;	  /* valid lines outside [since, until) */
 	/* "path:line: reason" of the first skipped lines (and of unreadable
 	 * files); n_problems <= TLSRPT_READER_MAX_PROBLEMS. */

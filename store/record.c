@@ -112,6 +112,9 @@ line_head(const struct tlsrpt_report *r, const struct tlsrpt_receipt *rc)
 	rc_ |= set_receipt(o, "dkim", rc->dkim);
 	rc_ |= set_receipt(o, "client-addr", rc->client_addr);
 	rc_ |= set_receipt(o, "submitter", rc->submitter);
+	rc_ |= set_receipt(o, "report-digest", rc->digest);
+	if (rc->conflict)
+		rc_ |= json_object_set_new(o, "conflict", json_true());
 	rc_ |= json_object_set_new(o, "organization-name",
 				   json_string(r->organization_name));
 	if (r->contact_info != NULL)
@@ -235,6 +238,7 @@ tlsrpt_record_clear(struct tlsrpt_record *rec)
 	tlsrpt_free(rec->dkim);
 	tlsrpt_free(rec->client_addr);
 	tlsrpt_free(rec->submitter);
+	tlsrpt_free(rec->digest);
 	tlsrpt_free(rec->organization_name);
 	tlsrpt_free(rec->contact_info);
 	tlsrpt_free(rec->report_id);
@@ -340,11 +344,13 @@ tlsrpt_record_decode_json(const char *line, size_t len,
 	    get_string(o, "dkim", 0, &rec->dkim, err) < 0 ||
 	    get_string(o, "client-addr", 0, &rec->client_addr, err) < 0 ||
 	    get_string(o, "submitter", 0, &rec->submitter, err) < 0 ||
+	    get_string(o, "report-digest", 0, &rec->digest, err) < 0 ||
 	    get_string(o, "organization-name", 1, &rec->organization_name,
 		       err) < 0 ||
 	    get_string(o, "contact-info", 0, &rec->contact_info, err) < 0 ||
 	    get_string(o, "report-id", 1, &rec->report_id, err) < 0)
 		goto out;
+	rec->conflict = json_is_true(json_object_get(o, "conflict"));
 	dr = json_object_get(o, "date-range");
 	if (!json_is_object(dr)) {
 		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, "date-range",

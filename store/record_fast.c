@@ -419,6 +419,8 @@ enum {
 	K_DKIM,
 	K_CLIENT_ADDR,
 	K_SUBMITTER,
+	K_DIGEST,
+	K_CONFLICT,
 	K_ORG,
 	K_CONTACT,
 	K_REPORT_ID,
@@ -442,6 +444,8 @@ static const char *const line_keys[K_N] = {"v",
 					   "dkim",
 					   "client-addr",
 					   "submitter",
+					   "report-digest",
+					   "conflict",
 					   "organization-name",
 					   "contact-info",
 					   "report-id",
@@ -466,6 +470,7 @@ receipt_slot(struct tlsrpt_record *rec, int k)
 	case K_DKIM: return &rec->dkim;
 	case K_CLIENT_ADDR: return &rec->client_addr;
 	case K_SUBMITTER: return &rec->submitter;
+	case K_DIGEST: return &rec->digest;
 	case K_ORG: return &rec->organization_name;
 	case K_CONTACT: return &rec->contact_info;
 	case K_REPORT_ID: return &rec->report_id;
@@ -490,6 +495,13 @@ line_member(struct sc *c, int k, struct tlsrpt_record *rec)
 		return 0;
 	case K_RECEIVED:
 		return str(c, &v) < 0 ? -1 : datetime(&v, &rec->received);
+	case K_CONFLICT: /* only ever written as true */
+		ws(c);
+		if (c->end - c->p < 4 || memcmp(c->p, "true", 4) != 0)
+			return -1;
+		c->p += 4;
+		rec->conflict = 1;
+		return 0;
 	case K_DATE_RANGE: return date_range(c, rec);
 	case K_POLICY_INDEX:
 	case K_POLICY_COUNT:

@@ -24,24 +24,88 @@
 
 #include "parser/alloc.h"
 #include "store/day.h"
+#include "store/digest.h"
 #include "store/fileio.h"
 #include "store/keyset.h"
 #include "store/lines.h"
 #include "store/record.h"
 
-/* The report whose lines are being collected. */
+/* The report whose lines are being collected. Lines written before there
+ * were digests have none: the report is put back together from them (rep)
+ * and its digest computed, as the writer would have. */
 struct group {
 	int active;
-	char *key;
+	char *key, *digest;
 	size_t klen, count, have;
 	uint64_t start;
+	struct tlsrpt_report rep; /* policies so far; strings owned */
 };
 
 static void
 group_reset(struct group *g)
 {
 	tlsrpt_free(g->key);
+	tlsrpt_free(g->digest);
+	tlsrpt_free(g->rep.organization_name);
+	tlsrpt_free(g->rep.contact_info);
+	tlsrpt_free(g->rep.report_id);
+	for (size_t i = 0; i < g->rep.n_policies; i++)
+		tlsrpt_policy_clear(&g->rep.policies[i]);
+	tlsrpt_free(g->rep.policies);
 	memset(g, 0, sizeof(*g));
+}
+
+/* Start group g with the first line rec (its strings are taken). */
+static int
+group_start(struct group *g, struct tlsrpt_record *rec, char *key, size_t klen,
+	    uint64_t start)
+{
+	g->active = 1;
+	g->key = key;
+	g->klen = klen;
+	g->count = rec->policy_count;
+	g->start = start;
+	g->digest = rec->digest;
+	rec->digest = NULL;
+	if (g->digest != NULL)
+		return 0;
+	g->rep.organization_name = rec->organization_name;
+	g->rep.contact_info = rec->contact_info;
+	g->rep.report_id = rec->report_id;
+	rec->organization_name = rec->contact_info = rec->report_id = NULL;
+	g->rep.start_time = rec->start_time;
+	g->rep.end_time = rec->end_time;
+	g->rep.policies = tlsrpt_calloc(g->count, sizeof(*g->rep.policies));
+	return g->rep.policies == NULL ? -1 : 0;
+}
+
+/* Whether rec is the next line of g's report. */
+static int
+group_next(const struct group *g, const struct tlsrpt_record *rec,
+	   const char *key, size_t klen)
+{
+	if (klen != g->klen || memcmp(key, g->key, klen) != 0 ||
+	    rec->policy_count != g->count || rec->policy_index != g->have)
+		return 0;
+	if (g->digest == NULL || rec->digest == NULL)
+		return g->digest == rec->digest;
+	return strcmp(g->digest, rec->digest) == 0;
+}
+
+/* The digest of the complete report of g (computed when its lines had none):
+ * borrowed from g, or NULL when out of memory. */
+static const char *
+group_digest(struct group *g)
+{
+	char hex[TLSRPT_DIGEST_HEX + 1];
+
+	if (g->digest != NULL)
+		return g->digest;
+	g->rep.n_policies = g->count;
+	if (tlsrpt_report_digest(&g->rep, hex) < 0)
+		return NULL;
+	g->digest = tlsrpt_strdup(hex);
+	return g->digest;
 }
 
 /* Read the lines of a day file from base; record the keys of complete
@@ -93,9 +157,7 @@ scan(struct tlsrpt_store *s, int fd, gzFile gz, int64_t day, uint64_t base,
 					 "out of memory in recovery");
 			goto out;
 		}
-		if (g.active &&
-		    (klen != g.klen || memcmp(key, g.key, klen) != 0 ||
-		     rec.policy_count != g.count || rec.policy_index != g.have))
+		if (g.active && !group_next(&g, &rec, key, klen))
 			group_reset(&g);
 		if (!g.active) {
 			if (rec.policy_index != 0) {
@@ -103,16 +165,27 @@ scan(struct tlsrpt_store *s, int fd, gzFile gz, int64_t day, uint64_t base,
 				tlsrpt_record_clear(&rec);
 				continue;
 			}
-			g.active = 1;
-			g.key = key;
-			g.klen = klen;
-			g.count = rec.policy_count;
-			g.start = ln.start;
+			if (group_start(&g, &rec, key, klen, ln.start) < 0) {
+				tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+						 "out of memory in recovery");
+				goto out;
+			}
 		} else
 			tlsrpt_free(key);
+		if (g.rep.policies != NULL) { /* no digest: keep the policy */
+			g.rep.policies[g.have] = rec.policy;
+			memset(&rec.policy, 0, sizeof(rec.policy));
+		}
 		tlsrpt_record_clear(&rec);
 		if (++g.have == g.count) {
-			if (tlsrpt_index_add(&s->ix, g.key, g.klen, day,
+			const char *digest = group_digest(&g);
+
+			if (digest == NULL) {
+				tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+						 "out of memory in recovery");
+				goto out;
+			}
+			if (tlsrpt_index_add(&s->ix, g.key, g.klen, digest, day,
 					     gz != NULL ? -1 : (int64_t)ln.pos,
 					     err) < 0)
 				goto out;
@@ -326,6 +399,15 @@ out:
 int
 tlsrpt_store_recover(struct tlsrpt_store *s, struct tlsrpt_error *err)
 {
+	/* An index from before content digests: without them a forged report
+	 * stored first would still make the real one a "duplicate". Rebuild
+	 * it from the day files, which computes the digests of old reports
+	 * from their lines (scan). Once; the new index has digests. */
+	if (s->ix.legacy) {
+		if (tlsrpt_index_reset(&s->ix, err) < 0)
+			return -1;
+		return rebuild(s, err);
+	}
 	if (s->ix.have_pos)
 		return scan_plain(s, s->ix.pos_day, s->ix.pos_off, 1, err);
 	if (s->ix.loaded == 0)

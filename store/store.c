@@ -21,6 +21,7 @@
 
 #include "parser/alloc.h"
 #include "store/day.h"
+#include "store/digest.h"
 #include "store/fileio.h"
 #include "store/keyset.h"
 #include "store/record.h"
@@ -330,10 +331,12 @@ tlsrpt_store_append(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 		    enum tlsrpt_store_outcome *outcome,
 		    struct tlsrpt_error *err)
 {
-	char *buf = NULL, *key = NULL;
+	char *buf = NULL, *key = NULL, digest[TLSRPT_DIGEST_HEX + 1];
+	struct tlsrpt_receipt with = *rc;
 	size_t len, klen;
-	int64_t day = tlsrpt_day_of(rc->received), *seen;
-	uint64_t end;
+	int64_t day = tlsrpt_day_of(rc->received), key_day, version_day,
+		versions, since;
+	uint64_t end = 0;
 	int ret = -1, locked = 0;
 
 	if (day < TLSRPT_DAY_MIN || day > TLSRPT_DAY_MAX)
@@ -342,7 +345,14 @@ tlsrpt_store_append(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 					"range",
 					(long long)rc->received);
 	/* Encoding needs no lock; keep the locked part short. */
-	if (tlsrpt_record_encode(r, rc, &buf, &len, err) < 0)
+	with.digest = digest;
+	with.conflict = 0;
+	if (tlsrpt_report_digest(r, digest) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+				 "store: out of memory");
+		goto out;
+	}
+	if (tlsrpt_record_encode(r, &with, &buf, &len, err) < 0)
 		goto out;
 	key = tlsrpt_key_make(r->organization_name, r->report_id, &klen);
 	if (key == NULL) {
@@ -353,19 +363,38 @@ tlsrpt_store_append(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 	if (tlsrpt_store_begin(s, err) < 0)
 		goto out;
 	locked = 1;
-	seen = tlsrpt_keyset_find(&s->ix.keys, key, klen);
-	if (seen != NULL && *seen > day - (int64_t)s->dedup_days) {
+	/* The same key and content is a duplicate; the same key with other
+	 * content is not (a forgery sent first with a predictable id must
+	 * not make the real report a duplicate): it is stored, marked. */
+	since = day - (int64_t)s->dedup_days;
+	tlsrpt_index_lookup(&s->ix, key, klen, digest, &key_day, &version_day,
+			    &versions);
+	if (version_day > since) {
 		*outcome = TLSRPT_STORE_DUPLICATE;
 		ret = 0;
 		goto out;
 	}
+	if (key_day > since) {
+		if (versions >= TLSRPT_STORE_MAX_VERSIONS) {
+			*outcome = TLSRPT_STORE_TOO_MANY_VERSIONS;
+			ret = 0;
+			goto out;
+		}
+		/* Rare: encode again, with the mark, under the lock. */
+		with.conflict = 1;
+		tlsrpt_free(buf);
+		buf = NULL;
+		if (tlsrpt_record_encode(r, &with, &buf, &len, err) < 0)
+			goto out;
+	}
 	if (write_day(s, day, buf, len, &end, err) < 0)
 		goto out;
-	*outcome = TLSRPT_STORE_STORED;
+	*outcome = with.conflict ? TLSRPT_STORE_CONFLICT : TLSRPT_STORE_STORED;
 	ret = 0;
 	/* The report is stored. Should recording its key fail, recovery
 	 * records it before the next append (it lies behind the position). */
-	(void)tlsrpt_index_add(&s->ix, key, klen, day, (int64_t)end, NULL);
+	(void)tlsrpt_index_add(&s->ix, key, klen, digest, day, (int64_t)end,
+			       NULL);
 out:
 	if (locked)
 		tlsrpt_store_end(s);

@@ -72,16 +72,36 @@ struct tlsrpt_receipt {
 	const char *dkim;	/* "pass" "fail" "none"; NULL: not applicable */
 	const char *client_addr; /* HTTP client address (http) */
 	const char *submitter;	 /* TLS-Report-Submitter or sender domain */
+	/* Filled by tlsrpt_store_append (callers leave them 0): the report's
+	 * content digest (store/digest.h) and whether another version with the
+	 * same organization-name + report-id was stored before it. */
+	const char *digest;
+	int conflict;
 };
 
 enum tlsrpt_store_outcome {
 	TLSRPT_STORE_STORED,	/* all lines written (and synced per policy) */
-	TLSRPT_STORE_DUPLICATE, /* org + report-id already stored in window */
+	TLSRPT_STORE_DUPLICATE, /* the same report (org + report-id + content
+				   digest) already stored in window */
+	/* Stored, but another report with the same org + report-id and other
+	 * content was stored before (a forgery, or a reporter's correction):
+	 * its lines say "conflict", and tlsrpt-summary decides which counts. */
+	TLSRPT_STORE_CONFLICT,
+	/* Not stored: TLSRPT_STORE_MAX_VERSIONS reports with this org +
+	 * report-id are stored already, so a flood of variants cannot fill
+	 * the disk. Deliver the mail; nothing is lost that a person needs. */
+	TLSRPT_STORE_TOO_MANY_VERSIONS,
 };
 
+/* The most versions (distinct content digests) of one org + report-id
+ * kept within the de-duplication window. */
+#define TLSRPT_STORE_MAX_VERSIONS 4
+
 /* Append report r with receipt rc: all its lines in one write() to the day
- * file of rc->received, unless the same organization-name + report-id was
- * stored within dedup_days. Returns 0 and sets *outcome, or -1:
+ * file of rc->received, unless the same report -- organization-name +
+ * report-id + content digest -- was stored within dedup_days. Same key with
+ * another digest is a conflict: stored and marked, up to
+ * TLSRPT_STORE_MAX_VERSIONS versions. Returns 0 and sets *outcome, or -1:
  * TLSRPT_ERR_IO when the store cannot be written (disk full, file size limit,
  * I/O error, a symlink at a file's path); the day file is then left exactly
  * as it was and the caller should ask the sender to retry. A duplicate is

@@ -98,6 +98,8 @@ org_free(gpointer p)
 	g_hash_table_destroy(o->domains_h);
 	if (o->domains != NULL)
 		g_ptr_array_free(o->domains, TRUE);
+	g_free(o->auth_domain);
+	g_free(o->known_domain);
 	g_free(o->name);
 	g_free(o);
 }
@@ -212,6 +214,8 @@ summary_agg_new(const struct summary_options *o)
 	a->days_h = day_table();
 	a->cur_domains = g_ptr_array_new_with_free_func(g_free);
 	a->reports_list = g_ptr_array_new_with_free_func(report_free);
+	a->suspects = g_ptr_array_new_with_free_func(summary_suspect_free);
+	a->conflicts = g_ptr_array_new_with_free_func(summary_conflict_free);
 	/* Domains asked for exist from the start: silence needs them. */
 	for (i = 0; i < o->n_domains; i++) {
 		char *name = g_ascii_strdown(o->domains[i], -1);
@@ -263,8 +267,20 @@ summary_agg_free(struct summary_agg *a)
 	g_hash_table_destroy(a->days_h);
 	g_ptr_array_free(a->cur_domains, TRUE);
 	g_ptr_array_free(a->reports_list, TRUE);
+	g_ptr_array_free(a->suspects, TRUE);
+	g_ptr_array_free(a->conflicts, TRUE);
 	g_free(a->cur_key);
 	g_free(a);
+}
+
+void
+summary_agg_restart(struct summary_agg *a)
+{
+	struct summary_agg *fresh = summary_agg_new(&a->opt), old = *a;
+
+	*a = *fresh;
+	*fresh = old;
+	summary_agg_free(fresh);
 }
 
 static int
@@ -530,8 +546,10 @@ track_report(struct summary_agg *a, const struct tlsrpt_record *rec,
 	     const char *domain, int *new_for_domain)
 {
 	size_t lo = strlen(rec->organization_name);
-	/* cur_key is "org\nid": compared in place, built only on a change. */
-	int is_new = a->cur_key == NULL ||
+	/* cur_key is "org\nid": compared in place, built only on a change.
+	 * A first line (policy-index 0) starts a report even under the same
+	 * key: two versions of one id (a conflict) are two reports. */
+	int is_new = a->cur_key == NULL || rec->policy_index == 0 ||
 		     strncmp(a->cur_key, rec->organization_name, lo) != 0 ||
 		     a->cur_key[lo] != '\n' ||
 		     strcmp(a->cur_key + lo + 1, rec->report_id) != 0;
@@ -594,6 +612,7 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 	if (new_report) {
 		a->reports++;
 		o->reports++;
+		summary_trust_org(a, o);
 		if (rec->dkim != NULL && strcmp(rec->dkim, "fail") == 0) {
 			o->dkim_fail++;
 			a->problems.dkim_fail++;
@@ -641,6 +660,16 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		return;
 	}
 	new_report = track_report(a, rec, name, &new_for_domain);
+	if (new_report)
+		summary_trust_classify(a, rec);
+	if (a->cur_id.auth == SUMMARY_AUTH_IMPERSONATION) {
+		/* Out of the verdict and every count; listed on its own. */
+		if (t >= o->since)
+			summary_trust_suspect(a, rec, name, new_report,
+					      new_for_domain);
+		g_free(name);
+		return;
+	}
 	if (o->verified_only &&
 	    (rec->dkim == NULL || strcmp(rec->dkim, "pass") != 0)) {
 		if (new_report && t >= o->since)

@@ -27,6 +27,7 @@
 
 #include "parser/count.h"
 #include "store/reader.h"
+#include "summary/reporters.h"
 
 /* Readiness and silence rules (documented in tlsrpt-summary(1)). */
 #define SUMMARY_READINESS_DAYS 14	/* period before --until judged */
@@ -46,6 +47,9 @@ struct summary_options {
 	size_t n_domains;
 	int verified_only;   /* count only reports with DKIM "pass" */
 	int collect_reports; /* keep one row per report (--by report) */
+	/* Known reporters (reporters.h), borrowed; NULL: none, so no report
+	 * is taken for an impersonation. */
+	const struct summary_known *known;
 	unsigned readiness_days, readiness_min_reports, readiness_min_reporters;
 };
 
@@ -144,6 +148,11 @@ struct summary_org {
 	struct summary_counts c;
 	int64_t reports, dkim_fail;
 	int64_t last_report; /* received */
+	/* Who sent its reports (trust.c): reports DKIM-authenticated as the
+	 * organisation's domain, the first such domain, and the domain the
+	 * known reporters file gives for the name (NULL: not in it). */
+	int64_t auth_reports;
+	char *auth_domain, *known_domain;
 	GHashTable *domains_h;
 	GPtrArray *domains; /* after finish: sorted names (borrowed) */
 };
@@ -178,6 +187,35 @@ struct summary_report {
 	struct summary_counts c;
 };
 
+/* A report in the window that claims a known reporter's name but came from
+ * another domain (reporters.h): left out of the verdict and every count,
+ * listed on its own. */
+struct summary_suspect {
+	char *org, *report_id, *from, *dkim, *known_domain;
+	int64_t received;
+	struct summary_counts c; /* what it claimed */
+	GPtrArray *domains;	 /* policy domains, char *, owned */
+};
+
+/* Several reports with the same organization-name and report-id but other
+ * contents (store/reader.h: conflict). At most one counts: the one
+ * DKIM-authenticated as the known reporter's domain, when exactly one is;
+ * otherwise none (trust.c). */
+struct summary_conflict_version {
+	char *digest, *submitter, *dkim;
+	int64_t received;
+	enum summary_auth auth;
+	char *auth_domain; /* AUTH_OK: as what; IMPERSONATION: from where */
+	int counted;
+	struct summary_counts c;
+};
+
+struct summary_conflict {
+	char *org, *report_id;
+	GPtrArray *versions; /* struct summary_conflict_version, received */
+	int counted;	     /* one version counted */
+};
+
 struct summary_problems {
 	/* From the reader (store/reader.h). */
 	unsigned long files, records, skipped, duplicates;
@@ -193,6 +231,9 @@ struct summary_problems {
 	 * it is impossible); the sessions so left unexplained. */
 	int64_t no_details, details_short, detail_over_total;
 	int64_t unexplained;
+	/* Reports in the window left out as impersonations; report ids with
+	 * conflicting versions (see summary_suspect, summary_conflict). */
+	int64_t impersonations, conflicts;
 };
 
 struct summary_agg {
@@ -204,6 +245,8 @@ struct summary_agg {
 	char *cur_key;
 	GPtrArray *cur_domains;
 	struct summary_report *cur_report;
+	struct summary_sender_id cur_id;     /* who sent it (trust.c) */
+	struct summary_suspect *cur_suspect; /* when an impersonation */
 	/* Totals over the window (and the previous one). */
 	struct summary_counts total, prev_total;
 	int64_t reports;
@@ -217,6 +260,9 @@ struct summary_agg {
 	GPtrArray *reports_list;     /* owned rows, by received time */
 	GPtrArray *silent_reporters; /* struct summary_reporter */
 	GPtrArray *silent_domains;   /* struct summary_domain */
+	/* Owned rows (trust.c, conflicts.c), in the order read. */
+	GPtrArray *suspects;  /* struct summary_suspect */
+	GPtrArray *conflicts; /* struct summary_conflict */
 	int finished;
 };
 
@@ -240,6 +286,51 @@ void summary_readiness(struct summary_agg *a);
 
 /* silence.c: silent reporters and domains (called by finish). */
 void summary_silence(struct summary_agg *a);
+
+/* trust.c: who sent a report. */
+
+/* Classify the report rec starts (into a->cur_id). */
+void summary_trust_classify(struct summary_agg *a,
+			    const struct tlsrpt_record *rec);
+
+/* The line rec of an impersonating report: into a->suspects when in the
+ * window (domain: its policy domain, lower case). */
+void summary_trust_suspect(struct summary_agg *a,
+			   const struct tlsrpt_record *rec, const char *domain,
+			   int new_report, int new_for_domain);
+
+/* A new report of o in the window: count it as authenticated or not. */
+void summary_trust_org(struct summary_agg *a, struct summary_org *o);
+
+/* "authenticated as google.com", "not authenticated", "authenticated as
+ * google.com (3 of 5 reports)" (caller g_free()s). */
+char *summary_org_auth_text(const struct summary_org *o);
+
+/* Whether the summary has something a person must look at beyond
+ * failures: impersonations or conflicts in the window. */
+int summary_trust_problems(const struct summary_agg *a);
+
+/* One row of the "sender" view: a report left out as an impersonation, or
+ * one version of a conflicting report id. Strings borrowed from a. */
+struct summary_sender_row {
+	const char *kind; /* "impersonation" or "conflict" */
+	const char *org, *report_id, *submitter, *dkim;
+	int64_t received;
+	char sender[300]; /* "authenticated as x", "IMPERSONATION from y"... */
+	int counted;
+	struct summary_counts c;
+};
+
+/* Every such row: impersonations first, then the conflicts' versions.
+ * g_array_free() it. */
+GArray *summary_sender_rows(const struct summary_agg *a);
+
+void summary_suspect_free(gpointer p);
+void summary_conflict_free(gpointer p);
+
+/* Start over with the same options (read.c reads the stores a second time
+ * when they hold conflicting reports). */
+void summary_agg_restart(struct summary_agg *a);
 
 /* Success rate in percent (0..100), or -1 when there were no sessions. */
 double summary_rate(const struct summary_counts *c);

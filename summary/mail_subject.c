@@ -14,7 +14,7 @@ summary_fine(const struct summary_agg *a)
 {
 	return summary_sessions(&a->total) > 0 && a->total.failures == 0 &&
 	       a->silent_domains->len == 0 && a->silent_reporters->len == 0 &&
-	       a->problems.skipped == 0;
+	       a->problems.skipped == 0 && !summary_trust_problems(a);
 }
 
 /* Most failures first, then by name: the worst is named first. */
@@ -118,6 +118,19 @@ silence_parts(const struct summary_agg *a, GString *s)
 	}
 }
 
+/* "N things" when there are any. */
+static void
+count_part(GString *s, int64_t n, const char *what)
+{
+	char *t;
+
+	if (n <= 0)
+		return;
+	t = g_strdup_printf("%lld %s%s", (long long)n, what, n == 1 ? "" : "s");
+	part(s, t);
+	g_free(t);
+}
+
 char *
 summary_mail_subject(const struct summary_agg *a)
 {
@@ -148,6 +161,8 @@ summary_mail_subject(const struct summary_agg *a)
 		part(s, t);
 		g_free(t);
 	}
+	count_part(s, a->problems.impersonations, "impersonation");
+	count_part(s, a->problems.conflicts, "conflicting report");
 	g_string_prepend(s, "TLS-RPT: ");
 	return g_string_free(s, FALSE);
 }

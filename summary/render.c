@@ -15,10 +15,15 @@ static const struct summary_renderer renderers[] = {
 };
 
 static const char *const view_names[] = {
-	[SUMMARY_VIEW_ALL] = "all", [SUMMARY_VIEW_DOMAIN] = "domain",
-	[SUMMARY_VIEW_ORG] = "org", [SUMMARY_VIEW_RESULT] = "result",
-	[SUMMARY_VIEW_MX] = "mx",   [SUMMARY_VIEW_SENDING_IP] = "sending-ip",
-	[SUMMARY_VIEW_DAY] = "day", [SUMMARY_VIEW_REPORT] = "report",
+	[SUMMARY_VIEW_ALL] = "all",
+	[SUMMARY_VIEW_DOMAIN] = "domain",
+	[SUMMARY_VIEW_ORG] = "org",
+	[SUMMARY_VIEW_RESULT] = "result",
+	[SUMMARY_VIEW_MX] = "mx",
+	[SUMMARY_VIEW_SENDING_IP] = "sending-ip",
+	[SUMMARY_VIEW_DAY] = "day",
+	[SUMMARY_VIEW_REPORT] = "report",
+	[SUMMARY_VIEW_SENDER] = "sender",
 };
 
 const struct summary_renderer *
@@ -249,6 +254,11 @@ summary_count_lines(const struct summary_problems *p,
 		{p->detail_over_total,
 		 "failure details count more sessions than their policy's "
 		 "failure total"},
+		{p->impersonations,
+		 "reports claim a known reporter's name but were sent from "
+		 "another domain (impersonation; left out of every count)"},
+		{p->conflicts, "report ids were stored with different contents "
+			       "(conflicts; see which version counted)"},
 	};
 	size_t n = 0;
 

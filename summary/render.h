@@ -23,6 +23,7 @@ enum summary_view {
 	SUMMARY_VIEW_SENDING_IP,
 	SUMMARY_VIEW_DAY,
 	SUMMARY_VIEW_REPORT,
+	SUMMARY_VIEW_SENDER, /* impersonations and conflicts (trust.c) */
 };
 
 struct summary_render_ctx {
@@ -88,7 +89,7 @@ struct summary_count_line {
 	const char *text;
 };
 
-#define SUMMARY_MAX_COUNT_LINES 5
+#define SUMMARY_MAX_COUNT_LINES 7
 
 /* The counted data problems worth a line (count > 0), in the order every
  * format shows them, into lines[SUMMARY_MAX_COUNT_LINES]; returns how

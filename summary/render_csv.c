@@ -126,10 +126,11 @@ domains(FILE *out, const struct summary_agg *a)
 static void
 orgs(FILE *out, const struct summary_agg *a)
 {
+	char *auth;
 	guint i;
 
 	fputs("organization,reports,sessions,successes,failures,rate,"
-	      "last_report,dkim_fail,domains\r\n",
+	      "last_report,dkim_fail,domains,authentication\r\n",
 	      out);
 	for (i = 0; i < a->orgs->len; i++) {
 		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
@@ -140,7 +141,10 @@ orgs(FILE *out, const struct summary_agg *a)
 		rate(out, summary_rate_shown(&o->c, 2));
 		time_field(out, o->last_report, 0, 0);
 		num(out, o->dkim_fail);
-		list(out, o->domains, 1);
+		list(out, o->domains, 0);
+		auth = summary_org_auth_text(o);
+		field(out, auth, 1);
+		g_free(auth);
 	}
 }
 
@@ -239,6 +243,34 @@ reports(FILE *out, const struct summary_agg *a)
 	}
 }
 
+/* Impersonations and conflicting versions (trust.c). */
+static void
+senders_view(FILE *out, const struct summary_agg *a)
+{
+	GArray *rows = summary_sender_rows(a);
+
+	fputs("kind,organization,report_id,received,submitter,dkim,sender,"
+	      "counted,sessions,successes,failures\r\n",
+	      out);
+	for (guint i = 0; i < rows->len; i++) {
+		const struct summary_sender_row *r =
+			&g_array_index(rows, struct summary_sender_row, i);
+
+		field(out, r->kind, 0);
+		field(out, r->org, 0);
+		field(out, r->report_id, 0);
+		time_field(out, r->received, 0, 0);
+		field(out, r->submitter, 0);
+		field(out, r->dkim, 0);
+		field(out, r->sender, 0);
+		field(out, r->counted ? "yes" : "no", 0);
+		num(out, r->c.successes + r->c.failures);
+		num(out, r->c.successes);
+		fprintf(out, "%lld\r\n", (long long)r->c.failures);
+	}
+	g_array_free(rows, TRUE);
+}
+
 int
 summary_render_csv(FILE *out, const struct summary_agg *a,
 		   const struct summary_render_ctx *ctx)
@@ -252,6 +284,7 @@ summary_render_csv(FILE *out, const struct summary_agg *a,
 	case SUMMARY_VIEW_SENDING_IP: senders(out, a); break;
 	case SUMMARY_VIEW_DAY: days(out, a); break;
 	case SUMMARY_VIEW_REPORT: reports(out, a); break;
+	case SUMMARY_VIEW_SENDER: senders_view(out, a); break;
 	}
 	return fflush(out) != 0 || ferror(out) ? -1 : 0;
 }

@@ -350,9 +350,10 @@ orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 	guint i;
 
 	thead(out, "organisation\t#reports\t#sessions\t#failed\t#success "
-		   "rate\tlast report\tdomains");
+		   "rate\tlast report\tdomains\tsender");
 	for (i = 0; i < a->orgs->len && (max == 0 || i < max); i++) {
 		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
+		char *auth = summary_org_auth_text(o);
 
 		summary_date_of(o->last_report, day, sizeof(day));
 		fputs("<tr>", out);
@@ -363,9 +364,44 @@ orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 		td_rate(out, &o->c);
 		fprintf(out, "<td>%s</td>", day);
 		td_list(out, o->domains, 6);
+		td_text(out, auth);
 		fputs("</tr>\n", out);
+		g_free(auth);
 	}
 	tfoot(out, i, a->orgs->len, max, "org", "no reports");
+}
+
+/* Impersonations and conflicting versions (trust.c): never counted
+ * unless the row says so. */
+static void
+senders_view(FILE *out, const struct summary_agg *a)
+{
+	GArray *rows = summary_sender_rows(a);
+	char when[24];
+	guint i;
+
+	thead(out, "kind\torganisation\treport-id\treceived (UTC)\t"
+		   "submitter\tDKIM\tsender\tcounted\t#sessions\t#failed");
+	for (i = 0; i < rows->len; i++) {
+		const struct summary_sender_row *r =
+			&g_array_index(rows, struct summary_sender_row, i);
+
+		tlsrpt_format_datetime(r->received, when, sizeof(when));
+		fprintf(out, "<tr><td class=\"bad\">%s</td>", r->kind);
+		td_text(out, r->org);
+		td_text(out, r->report_id);
+		fprintf(out, "<td>%s</td>", when);
+		td_text(out, r->submitter);
+		td_text(out, r->dkim);
+		td_text(out, r->sender);
+		fprintf(out, "<td>%s</td>", r->counted ? "yes" : "no");
+		td_num(out, r->c.successes + r->c.failures, 0);
+		td_num(out, r->c.failures, 1);
+		fputs("</tr>\n", out);
+	}
+	tfoot(out, i, rows->len, 0, "sender",
+	      "no impersonation, no conflicting reports");
+	g_array_free(rows, TRUE);
 }
 
 static void
@@ -911,6 +947,7 @@ summary_render_html(FILE *out, const struct summary_agg *a,
 		days_table(out, a);
 		goto out;
 	case SUMMARY_VIEW_REPORT: reports_table(out, a); goto out;
+	case SUMMARY_VIEW_SENDER: senders_view(out, a); goto out;
 	}
 	verdict(out, a);
 	section(out, "Domains <span class=\"note\">(change: success rate "
@@ -933,6 +970,10 @@ summary_render_html(FILE *out, const struct summary_agg *a,
 	readiness(out, a);
 	section(out, "Silence");
 	silence(out, a);
+	section(out, "Impersonation and conflicting reports <span "
+		     "class=\"note\">(left out of every count unless "
+		     "counted)</span>");
+	senders_view(out, a);
 	section(out, "Data problems");
 	problems(out, a);
 out:

@@ -143,6 +143,116 @@ domain_row(const struct summary_domain *d)
 	return o;
 }
 
+static const char *
+auth_name(enum summary_auth x)
+{
+	switch (x) {
+	case SUMMARY_AUTH_OK: return "authenticated";
+	case SUMMARY_AUTH_IMPERSONATION: return "impersonation";
+	case SUMMARY_AUTH_NONE: break;
+	}
+	return "not-authenticated";
+}
+
+/* Who sent an organisation's reports (trust.c). */
+static void
+trust_org(json_t *o, const struct summary_org *g)
+{
+	char *text = summary_org_auth_text(g);
+
+	json_object_set_new(o, "authentication", json_string(text));
+	json_object_set_new(o, "authenticated-reports",
+			    json_integer(g->auth_reports));
+	json_object_set_new(o, "known-domain", jstr(g->known_domain));
+	g_free(text);
+}
+
+/* Reports left out as impersonations, and conflicting versions. */
+static json_t *
+suspects(const struct summary_agg *a)
+{
+	json_t *v = json_array();
+
+	for (guint i = 0; i < a->suspects->len; i++) {
+		const struct summary_suspect *s =
+			g_ptr_array_index(a->suspects, i);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "organization", json_string(s->org));
+		json_object_set_new(o, "report-id", json_string(s->report_id));
+		json_object_set_new(o, "sent-from", json_string(s->from));
+		json_object_set_new(o, "known-domain", jstr(s->known_domain));
+		json_object_set_new(o, "dkim", jstr(s->dkim));
+		json_object_set_new(o, "received", jtime(s->received));
+		counts(o, &s->c);
+		json_object_set_new(o, "domains", jlist(s->domains));
+		json_array_append_new(v, o);
+	}
+	return v;
+}
+
+static json_t *
+conflicts(const struct summary_agg *a)
+{
+	json_t *v = json_array();
+
+	for (guint i = 0; i < a->conflicts->len; i++) {
+		const struct summary_conflict *c =
+			g_ptr_array_index(a->conflicts, i);
+		json_t *o = json_object(), *vs = json_array();
+
+		json_object_set_new(o, "organization", json_string(c->org));
+		json_object_set_new(o, "report-id", json_string(c->report_id));
+		json_object_set_new(o, "counted", json_boolean(c->counted));
+		for (guint j = 0; j < c->versions->len; j++) {
+			const struct summary_conflict_version *x =
+				g_ptr_array_index(c->versions, j);
+			json_t *e = json_object();
+
+			json_object_set_new(e, "digest", jstr(x->digest));
+			json_object_set_new(e, "submitter", jstr(x->submitter));
+			json_object_set_new(e, "dkim", jstr(x->dkim));
+			json_object_set_new(e, "received", jtime(x->received));
+			json_object_set_new(e, "sender",
+					    json_string(auth_name(x->auth)));
+			json_object_set_new(e, "sender-domain",
+					    jstr(x->auth_domain));
+			json_object_set_new(e, "counted",
+					    json_boolean(x->counted));
+			counts(e, &x->c);
+			json_array_append_new(vs, e);
+		}
+		json_object_set_new(o, "versions", vs);
+		json_array_append_new(v, o);
+	}
+	return v;
+}
+
+/* The "sender" view: one row per impersonation or conflicting version. */
+static void
+sender_rows(json_t *v, const struct summary_agg *a)
+{
+	GArray *rows = summary_sender_rows(a);
+
+	for (guint i = 0; i < rows->len; i++) {
+		const struct summary_sender_row *r =
+			&g_array_index(rows, struct summary_sender_row, i);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "kind", json_string(r->kind));
+		json_object_set_new(o, "organization", json_string(r->org));
+		json_object_set_new(o, "report-id", json_string(r->report_id));
+		json_object_set_new(o, "received", jtime(r->received));
+		json_object_set_new(o, "submitter", jstr(r->submitter));
+		json_object_set_new(o, "dkim", jstr(r->dkim));
+		json_object_set_new(o, "sender", json_string(r->sender));
+		json_object_set_new(o, "counted", json_boolean(r->counted));
+		counts(o, &r->c);
+		json_array_append_new(v, o);
+	}
+	g_array_free(rows, TRUE);
+}
+
 static json_t *
 org_row(const struct summary_org *g)
 {
@@ -154,6 +264,7 @@ org_row(const struct summary_org *g)
 	json_object_set_new(o, "last-report", jtime(g->last_report));
 	json_object_set_new(o, "dkim-fail", json_integer(g->dkim_fail));
 	json_object_set_new(o, "domains", jlist(g->domains));
+	trust_org(o, g);
 	return o;
 }
 
@@ -259,6 +370,7 @@ rows(const struct summary_agg *a, enum summary_view view)
 			json_array_append_new(v, report_row(g_ptr_array_index(
 							 a->reports_list, i)));
 		break;
+	case SUMMARY_VIEW_SENDER: sender_rows(v, a); break;
 	}
 	return v;
 }
@@ -322,6 +434,10 @@ problems(const struct summary_agg *a)
 			    json_integer(p->detail_over_total));
 	json_object_set_new(o, "unexplained-failures",
 			    json_integer(p->unexplained));
+	json_object_set_new(o, "impersonated-reports",
+			    json_integer(p->impersonations));
+	json_object_set_new(o, "conflicting-report-ids",
+			    json_integer(p->conflicts));
 	return o;
 }
 
@@ -371,6 +487,8 @@ summary_render_json(FILE *out, const struct summary_agg *a,
 	json_object_set_new(doc, "organizations", rows(a, SUMMARY_VIEW_ORG));
 	json_object_set_new(doc, "days", rows(a, SUMMARY_VIEW_DAY));
 	json_object_set_new(doc, "silence", silence(a));
+	json_object_set_new(doc, "impersonations", suspects(a));
+	json_object_set_new(doc, "conflicts", conflicts(a));
 	json_object_set_new(doc, "problems", problems(a));
 dump:
 	rc = json_dumpf(doc, out,

@@ -254,8 +254,21 @@ orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 			day);
 	}
 	more(out, a->orgs->len, max, "org");
-	if (a->orgs->len == 0)
+	if (a->orgs->len == 0) {
 		fprintf(out, "(no reports)\n");
+		return;
+	}
+	/* Who sent them (trust.c): a table of its own, to stay in 80
+	 * columns. */
+	fprintf(out, "\n%-28s %s\n", "organisation", "sender");
+	for (i = 0; i < a->orgs->len && (max == 0 || i < max); i++) {
+		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
+		char *auth = summary_org_auth_text(o);
+
+		name_col(out, o->name, 28);
+		wrap(out, auth, 28, 29);
+		g_free(auth);
+	}
 }
 
 /* Successes as '=' and failures as 'x', scaled to the busiest day; any
@@ -429,6 +442,82 @@ silence(FILE *out, const struct summary_agg *a)
 		fprintf(out, "(none)\n");
 }
 
+/* Reports left out as impersonations (trust.c). */
+static void
+suspects(FILE *out, const struct summary_agg *a)
+{
+	char when[32];
+
+	for (guint i = 0; i < a->suspects->len; i++) {
+		const struct summary_suspect *s =
+			g_ptr_array_index(a->suspects, i);
+		char *doms = joined(s->domains, 3), *line;
+
+		tlsrpt_format_datetime(s->received, when, sizeof(when));
+		line = g_strdup_printf(
+			"IMPERSONATION: claims %s but sent from %s (known: "
+			"%s); report %s received %s, dkim=%s, %s, %lld "
+			"sessions, %lld failed -- not counted",
+			s->org, s->from, s->known_domain, s->report_id, when,
+			s->dkim != NULL ? s->dkim : "none", doms,
+			(long long)(s->c.successes + s->c.failures),
+			(long long)s->c.failures);
+		wrap(out, line, 0, 4);
+		g_free(line);
+		g_free(doms);
+	}
+	if (a->suspects->len == 0)
+		fprintf(out, "(none)\n");
+}
+
+/* Report ids stored with several contents (conflicts.c). */
+static void
+conflicts(FILE *out, const struct summary_agg *a)
+{
+	char when[32];
+
+	for (guint i = 0; i < a->conflicts->len; i++) {
+		const struct summary_conflict *c =
+			g_ptr_array_index(a->conflicts, i);
+		char *line = g_strdup_printf(
+			"%s report %s: %u versions, %s", c->org, c->report_id,
+			c->versions->len,
+			c->counted ? "the authenticated one counted"
+				   : "none counted (not exactly one "
+				     "authenticated as the reporter's domain)");
+
+		wrap(out, line, 0, 4);
+		g_free(line);
+		for (guint j = 0; j < c->versions->len; j++) {
+			const struct summary_conflict_version *v =
+				g_ptr_array_index(c->versions, j);
+
+			tlsrpt_format_datetime(v->received, when, sizeof(when));
+			line = g_strdup_printf(
+				"%s from %s, dkim=%s, %s%s%s, %lld sessions, "
+				"%lld failed, received %s",
+				v->counted ? "counted:    " : "not counted:",
+				v->submitter != NULL ? v->submitter
+						     : "(no submitter)",
+				v->dkim != NULL ? v->dkim : "none",
+				v->auth == SUMMARY_AUTH_OK ? "authenticated as "
+				: v->auth == SUMMARY_AUTH_IMPERSONATION
+					? "IMPERSONATION from "
+					: "not authenticated",
+				v->auth != SUMMARY_AUTH_NONE && v->auth_domain
+					? v->auth_domain
+					: "",
+				"", (long long)(v->c.successes + v->c.failures),
+				(long long)v->c.failures, when);
+			fputs("  ", out);
+			wrap(out, line, 2, 6);
+			g_free(line);
+		}
+	}
+	if (a->conflicts->len == 0)
+		fprintf(out, "(none)\n");
+}
+
 static void
 problems(FILE *out, const struct summary_agg *a)
 {
@@ -487,6 +576,12 @@ summary_render_text(FILE *out, const struct summary_agg *a,
 	case SUMMARY_VIEW_SENDING_IP: senders_table(out, a, 0); goto out;
 	case SUMMARY_VIEW_DAY: days_table(out, a, 0); goto out;
 	case SUMMARY_VIEW_REPORT: reports_table(out, a); goto out;
+	case SUMMARY_VIEW_SENDER:
+		section(out, "IMPERSONATION");
+		suspects(out, a);
+		section(out, "CONFLICTING REPORTS");
+		conflicts(out, a);
+		goto out;
 	}
 	v = summary_verdict_text(a);
 	wrap(out, v, 0, 4);
@@ -509,6 +604,10 @@ summary_render_text(FILE *out, const struct summary_agg *a,
 	readiness(out, a);
 	section(out, "SILENCE");
 	silence(out, a);
+	section(out, "IMPERSONATION (left out of every count)");
+	suspects(out, a);
+	section(out, "CONFLICTING REPORTS (one report id, several contents)");
+	conflicts(out, a);
 	section(out, "DATA PROBLEMS");
 	problems(out, a);
 out:

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "parser/alloc.h"
 #include "summary/aggregate.h"
@@ -20,12 +21,18 @@
 #include "summary/render_mail.h"
 #include "summary/window.h"
 
+#ifndef TLSRPT_DATADIR
+#define TLSRPT_DATADIR "/usr/local/share/tlsrpt-milter"
+#endif
+#define KNOWN_REPORTERS TLSRPT_DATADIR "/known-reporters"
+
 #define MAX_DIRS 64
 #define MAX_DOMAINS 256
 #define MAX_TO 64
 
 struct args {
 	const char *config, *since, *until, *now, *by, *format;
+	const char *known; /* --known-reporters FILE */
 	const char *dirs[MAX_DIRS];
 	size_t n_dirs;
 	const char *domains[MAX_DOMAINS];
@@ -49,12 +56,15 @@ usage(FILE *f)
 		"                      [--format %s|mail] [--now WHEN]\n"
 		"                      [--to ADDR]... [--from ADDR] "
 		"[--subject TEXT] [--only-problems]\n"
+		"                      [--known-reporters FILE]\n"
 		"       tlsrpt-summary dns ...   (see tlsrpt-summary(1))\n"
 		"WHEN: 2026-11-20, 2026-11-20T06:00:00Z, or back from now: "
 		"90m 24h 7d 2w\n"
-		"VIEW: domain org result mx sending-ip day report\n"
-		"default store: %s\n",
-		summary_renderer_names(), TLSRPT_LOCALSTATEDIR "/lib/tlsrpt");
+		"VIEW: domain org result mx sending-ip day report sender\n"
+		"default store: %s\n"
+		"default known reporters: %s\n",
+		summary_renderer_names(), TLSRPT_LOCALSTATEDIR "/lib/tlsrpt",
+		KNOWN_REPORTERS);
 }
 
 /* Returns -1 to go on, else the exit status. */
@@ -75,6 +85,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{"from", required_argument, NULL, 'F'},
 		{"subject", required_argument, NULL, 'S'},
 		{"only-problems", no_argument, NULL, 'P'},
+		{"known-reporters", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -122,6 +133,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'F': a->from = optarg; break;
 		case 'S': a->subject = optarg; break;
 		case 'P': a->only_problems = 1; break;
+		case 'K': a->known = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case 'V':
 			printf("tlsrpt-summary %s\n", TLSRPT_VERSION);
@@ -209,7 +221,27 @@ write_mail(const struct args *a, const struct summary_agg *agg,
 	/* Nothing written: nothing wrong either, whatever the window held. */
 	if (!written)
 		return 0;
-	return agg->total.failures > 0 ? 1 : 0;
+	return agg->total.failures > 0 || summary_trust_problems(agg) ? 1 : 0;
+}
+
+/* The known reporters: --known-reporters must be readable; the installed
+ * file may be missing (then no name is known, nothing is impersonation).
+ * Returns 0 or the exit status. */
+static int
+load_known(const struct args *a, struct summary_known **out)
+{
+	struct tlsrpt_error err;
+	char msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
+	const char *path = a->known != NULL ? a->known : KNOWN_REPORTERS;
+
+	tlsrpt_error_clear(&err);
+	if (a->known == NULL && access(path, F_OK) != 0)
+		return 0;
+	if (summary_known_load(path, out, &err) == 0)
+		return 0;
+	fprintf(stderr, "tlsrpt-summary: %s\n",
+		tlsrpt_error_format(&err, msg, sizeof(msg)));
+	return err.code == TLSRPT_ERR_IO ? EX_NOINPUT : EX_DATAERR;
 }
 
 static int
@@ -219,6 +251,7 @@ run(struct args *a)
 	struct summary_options o;
 	struct summary_render_ctx ctx = {SUMMARY_VIEW_ALL, 0, 0};
 	struct summary_agg *agg = NULL;
+	struct summary_known *known = NULL;
 	struct tlsrpt_error err;
 	char *conf_dir = NULL,
 	     msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
@@ -240,7 +273,7 @@ run(struct args *a)
 	if (a->by != NULL && summary_view_parse(a->by, &ctx.view) != 0) {
 		fprintf(stderr,
 			"tlsrpt-summary: unknown view \"%s\" (domain org "
-			"result mx sending-ip day report)\n",
+			"result mx sending-ip day report sender)\n",
 			a->by);
 		goto out;
 	}
@@ -268,6 +301,9 @@ run(struct args *a)
 		if ((rc = check_dir(a->dirs[i])) != 0)
 			goto out;
 	}
+	if ((rc = load_known(a, &known)) != 0)
+		goto out;
+	o.known = known;
 	o.domains = a->domains;
 	o.n_domains = a->n_domains;
 	o.verified_only = a->verified_only;
@@ -292,9 +328,10 @@ run(struct args *a)
 		rc = EX_IOERR;
 		goto out;
 	}
-	rc = agg->total.failures > 0 ? 1 : 0;
+	rc = agg->total.failures > 0 || summary_trust_problems(agg) ? 1 : 0;
 out:
 	summary_agg_free(agg);
+	summary_known_free(known);
 	g_free(conf_dir);
 	return rc;
 }

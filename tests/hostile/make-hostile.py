@@ -534,6 +534,14 @@ def c_duplicate_of_control(n):
     return simple(n, gz(js(report("valid-control"))))
 
 
+def c_conflict_of_control(n):
+    # Same organization and report-id as valid-control, other contents:
+    # the forged-first pre-emption (issue 15). Not a duplicate: stored,
+    # marked as a conflict, and said so in the header.
+    return simple(n, gz(js(report("valid-control",
+                                  policies=[policy(ok=5000, failed=23)]))))
+
+
 CASES = {name[2:].replace("_", "-"): fn
          for name, fn in sorted(globals().items())
          if name.startswith("c_") and callable(fn)}

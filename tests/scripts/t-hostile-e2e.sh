@@ -125,7 +125,7 @@ while IFS=$tab read -r name outcome nstored header logline why; do
 	got_n=$(cat "$t/store"/tlsrpt-*.jsonl 2>/dev/null |
 		grep -F "\"queue-id\":\"$qid\"" |
 		python3 -c 'import json, sys
-print(len({(r["organization-name"], r["report-id"]) for r in map(json.loads, sys.stdin)}))')
+print(len({(r["organization-name"], r["report-id"], r["report-digest"]) for r in map(json.loads, sys.stdin)}))')
 	[ "$got_n" = "$nstored" ] ||
 		bad "$name" "$got_n reports stored under $qid, want $nstored"
 	total_stored=$((total_stored + nstored))
@@ -134,7 +134,7 @@ done <"$table"
 
 # Nothing else in the store; every line is whole, valid JSON.
 all=$(cat "$t/store"/tlsrpt-*.jsonl 2>/dev/null | python3 -c 'import json, sys
-print(len({(r["organization-name"], r["report-id"]) for r in map(json.loads, sys.stdin)}))') ||
+print(len({(r["organization-name"], r["report-id"], r["report-digest"]) for r in map(json.loads, sys.stdin)}))') ||
 	bad store "a line of the store is not JSON"
 [ "$all" = "$total_stored" ] ||
 	bad store "$all reports in the store, the table says $total_stored"
@@ -146,6 +146,23 @@ grep -q "$(printf '[\r\033]')" "$t/milter.log" &&
 	bad security "control characters reached the log"
 grep -Eq 'error:|Sanitizer|runtime error' "$t/milter.log" &&
 	bad log "errors in the milter log: $(grep -E 'error:|Sanitizer' "$t/milter.log" | head -5)"
+
+# The conflict is shown by tlsrpt-summary with both versions; neither is
+# DKIM-authenticated as the reporter's domain, so neither counts.
+if echo " $names " | grep -q ' conflict-of-control ' &&
+	echo " $names " | grep -q ' valid-control '; then
+	printf 'hostile.test\tHostile Reporter\n' >"$t/known"
+	"$TLSRPT_BUILD/tlsrpt-summary" -d "$t/store" \
+		--since 30d --known-reporters "$t/known" --format json >"$t/sum.json"
+	python3 - "$t/sum.json" <<'PY' || bad summary "conflict not shown as one: $(head -c 600 "$t/sum.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = [x for x in d["conflicts"] if x["report-id"] == "valid-control"]
+assert len(c) == 1 and len(c[0]["versions"]) == 2, c
+assert not c[0]["counted"], c
+assert d["problems"]["conflicting-report-ids"] >= 1
+PY
+fi
 
 [ "$failures" -eq 0 ] || fail "$failures hostile-input checks failed"
 echo "ok - $n_cases hostile messages: milter up (pid $pid), peak ${hwm1} kB, every one delivered with its reason, $total_stored reports stored as the table says ($(($(date +%s) - start_s)) s)"

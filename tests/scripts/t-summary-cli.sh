@@ -63,10 +63,49 @@ grep -q 'reports left out: no DKIM pass' "$t/out" || fail "--verified-only probl
 expect_status 0 "$summary" -d "$t/a" --domain nothere.example >"$t/out"
 grep -q '^nothere.example: no report in the window' "$t/out" || fail "silent domain"
 
+# A report claiming Google's name from another domain (its contact-info:
+# a file has no submitter) is an impersonation: listed, counted nowhere.
+known=$TLSRPT_TOP/contrib/known-reporters
+"$summary" -d "$t/a" --known-reporters "$known" --format json >"$t/before"
+python3 - "$t/forged.json" <<'PY'
+import json, sys
+json.dump({"organization-name": "Google Inc.",
+           "date-range": {"start-datetime": "2026-01-01T00:00:00Z",
+                          "end-datetime": "2026-01-01T23:59:59Z"},
+           "contact-info": "mailto:smtp-tls-reporting@evil.example",
+           "report-id": "forged-1",
+           "policies": [{"policy": {"policy-type": "no-policy-found",
+                                    "policy-domain": "example.org"},
+                         "summary": {"total-successful-session-count": 999999,
+                                     "total-failure-session-count": 0}}]},
+          open(sys.argv[1], "w"))
+PY
+"$ingest" -c "$t/empty.conf" -d "$t/a" "$t/forged.json" >/dev/null || fail "ingest forged"
+"$summary" -d "$t/a" --known-reporters "$known" --format json >"$t/after"
+python3 - "$t/before" "$t/after" <<'PY' || fail "impersonation counted or not listed"
+import json, sys
+b, a = (json.load(open(f)) for f in sys.argv[1:3])
+assert a["totals"] == b["totals"], (a["totals"], b["totals"])
+assert a["domains"] == b["domains"]
+assert [x["sent-from"] for x in a["impersonations"]] == ["evil.example"]
+assert a["problems"]["impersonated-reports"] == 1
+PY
+"$summary" -d "$t/a" --known-reporters "$known" --by sender >"$t/out"
+grep -q 'IMPERSONATION: claims Google Inc. but sent from evil.example' "$t/out" ||
+	fail "impersonation line: $(cat "$t/out")"
+# without the known reporters nothing is an impersonation
+: >"$t/none"
+"$summary" -d "$t/a" --known-reporters "$t/none" --by sender >"$t/out"
+grep -q "IMPERSONATION:" "$t/out" && fail "impersonation without known reporters"
+expect_status 66 "$summary" -d "$t/a" --known-reporters "$t/missing" 2>"$t/err"
+grep -q "$t/missing" "$t/err" || fail "missing known reporters not named"
+printf 'not-a-domain/ Name\n' >"$t/bad"
+expect_status 65 "$summary" -d "$t/a" --known-reporters "$t/bad" 2>/dev/null
+
 # every view in every format
-for view in domain org result mx sending-ip day report; do
+for view in domain org result mx sending-ip day report sender; do
 	for fmt in text json csv; do
-		"$summary" -d "$t/a" --by $view --format $fmt >"$t/out"
+		"$summary" -d "$t/a" --known-reporters "$known" --by $view --format $fmt >"$t/out"
 		rc=$?
 		[ $rc -eq 1 ] || fail "--by $view --format $fmt exited $rc"
 		[ -s "$t/out" ] || fail "--by $view --format $fmt printed nothing"
@@ -77,7 +116,7 @@ rows = list(csv.reader(open(sys.argv[1], newline="")))
 assert len(rows) >= 2, rows
 assert all(len(r) == len(rows[0]) for r in rows), rows
 PY
-	"$summary" -d "$t/a" --by $view --format json >"$t/out"
+	"$summary" -d "$t/a" --known-reporters "$known" --by $view --format json >"$t/out"
 	python3 - "$t/out" "$view" <<'PY' || fail "json --by $view"
 import json, sys
 d = json.load(open(sys.argv[1]))

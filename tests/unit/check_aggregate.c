@@ -447,6 +447,179 @@ START_TEST(test_verified_only)
 }
 END_TEST
 
+/* ---- hostile senders: pre-emption and impersonation (issue 15) ---- */
+
+/* A summary of the stores dirs with the known reporters known. */
+static struct summary_agg *
+summarise_known(const char *const *dirs, size_t n,
+		const struct summary_known *known)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	struct tlsrpt_error err;
+
+	summary_options_default(&o);
+	o.since = DAY(23);
+	o.until = DAY(30);
+	o.known = known;
+	a = summary_agg_new(&o);
+	ck_assert_msg(summary_read_stores(a, dirs, n, &err) == 0, "%s",
+		      err.text);
+	summary_agg_finish(a);
+	return a;
+}
+
+/* A forged "Google Inc." report with the real (predictable) id and no
+ * failures, stored first; the genuine one with 23 failures after it. The
+ * summary must equal that of the genuine report alone, and list the
+ * forgery as an impersonation and the id as a conflict. */
+START_TEST(test_preemption_attack)
+{
+	static const char known_text[] = "google.com\tGoogle Inc.\n";
+	char forged_dir[96], genuine_dir[96];
+	const char *dirs[1], *control[1];
+	struct summary_known *known;
+	struct summary_agg *a, *c;
+	struct tlsrpt_error err;
+	const struct summary_conflict *cf;
+	const struct summary_org *org;
+	struct fixture_report fr = {
+		.tmpl = "google.json",
+		.domain = "victim.example",
+		.id = "2026-11-25T00:00:00Z_victim.example",
+		.n = 26,
+	};
+
+	ck_assert_int_eq(summary_known_parse(known_text, strlen(known_text),
+					     "known", &known, &err),
+			 0);
+	snprintf(forged_dir, sizeof(forged_dir), "%s/forged", top);
+	snprintf(genuine_dir, sizeof(genuine_dir), "%s/genuine", top);
+	/* The forgery: a DKIM pass, but for the forger's own domain. */
+	fr.dkim = "pass";
+	fr.submitter = "evil.example";
+	fr.received = DAY(26) + HOUR;
+	fr.failures = 0;
+	ck_assert_int_eq(fixture_store(forged_dir, &fr), TLSRPT_STORE_STORED);
+	/* The genuine report: stored, not taken for a duplicate. */
+	fr.submitter = "google.com";
+	fr.received = DAY(26) + 6 * HOUR;
+	fr.failures = 23;
+	ck_assert_int_eq(fixture_store(forged_dir, &fr), TLSRPT_STORE_CONFLICT);
+	ck_assert_int_eq(fixture_store(genuine_dir, &fr), TLSRPT_STORE_STORED);
+
+	dirs[0] = forged_dir;
+	control[0] = genuine_dir;
+	a = summarise_known(dirs, 1, known);
+	c = summarise_known(control, 1, known);
+	ck_assert_int_gt(c->total.failures, 0);
+	ck_assert_int_eq(a->total.successes, c->total.successes);
+	ck_assert_int_eq(a->total.failures, c->total.failures);
+	ck_assert_int_eq(a->reports, c->reports);
+	ck_assert_uint_eq(a->domains->len, c->domains->len);
+	/* The forgery is listed, not counted. */
+	ck_assert_int_eq(a->problems.impersonations, 1);
+	ck_assert_uint_eq(a->suspects->len, 1);
+	ck_assert_str_eq(((const struct summary_suspect *)g_ptr_array_index(
+				  a->suspects, 0))
+				 ->from,
+			 "evil.example");
+	ck_assert_int_eq(a->problems.conflicts, 1);
+	cf = g_ptr_array_index(a->conflicts, 0);
+	ck_assert_int_eq(cf->counted, 1);
+	ck_assert_uint_eq(cf->versions->len, 2);
+	for (guint i = 0; i < 2; i++) {
+		const struct summary_conflict_version *v =
+			g_ptr_array_index(cf->versions, i);
+
+		ck_assert_int_eq(v->counted,
+				 strcmp(v->submitter, "google.com") == 0);
+	}
+	org = g_ptr_array_index(a->orgs, 0);
+	ck_assert_int_eq(org->auth_reports, 1);
+	ck_assert_str_eq(org->auth_domain, "google.com");
+	ck_assert_int_eq(c->problems.impersonations, 0);
+	ck_assert_int_eq(c->problems.conflicts, 0);
+	summary_agg_free(a);
+
+	/* Without the known reporters nothing says which is Google's: the
+	 * conflict is listed and neither version counts. */
+	a = summarise_known(dirs, 1, NULL);
+	ck_assert_int_eq(a->problems.conflicts, 1);
+	ck_assert_int_eq(a->problems.impersonations, 0);
+	ck_assert_int_eq(a->total.successes + a->total.failures, 0);
+	summary_agg_free(a);
+
+	/* Read with the genuine store too (two MX hosts): the same report in
+	 * two stores is one, the forgery still a conflict. */
+	{
+		const char *both[2] = {forged_dir, genuine_dir};
+
+		a = summarise_known(both, 2, known);
+		ck_assert_int_eq(a->total.failures, c->total.failures);
+		ck_assert_int_eq(a->reports, c->reports);
+		ck_assert_int_eq(a->problems.conflicts, 1);
+		summary_agg_free(a);
+	}
+	summary_agg_free(c);
+	summary_known_free(known);
+}
+END_TEST
+
+/* A report claiming Google's name from google.com but without DKIM is
+ * "not authenticated" (counted, as before); the same name from another
+ * domain is an impersonation whatever its DKIM verdict. */
+START_TEST(test_known_reporters)
+{
+	static const char text[] =
+		"# comment\n\ngoogle.com\tGoogle Inc.\n"
+		"microsoft.com,outlook.com  Microsoft   Corporation\n";
+	struct summary_known *k;
+	struct summary_sender_id id;
+	struct tlsrpt_error err;
+
+	ck_assert_int_eq(summary_known_parse(text, strlen(text), "t", &k, &err),
+			 0);
+	ck_assert_uint_eq(summary_known_count(k), 2);
+	summary_classify(k, "Google Inc.", "pass", "google.com", NULL, &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
+	ck_assert_str_eq(id.domain, "google.com");
+	summary_classify(k, "google  INC.", "pass", "mail.google.com", NULL,
+			 &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
+	summary_classify(k, "Google Inc.", "none", "google.com", NULL, &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
+	summary_classify(k, "Google Inc.", "pass", "evilgoogle.com", NULL, &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
+	ck_assert_str_eq(id.domain, "evilgoogle.com");
+	/* No submitter (a file, HTTPS): the contact-info domain says where
+	 * it claims to come from, and proves nothing. */
+	summary_classify(k, "Google Inc.", NULL, NULL,
+			 "mailto:smtp-tls-reporting@google.com", &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
+	summary_classify(k, "Google Inc.", NULL, NULL, "tls@evil.example", &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
+	summary_classify(k, "Microsoft Corporation", "pass", "outlook.com",
+			 NULL, &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
+	/* Unknown names: authenticated as their own submitter, or not. */
+	summary_classify(k, "Example Mail", "pass", "mail.example", NULL, &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
+	ck_assert_str_eq(id.domain, "mail.example");
+	ck_assert_ptr_null(id.known_domain);
+	summary_classify(NULL, "Google Inc.", "pass", "evil.example", NULL,
+			 &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
+	summary_known_free(k);
+	/* A line that is not "domains name" is refused with its number. */
+	ck_assert_int_eq(summary_known_parse("google.com\n", 11, "t", &k, &err),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err.text, "line 1"));
+	ck_assert_int_eq(
+		summary_known_parse("goo/gle Google\n", 15, "t", &k, &err), -1);
+}
+END_TEST
+
 /* ---- golden files ---- */
 
 static void
@@ -555,6 +728,8 @@ aggregate_suite(void)
 	tcase_add_test(tc, test_silence);
 	tcase_add_test(tc, test_verified_only);
 	tcase_add_test(tc, test_views_and_advice);
+	tcase_add_test(tc, test_preemption_attack);
+	tcase_add_test(tc, test_known_reporters);
 	tcase_add_test(tc, test_golden_text);
 	tcase_add_test(tc, test_golden_json);
 	tcase_add_test(tc, test_golden_csv);

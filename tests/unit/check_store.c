@@ -497,6 +497,130 @@ START_TEST(test_dedup_window_restart_lost_index)
 }
 END_TEST
 
+/* ---- conflicts: the same key with other content ---- */
+
+/* Drop member name from every JSON line of path (a store or index as an
+ * older version wrote it). */
+static void
+strip_member(const char *path, const char *name)
+{
+	size_t len;
+	char *text = test_read_file(path, &len), *line, *save = NULL;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(text);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_t *o = json_loads(line, 0, NULL);
+		char *out;
+
+		ck_assert_ptr_nonnull(o);
+		json_object_del(o, name);
+		out = json_dumps(o, JSON_COMPACT);
+		fprintf(f, "%s\n", out);
+		free(out);
+		json_decref(o);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	free(text);
+}
+
+/* Google's report ids are predictable: a forgery sent first with the real
+ * id must not make the real report a duplicate (issue 15, item 2). */
+START_TEST(test_conflict_not_duplicate)
+{
+	char *dir = make_tmpdir(), idx[600], *d0;
+	const char *id = "2024-04-30T00:00:00Z_example.org";
+	struct tlsrpt_store *s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
+	struct tlsrpt_report *forged = make_report("Google Inc.", id, 1, 3);
+	struct tlsrpt_report *genuine = make_report("Google Inc.", id, 1, 0);
+	struct tlsrpt_report *v3 = make_report("Google Inc.", id, 2, 0);
+	struct tlsrpt_report *v4 = make_report("Google Inc.", id, 3, 0);
+	struct tlsrpt_report *v5 = make_report("Google Inc.", id, 4, 0);
+	const char *dirs[1] = {dir};
+	struct tlsrpt_store_reader *rd;
+	struct tlsrpt_record rec;
+	struct tlsrpt_error err;
+	struct tally t;
+	int marked = 0, unmarked = 0;
+
+	append_ok(s, forged, T0, TLSRPT_STORE_STORED);
+	append_ok(s, genuine, T0 + 10, TLSRPT_STORE_CONFLICT);
+	/* Each version again is a duplicate. */
+	append_ok(s, genuine, T0 + 20, TLSRPT_STORE_DUPLICATE);
+	append_ok(s, forged, T0 + 20, TLSRPT_STORE_DUPLICATE);
+	/* At most TLSRPT_STORE_MAX_VERSIONS (4) versions of one key. */
+	append_ok(s, v3, T0 + 30, TLSRPT_STORE_CONFLICT);
+	append_ok(s, v4, T0 + 30, TLSRPT_STORE_CONFLICT);
+	append_ok(s, v5, T0 + 30, TLSRPT_STORE_TOO_MANY_VERSIONS);
+	tlsrpt_store_close(s);
+	/* A restart and a lost index keep the versions. */
+	s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
+	append_ok(s, genuine, T0 + 40, TLSRPT_STORE_DUPLICATE);
+	append_ok(s, v5, T0 + 40, TLSRPT_STORE_TOO_MANY_VERSIONS);
+	tlsrpt_store_close(s);
+	snprintf(idx, sizeof(idx), "%s/tlsrpt.index", dir);
+	ck_assert_int_eq(unlink(idx), 0);
+	s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
+	append_ok(s, forged, T0 + 50, TLSRPT_STORE_DUPLICATE);
+	append_ok(s, v5, T0 + 50, TLSRPT_STORE_TOO_MANY_VERSIONS);
+	tlsrpt_store_close(s);
+
+	/* The reader returns every version, the later ones as conflicts. */
+	read_all(dirs, 1, T0, T0 + DAY, &t);
+	ck_assert_uint_eq(t.records, 1 + 1 + 2 + 3);
+	ck_assert_uint_eq(t.duplicates, 0);
+	tally_free(&t);
+	memset(&rec, 0, sizeof(rec));
+	ck_assert_int_eq(tlsrpt_store_reader_open(dirs, 1, T0, T0 + DAY, NULL,
+						  &rd, &err),
+			 0);
+	while (tlsrpt_store_reader_next(rd, &rec, &err) == 1) {
+		ck_assert_ptr_nonnull(rec.digest);
+		if (rec.conflict)
+			marked++;
+		else
+			unmarked++;
+	}
+	ck_assert_int_eq(unmarked, 1); /* the first stored, the forgery */
+	ck_assert_int_eq(marked, 6);
+	ck_assert_uint_eq(tlsrpt_store_reader_stats(rd)->conflicts, 3);
+	tlsrpt_record_clear(&rec);
+	tlsrpt_store_reader_close(rd);
+	rm_tree(dir);
+
+	/* A store written before digests: its index is rebuilt with the
+	 * digests computed from the old lines, so the forgery stored then
+	 * still does not make the genuine report a duplicate, and the old
+	 * report itself still is one. */
+	ck_assert_int_eq(mkdir(dir, 0750), 0);
+	s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
+	append_ok(s, forged, T0, TLSRPT_STORE_STORED);
+	tlsrpt_store_close(s);
+	d0 = day_path(dir, T0, 0);
+	strip_member(d0, "report-digest");
+	strip_member(idx, "digest");
+	s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
+	append_ok(s, genuine, T0 + 10, TLSRPT_STORE_CONFLICT);
+	append_ok(s, forged, T0 + 20, TLSRPT_STORE_DUPLICATE);
+	tlsrpt_store_close(s);
+	read_all(dirs, 1, T0, T0 + DAY, &t);
+	ck_assert_uint_eq(t.records, 2);
+	tally_free(&t);
+
+	free(d0);
+	rm_tree(dir);
+	free(dir);
+	tlsrpt_report_free(forged);
+	tlsrpt_report_free(genuine);
+	tlsrpt_report_free(v3);
+	tlsrpt_report_free(v4);
+	tlsrpt_report_free(v5);
+}
+END_TEST
+
 /* ---- rotation, compressed days, retention ---- */
 
 START_TEST(test_rotation_and_gz)
@@ -1306,6 +1430,7 @@ store_suite(void)
 	tcase_add_test(tc, test_round_trip_fixtures);
 	tcase_add_test(tc, test_line_format);
 	tcase_add_test(tc, test_dedup_window_restart_lost_index);
+	tcase_add_test(tc, test_conflict_not_duplicate);
 	tcase_add_test(tc, test_rotation_and_gz);
 	tcase_add_test(tc, test_recovery_tail);
 	tcase_add_test(tc, test_symlink_refused);

@@ -14,6 +14,24 @@ void
 fixture_add(const char *dir, const char *tmpl, const char *org,
 	    const char *domain, int n, int64_t received, const char *dkim)
 {
+	const struct fixture_report fr = {
+		.tmpl = tmpl,
+		.org = org,
+		.domain = domain,
+		.dkim = dkim,
+		.n = n,
+		.received = received,
+		.failures = -1,
+	};
+
+	(void)fixture_store(dir, &fr);
+}
+
+int
+fixture_store(const char *dir, const struct fixture_report *fr)
+{
+	const char *tmpl = fr->tmpl, *org = fr->org, *domain = fr->domain;
+	int n = fr->n;
 	struct tlsrpt_store_options so;
 	struct tlsrpt_store *st = NULL;
 	struct tlsrpt_report *r = NULL;
@@ -45,6 +63,10 @@ fixture_add(const char *dir, const char *tmpl, const char *org,
 	}
 	snprintf(id, sizeof(id), "%s-%s-%d", tmpl, r->policies[0].policy_domain,
 		 n);
+	if (fr->id != NULL)
+		snprintf(id, sizeof(id), "%s", fr->id);
+	for (i = 0; fr->failures >= 0 && i < r->n_policies; i++)
+		r->policies[i].total_failure_session_count = fr->failures;
 	tlsrpt_free(r->report_id);
 	r->report_id = tlsrpt_strdup(id);
 	r->start_time = DAY(n - 1);
@@ -52,9 +74,10 @@ fixture_add(const char *dir, const char *tmpl, const char *org,
 	tlsrpt_store_options_default(&so);
 	so.dir = dir;
 	so.fsync = TLSRPT_STORE_FSYNC_NONE;
-	rc.received = received;
+	rc.received = fr->received;
 	rc.source = "milter";
-	rc.dkim = dkim;
+	rc.dkim = fr->dkim;
+	rc.submitter = fr->submitter;
 	if (tlsrpt_store_open(&so, &st, &err) != 0 ||
 	    tlsrpt_store_append(st, r, &rc, &out, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", dir, err.text);
@@ -62,6 +85,7 @@ fixture_add(const char *dir, const char *tmpl, const char *org,
 	}
 	tlsrpt_store_close(st);
 	tlsrpt_report_free(r);
+	return (int)out;
 }
 
 void

@@ -26,6 +26,17 @@
 void fixture_add(const char *dir, const char *tmpl, const char *org,
 		 const char *domain, int n, int64_t received, const char *dkim);
 
+/* The same with everything a test may set: id (NULL: as fixture_add
+ * makes it), the receipt's submitter (NULL: none), and failures (-1: as
+ * in the template; else every policy's failure total).
+ * Returns the store's outcome. */
+struct fixture_report {
+	const char *tmpl, *org, *domain, *id, *dkim, *submitter;
+	int n;
+	int64_t received, failures;
+};
+int fixture_store(const char *dir, const struct fixture_report *fr);
+
 /* mkdtemp(3) on tmpl ("/tmp/NAME.XXXXXX"). */
 void fixture_mkdtemp(char *tmpl);
 
