@@ -68,6 +68,10 @@ typedef void intake_report_fn(void *ctx, const struct intake_report_event *ev);
 struct intake_result {
 	enum intake_outcome outcome;
 	size_t n_stored, n_duplicate, n_failed;
+	/* Authentication-Results headers with a trusted authserv-id that
+	 * did not count (below a Received header, or below our verifier's):
+	 * forgery attempts, for the caller to log. */
+	size_t authres_forged;
 	struct tlsrpt_error error; /* the reason, when not STORED/DUPLICATE */
 };
 
