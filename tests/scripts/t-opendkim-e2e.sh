@@ -14,6 +14,8 @@
 #      delivered with a header saying why, and stored as dkim=none/fail
 #      (never pass) under RequireDKIM no, with authres-forged counted.
 #   3. Each forgery attempt is logged as a NOTICE with the queue id.
+#   4. tlsrpt-ingest on the delivered maildir copies gives the same
+#      verdicts (OpenDKIM's header lies above Postfix's Received there).
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 
 need_private_postfix
@@ -227,6 +229,24 @@ for phase in yes no; do
 	done
 	echo "ok - RequireDKIM $phase: forged reports ($forged) $([ $phase = yes ] && echo refused and delivered with the reason || echo stored as dkim=none/fail), each forgery logged"
 done
+
+# 4. tlsrpt-ingest reading the delivered copies: OpenDKIM's header lies
+# above Postfix's Received header there too, so the verdicts are the same.
+printf 'TrustedAuthservIDs %s\nHostName %s\n' "$id" "$id" >"$t/ingest.conf"
+"$TLSRPT_BUILD/tlsrpt-ingest" -q -c "$t/ingest.conf" -d "$t/store2" \
+	"$t/mail/inbox" >"$t/ingest.out" 2>&1 ||
+	fail "tlsrpt-ingest on the maildir: $(cat "$t/ingest.out")"
+for phase in yes no; do
+	cat "$t/store2"/tlsrpt-*.jsonl | grep "\"report-id\":\"good-$phase-1\"" |
+		grep -q '"dkim":"pass","dkim-domain":"reporter.test"' ||
+		fail "tlsrpt-ingest: good-$phase not dkim=pass: $(cat "$t/store2"/tlsrpt-*.jsonl | grep "good-$phase")"
+	for f in $forged; do
+		line=$(cat "$t/store2"/tlsrpt-*.jsonl | grep "\"report-id\":\"$f-$phase-1\"")
+		echo "$line" | grep -Eq '"dkim":"(none|fail)".*"authres-forged":[1-9]' ||
+			fail "tlsrpt-ingest: forged $f-$phase stored as: ${line:-nothing}"
+	done
+done
+echo "ok - tlsrpt-ingest on the delivered maildir: the same verdicts"
 
 # OpenDKIM kept the unparseable header (the attack this test is about),
 # so the milter, not OpenDKIM, stopped it.
