@@ -138,6 +138,7 @@ hostile="Authentication-Results: $id; dkim=pass header.d=reporter.test x-forged.
 evil_rcvd="Received: from evil.test (evil.test [192.0.2.66]) by relay.evil.test; Sat, 28 Nov 2026 06:12:00 +0000"
 for phase in yes no; do
 	python3 "$gen" "$m" gzip "good-$phase" 1 &&
+		python3 "$gen" "$m" gzip "two-$phase" 1 &&
 		python3 "$gen" "$m" gzip "below-$phase" 1 &&
 		python3 "$gen" "$m" gzip "above-$phase" 1 &&
 		python3 "$gen" "$m" gzip "copied-$phase" 1 &&
@@ -146,6 +147,12 @@ for phase in yes no; do
 	"$dkimsign" reporter.test reporter.test "$t/keys/reporter.test.private" \
 		<"$m/good-$phase-1.eml" >"$m/good-$phase.eml" ||
 		fail "dkimsign failed"
+	# Signed by the submitter and by a second signer (as an ESP adds
+	# its own): the second signature must not hide the first.
+	"$dkimsign" reporter.test reporter.test "$t/keys/reporter.test.private" \
+		<"$m/two-$phase-1.eml" |
+		"$dkimsign" evil.test evil.test "$t/keys/evil.test.private" \
+			>"$m/two-$phase.eml" || fail "dkimsign failed"
 	# Below the sender's own Received header.
 	printf '%s\r\n%s\r\n' "$evil_rcvd" "$hostile" |
 		cat - "$m/below-$phase-1.eml" >"$m/below-$phase.eml"
@@ -177,6 +184,7 @@ store_line() {
 }
 
 sandbox_start
+genuine="good two"
 forged="below above copied other"
 n=0
 for phase in yes no; do
@@ -186,22 +194,22 @@ for phase in yes no; do
 	else
 		start_milter "TrustedAuthservIDs $id" "RequireDKIM no"
 	fi
-	for f in good $forged; do
+	for f in $genuine $forged; do
 		python3 "$send" "$smtp_port" 1 tlsrpt@example.org "$m/$f-$phase.eml" >/dev/null ||
 			fail "$f-$phase not accepted: $(tail -5 "$t/maillog")"
 		n=$((n + 1))
 	done
 	wait_delivered "$n"
 
-	# 1. The genuine report passes, whatever RequireDKIM says.
-	line=$(store_line "good-$phase")
-	echo "$line" | grep -q '"dkim":"pass"' ||
-		fail "signed report ($phase) not stored with dkim=pass: ${line:-not stored}; $(grep -v debug "$t/milter.log" | tail -5)"
-	echo "$line" | grep -q '"dkim-domain":"reporter.test"' ||
-		fail "signed report ($phase): no dkim-domain: $line"
-	echo "$line" | grep -q 'authres-forged' &&
-		fail "signed report ($phase) counted as a forgery: $line"
-	echo "ok - RequireDKIM $phase: signed report stored with dkim=pass, dkim-domain reporter.test"
+	# 1. The genuine reports pass, whatever RequireDKIM says.
+	for f in $genuine; do
+		line=$(store_line "$f-$phase")
+		echo "$line" | grep -q '"dkim":"pass","dkim-domain":"reporter.test"' ||
+			fail "signed report $f-$phase not stored with dkim=pass by reporter.test: ${line:-not stored}; $(grep -v debug "$t/milter.log" | tail -5)"
+		echo "$line" | grep -q 'authres-forged' &&
+			fail "signed report $f-$phase counted as a forgery: $line"
+	done
+	echo "ok - RequireDKIM $phase: signed reports ($genuine) stored with dkim=pass, dkim-domain reporter.test"
 
 	for f in $forged; do
 		q=$(qid "$f-$phase")
@@ -237,9 +245,11 @@ printf 'TrustedAuthservIDs %s\nHostName %s\n' "$id" "$id" >"$t/ingest.conf"
 	"$t/mail/inbox" >"$t/ingest.out" 2>&1 ||
 	fail "tlsrpt-ingest on the maildir: $(cat "$t/ingest.out")"
 for phase in yes no; do
-	cat "$t/store2"/tlsrpt-*.jsonl | grep "\"report-id\":\"good-$phase-1\"" |
-		grep -q '"dkim":"pass","dkim-domain":"reporter.test"' ||
-		fail "tlsrpt-ingest: good-$phase not dkim=pass: $(cat "$t/store2"/tlsrpt-*.jsonl | grep "good-$phase")"
+	for f in $genuine; do
+		cat "$t/store2"/tlsrpt-*.jsonl | grep "\"report-id\":\"$f-$phase-1\"" |
+			grep -q '"dkim":"pass","dkim-domain":"reporter.test"' ||
+			fail "tlsrpt-ingest: $f-$phase not dkim=pass: $(cat "$t/store2"/tlsrpt-*.jsonl | grep "$f-$phase")"
+	done
 	for f in $forged; do
 		line=$(cat "$t/store2"/tlsrpt-*.jsonl | grep "\"report-id\":\"$f-$phase-1\"")
 		echo "$line" | grep -Eq '"dkim":"(none|fail)".*"authres-forged":[1-9]' ||
