@@ -109,9 +109,10 @@ in_future(const struct tlsrpt_report *r, int64_t received,
 static enum intake_outcome
 store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	  const struct tlsrpt_input *in, const struct tlsrpt_input_item *item,
-	  const char *dkim, const char *submitter, int *conflict,
-	  struct tlsrpt_error *err)
+	  const struct tlsrpt_dkim_result *dr, const char *submitter,
+	  int *conflict, struct tlsrpt_error *err)
 {
+	const char *dkim = dr != NULL ? dr->verdict : NULL;
 	struct tlsrpt_receipt receipt;
 	enum tlsrpt_store_outcome stored;
 
@@ -138,6 +139,10 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	receipt.client_addr = origin->client_addr;
 	receipt.message_id = in->is_message ? in->meta.message_id : NULL;
 	receipt.dkim = dkim;
+	if (dr != NULL) {
+		receipt.dkim_domain = dr->domain[0] != '\0' ? dr->domain : NULL;
+		receipt.authres_forged = dr->ignored;
+	}
 	receipt.submitter = submitter[0] != '\0' ? submitter : NULL;
 	if (tlsrpt_store_append(cfg->store, item->report, &receipt, &stored,
 				err) != 0)
@@ -169,6 +174,7 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 	struct tlsrpt_input *in = NULL;
 	struct tlsrpt_error err, item_err;
 	const char *dkim = NULL;
+	struct tlsrpt_dkim_result dkim_result, *dr = NULL;
 	char submitter[256] = "";
 	int first = 1, partial;
 
@@ -194,10 +200,14 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 		if (in->is_message)
 			(void)tlsrpt_submitter_domain(&in->meta, submitter,
 						      sizeof(submitter));
-		dkim = tlsrpt_dkim_verdict(
-			in->meta.auth_results, in->meta.n_auth_results,
-			cfg->trusted_authserv_ids, cfg->n_trusted_authserv_ids,
-			submitter);
+		tlsrpt_dkim_evaluate(
+			in->meta.auth_results,
+			in->meta.auth_results_received_above,
+			in->meta.n_auth_results, cfg->trusted_authserv_ids,
+			cfg->n_trusted_authserv_ids, submitter, &dkim_result);
+		dr = &dkim_result;
+		dkim = dr->verdict;
+		res->authres_forged = dr->ignored;
 	}
 
 	for (size_t i = 0; i < in->n_items; i++) {
@@ -213,7 +223,7 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 				    : INTAKE_INVALID;
 			why = &item->error;
 		} else {
-			o = store_one(cfg, origin, in, item, dkim, submitter,
+			o = store_one(cfg, origin, in, item, dr, submitter,
 				      &conflict, &item_err);
 		}
 		switch (o) {

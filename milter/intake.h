@@ -77,6 +77,10 @@ struct intake_result {
 	enum intake_outcome outcome;
 	size_t n_stored, n_duplicate, n_failed;
 	size_t n_conflict;	   /* of n_stored, those stored as conflicts */
+	/* Authentication-Results headers with a trusted authserv-id that
+	 * did not count (below a Received header, or below our verifier's):
+	 * forgery attempts, for the caller to log. */
+	size_t authres_forged;
 	struct tlsrpt_error error; /* the reason, when not STORED/DUPLICATE */
 };
 

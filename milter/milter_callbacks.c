@@ -517,6 +517,12 @@ cb_eom(SMFICTX *ctx)
 	origin.received = (int64_t)time(NULL);
 	(void)intake_run(&the_app->intake, &origin, m->buf, m->len, on_report,
 			 &s, &res);
+	if (res.authres_forged > 0)
+		mlog(the_app->log, LOG_NOTICE, m->qid,
+		     "ignored %zu Authentication-Results header(s) with a "
+		     "trusted authserv-id below a Received header or below "
+		     "our verifier's: a forgery attempt",
+		     res.authres_forged);
 	ret = act(ctx, m, &res, &s, intake_outcome_name(res.outcome));
 	msg_reset(m);
 	return ret;

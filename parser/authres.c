@@ -1,6 +1,7 @@
 /* authres.c -- the DKIM verdict from trusted Authentication-Results. */
 #include "authres.h"
 
+#include <glib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -162,9 +163,12 @@ identity_domain(struct span i)
 enum found { FOUND_NONE, FOUND_FAIL, FOUND_PASS };
 
 /* One resinfo: "method[/version] = result *(ptype.property = value)".
- * Returns what it says about DKIM for the submitter domain. */
+ * Returns what it says about DKIM for the submitter domain; *dkim is set
+ * when it is a DKIM result at all, *passed to the signing domain when it
+ * is a pass for the submitter. */
 static enum found
-read_resinfo(struct lexer *lx, const char *submitter)
+read_resinfo(struct lexer *lx, const char *submitter, int *dkim,
+	     struct span *passed)
 {
 	struct span method, result, key, value, d = {NULL, 0}, i = {NULL, 0};
 	const char *slash;
@@ -191,11 +195,15 @@ read_resinfo(struct lexer *lx, const char *submitter)
 	skip_to_semicolon(lx);
 	if (!span_is(method, "dkim"))
 		return FOUND_NONE;
+	*dkim = 1;
 	if (d.p == NULL && i.p != NULL)
 		d = identity_domain(i);
 	if (d.p == NULL || !domain_covers(d, submitter))
 		return FOUND_NONE;
-	return span_is(result, "pass") ? FOUND_PASS : FOUND_FAIL;
+	if (!span_is(result, "pass"))
+		return FOUND_FAIL;
+	*passed = d;
+	return FOUND_PASS;
 skip:
 	skip_to_semicolon(lx);
 	return FOUND_NONE;
@@ -212,29 +220,39 @@ is_trusted(struct span id, char *const *trusted, size_t n_trusted)
 	return 0;
 }
 
-/* What one header says: authserv-id [version] ";" resinfo *(";" resinfo),
- * or "authserv-id; none". */
-static enum found
+/* What one trusted header says about DKIM. */
+struct header_dkim {
+	int trusted;	    /* its authserv-id is one the operator trusts */
+	int dkim;	    /* it carries a DKIM result, for any domain */
+	enum found found;   /* for the submitter domain */
+	struct span passed; /* the signing domain of that pass */
+};
+
+/* One header: authserv-id [version] ";" resinfo *(";" resinfo), or
+ * "authserv-id; none". */
+static struct header_dkim
 read_header(const char *value, char *const *trusted, size_t n_trusted,
 	    const char *submitter)
 {
 	struct lexer lx = {value};
-	struct span id;
-	enum found best = FOUND_NONE, f;
+	struct header_dkim h = {0, 0, FOUND_NONE, {NULL, 0}};
+	struct span id, passed;
+	enum found f;
 
 	id = read_item(&lx, "");
 	if (id.n == 0 || !is_trusted(id, trusted, n_trusted))
-		return FOUND_NONE;
+		return h;
+	h.trusted = 1;
 	skip_cfws(&lx);
 	if (*lx.p != ';') {
 		struct lexer peek = lx;
 
 		if (!all_digits(read_item(&peek, "")))
-			return FOUND_NONE;
+			return h;
 		lx = peek;
 	}
 	if (!accept_char(&lx, ';'))
-		return FOUND_NONE;
+		return h;
 	for (;;) {
 		skip_cfws(&lx);
 		if (*lx.p == '\0')
@@ -243,11 +261,79 @@ read_header(const char *value, char *const *trusted, size_t n_trusted,
 			lx.p++;
 			continue;
 		}
-		f = read_resinfo(&lx, submitter);
-		if (f > best)
-			best = f;
+		passed = (struct span){NULL, 0};
+		f = read_resinfo(&lx, submitter, &h.dkim, &passed);
+		if (f > h.found) {
+			h.found = f;
+			if (f == FOUND_PASS)
+				h.passed = passed;
+		}
 	}
-	return best;
+	return h;
+}
+
+/* RFC 8601 section 5: a verifier adds its header at the top, above the
+ * Received header of the hop it checked, and anyone can write a header
+ * with its authserv-id into the message they send. So only trusted
+ * headers above every Received header count (the MTA never shows a milter
+ * its own Received header, and OpenDKIM's lands above Postfix's in the
+ * delivered copy), and of those only the topmost with a DKIM result: a
+ * sender's header written above its own Received headers sits below the
+ * one our verifier prepends. Every other trusted header is ignored and
+ * counted as a forgery attempt. */
+void
+tlsrpt_dkim_evaluate(char *const *auth_results, const size_t *received_above,
+		     size_t n, char *const *trusted_authserv_ids,
+		     size_t n_trusted, const char *submitter_domain,
+		     struct tlsrpt_dkim_result *out)
+{
+	const char *submitter =
+		submitter_domain != NULL ? submitter_domain : "";
+	int chosen = 0;
+
+	out->verdict = "none";
+	out->domain[0] = '\0';
+	out->ignored = 0;
+	for (size_t k = 0; k < n; k++) {
+		struct header_dkim h;
+
+		if (auth_results[k] == NULL)
+			continue;
+		h = read_header(auth_results[k], trusted_authserv_ids,
+				n_trusted, submitter);
+		if (!h.trusted)
+			continue;
+		if (received_above != NULL && received_above[k] > 0) {
+			out->ignored++;
+			continue;
+		}
+		if (!h.dkim)
+			continue; /* another method's header (DMARC, SPF) */
+		if (chosen) {
+			out->ignored++;
+			continue;
+		}
+		chosen = 1;
+		if (submitter[0] == '\0')
+			continue;
+		if (h.found == FOUND_PASS) {
+			/* A suffix of the submitter domain (domain_covers),
+			 * so it fits; without its trailing dot. */
+			size_t len = h.passed.n;
+
+			if (len > 0 && h.passed.p[len - 1] == '.')
+				len--;
+			out->verdict = "pass";
+			if (len < sizeof(out->domain)) {
+				for (size_t c = 0; c < len; c++)
+					out->domain[c] =
+						g_ascii_tolower(h.passed.p[c]);
+				out->domain[len] = '\0';
+			}
+		} else if (h.found == FOUND_FAIL) {
+			out->verdict = "fail";
+		}
+	}
 }
 
 const char *
@@ -255,25 +341,11 @@ tlsrpt_dkim_verdict(char *const *auth_results, size_t n,
 		    char *const *trusted_authserv_ids, size_t n_trusted,
 		    const char *submitter_domain)
 {
-	enum found best = FOUND_NONE, f;
-	size_t k;
+	struct tlsrpt_dkim_result r;
 
-	if (submitter_domain == NULL || submitter_domain[0] == '\0')
-		return "none";
-	for (k = 0; k < n; k++) {
-		if (auth_results[k] == NULL)
-			continue;
-		f = read_header(auth_results[k], trusted_authserv_ids,
-				n_trusted, submitter_domain);
-		if (f > best)
-			best = f;
-	}
-	switch (best) {
-	case FOUND_PASS: return "pass";
-	case FOUND_FAIL: return "fail";
-	case FOUND_NONE: break;
-	}
-	return "none";
+	tlsrpt_dkim_evaluate(auth_results, NULL, n, trusted_authserv_ids,
+			     n_trusted, submitter_domain, &r);
+	return r.verdict;
 }
 
 /* Copy s[0..n) lower-cased into buf when it is a plausible domain name:

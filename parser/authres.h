@@ -13,11 +13,34 @@
 
 #include "input.h"
 
-/* "pass" when a trusted header says dkim=pass for submitter_domain or a
- * parent domain of it (header.d, else the domain of header.i); "fail" when
- * trusted headers carry DKIM results for that domain but none passes;
- * "none" otherwise (no trusted header, no DKIM result for the domain, no
- * submitter domain). Returns a static string. */
+/* What our verifier's Authentication-Results header says about DKIM. */
+struct tlsrpt_dkim_result {
+	const char *verdict; /* "pass" "fail" "none": a static string */
+	char domain[254];    /* the signing domain that passed, lower case;
+				"" unless verdict is "pass" */
+	size_t ignored;	     /* headers with a trusted authserv-id that do
+				not count: forgery attempts */
+};
+
+/* The one header that counts is the topmost header with a trusted
+ * authserv-id and a DKIM result (for any domain) among those above every
+ * Received header: received_above[k] is the number of Received headers
+ * above auth_results[k] (NULL: none above any). Other headers with a
+ * trusted authserv-id -- below a Received header, or below the one that
+ * counts with a DKIM result of their own -- are ignored and counted.
+ * The verdict is "pass" when the header that counts says dkim=pass for
+ * submitter_domain or a parent domain of it (header.d, else the domain of
+ * header.i); "fail" when it carries DKIM results for that domain but none
+ * passes; "none" otherwise (no such header, no DKIM result for the
+ * domain, no submitter domain). */
+void tlsrpt_dkim_evaluate(char *const *auth_results,
+			  const size_t *received_above, size_t n,
+			  char *const *trusted_authserv_ids, size_t n_trusted,
+			  const char *submitter_domain,
+			  struct tlsrpt_dkim_result *out);
+
+/* tlsrpt_dkim_evaluate's verdict alone, every header taken as above every
+ * Received header. Returns a static string. */
 const char *tlsrpt_dkim_verdict(char *const *auth_results, size_t n,
 				char *const *trusted_authserv_ids,
 				size_t n_trusted, const char *submitter_domain);

@@ -255,6 +255,7 @@ meta_free(struct tlsrpt_message_meta *m)
 	for (i = 0; i < m->n_auth_results; i++)
 		tlsrpt_free(m->auth_results[i]);
 	tlsrpt_free(m->auth_results);
+	tlsrpt_free(m->auth_results_received_above);
 }
 
 void

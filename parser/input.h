@@ -32,6 +32,9 @@ struct tlsrpt_message_meta {
 	char *report_domain;	/* TLS-Report-Domain */
 	char *report_submitter; /* TLS-Report-Submitter */
 	char **auth_results; /* every Authentication-Results value, in order */
+	/* For each of them, how many Received headers are above it: what
+	 * the sender wrote lies below the first (RFC 8601 section 5). */
+	size_t *auth_results_received_above;
 	size_t n_auth_results;
 };
 

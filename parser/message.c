@@ -108,7 +108,7 @@ collect_auth_results(GMimeObject *top, struct tlsrpt_message_meta *meta,
 {
 	GMimeHeaderList *headers = g_mime_object_get_header_list(top);
 	int i, count = g_mime_header_list_get_count(headers);
-	size_t n = 0;
+	size_t n = 0, received = 0;
 
 	for (i = 0; i < count; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(headers, i);
@@ -120,15 +120,22 @@ collect_auth_results(GMimeObject *top, struct tlsrpt_message_meta *meta,
 	if (n == 0)
 		return 0;
 	meta->auth_results = tlsrpt_calloc(n, sizeof(*meta->auth_results));
-	if (meta->auth_results == NULL)
+	meta->auth_results_received_above =
+		tlsrpt_calloc(n, sizeof(*meta->auth_results_received_above));
+	if (meta->auth_results == NULL ||
+	    meta->auth_results_received_above == NULL)
 		return nomem(err);
 	for (i = 0; i < count; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(headers, i);
+		const char *name = g_mime_header_get_name(h);
 		const char *v = g_mime_header_get_value(h);
 
-		if (g_ascii_strcasecmp(g_mime_header_get_name(h),
-				       "Authentication-Results") != 0)
+		if (g_ascii_strcasecmp(name, "Received") == 0)
+			received++;
+		if (g_ascii_strcasecmp(name, "Authentication-Results") != 0)
 			continue;
+		meta->auth_results_received_above[meta->n_auth_results] =
+			received;
 		if (dup_trimmed(v != NULL ? v : "",
 				&meta->auth_results[meta->n_auth_results]) != 0)
 			return nomem(err);

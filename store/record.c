@@ -110,6 +110,11 @@ line_head(const struct tlsrpt_report *r, const struct tlsrpt_receipt *rc)
 	rc_ |= set_receipt(o, "file", rc->file);
 	rc_ |= set_receipt(o, "message-id", rc->message_id);
 	rc_ |= set_receipt(o, "dkim", rc->dkim);
+	rc_ |= set_receipt(o, "dkim-domain", rc->dkim_domain);
+	if (rc->authres_forged > 0)
+		rc_ |= json_object_set_new(
+			o, "authres-forged",
+			json_integer((json_int_t)rc->authres_forged));
 	rc_ |= set_receipt(o, "client-addr", rc->client_addr);
 	rc_ |= set_receipt(o, "submitter", rc->submitter);
 	rc_ |= set_receipt(o, "report-digest", rc->digest);

@@ -417,6 +417,8 @@ enum {
 	K_FILE,
 	K_MESSAGE_ID,
 	K_DKIM,
+	K_DKIM_DOMAIN, /* read past: not in the record yet */
+	K_AUTHRES_FORGED,
 	K_CLIENT_ADDR,
 	K_SUBMITTER,
 	K_DIGEST,
@@ -442,6 +444,8 @@ static const char *const line_keys[K_N] = {"v",
 					   "file",
 					   "message-id",
 					   "dkim",
+					   "dkim-domain",
+					   "authres-forged",
 					   "client-addr",
 					   "submitter",
 					   "report-digest",
@@ -510,7 +514,9 @@ line_member(struct sc *c, int k, struct tlsrpt_record *rec)
 		*(k == K_POLICY_INDEX ? &rec->policy_index
 				      : &rec->policy_count) = (size_t)n;
 		return 0;
-	case K_STS_MODE: return str(c, &v);
+	case K_STS_MODE:
+	case K_DKIM_DOMAIN: return str(c, &v);
+	case K_AUTHRES_FORGED: return num(c, &n);
 	case K_POLICY: return policy_obj(c, &rec->policy);
 	case K_SUMMARY: return summary_obj(c, &rec->policy);
 	case K_DETAILS: return details(c, &rec->policy);

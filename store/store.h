@@ -70,6 +70,9 @@ struct tlsrpt_receipt {
 	const char *file;	/* input file name (file) */
 	const char *message_id; /* Message-ID of the report mail */
 	const char *dkim;	/* "pass" "fail" "none"; NULL: not applicable */
+	const char *dkim_domain; /* the signing domain that passed, or NULL */
+	size_t authres_forged;	 /* ignored Authentication-Results headers
+				    with a trusted authserv-id; 0: left out */
 	const char *client_addr; /* HTTP client address (http) */
 	const char *submitter;	 /* TLS-Report-Submitter or sender domain */
 	/* Filled by tlsrpt_store_append (callers leave them 0): the report's

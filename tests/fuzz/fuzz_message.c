@@ -35,6 +35,7 @@ check_headers(const struct tlsrpt_input *in)
 	static char *const trusted[] = {"mx.example.test", "example.test"};
 	char domain[256];
 	const char *verdict;
+	struct tlsrpt_dkim_result dkim;
 
 	if (tlsrpt_submitter_domain(&in->meta, domain, sizeof(domain)) != 0) {
 		if (domain[0] != '\0')
@@ -43,13 +44,25 @@ check_headers(const struct tlsrpt_input *in)
 	} else if (domain[0] == '\0') {
 		fuzz_fail("an empty submitter domain");
 	}
-	verdict = tlsrpt_dkim_verdict(in->meta.auth_results,
-				      in->meta.n_auth_results, trusted, 2,
-				      domain[0] != '\0' ? domain : NULL);
+	tlsrpt_dkim_evaluate(in->meta.auth_results,
+			     in->meta.auth_results_received_above,
+			     in->meta.n_auth_results, trusted, 2,
+			     domain[0] != '\0' ? domain : NULL, &dkim);
+	verdict = dkim.verdict;
 	if (verdict == NULL ||
 	    (strcmp(verdict, "pass") != 0 && strcmp(verdict, "fail") != 0 &&
 	     strcmp(verdict, "none") != 0))
 		fuzz_fail("DKIM verdict \"%s\"", verdict ? verdict : "(null)");
+	/* The domain that passed is one the submitter domain ends with. */
+	if ((strcmp(verdict, "pass") == 0) != (dkim.domain[0] != '\0') ||
+	    strlen(dkim.domain) > strlen(domain) ||
+	    g_ascii_strcasecmp(domain + strlen(domain) - strlen(dkim.domain),
+			       dkim.domain) != 0)
+		fuzz_fail("DKIM domain \"%s\" for submitter \"%s\"",
+			  dkim.domain, domain);
+	if (dkim.ignored > in->meta.n_auth_results)
+		fuzz_fail("%zu headers ignored of %zu", dkim.ignored,
+			  in->meta.n_auth_results);
 }
 
 int

@@ -271,6 +271,105 @@ START_TEST(test_garbage)
 }
 END_TEST
 
+/* Only the topmost trusted header with a DKIM result counts: a sender's
+ * header with our authserv-id, written above its own Received headers,
+ * lands below the one our verifier prepends (OpenDKIM's "dkim=none" for
+ * an unsigned message; it keeps headers it cannot parse, such as one with
+ * an unknown property). */
+START_TEST(test_topmost)
+{
+	static const struct {
+		char *h[2];
+		const char *want;
+	} cases[] = {
+		{{"mx.example.net; dkim=none; dkim-atps=neutral",
+		  "mx.example.net; dkim=pass header.d=google.com "
+		  "x-forged.note=1"},
+		 "none"},
+		{{"mx.example.net; dkim=fail header.d=google.com",
+		  "mx.example.net; dkim=pass header.d=google.com"},
+		 "fail"},
+		/* Signed by another domain: a pass, not for the submitter. */
+		{{"mx.example.net; dkim=pass header.d=evil.example",
+		  "mx2.example.net; dkim=pass header.d=google.com"},
+		 "none"},
+		/* A trusted header without DKIM (DMARC's, SPF's) is not the
+		 * one. */
+		{{"mx.example.net; dmarc=pass header.from=google.com",
+		  "mx.example.net; dkim=pass header.d=google.com"},
+		 "pass"},
+	};
+	struct tlsrpt_dkim_result r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = tlsrpt_dkim_verdict(cases[i].h, 2, trusted, 2,
+						      "google.com");
+
+		ck_assert_msg(strcmp(got, cases[i].want) == 0,
+			      "case %zu: %s, want %s", i, got, cases[i].want);
+		tlsrpt_dkim_evaluate(cases[i].h, NULL, 2, trusted, 2,
+				     "google.com", &r);
+		/* The lower header of ours with a DKIM result is ignored. */
+		ck_assert_uint_eq(r.ignored, i == 3 ? 0 : 1);
+	}
+	tlsrpt_dkim_evaluate(cases[0].h, NULL, 2, trusted, 2, "google.com", &r);
+	ck_assert_str_eq(r.domain, "");
+}
+END_TEST
+
+/* RFC 8601 section 5: what lies below the first Received header was
+ * written by the sender, whatever authserv-id it names. */
+START_TEST(test_received_order)
+{
+	char *const below[] = {
+		"mx.example.net; dkim=pass header.d=google.com "
+		"x-forged.note=1",
+	};
+	char *const fail_then_forged[] = {
+		"mx.example.net; dkim=fail (bad signature) header.d=google.com",
+		"mx.example.net; dkim=pass header.d=google.com",
+		"evil.example; dkim=pass header.d=google.com",
+	};
+	char *const pass_then_forged[] = {
+		"mx.example.net; dkim=pass header.d=Mail.GOOGLE.com.",
+		"mx.example.net; dkim=fail header.d=google.com",
+	};
+	const size_t one_received[] = {1};
+	const size_t zero_one_two[] = {0, 1, 2};
+	const size_t zero_one[] = {0, 1};
+	const size_t zero_zero[] = {0, 0};
+	struct tlsrpt_dkim_result r;
+
+	tlsrpt_dkim_evaluate(below, one_received, 1, trusted, 2, "google.com",
+			     &r);
+	ck_assert_str_eq(r.verdict, "none");
+	ck_assert_uint_eq(r.ignored, 1);
+	/* The same header above every Received header counts. */
+	tlsrpt_dkim_evaluate(below, zero_zero, 1, trusted, 2, "google.com", &r);
+	ck_assert_str_eq(r.verdict, "pass");
+	ck_assert_str_eq(r.domain, "google.com");
+	ck_assert_uint_eq(r.ignored, 0);
+
+	/* Untrusted headers below are not forgeries of ours: not counted. */
+	tlsrpt_dkim_evaluate(fail_then_forged, zero_one_two, 3, trusted, 2,
+			     "google.com", &r);
+	ck_assert_str_eq(r.verdict, "fail");
+	ck_assert_str_eq(r.domain, "");
+	ck_assert_uint_eq(r.ignored, 1);
+
+	tlsrpt_dkim_evaluate(pass_then_forged, zero_one, 2, trusted, 2,
+			     "mail.google.com", &r);
+	ck_assert_str_eq(r.verdict, "pass");
+	ck_assert_str_eq(r.domain, "mail.google.com");
+	ck_assert_uint_eq(r.ignored, 1);
+
+	/* No submitter: no verdict, forgeries still counted. */
+	tlsrpt_dkim_evaluate(below, one_received, 1, trusted, 2, NULL, &r);
+	ck_assert_str_eq(r.verdict, "none");
+	ck_assert_uint_eq(r.ignored, 1);
+}
+END_TEST
+
 START_TEST(test_submitter_domain)
 {
 	struct tlsrpt_message_meta m;
@@ -335,6 +434,8 @@ main(void)
 	tcase_add_test(tc, test_identity);
 	tcase_add_test(tc, test_syntax);
 	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_topmost);
+	tcase_add_test(tc, test_received_order);
 	tcase_add_test(tc, test_submitter_domain);
 	suite_add_tcase(s, tc);
 	return test_run(s);

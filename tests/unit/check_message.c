@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "parser/alloc.h"
+#include "parser/authres.h"
 #include "parser/input.h"
 #include "testutil.h"
 
@@ -258,6 +259,54 @@ START_TEST(test_mbox_from_line)
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	ck_assert_str_eq(in->items[0].report->report_id, "id-mbox");
 	ck_assert_str_eq(in->meta.report_submitter, "google.com");
+	tlsrpt_input_free(in);
+	g_free(msg);
+	g_free(body);
+}
+END_TEST
+
+/* Where each Authentication-Results header lies against the Received
+ * headers, case and folding aside: the sender wrote everything below the
+ * first Received header (RFC 8601 section 5). The verdict on the parsed
+ * message takes only our verifier's header above it. */
+START_TEST(test_auth_results_order)
+{
+	char *body = google_message("id-order");
+	/* The sender's copy of a real pass, below its own Received, under
+	 * the dkim=none our verifier prepended. */
+	char *msg = g_strconcat("authentication-results: mx.example.net;\n"
+				"\tdkim=none\n"
+				"RECEIVED: from attacker.example\n"
+				"\tby relay.example; Wed, 4 Sep 2024 08:00:00 "
+				"-0700\n",
+				body, NULL);
+	char *const trusted[] = {"mx.example.net"};
+	struct tlsrpt_dkim_result r;
+	struct tlsrpt_input *in;
+	struct tlsrpt_error err;
+
+	ck_assert_int_eq(parse(msg, &in, &err), 0);
+	ck_assert_uint_eq(in->meta.n_auth_results, 3);
+	ck_assert_ptr_nonnull(in->meta.auth_results_received_above);
+	ck_assert_uint_eq(in->meta.auth_results_received_above[0], 0);
+	ck_assert_uint_eq(in->meta.auth_results_received_above[1], 1);
+	ck_assert_uint_eq(in->meta.auth_results_received_above[2], 2);
+	tlsrpt_dkim_evaluate(
+		in->meta.auth_results, in->meta.auth_results_received_above,
+		in->meta.n_auth_results, trusted, 1, "google.com", &r);
+	ck_assert_str_eq(r.verdict, "none");
+	ck_assert_uint_eq(r.ignored, 1);
+	tlsrpt_input_free(in);
+
+	/* Without the sender's Received header, ours is still on top. */
+	ck_assert_int_eq(parse(body, &in, &err), 0);
+	ck_assert_uint_eq(in->meta.auth_results_received_above[0], 0);
+	tlsrpt_dkim_evaluate(
+		in->meta.auth_results, in->meta.auth_results_received_above,
+		in->meta.n_auth_results, trusted, 1, "google.com", &r);
+	ck_assert_str_eq(r.verdict, "pass");
+	ck_assert_str_eq(r.domain, "google.com");
+	ck_assert_uint_eq(r.ignored, 0);
 	tlsrpt_input_free(in);
 	g_free(msg);
 	g_free(body);
@@ -1016,6 +1065,7 @@ main(void)
 	tcase_add_test(tc, test_meta_lf);
 	tcase_add_test(tc, test_meta_crlf);
 	tcase_add_test(tc, test_mbox_from_line);
+	tcase_add_test(tc, test_auth_results_order);
 	tcase_add_test(tc, test_forwarded);
 	tcase_add_test(tc, test_no_closing_boundary);
 	tcase_add_test(tc, test_base64_garbage);

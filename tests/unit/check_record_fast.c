@@ -147,6 +147,8 @@ case_lines(const char *name, size_t *len)
 		rc.queue_id = "4XyZ1";
 		rc.message_id = "<a\"b@example.net>"; /* an escape: declined */
 		rc.dkim = "pass";
+		rc.dkim_domain = "reporter.example"; /* both read past */
+		rc.authres_forged = 2;
 		rc.client_addr = "192.0.2.1";
 		ck_assert_int_eq(tlsrpt_record_encode(r, &rc, &buf, len, &err),
 				 0);
