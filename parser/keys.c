@@ -74,7 +74,7 @@ rfc_name(const char *key, const char *const *known, size_t n)
 
 int
 tlsrpt_canonical_keys(json_t *obj, const char *const *known, size_t n,
-		      struct tlsrpt_quirks *q)
+		      struct tlsrpt_quirks *q, struct tlsrpt_error *err)
 {
 	const char *key, *name[16], *from[16];
 	size_t m = 0, i, j;
@@ -106,7 +106,8 @@ tlsrpt_canonical_keys(json_t *obj, const char *const *known, size_t n,
 		    json_object_set(obj, name[i],
 				    json_object_get(obj, from[i])) != 0) {
 			tlsrpt_free(old);
-			return -1;
+			return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+						"out of memory");
 		}
 		json_object_del(obj, old);
 		if (q->n++ == 0)

@@ -18,9 +18,10 @@
 #include "report.h"
 
 /* Rename the misspelt members of obj (an object) to the names in
- * known[0..n) and count them in q. 0, or -1 when out of memory. */
+ * known[0..n) and count them in q. 0, or -1 with err set when out of
+ * memory. */
 int tlsrpt_canonical_keys(json_t *obj, const char *const *known, size_t n,
-			  struct tlsrpt_quirks *q);
+			  struct tlsrpt_quirks *q, struct tlsrpt_error *err);
 
 /* Count from's quirks in to as well (to keeps its first). */
 void tlsrpt_quirks_add(struct tlsrpt_quirks *to,

@@ -7,9 +7,9 @@
  *
  * - Counts must be JSON integers in 0 .. 2^53-1 (RFC 7493 I-JSON's exact
  *   range), and at most MaxSessionCount, alone or summed over a policy
- *   (plausible.c). A count sent as a string of digits is refused: the schema
- * says integer, no sender has been seen doing it, and quietly converting it
- *   would hide a broken reporter from the postmaster.
+ *   (plausible.c). A count sent as a string of digits is refused: the
+ *   schema says integer, no sender has been seen doing it, and quietly
+ *   converting it would hide a broken reporter from the postmaster.
  * - An optional string that is null, absent or "" is NULL; a required one
  *   (organization-name, report-id, policy-type, result-type) must be a
  *   non-empty string.
@@ -632,9 +632,9 @@ read_failure_details(json_t *elem, const struct tlsrpt_limits *l,
 	{
 		if (json_is_object(v) &&
 		    tlsrpt_canonical_keys(v, tlsrpt_detail_members,
-					  TLSRPT_DETAIL_MEMBERS,
-					  &p->quirks) != 0)
-			return nomem(err);
+					  TLSRPT_DETAIL_MEMBERS, &p->quirks,
+					  err) != 0)
+			return -1;
 		if (read_failure_detail(v, l, &p->failure_details[i], err) !=
 		    0) {
 			char idx[48];
@@ -661,17 +661,13 @@ tlsrpt_policy_from_json(json_t *elem, const struct tlsrpt_limits *limits,
 		goto out;
 	}
 	if (tlsrpt_canonical_keys(elem, elem_keys, N_KEYS(elem_keys),
-				  &p->quirks) != 0) {
-		nomem(err);
+				  &p->quirks, err) != 0)
 		goto out;
-	}
 	if (get_req_object(elem, "policy", &policy, err) != 0)
 		goto out;
 	if (tlsrpt_canonical_keys(policy, policy_keys, N_KEYS(policy_keys),
-				  &p->quirks) != 0) {
-		nomem(err);
+				  &p->quirks, err) != 0)
 		goto out;
-	}
 	if (read_policy(policy, limits, p, err) != 0) {
 		tlsrpt_error_prefix_path(err, "policy");
 		goto out;
@@ -679,10 +675,8 @@ tlsrpt_policy_from_json(json_t *elem, const struct tlsrpt_limits *limits,
 	if (get_req_object(elem, "summary", &summary, err) != 0)
 		goto out;
 	if (tlsrpt_canonical_keys(summary, summary_keys, N_KEYS(summary_keys),
-				  &p->quirks) != 0) {
-		nomem(err);
+				  &p->quirks, err) != 0)
 		goto out;
-	}
 	if (get_count(summary, "total-successful-session-count", 1,
 		      &p->total_successful_session_count, err) != 0 ||
 	    get_count(summary, "total-failure-session-count", 0,
@@ -739,8 +733,8 @@ read_date_range(json_t *root, const struct tlsrpt_limits *l,
 	if (get_req_object(root, "date-range", &range, err) != 0)
 		return -1;
 	if (tlsrpt_canonical_keys(range, range_keys, N_KEYS(range_keys),
-				  &r->quirks) != 0)
-		return nomem(err);
+				  &r->quirks, err) != 0)
+		return -1;
 	if (read_date(range, "start-datetime", l, &r->start_time, err) != 0 ||
 	    read_date(range, "end-datetime", l, &r->end_time, err) != 0) {
 		tlsrpt_error_prefix_path(err, "date-range");
@@ -835,10 +829,8 @@ tlsrpt_report_parse(const void *json, size_t len,
 		goto out;
 	}
 	if (tlsrpt_canonical_keys(root, root_keys, N_KEYS(root_keys),
-				  &r->quirks) != 0) {
-		nomem(err);
+				  &r->quirks, err) != 0)
 		goto out;
-	}
 	if (get_req_string(root, "organization-name", limits,
 			   &r->organization_name, err) != 0 ||
 	    get_opt_string(root, "contact-info", limits, &r->contact_info,

@@ -34,7 +34,8 @@ int tlsrpt_record_encode(const struct tlsrpt_report *r,
 			 size_t *len, struct tlsrpt_error *err);
 
 /* Parse one line (without its '\n') into rec, which must be zeroed. On
- * failure rec is cleared and err says why (TLSRPT_ERR_INVALID, or
+ * failure rec is cleared and err says why (TLSRPT_ERR_INVALID,
+ * TLSRPT_ERR_LIMIT for a value over a bound such as MaxSessionCount, or
  * TLSRPT_ERR_NOMEM which the caller should not count as damage). */
 int tlsrpt_record_decode(const char *line, size_t len,
 			 const struct tlsrpt_limits *limits,
