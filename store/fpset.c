@@ -126,38 +126,48 @@ tlsrpt_siphash24(const struct tlsrpt_fpkey *key, const void *data, size_t len)
 	return sip_final(&s);
 }
 
-/* SipHash of org NUL id [NUL digest]: the NULs keep ("ab", "c") and
- * ("a", "bc") apart, and a key from a version. */
-static uint64_t
-fp_strings(const struct tlsrpt_fpkey *key, const char *org, const char *id,
-	   int version, const char *digest)
-{
-	static const unsigned char nul = 0;
-	struct sip s;
-
-	sip_init(&s, key);
-	sip_feed(&s, (const unsigned char *)org, strlen(org));
-	sip_feed(&s, &nul, 1);
-	sip_feed(&s, (const unsigned char *)id, strlen(id));
-	if (version)
-		sip_feed(&s, &nul, 1);
-	if (digest != NULL)
-		sip_feed(&s, (const unsigned char *)digest, strlen(digest));
-	return sip_final(&s);
-}
-
 uint64_t
 tlsrpt_fp_report(const struct tlsrpt_fpkey *key, const char *org,
 		 const char *id)
 {
-	return fp_strings(key, org, id, 0, NULL);
+	static const unsigned char nul = 0;
+	struct sip s;
+
+	/* The NUL keeps ("ab", "c") and ("a", "bc") apart. */
+	sip_init(&s, key);
+	sip_feed(&s, (const unsigned char *)org, strlen(org));
+	sip_feed(&s, &nul, 1);
+	sip_feed(&s, (const unsigned char *)id, strlen(id));
+	return sip_final(&s);
+}
+
+uint64_t
+tlsrpt_fp_version_of(uint64_t fp_report, const char *digest)
+{
+	/* The digest is SHA-256 of the report (store/digest.h), uniform and
+	 * not for a sender to choose: its first 64 bits, mixed into the
+	 * key's keyed fingerprint, tell versions apart without hashing the
+	 * line's strings again. A missing or malformed digest (older lines)
+	 * is one more version of its own. */
+	uint64_t d = 0x9e3779b97f4a7c15ULL;
+
+	if (digest != NULL) {
+		for (int i = 0; i < 16 && digest[i] != '\0'; i++) {
+			char c = digest[i];
+			int v = c >= 'a' ? c - 'a' + 10 : c - '0';
+
+			d = d << 4 | ((uint64_t)v & 15);
+		}
+		d ^= 0x243f6a8885a308d3ULL; /* never the "no digest" value */
+	}
+	return fp_report ^ (d * 0xff51afd7ed558ccdULL);
 }
 
 uint64_t
 tlsrpt_fp_version(const struct tlsrpt_fpkey *key, const char *org,
 		  const char *id, const char *digest)
 {
-	return fp_strings(key, org, id, 1, digest);
+	return tlsrpt_fp_version_of(tlsrpt_fp_report(key, org, id), digest);
 }
 
 /* Fingerprints are uniform, so their low bits serve as the slot; mix anyway

@@ -34,9 +34,12 @@ uint64_t tlsrpt_siphash24(const struct tlsrpt_fpkey *key, const void *data,
 uint64_t tlsrpt_fp_report(const struct tlsrpt_fpkey *key, const char *org,
 			  const char *id);
 
-/* The fingerprint of one version of a report: SipHash-2-4 of org NUL id
- * NUL digest (digest NULL, for lines written before there were digests,
- * is the empty string). */
+/* The fingerprint of one version of a report: the report's fingerprint
+ * mixed with the first 64 bits of its content digest (store/digest.h),
+ * SHA-256 and so already uniform; digest NULL (lines written before there
+ * were digests) is a version of its own. _of takes the report's
+ * fingerprint, so a line costs one SipHash. */
+uint64_t tlsrpt_fp_version_of(uint64_t fp_report, const char *digest);
 uint64_t tlsrpt_fp_version(const struct tlsrpt_fpkey *key, const char *org,
 			   const char *id, const char *digest);
 

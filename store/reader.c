@@ -55,6 +55,7 @@ struct tlsrpt_store_reader {
 	struct tlsrpt_fpset keys;
 	uint64_t cur_fp;
 	int cur_valid, cur_skip, cur_conflict;
+	int saw_legacy; /* a line without a digest was returned */
 	struct tlsrpt_reader_stats stats;
 };
 
@@ -275,46 +276,46 @@ skip(struct tlsrpt_store_reader *rd, const char *why)
 
 /* The first line met of a report (or a stray line): 1 to return it (with
  * rec->conflict set when another version of its org + id was returned
- * before), 0 when it is a duplicate, -1 when out of memory. */
+ * before), 0 when it is a duplicate, -1 when out of memory. A version met
+ * in an earlier file is a duplicate; the same version twice in one file
+ * cannot be written (the writer's index), so it is not looked for. */
 static int
-decide(struct tlsrpt_store_reader *rd, struct tlsrpt_record *rec, uint64_t fp)
+decide(struct tlsrpt_store_reader *rd, struct tlsrpt_record *rec, uint64_t kfp,
+       uint64_t fp)
 {
-	uint64_t kfp = tlsrpt_fp_report(&rd->fpkey, rec->organization_name,
-					rec->report_id),
-		 legacy;
-	int dup = tlsrpt_fpset_has(&rd->seen, fp);
+	uint64_t legacy;
+	int dup = tlsrpt_fpset_has(&rd->seen, fp), added;
 
-	if (rec->policy_index == 0) {
-		/* The same version twice in one file is a duplicate too. */
-		dup = dup || tlsrpt_fpset_has(&rd->seen_here, fp);
-		if (!dup && rec->digest == NULL) /* old lines: the key alone */
-			dup = tlsrpt_fpset_has(&rd->keys, kfp);
-		if (!dup && !rec->conflict) {
-			/* An old line of this key: the same report, as far as
-			 * anyone can tell (a conflict says otherwise). */
-			legacy = tlsrpt_fp_version(&rd->fpkey,
-						   rec->organization_name,
-						   rec->report_id, NULL);
-			dup = tlsrpt_fpset_has(&rd->seen, legacy) ||
-			      tlsrpt_fpset_has(&rd->seen_here, legacy);
-		}
-		rd->cur_valid = 1;
-		rd->cur_fp = fp;
-		rd->cur_skip = dup;
-		rd->cur_conflict = 0;
-		if (dup)
-			return 0;
-		if (tlsrpt_fpset_has(&rd->keys, kfp) || rec->conflict) {
-			rd->cur_conflict = 1;
-			rd->stats.conflicts++;
-		}
-		rec->conflict = rd->cur_conflict;
-		if (tlsrpt_fpset_add(&rd->keys, kfp) < 0)
-			return -1;
-	} else if (dup) {
-		return 0;
+	if (rec->policy_index > 0) /* a stray line: as before */
+		return dup					  ? 0
+		       : tlsrpt_fpset_add(&rd->seen_here, fp) < 0 ? -1
+								  : 1;
+	if (!dup && rec->digest == NULL) /* old lines: the key alone */
+		dup = tlsrpt_fpset_has(&rd->keys, kfp);
+	if (!dup && rd->saw_legacy && !rec->conflict) {
+		/* An old line of this key: the same report, as far as anyone
+		 * can tell (a conflict mark says otherwise). */
+		legacy = tlsrpt_fp_version_of(kfp, NULL);
+		dup = tlsrpt_fpset_has(&rd->seen, legacy) ||
+		      tlsrpt_fpset_has(&rd->seen_here, legacy);
 	}
-	return tlsrpt_fpset_add(&rd->seen_here, fp) < 0 ? -1 : 1;
+	rd->cur_valid = 1;
+	rd->cur_fp = fp;
+	rd->cur_skip = dup;
+	rd->cur_conflict = 0;
+	if (dup)
+		return 0;
+	/* One probe: added (a new key), or there already (a conflict). */
+	if ((added = tlsrpt_fpset_add(&rd->keys, kfp)) < 0 ||
+	    tlsrpt_fpset_add(&rd->seen_here, fp) < 0)
+		return -1;
+	if (added == 0 || rec->conflict) {
+		rd->cur_conflict = 1;
+		rd->stats.conflicts++;
+	}
+	rec->conflict = rd->cur_conflict;
+	rd->saw_legacy |= rec->digest == NULL;
+	return 1;
 }
 
 int
@@ -324,7 +325,7 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 	const char *line;
 	size_t len;
 	unsigned flags;
-	uint64_t fp;
+	uint64_t fp, kfp;
 	int rc;
 
 	tlsrpt_record_clear(rec);
@@ -383,8 +384,9 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			tlsrpt_record_clear(rec);
 			continue;
 		}
-		fp = tlsrpt_fp_version(&rd->fpkey, rec->organization_name,
-				       rec->report_id, rec->digest);
+		kfp = tlsrpt_fp_report(&rd->fpkey, rec->organization_name,
+				       rec->report_id);
+		fp = tlsrpt_fp_version_of(kfp, rec->digest);
 		if (rec->policy_index > 0 && rd->cur_valid &&
 		    fp == rd->cur_fp) {
 			/* A later line of the report decided at its first. */
@@ -395,7 +397,7 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			}
 			rec->conflict |= rd->cur_conflict;
 		} else {
-			rc = decide(rd, rec, fp);
+			rc = decide(rd, rec, kfp, fp);
 			if (rc < 0)
 				goto nomem;
 			if (rc == 0) {

@@ -269,6 +269,8 @@ summary_agg_free(struct summary_agg *a)
 	g_ptr_array_free(a->reports_list, TRUE);
 	g_ptr_array_free(a->suspects, TRUE);
 	g_ptr_array_free(a->conflicts, TRUE);
+	if (a->known_cache != NULL)
+		g_hash_table_destroy(a->known_cache);
 	g_free(a->cur_key);
 	g_free(a);
 }

@@ -247,6 +247,7 @@ struct summary_agg {
 	struct summary_report *cur_report;
 	struct summary_sender_id cur_id;     /* who sent it (trust.c) */
 	struct summary_suspect *cur_suspect; /* when an impersonation */
+	GHashTable *known_cache; /* org as sent -> its known domains */
 	/* Totals over the window (and the previous one). */
 	struct summary_counts total, prev_total;
 	int64_t reports;

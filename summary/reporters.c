@@ -160,12 +160,33 @@ summary_contact_domain(const char *contact, size_t *len)
 	return p;
 }
 
+char *const *
+summary_known_lookup(const struct summary_known *k, const char *org)
+{
+	char *n, **doms;
+
+	if (k == NULL || org == NULL)
+		return NULL;
+	n = norm_name(org);
+	doms = g_hash_table_lookup(k->names, n);
+	g_free(n);
+	return doms;
+}
+
 void
 summary_classify(const struct summary_known *k, const char *org,
 		 const char *dkim, const char *submitter, const char *contact,
 		 struct summary_sender_id *out)
 {
-	char **doms = NULL;
+	summary_classify_doms(summary_known_lookup(k, org), dkim, submitter,
+			      contact, out);
+}
+
+void
+summary_classify_doms(char *const *doms, const char *dkim,
+		      const char *submitter, const char *contact,
+		      struct summary_sender_id *out)
+{
 	int pass = dkim != NULL && strcmp(dkim, "pass") == 0;
 	const char *cd;
 	size_t cl = 0;
@@ -177,12 +198,6 @@ summary_classify(const struct summary_known *k, const char *org,
 		 cl < sizeof(out->from)) {
 		memcpy(out->from, cd, cl);
 		out->from[cl] = '\0';
-	}
-	if (k != NULL && org != NULL) {
-		char *n = norm_name(org);
-
-		doms = g_hash_table_lookup(k->names, n);
-		g_free(n);
 	}
 	if (doms == NULL) {
 		/* Unknown name: only a DKIM pass for its submitter says who. */

@@ -73,6 +73,17 @@ void summary_classify(const struct summary_known *k, const char *org,
 		      const char *dkim, const char *submitter,
 		      const char *contact, struct summary_sender_id *out);
 
+/* The domains of org in k (NULL-terminated, borrowed from k), or NULL when
+ * k is NULL or does not know the name. */
+char *const *summary_known_lookup(const struct summary_known *k,
+				  const char *org);
+
+/* summary_classify() with the lookup done: doms as summary_known_lookup()
+ * returned them. */
+void summary_classify_doms(char *const *doms, const char *dkim,
+			   const char *submitter, const char *contact,
+			   struct summary_sender_id *out);
+
 /* The domain of a contact-info ("mailto:a@b.example", "a@b.example",
  * "https://b.example/x"): a pointer into contact and its length, or NULL
  * when there is none. */

@@ -25,8 +25,22 @@ summary_suspect_free(gpointer p)
 void
 summary_trust_classify(struct summary_agg *a, const struct tlsrpt_record *rec)
 {
-	summary_classify(a->opt.known, rec->organization_name, rec->dkim,
-			 rec->submitter, rec->contact_info, &a->cur_id);
+	gpointer doms = NULL;
+
+	/* A handful of names, a million reports: look each name up once
+	 * (normalising it costs more than the rest of a report). */
+	if (a->known_cache == NULL)
+		a->known_cache = g_hash_table_new_full(g_str_hash, g_str_equal,
+						       g_free, NULL);
+	if (!g_hash_table_lookup_extended(
+		    a->known_cache, rec->organization_name, NULL, &doms)) {
+		doms = (gpointer)summary_known_lookup(a->opt.known,
+						      rec->organization_name);
+		g_hash_table_insert(a->known_cache,
+				    g_strdup(rec->organization_name), doms);
+	}
+	summary_classify_doms(doms, rec->dkim, rec->submitter,
+			      rec->contact_info, &a->cur_id);
 	a->cur_suspect = NULL;
 }
 

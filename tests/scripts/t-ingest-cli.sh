@@ -87,6 +87,35 @@ expect_status 65 "$ingest" -c "$conf" -d "$store" "$mbox" >"$t/out" 2>"$t/err"
 grep -q 'inbox.mbox, message 2 (line 7): duplicate Google Inc.' "$t/out" || fail "mbox: $(cat "$t/out") $(cat "$t/err")"
 grep -q 'inbox.mbox, message 1 (line 1): not a report' "$t/err" || fail "mbox message 1: $(cat "$t/err")"
 
+# one report id with other contents: stored as a conflict, 4 versions at
+# most; the same contents again (re-indented) is a duplicate
+for v in 1 2 3 4 5; do
+	python3 - "$t/v$v.json" "$v" <<'PY'
+import json, sys
+v = int(sys.argv[2])
+json.dump({"organization-name": "Google Inc.",
+           "date-range": {"start-datetime": "2026-11-27T00:00:00Z",
+                          "end-datetime": "2026-11-27T23:59:59Z"},
+           "contact-info": "smtp-tls-reporting@google.com",
+           "report-id": "2026-11-27T00:00:00Z_versions.example",
+           "policies": [{"policy": {"policy-type": "no-policy-found",
+                                    "policy-domain": "versions.example"},
+                         "summary": {"total-successful-session-count": v,
+                                     "total-failure-session-count": 0}}]},
+          open(sys.argv[1], "w"), indent=v)
+PY
+done
+"$ingest" -c "$conf" -d "$t/vstore" "$t/v1.json" "$t/v2.json" "$t/v3.json" "$t/v4.json" >"$t/out" ||
+	fail "versions: $(cat "$t/out")"
+[ "$(grep -c 'stored (conflicts with an earlier report with the same id) Google Inc.' "$t/out")" -eq 3 ] ||
+	fail "3 conflicts: $(cat "$t/out")"
+expect_status 65 "$ingest" -c "$conf" -d "$t/vstore" "$t/v5.json" >"$t/out" 2>"$t/err"
+grep -q '4 reports with organization-name "Google Inc." and report-id "2026-11-27T00:00:00Z_versions.example" but other contents are stored already' "$t/err" ||
+	fail "fifth version: $(cat "$t/out" "$t/err")"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); json.dump(d, open(sys.argv[1], "w"), sort_keys=True)' "$t/v2.json"
+"$ingest" -c "$conf" -d "$t/vstore" "$t/v2.json" >"$t/out" || fail "v2 again"
+grep -q '^.*duplicate Google Inc.' "$t/out" || fail "v2 re-indented is not a duplicate: $(cat "$t/out")"
+
 # a store that cannot be opened is a temporary failure (75)
 : >"$t/notadir"
 expect_status 75 "$ingest" -c "$conf" -d "$t/notadir" "$samples/google-example.org.eml" 2>"$t/err"
