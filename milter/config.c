@@ -312,6 +312,10 @@ static const struct config_key keys[] = {
 	 "largest ratio of decompressed to compressed size (gzip bombs)"},
 	{"MaxJSONDepth", TYPE_UINT, LIM(max_json_depth), "16", 4, 1024, NULL,
 	 NULL, "deepest nesting of JSON arrays and objects"},
+	{"MaxJSONValues", TYPE_COUNT, LIM(max_json_values), "100000", 1000,
+	 100000000, NULL, NULL,
+	 "most JSON values in one report (bounds the memory of a parse; a "
+	 "report may also hold at most one value per 8 bytes)"},
 	{"MaxPolicies", TYPE_COUNT, LIM(max_policies), "1000", 1, 1000000, NULL,
 	 NULL, "most policies in one report"},
 	{"MaxFailureDetails", TYPE_COUNT, LIM(max_failure_details), "1000", 1,
