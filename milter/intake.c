@@ -78,6 +78,45 @@ item_error(const struct tlsrpt_input *in, const struct tlsrpt_error *err)
 	return 0;
 }
 
+/* RequireDKIM: -1 with err filled when the verdict is not a pass. */
+static int
+dkim_refused(const struct intake_config *cfg, const char *dkim,
+	     const char *submitter, struct tlsrpt_error *err)
+{
+	if (!cfg->require_dkim || (dkim != NULL && strcmp(dkim, "pass") == 0))
+		return 0;
+	return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+				"no DKIM pass for the submitter %s from a "
+				"trusted Authentication-Results header "
+				"(RequireDKIM is on)",
+				submitter[0] != '\0' ? submitter : "(unknown)");
+}
+
+/* The parser's gate: one DKIM verdict per message, from its headers,
+ * before any part is inflated or parsed (every report in a message has the
+ * same signer). Reports that came over HTTPS are unauthenticated: no
+ * verdict. */
+static int
+gate_dkim(void *ctx, const struct tlsrpt_input *in, struct tlsrpt_error *why)
+{
+	struct intake_parsed *p = ctx;
+
+	if (!p->origin->unauthenticated) {
+		if (in->is_message)
+			(void)tlsrpt_submitter_domain(&in->meta, p->submitter,
+						      sizeof(p->submitter));
+		p->dkim = tlsrpt_dkim_verdict(
+			in->meta.auth_results, in->meta.n_auth_results,
+			p->cfg->trusted_authserv_ids,
+			p->cfg->n_trusted_authserv_ids, p->submitter);
+	}
+	if (dkim_refused(p->cfg, p->dkim, p->submitter, why) != 0) {
+		p->refused = 1;
+		return -1;
+	}
+	return 0;
+}
+
 /* Store one parsed report; returns its outcome and fills err. */
 static enum intake_outcome
 store_one(const struct intake_config *cfg, const struct intake_origin *origin,
@@ -87,15 +126,8 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	struct tlsrpt_receipt receipt;
 	enum tlsrpt_store_outcome stored;
 
-	if (cfg->require_dkim && (dkim == NULL || strcmp(dkim, "pass") != 0)) {
-		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
-				 "no DKIM pass for the submitter %s from a "
-				 "trusted Authentication-Results header "
-				 "(RequireDKIM is on)",
-				 submitter[0] != '\0' ? submitter
-						      : "(unknown)");
+	if (dkim_refused(cfg, dkim, submitter, err) != 0)
 		return INTAKE_REFUSED_DKIM;
-	}
 	if (cfg->store == NULL)
 		return INTAKE_STORED; /* parse only: a dry run */
 
@@ -117,42 +149,61 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 }
 
 int
+intake_parse(const struct intake_config *cfg,
+	     const struct intake_origin *origin, const void *buf, size_t len,
+	     struct intake_parsed *p)
+{
+	struct tlsrpt_input_gate gate = {gate_dkim, p};
+
+	memset(p, 0, sizeof(*p));
+	tlsrpt_error_clear(&p->err);
+	p->cfg = cfg;
+	p->origin = origin;
+	p->partial = tlsrpt_input_parse_gated(buf, len, cfg->limits, &gate,
+					      &p->in, &p->err) != 0;
+	return p->partial && (p->in == NULL || p->in->n_items == 0) ? -1 : 0;
+}
+
+void
+intake_parsed_free(struct intake_parsed *p)
+{
+	tlsrpt_input_free(p->in);
+	p->in = NULL;
+}
+
+int
 intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 	   const void *buf, size_t len, intake_report_fn *on_report, void *ctx,
 	   struct intake_result *res)
 {
-	struct tlsrpt_input *in = NULL;
-	struct tlsrpt_error err, item_err;
-	const char *dkim = NULL;
-	char submitter[256] = "";
-	int first = 1, partial;
+	struct intake_parsed p;
+
+	(void)intake_parse(cfg, origin, buf, len, &p);
+	intake_store(&p, on_report, ctx, res);
+	intake_parsed_free(&p);
+	return 0;
+}
+
+void
+intake_store(struct intake_parsed *p, intake_report_fn *on_report, void *ctx,
+	     struct intake_result *res)
+{
+	const struct intake_config *cfg = p->cfg;
+	const struct intake_origin *origin = p->origin;
+	struct tlsrpt_input *in = p->in;
+	struct tlsrpt_error err = p->err, item_err;
+	const char *dkim = p->dkim, *submitter = p->submitter;
+	int first = 1, partial = p->partial;
 
 	memset(res, 0, sizeof(*res));
 	tlsrpt_error_clear(&res->error);
-	tlsrpt_error_clear(&err);
-
-	if ((partial = tlsrpt_input_parse(buf, len, cfg->limits, &in, &err) !=
-		       0) &&
-	    (in == NULL || in->n_items == 0)) {
+	if (partial && (in == NULL || in->n_items == 0)) {
 		res->error = err;
 		res->outcome =
 			err.code == TLSRPT_ERR_NOMEM ? INTAKE_STORE_FAILED
 			: err.code == TLSRPT_ERR_NOT_REPORT ? INTAKE_NOT_REPORT
 							    : INTAKE_INVALID;
-		tlsrpt_input_free(in);
-		return 0;
-	}
-
-	/* One verdict per message: every report in it has the same signer.
-	 * Reports that came over HTTPS are unauthenticated: no verdict. */
-	if (!origin->unauthenticated) {
-		if (in->is_message)
-			(void)tlsrpt_submitter_domain(&in->meta, submitter,
-						      sizeof(submitter));
-		dkim = tlsrpt_dkim_verdict(
-			in->meta.auth_results, in->meta.n_auth_results,
-			cfg->trusted_authserv_ids, cfg->n_trusted_authserv_ids,
-			submitter);
+		return;
 	}
 
 	for (size_t i = 0; i < in->n_items; i++) {
@@ -164,7 +215,8 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 		if (item->report == NULL) {
 			o = item->error.code == TLSRPT_ERR_NOMEM
 				    ? INTAKE_STORE_FAILED
-				    : INTAKE_INVALID;
+			    : p->refused ? INTAKE_REFUSED_DKIM
+					 : INTAKE_INVALID;
 			why = &item->error;
 		} else {
 			o = store_one(cfg, origin, in, item, dkim, submitter,
@@ -209,6 +261,4 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 		res->outcome = combine(res->outcome, o, 0);
 		report_event(on_report, ctx, in, &rest, dkim, o, &err);
 	}
-	tlsrpt_input_free(in);
-	return 0;
 }

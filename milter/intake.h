@@ -80,6 +80,32 @@ int intake_run(const struct intake_config *cfg,
 	       intake_report_fn *on_report, void *ctx,
 	       struct intake_result *res);
 
+/* The same in two steps, for a caller that looks at the reports before
+ * they are stored (tlsrpt-ingest --cgi checks their policy domains) and
+ * must not parse twice. intake_parse() reads buf and decides RequireDKIM
+ * on the headers before any part is inflated; it returns -1 when the
+ * input holds no report part at all (p->err says why), else 0.
+ * intake_store() stores what p holds (either way) and fills *res as
+ * intake_run() does; intake_parsed_free() frees p's input. cfg and origin
+ * are borrowed and must outlive p. */
+struct intake_parsed {
+	const struct intake_config *cfg;
+	const struct intake_origin *origin;
+	struct tlsrpt_input *in; /* owned; NULL when memory ran out */
+	struct tlsrpt_error err; /* a whole-input error, when partial */
+	int partial;		 /* the parser returned -1 */
+	int refused;		 /* RequireDKIM refused on the headers */
+	const char *dkim;	 /* "pass" "fail" "none" or NULL */
+	char submitter[256];
+};
+
+int intake_parse(const struct intake_config *cfg,
+		 const struct intake_origin *origin, const void *buf,
+		 size_t len, struct intake_parsed *p);
+void intake_store(struct intake_parsed *p, intake_report_fn *on_report,
+		  void *ctx, struct intake_result *res);
+void intake_parsed_free(struct intake_parsed *p);
+
 /* "stored", "duplicate", "not a report", ... */
 const char *intake_outcome_name(enum intake_outcome o);
 

@@ -40,3 +40,10 @@ $(BUILD)/tests/check_cgi: $(BUILD)/tests/unit/check_cgi.o \
 	$(BUILD)/milter/rcpt.o $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
+
+# check_intake links the intake step.
+$(BUILD)/tests/check_intake: $(BUILD)/tests/unit/check_intake.o \
+	$(BUILD)/tests/unit/testutil.o $(BUILD)/milter/intake.o \
+	$(STORE_LIB) $(PARSER_LIB)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
