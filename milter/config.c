@@ -331,6 +331,13 @@ static const struct config_key keys[] = {
 	 NULL, "deepest multipart and message/rfc822 nesting"},
 	{"MaxMIMEParts", TYPE_COUNT, LIM(max_mime_parts), "256", 1, 100000,
 	 NULL, NULL, "most MIME parts walked in one message"},
+	{"MaxConcurrentParses", TYPE_UINT, OFF(max_concurrent_parses), "4", 1,
+	 1000, NULL, NULL,
+	 "tlsrpt-milter: most report messages parsed at once; others wait "
+	 "for a turn (each parse may take tens of megabytes)"},
+	{"ParseWait", TYPE_SECS, OFF(parse_wait), "60s", 0, 3600, NULL, NULL,
+	 "tlsrpt-milter: how long a report message waits for its turn to be "
+	 "parsed before it is tempfailed (the sender retries later)"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

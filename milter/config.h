@@ -88,6 +88,8 @@ struct config {
 	unsigned alert_min_failures;	       /* AlertMinFailures */
 	unsigned alert_min_share;	       /* AlertMinShare, percent */
 	struct config_list alert_domains;      /* AlertDomains */
+	unsigned max_concurrent_parses;	       /* MaxConcurrentParses */
+	unsigned parse_wait;		       /* ParseWait, seconds */
 	struct tlsrpt_limits limits;	       /* the Max* keys */
 
 	/* The line each key was set on in the file being read, for

@@ -15,7 +15,8 @@ SBIN_PROGRAMS += $(INGEST)
 # tlsrpt-milter: the libmilter daemon. Only these objects see libmilter's
 # headers; config.c and rcpt.c are plain C the unit tests link too.
 MILTER_SRCS := milter/milter_main.c milter/nodelay.c milter/milter_callbacks.c milter/log.c \
-	milter/config.c milter/rcpt.c milter/intake.c milter/alert_hook.c
+	milter/config.c milter/rcpt.c milter/intake.c milter/alert_hook.c \
+	milter/parse_slots.c
 MILTER := $(BUILD)/tlsrpt-milter
 
 $(MILTER_SRCS:%.c=$(BUILD)/%.o): MODULE_CFLAGS = $(MILTER_CFLAGS)
@@ -45,5 +46,11 @@ $(BUILD)/tests/check_cgi: $(BUILD)/tests/unit/check_cgi.o \
 $(BUILD)/tests/check_intake: $(BUILD)/tests/unit/check_intake.o \
 	$(BUILD)/tests/unit/testutil.o $(BUILD)/milter/intake.o \
 	$(STORE_LIB) $(PARSER_LIB)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
+
+# check_parse_slots links the MaxConcurrentParses gate alone.
+$(BUILD)/tests/check_parse_slots: $(BUILD)/tests/unit/check_parse_slots.o \
+	$(BUILD)/tests/unit/testutil.o $(BUILD)/milter/parse_slots.o
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread

@@ -321,6 +321,25 @@ def c_json_10000_failure_details(n):
     return simple(n, gz(js(report(n, policies=[policy(details=det)]))))
 
 
+def value_flood(n, size, rare):
+    """A valid report with `size` bytes of empty objects under an unknown
+    key, one in `rare` an empty array so that it compresses less (issue 15
+    case 7: jansson spends ~224 bytes on each "{}" it builds)."""
+    rng = random.Random(n)
+    head_ = js(report(n))[:-1] + b', "junk": ['
+    count = (size - len(head_)) // 3
+    junk = b",".join(b"[]" if rng.randrange(rare) == 0 else b"{}"
+                     for _ in range(count))
+    return head_ + junk + b"]}"
+
+
+def c_json_value_flood(n):
+    # 8 MB of {} at ~150:1 (a 72 KB mail), under MaxReportSize 8M and
+    # MaxInflateRatio 200: refused by MaxJSONValues before jansson builds
+    # anything (it took ~1.2 GB per parse at 16 MB).
+    return simple(n, gz(value_flood(n, 8000000, 100)))
+
+
 def c_json_10000_policy_strings(n):
     p = policy()
     p["policy"]["policy-string"] = ["mx: mx%d.example.org" % i

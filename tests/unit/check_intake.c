@@ -132,8 +132,8 @@ START_TEST(test_require_dkim_before_parse)
 	n = (size_t)snprintf(big_json, 400000, "%.*s,\"junk\":[",
 			     (int)strlen(valid_json) - 1, valid_json);
 	for (int i = 0; i < 20000; i++)
-		n += (size_t)snprintf(big_json + n, 400000 - n, "%s\"abcdefghijkl\"",
-				      i > 0 ? "," : "");
+		n += (size_t)snprintf(big_json + n, 400000 - n,
+				      "%s\"abcdefghijkl\"", i > 0 ? "," : "");
 	snprintf(big_json + n, 400000 - n, "]}");
 	big = report_mail(fail, big_json);
 	res = run(big, 1, &seen, &a_big);
