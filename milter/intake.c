@@ -141,9 +141,13 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	receipt.message_id = in->is_message ? in->meta.message_id : NULL;
 	receipt.dkim = dkim;
 	receipt.submitter = submitter[0] != '\0' ? submitter : NULL;
+	/* A report over a bound of the store (its lines would take far more
+	 * than its JSON) is refused, not retried: the sender would only send
+	 * it again. */
 	if (tlsrpt_store_append(cfg->store, item->report, &receipt, &stored,
 				err) != 0)
-		return INTAKE_STORE_FAILED;
+		return err->code == TLSRPT_ERR_LIMIT ? INTAKE_INVALID
+						     : INTAKE_STORE_FAILED;
 	return stored == TLSRPT_STORE_DUPLICATE ? INTAKE_DUPLICATE
 						: INTAKE_STORED;
 }

@@ -166,6 +166,8 @@ tlsrpt_item_parse_payload(struct tlsrpt_input_item *item, const void *buf,
 	}
 	rc = tlsrpt_report_parse(json, json_len, limits, &item->report,
 				 &item->error);
+	if (item->report != NULL)
+		item->report->sent_bytes = len;
 out:
 	tlsrpt_free(inflated);
 	return rc;

@@ -62,6 +62,11 @@ struct tlsrpt_report {
 	int64_t end_time;   /* date-range.end-datetime, epoch seconds UTC */
 	struct tlsrpt_policy *policies; /* n_policies >= 1 entries */
 	size_t n_policies;
+	/* What the store holds its lines to (record.h): the bytes of the JSON
+	 * it was parsed from, after inflating (0 for a report not parsed),
+	 * and of the payload the sender sent, before (0: not known). */
+	size_t json_bytes;
+	size_t sent_bytes;
 };
 
 /* Parse report JSON (len bytes, need not be NUL-terminated). On success

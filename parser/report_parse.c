@@ -804,6 +804,7 @@ tlsrpt_report_parse(const void *json, size_t len,
 		nomem(err);
 		goto out;
 	}
+	r->json_bytes = len;
 	if (get_req_string(root, "organization-name", limits,
 			   &r->organization_name, err) != 0 ||
 	    get_opt_string(root, "contact-info", limits, &r->contact_info,

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "milter/intake.h"
 #include "parser/alloc.h"
 #include "parser/input.h"
 #include "parser/limits.h"
+#include "store/store.h"
 #include "testutil.h"
 
 static struct tlsrpt_limits limits;
@@ -198,6 +200,66 @@ START_TEST(test_two_steps)
 }
 END_TEST
 
+/* Issue 15, case 8: a report whose store lines would take far more than
+ * it (8 KB strings on 1,000 policy lines) is refused as invalid -- the
+ * mail is delivered with the reason -- not a store failure the sender
+ * would retry for ever. */
+START_TEST(test_line_bound_refused)
+{
+	const char *pass = "mx.example.net; dkim=pass header.d=google.com";
+	size_t cap = 200000, n;
+	char *json = malloc(cap), *mail, dir[] = "/tmp/check_intake.XXXXXX";
+	char cmd[64];
+	struct tlsrpt_store_options so;
+	struct tlsrpt_store *store = NULL;
+	struct tlsrpt_error err;
+	struct intake_config cfg;
+	struct intake_origin origin;
+	struct intake_result res;
+	struct seen seen;
+
+	ck_assert_ptr_nonnull(json);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tlsrpt_store_options_default(&so);
+	so.dir = dir;
+	so.fsync = TLSRPT_STORE_FSYNC_NONE;
+	so.limits = &limits;
+	ck_assert_int_eq(tlsrpt_store_open(&so, &store, &err), 0);
+	n = (size_t)snprintf(json, cap,
+			     "{\"organization-name\":\"%08000d\","
+			     "\"date-range\":{\"start-datetime\":"
+			     "\"2026-11-27T00:00:00Z\",\"end-datetime\":"
+			     "\"2026-11-27T23:59:59Z\"},\"report-id\":\"big\","
+			     "\"policies\":[",
+			     7);
+	for (int i = 0; i < 1000; i++)
+		n += (size_t)snprintf(
+			json + n, cap - n,
+			"%s{\"policy\":{\"policy-type\":\"no-policy-found\","
+			"\"policy-domain\":\"d%d.ex\"},\"summary\":{"
+			"\"total-successful-session-count\":1,"
+			"\"total-failure-session-count\":0}}",
+			i > 0 ? "," : "", i);
+	snprintf(json + n, cap - n, "]}");
+	mail = report_mail(pass, json);
+	config(&cfg, &origin, 0);
+	cfg.store = store;
+	origin.received = 1795824000;
+	memset(&seen, 0, sizeof(seen));
+	ck_assert_int_eq(intake_run(&cfg, &origin, mail, strlen(mail),
+				    on_report, &seen, &res),
+			 0);
+	ck_assert_int_eq(res.outcome, INTAKE_INVALID);
+	ck_assert_int_eq(res.error.code, TLSRPT_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(seen.text, "repeat on every line"));
+	tlsrpt_store_close(store);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(mail);
+	free(json);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -209,6 +271,7 @@ main(void)
 	tcase_add_test(tc, test_require_dkim_before_parse);
 	tcase_add_test(tc, test_require_dkim_pass);
 	tcase_add_test(tc, test_two_steps);
+	tcase_add_test(tc, test_line_bound_refused);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
