@@ -297,6 +297,17 @@ static const struct config_key keys[] = {
 	 "failed (with that result type and MX) to alert"},
 	{"AlertDomains", TYPE_LIST, OFF(alert_domains), "", 0, 0, NULL,
 	 check_word, "policy domains that alert (default: every domain)"},
+	{"AlertMaxPerMessage", TYPE_UINT, OFF(alert_max_per_message), "8", 1,
+	 256, NULL, NULL,
+	 "most alerts one report mail raises (its largest failures); the last "
+	 "one says how many more there were"},
+	{"AlertMaxPerHour", TYPE_UINT, OFF(alert_max_per_hour), "30", 0, 100000,
+	 NULL, NULL, "most alerts sent in any hour, in all (0: no bound)"},
+	{"AlertMaxPerSenderPerHour", TYPE_UINT, OFF(alert_max_per_sender_hour),
+	 "10", 0, 100000, NULL, NULL,
+	 "most alerts sent in any hour for the reports of one sender (its "
+	 "DKIM-authenticated domain; unauthenticated reports count as one "
+	 "sender) (0: no bound)"},
 	{"HTTPSTokens", TYPE_LIST, OFF(https_tokens), "", 0, 0, NULL,
 	 check_token,
 	 "tlsrpt-ingest --cgi: domain:token pairs; when set, the URL must end "

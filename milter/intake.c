@@ -63,6 +63,27 @@ report_event(intake_report_fn *fn, void *ctx, const struct tlsrpt_input *in,
 		fn(ctx, &ev);
 }
 
+/* Tell the observer (the alert hook) of item, or with item NULL that the
+ * input is done. */
+static void
+observe(const struct intake_parsed *p, const struct tlsrpt_input_item *item,
+	enum intake_outcome outcome, const struct tlsrpt_error *err,
+	void **msg_state)
+{
+	struct intake_report_event ev = {
+		.input = p->in,
+		.item = item,
+		.dkim = p->dkim,
+		.outcome = outcome,
+		.error = err,
+		.submitter = p->submitter,
+		.msg_state = msg_state,
+	};
+
+	if (p->cfg->observe != NULL)
+		p->cfg->observe(p->cfg->observe_ctx, &ev);
+}
+
 /* Whether err is one of the items' own errors (the parser hands back the
  * first item's error when every part failed): already reported. */
 static int
@@ -198,6 +219,7 @@ intake_store(struct intake_parsed *p, intake_report_fn *on_report, void *ctx,
 	struct tlsrpt_error err = p->err, item_err;
 	const char *dkim = p->dkim, *submitter = p->submitter;
 	int first = 1, partial = p->partial;
+	void *msg_state = NULL;
 
 	memset(res, 0, sizeof(*res));
 	tlsrpt_error_clear(&res->error);
@@ -242,9 +264,10 @@ intake_store(struct intake_parsed *p, intake_report_fn *on_report, void *ctx,
 		report_event(on_report, ctx, in, item, dkim, o,
 			     o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
 									 : why);
-		report_event(cfg->observe, cfg->observe_ctx, in, item, dkim, o,
-			     o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
-									 : why);
+		observe(p, item, o,
+			o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
+								    : why,
+			&msg_state);
 	}
 	/* The walk stopped at a limit on the whole input (more report parts
 	 * than MaxReportsPerMessage, ...) after some parts: what came after
@@ -265,4 +288,5 @@ intake_store(struct intake_parsed *p, intake_report_fn *on_report, void *ctx,
 		res->outcome = combine(res->outcome, o, 0);
 		report_event(on_report, ctx, in, &rest, dkim, o, &err);
 	}
+	observe(p, NULL, res->outcome, NULL, &msg_state);
 }

@@ -61,6 +61,13 @@ struct intake_report_event {
 	enum intake_outcome outcome; /* STORED DUPLICATE INVALID REFUSED_DKIM
 					STORE_FAILED */
 	const struct tlsrpt_error *error; /* when not stored/duplicate */
+	/* For the observer only (intake_config.observe), else NULL: the
+	 * submitter domain ("" when unknown) and a slot the observer may
+	 * keep per-input state in. After the last report of an input the
+	 * observer is called once more with item NULL (outcome the input's):
+	 * then it finishes with what the slot holds and empties it. */
+	const char *submitter;
+	void **msg_state;
 };
 
 typedef void intake_report_fn(void *ctx, const struct intake_report_event *ev);

@@ -54,3 +54,11 @@ $(BUILD)/tests/check_parse_slots: $(BUILD)/tests/unit/check_parse_slots.o \
 	$(BUILD)/tests/unit/testutil.o $(BUILD)/milter/parse_slots.o
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
+
+# check_alert_flood links the intake step with the alert hook and thread.
+$(BUILD)/tests/check_alert_flood: $(BUILD)/tests/unit/check_alert_flood.o \
+	$(BUILD)/tests/unit/testutil.o $(BUILD)/milter/alert_hook.o \
+	$(BUILD)/milter/intake.o $(BUILD)/milter/config.o \
+	$(BUILD)/milter/rcpt.o $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread
