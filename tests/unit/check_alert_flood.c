@@ -70,15 +70,14 @@ mail_head(const char *auth, const char *from)
 static void
 run(const struct intake_config *ic, GString *mail, enum intake_outcome want)
 {
-	struct intake_origin origin = {.source = "milter",
-				       .host = "mx.example.org",
-				       .received = NOW};
+	struct intake_origin origin = {
+		.source = "milter", .host = "mx.example.org", .received = NOW};
 	struct intake_result res;
 
 	g_string_append(mail, "--b--\r\n");
-	ck_assert_int_eq(intake_run(ic, &origin, mail->str, mail->len, NULL,
-				    NULL, &res),
-			 0);
+	ck_assert_int_eq(
+		intake_run(ic, &origin, mail->str, mail->len, NULL, NULL, &res),
+		0);
 	ck_assert_int_eq(res.outcome, want);
 	g_string_free(mail, TRUE);
 }
@@ -127,9 +126,8 @@ START_TEST(test_flood_then_real)
 	snprintf(cmd, sizeof(cmd), "/bin/sh -c \"cat >>'%s'\"", out);
 	ck_assert_int_eq(config_init(&cfg, &err), 0);
 	ck_assert_int_eq(config_set(&cfg, "StoreDirectory", dir, "t", &err), 0);
-	ck_assert_int_eq(config_set(&cfg, "HostName", "mx.example.org", "t",
-				    &err),
-			 0);
+	ck_assert_int_eq(
+		config_set(&cfg, "HostName", "mx.example.org", "t", &err), 0);
 	ck_assert_int_eq(config_set(&cfg, "TrustedAuthservIDs",
 				    "mx.example.org", "t", &err),
 			 0);
@@ -141,9 +139,8 @@ START_TEST(test_flood_then_real)
 	so.limits = &cfg.limits;
 	ck_assert_int_eq(tlsrpt_store_open(&so, &store, &err), 0);
 	config_intake(&cfg, store, &ic);
-	ck_assert_int_eq(alert_hook_setup(&hook, &cfg, 1, quiet, NULL, &ic,
-					  &err),
-			 0);
+	ck_assert_int_eq(
+		alert_hook_setup(&hook, &cfg, 1, quiet, NULL, &ic, &err), 0);
 
 	/* The flood: 5 mails x 16 reports x 32 invented MX names. */
 	for (i = 0; i < 5; i++) {
