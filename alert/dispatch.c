@@ -25,8 +25,8 @@ alert_log(const struct alert_dispatch *d, int prio, const char *fmt, ...)
 
 /* Returns 1 when sent; *hung set when the program hit its timeout. */
 static size_t
-send_one(const struct alert_dispatch *d, const struct alert *a, int64_t now,
-	 int *hung)
+send_one(const struct alert_dispatch *d, const struct alert *a,
+	 const char *sender, int64_t now, int *hung)
 {
 	struct tlsrpt_error err;
 	struct alert_run_result res;
@@ -34,8 +34,27 @@ send_one(const struct alert_dispatch *d, const struct alert *a, int64_t now,
 	int claimed;
 
 	tlsrpt_error_clear(&err);
-	claimed = alert_state_claim(d->state_path, a->key, now, d->interval,
-				    &err);
+	claimed = alert_state_claim_rated(d->state_path, a->key, sender, now,
+					  d->interval, &d->rate, &err);
+	if (claimed == ALERT_STATE_OVER_TOTAL ||
+	    claimed == ALERT_STATE_OVER_SENDER) {
+		alert_log(d, LOG_NOTICE,
+			  "alert not sent: %u alerts went out in the last "
+			  "hour%s%s (%s): %s",
+			  claimed == ALERT_STATE_OVER_TOTAL
+				  ? d->rate.per_hour
+				  : d->rate.per_sender_hour,
+			  claimed == ALERT_STATE_OVER_TOTAL ? ""
+			  : sender[0] != '\0' ? " for reports from "
+					      : " for unauthenticated "
+						"reports",
+			  claimed == ALERT_STATE_OVER_SENDER ? sender : "",
+			  claimed == ALERT_STATE_OVER_TOTAL
+				  ? "AlertMaxPerHour"
+				  : "AlertMaxPerSenderPerHour",
+			  a->sentence);
+		return 0;
+	}
 	if (claimed == 0) {
 		alert_log(d, LOG_DEBUG,
 			  "alert %s/%s/%s not sent: already sent within "
@@ -74,13 +93,14 @@ alert_dispatch_list(const struct alert_dispatch *d, const struct alert_list *l,
 
 	if (l->n_dropped > 0)
 		alert_log(d, LOG_NOTICE,
-			  "%zu more alert keys in one report not looked at "
-			  "(limit %d)",
+			  "%zu more failures in one report mail not alerted "
+			  "(AlertMaxPerMessage, or over %d keys in one "
+			  "report)",
 			  l->n_dropped, ALERT_MAX_PER_REPORT);
 	for (size_t i = 0; i < l->n; i++) {
 		int hung = 0;
 
-		sent += send_one(d, &l->items[i], now, &hung);
+		sent += send_one(d, &l->items[i], l->sender, now, &hung);
 		/* A program that hangs would hang for the rest of the report
 		 * too: one timeout per report, not one per alert. */
 		if (hung && i + 1 < l->n) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "rules.h"
+#include "state.h"
 
 /* prio is a syslog priority (LOG_ERR, LOG_INFO, LOG_DEBUG); line has no
  * newline. */
@@ -24,6 +25,7 @@ struct alert_dispatch {
 	const char *state_path; /* StoreDirectory/tlsrpt.alerts */
 	alert_log_fn *log;
 	void *log_ctx;
+	struct alert_rate rate; /* AlertMaxPerHour, AlertMaxPerSenderPerHour */
 };
 
 /* Send the alerts of l as of now. Returns how many went out. When the

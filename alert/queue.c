@@ -88,17 +88,105 @@ alert_queue_start(const struct alert_dispatch *d, size_t capacity,
 	return 0;
 }
 
+/* Queued lists of sender. Called with the mutex held. */
+static size_t
+held_by(const struct alert_queue *q, const char *sender)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->count; i++)
+		n += strcmp(q->ring[(q->head + i) % q->cap].list.sender,
+			    sender) == 0;
+	return n;
+}
+
+/*
+ * The queue is full and l waits: which queued list gives way, as an index
+ * from the head, or -1 for l itself. The newest list of the unauthenticated
+ * reports gives way to an authenticated one; else the newest of the sender
+ * holding the most, when that is more than l's sender holds. One sender's
+ * flood thus never keeps another's alerts out. Called with the mutex held.
+ */
+static long
+victim(const struct alert_queue *q, const struct alert_list *l)
+{
+	/* To give way, a sender must hold more than l's own sender does. */
+	size_t most = held_by(q, l->sender);
+	const char *heavy = NULL;
+
+	if (l->sender[0] != '\0' && held_by(q, "") > 0) {
+		heavy = "";
+	} else {
+		for (size_t i = 0; i < q->count; i++) {
+			const char *s =
+				q->ring[(q->head + i) % q->cap].list.sender;
+			size_t n = held_by(q, s);
+
+			if (n > most) {
+				most = n;
+				heavy = s;
+			}
+		}
+	}
+	if (heavy == NULL)
+		return -1;
+	for (size_t i = q->count; i-- > 0;)
+		if (strcmp(q->ring[(q->head + i) % q->cap].list.sender,
+			   heavy) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Take the list at index i from the head out of the ring into *out. */
+static void
+take_out(struct alert_queue *q, size_t i, struct slot *out)
+{
+	*out = q->ring[(q->head + i) % q->cap];
+	for (; i + 1 < q->count; i++)
+		q->ring[(q->head + i) % q->cap] =
+			q->ring[(q->head + i + 1) % q->cap];
+	memset(&q->ring[(q->head + q->count - 1) % q->cap], 0,
+	       sizeof(q->ring[0]));
+	q->count--;
+}
+
+static void
+log_dropped(struct alert_queue *q, const struct alert_list *l)
+{
+	alert_log(q->d, LOG_ERR,
+		  "alert queue full (%zu report mails waiting): %zu alerts "
+		  "of a report mail %s%s dropped, first: %s",
+		  q->cap, l->n, l->sender[0] != '\0' ? "from " : "",
+		  l->sender[0] != '\0' ? l->sender : "not authenticated",
+		  l->n > 0 ? l->items[0].sentence : "(none)");
+}
+
 int
 alert_queue_push(struct alert_queue *q, struct alert_list *l, int64_t now)
 {
-	size_t n = l->n;
+	struct slot gone;
+	long v = -1;
 
-	if (n == 0 && l->n_dropped == 0) {
+	if (l->n == 0 && l->n_dropped == 0) {
 		alert_list_clear(l);
 		return 0;
 	}
+	memset(&gone, 0, sizeof(gone));
 	pthread_mutex_lock(&q->mu);
-	if (q->count < q->cap && !q->stop) {
+	if (q->stop) {
+		v = -2;
+	} else if (q->count == q->cap) {
+		v = victim(q, l);
+		if (v >= 0)
+			take_out(q, (size_t)v, &gone);
+	}
+	if (v == -2 || (q->count == q->cap && v < 0)) {
+		pthread_mutex_unlock(&q->mu);
+		log_dropped(q, l);
+		alert_list_clear(l);
+		return -1;
+	}
+	{
 		struct slot *s = &q->ring[(q->head + q->count) % q->cap];
 
 		s->list = *l;
@@ -106,16 +194,13 @@ alert_queue_push(struct alert_queue *q, struct alert_list *l, int64_t now)
 		memset(l, 0, sizeof(*l));
 		q->count++;
 		pthread_cond_signal(&q->cv);
-		pthread_mutex_unlock(&q->mu);
-		return 0;
 	}
 	pthread_mutex_unlock(&q->mu);
-	alert_log(q->d, LOG_ERR,
-		  "alert queue full (%zu reports waiting): %zu alerts "
-		  "dropped, first: %s",
-		  q->cap, n, n > 0 ? l->items[0].sentence : "(none)");
-	alert_list_clear(l);
-	return -1;
+	if (v >= 0) {
+		log_dropped(q, &gone.list);
+		alert_list_clear(&gone.list);
+	}
+	return 0;
 }
 
 size_t

@@ -237,6 +237,28 @@ document(const struct tlsrpt_report *r, const struct acc *k,
 	return doc;
 }
 
+/* doc as one line, with its newline, into a new *out of *len bytes. */
+static int
+dump_line(const json_t *doc, char **out, size_t *len)
+{
+	const size_t flags =
+		JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4);
+	size_t n = json_dumpb(doc, NULL, 0, flags);
+	char *s;
+
+	if (n == 0 || (s = tlsrpt_malloc(n + 2)) == NULL)
+		return -1;
+	if (json_dumpb(doc, s, n, flags) != n) {
+		tlsrpt_free(s);
+		return -1;
+	}
+	s[n] = '\n';
+	s[n + 1] = '\0';
+	*out = s;
+	*len = n + 1;
+	return 0;
+}
+
 static void
 alert_free(struct alert *a)
 {
@@ -257,7 +279,6 @@ build(const struct tlsrpt_report *r, const struct acc *k, const char *host,
 	const struct tlsrpt_policy *p = k->p;
 	char when[96];
 	json_t *doc = NULL;
-	size_t len;
 	int ret = -1;
 
 	memset(a, 0, sizeof(*a));
@@ -283,20 +304,9 @@ build(const struct tlsrpt_report *r, const struct acc *k, const char *host,
 		goto out;
 	lower(a->key);
 	flatten(a->sentence);
-	if ((doc = document(r, k, a, host)) == NULL)
+	if ((doc = document(r, k, a, host)) == NULL ||
+	    dump_line(doc, &a->json, &a->json_len) != 0)
 		goto out;
-	len = json_dumpb(doc, NULL, 0,
-			 JSON_COMPACT | JSON_PRESERVE_ORDER |
-				 JSON_REAL_PRECISION(4));
-	if (len == 0 || (a->json = tlsrpt_malloc(len + 2)) == NULL)
-		goto out;
-	if (json_dumpb(doc, a->json, len,
-		       JSON_COMPACT | JSON_PRESERVE_ORDER |
-			       JSON_REAL_PRECISION(4)) != len)
-		goto out;
-	a->json[len] = '\n';
-	a->json[len + 1] = '\0';
-	a->json_len = len + 1;
 	ret = 0;
 out:
 	json_decref(doc);
@@ -442,8 +452,11 @@ alert_list_move(struct alert_list *dst, struct alert_list *src)
 {
 	struct alert *grown;
 
-	if (src->n == 0)
+	if (src->n == 0) {
+		dst->n_dropped += src->n_dropped;
+		alert_list_clear(src);
 		return 0;
+	}
 	grown = tlsrpt_reallocarray(dst->items, dst->n + src->n,
 				    sizeof(*grown));
 	if (grown == NULL)
@@ -455,4 +468,58 @@ alert_list_move(struct alert_list *dst, struct alert_list *src)
 	tlsrpt_free(src->items);
 	memset(src, 0, sizeof(*src));
 	return 0;
+}
+
+/* Say in a's sentence and document that more alerts were not raised. Left
+ * as it was when memory runs out: the log says it too. */
+static void
+summarise(struct alert *a, size_t more)
+{
+	char *sentence = format("%s (and %zu more failures in the same report "
+				"mail, not alerted: AlertMaxPerMessage)",
+				a->sentence, more);
+	json_t *doc = json_loadb(a->json, a->json_len, 0, NULL);
+	char *json = NULL;
+	size_t len;
+
+	if (sentence == NULL || doc == NULL ||
+	    json_object_set_new(doc, "summary", json_string(sentence)) != 0 ||
+	    json_object_set_new(doc, "more-alerts",
+				json_integer((json_int_t)more)) != 0 ||
+	    dump_line(doc, &json, &len) != 0)
+		goto out;
+	tlsrpt_free(a->json);
+	a->json = json;
+	a->json_len = len;
+	json = NULL;
+	tlsrpt_free(a->sentence);
+	a->sentence = sentence;
+	sentence = NULL;
+out:
+	tlsrpt_free(json);
+	tlsrpt_free(sentence);
+	json_decref(doc);
+}
+
+void
+alert_list_cap(struct alert_list *l, size_t max)
+{
+	if (max == 0)
+		max = 1;
+	/* Stable insertion sort, most failed first: the lists of a mail's
+	 * reports are each sorted, and there are at most a few hundred. */
+	for (size_t i = 1; i < l->n; i++) {
+		struct alert a = l->items[i];
+		size_t j = i;
+
+		for (; j > 0 && l->items[j - 1].failed < a.failed; j--)
+			l->items[j] = l->items[j - 1];
+		l->items[j] = a;
+	}
+	while (l->n > max) {
+		alert_free(&l->items[--l->n]);
+		l->n_dropped++;
+	}
+	if (l->n > 0 && l->n_dropped > 0)
+		summarise(&l->items[l->n - 1], l->n_dropped);
 }

@@ -51,10 +51,18 @@ struct alert {
 	size_t json_len;
 };
 
+/* Longest sender kept with a list (a domain name fits). */
+#define ALERT_SENDER_MAX 256
+
 struct alert_list {
 	struct alert *items;
 	size_t n;
 	size_t n_dropped; /* keys over the limits above, not alerted */
+	/* Who caused them, for fairness (queue.h) and the hourly bounds
+	 * (state.h): the report's DKIM-authenticated submitter domain, or
+	 * "" for every unauthenticated report alike (its sender is only
+	 * what it claims). */
+	char sender[ALERT_SENDER_MAX];
 };
 
 /* Fill out (emptied first) with the alerts r raises under rules, largest
@@ -71,5 +79,12 @@ void alert_list_clear(struct alert_list *l);
 /* Move the alerts of src to the end of dst (src is emptied). Returns 0, or
  * -1 (out of memory; src untouched). */
 int alert_list_move(struct alert_list *dst, struct alert_list *src);
+
+/* Keep the max alerts of l with the most failed sessions (AlertMaxPerMessage:
+ * one report mail may invent any number of MX names); the others are
+ * freed and counted in n_dropped, and the last one kept says how many
+ * more there were, in its sentence and in its document ("more-alerts"),
+ * so the rest are summarised in it. max 0 is taken as 1. */
+void alert_list_cap(struct alert_list *l, size_t max);
 
 #endif

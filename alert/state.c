@@ -20,7 +20,8 @@
 
 struct entry {
 	int64_t t;
-	char *key; /* escaped */
+	char *key;    /* escaped */
+	char *sender; /* escaped, "-" for none; NULL in an old file */
 };
 
 struct table {
@@ -31,15 +32,17 @@ struct table {
 static void
 table_free(struct table *tb)
 {
-	for (size_t i = 0; i < tb->n; i++)
+	for (size_t i = 0; i < tb->n; i++) {
 		tlsrpt_free(tb->e[i].key);
+		tlsrpt_free(tb->e[i].sender);
+	}
 	tlsrpt_free(tb->e);
 	memset(tb, 0, sizeof(*tb));
 }
 
-/* Takes ownership of key (freed on failure too). */
+/* Takes ownership of key and sender (freed on failure too). */
 static int
-table_add(struct table *tb, int64_t t, char *key)
+table_add(struct table *tb, int64_t t, char *key, char *sender)
 {
 	if (tb->n == tb->cap) {
 		size_t cap = tb->cap ? tb->cap * 2 : 16;
@@ -47,6 +50,7 @@ table_add(struct table *tb, int64_t t, char *key)
 
 		if (e == NULL) {
 			tlsrpt_free(key);
+			tlsrpt_free(sender);
 			return -1;
 		}
 		tb->e = e;
@@ -54,6 +58,7 @@ table_add(struct table *tb, int64_t t, char *key)
 	}
 	tb->e[tb->n].t = t;
 	tb->e[tb->n].key = key;
+	tb->e[tb->n].sender = sender;
 	tb->n++;
 	return 0;
 }
@@ -62,6 +67,7 @@ static void
 table_remove(struct table *tb, size_t i)
 {
 	tlsrpt_free(tb->e[i].key);
+	tlsrpt_free(tb->e[i].sender);
 	tb->e[i] = tb->e[--tb->n];
 }
 
@@ -125,7 +131,7 @@ lock_state(const char *path, struct tlsrpt_error *err)
 	return fd;
 }
 
-/* Parse "EPOCH KEY" lines of buf; a damaged line is skipped. */
+/* Parse "EPOCH KEY [SENDER]" lines of buf; a damaged line is skipped. */
 static int
 parse(char *buf, size_t len, struct table *tb)
 {
@@ -141,9 +147,24 @@ parse(char *buf, size_t len, struct table *tb)
 		errno = 0;
 		t = strtoll(p, &sp, 10);
 		if (errno == 0 && sp != p && *sp == ' ' && sp[1] != '\0' &&
-		    strpbrk(sp + 1, " \t\r") == NULL) {
-			if ((key = tlsrpt_strdup(sp + 1)) == NULL ||
-			    table_add(tb, (int64_t)t, key) != 0)
+		    strpbrk(sp + 1, "\t\r") == NULL) {
+			char *sender = strchr(sp + 1, ' '), *who = NULL;
+
+			if (sender != NULL) {
+				*sender++ = '\0';
+				if (*sender == '\0' ||
+				    strchr(sender, ' ') != NULL) {
+					p = nl + 1;
+					continue;
+				}
+				if ((who = tlsrpt_strdup(sender)) == NULL)
+					return -1;
+			}
+			if ((key = tlsrpt_strdup(sp + 1)) == NULL) {
+				tlsrpt_free(who);
+				return -1;
+			}
+			if (table_add(tb, (int64_t)t, key, who) != 0)
 				return -1;
 		}
 		p = nl + 1;
@@ -205,14 +226,17 @@ save(const char *path, const struct table *tb, struct tlsrpt_error *err)
 	int fd = -1, ret = -1;
 
 	for (size_t i = 0; i < tb->n; i++)
-		cap += strlen(tb->e[i].key) + 24;
+		cap += strlen(tb->e[i].key) + 26 +
+		       (tb->e[i].sender != NULL ? strlen(tb->e[i].sender) : 0);
 	if ((buf = tlsrpt_malloc(cap + 1)) == NULL)
 		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, path,
 					"out of memory");
 	for (size_t i = 0; i < tb->n; i++)
-		used += (size_t)snprintf(buf + used, cap + 1 - used,
-					 "%" PRId64 " %s\n", tb->e[i].t,
-					 tb->e[i].key);
+		used += (size_t)snprintf(
+			buf + used, cap + 1 - used, "%" PRId64 " %s%s%s\n",
+			tb->e[i].t, tb->e[i].key,
+			tb->e[i].sender != NULL ? " " : "",
+			tb->e[i].sender != NULL ? tb->e[i].sender : "");
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		tlsrpt_error_set(err, TLSRPT_ERR_IO, path, "path too long");
 		goto out;
@@ -309,40 +333,88 @@ state_close(int fd, struct table *tb, char *esc)
 	tlsrpt_free(esc);
 }
 
+/* Which hourly bound sending now for sender (escaped) would pass, or 0. */
+static int
+over_rate(const struct table *tb, const char *sender, int64_t now,
+	  const struct alert_rate *rate)
+{
+	unsigned total = 0, same = 0;
+
+	if (rate == NULL)
+		return 0;
+	for (size_t i = 0; i < tb->n; i++) {
+		const struct entry *e = &tb->e[i];
+
+		if (e->t > now || now - e->t >= 3600)
+			continue;
+		total++;
+		same += e->sender != NULL && strcmp(e->sender, sender) == 0;
+	}
+	if (rate->per_hour > 0 && total >= rate->per_hour)
+		return ALERT_STATE_OVER_TOTAL;
+	if (rate->per_sender_hour > 0 && same >= rate->per_sender_hour)
+		return ALERT_STATE_OVER_SENDER;
+	return 0;
+}
+
 int
 alert_state_claim(const char *path, const char *key, int64_t now,
 		  int64_t interval, struct tlsrpt_error *err)
 {
+	return alert_state_claim_rated(path, key, NULL, now, interval, NULL,
+				       err);
+}
+
+int
+alert_state_claim_rated(const char *path, const char *key, const char *sender,
+			int64_t now, int64_t interval,
+			const struct alert_rate *rate, struct tlsrpt_error *err)
+{
 	struct table tb = {NULL, 0, 0};
 	struct entry *e;
-	char *esc = NULL;
-	int fd, ret = -1;
+	char *esc = NULL, *who = NULL;
+	int fd, ret = -1, over;
 
 	if ((fd = state_open(path, key, &tb, &esc, err)) < 0)
 		goto out;
+	/* No sender (no rate): the line keeps the old two fields. */
+	if (sender != NULL &&
+	    (who = escape(sender[0] != '\0' ? sender : "-")) == NULL) {
+		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, path, "out of memory");
+		goto out;
+	}
 	e = table_find(&tb, esc);
 	if (e != NULL && recent(e->t, now, interval)) {
 		ret = 0;
 		goto out;
 	}
-	expire(&tb, now, interval);
+	if ((over = over_rate(&tb, who != NULL ? who : "-", now, rate)) != 0) {
+		ret = over;
+		goto out;
+	}
+	/* What the hourly bounds count must outlive a shorter interval. */
+	expire(&tb, now, rate != NULL && interval < 3600 ? 3600 : interval);
 	if ((e = table_find(&tb, esc)) != NULL) {
 		e->t = now;
+		tlsrpt_free(e->sender);
+		e->sender = who;
+		who = NULL;
 	} else {
 		while (tb.n >= ALERT_STATE_MAX_KEYS)
 			drop_oldest(&tb);
-		if (table_add(&tb, now, esc) != 0) {
-			esc = NULL;
+		if (table_add(&tb, now, esc, who) != 0) {
+			esc = who = NULL;
 			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, path,
 					 "out of memory");
 			goto out;
 		}
-		esc = NULL;
+		esc = who = NULL;
 	}
 	if (save(path, &tb, err) != 0)
 		goto out;
 	ret = 1;
 out:
+	tlsrpt_free(who);
 	state_close(fd, &tb, esc);
 	return ret;
 }

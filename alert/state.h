@@ -31,6 +31,28 @@
 int alert_state_claim(const char *path, const char *key, int64_t now,
 		      int64_t interval, struct tlsrpt_error *err);
 
+/* Bounds on alerts sent per hour (0: none), counted from the state of
+ * every process: AlertMaxPerHour in all, AlertMaxPerSenderPerHour per
+ * sender (alert_list.sender; "" counts as one sender, the unauthenticated
+ * one). A flood from one sender then cannot spend the hour's alerts of
+ * the others, nor run the program without end. */
+struct alert_rate {
+	unsigned per_hour;
+	unsigned per_sender_hour;
+};
+
+#define ALERT_STATE_OVER_TOTAL 2  /* AlertMaxPerHour reached */
+#define ALERT_STATE_OVER_SENDER 3 /* AlertMaxPerSenderPerHour reached */
+
+/* alert_state_claim() for sender under rate (NULL: no bounds): also
+ * returns ALERT_STATE_OVER_TOTAL or ALERT_STATE_OVER_SENDER, claiming
+ * nothing, when sending now would pass a bound. The sender is kept with
+ * the key ("EPOCH KEY SENDER"; older files without it still read). */
+int alert_state_claim_rated(const char *path, const char *key,
+			    const char *sender, int64_t now, int64_t interval,
+			    const struct alert_rate *rate,
+			    struct tlsrpt_error *err);
+
 /* Undo a claim made at claimed_at (the alert could not be delivered), so
  * the next report with that key alerts again. A later claim is kept.
  * Returns 0, or -1 on an I/O error. */

@@ -42,6 +42,9 @@ alert_hook_setup(struct alert_hook *h, const struct config *c, int threaded,
 	h->dispatch.state_path = h->state_path;
 	h->dispatch.log = log;
 	h->dispatch.log_ctx = log_ctx;
+	h->dispatch.rate.per_hour = c->alert_max_per_hour;
+	h->dispatch.rate.per_sender_hour = c->alert_max_per_sender_hour;
+	h->max_per_message = c->alert_max_per_message;
 	h->host = c->host_name;
 	/* Said at start-up, not at the first alert a day later. */
 	if (strchr(h->argv[0], '/') != NULL && access(h->argv[0], X_OK) != 0)
@@ -69,16 +72,42 @@ alert_hook_free(struct alert_hook *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* The input is done: at most AlertMaxPerMessage of its alerts, the rest
+ * summarised in the last, go to the queue (or out now). */
+static void
+finish(struct alert_hook *h, struct alert_list *acc)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	alert_list_cap(acc, h->max_per_message);
+	if (h->queue != NULL)
+		(void)alert_queue_push(h->queue, acc, now);
+	else
+		(void)alert_dispatch_list(&h->dispatch, acc, now);
+	alert_list_clear(acc);
+	tlsrpt_free(acc);
+}
+
+/* The alerts of every newly stored report of one input are gathered in
+ * the input's slot (ev->msg_state) and sent as one list when it is done,
+ * so that one report mail raises at most AlertMaxPerMessage alerts. */
 void
 alert_hook_observe(void *ctx, const struct intake_report_event *ev)
 {
 	struct alert_hook *h = ctx;
-	struct alert_list l;
+	struct alert_list l, *acc;
 	struct tlsrpt_error err;
-	int64_t now = (int64_t)time(NULL);
 
-	if (!h->enabled || ev->outcome != INTAKE_STORED ||
-	    ev->item->report == NULL)
+	if (!h->enabled || ev->msg_state == NULL)
+		return;
+	acc = *ev->msg_state;
+	if (ev->item == NULL) {
+		*ev->msg_state = NULL;
+		if (acc != NULL)
+			finish(h, acc);
+		return;
+	}
+	if (ev->outcome != INTAKE_STORED || ev->item->report == NULL)
 		return;
 	if (alert_rules_eval(&h->rules, ev->item->report, h->host, &l, &err) !=
 	    0) {
@@ -87,10 +116,26 @@ alert_hook_observe(void *ctx, const struct intake_report_event *ev)
 			  ev->item->report->report_id, err.text);
 		return;
 	}
-	if (h->queue != NULL) {
-		(void)alert_queue_push(h->queue, &l, now);
-		return;
+	if (acc == NULL) {
+		if ((acc = tlsrpt_calloc(1, sizeof(*acc))) == NULL) {
+			alert_log(&h->dispatch, LOG_ERR,
+				  "alerts for report %s not raised: out of "
+				  "memory",
+				  ev->item->report->report_id);
+			alert_list_clear(&l);
+			return;
+		}
+		/* Only a DKIM pass makes the submitter who it says. */
+		if (ev->dkim != NULL && strcmp(ev->dkim, "pass") == 0 &&
+		    ev->submitter != NULL)
+			snprintf(acc->sender, sizeof(acc->sender), "%s",
+				 ev->submitter);
+		*ev->msg_state = acc;
 	}
-	(void)alert_dispatch_list(&h->dispatch, &l, now);
-	alert_list_clear(&l);
+	if (alert_list_move(acc, &l) != 0) {
+		alert_log(&h->dispatch, LOG_ERR,
+			  "alerts for report %s not raised: out of memory",
+			  ev->item->report->report_id);
+		alert_list_clear(&l);
+	}
 }

@@ -17,8 +17,9 @@
 #include "config.h"
 #include "intake.h"
 
-/* Reports waiting for the milter's alert thread before new ones are
- * dropped (and logged). */
+/* Report mails waiting for the milter's alert thread before one is
+ * dropped (and logged): the newest of the sender holding the most
+ * (alert/queue.h). */
 #define ALERT_HOOK_QUEUE 64
 
 struct alert_hook {
@@ -29,6 +30,7 @@ struct alert_hook {
 	char **argv;		   /* owned */
 	char *state_path;	   /* owned: StoreDirectory/tlsrpt.alerts */
 	struct alert_queue *queue; /* NULL: send synchronously */
+	unsigned max_per_message;  /* AlertMaxPerMessage */
 };
 
 /* Set h up from c (which must outlive h) and, when alerts are on, hook it

@@ -330,26 +330,15 @@ domain_allowed(const struct cgi_tokens *t, const char *tok, size_t tok_len,
 	return 0;
 }
 
-/* Every policy domain of every report in body must belong to the token's
- * domains, and at least one must be named. Returns 0 when allowed (or when
- * the body does not parse: intake_run then says why), 403 with r filled
- * when refused, 503 when out of memory. */
+/* Every policy domain of every report in the parsed body must belong to
+ * the token's domains, and at least one must be named. Returns 0 when
+ * allowed, 403 with r filled when refused. */
 static int
 check_domains(const struct cgi_tokens *t, const char *tok, size_t tok_len,
-	      const struct intake_config *intake, const unsigned char *body,
-	      size_t len, struct reply *r)
+	      const struct tlsrpt_input *in, struct reply *r)
 {
-	struct tlsrpt_input *in = NULL;
-	struct tlsrpt_error err;
 	size_t named = 0;
-	int ret = 0;
 
-	tlsrpt_error_clear(&err);
-	if (tlsrpt_input_parse(body, len, intake->limits, &in, &err) != 0) {
-		if (err.code == TLSRPT_ERR_NOMEM)
-			ret = set_reply(r, 503, "out of memory; retry later");
-		goto out;
-	}
 	for (size_t i = 0; i < in->n_items; i++) {
 		const struct tlsrpt_report *rep = in->items[i].report;
 
@@ -359,22 +348,18 @@ check_domains(const struct cgi_tokens *t, const char *tok, size_t tok_len,
 			if (d == NULL)
 				continue;
 			named++;
-			if (!domain_allowed(t, tok, tok_len, d)) {
-				ret = set_reply(r, 403,
-						"policy domain %s is not one "
-						"of this URL's domains",
-						d);
-				goto out;
-			}
+			if (!domain_allowed(t, tok, tok_len, d))
+				return set_reply(r, 403,
+						 "policy domain %s is not one "
+						 "of this URL's domains",
+						 d);
 		}
 	}
 	if (named == 0)
-		ret = set_reply(r, 403,
-				"the report names no policy domain to check "
-				"against this URL's domains");
-out:
-	tlsrpt_input_free(in);
-	return ret;
+		return set_reply(r, 403,
+				 "the report names no policy domain to check "
+				 "against this URL's domains");
+	return 0;
 }
 
 /* What the on_report callback keeps for the response line. */
@@ -395,12 +380,14 @@ on_report(void *ctx, const struct intake_report_event *ev)
 	snprintf(s->id, sizeof(s->id), "%s", r->report_id);
 }
 
-/* Run the intake and turn its outcome into r. detail gets what only the
- * log should see (paths of the store, system errors). */
+/* Parse the body once; check its policy domains against the URL's token
+ * when tokens are set; store it and turn the outcome into r. detail gets
+ * what only the log should see (paths of the store, system errors). */
 static void
-store_body(const struct cgi_request *rq, const char *host,
-	   const struct intake_config *intake, const unsigned char *body,
-	   size_t len, struct reply *r, char *detail, size_t detail_size)
+store_body(const struct cgi_request *rq, const struct cgi_tokens *tokens,
+	   const char *host, const struct intake_config *intake,
+	   const unsigned char *body, size_t len, struct reply *r, char *detail,
+	   size_t detail_size)
 {
 	struct intake_origin origin = {
 		.source = "http",
@@ -409,11 +396,24 @@ store_body(const struct cgi_request *rq, const char *host,
 		.unauthenticated = 1,
 		.received = rq->now,
 	};
+	struct intake_parsed parsed;
 	struct intake_result res;
 	struct seen seen = {"", ""};
 	char why[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 
-	intake_run(intake, &origin, body, len, on_report, &seen, &res);
+	(void)intake_parse(intake, &origin, body, len, &parsed);
+	/* No report parsed: intake_store() says why. */
+	if (tokens != NULL && tokens->n > 0 && !parsed.partial) {
+		size_t tok_len = 0;
+		const char *tok = path_token(rq->path_info, &tok_len);
+
+		if (check_domains(tokens, tok, tok_len, parsed.in, r) != 0) {
+			intake_parsed_free(&parsed);
+			return;
+		}
+	}
+	intake_store(&parsed, on_report, &seen, &res);
+	intake_parsed_free(&parsed);
 	tlsrpt_error_format(&res.error, why, sizeof(why));
 	switch (res.outcome) {
 	case INTAKE_STORED:
@@ -550,15 +550,8 @@ cgi_handle(const struct cgi_request *rq, const struct cgi_tokens *tokens,
 	}
 	if (check_body(media, body, len, &r) != 0)
 		goto out;
-	if (tokens != NULL && tokens->n > 0) {
-		size_t tok_len = 0;
-		const char *tok = path_token(rq->path_info, &tok_len);
-
-		if (check_domains(tokens, tok, tok_len, intake, body, len,
-				  &r) != 0)
-			goto out;
-	}
-	store_body(rq, host, intake, body, len, &r, detail, sizeof(detail));
+	store_body(rq, tokens, host, intake, body, len, &r, detail,
+		   sizeof(detail));
 out:
 	free(body);
 	log_reply(rq, &r, detail[0] != '\0' ? detail : NULL);

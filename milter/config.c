@@ -297,6 +297,17 @@ static const struct config_key keys[] = {
 	 "failed (with that result type and MX) to alert"},
 	{"AlertDomains", TYPE_LIST, OFF(alert_domains), "", 0, 0, NULL,
 	 check_word, "policy domains that alert (default: every domain)"},
+	{"AlertMaxPerMessage", TYPE_UINT, OFF(alert_max_per_message), "8", 1,
+	 256, NULL, NULL,
+	 "most alerts one report mail raises (its largest failures); the last "
+	 "one says how many more there were"},
+	{"AlertMaxPerHour", TYPE_UINT, OFF(alert_max_per_hour), "30", 0, 100000,
+	 NULL, NULL, "most alerts sent in any hour, in all (0: no bound)"},
+	{"AlertMaxPerSenderPerHour", TYPE_UINT, OFF(alert_max_per_sender_hour),
+	 "10", 0, 100000, NULL, NULL,
+	 "most alerts sent in any hour for the reports of one sender (its "
+	 "DKIM-authenticated domain; unauthenticated reports count as one "
+	 "sender) (0: no bound)"},
 	{"HTTPSTokens", TYPE_LIST, OFF(https_tokens), "", 0, 0, NULL,
 	 check_token,
 	 "tlsrpt-ingest --cgi: domain:token pairs; when set, the URL must end "
@@ -312,6 +323,10 @@ static const struct config_key keys[] = {
 	 "largest ratio of decompressed to compressed size (gzip bombs)"},
 	{"MaxJSONDepth", TYPE_UINT, LIM(max_json_depth), "16", 4, 1024, NULL,
 	 NULL, "deepest nesting of JSON arrays and objects"},
+	{"MaxJSONValues", TYPE_COUNT, LIM(max_json_values), "100000", 1000,
+	 100000000, NULL, NULL,
+	 "most JSON values in one report (bounds the memory of a parse; a "
+	 "report may also hold at most one value per 8 bytes)"},
 	{"MaxPolicies", TYPE_COUNT, LIM(max_policies), "1000", 1, 1000000, NULL,
 	 NULL, "most policies in one report"},
 	{"MaxFailureDetails", TYPE_COUNT, LIM(max_failure_details), "1000", 1,
@@ -334,6 +349,13 @@ static const struct config_key keys[] = {
 	 "most sessions one policy of one report may count (each count, "
 	 "successes plus failures, the sum of its failure details); more is "
 	 "refused as implausible"},
+	{"MaxConcurrentParses", TYPE_UINT, OFF(max_concurrent_parses), "4", 1,
+	 1000, NULL, NULL,
+	 "tlsrpt-milter: most report messages parsed at once; others wait "
+	 "for a turn (each parse may take tens of megabytes)"},
+	{"ParseWait", TYPE_SECS, OFF(parse_wait), "60s", 0, 3600, NULL, NULL,
+	 "tlsrpt-milter: how long a report message waits for its turn to be "
+	 "parsed before it is tempfailed (the sender retries later)"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

@@ -88,6 +88,11 @@ struct config {
 	unsigned alert_min_failures;	       /* AlertMinFailures */
 	unsigned alert_min_share;	       /* AlertMinShare, percent */
 	struct config_list alert_domains;      /* AlertDomains */
+	unsigned alert_max_per_message;	       /* AlertMaxPerMessage */
+	unsigned alert_max_per_hour;	       /* AlertMaxPerHour, 0: none */
+	unsigned alert_max_per_sender_hour;    /* AlertMaxPerSenderPerHour */
+	unsigned max_concurrent_parses;	       /* MaxConcurrentParses */
+	unsigned parse_wait;		       /* ParseWait, seconds */
 	struct tlsrpt_limits limits;	       /* the Max* keys */
 
 	/* The line each key was set on in the file being read, for

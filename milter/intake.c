@@ -57,12 +57,34 @@ report_event(intake_report_fn *fn, void *ctx, const struct tlsrpt_input *in,
 		.item = item,
 		.dkim = dkim,
 		.outcome = outcome,
-		.conflict = conflict,
 		.error = err,
+		.conflict = conflict,
 	};
 
 	if (fn != NULL)
 		fn(ctx, &ev);
+}
+
+/* Tell the observer (the alert hook) of item, or with item NULL that the
+ * input is done. */
+static void
+observe(const struct intake_parsed *p, const struct tlsrpt_input_item *item,
+	enum intake_outcome outcome, const struct tlsrpt_error *err,
+	int conflict, void **msg_state)
+{
+	struct intake_report_event ev = {
+		.input = p->in,
+		.item = item,
+		.dkim = p->dkim,
+		.outcome = outcome,
+		.error = err,
+		.conflict = conflict,
+		.submitter = p->submitter,
+		.msg_state = msg_state,
+	};
+
+	if (p->cfg->observe != NULL)
+		p->cfg->observe(p->cfg->observe_ctx, &ev);
 }
 
 /* Whether err is one of the items' own errors (the parser hands back the
@@ -105,6 +127,48 @@ in_future(const struct tlsrpt_report *r, int64_t received,
 	return 1;
 }
 
+/* RequireDKIM: -1 with err filled when the verdict is not a pass. */
+static int
+dkim_refused(const struct intake_config *cfg, const char *dkim,
+	     const char *submitter, struct tlsrpt_error *err)
+{
+	if (!cfg->require_dkim || (dkim != NULL && strcmp(dkim, "pass") == 0))
+		return 0;
+	return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+				"no DKIM pass for the submitter %s from a "
+				"trusted Authentication-Results header "
+				"(RequireDKIM is on)",
+				submitter[0] != '\0' ? submitter : "(unknown)");
+}
+
+/* The parser's gate: one DKIM verdict per message, from its headers,
+ * before any part is inflated or parsed (every report in a message has the
+ * same signer). Reports that came over HTTPS are unauthenticated: no
+ * verdict. */
+static int
+gate_dkim(void *ctx, const struct tlsrpt_input *in, struct tlsrpt_error *why)
+{
+	struct intake_parsed *p = ctx;
+
+	if (!p->origin->unauthenticated) {
+		if (in->is_message)
+			(void)tlsrpt_submitter_domain(&in->meta, p->submitter,
+						      sizeof(p->submitter));
+		tlsrpt_dkim_evaluate(
+			in->meta.auth_results,
+			in->meta.auth_results_received_above,
+			in->meta.n_auth_results, p->cfg->trusted_authserv_ids,
+			p->cfg->n_trusted_authserv_ids, p->submitter, &p->dr);
+		p->have_dr = 1;
+		p->dkim = p->dr.verdict;
+	}
+	if (dkim_refused(p->cfg, p->dkim, p->submitter, why) != 0) {
+		p->refused = 1;
+		return -1;
+	}
+	return 0;
+}
+
 /* Store one parsed report; returns its outcome and fills err. */
 static enum intake_outcome
 store_one(const struct intake_config *cfg, const struct intake_origin *origin,
@@ -118,15 +182,8 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 
 	if (in_future(item->report, origin->received, err))
 		return INTAKE_INVALID;
-	if (cfg->require_dkim && (dkim == NULL || strcmp(dkim, "pass") != 0)) {
-		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
-				 "no DKIM pass for the submitter %s from a "
-				 "trusted Authentication-Results header "
-				 "(RequireDKIM is on)",
-				 submitter[0] != '\0' ? submitter
-						      : "(unknown)");
+	if (dkim_refused(cfg, dkim, submitter, err) != 0)
 		return INTAKE_REFUSED_DKIM;
-	}
 	if (cfg->store == NULL)
 		return INTAKE_STORED; /* parse only: a dry run */
 
@@ -139,14 +196,18 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	receipt.client_addr = origin->client_addr;
 	receipt.message_id = in->is_message ? in->meta.message_id : NULL;
 	receipt.dkim = dkim;
+	receipt.submitter = submitter[0] != '\0' ? submitter : NULL;
 	if (dr != NULL) {
 		receipt.dkim_domain = dr->domain[0] != '\0' ? dr->domain : NULL;
 		receipt.authres_forged = dr->ignored;
 	}
-	receipt.submitter = submitter[0] != '\0' ? submitter : NULL;
+	/* A report over a bound of the store (its lines would take far more
+	 * than its JSON) is refused, not retried: the sender would only send
+	 * it again. */
 	if (tlsrpt_store_append(cfg->store, item->report, &receipt, &stored,
 				err) != 0)
-		return INTAKE_STORE_FAILED;
+		return err->code == TLSRPT_ERR_LIMIT ? INTAKE_INVALID
+						     : INTAKE_STORE_FAILED;
 	switch (stored) {
 	case TLSRPT_STORE_DUPLICATE: return INTAKE_DUPLICATE;
 	case TLSRPT_STORE_CONFLICT: *conflict = 1; return INTAKE_STORED;
@@ -167,47 +228,64 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 }
 
 int
+intake_parse(const struct intake_config *cfg,
+	     const struct intake_origin *origin, const void *buf, size_t len,
+	     struct intake_parsed *p)
+{
+	struct tlsrpt_input_gate gate = {gate_dkim, p};
+
+	memset(p, 0, sizeof(*p));
+	tlsrpt_error_clear(&p->err);
+	p->cfg = cfg;
+	p->origin = origin;
+	p->partial = tlsrpt_input_parse_gated(buf, len, cfg->limits, &gate,
+					      &p->in, &p->err) != 0;
+	return p->partial && (p->in == NULL || p->in->n_items == 0) ? -1 : 0;
+}
+
+void
+intake_parsed_free(struct intake_parsed *p)
+{
+	tlsrpt_input_free(p->in);
+	p->in = NULL;
+}
+
+int
 intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 	   const void *buf, size_t len, intake_report_fn *on_report, void *ctx,
 	   struct intake_result *res)
 {
-	struct tlsrpt_input *in = NULL;
-	struct tlsrpt_error err, item_err;
-	const char *dkim = NULL;
-	struct tlsrpt_dkim_result dkim_result, *dr = NULL;
-	char submitter[256] = "";
-	int first = 1, partial;
+	struct intake_parsed p;
+
+	(void)intake_parse(cfg, origin, buf, len, &p);
+	intake_store(&p, on_report, ctx, res);
+	intake_parsed_free(&p);
+	return 0;
+}
+
+void
+intake_store(struct intake_parsed *p, intake_report_fn *on_report, void *ctx,
+	     struct intake_result *res)
+{
+	const struct intake_config *cfg = p->cfg;
+	const struct intake_origin *origin = p->origin;
+	struct tlsrpt_input *in = p->in;
+	struct tlsrpt_error err = p->err, item_err;
+	const char *dkim = p->dkim, *submitter = p->submitter;
+	const struct tlsrpt_dkim_result *dr = p->have_dr ? &p->dr : NULL;
+	int first = 1, partial = p->partial;
+	void *msg_state = NULL;
 
 	memset(res, 0, sizeof(*res));
 	tlsrpt_error_clear(&res->error);
-	tlsrpt_error_clear(&err);
-
-	if ((partial = tlsrpt_input_parse(buf, len, cfg->limits, &in, &err) !=
-		       0) &&
-	    (in == NULL || in->n_items == 0)) {
+	res->authres_forged = dr != NULL ? dr->ignored : 0;
+	if (partial && (in == NULL || in->n_items == 0)) {
 		res->error = err;
 		res->outcome =
 			err.code == TLSRPT_ERR_NOMEM ? INTAKE_STORE_FAILED
 			: err.code == TLSRPT_ERR_NOT_REPORT ? INTAKE_NOT_REPORT
 							    : INTAKE_INVALID;
-		tlsrpt_input_free(in);
-		return 0;
-	}
-
-	/* One verdict per message: every report in it has the same signer.
-	 * Reports that came over HTTPS are unauthenticated: no verdict. */
-	if (!origin->unauthenticated) {
-		if (in->is_message)
-			(void)tlsrpt_submitter_domain(&in->meta, submitter,
-						      sizeof(submitter));
-		tlsrpt_dkim_evaluate(
-			in->meta.auth_results,
-			in->meta.auth_results_received_above,
-			in->meta.n_auth_results, cfg->trusted_authserv_ids,
-			cfg->n_trusted_authserv_ids, submitter, &dkim_result);
-		dr = &dkim_result;
-		dkim = dr->verdict;
-		res->authres_forged = dr->ignored;
+		return;
 	}
 
 	for (size_t i = 0; i < in->n_items; i++) {
@@ -220,7 +298,8 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 		if (item->report == NULL) {
 			o = item->error.code == TLSRPT_ERR_NOMEM
 				    ? INTAKE_STORE_FAILED
-				    : INTAKE_INVALID;
+			    : p->refused ? INTAKE_REFUSED_DKIM
+					 : INTAKE_INVALID;
 			why = &item->error;
 		} else {
 			o = store_one(cfg, origin, in, item, dr, submitter,
@@ -246,10 +325,10 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 			     o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
 									 : why,
 			     conflict);
-		report_event(cfg->observe, cfg->observe_ctx, in, item, dkim, o,
-			     o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
-									 : why,
-			     conflict);
+		observe(p, item, o,
+			o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
+								    : why,
+			conflict, &msg_state);
 	}
 	/* The walk stopped at a limit on the whole input (more report parts
 	 * than MaxReportsPerMessage, ...) after some parts: what came after
@@ -270,6 +349,5 @@ intake_run(const struct intake_config *cfg, const struct intake_origin *origin,
 		res->outcome = combine(res->outcome, o, 0);
 		report_event(on_report, ctx, in, &rest, dkim, o, &err, 0);
 	}
-	tlsrpt_input_free(in);
-	return 0;
+	observe(p, NULL, res->outcome, NULL, 0, &msg_state);
 }

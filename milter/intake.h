@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parser/authres.h"
 #include "parser/error.h"
 #include "parser/input.h"
 #include "parser/limits.h"
@@ -65,6 +66,13 @@ struct intake_report_event {
 	 * report-id and other content was stored before (the store's
 	 * TLSRPT_STORE_CONFLICT): say so in the log and header. */
 	int conflict;
+	/* For the observer only (intake_config.observe), else NULL: the
+	 * submitter domain ("" when unknown) and a slot the observer may
+	 * keep per-input state in. After the last report of an input the
+	 * observer is called once more with item NULL (outcome the input's):
+	 * then it finishes with what the slot holds and empties it. */
+	const char *submitter;
+	void **msg_state;
 };
 
 /* What the log line and header say of a stored report that conflicts. */
@@ -76,7 +84,7 @@ typedef void intake_report_fn(void *ctx, const struct intake_report_event *ev);
 struct intake_result {
 	enum intake_outcome outcome;
 	size_t n_stored, n_duplicate, n_failed;
-	size_t n_conflict;	   /* of n_stored, those stored as conflicts */
+	size_t n_conflict; /* of n_stored, those stored as conflicts */
 	/* Authentication-Results headers with a trusted authserv-id that
 	 * did not count (below a Received header, or below our verifier's):
 	 * forgery attempts, for the caller to log. */
@@ -92,6 +100,34 @@ int intake_run(const struct intake_config *cfg,
 	       const struct intake_origin *origin, const void *buf, size_t len,
 	       intake_report_fn *on_report, void *ctx,
 	       struct intake_result *res);
+
+/* The same in two steps, for a caller that looks at the reports before
+ * they are stored (tlsrpt-ingest --cgi checks their policy domains) and
+ * must not parse twice. intake_parse() reads buf and decides RequireDKIM
+ * on the headers before any part is inflated; it returns -1 when the
+ * input holds no report part at all (p->err says why), else 0.
+ * intake_store() stores what p holds (either way) and fills *res as
+ * intake_run() does; intake_parsed_free() frees p's input. cfg and origin
+ * are borrowed and must outlive p. */
+struct intake_parsed {
+	const struct intake_config *cfg;
+	const struct intake_origin *origin;
+	struct tlsrpt_input *in; /* owned; NULL when memory ran out */
+	struct tlsrpt_error err; /* a whole-input error, when partial */
+	int partial;		 /* the parser returned -1 */
+	int refused;		 /* RequireDKIM refused on the headers */
+	const char *dkim;	 /* "pass" "fail" "none" or NULL */
+	char submitter[256];
+	struct tlsrpt_dkim_result dr; /* the verdict in full, when have_dr */
+	int have_dr;
+};
+
+int intake_parse(const struct intake_config *cfg,
+		 const struct intake_origin *origin, const void *buf,
+		 size_t len, struct intake_parsed *p);
+void intake_store(struct intake_parsed *p, intake_report_fn *on_report,
+		  void *ctx, struct intake_result *res);
+void intake_parsed_free(struct intake_parsed *p);
 
 /* "stored", "duplicate", "not a report", ... */
 const char *intake_outcome_name(enum intake_outcome o);

@@ -515,8 +515,21 @@ cb_eom(SMFICTX *ctx)
 	origin.host = the_app->cfg->host_name;
 	origin.queue_id = strcmp(m->qid, "NOQUEUE") != 0 ? m->qid : NULL;
 	origin.received = (int64_t)time(NULL);
+	if (parse_slots_enter(the_app->slots) != 0) {
+		mlog(the_app->log, LOG_NOTICE, m->qid,
+		     "busy: %u report messages are being parsed "
+		     "(MaxConcurrentParses) and none finished within %u "
+		     "seconds (ParseWait); asking the sender to retry",
+		     the_app->slots->max, the_app->cfg->parse_wait);
+		(void)smfi_setreply(ctx, "451", "4.3.2",
+				    "busy parsing TLS reports, try again "
+				    "later");
+		msg_reset(m);
+		return SMFIS_TEMPFAIL;
+	}
 	(void)intake_run(&the_app->intake, &origin, m->buf, m->len, on_report,
 			 &s, &res);
+	parse_slots_leave(the_app->slots);
 	if (res.authres_forged > 0)
 		mlog(the_app->log, LOG_NOTICE, m->qid,
 		     "ignored %zu Authentication-Results header(s) with a "

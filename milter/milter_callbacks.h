@@ -12,12 +12,14 @@
 #include "config.h"
 #include "intake.h"
 #include "log.h"
+#include "parse_slots.h"
 
 /* What every callback reads; set up before smfi_main(), read-only after. */
 struct milter_app {
 	const struct config *cfg;
 	struct intake_config intake;
 	const struct milter_log *log;
+	struct parse_slots *slots; /* MaxConcurrentParses */
 };
 
 /* Register the callbacks for app (which must outlive smfi_main()) with

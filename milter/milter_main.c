@@ -324,6 +324,7 @@ run(const struct options *o, struct config *cfg)
 {
 	struct milter_log log;
 	struct milter_app app;
+	struct parse_slots slots;
 	struct tlsrpt_store *store = NULL;
 	struct alert_hook alerts;
 	struct tlsrpt_error err;
@@ -351,6 +352,8 @@ run(const struct options *o, struct config *cfg)
 	memset(&alerts, 0, sizeof(alerts));
 	app.cfg = cfg;
 	app.log = &log;
+	parse_slots_init(&slots, cfg->max_concurrent_parses, cfg->parse_wait);
+	app.slots = &slots;
 	config_intake(cfg, NULL, &app.intake);
 	if (milter_callbacks_register(&app) != 0) {
 		mlog(&log, LOG_ERR, NULL, "smfi_register failed");
@@ -414,6 +417,7 @@ out:
 	alert_hook_free(&alerts);
 	tlsrpt_store_close(store);
 	tlsrpt_parser_shutdown();
+	parse_slots_clear(&slots);
 	mlog_close();
 	return status;
 }

@@ -166,6 +166,8 @@ tlsrpt_item_parse_payload(struct tlsrpt_input_item *item, const void *buf,
 	}
 	rc = tlsrpt_report_parse(json, json_len, limits, &item->report,
 				 &item->error);
+	if (item->report != NULL)
+		item->report->sent_bytes = len;
 out:
 	tlsrpt_free(inflated);
 	return rc;
@@ -206,8 +208,18 @@ tlsrpt_input_parse(const void *buf, size_t len,
 		   const struct tlsrpt_limits *limits,
 		   struct tlsrpt_input **out, struct tlsrpt_error *err)
 {
+	return tlsrpt_input_parse_gated(buf, len, limits, NULL, out, err);
+}
+
+int
+tlsrpt_input_parse_gated(const void *buf, size_t len,
+			 const struct tlsrpt_limits *limits,
+			 const struct tlsrpt_input_gate *gate,
+			 struct tlsrpt_input **out, struct tlsrpt_error *err)
+{
 	struct tlsrpt_input *in;
 	enum tlsrpt_payload_kind kind;
+	struct tlsrpt_input_item *item;
 
 	tlsrpt_error_clear(err);
 	*out = NULL;
@@ -228,7 +240,7 @@ tlsrpt_input_parse(const void *buf, size_t len,
 	kind = tlsrpt_payload_sniff(buf, len);
 	if (kind == TLSRPT_PAYLOAD_UNKNOWN) {
 		in->is_message = 1;
-		if (tlsrpt_message_parse(buf, len, limits, in, err) != 0)
+		if (tlsrpt_message_parse(buf, len, limits, gate, in, err) != 0)
 			return -1;
 		return verdict(in, err);
 	}
@@ -237,7 +249,13 @@ tlsrpt_input_parse(const void *buf, size_t len,
 		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
 					"out of memory reading the input");
 	in->n_items = 1;
-	tlsrpt_item_parse_payload(&in->items[0], buf, len, NULL, limits);
+	item = &in->items[0];
+	if (gate != NULL && gate->fn(gate->ctx, in, &item->error) != 0) {
+		item->kind = kind;
+		item->payload_bytes = len;
+		return verdict(in, err);
+	}
+	tlsrpt_item_parse_payload(item, buf, len, NULL, limits);
 	return verdict(in, err);
 }
 

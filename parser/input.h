@@ -70,6 +70,25 @@ int tlsrpt_input_parse(const void *buf, size_t len,
 		       const struct tlsrpt_limits *limits,
 		       struct tlsrpt_input **out, struct tlsrpt_error *err);
 
+/* A decision on the headers before any report part is inflated or parsed
+ * (RequireDKIM decides from Authentication-Results alone, so a forged mail
+ * costs no inflate and no JSON parse). fn sees in->meta (empty for bare
+ * input) and returns 0 to parse the parts, or -1 with why filled to leave
+ * each report part unparsed: its item then has no report and why as its
+ * error. */
+struct tlsrpt_input_gate {
+	int (*fn)(void *ctx, const struct tlsrpt_input *in,
+		  struct tlsrpt_error *why);
+	void *ctx;
+};
+
+/* tlsrpt_input_parse() with a gate (NULL: none). */
+int tlsrpt_input_parse_gated(const void *buf, size_t len,
+			     const struct tlsrpt_limits *limits,
+			     const struct tlsrpt_input_gate *gate,
+			     struct tlsrpt_input **out,
+			     struct tlsrpt_error *err);
+
 void tlsrpt_input_free(struct tlsrpt_input *in); /* NULL is a no-op */
 
 #endif

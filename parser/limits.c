@@ -11,6 +11,11 @@ tlsrpt_limits_default(struct tlsrpt_limits *l)
 	l->max_inflate_ratio = 1000;
 	/* A report nests 5 levels deep (report/policies/[]/policy/array). */
 	l->max_json_depth = 16;
+	/* The largest real report seen holds 42 values; 1000 policies with
+	 * 10 failure details each hold ~98,000. jansson spends at most ~265
+	 * bytes a value (an object with one member), so one parse takes at
+	 * most ~27 MB plus the strings' bytes. */
+	l->max_json_values = 100000;
 	l->max_policies = 1000;
 	l->max_failure_details = 1000;
 	l->max_policy_strings = 1000;

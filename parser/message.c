@@ -23,6 +23,7 @@ struct walk {
 	struct tlsrpt_error *err;
 	size_t n_parts;
 	size_t cap_items;
+	struct tlsrpt_error refused; /* the gate's reason, or TLSRPT_OK */
 };
 
 /* Content types report senders use (TLSRPT.md): the registered two and
@@ -285,8 +286,13 @@ walk_leaf(struct walk *w, GMimePart *part, const char *path)
 	}
 	hint.content_type = mime;
 	hint.filename = filename;
-	if (tlsrpt_item_parse_payload(item, bytes->data, bytes->len, &hint,
-				      w->limits) != 0) {
+	if (w->refused.code != TLSRPT_OK) {
+		/* Refused on the headers: not inflated, not parsed. */
+		item->kind = tlsrpt_payload_sniff(bytes->data, bytes->len);
+		item->payload_bytes = bytes->len;
+		item->error = w->refused;
+	} else if (tlsrpt_item_parse_payload(item, bytes->data, bytes->len,
+					     &hint, w->limits) != 0) {
 		describe_part(where, sizeof(where), path, mime, filename);
 		prefix_part(&item->error, where);
 	}
@@ -440,6 +446,7 @@ prescan(const char *buf, size_t len, const struct tlsrpt_limits *limits,
 int
 tlsrpt_message_parse(const void *buf, size_t len,
 		     const struct tlsrpt_limits *limits,
+		     const struct tlsrpt_input_gate *gate,
 		     struct tlsrpt_input *in, struct tlsrpt_error *err)
 {
 	GMimeStream *stream;
@@ -466,6 +473,9 @@ tlsrpt_message_parse(const void *buf, size_t len,
 	w.limits = limits;
 	w.in = in;
 	w.err = err;
+	tlsrpt_error_clear(&w.refused);
+	if (gate != NULL && gate->fn(gate->ctx, in, &w.refused) == 0)
+		tlsrpt_error_clear(&w.refused);
 	body = g_mime_message_get_mime_part(msg);
 	if (body != NULL && walk_object(&w, body, 1, "") != 0)
 		goto out;

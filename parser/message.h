@@ -13,11 +13,13 @@
 
 /* Parse buf as an RFC 5322 message into in (meta and one item per report
  * candidate part; in was zeroed by the caller and is freed by it). Returns
- * 0 when the walk completed, whatever the items hold; -1 with err filled
+ * 0 when the walk completed, whatever the items hold (gate, which may be
+ * NULL, is asked once the headers are read; see input.h); -1 with err filled
  * for an error of the whole message (not a message, too deep, too many
  * parts or report parts, out of memory). */
 int tlsrpt_message_parse(const void *buf, size_t len,
 			 const struct tlsrpt_limits *limits,
+			 const struct tlsrpt_input_gate *gate,
 			 struct tlsrpt_input *in, struct tlsrpt_error *err);
 
 /* Hints about a payload from its envelope, used only to word errors. */

@@ -71,6 +71,11 @@ struct tlsrpt_report {
 	struct tlsrpt_policy *policies; /* n_policies >= 1 entries */
 	size_t n_policies;
 	struct tlsrpt_quirks quirks; /* in the whole report */
+	/* What the store holds its lines to (record.h): the bytes of the JSON
+	 * it was parsed from, after inflating (0 for a report not parsed),
+	 * and of the payload the sender sent, before (0: not known). */
+	size_t json_bytes;
+	size_t sent_bytes;
 };
 
 /* Parse report JSON (len bytes, need not be NUL-terminated). On success

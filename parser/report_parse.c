@@ -88,16 +88,27 @@ nomem(struct tlsrpt_error *err)
 }
 
 /*
- * Refuse nesting deeper than max_depth before jansson, which recurses once
- * per level, ever sees it. Brackets inside strings do not count.
+ * What jansson may build, checked before it builds anything. Nesting deeper
+ * than MaxJSONDepth is refused (jansson recurses once per level), and so
+ * is JSON with more values than its budget: jansson spends 32 to 265 bytes
+ * on each value (an empty object is a hash table of 8 buckets), so 16 MiB
+ * of "{}," would take over a gigabyte. A value is counted at each '{', '['
+ * and ',' outside strings, plus the top one: that is at least the number
+ * of values, and cheap. The budget is the smaller of MaxJSONValues and one
+ * value per 8 bytes of input plus 1024: real reports spend 19 bytes or
+ * more per value (keys like "total-successful-session-count" come with
+ * every one), so memory per parse stays a small multiple of the input.
  */
 static int
-check_depth(const unsigned char *p, size_t len, unsigned max_depth,
-	    struct tlsrpt_error *err)
+prescan_json(const unsigned char *p, size_t len, const struct tlsrpt_limits *l,
+	     struct tlsrpt_error *err)
 {
+	size_t values = 1, budget = 1024 + len / 8;
 	unsigned depth = 0;
 	int in_string = 0;
 
+	if (budget > l->max_json_values)
+		budget = l->max_json_values;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = p[i];
 
@@ -111,17 +122,30 @@ check_depth(const unsigned char *p, size_t len, unsigned max_depth,
 		if (c == '"') {
 			in_string = 1;
 		} else if (c == '[' || c == '{') {
-			if (++depth > max_depth) {
+			values++;
+			if (++depth > l->max_json_depth) {
 				tlsrpt_error_set(err, TLSRPT_ERR_LIMIT, NULL,
 						 "JSON nested deeper than %u "
 						 "levels (MaxJSONDepth)",
-						 max_depth);
+						 l->max_json_depth);
 				if (err != NULL)
 					err->offset = (long)i;
 				return -1;
 			}
 		} else if ((c == ']' || c == '}') && depth > 0) {
 			depth--;
+		} else if (c == ',') {
+			values++;
+		}
+		if (values > budget) {
+			tlsrpt_error_set(err, TLSRPT_ERR_LIMIT, NULL,
+					 "JSON of %zu bytes holds more than "
+					 "%zu values (MaxJSONValues %zu, and "
+					 "at most one value per 8 bytes)",
+					 len, budget, l->max_json_values);
+			if (err != NULL)
+				err->offset = (long)i;
+			return -1;
 		}
 	}
 	return 0;
@@ -135,19 +159,19 @@ same_json_error(const json_error_t *a, const json_error_t *b)
 }
 
 /*
- * json_loadb with our depth bound, duplicate keys refused, and an honest
- * status. jansson reports some allocation failures as syntax errors ("invalid
- * token") or not at all, so a failure is parsed a second time: a real syntax
- * error repeats exactly, a failure that changes or vanishes was memory.
+ * json_loadb with our depth and value bounds, duplicate keys refused, and an
+ * honest status. jansson reports some allocation failures as syntax errors
+ * ("invalid token") or not at all, so a failure is parsed a second time: a real
+ * syntax error repeats exactly, a failure that changes or vanishes was memory.
  */
 static json_t *
-load_json(const void *buf, size_t len, unsigned max_depth, const char *what,
-	  struct tlsrpt_error *err)
+load_json(const void *buf, size_t len, const struct tlsrpt_limits *l,
+	  const char *what, struct tlsrpt_error *err)
 {
 	json_error_t jerr, again;
 	json_t *root;
 
-	if (check_depth(buf, len, max_depth, err) != 0)
+	if (prescan_json(buf, len, l, err) != 0)
 		return NULL;
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root != NULL)
@@ -366,7 +390,7 @@ split_embedded_array(const char *s, const struct tlsrpt_limits *l, char ***out,
 	if (!starts_with_bracket(s))
 		return 0;
 	tlsrpt_error_clear(&inner);
-	arr = load_json(s, strlen(s), l->max_json_depth, "the string", &inner);
+	arr = load_json(s, strlen(s), l, "the string", &inner);
 	if (arr == NULL) {
 		if (inner.code == TLSRPT_ERR_NOMEM)
 			rc = nomem(err);
@@ -814,7 +838,7 @@ tlsrpt_report_parse(const void *json, size_t len,
 		p += 3;
 		len -= 3;
 	}
-	root = load_json(p, len, limits->max_json_depth, "the report", err);
+	root = load_json(p, len, limits, "the report", err);
 	if (root == NULL)
 		goto out;
 	if (!json_is_object(root)) {
@@ -831,6 +855,7 @@ tlsrpt_report_parse(const void *json, size_t len,
 	if (tlsrpt_canonical_keys(root, root_keys, N_KEYS(root_keys),
 				  &r->quirks, err) != 0)
 		goto out;
+	r->json_bytes = len;
 	if (get_req_string(root, "organization-name", limits,
 			   &r->organization_name, err) != 0 ||
 	    get_opt_string(root, "contact-info", limits, &r->contact_info,

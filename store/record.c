@@ -163,6 +163,24 @@ out:
 	return text;
 }
 
+/* n * k + TLSRPT_RECORD_SLACK, saturating. */
+static size_t
+grown(size_t n, size_t k)
+{
+	if (n > (SIZE_MAX - TLSRPT_RECORD_SLACK) / k)
+		return SIZE_MAX;
+	return n * k + TLSRPT_RECORD_SLACK;
+}
+
+size_t
+tlsrpt_record_max_bytes(const struct tlsrpt_report *r)
+{
+	size_t by_json = grown(r->json_bytes, TLSRPT_RECORD_GROWTH);
+	size_t by_sent = grown(r->sent_bytes, TLSRPT_RECORD_SENT_GROWTH);
+
+	return r->sent_bytes > 0 && by_sent < by_json ? by_sent : by_json;
+}
+
 int
 tlsrpt_record_encode(const struct tlsrpt_report *r,
 		     const struct tlsrpt_receipt *rc, char **buf, size_t *len,
@@ -170,7 +188,7 @@ tlsrpt_record_encode(const struct tlsrpt_report *r,
 {
 	json_t *head = NULL;
 	char *out = NULL;
-	size_t used = 0, cap = 0;
+	size_t used = 0, cap = 0, bound = tlsrpt_record_max_bytes(r);
 	int ret = -1;
 
 	*buf = NULL;
@@ -190,6 +208,22 @@ tlsrpt_record_encode(const struct tlsrpt_report *r,
 		if (t == NULL)
 			goto nomem;
 		tl = strlen(t);
+		if (tl >= bound - used) {
+			tlsrpt_free(t);
+			tlsrpt_error_set(
+				err, TLSRPT_ERR_LIMIT, NULL,
+				"its %zu store lines would take more than %zu "
+				"bytes (%d times its %zu bytes of JSON, or %d "
+				"times the %zu bytes it was sent as, plus %d "
+				"KiB): the report-level strings and the "
+				"receipt repeat on every line (%zu bytes each "
+				"here)",
+				r->n_policies, bound, TLSRPT_RECORD_GROWTH,
+				r->json_bytes, TLSRPT_RECORD_SENT_GROWTH,
+				r->sent_bytes, TLSRPT_RECORD_SLACK / 1024,
+				json_dumpb(head, NULL, 0, JSON_COMPACT));
+			goto out;
+		}
 		if (used + tl + 1 > cap) {
 			size_t ncap = (used + tl + 1) * 2;
 			char *nb = tlsrpt_realloc(out, ncap);

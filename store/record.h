@@ -27,8 +27,22 @@
  * than limits->max_report_bytes, escaped at most twice over. */
 size_t tlsrpt_record_max_line(const struct tlsrpt_limits *limits);
 
+/* What the lines of one report may take: 8 times the JSON it came from,
+ * or 256 times the (compressed) bytes the sender sent for it when that is
+ * less, plus 16 KiB. A line repeats the report-level strings and the
+ * receipt for each policy, so 8 KB strings on 1,000 policy lines wrote
+ * 4,000 times what the sender sent. Real reports take under 2 times their
+ * JSON, 4 times with 1,000 policies of a few bytes each; and under 200
+ * times their gzip size. */
+#define TLSRPT_RECORD_GROWTH 8
+#define TLSRPT_RECORD_SENT_GROWTH 256
+#define TLSRPT_RECORD_SLACK (16 * 1024)
+size_t tlsrpt_record_max_bytes(const struct tlsrpt_report *r);
+
 /* All lines of r (each ending in '\n') into one new buffer *buf of *len
- * bytes, which the caller frees with tlsrpt_free(). */
+ * bytes, which the caller frees with tlsrpt_free(). Lines that would take
+ * more than tlsrpt_record_max_bytes(r) are refused (TLSRPT_ERR_LIMIT)
+ * before they are all built. */
 int tlsrpt_record_encode(const struct tlsrpt_report *r,
 			 const struct tlsrpt_receipt *rc, char **buf,
 			 size_t *len, struct tlsrpt_error *err);

@@ -4,6 +4,11 @@
  * The invariant: a report that parses is normalised, so its normalised JSON
  * parses again (under the same limits) to a report with the very same
  * normalised JSON. The structs are also held to what report.h promises.
+ * The bounds on cost hold exactly: the JSON value budget (MaxJSONValues)
+ * counts a JSON text's values plus its empty arrays and objects, so that
+ * budget passes and one less is refused before jansson builds anything;
+ * and a report's store lines never take more than
+ * tlsrpt_record_max_bytes().
  */
 #include "tests/fuzz/fuzz.h"
 
@@ -14,6 +19,7 @@
 #include "parser/input.h"
 #include "parser/report.h"
 #include "parser/report_json.h"
+#include "store/record.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -97,6 +103,90 @@ normalise(const struct tlsrpt_report *r)
 	return s;
 }
 
+/* Values in v (v included), and how many of them are empty containers. */
+static size_t
+count_values(const json_t *v, size_t *empties)
+{
+	size_t n = 1, i;
+	const char *key;
+	json_t *child;
+
+	if (json_is_array(v)) {
+		*empties += json_array_size(v) == 0;
+		json_array_foreach(v, i, child) n +=
+			count_values(child, empties);
+	} else if (json_is_object(v)) {
+		*empties += json_object_size(v) == 0;
+		json_object_foreach((json_t *)v, key, child) n +=
+			count_values(child, empties);
+	}
+	return n;
+}
+
+/* The value budget is exact: a JSON text jansson reads on its own (within
+ * the depth bound and the one-per-8-bytes density) passes a budget of its
+ * values plus empty containers, and one less is refused as MaxJSONValues. */
+static void
+check_value_budget(const uint8_t *data, size_t size)
+{
+	struct tlsrpt_limits tight;
+	struct tlsrpt_report *r = NULL;
+	struct tlsrpt_error err;
+	json_t *raw =
+		json_loadb((const char *)data, size,
+			   JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+	size_t empties = 0, n;
+
+	if (raw == NULL)
+		return;
+	n = count_values(raw, &empties) + empties;
+	json_decref(raw);
+	tlsrpt_limits_default(&tight);
+	if (n > 1024 + size / 8 || n > tight.max_json_values)
+		return; /* the density or default bound decides */
+	tight.max_json_values = n;
+	(void)tlsrpt_report_parse(data, size, &tight, &r, &err);
+	tlsrpt_report_free(r);
+	r = NULL;
+	if (err.code == TLSRPT_ERR_LIMIT && strstr(err.text, "MaxJSONValues"))
+		fuzz_fail("%zu values refused by a budget of %zu: %s", n, n,
+			  err.text);
+	tight.max_json_values = n - 1;
+	if (tlsrpt_report_parse(data, size, &tight, &r, &err) == 0)
+		fuzz_fail("%zu values parsed under a budget of %zu", n, n - 1);
+	if (err.code != TLSRPT_ERR_LIMIT ||
+	    (strstr(err.text, "MaxJSONValues") == NULL &&
+	     strstr(err.text, "MaxJSONDepth") == NULL))
+		fuzz_fail("%zu values under a budget of %zu: not refused by "
+			  "the budget but: %s",
+			  n, n - 1, err.text);
+}
+
+/* The store lines of r never take more than their bound. */
+static void
+check_store_bound(struct tlsrpt_report *r, size_t size)
+{
+	struct tlsrpt_receipt rc = {.received = 1795824000,
+				    .source = "file",
+				    .host = "fuzz.example",
+				    .message_id = "fuzz@example"};
+	struct tlsrpt_error err;
+	char *buf = NULL;
+	size_t len = 0;
+
+	r->sent_bytes = size / 4 + 1; /* as if gzip had sent it */
+	if (tlsrpt_record_encode(r, &rc, &buf, &len, &err) == 0) {
+		if (len > tlsrpt_record_max_bytes(r))
+			fuzz_fail("store lines of %zu bytes over the bound "
+				  "%zu",
+				  len, tlsrpt_record_max_bytes(r));
+	} else if (err.code != TLSRPT_ERR_LIMIT) {
+		fuzz_fail("encoding failed: %s", err.text);
+	}
+	tlsrpt_free(buf);
+	r->sent_bytes = 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -108,6 +198,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	tlsrpt_limits_default(&limits);
 	tlsrpt_error_clear(&err);
+	check_value_budget(data, size);
 	if (tlsrpt_report_parse(data, size, &limits, &r, &err) != 0) {
 		if (r != NULL)
 			fuzz_fail("failed parse left *out set");
@@ -116,6 +207,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_report(r);
+	check_store_bound(r, size);
 	first = normalise(r);
 	if (tlsrpt_report_parse(first, strlen(first), &limits, &again, &err) !=
 	    0)

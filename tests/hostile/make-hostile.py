@@ -342,6 +342,37 @@ def c_json_10000_failure_details(n):
     return simple(n, gz(js(report(n, policies=[policy(details=det)]))))
 
 
+def value_flood(n, size, rare):
+    """A valid report with `size` bytes of empty objects under an unknown
+    key, one in `rare` an empty array so that it compresses less (issue 15
+    case 7: jansson spends ~224 bytes on each "{}" it builds)."""
+    rng = random.Random(n)
+    head_ = js(report(n))[:-1] + b', "junk": ['
+    count = (size - len(head_)) // 3
+    junk = b",".join(b"[]" if rng.randrange(rare) == 0 else b"{}"
+                     for _ in range(count))
+    return head_ + junk + b"]}"
+
+
+def c_json_value_flood(n):
+    # 8 MB of {} at ~150:1 (a 72 KB mail), under MaxReportSize 8M and
+    # MaxInflateRatio 200: refused by MaxJSONValues before jansson builds
+    # anything (it took ~1.2 GB per parse at 16 MB).
+    return simple(n, gz(value_flood(n, 8000000, 100)))
+
+
+def c_json_repeated_head(n):
+    # 16 reports of 1,000 policies whose report-level strings are 8 KB
+    # each: every store line repeats them, 390 MB from a 0.4 MB mail. The
+    # store refuses lines over 8x the JSON plus 256 KiB.
+    pols = [policy("d%d.example.org" % i) for i in range(1000)]
+    big = lambda c, i: c * 8000 + str(i)
+    return multipart(n, [part(gz(js(report(
+        big("I", i), policies=pols, **{"organization-name": big("O", i),
+                                        "contact-info": big("C", i)}))))
+        for i in range(16)])
+
+
 def c_json_10000_policy_strings(n):
     p = policy()
     p["policy"]["policy-string"] = ["mx: mx%d.example.org" % i

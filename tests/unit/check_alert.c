@@ -661,7 +661,8 @@ START_TEST(test_dispatch)
 	char *path = state_path(), *out, *cmd;
 	char *argv[] = {"/bin/sh", "-c", NULL, NULL};
 	char *failing[] = {"/bin/sh", "-c", "exit 1", NULL};
-	struct alert_dispatch d = {argv, 5000, 86400, path, log_to_buf, &lb};
+	struct alert_dispatch d = {argv,       5000, 86400, path,
+				   log_to_buf, &lb,  {0, 0}};
 	struct alert_rules ru;
 	struct alert_list l;
 	const int64_t t0 = 1795737600;
@@ -706,7 +707,8 @@ START_TEST(test_dispatch_hang)
 	static struct logbuf lb = {PTHREAD_MUTEX_INITIALIZER, "", 0};
 	char *path = state_path();
 	char *argv[] = {"/bin/sh", "-c", "sleep 37", NULL};
-	struct alert_dispatch d = {argv, 500, 86400, path, log_to_buf, &lb};
+	struct alert_dispatch d = {argv,       500, 86400, path,
+				   log_to_buf, &lb, {0, 0}};
 	struct alert_rules ru;
 	struct alert_list l;
 	struct tlsrpt_error err;
@@ -737,7 +739,8 @@ START_TEST(test_queue)
 	static struct logbuf lb = {PTHREAD_MUTEX_INITIALIZER, "", 0};
 	char *path = state_path();
 	char *argv[] = {"/bin/sh", "-c", "cat >/dev/null; sleep 1", NULL};
-	struct alert_dispatch d = {argv, 5000, 0, path, log_to_buf, &lb};
+	struct alert_dispatch d = {argv,       5000, 0,	    path,
+				   log_to_buf, &lb,  {0, 0}};
 	struct alert_queue *q = NULL;
 	struct tlsrpt_error err;
 	struct alert_rules ru;
@@ -782,6 +785,143 @@ START_TEST(test_queue)
 }
 END_TEST
 
+/* Issue 15, case 6: one report mail raises at most AlertMaxPerMessage
+ * alerts; the last says how many more. */
+START_TEST(test_list_cap)
+{
+	struct alert_rules ru;
+	struct alert_list l;
+	json_t *doc;
+
+	rules_default(&ru);
+	eval(&ru, &l);
+	ck_assert_uint_eq(l.n, 4);
+	alert_list_cap(&l, 2);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(l.n_dropped, 2);
+	ck_assert_int_eq(l.items[0].failed, 23);
+	ck_assert_ptr_nonnull(strstr(l.items[1].sentence,
+				     "(and 2 more failures in the same report "
+				     "mail, not alerted"));
+	doc = json_loadb(l.items[1].json, l.items[1].json_len, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(doc, "more-alerts")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "summary")),
+			 l.items[1].sentence);
+	json_decref(doc);
+	ck_assert_ptr_null(strstr(l.items[0].sentence, "more"));
+	alert_list_clear(&l);
+}
+END_TEST
+
+/* Hourly bounds: per sender, then in all; an hour later they are free
+ * again; a key within AlertInterval is still "already sent". */
+START_TEST(test_state_rate)
+{
+	char *path = state_path();
+	struct tlsrpt_error err;
+	const struct alert_rate rate = {3, 2};
+	const int64_t t0 = 1795737600, day = 86400;
+
+	ck_assert_int_eq(
+		alert_state_claim_rated(path, "a", "", t0, day, &rate, &err),
+		1);
+	ck_assert_int_eq(alert_state_claim_rated(path, "b", "", t0 + 1, day,
+						 &rate, &err),
+			 1);
+	ck_assert_int_eq(alert_state_claim_rated(path, "c", "", t0 + 2, day,
+						 &rate, &err),
+			 ALERT_STATE_OVER_SENDER);
+	ck_assert_int_eq(alert_state_claim_rated(path, "a", "google.com",
+						 t0 + 3, day, &rate, &err),
+			 0);
+	ck_assert_int_eq(alert_state_claim_rated(path, "c", "google.com",
+						 t0 + 3, day, &rate, &err),
+			 1);
+	ck_assert_int_eq(alert_state_claim_rated(path, "d", "example.net",
+						 t0 + 4, day, &rate, &err),
+			 ALERT_STATE_OVER_TOTAL);
+	ck_assert_int_eq(alert_state_claim_rated(path, "d", "example.net",
+						 t0 + 3600, day, &rate, &err),
+			 1);
+	/* The plain claim reads the three-field lines. */
+	ck_assert_int_eq(alert_state_claim(path, "c", t0 + 3601, day, &err), 0);
+	/* A short AlertInterval does not forget what the hour counts. */
+	ck_assert_int_eq(alert_state_claim_rated(path, "e", "", t0 + 3602, 60,
+						 &rate, &err),
+			 1);
+	ck_assert_int_eq(alert_state_claim_rated(path, "f", "", t0 + 3603, 60,
+						 &rate, &err),
+			 1);
+	/* e and f (older than the interval) and d still fill the hour. */
+	ck_assert_int_eq(alert_state_claim_rated(path, "g", "", t0 + 3700, 60,
+						 &rate, &err),
+			 ALERT_STATE_OVER_TOTAL);
+	state_remove(path);
+}
+END_TEST
+
+/* A list of one alert from sender. */
+static void
+list_from(struct alert_list *l, const char *sender)
+{
+	struct alert_rules ru;
+
+	rules_default(&ru);
+	ru.min_failures = 20; /* one alert per report */
+	eval(&ru, l);
+	snprintf(l->sender, sizeof(l->sender), "%s", sender);
+}
+
+/* A full queue makes room by the newest list of the sender holding the
+ * most, and unauthenticated lists make room for authenticated ones: a
+ * flood never keeps another sender's alert out. */
+START_TEST(test_queue_fair)
+{
+	static struct logbuf lb = {PTHREAD_MUTEX_INITIALIZER, "", 0};
+	char *path = state_path();
+	char *argv[] = {"/bin/sh", "-c", "cat >/dev/null; sleep 2", NULL};
+	struct alert_dispatch d = {argv,       5000, 0,	    path,
+				   log_to_buf, &lb,  {0, 0}};
+	struct alert_queue *q = NULL;
+	struct tlsrpt_error err;
+	struct alert_list l;
+	int i;
+
+	ck_assert_int_eq(alert_queue_start(&d, 3, &q, &err), 0);
+	list_from(&l, "busy.example");
+	ck_assert_int_eq(alert_queue_push(q, &l, 1), 0);
+	for (i = 0; i < 200 && access(path, F_OK) != 0; i++)
+		usleep(5000); /* the thread took it: 3 places free */
+	/* An unauthenticated flood fills the queue; one more is dropped. */
+	for (i = 0; i < 3; i++) {
+		list_from(&l, "");
+		ck_assert_int_eq(alert_queue_push(q, &l, 2), 0);
+	}
+	list_from(&l, "");
+	ck_assert_int_eq(alert_queue_push(q, &l, 3), -1);
+	/* An authenticated sender's alert gets in. */
+	list_from(&l, "google.com");
+	ck_assert_int_eq(alert_queue_push(q, &l, 4), 0);
+	ck_assert_ptr_nonnull(strstr(lb.text, "not authenticated dropped"));
+	/* Authenticated senders: the one holding the most gives way. */
+	list_from(&l, "evil.example");
+	ck_assert_int_eq(alert_queue_push(q, &l, 5), 0); /* 2nd "" out */
+	list_from(&l, "evil.example");
+	ck_assert_int_eq(alert_queue_push(q, &l, 6), 0); /* last "" out */
+	list_from(&l, "evil.example");
+	ck_assert_int_eq(alert_queue_push(q, &l, 7), -1); /* 2 vs 1: no */
+	list_from(&l, "microsoft.com");
+	ck_assert_int_eq(alert_queue_push(q, &l, 8), 0); /* evil's out */
+	ck_assert_ptr_nonnull(strstr(lb.text, "from evil.example dropped"));
+	ck_assert_uint_eq(alert_queue_pending(q), 4);
+	alert_queue_stop(q);
+	assert_no_children();
+	state_remove(path);
+}
+END_TEST
+
 static Suite *
 alert_suite(void)
 {
@@ -789,6 +929,7 @@ alert_suite(void)
 	TCase *tc = tcase_create("rules");
 
 	tcase_add_test(tc, test_rules_every_failure);
+	tcase_add_test(tc, test_list_cap);
 	tcase_add_test(tc, test_rules_thresholds);
 	tcase_add_test(tc, test_rules_quiet_and_clean);
 	tcase_add_test(tc, test_rules_alloc_failure);
@@ -798,6 +939,7 @@ alert_suite(void)
 	tcase_add_test(tc, test_state_interval);
 	tcase_add_test(tc, test_state_file);
 	tcase_add_test(tc, test_state_race);
+	tcase_add_test(tc, test_state_rate);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("run");
 	tcase_set_timeout(tc, 30);
@@ -809,6 +951,7 @@ alert_suite(void)
 	tcase_add_test(tc, test_dispatch);
 	tcase_add_test(tc, test_dispatch_hang);
 	tcase_add_test(tc, test_queue);
+	tcase_add_test(tc, test_queue_fair);
 	suite_add_tcase(s, tc);
 	return s;
 }

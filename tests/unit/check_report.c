@@ -648,6 +648,61 @@ START_TEST(test_depth)
 }
 END_TEST
 
+/* Issue 15 case 7: millions of empty objects under an unknown key, which
+ * jansson would build at ~224 bytes each, are refused before it builds
+ * any; MaxJSONValues and the one-value-per-8-bytes density both bound. */
+START_TEST(test_value_budget)
+{
+	struct tlsrpt_limits small = limits;
+	struct tlsrpt_report *r = NULL;
+	struct tlsrpt_error err;
+	const char *head = "{\"organization-name\":\"o\",\"report-id\":"
+			   "\"x\",\"junk\":[";
+	size_t n = 1000000, len = 0, full = strlen(full_report);
+	char *buf = malloc(strlen(head) + 3 * n + 8), *padded;
+	unsigned long allocs;
+
+	ck_assert_ptr_nonnull(buf);
+	len = (size_t)sprintf(buf, "%s", head);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(buf + len, i > 0 ? ",{}" : "{}", i > 0 ? 3 : 2);
+		len += i > 0 ? 3 : 2;
+	}
+	memcpy(buf + len, "]}", 2);
+	len += 2;
+	(void)tlsrpt_alloc_fail_after(0);
+	ck_assert_int_eq(tlsrpt_report_parse(buf, len, &limits, &r, &err), -1);
+	allocs = tlsrpt_alloc_fail_after(0);
+	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(err.text, "MaxJSONValues"));
+	ck_assert_uint_lt(allocs, 4); /* nothing was built */
+
+	/* The same values spread over 8 bytes each pass the density rule
+	 * and meet the absolute bound. */
+	padded = malloc(8 * n + 64);
+	ck_assert_ptr_nonnull(padded);
+	len = (size_t)sprintf(padded, "%s", head);
+	for (size_t i = 0; i < 200000; i++)
+		len += (size_t)sprintf(padded + len, "%s{}     ",
+				       i > 0 ? "," : "");
+	len += (size_t)sprintf(padded + len, "]}");
+	ck_assert_int_eq(tlsrpt_report_parse(padded, len, &limits, &r, &err),
+			 -1);
+	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(err.text, "MaxJSONValues 100000"));
+
+	/* A real report is far from both bounds, and the bound is exact. */
+	r = parse_ok(full_report, full);
+	tlsrpt_report_free(r);
+	small.max_json_values = 20;
+	ck_assert_int_eq(
+		tlsrpt_report_parse(full_report, full, &small, &r, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.text, "more than 20 values"));
+	free(buf);
+	free(padded);
+}
+END_TEST
+
 START_TEST(test_size_limit)
 {
 	struct tlsrpt_limits small = limits;
@@ -796,6 +851,7 @@ report_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_tlsa_embedded);
 	tcase_add_test(tc, test_depth);
+	tcase_add_test(tc, test_value_budget);
 	tcase_add_test(tc, test_size_limit);
 	tcase_add_test(tc, test_bom_and_not_terminated);
 	tcase_add_test(tc, test_free_null);

@@ -27,6 +27,7 @@
 #include "parser/report.h"
 #include "parser/report_json.h"
 #include "store/reader.h"
+#include "store/record.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -451,6 +452,59 @@ START_TEST(test_line_format)
 	}
 	free(path);
 	tlsrpt_report_free(r);
+	tlsrpt_store_close(s);
+	rm_tree(dir);
+	free(dir);
+}
+END_TEST
+
+/* Issue 15, case 8: 8 KB report-level strings on 1,000 policy lines wrote
+ * ~1,000 times the report's JSON. The lines of one report are held to 8
+ * times its JSON plus 256 KiB, refused as a limit before they are built;
+ * a real report with 1,000 policies passes. */
+START_TEST(test_line_bound)
+{
+	char *dir = make_tmpdir(), *path, *big = malloc(8001), *text;
+	struct tlsrpt_store *s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
+	struct tlsrpt_report *r;
+	enum tlsrpt_store_outcome oc;
+	struct tlsrpt_error err;
+	size_t len;
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'A', 8000);
+	big[8000] = '\0';
+	r = make_report(big, "id-big", 1000, 0);
+	ck_assert_int_eq(append(s, r, T0, &oc, &err), -1);
+	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(err.text, "repeat on every line"));
+	path = day_path(dir, T0, 0);
+	ck_assert(!test_exists(path));
+	tlsrpt_report_free(r);
+
+	/* 1,000 policies with real-sized strings: stored, within 4x. */
+	r = make_report("Big Mailbox Provider Inc.", "id-real", 1000, 1);
+	append_ok(s, r, T0, TLSRPT_STORE_STORED);
+	text = test_read_file(path, &len);
+	ck_assert_uint_le(len, 4 * r->json_bytes);
+	free(text);
+
+	/* The bound is the report's own: the same lines from 10 KB of JSON,
+	 * or sent as 1 KB of gzip, would be refused. */
+	r->json_bytes = 10000;
+	ck_assert_int_eq(append(s, r, T0, &oc, &err), -1);
+	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
+	ck_assert_uint_eq(tlsrpt_record_max_bytes(r), 8 * 10000 + 16 * 1024);
+	r->json_bytes = 10000000;
+	r->sent_bytes = 1000;
+	ck_assert_uint_eq(tlsrpt_record_max_bytes(r), 256 * 1000 + 16 * 1024);
+	ck_assert_int_eq(append(s, r, T0, &oc, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.text, "1000 bytes it was sent as"));
+	r->sent_bytes = 0; /* not known: the JSON's bound alone */
+	ck_assert_uint_eq(tlsrpt_record_max_bytes(r), 80000000 + 16 * 1024);
+	tlsrpt_report_free(r);
+	free(path);
+	free(big);
 	tlsrpt_store_close(s);
 	rm_tree(dir);
 	free(dir);
@@ -1429,6 +1483,7 @@ store_suite(void)
 
 	tcase_add_test(tc, test_round_trip_fixtures);
 	tcase_add_test(tc, test_line_format);
+	tcase_add_test(tc, test_line_bound);
 	tcase_add_test(tc, test_dedup_window_restart_lost_index);
 	tcase_add_test(tc, test_conflict_not_duplicate);
 	tcase_add_test(tc, test_rotation_and_gz);
