@@ -86,6 +86,7 @@ config(struct intake_config *cfg, struct intake_origin *origin,
 	memset(origin, 0, sizeof(*origin));
 	origin->source = "milter";
 	origin->host = "mx.example.net";
+	origin->received = 1796083200; /* 2026-12-01: after the report */
 }
 
 /* Run the intake (parse only: no store) on mail; *allocs gets how many
