@@ -217,6 +217,11 @@ summary_classify_doms(char *const *doms, const char *dkim,
 		if (pass && submitter != NULL && submitter[0] != '\0') {
 			out->auth = SUMMARY_AUTH_OK;
 			out->domain = doms[i];
+		} else if (dkim != NULL && strcmp(dkim, "fail") == 0) {
+			/* Our verifier saw its signature fail: a copied
+			 * or tampered signature, not the reporter. */
+			out->auth = SUMMARY_AUTH_IMPERSONATION;
+			out->domain = out->from;
 		}
 		return;
 	}

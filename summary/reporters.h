@@ -44,7 +44,8 @@ size_t summary_known_count(const struct summary_known *k);
 enum summary_auth {
 	SUMMARY_AUTH_NONE,	    /* not authenticated (counted) */
 	SUMMARY_AUTH_OK,	    /* DKIM pass as the domain it claims */
-	SUMMARY_AUTH_IMPERSONATION, /* a known name from another domain */
+	SUMMARY_AUTH_IMPERSONATION, /* a known name from another domain,
+				       or its own with DKIM fail */
 };
 
 struct summary_sender_id {
@@ -67,7 +68,8 @@ struct summary_sender_id {
  * impersonation). The domain a report comes from is its submitter, or,
  * when it has none (a file, an HTTPS POST), its contact-info domain. For a
  * known name: from one of its domains with DKIM pass, AUTH_OK; from
- * another domain, IMPERSONATION; otherwise NONE. For an unknown name:
+ * another domain, or from its domain with DKIM fail (a copied or broken
+ * signature), IMPERSONATION; otherwise NONE. For an unknown name:
  * AUTH_OK with DKIM pass for a submitter, else NONE. */
 void summary_classify(const struct summary_known *k, const char *org,
 		      const char *dkim, const char *submitter,

@@ -589,6 +589,15 @@ START_TEST(test_known_reporters)
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
 	summary_classify(k, "Google Inc.", "none", "google.com", NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
+	/* From Google's domain, but our verifier saw the signature fail: a
+	 * copied signature, not Google. */
+	summary_classify(k, "Google Inc.", "fail", "google.com", NULL, &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
+	ck_assert_str_eq(id.domain, "google.com");
+	/* An unknown name with a broken signature is only not authenticated. */
+	summary_classify(k, "Small Reporter", "fail", "small.example", NULL,
+			 &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
 	summary_classify(k, "Google Inc.", "pass", "evilgoogle.com", NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
 	ck_assert_str_eq(id.domain, "evilgoogle.com");
