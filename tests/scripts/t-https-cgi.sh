@@ -163,7 +163,10 @@ while IFS= read -r f; do
 		201 | 200) ;;
 		*) fail "$f: HTTP $code (the file is a valid report): $(cat "$t/b")" ;;
 		esac
-		grep -Eq '^(stored|duplicate): ' "$t/b" || fail "$f: body $(cat "$t/b")"
+		# The corpus holds one Microsoft report id twice with other
+		# contents (a test project's edit): the second is a conflict.
+		grep -Eq '^(stored|stored \(conflicts with an earlier report with the same id\)|duplicate): ' "$t/b" ||
+			fail "$f: body $(cat "$t/b")"
 		cat "$t/dry" >>"$t/want-ids"
 	else
 		code=$(post "$f" "$type" /tlsrpt) || fail "curl $f"
