@@ -30,6 +30,13 @@ source_json(const char *file, const struct tlsrpt_input *in,
 	rc |= set_opt_string(src, "content-type", item->content_type);
 	rc |= set_opt_string(src, "payload",
 			     tlsrpt_payload_kind_name(item->kind));
+	/* Member names read under their RFC names (parser/keys.h). */
+	if (item->report->quirks.n > 0)
+		rc |= json_object_set_new(
+			src, "quirks",
+			json_pack("{s:I, s:s}", "count",
+				  (json_int_t)item->report->quirks.n, "first",
+				  item->report->quirks.first));
 	if (in->is_message) {
 		rc |= set_opt_string(src, "message-id", m->message_id);
 		rc |= set_opt_string(src, "from", m->from);
