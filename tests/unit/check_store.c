@@ -26,6 +26,7 @@
 #include "parser/alloc.h"
 #include "parser/report.h"
 #include "parser/report_json.h"
+#include "store/digest.h"
 #include "store/reader.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -494,6 +495,54 @@ START_TEST(test_dedup_window_restart_lost_index)
 	free(dir);
 	tlsrpt_report_free(r);
 	tlsrpt_report_free(other);
+}
+END_TEST
+
+/* The digest is of the report read, not of the bytes sent: indentation,
+ * member order, an "mx:" prefix or a zone offset do not change it; a
+ * count does. */
+START_TEST(test_digest_canonical)
+{
+	static const char *const same[] = {
+		"{\"organization-name\":\"Org\",\"date-range\":{\"start-"
+		"datetime\":"
+		"\"2024-04-30T00:00:00Z\",\"end-datetime\":\"2024-04-30T23:59:"
+		"59Z"
+		"\"},\"contact-info\":\"c@org.example\",\"report-id\":\"r1\","
+		"\"policies\":[{\"policy\":{\"policy-type\":\"sts\","
+		"\"policy-domain\":\"d.example\",\"mx-host\":[\"mx.d.example\"]"
+		"},"
+		"\"summary\":{\"total-successful-session-count\":5,"
+		"\"total-failure-session-count\":0}}]}",
+		"{ \"report-id\" : \"r1\",\n  \"policies\" : [ { \"summary\" : "
+		"{"
+		" \"total-failure-session-count\" : 0,\n"
+		" \"total-successful-session-count\" : 5 }, \"policy\" : {"
+		" \"mx-host\" : [ \"mx: mx.d.example\" ], \"policy-domain\" :"
+		" \"d.example\", \"policy-type\" : \"sts\" } } ],\n"
+		"  \"contact-info\" : \"c@org.example\", \"date-range\" : {"
+		" \"end-datetime\" : \"2024-05-01T01:59:59+02:00\","
+		" \"start-datetime\" : \"2024-04-30T00:00:00Z\" },"
+		" \"organization-name\" : \"Org\" }\n",
+	};
+	char d[2][TLSRPT_DIGEST_HEX + 1], other[TLSRPT_DIGEST_HEX + 1];
+	struct tlsrpt_report *r;
+	struct tlsrpt_error err;
+
+	for (int i = 0; i < 2; i++) {
+		ck_assert_msg(tlsrpt_report_parse(same[i], strlen(same[i]),
+						  &limits, &r, &err) == 0,
+			      "%s", err.text);
+		ck_assert_int_eq(tlsrpt_report_digest(r, d[i]), 0);
+		ck_assert(tlsrpt_digest_valid(d[i]));
+		if (i == 1) { /* one session more: another report */
+			r->policies[0].total_successful_session_count++;
+			ck_assert_int_eq(tlsrpt_report_digest(r, other), 0);
+		}
+		tlsrpt_report_free(r);
+	}
+	ck_assert_str_eq(d[0], d[1]);
+	ck_assert_str_ne(d[0], other);
 }
 END_TEST
 
@@ -1431,6 +1480,7 @@ store_suite(void)
 	tcase_add_test(tc, test_line_format);
 	tcase_add_test(tc, test_dedup_window_restart_lost_index);
 	tcase_add_test(tc, test_conflict_not_duplicate);
+	tcase_add_test(tc, test_digest_canonical);
 	tcase_add_test(tc, test_rotation_and_gz);
 	tcase_add_test(tc, test_recovery_tail);
 	tcase_add_test(tc, test_symlink_refused);
