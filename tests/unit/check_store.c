@@ -166,7 +166,7 @@ append_ok(struct tlsrpt_store *s, const struct tlsrpt_report *r, int64_t when,
 /* Counters of a whole read of dirs in [since, until). */
 struct tally {
 	unsigned long records, skipped, duplicates;
-	json_t *lines; /* key "org\tid" -> number of lines seen */
+	json_t *lines; /* "org\tid\tdigest" -> number of lines seen */
 	int bad_group; /* a report with the wrong number of lines */
 };
 
@@ -190,8 +190,9 @@ read_all(const char *const *dirs, size_t n, int64_t since, int64_t until,
 	while ((rc = tlsrpt_store_reader_next(rd, &rec, &err)) == 1) {
 		char k[512];
 
-		snprintf(k, sizeof(k), "%s\t%s", rec.organization_name,
-			 rec.report_id);
+		/* A version of a report is its key and its digest. */
+		snprintf(k, sizeof(k), "%s\t%s\t%s", rec.organization_name,
+			 rec.report_id, rec.digest != NULL ? rec.digest : "");
 		v = json_object_get(t->lines, k);
 		if (v == NULL)
 			json_object_set_new(
@@ -810,9 +811,13 @@ START_TEST(test_recovery_tail)
 	struct tlsrpt_report *x = make_report("Org", "x", 3, 1);
 	struct tlsrpt_report *y = make_report("Org", "y", 1, 0);
 	struct tlsrpt_report *z = make_report("Org", "z", 3, 1);
+	/* Other versions of y: one left by the crash, one sent after. */
+	struct tlsrpt_report *y2 = make_report("Org", "y", 2, 0);
+	struct tlsrpt_report *y3 = make_report("Org", "y", 1, 1);
 	struct tlsrpt_store *s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
-	size_t xl, zl;
-	char *xs = lines_of(x, &xl), *zs = lines_of(z, &zl);
+	size_t xl, zl, y2l;
+	char *xs = lines_of(x, &xl), *zs = lines_of(z, &zl),
+	     *y2s = lines_of(y2, &y2l);
 	const char *dirs[1] = {dir};
 	off_t good;
 	struct tally t;
@@ -824,6 +829,7 @@ START_TEST(test_recovery_tail)
 	 * another died inside the write of z (one and a half lines). */
 	f = fopen(d0, "a");
 	fwrite(xs, 1, xl, f);
+	fwrite(y2s, 1, y2l, f); /* and one after writing a version of y */
 	fclose(f);
 	good = file_size(d0);
 	f = fopen(d0, "a");
@@ -839,20 +845,26 @@ START_TEST(test_recovery_tail)
 	append_ok(s, x, T0 + 5, TLSRPT_STORE_DUPLICATE);
 	ck_assert_int_eq(file_size(d0), good);
 	append_ok(s, z, T0 + 6, TLSRPT_STORE_STORED);
+	/* The version of y found by recovery has its digest recorded. */
+	append_ok(s, y2, T0 + 7, TLSRPT_STORE_DUPLICATE);
+	append_ok(s, y3, T0 + 7, TLSRPT_STORE_CONFLICT);
 	assert_all_lines_valid(d0);
 	assert_all_lines_valid(idx);
 	read_all(dirs, 1, 0, 0, &t);
-	ck_assert_uint_eq(t.records, 7);
+	ck_assert_uint_eq(t.records, 10);
 	ck_assert_uint_eq(t.skipped, 0);
 	ck_assert_int_eq(t.bad_group, 0);
 	tally_free(&t);
 	tlsrpt_store_close(s);
 	free(xs);
 	free(zs);
+	free(y2s);
 	free(d0);
 	tlsrpt_report_free(x);
 	tlsrpt_report_free(y);
 	tlsrpt_report_free(z);
+	tlsrpt_report_free(y2);
+	tlsrpt_report_free(y3);
 	rm_tree(dir);
 	free(dir);
 }
