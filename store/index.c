@@ -113,7 +113,7 @@ note_key(struct tlsrpt_index *ix, const char *key, size_t len,
 	return 0;
 }
 
-void
+int
 tlsrpt_index_lookup(const struct tlsrpt_index *ix, const char *key, size_t len,
 		    const char *digest, int64_t *key_day, int64_t *version_day,
 		    int64_t *versions)
@@ -129,14 +129,14 @@ tlsrpt_index_lookup(const struct tlsrpt_index *ix, const char *key, size_t len,
 		char *vk = version_key(key, len, digest, &vlen);
 		int64_t *v;
 
-		/* Out of memory: "another version" -- stored, never lost. */
 		if (vk == NULL)
-			return;
+			return -1;
 		v = tlsrpt_keyset_find(&ix->versions, vk, vlen);
 		if (v != NULL)
 			*version_day = *v;
 		tlsrpt_free(vk);
 	}
+	return 0;
 }
 
 /* Apply one index line. Damaged lines are ignored: they can only cost a

@@ -74,10 +74,10 @@ int tlsrpt_index_add(struct tlsrpt_index *ix, const char *key, size_t len,
 
 /* What the index knows of key: *key_day the latest day of any version (-1:
  * none), *version_day that of the version with digest (-1: none),
- * *versions how many distinct versions. */
-void tlsrpt_index_lookup(const struct tlsrpt_index *ix, const char *key,
-			 size_t len, const char *digest, int64_t *key_day,
-			 int64_t *version_day, int64_t *versions);
+ * *versions how many distinct versions. 0, or -1 when out of memory. */
+int tlsrpt_index_lookup(const struct tlsrpt_index *ix, const char *key,
+			size_t len, const char *digest, int64_t *key_day,
+			int64_t *version_day, int64_t *versions);
 
 /* Forget every key and position and empty the file: an index without
  * digests is rebuilt this way (recover.c). */

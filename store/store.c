@@ -367,8 +367,12 @@ tlsrpt_store_append(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 	 * content is not (a forgery sent first with a predictable id must
 	 * not make the real report a duplicate): it is stored, marked. */
 	since = day - (int64_t)s->dedup_days;
-	tlsrpt_index_lookup(&s->ix, key, klen, digest, &key_day, &version_day,
-			    &versions);
+	if (tlsrpt_index_lookup(&s->ix, key, klen, digest, &key_day,
+				&version_day, &versions) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+				 "store: out of memory");
+		goto out;
+	}
 	if (version_day > since) {
 		*outcome = TLSRPT_STORE_DUPLICATE;
 		ret = 0;

@@ -16,3 +16,16 @@ $(SUMMARY): $(BUILD)/summary/summary_main.o $(SUMMARY_LIB) $(STORE_LIB) $(PARSER
 
 PROGRAMS += $(SUMMARY)
 BIN_PROGRAMS += $(SUMMARY)
+
+# The known reporters' directory is compiled into tlsrpt-summary: build it
+# again when DATADIR (or PREFIX) changes, as in `make` then
+# `make install PREFIX=/usr`.
+SUMMARY_DATADIR_STAMP := $(BUILD)/summary/datadir.stamp
+$(SUMMARY_DATADIR_STAMP): summary-datadir-check
+	@:
+.PHONY: summary-datadir-check
+summary-datadir-check:
+	@mkdir -p $(BUILD)/summary
+	@echo '$(DATADIR)' | cmp -s - $(SUMMARY_DATADIR_STAMP) || \
+		echo '$(DATADIR)' > $(SUMMARY_DATADIR_STAMP)
+$(BUILD)/summary/summary_main.o: $(SUMMARY_DATADIR_STAMP)

@@ -254,11 +254,10 @@ summary_count_lines(const struct summary_problems *p,
 		{p->detail_over_total,
 		 "failure details count more sessions than their policy's "
 		 "failure total"},
-		{p->impersonations,
-		 "reports claim a known reporter's name but were sent from "
-		 "another domain (impersonation; left out of every count)"},
-		{p->conflicts, "report ids were stored with different contents "
-			       "(conflicts; see which version counted)"},
+		{p->impersonations, "reports claim a known reporter's name "
+				    "from another domain (left out)"},
+		{p->conflicts, "report ids were stored with different "
+			       "contents (conflicts)"},
 	};
 	size_t n = 0;
 

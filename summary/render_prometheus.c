@@ -294,6 +294,13 @@ data_problems(FILE *out, const struct summary_agg *a)
 	       "Reports in the window left out by --verified-only.");
 	sample(out, "tlsrpt_reports_unverified_dropped", p->unverified_dropped,
 	       NULL);
+	family(out, "tlsrpt_reports_impersonation",
+	       "Reports in the window claiming a known reporter's name from "
+	       "another domain, left out of every count.");
+	sample(out, "tlsrpt_reports_impersonation", p->impersonations, NULL);
+	family(out, "tlsrpt_report_ids_conflicting",
+	       "Report ids in the window stored with different contents.");
+	sample(out, "tlsrpt_report_ids_conflicting", p->conflicts, NULL);
 }
 
 int

@@ -494,9 +494,9 @@ conflicts(FILE *out, const struct summary_agg *a)
 
 			tlsrpt_format_datetime(v->received, when, sizeof(when));
 			line = g_strdup_printf(
-				"%s from %s, dkim=%s, %s%s%s, %lld sessions, "
+				"%s from %s, dkim=%s, %s%s, %lld sessions, "
 				"%lld failed, received %s",
-				v->counted ? "counted:    " : "not counted:",
+				v->counted ? "counted:" : "not counted:",
 				v->submitter != NULL ? v->submitter
 						     : "(no submitter)",
 				v->dkim != NULL ? v->dkim : "none",
@@ -507,7 +507,7 @@ conflicts(FILE *out, const struct summary_agg *a)
 				v->auth != SUMMARY_AUTH_NONE && v->auth_domain
 					? v->auth_domain
 					: "",
-				"", (long long)(v->c.successes + v->c.failures),
+				(long long)(v->c.successes + v->c.failures),
 				(long long)v->c.failures, when);
 			fputs("  ", out);
 			wrap(out, line, 2, 6);

@@ -93,6 +93,9 @@ PY
 "$summary" -d "$t/a" --known-reporters "$known" --by sender >"$t/out"
 grep -q 'IMPERSONATION: claims Google Inc. but sent from evil.example' "$t/out" ||
 	fail "impersonation line: $(cat "$t/out")"
+expect_status 1 "$summary" -d "$t/a" --known-reporters "$known" >"$t/out"
+awk 'length > 80 { bad = 1 } END { exit bad }' "$t/out" || fail "impersonation text wider than 80 columns"
+grep -q '^1 reports claim a known reporter' "$t/out" || fail "impersonation not a data problem"
 # without the known reporters nothing is an impersonation
 : >"$t/none"
 "$summary" -d "$t/a" --known-reporters "$t/none" --by sender >"$t/out"

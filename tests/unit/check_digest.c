@@ -298,6 +298,56 @@ START_TEST(test_subjects)
 }
 END_TEST
 
+/* A clean window with one impersonating report is not fine: the digest
+ * goes out with --only-problems and its Subject says why. */
+START_TEST(test_subject_impersonation)
+{
+	static const char known_text[] = "google.com Google Inc.\n";
+	char *dir = g_strdup_printf("%s/impersonated", top);
+	const char *dirs[1] = {dir};
+	struct fixture_report fr = {
+		.tmpl = "google.json",
+		.dkim = "pass",
+		.submitter = "google.com",
+		.failures = -1,
+	};
+	struct summary_known *known;
+	struct summary_options o;
+	struct tlsrpt_error err;
+	struct summary_agg *a;
+	char *subject;
+
+	for (fr.n = 1; fr.n <= 29; fr.n++) {
+		fr.received = DAY(fr.n) + 6 * HOUR;
+		fixture_store(dir, &fr);
+	}
+	fr.n = 28;
+	fr.id = "forged-28";
+	fr.submitter = "evil.example";
+	fixture_store(dir, &fr);
+	ck_assert_int_eq(summary_known_parse(known_text, strlen(known_text),
+					     "known", &known, &err),
+			 0);
+	for (int with = 0; with < 2; with++) {
+		summary_options_default(&o);
+		o.since = DAY(23);
+		o.until = DAY(30);
+		o.known = with ? known : NULL;
+		a = summary_agg_new(&o);
+		ck_assert_int_eq(summary_read_stores(a, dirs, 1, &err), 0);
+		summary_agg_finish(a);
+		subject = summary_mail_subject(a);
+		ck_assert_int_eq(summary_fine(a), !with);
+		ck_assert_int_eq(strstr(subject, "1 impersonation") != NULL,
+				 with);
+		g_free(subject);
+		summary_agg_free(a);
+	}
+	summary_known_free(known);
+	g_free(dir);
+}
+END_TEST
+
 START_TEST(test_only_problems)
 {
 	static const char *const to[] = {"postmaster@example.org"};
@@ -426,6 +476,7 @@ digest_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_structure);
 	tcase_add_test(tc, test_subjects);
+	tcase_add_test(tc, test_subject_impersonation);
 	tcase_add_test(tc, test_only_problems);
 	tcase_add_test(tc, test_overrides);
 	tcase_add_test(tc, test_refused);

@@ -26,6 +26,7 @@
 #include "parser/alloc.h"
 #include "parser/report.h"
 #include "parser/report_json.h"
+#include "store/digest.h"
 #include "store/reader.h"
 #include "store/record.h"
 #include "store/store.h"
@@ -166,7 +167,7 @@ append_ok(struct tlsrpt_store *s, const struct tlsrpt_report *r, int64_t when,
 /* Counters of a whole read of dirs in [since, until). */
 struct tally {
 	unsigned long records, skipped, duplicates;
-	json_t *lines; /* key "org\tid" -> number of lines seen */
+	json_t *lines; /* "org\tid\tdigest" -> number of lines seen */
 	int bad_group; /* a report with the wrong number of lines */
 };
 
@@ -190,8 +191,9 @@ read_all(const char *const *dirs, size_t n, int64_t since, int64_t until,
 	while ((rc = tlsrpt_store_reader_next(rd, &rec, &err)) == 1) {
 		char k[512];
 
-		snprintf(k, sizeof(k), "%s\t%s", rec.organization_name,
-			 rec.report_id);
+		/* A version of a report is its key and its digest. */
+		snprintf(k, sizeof(k), "%s\t%s\t%s", rec.organization_name,
+			 rec.report_id, rec.digest != NULL ? rec.digest : "");
 		v = json_object_get(t->lines, k);
 		if (v == NULL)
 			json_object_set_new(
@@ -551,6 +553,54 @@ START_TEST(test_dedup_window_restart_lost_index)
 }
 END_TEST
 
+/* The digest is of the report read, not of the bytes sent: indentation,
+ * member order, an "mx:" prefix or a zone offset do not change it; a
+ * count does. */
+START_TEST(test_digest_canonical)
+{
+	static const char *const same[] = {
+		"{\"organization-name\":\"Org\",\"date-range\":{\"start-"
+		"datetime\":"
+		"\"2024-04-30T00:00:00Z\",\"end-datetime\":\"2024-04-30T23:59:"
+		"59Z"
+		"\"},\"contact-info\":\"c@org.example\",\"report-id\":\"r1\","
+		"\"policies\":[{\"policy\":{\"policy-type\":\"sts\","
+		"\"policy-domain\":\"d.example\",\"mx-host\":[\"mx.d.example\"]"
+		"},"
+		"\"summary\":{\"total-successful-session-count\":5,"
+		"\"total-failure-session-count\":0}}]}",
+		"{ \"report-id\" : \"r1\",\n  \"policies\" : [ { \"summary\" : "
+		"{"
+		" \"total-failure-session-count\" : 0,\n"
+		" \"total-successful-session-count\" : 5 }, \"policy\" : {"
+		" \"mx-host\" : [ \"mx: mx.d.example\" ], \"policy-domain\" :"
+		" \"d.example\", \"policy-type\" : \"sts\" } } ],\n"
+		"  \"contact-info\" : \"c@org.example\", \"date-range\" : {"
+		" \"end-datetime\" : \"2024-05-01T01:59:59+02:00\","
+		" \"start-datetime\" : \"2024-04-30T00:00:00Z\" },"
+		" \"organization-name\" : \"Org\" }\n",
+	};
+	char d[2][TLSRPT_DIGEST_HEX + 1], other[TLSRPT_DIGEST_HEX + 1];
+	struct tlsrpt_report *r;
+	struct tlsrpt_error err;
+
+	for (int i = 0; i < 2; i++) {
+		ck_assert_msg(tlsrpt_report_parse(same[i], strlen(same[i]),
+						  &limits, &r, &err) == 0,
+			      "%s", err.text);
+		ck_assert_int_eq(tlsrpt_report_digest(r, d[i]), 0);
+		ck_assert(tlsrpt_digest_valid(d[i]));
+		if (i == 1) { /* one session more: another report */
+			r->policies[0].total_successful_session_count++;
+			ck_assert_int_eq(tlsrpt_report_digest(r, other), 0);
+		}
+		tlsrpt_report_free(r);
+	}
+	ck_assert_str_eq(d[0], d[1]);
+	ck_assert_str_ne(d[0], other);
+}
+END_TEST
+
 /* ---- conflicts: the same key with other content ---- */
 
 /* Drop member name from every JSON line of path (a store or index as an
@@ -815,9 +865,13 @@ START_TEST(test_recovery_tail)
 	struct tlsrpt_report *x = make_report("Org", "x", 3, 1);
 	struct tlsrpt_report *y = make_report("Org", "y", 1, 0);
 	struct tlsrpt_report *z = make_report("Org", "z", 3, 1);
+	/* Other versions of y: one left by the crash, one sent after. */
+	struct tlsrpt_report *y2 = make_report("Org", "y", 2, 0);
+	struct tlsrpt_report *y3 = make_report("Org", "y", 1, 1);
 	struct tlsrpt_store *s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
-	size_t xl, zl;
-	char *xs = lines_of(x, &xl), *zs = lines_of(z, &zl);
+	size_t xl, zl, y2l;
+	char *xs = lines_of(x, &xl), *zs = lines_of(z, &zl),
+	     *y2s = lines_of(y2, &y2l);
 	const char *dirs[1] = {dir};
 	off_t good;
 	struct tally t;
@@ -829,6 +883,7 @@ START_TEST(test_recovery_tail)
 	 * another died inside the write of z (one and a half lines). */
 	f = fopen(d0, "a");
 	fwrite(xs, 1, xl, f);
+	fwrite(y2s, 1, y2l, f); /* and one after writing a version of y */
 	fclose(f);
 	good = file_size(d0);
 	f = fopen(d0, "a");
@@ -844,20 +899,26 @@ START_TEST(test_recovery_tail)
 	append_ok(s, x, T0 + 5, TLSRPT_STORE_DUPLICATE);
 	ck_assert_int_eq(file_size(d0), good);
 	append_ok(s, z, T0 + 6, TLSRPT_STORE_STORED);
+	/* The version of y found by recovery has its digest recorded. */
+	append_ok(s, y2, T0 + 7, TLSRPT_STORE_DUPLICATE);
+	append_ok(s, y3, T0 + 7, TLSRPT_STORE_CONFLICT);
 	assert_all_lines_valid(d0);
 	assert_all_lines_valid(idx);
 	read_all(dirs, 1, 0, 0, &t);
-	ck_assert_uint_eq(t.records, 7);
+	ck_assert_uint_eq(t.records, 10);
 	ck_assert_uint_eq(t.skipped, 0);
 	ck_assert_int_eq(t.bad_group, 0);
 	tally_free(&t);
 	tlsrpt_store_close(s);
 	free(xs);
 	free(zs);
+	free(y2s);
 	free(d0);
 	tlsrpt_report_free(x);
 	tlsrpt_report_free(y);
 	tlsrpt_report_free(z);
+	tlsrpt_report_free(y2);
+	tlsrpt_report_free(y3);
 	rm_tree(dir);
 	free(dir);
 }
@@ -1486,6 +1547,7 @@ store_suite(void)
 	tcase_add_test(tc, test_line_bound);
 	tcase_add_test(tc, test_dedup_window_restart_lost_index);
 	tcase_add_test(tc, test_conflict_not_duplicate);
+	tcase_add_test(tc, test_digest_canonical);
 	tcase_add_test(tc, test_rotation_and_gz);
 	tcase_add_test(tc, test_recovery_tail);
 	tcase_add_test(tc, test_symlink_refused);
