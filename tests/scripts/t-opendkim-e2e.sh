@@ -120,10 +120,16 @@ until python3 -c "import socket; socket.create_connection(('127.0.0.1', $odkim_p
 	sleep 0.05
 done
 # The published key matches the private one, through the same resolver.
-"$(dirname "$genkey")/opendkim-testkey" -x "$t/opendkim.conf" \
+# Retried: dnsmasq may still be starting on a loaded machine.
+i=0
+until "$(dirname "$genkey")/opendkim-testkey" -x "$t/opendkim.conf" \
 	-d reporter.test -s reporter.test -k "$t/keys/reporter.test.private" \
-	>"$t/testkey.log" 2>&1 ||
-	fail "opendkim-testkey: the key in dnsmasq does not verify: $(cat "$t/testkey.log" "$t/dnsmasq.log")"
+	>"$t/testkey.log" 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 10 ] ||
+		fail "opendkim-testkey: the key in dnsmasq does not verify: $(cat "$t/testkey.log" "$t/dnsmasq.log")"
+	sleep 0.3
+done
 
 # OpenDKIM first, then tlsrpt-milter: Postfix applies each milter's edits
 # before the next one sees the message.
