@@ -59,15 +59,17 @@ struct config_list {
 };
 
 struct config {
-	char *socket;	       /* Socket: libmilter syntax */
-	char *user;	       /* UserID: "user[:group]", NULL: stay */
-	int allow_root;	       /* AllowRoot: may go on running as root */
-	char *pid_file;	       /* PidFile, NULL: none */
-	char *chroot_dir;      /* Chroot, NULL: none */
-	unsigned umask;	       /* Umask: while the socket is created */
-	int syslog_facility;   /* SyslogFacility: a LOG_* facility value */
-	int log_level;	       /* LogLevel: LOG_ERR .. LOG_DEBUG */
-	char *store_directory; /* StoreDirectory */
+	char *socket;		    /* Socket: libmilter syntax */
+	char *user;		    /* UserID: "user[:group]", NULL: stay */
+	int allow_root;		    /* AllowRoot: may go on running as root */
+	char *pid_file;		    /* PidFile, NULL: none */
+	char *chroot_dir;	    /* Chroot, NULL: none */
+	unsigned umask;		    /* Umask: while the socket is created */
+	int syslog_facility;	    /* SyslogFacility: a LOG_* facility value */
+	int log_level;		    /* LogLevel: LOG_ERR .. LOG_DEBUG */
+	char *store_directory;	    /* StoreDirectory */
+	struct config_list domains; /* Domains; config_finish() */
+	int domains_derived;	    /* Domains came from HostName */
 	struct config_list report_addresses; /* ReportAddresses */
 	int detect_by_headers;		     /* DetectByHeaders */
 	int disposition;		     /* enum config_disposition */
@@ -113,9 +115,14 @@ int config_set(struct config *c, const char *key, const char *value,
 	       const char *where, struct tlsrpt_error *err);
 
 /* After loading: fill what defaults to the environment (HostName from
- * gethostname(), TrustedAuthservIDs to the host name) and check keys that
- * depend on each other. */
+ * gethostname(), TrustedAuthservIDs to the host name, Domains to HostName
+ * without its first label, ReportAddresses to tlsrpt@ each of Domains,
+ * AlertDomains to Domains) and check keys that depend on each other. */
 int config_finish(struct config *c, struct tlsrpt_error *err);
+
+/* The policy domains that alert: NULL and *n 0 for every domain
+ * (AlertDomains *). Borrowed from c. */
+char *const *config_alert_domains(const struct config *c, size_t *n);
 
 /* The pieces other modules take. Both borrow from c, which must outlive
  * them. */

@@ -32,8 +32,7 @@ hostile_strings(void)
 	snprintf(path, sizeof(path), "%s/hostile-strings.json",
 		 test_data_dir());
 	a = json_load_file(path, 0, &jerr);
-	ck_assert_msg(a != NULL && json_is_array(a), "%s: %s", path,
-		      jerr.text);
+	ck_assert_msg(a != NULL && json_is_array(a), "%s: %s", path, jerr.text);
 	n = json_array_size(a);
 	ck_assert_uint_gt(n, 10);
 	v = calloc(n + 4, sizeof(*v));
@@ -83,7 +82,8 @@ START_TEST(terminal_and_log)
 	char **v = hostile_strings();
 
 	for (size_t i = 0; v[i] != NULL; i++) {
-		char *t = run(sanitize_text, v[i]), *l = run(sanitize_log, v[i]);
+		char *t = run(sanitize_text, v[i]),
+		     *l = run(sanitize_log, v[i]);
 
 		assert_inert("text", v[i], t);
 		assert_inert("log", v[i], l);
@@ -93,7 +93,8 @@ START_TEST(terminal_and_log)
 	free_strings(v);
 	/* Visible escapes on a terminal, '?' in a log. */
 	{
-		char *t = run(sanitize_text, "a\x1b[31m\r\n\xc2\x9b\xe2\x80\xae\xff");
+		char *t = run(sanitize_text,
+			      "a\x1b[31m\r\n\xc2\x9b\xe2\x80\xae\xff");
 		char *l = run(sanitize_log, "a\x1b[31m\r\n");
 
 		ck_assert_str_eq(t, "a\\x1b[31m\\r\\n\\u009b\\u202e\\xff");
@@ -152,8 +153,8 @@ START_TEST(csv_no_formula)
 		char *cell = csv_unquote(f);
 
 		ck_assert_msg(g_utf8_validate(f, -1, NULL), "not UTF-8: %s", f);
-		ck_assert_msg(cell[0] == '\0' || strchr("=+-@\t\r", cell[0]) ==
-							 NULL,
+		ck_assert_msg(cell[0] == '\0' ||
+				      strchr("=+-@\t\r", cell[0]) == NULL,
 			      "formula cell: %s", cell);
 		if (strpbrk(v[i], ",\"\r\n") != NULL)
 			ck_assert_msg(f[0] == '"', "not quoted: %s", f);
@@ -162,8 +163,8 @@ START_TEST(csv_no_formula)
 		if (g_utf8_validate(v[i], -1, NULL)) {
 			int formula = v[i][0] != '\0' &&
 				      strchr("=+-@\t\r", v[i][0]) != NULL;
-			char *want = g_strconcat(formula ? "'" : "", v[i],
-						 NULL);
+			char *want =
+				g_strconcat(formula ? "'" : "", v[i], NULL);
 
 			ck_assert_str_eq(cell, want);
 			g_free(want);
@@ -273,9 +274,9 @@ END_TEST
 
 START_TEST(null_is_empty)
 {
-	sanitize_fn *fns[] = {sanitize_text, sanitize_log,
+	sanitize_fn *fns[] = {sanitize_text,   sanitize_log,
 			      sanitize_header, sanitize_csv,
-			      sanitize_html, sanitize_prom_label};
+			      sanitize_html,   sanitize_prom_label};
 
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
 		char *s = run(fns[i], NULL);
