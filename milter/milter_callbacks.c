@@ -12,6 +12,7 @@
 #include <libmilter/mfapi.h>
 
 #include "parser/alloc.h"
+#include "parser/sanitize.h"
 #include "rcpt.h"
 
 #define OWN_HEADER "X-TLSRPT-Milter"
@@ -341,18 +342,21 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return SMFIS_NOREPLY;
 }
 
-/* A header value: printable ASCII, at most size-1 bytes. */
+/* A header value: the log step (parser/sanitize.h), then printable ASCII
+ * (a header is not RFC 2047-encoded here), at most size-1 bytes. */
 static void
 header_text(char *dst, size_t size, const char *src)
 {
+	char *safe = sanitize_dup(sanitize_log, src);
 	size_t i = 0;
 
-	for (; src[i] != '\0' && i + 1 < size; i++) {
-		unsigned char ch = (unsigned char)src[i];
+	for (; safe[i] != '\0' && i + 1 < size; i++) {
+		unsigned char ch = (unsigned char)safe[i];
 
-		dst[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+		dst[i] = ch < 0x7f ? (char)ch : '?';
 	}
 	dst[i] = '\0';
+	g_free(safe);
 }
 
 /* The policy domains of a report, comma-separated, into buf. */

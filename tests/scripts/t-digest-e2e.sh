@@ -2,7 +2,7 @@
 # t-digest-e2e.sh -- the daily digest through a real, throwaway Postfix
 # (scripts/postfix-sandbox.inc): the sample reports are sent over SMTP,
 # caught by tlsrpt-milter and stored; `tlsrpt-summary --format mail` piped
-# to that Postfix's `sendmail -t`, and the same run by
+# to that Postfix's `sendmail -t -i`, and the same run by
 # contrib/tlsrpt-digest.cron.daily, arrive in the test maildir and parse as
 # valid MIME (python3's email module) with a text/plain and a text/html
 # part; with --only-problems a clean store gives no output, exit 0, and the
@@ -37,7 +37,7 @@ python3 "$send" "$smtp_port" 1 tlsrpt@example.org "$samples"/*.eml >/dev/null ||
 wait_delivered 2
 [ "$(stored)" -eq 2 ] || fail "$(stored) reports stored, want 2"
 
-# 2. The digest, piped to the sandbox Postfix's sendmail -t. Microsoft's
+# 2. The digest, piped to the sandbox Postfix's sendmail -t -i. Microsoft's
 # sample has failed sessions: exit 1, and the Subject names them.
 "$summary" -d "$t/store" --format mail --to postmaster@example.org \
 	--from tlsrpt-summary@example.org >"$t/digest.eml"
