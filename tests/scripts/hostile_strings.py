@@ -14,7 +14,8 @@ every output they reach; driven by t-hostile-strings.sh.
         strict HTML5, no element or attribute from the fixture), json
         (parses, holds the fixture's strings unchanged), jsonl (one JSON
         document a line), mail (parses without defects, every header one
-        line and inert, the lone-dot line intact), argv (what the alert
+        line and inert), lonedot (the mail's HTML part keeps the fixture's
+        lone-dot line), argv (what the alert
         program got: no fixture string in argv or environment)
 
 Exit 0 when every file passes, else 1 with the reasons.
@@ -132,6 +133,14 @@ def check_mail(path, data):
         assert why is None, "header %s: %s" % (name, why)
     for part in m.walk():
         assert not part.defects, part.defects
+
+
+def check_lonedot(path, data):
+    m = email.message_from_bytes(data, policy=policy.default)
+    html = [p for p in m.walk() if p.get_content_type() == "text/html"]
+    assert html, "no text/html part"
+    assert "before\n.\nafter" in html[0].get_content(), \
+        "the fixture's lone-dot line is not in the HTML part"
 
 
 def check_argv(path, data, strings):

@@ -102,6 +102,7 @@ fi
 	>"$t/out/digest.eml"
 [ $? -le 1 ] || fail "--format mail failed"
 check mail "$t/out/digest.eml"
+check lonedot "$t/out/digest.eml"
 grep -q '^Subject: TLS-RPT: ' "$t/out/digest.eml" || fail "no Subject"
 echo "ok - the digest mail: one-line inert headers"
 
