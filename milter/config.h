@@ -59,17 +59,15 @@ struct config_list {
 };
 
 struct config {
-	char *socket;		    /* Socket: libmilter syntax */
-	char *user;		    /* UserID: "user[:group]", NULL: stay */
-	int allow_root;		    /* AllowRoot: may go on running as root */
-	char *pid_file;		    /* PidFile, NULL: none */
-	char *chroot_dir;	    /* Chroot, NULL: none */
-	unsigned umask;		    /* Umask: while the socket is created */
-	int syslog_facility;	    /* SyslogFacility: a LOG_* facility value */
-	int log_level;		    /* LogLevel: LOG_ERR .. LOG_DEBUG */
-	char *store_directory;	    /* StoreDirectory */
-	struct config_list domains; /* Domains; config_finish() */
-	int domains_derived;	    /* Domains came from HostName */
+	char *socket;	       /* Socket: libmilter syntax */
+	char *user;	       /* UserID: "user[:group]", NULL: stay */
+	int allow_root;	       /* AllowRoot: may go on running as root */
+	char *pid_file;	       /* PidFile, NULL: none */
+	char *chroot_dir;      /* Chroot, NULL: none */
+	unsigned umask;	       /* Umask: while the socket is created */
+	int syslog_facility;   /* SyslogFacility: a LOG_* facility value */
+	int log_level;	       /* LogLevel: LOG_ERR .. LOG_DEBUG */
+	char *store_directory; /* StoreDirectory */
 	struct config_list report_addresses; /* ReportAddresses */
 	int detect_by_headers;		     /* DetectByHeaders */
 	int disposition;		     /* enum config_disposition */
@@ -91,6 +89,11 @@ struct config {
 	unsigned alert_min_share;	       /* AlertMinShare, percent */
 	struct config_list alert_domains;      /* AlertDomains */
 	struct tlsrpt_limits limits;	       /* the Max* keys */
+
+	/* Domains (our own, config_finish() fills them from HostName when
+	 * unset): the defaults of ReportAddresses and AlertDomains. */
+	struct config_list domains;
+	int domains_derived; /* Domains came from HostName */
 
 	/* The line each key was set on in the file being read, for
 	 * duplicate errors; indexed like the table. Internal. */

@@ -29,16 +29,19 @@ static const struct milter_app *the_app;
 /* One message; reset by msg_end() when it is accepted early, ends or is
  * aborted (and at MAIL when the MTA sends it), freed at close. */
 struct msg {
-	char qid[64];	 /* {i}, or NOQUEUE until the MTA sends it */
-	int candidate;	 /* a recipient is a report address */
-	size_t n_other;	 /* recipients that are not */
-	size_t n_report; /* report recipients, as the MTA gave them: */
-	char *report_rcpt[REPORT_RCPTS_MAX]; /* NULL past the array */
+	char qid[64];	      /* {i}, or NOQUEUE until the MTA sends it */
+	int candidate;	      /* a recipient is a report address */
 	int hint;	      /* its headers say it is a TLS report */
 	int too_large;	      /* stopped buffering at MaxMessageSize */
 	unsigned own_headers; /* X-TLSRPT-Milter headers it came with */
 	unsigned char *buf;
 	size_t len, cap;
+
+	/* The recipients: how many are not report addresses, and the report
+	 * addresses as the MTA wrote them (the first REPORT_RCPTS_MAX; NULL
+	 * where the copy failed), for smfi_delrcpt(). */
+	size_t n_other, n_report;
+	char *report_rcpt[REPORT_RCPTS_MAX];
 };
 
 /* What the reports of one message came to, for the header we add. */
@@ -228,7 +231,7 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	}
 	m->candidate = 1;
 	/* Kept as the MTA wrote it: smfi_delrcpt() wants that form. A copy
-	 * that fails counts as one we cannot remove (see act()). */
+	 * that fails counts as one we cannot remove (drop_report_rcpts()). */
 	if (m->n_report < REPORT_RCPTS_MAX)
 		m->report_rcpt[m->n_report] = tlsrpt_strdup(argv[0]);
 	m->n_report++;
