@@ -32,8 +32,7 @@ alert_hook_setup(struct alert_hook *h, const struct config *c, int threaded,
 		 ALERT_STATE_FILE);
 	h->rules.result_types = c->alert_result_types.items;
 	h->rules.n_result_types = c->alert_result_types.n;
-	h->rules.domains = c->alert_domains.items;
-	h->rules.n_domains = c->alert_domains.n;
+	h->rules.domains = config_alert_domains(c, &h->rules.n_domains);
 	h->rules.min_failures = c->alert_min_failures;
 	h->rules.min_share = c->alert_min_share;
 	h->dispatch.argv = h->argv;

@@ -23,6 +23,7 @@
 #include "cgi_request.h"
 #include "parser/input.h"
 #include "parser/payload.h"
+#include "parser/sanitize.h"
 
 /* Seconds a sender should wait before retrying after a store failure. */
 #define RETRY_AFTER "300"
@@ -55,13 +56,15 @@ reason_phrase(int status)
 }
 
 /* The line may quote the report or the request: keep it one line of
- * printable text whatever it holds. */
+ * printable text whatever it holds (the log step of parser/sanitize.h:
+ * never longer than its input, so it fits where the line was). */
 static void
-one_line(char *s)
+one_line(char *s, size_t size)
 {
-	for (unsigned char *p = (unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = ' ';
+	char *safe = sanitize_dup(sanitize_log, s);
+
+	snprintf(s, size, "%s", safe);
+	g_free(safe);
 }
 
 struct reply {
@@ -82,7 +85,7 @@ set_reply(struct reply *r, int status, const char *fmt, ...)
 	if (vsnprintf(r->line, sizeof(r->line), fmt, ap) < 0)
 		r->line[0] = '\0';
 	va_end(ap);
-	one_line(r->line);
+	one_line(r->line, sizeof(r->line));
 	return status;
 }
 

@@ -12,6 +12,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <glib.h>
+
 #include "alert/argv.h"
 #include "intake.h"
 #include "parser/alloc.h"
@@ -167,6 +169,22 @@ check_address(const char *v, char *why, size_t size)
 	return 0;
 }
 
+/* A domain name: letters, digits, '-' and '.', not starting or ending with
+ * a dot (a report address is built from it). */
+static int
+check_domain(const char *v, char *why, size_t size)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || v[0] == '.' || v[n - 1] == '.' || strstr(v, "..") ||
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789-.") != n) {
+		snprintf(why, size, "\"%s\" is not a domain name", v);
+		return -1;
+	}
+	return 0;
+}
+
 /* "domain:token": the token is one URL path segment of unreserved
  * characters (RFC 3986), so it needs no escaping in the rua URI. */
 static int
@@ -233,10 +251,15 @@ static const struct config_key keys[] = {
 	{"StoreDirectory", TYPE_STRING, OFF(store_directory),
 	 TLSRPT_LOCALSTATEDIR "/lib/tlsrpt", 0, 0, NULL, check_path,
 	 "directory of the report store (daily JSON Lines files)"},
-	{"ReportAddresses", TYPE_LIST, OFF(report_addresses), "tlsrpt@*", 0, 0,
-	 NULL, check_address,
+	{"Domains", TYPE_LIST, OFF(domains), "", 0, 0, NULL, check_domain,
+	 "our own mail domains, the defaults of ReportAddresses and "
+	 "AlertDomains (default: HostName without its first label, as "
+	 "Postfix's mydomain)"},
+	{"ReportAddresses", TYPE_LIST, OFF(report_addresses), "", 0, 0, NULL,
+	 check_address,
 	 "recipients whose mail is a TLS report candidate: exact addresses "
-	 "and localpart@* (any domain), case-insensitive"},
+	 "and localpart@* (any domain, relayed mail too), case-insensitive "
+	 "(default: tlsrpt@ at each of Domains)"},
 	{"DetectByHeaders", TYPE_BOOL, OFF(detect_by_headers), "no", 0, 0, NULL,
 	 NULL,
 	 "also treat mail as a candidate when its headers say it is a TLS "
@@ -296,7 +319,8 @@ static const struct config_key keys[] = {
 	 "smallest share of a policy's sessions, in percent, that must have "
 	 "failed (with that result type and MX) to alert"},
 	{"AlertDomains", TYPE_LIST, OFF(alert_domains), "", 0, 0, NULL,
-	 check_word, "policy domains that alert (default: every domain)"},
+	 check_word,
+	 "policy domains that alert (default: Domains; * for every domain)"},
 	{"AlertMaxPerMessage", TYPE_UINT, OFF(alert_max_per_message), "8", 1,
 	 256, NULL, NULL,
 	 "most alerts one report mail raises (its largest failures); the last "
@@ -807,6 +831,66 @@ config_set(struct config *c, const char *key, const char *value,
 	return config_line(c, buf, where, 0, err);
 }
 
+/* Domains from HostName as Postfix derives mydomain from myhostname: all
+ * but the first label, "localdomain" for a name without a dot. Then
+ * ReportAddresses (tlsrpt@ each) and AlertDomains (the same list) where
+ * the file did not set them: mail for other domains, relayed through this
+ * host, is none of our business. AlertDomains "*" (every domain) stays
+ * as it is: config_alert_domains() reads it. */
+static int
+finish_domains(struct config *c, struct tlsrpt_error *err)
+{
+	char why[128];
+	GString *addrs;
+	int rc = 0;
+
+	if (c->domains.n == 0) {
+		const char *dot = strchr(c->host_name, '.');
+		const char *d =
+			dot != NULL && dot[1] != '\0' ? dot + 1 : "localdomain";
+
+		c->domains_derived = 1;
+		if (set_value(c, find_key("Domains"), d, why, sizeof(why)) != 0)
+			return tlsrpt_error_set(
+				err, TLSRPT_ERR_INVALID, "Domains",
+				"HostName %s gives no usable domain: %s; set "
+				"Domains",
+				c->host_name, why);
+	}
+	if (c->report_addresses.n == 0) {
+		addrs = g_string_new(NULL);
+		for (size_t i = 0; i < c->domains.n; i++)
+			g_string_append_printf(addrs, "%stlsrpt@%s",
+					       i ? ", " : "",
+					       c->domains.items[i]);
+		if (set_value(c, find_key("ReportAddresses"), addrs->str, why,
+			      sizeof(why)) != 0)
+			rc = tlsrpt_error_set(err, TLSRPT_ERR_INVALID,
+					      "ReportAddresses", "%s", why);
+		g_string_free(addrs, TRUE);
+		if (rc != 0)
+			return rc;
+	}
+	if (c->alert_domains.n == 0) {
+		for (size_t i = 0; i < c->domains.n; i++) {
+			char **grown = tlsrpt_reallocarray(
+				c->alert_domains.items, i + 1, sizeof(*grown));
+			char *d = grown != NULL
+					  ? tlsrpt_strdup(c->domains.items[i])
+					  : NULL;
+
+			if (grown != NULL)
+				c->alert_domains.items = grown;
+			if (d == NULL)
+				return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+							"AlertDomains",
+							"out of memory");
+			c->alert_domains.items[c->alert_domains.n++] = d;
+		}
+	}
+	return 0;
+}
+
 int
 config_finish(struct config *c, struct tlsrpt_error *err)
 {
@@ -830,10 +914,24 @@ config_finish(struct config *c, struct tlsrpt_error *err)
 		      sizeof(why)) != 0)
 		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
 					"TrustedAuthservIDs", "%s", why);
+	if (finish_domains(c, err) != 0)
+		return -1;
 	/* A message bigger than the buffer cannot hold a report bigger than
 	 * it either, but a gzip report inflates past it: no rule between
 	 * the two sizes. Nothing else depends on another key today. */
 	return 0;
+}
+
+char *const *
+config_alert_domains(const struct config *c, size_t *n)
+{
+	if (c->alert_domains.n == 1 &&
+	    strcmp(c->alert_domains.items[0], "*") == 0) {
+		*n = 0;
+		return NULL;
+	}
+	*n = c->alert_domains.n;
+	return c->alert_domains.items;
 }
 
 void

@@ -95,6 +95,11 @@ struct config {
 	unsigned parse_wait;		       /* ParseWait, seconds */
 	struct tlsrpt_limits limits;	       /* the Max* keys */
 
+	/* Domains (our own, config_finish() fills them from HostName when
+	 * unset): the defaults of ReportAddresses and AlertDomains. */
+	struct config_list domains;
+	int domains_derived; /* Domains came from HostName */
+
 	/* The line each key was set on in the file being read, for
 	 * duplicate errors; indexed like the table. Internal. */
 	unsigned set_line[CONFIG_MAX_KEYS];
@@ -118,9 +123,14 @@ int config_set(struct config *c, const char *key, const char *value,
 	       const char *where, struct tlsrpt_error *err);
 
 /* After loading: fill what defaults to the environment (HostName from
- * gethostname(), TrustedAuthservIDs to the host name) and check keys that
- * depend on each other. */
+ * gethostname(), TrustedAuthservIDs to the host name, Domains to HostName
+ * without its first label, ReportAddresses to tlsrpt@ each of Domains,
+ * AlertDomains to Domains) and check keys that depend on each other. */
 int config_finish(struct config *c, struct tlsrpt_error *err);
+
+/* The policy domains that alert: NULL and *n 0 for every domain
+ * (AlertDomains *). Borrowed from c. */
+char *const *config_alert_domains(const struct config *c, size_t *n);
 
 /* The pieces other modules take. Both borrow from c, which must outlive
  * them. */

@@ -26,6 +26,7 @@
 #include "mailbox.h"
 #include "parser/alloc.h"
 #include "parser/input.h"
+#include "parser/sanitize.h"
 #include "store/store.h"
 
 struct ingest {
@@ -102,12 +103,29 @@ error_text(const struct tlsrpt_error *err, char *buf, size_t size)
 	return tlsrpt_error_format(err, buf, size);
 }
 
+/* "name: text" on a terminal: both may hold what a report or a file name
+ * says, so they go through the terminal step (parser/sanitize.h). */
+static void
+say(FILE *out, const char *name, const char *text)
+{
+	GString *line = g_string_new(NULL);
+
+	if (name != NULL) {
+		sanitize_text(line, name);
+		g_string_append(line, ": ");
+	}
+	sanitize_text(line, text);
+	g_string_append_c(line, '\n');
+	fputs(line->str, out);
+	g_string_free(line, TRUE);
+}
+
 static void
 print_error(const char *name, const struct tlsrpt_error *err)
 {
 	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 
-	fprintf(stderr, "%s: %s\n", name, error_text(err, text, sizeof(text)));
+	say(stderr, name, error_text(err, text, sizeof(text)));
 }
 
 /* --dry-run: print every report of one input. */
@@ -233,9 +251,9 @@ store_one(struct ingest *ing, const char *name, const unsigned char *buf,
 		line_add(&l, "%s: %s", intake_outcome_name(res.outcome),
 			 error_text(&res.error, text, sizeof(text)));
 	if (status != 0)
-		fprintf(stderr, "%s: %s\n", name, l.text);
+		say(stderr, name, l.text);
 	else if (!ing->quiet)
-		printf("%s: %s\n", name, l.text);
+		say(stdout, name, l.text);
 	ing->status = worse(ing->status, status);
 }
 
@@ -320,7 +338,7 @@ alert_log_stderr(void *ctx, int prio, const char *line)
 	const struct ingest *ing = ctx;
 
 	if (prio <= LOG_NOTICE || (prio <= LOG_INFO && !ing->quiet))
-		fprintf(stderr, "tlsrpt-ingest: %s\n", line);
+		say(stderr, "tlsrpt-ingest", line);
 }
 
 /* Alerts for what is newly stored (never in a dry run: nothing is). */

@@ -6,6 +6,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "parser/sanitize.h"
+
 void
 mlog_open(struct milter_log *l, const char *ident, int facility, int level,
 	  int foreground)
@@ -35,6 +37,7 @@ mlog(const struct milter_log *l, int prio, const char *queue_id,
      const char *fmt, ...)
 {
 	char text[2048];
+	GString *safe;
 	va_list ap;
 	int n;
 
@@ -49,16 +52,17 @@ mlog(const struct milter_log *l, int prio, const char *queue_id,
 	if (vsnprintf(text + n, sizeof(text) - (size_t)n, fmt, ap) < 0)
 		text[n] = '\0';
 	va_end(ap);
-	for (char *p = text; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
-	syslog(prio, "%s", text);
+	/* The one log step (parser/sanitize.h): input-derived text must not
+	 * forge lines or reach a terminal that tails the log raw. */
+	safe = g_string_new(NULL);
+	sanitize_log(safe, text);
+	syslog(prio, "%s", safe->str);
 	if (l->foreground)
 		/* One call per line: stdio locks the stream, so lines of
 		 * concurrent threads do not interleave. */
 		fprintf(stderr, "tlsrpt-milter[%ld]: %s: %s\n", (long)getpid(),
-			prio_name(prio), text);
+			prio_name(prio), safe->str);
+	g_string_free(safe, TRUE);
 }
 
 void

@@ -20,7 +20,8 @@ void mlog_open(struct milter_log *l, const char *ident, int facility, int level,
 	       int foreground);
 
 /* Log one line. queue_id NULL: a line about the daemon, no prefix.
- * Control characters in the text become '?': input-derived text (an
+ * Control characters, bidirectional overrides and bytes that are not
+ * UTF-8 become '?' (sanitize_log()): input-derived text (an
  * organisation name, a parser error) must not forge log lines. */
 void mlog(const struct milter_log *l, int prio, const char *queue_id,
 	  const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -12,9 +12,15 @@
 #include <libmilter/mfapi.h>
 
 #include "parser/alloc.h"
+#include "parser/sanitize.h"
 #include "rcpt.h"
 
 #define OWN_HEADER "X-TLSRPT-Milter"
+
+/* Report recipients remembered per message, to remove them alone when
+ * the message has other recipients too; past this many the message is
+ * delivered to all rather than lose one. */
+#define REPORT_RCPTS_MAX 16
 
 /* libmilter hands callbacks no pointer of ours but the per-connection one;
  * this is set once before smfi_main() and only read after. */
@@ -30,6 +36,12 @@ struct msg {
 	unsigned own_headers; /* X-TLSRPT-Milter headers it came with */
 	unsigned char *buf;
 	size_t len, cap;
+
+	/* The recipients: how many are not report addresses, and the report
+	 * addresses as the MTA wrote them (the first REPORT_RCPTS_MAX; NULL
+	 * where the copy failed), for smfi_delrcpt(). */
+	size_t n_other, n_report;
+	char *report_rcpt[REPORT_RCPTS_MAX];
 };
 
 /* What the reports of one message came to, for the header we add. */
@@ -43,6 +55,8 @@ struct summary {
 static void
 msg_reset(struct msg *m)
 {
+	for (size_t i = 0; i < m->n_report && i < REPORT_RCPTS_MAX; i++)
+		tlsrpt_free(m->report_rcpt[i]);
 	tlsrpt_free(m->buf);
 	memset(m, 0, sizeof(*m));
 	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
@@ -159,7 +173,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	     unsigned long *pf2, unsigned long *pf3)
 {
 	unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS |
-				SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
+				SMFIF_QUARANTINE | SMFIF_SETSYMLIST |
+				SMFIF_DELRCPT;
 	/* Steps we never use are not sent: each costs libmilter two
 	 * polls and two reads on every message (MAIL too: the recipients
 	 * decide, and the MTA sends MAIL's macros anyway). Steps that
@@ -207,11 +222,19 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	char addr[512];
 
 	/* Without memory DATA says tempfail: see cb_data. */
-	if (m == NULL || m->candidate || argv == NULL || argv[0] == NULL)
+	if (m == NULL || argv == NULL || argv[0] == NULL)
 		return SMFIS_NOREPLY;
-	if (rcpt_normalize(argv[0], addr, sizeof(addr)) == 0 &&
-	    rcpt_matches(&the_app->cfg->report_addresses, addr))
-		m->candidate = 1;
+	if (rcpt_normalize(argv[0], addr, sizeof(addr)) != 0 ||
+	    !rcpt_matches(&the_app->cfg->report_addresses, addr)) {
+		m->n_other++;
+		return SMFIS_NOREPLY;
+	}
+	m->candidate = 1;
+	/* Kept as the MTA wrote it: smfi_delrcpt() wants that form. A copy
+	 * that fails counts as one we cannot remove (drop_report_rcpts()). */
+	if (m->n_report < REPORT_RCPTS_MAX)
+		m->report_rcpt[m->n_report] = tlsrpt_strdup(argv[0]);
+	m->n_report++;
 	return SMFIS_NOREPLY;
 }
 
@@ -322,18 +345,21 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return SMFIS_NOREPLY;
 }
 
-/* A header value: printable ASCII, at most size-1 bytes. */
+/* A header value: the log step (parser/sanitize.h), then printable ASCII
+ * (a header is not RFC 2047-encoded here), at most size-1 bytes. */
 static void
 header_text(char *dst, size_t size, const char *src)
 {
+	char *safe = sanitize_dup(sanitize_log, src);
 	size_t i = 0;
 
-	for (; src[i] != '\0' && i + 1 < size; i++) {
-		unsigned char ch = (unsigned char)src[i];
+	for (; safe[i] != '\0' && i + 1 < size; i++) {
+		unsigned char ch = (unsigned char)safe[i];
 
-		dst[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+		dst[i] = ch < 0x7f ? (char)ch : '?';
 	}
 	dst[i] = '\0';
+	g_free(safe);
 }
 
 /* The policy domains of a report, comma-separated, into buf. */
@@ -399,6 +425,46 @@ on_report(void *ctx, const struct intake_report_event *ev)
 	     text);
 }
 
+/* Disposition discard or quarantine on a message that has other
+ * recipients too: remove the report recipients, deliver to the rest. When
+ * one cannot be removed (too many, no memory, the MTA refuses), all keep
+ * the message: a report delivered is better than a recipient's mail
+ * lost. */
+static sfsistat
+drop_report_rcpts(SMFICTX *ctx, struct msg *m)
+{
+	size_t removed = 0;
+
+	if (m->n_report == 0) {
+		/* DetectByHeaders: no report address among the recipients. */
+		mlog(the_app->log, LOG_INFO, m->qid,
+		     "report message delivered: no report recipient to take "
+		     "off (Disposition %s)",
+		     config_enum_name("Disposition",
+				      the_app->cfg->disposition));
+		return SMFIS_CONTINUE;
+	}
+	for (size_t i = 0; i < m->n_report; i++) {
+		if (i >= REPORT_RCPTS_MAX || m->report_rcpt[i] == NULL)
+			break;
+		if (smfi_delrcpt(ctx, m->report_rcpt[i]) != MI_SUCCESS)
+			break;
+		removed++;
+	}
+	if (removed < m->n_report)
+		mlog(the_app->log, LOG_ERR, m->qid,
+		     "could not take %zu of %zu report recipients off the "
+		     "message; they receive it too",
+		     m->n_report - removed, m->n_report);
+	mlog(the_app->log, LOG_INFO, m->qid,
+	     "report recipients removed: %zu (Disposition %s); delivered to "
+	     "the %zu other recipient%s",
+	     removed,
+	     config_enum_name("Disposition", the_app->cfg->disposition),
+	     m->n_other, m->n_other == 1 ? "" : "s");
+	return SMFIS_CONTINUE;
+}
+
 /* The one place an outcome becomes an SMFIS_* code and MTA actions.
  * label names a reason not to store ("not a report", "too large"). */
 static sfsistat
@@ -432,6 +498,12 @@ act(SMFICTX *ctx, struct msg *m, const struct intake_result *res,
 			header_text(value, sizeof(value), text);
 			(void)smfi_addheader(ctx, OWN_HEADER, value);
 		}
+		if (cfg->disposition == CONFIG_DELIVER)
+			return SMFIS_CONTINUE;
+		/* Other recipients keep their copy: only the report
+		 * recipients are taken off. */
+		if (m->n_other > 0)
+			return drop_report_rcpts(ctx, m);
 		switch (cfg->disposition) {
 		case CONFIG_DISCARD:
 			mlog(the_app->log, LOG_INFO, m->qid,
@@ -569,7 +641,7 @@ milter_callbacks_register(const struct milter_app *app)
 		.xxfi_name = "tlsrpt-milter",
 		.xxfi_version = SMFI_VERSION,
 		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE |
-			      SMFIF_SETSYMLIST,
+			      SMFIF_SETSYMLIST | SMFIF_DELRCPT,
 		.xxfi_connect = NULL,
 		.xxfi_helo = NULL,
 		.xxfi_envfrom = cb_envfrom,

@@ -22,6 +22,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <glib.h>
 #include <libmilter/mfapi.h>
 
 #include "alert_hook.h"
@@ -319,6 +320,33 @@ log_alert(void *ctx, int prio, const char *line)
 	mlog(ctx, prio, NULL, "%s", line);
 }
 
+/* Say which domains are ours and which addresses are report mailboxes:
+ * with Domains derived from HostName, the postmaster sees the guess. */
+static void
+log_domains(const struct milter_log *log, const struct config *cfg)
+{
+	GString *d = g_string_new(NULL), *r = g_string_new(NULL);
+
+	for (size_t i = 0; i < cfg->domains.n; i++)
+		g_string_append_printf(d, "%s%s", i ? ", " : "",
+				       cfg->domains.items[i]);
+	for (size_t i = 0; i < cfg->report_addresses.n; i++)
+		g_string_append_printf(r, "%s%s", i ? ", " : "",
+				       cfg->report_addresses.items[i]);
+	mlog(log, LOG_INFO, NULL, "domains: %s%s%s%s; report addresses: %s",
+	     d->str, cfg->domains_derived ? " (from HostName " : "",
+	     cfg->domains_derived ? cfg->host_name : "",
+	     cfg->domains_derived ? ")" : "", r->str);
+	if (cfg->domains_derived &&
+	    strcmp(cfg->domains.items[0], "localdomain") == 0)
+		mlog(log, LOG_WARNING, NULL,
+		     "HostName %s has no domain part: set Domains to the "
+		     "domains this host receives reports for",
+		     cfg->host_name);
+	g_string_free(d, TRUE);
+	g_string_free(r, TRUE);
+}
+
 static int
 run(const struct options *o, struct config *cfg)
 {
@@ -402,6 +430,7 @@ run(const struct options *o, struct config *cfg)
 		status = EX_SOFTWARE;
 		goto out;
 	}
+	log_domains(&log, cfg);
 	mlog(&log, LOG_INFO, NULL,
 	     "tlsrpt-milter %s starting: socket %s, store %s, report "
 	     "addresses %zu, disposition %s",

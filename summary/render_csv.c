@@ -1,7 +1,9 @@
 /*
  * render_csv.c -- one row per group of the --by view (domain when none),
  * with a header row; RFC 4180: CRLF line ends, a field holding a comma,
- * a quote or a line break is quoted and its quotes doubled. Lists (MX
+ * a quote or a line break is quoted and its quotes doubled; text that a
+ * spreadsheet would take for a formula (=, +, -, @, TAB, CR first) gets a
+ * leading ' (OWASP). Counts stay plain numbers. Lists (MX
  * hosts, result types...) are one field, space-separated. Rates are
  * percentages with two decimals, empty when there were no sessions.
  */
@@ -10,23 +12,14 @@
 #include <string.h>
 
 #include "parser/report.h"
+#include "parser/sanitize.h"
 
+/* A text field, quoted and neutralised against formulas by the one CSV
+ * step (parser/sanitize.h); then the separator or the line end. */
 static void
 field(FILE *out, const char *s, int last)
 {
-	if (s == NULL)
-		s = "";
-	if (strpbrk(s, ",\"\r\n") != NULL) {
-		fputc('"', out);
-		for (; *s != '\0'; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	} else {
-		fputs(s, out);
-	}
+	(void)sanitize_fputs(sanitize_csv, s, out);
 	fputs(last ? "\r\n" : ",", out);
 }
 
@@ -264,7 +257,7 @@ senders_view(FILE *out, const struct summary_agg *a)
 		field(out, r->dkim, 0);
 		field(out, r->sender, 0);
 		field(out, r->counted ? "yes" : "no", 0);
-		num(out, r->c.successes + r->c.failures);
+		num(out, summary_sessions(&r->c));
 		num(out, r->c.successes);
 		fprintf(out, "%lld\r\n", (long long)r->c.failures);
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "parser/report.h"
+#include "parser/sanitize.h"
 #include "summary/window.h"
 
 #define TOP 10	     /* rows of the long tables in the default view */
@@ -53,76 +54,12 @@ verdict_style(const char *status)
 	return "background:#fff8e1;border-left:6px solid #f9a825";
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. Overlong forms,
- * surrogates and code points above U+10FFFF are invalid. */
-static size_t
-utf8_len(const unsigned char *s, unsigned *cp)
-{
-	size_t n, i;
-	unsigned c = s[0], min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, c &= 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, c &= 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, c &= 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Characters an HTML5 document must not contain: controls other than
- * white space, and noncharacters. */
-static int
-html_forbidden(unsigned c)
-{
-	if (c < 0x20)
-		return c != '\t' && c != '\n';
-	if (c >= 0x7f && c <= 0x9f)
-		return 1;
-	return (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe;
-}
-
 /* Text escaped for element content and double- or single-quoted
- * attribute values alike; bytes that are not valid UTF-8 and forbidden
- * characters become U+FFFD. */
+ * attribute values alike: the one HTML step (parser/sanitize.h). */
 static void
 esc(FILE *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-	unsigned cp;
-
-	while (*p != '\0') {
-		size_t n = utf8_len(p, &cp);
-
-		if (n == 0 || html_forbidden(cp)) {
-			fputs("\xef\xbf\xbd", out);
-			p += n == 0 ? 1 : n;
-			continue;
-		}
-		switch (cp) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default: fwrite(p, 1, n, out); break;
-		}
-		p += n;
-	}
+	(void)sanitize_fputs(sanitize_html, s, out);
 }
 
 static void
@@ -395,7 +332,7 @@ senders_view(FILE *out, const struct summary_agg *a)
 		td_text(out, r->dkim);
 		td_text(out, r->sender);
 		fprintf(out, "<td>%s</td>", r->counted ? "yes" : "no");
-		td_num(out, r->c.successes + r->c.failures, 0);
+		td_num(out, summary_sessions(&r->c), 0);
 		td_num(out, r->c.failures, 1);
 		fputs("</tr>\n", out);
 	}

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "parser/sanitize.h"
+
 /* A value longer than a whole header line (RFC 5322 2.1.1) is a mistake,
  * not an address or a subject. */
 #define HEADER_VALUE_MAX 998
@@ -200,8 +202,17 @@ summary_mail_compose(const struct summary_agg *a,
 		goto out;
 	if (mo->subject != NULL && check_value("--subject", mo->subject, err))
 		goto out;
-	subject = mo->subject != NULL ? g_strdup(mo->subject)
-				      : summary_mail_subject(a);
+	/* The verdict names policy domains and result types from reports:
+	 * the one header step (parser/sanitize.h) makes it one clean line,
+	 * GMime encodes it (RFC 2047) and folds it. */
+	if (mo->subject != NULL) {
+		subject = g_strdup(mo->subject);
+	} else {
+		char *raw = summary_mail_subject(a);
+
+		subject = sanitize_dup(sanitize_header, raw);
+		g_free(raw);
+	}
 	g_mime_message_set_subject(m, subject, "utf-8");
 	date = g_date_time_new_from_unix_utc(ctx->now);
 	g_mime_message_set_date(m, date);

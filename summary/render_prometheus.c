@@ -11,39 +11,13 @@
 
 #include <string.h>
 
-/* A label value: backslash, double quote and line feed escaped as the
- * format says; bytes that are not valid UTF-8 become U+FFFD. */
+#include "parser/sanitize.h"
+
+/* A label value, escaped as the format says (parser/sanitize.h). */
 static void
 label_value(FILE *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-
-	while (*p != '\0') {
-		if (*p == '\\') {
-			fputs("\\\\", out);
-		} else if (*p == '"') {
-			fputs("\\\"", out);
-		} else if (*p == '\n') {
-			fputs("\\n", out);
-		} else if (*p < 0x80) {
-			fputc(*p, out);
-		} else {
-			gunichar c =
-				g_utf8_get_char_validated((const gchar *)p, -1);
-
-			if (c == (gunichar)-1 || c == (gunichar)-2) {
-				fputs("\xef\xbf\xbd", out);
-				p++;
-			} else {
-				int n = g_utf8_skip[*p];
-
-				fwrite(p, 1, (size_t)n, out);
-				p += n;
-			}
-			continue;
-		}
-		p++;
-	}
+	(void)sanitize_fputs(sanitize_prom_label, s, out);
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "parser/report.h"
+#include "parser/sanitize.h"
 #include "summary/window.h"
 
 #define WIDTH 80
@@ -28,11 +29,13 @@ rate_str(const struct summary_counts *c, char *buf, size_t size)
 
 /* Word-wrap text at WIDTH, col columns being already written on the
  * current line (then a space comes first); continuation lines are
- * indented by indent spaces. */
+ * indented by indent spaces. The text goes through the terminal step
+ * (parser/sanitize.h) first: it may hold report strings. */
 static void
 wrap(FILE *out, const char *text, int col, int indent)
 {
-	const char *p = text;
+	char *safe = sanitize_dup(sanitize_text, text);
+	const char *p = safe;
 	int first = 1;
 
 	while (*p == ' ')
@@ -57,6 +60,7 @@ wrap(FILE *out, const char *text, int col, int indent)
 			p++;
 	}
 	fputc('\n', out);
+	g_free(safe);
 }
 
 static char *
@@ -65,9 +69,10 @@ joined(const GPtrArray *v, size_t max)
 	GString *s = g_string_new(NULL);
 	guint i;
 
-	for (i = 0; i < v->len && i < max; i++)
-		g_string_append_printf(s, "%s%s", i > 0 ? " " : "",
-				       (const char *)g_ptr_array_index(v, i));
+	for (i = 0; i < v->len && i < max; i++) {
+		g_string_append(s, i > 0 ? " " : "");
+		sanitize_text(s, g_ptr_array_index(v, i));
+	}
 	if (v->len > max)
 		g_string_append_printf(s, " +%u more", v->len - (guint)max);
 	return g_string_free(s, FALSE);
@@ -77,10 +82,23 @@ joined(const GPtrArray *v, size_t max)
 static void
 name_col(FILE *out, const char *name, int w)
 {
-	if ((int)strlen(name) > w)
-		fprintf(out, "%s\n%-*s", name, w, "");
+	char *safe = sanitize_dup(sanitize_text, name);
+
+	if ((int)strlen(safe) > w)
+		fprintf(out, "%s\n%-*s", safe, w, "");
 	else
-		fprintf(out, "%-*s", w, name);
+		fprintf(out, "%-*s", w, safe);
+	g_free(safe);
+}
+
+/* A report string in a fixed-width column: the terminal step first. */
+static void
+text_col(FILE *out, const char *s, int w)
+{
+	char *safe = sanitize_dup(sanitize_text, s);
+
+	fprintf(out, "%-*s", w, safe);
+	g_free(safe);
 }
 
 static void
@@ -128,12 +146,12 @@ domains_table(FILE *out, const struct summary_agg *a)
 
 		name_col(out, d->name, 26);
 		rate_change(d, c, sizeof(c));
-		fprintf(out, " %9lld %7lld %6s %6s %-8s %7lld\n",
+		fprintf(out, " %9lld %7lld %6s %6s ",
 			(long long)(summary_sessions(&d->cur)),
 			(long long)d->cur.failures,
-			rate_str(&d->cur, r, sizeof(r)), c,
-			d->sts_mode != NULL ? d->sts_mode : "-",
-			(long long)d->reports);
+			rate_str(&d->cur, r, sizeof(r)), c);
+		text_col(out, d->sts_mode != NULL ? d->sts_mode : "-", 8);
+		fprintf(out, " %7lld\n", (long long)d->reports);
 		if (d->mx != NULL) {
 			summary_date_of(d->policy_seen, day, sizeof(day));
 			g_string_append_printf(s, "mx %s (seen %s);", d->mx,
@@ -202,8 +220,9 @@ mx_table(FILE *out, const struct summary_agg *a, size_t max)
 		char *res = joined(m->results, 6);
 
 		name_col(out, m->host != NULL ? m->host : "(not given)", 32);
-		fprintf(out, " %-18s %9lld\n   ", m->ip != NULL ? m->ip : "-",
-			(long long)m->failures);
+		fputc(' ', out);
+		text_col(out, m->ip != NULL ? m->ip : "-", 18);
+		fprintf(out, " %9lld\n   ", (long long)m->failures);
 		wrap(out, res, 3, 4);
 		g_free(res);
 	}
@@ -336,10 +355,11 @@ reports_table(FILE *out, const struct summary_agg *a)
 		tlsrpt_format_datetime(r->received, day, sizeof(day));
 		fprintf(out, "%-20s ", day);
 		name_col(out, r->org, 26);
-		fprintf(out, " %9lld %7lld  %s\n   ",
+		fprintf(out, " %9lld %7lld  ",
 			(long long)(summary_sessions(&r->c)),
-			(long long)r->c.failures,
-			r->dkim != NULL ? r->dkim : "-");
+			(long long)r->c.failures);
+		text_col(out, r->dkim != NULL ? r->dkim : "-", 0);
+		fputs("\n   ", out);
 		wrap(out, line, 3, 6);
 		g_free(line);
 		g_free(doms);
@@ -460,7 +480,7 @@ suspects(FILE *out, const struct summary_agg *a)
 			"sessions, %lld failed -- not counted",
 			s->org, s->from, s->known_domain, s->report_id, when,
 			s->dkim != NULL ? s->dkim : "none", doms,
-			(long long)(s->c.successes + s->c.failures),
+			(long long)summary_sessions(&s->c),
 			(long long)s->c.failures);
 		wrap(out, line, 0, 4);
 		g_free(line);
@@ -507,7 +527,7 @@ conflicts(FILE *out, const struct summary_agg *a)
 				v->auth != SUMMARY_AUTH_NONE && v->auth_domain
 					? v->auth_domain
 					: "",
-				(long long)(v->c.successes + v->c.failures),
+				(long long)summary_sessions(&v->c),
 				(long long)v->c.failures, when);
 			fputs("  ", out);
 			wrap(out, line, 2, 6);

@@ -6,7 +6,10 @@
 -- Variables (miltertest -D name=value):
 --   sock     the milter's socket (inet:PORT@127.0.0.1)
 --   msgs     message files, separated by ',' (sent on ONE connection)
---   rcpt     envelope recipient (default tlsrpt@example.org)
+--   rcpt     envelope recipients, separated by ',' (default
+--            tlsrpt@example.org)
+--   delrcpt  "<address>" the milter must remove at EOM; "" none may be
+--            removed (absent: not checked)
 --   qid      queue id sent as macro {i} (absent: none sent)
 --   chunks   body chunk sizes, cycled, e.g. "1,7,13" (default: 65535,
 --            the largest chunk libmilter takes)
@@ -78,8 +81,9 @@ local function send(conn, path, abort_at)
 	if not mt.test_option(conn, SMFIP_NOMAIL) then
 		check(mt.mailfrom(conn, "<noreply@reporter.test>"), "mailfrom")
 	end
-	check(mt.rcptto(conn, "<" .. (rcpt or "tlsrpt@example.org") .. ">"),
-	      "rcptto")
+	for r in (rcpt or "tlsrpt@example.org"):gmatch("[^,]+") do
+		check(mt.rcptto(conn, "<" .. r .. ">"), "rcptto " .. r)
+	end
 	check(mt.data(conn), "data")
 	if mt.getreply(conn) == SMFIR_ACCEPT then
 		return "data-accept"
@@ -127,6 +131,17 @@ local function expect_eom(conn)
 		end
 	elseif header == "" and mt.eom_check(conn, MT_HDRADD, "X-TLSRPT-Milter") then
 		error("a header was added: " .. mt.getheader(conn, "X-TLSRPT-Milter", 0))
+	end
+	if delrcpt ~= nil and delrcpt ~= "" and
+	   not mt.eom_check(conn, MT_RCPTDELETE, delrcpt) then
+		error("recipient " .. delrcpt .. " not removed")
+	end
+	if delrcpt == "" then
+		for r in (rcpt or "tlsrpt@example.org"):gmatch("[^,]+") do
+			if mt.eom_check(conn, MT_RCPTDELETE, "<" .. r .. ">") then
+				error("recipient " .. r .. " removed")
+			end
+		end
 	end
 	if quarantine == "yes" and not mt.eom_check(conn, MT_QUARANTINE) then
 		error("no quarantine requested")

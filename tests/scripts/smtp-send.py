@@ -4,7 +4,8 @@
     smtp-send.py PORT SESSIONS RCPT FILE...
 
 Spreads the files over SESSIONS parallel SMTP connections to 127.0.0.1:PORT
-(one connection per session, many messages each), envelope recipient RCPT.
+(one connection per session, many messages each), envelope recipient RCPT
+(several separated by commas).
 Prints "sent N" and exits 0 when every message got 250, else 1.
 Not a test itself (the runner only runs t-*.sh).
 """
@@ -20,7 +21,7 @@ def session(port, rcpt, files, errors, sent):
             for path in files:
                 with open(path, "rb") as f:
                     data = f.read()
-                s.sendmail("noreply@reporter.test", [rcpt], data)
+                s.sendmail("noreply@reporter.test", rcpt.split(","), data)
                 sent.append(path)
     except Exception as e:  # report, do not hide
         errors.append("%s: %s" % (files[0] if files else "-", e))

@@ -2,7 +2,7 @@
 # t-digest-e2e.sh -- the daily digest through a real, throwaway Postfix
 # (scripts/postfix-sandbox.inc): the sample reports are sent over SMTP,
 # caught by tlsrpt-milter and stored; `tlsrpt-summary --format mail` piped
-# to that Postfix's `sendmail -t`, and the same run by
+# to that Postfix's `sendmail -t -i`, and the same run by
 # contrib/tlsrpt-digest.cron.daily, arrive in the test maildir and parse as
 # valid MIME (python3's email module) with a text/plain and a text/html
 # part; with --only-problems a clean store gives no output, exit 0, and the
@@ -37,7 +37,7 @@ python3 "$send" "$smtp_port" 1 tlsrpt@example.org "$samples"/*.eml >/dev/null ||
 wait_delivered 2
 [ "$(stored)" -eq 2 ] || fail "$(stored) reports stored, want 2"
 
-# 2. The digest, piped to the sandbox Postfix's sendmail -t. Microsoft's
+# 2. The digest, piped to the sandbox Postfix's sendmail -t -i. Microsoft's
 # sample has failed sessions: exit 1, and the Subject names them.
 "$summary" -d "$t/store" --format mail --to postmaster@example.org \
 	--from tlsrpt-summary@example.org >"$t/digest.eml"
@@ -45,9 +45,9 @@ rc=$?
 [ $rc -eq 1 ] || fail "--format mail exited $rc, want 1"
 grep -q '^Subject: TLS-RPT: example.org [0-9.]*% failures (certificate-expired)$' "$t/digest.eml" ||
 	fail "subject: $(grep '^Subject:' "$t/digest.eml")"
-"$sendmail" -C "$t/etc" -t <"$t/digest.eml" || fail "sendmail -t refused the digest"
+"$sendmail" -C "$t/etc" -t -i <"$t/digest.eml" || fail "sendmail -t -i refused the digest"
 wait_delivered 3
-echo "ok - the digest piped to sendmail -t was delivered"
+echo "ok - the digest piped to sendmail -t -i was delivered"
 
 # 3. --only-problems on a clean store: nothing printed, exit 0.
 "$ingest" -c /dev/null -d "$t/clean" "$samples/google-example.org.eml" >/dev/null ||
@@ -126,4 +126,55 @@ for m in digests:
 assert froms == {"tlsrpt-summary@example.org", "tlsrpt-digest@example.org"}, froms
 PY
 echo "ok - both digests arrived as multipart/alternative, text/plain + text/html"
+
+# 6. A report string with a line of a single dot (issue 15, case 10): the
+# digest holds that line (the HTML part keeps the name's line breaks), and
+# the cron script's sendmail -t -i delivers it whole; plain -t would end the
+# message at the dot.
+python3 - "$TLSRPT_TOP/tests/data/summary/google.json" "$t/dot.json" <<'PY' ||
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["organization-name"] = "Dot\n.\nReporter"
+r["report-id"] = "lone-dot"
+r["policies"][0]["summary"]["total-failure-session-count"] = 2
+json.dump(r, open(sys.argv[2], "w"))
+PY
+	fail "cannot write the lone-dot report"
+"$ingest" -c /dev/null -d "$t/dot" "$t/dot.json" >/dev/null || fail "ingest the lone-dot report"
+"$summary" -d "$t/dot" --since 3650d --format mail --to postmaster@example.org >"$t/dot.eml"
+grep -qx '\.' "$t/dot.eml" || fail "the composed digest has no lone-dot line: the test proves nothing"
+cat >"$t/dot.default" <<EOF
+TLSRPT_DIGEST_TO=postmaster@example.org
+TLSRPT_DIGEST_FROM=tlsrpt-dot@example.org
+TLSRPT_DIGEST_CONFIG=$t/no-such.conf
+TLSRPT_DIGEST_ONLY_PROBLEMS=no
+TLSRPT_DIGEST_OPTIONS="-d $t/dot --since 3650d"
+TLSRPT_SUMMARY=$summary
+SENDMAIL=$t/sendmail
+EOF
+TLSRPT_DIGEST_DEFAULTS=$t/dot.default sh "$cron" >"$t/cron.out" 2>&1 ||
+	fail "cron script on the lone-dot store failed: $(cat "$t/cron.out")"
+wait_delivered 5
+wait_queue_empty
+python3 - "$t/mail/inbox/new" <<'PY' || fail "the lone-dot digest did not arrive whole"
+import email, os, sys
+from email import policy
+
+d = sys.argv[1]
+found = []
+for name in sorted(os.listdir(d)):
+    with open(os.path.join(d, name), "rb") as f:
+        m = email.message_from_binary_file(f, policy=policy.default)
+    if str(m["From"]) == "tlsrpt-dot@example.org":
+        found.append(m)
+assert len(found) == 1, "%d lone-dot digests" % len(found)
+m = found[0]
+assert not m.defects, m.defects
+parts = list(m.iter_parts())
+assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"], parts
+html = parts[1].get_content()
+assert "Dot\n.\nReporter" in html, "the name's lines are not all there"
+assert html.rstrip().endswith("</html>"), html[-200:]
+PY
+echo "ok - a digest with a lone-dot line arrives whole (sendmail -t -i)"
 exit 0

@@ -109,7 +109,7 @@ suite() {
 	echo "# suite: $bin"
 	m=$d/mail
 	mkdir -p "$m"
-	python3 "$gen" "$m" gzip gz 12 &&
+	python3 "$gen" "$m" gzip gz 15 &&
 		python3 "$gen" "$m" json js 2 &&
 		python3 "$gen" "$m" text tx 1 &&
 		python3 "$gen" "$m" broken bad 1 &&
@@ -164,7 +164,20 @@ suite() {
 		-D "msgs=$m/bad-1.eml" -D qid=Q9A -D expect=continue \
 		-D "header=not stored: invalid report"
 	case_ "$d" discard "Disposition discard" \
-		-D "msgs=$m/gz-7.eml" -D qid=QDA -D expect=discard
+		-D "msgs=$m/gz-7.eml" -D qid=QDA -D expect=discard -D delrcpt=
+	# Issue 15, case 9: no recipient loses mail, relayed mail is not ours.
+	case_ "$d" discard "discard: another recipient keeps the message" \
+		-D "msgs=$m/gz-13.eml" -D rcpt=tlsrpt@example.org,ops@example.org \
+		-D qid=QDB -D expect=continue \
+		-D "delrcpt=<tlsrpt@example.org>" \
+		-D "header=stored Test Reporter gz-13"
+	case_ "$d" discard "discard: relayed tlsrpt@customer.example untouched" \
+		-D "msgs=$m/gz-14.eml" -D rcpt=tlsrpt@customer.example \
+		-D expect=data-accept
+	case_ "$d" quar "quarantine: another recipient keeps the message" \
+		-D "msgs=$m/gz-15.eml" -D rcpt=ops@example.org,tlsrpt@example.org \
+		-D qid=QQB -D expect=continue -D header= \
+		-D "delrcpt=<tlsrpt@example.org>"
 	case_ "$d" quar "Disposition quarantine (AddHeader no)" \
 		-D "msgs=$m/gz-8.eml" -D qid=QQA -D expect=continue -D header= \
 		-D quarantine=yes
@@ -187,8 +200,8 @@ suite() {
 		-D "header=not stored: store failure"
 
 	expect_ids "$d" main gz-1 js-1 gz-2 gz-3 js-2 gz-12 gz-4 gz-5 gz-6
-	expect_ids "$d" discard gz-7
-	expect_ids "$d" quar gz-8
+	expect_ids "$d" discard gz-7 gz-13
+	expect_ids "$d" quar gz-8 gz-15
 	expect_ids "$d" detect gz-9
 	expect_log "$d" main '^[^ ]+ info: Q1A: stored report: org="Test Reporter" id="gz-1" domains=example.org success=120 failure=3 dkim=none$' \
 		"INFO line per stored report, queue id first"
@@ -202,6 +215,10 @@ suite() {
 		"parser error logged at NOTICE with the part"
 	expect_log "$d" fail 'error: QFA: report not stored, asking the sender to retry' \
 		"store failure logged at ERR"
+	expect_log "$d" discard 'info: QDB: report recipients removed: 1 \(Disposition discard\); delivered to the 1 other recipient$' \
+		"partial discard logged"
+	expect_log "$d" main 'info: domains: example.org \(from HostName mx.example.org\); report addresses: tlsrpt@example.org$' \
+		"domains and report addresses logged at start-up"
 	if grep -q 'Q1A' "$d/main.store"/tlsrpt-*.jsonl &&
 		! grep -q 'NOQUEUE' "$d/main.store"/tlsrpt-*.jsonl; then
 		echo "ok - queue id recorded in the store"

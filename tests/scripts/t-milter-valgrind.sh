@@ -34,7 +34,7 @@ print(s.getsockname()[1])')
 mkdir -p "$t/store" "$t/mail"
 python3 "$gen" "$t/mail" gzip vg 200 && python3 "$gen" "$t/mail" text tx 1 ||
 	fail "cannot write test mails"
-printf 'Socket inet:%s@127.0.0.1\nStoreDirectory %s\nHostName mx.test\nFsync none\n' \
+printf 'Socket inet:%s@127.0.0.1\nStoreDirectory %s\nHostName mx.example.org\nFsync none\n' \
 	"$port" "$t/store" >"$t/milter.conf"
 # As root it runs as nobody: tlsrpt-milter refuses to parse mail as root.
 if [ "$(id -u)" -eq 0 ]; then

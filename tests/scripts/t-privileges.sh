@@ -71,7 +71,7 @@ echo "ok - AllowRoot yes lets it run as root"
 # 4. -u nobody:nogroup with a unix socket and a missing store directory.
 mkdir "$t/run"
 chown nobody:nogroup "$t/run"
-printf 'Socket unix:%s/run/milter.sock\nStoreDirectory %s/store\nUmask 0007\nHostName mx.test\n' \
+printf 'Socket unix:%s/run/milter.sock\nStoreDirectory %s/store\nUmask 0007\nHostName mx.example.org\n' \
 	"$t" "$t" >"$t/milter.conf"
 "$bin" -f -c "$t/milter.conf" -u nobody:nogroup >"$t/milter.log" 2>&1 &
 pid=$!

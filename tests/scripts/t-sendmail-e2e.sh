@@ -125,11 +125,13 @@ chmod 750 "$t/store"
 	"$TLSRPT_TOP/tests/scripts/sendmail-preload.c" ||
 	fail "cannot build the syslog preload library"
 
-# The local mailer: one file per message in $t/mail.
+# The local mailer: one file per message in $t/mail, named after its
+# recipients (user+user.TIME.PID.eml).
 cat >"$t/deliver" <<EOF
 #!/bin/sh
 umask 022
-f=$t/mail/\$(date +%s.%N).\$\$
+[ "\$1" = -r ] && shift 2
+f=$t/mail/\$(echo "\$*" | tr ' ' +).\$(date +%s.%N).\$\$
 cat >"\$f.tmp" && mv "\$f.tmp" "\$f.eml"
 EOF
 chmod 755 "$t/deliver"
@@ -288,11 +290,11 @@ expect_stored() {
 		fail "$(stored) reports stored, want $1: $(tail -20 "$t/milter.log")"
 }
 
-# sendone PORT RCPT FILE -- send one message; print the DATA reply.
+# sendone PORT RCPT[,RCPT...] FILE -- send one message; print the DATA reply.
 sendone() {
 	python3 - "$1" "$2" "$3" <<'EOF'
 import smtplib, sys
-port, rcpt, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+port, rcpts, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 with open(path, "rb") as f:
     data = f.read()
 with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
@@ -300,9 +302,10 @@ with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
     code, msg = s.mail("noreply@reporter.test")
     if code != 250:
         sys.exit("MAIL: %d %s" % (code, msg.decode()))
-    code, msg = s.rcpt(rcpt)
-    if code != 250:
-        sys.exit("RCPT: %d %s" % (code, msg.decode()))
+    for rcpt in rcpts.split(","):
+        code, msg = s.rcpt(rcpt)
+        if code != 250:
+            sys.exit("RCPT: %d %s" % (code, msg.decode()))
     code, msg = s.data(data)
     print(code, msg.decode())
     if code != 250:
@@ -320,7 +323,7 @@ python3 "$gen" "$t/mails" gzip one 1 &&
 	python3 "$gen" "$t/mails" broken bad 1 &&
 	python3 "$gen" "$t/mails" text plain 1 &&
 	python3 "$gen" "$t/mails" gzip bulk 20 &&
-	python3 "$gen" "$t/mails" gzip disc 1 &&
+	python3 "$gen" "$t/mails" gzip disc 2 &&
 	python3 "$gen" "$t/mails" gzip quar 1 &&
 	python3 "$gen" "$t/mails" gzip down 2 &&
 	python3 "$gen" "$t/mails" gzip trim 1 &&
@@ -469,6 +472,25 @@ expect_delivered "$before"
 grep -q "$q: Milter: data, discard" "$t/sendmail.log" ||
 	fail "Sendmail did not log the discard: $(grep "$q" "$t/sendmail.log")"
 echo "ok - Disposition discard: stored, not delivered"
+
+# 8b. Discard with another recipient too (issue 15, case 9): Sendmail
+# takes tlsrpt@ off (smfi_delrcpt) and delivers to ops@ alone.
+ls "$t/mail" >"$t/mail.before"
+out=$(sendone "$smtp_port" tlsrpt@example.org,ops@example.org "$t/mails/disc-2.eml") ||
+	fail "report mail to two recipients not accepted (discard): $out"
+q=$(echo "$out" | reply_qid)
+want=$((want + 1))
+expect_stored $want
+expect_delivered $((before + 1))
+new=$(ls "$t/mail" | grep -v -x -F -f "$t/mail.before")
+case $new in
+ops.*.eml) ;;
+*) fail "delivered \"$new\", want a message for ops@ alone" ;;
+esac
+grep -q "$q: .*report recipients removed: 1 (Disposition discard)" "$t/milter.log" ||
+	fail "no log line for the removed recipient: $(grep "$q" "$t/milter.log")"
+before=$(delivered)
+echo "ok - Disposition discard with another recipient: ops@ gets it, tlsrpt@ does not"
 
 # 9. Disposition quarantine: stored, held in Sendmail's queue.
 stop_milter KILL

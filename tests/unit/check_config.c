@@ -63,8 +63,9 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c.syslog_facility, LOG_MAIL);
 	ck_assert_int_eq(c.log_level, LOG_INFO);
 	ck_assert_str_eq(c.store_directory, TLSRPT_LOCALSTATEDIR "/lib/tlsrpt");
-	ck_assert_uint_eq(c.report_addresses.n, 1);
-	ck_assert_str_eq(c.report_addresses.items[0], "tlsrpt@*");
+	/* Filled by config_finish() from Domains: see test_domains. */
+	ck_assert_uint_eq(c.report_addresses.n, 0);
+	ck_assert_uint_eq(c.domains.n, 0);
 	ck_assert_int_eq(c.detect_by_headers, 0);
 	ck_assert_int_eq(c.disposition, CONFIG_DELIVER);
 	ck_assert_int_eq(c.on_store_failure, CONFIG_TEMPFAIL);
@@ -378,7 +379,7 @@ END_TEST
 
 START_TEST(test_keys)
 {
-	ck_assert_uint_eq(config_n_keys(), 47);
+	ck_assert_uint_eq(config_n_keys(), 48);
 	ck_assert_str_eq(config_key_name(0), "Socket");
 	ck_assert_ptr_null(config_key_name(config_n_keys()));
 	ck_assert_str_eq(config_enum_name("Disposition", CONFIG_DISCARD),
@@ -391,6 +392,69 @@ START_TEST(test_keys)
 			ck_assert_int_ne(strcasecmp(config_key_name(i),
 						    config_key_name(j)),
 					 0);
+}
+END_TEST
+
+/* Domains: HostName without its first label unless set; ReportAddresses
+ * and AlertDomains follow it unless set (issue 15: relayed tlsrpt@ mail
+ * of other domains is not ours to store or discard). */
+START_TEST(test_domains)
+{
+	struct config c;
+	struct tlsrpt_error err;
+	size_t n;
+
+	ck_assert_int_eq(load_text(&c, "HostName mx.example.org\n", &err, NULL),
+			 0);
+	ck_assert_int_eq(config_finish(&c, &err), 0);
+	ck_assert_uint_eq(c.domains.n, 1);
+	ck_assert_str_eq(c.domains.items[0], "example.org");
+	ck_assert_int_eq(c.domains_derived, 1);
+	ck_assert_uint_eq(c.report_addresses.n, 1);
+	ck_assert_str_eq(c.report_addresses.items[0], "tlsrpt@example.org");
+	ck_assert_int_eq(
+		rcpt_matches(&c.report_addresses, "tlsrpt@customer.example"),
+		0);
+	ck_assert_uint_eq(c.alert_domains.n, 1);
+	ck_assert_str_eq(c.alert_domains.items[0], "example.org");
+	ck_assert_ptr_eq(config_alert_domains(&c, &n), c.alert_domains.items);
+	ck_assert_uint_eq(n, 1);
+	config_free(&c);
+
+	/* Several domains; an explicit ReportAddresses and AlertDomains *
+	 * are kept. */
+	ck_assert_int_eq(load_text(&c,
+				   "HostName mx.example.org\n"
+				   "Domains example.org, example.net\n",
+				   &err, NULL),
+			 0);
+	ck_assert_int_eq(config_finish(&c, &err), 0);
+	ck_assert_int_eq(c.domains_derived, 0);
+	ck_assert_uint_eq(c.report_addresses.n, 2);
+	ck_assert_str_eq(c.report_addresses.items[1], "tlsrpt@example.net");
+	ck_assert_uint_eq(c.alert_domains.n, 2);
+	config_free(&c);
+	ck_assert_int_eq(load_text(&c,
+				   "HostName mx.example.org\n"
+				   "ReportAddresses rua@*\nAlertDomains *\n",
+				   &err, NULL),
+			 0);
+	ck_assert_int_eq(config_finish(&c, &err), 0);
+	ck_assert_uint_eq(c.report_addresses.n, 1);
+	ck_assert_str_eq(c.report_addresses.items[0], "rua@*");
+	ck_assert_ptr_null(config_alert_domains(&c, &n));
+	ck_assert_uint_eq(n, 0);
+	config_free(&c);
+
+	/* A host name without a dot: Postfix's "localdomain". */
+	ck_assert_int_eq(load_text(&c, "HostName mx\n", &err, NULL), 0);
+	ck_assert_int_eq(config_finish(&c, &err), 0);
+	ck_assert_str_eq(c.domains.items[0], "localdomain");
+	config_free(&c);
+	ck_assert_int_eq(load_text(&c, "Domains exa_mple.org\n", &err, NULL),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err.text, "is not a domain name"));
+	config_free(&c);
 }
 END_TEST
 
@@ -514,6 +578,7 @@ config_suite(void)
 	tcase_add_test(tc, test_set_overrides);
 	tcase_add_test(tc, test_dump_round_trip);
 	tcase_add_test(tc, test_keys);
+	tcase_add_test(tc, test_domains);
 	tcase_add_test(tc, test_rcpt);
 	tcase_add_test(tc, test_alloc_failures);
 	tcase_add_test(tc, test_alert_keys);
