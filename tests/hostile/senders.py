@@ -198,9 +198,10 @@ def main(argv):
         stream = g
     else:
         f = forged(now)
-        # forgeries first where going first is the attack
+        # forgeries first where going first is the attack, and one last,
+        # where being the latest report is the attack
         stream = [f["preempt"], f["future"], g[0], f["wrap"], g[1],
-                  f["forged-ar"], f["year0"], f["impersonate"], g[2]]
+                  f["forged-ar"], f["year0"], g[2], f["impersonate"]]
     for i, item in enumerate(stream):
         name, sender, submitter, top, rep = item[:5]
         below = item[5] if len(item) > 5 else b""
