@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include <glib.h>
 #include <libmilter/mfapi.h>
 
 #include "parser/alloc.h"
@@ -390,7 +391,7 @@ on_report(void *ctx, const struct intake_report_event *ev)
 	const char *part = ev->item->filename ? ev->item->filename : "(body)";
 
 	if (ev->outcome == INTAKE_STORED || ev->outcome == INTAKE_DUPLICATE) {
-		char domains[512];
+		char domains[512], *org, *id;
 		int64_t ok = 0, failed = 0;
 
 		for (size_t i = 0; i < r->n_policies; i++) {
@@ -398,14 +399,20 @@ on_report(void *ctx, const struct intake_report_event *ev)
 			failed += r->policies[i].total_failure_session_count;
 		}
 		policy_domains(r, domains, sizeof(domains));
+		/* A '"' of the sender's would end the quoted value and let
+		 * it write key="..." fields of its own into the line. */
+		org = g_strdelimit(g_strdup(r->organization_name), "\"", '\'');
+		id = g_strdelimit(g_strdup(r->report_id), "\"", '\'');
 		mlog(log, LOG_INFO, s->qid,
 		     "%s report: org=\"%s\" id=\"%s\" domains=%s success=%lld "
 		     "failure=%lld dkim=%s",
 		     ev->outcome != INTAKE_STORED ? "duplicate"
 		     : ev->conflict		  ? INTAKE_CONFLICT_TEXT
 						  : "stored",
-		     r->organization_name, r->report_id, domains, (long long)ok,
-		     (long long)failed, ev->dkim ? ev->dkim : "none");
+		     org, id, domains, (long long)ok, (long long)failed,
+		     ev->dkim ? ev->dkim : "none");
+		g_free(org);
+		g_free(id);
 		if (r->quirks.n > 0)
 			mlog(log, LOG_INFO, s->qid,
 			     "report: %zu misspelt member names read under "

@@ -404,6 +404,10 @@ def c_format_string_org(n):
     return gzreport(n, **{"organization-name": "%s%s%s%n%n%x%p " + n})
 
 
+def c_quote_in_org(n):
+    return gzreport(n, **{"organization-name": 'Evil" id="forged ' + n})
+
+
 def c_control_chars_id(n):
     return gzreport(n, **{"report-id": n + "\r\nX-Injected: yes\u001b[31m"})
 
