@@ -1,12 +1,19 @@
 # Makefile -- the one build file of tlsrpt-milter. Each folder adds its own
 # part in a module.mk; nothing here recurses into folders.
 #
-#   make            build everything (installs Debian build dependencies first)
-#   make check      install, build and run every test, plainly and under
+#   make            build everything; needs only the build packages of
+#                   scripts/packages.txt and names any that is missing (it
+#                   never installs anything)
+#   make check      install the build and test packages (scripts/install-deps),
+#                   build and run every test, plainly and under
 #                   AddressSanitizer + UndefinedBehaviorSanitizer
-#   make demo       show the main job working
+#   make demo       install the build and demo packages, show the main job
 #   make SAN=asan   a sanitizer build (in build-asan/)
 #   make install    honours PREFIX, DESTDIR, SYSCONFDIR
+#
+# For packagers: CPPFLAGS, CFLAGS and LDFLAGS are added to the project's
+# own flags; WERROR=0 builds without -Werror (a newer compiler's new warning
+# then does not stop the build).
 
 VERSION := 0.1.0
 
@@ -25,7 +32,9 @@ DESTDIR ?=
 SAN ?=
 BUILD ?= build$(if $(SAN),-$(SAN))
 
-WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes -Werror
+WERROR ?= 1
+WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes \
+	$(if $(filter 0,$(WERROR)),,-Werror)
 ifeq ($(SAN),asan)
   OPT := -O1 -g -fno-omit-frame-pointer
   HARDEN := -fstack-protector-strong
@@ -39,13 +48,14 @@ else
   $(error SAN must be empty or asan)
 endif
 
+CPPFLAGS ?=
 CFLAGS ?=
 LDFLAGS ?=
 PATHS := -DTLSRPT_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	-DTLSRPT_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
 	-DTLSRPT_DATADIR='"$(DATADIR)"'
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DTLSRPT_VERSION='"$(VERSION)"' $(PATHS) \
-	$(OPT) $(HARDEN) $(SANFLAGS) $(WARNINGS) -I. $(PKG_CFLAGS) $(CFLAGS)
+	$(OPT) $(HARDEN) $(SANFLAGS) $(WARNINGS) -I. $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDHARDEN) $(LDFLAGS)
 
 .DEFAULT_GOAL := all
@@ -53,25 +63,23 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDHARDEN) $(LDFLAGS)
 # Keep intermediate objects: make would delete them after every link.
 .SECONDARY:
 
-# Flags come from pkg-config once the packages are there: the installer runs
-# when this file is made, and make restarts with the flags it wrote.
+# Flags come from pkg-config (scripts/build-flags, which names a missing
+# -dev package). They are computed again after a package is installed or
+# removed (the dpkg status file changes). Goals that install packages first
+# (check, demo, bench, soak) compute no flags here: on a fresh machine
+# pkg-config cannot answer before the install; they build in a sub-make.
 CONFIG_MK := $(BUILD)/config.mk
-ifeq ($(filter clean help,$(MAKECMDGOALS)),)
--include $(CONFIG_MK)
+NOCONFIG_GOALS := clean help deps check demo bench soak format format-check
+# A plain include: when the flags cannot be made, make stops right there.
+ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(CONFIG_MK)
 endif
-$(CONFIG_MK): scripts/install-deps scripts/packages.txt
-	@scripts/install-deps
+$(CONFIG_MK): scripts/build-flags $(wildcard /var/lib/dpkg/status)
 	@mkdir -p $(@D)
-	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags gmime-3.0 jansson zlib)"; \
-	   echo "GMIME_LIBS := $$(pkg-config --libs gmime-3.0)"; \
-	   echo "JANSSON_LIBS := $$(pkg-config --libs jansson)"; \
-	   echo "ZLIB_LIBS := $$(pkg-config --libs zlib)"; \
-	   echo "CHECK_CFLAGS := $$(pkg-config --cflags check)"; \
-	   echo "CHECK_LIBS := $$(pkg-config --libs check)"; \
-	   echo "MILTER_CFLAGS := $$(pkg-config --cflags milter)"; \
-	   echo "MILTER_LIBS := $$(pkg-config --libs milter) -lpthread"; \
-	} > $@.tmp && mv $@.tmp $@
+	@scripts/build-flags >$@.tmp || { rm -f $@.tmp; exit 1; }
+	@mv $@.tmp $@
 
+# Every package of every set: build, demo and test.
 deps:
 	@scripts/install-deps
 
@@ -119,7 +127,9 @@ format-check:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-demo: all
+demo:
+	@scripts/install-deps build demo
+	@$(MAKE) --no-print-directory all
 	@scripts/demo $(BUILD)
 
 # Installs the programs, manual pages and a commented sample configuration

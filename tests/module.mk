@@ -15,13 +15,25 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_UTIL_OBJS) $(SUMMARY_LIB) $(STO
 TEST_ENV = TLSRPT_TEST_DATA=tests/data TLSRPT_CORPUS=$(abspath ../shared/corpus) \
 	TLSRPT_BUILD=$(BUILD)
 
+# Without the Check library (a plain `make` does not need it) the unit tests
+# say what to install instead of failing on a missing check.h.
+ifdef CHECK_MISSING
+$(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.o) $(TEST_UTIL_OBJS): need-check
+.PHONY: need-check
+need-check:
+	@echo "make: the unit tests need the Check library: apt-get install check" \
+		"(make check installs it)" >&2; exit 1
+endif
+
 unit: $(TEST_PROGRAMS) $(PROGRAMS)
 	@fail=0; for t in $(TEST_PROGRAMS); do \
 		echo "== $$t"; $(TEST_ENV) $$t || fail=1; \
 	done; exit $$fail
 
-check: all
-	@scripts/install-deps
+# Installs first (see CONFIG_MK in the Makefile), then builds in sub-makes.
+check:
+	@scripts/install-deps build test
+	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory SAN=asan unit
 	$(MAKE) --no-print-directory SAN=asan fuzz-replay
@@ -33,6 +45,8 @@ check: all
 # down): 2,000 reports from 50 SMTP sessions and 10,000 ordinary messages
 # through a throwaway Postfix. Needs root.
 .PHONY: soak
-soak: $(PROGRAMS)
+soak:
+	@scripts/install-deps build test
+	@$(MAKE) --no-print-directory all
 	@TLSRPT_BUILD=$(abspath $(BUILD)) TLSRPT_TOP=$(CURDIR) \
 		LOAD_REPORTS=2000 LOAD_ORDINARY=10000 sh tests/scripts/t-load.sh

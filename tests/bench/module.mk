@@ -33,5 +33,7 @@ $(BUILD)/tests/bench/peak-rss: $(BUILD)/tests/bench/peak-rss.o
 
 bench-programs: $(BENCH_BINS) $(PROGRAMS)
 
-bench: bench-programs
+bench:
+	@scripts/install-deps build test
+	@$(MAKE) --no-print-directory bench-programs
 	@BENCH_SCALE=$(BENCH_SCALE) tests/bench/run-bench.sh $(BUILD)
