@@ -15,7 +15,7 @@
 #include "store/record_fast.h"
 #include "testutil.h"
 
-#define DIGEST                                                           \
+#define DIGEST \
 	"5d41402abc4b2a76b9719d911017c592aaf0e3b4c1d2e3f405162738495a6b7c"
 
 static char *
@@ -174,8 +174,7 @@ START_TEST(test_encode_fixture)
 	size_t len, want_len;
 	char *want = fixture_line(&want_len);
 
-	ck_assert_msg(tlsrpt_record_encode(&report, &rc, &buf, &len, &err) ==
-			      0,
+	ck_assert_msg(tlsrpt_record_encode(&report, &rc, &buf, &len, &err) == 0,
 		      "%s", err.text);
 	ck_assert_msg(len == want_len && memcmp(buf, want, len) == 0,
 		      "encoder wrote\n%.*s\nthe fixture says\n%s", (int)len,
