@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
-#include <time.h>
 
 #include "cgi_request.h"
 #include "parser/input.h"
@@ -581,7 +580,7 @@ config_tokens(const struct config *cfg, struct cgi_tokens *out)
 
 int
 cgi_serve(const struct config *cfg, const struct intake_config *intake,
-	  FILE *in, FILE *out)
+	  int64_t now, FILE *in, FILE *out)
 {
 	struct cgi_request rq = {
 		.method = getenv("REQUEST_METHOD"),
@@ -589,7 +588,7 @@ cgi_serve(const struct config *cfg, const struct intake_config *intake,
 		.content_length = getenv("CONTENT_LENGTH"),
 		.path_info = getenv("PATH_INFO"),
 		.remote_addr = getenv("REMOTE_ADDR"),
-		.now = (int64_t)time(NULL),
+		.now = now,
 	};
 	struct cgi_tokens tokens;
 

@@ -437,7 +437,8 @@ main(int argc, char **argv)
 			ing.store = NULL; /* cgi_serve answers 503 */
 		config_intake(&ing.cfg, ing.store, &ing.intake);
 		(void)alerts_on(&ing); /* stored all the same */
-		ing.status = cgi_serve(&ing.cfg, &ing.intake, stdin, stdout);
+		ing.status = cgi_serve(&ing.cfg, &ing.intake,
+				       (int64_t)time(NULL), stdin, stdout);
 		goto out;
 	}
 	if (!ing.dry_run && open_store(&ing) != 0) {

@@ -634,34 +634,24 @@ START_TEST(test_serve_env)
 	unsetenv("PATH_INFO");
 	in = fmemopen(json, strlen(json), "r");
 	out = open_memstream(&out_text, &out_len);
-	ck_assert_int_eq(cgi_serve(&cfg, &intake, in, out), 0);
+	ck_assert_int_eq(cgi_serve(&cfg, &intake, NOW, in, out), 0);
 	fclose(in);
 	fclose(out);
 	ck_assert_msg(strncmp(out_text, "Status: 201 Created\r\n", 21) == 0,
 		      "%s", out_text);
 	free(out_text);
-	/* The real clock chose the day file: find today's. */
+	/* The caller's clock (NOW, 2026-11-28T00:00:00Z), not the machine's,
+	 * chose the day file and the receive time: the test means the same
+	 * thing on any day and across midnight. */
 	{
-		char path[128], day[32];
-		time_t now = time(NULL);
-		struct tm tm;
-		FILE *f;
-		long size;
+		char path[128];
 
-		gmtime_r(&now, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-		snprintf(path, sizeof(path), "%s/tlsrpt-%s.jsonl", store_dir,
-			 day);
-		f = fopen(path, "r");
-		ck_assert_ptr_nonnull(f);
-		fseek(f, 0, SEEK_END);
-		size = ftell(f);
-		rewind(f);
-		text = calloc(1, (size_t)size + 1);
-		ck_assert_uint_eq(fread(text, 1, (size_t)size, f),
-				  (size_t)size);
-		fclose(f);
+		snprintf(path, sizeof(path), "%s/tlsrpt-2026-11-28.jsonl",
+			 store_dir);
+		text = test_read_file(path, NULL);
 	}
+	ck_assert_ptr_nonnull(
+		strstr(text, "\"received\":\"2026-11-28T00:00:00Z\""));
 	ck_assert_ptr_nonnull(strstr(text, "\"client-addr\":\"2001:db8::5\""));
 	ck_assert_ptr_nonnull(strstr(text, "\"host\":\"cgi.example\""));
 	ck_assert_ptr_nonnull(strstr(text, "\"source\":\"http\""));
@@ -672,7 +662,7 @@ START_TEST(test_serve_env)
 	unsetenv("CONTENT_LENGTH");
 	in = fmemopen(json, strlen(json), "r");
 	out = open_memstream(&out_text, &out_len);
-	ck_assert_int_eq(cgi_serve(&cfg, &intake, in, out), 0);
+	ck_assert_int_eq(cgi_serve(&cfg, &intake, NOW, in, out), 0);
 	fclose(in);
 	fclose(out);
 	ck_assert_ptr_nonnull(

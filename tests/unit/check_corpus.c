@@ -203,13 +203,13 @@ main(void)
 	if (corpus == NULL) {
 		printf("check_corpus: no shared corpus (TLSRPT_CORPUS): "
 		       "skipped\n");
-		return EXIT_SUCCESS;
+		return TEST_EXIT_SKIP;
 	}
 	if (snprintf(root, sizeof(root), "%s/real", corpus) >=
 		    (int)sizeof(root) ||
 	    !test_exists(root)) {
 		printf("check_corpus: no %s/real: skipped\n", corpus);
-		return EXIT_SUCCESS;
+		return TEST_EXIT_SKIP;
 	}
 	corpus_root = root;
 	s = suite_create("corpus");

@@ -143,12 +143,12 @@ START_TEST(test_corpus)
 	char **dirs;
 
 	if (corpus == NULL) {
-		fprintf(stderr, "SKIP: no shared corpus (../shared/corpus)\n");
+		test_skip("no shared corpus (../shared/corpus)");
 		return;
 	}
 	snprintf(real, sizeof(real), "%s/real", corpus);
 	if (!test_exists(real)) {
-		fprintf(stderr, "SKIP: no %s\n", real);
+		test_skip("no %s", real);
 		return;
 	}
 	dirs = test_list_dir(real, &n);
@@ -182,10 +182,9 @@ START_TEST(test_corpus)
 	}
 	test_free_names(dirs, n);
 	if (found == 0)
-		fprintf(stderr,
-			"SKIP: no sample in %s writes %s; the committed "
-			"fixture stands in\n",
-			real, key);
+		test_skip("no sample in %s writes %s; the committed fixture "
+			  "stands in",
+			  real, key);
 }
 END_TEST
 

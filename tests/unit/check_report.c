@@ -809,8 +809,7 @@ START_TEST(test_corpus)
 	char **dirs;
 
 	if (corpus == NULL) {
-		printf("check_report: no corpus (TLSRPT_CORPUS), corpus test "
-		       "skipped\n");
+		test_skip("no corpus (TLSRPT_CORPUS): corpus test not run");
 		return;
 	}
 	snprintf(real, sizeof(real), "%s/real", corpus);

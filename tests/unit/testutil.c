@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,20 @@ test_run(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+void
+test_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("SKIP: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	/* A forked Check child may end without flushing stdio. */
+	fflush(stdout);
 }
 
 const char *
@@ -142,6 +157,12 @@ test_golden(const char *path, const char *buf, size_t len)
 	FILE *f;
 
 	if (getenv("TLSRPT_REGEN") != NULL) {
+		/* make check proves the output, it must never rewrite what
+		 * it compares against. */
+		ck_assert_msg(getenv("TLSRPT_MAKE_CHECK") == NULL,
+			      "TLSRPT_REGEN is refused under make check: "
+			      "regenerate with make unit, then review %s",
+			      path);
 		f = fopen(path, "w");
 		ck_assert_ptr_nonnull(f);
 		fwrite(buf, 1, len, f);

@@ -11,6 +11,15 @@
  * EXIT_FAILURE otherwise -- what a test program's main() returns. */
 int test_run(Suite *s);
 
+/* Exit status of a test program that could run nothing it tests (the
+ * automake convention scripts/run-unit-tests counts as "skipped"). */
+#define TEST_EXIT_SKIP 77
+
+/* Say that the current test case could not run what it tests and why:
+ * prints "SKIP: <why>" on stdout, which scripts/run-unit-tests counts as a
+ * skipped case instead of a passed one. The caller then returns. */
+void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Directory of our own committed fixtures (TLSRPT_TEST_DATA, default
  * "tests/data"). Borrowed. */
 const char *test_data_dir(void);
@@ -36,7 +45,8 @@ void test_free_names(char **names, size_t n);
 
 /* Compare buf (len bytes) with the golden file at path and fail the
  * current test when they differ, leaving buf in path.out for diff(1). With
- * TLSRPT_REGEN set, rewrite the golden file first (then review it). */
+ * TLSRPT_REGEN set, rewrite the golden file first (then review it); but
+ * fail instead under make check (TLSRPT_MAKE_CHECK set). */
 void test_golden(const char *path, const char *buf, size_t len);
 
 /* Remove trailing white space in place (expected-output files end in \n). */
