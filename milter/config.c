@@ -240,7 +240,8 @@ static const struct config_key keys[] = {
 	 "file to write the process id to (none by default)"},
 	{"Chroot", TYPE_STRING, OFF(chroot_dir), "", 0, 0, NULL, check_path,
 	 "directory to chroot to before dropping privileges (none by "
-	 "default); StoreDirectory and PidFile are then inside it"},
+	 "default); StoreDirectory and PidFile are then inside it, and "
+	 "tlsrpt-ingest and tlsrpt-summary -c use Chroot + StoreDirectory"},
 	{"Umask", TYPE_OCTAL, OFF(umask), "0007", 0, 0777, NULL, NULL,
 	 "umask (octal) while the unix socket is created"},
 	{"SyslogFacility", TYPE_ENUM, OFF(syslog_facility), "mail", 0, 0,
@@ -708,6 +709,8 @@ config_free(struct config *c)
 			list_clear(f);
 		}
 	}
+	g_free(c->store_path);
+	c->store_path = NULL;
 }
 
 static char *
@@ -916,6 +919,13 @@ config_finish(struct config *c, struct tlsrpt_error *err)
 					"TrustedAuthservIDs", "%s", why);
 	if (finish_domains(c, err) != 0)
 		return -1;
+	/* Both are absolute paths (check_path); "/srv/chr/" + "/store" is
+	 * still /srv/chr/store. */
+	g_free(c->store_path);
+	c->store_path = c->chroot_dir != NULL
+				? g_build_filename(c->chroot_dir,
+						   c->store_directory, NULL)
+				: g_strdup(c->store_directory);
 	/* A message bigger than the buffer cannot hold a report bigger than
 	 * it either, but a gzip report inflates past it: no rule between
 	 * the two sizes. Nothing else depends on another key today. */
@@ -952,11 +962,19 @@ config_intake(const struct config *c, struct tlsrpt_store *store,
 	out->require_dkim = c->require_dkim;
 }
 
+const char *
+config_store_path(const struct config *c)
+{
+	return c->store_path;
+}
+
 void
-config_store_options(const struct config *c, struct tlsrpt_store_options *out)
+config_store_options(const struct config *c, enum config_root root,
+		     struct tlsrpt_store_options *out)
 {
 	tlsrpt_store_options_default(out);
-	out->dir = c->store_directory;
+	out->dir = root == CONFIG_INSIDE_CHROOT ? c->store_directory
+						: config_store_path(c);
 	out->dedup_days = c->dedup_days;
 	out->fsync = c->fsync == CONFIG_FSYNC_NONE ? TLSRPT_STORE_FSYNC_NONE
 						   : TLSRPT_STORE_FSYNC_REPORT;

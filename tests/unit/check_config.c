@@ -208,8 +208,13 @@ START_TEST(test_parse_all)
 	ck_assert_str_eq(ic.trusted_authserv_ids[0], "mx1.example.org");
 	ck_assert_int_eq(ic.require_dkim, 1);
 
-	config_store_options(&c, &so);
+	/* The milter opens StoreDirectory after chroot(); every other
+	 * program reaches the same directory through Chroot. */
+	config_store_options(&c, CONFIG_INSIDE_CHROOT, &so);
 	ck_assert_str_eq(so.dir, "/srv/tlsrpt");
+	config_store_options(&c, CONFIG_OUTSIDE_CHROOT, &so);
+	ck_assert_str_eq(so.dir, "/var/spool/tlsrpt/srv/tlsrpt");
+	ck_assert_str_eq(config_store_path(&c), "/var/spool/tlsrpt/srv/tlsrpt");
 	ck_assert_uint_eq(so.dedup_days, 90);
 	ck_assert_int_eq(so.fsync, TLSRPT_STORE_FSYNC_NONE);
 	ck_assert_ptr_eq(so.limits, &c.limits);
