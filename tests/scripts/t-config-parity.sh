@@ -55,7 +55,7 @@ printf '%s\n' "HostName mx.example.org" "Chroot $t/chr" \
 	"StoreDirectory /store" >"$t/chroot.conf"
 stores "$t/chroot.conf"
 same "$t/chr/store" "Chroot + StoreDirectory"
-[ -d "$t/chr/store" ] && [ ! -e /store ] ||
+[ -d "$t/chr/store" ] ||
 	fail "tlsrpt-ingest --prune did not open the store inside Chroot"
 
 # A value is taken as written: quotes are not syntax, so a quoted path is
@@ -77,4 +77,6 @@ for c in quoted unknown; do
 	done
 	echo "ok - $c value: all three refuse the file, naming file and line"
 done
-[ ! -e "$t/q" ] && [ ! -e "$t/u" ] || fail "a refused file made a store"
+for d in q u; do
+	[ ! -e "$t/$d" ] || fail "a refused file made the store $t/$d"
+done

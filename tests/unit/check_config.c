@@ -365,6 +365,8 @@ START_TEST(test_dump_round_trip)
 	ck_assert_ptr_nonnull(strstr(first, "\nMaxMessageSize 3145728\n"));
 	ck_assert_ptr_nonnull(strstr(first, "\nUmask 0022\n"));
 
+	/* The other Max* keys hold tlsrpt_limits_default()'s values:
+	 * reading them back proves each lies in its key's range. */
 	path = write_temp(first, n1);
 	ck_assert_int_eq(config_init(&d, &err), 0);
 	ck_assert_msg(config_load(&d, path, 0, &err) == 0, "%s: %s", err.path,
