@@ -11,25 +11,31 @@
 #include "alert/state.h"
 #include "parser/alloc.h"
 #include "parser/input.h"
+#include "store/store.h"
 
 int
 alert_hook_setup(struct alert_hook *h, const struct config *c, int threaded,
 		 alert_log_fn *log, void *log_ctx, struct intake_config *ic,
 		 struct tlsrpt_error *err)
 {
+	const char *store_dir;
 	size_t len;
 
 	memset(h, 0, sizeof(*h));
-	if (c->alert_command == NULL)
+	/* No store (the CGI answers 503): nothing is stored, nothing to
+	 * alert on. */
+	if (c->alert_command == NULL || ic->store == NULL)
 		return 0;
 	if ((h->argv = alert_argv_split(c->alert_command, err)) == NULL)
 		return -1;
-	len = strlen(c->store_directory) + sizeof("/" ALERT_STATE_FILE);
+	/* Beside the day files of the store the intake step writes: the
+	 * same directory in or out of Chroot. */
+	store_dir = tlsrpt_store_dir(ic->store);
+	len = strlen(store_dir) + sizeof("/" ALERT_STATE_FILE);
 	if ((h->state_path = tlsrpt_malloc(len)) == NULL)
 		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, "alerts",
 					"out of memory");
-	snprintf(h->state_path, len, "%s/%s", c->store_directory,
-		 ALERT_STATE_FILE);
+	snprintf(h->state_path, len, "%s/%s", store_dir, ALERT_STATE_FILE);
 	h->rules.result_types = c->alert_result_types.items;
 	h->rules.n_result_types = c->alert_result_types.n;
 	h->rules.domains = config_alert_domains(c, &h->rules.n_domains);

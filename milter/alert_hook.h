@@ -28,16 +28,17 @@ struct alert_hook {
 	struct alert_dispatch dispatch;
 	const char *host;	   /* HostName, borrowed */
 	char **argv;		   /* owned */
-	char *state_path;	   /* owned: StoreDirectory/tlsrpt.alerts */
+	char *state_path;	   /* owned: the store dir/tlsrpt.alerts */
 	struct alert_queue *queue; /* NULL: send synchronously */
 	unsigned max_per_message;  /* AlertMaxPerMessage */
 };
 
 /* Set h up from c (which must outlive h) and, when alerts are on, hook it
- * into ic (ic->observe). threaded: start the alert thread. log receives
- * every line about alerts. Returns 0 (also when alerts are off), or -1
- * with err filled. Call alert_hook_free() either way; h must not move
- * after this call. */
+ * into ic (ic->observe). The alert state file goes into ic->store's
+ * directory; without a store (ic->store NULL) alerts stay off. threaded: start
+ * the alert thread. log receives every line about alerts. Returns 0 (also when
+ * alerts are off), or -1 with err filled. Call alert_hook_free() either way; h
+ * must not move after this call. */
 int alert_hook_setup(struct alert_hook *h, const struct config *c, int threaded,
 		     alert_log_fn *log, void *log_ctx, struct intake_config *ic,
 		     struct tlsrpt_error *err);

@@ -43,8 +43,11 @@ struct config_key {
 	const char *name;
 	enum config_type type;
 	size_t offset;
-	const char *def;	     /* "" leaves a string or list unset */
-	unsigned long long min, max; /* numbers */
+	/* "" leaves a string or list unset; NULL (the Max* limits): the
+	 * default is tlsrpt_limits_default()'s, the one place the parser,
+	 * the store and tlsrpt-summary take it from. */
+	const char *def;
+	unsigned long long min, max;	     /* numbers */
 	const struct config_choice *choices; /* enums, NULL-terminated */
 	config_check_fn *check;		     /* strings and list items */
 	const char *description;
@@ -221,163 +224,186 @@ check_command(const char *v, char *why, size_t size)
 	return 0;
 }
 
-#define OFF(field) offsetof(struct config, field)
-#define LIM(field)                         \
-	(offsetof(struct config, limits) + \
-	 offsetof(struct tlsrpt_limits, field))
+/* The C type each key type reads and writes (set_value(), dump_value()). */
+#define CTYPE_TYPE_STRING char *
+#define CTYPE_TYPE_BOOL int
+#define CTYPE_TYPE_SIZE size_t
+#define CTYPE_TYPE_COUNT size_t
+#define CTYPE_TYPE_UINT unsigned
+#define CTYPE_TYPE_OCTAL unsigned
+#define CTYPE_TYPE_LIST struct config_list
+#define CTYPE_TYPE_ENUM int
+#define CTYPE_TYPE_SECS unsigned
+
+/* The type of a key and where its value goes, as one pair: a key whose
+ * field in struct config has another C type than its key type writes is a
+ * compile error (a _Static_assert inside a sizeof that adds nothing),
+ * not memory written through the wrong pointer type at run time. */
+#define FIELD(type, member)                                                    \
+	type, (offsetof(struct config, member) +                               \
+	       0 * sizeof(struct {                                             \
+		       _Static_assert(_Generic(((struct config *)0)->member,   \
+					       CTYPE_##type : 1, default : 0), \
+				      "config.c: " #member                     \
+				      " is not of the C type of " #type);      \
+		       char unused;                                            \
+	       }))
 
 static const struct config_key keys[] = {
-	{"Socket", TYPE_STRING, OFF(socket), "inet:8895@127.0.0.1", 0, 0, NULL,
-	 check_socket,
+	{"Socket", FIELD(TYPE_STRING, socket), "inet:8895@127.0.0.1", 0, 0,
+	 NULL, check_socket,
 	 "where tlsrpt-milter listens: inet:PORT@HOST, inet6:PORT@HOST or "
 	 "unix:/PATH"},
-	{"UserID", TYPE_STRING, OFF(user), "", 0, 0, NULL, check_user,
+	{"UserID", FIELD(TYPE_STRING, user), "", 0, 0, NULL, check_user,
 	 "user (and group) to run as after start-up: USER or USER:GROUP"},
-	{"AllowRoot", TYPE_BOOL, OFF(allow_root), "no", 0, 0, NULL, NULL,
+	{"AllowRoot", FIELD(TYPE_BOOL, allow_root), "no", 0, 0, NULL, NULL,
 	 "let tlsrpt-milter go on as root when UserID is unset (not "
 	 "recommended: a report parser is attack surface)"},
-	{"PidFile", TYPE_STRING, OFF(pid_file), "", 0, 0, NULL, check_path,
+	{"PidFile", FIELD(TYPE_STRING, pid_file), "", 0, 0, NULL, check_path,
 	 "file to write the process id to (none by default)"},
-	{"Chroot", TYPE_STRING, OFF(chroot_dir), "", 0, 0, NULL, check_path,
+	{"Chroot", FIELD(TYPE_STRING, chroot_dir), "", 0, 0, NULL, check_path,
 	 "directory to chroot to before dropping privileges (none by "
-	 "default); StoreDirectory and PidFile are then inside it"},
-	{"Umask", TYPE_OCTAL, OFF(umask), "0007", 0, 0777, NULL, NULL,
+	 "default); StoreDirectory and PidFile are then inside it, and "
+	 "tlsrpt-ingest and tlsrpt-summary -c use Chroot + StoreDirectory"},
+	{"Umask", FIELD(TYPE_OCTAL, umask), "0007", 0, 0777, NULL, NULL,
 	 "umask (octal) while the unix socket is created"},
-	{"SyslogFacility", TYPE_ENUM, OFF(syslog_facility), "mail", 0, 0,
+	{"SyslogFacility", FIELD(TYPE_ENUM, syslog_facility), "mail", 0, 0,
 	 facilities, NULL,
 	 "syslog facility: mail, daemon, user, local0 .. local7"},
-	{"LogLevel", TYPE_ENUM, OFF(log_level), "info", 0, 0, log_levels, NULL,
-	 "least important messages logged: err, notice, info or debug"},
-	{"StoreDirectory", TYPE_STRING, OFF(store_directory),
+	{"LogLevel", FIELD(TYPE_ENUM, log_level), "info", 0, 0, log_levels,
+	 NULL, "least important messages logged: err, notice, info or debug"},
+	{"StoreDirectory", FIELD(TYPE_STRING, store_directory),
 	 TLSRPT_LOCALSTATEDIR "/lib/tlsrpt", 0, 0, NULL, check_path,
 	 "directory of the report store (daily JSON Lines files)"},
-	{"Domains", TYPE_LIST, OFF(domains), "", 0, 0, NULL, check_domain,
+	{"Domains", FIELD(TYPE_LIST, domains), "", 0, 0, NULL, check_domain,
 	 "our own mail domains, the defaults of ReportAddresses and "
 	 "AlertDomains (default: HostName without its first label, as "
 	 "Postfix's mydomain)"},
-	{"ReportAddresses", TYPE_LIST, OFF(report_addresses), "", 0, 0, NULL,
+	{"ReportAddresses", FIELD(TYPE_LIST, report_addresses), "", 0, 0, NULL,
 	 check_address,
 	 "recipients whose mail is a TLS report candidate: exact addresses "
 	 "and localpart@* (any domain, relayed mail too), case-insensitive "
 	 "(default: tlsrpt@ at each of Domains)"},
-	{"DetectByHeaders", TYPE_BOOL, OFF(detect_by_headers), "no", 0, 0, NULL,
-	 NULL,
+	{"DetectByHeaders", FIELD(TYPE_BOOL, detect_by_headers), "no", 0, 0,
+	 NULL, NULL,
 	 "also treat mail as a candidate when its headers say it is a TLS "
 	 "report (multipart/report; report-type=tlsrpt or TLS-Report-Domain)"},
-	{"Disposition", TYPE_ENUM, OFF(disposition), "deliver", 0, 0,
+	{"Disposition", FIELD(TYPE_ENUM, disposition), "deliver", 0, 0,
 	 dispositions, NULL,
 	 "what happens to a stored report's message: deliver, discard or "
 	 "quarantine"},
-	{"OnStoreFailure", TYPE_ENUM, OFF(on_store_failure), "tempfail", 0, 0,
+	{"OnStoreFailure", FIELD(TYPE_ENUM, on_store_failure), "tempfail", 0, 0,
 	 store_failures, NULL,
 	 "when a report cannot be stored: tempfail (the sender retries) or "
 	 "accept (deliver without storing)"},
-	{"AddHeader", TYPE_BOOL, OFF(add_header), "yes", 0, 0, NULL, NULL,
+	{"AddHeader", FIELD(TYPE_BOOL, add_header), "yes", 0, 0, NULL, NULL,
 	 "add an X-TLSRPT-Milter header to stored reports saying what was "
 	 "stored"},
-	{"TrustedAuthservIDs", TYPE_LIST, OFF(trusted_authserv_ids), "", 0, 0,
+	{"TrustedAuthservIDs", FIELD(TYPE_LIST, trusted_authserv_ids), "", 0, 0,
 	 NULL, check_word,
 	 "authserv-ids of Authentication-Results headers to believe for the "
 	 "DKIM verdict (default: the host name)"},
-	{"RequireDKIM", TYPE_BOOL, OFF(require_dkim), "no", 0, 0, NULL, NULL,
+	{"RequireDKIM", FIELD(TYPE_BOOL, require_dkim), "no", 0, 0, NULL, NULL,
 	 "refuse to store reports without a trusted DKIM pass"},
-	{"HostName", TYPE_STRING, OFF(host_name), "", 0, 0, NULL, check_word,
+	{"HostName", FIELD(TYPE_STRING, host_name), "", 0, 0, NULL, check_word,
 	 "this host's name in stored records (default: gethostname())"},
-	{"DedupDays", TYPE_UINT, OFF(dedup_days), "60", 1, 3650, NULL, NULL,
+	{"DedupDays", FIELD(TYPE_UINT, dedup_days), "60", 1, 3650, NULL, NULL,
 	 "days a report id is remembered to drop duplicate deliveries"},
-	{"Fsync", TYPE_ENUM, OFF(fsync), "report", 0, 0, fsyncs, NULL,
+	{"Fsync", FIELD(TYPE_ENUM, fsync), "report", 0, 0, fsyncs, NULL,
 	 "report: flush every stored report to disk before the MTA is "
 	 "answered; none: leave it to the kernel"},
-	{"CompressAfterDays", TYPE_UINT, OFF(compress_after_days), "7", 0,
+	{"CompressAfterDays", FIELD(TYPE_UINT, compress_after_days), "7", 0,
 	 36500, NULL, NULL,
 	 "tlsrpt-ingest --prune gzips day files this many days old (0: "
 	 "never)"},
-	{"RetentionDays", TYPE_UINT, OFF(retention_days), "0", 0, 36500, NULL,
+	{"RetentionDays", FIELD(TYPE_UINT, retention_days), "0", 0, 36500, NULL,
 	 NULL,
 	 "tlsrpt-ingest --prune deletes day files this many days old (0: "
 	 "keep them for ever)"},
-	{"AlertCommand", TYPE_STRING, OFF(alert_command), "", 0, 0, NULL,
+	{"AlertCommand", FIELD(TYPE_STRING, alert_command), "", 0, 0, NULL,
 	 check_command,
 	 "program run with a JSON alert on standard input when a newly "
 	 "stored report shows failures (no shell: words, \"double quotes\" "
 	 "group); none by default: no alerts"},
-	{"AlertTimeout", TYPE_UINT, OFF(alert_timeout), "10", 1, 3600, NULL,
+	{"AlertTimeout", FIELD(TYPE_UINT, alert_timeout), "10", 1, 3600, NULL,
 	 NULL, "seconds the alert program may run before it is killed"},
-	{"AlertInterval", TYPE_SECS, OFF(alert_interval), "24h", 0,
+	{"AlertInterval", FIELD(TYPE_SECS, alert_interval), "24h", 0,
 	 366ULL * 86400, NULL, NULL,
 	 "the same (domain, result type, receiving MX) alerts at most once "
 	 "this often (seconds, or with an s, m, h or d suffix)"},
-	{"AlertResultTypes", TYPE_LIST, OFF(alert_result_types), "", 0, 0, NULL,
-	 check_word,
+	{"AlertResultTypes", FIELD(TYPE_LIST, alert_result_types), "", 0, 0,
+	 NULL, check_word,
 	 "result types that alert (default: every type), e.g. "
 	 "certificate-expired, starttls-not-supported"},
-	{"AlertMinFailures", TYPE_UINT, OFF(alert_min_failures), "1", 1,
+	{"AlertMinFailures", FIELD(TYPE_UINT, alert_min_failures), "1", 1,
 	 UINT_MAX, NULL, NULL,
 	 "fewest failed sessions of one (domain, result type, MX) that alert"},
-	{"AlertMinShare", TYPE_UINT, OFF(alert_min_share), "0", 0, 100, NULL,
+	{"AlertMinShare", FIELD(TYPE_UINT, alert_min_share), "0", 0, 100, NULL,
 	 NULL,
 	 "smallest share of a policy's sessions, in percent, that must have "
 	 "failed (with that result type and MX) to alert"},
-	{"AlertDomains", TYPE_LIST, OFF(alert_domains), "", 0, 0, NULL,
+	{"AlertDomains", FIELD(TYPE_LIST, alert_domains), "", 0, 0, NULL,
 	 check_word,
 	 "policy domains that alert (default: Domains; * for every domain)"},
-	{"AlertMaxPerMessage", TYPE_UINT, OFF(alert_max_per_message), "8", 1,
+	{"AlertMaxPerMessage", FIELD(TYPE_UINT, alert_max_per_message), "8", 1,
 	 256, NULL, NULL,
 	 "most alerts one report mail raises (its largest failures); the last "
 	 "one says how many more there were"},
-	{"AlertMaxPerHour", TYPE_UINT, OFF(alert_max_per_hour), "30", 0, 100000,
-	 NULL, NULL, "most alerts sent in any hour, in all (0: no bound)"},
-	{"AlertMaxPerSenderPerHour", TYPE_UINT, OFF(alert_max_per_sender_hour),
-	 "10", 0, 100000, NULL, NULL,
+	{"AlertMaxPerHour", FIELD(TYPE_UINT, alert_max_per_hour), "30", 0,
+	 100000, NULL, NULL,
+	 "most alerts sent in any hour, in all (0: no bound)"},
+	{"AlertMaxPerSenderPerHour",
+	 FIELD(TYPE_UINT, alert_max_per_sender_hour), "10", 0, 100000, NULL,
+	 NULL,
 	 "most alerts sent in any hour for the reports of one sender (its "
 	 "DKIM-authenticated domain; unauthenticated reports count as one "
 	 "sender) (0: no bound)"},
-	{"HTTPSTokens", TYPE_LIST, OFF(https_tokens), "", 0, 0, NULL,
+	{"HTTPSTokens", FIELD(TYPE_LIST, https_tokens), "", 0, 0, NULL,
 	 check_token,
 	 "tlsrpt-ingest --cgi: domain:token pairs; when set, the URL must end "
 	 "in /token and the report's policy domains must be that token's"},
-	{"MaxMessageSize", TYPE_SIZE, LIM(max_message_bytes), "10M", 1024,
-	 1024ULL * 1024 * 1024, NULL, NULL,
+	{"MaxMessageSize", FIELD(TYPE_SIZE, limits.max_message_bytes), NULL,
+	 1024, 1024ULL * 1024 * 1024, NULL, NULL,
 	 "largest message buffered and parsed; larger ones are not stored"},
-	{"MaxReportSize", TYPE_SIZE, LIM(max_report_bytes), "16M", 1024,
+	{"MaxReportSize", FIELD(TYPE_SIZE, limits.max_report_bytes), NULL, 1024,
 	 1024ULL * 1024 * 1024, NULL, NULL,
 	 "largest report JSON after decompression"},
-	{"MaxInflateRatio", TYPE_UINT, LIM(max_inflate_ratio), "1000", 1,
+	{"MaxInflateRatio", FIELD(TYPE_UINT, limits.max_inflate_ratio), NULL, 1,
 	 1000000, NULL, NULL,
 	 "largest ratio of decompressed to compressed size (gzip bombs)"},
-	{"MaxJSONDepth", TYPE_UINT, LIM(max_json_depth), "16", 4, 1024, NULL,
-	 NULL, "deepest nesting of JSON arrays and objects"},
-	{"MaxJSONValues", TYPE_COUNT, LIM(max_json_values), "100000", 1000,
+	{"MaxJSONDepth", FIELD(TYPE_UINT, limits.max_json_depth), NULL, 4, 1024,
+	 NULL, NULL, "deepest nesting of JSON arrays and objects"},
+	{"MaxJSONValues", FIELD(TYPE_COUNT, limits.max_json_values), NULL, 1000,
 	 100000000, NULL, NULL,
 	 "most JSON values in one report (bounds the memory of a parse; a "
 	 "report may also hold at most one value per 8 bytes)"},
-	{"MaxPolicies", TYPE_COUNT, LIM(max_policies), "1000", 1, 1000000, NULL,
-	 NULL, "most policies in one report"},
-	{"MaxFailureDetails", TYPE_COUNT, LIM(max_failure_details), "1000", 1,
-	 1000000, NULL, NULL, "most failure details in one policy"},
-	{"MaxPolicyStrings", TYPE_COUNT, LIM(max_policy_strings), "1000", 1,
-	 1000000, NULL, NULL,
+	{"MaxPolicies", FIELD(TYPE_COUNT, limits.max_policies), NULL, 1,
+	 1000000, NULL, NULL, "most policies in one report"},
+	{"MaxFailureDetails", FIELD(TYPE_COUNT, limits.max_failure_details),
+	 NULL, 1, 1000000, NULL, NULL, "most failure details in one policy"},
+	{"MaxPolicyStrings", FIELD(TYPE_COUNT, limits.max_policy_strings), NULL,
+	 1, 1000000, NULL, NULL,
 	 "most policy strings (and MX hosts) in one policy"},
-	{"MaxStringLength", TYPE_SIZE, LIM(max_string_bytes), "8k", 64,
+	{"MaxStringLength", FIELD(TYPE_SIZE, limits.max_string_bytes), NULL, 64,
 	 16ULL * 1024 * 1024, NULL, NULL, "longest JSON string, in bytes"},
-	{"MaxReportsPerMessage", TYPE_COUNT, LIM(max_reports), "16", 1, 1000,
-	 NULL, NULL, "most report attachments read from one message"},
-	{"MaxMIMEDepth", TYPE_UINT, LIM(max_mime_depth), "8", 1, 100, NULL,
-	 NULL, "deepest multipart and message/rfc822 nesting"},
-	{"MaxMIMEParts", TYPE_COUNT, LIM(max_mime_parts), "256", 1, 100000,
-	 NULL, NULL, "most MIME parts walked in one message"},
+	{"MaxReportsPerMessage", FIELD(TYPE_COUNT, limits.max_reports), NULL, 1,
+	 1000, NULL, NULL, "most report attachments read from one message"},
+	{"MaxMIMEDepth", FIELD(TYPE_UINT, limits.max_mime_depth), NULL, 1, 100,
+	 NULL, NULL, "deepest multipart and message/rfc822 nesting"},
+	{"MaxMIMEParts", FIELD(TYPE_COUNT, limits.max_mime_parts), NULL, 1,
+	 100000, NULL, NULL, "most MIME parts walked in one message"},
 	/* Not above the default: tlsrpt-summary reads the store with the
 	 * default bound and would call larger counts damaged. */
-	{"MaxSessionCount", TYPE_COUNT, LIM(max_session_count), "1000000000", 1,
-	 1000000000, NULL, NULL,
+	{"MaxSessionCount", FIELD(TYPE_COUNT, limits.max_session_count), NULL,
+	 1, 1000000000, NULL, NULL,
 	 "most sessions one policy of one report may count (each count, "
 	 "successes plus failures, the sum of its failure details); more is "
 	 "refused as implausible"},
-	{"MaxConcurrentParses", TYPE_UINT, OFF(max_concurrent_parses), "4", 1,
+	{"MaxConcurrentParses", FIELD(TYPE_UINT, max_concurrent_parses), "4", 1,
 	 1000, NULL, NULL,
 	 "tlsrpt-milter: most report messages parsed at once; others wait "
 	 "for a turn (each parse may take tens of megabytes)"},
-	{"ParseWait", TYPE_SECS, OFF(parse_wait), "60s", 0, 3600, NULL, NULL,
+	{"ParseWait", FIELD(TYPE_SECS, parse_wait), "60s", 0, 3600, NULL, NULL,
 	 "tlsrpt-milter: how long a report message waits for its turn to be "
 	 "parsed before it is tempfailed (the sender retries later)"},
 };
@@ -684,6 +710,8 @@ config_init(struct config *c, struct tlsrpt_error *err)
 	memset(c, 0, sizeof(*c));
 	tlsrpt_limits_default(&c->limits);
 	for (size_t i = 0; i < N_KEYS; i++) {
+		if (keys[i].def == NULL)
+			continue;
 		if (set_value(c, &keys[i], keys[i].def, why, sizeof(why)) != 0)
 			/* Only allocation can fail on a sound table. */
 			return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
@@ -708,6 +736,8 @@ config_free(struct config *c)
 			list_clear(f);
 		}
 	}
+	g_free(c->store_path);
+	c->store_path = NULL;
 }
 
 static char *
@@ -916,6 +946,13 @@ config_finish(struct config *c, struct tlsrpt_error *err)
 					"TrustedAuthservIDs", "%s", why);
 	if (finish_domains(c, err) != 0)
 		return -1;
+	/* Both are absolute paths (check_path); "/srv/chr/" + "/store" is
+	 * still /srv/chr/store. */
+	g_free(c->store_path);
+	c->store_path = c->chroot_dir != NULL
+				? g_build_filename(c->chroot_dir,
+						   c->store_directory, NULL)
+				: g_strdup(c->store_directory);
 	/* A message bigger than the buffer cannot hold a report bigger than
 	 * it either, but a gzip report inflates past it: no rule between
 	 * the two sizes. Nothing else depends on another key today. */
@@ -952,11 +989,19 @@ config_intake(const struct config *c, struct tlsrpt_store *store,
 	out->require_dkim = c->require_dkim;
 }
 
+const char *
+config_store_path(const struct config *c)
+{
+	return c->store_path;
+}
+
 void
-config_store_options(const struct config *c, struct tlsrpt_store_options *out)
+config_store_options(const struct config *c, enum config_root root,
+		     struct tlsrpt_store_options *out)
 {
 	tlsrpt_store_options_default(out);
-	out->dir = c->store_directory;
+	out->dir = root == CONFIG_INSIDE_CHROOT ? c->store_directory
+						: config_store_path(c);
 	out->dedup_days = c->dedup_days;
 	out->fsync = c->fsync == CONFIG_FSYNC_NONE ? TLSRPT_STORE_FSYNC_NONE
 						   : TLSRPT_STORE_FSYNC_REPORT;

@@ -1,5 +1,6 @@
 /*
- * config.h -- the configuration shared by tlsrpt-milter and tlsrpt-ingest.
+ * config.h -- the configuration shared by tlsrpt-milter, tlsrpt-ingest and
+ * tlsrpt-summary: one reader, so every program reads a file the same way.
  *
  * The file is `Key value` lines; `#` starts a comment (at the start of a
  * line or after white space). Every key lives in one table (config.c) with
@@ -100,6 +101,10 @@ struct config {
 	struct config_list domains;
 	int domains_derived; /* Domains came from HostName */
 
+	/* Chroot + StoreDirectory: config_finish() fills it, read it with
+	 * config_store_path(). Owned. */
+	char *store_path;
+
 	/* The line each key was set on in the file being read, for
 	 * duplicate errors; indexed like the table. Internal. */
 	unsigned set_line[CONFIG_MAX_KEYS];
@@ -132,12 +137,26 @@ int config_finish(struct config *c, struct tlsrpt_error *err);
  * (AlertDomains *). Borrowed from c. */
 char *const *config_alert_domains(const struct config *c, size_t *n);
 
-/* The pieces other modules take. Both borrow from c, which must outlive
- * them. */
+/* The store directory as seen from outside the milter's Chroot: Chroot +
+ * StoreDirectory when Chroot is set, else StoreDirectory. The one answer
+ * to "where is the store" for tlsrpt-ingest, tlsrpt-summary and the
+ * milter before it chroots. Borrowed from c; valid after config_finish(). */
+const char *config_store_path(const struct config *c);
+
+/* Where the caller stands when it opens the store: the milter opens it
+ * after chroot(), everything else from the real root. */
+enum config_root {
+	CONFIG_OUTSIDE_CHROOT,
+	CONFIG_INSIDE_CHROOT,
+};
+
+/* The pieces other modules take. They borrow from c, which must outlive
+ * them. config_store_options() is the one place the store options
+ * (directory, DedupDays, Fsync, limits) come from. */
 void config_limits(const struct config *c, struct tlsrpt_limits *out);
 void config_intake(const struct config *c, struct tlsrpt_store *store,
 		   struct intake_config *out);
-void config_store_options(const struct config *c,
+void config_store_options(const struct config *c, enum config_root root,
 			  struct tlsrpt_store_options *out);
 
 /* The key names, in table order (for tests and --dump-config-keys). */

@@ -32,6 +32,7 @@
 struct ingest {
 	int dry_run;
 	int quiet;
+	const char *store_arg; /* -d: the store itself, Chroot or not */
 	struct config cfg;
 	struct tlsrpt_limits limits;
 	struct intake_config intake;
@@ -59,7 +60,8 @@ usage(FILE *out)
 		"  -c, --config FILE  configuration "
 		"(default " CONFIG_DEFAULT_PATH ")\n"
 		"  -d, --store DIR    store directory (default: "
-		"StoreDirectory)\n"
+		"StoreDirectory,\n"
+		"                     inside Chroot when that is set)\n"
 		"  -n, --dry-run      print each report as one line of "
 		"normalised\n"
 		"                     JSON on standard output; store nothing\n"
@@ -298,13 +300,10 @@ open_store(struct ingest *ing)
 	struct tlsrpt_store_options so;
 	struct tlsrpt_error err;
 
-	tlsrpt_store_options_default(&so);
-	so.dir = ing->cfg.store_directory;
-	so.dedup_days = ing->cfg.dedup_days;
-	so.fsync = ing->cfg.fsync == CONFIG_FSYNC_NONE
-			   ? TLSRPT_STORE_FSYNC_NONE
-			   : TLSRPT_STORE_FSYNC_REPORT;
-	so.limits = &ing->limits;
+	/* The store the milter fills: inside its Chroot when one is set. */
+	config_store_options(&ing->cfg, CONFIG_OUTSIDE_CHROOT, &so);
+	if (ing->store_arg != NULL)
+		so.dir = ing->store_arg;
 	if (tlsrpt_store_open(&so, &ing->store, &err) != 0) {
 		print_error("tlsrpt-ingest", &err);
 		return -1;
@@ -356,7 +355,7 @@ alerts_on(struct ingest *ing)
 }
 
 static int
-configure(struct ingest *ing, const char *config_path, const char *store_dir)
+configure(struct ingest *ing, const char *config_path)
 {
 	struct tlsrpt_error err;
 
@@ -364,8 +363,10 @@ configure(struct ingest *ing, const char *config_path, const char *store_dir)
 	    config_load(&ing->cfg,
 			config_path != NULL ? config_path : CONFIG_DEFAULT_PATH,
 			config_path == NULL, &err) != 0 ||
-	    (store_dir != NULL && config_set(&ing->cfg, "StoreDirectory",
-					     store_dir, "-d", &err) != 0) ||
+	    /* -d is checked as StoreDirectory is (an absolute path). */
+	    (ing->store_arg != NULL &&
+	     config_set(&ing->cfg, "StoreDirectory", ing->store_arg, "-d",
+			&err) != 0) ||
 	    config_finish(&ing->cfg, &err) != 0) {
 		print_error("tlsrpt-ingest", &err);
 		return -1;
@@ -390,7 +391,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct ingest ing;
-	const char *config_path = NULL, *store_dir = NULL;
+	const char *config_path = NULL;
 	int c, do_prune = 0, do_cgi = 0;
 
 	memset(&ing, 0, sizeof(ing));
@@ -398,7 +399,7 @@ main(int argc, char **argv)
 	       -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
-		case 'd': store_dir = optarg; break;
+		case 'd': ing.store_arg = optarg; break;
 		case 'n': ing.dry_run = 1; break;
 		case 'q': ing.quiet = 1; break;
 		case OPT_PRUNE: do_prune = 1; break;
@@ -422,7 +423,7 @@ main(int argc, char **argv)
 	 * the process halfway through a store append. */
 	signal(SIGXFSZ, SIG_IGN);
 	tlsrpt_parser_init();
-	if (configure(&ing, config_path, store_dir) != 0) {
+	if (configure(&ing, config_path) != 0) {
 		/* The web server logs stderr; the sender gets a 503 and
 		 * retries. */
 		if (do_cgi)

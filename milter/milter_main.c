@@ -37,7 +37,7 @@ struct options {
 	const char *config_path;
 	int config_given;
 	const char *socket, *user, *pid_file;
-	int foreground, check_only, verbose, dump_keys;
+	int foreground, check_only, verbose, dump_keys, print_store;
 };
 
 static void
@@ -46,7 +46,7 @@ usage(FILE *out)
 	fprintf(out,
 		"usage: tlsrpt-milter [-c CONFIG] [-p SOCKET] [-u "
 		"USER[:GROUP]] "
-		"[-P PIDFILE] [-f] [-n] [-v] [-V] [-h]\n"
+		"[-P PIDFILE] [-f] [-n] [-v] [-V] [-h] [--print-store]\n"
 		"\n"
 		"Catch SMTP TLS reports (RFC 8460) in Postfix or Sendmail and "
 		"store them.\n"
@@ -61,6 +61,9 @@ usage(FILE *out)
 		"  -f         stay in the foreground and log to standard error "
 		"too\n"
 		"  -n         check the configuration and exit (-v: print it)\n"
+		"  --print-store  print the store directory as seen from "
+		"outside\n"
+		"             Chroot (Chroot + StoreDirectory) and exit\n"
 		"  -v         log debug messages too (LogLevel debug)\n"
 		"  -V         print the version and exit\n"
 		"  -h         print this help and exit\n",
@@ -75,6 +78,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{"version", no_argument, NULL, 'V'},
 		/* For the test that compares the key lists; not documented. */
 		{"dump-config-keys", no_argument, NULL, 'K'},
+		{"print-store", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -95,6 +99,7 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'n': o->check_only = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'K': o->dump_keys = 1; break;
+		case 'S': o->print_store = 1; break;
 		case 'V': printf("tlsrpt-milter %s\n", TLSRPT_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -148,15 +153,10 @@ static int
 prepare_store_dir(const struct config *cfg, uid_t uid, gid_t gid,
 		  const struct milter_log *log)
 {
-	char path[4096];
+	/* Still outside Chroot: the store as the other programs see it. */
+	const char *path = config_store_path(cfg);
 	struct stat st;
-	int n;
 
-	n = snprintf(path, sizeof(path), "%s%s",
-		     cfg->chroot_dir != NULL ? cfg->chroot_dir : "",
-		     cfg->store_directory);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return 0; /* the store itself will say what is wrong */
 	if (lstat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode) && (st.st_mode & 007) != 0)
 			mlog(log, LOG_WARNING, NULL,
@@ -304,7 +304,8 @@ open_store(const struct config *cfg, const struct milter_log *log,
 	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 
 	tlsrpt_error_clear(&err);
-	config_store_options(cfg, &so);
+	/* After drop_privileges(): inside Chroot when one is set. */
+	config_store_options(cfg, CONFIG_INSIDE_CHROOT, &so);
 	if (tlsrpt_store_open(&so, out, &err) != 0) {
 		mlog(log, LOG_ERR, NULL, "StoreDirectory: %s",
 		     tlsrpt_error_format(&err, text, sizeof(text)));
@@ -468,6 +469,11 @@ main(int argc, char **argv)
 	if (load_config(&o, &cfg) != 0) {
 		config_free(&cfg);
 		return EX_CONFIG;
+	}
+	if (o.print_store) {
+		printf("%s\n", config_store_path(&cfg));
+		config_free(&cfg);
+		return fflush(stdout) == 0 ? 0 : EX_IOERR;
 	}
 	if (o.check_only) {
 		status = 0;

@@ -1,11 +1,20 @@
 # milter/ -- tlsrpt-ingest and (later) tlsrpt-milter, and the shared
 # "message to store" step. The only folder that may include libmilter.
+
+# The configuration reader, one archive linked by all three programs
+# (tlsrpt-summary too) so that every one reads tlsrpt-milter.conf the same
+# way. It needs $(ALERT_LIB) (AlertCommand's check) and $(STORE_LIB).
+CONFIG_LIB := $(BUILD)/libtlsrpt-config.a
+$(CONFIG_LIB): $(BUILD)/milter/config.o
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
+
 INGEST_SRCS := milter/ingest_main.c milter/dryrun.c milter/readfile.c \
-	milter/mailbox.c milter/intake.c milter/config.c milter/rcpt.c \
+	milter/mailbox.c milter/intake.c milter/rcpt.c \
 	milter/cgi.c milter/alert_hook.c
 INGEST := $(BUILD)/tlsrpt-ingest
 
-$(INGEST): $(INGEST_SRCS:%.c=$(BUILD)/%.o) $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
+$(INGEST): $(INGEST_SRCS:%.c=$(BUILD)/%.o) $(CONFIG_LIB) $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) -lpthread
 
@@ -15,12 +24,12 @@ SBIN_PROGRAMS += $(INGEST)
 # tlsrpt-milter: the libmilter daemon. Only these objects see libmilter's
 # headers; config.c and rcpt.c are plain C the unit tests link too.
 MILTER_SRCS := milter/milter_main.c milter/nodelay.c milter/milter_callbacks.c milter/log.c \
-	milter/config.c milter/rcpt.c milter/intake.c milter/alert_hook.c \
+	milter/rcpt.c milter/intake.c milter/alert_hook.c \
 	milter/parse_slots.c
 MILTER := $(BUILD)/tlsrpt-milter
 
 $(MILTER_SRCS:%.c=$(BUILD)/%.o): MODULE_CFLAGS = $(MILTER_CFLAGS)
-$(MILTER): $(MILTER_SRCS:%.c=$(BUILD)/%.o) $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
+$(MILTER): $(MILTER_SRCS:%.c=$(BUILD)/%.o) $(CONFIG_LIB) $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(MILTER_LIBS)
 

@@ -1,5 +1,6 @@
 # summary/ -- tlsrpt-summary: aggregation (pure) and renderers, and the
-# `dns` subcommand. Links store/ and parser/, never libmilter.
+# `dns` subcommand. Links store/, parser/ and the configuration reader
+# (milter/config.c, which is plain C), never libmilter.
 SUMMARY_SRCS := $(wildcard summary/*.c)
 SUMMARY := $(BUILD)/tlsrpt-summary
 # Everything but main() also goes into a library the unit tests link.
@@ -10,7 +11,8 @@ $(SUMMARY_LIB): $(SUMMARY_LIB_OBJS)
 	$(say) AR $@
 	$(Q)$(AR) rcs $@ $^
 
-$(SUMMARY): $(BUILD)/summary/summary_main.o $(SUMMARY_LIB) $(STORE_LIB) $(PARSER_LIB)
+# -c reads tlsrpt-milter.conf with the milter's own reader ($(CONFIG_LIB)).
+$(SUMMARY): $(BUILD)/summary/summary_main.o $(SUMMARY_LIB) $(CONFIG_LIB) $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) -lresolv
 

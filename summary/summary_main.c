@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "milter/config.h"
 #include "parser/alloc.h"
 #include "summary/aggregate.h"
-#include "summary/conf.h"
 #include "summary/dns.h"
 #include "summary/render.h"
 #include "summary/render_mail.h"
@@ -244,6 +244,31 @@ load_known(const struct args *a, struct summary_known **out)
 	return err.code == TLSRPT_ERR_IO ? EX_NOINPUT : EX_DATAERR;
 }
 
+/* The store the milter fills, read from the configuration file at path
+ * (none: the built-in defaults) by the milter's own reader, so a file
+ * means here what it means to tlsrpt-milter and tlsrpt-ingest: Chroot +
+ * StoreDirectory (config_store_path()). Keys the summary does not use are
+ * read and checked all the same. Returns 0 or the exit status. */
+static int
+store_from_config(const char *path, struct config *cfg)
+{
+	struct tlsrpt_error err;
+	char msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
+
+	tlsrpt_error_clear(&err);
+	if (config_init(cfg, &err) == 0 &&
+	    (path == NULL || config_load(cfg, path, 0, &err) == 0) &&
+	    config_finish(cfg, &err) == 0)
+		return 0;
+	fprintf(stderr, "tlsrpt-summary: %s\n",
+		tlsrpt_error_format(&err, msg, sizeof(msg)));
+	switch (err.code) {
+	case TLSRPT_ERR_IO: return EX_NOINPUT;
+	case TLSRPT_ERR_NOMEM: return EX_OSERR;
+	default: return EX_CONFIG;
+	}
+}
+
 static int
 run(struct args *a)
 {
@@ -253,8 +278,8 @@ run(struct args *a)
 	struct summary_agg *agg = NULL;
 	struct summary_known *known = NULL;
 	struct tlsrpt_error err;
-	char *conf_dir = NULL,
-	     msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
+	struct config cfg = {0}; /* its store path is in a->dirs */
+	char msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
 	int64_t now = (int64_t)time(NULL);
 	int rc = EX_USAGE, mail = strcmp(a->format, "mail") == 0;
 	size_t i;
@@ -285,18 +310,11 @@ run(struct args *a)
 			tlsrpt_error_format(&err, msg, sizeof(msg)));
 		goto out;
 	}
-	if (a->n_dirs == 0 && a->config != NULL) {
-		if (summary_conf_store_dir(a->config, &conf_dir, &err) != 0) {
-			fprintf(stderr, "tlsrpt-summary: %s\n",
-				tlsrpt_error_format(&err, msg, sizeof(msg)));
-			rc = EX_NOINPUT;
+	if (a->n_dirs == 0) {
+		if ((rc = store_from_config(a->config, &cfg)) != 0)
 			goto out;
-		}
+		a->dirs[a->n_dirs++] = config_store_path(&cfg);
 	}
-	if (a->n_dirs == 0)
-		a->dirs[a->n_dirs++] = conf_dir != NULL ? conf_dir
-							: TLSRPT_LOCALSTATEDIR
-					       "/lib/tlsrpt";
 	for (i = 0; i < a->n_dirs; i++) {
 		if ((rc = check_dir(a->dirs[i])) != 0)
 			goto out;
@@ -332,7 +350,7 @@ run(struct args *a)
 out:
 	summary_agg_free(agg);
 	summary_known_free(known);
-	g_free(conf_dir);
+	config_free(&cfg);
 	return rc;
 }
 

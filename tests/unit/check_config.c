@@ -208,8 +208,13 @@ START_TEST(test_parse_all)
 	ck_assert_str_eq(ic.trusted_authserv_ids[0], "mx1.example.org");
 	ck_assert_int_eq(ic.require_dkim, 1);
 
-	config_store_options(&c, &so);
+	/* The milter opens StoreDirectory after chroot(); every other
+	 * program reaches the same directory through Chroot. */
+	config_store_options(&c, CONFIG_INSIDE_CHROOT, &so);
 	ck_assert_str_eq(so.dir, "/srv/tlsrpt");
+	config_store_options(&c, CONFIG_OUTSIDE_CHROOT, &so);
+	ck_assert_str_eq(so.dir, "/var/spool/tlsrpt/srv/tlsrpt");
+	ck_assert_str_eq(config_store_path(&c), "/var/spool/tlsrpt/srv/tlsrpt");
 	ck_assert_uint_eq(so.dedup_days, 90);
 	ck_assert_int_eq(so.fsync, TLSRPT_STORE_FSYNC_NONE);
 	ck_assert_ptr_eq(so.limits, &c.limits);
@@ -360,6 +365,8 @@ START_TEST(test_dump_round_trip)
 	ck_assert_ptr_nonnull(strstr(first, "\nMaxMessageSize 3145728\n"));
 	ck_assert_ptr_nonnull(strstr(first, "\nUmask 0022\n"));
 
+	/* The other Max* keys hold tlsrpt_limits_default()'s values:
+	 * reading them back proves each lies in its key's range. */
 	path = write_temp(first, n1);
 	ck_assert_int_eq(config_init(&d, &err), 0);
 	ck_assert_msg(config_load(&d, path, 0, &err) == 0, "%s: %s", err.path,
