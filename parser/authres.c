@@ -336,18 +336,6 @@ tlsrpt_dkim_evaluate(char *const *auth_results, const size_t *received_above,
 	}
 }
 
-const char *
-tlsrpt_dkim_verdict(char *const *auth_results, size_t n,
-		    char *const *trusted_authserv_ids, size_t n_trusted,
-		    const char *submitter_domain)
-{
-	struct tlsrpt_dkim_result r;
-
-	tlsrpt_dkim_evaluate(auth_results, NULL, n, trusted_authserv_ids,
-			     n_trusted, submitter_domain, &r);
-	return r.verdict;
-}
-
 /* Copy s[0..n) lower-cased into buf when it is a plausible domain name:
  * two or more labels of letters, digits and '-', no empty label. */
 static int

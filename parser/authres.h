@@ -39,12 +39,6 @@ void tlsrpt_dkim_evaluate(char *const *auth_results,
 			  const char *submitter_domain,
 			  struct tlsrpt_dkim_result *out);
 
-/* tlsrpt_dkim_evaluate's verdict alone, every header taken as above every
- * Received header. Returns a static string. */
-const char *tlsrpt_dkim_verdict(char *const *auth_results, size_t n,
-				char *const *trusted_authserv_ids,
-				size_t n_trusted, const char *submitter_domain);
-
 /* The domain that submitted a report, lower case, into buf: the
  * TLS-Report-Submitter header when it is a domain name (some reporters put
  * an organisation name there), else the domain of From. Returns 0, or -1
