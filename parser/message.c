@@ -23,7 +23,8 @@ struct walk {
 	struct tlsrpt_error *err;
 	size_t n_parts;
 	size_t cap_items;
-	struct tlsrpt_error refused; /* the gate's reason, or TLSRPT_OK */
+	int refused;		 /* the gate said no: parse nothing */
+	struct tlsrpt_error why; /* the gate's reason */
 };
 
 /* Content types report senders use (TLSRPT.md): the registered two and
@@ -286,11 +287,11 @@ walk_leaf(struct walk *w, GMimePart *part, const char *path)
 	}
 	hint.content_type = mime;
 	hint.filename = filename;
-	if (w->refused.code != TLSRPT_OK) {
+	if (w->refused) {
 		/* Refused on the headers: not inflated, not parsed. */
 		item->kind = tlsrpt_payload_sniff(bytes->data, bytes->len);
 		item->payload_bytes = bytes->len;
-		item->error = w->refused;
+		item->error = w->why;
 	} else if (tlsrpt_item_parse_payload(item, bytes->data, bytes->len,
 					     &hint, w->limits) != 0) {
 		describe_part(where, sizeof(where), path, mime, filename);
@@ -473,9 +474,8 @@ tlsrpt_message_parse(const void *buf, size_t len,
 	w.limits = limits;
 	w.in = in;
 	w.err = err;
-	tlsrpt_error_clear(&w.refused);
-	if (gate != NULL && gate->fn(gate->ctx, in, &w.refused) == 0)
-		tlsrpt_error_clear(&w.refused);
+	tlsrpt_error_clear(&w.why);
+	w.refused = gate != NULL && gate->fn(gate->ctx, in, &w.why) != 0;
 	body = g_mime_message_get_mime_part(msg);
 	if (body != NULL && walk_object(&w, body, 1, "") != 0)
 		goto out;

@@ -46,12 +46,15 @@ tlsrpt_policy_check_counts(const struct tlsrpt_policy *p,
 			    l);
 	for (i = 0; i < p->n_failure_details; i++) {
 		int64_t n = p->failure_details[i].failed_session_count;
-		char path[64];
 
-		snprintf(path, sizeof(path),
-			 "failure-details[%zu].failed-session-count", i);
-		if (n > max)
+		if (n > max) {
+			char path[64];
+
+			snprintf(path, sizeof(path),
+				 "failure-details[%zu].failed-session-count",
+				 i);
 			return over(err, path, "a count", n, l);
+		}
 		sum = tlsrpt_count_add(sum, n);
 	}
 	/* Details may overlap (RFC 8460 4.3), so their sum may exceed the

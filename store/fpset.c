@@ -163,13 +163,6 @@ tlsrpt_fp_version_of(uint64_t fp_report, const char *digest)
 	return fp_report ^ (d * 0xff51afd7ed558ccdULL);
 }
 
-uint64_t
-tlsrpt_fp_version(const struct tlsrpt_fpkey *key, const char *org,
-		  const char *id, const char *digest)
-{
-	return tlsrpt_fp_version_of(tlsrpt_fp_report(key, org, id), digest);
-}
-
 /* Fingerprints are uniform, so their low bits serve as the slot; mix anyway
  * so that sets of patterned values (tests, callers with weaker hashes) do
  * not pile up in one run of slots. */

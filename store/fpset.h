@@ -40,8 +40,6 @@ uint64_t tlsrpt_fp_report(const struct tlsrpt_fpkey *key, const char *org,
  * were digests) is a version of its own. _of takes the report's
  * fingerprint, so a line costs one SipHash. */
 uint64_t tlsrpt_fp_version_of(uint64_t fp_report, const char *digest);
-uint64_t tlsrpt_fp_version(const struct tlsrpt_fpkey *key, const char *org,
-			   const char *id, const char *digest);
 
 struct tlsrpt_fpset {
 	uint64_t *slots; /* 0: empty */

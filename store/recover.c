@@ -160,8 +160,12 @@ scan(struct tlsrpt_store *s, int fd, gzFile gz, int64_t day, uint64_t base,
 		if (g.active && !group_next(&g, &rec, key, klen))
 			group_reset(&g);
 		if (!g.active) {
-			if (rec.policy_index != 0) {
-				tlsrpt_free(key); /* a stray line */
+			/* A stray line, or a policy-count no report may
+			 * have (a damaged line must not make recovery
+			 * allocate for it, nor fail every append). */
+			if (rec.policy_index != 0 ||
+			    rec.policy_count > s->limits->max_policies) {
+				tlsrpt_free(key);
 				tlsrpt_record_clear(&rec);
 				continue;
 			}

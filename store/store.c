@@ -379,7 +379,11 @@ tlsrpt_store_append(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 		goto out;
 	}
 	if (key_day > since) {
-		if (versions >= TLSRPT_STORE_MAX_VERSIONS) {
+		/* The cap keeps a flood of variants off the disk; a version
+		 * our verifier saw signed is stored whatever came first, or
+		 * forgers could pre-empt the genuine report after all. */
+		if (versions >= TLSRPT_STORE_MAX_VERSIONS &&
+		    (rc->dkim == NULL || strcmp(rc->dkim, "pass") != 0)) {
 			*outcome = TLSRPT_STORE_TOO_MANY_VERSIONS;
 			ret = 0;
 			goto out;

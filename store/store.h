@@ -104,7 +104,8 @@ enum tlsrpt_store_outcome {
  * file of rc->received, unless the same report -- organization-name +
  * report-id + content digest -- was stored within dedup_days. Same key with
  * another digest is a conflict: stored and marked, up to
- * TLSRPT_STORE_MAX_VERSIONS versions. Returns 0 and sets *outcome, or -1:
+ * TLSRPT_STORE_MAX_VERSIONS versions (a version with rc->dkim "pass" is
+ * stored whatever came before). Returns 0 and sets *outcome, or -1:
  * TLSRPT_ERR_IO when the store cannot be written (disk full, file size limit,
  * I/O error, a symlink at a file's path); the day file is then left exactly
  * as it was and the caller should ask the sender to retry. A duplicate is

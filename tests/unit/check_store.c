@@ -134,8 +134,9 @@ make_report(const char *org, const char *id, int npol, int ndet)
 }
 
 static int
-append(struct tlsrpt_store *s, const struct tlsrpt_report *r, int64_t when,
-       enum tlsrpt_store_outcome *oc, struct tlsrpt_error *err)
+append_signed(struct tlsrpt_store *s, const struct tlsrpt_report *r,
+	      int64_t when, const char *dkim, enum tlsrpt_store_outcome *oc,
+	      struct tlsrpt_error *err)
 {
 	struct tlsrpt_receipt rc = {
 		.received = when,
@@ -143,25 +144,40 @@ append(struct tlsrpt_store *s, const struct tlsrpt_report *r, int64_t when,
 		.host = "mx1.example.com",
 		.file = "/var/tmp/report.eml",
 		.message_id = "<m1@example.org>",
-		.dkim = "pass",
+		.dkim = dkim,
 		.submitter = "example.org",
 	};
 
 	return tlsrpt_store_append(s, r, &rc, oc, err);
 }
 
+static int
+append(struct tlsrpt_store *s, const struct tlsrpt_report *r, int64_t when,
+       enum tlsrpt_store_outcome *oc, struct tlsrpt_error *err)
+{
+	return append_signed(s, r, when, "pass", oc, err);
+}
+
+/* Append r with DKIM verdict dkim and expect outcome want. */
 static void
-append_ok(struct tlsrpt_store *s, const struct tlsrpt_report *r, int64_t when,
-	  enum tlsrpt_store_outcome want)
+append_dkim_ok(struct tlsrpt_store *s, const struct tlsrpt_report *r,
+	       int64_t when, const char *dkim, enum tlsrpt_store_outcome want)
 {
 	enum tlsrpt_store_outcome oc;
 	struct tlsrpt_error err;
 	char msg[512];
 
-	if (append(s, r, when, &oc, &err) != 0)
+	if (append_signed(s, r, when, dkim, &oc, &err) != 0)
 		ck_abort_msg("append: %s",
 			     tlsrpt_error_format(&err, msg, sizeof(msg)));
 	ck_assert_int_eq(oc, want);
+}
+
+static void
+append_ok(struct tlsrpt_store *s, const struct tlsrpt_report *r, int64_t when,
+	  enum tlsrpt_store_outcome want)
+{
+	append_dkim_ok(s, r, when, "pass", want);
 }
 
 /* Counters of a whole read of dirs in [since, until). */
@@ -655,21 +671,22 @@ START_TEST(test_conflict_not_duplicate)
 	/* Each version again is a duplicate. */
 	append_ok(s, genuine, T0 + 20, TLSRPT_STORE_DUPLICATE);
 	append_ok(s, forged, T0 + 20, TLSRPT_STORE_DUPLICATE);
-	/* At most TLSRPT_STORE_MAX_VERSIONS (4) versions of one key. */
+	/* At most TLSRPT_STORE_MAX_VERSIONS (4) versions of one key, for
+	 * versions without a DKIM pass (test_signed_after_flood). */
 	append_ok(s, v3, T0 + 30, TLSRPT_STORE_CONFLICT);
 	append_ok(s, v4, T0 + 30, TLSRPT_STORE_CONFLICT);
-	append_ok(s, v5, T0 + 30, TLSRPT_STORE_TOO_MANY_VERSIONS);
+	append_dkim_ok(s, v5, T0 + 30, "none", TLSRPT_STORE_TOO_MANY_VERSIONS);
 	tlsrpt_store_close(s);
 	/* A restart and a lost index keep the versions. */
 	s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
 	append_ok(s, genuine, T0 + 40, TLSRPT_STORE_DUPLICATE);
-	append_ok(s, v5, T0 + 40, TLSRPT_STORE_TOO_MANY_VERSIONS);
+	append_dkim_ok(s, v5, T0 + 40, "none", TLSRPT_STORE_TOO_MANY_VERSIONS);
 	tlsrpt_store_close(s);
 	snprintf(idx, sizeof(idx), "%s/tlsrpt.index", dir);
 	ck_assert_int_eq(unlink(idx), 0);
 	s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
 	append_ok(s, forged, T0 + 50, TLSRPT_STORE_DUPLICATE);
-	append_ok(s, v5, T0 + 50, TLSRPT_STORE_TOO_MANY_VERSIONS);
+	append_dkim_ok(s, v5, T0 + 50, "none", TLSRPT_STORE_TOO_MANY_VERSIONS);
 	tlsrpt_store_close(s);
 
 	/* The reader returns every version, the later ones as conflicts. */
@@ -722,6 +739,33 @@ START_TEST(test_conflict_not_duplicate)
 	tlsrpt_report_free(v3);
 	tlsrpt_report_free(v4);
 	tlsrpt_report_free(v5);
+}
+END_TEST
+
+/* Forgers fill the versions of a predictable id first: the genuine,
+ * signed report is still stored (as a conflict), the next unsigned
+ * variant is not. */
+START_TEST(test_signed_after_flood)
+{
+	char *dir = make_tmpdir();
+	const char *id = "2024-04-30T00:00:00Z_example.org";
+	struct tlsrpt_store *s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
+	struct tlsrpt_report *v[6];
+	int i;
+
+	for (i = 0; i < 6; i++)
+		v[i] = make_report("Google Inc.", id, 1, i);
+	append_dkim_ok(s, v[0], T0, "none", TLSRPT_STORE_STORED);
+	for (i = 1; i < 4; i++)
+		append_dkim_ok(s, v[i], T0 + i, "fail", TLSRPT_STORE_CONFLICT);
+	append_dkim_ok(s, v[4], T0 + 10, "pass", TLSRPT_STORE_CONFLICT);
+	append_dkim_ok(s, v[4], T0 + 11, "pass", TLSRPT_STORE_DUPLICATE);
+	append_dkim_ok(s, v[5], T0 + 12, NULL, TLSRPT_STORE_TOO_MANY_VERSIONS);
+	tlsrpt_store_close(s);
+	for (i = 0; i < 6; i++)
+		tlsrpt_report_free(v[i]);
+	rm_tree(dir);
+	free(dir);
 }
 END_TEST
 
@@ -1547,6 +1591,7 @@ store_suite(void)
 	tcase_add_test(tc, test_line_bound);
 	tcase_add_test(tc, test_dedup_window_restart_lost_index);
 	tcase_add_test(tc, test_conflict_not_duplicate);
+	tcase_add_test(tc, test_signed_after_flood);
 	tcase_add_test(tc, test_digest_canonical);
 	tcase_add_test(tc, test_rotation_and_gz);
 	tcase_add_test(tc, test_recovery_tail);
