@@ -2,6 +2,7 @@
 #include "rules.h"
 
 #include <ctype.h>
+#include <glib.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -501,21 +502,27 @@ out:
 	json_decref(doc);
 }
 
+/* Most failed first. */
+static gint
+by_failed(gconstpointer x, gconstpointer y, gpointer unused)
+{
+	const struct alert *a = x, *b = y;
+
+	(void)unused;
+	return a->failed > b->failed ? -1 : a->failed < b->failed;
+}
+
 void
 alert_list_cap(struct alert_list *l, size_t max)
 {
 	if (max == 0)
 		max = 1;
-	/* Stable insertion sort, most failed first: the lists of a mail's
-	 * reports are each sorted, and there are at most a few hundred. */
-	for (size_t i = 1; i < l->n; i++) {
-		struct alert a = l->items[i];
-		size_t j = i;
-
-		for (; j > 0 && l->items[j - 1].failed < a.failed; j--)
-			l->items[j] = l->items[j - 1];
-		l->items[j] = a;
-	}
+	/* Stable (GLib's sort is), so equal alerts keep the reports'
+	 * order; a mail may hold thousands (MaxReportsPerMessage x its
+	 * MX hosts). */
+	if (l->n > 1)
+		g_qsort_with_data(l->items, (gint)l->n, sizeof(*l->items),
+				  by_failed, NULL);
 	while (l->n > max) {
 		alert_free(&l->items[--l->n]);
 		l->n_dropped++;

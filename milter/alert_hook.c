@@ -130,11 +130,12 @@ alert_hook_observe(void *ctx, const struct intake_report_event *ev)
 			alert_list_clear(&l);
 			return;
 		}
-		/* Only a DKIM pass makes the submitter who it says. */
-		if (ev->dkim != NULL && strcmp(ev->dkim, "pass") == 0 &&
-		    ev->submitter != NULL)
+		/* Who sent it is the domain whose signature our verifier saw
+		 * pass, not the submitter its headers name: that may be any
+		 * subdomain of the signer, one bucket each. */
+		if (ev->dkim_domain != NULL)
 			snprintf(acc->sender, sizeof(acc->sender), "%s",
-				 ev->submitter);
+				 ev->dkim_domain);
 		*ev->msg_state = acc;
 	}
 	if (alert_list_move(acc, &l) != 0) {

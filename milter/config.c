@@ -405,7 +405,7 @@ static const struct config_key keys[] = {
 	 "for a turn (each parse may take tens of megabytes)"},
 	{"ParseWait", FIELD(TYPE_SECS, parse_wait), "60s", 0, 3600, NULL, NULL,
 	 "tlsrpt-milter: how long a report message waits for its turn to be "
-	 "parsed before it is tempfailed (the sender retries later)"},
+	 "parsed before it is treated as a store failure (OnStoreFailure)"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

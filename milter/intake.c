@@ -46,45 +46,34 @@ combine(enum intake_outcome so_far, enum intake_outcome next, int first)
 	return so_far;
 }
 
-static void
-report_event(intake_report_fn *fn, void *ctx, const struct tlsrpt_input *in,
-	     const struct tlsrpt_input_item *item, const char *dkim,
-	     enum intake_outcome outcome, const struct tlsrpt_error *err,
-	     int conflict)
+/* The DKIM verdict of p: "pass" "fail" "none", or NULL (HTTPS). */
+static const char *
+verdict(const struct intake_parsed *p)
 {
-	struct intake_report_event ev = {
-		.input = in,
-		.item = item,
-		.dkim = dkim,
-		.outcome = outcome,
-		.error = err,
-		.conflict = conflict,
-	};
-
-	if (fn != NULL)
-		fn(ctx, &ev);
+	return p->have_dr ? p->dr.verdict : NULL;
 }
 
-/* Tell the observer (the alert hook) of item, or with item NULL that the
- * input is done. */
+/* Tell fn of item (or, item NULL, that the input is done). The caller's
+ * on_report gets msg_state NULL; the observer its per-input slot. */
 static void
-observe(const struct intake_parsed *p, const struct tlsrpt_input_item *item,
-	enum intake_outcome outcome, const struct tlsrpt_error *err,
-	int conflict, void **msg_state)
+tell(intake_report_fn *fn, void *ctx, const struct intake_parsed *p,
+     const struct tlsrpt_input_item *item, enum intake_outcome outcome,
+     const struct tlsrpt_error *err, int conflict, void **msg_state)
 {
 	struct intake_report_event ev = {
 		.input = p->in,
 		.item = item,
-		.dkim = p->dkim,
+		.dkim = verdict(p),
 		.outcome = outcome,
 		.error = err,
 		.conflict = conflict,
 		.submitter = p->submitter,
+		.dkim_domain = p->have_dr ? p->dr.domain : "",
 		.msg_state = msg_state,
 	};
 
-	if (p->cfg->observe != NULL)
-		p->cfg->observe(p->cfg->observe_ctx, &ev);
+	if (fn != NULL)
+		fn(ctx, &ev);
 }
 
 /* Whether err is one of the items' own errors (the parser hands back the
@@ -160,16 +149,16 @@ gate_dkim(void *ctx, const struct tlsrpt_input *in, struct tlsrpt_error *why)
 			in->meta.n_auth_results, p->cfg->trusted_authserv_ids,
 			p->cfg->n_trusted_authserv_ids, p->submitter, &p->dr);
 		p->have_dr = 1;
-		p->dkim = p->dr.verdict;
 	}
-	if (dkim_refused(p->cfg, p->dkim, p->submitter, why) != 0) {
+	if (dkim_refused(p->cfg, verdict(p), p->submitter, why) != 0) {
 		p->refused = 1;
 		return -1;
 	}
 	return 0;
 }
 
-/* Store one parsed report; returns its outcome and fills err. */
+/* Store one parsed report; returns its outcome and fills err. RequireDKIM
+ * was decided before any report was parsed (gate_dkim). */
 static enum intake_outcome
 store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	  const struct tlsrpt_input *in, const struct tlsrpt_input_item *item,
@@ -182,8 +171,6 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 
 	if (in_future(item->report, origin->received, err))
 		return INTAKE_INVALID;
-	if (dkim_refused(cfg, dkim, submitter, err) != 0)
-		return INTAKE_REFUSED_DKIM;
 	if (cfg->store == NULL)
 		return INTAKE_STORED; /* parse only: a dry run */
 
@@ -271,7 +258,7 @@ intake_store(struct intake_parsed *p, intake_report_fn *on_report, void *ctx,
 	const struct intake_origin *origin = p->origin;
 	struct tlsrpt_input *in = p->in;
 	struct tlsrpt_error err = p->err, item_err;
-	const char *dkim = p->dkim, *submitter = p->submitter;
+	const char *submitter = p->submitter;
 	const struct tlsrpt_dkim_result *dr = p->have_dr ? &p->dr : NULL;
 	int first = 1, partial = p->partial;
 	void *msg_state = NULL;
@@ -321,14 +308,11 @@ intake_store(struct intake_parsed *p, intake_report_fn *on_report, void *ctx,
 		}
 		res->outcome = combine(res->outcome, o, first);
 		first = 0;
-		report_event(on_report, ctx, in, item, dkim, o,
-			     o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
-									 : why,
-			     conflict);
-		observe(p, item, o,
-			o == INTAKE_STORED || o == INTAKE_DUPLICATE ? NULL
-								    : why,
-			conflict, &msg_state);
+		if (o == INTAKE_STORED || o == INTAKE_DUPLICATE)
+			why = NULL;
+		tell(on_report, ctx, p, item, o, why, conflict, NULL);
+		tell(cfg->observe, cfg->observe_ctx, p, item, o, why, conflict,
+		     &msg_state);
 	}
 	/* The walk stopped at a limit on the whole input (more report parts
 	 * than MaxReportsPerMessage, ...) after some parts: what came after
@@ -347,7 +331,8 @@ intake_store(struct intake_parsed *p, intake_report_fn *on_report, void *ctx,
 		if (res->error.code == TLSRPT_OK || o == INTAKE_STORE_FAILED)
 			res->error = err;
 		res->outcome = combine(res->outcome, o, 0);
-		report_event(on_report, ctx, in, &rest, dkim, o, &err, 0);
+		tell(on_report, ctx, p, &rest, o, &err, 0, NULL);
 	}
-	observe(p, NULL, res->outcome, NULL, 0, &msg_state);
+	tell(cfg->observe, cfg->observe_ctx, p, NULL, res->outcome, NULL, 0,
+	     &msg_state);
 }

@@ -72,6 +72,9 @@ struct intake_report_event {
 	 * observer is called once more with item NULL (outcome the input's):
 	 * then it finishes with what the slot holds and empties it. */
 	const char *submitter;
+	/* The signing domain our verifier saw pass ("" when none): who a
+	 * report really came from, whatever its headers say. */
+	const char *dkim_domain;
 	void **msg_state;
 };
 
@@ -116,7 +119,6 @@ struct intake_parsed {
 	struct tlsrpt_error err; /* a whole-input error, when partial */
 	int partial;		 /* the parser returned -1 */
 	int refused;		 /* RequireDKIM refused on the headers */
-	const char *dkim;	 /* "pass" "fail" "none" or NULL */
 	char submitter[256];
 	struct tlsrpt_dkim_result dr; /* the verdict in full, when have_dr */
 	int have_dr;

@@ -346,12 +346,12 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return SMFIS_NOREPLY;
 }
 
-/* A header value: the log step (parser/sanitize.h), then printable ASCII
- * (a header is not RFC 2047-encoded here), at most size-1 bytes. */
+/* A header value: the header step (parser/sanitize.h), then printable
+ * ASCII (a header is not RFC 2047-encoded here), at most size-1 bytes. */
 static void
 header_text(char *dst, size_t size, const char *src)
 {
-	char *safe = sanitize_dup(sanitize_log, src);
+	char *safe = sanitize_dup(sanitize_header, src);
 	size_t i = 0;
 
 	for (; safe[i] != '\0' && i + 1 < size; i++) {
@@ -399,8 +399,10 @@ on_report(void *ctx, const struct intake_report_event *ev)
 			failed += r->policies[i].total_failure_session_count;
 		}
 		policy_domains(r, domains, sizeof(domains));
-		/* A '"' of the sender's would end the quoted value and let
-		 * it write key="..." fields of its own into the line. */
+		/* A '"' of the sender's would end a quoted value, and a blank
+		 * the unquoted domains=, and let it write key="..." fields of
+		 * its own into the line. */
+		g_strdelimit(domains, " \"=", '?');
 		org = g_strdelimit(g_strdup(r->organization_name), "\"", '\'');
 		id = g_strdelimit(g_strdup(r->report_id), "\"", '\'');
 		mlog(log, LOG_INFO, s->qid,
@@ -440,7 +442,7 @@ on_report(void *ctx, const struct intake_report_event *ev)
 static sfsistat
 drop_report_rcpts(SMFICTX *ctx, struct msg *m)
 {
-	size_t removed = 0;
+	size_t removed = 0, i;
 
 	if (m->n_report == 0) {
 		/* DetectByHeaders: no report address among the recipients. */
@@ -451,18 +453,23 @@ drop_report_rcpts(SMFICTX *ctx, struct msg *m)
 				      the_app->cfg->disposition));
 		return SMFIS_CONTINUE;
 	}
-	for (size_t i = 0; i < m->n_report; i++) {
+	/* All or none: check first what the loop needs. */
+	for (i = 0; i < m->n_report; i++)
 		if (i >= REPORT_RCPTS_MAX || m->report_rcpt[i] == NULL)
 			break;
-		if (smfi_delrcpt(ctx, m->report_rcpt[i]) != MI_SUCCESS)
-			break;
-		removed++;
-	}
-	if (removed < m->n_report)
+	if (i == m->n_report)
+		for (; removed < m->n_report; removed++)
+			if (smfi_delrcpt(ctx, m->report_rcpt[removed]) !=
+			    MI_SUCCESS)
+				break;
+	if (removed < m->n_report) {
 		mlog(the_app->log, LOG_ERR, m->qid,
 		     "could not take %zu of %zu report recipients off the "
 		     "message; they receive it too",
 		     m->n_report - removed, m->n_report);
+		if (removed == 0)
+			return SMFIS_CONTINUE;
+	}
 	mlog(the_app->log, LOG_INFO, m->qid,
 	     "report recipients removed: %zu (Disposition %s); delivered to "
 	     "the %zu other recipient%s",
@@ -595,20 +602,20 @@ cb_eom(SMFICTX *ctx)
 	origin.queue_id = strcmp(m->qid, "NOQUEUE") != 0 ? m->qid : NULL;
 	origin.received = (int64_t)time(NULL);
 	if (parse_slots_enter(the_app->slots) != 0) {
-		mlog(the_app->log, LOG_NOTICE, m->qid,
-		     "busy: %u report messages are being parsed "
-		     "(MaxConcurrentParses) and none finished within %u "
-		     "seconds (ParseWait); asking the sender to retry",
-		     the_app->slots->max, the_app->cfg->parse_wait);
-		(void)smfi_setreply(ctx, "451", "4.3.2",
-				    "busy parsing TLS reports, try again "
-				    "later");
-		msg_reset(m);
-		return SMFIS_TEMPFAIL;
+		/* Not stored, as when the store fails: act() then follows
+		 * OnStoreFailure like any other report not stored. */
+		memset(&res, 0, sizeof(res));
+		res.outcome = INTAKE_STORE_FAILED;
+		tlsrpt_error_set(&res.error, TLSRPT_ERR_LIMIT, NULL,
+				 "busy: %u report messages are being parsed "
+				 "(MaxConcurrentParses) and none finished "
+				 "within %u seconds (ParseWait)",
+				 the_app->slots->max, the_app->cfg->parse_wait);
+	} else {
+		(void)intake_run(&the_app->intake, &origin, m->buf, m->len,
+				 on_report, &s, &res);
+		parse_slots_leave(the_app->slots);
 	}
-	(void)intake_run(&the_app->intake, &origin, m->buf, m->len, on_report,
-			 &s, &res);
-	parse_slots_leave(the_app->slots);
 	if (res.authres_forged > 0)
 		mlog(the_app->log, LOG_NOTICE, m->qid,
 		     "ignored %zu Authentication-Results header(s) with a "
