@@ -344,15 +344,6 @@ get_day(GHashTable *h, int64_t t)
 	return d;
 }
 
-static void
-count_add(struct summary_counts *c, const struct tlsrpt_policy *p)
-{
-	c->successes = tlsrpt_count_add(c->successes,
-					p->total_successful_session_count);
-	c->failures =
-		tlsrpt_count_add(c->failures, p->total_failure_session_count);
-}
-
 static gint
 cmp_str(gconstpointer x, gconstpointer y)
 {
@@ -583,8 +574,8 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 	struct summary_day *day;
 
 	d->in_window = 1;
-	count_add(&d->cur, p);
-	count_add(&a->total, p);
+	summary_counts_add(&d->cur, p);
+	summary_counts_add(&a->total, p);
 	note_policy_type(d, p);
 	if (p->type == TLSRPT_POLICY_STS)
 		d->sts_failures = tlsrpt_count_add(
@@ -592,11 +583,11 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 	if (new_for_domain)
 		d->reports++;
 	day = get_day(d->days_h, rec->start_time);
-	count_add(&day->c, p);
+	summary_counts_add(&day->c, p);
 	if (new_for_domain)
 		day->reports++;
 	day = get_day(a->days_h, rec->start_time);
-	count_add(&day->c, p);
+	summary_counts_add(&day->c, p);
 	if (new_report)
 		day->reports++;
 
@@ -607,7 +598,7 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 		o->domains_h = string_set();
 		g_hash_table_insert(a->orgs_h, o->name, o);
 	}
-	count_add(&o->c, p);
+	summary_counts_add(&o->c, p);
 	set_add(o->domains_h, d->name);
 	if (rec->received > o->last_report)
 		o->last_report = rec->received;
@@ -639,7 +630,7 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 	}
 	if (new_for_domain)
 		g_ptr_array_add(a->cur_report->domains, g_strdup(d->name));
-	count_add(&a->cur_report->c, p);
+	summary_counts_add(&a->cur_report->c, p);
 }
 
 void
@@ -728,8 +719,8 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		add_window(a, d, rec, new_report, new_for_domain);
 	} else if (t >= o->since - (o->until - o->since)) {
 		d->in_prev = 1;
-		count_add(&d->prev, p);
-		count_add(&a->prev_total, p);
+		summary_counts_add(&d->prev, p);
+		summary_counts_add(&a->prev_total, p);
 		if (new_for_domain)
 			d->prev_reports++;
 	}

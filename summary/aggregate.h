@@ -73,6 +73,16 @@ summary_sessions(const struct summary_counts *c)
 	return tlsrpt_count_add(c->successes, c->failures);
 }
 
+/* Add policy p's session counts to c, saturating. */
+static inline void
+summary_counts_add(struct summary_counts *c, const struct tlsrpt_policy *p)
+{
+	c->successes = tlsrpt_count_add(c->successes,
+					p->total_successful_session_count);
+	c->failures =
+		tlsrpt_count_add(c->failures, p->total_failure_session_count);
+}
+
 /* Policy types seen, as bits. */
 #define SUMMARY_PT_STS 1u
 #define SUMMARY_PT_TLSA 2u

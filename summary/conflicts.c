@@ -164,9 +164,7 @@ resolve_one(struct summary_agg *a, GPtrArray *versions)
 			const struct tlsrpt_record *l =
 				g_ptr_array_index(hv->records, j);
 
-			v->c.successes +=
-				l->policy.total_successful_session_count;
-			v->c.failures += l->policy.total_failure_session_count;
+			summary_counts_add(&v->c, &l->policy);
 		}
 		if (c->org == NULL) {
 			c->org = g_strdup(r->organization_name);

@@ -208,8 +208,15 @@ summary_classify_doms(char *const *doms, const char *dkim,
 		return;
 	}
 	out->known_domain = doms[0];
-	if (out->from[0] == '\0')
-		return; /* nothing says where it came from */
+	if (out->from[0] == '\0') {
+		/* A known name with nothing at all saying where it came
+		 * from (an HTTPS POST without contact-info): the name
+		 * alone must not put counts in the reporter's row. */
+		g_strlcpy(out->from, "(unknown)", sizeof(out->from));
+		out->auth = SUMMARY_AUTH_IMPERSONATION;
+		out->domain = out->from;
+		return;
+	}
 	for (size_t i = 0; doms[i] != NULL; i++) {
 		if (!under(out->from, doms[i]))
 			continue;

@@ -69,7 +69,8 @@ struct summary_sender_id {
  * when it has none (a file, an HTTPS POST), its contact-info domain. For a
  * known name: from one of its domains with DKIM pass, AUTH_OK; from
  * another domain, or from its domain with DKIM fail (a copied or broken
- * signature), IMPERSONATION; otherwise NONE. For an unknown name:
+ * signature), or from nowhere that can be told (from "(unknown)"),
+ * IMPERSONATION; otherwise NONE. For an unknown name:
  * AUTH_OK with DKIM pass for a submitter, else NONE. */
 void summary_classify(const struct summary_known *k, const char *org,
 		      const char *dkim, const char *submitter,

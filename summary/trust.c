@@ -65,8 +65,7 @@ summary_trust_suspect(struct summary_agg *a, const struct tlsrpt_record *rec,
 	}
 	if (new_for_domain)
 		g_ptr_array_add(s->domains, g_strdup(domain));
-	s->c.successes += rec->policy.total_successful_session_count;
-	s->c.failures += rec->policy.total_failure_session_count;
+	summary_counts_add(&s->c, &rec->policy);
 }
 
 void
@@ -78,9 +77,12 @@ summary_trust_org(struct summary_agg *a, struct summary_org *o)
 		o->known_domain = g_strdup(id->known_domain);
 	if (id->auth != SUMMARY_AUTH_OK)
 		return;
-	o->auth_reports++;
+	/* "authenticated as D (n of m)": n counts D alone, so a forger
+	 * authenticated as another domain cannot lend it his reports. */
 	if (o->auth_domain == NULL)
 		o->auth_domain = g_strdup(id->domain);
+	if (g_ascii_strcasecmp(o->auth_domain, id->domain) == 0)
+		o->auth_reports++;
 }
 
 char *
@@ -101,15 +103,28 @@ summary_trust_problems(const struct summary_agg *a)
 	return a->problems.impersonations > 0 || a->problems.conflicts > 0;
 }
 
+/* g_snprintf cuts a long name anywhere: end buf at the last whole UTF-8
+ * character, so every output (JSON above all) can take it. */
+static void
+utf8_cut(char *buf)
+{
+	const gchar *end;
+
+	if (!g_utf8_validate(buf, -1, &end))
+		*(char *)end = '\0';
+}
+
 static void
 sender_text(char *buf, size_t size, enum summary_auth auth, const char *dom)
 {
 	switch (auth) {
 	case SUMMARY_AUTH_OK:
 		g_snprintf(buf, size, "authenticated as %s", dom);
+		utf8_cut(buf);
 		return;
 	case SUMMARY_AUTH_IMPERSONATION:
 		g_snprintf(buf, size, "IMPERSONATION: sent from %s", dom);
+		utf8_cut(buf);
 		return;
 	case SUMMARY_AUTH_NONE: break;
 	}
@@ -138,6 +153,7 @@ summary_sender_rows(const struct summary_agg *a)
 		g_snprintf(r.sender, sizeof(r.sender),
 			   "IMPERSONATION: claims %s (%s) but sent from %s",
 			   s->org, s->known_domain, s->from);
+		utf8_cut(r.sender);
 		r.c = s->c;
 		g_array_append_val(rows, r);
 	}

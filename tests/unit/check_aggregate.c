@@ -606,6 +606,10 @@ START_TEST(test_known_reporters)
 	summary_classify(k, "Google Inc.", NULL, NULL,
 			 "mailto:smtp-tls-reporting@google.com", &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
+	/* Nothing says where it came from: the name alone proves nothing. */
+	summary_classify(k, "Google Inc.", NULL, NULL, NULL, &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
+	ck_assert_str_eq(id.from, "(unknown)");
 	summary_classify(k, "Google Inc.", NULL, NULL, "tls@evil.example", &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
 	summary_classify(k, "Microsoft Corporation", "pass", "outlook.com",
