@@ -104,10 +104,15 @@ BIN_PROGRAMS :=
 TEST_PROGRAMS :=
 MAN_PAGES :=
 
-include parser/module.mk
+# Lowest layer first (scripts/check-layers holds the allowed includes).
+include base/module.mk
+include report/module.mk
 include store/module.mk
 include alert/module.mk
+include intake/module.mk
 include milter/module.mk
+include ingest/module.mk
+include dns/module.mk
 include summary/module.mk
 include tests/module.mk
 include tests/bench/module.mk

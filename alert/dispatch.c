@@ -1,12 +1,12 @@
 /* dispatch.c -- claim, run, release; and say what happened. */
-#include "dispatch.h"
+#include "alert/dispatch.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
 
-#include "run.h"
-#include "state.h"
+#include "alert/run.h"
+#include "alert/state.h"
 
 void
 alert_log(const struct alert_dispatch *d, int prio, const char *fmt, ...)

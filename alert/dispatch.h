@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules.h"
-#include "state.h"
+#include "alert/rules.h"
+#include "alert/state.h"
 
 /* prio is a syslog priority (LOG_ERR, LOG_INFO, LOG_DEBUG); line has no
  * newline. */

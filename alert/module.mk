@@ -1,17 +1,12 @@
-# alert/ -- alerts on newly stored reports: rules (pure), the
-# de-duplication state, running the alert program, and the milter's alert
-# thread. Linked by tlsrpt-milter and tlsrpt-ingest; never libmilter.
+# alert/ -- alerts on newly stored reports: the rules (pure), the
+# de-duplication state, running the alert program, the bounded queue and
+# the thread that drains it. Knows the report model; never the store's
+# files, the configuration file or libmilter.
+#
+# Allocation rule: the seam (base/alloc.h) throughout.
 ALERT_SRCS := $(wildcard alert/*.c)
-ALERT_OBJS := $(ALERT_SRCS:%.c=$(BUILD)/%.o)
 ALERT_LIB := $(BUILD)/libtlsrpt-alert.a
 
-$(ALERT_LIB): $(ALERT_OBJS)
+$(ALERT_LIB): $(ALERT_SRCS:%.c=$(BUILD)/%.o)
 	$(say) AR $@
 	$(Q)$(AR) rcs $@ $^
-
-# check_alert links the alert library beside the store (file I/O helpers)
-# and the parser.
-$(BUILD)/tests/check_alert: $(BUILD)/tests/unit/check_alert.o \
-	$(BUILD)/tests/unit/testutil.o $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
-	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lpthread

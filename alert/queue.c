@@ -1,12 +1,12 @@
 /* queue.c -- a ring of alert lists and the thread that sends them. */
-#include "queue.h"
+#include "alert/queue.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <syslog.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 
 struct slot {
 	struct alert_list list;

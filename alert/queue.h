@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dispatch.h"
+#include "alert/dispatch.h"
 
 struct alert_queue;
 

@@ -1,5 +1,5 @@
 /* rules.c -- from a stored report to the alerts it raises. */
-#include "rules.h"
+#include "alert/rules.h"
 
 #include <ctype.h>
 #include <glib.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "parser/alloc.h"
-#include "parser/count.h"
+#include "base/alloc.h"
+#include "base/count.h"
 
 /* One (policy, result type, MX) of a report while details are summed. */
 struct acc {

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "parser/error.h"
-#include "parser/report.h"
+#include "base/error.h"
+#include "report/report.h"
 
 /* Most alerts one report raises (the largest failures first), and most
  * failure details one alert document carries: a report is untrusted input

@@ -1,5 +1,5 @@
 /* run.c -- posix_spawn the alert program, feed it, drain it, reap it. */
-#include "run.h"
+#include "alert/run.h"
 
 #include <errno.h>
 #include <fcntl.h>

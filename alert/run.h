@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "parser/error.h"
+#include "base/error.h"
 
 #define ALERT_RUN_GRACE_MS 500
 #define ALERT_RUN_LINE_MAX 200

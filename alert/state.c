@@ -1,5 +1,5 @@
 /* state.c -- the alert de-duplication file: flock, temp file, rename. */
-#include "state.h"
+#include "alert/state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "parser/alloc.h"
-#include "store/fileio.h"
+#include "base/alloc.h"
+#include "base/fileio.h"
 
 /* Far above what ALERT_STATE_MAX_KEYS lines of real keys take; a larger
  * file was not written by us and is read only up to here. */

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "parser/error.h"
+#include "base/error.h"
 
 /* File name of the state inside the store directory. */
 #define ALERT_STATE_FILE "tlsrpt.alerts"

@@ -1,12 +1,12 @@
 /* log.c -- syslog, and standard error in the foreground. */
-#include "log.h"
+#include "milter/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
 #include <unistd.h>
 
-#include "parser/sanitize.h"
+#include "report/sanitize.h"
 
 void
 mlog_open(struct milter_log *l, const char *ident, int facility, int level,
@@ -52,7 +52,7 @@ mlog(const struct milter_log *l, int prio, const char *queue_id,
 	if (vsnprintf(text + n, sizeof(text) - (size_t)n, fmt, ap) < 0)
 		text[n] = '\0';
 	va_end(ap);
-	/* The one log step (parser/sanitize.h): input-derived text must not
+	/* The one log step (report/sanitize.h): input-derived text must not
 	 * forge lines or reach a terminal that tails the log raw. */
 	safe = g_string_new(NULL);
 	sanitize_log(safe, text);

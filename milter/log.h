@@ -7,8 +7,8 @@
  * internal failures, NOTICE for input that was refused, INFO for one line
  * per stored report, DEBUG for decisions.
  */
-#ifndef TLSRPT_LOG_H
-#define TLSRPT_LOG_H
+#ifndef TLSRPT_MILTER_LOG_H
+#define TLSRPT_MILTER_LOG_H
 
 struct milter_log {
 	int foreground; /* copy every line to standard error */

@@ -1,5 +1,5 @@
 /* milter_callbacks.c -- the libmilter callbacks of tlsrpt-milter. */
-#include "milter_callbacks.h"
+#include "milter/milter_callbacks.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -12,9 +12,9 @@
 #include <glib.h>
 #include <libmilter/mfapi.h>
 
-#include "parser/alloc.h"
-#include "parser/sanitize.h"
-#include "rcpt.h"
+#include "base/alloc.h"
+#include "report/sanitize.h"
+#include "intake/rcpt.h"
 
 #define OWN_HEADER "X-TLSRPT-Milter"
 
@@ -346,7 +346,7 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return SMFIS_NOREPLY;
 }
 
-/* A header value: the header step (parser/sanitize.h), then printable
+/* A header value: the header step (report/sanitize.h), then printable
  * ASCII (a header is not RFC 2047-encoded here), at most size-1 bytes. */
 static void
 header_text(char *dst, size_t size, const char *src)

@@ -6,13 +6,13 @@
  * by MaxMessageSize) and at end of message hand them to intake_run(). One
  * function turns the outcome into an SMFIS_* code and its actions.
  */
-#ifndef TLSRPT_MILTER_CALLBACKS_H
-#define TLSRPT_MILTER_CALLBACKS_H
+#ifndef TLSRPT_MILTER_MILTER_CALLBACKS_H
+#define TLSRPT_MILTER_MILTER_CALLBACKS_H
 
-#include "config.h"
-#include "intake.h"
-#include "log.h"
-#include "parse_slots.h"
+#include "intake/config.h"
+#include "intake/intake.h"
+#include "milter/log.h"
+#include "milter/parse_slots.h"
 
 /* What every callback reads; set up before smfi_main(), read-only after. */
 struct milter_app {

@@ -25,12 +25,12 @@
 #include <glib.h>
 #include <libmilter/mfapi.h>
 
-#include "alert_hook.h"
-#include "config.h"
-#include "log.h"
-#include "nodelay.h"
-#include "milter_callbacks.h"
-#include "parser/input.h"
+#include "intake/alert_hook.h"
+#include "intake/config.h"
+#include "milter/log.h"
+#include "milter/nodelay.h"
+#include "milter/milter_callbacks.h"
+#include "report/input.h"
 #include "store/store.h"
 
 struct options {

@@ -1,5 +1,5 @@
 /* nodelay.c -- TCP_NODELAY on libmilter's listening socket (see nodelay.h). */
-#include "nodelay.h"
+#include "milter/nodelay.h"
 
 #include <dirent.h>
 #include <netinet/in.h>

@@ -1,8 +1,8 @@
 /*
  * nodelay.h -- turn off Nagle's algorithm on libmilter's listening socket.
  */
-#ifndef TLSRPT_NODELAY_H
-#define TLSRPT_NODELAY_H
+#ifndef TLSRPT_MILTER_NODELAY_H
+#define TLSRPT_MILTER_NODELAY_H
 
 /* At end of message the milter answers with two small packets (add a
  * header, then continue). With Nagle's algorithm on, the second waits for

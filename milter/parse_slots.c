@@ -1,5 +1,5 @@
 /* parse_slots.c -- at most MaxConcurrentParses parses at once. */
-#include "parse_slots.h"
+#include "milter/parse_slots.h"
 
 void
 parse_slots_init(struct parse_slots *s, unsigned max, unsigned wait_s)

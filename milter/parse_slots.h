@@ -6,8 +6,8 @@
  * waits for a slot at most ParseWait seconds; then the caller tempfails it
  * and the sending MTA retries later.
  */
-#ifndef TLSRPT_PARSE_SLOTS_H
-#define TLSRPT_PARSE_SLOTS_H
+#ifndef TLSRPT_MILTER_PARSE_SLOTS_H
+#define TLSRPT_MILTER_PARSE_SLOTS_H
 
 #include <glib.h>
 

@@ -5,8 +5,8 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/report_json.h"
+#include "base/alloc.h"
+#include "report/report_json.h"
 
 int
 tlsrpt_report_digest(const struct tlsrpt_report *r,

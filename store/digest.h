@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "parser/report.h"
+#include "report/report.h"
 
 #define TLSRPT_DIGEST_HEX 64
 

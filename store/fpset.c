@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 
 void
 tlsrpt_fpkey_random(struct tlsrpt_fpkey *key)

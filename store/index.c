@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 #include "store/day.h"
 #include "store/digest.h"
-#include "store/fileio.h"
+#include "base/fileio.h"
 #include "store/lines.h"
 
 void

@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "parser/error.h"
+#include "base/error.h"
 #include "store/keyset.h"
 
 #define TLSRPT_INDEX_NAME "tlsrpt.index"

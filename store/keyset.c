@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 
 static uint64_t
 key_hash(const char *key, size_t len)

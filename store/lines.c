@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 
 #define LINES_CHUNK 65536
 

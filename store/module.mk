@@ -1,9 +1,11 @@
-# store/ -- the flat-file store: record encoding, locked appends, daily
-# files, de-duplication, reading a time window. Knows nothing of MIME.
+# store/ -- the flat-file store: record encoding, locked appends, day
+# files, de-duplication and content digests, the index, recovery, pruning
+# and reading a time window. Knows the report model, never MIME.
+#
+# Allocation rule: the seam (base/alloc.h) throughout.
 STORE_SRCS := $(wildcard store/*.c)
-STORE_OBJS := $(STORE_SRCS:%.c=$(BUILD)/%.o)
 STORE_LIB := $(BUILD)/libtlsrpt-store.a
 
-$(STORE_LIB): $(STORE_OBJS)
+$(STORE_LIB): $(STORE_SRCS:%.c=$(BUILD)/%.o)
 	$(say) AR $@
 	$(Q)$(AR) rcs $@ $^

@@ -25,9 +25,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 #include "store/day.h"
-#include "store/fileio.h"
+#include "base/fileio.h"
 
 #define COPY_CHUNK 65536
 

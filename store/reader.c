@@ -16,9 +16,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 #include "store/day.h"
-#include "store/fileio.h"
+#include "base/fileio.h"
 #include "store/fpset.h"
 #include "store/lines.h"
 #include "store/record.h"

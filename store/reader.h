@@ -25,9 +25,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "parser/error.h"
-#include "parser/limits.h"
-#include "parser/report.h"
+#include "base/error.h"
+#include "report/limits.h"
+#include "report/report.h"
 
 /* One line of a store: one policy of one report, with its receipt. All
  * strings are owned by the record (NULL when the line does not have the

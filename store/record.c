@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/report_json.h"
+#include "base/alloc.h"
+#include "report/report_json.h"
 #include "store/record_fast.h"
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */

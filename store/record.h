@@ -12,9 +12,9 @@
 
 #include <stddef.h>
 
-#include "parser/error.h"
-#include "parser/limits.h"
-#include "parser/report.h"
+#include "base/error.h"
+#include "report/limits.h"
+#include "report/report.h"
 #include "store/reader.h"
 #include "store/store.h"
 

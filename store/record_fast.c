@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "parser/alloc.h"
-#include "parser/report.h"
-#include "parser/report_json.h"
+#include "base/alloc.h"
+#include "report/report.h"
+#include "report/report_json.h"
 #include "store/record.h"
 
 /* Counts above 2^53 - 1 are refused by the full decode: leave them to it. */
@@ -319,7 +319,7 @@ summary_obj(struct sc *c, struct tlsrpt_policy *p)
 
 /* The members in the order of tlsrpt_detail_members; any other name (the
  * drafts' failure-error-code, a misspelling) is left to the full decode,
- * which reads it under its RFC name (parser/keys.h). */
+ * which reads it under its RFC name (report/keys.h). */
 static int
 detail_obj(struct sc *c, struct tlsrpt_failure_detail *d)
 {

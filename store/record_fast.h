@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "parser/limits.h"
+#include "report/limits.h"
 #include "store/reader.h"
 
 /* 0 with rec filled (rec must be zeroed); 1 when unsure or out of memory:

@@ -22,10 +22,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 #include "store/day.h"
 #include "store/digest.h"
-#include "store/fileio.h"
+#include "base/fileio.h"
 #include "store/keyset.h"
 #include "store/lines.h"
 #include "store/record.h"

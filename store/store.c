@@ -19,10 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 #include "store/day.h"
 #include "store/digest.h"
-#include "store/fileio.h"
+#include "base/fileio.h"
 #include "store/keyset.h"
 #include "store/record.h"
 

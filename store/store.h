@@ -13,15 +13,15 @@
  * open the same directory at once. Do not carry an open store across fork():
  * open it in the child (flock() locks belong to the open file description).
  */
-#ifndef TLSRPT_STORE_H
-#define TLSRPT_STORE_H
+#ifndef TLSRPT_STORE_STORE_H
+#define TLSRPT_STORE_STORE_H
 
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "parser/error.h"
-#include "parser/limits.h"
-#include "parser/report.h"
+#include "base/error.h"
+#include "report/limits.h"
+#include "report/report.h"
 
 enum tlsrpt_store_fsync {
 	TLSRPT_STORE_FSYNC_NONE,   /* leave it to the kernel (tests, bulk) */

@@ -2,8 +2,8 @@
  * store_impl.h -- the inside of struct tlsrpt_store, shared by the files of
  * store/ that write (store.c, recover.c, prune.c). Not for other folders.
  */
-#ifndef TLSRPT_STORE_IMPL_H
-#define TLSRPT_STORE_IMPL_H
+#ifndef TLSRPT_STORE_STORE_IMPL_H
+#define TLSRPT_STORE_STORE_IMPL_H
 
 #include <pthread.h>
 

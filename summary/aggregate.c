@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "parser/count.h"
+#include "base/count.h"
 #include "summary/window.h"
 
 void

@@ -25,7 +25,7 @@
 #include <glib.h>
 #include <stdint.h>
 
-#include "parser/count.h"
+#include "base/count.h"
 #include "store/reader.h"
 #include "summary/reporters.h"
 
@@ -65,7 +65,7 @@ struct summary_counts {
 };
 
 /* successes + failures. Every sum of counts in the summary is a
- * tlsrpt_count_add() (parser/count.h): it sticks at INT64_MAX instead of
+ * tlsrpt_count_add() (base/count.h): it sticks at INT64_MAX instead of
  * wrapping, so no number of huge reports can hide a real failure. */
 static inline int64_t
 summary_sessions(const struct summary_counts *c)

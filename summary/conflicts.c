@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 
 struct held_version {
 	char *digest;	    /* NULL: a line from before digests */

@@ -1,6 +1,9 @@
-# summary/ -- tlsrpt-summary: aggregation (pure) and renderers, and the
-# `dns` subcommand. Links store/, parser/ and the configuration reader
-# (milter/config.c, which is plain C), never libmilter.
+# summary/ -- tlsrpt-summary: reading a window of the store, aggregation
+# (pure), readiness, silence and trust, and the renderers (text, HTML,
+# JSON, CSV, Prometheus, digest mail). `tlsrpt-summary dns` is dns/'s.
+# Reads tlsrpt-milter.conf with intake/'s reader; never libmilter.
+#
+# Allocation rule: the seam (base/alloc.h) throughout.
 SUMMARY_SRCS := $(wildcard summary/*.c)
 SUMMARY := $(BUILD)/tlsrpt-summary
 # Everything but main() also goes into a library the unit tests link.
@@ -11,10 +14,10 @@ $(SUMMARY_LIB): $(SUMMARY_LIB_OBJS)
 	$(say) AR $@
 	$(Q)$(AR) rcs $@ $^
 
-# -c reads tlsrpt-milter.conf with the milter's own reader ($(CONFIG_LIB)).
-$(SUMMARY): $(BUILD)/summary/summary_main.o $(SUMMARY_LIB) $(CONFIG_LIB) $(ALERT_LIB) $(STORE_LIB) $(PARSER_LIB)
+# -c reads tlsrpt-milter.conf with the milter's own reader (intake/).
+$(SUMMARY): $(BUILD)/summary/summary_main.o $(SUMMARY_LIB) $(DNS_LIB) $(INTAKE_LIBS)
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) -lresolv
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS) -lresolv -lpthread
 
 PROGRAMS += $(SUMMARY)
 BIN_PROGRAMS += $(SUMMARY)

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "parser/report.h"
+#include "report/report.h"
 
 /* One line per format: add html and prometheus here. */
 static const struct summary_renderer renderers[] = {
@@ -163,7 +163,7 @@ summary_scale(int64_t part, int64_t whole, int width)
 	if (whole <= 0 || part <= 0)
 		return 0;
 	/* In floating point: part * width overflows int64_t for the
-	 * saturated sums (parser/count.h). */
+	 * saturated sums (base/count.h). */
 	x = (double)part * width / (double)whole;
 	n = (int)x;
 	if (n < x)

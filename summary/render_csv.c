@@ -11,11 +11,11 @@
 
 #include <string.h>
 
-#include "parser/report.h"
-#include "parser/sanitize.h"
+#include "report/report.h"
+#include "report/sanitize.h"
 
 /* A text field, quoted and neutralised against formulas by the one CSV
- * step (parser/sanitize.h); then the separator or the line end. */
+ * step (report/sanitize.h); then the separator or the line end. */
 static void
 field(FILE *out, const char *s, int last)
 {

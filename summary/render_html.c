@@ -11,8 +11,8 @@
 
 #include <string.h>
 
-#include "parser/report.h"
-#include "parser/sanitize.h"
+#include "report/report.h"
+#include "report/sanitize.h"
 #include "summary/window.h"
 
 #define TOP 10	     /* rows of the long tables in the default view */
@@ -55,7 +55,7 @@ verdict_style(const char *status)
 }
 
 /* Text escaped for element content and double- or single-quoted
- * attribute values alike: the one HTML step (parser/sanitize.h). */
+ * attribute values alike: the one HTML step (report/sanitize.h). */
 static void
 esc(FILE *out, const char *s)
 {
@@ -466,7 +466,7 @@ day_chart(FILE *out, const struct summary_agg *a,
 		if (summary_sessions(&x->c) > max)
 			max = summary_sessions(&x->c);
 	}
-	/* Sums saturate at INT64_MAX (parser/count.h); the axis rounds up
+	/* Sums saturate at INT64_MAX (base/count.h); the axis rounds up
 	 * from max, so it needs headroom. */
 	if (max > INT64_MAX / 16)
 		max = INT64_MAX / 16;

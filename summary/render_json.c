@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "parser/report.h"
+#include "report/report.h"
 
 #define SCHEMA "tlsrpt-summary/1"
 

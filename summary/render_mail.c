@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parser/sanitize.h"
+#include "report/sanitize.h"
 
 /* A value longer than a whole header line (RFC 5322 2.1.1) is a mistake,
  * not an address or a subject. */
@@ -203,7 +203,7 @@ summary_mail_compose(const struct summary_agg *a,
 	if (mo->subject != NULL && check_value("--subject", mo->subject, err))
 		goto out;
 	/* The verdict names policy domains and result types from reports:
-	 * the one header step (parser/sanitize.h) makes it one clean line,
+	 * the one header step (report/sanitize.h) makes it one clean line,
 	 * GMime encodes it (RFC 2047) and folds it. */
 	if (mo->subject != NULL) {
 		subject = g_strdup(mo->subject);

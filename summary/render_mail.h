@@ -13,7 +13,7 @@
 #include <gmime/gmime.h>
 #include <stdio.h>
 
-#include "parser/error.h"
+#include "base/error.h"
 #include "summary/aggregate.h"
 #include "summary/render.h"
 

@@ -11,9 +11,9 @@
 
 #include <string.h>
 
-#include "parser/sanitize.h"
+#include "report/sanitize.h"
 
-/* A label value, escaped as the format says (parser/sanitize.h). */
+/* A label value, escaped as the format says (report/sanitize.h). */
 static void
 label_value(FILE *out, const char *s)
 {

@@ -6,8 +6,8 @@
 
 #include <string.h>
 
-#include "parser/report.h"
-#include "parser/sanitize.h"
+#include "report/report.h"
+#include "report/sanitize.h"
 #include "summary/window.h"
 
 #define WIDTH 80
@@ -30,7 +30,7 @@ rate_str(const struct summary_counts *c, char *buf, size_t size)
 /* Word-wrap text at WIDTH, col columns being already written on the
  * current line (then a space comes first); continuation lines are
  * indented by indent spaces. The text goes through the terminal step
- * (parser/sanitize.h) first: it may hold report strings. */
+ * (report/sanitize.h) first: it may hold report strings. */
 static void
 wrap(FILE *out, const char *text, int col, int indent)
 {

@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "parser/error.h"
+#include "base/error.h"
 
 struct summary_known;
 

@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "milter/config.h"
-#include "parser/alloc.h"
+#include "intake/config.h"
+#include "base/alloc.h"
 #include "summary/aggregate.h"
-#include "summary/dns.h"
+#include "dns/dns.h"
 #include "summary/render.h"
 #include "summary/render_mail.h"
 #include "summary/window.h"

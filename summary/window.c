@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "parser/report.h"
+#include "report/report.h"
 
 static int
 parse_span(const char *s, int64_t *secs)

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "parser/error.h"
+#include "base/error.h"
 
 #define SUMMARY_DAY 86400
 #define SUMMARY_DEFAULT_DAYS 7

@@ -6,9 +6,12 @@ TEST_SRCS := $(wildcard tests/unit/check_*.c)
 TEST_PROGRAMS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/tests/unit/%.o: MODULE_CFLAGS = $(CHECK_CFLAGS)
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_UTIL_OBJS) $(SUMMARY_LIB) $(STORE_LIB) $(PARSER_LIB)
+# Every test links every library (a static archive gives only what is
+# used) and the programs' plain-C parts.
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_UTIL_OBJS) $(INGEST_TESTABLE_OBJS) \
+	$(MILTER_TESTABLE_OBJS) $(SUMMARY_LIB) $(DNS_LIB) $(INTAKE_LIBS)
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS) $(CHECK_LIBS) -lresolv -lpthread
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS) $(CHECK_LIBS) -lresolv -lpthread
 
 # Tests read their fixtures relative to the top of the tree; the shared
 # corpus of real reports is optional (a user's clone has none).
@@ -45,6 +48,7 @@ check:
 	$(MAKE) --no-print-directory SAN=asan fuzz-replay
 	$(MAKE) --no-print-directory lint-man
 	@scripts/format-check
+	@scripts/check-layers
 	@TLSRPT_COUNTS=$(CHECK_COUNTS) scripts/run-script-tests $(BUILD)
 	@awk '{ p += $$1; f += $$2; s += $$3 } END { \
 		printf "total: %d passed, %d failed, %d skipped\n", p, f, s; \

@@ -15,12 +15,7 @@
  * with fsync off through tlsrpt_store_append (the real encoder, index and
  * day files), so the store is exactly what the milter writes.
  *
- * Build (from the top of the tree; `make bench` will do it, issue 9):
- *   make BUILD=build build/libtlsrpt-store.a build/libtlsrpt-parser.a \
- *        build/tests/bench/gen-store.o
- *   cc -o build/gen-store build/tests/bench/gen-store.o \
- *      build/libtlsrpt-store.a build/libtlsrpt-parser.a \
- *      $(pkg-config --libs gmime-3.0 jansson zlib)
+ * Build: `make build/tests/bench/gen-store` (tests/bench/module.mk).
  *   build/gen-store /tmp/bigstore 1000000
  */
 #include <stdint.h>
@@ -29,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 #include "store/store.h"
 
 #define N_DOMAINS 200

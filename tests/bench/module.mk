@@ -11,9 +11,9 @@ BENCH_BINS := $(BUILD)/tests/bench/gen-store $(BUILD)/tests/bench/milter-load \
 $(BUILD)/tests/bench/null-milter.o: MODULE_CFLAGS = $(MILTER_CFLAGS)
 
 $(BUILD)/tests/bench/gen-store: $(BUILD)/tests/bench/gen-store.o \
-	$(STORE_LIB) $(PARSER_LIB)
+	$(STORE_LIB) $(REPORT_LIB) $(BASE_LIB)
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PARSER_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS)
 
 $(BUILD)/tests/bench/milter-load: $(BUILD)/tests/bench/milter-load.o
 	$(say) LD $@

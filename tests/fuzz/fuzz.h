@@ -1,12 +1,12 @@
 /*
  * fuzz.h -- what every harness in tests/fuzz/ defines, for libFuzzer (clang
  * -fsanitize=fuzzer) and for the replay driver (replay.c, built with gcc)
- * alike. A harness calls only the public headers of parser/, store/ and
- * milter/config.h, and treats a broken invariant as a crash (fuzz_fail()),
+ * alike. A harness calls only the public headers of base/, report/, store/ and
+ * intake/config.h, and treats a broken invariant as a crash (fuzz_fail()),
  * never bad input itself.
  */
-#ifndef TLSRPT_FUZZ_H
-#define TLSRPT_FUZZ_H
+#ifndef TLSRPT_TESTS_FUZZ_FUZZ_H
+#define TLSRPT_TESTS_FUZZ_FUZZ_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -15,8 +15,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "milter/config.h"
-#include "parser/input.h"
+#include "intake/config.h"
+#include "report/input.h"
 
 struct fuzz_file {
 	int fd;

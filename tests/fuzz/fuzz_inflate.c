@@ -8,9 +8,9 @@
  */
 #include "tests/fuzz/fuzz.h"
 
-#include "parser/alloc.h"
-#include "parser/inflate.h"
-#include "parser/input.h"
+#include "base/alloc.h"
+#include "report/inflate.h"
+#include "report/input.h"
 
 #define FUZZ_MAX_OUT 65536
 #define FUZZ_MAX_RATIO 50

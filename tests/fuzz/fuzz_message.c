@@ -15,9 +15,9 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "parser/authres.h"
-#include "parser/input.h"
-#include "parser/report_json.h"
+#include "report/authres.h"
+#include "report/input.h"
+#include "report/report_json.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -13,8 +13,8 @@
 
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/input.h"
+#include "base/alloc.h"
+#include "report/input.h"
 #include "store/reader.h"
 #include "store/record.h"
 

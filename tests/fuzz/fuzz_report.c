@@ -15,10 +15,10 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/input.h"
-#include "parser/report.h"
-#include "parser/report_json.h"
+#include "base/alloc.h"
+#include "report/input.h"
+#include "report/report.h"
+#include "report/report_json.h"
 #include "store/record.h"
 
 int

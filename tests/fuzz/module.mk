@@ -22,8 +22,8 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DTLSRPT_VERSION='"$(VERSION)"' \
 	-fsanitize=fuzzer-no-link -Wall -Wextra -I. $(PKG_CFLAGS)
 
 # The library code the harnesses reach, compiled with coverage hooks.
-FUZZ_LIB_SRCS := $(PARSER_SRCS) $(STORE_SRCS) $(ALERT_SRCS) milter/config.c \
-	milter/rcpt.c
+FUZZ_LIB_SRCS := $(BASE_SRCS) $(REPORT_SRCS) $(STORE_SRCS) $(ALERT_SRCS) \
+	$(INTAKE_SRCS)
 FUZZ_LIB := $(FUZZ_BUILD)/libtlsrpt-fuzz.a
 FUZZ_COMMON := tests/fuzz/fuzz_fail.c
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/fuzz_%)
@@ -41,7 +41,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o \
 	$(FUZZ_COMMON:%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_LIB)
 	$(say) LINK $@
-	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PARSER_LIBS) \
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(REPORT_LIBS) \
 		-lpthread
 
 # Kept between runs (make would delete them as intermediate files).
@@ -49,15 +49,11 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o \
 	$(FUZZ_COMMON:%.c=$(FUZZ_BUILD)/obj/%.o)
 
 # Replay drivers: the same harness sources, a main() instead of libFuzzer.
-# The configuration code is linked like check_config (milter/module.mk).
-FUZZ_REPLAY_EXTRA_config := $(BUILD)/milter/config.o $(BUILD)/milter/rcpt.o \
-	$(ALERT_LIB)
-
 define FUZZ_REPLAY_RULE
 $(BUILD)/tests/fuzz/replay-$(1): $(BUILD)/tests/fuzz/fuzz_$(1).o \
 	$(BUILD)/tests/fuzz/replay.o $(FUZZ_COMMON:%.c=$(BUILD)/%.o) \
-	$(FUZZ_REPLAY_EXTRA_$(1)) $(STORE_LIB) $(PARSER_LIB)
-	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PARSER_LIBS) -lpthread
+	$(INTAKE_LIBS)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(REPORT_LIBS) -lpthread
 endef
 $(foreach h,$(FUZZ_HARNESSES),$(eval $(call FUZZ_REPLAY_RULE,$(h))))
 

@@ -98,11 +98,11 @@ grep -q 'apt-get install check' "$t/out" ||
 echo "ok - without the Check library make unit says to install check"
 
 # (b) WERROR=0 drops -Werror; (c) CPPFLAGS (and CFLAGS) reach the line.
-obj=$t/b4/parser/alloc.o
+obj=$t/b4/base/alloc.o
 compile_line() {
-	make -n V=1 BUILD="$t/b4" "$@" "$obj" 2>&1 | grep -- '-c -o .*parser/alloc\.o'
+	make -n V=1 BUILD="$t/b4" "$@" "$obj" 2>&1 | grep -- '-c -o .*base/alloc\.o'
 }
-compile_line >"$t/line" || fail "no compile line for parser/alloc.c"
+compile_line >"$t/line" || fail "no compile line for base/alloc.c"
 grep -q -- ' -Werror' "$t/line" || fail "the default build lacks -Werror: $(cat "$t/line")"
 compile_line WERROR=0 >"$t/line" || fail "no compile line with WERROR=0"
 grep -q -- '-Werror' "$t/line" && fail "WERROR=0 kept -Werror: $(cat "$t/line")"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-config-types.sh -- a key whose field in struct config has another C
-# type than its key type writes does not compile (milter/config.c, FIELD):
+# type than its key type writes does not compile (intake/config.c, FIELD):
 # the table as it is compiles, the same table with one key type changed
 # (a bool key read as a size_t, a uint limit read as a size_t) does not.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
@@ -14,18 +14,18 @@ trap 'rm -rf "$t"' EXIT
 compile() {
 	# shellcheck disable=SC2086 # pkg-config's flags are words
 	${CC:-cc} -std=c11 -D_GNU_SOURCE -fsyntax-only -I"$TLSRPT_TOP" \
-		-I"$TLSRPT_TOP/milter" $pkg "$1" >"$t/cc.out" 2>&1
+		$pkg "$1" >"$t/cc.out" 2>&1
 }
 
-compile "$TLSRPT_TOP/milter/config.c" ||
+compile "$TLSRPT_TOP/intake/config.c" ||
 	fail "config.c does not compile as it is: $(cat "$t/cc.out")"
 echo "ok - the key table compiles"
 
 for change in 'TYPE_BOOL, allow_root/TYPE_SIZE, allow_root' \
 	'TYPE_UINT, limits.max_json_depth/TYPE_COUNT, limits.max_json_depth'; do
 	sed "s/FIELD(${change%/*})/FIELD(${change#*/})/" \
-		"$TLSRPT_TOP/milter/config.c" >"$t/config.c"
-	cmp -s "$t/config.c" "$TLSRPT_TOP/milter/config.c" &&
+		"$TLSRPT_TOP/intake/config.c" >"$t/config.c"
+	cmp -s "$t/config.c" "$TLSRPT_TOP/intake/config.c" &&
 		fail "no row to change for $change"
 	compile "$t/config.c" && fail "a wrong key type compiles: $change"
 	grep -q "static assertion failed" "$t/cc.out" ||

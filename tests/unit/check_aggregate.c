@@ -29,14 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/report.h"
+#include "base/alloc.h"
+#include "report/report.h"
 #include "store/store.h"
 #include "summary/aggregate.h"
 #include "summary/render.h"
 #include "summary/window.h"
-#include "summary_fixture.h"
-#include "testutil.h"
+#include "tests/unit/summary_fixture.h"
+#include "tests/unit/testutil.h"
 
 static char top[] = "/tmp/tlsrpt-agg.XXXXXX";
 static char dir_a[64], dir_b[64];

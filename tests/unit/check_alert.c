@@ -14,15 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alert/argv.h"
+#include "base/argv.h"
 #include "alert/dispatch.h"
 #include "alert/queue.h"
 #include "alert/rules.h"
 #include "alert/run.h"
 #include "alert/state.h"
-#include "parser/alloc.h"
-#include "parser/report.h"
-#include "testutil.h"
+#include "base/alloc.h"
+#include "report/report.h"
+#include "tests/unit/testutil.h"
 
 /* example.org: 377 ok + 23 failed; certificate-expired on mx2 from two
  * sending IPs (20 + 3, one of them naming the MX in upper case),

@@ -11,12 +11,12 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "milter/alert_hook.h"
-#include "milter/config.h"
-#include "milter/intake.h"
-#include "parser/input.h"
+#include "intake/alert_hook.h"
+#include "intake/config.h"
+#include "intake/intake.h"
+#include "report/input.h"
 #include "store/store.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 #define NOW 1795824000 /* 2026-11-28 */
 

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/input.h"
-#include "parser/report.h"
-#include "parser/report_json.h"
-#include "testutil.h"
+#include "base/alloc.h"
+#include "report/input.h"
+#include "report/report.h"
+#include "report/report_json.h"
+#include "tests/unit/testutil.h"
 
 /* Far more allocations than any input here needs: a loop that never ends
  * would mean a call that never completes. */

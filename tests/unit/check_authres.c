@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/authres.h"
-#include "testutil.h"
+#include "base/alloc.h"
+#include "report/authres.h"
+#include "tests/unit/testutil.h"
 
 static char *const trusted[] = {"mx.example.net", "mx2.example.net"};
 

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/input.h"
-#include "parser/report_json.h"
-#include "testutil.h"
+#include "base/alloc.h"
+#include "report/input.h"
+#include "report/report_json.h"
+#include "tests/unit/testutil.h"
 
 static char cases_dir[4096];
 static char **case_names;

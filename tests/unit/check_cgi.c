@@ -8,15 +8,15 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "milter/cgi.h"
-#include "milter/cgi_request.h"
-#include "milter/config.h"
-#include "milter/intake.h"
-#include "parser/alloc.h"
-#include "parser/input.h"
-#include "parser/limits.h"
+#include "ingest/cgi.h"
+#include "ingest/cgi_request.h"
+#include "intake/config.h"
+#include "intake/intake.h"
+#include "base/alloc.h"
+#include "report/input.h"
+#include "report/limits.h"
 #include "store/store.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 /* 2026-11-28T00:00:00Z: the day file every test writes. */
 #define NOW 1795824000

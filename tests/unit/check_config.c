@@ -7,12 +7,12 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "milter/config.h"
-#include "milter/intake.h"
-#include "milter/rcpt.h"
-#include "parser/alloc.h"
+#include "intake/config.h"
+#include "intake/intake.h"
+#include "intake/rcpt.h"
+#include "base/alloc.h"
 #include "store/store.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 /* Write text to a new temporary file; returns its path (free()). */
 static char *

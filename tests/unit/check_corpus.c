@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "parser/alloc.h"
-#include "parser/input.h"
-#include "testutil.h"
+#include "base/alloc.h"
+#include "report/input.h"
+#include "tests/unit/testutil.h"
 
 /* The one real message that is not a report (SOURCES.md). */
 #define NOT_A_REPORT "kravietz_tlsrpt-rs/empty.eml"

@@ -23,14 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/report.h"
+#include "base/alloc.h"
+#include "report/report.h"
 #include "store/store.h"
 #include "summary/aggregate.h"
 #include "summary/render.h"
 #include "summary/render_mail.h"
-#include "summary_fixture.h"
-#include "testutil.h"
+#include "tests/unit/summary_fixture.h"
+#include "tests/unit/testutil.h"
 
 static char top[] = "/tmp/tlsrpt-digest.XXXXXX";
 

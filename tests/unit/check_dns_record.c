@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "summary/dns_record.h"
-#include "testutil.h"
+#include "base/alloc.h"
+#include "dns/dns_record.h"
+#include "tests/unit/testutil.h"
 
 /* 1 when some finding of that level contains needle. */
 static int

@@ -18,15 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/count.h"
-#include "parser/report.h"
+#include "base/alloc.h"
+#include "base/count.h"
+#include "report/report.h"
 #include "store/record.h"
 #include "store/record_fast.h"
 #include "summary/aggregate.h"
 #include "summary/render.h"
-#include "summary_fixture.h"
-#include "testutil.h"
+#include "tests/unit/summary_fixture.h"
+#include "tests/unit/testutil.h"
 
 #define F53 9007199254740991LL /* 2^53 - 1, the largest I-JSON count */
 

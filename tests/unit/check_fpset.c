@@ -7,12 +7,12 @@
  */
 #include <check.h>
 
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "parser/alloc.h"
+#include "base/alloc.h"
 #include "store/fpset.h"
 
 /* Key 00 01 .. 0f, little-endian, as in the SipHash paper. */

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "parser/alloc.h"
-#include "parser/inflate.h"
-#include "parser/limits.h"
-#include "testutil.h"
+#include "base/alloc.h"
+#include "report/inflate.h"
+#include "report/limits.h"
+#include "tests/unit/testutil.h"
 
 #define GZIP_BITS (16 + MAX_WBITS)
 #define ZLIB_BITS MAX_WBITS

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "milter/intake.h"
-#include "parser/alloc.h"
-#include "parser/input.h"
-#include "parser/limits.h"
+#include "intake/intake.h"
+#include "base/alloc.h"
+#include "report/input.h"
+#include "report/limits.h"
 #include "store/store.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 static struct tlsrpt_limits limits;
 static char *const trusted[] = {"mx.example.net"};

@@ -9,10 +9,10 @@
 #include <sys/resource.h>
 #include <zlib.h>
 
-#include "parser/alloc.h"
-#include "parser/authres.h"
-#include "parser/input.h"
-#include "testutil.h"
+#include "base/alloc.h"
+#include "report/authres.h"
+#include "report/input.h"
+#include "tests/unit/testutil.h"
 
 #define REPORT_FMT                                                             \
 	"{\"organization-name\":\"Google Inc.\",\"date-range\":{"              \

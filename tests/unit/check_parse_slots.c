@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "milter/parse_slots.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 struct worker {
 	struct parse_slots *slots;

@@ -1,5 +1,5 @@
 /*
- * check_quirks.c -- misspelt member names (parser/keys.h): read under the
+ * check_quirks.c -- misspelt member names (report/keys.h): read under the
  * RFC 8460 name when only one name fits, counted in the report; left alone
  * when ambiguous or when the RFC name is there too. The committed fixture
  * is tests/data/cases/97-valid-misspelt-keys; real samples from the shared
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "parser/report.h"
-#include "testutil.h"
+#include "report/report.h"
+#include "tests/unit/testutil.h"
 
 static struct tlsrpt_limits limits;
 

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/report.h"
+#include "base/alloc.h"
+#include "report/report.h"
 #include "store/record.h"
 #include "store/record_fast.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 static int
 same_str(const char *a, const char *b)

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/report.h"
+#include "base/alloc.h"
+#include "report/report.h"
 #include "store/record.h"
 #include "store/record_fast.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 #define DIGEST \
 	"5d41402abc4b2a76b9719d911017c592aaf0e3b4c1d2e3f405162738495a6b7c"

@@ -25,12 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/report.h"
+#include "base/alloc.h"
+#include "report/report.h"
 #include "summary/aggregate.h"
 #include "summary/render.h"
-#include "summary_fixture.h"
-#include "testutil.h"
+#include "tests/unit/summary_fixture.h"
+#include "tests/unit/testutil.h"
 
 #define EVIL_ORG "Evil <script>alert(\"x\")</script> & 'Co'"
 #define EVIL_TYPE "x-\"quoted\"\\back\nline<b>"

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/report.h"
-#include "parser/report_json.h"
-#include "testutil.h"
+#include "base/alloc.h"
+#include "report/report.h"
+#include "report/report_json.h"
+#include "tests/unit/testutil.h"
 
 /* ---- date-times ---- */
 

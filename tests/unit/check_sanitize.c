@@ -1,5 +1,5 @@
 /*
- * check_sanitize.c -- every sink function of parser/sanitize.h against the
+ * check_sanitize.c -- every sink function of report/sanitize.h against the
  * shared hostile strings (tests/data/hostile-strings.json) plus invalid
  * UTF-8 (which a store cannot hold, but a sink must survive): what each
  * sink promises is checked on its output, and where the sink is meant to
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/sanitize.h"
-#include "testutil.h"
+#include "report/sanitize.h"
+#include "tests/unit/testutil.h"
 
 /* NULL-terminated; freed by free_strings(). */
 static char **

@@ -7,13 +7,13 @@
  */
 #include <check.h>
 
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser/alloc.h"
-#include "parser/report.h"
+#include "base/alloc.h"
+#include "report/report.h"
 #include "summary/aggregate.h"
 
 #define DAY 86400

@@ -23,14 +23,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "parser/alloc.h"
-#include "parser/report.h"
-#include "parser/report_json.h"
+#include "base/alloc.h"
+#include "report/report.h"
+#include "report/report_json.h"
 #include "store/digest.h"
 #include "store/reader.h"
 #include "store/record.h"
 #include "store/store.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 #define DAY 86400
 /* 2024-05-01T00:00:00Z */

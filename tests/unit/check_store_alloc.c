@@ -21,12 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "parser/alloc.h"
-#include "parser/limits.h"
-#include "parser/report.h"
+#include "base/alloc.h"
+#include "report/limits.h"
+#include "report/report.h"
 #include "store/reader.h"
 #include "store/store.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 #define MAX_ATTEMPTS 20000
 #define RECEIVED 1795910400 /* 2026-11-28T00:00:00Z */

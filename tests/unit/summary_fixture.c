@@ -1,14 +1,14 @@
 /* summary_fixture.c -- building the test stores of tlsrpt-summary. */
-#include "summary_fixture.h"
+#include "tests/unit/summary_fixture.h"
 
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "parser/alloc.h"
-#include "parser/report.h"
+#include "base/alloc.h"
+#include "report/report.h"
 #include "store/store.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 void
 fixture_add(const char *dir, const char *tmpl, const char *org,

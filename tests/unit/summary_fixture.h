@@ -7,8 +7,8 @@
  * The building functions run before the tests, outside Check: on failure
  * they print why and exit(2).
  */
-#ifndef TLSRPT_SUMMARY_FIXTURE_H
-#define TLSRPT_SUMMARY_FIXTURE_H
+#ifndef TLSRPT_TESTS_UNIT_SUMMARY_FIXTURE_H
+#define TLSRPT_TESTS_UNIT_SUMMARY_FIXTURE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* testutil.c -- helpers shared by the Check test programs. */
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 #include <check.h>
 #include <dirent.h>

@@ -1,8 +1,8 @@
 /*
  * testutil.h -- small helpers shared by the Check test programs.
  */
-#ifndef TLSRPT_TESTUTIL_H
-#define TLSRPT_TESTUTIL_H
+#ifndef TLSRPT_TESTS_UNIT_TESTUTIL_H
+#define TLSRPT_TESTS_UNIT_TESTUTIL_H
 
 #include <check.h>
 #include <stddef.h>

@@ -1,0 +1,59 @@
+/*
+ * error.h -- how every library call in this project says what went wrong.
+ *
+ * A call returns 0 on success or -1 on failure and fills a struct
+ * tlsrpt_error, as jansson's json_error_t does: a class a program can act on
+ * (exit status, SMTP reply), the place in the input where it applies, and a
+ * sentence a person can act on.
+ */
+#ifndef TLSRPT_BASE_ERROR_H
+#define TLSRPT_BASE_ERROR_H
+
+#include <stddef.h>
+
+enum tlsrpt_status {
+	TLSRPT_OK = 0,
+	TLSRPT_ERR_NOMEM,	/* allocation failed: retry later */
+	TLSRPT_ERR_NOT_REPORT,	/* the input holds no TLS report at all */
+	TLSRPT_ERR_INVALID,	/* a report, but broken: bad JSON, bad field */
+	TLSRPT_ERR_LIMIT,	/* a configured bound was exceeded */
+	TLSRPT_ERR_UNSUPPORTED, /* a payload kind we do not read (zip) */
+	TLSRPT_ERR_IO,		/* reading or writing a file failed */
+	TLSRPT_ERR_INTERNAL,	/* a bug or an impossible state */
+};
+
+#define TLSRPT_ERROR_PATH_MAX 192
+#define TLSRPT_ERROR_TEXT_MAX 320
+
+struct tlsrpt_error {
+	enum tlsrpt_status code;
+	/* JSON path ("policies[2].summary.total-failure-session-count"), MIME
+	 * part ("part 2 (application/tlsrpt+gzip)") or file name; "" if none.
+	 */
+	char path[TLSRPT_ERROR_PATH_MAX];
+	/* Byte offset in the input the error applies to, or -1. */
+	long offset;
+	char text[TLSRPT_ERROR_TEXT_MAX];
+};
+
+/* Reset to "no error". */
+void tlsrpt_error_clear(struct tlsrpt_error *err);
+
+/* Fill err (which may be NULL) and return -1, so a caller can write
+ * "return tlsrpt_error_set(err, ...);". path may be NULL. */
+int tlsrpt_error_set(struct tlsrpt_error *err, enum tlsrpt_status code,
+		     const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Prefix err->path with "prefix" (joined with '.' unless path starts with
+ * '[' ), used when an error bubbles up through a nesting level. */
+void tlsrpt_error_prefix_path(struct tlsrpt_error *err, const char *prefix);
+
+/* "path: text" (or just text when path is empty) into buf; returns buf. */
+const char *tlsrpt_error_format(const struct tlsrpt_error *err, char *buf,
+				size_t size);
+
+/* Short name of a status: "invalid", "limit", ... */
+const char *tlsrpt_status_name(enum tlsrpt_status code);
+
+#endif

@@ -1,0 +1,270 @@
+/* dns_lookup.c -- TXT lookups with the C library's resolver. Each resolver
+ * has its own res_state (res_ninit), never the global _res. */
+#include "dns/dns_lookup.h"
+
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+/* A TXT answer fits in a TCP DNS message: 64 KiB. */
+#define ANSWER_MAX 65536
+/* More TXT records than this at one name is a mistake; stop there. */
+#define TXT_RECORDS_MAX 64
+/* Seconds per try and tries per server: a dead resolver costs ~6 s, not
+ * the library's default 5 s x 2 per query. */
+#define LOOKUP_TIMEOUT 3
+#define LOOKUP_TRIES 2
+
+int
+dns_resolver_open(struct dns_resolver *r, const char *server,
+		  struct tlsrpt_error *err)
+{
+	struct sockaddr_in sin;
+	char addr[64];
+	const char *colon;
+	unsigned long port = NS_DEFAULTPORT;
+
+	memset(r, 0, sizeof(*r));
+	if (server != NULL) {
+		size_t al;
+
+		colon = strchr(server, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL)
+			return tlsrpt_error_set(err, TLSRPT_ERR_INVALID,
+						"--resolver",
+						"\"%s\": only an IPv4 address "
+						"is supported (ADDR[:PORT])",
+						server);
+		al = colon != NULL ? (size_t)(colon - server) : strlen(server);
+		if (al >= sizeof(addr))
+			return tlsrpt_error_set(
+				err, TLSRPT_ERR_INVALID, "--resolver",
+				"\"%s\" is not an IPv4 address", server);
+		memcpy(addr, server, al);
+		addr[al] = '\0';
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+			return tlsrpt_error_set(err, TLSRPT_ERR_INVALID,
+						"--resolver",
+						"\"%s\" is not an IPv4 address "
+						"(ADDR[:PORT], e.g. "
+						"127.0.0.1:5353)",
+						server);
+		if (colon != NULL) {
+			char *end;
+
+			errno = 0;
+			port = strtoul(colon + 1, &end, 10);
+			if (errno != 0 || end == colon + 1 || *end != '\0' ||
+			    port == 0 || port > 65535)
+				return tlsrpt_error_set(
+					err, TLSRPT_ERR_INVALID, "--resolver",
+					"\"%s\": bad port", server);
+		}
+		sin.sin_port = htons((unsigned short)port);
+	}
+	if (res_ninit(&r->res) < 0)
+		return tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
+					"cannot set up the resolver (check "
+					"/etc/resolv.conf)");
+	r->open = 1;
+	if (server != NULL) {
+		/* Setting sin_family makes the library use this entry, not
+		 * an IPv6 server it may hold for slot 0 internally. */
+		r->res.nscount = 1;
+		r->res.nsaddr_list[0] = sin;
+	}
+	r->res.retrans = LOOKUP_TIMEOUT;
+	r->res.retry = LOOKUP_TRIES;
+	return 0;
+}
+
+void
+dns_resolver_close(struct dns_resolver *r)
+{
+	if (r == NULL || !r->open)
+		return;
+	res_nclose(&r->res);
+	r->open = 0;
+}
+
+void
+dns_txt_free(struct dns_txt *recs, size_t n)
+{
+	if (recs == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		dns_txt_clear(&recs[i]);
+	tlsrpt_free(recs);
+}
+
+static const char *
+server_text(const struct dns_resolver *r, char *buf, size_t size)
+{
+	char a[INET_ADDRSTRLEN];
+	const struct sockaddr_in *s = &r->res.nsaddr_list[0];
+
+	if (r->res.nscount < 1 || s->sin_family != AF_INET ||
+	    inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a)) == NULL)
+		snprintf(buf, size, "the configured name server");
+	else
+		snprintf(buf, size, "%s port %u", a, ntohs(s->sin_port));
+	return buf;
+}
+
+/* res_nquery's failures, as a status and a sentence. */
+static enum dns_lookup_status
+query_failed(struct dns_resolver *r, const char *name, int saved_errno,
+	     struct tlsrpt_error *err)
+{
+	char srv[80];
+
+	server_text(r, srv, sizeof(srv));
+	switch (r->res.res_h_errno) {
+	case HOST_NOT_FOUND:
+		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, name,
+				 "no such name (NXDOMAIN)");
+		return DNS_LOOKUP_NXDOMAIN;
+	case NO_DATA:
+		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, name,
+				 "the name exists but has no such record");
+		return DNS_LOOKUP_NODATA;
+	case NO_RECOVERY:
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, name,
+				 "%s refused the query or sent a bad answer",
+				 srv);
+		return DNS_LOOKUP_FAIL;
+	default: break;
+	}
+	if (saved_errno == ECONNREFUSED)
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, name,
+				 "nothing answers DNS at %s (connection "
+				 "refused)",
+				 srv);
+	else
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, name,
+				 "no usable answer from %s: it timed out or "
+				 "failed (SERVFAIL or REFUSED)",
+				 srv);
+	return DNS_LOOKUP_TEMPFAIL;
+}
+
+static int
+query(struct dns_resolver *r, const char *name, int type, unsigned char *ans,
+      enum dns_lookup_status *st, struct tlsrpt_error *err)
+{
+	int len;
+
+	errno = 0;
+	len = res_nquery(&r->res, name, ns_c_in, type, ans, ANSWER_MAX);
+	if (len < 0)
+		*st = query_failed(r, name, errno, err);
+	return len;
+}
+
+enum dns_lookup_status
+dns_lookup_txt(struct dns_resolver *r, const char *name, struct dns_txt **recs,
+	       size_t *n, char *cname, size_t cname_size,
+	       struct tlsrpt_error *err)
+{
+	enum dns_lookup_status st = DNS_LOOKUP_FAIL;
+	unsigned char *ans;
+	struct dns_txt *out = NULL;
+	size_t nout = 0;
+	ns_msg msg;
+	int len, count;
+
+	*recs = NULL;
+	*n = 0;
+	if (cname_size > 0)
+		cname[0] = '\0';
+	ans = tlsrpt_malloc(ANSWER_MAX);
+	if (ans == NULL) {
+		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL, "out of memory");
+		goto out;
+	}
+	len = query(r, name, ns_t_txt, ans, &st, err);
+	if (len < 0)
+		goto out;
+	if (ns_initparse(ans, len, &msg) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, name,
+				 "malformed DNS answer");
+		st = DNS_LOOKUP_FAIL;
+		goto out;
+	}
+	count = ns_msg_count(msg, ns_s_an);
+	out = tlsrpt_calloc(TXT_RECORDS_MAX, sizeof(*out));
+	if (out == NULL) {
+		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL, "out of memory");
+		st = DNS_LOOKUP_FAIL;
+		goto out;
+	}
+	for (int i = 0; i < count && nout < TXT_RECORDS_MAX; i++) {
+		ns_rr rr;
+
+		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0) {
+			tlsrpt_error_set(err, TLSRPT_ERR_INVALID, name,
+					 "malformed record in the DNS answer");
+			st = DNS_LOOKUP_FAIL;
+			goto out;
+		}
+		if (ns_rr_class(rr) != ns_c_in)
+			continue;
+		if (ns_rr_type(rr) == ns_t_cname && cname_size > 0) {
+			if (ns_name_uncompress(ns_msg_base(msg),
+					       ns_msg_end(msg), ns_rr_rdata(rr),
+					       cname, cname_size) < 0)
+				cname[0] = '\0';
+			continue;
+		}
+		if (ns_rr_type(rr) != ns_t_txt)
+			continue;
+		if (dns_txt_from_rdata(ns_rr_rdata(rr), ns_rr_rdlen(rr),
+				       &out[nout], err) < 0) {
+			tlsrpt_error_prefix_path(err, name);
+			st = DNS_LOOKUP_FAIL;
+			goto out;
+		}
+		nout++;
+	}
+	if (nout == 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, name,
+				 "the name exists but has no TXT record");
+		st = DNS_LOOKUP_NODATA;
+		goto out;
+	}
+	*recs = out;
+	*n = nout;
+	out = NULL;
+	st = DNS_LOOKUP_OK;
+out:
+	dns_txt_free(out, nout);
+	tlsrpt_free(ans);
+	return st;
+}
+
+enum dns_lookup_status
+dns_lookup_exists(struct dns_resolver *r, const char *name,
+		  struct tlsrpt_error *err)
+{
+	enum dns_lookup_status st = DNS_LOOKUP_OK;
+	unsigned char *ans = tlsrpt_malloc(ANSWER_MAX);
+
+	if (ans == NULL) {
+		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL, "out of memory");
+		return DNS_LOOKUP_FAIL;
+	}
+	if (query(r, name, ns_t_soa, ans, &st, err) < 0 &&
+	    st == DNS_LOOKUP_NODATA)
+		st = DNS_LOOKUP_OK;
+	tlsrpt_free(ans);
+	return st;
+}

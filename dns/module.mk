@@ -1,0 +1,12 @@
+# dns/ -- the DNS side of TLS-RPT, apart from the reports: building the
+# _smtp._tls TXT record, checking it (and MTA-STS's _mta-sts record and
+# policy) with the C library's resolver. `tlsrpt-summary dns` is its
+# command line. Needs only base/.
+#
+# Allocation rule: the seam (base/alloc.h) throughout.
+DNS_SRCS := $(wildcard dns/*.c)
+DNS_LIB := $(BUILD)/libtlsrpt-dns.a
+
+$(DNS_LIB): $(DNS_SRCS:%.c=$(BUILD)/%.o)
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^

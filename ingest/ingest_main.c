@@ -1,0 +1,470 @@
+/*
+ * tlsrpt-ingest -- parse and store TLS reports from files, mailboxes and
+ * pipes: the same parse-and-store step the milter runs, for reports that
+ * arrive some other way or already sit in a mailbox.
+ *
+ * --dry-run prints each report as a line of normalised JSON instead; it is
+ * the way a postmaster inspects a report by hand.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "intake/alert_hook.h"
+#include "ingest/cgi.h"
+#include "ingest/cgi_request.h"
+#include "intake/config.h"
+#include "ingest/dryrun.h"
+#include "intake/intake.h"
+#include "ingest/mailbox.h"
+#include "base/alloc.h"
+#include "report/input.h"
+#include "report/sanitize.h"
+#include "store/store.h"
+
+struct ingest {
+	int dry_run;
+	int quiet;
+	const char *store_arg; /* -d: the store itself, Chroot or not */
+	struct config cfg;
+	struct tlsrpt_limits limits;
+	struct intake_config intake;
+	struct tlsrpt_store *store;
+	struct alert_hook alerts; /* run synchronously after storing */
+	int status;		  /* the exit status so far */
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tlsrpt-ingest [-q] [-c CONFIG] [-d STOREDIR] "
+		"[PATH...]\n"
+		"       tlsrpt-ingest --dry-run [-c CONFIG] [PATH...]\n"
+		"       tlsrpt-ingest --prune [-c CONFIG] [-d STOREDIR]\n"
+		"       tlsrpt-ingest --cgi [-c CONFIG] [-d STOREDIR]\n"
+		"\n"
+		"Parse SMTP TLS reports (RFC 8460) from e-mail messages, .json "
+		"or\n"
+		".json.gz files, maildirs and mbox files, and store them. PATH "
+		"\"-\"\n"
+		"or no PATH reads one input from standard input.\n"
+		"\n"
+		"  -c, --config FILE  configuration "
+		"(default " CONFIG_DEFAULT_PATH ")\n"
+		"  -d, --store DIR    store directory (default: "
+		"StoreDirectory,\n"
+		"                     inside Chroot when that is set)\n"
+		"  -n, --dry-run      print each report as one line of "
+		"normalised\n"
+		"                     JSON on standard output; store nothing\n"
+		"      --prune        compress and delete old day files of the "
+		"store\n"
+		"                     (CompressAfterDays, RetentionDays)\n"
+		"      --cgi          serve one HTTPS POST of a report as a "
+		"CGI program\n"
+		"                     (rua=https://...); the answer is the "
+		"HTTP status\n"
+		"  -q, --quiet        print only problems\n"
+		"  -h, --help         show this help and exit\n"
+		"  -V, --version      show the version and exit\n"
+		"\n"
+		"Exit status: 0 every input was stored or a duplicate, 65 some "
+		"input\n"
+		"held no valid report, 66 an input could not be read, 75 the "
+		"store\n"
+		"failed (try again later), 64 usage, 78 configuration error.\n"
+		"With --cgi: 0 whenever an HTTP answer was written, 74 "
+		"otherwise.\n");
+}
+
+/* The exit status that matters most when inputs end differently: a store
+ * failure (retry) beats unreadable input beats bad data. */
+static int
+worse(int a, int b)
+{
+	static const int order[] = {EX_TEMPFAIL, EX_OSERR, EX_IOERR, EX_NOINPUT,
+				    EX_DATAERR};
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (a == order[i] || b == order[i])
+			return order[i];
+	return a != 0 ? a : b;
+}
+
+static const char *
+error_text(const struct tlsrpt_error *err, char *buf, size_t size)
+{
+	return tlsrpt_error_format(err, buf, size);
+}
+
+/* "name: text" on a terminal: both may hold what a report or a file name
+ * says, so they go through the terminal step (report/sanitize.h). */
+static void
+say(FILE *out, const char *name, const char *text)
+{
+	GString *line = g_string_new(NULL);
+
+	if (name != NULL) {
+		sanitize_text(line, name);
+		g_string_append(line, ": ");
+	}
+	sanitize_text(line, text);
+	g_string_append_c(line, '\n');
+	fputs(line->str, out);
+	g_string_free(line, TRUE);
+}
+
+static void
+print_error(const char *name, const struct tlsrpt_error *err)
+{
+	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+
+	say(stderr, name, error_text(err, text, sizeof(text)));
+}
+
+/* --dry-run: print every report of one input. */
+static void
+dry_run_one(struct ingest *ing, const char *name, const unsigned char *buf,
+	    size_t len)
+{
+	struct tlsrpt_input *in = NULL;
+	struct tlsrpt_error err;
+	int found;
+
+	tlsrpt_error_clear(&err);
+	found = tlsrpt_input_parse(buf, len, &ing->limits, &in, &err) == 0;
+	for (size_t i = 0; in != NULL && i < in->n_items; i++) {
+		const struct tlsrpt_input_item *item = &in->items[i];
+
+		if (item->report == NULL)
+			print_error(name, &item->error);
+		else if (dryrun_print_item(stdout, name, in, item) != 0)
+			ing->status = worse(ing->status, EX_OSERR);
+	}
+	if (!found) {
+		/* Part errors were printed above; say why nothing was found
+		 * only when no part said it already. */
+		if (in == NULL || in->n_items == 0)
+			print_error(name, &err);
+		ing->status = worse(ing->status, EX_DATAERR);
+	}
+	tlsrpt_input_free(in);
+}
+
+struct line {
+	char text[1024];
+	size_t len;
+};
+
+/* Append to the one line printed for an input, cutting what does not fit. */
+static void line_add(struct line *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+line_add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->text) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->text + l->len, sizeof(l->text) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len += (size_t)n < sizeof(l->text) - l->len
+				  ? (size_t)n
+				  : sizeof(l->text) - l->len - 1;
+}
+
+/* One report's part of the line: organisation, report id, domains, counts. */
+static void
+on_report(void *ctx, const struct intake_report_event *ev)
+{
+	struct line *l = ctx;
+	const struct tlsrpt_report *r = ev->item->report;
+	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+
+	line_add(l, "%s%s", l->len > 0 ? "; " : "",
+		 ev->conflict ? INTAKE_CONFLICT_TEXT
+			      : intake_outcome_name(ev->outcome));
+	if (r != NULL) {
+		line_add(l, " %s %s", r->organization_name, r->report_id);
+		for (size_t i = 0; i < r->n_policies; i++) {
+			const struct tlsrpt_policy *p = &r->policies[i];
+
+			line_add(l, "%s%s %" PRId64 " ok %" PRId64 " failed",
+				 i == 0 ? " (" : ", ",
+				 p->policy_domain != NULL ? p->policy_domain
+							  : p->policy_type,
+				 p->total_successful_session_count,
+				 p->total_failure_session_count);
+		}
+		line_add(l, ")%s%s", ev->dkim != NULL ? " dkim=" : "",
+			 ev->dkim != NULL ? ev->dkim : "");
+		/* Misspelt member names read under their RFC names. */
+		if (r->quirks.n > 0)
+			line_add(l, " quirks=%zu (%s)", r->quirks.n,
+				 r->quirks.first);
+	}
+	if (ev->error != NULL)
+		line_add(l, ": %s", error_text(ev->error, text, sizeof(text)));
+}
+
+static int
+exit_status_of(enum intake_outcome o)
+{
+	switch (o) {
+	case INTAKE_STORED:
+	case INTAKE_DUPLICATE: return 0;
+	case INTAKE_STORE_FAILED: return EX_TEMPFAIL;
+	default: return EX_DATAERR;
+	}
+}
+
+/* Store every report of one input and print one line about it. */
+static void
+store_one(struct ingest *ing, const char *name, const unsigned char *buf,
+	  size_t len)
+{
+	struct intake_origin origin = {
+		.source = "file",
+		.host = ing->cfg.host_name,
+		.file = name,
+		.received = time(NULL),
+	};
+	struct intake_result res;
+	struct line l = {.len = 0};
+	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+	int status;
+
+	l.text[0] = '\0';
+	intake_run(&ing->intake, &origin, buf, len, on_report, &l, &res);
+	status = exit_status_of(res.outcome);
+	if (l.len == 0) /* no report part at all: say why */
+		line_add(&l, "%s: %s", intake_outcome_name(res.outcome),
+			 error_text(&res.error, text, sizeof(text)));
+	if (status != 0)
+		say(stderr, name, l.text);
+	else if (!ing->quiet)
+		say(stdout, name, l.text);
+	ing->status = worse(ing->status, status);
+}
+
+static int
+on_message(void *ctx, const char *name, const unsigned char *buf, size_t len,
+	   const struct tlsrpt_error *err)
+{
+	struct ingest *ing = ctx;
+
+	if (buf == NULL) {
+		print_error(name, err);
+		ing->status = worse(ing->status, err->code == TLSRPT_ERR_IO
+							 ? EX_NOINPUT
+							 : EX_DATAERR);
+		return 0;
+	}
+	if (ing->dry_run)
+		dry_run_one(ing, name, buf, len);
+	else
+		store_one(ing, name, buf, len);
+	return 0;
+}
+
+static void
+walk(struct ingest *ing, const char *path)
+{
+	struct tlsrpt_error err;
+
+	tlsrpt_error_clear(&err);
+	if (mailbox_walk(path, ing->limits.max_message_bytes, on_message, ing,
+			 &err) != 0) {
+		print_error(strcmp(path, "-") == 0 ? "(stdin)" : path, &err);
+		ing->status = worse(ing->status, err.code == TLSRPT_ERR_NOMEM
+							 ? EX_OSERR
+							 : EX_NOINPUT);
+	}
+}
+
+static int
+open_store(struct ingest *ing)
+{
+	struct tlsrpt_store_options so;
+	struct tlsrpt_error err;
+
+	/* The store the milter fills: inside its Chroot when one is set. */
+	config_store_options(&ing->cfg, CONFIG_OUTSIDE_CHROOT, &so);
+	if (ing->store_arg != NULL)
+		so.dir = ing->store_arg;
+	if (tlsrpt_store_open(&so, &ing->store, &err) != 0) {
+		print_error("tlsrpt-ingest", &err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+prune(struct ingest *ing)
+{
+	struct tlsrpt_prune_stats st;
+	struct tlsrpt_error err;
+
+	if (tlsrpt_store_prune(ing->store, time(NULL),
+			       ing->cfg.compress_after_days,
+			       ing->cfg.retention_days, &st, &err) != 0) {
+		print_error(tlsrpt_store_dir(ing->store), &err);
+		return EX_IOERR;
+	}
+	if (!ing->quiet)
+		printf("%s: %u day files compressed, %u deleted, %lu "
+		       "de-duplication keys dropped, %lu kept\n",
+		       tlsrpt_store_dir(ing->store), st.compressed, st.deleted,
+		       st.keys_dropped, st.keys_kept);
+	return 0;
+}
+
+static void
+alert_log_stderr(void *ctx, int prio, const char *line)
+{
+	const struct ingest *ing = ctx;
+
+	if (prio <= LOG_NOTICE || (prio <= LOG_INFO && !ing->quiet))
+		say(stderr, "tlsrpt-ingest", line);
+}
+
+/* Alerts for what is newly stored (never in a dry run: nothing is). */
+static int
+alerts_on(struct ingest *ing)
+{
+	struct tlsrpt_error err;
+
+	if (alert_hook_setup(&ing->alerts, &ing->cfg, 0, alert_log_stderr, ing,
+			     &ing->intake, &err) != 0) {
+		print_error("tlsrpt-ingest", &err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+configure(struct ingest *ing, const char *config_path)
+{
+	struct tlsrpt_error err;
+
+	if (config_init(&ing->cfg, &err) != 0 ||
+	    config_load(&ing->cfg,
+			config_path != NULL ? config_path : CONFIG_DEFAULT_PATH,
+			config_path == NULL, &err) != 0 ||
+	    /* -d is checked as StoreDirectory is (an absolute path). */
+	    (ing->store_arg != NULL &&
+	     config_set(&ing->cfg, "StoreDirectory", ing->store_arg, "-d",
+			&err) != 0) ||
+	    config_finish(&ing->cfg, &err) != 0) {
+		print_error("tlsrpt-ingest", &err);
+		return -1;
+	}
+	config_limits(&ing->cfg, &ing->limits);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_PRUNE = 256, OPT_CGI };
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"store", required_argument, NULL, 'd'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"prune", no_argument, NULL, OPT_PRUNE},
+		{"cgi", no_argument, NULL, OPT_CGI},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ingest ing;
+	const char *config_path = NULL;
+	int c, do_prune = 0, do_cgi = 0;
+
+	memset(&ing, 0, sizeof(ing));
+	while ((c = getopt_long(argc, argv, "c:d:nqhV", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'd': ing.store_arg = optarg; break;
+		case 'n': ing.dry_run = 1; break;
+		case 'q': ing.quiet = 1; break;
+		case OPT_PRUNE: do_prune = 1; break;
+		case OPT_CGI: do_cgi = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V':
+			printf("tlsrpt-ingest %s\n", TLSRPT_VERSION);
+			return 0;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if ((do_prune || do_cgi) &&
+	    (ing.dry_run || optind < argc || (do_prune && do_cgi))) {
+		fprintf(stderr,
+			"tlsrpt-ingest: --prune and --cgi take no PATH, "
+			"no --dry-run and not each other\n");
+		return EX_USAGE;
+	}
+
+	/* A file size limit must fail the write (and be reported), not kill
+	 * the process halfway through a store append. */
+	signal(SIGXFSZ, SIG_IGN);
+	tlsrpt_parser_init();
+	if (configure(&ing, config_path) != 0) {
+		/* The web server logs stderr; the sender gets a 503 and
+		 * retries. */
+		if (do_cgi)
+			ing.status =
+				cgi_unavailable(stdout) == 0 ? 0 : EX_IOERR;
+		else
+			ing.status = EX_CONFIG;
+		goto out;
+	}
+	if (do_cgi) {
+		if (open_store(&ing) != 0)
+			ing.store = NULL; /* cgi_serve answers 503 */
+		config_intake(&ing.cfg, ing.store, &ing.intake);
+		(void)alerts_on(&ing); /* stored all the same */
+		ing.status = cgi_serve(&ing.cfg, &ing.intake,
+				       (int64_t)time(NULL), stdin, stdout);
+		goto out;
+	}
+	if (!ing.dry_run && open_store(&ing) != 0) {
+		ing.status = EX_TEMPFAIL;
+		goto out;
+	}
+	config_intake(&ing.cfg, ing.store, &ing.intake);
+	if (!ing.dry_run && !do_prune && alerts_on(&ing) != 0) {
+		ing.status = EX_CONFIG;
+		goto out;
+	}
+
+	if (do_prune)
+		ing.status = prune(&ing);
+	else if (optind == argc)
+		walk(&ing, "-");
+	else
+		for (int i = optind; i < argc; i++)
+			walk(&ing, argv[i]);
+	if (fflush(stdout) != 0)
+		ing.status = worse(ing.status, EX_IOERR);
+out:
+	alert_hook_free(&ing.alerts);
+	tlsrpt_store_close(ing.store);
+	config_free(&ing.cfg);
+	tlsrpt_parser_shutdown();
+	return ing.status;
+}
