@@ -7,8 +7,11 @@
  * The digest is SHA-256 (GLib's GChecksum) of the normalised report JSON
  * (report_json.h) dumped compact with sorted keys: the parsed model, not the
  * bytes sent, so the same report re-compressed, re-indented or with its
- * members in another order has the same digest. The receipt (when, from
- * whom) is not part of it. It is computed once, at store time, and kept as
+ * members in another order has the same digest. Arrays keep their order:
+ * the same policies or failure details listed in another order give
+ * another digest, so such a copy is kept as a conflict -- an extra version
+ * shown to the postmaster, never a genuine report dropped as a duplicate.
+ * The receipt (when, from whom) is not part of it. It is computed once, at store time, and kept as
  * 64 lower-case hex digits in every line of the report ("report-digest").
  */
 #ifndef TLSRPT_STORE_DIGEST_H
