@@ -10,6 +10,7 @@ $(CONFIG_LIB): $(BUILD)/milter/config.o
 	$(Q)$(AR) rcs $@ $^
 
 INGEST_SRCS := milter/ingest_main.c milter/dryrun.c milter/readfile.c \
+	milter/ingest_owner.c milter/ingest_feed.c \
 	milter/mailbox.c milter/intake.c milter/rcpt.c \
 	milter/cgi.c milter/alert_hook.c
 INGEST := $(BUILD)/tlsrpt-ingest
