@@ -22,8 +22,7 @@ struct frame {
 };
 
 int
-ingest_feed_send(int fd, const char *name, const unsigned char *buf,
-		 size_t len)
+ingest_feed_send(int fd, const char *name, const unsigned char *buf, size_t len)
 {
 	struct frame h = {0, (uint64_t)len};
 	size_t name_len = strlen(name);
@@ -59,8 +58,8 @@ read_exact(int fd, void *buf, size_t size)
 }
 
 int
-ingest_feed_receive(int fd, size_t max_bytes, mailbox_message_fn *fn,
-		    void *ctx, struct tlsrpt_error *err)
+ingest_feed_receive(int fd, size_t max_bytes, mailbox_message_fn *fn, void *ctx,
+		    struct tlsrpt_error *err)
 {
 	char name[FEED_NAME_MAX + 1];
 	unsigned char *buf = NULL;
@@ -72,7 +71,8 @@ ingest_feed_receive(int fd, size_t max_bytes, mailbox_message_fn *fn,
 		    read_exact(fd, name, h.name_len) != 1)
 			goto broken;
 		name[h.name_len] = '\0';
-		/* One byte more than empty, so an empty message has a buffer. */
+		/* One byte more than empty, so an empty message has a buffer.
+		 */
 		buf = tlsrpt_malloc((size_t)h.len + 1);
 		if (buf == NULL) {
 			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,

@@ -31,7 +31,6 @@ int ingest_owner_of(const char *dir, int allow_root, struct ingest_owner *out,
 /* Become o's user for good: supplementary groups (the user's, from
  * initgroups(), when the uid has a name), gid, uid; and check that root
  * cannot be regained. A no-op when o->become is 0. */
-int ingest_owner_become(const struct ingest_owner *o,
-			struct tlsrpt_error *err);
+int ingest_owner_become(const struct ingest_owner *o, struct tlsrpt_error *err);
 
 #endif
