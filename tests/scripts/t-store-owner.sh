@@ -1,7 +1,7 @@
 #!/bin/sh
 # t-store-owner.sh -- root cannot break the store's ownership, and a store
 # file nobody can read is never a silent undercount.
-# 1. tlsrpt-ingest run as root on a maildir only root may read, and
+# 1. tlsrpt-ingest run as root on a maildir only root may read, --cgi and
 #    --prune as root, leave only files owned by the store's owner; the
 #    owner's own tlsrpt-ingest and the milter's crash recovery then open
 #    the store.
@@ -57,10 +57,16 @@ printf 'StoreDirectory %s\nSocket unix:%s/run/milter.sock\nUserID nobody:nogroup
 	fail "2 reports stored expected: $(cat "$t/out")"
 "$ingest" -c "$t/milter.conf" --prune >"$t/out" 2>&1 ||
 	fail "root-run --prune: $(cat "$t/out")"
+gz=$(ls "$samples"/*.json.gz | head -1)
+REQUEST_METHOD=POST CONTENT_TYPE=application/tlsrpt+gzip \
+	CONTENT_LENGTH=$(wc -c <"$gz") REMOTE_ADDR=192.0.2.1 \
+	"$ingest" --cgi -c "$t/milter.conf" <"$gz" >"$t/cgi.out" 2>&1 ||
+	fail "root-run --cgi: $(cat "$t/cgi.out")"
+head -n 1 "$t/cgi.out" | grep -q '^Status: 201 ' || fail "root-run --cgi: $(cat "$t/cgi.out")"
 bad=$(find "$t/store" \( ! -user nobody -o ! -group nogroup \) -printf '%p %u:%g\n')
 [ -z "$bad" ] || fail "files not owned by the store's owner: $bad"
 [ -n "$(find "$t/store" -name 'tlsrpt-*.jsonl')" ] || fail "no day file"
-echo "ok - root-run ingest (root-only maildir) and --prune leave only nobody:nogroup files"
+echo "ok - root-run ingest (root-only maildir), --cgi and --prune leave only nobody:nogroup files"
 
 as_nobody "$ingest" -c "$t/milter.conf" "$samples/google-example.org.eml" \
 	>"$t/out" 2>&1 || fail "the owner's own ingest: exit $?: $(cat "$t/out")"
@@ -89,6 +95,11 @@ expect_status 77 "$ingest" -c "$t/empty.conf" -d "$t/rootstore" \
 grep -q 'owned by root.*AllowRoot' "$t/out" || fail "no clear refusal: $(cat "$t/out")"
 [ -z "$(ls "$t/rootstore")" ] || fail "the refused run wrote into the store"
 expect_status 77 "$ingest" -c "$t/empty.conf" -d "$t/rootstore" --prune >"$t/out" 2>&1
+REQUEST_METHOD=POST CONTENT_TYPE=application/tlsrpt+gzip \
+	CONTENT_LENGTH=$(wc -c <"$gz") REMOTE_ADDR=192.0.2.1 \
+	"$ingest" --cgi -c "$t/empty.conf" -d "$t/rootstore" <"$gz" >"$t/cgi.out" 2>"$t/cgi.err"
+head -n 1 "$t/cgi.out" | grep -q '^Status: 503 ' || fail "--cgi into a root-owned store: $(cat "$t/cgi.out")"
+grep -q 'owned by root' "$t/cgi.err" || fail "--cgi refusal not logged: $(cat "$t/cgi.err")"
 expect_status 77 "$ingest" -c "$t/empty.conf" -d "$t/missing" \
 	"$samples/google-example.org.eml" >"$t/out" 2>&1
 grep -q 'does not exist.*install -d' "$t/out" || fail "no clear refusal: $(cat "$t/out")"
@@ -96,7 +107,7 @@ grep -q 'does not exist.*install -d' "$t/out" || fail "no clear refusal: $(cat "
 echo "AllowRoot yes" >"$t/allow.conf"
 "$ingest" -c "$t/allow.conf" -d "$t/rootstore" "$samples/google-example.org.eml" \
 	>"$t/out" 2>&1 || fail "AllowRoot yes: $(cat "$t/out")"
-echo "ok - a root-owned or missing store is refused (exit 77) unless AllowRoot"
+echo "ok - a root-owned or missing store is refused (exit 77, --cgi 503) unless AllowRoot"
 
 # 3. Two day files, one unreadable to the reader (nobody: root reads all).
 day=$(ls "$t/store"/tlsrpt-*.jsonl | head -1)
