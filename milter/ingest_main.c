@@ -89,7 +89,11 @@ usage(FILE *out)
 		"input\n"
 		"held no valid report, 66 an input could not be read, 75 the "
 		"store\n"
-		"failed (try again later), 64 usage, 78 configuration error.\n"
+		"failed (try again later), 64 usage, 78 configuration error,\n"
+		"77 run as root on a store no user owns (root writes a store "
+		"as\n"
+		"the store directory's owner; AllowRoot yes lets root write "
+		"its own).\n"
 		"With --cgi: 0 whenever an HTTP answer was written, 74 "
 		"otherwise.\n");
 }
