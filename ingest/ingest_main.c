@@ -6,6 +6,7 @@
  * --dry-run prints each report as a line of normalised JSON instead; it is
  * the way a postmaster inspects a report by hand.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -14,14 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "intake/alert_hook.h"
 #include "ingest/cgi.h"
 #include "ingest/cgi_request.h"
 #include "intake/config.h"
 #include "ingest/dryrun.h"
+#include "ingest/ingest_feed.h"
+#include "ingest/ingest_owner.h"
 #include "intake/intake.h"
 #include "ingest/mailbox.h"
 #include "base/alloc.h"
@@ -39,6 +44,10 @@ struct ingest {
 	struct tlsrpt_store *store;
 	struct alert_hook alerts; /* run synchronously after storing */
 	int status;		  /* the exit status so far */
+	/* Root reading for the store's owner (ingest_feed.h): where the
+	 * messages read go, and whether the other half went away. */
+	int feed_fd;
+	int feed_gone;
 };
 
 static void
@@ -80,7 +89,11 @@ usage(FILE *out)
 		"input\n"
 		"held no valid report, 66 an input could not be read, 75 the "
 		"store\n"
-		"failed (try again later), 64 usage, 78 configuration error.\n"
+		"failed (try again later), 64 usage, 78 configuration error,\n"
+		"77 run as root on a store no user owns (root writes a store "
+		"as\n"
+		"the store directory's owner; AllowRoot yes lets root write "
+		"its own).\n"
 		"With --cgi: 0 whenever an HTTP answer was written, 74 "
 		"otherwise.\n");
 }
@@ -272,6 +285,12 @@ on_message(void *ctx, const char *name, const unsigned char *buf, size_t len,
 							 : EX_DATAERR);
 		return 0;
 	}
+	if (ing->feed_fd >= 0) {
+		if (ingest_feed_send(ing->feed_fd, name, buf, len) == 0)
+			return 0;
+		ing->feed_gone = 1; /* its exit status says why */
+		return -1;
+	}
 	if (ing->dry_run)
 		dry_run_one(ing, name, buf, len);
 	else
@@ -286,7 +305,8 @@ walk(struct ingest *ing, const char *path)
 
 	tlsrpt_error_clear(&err);
 	if (mailbox_walk(path, ing->limits.max_message_bytes, on_message, ing,
-			 &err) != 0) {
+			 &err) != 0 &&
+	    !ing->feed_gone) {
 		print_error(strcmp(path, "-") == 0 ? "(stdin)" : path, &err);
 		ing->status = worse(ing->status, err.code == TLSRPT_ERR_NOMEM
 							 ? EX_OSERR
@@ -329,6 +349,90 @@ prune(struct ingest *ing)
 		       tlsrpt_store_dir(ing->store), st.compressed, st.deleted,
 		       st.keys_dropped, st.keys_kept);
 	return 0;
+}
+
+/* The store directory this run writes: -d, else the one the milter fills
+ * (Chroot + StoreDirectory). */
+static const char *
+store_dir(const struct ingest *ing)
+{
+	return ing->store_arg != NULL ? ing->store_arg
+				      : config_store_path(&ing->cfg);
+}
+
+/* Root writes the store as its owner (ingest_owner.h): find it, or say
+ * why not. Returns 0 or the exit status. */
+static int
+find_owner(const struct ingest *ing, struct ingest_owner *owner)
+{
+	struct tlsrpt_error err;
+
+	tlsrpt_error_clear(&err);
+	if (ingest_owner_of(store_dir(ing), ing->cfg.allow_root, owner, &err) ==
+	    0)
+		return 0;
+	print_error("tlsrpt-ingest", &err);
+	return EX_NOPERM;
+}
+
+static int
+become_owner(const struct ingest_owner *owner)
+{
+	struct tlsrpt_error err;
+
+	tlsrpt_error_clear(&err);
+	if (ingest_owner_become(owner, &err) == 0)
+		return 0;
+	print_error("tlsrpt-ingest", &err);
+	return EX_OSERR;
+}
+
+/* The root half of a root-run ingest with paths (ingest_feed.h): read
+ * every input, send its messages down fd to the half that became the
+ * store's owner (pid). Returns the exit status of both. */
+static int
+feed_inputs(struct ingest *ing, int fd, pid_t pid, char **paths, int n)
+{
+	int wstatus, child;
+
+	signal(SIGPIPE, SIG_IGN); /* a gone reader is EPIPE, then its status */
+	ing->feed_fd = fd;
+	for (int i = 0; i < n && !ing->feed_gone; i++)
+		walk(ing, paths[i]);
+	close(fd);
+	ing->feed_fd = -1;
+	while (waitpid(pid, &wstatus, 0) < 0)
+		if (errno != EINTR) {
+			perror("tlsrpt-ingest: waitpid");
+			return worse(ing->status, EX_OSERR);
+		}
+	if (WIFEXITED(wstatus)) {
+		child = WEXITSTATUS(wstatus);
+	} else {
+		fprintf(stderr,
+			"tlsrpt-ingest: the storing process died of signal "
+			"%d\n",
+			WTERMSIG(wstatus));
+		child = EX_SOFTWARE;
+	}
+	return worse(ing->status, child);
+}
+
+/* The owner's half: store what the root half read. */
+static void
+receive(struct ingest *ing, int fd)
+{
+	struct tlsrpt_error err;
+
+	tlsrpt_error_clear(&err);
+	if (ingest_feed_receive(fd, ing->limits.max_message_bytes, on_message,
+				ing, &err) != 0) {
+		print_error("tlsrpt-ingest", &err);
+		ing->status = worse(ing->status, err.code == TLSRPT_ERR_NOMEM
+							 ? EX_OSERR
+							 : EX_IOERR);
+	}
+	close(fd);
 }
 
 static void
@@ -391,10 +495,14 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct ingest ing;
+	struct ingest_owner owner;
 	const char *config_path = NULL;
-	int c, do_prune = 0, do_cgi = 0;
+	int c, do_prune = 0, do_cgi = 0, feed_in = -1;
+	pid_t pid;
 
 	memset(&ing, 0, sizeof(ing));
+	memset(&owner, 0, sizeof(owner));
+	ing.feed_fd = -1;
 	while ((c = getopt_long(argc, argv, "c:d:nqhV", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
@@ -433,15 +541,50 @@ main(int argc, char **argv)
 			ing.status = EX_CONFIG;
 		goto out;
 	}
+	/* Root never writes the store as root: it becomes the store's owner
+	 * first. Inputs only root may read (a user's Maildir) are read by a
+	 * root half that parses nothing and hands the bytes over (feed). */
 	if (do_cgi) {
-		if (open_store(&ing) != 0)
-			ing.store = NULL; /* cgi_serve answers 503 */
+		/* A store refused is a store down: the sender gets a 503
+		 * (and a GET its 405) from cgi_serve, as always. */
+		if (find_owner(&ing, &owner) != 0 ||
+		    become_owner(&owner) != 0 || open_store(&ing) != 0)
+			ing.store = NULL;
 		config_intake(&ing.cfg, ing.store, &ing.intake);
 		(void)alerts_on(&ing); /* stored all the same */
 		ing.status = cgi_serve(&ing.cfg, &ing.intake,
 				       (int64_t)time(NULL), stdin, stdout);
 		goto out;
 	}
+	if (!ing.dry_run && (ing.status = find_owner(&ing, &owner)) != 0)
+		goto out;
+	if (owner.become && !do_prune && optind < argc) {
+		int p[2];
+
+		fflush(NULL);
+		if (pipe(p) != 0) {
+			perror("tlsrpt-ingest: pipe");
+			ing.status = EX_OSERR;
+			goto out;
+		}
+		if ((pid = fork()) < 0) {
+			perror("tlsrpt-ingest: fork");
+			close(p[0]);
+			close(p[1]);
+			ing.status = EX_OSERR;
+			goto out;
+		}
+		if (pid > 0) {
+			close(p[0]);
+			ing.status = feed_inputs(&ing, p[1], pid, argv + optind,
+						 argc - optind);
+			goto out;
+		}
+		close(p[1]);
+		feed_in = p[0];
+	}
+	if ((ing.status = become_owner(&owner)) != 0)
+		goto out;
 	if (!ing.dry_run && open_store(&ing) != 0) {
 		ing.status = EX_TEMPFAIL;
 		goto out;
@@ -454,6 +597,8 @@ main(int argc, char **argv)
 
 	if (do_prune)
 		ing.status = prune(&ing);
+	else if (feed_in >= 0)
+		receive(&ing, feed_in);
 	else if (optind == argc)
 		walk(&ing, "-");
 	else

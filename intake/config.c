@@ -257,7 +257,8 @@ static const struct config_key keys[] = {
 	{"UserID", FIELD(TYPE_STRING, user), "", 0, 0, NULL, check_user,
 	 "user (and group) to run as after start-up: USER or USER:GROUP"},
 	{"AllowRoot", FIELD(TYPE_BOOL, allow_root), "no", 0, 0, NULL, NULL,
-	 "let tlsrpt-milter go on as root when UserID is unset (not "
+	 "let tlsrpt-milter go on as root when UserID is unset, and a "
+	 "root-run tlsrpt-ingest write a store no user owns (not "
 	 "recommended: a report parser is attack surface)"},
 	{"PidFile", FIELD(TYPE_STRING, pid_file), "", 0, 0, NULL, check_path,
 	 "file to write the process id to (none by default)"},

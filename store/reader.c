@@ -59,6 +59,24 @@ struct tlsrpt_store_reader {
 	struct tlsrpt_reader_stats stats;
 };
 
+/* Add a note to a list of at most TLSRPT_READER_MAX_PROBLEMS. */
+static void note(char (*list)[TLSRPT_ERROR_TEXT_MAX], size_t *n,
+		 const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void
+note(char (*list)[TLSRPT_ERROR_TEXT_MAX], size_t *n, const char *fmt,
+     va_list ap)
+{
+	char *dst;
+
+	if (*n >= TLSRPT_READER_MAX_PROBLEMS)
+		return;
+	dst = list[(*n)++];
+	if (vsnprintf(dst, TLSRPT_ERROR_TEXT_MAX, fmt, ap) < 0)
+		dst[0] = '\0';
+}
+
 static void problem(struct tlsrpt_store_reader *rd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -66,14 +84,25 @@ static void
 problem(struct tlsrpt_store_reader *rd, const char *fmt, ...)
 {
 	va_list ap;
-	char *dst;
 
-	if (rd->stats.n_problems >= TLSRPT_READER_MAX_PROBLEMS)
-		return;
-	dst = rd->stats.problems[rd->stats.n_problems++];
 	va_start(ap, fmt);
-	if (vsnprintf(dst, TLSRPT_ERROR_TEXT_MAX, fmt, ap) < 0)
-		dst[0] = '\0';
+	note(rd->stats.problems, &rd->stats.n_problems, fmt, ap);
+	va_end(ap);
+}
+
+/* A day file not read (to its end): counted and named (reader.h). */
+static void unreadable(struct tlsrpt_store_reader *rd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+unreadable(struct tlsrpt_store_reader *rd, const char *fmt, ...)
+{
+	va_list ap;
+
+	rd->stats.unreadable++;
+	va_start(ap, fmt);
+	note(rd->stats.unreadable_files, &rd->stats.n_unreadable_files, fmt,
+	     ap);
 	va_end(ap);
 }
 
@@ -232,13 +261,13 @@ open_file(struct tlsrpt_store_reader *rd, const struct rd_file *f)
 		rd->path[0] = '\0';
 	if (fd < 0) {
 		if (errno != ENOENT) /* deleted by retention: not a problem */
-			problem(rd, "%s: cannot open: %s", rd->path,
-				errno == ELOOP ? "a symbolic link, refused"
-					       : strerror(errno));
+			unreadable(rd, "%s: cannot open: %s", rd->path,
+				   errno == ELOOP ? "a symbolic link, refused"
+						  : strerror(errno));
 		return 1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		problem(rd, "%s: not a regular file", rd->path);
+		unreadable(rd, "%s: not a regular file", rd->path);
 		close(fd);
 		return 1;
 	}
@@ -258,7 +287,8 @@ open_file(struct tlsrpt_store_reader *rd, const struct rd_file *f)
 	}
 	/* Where the last complete write ends; then let writers go on. */
 	if (tlsrpt_flock(fd, LOCK_SH) < 0 || fstat(fd, &st) < 0) {
-		problem(rd, "%s: cannot lock: %s", rd->path, strerror(errno));
+		unreadable(rd, "%s: cannot lock: %s", rd->path,
+			   strerror(errno));
 		close_file(rd);
 		return 1;
 	}
@@ -355,10 +385,11 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			if (rc < 0 && errno == ENOMEM)
 				goto nomem;
 			if (rc < 0)
-				problem(rd, "%s:%lu: cannot read further: %s",
-					rd->path, rd->ln.lineno,
-					rd->gz != NULL ? "damaged gzip data"
-						       : strerror(errno));
+				unreadable(rd,
+					   "%s:%lu: cannot read further: %s",
+					   rd->path, rd->ln.lineno,
+					   rd->gz != NULL ? "damaged gzip data"
+							  : strerror(errno));
 			close_file(rd);
 			continue;
 		}

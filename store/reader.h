@@ -75,10 +75,19 @@ struct tlsrpt_reader_stats {
 	unsigned long duplicates; /* lines of reports already returned */
 	unsigned long conflicts;  /* reports returned with conflict set */
 	unsigned long outside;	  /* valid lines outside [since, until) */
-	/* "path:line: reason" of the first skipped lines (and of unreadable
-	 * files); n_problems <= TLSRPT_READER_MAX_PROBLEMS. */
+	/* "path:line: reason" of the first skipped lines;
+	 * n_problems <= TLSRPT_READER_MAX_PROBLEMS. */
 	char problems[TLSRPT_READER_MAX_PROBLEMS][TLSRPT_ERROR_TEXT_MAX];
 	size_t n_problems;
+	/* Day files that could not be read, or not to their end (no
+	 * permission, I/O error, damaged gzip data, not a regular file, a
+	 * symbolic link): their reports are missing from every count, so a
+	 * caller must say so. "path: reason" of the first ones. A file
+	 * deleted by retention meanwhile is not one. */
+	unsigned long unreadable;
+	char unreadable_files[TLSRPT_READER_MAX_PROBLEMS]
+			     [TLSRPT_ERROR_TEXT_MAX];
+	size_t n_unreadable_files;
 };
 
 struct tlsrpt_store_reader;

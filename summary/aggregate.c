@@ -738,4 +738,8 @@ summary_agg_set_stats(struct summary_agg *a,
 	p->duplicates = st->duplicates;
 	p->n_problems = st->n_problems;
 	memcpy(p->problems, st->problems, sizeof(p->problems));
+	p->unreadable = st->unreadable;
+	p->n_unreadable_files = st->n_unreadable_files;
+	memcpy(p->unreadable_files, st->unreadable_files,
+	       sizeof(p->unreadable_files));
 }

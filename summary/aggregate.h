@@ -231,6 +231,12 @@ struct summary_problems {
 	unsigned long files, records, skipped, duplicates;
 	char problems[TLSRPT_READER_MAX_PROBLEMS][TLSRPT_ERROR_TEXT_MAX];
 	size_t n_problems;
+	/* Day files not read: every count is short by their reports, and
+	 * every view says so (summary_warn_unreadable()). */
+	unsigned long unreadable;
+	char unreadable_files[TLSRPT_READER_MAX_PROBLEMS]
+			     [TLSRPT_ERROR_TEXT_MAX];
+	size_t n_unreadable_files;
 	/* Reports in the window whose DKIM verdict was "fail" (counted
 	 * anyway), and with --verified-only those left out for want of a
 	 * "pass". */

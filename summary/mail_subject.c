@@ -14,7 +14,8 @@ summary_fine(const struct summary_agg *a)
 {
 	return summary_sessions(&a->total) > 0 && a->total.failures == 0 &&
 	       a->silent_domains->len == 0 && a->silent_reporters->len == 0 &&
-	       a->problems.skipped == 0 && !summary_trust_problems(a);
+	       a->problems.skipped == 0 && a->problems.unreadable == 0 &&
+	       !summary_trust_problems(a);
 }
 
 /* Most failures first, then by name: the worst is named first. */
@@ -138,6 +139,8 @@ summary_mail_subject(const struct summary_agg *a)
 	guint i, ok = 0;
 	char *t;
 
+	/* First: every count after it is short. */
+	count_part(s, (int64_t)a->problems.unreadable, "unreadable store file");
 	if (summary_sessions(&a->total) == 0)
 		part(s, "no data");
 	for (i = 0; i < a->domains->len; i++) {

@@ -238,11 +238,24 @@ summary_verdict_name(enum summary_verdict v)
 	return NULL;
 }
 
+char *
+summary_unreadable_text(const struct summary_problems *p)
+{
+	if (p->unreadable == 0)
+		return NULL;
+	return g_strdup_printf("%lu store file%s could not be read: every "
+			       "count here leaves out the reports in %s",
+			       p->unreadable, p->unreadable == 1 ? "" : "s",
+			       p->unreadable == 1 ? "it" : "them");
+}
+
 size_t
 summary_count_lines(const struct summary_problems *p,
 		    struct summary_count_line *lines)
 {
 	const struct summary_count_line all[SUMMARY_MAX_COUNT_LINES] = {
+		{(int64_t)p->unreadable,
+		 "store files could not be read (see the warning at the top)"},
 		{p->dkim_fail, "reports failed DKIM and are counted anyway "
 			       "(--verified-only leaves them out)"},
 		{p->unverified_dropped,

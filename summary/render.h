@@ -89,13 +89,19 @@ struct summary_count_line {
 	const char *text;
 };
 
-#define SUMMARY_MAX_COUNT_LINES 7
+#define SUMMARY_MAX_COUNT_LINES 8
 
 /* The counted data problems worth a line (count > 0), in the order every
  * format shows them, into lines[SUMMARY_MAX_COUNT_LINES]; returns how
  * many. The texts are plain; each format adds its own markup. */
 size_t summary_count_lines(const struct summary_problems *p,
 			   struct summary_count_line *lines);
+
+/* When day files could not be read, the warning every format gives before
+ * anything else ("2 store files could not be read: every count here
+ * leaves out the reports in them"); NULL when every file was read. Plain
+ * text; the first files are in p->unreadable_files. Caller g_free()s. */
+char *summary_unreadable_text(const struct summary_problems *p);
 
 /* The one-line advice for a failure result type (any string: unknown
  * types get a generic line). Static storage. */

@@ -858,6 +858,27 @@ verdict(FILE *out, const struct summary_agg *a)
 	g_free(v);
 }
 
+/* Before every view: the counts that follow are short. */
+static void
+unreadable_warning(FILE *out, const struct summary_agg *a)
+{
+	const struct summary_problems *p = &a->problems;
+	char *w = summary_unreadable_text(p);
+
+	if (w == NULL)
+		return;
+	fputs("<div class=\"bad\" role=\"alert\"><p>Warning: ", out);
+	esc(out, w);
+	fputs(":</p>\n<ul>\n", out);
+	for (size_t i = 0; i < p->n_unreadable_files; i++) {
+		fputs("<li><code>", out);
+		esc(out, p->unreadable_files[i]);
+		fputs("</code></li>\n", out);
+	}
+	fputs("</ul></div>\n", out);
+	g_free(w);
+}
+
 static void
 section(FILE *out, const char *title)
 {
@@ -869,6 +890,7 @@ summary_render_html(FILE *out, const struct summary_agg *a,
 		    const struct summary_render_ctx *ctx)
 {
 	head(out, a, ctx);
+	unreadable_warning(out, a);
 	switch (ctx->view) {
 	case SUMMARY_VIEW_ALL: break;
 	case SUMMARY_VIEW_DOMAIN: domains_table(out, a); goto out;

@@ -421,6 +421,13 @@ problems(const struct summary_agg *a)
 	for (i = 0; i < p->n_problems; i++)
 		json_array_append_new(v, json_string(p->problems[i]));
 	json_object_set_new(o, "damaged-examples", v);
+	/* Files not read: every count of this document is short. */
+	json_object_set_new(o, "unreadable-files",
+			    json_integer((json_int_t)p->unreadable));
+	v = json_array();
+	for (i = 0; i < p->n_unreadable_files; i++)
+		json_array_append_new(v, json_string(p->unreadable_files[i]));
+	json_object_set_new(o, "unreadable-examples", v);
 	json_object_set_new(o, "duplicate-lines",
 			    json_integer((json_int_t)p->duplicates));
 	json_object_set_new(o, "dkim-fail-reports", json_integer(p->dkim_fail));
@@ -464,6 +471,8 @@ summary_render_json(FILE *out, const struct summary_agg *a,
 		json_object_set_new(doc, "view",
 				    json_string(summary_view_name(ctx->view)));
 		json_object_set_new(doc, "rows", rows(a, ctx->view));
+		/* The rows are short when a store file was not read. */
+		json_object_set_new(doc, "problems", problems(a));
 		goto dump;
 	}
 	t = json_object();

@@ -255,6 +255,11 @@ data_problems(FILE *out, const struct summary_agg *a)
 	family(out, "tlsrpt_store_skipped_lines",
 	       "Damaged store lines skipped while reading.");
 	sample(out, "tlsrpt_store_skipped_lines", (int64_t)p->skipped, NULL);
+	family(out, "tlsrpt_store_unreadable_files",
+	       "Store day files that could not be read: every other count is "
+	       "short by their reports.");
+	sample(out, "tlsrpt_store_unreadable_files", (int64_t)p->unreadable,
+	       NULL);
 	family(out, "tlsrpt_store_duplicate_lines",
 	       "Store lines of reports already read (from another store or "
 	       "stored twice), counted once.");

@@ -564,6 +564,26 @@ problems(FILE *out, const struct summary_agg *a)
 		fprintf(out, "(none)\n");
 }
 
+/* Before every view: the counts that follow are short. */
+static void
+unreadable_warning(FILE *out, const struct summary_agg *a)
+{
+	const struct summary_problems *p = &a->problems;
+	char *w = summary_unreadable_text(p), *line;
+
+	if (w == NULL)
+		return;
+	line = g_strdup_printf("WARNING: %s:", w);
+	wrap(out, line, 0, 4);
+	for (size_t i = 0; i < p->n_unreadable_files; i++) {
+		fputs("  ", out);
+		wrap(out, p->unreadable_files[i], 2, 6);
+	}
+	fputc('\n', out);
+	g_free(line);
+	g_free(w);
+}
+
 static void
 header(FILE *out, const struct summary_agg *a,
        const struct summary_render_ctx *ctx)
@@ -587,6 +607,7 @@ summary_render_text(FILE *out, const struct summary_agg *a,
 {
 	char *v;
 
+	unreadable_warning(out, a);
 	switch (ctx->view) {
 	case SUMMARY_VIEW_ALL: break;
 	case SUMMARY_VIEW_DOMAIN: domains_table(out, a); goto out;

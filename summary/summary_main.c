@@ -1,7 +1,9 @@
 /*
  * summary_main.c -- tlsrpt-summary: what the stored TLS reports say, for a
  * postmaster, cron or monitoring. Exit status: 0 no failed session in the
- * window, 1 failed sessions, sysexits(3) codes for errors.
+ * window, 1 failed sessions, 66 (EX_NOINPUT) a store file could not be
+ * read, so every count is short (the summary is written all the same),
+ * sysexits(3) codes for other errors.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -224,6 +226,25 @@ write_mail(const struct args *a, const struct summary_agg *agg,
 	return agg->total.failures > 0 || summary_trust_problems(agg) ? 1 : 0;
 }
 
+/* Day files not read: said on standard error whatever the format (a CSV
+ * or a Prometheus scrape has no place for prose), besides the warning in
+ * the output itself; the exit status is EX_NOINPUT. Returns rc or that. */
+static int
+warn_unreadable(const struct summary_agg *agg, int rc)
+{
+	const struct summary_problems *p = &agg->problems;
+	char *w = summary_unreadable_text(p);
+
+	if (w == NULL)
+		return rc;
+	fprintf(stderr, "tlsrpt-summary: warning: %s:\n", w);
+	for (size_t i = 0; i < p->n_unreadable_files; i++)
+		fprintf(stderr, "tlsrpt-summary:   %s\n",
+			p->unreadable_files[i]);
+	g_free(w);
+	return rc == 0 || rc == 1 ? EX_NOINPUT : rc;
+}
+
 /* The known reporters: --known-reporters must be readable; the installed
  * file may be missing (then no name is known, nothing is impersonation).
  * Returns 0 or the exit status. */
@@ -337,7 +358,7 @@ run(struct args *a)
 	}
 	summary_agg_finish(agg);
 	if (mail) {
-		rc = write_mail(a, agg, &ctx);
+		rc = warn_unreadable(agg, write_mail(a, agg, &ctx));
 		goto out;
 	}
 	if (rdr->render(stdout, agg, &ctx) != 0) {
@@ -347,6 +368,7 @@ run(struct args *a)
 		goto out;
 	}
 	rc = agg->total.failures > 0 || summary_trust_problems(agg) ? 1 : 0;
+	rc = warn_unreadable(agg, rc);
 out:
 	summary_agg_free(agg);
 	summary_known_free(known);

@@ -45,13 +45,14 @@ same() {
 }
 
 mkdir "$t/a"
-printf '%s\n' "HostName mx.example.org" \
+# AllowRoot: root-run tlsrpt-ingest refuses a store no user owns.
+printf '%s\n' "HostName mx.example.org" "AllowRoot yes" \
 	"StoreDirectory $t/a/store # where reports go" >"$t/comment.conf"
 stores "$t/comment.conf"
 same "$t/a/store" "trailing comment"
 
 mkdir -p "$t/chr"
-printf '%s\n' "HostName mx.example.org" "Chroot $t/chr" \
+printf '%s\n' "HostName mx.example.org" "Chroot $t/chr" "AllowRoot yes" \
 	"StoreDirectory /store" >"$t/chroot.conf"
 stores "$t/chroot.conf"
 same "$t/chr/store" "Chroot + StoreDirectory"

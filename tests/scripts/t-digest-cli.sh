@@ -16,10 +16,12 @@ command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 t=$(tmpdir)
 trap 'rm -rf "$t"' EXIT
 mkdir "$t/empty"
+# Root writes these temp stores: a store no user owns needs AllowRoot.
+echo "AllowRoot yes" >"$t/root.conf"
 
 "$summary" --help | grep -q -- '--only-problems' || fail "--help lacks the mail options"
-"$ingest" -c /dev/null -d "$t/fail" "$samples"/*.eml >/dev/null || fail "ingest fail"
-"$ingest" -c /dev/null -d "$t/clean" "$samples/google-example.org.eml" >/dev/null ||
+"$ingest" -c "$t/root.conf" -d "$t/fail" "$samples"/*.eml >/dev/null || fail "ingest fail"
+"$ingest" -c "$t/root.conf" -d "$t/clean" "$samples/google-example.org.eml" >/dev/null ||
 	fail "ingest clean"
 
 # Usage errors: mail options without --format mail, --format mail without

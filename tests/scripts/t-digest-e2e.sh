@@ -28,6 +28,8 @@ trap sandbox_cleanup EXIT
 trap 'exit 2' INT TERM
 
 sandbox_setup
+# Root writes the temp stores below: a store no user owns needs AllowRoot.
+echo "AllowRoot yes" >"$t/root.conf"
 start_milter
 sandbox_start
 
@@ -50,7 +52,7 @@ wait_delivered 3
 echo "ok - the digest piped to sendmail -t -i was delivered"
 
 # 3. --only-problems on a clean store: nothing printed, exit 0.
-"$ingest" -c /dev/null -d "$t/clean" "$samples/google-example.org.eml" >/dev/null ||
+"$ingest" -c "$t/root.conf" -d "$t/clean" "$samples/google-example.org.eml" >/dev/null ||
 	fail "ingest into the clean store"
 "$summary" -d "$t/clean" --format mail --to postmaster@example.org --only-problems >"$t/quiet"
 rc=$?
@@ -140,7 +142,7 @@ r["policies"][0]["summary"]["total-failure-session-count"] = 2
 json.dump(r, open(sys.argv[2], "w"))
 PY
 	fail "cannot write the lone-dot report"
-"$ingest" -c /dev/null -d "$t/dot" "$t/dot.json" >/dev/null || fail "ingest the lone-dot report"
+"$ingest" -c "$t/root.conf" -d "$t/dot" "$t/dot.json" >/dev/null || fail "ingest the lone-dot report"
 "$summary" -d "$t/dot" --since 3650d --format mail --to postmaster@example.org >"$t/dot.eml"
 grep -qx '\.' "$t/dot.eml" || fail "the composed digest has no lone-dot line: the test proves nothing"
 cat >"$t/dot.default" <<EOF

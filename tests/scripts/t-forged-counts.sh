@@ -15,7 +15,8 @@ ingest=$TLSRPT_BUILD/tlsrpt-ingest
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 t=$(tmpdir)
 trap 'rm -rf "$t"' EXIT
-: >"$t/empty.conf"
+# Root writes these temp stores: a store no user owns needs AllowRoot.
+echo "AllowRoot yes" >"$t/empty.conf"
 
 python3 "$TLSRPT_TOP/tests/scripts/gen-forged-counts.py" "$t/in" || fail "gen-forged-counts.py"
 

@@ -24,7 +24,7 @@ t=$(tmpdir)
 trap 'rm -rf "$t"' EXIT
 
 now=$(date +%s)
-printf 'TrustedAuthservIDs mx.example.org\n' >"$t/conf"
+printf 'TrustedAuthservIDs mx.example.org\nAllowRoot yes\n' >"$t/conf"
 for kind in genuine mixed; do
 	mkdir -p "$t/$kind"
 	python3 "$gen" --now "$now" "$kind" "$t/$kind" || fail "senders.py $kind"

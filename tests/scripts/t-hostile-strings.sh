@@ -44,7 +44,7 @@ chmod 755 "$t/capture"
 export ALERTS="$t/alerts"
 printf '%s\n' "HostName mx.example.org" "StoreDirectory $t/store" \
 	"AlertCommand $t/capture --fixed-word" "AlertDomains *" \
-	"Fsync none" >"$t/conf"
+	"Fsync none" "AllowRoot yes" >"$t/conf"
 
 # 1. tlsrpt-ingest: its lines (stored, alerts) and --dry-run.
 "$ingest" -c "$t/conf" "$t/reports"/*.json >"$t/out/ingest.out" 2>"$t/out/ingest.err" ||

@@ -34,8 +34,10 @@ mkdir "$t/www" "$t/up" "$t/gen" "$t/res"
 store=$t/store
 
 # The receiver's configuration: small limits so oversize is cheap to test.
+# lighttpd runs the CGI as root here: a store no user owns needs AllowRoot.
 cat >"$t/tlsrpt.conf" <<EOF
 StoreDirectory $store
+AllowRoot yes
 HostName cgi.test
 MaxMessageSize 40k
 Fsync none
@@ -48,6 +50,7 @@ EOF
 # A third with per-domain URL tokens.
 cat >"$t/tokens.conf" <<EOF
 StoreDirectory $store
+AllowRoot yes
 HostName cgi.test
 Fsync none
 HTTPSTokens example.org:e2e-token-org

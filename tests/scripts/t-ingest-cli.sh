@@ -6,7 +6,8 @@ samples=$TLSRPT_TOP/samples
 t=$(tmpdir)
 trap 'rm -rf "$t"' EXIT
 conf=$t/empty.conf
-: >"$conf"
+# Root writes these temp stores: a store no user owns needs AllowRoot.
+echo "AllowRoot yes" >"$conf"
 
 # --help, --version, usage errors
 "$ingest" --help | grep -q '^usage: tlsrpt-ingest' || fail "--help"

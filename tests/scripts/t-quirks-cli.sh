@@ -10,7 +10,8 @@ ingest=$TLSRPT_BUILD/tlsrpt-ingest
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 t=$(tmpdir)
 trap 'rm -rf "$t"' EXIT
-: >"$t/empty.conf"
+# Root writes these temp stores: a store no user owns needs AllowRoot.
+echo "AllowRoot yes" >"$t/empty.conf"
 in=$TLSRPT_TOP/tests/data/cases/97-valid-misspelt-keys/input.json
 
 "$ingest" -c "$t/empty.conf" -d "$t/store" "$in" >"$t/out" || fail "not stored: $(cat "$t/out")"

@@ -13,7 +13,8 @@ samples=$TLSRPT_TOP/samples
 [ -x "$ingest" ] || skip "no $ingest"
 t=$(tmpdir)
 trap 'rm -rf "$t"' EXIT
-: >"$t/empty.conf"
+# Root writes these temp stores: a store no user owns needs AllowRoot.
+echo "AllowRoot yes" >"$t/empty.conf"
 
 # --help, --version, usage errors
 "$summary" --help | grep -q '^usage: tlsrpt-summary' || fail "--help"

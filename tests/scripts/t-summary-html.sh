@@ -16,7 +16,8 @@ chromium=/usr/bin/chromium
 [ -x "$ingest" ] || skip "no $ingest"
 t=$(tmpdir)
 trap 'rm -rf "$t"' EXIT
-: >"$t/empty.conf"
+# Root writes these temp stores: a store no user owns needs AllowRoot.
+echo "AllowRoot yes" >"$t/empty.conf"
 
 browse() { # browse PAGE MODE... -- Chromium with a private profile, offline
 	page=$1

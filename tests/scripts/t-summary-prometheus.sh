@@ -15,7 +15,8 @@ golden=$TLSRPT_TOP/tests/data/summary/expected.prom
 [ -x "$ingest" ] || skip "no $ingest"
 t=$(tmpdir)
 trap 'rm -rf "$t"' EXIT
-: >"$t/empty.conf"
+# Root writes these temp stores: a store no user owns needs AllowRoot.
+echo "AllowRoot yes" >"$t/empty.conf"
 
 # the checker rejects what the format forbids
 printf '# TYPE a gauge\na{l="\\q"} 1\n' >"$t/bad1"          # bad escape

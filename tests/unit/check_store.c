@@ -1183,6 +1183,57 @@ START_TEST(test_damaged_lines)
 }
 END_TEST
 
+/* Day files the reader cannot read are counted and named apart from
+ * damaged lines: their reports are missing from every count. A symbolic
+ * link and a directory stand in for a file without permission, which root
+ * (who runs the tests in CI) could read all the same. */
+START_TEST(test_unreadable_files)
+{
+	char *dir = make_tmpdir(), *d0, *d1, *d2;
+	struct tlsrpt_store *s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
+	struct tlsrpt_report *r = make_report("Org", "ok-1", 1, 0);
+	struct tlsrpt_store_reader *rd;
+	struct tlsrpt_record rec;
+	struct tlsrpt_error err;
+	const struct tlsrpt_reader_stats *st;
+	const char *dirs[1] = {dir};
+	int n = 0, rc;
+
+	append_ok(s, r, T0, TLSRPT_STORE_STORED);
+	tlsrpt_store_close(s);
+	d0 = day_path(dir, T0, 0);
+	d1 = day_path(dir, T0 + 86400, 0);
+	d2 = day_path(dir, T0 + 2 * 86400, 0);
+	ck_assert_int_eq(symlink(d0, d1), 0);
+	ck_assert_int_eq(mkdir(d2, 0700), 0);
+	memset(&rec, 0, sizeof(rec));
+	ck_assert_int_eq(
+		tlsrpt_store_reader_open(dirs, 1, 0, 0, NULL, &rd, &err), 0);
+	while ((rc = tlsrpt_store_reader_next(rd, &rec, &err)) == 1)
+		n++;
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(n, 1);
+	st = tlsrpt_store_reader_stats(rd);
+	ck_assert_uint_eq(st->skipped, 0);
+	ck_assert_uint_eq(st->n_problems, 0);
+	ck_assert_uint_eq(st->unreadable, 2);
+	ck_assert_uint_eq(st->n_unreadable_files, 2);
+	ck_assert_msg(strstr(st->unreadable_files[0], "symbolic link") != NULL,
+		      "%s", st->unreadable_files[0]);
+	ck_assert_msg(strstr(st->unreadable_files[1], "not a regular file") !=
+			      NULL,
+		      "%s", st->unreadable_files[1]);
+	tlsrpt_store_reader_close(rd);
+	ck_assert_int_eq(rmdir(d2), 0);
+	free(d0);
+	free(d1);
+	free(d2);
+	tlsrpt_report_free(r);
+	rm_tree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_several_dirs)
 {
 	char *a = make_tmpdir(), *b = make_tmpdir(), id[32];
@@ -1598,6 +1649,7 @@ store_suite(void)
 	tcase_add_test(tc, test_symlink_refused);
 	tcase_add_test(tc, test_dir_removed_or_replaced);
 	tcase_add_test(tc, test_damaged_lines);
+	tcase_add_test(tc, test_unreadable_files);
 	tcase_add_test(tc, test_several_dirs);
 	tcase_add_test(tc, test_file_size_limit);
 	tcase_set_timeout(tc, 30);
