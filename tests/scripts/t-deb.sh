@@ -1,10 +1,10 @@
 #!/bin/sh
 # t-deb.sh -- the Debian package, as a postmaster meets it: built with
 # `dpkg-buildpackage -us -uc -b` from a copy of the tree (the tree stays
-# clean), installed with dpkg -i; then its files, the tlsrpt user, the
-# store's and the socket directory's owners and modes, the conffile, the
-# enabled milter unit and the timers left off, `tlsrpt-milter -n`; then, as
-# README.md's package section says, Domains set and Postfix pointed at
+# clean), installed with `apt-get install ./….deb`; then its files, the
+# tlsrpt user, the store's and the socket directory's owners and modes, the
+# conffile, the enabled milter unit and the timers left off,
+# `tlsrpt-milter -n`; then, as README.md's package section says, Domains set and Postfix pointed at
 # unix:tlsrpt/tlsrpt-milter.sock: a report sent over SMTP to a private
 # Postfix on 127.0.0.1 reaches the installed milter (run as the unit runs
 # it) and is stored in /var/lib/tlsrpt. Then a reinstall over itself
@@ -27,7 +27,7 @@ build_deps=$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$TLSRPT_TOP/debian/control" |
 echo "ok - debian/control builds with scripts/packages.txt's [build] set"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root to install a package"
-for c in dpkg-buildpackage dh fakeroot dpkg git setpriv; do
+for c in dpkg-buildpackage dh fakeroot dpkg apt-get git setpriv; do
 	command -v $c >/dev/null 2>&1 || skip "$c is not installed (scripts/packages.txt [test])"
 done
 # Never touch a real installation: purge would delete its reports.
@@ -79,7 +79,14 @@ if command -v lintian >/dev/null 2>&1; then
 fi
 
 # -- Install ---------------------------------------------------------------
-dpkg -i "$deb" >"$t/install.log" 2>&1 || fail "dpkg -i failed: $(cat "$t/install.log")"
+# As README.md says; no Recommends (curl): nothing is downloaded. The lock
+# timeout waits for another apt run on this machine.
+apt_get() {
+	DEBIAN_FRONTEND=noninteractive apt-get -y -o DPkg::Lock::Timeout=300 \
+		--no-install-recommends "$@"
+}
+apt_get install "$deb" >"$t/install.log" 2>&1 ||
+	fail "apt-get install $deb failed: $(cat "$t/install.log")"
 installed=yes
 for f in /usr/sbin/tlsrpt-milter /usr/sbin/tlsrpt-ingest /usr/bin/tlsrpt-summary \
 	/usr/libexec/tlsrpt-milter/tlsrpt-alert-mail \
@@ -176,21 +183,23 @@ else
 fi
 
 # -- Upgrade (the same package over itself), remove, purge -----------------
-dpkg -i "$deb" >"$t/upgrade.log" 2>&1 || fail "reinstall failed: $(cat "$t/upgrade.log")"
+apt_get install --reinstall "$deb" >"$t/upgrade.log" 2>&1 ||
+	fail "reinstall failed: $(cat "$t/upgrade.log")"
+grep -q 'Unpacking tlsrpt-milter' "$t/upgrade.log" || fail "nothing reinstalled: $(cat "$t/upgrade.log")"
 grep -qx 'Domains example.org' /etc/tlsrpt-milter.conf || fail "the upgrade lost the edited configuration"
 ls /var/lib/tlsrpt/tlsrpt-*.jsonl >/dev/null 2>&1 || fail "the upgrade lost the store"
 [ "$(stat -c '%U:%G %a' /var/lib/tlsrpt)" = "tlsrpt:tlsrpt 750" ] || fail "the upgrade changed /var/lib/tlsrpt"
 pgrep -f '^/usr/sbin/tlsrpt-milter' >/dev/null && fail "the upgrade left a milter running"
 echo "ok - reinstalled over itself: configuration edit, store and permissions kept"
 
-dpkg --remove tlsrpt-milter >"$t/remove.log" 2>&1 || fail "remove failed: $(cat "$t/remove.log")"
+apt_get remove tlsrpt-milter >"$t/remove.log" 2>&1 || fail "remove failed: $(cat "$t/remove.log")"
 [ -x /usr/sbin/tlsrpt-milter ] && fail "remove left /usr/sbin/tlsrpt-milter"
 ls /var/lib/tlsrpt/tlsrpt-*.jsonl >/dev/null 2>&1 || fail "remove deleted the store"
 getent passwd tlsrpt >/dev/null || fail "remove deleted the user"
 [ -f /etc/tlsrpt-milter.conf ] || fail "remove deleted the conffile"
 echo "ok - remove keeps the store, the user and the configuration"
 
-dpkg --purge tlsrpt-milter >"$t/purge.log" 2>&1 || fail "purge failed: $(cat "$t/purge.log")"
+apt_get purge tlsrpt-milter >"$t/purge.log" 2>&1 || fail "purge failed: $(cat "$t/purge.log")"
 installed=
 [ -e /var/lib/tlsrpt ] && fail "purge left /var/lib/tlsrpt"
 [ -e /var/spool/postfix/tlsrpt ] && fail "purge left /var/spool/postfix/tlsrpt"
