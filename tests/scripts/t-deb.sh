@@ -1,18 +1,18 @@
 #!/bin/sh
 # t-deb.sh -- the Debian package, as a postmaster meets it: built with
 # `dpkg-buildpackage -us -uc -b` from a copy of the tree (the tree stays
-# clean), installed with `apt-get install ./….deb`; then its files, the
-# tlsrpt user, the store's and the socket directory's owners and modes, the
-# conffile, the enabled milter unit and the timers left off,
-# `tlsrpt-milter -n`; then, as README.md's package section says, Domains set and Postfix pointed at
-# unix:tlsrpt/tlsrpt-milter.sock: a report sent over SMTP to a private
-# Postfix on 127.0.0.1 reaches the installed milter (run as the unit runs
-# it) and is stored in /var/lib/tlsrpt. Then a reinstall over itself
-# (upgrade) keeps the edited configuration and the data, remove keeps the
-# data and the user, purge deletes both and says so. No service is left
-# running: without systemd (a container) the postinst starts nothing.
-# About 1.5 min on an idle 2-core machine (3 min when busy), most of it the
-# package build.
+# clean) and linted, installed with `apt-get install ./….deb`; then its
+# files, the tlsrpt user, the store's and the socket directory's owners and
+# modes, the conffile, the enabled milter unit and the timers left off,
+# `tlsrpt-milter -n`; then, as README.md's package section says, Domains
+# set and Postfix pointed at unix:tlsrpt/tlsrpt-milter.sock: a report sent
+# over SMTP to a private Postfix on 127.0.0.1 reaches the installed milter
+# (run as the unit runs it) and is stored in /var/lib/tlsrpt. Then a
+# reinstall over itself (upgrade) keeps the edited configuration and the
+# data, remove keeps the data and the user, purge deletes both and says so.
+# No service is left running: without systemd (a container) the postinst
+# starts nothing. About 1.5 min on an idle 2-core machine, up to 5 when it
+# is busy; most of it the package build.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 
 # debian/control builds with the [build] set of scripts/packages.txt
