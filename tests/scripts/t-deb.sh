@@ -182,6 +182,17 @@ else
 	echo '{"kept": 1}' >/var/lib/tlsrpt/tlsrpt-2026-11-27.jsonl
 fi
 
+# The units' own command lines, as their User= (no systemd here): the
+# milter's check before start, and the prune timer's job on this store.
+for unit in tlsrpt-milter.service:ExecStartPre tlsrpt-prune.service:ExecStart; do
+	cmd=$(sed -n "s/^${unit#*:}=//p" "/lib/systemd/system/${unit%:*}")
+	[ -n "$cmd" ] || fail "no ${unit#*:}= in ${unit%:*}"
+	# shellcheck disable=SC2086
+	setpriv --reuid=tlsrpt --regid=tlsrpt --init-groups $cmd >"$t/unit.out" 2>&1 ||
+		fail "${unit%:*}: $cmd as tlsrpt: $(cat "$t/unit.out")"
+done
+echo "ok - the milter unit's check and the prune unit's job run as tlsrpt"
+
 # -- Upgrade (the same package over itself), remove, purge -----------------
 apt_get install --reinstall "$deb" >"$t/upgrade.log" 2>&1 ||
 	fail "reinstall failed: $(cat "$t/upgrade.log")"
