@@ -24,6 +24,12 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/tlsrpt-milter
 # Data files: the known reporters (tlsrpt-summary --known-reporters).
 DATADIR ?= $(PREFIX)/share/tlsrpt-milter
+# Helper programs run by the milter, cron, systemd or a web server, never by
+# hand: the alert programs, the digest script, the CGI wrapper.
+LIBEXECDIR ?= $(PREFIX)/libexec/tlsrpt-milter
+# systemd units: the milter, the digest and prune timers (installed, not
+# enabled). The Debian package sets /lib/systemd/system.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # A mail daemon is looked for in /etc and /var whatever its PREFIX.
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
@@ -137,12 +143,22 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@scripts/demo $(BUILD)
 
-# Installs the programs, manual pages and a commented sample configuration
-# (never over an existing one).
+# Installs the programs, manual pages, helpers, systemd units and a
+# commented sample configuration (never over an existing one). contrib/
+# names the paths of PREFIX=/usr (tests/scripts/t-contrib-paths.sh checks
+# that); for another PREFIX the units and the CGI wrapper get its paths.
+RELOCATE := sed -e 's|/usr/sbin/tlsrpt-|$(SBINDIR)/tlsrpt-|g' \
+	-e 's|/usr/libexec/tlsrpt-milter|$(LIBEXECDIR)|g' \
+	-e 's|/etc/tlsrpt-milter\.conf|$(SYSCONFDIR)/tlsrpt-milter.conf|g'
+HELPERS := contrib/tlsrpt-alert-mail contrib/tlsrpt-alert-webhook \
+	contrib/tlsrpt-ingest.cgi
+UNITS := contrib/tlsrpt-milter.service contrib/tlsrpt-digest.service \
+	contrib/tlsrpt-digest.timer contrib/tlsrpt-prune.service \
+	contrib/tlsrpt-prune.timer
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(DOCDIR)/contrib \
-		$(DESTDIR)$(DATADIR)
+		$(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 0644 contrib/known-reporters $(DESTDIR)$(DATADIR)/
 	install -m 0755 $(SBIN_PROGRAMS) $(DESTDIR)$(SBINDIR)
 	$(if $(BIN_PROGRAMS),install -m 0755 $(BIN_PROGRAMS) $(DESTDIR)$(BINDIR))
@@ -152,10 +168,19 @@ install: all
 	done
 	[ -e $(DESTDIR)$(SYSCONFDIR)/tlsrpt-milter.conf ] || \
 		install -m 0644 contrib/tlsrpt-milter.conf $(DESTDIR)$(SYSCONFDIR)/
-	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
-	install -m 0644 $$(find contrib -maxdepth 1 -type f) $(DESTDIR)$(DOCDIR)/contrib/
-	install -m 0755 contrib/tlsrpt-alert-mail contrib/tlsrpt-alert-webhook \
-		$(DESTDIR)$(DOCDIR)/contrib/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	for f in $(HELPERS) contrib/tlsrpt-digest.cron.daily; do \
+		d=$(DESTDIR)$(LIBEXECDIR)/$${f#contrib/}; d=$${d%.cron.daily}; \
+		$(RELOCATE) $$f >$$d && chmod 0755 $$d || exit 1; \
+	done
+	for f in $(UNITS); do \
+		$(RELOCATE) $$f >$(DESTDIR)$(SYSTEMDUNITDIR)/$${f#contrib/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${f#contrib/} || exit 1; \
+	done
+	install -m 0644 README.md NEWS LICENSE $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(filter-out $(HELPERS) $(UNITS) contrib/known-reporters \
+		contrib/tlsrpt-milter.conf contrib/tlsrpt-digest.cron.daily, \
+		$(wildcard contrib/*)) $(DESTDIR)$(DOCDIR)/contrib/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(SBIN_PROGRAMS))) \
@@ -164,4 +189,6 @@ uninstall:
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	rm -rf $(DESTDIR)$(DOCDIR)
 	rm -f $(DESTDIR)$(DATADIR)/known-reporters
+	rm -rf $(DESTDIR)$(LIBEXECDIR)
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS)))
 	-rmdir $(DESTDIR)$(DATADIR)

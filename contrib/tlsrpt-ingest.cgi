@@ -4,9 +4,9 @@
 # Apache's ScriptAlias, lighttpd's cgi.assign) run a CGI program without
 # arguments, so this wrapper names the mode and the configuration.
 #
-# Install it executable, e.g. as /usr/local/lib/tlsrpt-milter/tlsrpt-ingest.cgi,
-# and point the web server at it (nginx-tlsrpt.conf, apache-tlsrpt.conf,
+# make install (PREFIX=/usr) and the Debian package install it as
+# /usr/libexec/tlsrpt-milter/tlsrpt-ingest.cgi; point the web server at it (nginx-tlsrpt.conf, apache-tlsrpt.conf,
 # lighttpd-tlsrpt.conf). The web server's user (www-data) must be able to
 # read the configuration and write the store directory it names; see
 # tlsrpt-ingest(8), CGI MODE.
-exec /usr/local/sbin/tlsrpt-ingest --cgi -c /usr/local/etc/tlsrpt-milter.conf
+exec /usr/sbin/tlsrpt-ingest --cgi -c /etc/tlsrpt-milter.conf
