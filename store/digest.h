@@ -11,8 +11,9 @@
  * the same policies or failure details listed in another order give
  * another digest, so such a copy is kept as a conflict -- an extra version
  * shown to the postmaster, never a genuine report dropped as a duplicate.
- * The receipt (when, from whom) is not part of it. It is computed once, at store time, and kept as
- * 64 lower-case hex digits in every line of the report ("report-digest").
+ * The receipt (when, from whom) is not part of it. It is computed once, at
+ * store time, and kept as 64 lower-case hex digits in every line of the report
+ * ("report-digest").
  */
 #ifndef TLSRPT_STORE_DIGEST_H
 #define TLSRPT_STORE_DIGEST_H
