@@ -34,6 +34,8 @@ runtime() {
 	/var/log/*) ;;                                 # the web servers' own files
 	/srv/*) ;;                                     # example stores of other hosts
 	/var/lib/prometheus/*) ;;                      # node_exporter's textfile directory
+	/etc/tlsrpt-fetchmailrc | /etc/cron.d/tlsrpt-fetchmail) ;; # the IMAP recipe's own files
+	/var/lib/tlsrpt-fetchmail) ;;                  # fetchmail's id file, the postmaster's
 	*) return 1 ;;
 	esac
 }
