@@ -9,16 +9,14 @@
 #ifndef TLSRPT_MILTER_CALLBACKS_H
 #define TLSRPT_MILTER_CALLBACKS_H
 
-#include "config.h"
-#include "intake.h"
-#include "log.h"
+#include "generation.h"
 #include "parse_slots.h"
 
-/* What every callback reads; set up before smfi_main(), read-only after. */
+/* What every callback reads. The configuration comes from gens: each
+ * message holds the generation current when it started until it ends
+ * (generation.h); slots is shared by all generations. */
 struct milter_app {
-	const struct config *cfg;
-	struct intake_config intake;
-	const struct milter_log *log;
+	struct milter_gens *gens;
 	struct parse_slots *slots; /* MaxConcurrentParses */
 };
 

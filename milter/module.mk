@@ -25,7 +25,8 @@ SBIN_PROGRAMS += $(INGEST)
 # headers; config.c and rcpt.c are plain C the unit tests link too.
 MILTER_SRCS := milter/milter_main.c milter/nodelay.c milter/milter_callbacks.c milter/log.c \
 	milter/rcpt.c milter/intake.c milter/alert_hook.c \
-	milter/parse_slots.c
+	milter/parse_slots.c milter/generation.c milter/reload.c \
+	milter/runas_check.c
 MILTER := $(BUILD)/tlsrpt-milter
 
 $(MILTER_SRCS:%.c=$(BUILD)/%.o): MODULE_CFLAGS = $(MILTER_CFLAGS)
