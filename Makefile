@@ -150,6 +150,7 @@ install: all
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $$(find contrib -maxdepth 1 -type f) $(DESTDIR)$(DOCDIR)/contrib/
 	install -m 0755 contrib/tlsrpt-alert-mail contrib/tlsrpt-alert-webhook \
+		contrib/tlsrpt-submit \
 		$(DESTDIR)$(DOCDIR)/contrib/
 
 uninstall:
