@@ -447,9 +447,12 @@ run(const struct options *o, struct config *start_cfg, struct milter_app *app)
 	reload.load = reload_config;
 	reload.load_ctx = (void *)o;
 	reload.foreground = o->foreground;
-	if (milter_reload_start(&reload) != 0)
-		mlog(&log, LOG_ERR, NULL,
-		     "cannot start the reload thread: SIGHUP does nothing");
+	/* Without it nothing would take SIGTERM (reload.h): do not run. */
+	if (milter_reload_start(&reload) != 0) {
+		mlog(&log, LOG_ERR, NULL, "cannot start the signal thread");
+		status = EX_OSERR;
+		goto out;
+	}
 	/* Returns after the reload thread's smfi_stop() (SIGTERM, once the
 	 * messages in flight are done), or on an error. */
 	status = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;

@@ -42,9 +42,17 @@ const char *const *
 milter_restart_keys(void)
 {
 	static const char *const keys[] = {
-		"Socket",	  "UserID", "AllowRoot", "PidFile",
-		"Chroot",	  "Umask",  "SyslogFacility",
-		"StoreDirectory", "DedupDays", "Fsync", NULL,
+		"Socket",
+		"UserID",
+		"AllowRoot",
+		"PidFile",
+		"Chroot",
+		"Umask",
+		"SyslogFacility",
+		"StoreDirectory",
+		"DedupDays",
+		"Fsync",
+		NULL,
 	};
 
 	return keys;

@@ -52,8 +52,7 @@ runas_check(const struct config *cfg, FILE *out)
 	const char *dir = store;
 	int ok, rc = 0;
 
-	snprintf(user, sizeof(user), "%s",
-		 cfg->user != NULL ? cfg->user : "");
+	snprintf(user, sizeof(user), "%s", cfg->user != NULL ? cfg->user : "");
 	if ((group = strchr(user, ':')) != NULL)
 		*group++ = '\0';
 	if (cfg->user != NULL) {
@@ -104,7 +103,8 @@ runas_check(const struct config *cfg, FILE *out)
 		}
 		dir = parent;
 	} else if (!S_ISDIR(st.st_mode)) {
-		fprintf(out, "tlsrpt-milter: StoreDirectory %s: not a directory\n",
+		fprintf(out,
+			"tlsrpt-milter: StoreDirectory %s: not a directory\n",
 			store);
 		g_free(parent);
 		return EX_CANTCREAT;
@@ -112,10 +112,11 @@ runas_check(const struct config *cfg, FILE *out)
 	ok = writable_as(dir, user, uid, gid);
 	if (ok == 0) {
 		fprintf(out,
-			"tlsrpt-milter: StoreDirectory %s: %s cannot write %s%s "
+			"tlsrpt-milter: StoreDirectory %s: %s cannot write "
+			"%s%s "
 			"(chown it to %s, or chmod u+rwx)\n",
-			store, user, dir,
-			dir == store ? "" : " to create it", user);
+			store, user, dir, dir == store ? "" : " to create it",
+			user);
 		rc = EX_CANTCREAT;
 	} else if (ok < 0) {
 		fprintf(out,
