@@ -44,7 +44,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	chown nobody:nogroup "$t/store"
 	user="UserID nobody:nogroup"
 fi
-python3 "$gen" "$t/mail" gzip gz 4 || fail "cannot write test mails"
+python3 "$gen" "$t/mail" gzip gz 6 || fail "cannot write test mails"
 
 # conf [LINE...] -- the configuration file, rewritten in place (same name,
 # as an administrator edits it).
@@ -120,9 +120,23 @@ send "after a bad SIGHUP, new@example.org is still a report address" \
 send "after a bad SIGHUP, other@example.org is not" \
 	"$t/mail/gz-3.eml" other@example.org data-accept ""
 
+# SIGHUP while a message is in flight: it ends under the configuration it
+# started with (AddHeader yes), the next message under the new one.
+cp "$t/conf" "$t/conf.old"
+conf "ReportAddresses new@example.org" "AddHeader no"
+mv "$t/conf" "$t/conf.next"
+mv "$t/conf.old" "$t/conf"
+send "SIGHUP before end of message: it ends under its old configuration" \
+	"$t/mail/gz-5.eml" new@example.org continue "stored Test Reporter gz-5" \
+	-D "before_eom=cp $t/conf.next $t/conf; kill -HUP $pid; sleep 1.5"
+log_has "1 in flight finish under the old one" \
+	"the reload counts the message in flight"
+send "the next message uses the new configuration (no header)" \
+	"$t/mail/gz-6.eml" new@example.org continue ""
+
 # SIGTERM while a message is in flight: it finishes, then the daemon goes.
-send "SIGTERM before end of message: the message is still stored" \
-	"$t/mail/gz-4.eml" new@example.org continue "stored Test Reporter gz-4" \
+send "SIGTERM before end of message: the message is still handled" \
+	"$t/mail/gz-4.eml" new@example.org continue "" \
 	-D "before_eom=kill -TERM $pid; sleep 1"
 i=0
 while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
@@ -141,8 +155,8 @@ fi
 log_has "SIGTERM: stopping after 1 message in flight" \
 	"SIGTERM waits for the message in flight"
 n=$(cat "$t/store"/tlsrpt-*.jsonl 2>/dev/null | grep -c '"report-id"')
-[ "$n" -eq 3 ] && ok "the store holds the 3 reports" ||
-	not_ok "the store holds $n reports, want 3"
+[ "$n" -eq 5 ] && ok "the store holds the 5 reports" ||
+	not_ok "the store holds $n reports, want 5"
 
 # check_n WANT PATTERN DESCRIPTION CONFIG -- -n exits WANT and says PATTERN.
 check_n() {
