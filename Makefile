@@ -151,7 +151,7 @@ RELOCATE := sed -e 's|/usr/sbin/tlsrpt-|$(SBINDIR)/tlsrpt-|g' \
 	-e 's|/usr/libexec/tlsrpt-milter|$(LIBEXECDIR)|g' \
 	-e 's|/etc/tlsrpt-milter\.conf|$(SYSCONFDIR)/tlsrpt-milter.conf|g'
 HELPERS := contrib/tlsrpt-alert-mail contrib/tlsrpt-alert-webhook \
-	contrib/tlsrpt-ingest.cgi
+	contrib/tlsrpt-ingest.cgi contrib/tlsrpt-submit
 UNITS := contrib/tlsrpt-milter.service contrib/tlsrpt-digest.service \
 	contrib/tlsrpt-digest.timer contrib/tlsrpt-prune.service \
 	contrib/tlsrpt-prune.timer

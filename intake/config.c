@@ -1066,6 +1066,77 @@ dump_value(FILE *out, const struct config *c, const struct config_key *k)
 	return -1;
 }
 
+/* One value as config_dump() writes it, "" when unset; g_free() it. NULL
+ * when out of memory. */
+static char *
+value_text(const struct config *c, const struct config_key *k)
+{
+	const void *f = cfield(c, k);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out;
+
+	if ((k->type == TYPE_STRING && *(char *const *)f == NULL) ||
+	    (k->type == TYPE_LIST && ((const struct config_list *)f)->n == 0))
+		return g_strdup("");
+	if ((out = open_memstream(&text, &size)) == NULL)
+		return NULL;
+	if (dump_value(out, c, k) < 0) {
+		fclose(out);
+		free(text);
+		return NULL;
+	}
+	if (fclose(out) != 0) {
+		free(text);
+		return NULL;
+	}
+	/* open_memstream() allocates with malloc. */
+	{
+		char *copy = g_strdup(text);
+
+		free(text);
+		return copy;
+	}
+}
+
+int
+config_keep(struct config *c, const struct config *old,
+	    const char *const *names, config_changed_fn *changed, void *ctx,
+	    struct tlsrpt_error *err)
+{
+	char why[TLSRPT_ERROR_TEXT_MAX - 64];
+
+	for (; *names != NULL; names++) {
+		const struct config_key *k = find_key(*names);
+		char *was, *now;
+		int rc = 0;
+
+		if (k == NULL)
+			return tlsrpt_error_set(err, TLSRPT_ERR_INTERNAL,
+						"config_keep",
+						"%s: unknown key", *names);
+		was = value_text(old, k);
+		now = value_text(c, k);
+		if (was == NULL || now == NULL) {
+			rc = tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, k->name,
+					      "out of memory");
+		} else if (strcmp(was, now) != 0) {
+			/* The text config_dump() writes reads back as the
+			 * same value: the file format is the one copy. */
+			if (set_value(c, k, was, why, sizeof(why)) != 0)
+				rc = tlsrpt_error_set(err, TLSRPT_ERR_INTERNAL,
+						      k->name, "%s", why);
+			else if (changed != NULL)
+				changed(ctx, k->name, was, now);
+		}
+		g_free(was);
+		g_free(now);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 config_dump(FILE *out, const struct config *c, int verbose)
 {

@@ -159,6 +159,19 @@ void config_intake(const struct config *c, struct tlsrpt_store *store,
 void config_store_options(const struct config *c, enum config_root root,
 			  struct tlsrpt_store_options *out);
 
+/* For a daemon that re-reads its file (tlsrpt-milter on SIGHUP): give each
+ * key of names (NULL-terminated, table names) in c the value it has in old,
+ * where the two differ. changed (may be NULL) is told of each such key with
+ * both values as config_dump() writes them ("" when unset). Call it after
+ * config_load() and before config_finish(), so derived values (the store
+ * path) follow. Returns 0, or -1 (err filled) on an unknown name or when
+ * out of memory. */
+typedef void config_changed_fn(void *ctx, const char *key, const char *was,
+			       const char *now);
+int config_keep(struct config *c, const struct config *old,
+		const char *const *names, config_changed_fn *changed, void *ctx,
+		struct tlsrpt_error *err);
+
 /* The key names, in table order (for tests and --dump-config-keys). */
 size_t config_n_keys(void);
 const char *config_key_name(size_t i);

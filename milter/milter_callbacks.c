@@ -30,6 +30,9 @@ static const struct milter_app *the_app;
 /* One message; reset by msg_end() when it is accepted early, ends or is
  * aborted (and at MAIL when the MTA sends it), freed at close. */
 struct msg {
+	/* The configuration it started under, held until it ends; NULL
+	 * between messages, and when none is installed (shutting down). */
+	struct milter_gen *gen;
 	char qid[64];	      /* {i}, or NOQUEUE until the MTA sends it */
 	int candidate;	      /* a recipient is a report address */
 	int hint;	      /* its headers say it is a TLS report */
@@ -47,7 +50,7 @@ struct msg {
 
 /* What the reports of one message came to, for the header we add. */
 struct summary {
-	const struct milter_app *app;
+	const struct milter_gen *gen;
 	const char *qid;
 	char first[256]; /* "org report-id" of the first stored report */
 	size_t n_reports;
@@ -59,6 +62,7 @@ msg_reset(struct msg *m)
 	for (size_t i = 0; i < m->n_report && i < REPORT_RCPTS_MAX; i++)
 		tlsrpt_free(m->report_rcpt[i]);
 	tlsrpt_free(m->buf);
+	milter_gen_release(m->gen);
 	memset(m, 0, sizeof(*m));
 	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
 }
@@ -76,7 +80,8 @@ msg_get(SMFICTX *ctx)
 }
 
 /* The message state, made at the first MAIL or RCPT of a connection and
- * reused by its later messages: no allocation per message. MAIL is
+ * reused by its later messages: no allocation per message. A message
+ * takes the current configuration here, at its first MAIL or RCPT. MAIL is
  * negotiated away (SMFIP_NOMAIL) where the MTA can, so RCPT may be the
  * first callback. NULL when out of memory, remembered until the message
  * ends so that DATA tempfails even if a later recipient finds memory. */
@@ -86,15 +91,19 @@ msg_ensure(SMFICTX *ctx)
 	void *p = smfi_getpriv(ctx);
 	struct msg *m;
 
-	if (p != NULL)
-		return p == &no_memory ? NULL : p;
-	m = tlsrpt_calloc(1, sizeof(*m));
-	if (m == NULL || smfi_setpriv(ctx, m) != MI_SUCCESS) {
-		tlsrpt_free(m);
-		(void)smfi_setpriv(ctx, &no_memory);
+	if (p == &no_memory)
 		return NULL;
+	if ((m = p) == NULL) {
+		m = tlsrpt_calloc(1, sizeof(*m));
+		if (m == NULL || smfi_setpriv(ctx, m) != MI_SUCCESS) {
+			tlsrpt_free(m);
+			(void)smfi_setpriv(ctx, &no_memory);
+			return NULL;
+		}
+		msg_reset(m);
 	}
-	msg_reset(m);
+	if (m->gen == NULL)
+		m->gen = milter_gen_acquire(the_app->gens);
 	return m;
 }
 
@@ -132,7 +141,7 @@ copy_qid(SMFICTX *ctx, struct msg *m)
 static void
 append(struct msg *m, const void *p, size_t n)
 {
-	size_t max = the_app->cfg->limits.max_message_bytes;
+	size_t max = m->gen->cfg.limits.max_message_bytes;
 
 	if (m->too_large)
 		return;
@@ -153,7 +162,7 @@ append(struct msg *m, const void *p, size_t n)
 		if (grown == NULL) {
 			/* Handled like a message too large to keep: it is
 			 * delivered, with a header saying why. */
-			mlog(the_app->log, LOG_ERR, m->qid,
+			mlog(&m->gen->log, LOG_ERR, m->qid,
 			     "out of memory buffering %zu bytes", m->len + n);
 			m->too_large = 1;
 			tlsrpt_free(m->buf);
@@ -222,11 +231,12 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	struct msg *m = msg_ensure(ctx);
 	char addr[512];
 
-	/* Without memory DATA says tempfail: see cb_data. */
-	if (m == NULL || argv == NULL || argv[0] == NULL)
+	/* Without memory DATA says tempfail, without a configuration
+	 * (stopping) it accepts: see cb_data. */
+	if (m == NULL || m->gen == NULL || argv == NULL || argv[0] == NULL)
 		return SMFIS_NOREPLY;
 	if (rcpt_normalize(argv[0], addr, sizeof(addr)) != 0 ||
-	    !rcpt_matches(&the_app->cfg->report_addresses, addr)) {
+	    !rcpt_matches(&m->gen->cfg.report_addresses, addr)) {
 		m->n_other++;
 		return SMFIS_NOREPLY;
 	}
@@ -253,10 +263,16 @@ cb_data(SMFICTX *ctx)
 				    "later");
 		return SMFIS_TEMPFAIL;
 	}
-	if (!m->candidate && !the_app->cfg->detect_by_headers) {
-		if (the_app->log->level >= LOG_DEBUG) {
+	/* Stopping (SIGTERM): the message goes on as if we were not here,
+	 * a report to its mailbox, where tlsrpt-ingest can still read it. */
+	if (m->gen == NULL) {
+		msg_end(ctx);
+		return SMFIS_ACCEPT;
+	}
+	if (!m->candidate && !m->gen->cfg.detect_by_headers) {
+		if (m->gen->log.level >= LOG_DEBUG) {
 			copy_qid(ctx, m);
-			mlog(the_app->log, LOG_DEBUG, m->qid,
+			mlog(&m->gen->log, LOG_DEBUG, m->qid,
 			     "not a report candidate: accepted at DATA");
 		}
 		msg_end(ctx);
@@ -303,11 +319,11 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct msg *m = msg_get(ctx);
 
-	if (m == NULL || name == NULL || value == NULL)
+	if (m == NULL || m->gen == NULL || name == NULL || value == NULL)
 		return SMFIS_NOREPLY;
 	if (strcasecmp(name, OWN_HEADER) == 0)
 		m->own_headers++;
-	if (the_app->cfg->detect_by_headers && is_report_header(name, value))
+	if (m->gen->cfg.detect_by_headers && is_report_header(name, value))
 		m->hint = 1;
 	append(m, name, strlen(name));
 	append(m, ": ", 2);
@@ -323,11 +339,15 @@ cb_eoh(SMFICTX *ctx)
 
 	if (m == NULL)
 		return SMFIS_CONTINUE;
+	if (m->gen == NULL) {
+		msg_end(ctx);
+		return SMFIS_ACCEPT;
+	}
 	copy_qid(ctx, m);
 	/* Reached without a DATA step (an MTA that has none), or with
 	 * DetectByHeaders: decide now. */
 	if (!m->candidate && !m->hint) {
-		mlog(the_app->log, LOG_DEBUG, m->qid,
+		mlog(&m->gen->log, LOG_DEBUG, m->qid,
 		     "not a report candidate: accepted at end of headers");
 		msg_end(ctx);
 		return SMFIS_ACCEPT;
@@ -341,7 +361,7 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
 	struct msg *m = msg_get(ctx);
 
-	if (m != NULL && chunk != NULL)
+	if (m != NULL && m->gen != NULL && chunk != NULL)
 		append(m, chunk, len);
 	return SMFIS_NOREPLY;
 }
@@ -385,7 +405,7 @@ static void
 on_report(void *ctx, const struct intake_report_event *ev)
 {
 	struct summary *s = ctx;
-	const struct milter_log *log = s->app->log;
+	const struct milter_log *log = &s->gen->log;
 	const struct tlsrpt_report *r = ev->item->report;
 	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 	const char *part = ev->item->filename ? ev->item->filename : "(body)";
@@ -446,11 +466,10 @@ drop_report_rcpts(SMFICTX *ctx, struct msg *m)
 
 	if (m->n_report == 0) {
 		/* DetectByHeaders: no report address among the recipients. */
-		mlog(the_app->log, LOG_INFO, m->qid,
+		mlog(&m->gen->log, LOG_INFO, m->qid,
 		     "report message delivered: no report recipient to take "
 		     "off (Disposition %s)",
-		     config_enum_name("Disposition",
-				      the_app->cfg->disposition));
+		     config_enum_name("Disposition", m->gen->cfg.disposition));
 		return SMFIS_CONTINUE;
 	}
 	/* All or none: check first what the loop needs. */
@@ -463,18 +482,17 @@ drop_report_rcpts(SMFICTX *ctx, struct msg *m)
 			    MI_SUCCESS)
 				break;
 	if (removed < m->n_report) {
-		mlog(the_app->log, LOG_ERR, m->qid,
+		mlog(&m->gen->log, LOG_ERR, m->qid,
 		     "could not take %zu of %zu report recipients off the "
 		     "message; they receive it too",
 		     m->n_report - removed, m->n_report);
 		if (removed == 0)
 			return SMFIS_CONTINUE;
 	}
-	mlog(the_app->log, LOG_INFO, m->qid,
+	mlog(&m->gen->log, LOG_INFO, m->qid,
 	     "report recipients removed: %zu (Disposition %s); delivered to "
 	     "the %zu other recipient%s",
-	     removed,
-	     config_enum_name("Disposition", the_app->cfg->disposition),
+	     removed, config_enum_name("Disposition", m->gen->cfg.disposition),
 	     m->n_other, m->n_other == 1 ? "" : "s");
 	return SMFIS_CONTINUE;
 }
@@ -485,7 +503,7 @@ static sfsistat
 act(SMFICTX *ctx, struct msg *m, const struct intake_result *res,
     const struct summary *s, const char *label)
 {
-	const struct config *cfg = the_app->cfg;
+	const struct config *cfg = &m->gen->cfg;
 	char value[420], why[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 
 	/* A forged "stored" header from outside must not survive. */
@@ -520,13 +538,13 @@ act(SMFICTX *ctx, struct msg *m, const struct intake_result *res,
 			return drop_report_rcpts(ctx, m);
 		switch (cfg->disposition) {
 		case CONFIG_DISCARD:
-			mlog(the_app->log, LOG_INFO, m->qid,
+			mlog(&m->gen->log, LOG_INFO, m->qid,
 			     "report message discarded (Disposition discard)");
 			return SMFIS_DISCARD;
 		case CONFIG_QUARANTINE:
 			if (smfi_quarantine(ctx, "TLS report stored by "
 						 "tlsrpt-milter") != MI_SUCCESS)
-				mlog(the_app->log, LOG_ERR, m->qid,
+				mlog(&m->gen->log, LOG_ERR, m->qid,
 				     "the MTA refused to quarantine the "
 				     "message; it is delivered");
 			return SMFIS_CONTINUE;
@@ -535,7 +553,7 @@ act(SMFICTX *ctx, struct msg *m, const struct intake_result *res,
 	case INTAKE_STORE_FAILED:
 		tlsrpt_error_format(&res->error, why, sizeof(why));
 		if (cfg->on_store_failure == CONFIG_TEMPFAIL) {
-			mlog(the_app->log, LOG_ERR, m->qid,
+			mlog(&m->gen->log, LOG_ERR, m->qid,
 			     "report not stored, asking the sender to retry: "
 			     "%s",
 			     why);
@@ -544,7 +562,7 @@ act(SMFICTX *ctx, struct msg *m, const struct intake_result *res,
 					    "later");
 			return SMFIS_TEMPFAIL;
 		}
-		mlog(the_app->log, LOG_ERR, m->qid,
+		mlog(&m->gen->log, LOG_ERR, m->qid,
 		     "report not stored, delivered (OnStoreFailure accept): %s",
 		     why);
 		snprintf(why, sizeof(why), "not stored: store failure");
@@ -558,7 +576,7 @@ act(SMFICTX *ctx, struct msg *m, const struct intake_result *res,
 		/* Per-part reasons were logged by on_report; a message
 		 * without report parts gets its line here. */
 		if (s->n_reports == 0 && res->n_failed == 0)
-			mlog(the_app->log, LOG_NOTICE, m->qid,
+			mlog(&m->gen->log, LOG_NOTICE, m->qid,
 			     "not stored: %s: %s", label, why);
 		snprintf(text, sizeof(text), "not stored: %s: %s", label, why);
 		header_text(value, sizeof(value), text);
@@ -577,13 +595,13 @@ cb_eom(SMFICTX *ctx)
 	struct summary s;
 	sfsistat ret;
 
-	if (m == NULL) {
+	if (m == NULL || m->gen == NULL) {
 		msg_end(ctx);
 		return SMFIS_CONTINUE;
 	}
 	copy_qid(ctx, m);
 	memset(&s, 0, sizeof(s));
-	s.app = the_app;
+	s.gen = m->gen;
 	s.qid = m->qid;
 	if (m->too_large) {
 		memset(&res, 0, sizeof(res));
@@ -591,14 +609,14 @@ cb_eom(SMFICTX *ctx)
 		tlsrpt_error_set(&res.error, TLSRPT_ERR_LIMIT, NULL,
 				 "message larger than MaxMessageSize (%zu "
 				 "bytes)",
-				 the_app->cfg->limits.max_message_bytes);
+				 m->gen->cfg.limits.max_message_bytes);
 		ret = act(ctx, m, &res, &s, "too large");
 		msg_reset(m);
 		return ret;
 	}
 	memset(&origin, 0, sizeof(origin));
 	origin.source = "milter";
-	origin.host = the_app->cfg->host_name;
+	origin.host = m->gen->cfg.host_name;
 	origin.queue_id = strcmp(m->qid, "NOQUEUE") != 0 ? m->qid : NULL;
 	origin.received = (int64_t)time(NULL);
 	if (parse_slots_enter(the_app->slots) != 0) {
@@ -610,14 +628,15 @@ cb_eom(SMFICTX *ctx)
 				 "busy: %u report messages are being parsed "
 				 "(MaxConcurrentParses) and none finished "
 				 "within %u seconds (ParseWait)",
-				 the_app->slots->max, the_app->cfg->parse_wait);
+				 m->gen->cfg.max_concurrent_parses,
+				 m->gen->cfg.parse_wait);
 	} else {
-		(void)intake_run(&the_app->intake, &origin, m->buf, m->len,
+		(void)intake_run(&m->gen->intake, &origin, m->buf, m->len,
 				 on_report, &s, &res);
 		parse_slots_leave(the_app->slots);
 	}
 	if (res.authres_forged > 0)
-		mlog(the_app->log, LOG_NOTICE, m->qid,
+		mlog(&m->gen->log, LOG_NOTICE, m->qid,
 		     "ignored %zu Authentication-Results header(s) with a "
 		     "trusted authserv-id below a Received header or below "
 		     "our verifier's: a forgery attempt",

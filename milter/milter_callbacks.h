@@ -9,16 +9,14 @@
 #ifndef TLSRPT_MILTER_MILTER_CALLBACKS_H
 #define TLSRPT_MILTER_MILTER_CALLBACKS_H
 
-#include "intake/config.h"
-#include "intake/intake.h"
-#include "milter/log.h"
+#include "milter/generation.h"
 #include "milter/parse_slots.h"
 
-/* What every callback reads; set up before smfi_main(), read-only after. */
+/* What every callback reads. The configuration comes from gens: each
+ * message holds the generation current when it started until it ends
+ * (generation.h); slots is shared by all generations. */
 struct milter_app {
-	const struct config *cfg;
-	struct intake_config intake;
-	const struct milter_log *log;
+	struct milter_gens *gens;
 	struct parse_slots *slots; /* MaxConcurrentParses */
 };
 

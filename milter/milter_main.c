@@ -5,7 +5,9 @@
  * Start-up order, as Postfix's chroot_uid(): read the configuration,
  * block signals before any thread exists, resolve the user, setgid +
  * initgroups, chroot, setuid; then the umask for the socket, the socket,
- * fork, the pid file, the store; then smfi_main() until SIGTERM.
+ * fork, the pid file, the store; then smfi_main() until SIGTERM, and
+ * the messages in flight finished. SIGHUP re-reads the configuration
+ * (reload.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,11 +27,13 @@
 #include <glib.h>
 #include <libmilter/mfapi.h>
 
-#include "intake/alert_hook.h"
 #include "intake/config.h"
+#include "milter/generation.h"
 #include "milter/log.h"
-#include "milter/nodelay.h"
 #include "milter/milter_callbacks.h"
+#include "milter/nodelay.h"
+#include "milter/reload.h"
+#include "milter/runas_check.h"
 #include "report/input.h"
 #include "store/store.h"
 
@@ -123,22 +127,43 @@ print_error(const char *what, const struct tlsrpt_error *err)
 		what ? ": " : "", tlsrpt_error_format(err, text, sizeof(text)));
 }
 
-/* Configuration file, then the command line over it. */
+/* Configuration file, then the command line over it; on a reload (old
+ * set) the keys that need a restart keep old's values (reload.h). */
+static int
+read_config(const struct options *o, const struct config *old,
+	    config_changed_fn *changed, void *changed_ctx, struct config *cfg,
+	    struct tlsrpt_error *err)
+{
+	if (config_init(cfg, err) != 0 ||
+	    config_load(cfg, o->config_path, !o->config_given, err) != 0 ||
+	    (o->socket && config_set(cfg, "Socket", o->socket, "-p", err)) ||
+	    (o->user && config_set(cfg, "UserID", o->user, "-u", err)) ||
+	    (o->pid_file &&
+	     config_set(cfg, "PidFile", o->pid_file, "-P", err)) ||
+	    (o->verbose && !o->check_only &&
+	     config_set(cfg, "LogLevel", "debug", "-v", err)) ||
+	    (old != NULL && config_keep(cfg, old, milter_restart_keys(),
+					changed, changed_ctx, err) != 0) ||
+	    config_finish(cfg, err) != 0)
+		return -1;
+	return 0;
+}
+
+/* The reload thread's way in (milter_load_fn). */
+static int
+reload_config(void *ctx, const struct config *old, config_changed_fn *changed,
+	      void *changed_ctx, struct config *out, struct tlsrpt_error *err)
+{
+	return read_config(ctx, old, changed, changed_ctx, out, err);
+}
+
 static int
 load_config(const struct options *o, struct config *cfg)
 {
 	struct tlsrpt_error err;
 
 	tlsrpt_error_clear(&err);
-	if (config_init(cfg, &err) != 0 ||
-	    config_load(cfg, o->config_path, !o->config_given, &err) != 0 ||
-	    (o->socket && config_set(cfg, "Socket", o->socket, "-p", &err)) ||
-	    (o->user && config_set(cfg, "UserID", o->user, "-u", &err)) ||
-	    (o->pid_file &&
-	     config_set(cfg, "PidFile", o->pid_file, "-P", &err)) ||
-	    (o->verbose && !o->check_only &&
-	     config_set(cfg, "LogLevel", "debug", "-v", &err)) ||
-	    config_finish(cfg, &err) != 0) {
+	if (read_config(o, NULL, NULL, NULL, cfg, &err) != 0) {
 		print_error(NULL, &err);
 		return -1;
 	}
@@ -295,9 +320,11 @@ daemonize(const struct milter_log *log)
 	return 0;
 }
 
+/* The store keeps a pointer to the limits it reads back with: limits, in
+ * run()'s frame, outlive every generation's configuration. */
 static int
-open_store(const struct config *cfg, const struct milter_log *log,
-	   struct tlsrpt_store **out)
+open_store(const struct config *cfg, struct tlsrpt_limits *limits,
+	   const struct milter_log *log, struct tlsrpt_store **out)
 {
 	struct tlsrpt_store_options so;
 	struct tlsrpt_error err;
@@ -306,6 +333,8 @@ open_store(const struct config *cfg, const struct milter_log *log,
 	tlsrpt_error_clear(&err);
 	/* After drop_privileges(): inside Chroot when one is set. */
 	config_store_options(cfg, CONFIG_INSIDE_CHROOT, &so);
+	*limits = cfg->limits;
+	so.limits = limits;
 	if (tlsrpt_store_open(&so, out, &err) != 0) {
 		mlog(log, LOG_ERR, NULL, "StoreDirectory: %s",
 		     tlsrpt_error_format(&err, text, sizeof(text)));
@@ -314,55 +343,25 @@ open_store(const struct config *cfg, const struct milter_log *log,
 	return 0;
 }
 
-/* Alert lines go to the milter's log, like everything else. */
-static void
-log_alert(void *ctx, int prio, const char *line)
-{
-	mlog(ctx, prio, NULL, "%s", line);
-}
-
-/* Say which domains are ours and which addresses are report mailboxes:
- * with Domains derived from HostName, the postmaster sees the guess. */
-static void
-log_domains(const struct milter_log *log, const struct config *cfg)
-{
-	GString *d = g_string_new(NULL), *r = g_string_new(NULL);
-
-	for (size_t i = 0; i < cfg->domains.n; i++)
-		g_string_append_printf(d, "%s%s", i ? ", " : "",
-				       cfg->domains.items[i]);
-	for (size_t i = 0; i < cfg->report_addresses.n; i++)
-		g_string_append_printf(r, "%s%s", i ? ", " : "",
-				       cfg->report_addresses.items[i]);
-	mlog(log, LOG_INFO, NULL, "domains: %s%s%s%s; report addresses: %s",
-	     d->str, cfg->domains_derived ? " (from HostName " : "",
-	     cfg->domains_derived ? cfg->host_name : "",
-	     cfg->domains_derived ? ")" : "", r->str);
-	if (cfg->domains_derived &&
-	    strcmp(cfg->domains.items[0], "localdomain") == 0)
-		mlog(log, LOG_WARNING, NULL,
-		     "HostName %s has no domain part: set Domains to the "
-		     "domains this host receives reports for",
-		     cfg->host_name);
-	g_string_free(d, TRUE);
-	g_string_free(r, TRUE);
-}
-
+/* app lives in main()'s frame: libmilter's session threads may still look
+ * at it (and find no configuration) until the process exits. */
 static int
-run(const struct options *o, struct config *cfg)
+run(const struct options *o, struct config *start_cfg, struct milter_app *app)
 {
 	struct milter_log log;
-	struct milter_app app;
-	struct parse_slots slots;
+	struct milter_gens *gens = app->gens;
+	struct milter_gen *gen;
+	struct milter_reload reload;
 	struct tlsrpt_store *store = NULL;
-	struct alert_hook alerts;
+	struct tlsrpt_limits store_limits;
+	const struct config *cfg;
+	char *pid_file = NULL;
 	struct tlsrpt_error err;
 	sigset_t set;
 	int status;
 
-	/* Every thread libmilter (or GLib) starts inherits this mask;
-	 * libmilter's own signal thread then takes SIGTERM, SIGINT and
-	 * SIGHUP with sigwait() and stops smfi_main(). */
+	/* Every thread libmilter (or GLib, or we) start inherits this mask;
+	 * the three are the reload thread's (reload.h). */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -374,17 +373,19 @@ run(const struct options *o, struct config *cfg)
 
 	tlsrpt_parser_init();
 	json_object_seed(0);
-	mlog_open(&log, "tlsrpt-milter", cfg->syslog_facility, cfg->log_level,
-		  o->foreground);
-
-	memset(&app, 0, sizeof(app));
-	memset(&alerts, 0, sizeof(alerts));
-	app.cfg = cfg;
-	app.log = &log;
-	parse_slots_init(&slots, cfg->max_concurrent_parses, cfg->parse_wait);
-	app.slots = &slots;
-	config_intake(cfg, NULL, &app.intake);
-	if (milter_callbacks_register(&app) != 0) {
+	mlog_open(&log, "tlsrpt-milter", start_cfg->syslog_facility,
+		  start_cfg->log_level, o->foreground);
+	memset(&reload, 0, sizeof(reload));
+	if ((gen = milter_gen_new(start_cfg, o->foreground)) == NULL) {
+		mlog(&log, LOG_ERR, NULL, "out of memory");
+		tlsrpt_parser_shutdown();
+		mlog_close();
+		return EX_OSERR;
+	}
+	cfg = &gen->cfg;
+	parse_slots_init(app->slots, cfg->max_concurrent_parses,
+			 cfg->parse_wait);
+	if (milter_callbacks_register(app) != 0) {
 		mlog(&log, LOG_ERR, NULL, "smfi_register failed");
 		status = EX_SOFTWARE;
 		goto out;
@@ -394,7 +395,7 @@ run(const struct options *o, struct config *cfg)
 	/* Fail now, on the terminal, if the store cannot be opened; the
 	 * store is opened again after fork (its locks belong to the open
 	 * file, which must not be shared with the parent). */
-	if (open_store(cfg, &log, &store) != 0) {
+	if (open_store(cfg, &store_limits, &log, &store) != 0) {
 		status = EX_CANTCREAT;
 		goto out;
 	}
@@ -419,35 +420,66 @@ run(const struct options *o, struct config *cfg)
 		status = EX_CANTCREAT;
 		goto out;
 	}
-	if (open_store(cfg, &log, &store) != 0) {
+	if (open_store(cfg, &store_limits, &log, &store) != 0) {
 		status = EX_CANTCREAT;
 		goto out;
 	}
-	config_intake(cfg, store, &app.intake);
-	/* After fork: the alert thread must live in the daemon. */
-	if (alert_hook_setup(&alerts, cfg, 1, log_alert, &log, &app.intake,
-			     &err) != 0) {
+	/* After fork: the alert and reload threads must live in the
+	 * daemon. */
+	if (milter_gen_start(gen, store, &err) != 0) {
 		mlog(&log, LOG_ERR, NULL, "alerts: %s", err.text);
 		status = EX_SOFTWARE;
 		goto out;
 	}
-	log_domains(&log, cfg);
+	milter_gen_log_domains(gen);
 	mlog(&log, LOG_INFO, NULL,
 	     "tlsrpt-milter %s starting: socket %s, store %s, report "
 	     "addresses %zu, disposition %s",
 	     TLSRPT_VERSION, cfg->socket, cfg->store_directory,
 	     cfg->report_addresses.n,
 	     config_enum_name("Disposition", cfg->disposition));
+	pid_file = g_strdup(cfg->pid_file);
+	milter_gens_install(gens, gen);
+	gen = NULL;
+	reload.gens = gens;
+	reload.store = store;
+	reload.slots = app->slots;
+	reload.load = reload_config;
+	reload.load_ctx = (void *)o;
+	reload.foreground = o->foreground;
+	/* Without it nothing would take SIGTERM (reload.h): do not run. */
+	if (milter_reload_start(&reload) != 0) {
+		mlog(&log, LOG_ERR, NULL, "cannot start the signal thread");
+		status = EX_OSERR;
+		goto out;
+	}
+	/* Returns after the reload thread's smfi_stop() (SIGTERM, once the
+	 * messages in flight are done), or on an error. */
 	status = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	milter_reload_stop(&reload);
 	mlog(&log, status == 0 ? LOG_INFO : LOG_ERR, NULL,
 	     "tlsrpt-milter stopping%s", status == 0 ? "" : " after an error");
-	if (cfg->pid_file != NULL)
-		(void)unlink(cfg->pid_file);
+	/* PidFile needs a restart: the name is the one written. */
+	if (pid_file != NULL)
+		(void)unlink(pid_file);
+	milter_gens_install(gens, NULL);
+	if (milter_gens_busy(gens) > 0) {
+		/* Session threads still use the store and the
+		 * generations: leave them to exit(). */
+		mlog(&log, LOG_ERR, NULL,
+		     "messages still in flight are cut off");
+		tlsrpt_parser_shutdown();
+		mlog_close();
+		return status;
+	}
 out:
-	alert_hook_free(&alerts);
+	milter_gens_install(gens, NULL);
+	(void)milter_gens_reap(gens, 1);
+	milter_gen_free(gen);
+	g_free(pid_file);
 	tlsrpt_store_close(store);
 	tlsrpt_parser_shutdown();
-	parse_slots_clear(&slots);
+	parse_slots_clear(app->slots);
 	mlog_close();
 	return status;
 }
@@ -457,6 +489,10 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct config cfg;
+	struct milter_gens gens;
+	struct parse_slots slots;
+	struct milter_app app;
+	char *config_path;
 	int status;
 
 	if (parse_options(argc, argv, &o) != 0)
@@ -476,10 +512,12 @@ main(int argc, char **argv)
 		return fflush(stdout) == 0 ? 0 : EX_IOERR;
 	}
 	if (o.check_only) {
-		status = 0;
-		if (o.verbose && config_dump(stdout, &cfg, 1) != 0)
+		/* The file is sound; now what the daemon would meet. */
+		status = runas_check(&cfg, stderr);
+		if (status == 0 && o.verbose &&
+		    config_dump(stdout, &cfg, 1) != 0)
 			status = EX_IOERR;
-		else if (!o.verbose)
+		else if (status == 0 && !o.verbose)
 			printf("tlsrpt-milter: configuration %s OK\n",
 			       access(o.config_path, F_OK) == 0
 				       ? o.config_path
@@ -487,7 +525,15 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return status;
 	}
-	status = run(&o, &cfg);
+	/* SIGHUP reads the file again after chdir("/") (Chroot): by the
+	 * absolute name. */
+	config_path = g_canonicalize_filename(o.config_path, NULL);
+	o.config_path = config_path;
+	milter_gens_init(&gens);
+	app.gens = &gens;
+	app.slots = &slots;
+	status = run(&o, &cfg, &app);
 	config_free(&cfg);
+	g_free(config_path);
 	return status;
 }

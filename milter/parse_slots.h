@@ -24,6 +24,10 @@ struct parse_slots {
 void parse_slots_init(struct parse_slots *s, unsigned max, unsigned wait_s);
 void parse_slots_clear(struct parse_slots *s);
 
+/* Change the bounds (a reload); parses running keep their slots, and
+ * waiting ones wake to look at the new bound. */
+void parse_slots_set(struct parse_slots *s, unsigned max, unsigned wait_s);
+
 /* Take a slot, waiting for one at most the configured time. Returns 0 with
  * the slot taken (give it back with parse_slots_leave()), or -1 when none
  * came free in time. */

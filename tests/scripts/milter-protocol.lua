@@ -20,6 +20,8 @@
 --   quarantine  "yes": the milter must ask for quarantine
 --   mail     "yes": play an MTA that cannot skip MAIL (SMFIP_NOMAIL not
 --            offered), so the milter must take MAIL and still work
+--   before_eom  a shell command run just before end of message (a signal
+--            to the daemon while the message is in flight)
 
 local function check(err, what)
 	if err ~= nil then
@@ -106,6 +108,9 @@ local function send(conn, path, abort_at)
 		end
 		check(mt.bodystring(conn, body:sub(pos, pos + n - 1)), "body")
 		pos, i = pos + n, i + 1
+	end
+	if before_eom ~= nil then
+		os.execute(before_eom)
 	end
 	check(mt.eom(conn), "eom")
 	local r = mt.getreply(conn)

@@ -341,6 +341,58 @@ START_TEST(test_set_overrides)
 }
 END_TEST
 
+/* The keys a reload cannot change keep the old values, said once each;
+ * the others take the new ones. */
+struct kept {
+	char said[512];
+};
+
+static void
+note_kept(void *ctx, const char *key, const char *was, const char *now)
+{
+	struct kept *k = ctx;
+	size_t used = strlen(k->said);
+
+	snprintf(k->said + used, sizeof(k->said) - used, "%s:%s>%s;", key, was,
+		 now);
+}
+
+START_TEST(test_keep)
+{
+	static const char *const fixed[] = {"Socket", "UserID", "PidFile",
+					    "ReportAddresses", NULL};
+	static const char *const bogus[] = {"NoSuchKey", NULL};
+	struct config old, c;
+	struct tlsrpt_error err;
+	struct kept k = {""};
+
+	ck_assert_int_eq(load_text(&old,
+				   "Socket inet:1@127.0.0.1\n"
+				   "UserID tlsrpt\n"
+				   "ReportAddresses a@example.org\n",
+				   &err, NULL),
+			 0);
+	ck_assert_int_eq(load_text(&c,
+				   "Socket unix:/run/x.sock\n"
+				   "PidFile /run/p.pid\n"
+				   "ReportAddresses a@example.org\n"
+				   "RequireDKIM yes\n",
+				   &err, NULL),
+			 0);
+	ck_assert_int_eq(config_keep(&c, &old, fixed, note_kept, &k, &err), 0);
+	ck_assert_str_eq(c.socket, "inet:1@127.0.0.1");
+	ck_assert_str_eq(c.user, "tlsrpt");
+	ck_assert_ptr_null(c.pid_file);
+	ck_assert_int_eq(c.require_dkim, 1);
+	ck_assert_str_eq(k.said, "Socket:inet:1@127.0.0.1>unix:/run/x.sock;"
+				 "UserID:tlsrpt>;PidFile:>/run/p.pid;");
+	ck_assert_int_eq(config_keep(&c, &old, bogus, NULL, NULL, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.text, "NoSuchKey"));
+	config_free(&old);
+	config_free(&c);
+}
+END_TEST
+
 START_TEST(test_dump_round_trip)
 {
 	struct config c, d;
@@ -589,6 +641,7 @@ config_suite(void)
 	tcase_add_test(tc, test_rcpt);
 	tcase_add_test(tc, test_alloc_failures);
 	tcase_add_test(tc, test_alert_keys);
+	tcase_add_test(tc, test_keep);
 	suite_add_tcase(s, tc);
 	return s;
 }

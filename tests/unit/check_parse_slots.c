@@ -89,6 +89,30 @@ START_TEST(test_wait_then_refuse)
 }
 END_TEST
 
+/* A reload changes the bound: a waiting parse gets in when the bound
+ * grows, running ones keep their slots when it shrinks. */
+START_TEST(test_set)
+{
+	struct parse_slots slots;
+
+	parse_slots_init(&slots, 1, 0);
+	ck_assert_int_eq(parse_slots_enter(&slots), 0);
+	ck_assert_int_eq(parse_slots_enter(&slots), -1);
+	parse_slots_set(&slots, 2, 0);
+	ck_assert_int_eq(parse_slots_enter(&slots), 0);
+	ck_assert_uint_eq(slots.busy, 2);
+	parse_slots_set(&slots, 1, 0);
+	ck_assert_int_eq(parse_slots_enter(&slots), -1);
+	parse_slots_leave(&slots);
+	ck_assert_int_eq(parse_slots_enter(&slots), -1);
+	parse_slots_leave(&slots);
+	ck_assert_int_eq(parse_slots_enter(&slots), 0);
+	parse_slots_leave(&slots);
+	ck_assert_uint_eq(slots.busy, 0);
+	parse_slots_clear(&slots);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -98,6 +122,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_cap);
 	tcase_add_test(tc, test_wait_then_refuse);
+	tcase_add_test(tc, test_set);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
