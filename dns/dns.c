@@ -437,6 +437,9 @@ do_check(const struct dns_opts *o)
 	snprintf(owner, sizeof(owner), "_smtp._tls.%s", domain);
 	st = dns_lookup_txt(r, owner, &recs, &n, cname, sizeof(cname), &err);
 	if (st == DNS_LOOKUP_NXDOMAIN) {
+		/* No record is an answer, not an error: each lookup after
+		 * it starts clean (the first error would win). */
+		tlsrpt_error_clear(&err);
 		st = dns_lookup_exists(r, domain, &err);
 		if (st == DNS_LOOKUP_NXDOMAIN) {
 			printf("ERROR: %s: the domain does not exist "
@@ -465,6 +468,7 @@ do_check(const struct dns_opts *o)
 	n = 0;
 
 	snprintf(owner, sizeof(owner), "_mta-sts.%s", domain);
+	tlsrpt_error_clear(&err);
 	st = dns_lookup_txt(r, owner, &recs, &n, cname, sizeof(cname), &err);
 	if (st == DNS_LOOKUP_TEMPFAIL || st == DNS_LOOKUP_FAIL) {
 		print_findings(f);

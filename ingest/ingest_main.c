@@ -151,8 +151,10 @@ dry_run_one(struct ingest *ing, const char *name, const unsigned char *buf,
 	}
 	if (!found) {
 		/* Part errors were printed above; say why nothing was found
-		 * only when no part said it already. */
-		if (in == NULL || in->n_items == 0)
+		 * only when no part said it already, or why the rest of the
+		 * input was not read. */
+		if (in == NULL || in->n_items == 0 ||
+		    in->stop.code != TLSRPT_OK)
 			print_error(name, &err);
 		ing->status = worse(ing->status, EX_DATAERR);
 	}
@@ -298,7 +300,7 @@ static int
 open_store(struct ingest *ing)
 {
 	struct tlsrpt_store_options so;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	/* The store the milter fills: inside its Chroot when one is set. */
 	config_store_options(&ing->cfg, CONFIG_OUTSIDE_CHROOT, &so);
@@ -315,7 +317,7 @@ static int
 prune(struct ingest *ing)
 {
 	struct tlsrpt_prune_stats st;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	if (tlsrpt_store_prune(ing->store, time(NULL),
 			       ing->cfg.compress_after_days,
@@ -344,7 +346,7 @@ alert_log_stderr(void *ctx, int prio, const char *line)
 static int
 alerts_on(struct ingest *ing)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	if (alert_hook_setup(&ing->alerts, &ing->cfg, 0, alert_log_stderr, ing,
 			     &ing->intake, &err) != 0) {
@@ -357,7 +359,7 @@ alerts_on(struct ingest *ing)
 static int
 configure(struct ingest *ing, const char *config_path)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	if (config_init(&ing->cfg, &err) != 0 ||
 	    config_load(&ing->cfg,

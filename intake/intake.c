@@ -76,21 +76,6 @@ tell(intake_report_fn *fn, void *ctx, const struct intake_parsed *p,
 		fn(ctx, &ev);
 }
 
-/* Whether err is one of the items' own errors (the parser hands back the
- * first item's error when every part failed): already reported. */
-static int
-item_error(const struct tlsrpt_input *in, const struct tlsrpt_error *err)
-{
-	for (size_t i = 0; i < in->n_items; i++) {
-		const struct tlsrpt_error *e = &in->items[i].error;
-
-		if (e->code == err->code && strcmp(e->text, err->text) == 0 &&
-		    strcmp(e->path, err->path) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* A report tells of sessions that happened: one whose date-range ends
  * more than a day (clock skew, time zones) after we received it is forged
  * or broken. Old reports stay acceptable (tlsrpt-ingest of an archive);
@@ -317,21 +302,20 @@ intake_store(struct intake_parsed *p, intake_report_fn *on_report, void *ctx,
 	/* The walk stopped at a limit on the whole input (more report parts
 	 * than MaxReportsPerMessage, ...) after some parts: what came after
 	 * was not read, and the postmaster must hear of it. */
-	if (partial && err.code != TLSRPT_OK &&
-	    err.code != TLSRPT_ERR_NOT_REPORT && !item_error(in, &err)) {
+	if (in->stop.code != TLSRPT_OK) {
 		struct tlsrpt_input_item rest;
 		/* Out of memory part-way: the sender must retry, or the
 		 * parts not read would be lost. */
-		enum intake_outcome o = err.code == TLSRPT_ERR_NOMEM
+		enum intake_outcome o = in->stop.code == TLSRPT_ERR_NOMEM
 						? INTAKE_STORE_FAILED
 						: INTAKE_INVALID;
 
 		memset(&rest, 0, sizeof(rest));
 		res->n_failed++;
 		if (res->error.code == TLSRPT_OK || o == INTAKE_STORE_FAILED)
-			res->error = err;
+			res->error = in->stop;
 		res->outcome = combine(res->outcome, o, 0);
-		tell(on_report, ctx, p, &rest, o, &err, 0, NULL);
+		tell(on_report, ctx, p, &rest, o, &in->stop, 0, NULL);
 	}
 	tell(cfg->observe, cfg->observe_ctx, p, NULL, res->outcome, NULL, 0,
 	     &msg_state);

@@ -356,7 +356,7 @@ run(const struct options *o, struct config *cfg)
 	struct parse_slots slots;
 	struct tlsrpt_store *store = NULL;
 	struct alert_hook alerts;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	sigset_t set;
 	int status;
 

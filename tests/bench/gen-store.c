@@ -76,7 +76,7 @@ main(int argc, char **argv)
 {
 	struct tlsrpt_store_options so;
 	struct tlsrpt_store *st = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	static char domains[N_DOMAINS][64], mx[N_DOMAINS][2][80],
 		sts[N_DOMAINS][2][96];
 	unsigned long long n, written = 0, reports = 0;

@@ -69,7 +69,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tlsrpt_limits limits;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tlsrpt_input *in = NULL;
 	size_t reports = 0;
 	int rc;

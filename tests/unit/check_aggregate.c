@@ -86,7 +86,7 @@ summarise(int64_t since, int64_t until, const char *const *domains,
 	const char *dirs[2] = {dir_a, dir_b};
 	struct summary_options o;
 	struct summary_agg *a;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	summary_options_default(&o);
 	o.since = since;
@@ -142,7 +142,7 @@ has_reason(const struct summary_domain *d, const char *code)
 
 START_TEST(test_when)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int64_t t, s, u, now = DAY(30) + 12 * HOUR;
 
 	ck_assert_int_eq(summary_parse_when("2026-11-20", now, &t, &err), 0);
@@ -170,6 +170,7 @@ START_TEST(test_when)
 	ck_assert_int_eq(summary_parse_when("99999999999d", now, &t, &err), -1);
 	ck_assert_int_eq(summary_parse_when("2026-13-01", now, &t, &err), -1);
 	ck_assert_int_eq(summary_parse_when("2026-11-20x", now, &t, &err), -1);
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(summary_parse_when("", now, &t, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.text, "7d"));
 
@@ -186,6 +187,7 @@ START_TEST(test_when)
 	ck_assert_int_eq(summary_window(NULL, "2026-11-22", now, &s, &u, &err),
 			 0);
 	ck_assert_int_eq(s, DAY(15));
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(
 		summary_window("2026-11-22", "2026-11-22", now, &s, &u, &err),
 		-1);
@@ -456,7 +458,7 @@ summarise_known(const char *const *dirs, size_t n,
 {
 	struct summary_options o;
 	struct summary_agg *a;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	summary_options_default(&o);
 	o.since = DAY(23);
@@ -480,7 +482,7 @@ START_TEST(test_preemption_attack)
 	const char *dirs[1], *control[1];
 	struct summary_known *known;
 	struct summary_agg *a, *c;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const struct summary_conflict *cf;
 	const struct summary_org *org;
 	struct fixture_report fr = {
@@ -576,7 +578,7 @@ START_TEST(test_known_reporters)
 		"microsoft.com,outlook.com  Microsoft   Corporation\n";
 	struct summary_known *k;
 	struct summary_sender_id id;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(summary_known_parse(text, strlen(text), "t", &k, &err),
 			 0);

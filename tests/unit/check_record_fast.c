@@ -96,7 +96,7 @@ static int
 check_line(const char *line, size_t len, const struct tlsrpt_limits *l)
 {
 	struct tlsrpt_record fast, full;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int took, rc;
 
 	memset(&fast, 0, sizeof(fast));
@@ -129,7 +129,7 @@ case_lines(const char *name, size_t *len)
 	char dir[512], *json, *buf = NULL;
 	struct tlsrpt_limits l;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tlsrpt_receipt rc = {0};
 	size_t jlen;
 
@@ -253,7 +253,7 @@ START_TEST(test_legacy_name_full_way)
 {
 	struct tlsrpt_limits l;
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const char *k = strstr(good, "failure-reason-code");
 	char line[sizeof(good)];
 

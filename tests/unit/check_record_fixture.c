@@ -95,7 +95,7 @@ START_TEST(test_decode_fixture)
 {
 	struct tlsrpt_limits limits;
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	size_t len;
 	char *line = fixture_line(&len);
 
@@ -169,7 +169,7 @@ START_TEST(test_encode_fixture)
 		.digest = DIGEST,
 		.conflict = 1,
 	};
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *buf = NULL;
 	size_t len, want_len;
 	char *want = fixture_line(&want_len);

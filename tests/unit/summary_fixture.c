@@ -36,7 +36,7 @@ fixture_store(const char *dir, const struct fixture_report *fr)
 	struct tlsrpt_store *st = NULL;
 	struct tlsrpt_report *r = NULL;
 	struct tlsrpt_receipt rc = {0};
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tlsrpt_limits lim;
 	enum tlsrpt_store_outcome out;
 	char *json = NULL, *path, id[128];
