@@ -210,8 +210,11 @@ on_report(void *ctx, const struct intake_report_event *ev)
 				 p->total_successful_session_count,
 				 p->total_failure_session_count);
 		}
-		line_add(l, ")%s%s", ev->dkim != NULL ? " dkim=" : "",
-			 ev->dkim != NULL ? ev->dkim : "");
+		line_add(l, ")%s%s",
+			 ev->dkim != TLSRPT_DKIM_UNKNOWN ? " dkim=" : "",
+			 ev->dkim != TLSRPT_DKIM_UNKNOWN
+				 ? tlsrpt_dkim_name(ev->dkim)
+				 : "");
 		/* Misspelt member names read under their RFC names. */
 		if (r->quirks.n > 0)
 			line_add(l, " quirks=%zu (%s)", r->quirks.n,

@@ -46,11 +46,11 @@ combine(enum intake_outcome so_far, enum intake_outcome next, int first)
 	return so_far;
 }
 
-/* The DKIM verdict of p: "pass" "fail" "none", or NULL (HTTPS). */
-static const char *
+/* The DKIM verdict of p; TLSRPT_DKIM_UNKNOWN when it has none (HTTPS). */
+static enum tlsrpt_dkim
 verdict(const struct intake_parsed *p)
 {
-	return p->have_dr ? p->dr.verdict : NULL;
+	return p->have_dr ? p->dr.verdict : TLSRPT_DKIM_UNKNOWN;
 }
 
 /* Tell fn of item (or, item NULL, that the input is done). The caller's
@@ -103,10 +103,10 @@ in_future(const struct tlsrpt_report *r, int64_t received,
 
 /* RequireDKIM: -1 with err filled when the verdict is not a pass. */
 static int
-dkim_refused(const struct intake_config *cfg, const char *dkim,
+dkim_refused(const struct intake_config *cfg, enum tlsrpt_dkim dkim,
 	     const char *submitter, struct tlsrpt_error *err)
 {
-	if (!cfg->require_dkim || (dkim != NULL && strcmp(dkim, "pass") == 0))
+	if (!cfg->require_dkim || dkim == TLSRPT_DKIM_PASS)
 		return 0;
 	return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
 				"no DKIM pass for the submitter %s from a "
@@ -150,7 +150,6 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	  const struct tlsrpt_dkim_result *dr, const char *submitter,
 	  int *conflict, struct tlsrpt_error *err)
 {
-	const char *dkim = dr != NULL ? dr->verdict : NULL;
 	struct tlsrpt_receipt receipt;
 	enum tlsrpt_store_outcome stored;
 
@@ -167,7 +166,7 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	receipt.file = origin->file;
 	receipt.client_addr = origin->client_addr;
 	receipt.message_id = in->is_message ? in->meta.message_id : NULL;
-	receipt.dkim = dkim;
+	receipt.dkim = dr != NULL ? dr->verdict : TLSRPT_DKIM_UNKNOWN;
 	receipt.submitter = submitter[0] != '\0' ? submitter : NULL;
 	if (dr != NULL) {
 		receipt.dkim_domain = dr->domain[0] != '\0' ? dr->domain : NULL;

@@ -204,7 +204,8 @@ main(int argc, char **argv)
 		}
 		rc_.received = received;
 		rc_.source = "milter";
-		rc_.dkim = pick(&seed, 50) == 0 ? "fail" : "pass";
+		rc_.dkim = pick(&seed, 50) == 0 ? TLSRPT_DKIM_FAIL
+						: TLSRPT_DKIM_PASS;
 		if (tlsrpt_store_append(st, &r, &rc_, &out, &err) != 0)
 			goto fail;
 		written += np;

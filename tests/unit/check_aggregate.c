@@ -583,47 +583,54 @@ START_TEST(test_known_reporters)
 	ck_assert_int_eq(summary_known_parse(text, strlen(text), "t", &k, &err),
 			 0);
 	ck_assert_uint_eq(summary_known_count(k), 2);
-	summary_classify(k, "Google Inc.", "pass", "google.com", NULL, &id);
-	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
-	ck_assert_str_eq(id.domain, "google.com");
-	summary_classify(k, "google  INC.", "pass", "mail.google.com", NULL,
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_PASS, "google.com", NULL,
 			 &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
-	summary_classify(k, "Google Inc.", "none", "google.com", NULL, &id);
+	ck_assert_str_eq(id.domain, "google.com");
+	summary_classify(k, "google  INC.", TLSRPT_DKIM_PASS, "mail.google.com",
+			 NULL, &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_NONE, "google.com", NULL,
+			 &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
 	/* From Google's domain, but our verifier saw the signature fail: a
 	 * copied signature, not Google. */
-	summary_classify(k, "Google Inc.", "fail", "google.com", NULL, &id);
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_FAIL, "google.com", NULL,
+			 &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
 	ck_assert_str_eq(id.domain, "google.com");
 	/* An unknown name with a broken signature is only not authenticated. */
-	summary_classify(k, "Small Reporter", "fail", "small.example", NULL,
-			 &id);
+	summary_classify(k, "Small Reporter", TLSRPT_DKIM_FAIL, "small.example",
+			 NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
-	summary_classify(k, "Google Inc.", "pass", "evilgoogle.com", NULL, &id);
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_PASS, "evilgoogle.com",
+			 NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
 	ck_assert_str_eq(id.domain, "evilgoogle.com");
 	/* No submitter (a file, HTTPS): the contact-info domain says where
 	 * it claims to come from, and proves nothing. */
-	summary_classify(k, "Google Inc.", NULL, NULL,
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_UNKNOWN, NULL,
 			 "mailto:smtp-tls-reporting@google.com", &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
 	/* Nothing says where it came from: the name alone proves nothing. */
-	summary_classify(k, "Google Inc.", NULL, NULL, NULL, &id);
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_UNKNOWN, NULL, NULL,
+			 &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
 	ck_assert_str_eq(id.from, "(unknown)");
-	summary_classify(k, "Google Inc.", NULL, NULL, "tls@evil.example", &id);
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_UNKNOWN, NULL,
+			 "tls@evil.example", &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
-	summary_classify(k, "Microsoft Corporation", "pass", "outlook.com",
-			 NULL, &id);
+	summary_classify(k, "Microsoft Corporation", TLSRPT_DKIM_PASS,
+			 "outlook.com", NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
 	/* Unknown names: authenticated as their own submitter, or not. */
-	summary_classify(k, "Example Mail", "pass", "mail.example", NULL, &id);
+	summary_classify(k, "Example Mail", TLSRPT_DKIM_PASS, "mail.example",
+			 NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
 	ck_assert_str_eq(id.domain, "mail.example");
 	ck_assert_ptr_null(id.known_domain);
-	summary_classify(NULL, "Google Inc.", "pass", "evil.example", NULL,
-			 &id);
+	summary_classify(NULL, "Google Inc.", TLSRPT_DKIM_PASS, "evil.example",
+			 NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
 	summary_known_free(k);
 	/* A line that is not "domains name" is refused with its number. */

@@ -6,7 +6,7 @@
 
 #include "base/error.h"
 #include "report/input.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 START_TEST(test_first_wins)
 {
@@ -21,9 +21,9 @@ START_TEST(test_first_wins)
 	ck_assert_int_eq(tlsrpt_error_set(&err, TLSRPT_ERR_IO, "file",
 					  "cannot read the file"),
 			 -1);
-	ck_assert_int_eq(tlsrpt_error_set_at(&err, TLSRPT_ERR_LIMIT, NULL, 3,
-					     "later"),
-			 -1);
+	ck_assert_int_eq(
+		tlsrpt_error_set_at(&err, TLSRPT_ERR_LIMIT, NULL, 3, "later"),
+		-1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_INVALID);
 	ck_assert_str_eq(err.path, "a.b");
 	ck_assert_str_eq(err.text, "inner reason");
@@ -96,9 +96,8 @@ START_TEST(test_json_offset_through_input)
 	ck_assert_int_eq(err.code, TLSRPT_ERR_INVALID);
 	/* jansson's position: just after the token it could not take. */
 	ck_assert_int_eq(err.offset, (long)(strstr(bad, "oops") - bad) + 4);
-	ck_assert_ptr_nonnull(strstr(tlsrpt_error_format(&err, buf,
-							  sizeof(buf)),
-				     "(at byte 31)"));
+	ck_assert_ptr_nonnull(strstr(
+		tlsrpt_error_format(&err, buf, sizeof(buf)), "(at byte 31)"));
 	tlsrpt_input_free(in);
 
 	msg = g_strdup_printf("From: a@example.com\r\n"

@@ -52,7 +52,7 @@ feed(struct summary_agg *a, const struct rec *r)
 	rec.version = 1;
 	rec.received = r->received;
 	rec.source = (char *)"milter";
-	rec.dkim = (char *)"pass";
+	rec.dkim = TLSRPT_DKIM_PASS;
 	rec.organization_name = (char *)r->org;
 	rec.report_id = (char *)r->id;
 	rec.start_time = r->start;

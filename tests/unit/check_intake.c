@@ -187,7 +187,7 @@ START_TEST(test_two_steps)
 
 	config(&cfg, &origin, 0);
 	ck_assert_int_eq(intake_parse(&cfg, &origin, ok, strlen(ok), &p), 0);
-	ck_assert_str_eq(p.dr.verdict, "pass");
+	ck_assert_int_eq(p.dr.verdict, TLSRPT_DKIM_PASS);
 	ck_assert_str_eq(p.submitter, "google.com");
 	ck_assert_ptr_nonnull(p.in->items[0].report);
 	intake_store(&p, NULL, NULL, &res);

@@ -294,7 +294,7 @@ START_TEST(test_auth_results_order)
 	tlsrpt_dkim_evaluate(
 		in->meta.auth_results, in->meta.auth_results_received_above,
 		in->meta.n_auth_results, trusted, 1, "google.com", &r);
-	ck_assert_str_eq(r.verdict, "none");
+	ck_assert_int_eq(r.verdict, TLSRPT_DKIM_NONE);
 	ck_assert_uint_eq(r.ignored, 1);
 	tlsrpt_input_free(in);
 
@@ -304,7 +304,7 @@ START_TEST(test_auth_results_order)
 	tlsrpt_dkim_evaluate(
 		in->meta.auth_results, in->meta.auth_results_received_above,
 		in->meta.n_auth_results, trusted, 1, "google.com", &r);
-	ck_assert_str_eq(r.verdict, "pass");
+	ck_assert_int_eq(r.verdict, TLSRPT_DKIM_PASS);
 	ck_assert_str_eq(r.domain, "google.com");
 	ck_assert_uint_eq(r.ignored, 0);
 	tlsrpt_input_free(in);

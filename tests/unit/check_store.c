@@ -144,7 +144,7 @@ append_signed(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 		.host = "mx1.example.com",
 		.file = "/var/tmp/report.eml",
 		.message_id = "<m1@example.org>",
-		.dkim = dkim,
+		.dkim = test_dkim(dkim),
 		.submitter = "example.org",
 	};
 
@@ -304,7 +304,7 @@ check_record(const struct tlsrpt_record *rec, const struct tlsrpt_report *r,
 	ck_assert_pstr_eq(rec->queue_id, rc->queue_id);
 	ck_assert_pstr_eq(rec->file, rc->file);
 	ck_assert_pstr_eq(rec->message_id, rc->message_id);
-	ck_assert_pstr_eq(rec->dkim, rc->dkim);
+	ck_assert_int_eq(rec->dkim, rc->dkim);
 	ck_assert_pstr_eq(rec->client_addr, rc->client_addr);
 	ck_assert_pstr_eq(rec->submitter, rc->submitter);
 	ck_assert_str_eq(rec->organization_name, r->organization_name);
@@ -375,7 +375,8 @@ START_TEST(test_round_trip_fixtures)
 		rcs[n].queue_id = n % 3 == 0 ? "4VqXyZ1abc" : NULL;
 		rcs[n].file = n % 3 == 1 ? "/srv/in/r\xffport.eml" : NULL;
 		rcs[n].message_id = "<report@reporter.example>";
-		rcs[n].dkim = n % 3 == 2 ? NULL : "pass";
+		rcs[n].dkim =
+			n % 3 == 2 ? TLSRPT_DKIM_UNKNOWN : TLSRPT_DKIM_PASS;
 		rcs[n].client_addr = n % 3 == 2 ? "203.0.113.9" : NULL;
 		rcs[n].submitter = "reporter.example";
 		ck_assert_int_eq(

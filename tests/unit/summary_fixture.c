@@ -76,7 +76,7 @@ fixture_store(const char *dir, const struct fixture_report *fr)
 	so.fsync = TLSRPT_STORE_FSYNC_NONE;
 	rc.received = fr->received;
 	rc.source = "milter";
-	rc.dkim = fr->dkim;
+	rc.dkim = test_dkim(fr->dkim);
 	rc.submitter = fr->submitter;
 	if (tlsrpt_store_open(&so, &st, &err) != 0 ||
 	    tlsrpt_store_append(st, r, &rc, &out, &err) != 0) {
