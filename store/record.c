@@ -374,8 +374,8 @@ tlsrpt_record_decode_json(const char *line, size_t len,
 
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL) {
-		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL, "not JSON: %s",
-				 jerr.text);
+		tlsrpt_error_set_at(err, TLSRPT_ERR_INVALID, NULL,
+				    jerr.position, "not JSON: %s", jerr.text);
 		goto out;
 	}
 	if (!json_is_object(o)) {

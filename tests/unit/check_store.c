@@ -1175,6 +1175,10 @@ START_TEST(test_damaged_lines)
 	ck_assert_msg(strstr(st->problems[0], "tlsrpt-2024-05-01.jsonl:2:") !=
 			      NULL,
 		      "%s", st->problems[0]);
+	/* The JSON error says where in the line. */
+	ck_assert_msg(strstr(st->problems[0], "not JSON: ") != NULL &&
+			      strstr(st->problems[0], " (at byte ") != NULL,
+		      "%s", st->problems[0]);
 	ck_assert_ptr_nonnull(strstr(st->problems[3], ".jsonl:6: truncated"));
 	tlsrpt_store_reader_close(rd);
 	free(d0);
