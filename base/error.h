@@ -3,8 +3,11 @@
  *
  * A call returns 0 on success or -1 on failure and fills a struct
  * tlsrpt_error, as jansson's json_error_t does: a class a program can act on
- * (exit status, SMTP reply), the place in the input where it applies, and a
- * sentence a person can act on.
+ * (exit status, SMTP reply), the place in the input where it applies (a
+ * path and, when known, a byte offset), and a sentence a person can act on.
+ * As in jansson the first error wins: callers clear (or initialise) an
+ * error before a new attempt, and tlsrpt_error_replace() is the one way
+ * to overwrite on purpose.
  */
 #ifndef TLSRPT_BASE_ERROR_H
 #define TLSRPT_BASE_ERROR_H
