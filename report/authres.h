@@ -15,7 +15,7 @@
 
 /* The DKIM verdict. It stays this enum through the intake, the store's
  * record and the summary's decisions; tlsrpt_dkim_name() words it where it
- * is written (the store line, the X-header, a log line, a rendered row) and
+ * is written (the store line, a log line, a summary row) and
  * tlsrpt_dkim_from_name() reads a store line's word back. */
 enum tlsrpt_dkim {
 	TLSRPT_DKIM_UNKNOWN = 0, /* no verdict: came over HTTPS, or a store

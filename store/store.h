@@ -63,14 +63,15 @@ const char *tlsrpt_store_dir(const struct tlsrpt_store *s);
  * be NULL (the key is then left out of the line) except source. Strings
  * need not be valid UTF-8: invalid bytes are stored as U+FFFD. */
 struct tlsrpt_receipt {
-	int64_t received;	 /* epoch seconds (the caller's clock); also
-				    chooses the day file (UTC) */
-	const char *source;	 /* "milter", "file" or "http" */
-	const char *host;	 /* this host's name */
-	const char *queue_id;	 /* MTA queue id (milter) */
-	const char *file;	 /* input file name (file) */
-	const char *message_id;	 /* Message-ID of the report mail */
-	enum tlsrpt_dkim dkim;	 /* TLSRPT_DKIM_UNKNOWN: not applicable */
+	int64_t received;	/* epoch seconds (the caller's clock); also
+				   chooses the day file (UTC) */
+	const char *source;	/* "milter", "file" or "http" */
+	const char *host;	/* this host's name */
+	const char *queue_id;	/* MTA queue id (milter) */
+	const char *file;	/* input file name (file) */
+	const char *message_id; /* Message-ID of the report mail */
+	/* The DKIM verdict; TLSRPT_DKIM_UNKNOWN: not applicable. */
+	enum tlsrpt_dkim dkim;
 	const char *dkim_domain; /* the signing domain that passed, or NULL */
 	size_t authres_forged;	 /* ignored Authentication-Results headers
 				    with a trusted authserv-id; 0: left out */
