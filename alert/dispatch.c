@@ -28,7 +28,7 @@ static size_t
 send_one(const struct alert_dispatch *d, const struct alert *a,
 	 const char *sender, int64_t now, int *hung)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct alert_run_result res;
 	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 	int claimed;

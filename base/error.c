@@ -12,8 +12,27 @@ tlsrpt_error_clear(struct tlsrpt_error *err)
 		return;
 	err->code = TLSRPT_OK;
 	err->path[0] = '\0';
-	err->offset = -1;
+	err->offset = TLSRPT_ERROR_NO_OFFSET;
 	err->text[0] = '\0';
+}
+
+/* Fill err and return -1; with keep_first, an error err already holds
+ * stays (the first error wins, as jansson's). */
+static int
+vset(struct tlsrpt_error *err, int keep_first, enum tlsrpt_status code,
+     const char *path, long offset, const char *fmt, va_list ap)
+{
+	if (err == NULL || (keep_first && err->code != TLSRPT_OK))
+		return -1;
+	err->code = code;
+	err->offset = offset < 0 ? TLSRPT_ERROR_NO_OFFSET : offset;
+	/* Truncation of a path or message is harmless: keep what fits. */
+	if (snprintf(err->path, sizeof(err->path), "%s",
+		     path != NULL ? path : "") < 0)
+		err->path[0] = '\0';
+	if (vsnprintf(err->text, sizeof(err->text), fmt, ap) < 0)
+		err->text[0] = '\0';
+	return -1;
 }
 
 int
@@ -22,19 +41,40 @@ tlsrpt_error_set(struct tlsrpt_error *err, enum tlsrpt_status code,
 {
 	va_list ap;
 
-	if (err == NULL)
-		return -1;
-	err->code = code;
-	err->offset = -1;
-	/* Truncation of a path or message is harmless: keep what fits. */
-	if (snprintf(err->path, sizeof(err->path), "%s",
-		     path != NULL ? path : "") < 0)
-		err->path[0] = '\0';
 	va_start(ap, fmt);
-	if (vsnprintf(err->text, sizeof(err->text), fmt, ap) < 0)
-		err->text[0] = '\0';
+	vset(err, 1, code, path, TLSRPT_ERROR_NO_OFFSET, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int
+tlsrpt_error_set_at(struct tlsrpt_error *err, enum tlsrpt_status code,
+		    const char *path, long offset, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(err, 1, code, path, offset, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+tlsrpt_error_replace(struct tlsrpt_error *err, enum tlsrpt_status code,
+		     const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(err, 0, code, path, TLSRPT_ERROR_NO_OFFSET, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+tlsrpt_error_is_set(const struct tlsrpt_error *err)
+{
+	return err != NULL && err->code != TLSRPT_OK;
 }
 
 void
@@ -59,14 +99,17 @@ tlsrpt_error_prefix_path(struct tlsrpt_error *err, const char *prefix)
 const char *
 tlsrpt_error_format(const struct tlsrpt_error *err, char *buf, size_t size)
 {
-	if (size == 0)
-		return buf;
+	char at[40] = "";
 	int n;
 
+	if (size == 0)
+		return buf;
+	if (err->offset >= 0)
+		snprintf(at, sizeof(at), " (at byte %ld)", err->offset);
 	if (err->path[0] != '\0')
-		n = snprintf(buf, size, "%s: %s", err->path, err->text);
+		n = snprintf(buf, size, "%s: %s%s", err->path, err->text, at);
 	else
-		n = snprintf(buf, size, "%s", err->text);
+		n = snprintf(buf, size, "%s%s", err->text, at);
 	if (n < 0)
 		buf[0] = '\0';
 	return buf;

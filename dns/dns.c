@@ -181,7 +181,7 @@ print_findings(const struct dns_findings *f)
 static int
 print_txt(const char *owner, const char *value, const char *what)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *line = NULL;
 	size_t len = strlen(value);
 
@@ -213,7 +213,7 @@ build_tlsrpt(const struct dns_opts *o, const char *domain)
 	char enc[MAX_RUA][DNS_URI_MAX * 3 + 1];
 	const char *uris[MAX_RUA];
 	char owner[DNS_NAME_MAX + 16], *rec = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct dns_findings *f = NULL;
 	int rc = EX_SOFTWARE;
 
@@ -275,7 +275,7 @@ prepare_sts(const struct dns_opts *o, struct sts_out *so)
 {
 	char pats[MAX_MX][DNS_NAME_MAX + 3], idbuf[32];
 	const char *mx[MAX_MX], *id = o->id;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	tlsrpt_error_clear(&err);
 	so->max_age = DNS_STS_MAX_AGE_DEFAULT;
@@ -359,7 +359,7 @@ static int
 do_build(const struct dns_opts *o)
 {
 	char domain[DNS_NAME_MAX + 1];
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct sts_out so = {DNS_STS_NONE, 0, NULL, NULL};
 	int rc;
 
@@ -408,7 +408,7 @@ do_check(const struct dns_opts *o)
 	struct dns_resolver *r = NULL;
 	struct dns_findings *f = NULL;
 	struct dns_txt *recs = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	enum dns_lookup_status st;
 	size_t n = 0;
 	int rc = EX_UNAVAILABLE, sts_ok;
@@ -437,6 +437,9 @@ do_check(const struct dns_opts *o)
 	snprintf(owner, sizeof(owner), "_smtp._tls.%s", domain);
 	st = dns_lookup_txt(r, owner, &recs, &n, cname, sizeof(cname), &err);
 	if (st == DNS_LOOKUP_NXDOMAIN) {
+		/* No record is an answer, not an error: each lookup after
+		 * it starts clean (the first error would win). */
+		tlsrpt_error_clear(&err);
 		st = dns_lookup_exists(r, domain, &err);
 		if (st == DNS_LOOKUP_NXDOMAIN) {
 			printf("ERROR: %s: the domain does not exist "
@@ -465,6 +468,7 @@ do_check(const struct dns_opts *o)
 	n = 0;
 
 	snprintf(owner, sizeof(owner), "_mta-sts.%s", domain);
+	tlsrpt_error_clear(&err);
 	st = dns_lookup_txt(r, owner, &recs, &n, cname, sizeof(cname), &err);
 	if (st == DNS_LOOKUP_TEMPFAIL || st == DNS_LOOKUP_FAIL) {
 		print_findings(f);

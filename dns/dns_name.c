@@ -181,8 +181,9 @@ restate(struct tlsrpt_error *err, const char *uri)
 	char inner[TLSRPT_ERROR_TEXT_MAX];
 
 	memcpy(inner, err->text, sizeof(inner));
-	return tlsrpt_error_set(err, err->code, "rua", "\"%s\": %s", uri,
-				inner);
+	/* On purpose: the reason stays, worded with the whole URI. */
+	return tlsrpt_error_replace(err, err->code, "rua", "\"%s\": %s", uri,
+				    inner);
 }
 
 /* A local part: dot-atom (RFC 5322 section 3.4.1) or a quoted string. */

@@ -103,7 +103,7 @@ policy_line(struct policy_state *st, size_t lineno, const char *s, size_t n,
 	size_t kl, vs;
 	char q[256], val[DNS_NAME_MAX + 8];
 	int key;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	enum dns_sts_mode m;
 
 	if (colon == NULL) {

@@ -266,7 +266,7 @@ parse_rua(struct field_walk *w, size_t *p, size_t *n_uris)
 
 	for (;;) {
 		size_t start = i;
-		struct tlsrpt_error err;
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 		char q[256];
 
 		while (i < w->len && !is_wsp(s[i]) && s[i] != ',' &&

@@ -149,7 +149,7 @@ dry_run_one(struct ingest *ing, const char *name, const unsigned char *buf,
 	    size_t len)
 {
 	struct tlsrpt_input *in = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int found;
 
 	tlsrpt_error_clear(&err);
@@ -164,8 +164,10 @@ dry_run_one(struct ingest *ing, const char *name, const unsigned char *buf,
 	}
 	if (!found) {
 		/* Part errors were printed above; say why nothing was found
-		 * only when no part said it already. */
-		if (in == NULL || in->n_items == 0)
+		 * only when no part said it already, or why the rest of the
+		 * input was not read. */
+		if (in == NULL || in->n_items == 0 ||
+		    in->stop.code != TLSRPT_OK)
 			print_error(name, &err);
 		ing->status = worse(ing->status, EX_DATAERR);
 	}
@@ -221,8 +223,11 @@ on_report(void *ctx, const struct intake_report_event *ev)
 				 p->total_successful_session_count,
 				 p->total_failure_session_count);
 		}
-		line_add(l, ")%s%s", ev->dkim != NULL ? " dkim=" : "",
-			 ev->dkim != NULL ? ev->dkim : "");
+		line_add(l, ")%s%s",
+			 ev->dkim != TLSRPT_DKIM_UNKNOWN ? " dkim=" : "",
+			 ev->dkim != TLSRPT_DKIM_UNKNOWN
+				 ? tlsrpt_dkim_name(ev->dkim)
+				 : "");
 		/* Misspelt member names read under their RFC names. */
 		if (r->quirks.n > 0)
 			line_add(l, " quirks=%zu (%s)", r->quirks.n,
@@ -301,7 +306,7 @@ on_message(void *ctx, const char *name, const unsigned char *buf, size_t len,
 static void
 walk(struct ingest *ing, const char *path)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	tlsrpt_error_clear(&err);
 	if (mailbox_walk(path, ing->limits.max_message_bytes, on_message, ing,
@@ -318,7 +323,7 @@ static int
 open_store(struct ingest *ing)
 {
 	struct tlsrpt_store_options so;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	/* The store the milter fills: inside its Chroot when one is set. */
 	config_store_options(&ing->cfg, CONFIG_OUTSIDE_CHROOT, &so);
@@ -335,7 +340,7 @@ static int
 prune(struct ingest *ing)
 {
 	struct tlsrpt_prune_stats st;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	if (tlsrpt_store_prune(ing->store, time(NULL),
 			       ing->cfg.compress_after_days,
@@ -365,7 +370,7 @@ store_dir(const struct ingest *ing)
 static int
 find_owner(const struct ingest *ing, struct ingest_owner *owner)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	tlsrpt_error_clear(&err);
 	if (ingest_owner_of(store_dir(ing), ing->cfg.allow_root, owner, &err) ==
@@ -378,7 +383,7 @@ find_owner(const struct ingest *ing, struct ingest_owner *owner)
 static int
 become_owner(const struct ingest_owner *owner)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	tlsrpt_error_clear(&err);
 	if (ingest_owner_become(owner, &err) == 0)
@@ -422,7 +427,7 @@ feed_inputs(struct ingest *ing, int fd, pid_t pid, char **paths, int n)
 static void
 receive(struct ingest *ing, int fd)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	tlsrpt_error_clear(&err);
 	if (ingest_feed_receive(fd, ing->limits.max_message_bytes, on_message,
@@ -448,7 +453,7 @@ alert_log_stderr(void *ctx, int prio, const char *line)
 static int
 alerts_on(struct ingest *ing)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	if (alert_hook_setup(&ing->alerts, &ing->cfg, 0, alert_log_stderr, ing,
 			     &ing->intake, &err) != 0) {
@@ -461,7 +466,7 @@ alerts_on(struct ingest *ing)
 static int
 configure(struct ingest *ing, const char *config_path)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	if (config_init(&ing->cfg, &err) != 0 ||
 	    config_load(&ing->cfg,

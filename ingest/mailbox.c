@@ -17,7 +17,7 @@
 static int
 walk_file(const char *path, size_t max_bytes, mailbox_message_fn *fn, void *ctx)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	int rc;
@@ -133,7 +133,7 @@ static int
 mbox_deliver(const char *path, const struct mbox_message *m, size_t max_bytes,
 	     mailbox_message_fn *fn, void *ctx)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char name[4200];
 
 	snprintf(name, sizeof(name), "%s, message %lu (line %lu)", path,

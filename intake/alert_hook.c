@@ -101,7 +101,7 @@ alert_hook_observe(void *ctx, const struct intake_report_event *ev)
 {
 	struct alert_hook *h = ctx;
 	struct alert_list l, *acc;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	if (!h->enabled || ev->msg_state == NULL)
 		return;

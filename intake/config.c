@@ -213,7 +213,7 @@ check_token(const char *v, char *why, size_t size)
 static int
 check_command(const char *v, char *why, size_t size)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char **argv = alert_argv_split(v, &err);
 
 	if (argv == NULL) {

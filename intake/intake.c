@@ -46,11 +46,11 @@ combine(enum intake_outcome so_far, enum intake_outcome next, int first)
 	return so_far;
 }
 
-/* The DKIM verdict of p: "pass" "fail" "none", or NULL (HTTPS). */
-static const char *
+/* The DKIM verdict of p; TLSRPT_DKIM_UNKNOWN when it has none (HTTPS). */
+static enum tlsrpt_dkim
 verdict(const struct intake_parsed *p)
 {
-	return p->have_dr ? p->dr.verdict : NULL;
+	return p->have_dr ? p->dr.verdict : TLSRPT_DKIM_UNKNOWN;
 }
 
 /* Tell fn of item (or, item NULL, that the input is done). The caller's
@@ -74,21 +74,6 @@ tell(intake_report_fn *fn, void *ctx, const struct intake_parsed *p,
 
 	if (fn != NULL)
 		fn(ctx, &ev);
-}
-
-/* Whether err is one of the items' own errors (the parser hands back the
- * first item's error when every part failed): already reported. */
-static int
-item_error(const struct tlsrpt_input *in, const struct tlsrpt_error *err)
-{
-	for (size_t i = 0; i < in->n_items; i++) {
-		const struct tlsrpt_error *e = &in->items[i].error;
-
-		if (e->code == err->code && strcmp(e->text, err->text) == 0 &&
-		    strcmp(e->path, err->path) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 /* A report tells of sessions that happened: one whose date-range ends
@@ -118,10 +103,10 @@ in_future(const struct tlsrpt_report *r, int64_t received,
 
 /* RequireDKIM: -1 with err filled when the verdict is not a pass. */
 static int
-dkim_refused(const struct intake_config *cfg, const char *dkim,
+dkim_refused(const struct intake_config *cfg, enum tlsrpt_dkim dkim,
 	     const char *submitter, struct tlsrpt_error *err)
 {
-	if (!cfg->require_dkim || (dkim != NULL && strcmp(dkim, "pass") == 0))
+	if (!cfg->require_dkim || dkim == TLSRPT_DKIM_PASS)
 		return 0;
 	return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
 				"no DKIM pass for the submitter %s from a "
@@ -165,7 +150,6 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	  const struct tlsrpt_dkim_result *dr, const char *submitter,
 	  int *conflict, struct tlsrpt_error *err)
 {
-	const char *dkim = dr != NULL ? dr->verdict : NULL;
 	struct tlsrpt_receipt receipt;
 	enum tlsrpt_store_outcome stored;
 
@@ -182,7 +166,7 @@ store_one(const struct intake_config *cfg, const struct intake_origin *origin,
 	receipt.file = origin->file;
 	receipt.client_addr = origin->client_addr;
 	receipt.message_id = in->is_message ? in->meta.message_id : NULL;
-	receipt.dkim = dkim;
+	receipt.dkim = dr != NULL ? dr->verdict : TLSRPT_DKIM_UNKNOWN;
 	receipt.submitter = submitter[0] != '\0' ? submitter : NULL;
 	if (dr != NULL) {
 		receipt.dkim_domain = dr->domain[0] != '\0' ? dr->domain : NULL;
@@ -317,21 +301,20 @@ intake_store(struct intake_parsed *p, intake_report_fn *on_report, void *ctx,
 	/* The walk stopped at a limit on the whole input (more report parts
 	 * than MaxReportsPerMessage, ...) after some parts: what came after
 	 * was not read, and the postmaster must hear of it. */
-	if (partial && err.code != TLSRPT_OK &&
-	    err.code != TLSRPT_ERR_NOT_REPORT && !item_error(in, &err)) {
+	if (in->stop.code != TLSRPT_OK) {
 		struct tlsrpt_input_item rest;
 		/* Out of memory part-way: the sender must retry, or the
 		 * parts not read would be lost. */
-		enum intake_outcome o = err.code == TLSRPT_ERR_NOMEM
+		enum intake_outcome o = in->stop.code == TLSRPT_ERR_NOMEM
 						? INTAKE_STORE_FAILED
 						: INTAKE_INVALID;
 
 		memset(&rest, 0, sizeof(rest));
 		res->n_failed++;
 		if (res->error.code == TLSRPT_OK || o == INTAKE_STORE_FAILED)
-			res->error = err;
+			res->error = in->stop;
 		res->outcome = combine(res->outcome, o, 0);
-		tell(on_report, ctx, p, &rest, o, &err, 0, NULL);
+		tell(on_report, ctx, p, &rest, o, &in->stop, 0, NULL);
 	}
 	tell(cfg->observe, cfg->observe_ctx, p, NULL, res->outcome, NULL, 0,
 	     &msg_state);

@@ -58,7 +58,7 @@ enum intake_outcome {
 struct intake_report_event {
 	const struct tlsrpt_input *input;     /* metadata, borrowed */
 	const struct tlsrpt_input_item *item; /* borrowed */
-	const char *dkim;		      /* "pass" "fail" "none" or NULL */
+	enum tlsrpt_dkim dkim;		      /* UNKNOWN: none at all (HTTPS) */
 	enum intake_outcome outcome; /* STORED DUPLICATE INVALID REFUSED_DKIM
 					STORE_FAILED */
 	const struct tlsrpt_error *error; /* when not stored/duplicate */

@@ -432,7 +432,9 @@ on_report(void *ctx, const struct intake_report_event *ev)
 		     : ev->conflict		  ? INTAKE_CONFLICT_TEXT
 						  : "stored",
 		     org, id, domains, (long long)ok, (long long)failed,
-		     ev->dkim ? ev->dkim : "none");
+		     ev->dkim != TLSRPT_DKIM_UNKNOWN
+			     ? tlsrpt_dkim_name(ev->dkim)
+			     : "none");
 		g_free(org);
 		g_free(id);
 		if (r->quirks.n > 0)

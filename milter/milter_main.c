@@ -160,7 +160,7 @@ reload_config(void *ctx, const struct config *old, config_changed_fn *changed,
 static int
 load_config(const struct options *o, struct config *cfg)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	tlsrpt_error_clear(&err);
 	if (read_config(o, NULL, NULL, NULL, cfg, &err) != 0) {
@@ -327,7 +327,7 @@ open_store(const struct config *cfg, struct tlsrpt_limits *limits,
 	   const struct milter_log *log, struct tlsrpt_store **out)
 {
 	struct tlsrpt_store_options so;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 
 	tlsrpt_error_clear(&err);
@@ -356,7 +356,7 @@ run(const struct options *o, struct config *start_cfg, struct milter_app *app)
 	struct tlsrpt_limits store_limits;
 	const struct config *cfg;
 	char *pid_file = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	sigset_t set;
 	int status;
 

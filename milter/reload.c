@@ -76,7 +76,7 @@ reload(struct milter_reload *r)
 	const struct milter_gen *cur = r->gens->current;
 	struct config cfg;
 	struct milter_gen *g;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 
 	tlsrpt_error_clear(&err);

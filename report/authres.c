@@ -291,7 +291,7 @@ tlsrpt_dkim_evaluate(char *const *auth_results, const size_t *received_above,
 		submitter_domain != NULL ? submitter_domain : "";
 	int chosen = 0;
 
-	out->verdict = "none";
+	out->verdict = TLSRPT_DKIM_NONE;
 	out->domain[0] = '\0';
 	out->ignored = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -323,7 +323,7 @@ tlsrpt_dkim_evaluate(char *const *auth_results, const size_t *received_above,
 
 			if (len > 0 && h.passed.p[len - 1] == '.')
 				len--;
-			out->verdict = "pass";
+			out->verdict = TLSRPT_DKIM_PASS;
 			if (len < sizeof(out->domain)) {
 				for (size_t c = 0; c < len; c++)
 					out->domain[c] =
@@ -331,9 +331,41 @@ tlsrpt_dkim_evaluate(char *const *auth_results, const size_t *received_above,
 				out->domain[len] = '\0';
 			}
 		} else if (h.found == FOUND_FAIL) {
-			out->verdict = "fail";
+			out->verdict = TLSRPT_DKIM_FAIL;
 		}
 	}
+}
+
+/* The store format's words, indexed by enum tlsrpt_dkim. */
+static const char *const dkim_names[] = {
+	[TLSRPT_DKIM_UNKNOWN] = NULL,
+	[TLSRPT_DKIM_NONE] = "none",
+	[TLSRPT_DKIM_PASS] = "pass",
+	[TLSRPT_DKIM_FAIL] = "fail",
+};
+
+const char *
+tlsrpt_dkim_name(enum tlsrpt_dkim v)
+{
+	if ((size_t)v >= sizeof(dkim_names) / sizeof(dkim_names[0]))
+		return NULL;
+	return dkim_names[v];
+}
+
+int
+tlsrpt_dkim_from_name(const char *s, size_t len, enum tlsrpt_dkim *out)
+{
+	for (size_t v = 0; v < sizeof(dkim_names) / sizeof(dkim_names[0]);
+	     v++) {
+		const char *name = dkim_names[v];
+
+		if (name != NULL && strlen(name) == len &&
+		    memcmp(name, s, len) == 0) {
+			*out = (enum tlsrpt_dkim)v;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* Copy s[0..n) lower-cased into buf when it is a plausible domain name:

@@ -177,31 +177,28 @@ tlsrpt_inflate(const void *in, size_t in_len,
 		if (ret == Z_BUF_ERROR && used == size)
 			continue; /* only out of output space */
 		if (ret == Z_BUF_ERROR) {
-			tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
-					 "compressed report is truncated: the "
-					 "data ends after %zu bytes before "
-					 "the end of the compressed stream",
-					 in_len);
-			if (err != NULL)
-				err->offset = (long)in_len;
+			tlsrpt_error_set_at(
+				err, TLSRPT_ERR_INVALID, NULL, (long)in_len,
+				"compressed report is truncated: the "
+				"data ends after %zu bytes before "
+				"the end of the compressed stream",
+				in_len);
 			goto out;
 		}
 		if (ret == Z_DATA_ERROR) {
-			tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
-					 "compressed report is corrupt: %s",
-					 zs.msg != NULL ? zs.msg
-							: "invalid data");
-			if (err != NULL)
-				err->offset = (long)(pos - zs.avail_in);
+			tlsrpt_error_set_at(err, TLSRPT_ERR_INVALID, NULL,
+					    (long)(pos - zs.avail_in),
+					    "compressed report is corrupt: %s",
+					    zs.msg != NULL ? zs.msg
+							   : "invalid data");
 			goto out;
 		}
 		if (ret == Z_NEED_DICT) {
 			/* A zlib header with FDICT set: the input's fault. */
-			tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
-					 "compressed report is corrupt: it "
-					 "needs a preset dictionary");
-			if (err != NULL)
-				err->offset = (long)(pos - zs.avail_in);
+			tlsrpt_error_set_at(err, TLSRPT_ERR_INVALID, NULL,
+					    (long)(pos - zs.avail_in),
+					    "compressed report is corrupt: it "
+					    "needs a preset dictionary");
 			goto out;
 		}
 		if (ret == Z_MEM_ERROR) {

@@ -211,6 +211,15 @@ tlsrpt_input_parse(const void *buf, size_t len,
 	return tlsrpt_input_parse_gated(buf, len, limits, NULL, out, err);
 }
 
+/* The whole input was refused or its walk stopped: in->stop says why. */
+static int
+stopped(const struct tlsrpt_input *in, struct tlsrpt_error *err)
+{
+	if (err != NULL)
+		*err = in->stop;
+	return -1;
+}
+
 int
 tlsrpt_input_parse_gated(const void *buf, size_t len,
 			 const struct tlsrpt_limits *limits,
@@ -228,26 +237,34 @@ tlsrpt_input_parse_gated(const void *buf, size_t len,
 		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
 					"out of memory reading the input");
 	*out = in;
-	if (len > limits->max_message_bytes)
-		return tlsrpt_error_set(err, TLSRPT_ERR_LIMIT, NULL,
-					"input of %zu bytes is larger than "
-					"%zu bytes (MaxMessageSize)",
-					len, limits->max_message_bytes);
-	if (len == 0)
-		return tlsrpt_error_set(err, TLSRPT_ERR_NOT_REPORT, NULL,
-					"the input is empty");
+	tlsrpt_error_clear(&in->stop);
+	if (len > limits->max_message_bytes) {
+		tlsrpt_error_set(&in->stop, TLSRPT_ERR_LIMIT, NULL,
+				 "input of %zu bytes is larger than %zu bytes "
+				 "(MaxMessageSize)",
+				 len, limits->max_message_bytes);
+		return stopped(in, err);
+	}
+	if (len == 0) {
+		tlsrpt_error_set(&in->stop, TLSRPT_ERR_NOT_REPORT, NULL,
+				 "the input is empty");
+		return stopped(in, err);
+	}
 
 	kind = tlsrpt_payload_sniff(buf, len);
 	if (kind == TLSRPT_PAYLOAD_UNKNOWN) {
 		in->is_message = 1;
-		if (tlsrpt_message_parse(buf, len, limits, gate, in, err) != 0)
-			return -1;
+		if (tlsrpt_message_parse(buf, len, limits, gate, in,
+					 &in->stop) != 0)
+			return stopped(in, err);
 		return verdict(in, err);
 	}
 	in->items = tlsrpt_calloc(1, sizeof(*in->items));
-	if (in->items == NULL)
-		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
-					"out of memory reading the input");
+	if (in->items == NULL) {
+		tlsrpt_error_set(&in->stop, TLSRPT_ERR_NOMEM, NULL,
+				 "out of memory reading the input");
+		return stopped(in, err);
+	}
 	in->n_items = 1;
 	item = &in->items[0];
 	if (gate != NULL && gate->fn(gate->ctx, in, &item->error) != 0) {

@@ -54,6 +54,14 @@ struct tlsrpt_input {
 	struct tlsrpt_message_meta meta;
 	struct tlsrpt_input_item *items;
 	size_t n_items;
+	/* Why the whole input was refused, or its MIME walk stopped before
+	 * the end: larger than MaxMessageSize, empty, not a message, too many
+	 * MIME parts or report parts, out of memory. Code TLSRPT_OK when every
+	 * part was looked at. The items found before a stop are kept; one
+	 * part's own failure is in that item's error, never here, so a caller
+	 * tells "the rest was not read" from "this part failed" by this field
+	 * alone. */
+	struct tlsrpt_error stop;
 };
 
 /* Call once before threads start: initialises GMime and the allocation seam. */
@@ -63,7 +71,8 @@ void tlsrpt_parser_shutdown(void);
 /* Parse buf. Returns 0 when at least one report was found and parsed (other
  * items may still carry errors); -1 otherwise, with err saying why: no
  * report in the input (TLSRPT_ERR_NOT_REPORT), the first item's error when
- * every candidate failed, or a limit on the whole input. On both returns *out
+ * every candidate failed, or (*out)->stop, an error of the whole input. A
+ * stop after some reports were parsed returns -1 too. On both returns *out
  * is set (when memory allowed) so the caller can log metadata and per-part
  * errors; free it with tlsrpt_input_free(). */
 int tlsrpt_input_parse(const void *buf, size_t len,

@@ -412,8 +412,9 @@ prescan(const char *buf, size_t len, const struct tlsrpt_limits *limits,
 		if (in_header) {
 			header_bytes += (size_t)(eol - p) + 1;
 			if (header_bytes > max_header_bytes)
-				return tlsrpt_error_set(
+				return tlsrpt_error_set_at(
 					err, TLSRPT_ERR_LIMIT, NULL,
+					(long)(p - buf),
 					"the message's header sections hold "
 					"more than %zu bytes (1 KiB per "
 					"MaxMIMEParts %zu)",
@@ -431,8 +432,9 @@ prescan(const char *buf, size_t len, const struct tlsrpt_limits *limits,
 			}
 		} else if (n >= 2 && p[0] == '-' && p[1] == '-') {
 			if (++delims > max_delims)
-				return tlsrpt_error_set(
+				return tlsrpt_error_set_at(
 					err, TLSRPT_ERR_LIMIT, NULL,
+					(long)(p - buf),
 					"the message has more than %zu MIME "
 					"boundary lines (MaxMIMEParts %zu)",
 					max_delims, limits->max_mime_parts);

@@ -124,12 +124,11 @@ prescan_json(const unsigned char *p, size_t len, const struct tlsrpt_limits *l,
 		} else if (c == '[' || c == '{') {
 			values++;
 			if (++depth > l->max_json_depth) {
-				tlsrpt_error_set(err, TLSRPT_ERR_LIMIT, NULL,
-						 "JSON nested deeper than %u "
-						 "levels (MaxJSONDepth)",
-						 l->max_json_depth);
-				if (err != NULL)
-					err->offset = (long)i;
+				tlsrpt_error_set_at(
+					err, TLSRPT_ERR_LIMIT, NULL, (long)i,
+					"JSON nested deeper than %u "
+					"levels (MaxJSONDepth)",
+					l->max_json_depth);
 				return -1;
 			}
 		} else if ((c == ']' || c == '}') && depth > 0) {
@@ -138,13 +137,12 @@ prescan_json(const unsigned char *p, size_t len, const struct tlsrpt_limits *l,
 			values++;
 		}
 		if (values > budget) {
-			tlsrpt_error_set(err, TLSRPT_ERR_LIMIT, NULL,
-					 "JSON of %zu bytes holds more than "
-					 "%zu values (MaxJSONValues %zu, and "
-					 "at most one value per 8 bytes)",
-					 len, budget, l->max_json_values);
-			if (err != NULL)
-				err->offset = (long)i;
+			tlsrpt_error_set_at(
+				err, TLSRPT_ERR_LIMIT, NULL, (long)i,
+				"JSON of %zu bytes holds more than "
+				"%zu values (MaxJSONValues %zu, and "
+				"at most one value per 8 bytes)",
+				len, budget, l->max_json_values);
 			return -1;
 		}
 	}
@@ -188,13 +186,9 @@ load_json(const void *buf, size_t len, const struct tlsrpt_limits *l,
 		nomem(err);
 		return NULL;
 	}
-	tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
-			 "%s is not valid JSON: %s at line %d, column %d "
-			 "(byte %d)",
-			 what, jerr.text, jerr.line, jerr.column,
-			 jerr.position);
-	if (err != NULL)
-		err->offset = jerr.position;
+	tlsrpt_error_set_at(err, TLSRPT_ERR_INVALID, NULL, jerr.position,
+			    "%s is not valid JSON: %s at line %d, column %d",
+			    what, jerr.text, jerr.line, jerr.column);
 	return NULL;
 }
 
@@ -379,7 +373,7 @@ static int
 split_embedded_array(const char *s, const struct tlsrpt_limits *l, char ***out,
 		     size_t *n, struct tlsrpt_error *err)
 {
-	struct tlsrpt_error inner;
+	struct tlsrpt_error inner = TLSRPT_ERROR_INIT;
 	json_t *arr = NULL, *v;
 	char **list = NULL;
 	size_t count = 0, i;

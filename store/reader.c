@@ -360,7 +360,7 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 
 	tlsrpt_record_clear(rec);
 	for (;;) {
-		struct tlsrpt_error derr;
+		struct tlsrpt_error derr = TLSRPT_ERROR_INIT;
 
 		if (!rd->is_open) {
 			if (rd->next_file == rd->n_files)

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "report/authres.h"
 #include "report/limits.h"
 #include "report/report.h"
 
@@ -40,7 +41,7 @@ struct tlsrpt_record {
 	char *queue_id;
 	char *file;
 	char *message_id;
-	char *dkim;
+	enum tlsrpt_dkim dkim; /* "dkim", TLSRPT_DKIM_UNKNOWN when absent */
 	char *client_addr;
 	char *submitter;
 	/* "report-digest" (store/digest.h), or NULL in lines written before

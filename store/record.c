@@ -109,7 +109,7 @@ line_head(const struct tlsrpt_report *r, const struct tlsrpt_receipt *rc)
 	rc_ |= set_receipt(o, "queue-id", rc->queue_id);
 	rc_ |= set_receipt(o, "file", rc->file);
 	rc_ |= set_receipt(o, "message-id", rc->message_id);
-	rc_ |= set_receipt(o, "dkim", rc->dkim);
+	rc_ |= set_receipt(o, "dkim", tlsrpt_dkim_name(rc->dkim));
 	rc_ |= set_receipt(o, "dkim-domain", rc->dkim_domain);
 	if (rc->authres_forged > 0)
 		rc_ |= json_object_set_new(
@@ -274,7 +274,6 @@ tlsrpt_record_clear(struct tlsrpt_record *rec)
 	tlsrpt_free(rec->queue_id);
 	tlsrpt_free(rec->file);
 	tlsrpt_free(rec->message_id);
-	tlsrpt_free(rec->dkim);
 	tlsrpt_free(rec->client_addr);
 	tlsrpt_free(rec->submitter);
 	tlsrpt_free(rec->digest);
@@ -283,6 +282,24 @@ tlsrpt_record_clear(struct tlsrpt_record *rec)
 	tlsrpt_free(rec->report_id);
 	tlsrpt_policy_clear(&rec->policy);
 	memset(rec, 0, sizeof(*rec));
+}
+
+/* The optional "dkim" member: one of the words tlsrpt_dkim_name() writes.
+ * -1 (err set) on anything else. */
+static int
+get_dkim(json_t *o, enum tlsrpt_dkim *dst, struct tlsrpt_error *err)
+{
+	json_t *v = json_object_get(o, "dkim");
+
+	*dst = TLSRPT_DKIM_UNKNOWN;
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v) ||
+	    tlsrpt_dkim_from_name(json_string_value(v), json_string_length(v),
+				  dst) < 0)
+		return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, "dkim",
+					"not \"pass\", \"fail\" or \"none\"");
+	return 0;
 }
 
 /* Copy optional string member key of o into *dst. -1 on a wrong type
@@ -357,8 +374,8 @@ tlsrpt_record_decode_json(const char *line, size_t len,
 
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL) {
-		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL, "not JSON: %s",
-				 jerr.text);
+		tlsrpt_error_set_at(err, TLSRPT_ERR_INVALID, NULL,
+				    jerr.position, "not JSON: %s", jerr.text);
 		goto out;
 	}
 	if (!json_is_object(o)) {
@@ -380,7 +397,7 @@ tlsrpt_record_decode_json(const char *line, size_t len,
 	    get_string(o, "queue-id", 0, &rec->queue_id, err) < 0 ||
 	    get_string(o, "file", 0, &rec->file, err) < 0 ||
 	    get_string(o, "message-id", 0, &rec->message_id, err) < 0 ||
-	    get_string(o, "dkim", 0, &rec->dkim, err) < 0 ||
+	    get_dkim(o, &rec->dkim, err) < 0 ||
 	    get_string(o, "client-addr", 0, &rec->client_addr, err) < 0 ||
 	    get_string(o, "submitter", 0, &rec->submitter, err) < 0 ||
 	    get_string(o, "report-digest", 0, &rec->digest, err) < 0 ||

@@ -476,7 +476,6 @@ receipt_slot(struct tlsrpt_record *rec, int k)
 	case K_QUEUE_ID: return &rec->queue_id;
 	case K_FILE: return &rec->file;
 	case K_MESSAGE_ID: return &rec->message_id;
-	case K_DKIM: return &rec->dkim;
 	case K_CLIENT_ADDR: return &rec->client_addr;
 	case K_SUBMITTER: return &rec->submitter;
 	case K_DIGEST: return &rec->digest;
@@ -519,6 +518,11 @@ line_member(struct sc *c, int k, struct tlsrpt_record *rec)
 		*(k == K_POLICY_INDEX ? &rec->policy_index
 				      : &rec->policy_count) = (size_t)n;
 		return 0;
+	case K_DKIM:
+		/* An escaped or unknown word: the full decode words it. */
+		return str(c, &v) < 0
+			       ? -1
+			       : tlsrpt_dkim_from_name(v.s, v.n, &rec->dkim);
 	case K_STS_MODE:
 	case K_DKIM_DOMAIN: return str(c, &v);
 	case K_AUTHRES_FORGED: return num(c, &n);

@@ -130,7 +130,7 @@ scan(struct tlsrpt_store *s, int fd, gzFile gz, int64_t day, uint64_t base,
 	else
 		tlsrpt_lines_init_fd(&ln, fd, base, limit, max_line);
 	while ((rc = tlsrpt_lines_next(&ln, &line, &len, &flags)) > 0) {
-		struct tlsrpt_error derr;
+		struct tlsrpt_error derr = TLSRPT_ERROR_INIT;
 
 		if (flags & TLSRPT_LINE_UNTERMINATED) {
 			cut_at = g.active ? g.start : ln.start;

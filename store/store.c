@@ -383,7 +383,7 @@ tlsrpt_store_append(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 		 * our verifier saw signed is stored whatever came first, or
 		 * forgers could pre-empt the genuine report after all. */
 		if (versions >= TLSRPT_STORE_MAX_VERSIONS &&
-		    (rc->dkim == NULL || strcmp(rc->dkim, "pass") != 0)) {
+		    rc->dkim != TLSRPT_DKIM_PASS) {
 			*outcome = TLSRPT_STORE_TOO_MANY_VERSIONS;
 			ret = 0;
 			goto out;

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include "base/error.h"
+#include "report/authres.h"
 #include "report/limits.h"
 #include "report/report.h"
 
@@ -69,7 +70,8 @@ struct tlsrpt_receipt {
 	const char *queue_id;	/* MTA queue id (milter) */
 	const char *file;	/* input file name (file) */
 	const char *message_id; /* Message-ID of the report mail */
-	const char *dkim;	/* "pass" "fail" "none"; NULL: not applicable */
+	/* The DKIM verdict; TLSRPT_DKIM_UNKNOWN: not applicable. */
+	enum tlsrpt_dkim dkim;
 	const char *dkim_domain; /* the signing domain that passed, or NULL */
 	size_t authres_forged;	 /* ignored Authentication-Results headers
 				    with a trusted authserv-id; 0: left out */

@@ -606,7 +606,7 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 		a->reports++;
 		o->reports++;
 		summary_trust_org(a, o);
-		if (rec->dkim != NULL && strcmp(rec->dkim, "fail") == 0) {
+		if (rec->dkim == TLSRPT_DKIM_FAIL) {
 			o->dkim_fail++;
 			a->problems.dkim_fail++;
 		}
@@ -620,7 +620,7 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 
 		r->org = g_strdup(rec->organization_name);
 		r->report_id = g_strdup(rec->report_id);
-		r->dkim = g_strdup(rec->dkim);
+		r->dkim = g_strdup(tlsrpt_dkim_name(rec->dkim));
 		r->start = rec->start_time;
 		r->end = rec->end_time;
 		r->received = rec->received;
@@ -663,8 +663,7 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		g_free(name);
 		return;
 	}
-	if (o->verified_only &&
-	    (rec->dkim == NULL || strcmp(rec->dkim, "pass") != 0)) {
+	if (o->verified_only && rec->dkim != TLSRPT_DKIM_PASS) {
 		if (new_report && t >= o->since)
 			a->problems.unverified_dropped++;
 		g_free(name);

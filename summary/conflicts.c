@@ -156,7 +156,7 @@ resolve_one(struct summary_agg *a, GPtrArray *versions)
 				 r->submitter, r->contact_info, &id);
 		v->digest = g_strdup(hv->digest);
 		v->submitter = g_strdup(r->submitter);
-		v->dkim = g_strdup(r->dkim);
+		v->dkim = g_strdup(tlsrpt_dkim_name(r->dkim));
 		v->received = r->received;
 		v->auth = id.auth;
 		v->auth_domain = g_strdup(id.domain);

@@ -175,19 +175,19 @@ summary_known_lookup(const struct summary_known *k, const char *org)
 
 void
 summary_classify(const struct summary_known *k, const char *org,
-		 const char *dkim, const char *submitter, const char *contact,
-		 struct summary_sender_id *out)
+		 enum tlsrpt_dkim dkim, const char *submitter,
+		 const char *contact, struct summary_sender_id *out)
 {
 	summary_classify_doms(summary_known_lookup(k, org), dkim, submitter,
 			      contact, out);
 }
 
 void
-summary_classify_doms(char *const *doms, const char *dkim,
+summary_classify_doms(char *const *doms, enum tlsrpt_dkim dkim,
 		      const char *submitter, const char *contact,
 		      struct summary_sender_id *out)
 {
-	int pass = dkim != NULL && strcmp(dkim, "pass") == 0;
+	int pass = dkim == TLSRPT_DKIM_PASS;
 	const char *cd;
 	size_t cl = 0;
 
@@ -224,7 +224,7 @@ summary_classify_doms(char *const *doms, const char *dkim,
 		if (pass && submitter != NULL && submitter[0] != '\0') {
 			out->auth = SUMMARY_AUTH_OK;
 			out->domain = doms[i];
-		} else if (dkim != NULL && strcmp(dkim, "fail") == 0) {
+		} else if (dkim == TLSRPT_DKIM_FAIL) {
 			/* Our verifier saw its signature fail: a copied
 			 * or tampered signature, not the reporter. */
 			out->auth = SUMMARY_AUTH_IMPERSONATION;

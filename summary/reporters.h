@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "report/authres.h"
 
 struct summary_known;
 
@@ -61,7 +62,7 @@ struct summary_sender_id {
 };
 
 /* Classify a report claiming organization-name org, whose receipt says
- * dkim ("pass": DKIM-authenticated as the submitter domain or a parent,
+ * dkim (PASS: DKIM-authenticated as the submitter domain or a parent,
  * from a trusted Authentication-Results) and submitter
  * (TLS-Report-Submitter or the From domain), and whose contact-info is
  * contact (any of them may be NULL). k may be NULL (no file: nothing is
@@ -73,7 +74,7 @@ struct summary_sender_id {
  * IMPERSONATION; otherwise NONE. For an unknown name:
  * AUTH_OK with DKIM pass for a submitter, else NONE. */
 void summary_classify(const struct summary_known *k, const char *org,
-		      const char *dkim, const char *submitter,
+		      enum tlsrpt_dkim dkim, const char *submitter,
 		      const char *contact, struct summary_sender_id *out);
 
 /* The domains of org in k (NULL-terminated, borrowed from k), or NULL when
@@ -83,7 +84,7 @@ char *const *summary_known_lookup(const struct summary_known *k,
 
 /* summary_classify() with the lookup done: doms as summary_known_lookup()
  * returned them. */
-void summary_classify_doms(char *const *doms, const char *dkim,
+void summary_classify_doms(char *const *doms, enum tlsrpt_dkim dkim,
 			   const char *submitter, const char *contact,
 			   struct summary_sender_id *out);
 

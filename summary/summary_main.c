@@ -201,7 +201,7 @@ write_mail(const struct args *a, const struct summary_agg *agg,
 	   const struct summary_render_ctx *ctx)
 {
 	struct summary_mail_options mo;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
 	int written = 0, rc;
 
@@ -251,7 +251,7 @@ warn_unreadable(const struct summary_agg *agg, int rc)
 static int
 load_known(const struct args *a, struct summary_known **out)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
 	const char *path = a->known != NULL ? a->known : KNOWN_REPORTERS;
 
@@ -273,7 +273,7 @@ load_known(const struct args *a, struct summary_known **out)
 static int
 store_from_config(const char *path, struct config *cfg)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
 
 	tlsrpt_error_clear(&err);
@@ -298,7 +298,7 @@ run(struct args *a)
 	struct summary_render_ctx ctx = {SUMMARY_VIEW_ALL, 0, 0};
 	struct summary_agg *agg = NULL;
 	struct summary_known *known = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct config cfg = {0}; /* its store path is in a->dirs */
 	char msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
 	int64_t now = (int64_t)time(NULL);

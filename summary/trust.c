@@ -55,7 +55,7 @@ summary_trust_suspect(struct summary_agg *a, const struct tlsrpt_record *rec,
 		s->org = g_strdup(rec->organization_name);
 		s->report_id = g_strdup(rec->report_id);
 		s->from = g_strdup(a->cur_id.from);
-		s->dkim = g_strdup(rec->dkim);
+		s->dkim = g_strdup(tlsrpt_dkim_name(rec->dkim));
 		s->known_domain = g_strdup(a->cur_id.known_domain);
 		s->received = rec->received;
 		s->domains = g_ptr_array_new_with_free_func(g_free);

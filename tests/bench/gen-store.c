@@ -76,7 +76,7 @@ main(int argc, char **argv)
 {
 	struct tlsrpt_store_options so;
 	struct tlsrpt_store *st = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	static char domains[N_DOMAINS][64], mx[N_DOMAINS][2][80],
 		sts[N_DOMAINS][2][96];
 	unsigned long long n, written = 0, reports = 0;
@@ -204,7 +204,8 @@ main(int argc, char **argv)
 		}
 		rc_.received = received;
 		rc_.source = "milter";
-		rc_.dkim = pick(&seed, 50) == 0 ? "fail" : "pass";
+		rc_.dkim = pick(&seed, 50) == 0 ? TLSRPT_DKIM_FAIL
+						: TLSRPT_DKIM_PASS;
 		if (tlsrpt_store_append(st, &r, &rc_, &out, &err) != 0)
 			goto fail;
 		written += np;

@@ -106,7 +106,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config c, again;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *first = NULL, *second = NULL;
 	size_t first_len, second_len;
 

@@ -28,7 +28,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tlsrpt_limits limits;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned char *out = NULL;
 	size_t out_len = 0;
 	unsigned sum = 0;

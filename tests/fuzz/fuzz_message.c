@@ -48,13 +48,14 @@ check_headers(const struct tlsrpt_input *in)
 			     in->meta.auth_results_received_above,
 			     in->meta.n_auth_results, trusted, 2,
 			     domain[0] != '\0' ? domain : NULL, &dkim);
-	verdict = dkim.verdict;
-	if (verdict == NULL ||
-	    (strcmp(verdict, "pass") != 0 && strcmp(verdict, "fail") != 0 &&
-	     strcmp(verdict, "none") != 0))
-		fuzz_fail("DKIM verdict \"%s\"", verdict ? verdict : "(null)");
+	verdict = tlsrpt_dkim_name(dkim.verdict);
+	if (dkim.verdict != TLSRPT_DKIM_PASS &&
+	    dkim.verdict != TLSRPT_DKIM_FAIL &&
+	    dkim.verdict != TLSRPT_DKIM_NONE)
+		fuzz_fail("DKIM verdict %d (%s)", (int)dkim.verdict,
+			  verdict != NULL ? verdict : "no name");
 	/* The domain that passed is one the submitter domain ends with. */
-	if ((strcmp(verdict, "pass") == 0) != (dkim.domain[0] != '\0') ||
+	if ((dkim.verdict == TLSRPT_DKIM_PASS) != (dkim.domain[0] != '\0') ||
 	    strlen(dkim.domain) > strlen(domain) ||
 	    g_ascii_strcasecmp(domain + strlen(domain) - strlen(dkim.domain),
 			       dkim.domain) != 0)
@@ -69,7 +70,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tlsrpt_limits limits;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tlsrpt_input *in = NULL;
 	size_t reports = 0;
 	int rc;

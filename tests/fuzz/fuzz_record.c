@@ -48,7 +48,7 @@ encode(const struct tlsrpt_record *rec, size_t *len)
 {
 	struct tlsrpt_report r;
 	struct tlsrpt_receipt rc;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *buf = NULL;
 
 	memset(&r, 0, sizeof(r));
@@ -83,7 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tlsrpt_limits limits;
 	struct tlsrpt_record rec, again;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *first, *second;
 	size_t first_len, second_len;
 

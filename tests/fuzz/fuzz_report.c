@@ -131,7 +131,7 @@ check_value_budget(const uint8_t *data, size_t size)
 {
 	struct tlsrpt_limits tight;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	json_t *raw =
 		json_loadb((const char *)data, size,
 			   JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
@@ -170,7 +170,7 @@ check_store_bound(struct tlsrpt_report *r, size_t size)
 				    .source = "file",
 				    .host = "fuzz.example",
 				    .message_id = "fuzz@example"};
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *buf = NULL;
 	size_t len = 0;
 
@@ -191,7 +191,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tlsrpt_limits limits;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tlsrpt_report *r = NULL, *again = NULL;
 	char *first = NULL, *second = NULL;
 	char msg[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 4];

@@ -50,6 +50,21 @@ grep -q 'no TLS report' "$t/err" || fail "not-a-report reason: $(cat "$t/err")"
 printf '{"organization-name":"x","policies":[]}' >"$t/bad.json"
 expect_status 65 "$ingest" -c "$conf" -n "$t/bad.json" 2>"$t/err"
 grep -q 'bad.json: ' "$t/err" || fail "bad report not named"
+# a JSON syntax error says at which byte
+printf '{"organization-name": "x", oops}' >"$t/syntax.json"
+expect_status 65 "$ingest" -c "$conf" -n "$t/syntax.json" 2>"$t/err"
+grep -q 'not valid JSON: .* (at byte 31)$' "$t/err" ||
+	fail "JSON error without its place: $(cat "$t/err")"
+# a walk that stops after a report (MaxReportsPerMessage) prints the report
+# read and says why the rest was not
+json=$(gzip -dc "$samples"/*.json.gz)
+printf 'MaxReportsPerMessage 1\n' >"$t/one.conf"
+printf 'From: a@example.org\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: application/tlsrpt+json\n\n%s\n--b\nContent-Type: application/tlsrpt+json\n\n%s\n--b--\n' \
+	"$json" "$json" >"$t/two.eml"
+expect_status 65 "$ingest" -c "$t/one.conf" -n "$t/two.eml" >"$t/out" 2>"$t/err"
+[ "$(wc -l <"$t/out")" -eq 1 ] || fail "the report before the stop: $(cat "$t/out")"
+grep -q 'MaxReportsPerMessage' "$t/err" ||
+	fail "dry run did not say why it stopped: $(cat "$t/err")"
 
 # storing: stored, then duplicate; lines in today's day file
 store=$t/store

@@ -86,7 +86,7 @@ summarise(int64_t since, int64_t until, const char *const *domains,
 	const char *dirs[2] = {dir_a, dir_b};
 	struct summary_options o;
 	struct summary_agg *a;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	summary_options_default(&o);
 	o.since = since;
@@ -142,7 +142,7 @@ has_reason(const struct summary_domain *d, const char *code)
 
 START_TEST(test_when)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int64_t t, s, u, now = DAY(30) + 12 * HOUR;
 
 	ck_assert_int_eq(summary_parse_when("2026-11-20", now, &t, &err), 0);
@@ -170,6 +170,7 @@ START_TEST(test_when)
 	ck_assert_int_eq(summary_parse_when("99999999999d", now, &t, &err), -1);
 	ck_assert_int_eq(summary_parse_when("2026-13-01", now, &t, &err), -1);
 	ck_assert_int_eq(summary_parse_when("2026-11-20x", now, &t, &err), -1);
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(summary_parse_when("", now, &t, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.text, "7d"));
 
@@ -186,6 +187,7 @@ START_TEST(test_when)
 	ck_assert_int_eq(summary_window(NULL, "2026-11-22", now, &s, &u, &err),
 			 0);
 	ck_assert_int_eq(s, DAY(15));
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(
 		summary_window("2026-11-22", "2026-11-22", now, &s, &u, &err),
 		-1);
@@ -456,7 +458,7 @@ summarise_known(const char *const *dirs, size_t n,
 {
 	struct summary_options o;
 	struct summary_agg *a;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	summary_options_default(&o);
 	o.since = DAY(23);
@@ -480,7 +482,7 @@ START_TEST(test_preemption_attack)
 	const char *dirs[1], *control[1];
 	struct summary_known *known;
 	struct summary_agg *a, *c;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const struct summary_conflict *cf;
 	const struct summary_org *org;
 	struct fixture_report fr = {
@@ -576,52 +578,59 @@ START_TEST(test_known_reporters)
 		"microsoft.com,outlook.com  Microsoft   Corporation\n";
 	struct summary_known *k;
 	struct summary_sender_id id;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(summary_known_parse(text, strlen(text), "t", &k, &err),
 			 0);
 	ck_assert_uint_eq(summary_known_count(k), 2);
-	summary_classify(k, "Google Inc.", "pass", "google.com", NULL, &id);
-	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
-	ck_assert_str_eq(id.domain, "google.com");
-	summary_classify(k, "google  INC.", "pass", "mail.google.com", NULL,
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_PASS, "google.com", NULL,
 			 &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
-	summary_classify(k, "Google Inc.", "none", "google.com", NULL, &id);
+	ck_assert_str_eq(id.domain, "google.com");
+	summary_classify(k, "google  INC.", TLSRPT_DKIM_PASS, "mail.google.com",
+			 NULL, &id);
+	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_NONE, "google.com", NULL,
+			 &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
 	/* From Google's domain, but our verifier saw the signature fail: a
 	 * copied signature, not Google. */
-	summary_classify(k, "Google Inc.", "fail", "google.com", NULL, &id);
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_FAIL, "google.com", NULL,
+			 &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
 	ck_assert_str_eq(id.domain, "google.com");
 	/* An unknown name with a broken signature is only not authenticated. */
-	summary_classify(k, "Small Reporter", "fail", "small.example", NULL,
-			 &id);
+	summary_classify(k, "Small Reporter", TLSRPT_DKIM_FAIL, "small.example",
+			 NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
-	summary_classify(k, "Google Inc.", "pass", "evilgoogle.com", NULL, &id);
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_PASS, "evilgoogle.com",
+			 NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
 	ck_assert_str_eq(id.domain, "evilgoogle.com");
 	/* No submitter (a file, HTTPS): the contact-info domain says where
 	 * it claims to come from, and proves nothing. */
-	summary_classify(k, "Google Inc.", NULL, NULL,
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_UNKNOWN, NULL,
 			 "mailto:smtp-tls-reporting@google.com", &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_NONE);
 	/* Nothing says where it came from: the name alone proves nothing. */
-	summary_classify(k, "Google Inc.", NULL, NULL, NULL, &id);
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_UNKNOWN, NULL, NULL,
+			 &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
 	ck_assert_str_eq(id.from, "(unknown)");
-	summary_classify(k, "Google Inc.", NULL, NULL, "tls@evil.example", &id);
+	summary_classify(k, "Google Inc.", TLSRPT_DKIM_UNKNOWN, NULL,
+			 "tls@evil.example", &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_IMPERSONATION);
-	summary_classify(k, "Microsoft Corporation", "pass", "outlook.com",
-			 NULL, &id);
+	summary_classify(k, "Microsoft Corporation", TLSRPT_DKIM_PASS,
+			 "outlook.com", NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
 	/* Unknown names: authenticated as their own submitter, or not. */
-	summary_classify(k, "Example Mail", "pass", "mail.example", NULL, &id);
+	summary_classify(k, "Example Mail", TLSRPT_DKIM_PASS, "mail.example",
+			 NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
 	ck_assert_str_eq(id.domain, "mail.example");
 	ck_assert_ptr_null(id.known_domain);
-	summary_classify(NULL, "Google Inc.", "pass", "evil.example", NULL,
-			 &id);
+	summary_classify(NULL, "Google Inc.", TLSRPT_DKIM_PASS, "evil.example",
+			 NULL, &id);
 	ck_assert_int_eq(id.auth, SUMMARY_AUTH_OK);
 	summary_known_free(k);
 	/* A line that is not "domains name" is refused with its number. */

@@ -70,7 +70,7 @@ parse_report(void)
 {
 	struct tlsrpt_limits lim;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	tlsrpt_limits_default(&lim);
 	ck_assert_msg(tlsrpt_report_parse(report_json, strlen(report_json),
@@ -90,7 +90,7 @@ static void
 eval(const struct alert_rules *ru, struct alert_list *l)
 {
 	struct tlsrpt_report *r = parse_report();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(alert_rules_eval(ru, r, "mx.example.org", l, &err), 0);
 	tlsrpt_report_free(r);
@@ -260,7 +260,7 @@ START_TEST(test_rules_quiet_and_clean)
 		"\"failed-session-count\":4}]}]}";
 	struct tlsrpt_limits lim;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct alert_rules ru;
 	struct alert_list l;
 
@@ -287,7 +287,7 @@ START_TEST(test_rules_alloc_failure)
 	struct tlsrpt_report *r = parse_report();
 	struct alert_rules ru;
 	struct alert_list l;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int ok = 0;
 
 	rules_default(&ru);
@@ -310,7 +310,7 @@ END_TEST
 
 START_TEST(test_argv_split)
 {
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char **v;
 
 	v = alert_argv_split("  /usr/bin/prog  -t \"a b\" x\"y z\"w "
@@ -325,9 +325,11 @@ START_TEST(test_argv_split)
 	ck_assert_str_eq(v[5], ""); /* "" is an empty word */
 	ck_assert_ptr_null(v[6]);
 	alert_argv_free(v);
+	tlsrpt_error_clear(&err);
 	ck_assert_ptr_null(alert_argv_split("prog \"open", &err));
 	ck_assert_ptr_nonnull(strstr(err.text, "not closed"));
 	ck_assert_ptr_null(alert_argv_split("   ", &err));
+	tlsrpt_error_clear(&err);
 	ck_assert_ptr_null(alert_argv_split("\"\" x", &err));
 	ck_assert_ptr_nonnull(strstr(err.text, "no program"));
 }
@@ -361,7 +363,7 @@ state_remove(char *path)
 START_TEST(test_state_interval)
 {
 	char *path = state_path();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const int64_t t0 = 1795737600, day = 86400;
 	const char *k = "example.org certificate-expired mx2.example.org";
 
@@ -399,7 +401,7 @@ END_TEST
 START_TEST(test_state_file)
 {
 	char *path = state_path();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const int64_t t0 = 1795737600, day = 86400;
 	char *text;
 	size_t len;
@@ -453,7 +455,7 @@ START_TEST(test_state_race)
 			pids[i] = fork();
 			ck_assert_int_ge(pids[i], 0);
 			if (pids[i] == 0) {
-				struct tlsrpt_error err;
+				struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 				int r = alert_state_claim(
 					path, "example.org x mx", 1000 + round,
 					86400, &err);
@@ -500,7 +502,7 @@ START_TEST(test_run_success)
 	char *path = state_path(), *cmd, *got;
 	char *argv[] = {"/bin/sh", "-c", NULL, NULL};
 	struct alert_run_result res;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const char input[] = "{\"domain\":\"example.org\"}\n";
 	size_t len;
 
@@ -527,7 +529,7 @@ START_TEST(test_run_failure)
 			"echo second line; exit 3",
 			NULL};
 	struct alert_run_result res;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(alert_run(argv, "in\n", 3, 5000, &res, &err), -1);
 	ck_assert(res.exited);
@@ -545,7 +547,7 @@ START_TEST(test_run_missing)
 	char *argv[] = {"/nonexistent/tlsrpt-alert", NULL};
 	char *argv2[] = {"tlsrpt-no-such-program-anywhere", NULL};
 	struct alert_run_result res;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	/* glibc says so at once; under valgrind the exec fails in the
 	 * child, which then exits 127 as a shell would. */
@@ -572,7 +574,7 @@ START_TEST(test_run_hang)
 			    "trap '' TERM; echo stuck; sleep 37; sleep 37",
 			    NULL};
 	struct alert_run_result res;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct timespec t0;
 	long ms;
 
@@ -604,7 +606,7 @@ START_TEST(test_run_flood)
 	char *argv[] = {"/bin/sh", "-c", "head -c 10000000 /dev/zero", NULL};
 	char *noread[] = {"/bin/true", NULL};
 	struct alert_run_result res;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	size_t big = 4 * 1024 * 1024;
 	char *input = malloc(big);
 
@@ -711,7 +713,7 @@ START_TEST(test_dispatch_hang)
 				   log_to_buf, &lb, {0, 0}};
 	struct alert_rules ru;
 	struct alert_list l;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct timespec t0;
 
 	rules_default(&ru);
@@ -742,7 +744,7 @@ START_TEST(test_queue)
 	struct alert_dispatch d = {argv,       5000, 0,	    path,
 				   log_to_buf, &lb,  {0, 0}};
 	struct alert_queue *q = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct alert_rules ru;
 	struct alert_list l;
 	struct timespec t0;
@@ -820,7 +822,7 @@ END_TEST
 START_TEST(test_state_rate)
 {
 	char *path = state_path();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const struct alert_rate rate = {3, 2};
 	const int64_t t0 = 1795737600, day = 86400;
 
@@ -885,7 +887,7 @@ START_TEST(test_queue_fair)
 	struct alert_dispatch d = {argv,       5000, 0,	    path,
 				   log_to_buf, &lb,  {0, 0}};
 	struct alert_queue *q = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct alert_list l;
 	int i;
 

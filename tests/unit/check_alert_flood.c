@@ -113,7 +113,7 @@ START_TEST(test_flood_then_real)
 {
 	char dir[] = "/tmp/check_alert_flood.XXXXXX", cmd[256], out[128];
 	struct config cfg;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tlsrpt_store_options so;
 	struct tlsrpt_store *store = NULL;
 	struct intake_config ic;

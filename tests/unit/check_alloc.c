@@ -114,7 +114,8 @@ static unsigned long
 chaos_parse(const char *name, const char *json, size_t len)
 {
 	struct tlsrpt_report *ref = NULL, *r;
-	struct tlsrpt_error ref_err, err;
+	struct tlsrpt_error ref_err = TLSRPT_ERROR_INIT,
+			    err = TLSRPT_ERROR_INIT;
 	char *ref_text = NULL, *text, msg[512];
 	int ref_rc, rc;
 	unsigned long n;
@@ -169,7 +170,7 @@ static void
 chaos_json(const char *json)
 {
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *ref = NULL, *text;
 	unsigned long n;
 	json_t *j;
@@ -200,6 +201,7 @@ chaos_json(const char *json)
 		int rc;
 
 		memset(&p, 0, sizeof(p));
+		tlsrpt_error_clear(&err);
 		tlsrpt_alloc_fail_after(n);
 		rc = tlsrpt_policy_from_json(j, &limits, &p, &err);
 		tlsrpt_alloc_fail_after(0);
@@ -312,7 +314,7 @@ START_TEST(test_input_parse)
 
 	for (n = 1; n < MAX_ATTEMPTS; n++) {
 		struct tlsrpt_input *in = NULL;
-		struct tlsrpt_error err;
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 		int rc;
 
 		tlsrpt_alloc_fail_after(n);

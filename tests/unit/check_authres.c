@@ -20,7 +20,7 @@ dkim_verdict(char *const *auth_results, size_t n, char *const *trusted_ids,
 
 	tlsrpt_dkim_evaluate(auth_results, NULL, n, trusted_ids, n_trusted,
 			     submitter_domain, &r);
-	return r.verdict;
+	return tlsrpt_dkim_name(r.verdict);
 }
 
 /* The verdict of one header for submitter domain d. */
@@ -353,30 +353,30 @@ START_TEST(test_received_order)
 
 	tlsrpt_dkim_evaluate(below, one_received, 1, trusted, 2, "google.com",
 			     &r);
-	ck_assert_str_eq(r.verdict, "none");
+	ck_assert_int_eq(r.verdict, TLSRPT_DKIM_NONE);
 	ck_assert_uint_eq(r.ignored, 1);
 	/* The same header above every Received header counts. */
 	tlsrpt_dkim_evaluate(below, zero_zero, 1, trusted, 2, "google.com", &r);
-	ck_assert_str_eq(r.verdict, "pass");
+	ck_assert_int_eq(r.verdict, TLSRPT_DKIM_PASS);
 	ck_assert_str_eq(r.domain, "google.com");
 	ck_assert_uint_eq(r.ignored, 0);
 
 	/* Untrusted headers below are not forgeries of ours: not counted. */
 	tlsrpt_dkim_evaluate(fail_then_forged, zero_one_two, 3, trusted, 2,
 			     "google.com", &r);
-	ck_assert_str_eq(r.verdict, "fail");
+	ck_assert_int_eq(r.verdict, TLSRPT_DKIM_FAIL);
 	ck_assert_str_eq(r.domain, "");
 	ck_assert_uint_eq(r.ignored, 1);
 
 	tlsrpt_dkim_evaluate(pass_then_forged, zero_one, 2, trusted, 2,
 			     "mail.google.com", &r);
-	ck_assert_str_eq(r.verdict, "pass");
+	ck_assert_int_eq(r.verdict, TLSRPT_DKIM_PASS);
 	ck_assert_str_eq(r.domain, "mail.google.com");
 	ck_assert_uint_eq(r.ignored, 1);
 
 	/* No submitter: no verdict, forgeries still counted. */
 	tlsrpt_dkim_evaluate(below, one_received, 1, trusted, 2, NULL, &r);
-	ck_assert_str_eq(r.verdict, "none");
+	ck_assert_int_eq(r.verdict, TLSRPT_DKIM_NONE);
 	ck_assert_uint_eq(r.ignored, 1);
 }
 END_TEST

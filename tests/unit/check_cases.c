@@ -149,7 +149,7 @@ START_TEST(test_case)
 	char dir[8192], path[8192 + 64];
 	struct tlsrpt_limits limits;
 	struct tlsrpt_input *in = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *name, *buf;
 	size_t len;
 	int rc, valid, invalid;

@@ -31,7 +31,7 @@ static void
 setup(void)
 {
 	struct tlsrpt_store_options so;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	snprintf(store_dir, sizeof(store_dir), "/tmp/check_cgi.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(store_dir));
@@ -616,7 +616,7 @@ END_TEST
 START_TEST(test_serve_env)
 {
 	struct config cfg;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *json = report_json("Env Org", "e-1", "example.org");
 	char len[32], *out_text = NULL, *text;
 	size_t out_len;

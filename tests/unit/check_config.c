@@ -52,7 +52,7 @@ START_TEST(test_defaults)
 {
 	struct config c;
 	struct tlsrpt_limits want;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(config_init(&c, &err), 0);
 	ck_assert_str_eq(c.socket, "inet:8895@127.0.0.1");
@@ -94,7 +94,7 @@ END_TEST
 START_TEST(test_missing_file)
 {
 	struct config c;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(config_init(&c, &err), 0);
 	/* The default path may be absent: defaults apply. */
@@ -151,7 +151,7 @@ START_TEST(test_parse_all)
 		"MaxMIMEParts 64\n"
 		"\t\n";
 	struct config c;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tlsrpt_limits l;
 	struct intake_config ic;
 	struct tlsrpt_store_options so;
@@ -276,7 +276,7 @@ static const struct {
 START_TEST(test_errors)
 {
 	struct config c;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *path, where[256];
 
 	tlsrpt_error_clear(&err);
@@ -295,7 +295,7 @@ END_TEST
 START_TEST(test_long_line_and_nul)
 {
 	struct config c;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *text = malloc(5000), *path, where[256];
 
 	memset(text, 'x', 4999);
@@ -309,6 +309,7 @@ START_TEST(test_long_line_and_nul)
 	config_free(&c);
 	free(text);
 
+	tlsrpt_error_clear(&err);
 	path = write_temp("DedupDays 5\nHostName a\0b\n", 25);
 	ck_assert_int_eq(config_init(&c, &err), 0);
 	ck_assert_int_eq(config_load(&c, path, 0, &err), -1);
@@ -323,7 +324,7 @@ END_TEST
 START_TEST(test_set_overrides)
 {
 	struct config c;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(load_text(&c, "Socket inet:1@127.0.0.1\n", &err, NULL),
 			 0);
@@ -363,7 +364,7 @@ START_TEST(test_keep)
 					    "ReportAddresses", NULL};
 	static const char *const bogus[] = {"NoSuchKey", NULL};
 	struct config old, c;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct kept k = {""};
 
 	ck_assert_int_eq(load_text(&old,
@@ -396,7 +397,7 @@ END_TEST
 START_TEST(test_dump_round_trip)
 {
 	struct config c, d;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *first = NULL, *second = NULL, *path;
 	size_t n1 = 0, n2 = 0;
 	FILE *f;
@@ -460,7 +461,7 @@ END_TEST
 START_TEST(test_domains)
 {
 	struct config c;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	size_t n;
 
 	ck_assert_int_eq(load_text(&c, "HostName mx.example.org\n", &err, NULL),
@@ -559,7 +560,7 @@ START_TEST(test_alloc_failures)
 
 	for (unsigned long n = 1; n < 200 && !ok; n++) {
 		struct config c;
-		struct tlsrpt_error err;
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 		int r;
 
 		tlsrpt_alloc_fail_after(n);
@@ -584,7 +585,7 @@ END_TEST
 START_TEST(test_alert_keys)
 {
 	struct config c;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(config_init(&c, &err), 0);
 	ck_assert_ptr_null(c.alert_command);
@@ -600,6 +601,7 @@ START_TEST(test_alert_keys)
 	ck_assert_uint_eq(c.alert_interval, 172800);
 	ck_assert_int_eq(config_set(&c, "AlertInterval", "45", "t", &err), 0);
 	ck_assert_uint_eq(c.alert_interval, 45);
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(config_set(&c, "AlertInterval", "1w", "t", &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.text, "s, m, h or d"));
 	ck_assert_int_eq(config_set(&c, "AlertInterval", "400d", "t", &err),
@@ -609,6 +611,7 @@ START_TEST(test_alert_keys)
 				    "t", &err),
 			 0);
 	ck_assert_str_eq(c.alert_command, "/usr/bin/x -s \"a b\"");
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(
 		config_set(&c, "AlertCommand", "/usr/bin/x \"a b", "t", &err),
 		-1);

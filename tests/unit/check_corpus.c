@@ -143,7 +143,7 @@ START_TEST(test_file)
 	char path[4096], msg[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 4];
 	struct tlsrpt_limits limits;
 	struct tlsrpt_input *in = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *buf, *json;
 	size_t len, json_len;
 	int rc;

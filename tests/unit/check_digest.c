@@ -87,7 +87,7 @@ summarise(const char *store)
 	const char *dirs[1] = {dir};
 	struct summary_options o;
 	struct summary_agg *a;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	summary_options_default(&o);
 	o.since = DAY(23);
@@ -182,7 +182,7 @@ START_TEST(test_structure)
 	static const char *const to[] = {
 		"Ops Team <ops@example.org>, pm@example.org", "postmaster"};
 	struct summary_mail_options mo;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	GMimeMessage *m;
 	GMimeObject *body, *plain, *html;
 	InternetAddressList *rcpt;
@@ -313,7 +313,7 @@ START_TEST(test_subject_impersonation)
 	};
 	struct summary_known *known;
 	struct summary_options o;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct summary_agg *a;
 	char *subject;
 
@@ -354,7 +354,7 @@ START_TEST(test_only_problems)
 	static const char *const stores[] = {"failing", "silent", "damaged",
 					     "empty"};
 	struct summary_mail_options mo;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *buf;
 	size_t len, i;
 	int rc;
@@ -384,7 +384,7 @@ START_TEST(test_overrides)
 {
 	static const char *const to[] = {"pm@example.org"};
 	struct summary_mail_options mo;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	GMimeMessage *m;
 	InternetAddressList *from;
 	char *buf, *raw;
@@ -444,7 +444,7 @@ START_TEST(test_refused)
 		{"pm@example.org", NULL, "caf\xe9", "not valid UTF-8"},
 	};
 	struct summary_mail_options mo;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *buf;
 	size_t len, i;
 	int rc;

@@ -247,7 +247,7 @@ START_TEST(test_rdata)
 	static const unsigned char empty[] = "\x00";
 	static const unsigned char bad[] = "\x09v=TLSRPT";
 	struct dns_txt t;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(dns_txt_from_rdata(two, sizeof(two) - 1, &t, &err), 0);
 	ck_assert_str_eq(t.text, "v=TLSRPTv1;rua=x");
@@ -295,7 +295,7 @@ START_TEST(test_domain)
 {
 	const struct name_case *c = &domains[_i];
 	char out[DNS_NAME_MAX + 1];
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int rc;
 
 	tlsrpt_error_clear(&err);
@@ -314,7 +314,7 @@ END_TEST
 START_TEST(test_domain_too_long)
 {
 	char name[300], out[DNS_NAME_MAX + 1];
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	/* 4 x 63 + 3 dots + ".ab" = 258 octets */
 	memset(name, 'a', sizeof(name));
@@ -344,7 +344,7 @@ START_TEST(test_mx_pattern)
 {
 	const struct name_case *c = &mx_cases[_i];
 	char out[DNS_NAME_MAX + 3];
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int rc;
 
 	tlsrpt_error_clear(&err);
@@ -380,7 +380,7 @@ START_TEST(test_uri_prepare)
 {
 	const struct name_case *c = &prepare_cases[_i];
 	char out[DNS_URI_MAX * 3 + 1];
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int rc;
 
 	tlsrpt_error_clear(&err);
@@ -402,7 +402,7 @@ START_TEST(test_build_tlsrpt)
 	const char *uris[] = {"mailto:a@example.com",
 			      "https://r.example.com/x%2Cy"};
 	char *rec = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct dns_findings f;
 
 	ck_assert_int_eq(dns_tlsrpt_build(uris, 2, &rec, &err), 0);
@@ -419,7 +419,7 @@ END_TEST
 START_TEST(test_zone_line)
 {
 	char value[600], *line = NULL, *p;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	size_t quotes = 0;
 
 	ck_assert_int_eq(dns_zone_txt_line("_smtp._tls.example.com",
@@ -505,7 +505,7 @@ END_TEST
 START_TEST(test_sts_build)
 {
 	char *rec = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(dns_sts_build("20261129120000", &rec, &err), 0);
 	ck_assert_str_eq(rec, "v=STSv1; id=20261129120000");
@@ -521,7 +521,7 @@ START_TEST(test_policy_build)
 {
 	const char *mx[] = {"mx1.example.com", "*.mx.example.com"};
 	char *p = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct dns_findings f;
 
 	ck_assert_int_eq(
@@ -629,7 +629,7 @@ START_TEST(test_alloc_failures)
 	const char *mx[] = {"mx.example.com"};
 	static const unsigned char rd[] = "\x03"
 					  "abc";
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *out;
 	struct dns_txt t;
 

@@ -52,7 +52,7 @@ feed(struct summary_agg *a, const struct rec *r)
 	rec.version = 1;
 	rec.received = r->received;
 	rec.source = (char *)"milter";
-	rec.dkim = (char *)"pass";
+	rec.dkim = TLSRPT_DKIM_PASS;
 	rec.organization_name = (char *)r->org;
 	rec.report_id = (char *)r->id;
 	rec.start_time = r->start;
@@ -157,7 +157,7 @@ parsed(int64_t ok, int64_t bad)
 {
 	struct tlsrpt_limits l;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *j = report_json(ok, bad);
 
 	tlsrpt_limits_default(&l);
@@ -172,7 +172,7 @@ static char *
 stored_line(const struct tlsrpt_report *r, int64_t received, size_t *len)
 {
 	struct tlsrpt_receipt rc;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *line = NULL;
 
 	memset(&rc, 0, sizeof(rc));
@@ -188,7 +188,7 @@ START_TEST(test_parser_refuses_huge_counts)
 {
 	struct tlsrpt_limits l;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *j;
 
 	tlsrpt_limits_default(&l);
@@ -222,7 +222,7 @@ START_TEST(test_store_line_with_huge_counts)
 	struct tlsrpt_limits l;
 	struct tlsrpt_report *r = parsed(977, 23);
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *line;
 	size_t len;
 
@@ -440,7 +440,7 @@ store_round_trip(int64_t t)
 	struct tlsrpt_limits l;
 	struct tlsrpt_report *r = parsed(1, 0);
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *line;
 	size_t len;
 
@@ -519,7 +519,7 @@ START_TEST(test_report_date_outside)
 		"\"total-successful-session-count\":1}}]}";
 	struct tlsrpt_limits l;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char j[512];
 
 	tlsrpt_limits_default(&l);

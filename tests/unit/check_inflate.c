@@ -67,7 +67,7 @@ defaults(void)
 START_TEST(test_gzip)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned char *gz, *out;
 	size_t gz_len, out_len;
 
@@ -85,7 +85,7 @@ END_TEST
 START_TEST(test_zlib)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned char *z, *out;
 	size_t z_len, out_len;
 
@@ -102,7 +102,7 @@ END_TEST
 START_TEST(test_multi_member)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned char *a, *b, *c, *both, *out;
 	size_t a_len, b_len, c_len, out_len;
 	const char *one = "{\"first\":", *two = "\"half\"", *three = "}";
@@ -121,6 +121,7 @@ START_TEST(test_multi_member)
 	ck_assert_uint_eq(out_len, 16);
 	tlsrpt_free(out);
 	/* A member that starts but does not finish is truncation. */
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(tlsrpt_inflate(both, a_len + b_len / 2, &l, &out,
 					&out_len, &err),
 			 -1);
@@ -138,7 +139,7 @@ END_TEST
 START_TEST(test_trailing_bytes)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned char *gz, *padded, *out;
 	size_t gz_len, out_len;
 
@@ -153,6 +154,7 @@ START_TEST(test_trailing_bytes)
 	tlsrpt_free(out);
 	/* Garbage that claims to be another member is corrupt. */
 	memcpy(padded + gz_len, "\x1f\x8bxxxxxx", 8);
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(
 		tlsrpt_inflate(padded, gz_len + 8, &l, &out, &out_len, &err),
 		-1);
@@ -165,7 +167,7 @@ END_TEST
 START_TEST(test_empty)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned char *gz, *out = (unsigned char *)"x";
 	size_t gz_len, out_len = 7;
 
@@ -176,6 +178,7 @@ START_TEST(test_empty)
 	ck_assert_ptr_nonnull(strstr(err.text, "empty"));
 	/* A valid stream of nothing is an empty (NUL-terminated) output. */
 	gz = gzip_of("", 0, &gz_len);
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(tlsrpt_inflate(gz, gz_len, &l, &out, &out_len, &err),
 			 0);
 	ck_assert_uint_eq(out_len, 0);
@@ -188,12 +191,13 @@ END_TEST
 START_TEST(test_truncated)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned char *gz, *out, *z;
 	size_t gz_len, z_len, out_len, cut;
 
 	gz = gzip_of(report, strlen(report), &gz_len);
 	for (cut = 1; cut < gz_len; cut++) {
+		tlsrpt_error_clear(&err);
 		ck_assert_msg(
 			tlsrpt_inflate(gz, cut, &l, &out, &out_len, &err) == -1,
 			"cut at %zu of %zu accepted", cut, gz_len);
@@ -204,6 +208,7 @@ START_TEST(test_truncated)
 	}
 	z = compress_with(report, strlen(report), ZLIB_BITS, &z_len);
 	for (cut = 1; cut < z_len; cut++) {
+		tlsrpt_error_clear(&err);
 		ck_assert_int_eq(
 			tlsrpt_inflate(z, cut, &l, &out, &out_len, &err), -1);
 		ck_assert_int_eq(err.code, TLSRPT_ERR_INVALID);
@@ -216,7 +221,7 @@ END_TEST
 START_TEST(test_corrupt)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned char *gz, *out;
 	size_t gz_len, out_len, i;
 	static const unsigned char bad_block[] = {
@@ -237,6 +242,7 @@ START_TEST(test_corrupt)
 	gz = gzip_of(report, strlen(report), &gz_len);
 	for (i = 10; i < gz_len; i++) {
 		gz[i] ^= 0x55;
+		tlsrpt_error_clear(&err);
 		ck_assert_msg(tlsrpt_inflate(gz, gz_len, &l, &out, &out_len,
 					     &err) == -1,
 			      "flip at %zu accepted", i);
@@ -246,11 +252,13 @@ START_TEST(test_corrupt)
 	}
 	/* Wrong CRC in the trailer. */
 	gz[gz_len - 8] ^= 1;
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(tlsrpt_inflate(gz, gz_len, &l, &out, &out_len, &err),
 			 -1);
 	ck_assert_ptr_nonnull(strstr(err.text, "incorrect data check"));
 	free(gz);
 	/* Not compressed at all. */
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(tlsrpt_inflate(report, strlen(report), &l, &out,
 					&out_len, &err),
 			 -1);
@@ -261,7 +269,7 @@ END_TEST
 START_TEST(test_bomb_ratio)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	size_t n = 10u * 1024 * 1024, gz_len, out_len;
 	unsigned char *zeros = calloc(1, n), *gz, *out;
 
@@ -280,7 +288,7 @@ END_TEST
 START_TEST(test_bomb_size)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	size_t n = 10u * 1024 * 1024, gz_len, out_len;
 	unsigned char *zeros = calloc(1, n), *gz, *out;
 
@@ -294,6 +302,7 @@ START_TEST(test_bomb_size)
 	ck_assert_ptr_null(out);
 	/* With both bounds raised the same data inflates. */
 	l.max_report_bytes = n;
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(tlsrpt_inflate(gz, gz_len, &l, &out, &out_len, &err),
 			 0);
 	ck_assert_uint_eq(out_len, n);
@@ -306,7 +315,7 @@ END_TEST
 START_TEST(test_exact_limits)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	size_t len = strlen(report), gz_len, out_len,
 	       sizes[] = {1, 4095, 4096, 4097, 70000};
 	unsigned char *gz, *out, *big;
@@ -319,6 +328,7 @@ START_TEST(test_exact_limits)
 	ck_assert_uint_eq(out_len, len);
 	tlsrpt_free(out);
 	l.max_report_bytes = len - 1;
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(tlsrpt_inflate(gz, gz_len, &l, &out, &out_len, &err),
 			 -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
@@ -328,10 +338,12 @@ START_TEST(test_exact_limits)
 	l.max_report_bytes = 1024 * 1024;
 	ratio = (unsigned)((len + gz_len - 1) / gz_len);
 	l.max_inflate_ratio = ratio;
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(tlsrpt_inflate(gz, gz_len, &l, &out, &out_len, &err),
 			 0);
 	tlsrpt_free(out);
 	l.max_inflate_ratio = ratio - 1;
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(tlsrpt_inflate(gz, gz_len, &l, &out, &out_len, &err),
 			 -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
@@ -349,6 +361,7 @@ START_TEST(test_exact_limits)
 			big[i] = (unsigned char)('a' + i % 26);
 		gz = gzip_of(big, n, &gz_len);
 		l.max_report_bytes = n;
+		tlsrpt_error_clear(&err);
 		ck_assert_int_eq(
 			tlsrpt_inflate(gz, gz_len, &l, &out, &out_len, &err),
 			0);
@@ -357,6 +370,7 @@ START_TEST(test_exact_limits)
 		ck_assert_int_eq(out[n], '\0');
 		tlsrpt_free(out);
 		l.max_report_bytes = n - 1;
+		tlsrpt_error_clear(&err);
 		ck_assert_int_eq(
 			tlsrpt_inflate(gz, gz_len, &l, &out, &out_len, &err),
 			-1);
@@ -372,7 +386,7 @@ END_TEST
 START_TEST(test_alloc_failure)
 {
 	struct tlsrpt_limits l = defaults();
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned char *gz, *out;
 	size_t gz_len, out_len, n = 20000;
 	unsigned char *data = malloc(n);
@@ -384,6 +398,7 @@ START_TEST(test_alloc_failure)
 	gz = gzip_of(data, n, &gz_len);
 	for (fail_at = 1;; fail_at++) {
 		tlsrpt_alloc_fail_after(fail_at);
+		tlsrpt_error_clear(&err);
 		rc = tlsrpt_inflate(gz, gz_len, &l, &out, &out_len, &err);
 		tlsrpt_alloc_fail_after(0);
 		if (rc == 0)

@@ -187,7 +187,7 @@ START_TEST(test_two_steps)
 
 	config(&cfg, &origin, 0);
 	ck_assert_int_eq(intake_parse(&cfg, &origin, ok, strlen(ok), &p), 0);
-	ck_assert_str_eq(p.dr.verdict, "pass");
+	ck_assert_int_eq(p.dr.verdict, TLSRPT_DKIM_PASS);
 	ck_assert_str_eq(p.submitter, "google.com");
 	ck_assert_ptr_nonnull(p.in->items[0].report);
 	intake_store(&p, NULL, NULL, &res);
@@ -213,7 +213,7 @@ START_TEST(test_line_bound_refused)
 	char cmd[64];
 	struct tlsrpt_store_options so;
 	struct tlsrpt_store *store = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct intake_config cfg;
 	struct intake_origin origin;
 	struct intake_result res;
@@ -261,6 +261,61 @@ START_TEST(test_line_bound_refused)
 }
 END_TEST
 
+/* Two report parts, a and b: the second part rides in the first's body.
+ * Free the result. */
+static char *
+two_part_mail(const char *a, const char *b)
+{
+	char *body = NULL, *mail;
+
+	ck_assert_int_ge(asprintf(&body,
+				  "%s\r\n--b\r\nContent-Type: "
+				  "application/tlsrpt+json\r\n\r\n%s",
+				  a, b),
+			 0);
+	mail = report_mail("mx.example.net; dkim=none", body);
+	free(body);
+	return mail;
+}
+
+/* A valid report, then b: one stored, one failure, seen twice; the last
+ * event's text and the result's error name why. */
+static void
+one_stored_one_failed(const char *b, const char *why)
+{
+	char *mail = two_part_mail(valid_json, b);
+	struct intake_result res;
+	struct seen seen;
+	unsigned long allocs;
+
+	res = run(mail, 0, &seen, &allocs);
+	ck_assert_uint_eq(res.n_stored, 1);
+	ck_assert_uint_eq(res.n_failed, 1);
+	ck_assert_uint_eq(seen.n, 2);
+	ck_assert_int_eq(seen.last, INTAKE_INVALID);
+	ck_assert_int_eq(res.error.code, TLSRPT_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(seen.text, why));
+	ck_assert_ptr_nonnull(strstr(res.error.text, why));
+	free(mail);
+}
+
+/* The walk's stop (MaxReportsPerMessage) is one more failure after the
+ * parts read; a limit on one part (MaxJSONDepth) is that part's failure
+ * alone. Told apart by tlsrpt_input.stop, not by comparing texts. */
+START_TEST(test_stop_or_part_failure)
+{
+	struct tlsrpt_limits saved = limits;
+
+	limits.max_reports = 1;
+	one_stored_one_failed(valid_json, "MaxReportsPerMessage");
+	limits = saved;
+	limits.max_json_depth = 4;
+	one_stored_one_failed("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":1}}}}}",
+			      "MaxJSONDepth");
+	limits = saved;
+}
+END_TEST
+
 int
 main(void)
 {
@@ -273,6 +328,7 @@ main(void)
 	tcase_add_test(tc, test_require_dkim_pass);
 	tcase_add_test(tc, test_two_steps);
 	tcase_add_test(tc, test_line_bound_refused);
+	tcase_add_test(tc, test_stop_or_part_failure);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

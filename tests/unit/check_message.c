@@ -220,7 +220,7 @@ START_TEST(test_meta_lf)
 {
 	char *msg = google_message("2024-09-03T00:00:00Z_example.net");
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	assert_google(in, "2024-09-03T00:00:00Z_example.net");
@@ -234,7 +234,7 @@ START_TEST(test_meta_crlf)
 	char *lf = google_message("2024-09-03T00:00:00Z_example.net");
 	char *msg = to_crlf(lf);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	assert_google(in, "2024-09-03T00:00:00Z_example.net");
@@ -254,7 +254,7 @@ START_TEST(test_mbox_from_line)
 				"2024\n",
 				body, NULL);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	ck_assert_str_eq(in->items[0].report->report_id, "id-mbox");
@@ -283,7 +283,7 @@ START_TEST(test_auth_results_order)
 	char *const trusted[] = {"mx.example.net"};
 	struct tlsrpt_dkim_result r;
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	ck_assert_uint_eq(in->meta.n_auth_results, 3);
@@ -294,7 +294,7 @@ START_TEST(test_auth_results_order)
 	tlsrpt_dkim_evaluate(
 		in->meta.auth_results, in->meta.auth_results_received_above,
 		in->meta.n_auth_results, trusted, 1, "google.com", &r);
-	ck_assert_str_eq(r.verdict, "none");
+	ck_assert_int_eq(r.verdict, TLSRPT_DKIM_NONE);
 	ck_assert_uint_eq(r.ignored, 1);
 	tlsrpt_input_free(in);
 
@@ -304,7 +304,7 @@ START_TEST(test_auth_results_order)
 	tlsrpt_dkim_evaluate(
 		in->meta.auth_results, in->meta.auth_results_received_above,
 		in->meta.n_auth_results, trusted, 1, "google.com", &r);
-	ck_assert_str_eq(r.verdict, "pass");
+	ck_assert_int_eq(r.verdict, TLSRPT_DKIM_PASS);
 	ck_assert_str_eq(r.domain, "google.com");
 	ck_assert_uint_eq(r.ignored, 0);
 	tlsrpt_input_free(in);
@@ -336,7 +336,7 @@ START_TEST(test_forwarded)
 		"--outer--\n",
 		inner);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	/* The metadata is the outer message's. */
@@ -378,7 +378,7 @@ START_TEST(test_no_closing_boundary)
 		"%s",
 		b64);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	ck_assert_uint_eq(in->n_items, 1);
@@ -426,7 +426,7 @@ START_TEST(test_base64_garbage)
 	char *msg = one_part("application/tlsrpt+gzip", "r.json.gz", "base64",
 			     "!!!!####$$$$ this is not base64 at all ****");
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_INVALID);
@@ -446,7 +446,7 @@ START_TEST(test_gzip_labelled_json)
 	char *b64 = gz_report_b64("lying-1");
 	char *msg = one_part("application/json", NULL, "base64", b64);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	ck_assert_int_eq(in->items[0].kind, TLSRPT_PAYLOAD_GZIP);
@@ -466,7 +466,7 @@ START_TEST(test_json_labelled_gzip)
 	char *msg =
 		one_part("application/tlsrpt+gzip", "x.json.gz", "base64", b64);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	ck_assert_int_eq(in->items[0].kind, TLSRPT_PAYLOAD_JSON);
@@ -488,7 +488,7 @@ START_TEST(test_found_by_magic)
 	char *msg =
 		one_part("application/x-unknown-thing", NULL, "base64", b64);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	ck_assert_str_eq(in->items[0].report->report_id, "magic-1");
@@ -513,7 +513,7 @@ START_TEST(test_octet_stream_and_names)
 	};
 	char *b64 = gz_report_b64("types");
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		char *msg = one_part(types[i], NULL, "base64", b64);
@@ -533,7 +533,7 @@ START_TEST(test_plain_json_part)
 	char *json = report_json("plain-json", 0);
 	char *msg = one_part("application/tlsrpt", "r.json", "7bit", json);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	ck_assert_int_eq(in->items[0].kind, TLSRPT_PAYLOAD_JSON);
@@ -562,7 +562,7 @@ START_TEST(test_zip)
 	char *msg = one_part("application/zip",
 			     "google.com!example.net!1!2.zip", "base64", b64);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_UNSUPPORTED);
@@ -593,7 +593,7 @@ START_TEST(test_dmarc_gzip)
 	size_t gz_len;
 	char *b64, *msg;
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	gz = gzip_of(xml, strlen(xml), &gz_len);
 	b64 = base64_lines(gz, gz_len);
@@ -623,7 +623,7 @@ START_TEST(test_text_only)
 			  "\n"
 			  "{\"looks\": \"like json\"}\n";
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_NOT_REPORT);
@@ -642,7 +642,7 @@ START_TEST(test_image_ignored)
 	char *b64 = base64_lines(png, sizeof(png));
 	char *msg = one_part("image/png", "logo.png", "base64", b64);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_NOT_REPORT);
@@ -697,7 +697,7 @@ START_TEST(test_two_reports)
 {
 	char *msg = multi_report_message(2, -1);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	ck_assert_uint_eq(in->n_items, 2);
@@ -713,7 +713,7 @@ START_TEST(test_one_good_one_bad)
 {
 	char *msg = multi_report_message(2, 1);
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse(msg, &in, &err), 0);
 	ck_assert_uint_eq(in->n_items, 2);
@@ -727,6 +727,8 @@ START_TEST(test_one_good_one_bad)
 		      "path: %s", in->items[1].error.path);
 	ck_assert_ptr_nonnull(
 		strstr(in->items[1].error.path, "organization-name"));
+	/* One part failed; the whole message was read. */
+	ck_assert_int_eq(in->stop.code, TLSRPT_OK);
 	tlsrpt_input_free(in);
 	g_free(msg);
 	/* When every part fails, the first error is the verdict. */
@@ -734,6 +736,7 @@ START_TEST(test_one_good_one_bad)
 	ck_assert_int_eq(parse(msg, &in, &err), -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_INVALID);
 	ck_assert_str_eq(err.path, in->items[0].error.path);
+	ck_assert_int_eq(in->stop.code, TLSRPT_OK);
 	tlsrpt_input_free(in);
 	g_free(msg);
 }
@@ -744,15 +747,23 @@ START_TEST(test_max_reports)
 	char *msg = multi_report_message(3, -1);
 	struct tlsrpt_limits l = defaults();
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	l.max_reports = 3;
 	ck_assert_int_eq(parse_with(msg, &l, &in, &err), 0);
+	ck_assert_int_eq(in->stop.code, TLSRPT_OK);
 	tlsrpt_input_free(in);
 	l.max_reports = 2;
 	ck_assert_int_eq(parse_with(msg, &l, &in, &err), -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
 	ck_assert_ptr_nonnull(strstr(err.text, "MaxReportsPerMessage"));
+	/* The walk stopped: the two parts before it are kept, and the stop
+	 * has its own field, apart from every part's error. */
+	ck_assert_uint_eq(in->n_items, 2);
+	ck_assert_ptr_nonnull(in->items[0].report);
+	ck_assert_ptr_nonnull(in->items[1].report);
+	ck_assert_int_eq(in->stop.code, TLSRPT_ERR_LIMIT);
+	ck_assert_str_eq(in->stop.text, err.text);
 	tlsrpt_input_free(in);
 	g_free(msg);
 }
@@ -784,7 +795,7 @@ START_TEST(test_depth)
 	char *msg = nested_message(12);
 	struct tlsrpt_limits l = defaults();
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(parse_with(msg, &l, &in, &err), -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
@@ -812,7 +823,7 @@ START_TEST(test_too_many_parts)
 			     "Content-Type: multipart/mixed; boundary=P\n\n");
 	struct tlsrpt_limits l = defaults();
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *msg;
 
 	for (int i = 0; i < 300; i++)
@@ -836,7 +847,7 @@ END_TEST
 START_TEST(test_amplification)
 {
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	GString *s;
 	char *msg;
 	int kind;
@@ -881,6 +892,22 @@ START_TEST(test_amplification)
 		ck_assert_msg(err.code == TLSRPT_ERR_LIMIT, "kind %d: %s", kind,
 			      err.text);
 		ck_assert_ptr_nonnull(strstr(err.text, "MaxMIMEParts"));
+		/* The scan says where in the message it stopped: at the
+		 * boundary line, or the header line, over the bound. */
+		if (kind == 0)
+			ck_assert_int_eq(strncmp(msg + err.offset, "--P\n", 4),
+					 0);
+		if (kind == 1)
+			ck_assert_int_eq(strncmp(msg + err.offset, "X: y\n", 5),
+					 0);
+		if (kind == 2)
+			ck_assert_int_eq(
+				strncmp(msg + err.offset,
+					"Content-Type: text/plain; a=b", 29),
+				0);
+		ck_assert_msg(err.offset >= 0 &&
+				      (size_t)err.offset < strlen(msg),
+			      "kind %d: offset %ld", kind, err.offset);
 		tlsrpt_input_free(in);
 		g_free(msg);
 	}
@@ -901,7 +928,7 @@ START_TEST(test_max_message)
 	char *msg = google_message("size");
 	struct tlsrpt_limits l = defaults();
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	l.max_message_bytes = strlen(msg);
 	ck_assert_int_eq(parse_with(msg, &l, &in, &err), 0);
@@ -911,6 +938,7 @@ START_TEST(test_max_message)
 	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
 	ck_assert_ptr_nonnull(strstr(err.text, "MaxMessageSize"));
 	ck_assert_uint_eq(in->n_items, 0);
+	ck_assert_int_eq(in->stop.code, TLSRPT_ERR_LIMIT);
 	tlsrpt_input_free(in);
 	g_free(msg);
 }
@@ -922,7 +950,7 @@ START_TEST(test_bomb_in_part)
 	unsigned char *zeros = g_malloc0(n), *gz;
 	char *b64, *msg;
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	gz = gzip_of(zeros, n, &gz_len);
 	b64 = base64_lines(gz, gz_len);
@@ -933,6 +961,10 @@ START_TEST(test_bomb_in_part)
 	ck_assert_ptr_nonnull(strstr(err.text, "MaxInflateRatio"));
 	ck_assert_str_eq(err.path,
 			 "part 2 (application/tlsrpt+gzip, bomb.json.gz)");
+	/* A limit on one part is that part's failure, not a stop, though
+	 * its code is the same as a limit on the whole message's. */
+	ck_assert_int_eq(in->items[0].error.code, TLSRPT_ERR_LIMIT);
+	ck_assert_int_eq(in->stop.code, TLSRPT_OK);
 	tlsrpt_input_free(in);
 	g_free(msg);
 	g_free(b64);
@@ -948,7 +980,7 @@ START_TEST(test_bare_inputs)
 	size_t gz_len;
 	struct tlsrpt_limits l = defaults();
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(tlsrpt_input_parse(json, strlen(json), &l, &in, &err),
 			 0);
@@ -1009,7 +1041,7 @@ START_TEST(test_garbage_inputs)
 		"Content-Transfer-Encoding: base64\n\nH4sI\n",
 	};
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
 		ck_assert_int_eq(parse(inputs[i], &in, &err), -1);
@@ -1029,7 +1061,7 @@ START_TEST(test_alloc_failure)
 	char *msg = multi_report_message(2, 1);
 	struct tlsrpt_limits l = defaults();
 	struct tlsrpt_input *in;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned long fail_at;
 	int rc;
 

@@ -20,7 +20,7 @@ static struct tlsrpt_report *
 parse_ok(const char *json)
 {
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char msg[512];
 
 	ck_assert_msg(

@@ -77,8 +77,7 @@ same_record(const struct tlsrpt_record *a, const struct tlsrpt_record *b)
 	       same_str(a->source, b->source) && same_str(a->host, b->host) &&
 	       same_str(a->queue_id, b->queue_id) &&
 	       same_str(a->file, b->file) &&
-	       same_str(a->message_id, b->message_id) &&
-	       same_str(a->dkim, b->dkim) &&
+	       same_str(a->message_id, b->message_id) && a->dkim == b->dkim &&
 	       same_str(a->client_addr, b->client_addr) &&
 	       same_str(a->submitter, b->submitter) &&
 	       same_str(a->organization_name, b->organization_name) &&
@@ -96,7 +95,7 @@ static int
 check_line(const char *line, size_t len, const struct tlsrpt_limits *l)
 {
 	struct tlsrpt_record fast, full;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int took, rc;
 
 	memset(&fast, 0, sizeof(fast));
@@ -129,7 +128,7 @@ case_lines(const char *name, size_t *len)
 	char dir[512], *json, *buf = NULL;
 	struct tlsrpt_limits l;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tlsrpt_receipt rc = {0};
 	size_t jlen;
 
@@ -146,7 +145,7 @@ case_lines(const char *name, size_t *len)
 		rc.host = "mx.example.org";
 		rc.queue_id = "4XyZ1";
 		rc.message_id = "<a\"b@example.net>"; /* an escape: declined */
-		rc.dkim = "pass";
+		rc.dkim = TLSRPT_DKIM_PASS;
 		rc.dkim_domain = "reporter.example"; /* both read past */
 		rc.authres_forged = 2;
 		rc.client_addr = "192.0.2.1";
@@ -253,7 +252,7 @@ START_TEST(test_legacy_name_full_way)
 {
 	struct tlsrpt_limits l;
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const char *k = strstr(good, "failure-reason-code");
 	char line[sizeof(good)];
 
@@ -269,6 +268,58 @@ START_TEST(test_legacy_name_full_way)
 	ck_assert_str_eq(rec.policy.failure_details[0].failure_reason_code,
 			 "x");
 	tlsrpt_record_clear(&rec);
+}
+END_TEST
+
+/* The DKIM word is read back into the enum by both decoders; a word the
+ * store never writes is not a verdict: the fast path leaves it to the full
+ * decode, which refuses the line and names the member. */
+START_TEST(test_dkim_word)
+{
+	static const char *const words[] = {"pass", "fail", "none"};
+	static const enum tlsrpt_dkim want[] = {
+		TLSRPT_DKIM_PASS, TLSRPT_DKIM_FAIL, TLSRPT_DKIM_NONE};
+	struct tlsrpt_limits l;
+	struct tlsrpt_record rec;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	const char *k = strstr(good, "\"dkim\":\"pass\"");
+	char line[sizeof(good) + 16];
+
+	ck_assert_ptr_nonnull(k);
+	tlsrpt_limits_default(&l);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(line, sizeof(line), "%.*s\"dkim\":\"%s\"%s",
+			 (int)(k - good), good, i < 3 ? words[i] : "maybe",
+			 k + strlen("\"dkim\":\"pass\""));
+		memset(&rec, 0, sizeof(rec));
+		tlsrpt_error_clear(&err);
+		if (i < 3) {
+			ck_assert_int_eq(tlsrpt_record_decode_fast(
+						 line, strlen(line), &l, &rec),
+					 0);
+			ck_assert_int_eq(rec.dkim, want[i]);
+			tlsrpt_record_clear(&rec);
+			ck_assert_int_eq(
+				tlsrpt_record_decode_json(line, strlen(line),
+							  &l, &rec, &err),
+				0);
+			ck_assert_int_eq(rec.dkim, want[i]);
+		} else {
+			ck_assert_int_eq(tlsrpt_record_decode_fast(
+						 line, strlen(line), &l, &rec),
+					 1);
+			tlsrpt_record_clear(&rec);
+			ck_assert_int_eq(tlsrpt_record_decode(line,
+							      strlen(line), &l,
+							      &rec, &err),
+					 -1);
+			ck_assert_str_eq(err.path, "dkim");
+		}
+		tlsrpt_record_clear(&rec);
+	}
+	/* No member: no verdict (a report that came over HTTPS). */
+	ck_assert_int_eq(tlsrpt_dkim_name(TLSRPT_DKIM_UNKNOWN) == NULL, 1);
+	ck_assert_str_eq(tlsrpt_dkim_name(TLSRPT_DKIM_PASS), "pass");
 }
 END_TEST
 
@@ -326,6 +377,7 @@ main(void)
 	tcase_add_test(tc, test_cases_agree);
 	tcase_add_test(tc, test_good_line_taken);
 	tcase_add_test(tc, test_legacy_name_full_way);
+	tcase_add_test(tc, test_dkim_word);
 	tcase_add_test(tc, test_damage_agrees);
 	tcase_add_test(tc, test_limits_declined);
 	suite_add_tcase(s, tc);

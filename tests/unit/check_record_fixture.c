@@ -49,7 +49,7 @@ check_fixture_record(const struct tlsrpt_record *rec)
 	ck_assert_str_eq(rec->queue_id, "4VqXyZ1abc");
 	ck_assert_str_eq(rec->file, "/srv/in/report.eml");
 	ck_assert_str_eq(rec->message_id, "<r1@reporter.example>");
-	ck_assert_str_eq(rec->dkim, "pass");
+	ck_assert_int_eq(rec->dkim, TLSRPT_DKIM_PASS);
 	ck_assert_str_eq(rec->client_addr, "203.0.113.9");
 	ck_assert_str_eq(rec->submitter, "reporter.example");
 	ck_assert_str_eq(rec->digest, DIGEST);
@@ -95,7 +95,7 @@ START_TEST(test_decode_fixture)
 {
 	struct tlsrpt_limits limits;
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	size_t len;
 	char *line = fixture_line(&len);
 
@@ -161,7 +161,7 @@ START_TEST(test_encode_fixture)
 		.queue_id = "4VqXyZ1abc",
 		.file = "/srv/in/report.eml",
 		.message_id = "<r1@reporter.example>",
-		.dkim = "pass",
+		.dkim = TLSRPT_DKIM_PASS,
 		.dkim_domain = "reporter.example",
 		.authres_forged = 2,
 		.client_addr = "203.0.113.9",
@@ -169,7 +169,7 @@ START_TEST(test_encode_fixture)
 		.digest = DIGEST,
 		.conflict = 1,
 	};
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *buf = NULL;
 	size_t len, want_len;
 	char *want = fixture_line(&want_len);

@@ -69,7 +69,7 @@ feed(struct summary_agg *a, const struct rec *r, int64_t received)
 	rec.version = 1;
 	rec.received = received;
 	rec.source = (char *)"milter";
-	rec.dkim = (char *)r->dkim;
+	rec.dkim = test_dkim(r->dkim);
 	rec.organization_name = (char *)r->org;
 	rec.report_id = id;
 	rec.start_time = DAY(r->n - 1);

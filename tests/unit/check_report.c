@@ -278,7 +278,7 @@ static struct tlsrpt_report *
 parse_ok(const char *json, size_t len)
 {
 	struct tlsrpt_report *r = (struct tlsrpt_report *)1;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char buf[512];
 
 	if (tlsrpt_report_parse(json, len, &limits, &r, &err) != 0)
@@ -435,7 +435,7 @@ assert_same_policy(const struct tlsrpt_policy *a, const struct tlsrpt_policy *b)
 START_TEST(test_policy_round_trip)
 {
 	struct tlsrpt_report *r = parse_ok(full_report, strlen(full_report));
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	for (size_t i = 0; i < r->n_policies; i++) {
 		struct tlsrpt_policy back;
@@ -466,7 +466,7 @@ END_TEST
 START_TEST(test_policy_from_json_errors)
 {
 	struct tlsrpt_policy p;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	json_t *j;
 
 	memset(&p, 0, sizeof(p));
@@ -478,6 +478,7 @@ START_TEST(test_policy_from_json_errors)
 		       "\"summary\":{\"total-successful-session-count\":1}}",
 		       0, NULL);
 	ck_assert_ptr_nonnull(j);
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(tlsrpt_policy_from_json(j, &limits, &p, &err), -1);
 	ck_assert_str_eq(err.path, "policy.mx-host[0]");
 	ck_assert_ptr_nonnull(strstr(err.text, "must be a string"));
@@ -493,7 +494,7 @@ expect_error(const char *json, enum tlsrpt_status code, const char *path,
 	     const char *text)
 {
 	struct tlsrpt_report *r = (struct tlsrpt_report *)1;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	ck_assert_int_eq(
 		tlsrpt_report_parse(json, strlen(json), &limits, &r, &err), -1);
@@ -571,7 +572,7 @@ START_TEST(test_tlsa_embedded)
 {
 	struct tlsrpt_limits small = limits;
 	struct tlsrpt_report *r;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	/* Split, white space around the array allowed. */
 	r = parse_tlsa("\" [\\\"3 1 1 AA\\\", \\\"3 1 1 BB\\\"] \"", &limits,
@@ -621,7 +622,7 @@ END_TEST
 START_TEST(test_depth)
 {
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	size_t n = 200000;
 	char *deep = malloc(n + 2);
 	char *quoted = malloc(n + 200);
@@ -655,7 +656,7 @@ START_TEST(test_value_budget)
 {
 	struct tlsrpt_limits small = limits;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const char *head = "{\"organization-name\":\"o\",\"report-id\":"
 			   "\"x\",\"junk\":[";
 	size_t n = 1000000, len = 0, full = strlen(full_report);
@@ -707,7 +708,7 @@ START_TEST(test_size_limit)
 {
 	struct tlsrpt_limits small = limits;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	small.max_report_bytes = 100;
 	ck_assert_int_eq(tlsrpt_report_parse(full_report, strlen(full_report),
@@ -766,7 +767,7 @@ parse_corpus_dir(const char *dir)
 
 	for (size_t i = 0; i < n; i++) {
 		struct tlsrpt_report *r = NULL;
-		struct tlsrpt_error err;
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 		char msg[512], *buf;
 		size_t len;
 

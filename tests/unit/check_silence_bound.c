@@ -54,7 +54,7 @@ feed(struct summary_agg *a, const char *org, int64_t t, unsigned n)
 	rec.source = (char *)"milter";
 	rec.organization_name = (char *)org;
 	rec.report_id = id;
-	rec.dkim = (char *)"pass";
+	rec.dkim = TLSRPT_DKIM_PASS;
 	rec.start_time = t - DAY;
 	rec.end_time = t - 1;
 	rec.policy_count = 1;

@@ -70,7 +70,7 @@ open_store(const char *dir, enum tlsrpt_store_fsync fs)
 {
 	struct tlsrpt_store_options o;
 	struct tlsrpt_store *s = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char msg[512];
 
 	tlsrpt_store_options_default(&o);
@@ -88,7 +88,7 @@ make_report(const char *org, const char *id, int npol, int ndet)
 {
 	json_t *pols = json_array(), *o;
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char *text;
 
 	for (int i = 0; i < npol; i++) {
@@ -144,7 +144,7 @@ append_signed(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 		.host = "mx1.example.com",
 		.file = "/var/tmp/report.eml",
 		.message_id = "<m1@example.org>",
-		.dkim = dkim,
+		.dkim = test_dkim(dkim),
 		.submitter = "example.org",
 	};
 
@@ -164,7 +164,7 @@ append_dkim_ok(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 	       int64_t when, const char *dkim, enum tlsrpt_store_outcome want)
 {
 	enum tlsrpt_store_outcome oc;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char msg[512];
 
 	if (append_signed(s, r, when, dkim, &oc, &err) != 0)
@@ -193,7 +193,7 @@ read_all(const char *const *dirs, size_t n, int64_t since, int64_t until,
 {
 	struct tlsrpt_store_reader *rd;
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const char *key;
 	json_t *v;
 	int rc;
@@ -304,7 +304,7 @@ check_record(const struct tlsrpt_record *rec, const struct tlsrpt_report *r,
 	ck_assert_pstr_eq(rec->queue_id, rc->queue_id);
 	ck_assert_pstr_eq(rec->file, rc->file);
 	ck_assert_pstr_eq(rec->message_id, rc->message_id);
-	ck_assert_pstr_eq(rec->dkim, rc->dkim);
+	ck_assert_int_eq(rec->dkim, rc->dkim);
 	ck_assert_pstr_eq(rec->client_addr, rc->client_addr);
 	ck_assert_pstr_eq(rec->submitter, rc->submitter);
 	ck_assert_str_eq(rec->organization_name, r->organization_name);
@@ -337,7 +337,7 @@ START_TEST(test_round_trip_fixtures)
 	const char *dirs[1] = {dir};
 	struct tlsrpt_store_reader *rd;
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned long lines = 0, want_lines = 0;
 	int rc;
 
@@ -375,7 +375,8 @@ START_TEST(test_round_trip_fixtures)
 		rcs[n].queue_id = n % 3 == 0 ? "4VqXyZ1abc" : NULL;
 		rcs[n].file = n % 3 == 1 ? "/srv/in/r\xffport.eml" : NULL;
 		rcs[n].message_id = "<report@reporter.example>";
-		rcs[n].dkim = n % 3 == 2 ? NULL : "pass";
+		rcs[n].dkim =
+			n % 3 == 2 ? TLSRPT_DKIM_UNKNOWN : TLSRPT_DKIM_PASS;
 		rcs[n].client_addr = n % 3 == 2 ? "203.0.113.9" : NULL;
 		rcs[n].submitter = "reporter.example";
 		ck_assert_int_eq(
@@ -486,7 +487,7 @@ START_TEST(test_line_bound)
 	struct tlsrpt_store *s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
 	struct tlsrpt_report *r;
 	enum tlsrpt_store_outcome oc;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	size_t len;
 
 	ck_assert_ptr_nonnull(big);
@@ -516,6 +517,7 @@ START_TEST(test_line_bound)
 	r->json_bytes = 10000000;
 	r->sent_bytes = 1000;
 	ck_assert_uint_eq(tlsrpt_record_max_bytes(r), 256 * 1000 + 16 * 1024);
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(append(s, r, T0, &oc, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.text, "1000 bytes it was sent as"));
 	r->sent_bytes = 0; /* not known: the JSON's bound alone */
@@ -598,7 +600,7 @@ START_TEST(test_digest_canonical)
 	};
 	char d[2][TLSRPT_DIGEST_HEX + 1], other[TLSRPT_DIGEST_HEX + 1];
 	struct tlsrpt_report *r;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	for (int i = 0; i < 2; i++) {
 		ck_assert_msg(tlsrpt_report_parse(same[i], strlen(same[i]),
@@ -662,7 +664,7 @@ START_TEST(test_conflict_not_duplicate)
 	const char *dirs[1] = {dir};
 	struct tlsrpt_store_reader *rd;
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tally t;
 	int marked = 0, unmarked = 0;
 
@@ -778,7 +780,7 @@ START_TEST(test_rotation_and_gz)
 	struct tlsrpt_report *a = make_report("Org", "before", 1, 0);
 	struct tlsrpt_report *b = make_report("Org", "after", 2, 0);
 	struct tlsrpt_prune_stats ps;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tally t;
 	const char *dirs[1] = {dir};
 
@@ -976,7 +978,7 @@ START_TEST(test_symlink_refused)
 	struct tlsrpt_store *s = open_store(dir, TLSRPT_STORE_FSYNC_REPORT);
 	struct tlsrpt_report *r = make_report("Org", "sym", 1, 0);
 	enum tlsrpt_store_outcome oc;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	d0 = day_path(dir, T0, 0);
 	snprintf(target, sizeof(target), "%s/target", dir);
@@ -1023,7 +1025,7 @@ append_fails(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 	     const char *want1, const char *want2)
 {
 	enum tlsrpt_store_outcome oc;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	char msg[1024];
 
 	ck_assert_int_eq(append(s, r, T0, &oc, &err), -1);
@@ -1144,7 +1146,7 @@ START_TEST(test_damaged_lines)
 	struct tlsrpt_report *r2 = make_report("Org", "ok-2", 1, 0);
 	struct tlsrpt_store_reader *rd;
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const struct tlsrpt_reader_stats *st;
 	const char *dirs[1] = {dir};
 	FILE *f;
@@ -1173,6 +1175,10 @@ START_TEST(test_damaged_lines)
 	ck_assert_msg(strstr(st->problems[0], "tlsrpt-2024-05-01.jsonl:2:") !=
 			      NULL,
 		      "%s", st->problems[0]);
+	/* The JSON error says where in the line. */
+	ck_assert_msg(strstr(st->problems[0], "not JSON: ") != NULL &&
+			      strstr(st->problems[0], " (at byte ") != NULL,
+		      "%s", st->problems[0]);
 	ck_assert_ptr_nonnull(strstr(st->problems[3], ".jsonl:6: truncated"));
 	tlsrpt_store_reader_close(rd);
 	free(d0);
@@ -1194,7 +1200,7 @@ START_TEST(test_unreadable_files)
 	struct tlsrpt_report *r = make_report("Org", "ok-1", 1, 0);
 	struct tlsrpt_store_reader *rd;
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const struct tlsrpt_reader_stats *st;
 	const char *dirs[1] = {dir};
 	int n = 0, rc;
@@ -1284,7 +1290,7 @@ START_TEST(test_file_size_limit)
 		struct tlsrpt_report *small = make_report("Org", "s", 1, 0);
 		struct tlsrpt_report *big = make_report("Org", "big", 3, 30);
 		enum tlsrpt_store_outcome oc;
-		struct tlsrpt_error err;
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 		struct rlimit rl;
 		off_t before;
 		char msg[512];
@@ -1360,7 +1366,7 @@ worker_main(void *arg)
 	for (int i = 0; i < N_REPORTS; i++) {
 		struct tlsrpt_report *r;
 		enum tlsrpt_store_outcome oc;
-		struct tlsrpt_error err;
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 		/* Round 0: distinct reports; round 1: everybody sends the
 		 * first process's first thread's 500 again. */
@@ -1487,7 +1493,7 @@ crash_writer(const char *dir, unsigned seed)
 		int k = rand() % CRASH_KEYS;
 		struct tlsrpt_report *r;
 		enum tlsrpt_store_outcome oc;
-		struct tlsrpt_error err;
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 		snprintf(id, sizeof(id), "crash-%d", k);
 		/* Large reports make a kill inside write() likely. */
@@ -1541,7 +1547,7 @@ START_TEST(test_sigkill_writers)
 		char id[32];
 		struct tlsrpt_report *r;
 		enum tlsrpt_store_outcome oc;
-		struct tlsrpt_error err;
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 		snprintf(id, sizeof(id), "crash-%d", k);
 		r = make_report("Crash Org", id, 1 + k % 5, k % 4 * 20);
@@ -1569,7 +1575,7 @@ START_TEST(test_prune_while_writing)
 	char *dir = make_tmpdir();
 	struct tlsrpt_store *s = open_store(dir, TLSRPT_STORE_FSYNC_NONE);
 	struct tlsrpt_prune_stats ps;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	const char *dirs[1] = {dir};
 	unsigned compressed = 0;
 	struct tally t;
@@ -1588,7 +1594,7 @@ START_TEST(test_prune_while_writing)
 		for (int i = 0; i < PRUNE_REPORTS; i++) {
 			struct tlsrpt_report *r;
 			enum tlsrpt_store_outcome oc;
-			struct tlsrpt_error e;
+			struct tlsrpt_error e = TLSRPT_ERROR_INIT;
 			int64_t when =
 				T0 + (int64_t)i * 5 * DAY / PRUNE_REPORTS;
 

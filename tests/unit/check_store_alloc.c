@@ -53,7 +53,7 @@ make_report(const char *id)
 {
 	char json[sizeof(report_json) + 64];
 	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	snprintf(json, sizeof(json), report_json, id);
 	ck_assert_int_eq(
@@ -98,7 +98,7 @@ count_records(const char *dir, const char *id)
 	const char *dirs[1] = {dir};
 	struct tlsrpt_store_reader *rd = NULL;
 	struct tlsrpt_record rec;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	unsigned long n = 0;
 	int rc;
 
@@ -129,7 +129,7 @@ START_TEST(test_open_append)
 	for (n = 1; n < MAX_ATTEMPTS && !done; n++) {
 		char *dir = make_dir();
 		struct tlsrpt_store *s = NULL;
-		struct tlsrpt_error err;
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 		enum tlsrpt_store_outcome out;
 		int ret;
 		unsigned long lines1, lines2;
@@ -193,7 +193,7 @@ START_TEST(test_reader)
 	struct tlsrpt_store_options o;
 	struct tlsrpt_store *s = NULL;
 	struct tlsrpt_receipt rc;
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	enum tlsrpt_store_outcome out;
 	char *dir = make_dir();
 	const char *dirs[1] = {dir};
@@ -224,6 +224,7 @@ START_TEST(test_reader)
 		int ret;
 
 		memset(&rec, 0, sizeof(rec));
+		tlsrpt_error_clear(&err);
 		tlsrpt_alloc_fail_after(n);
 		ret = tlsrpt_store_reader_open(dirs, 1, 0, 0, &limits, &rd,
 					       &err);

@@ -36,7 +36,7 @@ fixture_store(const char *dir, const struct fixture_report *fr)
 	struct tlsrpt_store *st = NULL;
 	struct tlsrpt_report *r = NULL;
 	struct tlsrpt_receipt rc = {0};
-	struct tlsrpt_error err;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tlsrpt_limits lim;
 	enum tlsrpt_store_outcome out;
 	char *json = NULL, *path, id[128];
@@ -76,7 +76,7 @@ fixture_store(const char *dir, const struct fixture_report *fr)
 	so.fsync = TLSRPT_STORE_FSYNC_NONE;
 	rc.received = fr->received;
 	rc.source = "milter";
-	rc.dkim = fr->dkim;
+	rc.dkim = test_dkim(fr->dkim);
 	rc.submitter = fr->submitter;
 	if (tlsrpt_store_open(&so, &st, &err) != 0 ||
 	    tlsrpt_store_append(st, r, &rc, &out, &err) != 0) {

@@ -182,3 +182,16 @@ test_golden(const char *path, const char *buf, size_t len)
 	}
 	free(want);
 }
+
+enum tlsrpt_dkim
+test_dkim(const char *word)
+{
+	enum tlsrpt_dkim v = TLSRPT_DKIM_UNKNOWN;
+
+	/* Fixtures call this outside a test too: no ck_assert here. */
+	if (word != NULL && tlsrpt_dkim_from_name(word, strlen(word), &v) < 0) {
+		fprintf(stderr, "not a DKIM verdict: %s\n", word);
+		abort();
+	}
+	return v;
+}

@@ -7,6 +7,8 @@
 #include <check.h>
 #include <stddef.h>
 
+#include "report/authres.h"
+
 /* Run every test of s (and free it): EXIT_SUCCESS when all passed,
  * EXIT_FAILURE otherwise -- what a test program's main() returns. */
 int test_run(Suite *s);
@@ -51,5 +53,9 @@ void test_golden(const char *path, const char *buf, size_t len);
 
 /* Remove trailing white space in place (expected-output files end in \n). */
 void test_chomp(char *s);
+
+/* The verdict a store word names ("pass" "fail" "none"), UNKNOWN for NULL;
+ * aborts on any other word. */
+enum tlsrpt_dkim test_dkim(const char *word);
 
 #endif
