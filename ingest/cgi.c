@@ -19,6 +19,8 @@
 #include <strings.h>
 #include <sysexits.h>
 
+#include "base/alloc.h"
+#include "base/buf.h"
 #include "ingest/cgi_request.h"
 #include "report/input.h"
 #include "report/payload.h"
@@ -179,40 +181,43 @@ enum body_status {
 };
 
 /* Read exactly want bytes when known, else up to EOF; never more than max
- * bytes are kept. *buf is malloc'ed (caller frees). */
+ * bytes are kept. *buf is the caller's (tlsrpt_free()). */
 static enum body_status
 read_body(FILE *in, int known, size_t want, size_t max, unsigned char **buf,
 	  size_t *len)
 {
-	/* Unknown length: one byte past max tells "too big" from "just
-	 * fits". */
-	size_t cap = known ? want : max < 65536 ? max + 1 : 65536, n = 0;
-	unsigned char *b = malloc(cap > 0 ? cap : 1);
+	struct tlsrpt_buf b;
+	struct tlsrpt_error e;
 	enum body_status st = BODY_NOMEM;
+	unsigned char extra;
 
-	if (b == NULL)
-		goto out;
+	tlsrpt_buf_init(&b, max, NULL);
 	for (;;) {
 		size_t room, got;
 
-		if (known && n == want)
+		if (known && b.len == want)
 			break;
-		if (!known && n == cap) {
-			unsigned char *grown;
-
-			if (cap > max) {
+		if (b.len == b.max) {
+			/* Unknown length and full: one more byte tells "too
+			 * big" from "just fits". */
+			if (fread(&extra, 1, 1, in) == 1) {
 				st = BODY_TOO_BIG;
 				goto out;
 			}
-			cap = cap > max / 2 ? max + 1 : cap * 2;
-			grown = realloc(b, cap);
-			if (grown == NULL)
+			if (ferror(in)) {
+				st = BODY_IOERR;
 				goto out;
-			b = grown;
+			}
+			break;
 		}
-		room = cap - n;
-		got = fread(b + n, 1, room, in);
-		n += got;
+		if (tlsrpt_buf_reserve(&b, known ? want - b.len : 1, &e) < 0) {
+			st = e.code == TLSRPT_ERR_LIMIT ? BODY_TOO_BIG
+							: BODY_NOMEM;
+			goto out;
+		}
+		room = known ? want - b.len : tlsrpt_buf_room(&b);
+		got = fread(b.data + b.len, 1, room, in);
+		tlsrpt_buf_commit(&b, got);
 		if (got < room) { /* end of input or an error */
 			if (ferror(in)) {
 				st = BODY_IOERR;
@@ -221,20 +226,15 @@ read_body(FILE *in, int known, size_t want, size_t max, unsigned char **buf,
 			break;
 		}
 	}
-	if (!known && n > max) {
-		st = BODY_TOO_BIG;
-		goto out;
-	}
-	if (known && n < want) {
+	if (known && b.len < want) {
 		st = BODY_SHORT;
 		goto out;
 	}
-	*buf = b;
-	*len = n;
-	b = NULL;
-	st = BODY_OK;
+	*buf = tlsrpt_buf_steal(&b, len);
+	if (*buf != NULL)
+		st = BODY_OK;
 out:
-	free(b);
+	tlsrpt_buf_free(&b);
 	return st;
 }
 
@@ -555,7 +555,7 @@ cgi_handle(const struct cgi_request *rq, const struct cgi_tokens *tokens,
 	store_body(rq, tokens, host, intake, body, len, &r, detail,
 		   sizeof(detail));
 out:
-	free(body);
+	tlsrpt_free(body);
 	log_reply(rq, &r, detail[0] != '\0' ? detail : NULL);
 	return send_reply(out, &r);
 }

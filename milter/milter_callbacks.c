@@ -13,6 +13,7 @@
 #include <libmilter/mfapi.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "report/sanitize.h"
 #include "intake/rcpt.h"
 
@@ -30,13 +31,12 @@ static const struct milter_app *the_app;
 /* One message; reset by msg_end() when it is accepted early, ends or is
  * aborted (and at MAIL when the MTA sends it), freed at close. */
 struct msg {
-	char qid[64];	      /* {i}, or NOQUEUE until the MTA sends it */
-	int candidate;	      /* a recipient is a report address */
-	int hint;	      /* its headers say it is a TLS report */
-	int too_large;	      /* stopped buffering at MaxMessageSize */
-	unsigned own_headers; /* X-TLSRPT-Milter headers it came with */
-	unsigned char *buf;
-	size_t len, cap;
+	char qid[64];		/* {i}, or NOQUEUE until the MTA sends it */
+	int candidate;		/* a recipient is a report address */
+	int hint;		/* its headers say it is a TLS report */
+	int too_large;		/* stopped buffering at MaxMessageSize */
+	unsigned own_headers;	/* X-TLSRPT-Milter headers it came with */
+	struct tlsrpt_buf body; /* the message, up to MaxMessageSize */
 
 	/* The recipients: how many are not report addresses, and the report
 	 * addresses as the MTA wrote them (the first REPORT_RCPTS_MAX; NULL
@@ -58,7 +58,7 @@ msg_reset(struct msg *m)
 {
 	for (size_t i = 0; i < m->n_report && i < REPORT_RCPTS_MAX; i++)
 		tlsrpt_free(m->report_rcpt[i]);
-	tlsrpt_free(m->buf);
+	tlsrpt_buf_free(&m->body);
 	memset(m, 0, sizeof(*m));
 	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
 }
@@ -132,40 +132,23 @@ copy_qid(SMFICTX *ctx, struct msg *m)
 static void
 append(struct msg *m, const void *p, size_t n)
 {
-	size_t max = the_app->cfg->limits.max_message_bytes;
+	struct tlsrpt_error err;
 
 	if (m->too_large)
 		return;
-	if (n > max - m->len) {
-		m->too_large = 1;
-		tlsrpt_free(m->buf);
-		m->buf = NULL;
-		m->len = m->cap = 0;
+	if (m->body.data == NULL)
+		tlsrpt_buf_init(&m->body,
+				the_app->cfg->limits.max_message_bytes,
+				"MaxMessageSize");
+	if (tlsrpt_buf_append(&m->body, p, n, &err) == 0)
 		return;
-	}
-	if (m->len + n > m->cap) {
-		size_t cap = m->cap ? m->cap : 16384;
-		unsigned char *grown;
-
-		while (cap < m->len + n)
-			cap = cap > max / 2 ? max : cap * 2;
-		grown = tlsrpt_realloc(m->buf, cap);
-		if (grown == NULL) {
-			/* Handled like a message too large to keep: it is
-			 * delivered, with a header saying why. */
-			mlog(the_app->log, LOG_ERR, m->qid,
-			     "out of memory buffering %zu bytes", m->len + n);
-			m->too_large = 1;
-			tlsrpt_free(m->buf);
-			m->buf = NULL;
-			m->len = m->cap = 0;
-			return;
-		}
-		m->buf = grown;
-		m->cap = cap;
-	}
-	memcpy(m->buf + m->len, p, n);
-	m->len += n;
+	/* Out of memory is handled like a message too large to keep: it is
+	 * delivered, with a header saying why. */
+	if (err.code == TLSRPT_ERR_NOMEM)
+		mlog(the_app->log, LOG_ERR, m->qid,
+		     "out of memory buffering %zu bytes", m->body.len + n);
+	m->too_large = 1;
+	tlsrpt_buf_free(&m->body);
 }
 
 static sfsistat
@@ -612,8 +595,8 @@ cb_eom(SMFICTX *ctx)
 				 "within %u seconds (ParseWait)",
 				 the_app->slots->max, the_app->cfg->parse_wait);
 	} else {
-		(void)intake_run(&the_app->intake, &origin, m->buf, m->len,
-				 on_report, &s, &res);
+		(void)intake_run(&the_app->intake, &origin, m->body.data,
+				 m->body.len, on_report, &s, &res);
 		parse_slots_leave(the_app->slots);
 	}
 	if (res.authres_forged > 0)
