@@ -202,7 +202,7 @@ walk_mbox(FILE *f, const char *path, size_t max_bytes, mailbox_message_fn *fn,
 	if (in_message)
 		rc = mbox_deliver(path, &m, max_bytes, fn, ctx);
 out:
-	free(line);
+	free(line); /* getline() allocates with malloc, not the seam */
 	tlsrpt_buf_free(&m.body);
 	return rc;
 }
