@@ -124,9 +124,9 @@ START_TEST(test_alloc_failure)
 			for (size_t i = 0; i < b.len; i++)
 				ck_assert_int_eq(b.data[i], 'y');
 			tlsrpt_alloc_fail_after(0);
-			ck_assert_int_eq(tlsrpt_buf_append(&b, blob,
-							   sizeof(blob), &err),
-					 0);
+			ck_assert_int_eq(
+				tlsrpt_buf_append(&b, blob, sizeof(blob), &err),
+				0);
 		}
 		tlsrpt_alloc_fail_after(0);
 	}

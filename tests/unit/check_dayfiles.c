@@ -98,7 +98,8 @@ describe(const struct tlsrpt_dayfile *v, size_t n, char *buf, size_t size)
 
 		tlsrpt_day_format(v[i].day, ymd, sizeof(ymd));
 		used += (size_t)snprintf(buf + used, size - used, "%s%s%s",
-					 i ? " " : "", ymd, v[i].gz ? ".gz" : "");
+					 i ? " " : "", ymd,
+					 v[i].gz ? ".gz" : "");
 	}
 }
 
@@ -166,9 +167,8 @@ START_TEST(test_unlistable)
 	fd = open(p, O_RDONLY);
 	ck_assert_int_ge(fd, 0);
 	tlsrpt_error_clear(&err);
-	ck_assert_int_eq(tlsrpt_dayfiles_list_all(fd, "/the/store", &v, &n,
-						  &err),
-			 -1);
+	ck_assert_int_eq(
+		tlsrpt_dayfiles_list_all(fd, "/the/store", &v, &n, &err), -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_IO);
 	ck_assert_str_eq(err.path, "/the/store");
 	ck_assert_ptr_nonnull(strstr(err.text, "cannot list the store"));
