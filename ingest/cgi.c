@@ -22,6 +22,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "ingest/cgi_request.h"
+#include "intake/event_line.h"
 #include "report/input.h"
 #include "report/payload.h"
 #include "report/sanitize.h"
@@ -364,27 +365,60 @@ check_domains(const struct cgi_tokens *t, const char *tok, size_t tok_len,
 	return 0;
 }
 
-/* What the on_report callback keeps for the response line. */
-struct seen {
-	char org[160];
-	char id[160];
-};
-
+/* The response line names the first report: "ORG ID", neutralised by
+ * the one event formatter (intake/event_line.h). */
 static void
 on_report(void *ctx, const struct intake_report_event *ev)
 {
-	struct seen *s = ctx;
-	const struct tlsrpt_report *r = ev->item->report;
+	GString *name = ctx;
 
-	if (r == NULL || s->id[0] != '\0')
+	if (ev->item->report != NULL && name->len == 0)
+		intake_report_name(name, ev->item->report, INTAKE_LINE_LOG);
+}
+
+/* The outcome of storing, as r; detail gets what only the log should see
+ * (paths of the store, system errors). name is "ORG ID" of the first
+ * report. */
+static void
+reply_of(const struct intake_config *intake, const struct intake_result *res,
+	 const char *name, struct reply *r, char *detail, size_t detail_size)
+{
+	char why[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+
+	tlsrpt_error_format(&res->error, why, sizeof(why));
+	switch (res->outcome) {
+	case INTAKE_STORED:
+		if (intake->store == NULL) {
+			/* Parsed only: the store could not be opened. */
+			snprintf(detail, detail_size,
+				 "the store could not be opened");
+			break;
+		}
+		set_reply(r, 201, "%s: %s",
+			  res->n_conflict > 0 ? INTAKE_CONFLICT_TEXT : "stored",
+			  name);
 		return;
-	snprintf(s->org, sizeof(s->org), "%s", r->organization_name);
-	snprintf(s->id, sizeof(s->id), "%s", r->report_id);
+	case INTAKE_DUPLICATE: set_reply(r, 200, "duplicate: %s", name); return;
+	case INTAKE_NOT_REPORT:
+	case INTAKE_INVALID:
+		set_reply(r, 400, "%s: %s", intake_outcome_name(res->outcome),
+			  why);
+		return;
+	case INTAKE_REFUSED_DKIM:
+		set_reply(r, 403,
+			  "reports over HTTPS carry no DKIM signature and "
+			  "this receiver requires one (RequireDKIM)");
+		return;
+	case INTAKE_STORE_FAILED:
+		snprintf(detail, detail_size, "%s", why);
+		break;
+	}
+	/* The store's paths and errors are for the log, not for the sender. */
+	set_reply(r, 503, "the report store is unavailable; retry later");
 }
 
 /* Parse the body once; check its policy domains against the URL's token
- * when tokens are set; store it and turn the outcome into r. detail gets
- * what only the log should see (paths of the store, system errors). */
+ * when tokens are set; store it and turn the outcome into r. */
 static void
 store_body(const struct cgi_request *rq, const struct cgi_tokens *tokens,
 	   const char *host, const struct intake_config *intake,
@@ -400,8 +434,7 @@ store_body(const struct cgi_request *rq, const struct cgi_tokens *tokens,
 	};
 	struct intake_parsed parsed;
 	struct intake_result res;
-	struct seen seen = {"", ""};
-	char why[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+	GString *name;
 
 	(void)intake_parse(intake, &origin, body, len, &parsed);
 	/* No report parsed: intake_store() says why. */
@@ -414,40 +447,11 @@ store_body(const struct cgi_request *rq, const struct cgi_tokens *tokens,
 			return;
 		}
 	}
-	intake_store(&parsed, on_report, &seen, &res);
+	name = g_string_new(NULL);
+	intake_store(&parsed, on_report, name, &res);
 	intake_parsed_free(&parsed);
-	tlsrpt_error_format(&res.error, why, sizeof(why));
-	switch (res.outcome) {
-	case INTAKE_STORED:
-		if (intake->store == NULL) {
-			/* Parsed only: the store could not be opened. */
-			snprintf(detail, detail_size,
-				 "the store could not be opened");
-			break;
-		}
-		set_reply(r, 201, "%s: %s %s",
-			  res.n_conflict > 0 ? INTAKE_CONFLICT_TEXT : "stored",
-			  seen.org, seen.id);
-		return;
-	case INTAKE_DUPLICATE:
-		set_reply(r, 200, "duplicate: %s %s", seen.org, seen.id);
-		return;
-	case INTAKE_NOT_REPORT:
-	case INTAKE_INVALID:
-		set_reply(r, 400, "%s: %s", intake_outcome_name(res.outcome),
-			  why);
-		return;
-	case INTAKE_REFUSED_DKIM:
-		set_reply(r, 403,
-			  "reports over HTTPS carry no DKIM signature and "
-			  "this receiver requires one (RequireDKIM)");
-		return;
-	case INTAKE_STORE_FAILED:
-		snprintf(detail, detail_size, "%s", why);
-		break;
-	}
-	/* The store's paths and errors are for the log, not for the sender. */
-	set_reply(r, 503, "the report store is unavailable; retry later");
+	reply_of(intake, &res, name->str, r, detail, detail_size);
+	g_string_free(name, TRUE);
 }
 
 /* The checks that need no body, in the order a client fixes them. Returns
@@ -556,6 +560,7 @@ cgi_handle(const struct cgi_request *rq, const struct cgi_tokens *tokens,
 		   sizeof(detail));
 out:
 	tlsrpt_free(body);
+	one_line(detail, sizeof(detail)); /* it may quote the input too */
 	log_reply(rq, &r, detail[0] != '\0' ? detail : NULL);
 	return send_reply(out, &r);
 }

@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "report/sanitize.h"
+#include "intake/event_line.h"
 #include "intake/rcpt.h"
 
 #define OWN_HEADER "X-TLSRPT-Milter"
@@ -346,75 +347,32 @@ header_text(char *dst, size_t size, const char *src)
 	g_free(safe);
 }
 
-/* The policy domains of a report, comma-separated, into buf. */
-static void
-policy_domains(const struct tlsrpt_report *r, char *buf, size_t size)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < r->n_policies && used < size; i++) {
-		const char *d = r->policies[i].policy_domain;
-		int n = snprintf(buf + used, size - used, "%s%s", i ? "," : "",
-				 d ? d : "(none)");
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
 static void
 on_report(void *ctx, const struct intake_report_event *ev)
 {
 	struct summary *s = ctx;
-	const struct milter_log *log = s->app->log;
 	const struct tlsrpt_report *r = ev->item->report;
-	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
-	const char *part = ev->item->filename ? ev->item->filename : "(body)";
+	int stored =
+		ev->outcome == INTAKE_STORED || ev->outcome == INTAKE_DUPLICATE;
+	GString *line = g_string_new(NULL);
 
-	if (ev->outcome == INTAKE_STORED || ev->outcome == INTAKE_DUPLICATE) {
-		char domains[512], *org, *id;
-		int64_t ok = 0, failed = 0;
-
-		for (size_t i = 0; i < r->n_policies; i++) {
-			ok += r->policies[i].total_successful_session_count;
-			failed += r->policies[i].total_failure_session_count;
-		}
-		policy_domains(r, domains, sizeof(domains));
-		/* A '"' of the sender's would end a quoted value, and a blank
-		 * the unquoted domains=, and let it write key="..." fields of
-		 * its own into the line. */
-		g_strdelimit(domains, " \"=", '?');
-		org = g_strdelimit(g_strdup(r->organization_name), "\"", '\'');
-		id = g_strdelimit(g_strdup(r->report_id), "\"", '\'');
-		mlog(log, LOG_INFO, s->qid,
-		     "%s report: org=\"%s\" id=\"%s\" domains=%s success=%lld "
-		     "failure=%lld dkim=%s",
-		     ev->outcome != INTAKE_STORED ? "duplicate"
-		     : ev->conflict		  ? INTAKE_CONFLICT_TEXT
-						  : "stored",
-		     org, id, domains, (long long)ok, (long long)failed,
-		     ev->dkim ? ev->dkim : "none");
-		g_free(org);
-		g_free(id);
-		if (r->quirks.n > 0)
-			mlog(log, LOG_INFO, s->qid,
-			     "report: %zu misspelt member names read under "
-			     "their RFC 8460 names (first: %s)",
-			     r->quirks.n, r->quirks.first);
-		if (s->n_reports++ == 0)
-			snprintf(s->first, sizeof(s->first), "%s %s",
-				 r->organization_name, r->report_id);
+	intake_event_line(line, ev, INTAKE_LINE_LOG);
+	mlog(s->app->log,
+	     stored				  ? LOG_INFO
+	     : ev->outcome == INTAKE_STORE_FAILED ? LOG_ERR
+						  : LOG_NOTICE,
+	     s->qid, "%s", line->str);
+	g_string_free(line, TRUE);
+	if (!stored || r == NULL)
 		return;
-	}
-	if (ev->error != NULL)
-		tlsrpt_error_format(ev->error, text, sizeof(text));
-	else
-		snprintf(text, sizeof(text), "no reason given");
-	mlog(log, ev->outcome == INTAKE_STORE_FAILED ? LOG_ERR : LOG_NOTICE,
-	     s->qid, "%s: %s: %s", intake_outcome_name(ev->outcome), part,
-	     text);
+	if (r->quirks.n > 0)
+		mlog(s->app->log, LOG_INFO, s->qid,
+		     "report: %zu misspelt member names read under "
+		     "their RFC 8460 names (first: %s)",
+		     r->quirks.n, r->quirks.first);
+	if (s->n_reports++ == 0)
+		snprintf(s->first, sizeof(s->first), "%s %s",
+			 r->organization_name, r->report_id);
 }
 
 /* Disposition discard or quarantine on a message that has other
