@@ -147,7 +147,7 @@ static int
 walk_mbox(FILE *f, const char *path, size_t max_bytes, mailbox_message_fn *fn,
 	  void *ctx, struct tlsrpt_error *err)
 {
-	struct mbox_message m = {.number = 0};
+	struct mbox_message m = {0};
 	char *line = NULL;
 	size_t linecap = 0;
 	ssize_t n;

@@ -58,10 +58,10 @@ log_form(GString *out, const struct intake_report_event *ev)
 	int64_t ok = 0, failed = 0;
 	gsize start;
 
-	if (r == NULL || (ev->outcome != INTAKE_STORED &&
-			  ev->outcome != INTAKE_DUPLICATE)) {
-		g_string_append_printf(out, "%s: ",
-				       intake_outcome_name(ev->outcome));
+	if (r == NULL ||
+	    (ev->outcome != INTAKE_STORED && ev->outcome != INTAKE_DUPLICATE)) {
+		g_string_append_printf(
+			out, "%s: ", intake_outcome_name(ev->outcome));
 		append_safe(out, INTAKE_LINE_LOG,
 			    ev->item->filename ? ev->item->filename : "(body)",
 			    NULL, 0);
@@ -125,8 +125,8 @@ brief_form(GString *out, const struct intake_report_event *ev)
 		if (r->quirks.n > 0) {
 			g_string_append_printf(out, " quirks=%zu (",
 					       r->quirks.n);
-			append_safe(out, INTAKE_LINE_BRIEF, r->quirks.first, NULL,
-				    0);
+			append_safe(out, INTAKE_LINE_BRIEF, r->quirks.first,
+				    NULL, 0);
 			g_string_append_c(out, ')');
 		}
 	}

@@ -32,12 +32,14 @@ static const struct milter_app *the_app;
 /* One message; reset by msg_end() when it is accepted early, ends or is
  * aborted (and at MAIL when the MTA sends it), freed at close. */
 struct msg {
-	char qid[64];		/* {i}, or NOQUEUE until the MTA sends it */
-	int candidate;		/* a recipient is a report address */
-	int hint;		/* its headers say it is a TLS report */
-	int too_large;		/* stopped buffering at MaxMessageSize */
-	unsigned own_headers;	/* X-TLSRPT-Milter headers it came with */
-	struct tlsrpt_buf body; /* the message, up to MaxMessageSize */
+	char qid[64];	      /* {i}, or NOQUEUE until the MTA sends it */
+	int candidate;	      /* a recipient is a report address */
+	int hint;	      /* its headers say it is a TLS report */
+	int too_large;	      /* stopped buffering at MaxMessageSize */
+	unsigned own_headers; /* X-TLSRPT-Milter headers it came with */
+
+	/* The message, up to MaxMessageSize. */
+	struct tlsrpt_buf body;
 
 	/* The recipients: how many are not report addresses, and the report
 	 * addresses as the MTA wrote them (the first REPORT_RCPTS_MAX; NULL
