@@ -192,6 +192,7 @@ read_body(FILE *in, int known, size_t want, size_t max, unsigned char **buf,
 	enum body_status st = BODY_NOMEM;
 	unsigned char extra;
 
+	tlsrpt_error_clear(&e);
 	tlsrpt_buf_init(&b, max, NULL);
 	for (;;) {
 		size_t room, got;

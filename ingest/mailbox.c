@@ -110,6 +110,7 @@ mbox_append(struct mbox_message *m, const char *line, size_t n)
 
 	if (m->too_large)
 		return 0;
+	tlsrpt_error_clear(&err);
 	if (tlsrpt_buf_append(&m->body, line, n, &err) == 0)
 		return 0;
 	if (err.code != TLSRPT_ERR_LIMIT)

@@ -139,6 +139,7 @@ append(struct msg *m, const void *p, size_t n)
 
 	if (m->too_large)
 		return;
+	tlsrpt_error_clear(&err);
 	if (m->body.data == NULL)
 		tlsrpt_buf_init(&m->body,
 				the_app->cfg->limits.max_message_bytes,

@@ -95,6 +95,7 @@ START_TEST(test_limit_plus_one)
 	tlsrpt_buf_free(&b);
 	tlsrpt_buf_init(&b, SIZE_MAX, NULL);
 	ck_assert_uint_eq(b.max, SIZE_MAX - 1);
+	tlsrpt_error_clear(&err);
 	ck_assert_int_eq(tlsrpt_buf_reserve(&b, SIZE_MAX, &err), -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
 	tlsrpt_buf_free(&b);

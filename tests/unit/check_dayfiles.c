@@ -187,6 +187,7 @@ START_TEST(test_nomem)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 
 	ck_assert_int_ge(fd, 0);
+	tlsrpt_error_clear(&err);
 	tlsrpt_alloc_fail_after(1);
 	ck_assert_int_eq(tlsrpt_dayfiles_list_all(fd, dir, &v, &n, &err), -1);
 	tlsrpt_alloc_fail_after(0);
