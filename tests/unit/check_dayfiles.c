@@ -86,21 +86,37 @@ day(const char *ymd)
 	return d;
 }
 
-/* "YYYY-MM-DD[.gz]" of each entry, joined by spaces. */
+/* List the fixture directory's days in [first, last] and compare
+ * "YYYY-MM-DD[.gz] ..." with want. Twice on one descriptor: the lister
+ * leaves the caller's open and usable. */
 static void
-describe(const struct tlsrpt_dayfile *v, size_t n, char *buf, size_t size)
+expect_listed(int64_t first, int64_t last, const char *want)
 {
-	size_t used = 0;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		char ymd[16];
+	ck_assert_int_ge(fd, 0);
+	for (int pass = 0; pass < 2; pass++) {
+		struct tlsrpt_dayfile *v = NULL;
+		struct tlsrpt_error err;
+		size_t n = 0, used = 0;
+		char got[512] = "";
 
-		tlsrpt_day_format(v[i].day, ymd, sizeof(ymd));
-		used += (size_t)snprintf(buf + used, size - used, "%s%s%s",
-					 i ? " " : "", ymd,
-					 v[i].gz ? ".gz" : "");
+		tlsrpt_error_clear(&err);
+		ck_assert_int_eq(tlsrpt_dayfiles_list(fd, dir, first, last, &v,
+						      &n, &err),
+				 0);
+		for (size_t i = 0; i < n; i++) {
+			char ymd[16];
+
+			tlsrpt_day_format(v[i].day, ymd, sizeof(ymd));
+			used += (size_t)snprintf(got + used, sizeof(got) - used,
+						 "%s%s%s", i ? " " : "", ymd,
+						 v[i].gz ? ".gz" : "");
+		}
+		ck_assert_str_eq(got, want);
+		tlsrpt_free(v);
 	}
+	close(fd);
 }
 
 /* Every day file by name, in day order, a day's .gz before its .jsonl.
@@ -109,48 +125,19 @@ describe(const struct tlsrpt_dayfile *v, size_t n, char *buf, size_t size)
  * reports it (they open with O_NOFOLLOW and read). */
 START_TEST(test_list_all)
 {
-	struct tlsrpt_dayfile *v = NULL;
-	struct tlsrpt_error err;
-	size_t n = 0;
-	char got[512];
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(tlsrpt_dayfiles_list_all(fd, dir, &v, &n, &err), 0);
-	describe(v, n, got, sizeof(got));
-	ck_assert_str_eq(got, "2023-12-31.gz 2024-03-01.gz 2024-03-01 "
-			      "2024-03-02 2024-03-05");
-	tlsrpt_free(v);
-	/* The caller's descriptor is left open and usable. */
-	ck_assert_int_eq(tlsrpt_dayfiles_list_all(fd, dir, &v, &n, &err), 0);
-	ck_assert_uint_eq(n, 5);
-	tlsrpt_free(v);
-	close(fd);
+	expect_listed(TLSRPT_DAY_MIN, TLSRPT_DAY_MAX,
+		      "2023-12-31.gz 2024-03-01.gz 2024-03-01 2024-03-02 "
+		      "2024-03-05");
 }
 END_TEST
 
 /* The window [first, last] is inclusive at both ends. */
 START_TEST(test_window)
 {
-	struct tlsrpt_dayfile *v = NULL;
-	struct tlsrpt_error err;
-	size_t n = 0;
-	char got[512];
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(tlsrpt_dayfiles_list(fd, dir, day("2024-03-01"),
-					      day("2024-03-02"), &v, &n, &err),
-			 0);
-	describe(v, n, got, sizeof(got));
-	ck_assert_str_eq(got, "2024-03-01.gz 2024-03-01 2024-03-02");
-	tlsrpt_free(v);
-	ck_assert_int_eq(tlsrpt_dayfiles_list(fd, dir, day("2025-01-01"),
-					      day("2025-12-31"), &v, &n, &err),
-			 0);
-	ck_assert_uint_eq(n, 0);
-	tlsrpt_free(v);
-	close(fd);
+	expect_listed(day("2024-03-01"), day("2024-03-02"),
+		      "2024-03-01.gz 2024-03-01 2024-03-02");
+	expect_listed(day("2024-03-02"), day("2024-03-02"), "2024-03-02");
+	expect_listed(day("2025-01-01"), day("2025-12-31"), "");
 }
 END_TEST
 
