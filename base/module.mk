@@ -1,6 +1,8 @@
 # base/ -- plumbing that knows nothing of TLS-RPT: the allocation seam,
-# the error struct, saturating counts, EINTR-safe file I/O, reading a whole
-# input with a bound, and splitting a command line into an argument vector.
+# the error struct, saturating counts, the one bounded byte buffer
+# (buf.h: every place that collects bytes of unknown length uses it),
+# EINTR-safe file I/O, reading a whole input with a bound, and splitting a
+# command line into an argument vector.
 # The lowest layer: it includes nothing of the project but itself.
 #
 # Allocation rule: everything goes through the seam (base/alloc.h), so a

@@ -7,72 +7,68 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
+
+/* read(2) restarted after a signal: bytes read, 0 at the end, -1. */
+static ssize_t
+read_some(int fd, void *p, size_t n)
+{
+	ssize_t got;
+
+	do
+		got = read(fd, p, n);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
 
 int
 read_bounded_fd(int fd, const char *name, size_t max, unsigned char **out,
 		size_t *out_len, struct tlsrpt_error *err)
 {
-	unsigned char *buf = NULL, *grown;
-	size_t len = 0, cap = 0;
+	struct tlsrpt_buf b;
+	struct tlsrpt_error e;
+	unsigned char extra;
 	ssize_t got;
 
 	*out = NULL;
 	*out_len = 0;
+	tlsrpt_error_clear(&e);
+	tlsrpt_buf_init(&b, max, "MaxMessageSize");
 	for (;;) {
-		if (len == cap) {
-			/* One byte past the bound tells "too large" from
+		if (b.len == b.max) {
+			/* Full: one more byte tells "too large" from
 			 * "exactly max". */
-			size_t want = cap == 0 ? 65536 : cap * 2;
-
-			if (want > max + 1)
-				want = max + 1;
-			if (want <= len) {
-				tlsrpt_free(buf);
-				return tlsrpt_error_set(err, TLSRPT_ERR_LIMIT,
-							name,
-							"larger than %zu bytes "
-							"(MaxMessageSize)",
-							max);
+			got = read_some(fd, &extra, 1);
+			if (got == 0)
+				break;
+			if (got > 0) {
+				(void)tlsrpt_buf_reserve(&b, 1, &e);
+				goto fail;
 			}
-			grown = tlsrpt_realloc(buf, want + 1);
-			if (grown == NULL) {
-				tlsrpt_free(buf);
-				return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
-							name, "out of memory");
+		} else {
+			if (tlsrpt_buf_reserve(&b, 1, &e) < 0)
+				goto fail;
+			got = read_some(fd, b.data + b.len,
+					tlsrpt_buf_room(&b));
+			if (got == 0)
+				break;
+			if (got > 0) {
+				tlsrpt_buf_commit(&b, (size_t)got);
+				continue;
 			}
-			buf = grown;
-			cap = want;
 		}
-		got = read(fd, buf + len, cap - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int e = errno;
-
-			tlsrpt_free(buf);
-			return tlsrpt_error_set(err, TLSRPT_ERR_IO, name,
-						"cannot read: %s", strerror(e));
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-		if (len > max) {
-			tlsrpt_free(buf);
-			return tlsrpt_error_set(
-				err, TLSRPT_ERR_LIMIT, name,
-				"larger than %zu bytes (MaxMessageSize)", max);
-		}
+		tlsrpt_error_set(&e, TLSRPT_ERR_IO, NULL, "cannot read: %s",
+				 strerror(errno));
+		goto fail;
 	}
-	if (buf == NULL) {
-		buf = tlsrpt_malloc(1);
-		if (buf == NULL)
-			return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, name,
-						"out of memory");
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*out_len = len;
-	return 0;
+	*out = tlsrpt_buf_steal(&b, out_len);
+	if (*out != NULL)
+		return 0;
+	tlsrpt_error_set(&e, TLSRPT_ERR_NOMEM, NULL, "out of memory");
+fail:
+	tlsrpt_buf_free(&b);
+	/* The error names the input. */
+	return tlsrpt_error_set(err, e.code, name, "%s", e.text);
 }
 
 int

@@ -245,7 +245,7 @@ build_tlsrpt(const struct dns_opts *o, const char *domain)
 		goto out;
 	}
 	/* What we print must pass our own check. */
-	f = malloc(sizeof(*f));
+	f = tlsrpt_malloc(sizeof(*f));
 	if (f == NULL)
 		goto out;
 	dns_findings_init(f);
@@ -257,7 +257,7 @@ build_tlsrpt(const struct dns_opts *o, const char *domain)
 		goto out;
 	rc = 0;
 out:
-	free(f);
+	tlsrpt_free(f);
 	tlsrpt_free(rec);
 	return rc;
 }
@@ -421,8 +421,8 @@ do_check(const struct dns_opts *o)
 		fprintf(stderr, "tlsrpt-summary dns: %s\n", err.text);
 		return EX_USAGE;
 	}
-	r = malloc(sizeof(*r));
-	f = malloc(sizeof(*f));
+	r = tlsrpt_malloc(sizeof(*r));
+	f = tlsrpt_malloc(sizeof(*f));
 	if (r == NULL || f == NULL) {
 		rc = EX_OSERR;
 		goto out;
@@ -496,8 +496,8 @@ out:
 	dns_txt_free(recs, n);
 	if (r != NULL)
 		dns_resolver_close(r);
-	free(r);
-	free(f);
+	tlsrpt_free(r);
+	tlsrpt_free(f);
 	return rc;
 }
 
@@ -514,8 +514,8 @@ do_check_policy(const char *path)
 		fprintf(stderr, "tlsrpt-summary dns: %s: cannot open\n", path);
 		return EX_NOINPUT;
 	}
-	buf = malloc(DNS_POLICY_MAX + 1);
-	f = malloc(sizeof(*f));
+	buf = tlsrpt_malloc(DNS_POLICY_MAX + 1);
+	f = tlsrpt_malloc(sizeof(*f));
 	if (buf == NULL || f == NULL) {
 		rc = EX_OSERR;
 		goto out;
@@ -533,8 +533,8 @@ do_check_policy(const char *path)
 out:
 	if (fp != stdin)
 		fclose(fp);
-	free(buf);
-	free(f);
+	tlsrpt_free(buf);
+	tlsrpt_free(f);
 	return rc;
 }
 

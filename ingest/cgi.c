@@ -19,7 +19,10 @@
 #include <strings.h>
 #include <sysexits.h>
 
+#include "base/alloc.h"
+#include "base/buf.h"
 #include "ingest/cgi_request.h"
+#include "intake/event_line.h"
 #include "report/input.h"
 #include "report/payload.h"
 #include "report/sanitize.h"
@@ -179,40 +182,44 @@ enum body_status {
 };
 
 /* Read exactly want bytes when known, else up to EOF; never more than max
- * bytes are kept. *buf is malloc'ed (caller frees). */
+ * bytes are kept. *buf is the caller's (tlsrpt_free()). */
 static enum body_status
 read_body(FILE *in, int known, size_t want, size_t max, unsigned char **buf,
 	  size_t *len)
 {
-	/* Unknown length: one byte past max tells "too big" from "just
-	 * fits". */
-	size_t cap = known ? want : max < 65536 ? max + 1 : 65536, n = 0;
-	unsigned char *b = malloc(cap > 0 ? cap : 1);
+	struct tlsrpt_buf b;
+	struct tlsrpt_error e;
 	enum body_status st = BODY_NOMEM;
+	unsigned char extra;
 
-	if (b == NULL)
-		goto out;
+	tlsrpt_error_clear(&e);
+	tlsrpt_buf_init(&b, max, NULL);
 	for (;;) {
 		size_t room, got;
 
-		if (known && n == want)
+		if (known && b.len == want)
 			break;
-		if (!known && n == cap) {
-			unsigned char *grown;
-
-			if (cap > max) {
+		if (b.len == b.max) {
+			/* Unknown length and full: one more byte tells "too
+			 * big" from "just fits". */
+			if (fread(&extra, 1, 1, in) == 1) {
 				st = BODY_TOO_BIG;
 				goto out;
 			}
-			cap = cap > max / 2 ? max + 1 : cap * 2;
-			grown = realloc(b, cap);
-			if (grown == NULL)
+			if (ferror(in)) {
+				st = BODY_IOERR;
 				goto out;
-			b = grown;
+			}
+			break;
 		}
-		room = cap - n;
-		got = fread(b + n, 1, room, in);
-		n += got;
+		if (tlsrpt_buf_reserve(&b, known ? want - b.len : 1, &e) < 0) {
+			st = e.code == TLSRPT_ERR_LIMIT ? BODY_TOO_BIG
+							: BODY_NOMEM;
+			goto out;
+		}
+		room = known ? want - b.len : tlsrpt_buf_room(&b);
+		got = fread(b.data + b.len, 1, room, in);
+		tlsrpt_buf_commit(&b, got);
 		if (got < room) { /* end of input or an error */
 			if (ferror(in)) {
 				st = BODY_IOERR;
@@ -221,20 +228,15 @@ read_body(FILE *in, int known, size_t want, size_t max, unsigned char **buf,
 			break;
 		}
 	}
-	if (!known && n > max) {
-		st = BODY_TOO_BIG;
-		goto out;
-	}
-	if (known && n < want) {
+	if (known && b.len < want) {
 		st = BODY_SHORT;
 		goto out;
 	}
-	*buf = b;
-	*len = n;
-	b = NULL;
-	st = BODY_OK;
+	*buf = tlsrpt_buf_steal(&b, len);
+	if (*buf != NULL)
+		st = BODY_OK;
 out:
-	free(b);
+	tlsrpt_buf_free(&b);
 	return st;
 }
 
@@ -364,27 +366,60 @@ check_domains(const struct cgi_tokens *t, const char *tok, size_t tok_len,
 	return 0;
 }
 
-/* What the on_report callback keeps for the response line. */
-struct seen {
-	char org[160];
-	char id[160];
-};
-
+/* The response line names the first report: "ORG ID", neutralised by
+ * the one event formatter (intake/event_line.h). */
 static void
 on_report(void *ctx, const struct intake_report_event *ev)
 {
-	struct seen *s = ctx;
-	const struct tlsrpt_report *r = ev->item->report;
+	GString *name = ctx;
 
-	if (r == NULL || s->id[0] != '\0')
+	if (ev->item->report != NULL && name->len == 0)
+		intake_report_name(name, ev->item->report, INTAKE_LINE_LOG);
+}
+
+/* The outcome of storing, as r; detail gets what only the log should see
+ * (paths of the store, system errors). name is "ORG ID" of the first
+ * report. */
+static void
+reply_of(const struct intake_config *intake, const struct intake_result *res,
+	 const char *name, struct reply *r, char *detail, size_t detail_size)
+{
+	char why[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+
+	tlsrpt_error_format(&res->error, why, sizeof(why));
+	switch (res->outcome) {
+	case INTAKE_STORED:
+		if (intake->store == NULL) {
+			/* Parsed only: the store could not be opened. */
+			snprintf(detail, detail_size,
+				 "the store could not be opened");
+			break;
+		}
+		set_reply(r, 201, "%s: %s",
+			  res->n_conflict > 0 ? INTAKE_CONFLICT_TEXT : "stored",
+			  name);
 		return;
-	snprintf(s->org, sizeof(s->org), "%s", r->organization_name);
-	snprintf(s->id, sizeof(s->id), "%s", r->report_id);
+	case INTAKE_DUPLICATE: set_reply(r, 200, "duplicate: %s", name); return;
+	case INTAKE_NOT_REPORT:
+	case INTAKE_INVALID:
+		set_reply(r, 400, "%s: %s", intake_outcome_name(res->outcome),
+			  why);
+		return;
+	case INTAKE_REFUSED_DKIM:
+		set_reply(r, 403,
+			  "reports over HTTPS carry no DKIM signature and "
+			  "this receiver requires one (RequireDKIM)");
+		return;
+	case INTAKE_STORE_FAILED:
+		snprintf(detail, detail_size, "%s", why);
+		break;
+	}
+	/* The store's paths and errors are for the log, not for the sender. */
+	set_reply(r, 503, "the report store is unavailable; retry later");
 }
 
 /* Parse the body once; check its policy domains against the URL's token
- * when tokens are set; store it and turn the outcome into r. detail gets
- * what only the log should see (paths of the store, system errors). */
+ * when tokens are set; store it and turn the outcome into r. */
 static void
 store_body(const struct cgi_request *rq, const struct cgi_tokens *tokens,
 	   const char *host, const struct intake_config *intake,
@@ -400,8 +435,7 @@ store_body(const struct cgi_request *rq, const struct cgi_tokens *tokens,
 	};
 	struct intake_parsed parsed;
 	struct intake_result res;
-	struct seen seen = {"", ""};
-	char why[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+	GString *name;
 
 	(void)intake_parse(intake, &origin, body, len, &parsed);
 	/* No report parsed: intake_store() says why. */
@@ -414,40 +448,11 @@ store_body(const struct cgi_request *rq, const struct cgi_tokens *tokens,
 			return;
 		}
 	}
-	intake_store(&parsed, on_report, &seen, &res);
+	name = g_string_new(NULL);
+	intake_store(&parsed, on_report, name, &res);
 	intake_parsed_free(&parsed);
-	tlsrpt_error_format(&res.error, why, sizeof(why));
-	switch (res.outcome) {
-	case INTAKE_STORED:
-		if (intake->store == NULL) {
-			/* Parsed only: the store could not be opened. */
-			snprintf(detail, detail_size,
-				 "the store could not be opened");
-			break;
-		}
-		set_reply(r, 201, "%s: %s %s",
-			  res.n_conflict > 0 ? INTAKE_CONFLICT_TEXT : "stored",
-			  seen.org, seen.id);
-		return;
-	case INTAKE_DUPLICATE:
-		set_reply(r, 200, "duplicate: %s %s", seen.org, seen.id);
-		return;
-	case INTAKE_NOT_REPORT:
-	case INTAKE_INVALID:
-		set_reply(r, 400, "%s: %s", intake_outcome_name(res.outcome),
-			  why);
-		return;
-	case INTAKE_REFUSED_DKIM:
-		set_reply(r, 403,
-			  "reports over HTTPS carry no DKIM signature and "
-			  "this receiver requires one (RequireDKIM)");
-		return;
-	case INTAKE_STORE_FAILED:
-		snprintf(detail, detail_size, "%s", why);
-		break;
-	}
-	/* The store's paths and errors are for the log, not for the sender. */
-	set_reply(r, 503, "the report store is unavailable; retry later");
+	reply_of(intake, &res, name->str, r, detail, detail_size);
+	g_string_free(name, TRUE);
 }
 
 /* The checks that need no body, in the order a client fixes them. Returns
@@ -555,7 +560,8 @@ cgi_handle(const struct cgi_request *rq, const struct cgi_tokens *tokens,
 	store_body(rq, tokens, host, intake, body, len, &r, detail,
 		   sizeof(detail));
 out:
-	free(body);
+	tlsrpt_free(body);
+	one_line(detail, sizeof(detail)); /* it may quote the input too */
 	log_reply(rq, &r, detail[0] != '\0' ? detail : NULL);
 	return send_reply(out, &r);
 }

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "base/alloc.h"
 #include "report/report_json.h"
 
 /* Set key to a string when s is not NULL; jansson copies s. */
@@ -80,7 +81,7 @@ dryrun_print_item(FILE *out, const char *file, const struct tlsrpt_input *in,
 		goto out;
 	rc = 0;
 out:
-	free(line);
+	tlsrpt_free(line); /* json_dumps() allocates through the seam */
 	json_decref(doc);
 	return rc;
 }

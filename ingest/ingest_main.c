@@ -24,6 +24,7 @@
 #include "ingest/cgi.h"
 #include "ingest/cgi_request.h"
 #include "intake/config.h"
+#include "intake/event_line.h"
 #include "ingest/dryrun.h"
 #include "ingest/ingest_feed.h"
 #include "ingest/ingest_owner.h"
@@ -174,67 +175,19 @@ dry_run_one(struct ingest *ing, const char *name, const unsigned char *buf,
 	tlsrpt_input_free(in);
 }
 
-struct line {
-	char text[1024];
-	size_t len;
-};
+/* The one line printed for an input: one part per report. Cut at a
+ * bound, as a terminal line should be. */
+#define LINE_MAX_BYTES 1023
 
-/* Append to the one line printed for an input, cutting what does not fit. */
-static void line_add(struct line *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-line_add(struct line *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (l->len >= sizeof(l->text) - 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->text + l->len, sizeof(l->text) - l->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		l->len += (size_t)n < sizeof(l->text) - l->len
-				  ? (size_t)n
-				  : sizeof(l->text) - l->len - 1;
-}
-
-/* One report's part of the line: organisation, report id, domains, counts. */
+/* One report's part of the line (intake/event_line.h). */
 static void
 on_report(void *ctx, const struct intake_report_event *ev)
 {
-	struct line *l = ctx;
-	const struct tlsrpt_report *r = ev->item->report;
-	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+	GString *line = ctx;
 
-	line_add(l, "%s%s", l->len > 0 ? "; " : "",
-		 ev->conflict ? INTAKE_CONFLICT_TEXT
-			      : intake_outcome_name(ev->outcome));
-	if (r != NULL) {
-		line_add(l, " %s %s", r->organization_name, r->report_id);
-		for (size_t i = 0; i < r->n_policies; i++) {
-			const struct tlsrpt_policy *p = &r->policies[i];
-
-			line_add(l, "%s%s %" PRId64 " ok %" PRId64 " failed",
-				 i == 0 ? " (" : ", ",
-				 p->policy_domain != NULL ? p->policy_domain
-							  : p->policy_type,
-				 p->total_successful_session_count,
-				 p->total_failure_session_count);
-		}
-		line_add(l, ")%s%s",
-			 ev->dkim != TLSRPT_DKIM_UNKNOWN ? " dkim=" : "",
-			 ev->dkim != TLSRPT_DKIM_UNKNOWN
-				 ? tlsrpt_dkim_name(ev->dkim)
-				 : "");
-		/* Misspelt member names read under their RFC names. */
-		if (r->quirks.n > 0)
-			line_add(l, " quirks=%zu (%s)", r->quirks.n,
-				 r->quirks.first);
-	}
-	if (ev->error != NULL)
-		line_add(l, ": %s", error_text(ev->error, text, sizeof(text)));
+	if (line->len > 0)
+		g_string_append(line, "; ");
+	intake_event_line(line, ev, INTAKE_LINE_BRIEF);
 }
 
 static int
@@ -260,20 +213,23 @@ store_one(struct ingest *ing, const char *name, const unsigned char *buf,
 		.received = time(NULL),
 	};
 	struct intake_result res;
-	struct line l = {.len = 0};
+	GString *line = g_string_new(NULL);
 	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
 	int status;
 
-	l.text[0] = '\0';
-	intake_run(&ing->intake, &origin, buf, len, on_report, &l, &res);
+	intake_run(&ing->intake, &origin, buf, len, on_report, line, &res);
 	status = exit_status_of(res.outcome);
-	if (l.len == 0) /* no report part at all: say why */
-		line_add(&l, "%s: %s", intake_outcome_name(res.outcome),
-			 error_text(&res.error, text, sizeof(text)));
+	if (line->len == 0) /* no report part at all: say why */
+		g_string_append_printf(
+			line, "%s: %s", intake_outcome_name(res.outcome),
+			error_text(&res.error, text, sizeof(text)));
+	if (line->len > LINE_MAX_BYTES)
+		g_string_truncate(line, LINE_MAX_BYTES);
 	if (status != 0)
-		say(stderr, name, l.text);
+		say(stderr, name, line->str);
 	else if (!ing->quiet)
-		say(stdout, name, l.text);
+		say(stdout, name, line->str);
+	g_string_free(line, TRUE);
 	ing->status = worse(ing->status, status);
 }
 

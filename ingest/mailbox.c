@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/readfile.h"
 
 /* Read one whole file and hand it to fn. */
@@ -96,36 +97,25 @@ out:
 /* An mbox message under construction: bytes up to the bound, then only a
  * note that it was too large, so memory never grows with the input. */
 struct mbox_message {
-	unsigned char *buf;
-	size_t len, cap;
+	struct tlsrpt_buf body;
 	int too_large;
 	unsigned long number, first_line;
 };
 
+/* 0, or -1 when out of memory. */
 static int
-mbox_append(struct mbox_message *m, const char *line, size_t n, size_t max)
+mbox_append(struct mbox_message *m, const char *line, size_t n)
 {
-	unsigned char *grown;
-	size_t want;
+	struct tlsrpt_error err;
 
 	if (m->too_large)
 		return 0;
-	if (m->len + n > max) {
-		m->too_large = 1;
+	tlsrpt_error_clear(&err);
+	if (tlsrpt_buf_append(&m->body, line, n, &err) == 0)
 		return 0;
-	}
-	if (m->len + n + 1 > m->cap) {
-		want = m->cap == 0 ? 65536 : m->cap;
-		while (want < m->len + n + 1)
-			want *= 2;
-		grown = tlsrpt_realloc(m->buf, want);
-		if (grown == NULL)
-			return -1;
-		m->buf = grown;
-		m->cap = want;
-	}
-	memcpy(m->buf + m->len, line, n);
-	m->len += n;
+	if (err.code != TLSRPT_ERR_LIMIT)
+		return -1;
+	m->too_large = 1;
 	return 0;
 }
 
@@ -144,7 +134,12 @@ mbox_deliver(const char *path, const struct mbox_message *m, size_t max_bytes,
 				 max_bytes);
 		return fn(ctx, name, NULL, 0, &err);
 	}
-	return fn(ctx, name, m->buf, m->len, NULL);
+	/* An empty message is still a message: never NULL, which says
+	 * "error" to fn. */
+	return fn(ctx, name,
+		  m->body.data != NULL ? m->body.data
+				       : (const unsigned char *)"",
+		  m->body.len, NULL);
 }
 
 /* mboxrd: a "From " line at the start of a line after a blank line (or at
@@ -160,6 +155,7 @@ walk_mbox(FILE *f, const char *path, size_t max_bytes, mailbox_message_fn *fn,
 	unsigned long lineno = 0;
 	int in_message = 0, prev_blank = 1, rc = 0;
 
+	tlsrpt_buf_init(&m.body, max_bytes, "MaxMessageSize");
 	while ((n = getline(&line, &linecap, f)) > 0) {
 		const char *p = line;
 
@@ -169,7 +165,7 @@ walk_mbox(FILE *f, const char *path, size_t max_bytes, mailbox_message_fn *fn,
 				rc = mbox_deliver(path, &m, max_bytes, fn, ctx);
 			if (rc != 0)
 				goto out;
-			m.len = 0;
+			tlsrpt_buf_reset(&m.body);
 			m.too_large = 0;
 			m.number++;
 			m.first_line = lineno;
@@ -193,7 +189,7 @@ walk_mbox(FILE *f, const char *path, size_t max_bytes, mailbox_message_fn *fn,
 				n--;
 			}
 		}
-		if (mbox_append(&m, p, (size_t)n, max_bytes) != 0) {
+		if (mbox_append(&m, p, (size_t)n) != 0) {
 			rc = tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, path,
 					      "out of memory");
 			goto out;
@@ -207,8 +203,8 @@ walk_mbox(FILE *f, const char *path, size_t max_bytes, mailbox_message_fn *fn,
 	if (in_message)
 		rc = mbox_deliver(path, &m, max_bytes, fn, ctx);
 out:
-	free(line);
-	tlsrpt_free(m.buf);
+	free(line); /* getline() allocates with malloc, not the seam */
+	tlsrpt_buf_free(&m.body);
 	return rc;
 }
 

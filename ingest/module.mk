@@ -2,7 +2,8 @@
 # for files, mbox and Maildir mailboxes, standard input and HTTPS POSTs
 # (CGI), plus --dry-run's normalised JSON and --prune.
 #
-# Allocation rule: the seam (base/alloc.h) throughout.
+# Allocation rule: the seam (base/alloc.h); the GString of a printed line
+# (report/sanitize.h) is GLib's, which aborts on allocation failure.
 INGEST_SRCS := $(wildcard ingest/*.c)
 INGEST := $(BUILD)/tlsrpt-ingest
 # Everything but main(), for the unit tests (check_cgi).

@@ -13,7 +13,9 @@
 #include <libmilter/mfapi.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "report/sanitize.h"
+#include "intake/event_line.h"
 #include "intake/rcpt.h"
 
 #define OWN_HEADER "X-TLSRPT-Milter"
@@ -38,8 +40,9 @@ struct msg {
 	int hint;	      /* its headers say it is a TLS report */
 	int too_large;	      /* stopped buffering at MaxMessageSize */
 	unsigned own_headers; /* X-TLSRPT-Milter headers it came with */
-	unsigned char *buf;
-	size_t len, cap;
+
+	/* The message, up to MaxMessageSize. */
+	struct tlsrpt_buf body;
 
 	/* The recipients: how many are not report addresses, and the report
 	 * addresses as the MTA wrote them (the first REPORT_RCPTS_MAX; NULL
@@ -61,7 +64,7 @@ msg_reset(struct msg *m)
 {
 	for (size_t i = 0; i < m->n_report && i < REPORT_RCPTS_MAX; i++)
 		tlsrpt_free(m->report_rcpt[i]);
-	tlsrpt_free(m->buf);
+	tlsrpt_buf_free(&m->body);
 	milter_gen_release(m->gen);
 	memset(m, 0, sizeof(*m));
 	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
@@ -141,40 +144,23 @@ copy_qid(SMFICTX *ctx, struct msg *m)
 static void
 append(struct msg *m, const void *p, size_t n)
 {
-	size_t max = m->gen->cfg.limits.max_message_bytes;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
 	if (m->too_large)
 		return;
-	if (n > max - m->len) {
-		m->too_large = 1;
-		tlsrpt_free(m->buf);
-		m->buf = NULL;
-		m->len = m->cap = 0;
+	tlsrpt_error_clear(&err);
+	if (m->body.data == NULL)
+		tlsrpt_buf_init(&m->body, m->gen->cfg.limits.max_message_bytes,
+				"MaxMessageSize");
+	if (tlsrpt_buf_append(&m->body, p, n, &err) == 0)
 		return;
-	}
-	if (m->len + n > m->cap) {
-		size_t cap = m->cap ? m->cap : 16384;
-		unsigned char *grown;
-
-		while (cap < m->len + n)
-			cap = cap > max / 2 ? max : cap * 2;
-		grown = tlsrpt_realloc(m->buf, cap);
-		if (grown == NULL) {
-			/* Handled like a message too large to keep: it is
-			 * delivered, with a header saying why. */
-			mlog(&m->gen->log, LOG_ERR, m->qid,
-			     "out of memory buffering %zu bytes", m->len + n);
-			m->too_large = 1;
-			tlsrpt_free(m->buf);
-			m->buf = NULL;
-			m->len = m->cap = 0;
-			return;
-		}
-		m->buf = grown;
-		m->cap = cap;
-	}
-	memcpy(m->buf + m->len, p, n);
-	m->len += n;
+	/* Out of memory is handled like a message too large to keep: it is
+	 * delivered, with a header saying why. */
+	if (err.code == TLSRPT_ERR_NOMEM)
+		mlog(&m->gen->log, LOG_ERR, m->qid,
+		     "out of memory buffering %zu bytes", m->body.len + n);
+	m->too_large = 1;
+	tlsrpt_buf_free(&m->body);
 }
 
 static sfsistat
@@ -383,77 +369,33 @@ header_text(char *dst, size_t size, const char *src)
 	g_free(safe);
 }
 
-/* The policy domains of a report, comma-separated, into buf. */
-static void
-policy_domains(const struct tlsrpt_report *r, char *buf, size_t size)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < r->n_policies && used < size; i++) {
-		const char *d = r->policies[i].policy_domain;
-		int n = snprintf(buf + used, size - used, "%s%s", i ? "," : "",
-				 d ? d : "(none)");
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
 static void
 on_report(void *ctx, const struct intake_report_event *ev)
 {
 	struct summary *s = ctx;
 	const struct milter_log *log = &s->gen->log;
 	const struct tlsrpt_report *r = ev->item->report;
-	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
-	const char *part = ev->item->filename ? ev->item->filename : "(body)";
+	int stored =
+		ev->outcome == INTAKE_STORED || ev->outcome == INTAKE_DUPLICATE;
+	GString *line = g_string_new(NULL);
 
-	if (ev->outcome == INTAKE_STORED || ev->outcome == INTAKE_DUPLICATE) {
-		char domains[512], *org, *id;
-		int64_t ok = 0, failed = 0;
-
-		for (size_t i = 0; i < r->n_policies; i++) {
-			ok += r->policies[i].total_successful_session_count;
-			failed += r->policies[i].total_failure_session_count;
-		}
-		policy_domains(r, domains, sizeof(domains));
-		/* A '"' of the sender's would end a quoted value, and a blank
-		 * the unquoted domains=, and let it write key="..." fields of
-		 * its own into the line. */
-		g_strdelimit(domains, " \"=", '?');
-		org = g_strdelimit(g_strdup(r->organization_name), "\"", '\'');
-		id = g_strdelimit(g_strdup(r->report_id), "\"", '\'');
-		mlog(log, LOG_INFO, s->qid,
-		     "%s report: org=\"%s\" id=\"%s\" domains=%s success=%lld "
-		     "failure=%lld dkim=%s",
-		     ev->outcome != INTAKE_STORED ? "duplicate"
-		     : ev->conflict		  ? INTAKE_CONFLICT_TEXT
-						  : "stored",
-		     org, id, domains, (long long)ok, (long long)failed,
-		     ev->dkim != TLSRPT_DKIM_UNKNOWN
-			     ? tlsrpt_dkim_name(ev->dkim)
-			     : "none");
-		g_free(org);
-		g_free(id);
-		if (r->quirks.n > 0)
-			mlog(log, LOG_INFO, s->qid,
-			     "report: %zu misspelt member names read under "
-			     "their RFC 8460 names (first: %s)",
-			     r->quirks.n, r->quirks.first);
-		if (s->n_reports++ == 0)
-			snprintf(s->first, sizeof(s->first), "%s %s",
-				 r->organization_name, r->report_id);
+	intake_event_line(line, ev, INTAKE_LINE_LOG);
+	mlog(log,
+	     stored				  ? LOG_INFO
+	     : ev->outcome == INTAKE_STORE_FAILED ? LOG_ERR
+						  : LOG_NOTICE,
+	     s->qid, "%s", line->str);
+	g_string_free(line, TRUE);
+	if (!stored || r == NULL)
 		return;
-	}
-	if (ev->error != NULL)
-		tlsrpt_error_format(ev->error, text, sizeof(text));
-	else
-		snprintf(text, sizeof(text), "no reason given");
-	mlog(log, ev->outcome == INTAKE_STORE_FAILED ? LOG_ERR : LOG_NOTICE,
-	     s->qid, "%s: %s: %s", intake_outcome_name(ev->outcome), part,
-	     text);
+	if (r->quirks.n > 0)
+		mlog(log, LOG_INFO, s->qid,
+		     "report: %zu misspelt member names read under "
+		     "their RFC 8460 names (first: %s)",
+		     r->quirks.n, r->quirks.first);
+	if (s->n_reports++ == 0)
+		snprintf(s->first, sizeof(s->first), "%s %s",
+			 r->organization_name, r->report_id);
 }
 
 /* Disposition discard or quarantine on a message that has other
@@ -633,8 +575,8 @@ cb_eom(SMFICTX *ctx)
 				 m->gen->cfg.max_concurrent_parses,
 				 m->gen->cfg.parse_wait);
 	} else {
-		(void)intake_run(&m->gen->intake, &origin, m->buf, m->len,
-				 on_report, &s, &res);
+		(void)intake_run(&m->gen->intake, &origin, m->body.data,
+				 m->body.len, on_report, &s, &res);
 		parse_slots_leave(the_app->slots);
 	}
 	if (res.authres_forged > 0)

@@ -2,7 +2,9 @@
 # callbacks, the log, the MaxConcurrentParses gate and TCP_NODELAY on the
 # listening socket. The only folder that may include libmilter's headers.
 #
-# Allocation rule: the seam (base/alloc.h); libmilter allocates its own.
+# Allocation rule: the seam (base/alloc.h); libmilter allocates its own;
+# the GString of a log line (report/sanitize.h) is GLib's, which aborts on
+# allocation failure.
 MILTER_SRCS := $(wildcard milter/*.c)
 MILTER := $(BUILD)/tlsrpt-milter
 

@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
 
 /* zlib's allocations go through the seam, so the chaos test covers them. */
 static voidpf
@@ -68,22 +69,6 @@ limit_error(struct tlsrpt_error *err, const struct tlsrpt_limits *limits,
 				limits->max_report_bytes);
 }
 
-/* Grow *buf (of *size bytes, *used of them full) towards room, the most it
- * may ever hold. Returns 0, or -1 when out of memory. */
-static int
-grow(unsigned char **buf, size_t *size, size_t room)
-{
-	size_t want = *size < room / 2 ? *size * 2 : room;
-	unsigned char *p;
-
-	p = tlsrpt_realloc(*buf, want);
-	if (p == NULL)
-		return -1;
-	*buf = p;
-	*size = want;
-	return 0;
-}
-
 static uInt
 clamp_uint(size_t n)
 {
@@ -97,24 +82,24 @@ tlsrpt_inflate(const void *in, size_t in_len,
 {
 	const unsigned char *src = in;
 	z_stream zs;
-	unsigned char *buf = NULL;
-	size_t size, used = 0, pos = 0, limit, room;
+	struct tlsrpt_buf buf;
+	size_t first, pos = 0, limit;
 	int by_ratio, ret, rc = -1, zinit = 0;
 
 	*out = NULL;
 	*out_len = 0;
+	tlsrpt_buf_init(&buf, 0, NULL);
 	if (in_len == 0) {
 		tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
 				 "compressed report is empty");
 		goto out;
 	}
 	limit = output_limit(in_len, limits, &by_ratio);
-	room = limit + 1; /* one byte past the limit proves it exceeded */
-	size = in_len < room / 8 ? in_len * 8 : room;
-	if (size < 4096)
-		size = room < 4096 ? room : 4096;
-	buf = tlsrpt_malloc(size);
-	if (buf == NULL) {
+	/* One byte past the limit proves it exceeded. */
+	tlsrpt_buf_init(&buf, limit + 1, NULL);
+	/* Reports compress about 8:1: most need no growth at all. */
+	first = in_len < buf.max / 8 ? in_len * 8 : buf.max;
+	if (tlsrpt_buf_reserve(&buf, first, NULL) < 0) {
 		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
 				 "out of memory inflating the report");
 		goto out;
@@ -140,22 +125,24 @@ tlsrpt_inflate(const void *in, size_t in_len,
 			zs.avail_in = clamp_uint(in_len - pos);
 			pos += zs.avail_in;
 		}
-		if (used == size) {
-			if (size >= room) {
+		if (tlsrpt_buf_room(&buf) == 0) {
+			if (buf.len >= buf.max) {
 				limit_error(err, limits, in_len, by_ratio);
 				goto out;
 			}
-			if (grow(&buf, &size, room) != 0) {
+			/* Below max: only memory can fail. */
+			if (tlsrpt_buf_reserve(&buf, 1, NULL) < 0) {
 				tlsrpt_error_set(
 					err, TLSRPT_ERR_NOMEM, NULL,
 					"out of memory inflating the report");
 				goto out;
 			}
 		}
-		zs.next_out = buf + used;
-		zs.avail_out = clamp_uint(size - used);
+		zs.next_out = buf.data + buf.len;
+		zs.avail_out = clamp_uint(tlsrpt_buf_room(&buf));
 		ret = inflate(&zs, Z_NO_FLUSH);
-		used = (size_t)(zs.next_out - buf);
+		tlsrpt_buf_commit(&buf,
+				  (size_t)(zs.next_out - (buf.data + buf.len)));
 		if (ret == Z_OK)
 			continue;
 		if (ret == Z_STREAM_END) {
@@ -174,7 +161,7 @@ tlsrpt_inflate(const void *in, size_t in_len,
 			}
 			break;
 		}
-		if (ret == Z_BUF_ERROR && used == size)
+		if (ret == Z_BUF_ERROR && tlsrpt_buf_room(&buf) == 0)
 			continue; /* only out of output space */
 		if (ret == Z_BUF_ERROR) {
 			tlsrpt_error_set_at(
@@ -212,28 +199,20 @@ tlsrpt_inflate(const void *in, size_t in_len,
 		goto out;
 	}
 
-	if (used > limit) { /* the last byte past the limit ended it */
+	if (buf.len > limit) { /* the last byte past the limit ended it */
 		limit_error(err, limits, in_len, by_ratio);
 		goto out;
 	}
-	if (used == size) {
-		unsigned char *p = tlsrpt_realloc(buf, used + 1);
-
-		if (p == NULL) {
-			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
-					 "out of memory inflating the report");
-			goto out;
-		}
-		buf = p;
+	*out = tlsrpt_buf_steal(&buf, out_len);
+	if (*out == NULL) {
+		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+				 "out of memory inflating the report");
+		goto out;
 	}
-	buf[used] = '\0';
-	*out = buf;
-	*out_len = used;
-	buf = NULL;
 	rc = 0;
 out:
 	if (zinit)
 		inflateEnd(&zs);
-	tlsrpt_free(buf);
+	tlsrpt_buf_free(&buf);
 	return rc;
 }

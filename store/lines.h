@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <zlib.h>
 
+#include "base/buf.h"
+
 #define TLSRPT_LINE_UNTERMINATED 1u /* the last line, with no '\n' */
 #define TLSRPT_LINE_TOO_LONG 2u	    /* longer than the bound; len is 0 */
 
@@ -16,8 +18,8 @@ struct tlsrpt_lines {
 	int fd;	       /* plain file, read from its current offset; or -1 */
 	gzFile gz;     /* gzip file; or NULL */
 	uint64_t left; /* plain: bytes still to read */
-	char *buf;
-	size_t cap, beg, end, max_line;
+	struct tlsrpt_buf buf; /* the window: beg..buf.len unread */
+	size_t beg, max_line;
 	int eof, skipping;
 	uint64_t start;	      /* offset of the line returned last */
 	uint64_t pos;	      /* offset just past it (its '\n' included) */

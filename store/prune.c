@@ -14,7 +14,6 @@
  */
 #include "store/store_impl.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 
 #include "base/alloc.h"
 #include "store/day.h"
+#include "store/dayfiles.h"
 #include "base/fileio.h"
 
 #define COPY_CHUNK 65536
@@ -36,68 +36,36 @@ struct pday {
 	int plain, gz;
 };
 
-static int
-pday_cmp(const void *a, const void *b)
-{
-	const struct pday *x = a, *y = b;
-
-	return x->day < y->day ? -1 : x->day > y->day;
-}
-
-/* Collect the days that have files. */
+/* The days that have files, in order, each with which of its two files
+ * exist. */
 static int
 list_days(struct tlsrpt_store *s, struct pday **out, size_t *n_out,
 	  struct tlsrpt_error *err)
 {
-	struct pday *v = NULL;
-	size_t n = 0, cap = 0;
-	int dfd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct dirent *de;
-	DIR *d;
+	struct tlsrpt_dayfile *f;
+	struct pday *v;
+	size_t nf, n = 0;
 
-	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
-		if (dfd >= 0)
-			close(dfd);
-		return tlsrpt_error_set(err, TLSRPT_ERR_IO, s->dir,
-					"cannot list the store: %s",
-					strerror(errno));
+	*out = NULL;
+	*n_out = 0;
+	if (tlsrpt_dayfiles_list_all(s->dirfd, s->dir, &f, &nf, err) < 0)
+		return -1;
+	v = tlsrpt_calloc(nf, sizeof(*v));
+	if (v == NULL) {
+		tlsrpt_free(f);
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+					"out of memory");
 	}
-	while ((de = readdir(d)) != NULL) {
-		int64_t day;
-		int gz;
-		size_t i;
-
-		if (!tlsrpt_day_file_match(de->d_name, &day, &gz))
-			continue;
-		for (i = 0; i < n && v[i].day != day; i++)
-			;
-		if (i == n) {
-			if (n == cap) {
-				size_t ncap = cap == 0 ? 64 : cap * 2;
-				struct pday *nv = tlsrpt_reallocarray(
-					v, ncap, sizeof(*v));
-
-				if (nv == NULL) {
-					closedir(d);
-					tlsrpt_free(v);
-					return tlsrpt_error_set(
-						err, TLSRPT_ERR_NOMEM, NULL,
-						"out of memory");
-				}
-				v = nv;
-				cap = ncap;
-			}
-			memset(&v[n], 0, sizeof(v[n]));
-			v[n++].day = day;
-		}
-		if (gz)
-			v[i].gz = 1;
+	/* Sorted by day: a day's two files are neighbours. */
+	for (size_t i = 0; i < nf; i++) {
+		if (n == 0 || v[n - 1].day != f[i].day)
+			v[n++].day = f[i].day;
+		if (f[i].gz)
+			v[n - 1].gz = 1;
 		else
-			v[i].plain = 1;
+			v[n - 1].plain = 1;
 	}
-	closedir(d);
-	if (n > 0)
-		qsort(v, n, sizeof(*v), pday_cmp);
+	tlsrpt_free(f);
 	*out = v;
 	*n_out = n;
 	return 0;

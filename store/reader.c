@@ -4,7 +4,6 @@
  */
 #include "store/reader.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -18,6 +17,7 @@
 
 #include "base/alloc.h"
 #include "store/day.h"
+#include "store/dayfiles.h"
 #include "base/fileio.h"
 #include "store/fpset.h"
 #include "store/lines.h"
@@ -118,49 +118,39 @@ file_cmp(const void *a, const void *b)
 	return y->gz - x->gz; /* .gz first: it holds the older lines */
 }
 
+/* Add the day files of store di in [first, last] to rd->files. */
 static int
 list_dir(struct tlsrpt_store_reader *rd, size_t di, int64_t first, int64_t last,
 	 size_t *cap, struct tlsrpt_error *err)
 {
-	int dfd =
-		openat(rd->dirfds[di], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct dirent *de;
-	DIR *d;
-	int ret = -1;
+	struct tlsrpt_dayfile *f;
+	size_t nf;
 
-	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
-		if (dfd >= 0)
-			close(dfd);
-		return tlsrpt_error_set(err, TLSRPT_ERR_IO, rd->dirs[di],
-					"cannot list the store: %s",
-					strerror(errno));
-	}
-	while ((de = readdir(d)) != NULL) {
-		struct rd_file f;
+	if (tlsrpt_dayfiles_list(rd->dirfds[di], rd->dirs[di], first, last, &f,
+				 &nf, err) < 0)
+		return -1;
+	if (nf > *cap - rd->n_files) {
+		size_t ncap = rd->n_files + nf;
+		struct rd_file *nv =
+			tlsrpt_reallocarray(rd->files, ncap, sizeof(*nv));
 
-		if (!tlsrpt_day_file_match(de->d_name, &f.day, &f.gz) ||
-		    f.day < first || f.day > last)
-			continue;
-		f.dir = di;
-		if (rd->n_files == *cap) {
-			size_t ncap = *cap == 0 ? 64 : *cap * 2;
-			struct rd_file *nv = tlsrpt_reallocarray(
-				rd->files, ncap, sizeof(*nv));
-
-			if (nv == NULL) {
-				tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
-						 "out of memory");
-				goto out;
-			}
-			rd->files = nv;
-			*cap = ncap;
+		if (nv == NULL) {
+			tlsrpt_free(f);
+			return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+						"out of memory");
 		}
-		rd->files[rd->n_files++] = f;
+		rd->files = nv;
+		*cap = ncap;
 	}
-	ret = 0;
-out:
-	closedir(d);
-	return ret;
+	for (size_t i = 0; i < nf; i++) {
+		struct rd_file *rf = &rd->files[rd->n_files++];
+
+		rf->day = f[i].day;
+		rf->gz = f[i].gz;
+		rf->dir = di;
+	}
+	tlsrpt_free(f);
+	return 0;
 }
 
 int

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "report/report_json.h"
 #include "store/record_fast.h"
 
@@ -187,12 +188,13 @@ tlsrpt_record_encode(const struct tlsrpt_report *r,
 		     struct tlsrpt_error *err)
 {
 	json_t *head = NULL;
-	char *out = NULL;
-	size_t used = 0, cap = 0, bound = tlsrpt_record_max_bytes(r);
+	struct tlsrpt_buf out;
+	size_t bound = tlsrpt_record_max_bytes(r);
 	int ret = -1;
 
 	*buf = NULL;
 	*len = 0;
+	tlsrpt_buf_init(&out, bound, NULL);
 	if (rc->source == NULL || r->n_policies == 0) {
 		tlsrpt_error_set(err, TLSRPT_ERR_INTERNAL, NULL,
 				 "store: a report needs a source and a policy");
@@ -208,7 +210,7 @@ tlsrpt_record_encode(const struct tlsrpt_report *r,
 		if (t == NULL)
 			goto nomem;
 		tl = strlen(t);
-		if (tl >= bound - used) {
+		if (tl >= bound - out.len) {
 			tlsrpt_free(t);
 			tlsrpt_error_set(
 				err, TLSRPT_ERR_LIMIT, NULL,
@@ -224,32 +226,26 @@ tlsrpt_record_encode(const struct tlsrpt_report *r,
 				json_dumpb(head, NULL, 0, JSON_COMPACT));
 			goto out;
 		}
-		if (used + tl + 1 > cap) {
-			size_t ncap = (used + tl + 1) * 2;
-			char *nb = tlsrpt_realloc(out, ncap);
-
-			if (nb == NULL) {
-				tlsrpt_free(t);
-				goto nomem;
-			}
-			out = nb;
-			cap = ncap;
+		/* The bound was checked above: only memory can fail. */
+		if (tlsrpt_buf_reserve(&out, tl + 1, NULL) < 0) {
+			tlsrpt_free(t);
+			goto nomem;
 		}
-		memcpy(out + used, t, tl);
-		used += tl;
-		out[used++] = '\n';
+		memcpy(out.data + out.len, t, tl);
+		out.data[out.len + tl] = '\n';
+		tlsrpt_buf_commit(&out, tl + 1);
 		tlsrpt_free(t);
 	}
-	*buf = out;
-	*len = used;
-	out = NULL;
+	*buf = (char *)tlsrpt_buf_steal(&out, len);
+	if (*buf == NULL)
+		goto nomem;
 	ret = 0;
 	goto out;
 nomem:
 	tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
 			 "store: out of memory encoding the report");
 out:
-	tlsrpt_free(out);
+	tlsrpt_buf_free(&out);
 	json_decref(head);
 	return ret;
 }

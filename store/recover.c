@@ -12,7 +12,6 @@
  */
 #include "store/store_impl.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 
 #include "base/alloc.h"
 #include "store/day.h"
+#include "store/dayfiles.h"
 #include "store/digest.h"
 #include "base/fileio.h"
 #include "store/keyset.h"
@@ -323,65 +323,23 @@ scan_gz(struct tlsrpt_store *s, int64_t day, struct tlsrpt_error *err)
 	return 0;
 }
 
-struct dayent {
-	int64_t day;
-	int gz;
-};
-
-static int
-dayent_cmp(const void *a, const void *b)
-{
-	const struct dayent *x = a, *y = b;
-
-	if (x->day != y->day)
-		return x->day < y->day ? -1 : 1;
-	return y->gz - x->gz; /* .gz first: it holds the older lines */
-}
-
 /* The index is empty: build it from every day file (the index was deleted,
  * or this is a new store). */
 static int
 rebuild(struct tlsrpt_store *s, struct tlsrpt_error *err)
 {
-	struct dayent *v = NULL;
-	size_t n = 0, cap = 0;
+	struct tlsrpt_dayfile *v = NULL;
+	size_t n = 0;
 	int64_t last_plain = -1;
-	int dfd, ret = -1;
-	DIR *d;
-	struct dirent *de;
+	int ret = -1;
 
-	dfd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
-		if (dfd >= 0)
-			close(dfd);
-		return tlsrpt_error_set(err, TLSRPT_ERR_IO, s->dir,
-					"cannot list the store: %s",
-					strerror(errno));
-	}
-	while ((de = readdir(d)) != NULL) {
-		struct dayent e;
-
-		if (!tlsrpt_day_file_match(de->d_name, &e.day, &e.gz))
-			continue;
-		if (n == cap) {
-			size_t ncap = cap == 0 ? 64 : cap * 2;
-			struct dayent *nv =
-				tlsrpt_reallocarray(v, ncap, sizeof(*v));
-
-			if (nv == NULL) {
-				tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
-						 "out of memory");
-				goto out;
-			}
-			v = nv;
-			cap = ncap;
-		}
-		v[n++] = e;
-		if (!e.gz && e.day > last_plain)
-			last_plain = e.day;
-	}
-	if (n > 0)
-		qsort(v, n, sizeof(*v), dayent_cmp);
+	/* In day order, a day's .gz before its .jsonl: the order the lines
+	 * were written. */
+	if (tlsrpt_dayfiles_list_all(s->dirfd, s->dir, &v, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].gz)
+			last_plain = v[i].day;
 	for (size_t i = 0; i < n; i++) {
 		int rc = v[i].gz ? scan_gz(s, v[i].day, err)
 				 : scan_plain(s, v[i].day, 0,
@@ -395,7 +353,6 @@ rebuild(struct tlsrpt_store *s, struct tlsrpt_error *err)
 		goto out;
 	ret = 0;
 out:
-	closedir(d);
 	tlsrpt_free(v);
 	return ret;
 }

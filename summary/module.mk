@@ -3,7 +3,10 @@
 # JSON, CSV, Prometheus, digest mail). `tlsrpt-summary dns` is dns/'s.
 # Reads tlsrpt-milter.conf with intake/'s reader; never libmilter.
 #
-# Allocation rule: the seam (base/alloc.h) throughout.
+# Allocation rule: what the store and report libraries hand over is the
+# seam's (base/alloc.h); aggregation and the renderers are built on GLib
+# (hash tables, arrays, GString), which aborts on allocation failure by
+# design: a summary run stops whole, it never renders half a view.
 SUMMARY_SRCS := $(wildcard summary/*.c)
 SUMMARY := $(BUILD)/tlsrpt-summary
 # Everything but main() also goes into a library the unit tests link.

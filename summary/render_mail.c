@@ -109,7 +109,7 @@ render_view(summary_render_fn fn, const struct summary_agg *a,
 	rc = fn(f, a, ctx);
 	if (fclose(f) == 0 && rc == 0 && buf != NULL)
 		s = g_strndup(buf, len);
-	free(buf);
+	free(buf); /* open_memstream() allocates with malloc */
 	return s;
 }
 

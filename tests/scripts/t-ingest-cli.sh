@@ -103,6 +103,13 @@ expect_status 65 "$ingest" -c "$conf" -d "$store" "$mbox" >"$t/out" 2>"$t/err"
 grep -q 'inbox.mbox, message 2 (line 7): duplicate Google Inc.' "$t/out" || fail "mbox: $(cat "$t/out") $(cat "$t/err")"
 grep -q 'inbox.mbox, message 1 (line 1): not a report' "$t/err" || fail "mbox message 1: $(cat "$t/err")"
 
+# an mbox whose only message is its "From " line: an empty message, said
+# so (it used to be handed on as "no buffer" and crash the program)
+echo "From MAILER-DAEMON Sat Nov 28 06:12:00 2026" >"$t/empty.mbox"
+expect_status 65 "$ingest" -c "$conf" -d "$store" "$t/empty.mbox" >"$t/out" 2>"$t/err"
+grep -q 'empty.mbox, message 1 (line 1): not a report: the input is empty' "$t/err" ||
+	fail "empty mbox message: $(cat "$t/err")"
+
 # one report id with other contents: stored as a conflict, 4 versions at
 # most; the same contents again (re-indented) is a duplicate
 for v in 1 2 3 4 5; do

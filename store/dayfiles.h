@@ -1,0 +1,38 @@
+/*
+ * dayfiles.h -- the one listing of a store directory's day files.
+ *
+ * Retention (prune.c), reading a window (reader.c) and rebuilding the index
+ * (recover.c) all need "which tlsrpt-YYYY-MM-DD.jsonl[.gz] are there, in
+ * day order": they get it here, so a name the store would not write (a
+ * stray file, an impossible date) is skipped the same way by all three.
+ * Entries are matched by name alone (tlsrpt_day_file_match()); whoever
+ * opens one opens it with O_NOFOLLOW and copes with what it finds.
+ */
+#ifndef TLSRPT_STORE_DAYFILES_H
+#define TLSRPT_STORE_DAYFILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+struct tlsrpt_dayfile {
+	int64_t day;
+	int gz; /* 1: tlsrpt-DAY.jsonl.gz, 0: tlsrpt-DAY.jsonl */
+};
+
+/* The day files of the directory dirfd (dir names it in errors) whose day
+ * is in [first, last], sorted by day and, within a day, the .gz first (it
+ * holds the older lines). *out is a new array (tlsrpt_free()), *n its
+ * length; an empty directory gives n 0 (and *out may be NULL). Returns 0,
+ * or -1: TLSRPT_ERR_IO when the directory cannot be listed, NOMEM. */
+int tlsrpt_dayfiles_list(int dirfd, const char *dir, int64_t first,
+			 int64_t last, struct tlsrpt_dayfile **out, size_t *n,
+			 struct tlsrpt_error *err);
+
+/* The same, every day. */
+int tlsrpt_dayfiles_list_all(int dirfd, const char *dir,
+			     struct tlsrpt_dayfile **out, size_t *n,
+			     struct tlsrpt_error *err);
+
+#endif
