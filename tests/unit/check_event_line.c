@@ -107,7 +107,7 @@ START_TEST(test_stored)
 		.item = &item,
 		.outcome = stored_cases[_i].outcome,
 		.conflict = stored_cases[_i].conflict,
-		.dkim = stored_cases[_i].dkim,
+		.dkim = test_dkim(stored_cases[_i].dkim),
 	};
 
 	report.quirks.n = (size_t)stored_cases[_i].quirks;
