@@ -91,14 +91,7 @@ policy_types(FILE *out, const struct summary_domain *d)
 {
 	GString *s = g_string_new(NULL);
 
-	if (d->policy_types & SUMMARY_PT_STS)
-		g_string_append(s, " sts");
-	if (d->policy_types & SUMMARY_PT_TLSA)
-		g_string_append(s, " tlsa");
-	if (d->policy_types & SUMMARY_PT_NO_POLICY)
-		g_string_append(s, " no-policy-found");
-	if (d->other_types != NULL)
-		g_string_append_printf(s, " %s", d->other_types);
+	summary_policy_types(d, s);
 	td_text(out, s->len > 0 ? s->str + 1 : NULL);
 	g_string_free(s, TRUE);
 }

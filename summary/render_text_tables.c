@@ -21,19 +21,6 @@ rate_change(const struct summary_domain *d, char *buf, size_t size)
 		snprintf(buf, size, "%+.1f", now - before);
 }
 
-static void
-policy_types(const struct summary_domain *d, GString *s)
-{
-	if (d->policy_types & SUMMARY_PT_STS)
-		g_string_append(s, " sts");
-	if (d->policy_types & SUMMARY_PT_TLSA)
-		g_string_append(s, " tlsa");
-	if (d->policy_types & SUMMARY_PT_NO_POLICY)
-		g_string_append(s, " no-policy-found");
-	if (d->other_types != NULL)
-		g_string_append_printf(s, " %s", d->other_types);
-}
-
 void
 summary_text_domains_table(FILE *out, const struct summary_agg *a)
 {
@@ -63,7 +50,7 @@ summary_text_domains_table(FILE *out, const struct summary_agg *a)
 		}
 		if (d->policy_types != 0) {
 			g_string_append(s, " policies:");
-			policy_types(d, s);
+			summary_policy_types(d, s);
 		}
 		if (s->len > 0) {
 			fputs(" ", out);
