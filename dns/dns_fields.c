@@ -39,14 +39,14 @@ ext_name_ok(const char *s, size_t len)
 	return 1;
 }
 
-int
-dns_fields_is_value_char(int c)
+static int
+is_value_char(int c)
 {
 	return c >= 0x21 && c <= 0x7e && c != ';' && c != '=';
 }
 
-int
-dns_fields_starts_with(const char *s, size_t len, const char *tag)
+static int
+starts_with(const char *s, size_t len, const char *tag)
 {
 	size_t tl = strlen(tag);
 
@@ -99,13 +99,13 @@ dns_fields_bad_at(struct dns_field_walk *w, size_t i, const char *what)
 /* What both records need before their fields: to start with the version
  * tag (its "v=" and value, without ';'), followed by ';' or white space,
  * and no NUL byte anywhere. Returns 0, or -1 after a finding. */
-int
-dns_fields_check_version(struct dns_field_walk *w, const char *tag)
+static int
+check_version(struct dns_field_walk *w, const char *tag)
 {
 	size_t tl = strlen(tag);
 	char what[64];
 
-	if (!dns_fields_starts_with(w->rec, w->len, tag)) {
+	if (!starts_with(w->rec, w->len, tag)) {
 		dns_finding_add(w->f, DNS_ERROR,
 				"%sthe record must start with exactly %s "
 				"(case-sensitive)",
@@ -126,9 +126,9 @@ dns_fields_check_version(struct dns_field_walk *w, const char *tag)
 	return 0;
 }
 
-void
-dns_fields_walk(struct dns_field_walk *w, size_t p, dns_field_fn on_field,
-		void *arg)
+static void
+walk_fields(struct dns_field_walk *w, size_t p, dns_field_fn on_field,
+	    void *arg)
 {
 	const char *s = w->rec;
 
@@ -167,6 +167,54 @@ dns_fields_walk(struct dns_field_walk *w, size_t p, dns_field_fn on_field,
 	}
 }
 
+int
+dns_fields_read(struct dns_field_walk *w, const char *tag,
+		dns_field_fn on_field, void *arg)
+{
+	if (check_version(w, tag) != 0)
+		return -1;
+	walk_fields(w, strlen(tag), on_field, arg);
+	return 0;
+}
+
+int
+dns_fields_value(struct dns_field_walk *w, size_t *p)
+{
+	size_t start = *p;
+
+	while (*p < w->len && is_value_char((unsigned char)w->rec[*p]))
+		(*p)++;
+	if (*p == start) {
+		dns_fields_bad_at(w, start, "an empty or malformed value");
+		return -1;
+	}
+	return 0;
+}
+
+void
+dns_fields_extension(struct dns_field_walk *w, const char *name, size_t end,
+		     const char *rfc, const char *who)
+{
+	char q[256];
+
+	dns_finding_add(
+		w->f, DNS_OK,
+		"%sextension %s is not defined by %s; %s ignore it", w->prefix,
+		dns_quote(name, (size_t)(w->rec + end - name), q, sizeof(q)),
+		rfc, who);
+}
+
+size_t
+dns_fields_count(const struct dns_txt *recs, size_t n, const char *tag)
+{
+	size_t cand = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (starts_with(recs[i].text, recs[i].len, tag))
+			cand++;
+	return cand;
+}
+
 static void
 report_split(const struct dns_txt *r, const char *prefix, int broken,
 	     struct dns_findings *f)
@@ -194,7 +242,7 @@ dns_fields_check_set(const struct dns_set_check *sc, const struct dns_txt *recs,
 	for (size_t i = 0; i < n; i++) {
 		const struct dns_txt *r = &recs[i];
 
-		if (dns_fields_starts_with(r->text, r->len, sc->tag)) {
+		if (starts_with(r->text, r->len, sc->tag)) {
 			cand++;
 			idx = i;
 			continue;
@@ -223,8 +271,7 @@ dns_fields_check_set(const struct dns_set_check *sc, const struct dns_txt *recs,
 				"then none of them is used: keep exactly one",
 				owner, cand, sc->tag, sc->section);
 		for (size_t i = 0, k = 0; i < n; i++) {
-			if (!dns_fields_starts_with(recs[i].text, recs[i].len,
-						    sc->tag))
+			if (!starts_with(recs[i].text, recs[i].len, sc->tag))
 				continue;
 			snprintf(prefix, sizeof(prefix),
 				 "%s record %zu: ", sc->what, ++k);

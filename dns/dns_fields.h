@@ -12,14 +12,9 @@
 
 #include "dns/dns_record.h"
 
-/* ASCII letters and digits, space and tab, and the bytes an extension
- * value may hold (%x21-7E but ';' and '='). */
+/* ASCII letters and digits; space and tab. */
 int dns_fields_is_alnum(int c);
 int dns_fields_is_wsp(int c);
-int dns_fields_is_value_char(int c);
-
-/* 1 when s[0..len) starts with tag (case-sensitive). */
-int dns_fields_starts_with(const char *s, size_t len, const char *tag);
 
 /* Shared walk of "TAG; name=value; ..." records: grammar errors become
  * findings and set bad. */
@@ -35,19 +30,30 @@ struct dns_field_walk {
  * URI in rua="); sets w->bad. */
 void dns_fields_bad_at(struct dns_field_walk *w, size_t i, const char *what);
 
-/* What both records need before their fields: to start with the version
- * tag, then ';' or white space, and no NUL byte. 0, or -1 after a finding. */
-int dns_fields_check_version(struct dns_field_walk *w, const char *tag);
-
-/* Walk the fields after the version tag; on_field reads each value from
- * *p on and counts what the record needs. */
+/* Called for each name=value field, *p at the value: reads the value,
+ * leaves *p after it, and counts what the record needs. */
 typedef void (*dns_field_fn)(struct dns_field_walk *w, const char *name,
 			     size_t nlen, size_t *p, void *arg);
 
-/* From offset p (just after the tag) to the end, or to the first grammar
- * error (w->bad set). */
-void dns_fields_walk(struct dns_field_walk *w, size_t p, dns_field_fn on_field,
-		     void *arg);
+/* What both records need before their fields -- to start with the version
+ * tag, then ';' or white space, and no NUL byte -- then every field after
+ * the tag, to the end or to the first grammar error (w->bad set). Returns
+ * -1 when the version check failed (after its finding), else 0. */
+int dns_fields_read(struct dns_field_walk *w, const char *tag,
+		    dns_field_fn on_field, void *arg);
+
+/* A plain value (the extension grammar: no space, ';' or '=') from *p on,
+ * *p left after it. 0, or -1 after dns_fields_bad_at() when it is empty. */
+int dns_fields_value(struct dns_field_walk *w, size_t *p);
+
+/* The OK finding for an extension field the record's RFC does not define,
+ * name up to offset end of the record: "extension x=y is not defined by
+ * RFC 8460; reporters ignore it" (rfc "RFC 8460", who "reporters"). */
+void dns_fields_extension(struct dns_field_walk *w, const char *name,
+			  size_t end, const char *rfc, const char *who);
+
+/* How many of the n records start with tag: the ones senders consider. */
+size_t dns_fields_count(const struct dns_txt *recs, size_t n, const char *tag);
 
 /* The TXT records at one name, filtered the way senders filter them. */
 struct dns_set_check {

@@ -57,13 +57,8 @@ sts_field(struct dns_field_walk *w, const char *name, size_t nlen, size_t *p,
 	size_t start = *p;
 	char q[256];
 
-	while (*p < w->len &&
-	       dns_fields_is_value_char((unsigned char)w->rec[*p]))
-		(*p)++;
-	if (*p == start) {
-		dns_fields_bad_at(w, start, "an empty or malformed value");
+	if (dns_fields_value(w, p) < 0)
 		return;
-	}
 	if (nlen == 2 && memcmp(name, "id", 2) == 0) {
 		size_t l = *p - start;
 		int ok = l <= DNS_STS_ID_MAX;
@@ -87,12 +82,7 @@ sts_field(struct dns_field_walk *w, const char *name, size_t nlen, size_t *p,
 		}
 		return;
 	}
-	dns_finding_add(
-		w->f, DNS_OK,
-		"%sextension %s is not defined by RFC 8461; senders "
-		"ignore it",
-		w->prefix,
-		dns_quote(name, (size_t)(w->rec + *p - name), q, sizeof(q)));
+	dns_fields_extension(w, name, *p, "RFC 8461", "senders");
 }
 
 int
@@ -101,7 +91,6 @@ dns_sts_check(const char *rec, size_t len, const char *prefix,
 {
 	struct dns_field_walk w = {rec, len, prefix, f, 0};
 	struct sts_fields sf = {0};
-	size_t tl = strlen(STS_VERSION_TAG);
 
 	if (len > DNS_RECORD_MAX) {
 		dns_finding_add(f, DNS_ERROR,
@@ -109,9 +98,8 @@ dns_sts_check(const char *rec, size_t len, const char *prefix,
 				len);
 		return -1;
 	}
-	if (dns_fields_check_version(&w, STS_VERSION_TAG) != 0)
+	if (dns_fields_read(&w, STS_VERSION_TAG, sts_field, &sf) != 0)
 		return -1;
-	dns_fields_walk(&w, tl, sts_field, &sf);
 	if (w.bad)
 		return -1;
 	if (sf.n_id == 0) {
@@ -136,13 +124,7 @@ dns_sts_check_set(const struct dns_txt *recs, size_t n, const char *owner,
 	static const struct dns_set_check sc = {
 		STS_VERSION_TAG, "v=sts", "MTA-STS", "RFC 8461 section 3.1",
 		dns_sts_check};
-	size_t cand = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (dns_fields_starts_with(recs[i].text, recs[i].len,
-					   STS_VERSION_TAG))
-			cand++;
-	if (cand == 0) {
+	if (dns_fields_count(recs, n, STS_VERSION_TAG) == 0) {
 		size_t before = f->n_level[DNS_ERROR];
 
 		(void)dns_fields_check_set(&sc, recs, n, owner, f);

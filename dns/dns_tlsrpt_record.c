@@ -105,21 +105,14 @@ tlsrpt_field(struct dns_field_walk *w, const char *name, size_t nlen, size_t *p,
 	     void *arg)
 {
 	struct tlsrpt_fields *tf = arg;
-	size_t start = *p;
-	char q[256];
 
 	if (nlen == 3 && memcmp(name, "rua", 3) == 0) {
 		tf->n_rua++;
 		parse_rua(w, p, &tf->n_uris);
 		return;
 	}
-	while (*p < w->len &&
-	       dns_fields_is_value_char((unsigned char)w->rec[*p]))
-		(*p)++;
-	if (*p == start) {
-		dns_fields_bad_at(w, start, "an empty or malformed value");
+	if (dns_fields_value(w, p) < 0)
 		return;
-	}
 	if (nlen == 3 && strncasecmp(name, "rua", 3) == 0) {
 		w->bad = 1;
 		dns_finding_add(w->f, DNS_ERROR,
@@ -128,12 +121,7 @@ tlsrpt_field(struct dns_field_walk *w, const char *name, size_t nlen, size_t *p,
 				w->prefix, name);
 		return;
 	}
-	dns_finding_add(
-		w->f, DNS_OK,
-		"%sextension %s is not defined by RFC 8460; reporters "
-		"ignore it",
-		w->prefix,
-		dns_quote(name, (size_t)(w->rec + *p - name), q, sizeof(q)));
+	dns_fields_extension(w, name, *p, "RFC 8460", "reporters");
 }
 
 int
@@ -142,7 +130,6 @@ dns_tlsrpt_check(const char *rec, size_t len, const char *prefix,
 {
 	struct dns_field_walk w = {rec, len, prefix, f, 0};
 	struct tlsrpt_fields tf = {0, 0};
-	size_t tl = strlen(TLSRPT_VERSION_TAG);
 
 	if (len > DNS_RECORD_MAX) {
 		dns_finding_add(f, DNS_ERROR,
@@ -151,9 +138,8 @@ dns_tlsrpt_check(const char *rec, size_t len, const char *prefix,
 				prefix, len);
 		return -1;
 	}
-	if (dns_fields_check_version(&w, TLSRPT_VERSION_TAG) != 0)
+	if (dns_fields_read(&w, TLSRPT_VERSION_TAG, tlsrpt_field, &tf) != 0)
 		return -1;
-	dns_fields_walk(&w, tl, tlsrpt_field, &tf);
 	if (tf.n_rua == 0 && !w.bad) {
 		w.bad = 1;
 		dns_finding_add(f, DNS_ERROR,
@@ -178,12 +164,8 @@ dns_tlsrpt_check_set(const struct dns_txt *recs, size_t n, const char *owner,
 	static const struct dns_set_check sc = {TLSRPT_VERSION_TAG, "v=tlsrpt",
 						"TLSRPT", "RFC 8460 section 3",
 						dns_tlsrpt_check};
-	size_t cand = 0;
+	size_t cand = dns_fields_count(recs, n, TLSRPT_VERSION_TAG);
 
-	for (size_t i = 0; i < n; i++)
-		if (dns_fields_starts_with(recs[i].text, recs[i].len,
-					   TLSRPT_VERSION_TAG))
-			cand++;
 	if (dns_fields_check_set(&sc, recs, n, owner, f) == 0)
 		return 0;
 	/* Say plainly what the lack of any candidate means. */
