@@ -9,4 +9,4 @@ ALERT_LIB := $(BUILD)/libtlsrpt-alert.a
 
 $(ALERT_LIB): $(ALERT_SRCS:%.c=$(BUILD)/%.o)
 	$(say) AR $@
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^

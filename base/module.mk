@@ -13,4 +13,4 @@ BASE_LIB := $(BUILD)/libtlsrpt-base.a
 
 $(BASE_LIB): $(BASE_SRCS:%.c=$(BUILD)/%.o)
 	$(say) AR $@
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^

@@ -5,6 +5,11 @@
  * Pure functions: no resolver, no clock, no output. A check does not stop
  * at the first problem; it appends one finding per thing worth saying
  * (OK, WARNING or ERROR) to a struct dns_findings the caller prints.
+ *
+ * Each part below is one file: dns_findings.c, dns_name.c (names and
+ * URIs), dns_txt.c (TXT records as they travel), dns_tlsrpt_record.c and
+ * dns_sts_record.c (the two records, sharing dns_fields.c's grammar) and
+ * dns_policy.c (the MTA-STS policy file).
  */
 #ifndef TLSRPT_DNS_DNS_RECORD_H
 #define TLSRPT_DNS_DNS_RECORD_H

@@ -7,6 +7,8 @@
 DNS_SRCS := $(wildcard dns/*.c)
 DNS_LIB := $(BUILD)/libtlsrpt-dns.a
 
+# Made afresh: `ar rcs` alone keeps the member of a source file since
+# removed (dns_record.o), and the linker may then take a symbol from it.
 $(DNS_LIB): $(DNS_SRCS:%.c=$(BUILD)/%.o)
 	$(say) AR $@
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^

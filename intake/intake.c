@@ -80,7 +80,7 @@ tell(intake_report_fn *fn, void *ctx, const struct intake_parsed *p,
  * more than a day (clock skew, time zones) after we received it is forged
  * or broken. Old reports stay acceptable (tlsrpt-ingest of an archive);
  * a future start-datetime alone no longer matters, since the latest policy
- * is ordered by receipt (summary/aggregate.c). */
+ * is ordered by receipt (summary/fold.c). */
 #define INTAKE_FUTURE_SLACK 86400
 
 static int

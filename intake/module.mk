@@ -17,4 +17,4 @@ INTAKE_LIBS = $(INTAKE_LIB) $(ALERT_LIB) $(STORE_LIB) $(REPORT_LIB) $(BASE_LIB)
 
 $(INTAKE_LIB): $(INTAKE_SRCS:%.c=$(BUILD)/%.o)
 	$(say) AR $@
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^

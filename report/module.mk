@@ -13,4 +13,4 @@ REPORT_LIBS = $(GMIME_LIBS) $(JANSSON_LIBS) $(ZLIB_LIBS)
 
 $(REPORT_LIB): $(REPORT_SRCS:%.c=$(BUILD)/%.o)
 	$(say) AR $@
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^

@@ -8,4 +8,4 @@ STORE_LIB := $(BUILD)/libtlsrpt-store.a
 
 $(STORE_LIB): $(STORE_SRCS:%.c=$(BUILD)/%.o)
 	$(say) AR $@
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^

@@ -286,9 +286,15 @@ struct summary_agg {
 struct summary_agg *summary_agg_new(const struct summary_options *o);
 void summary_agg_free(struct summary_agg *a); /* NULL is a no-op */
 
-/* Feed one record. Records outside [lookback, until), of other domains
- * than asked, or (verified-only) without DKIM pass are left out. */
+/* Feed one record (fold.c). Records outside [lookback, until), of other
+ * domains than asked, or (verified-only) without DKIM pass are left out. */
 void summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec);
+
+/* The group of domain name (lower case), made empty on first use: the one
+ * place a domain group is made (fold.c, and summary_agg_new() for the
+ * domains asked for). Owned by a. */
+struct summary_domain *summary_agg_domain(struct summary_agg *a,
+					  const char *name);
 
 /* Copy the reader's counters into the data problems. */
 void summary_agg_set_stats(struct summary_agg *a,

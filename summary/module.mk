@@ -15,7 +15,7 @@ SUMMARY_LIB := $(BUILD)/libtlsrpt-summary.a
 
 $(SUMMARY_LIB): $(SUMMARY_LIB_OBJS)
 	$(say) AR $@
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # -c reads tlsrpt-milter.conf with the milter's own reader (intake/).
 $(SUMMARY): $(BUILD)/summary/summary_main.o $(SUMMARY_LIB) $(DNS_LIB) $(INTAKE_LIBS)

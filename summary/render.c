@@ -249,6 +249,19 @@ summary_unreadable_text(const struct summary_problems *p)
 			       p->unreadable == 1 ? "it" : "them");
 }
 
+void
+summary_policy_types(const struct summary_domain *d, GString *s)
+{
+	if (d->policy_types & SUMMARY_PT_STS)
+		g_string_append(s, " sts");
+	if (d->policy_types & SUMMARY_PT_TLSA)
+		g_string_append(s, " tlsa");
+	if (d->policy_types & SUMMARY_PT_NO_POLICY)
+		g_string_append(s, " no-policy-found");
+	if (d->other_types != NULL)
+		g_string_append_printf(s, " %s", d->other_types);
+}
+
 size_t
 summary_count_lines(const struct summary_problems *p,
 		    struct summary_count_line *lines)

@@ -112,6 +112,10 @@ const char *summary_advice(const char *result_type);
 const char *summary_status(const struct summary_agg *a);
 char *summary_verdict_text(const struct summary_agg *a);
 
+/* The policy types seen for d in the window, each after a space, appended
+ * to s: " sts tlsa no-policy-found" and then the unknown types as sent. */
+void summary_policy_types(const struct summary_domain *d, GString *s);
+
 /* Readiness verdict as a word: "ready", "not-ready", "enforced",
  * "refusing", or NULL for SUMMARY_VERDICT_NONE. */
 const char *summary_verdict_name(enum summary_verdict v);

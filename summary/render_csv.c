@@ -102,14 +102,7 @@ domains(FILE *out, const struct summary_agg *a)
 		field(out, d->sts_mode, 0);
 		field(out, d->mx, 0);
 		time_field(out, d->policy_seen, 0, 0);
-		if (d->policy_types & SUMMARY_PT_STS)
-			g_string_append(t, " sts");
-		if (d->policy_types & SUMMARY_PT_TLSA)
-			g_string_append(t, " tlsa");
-		if (d->policy_types & SUMMARY_PT_NO_POLICY)
-			g_string_append(t, " no-policy-found");
-		if (d->other_types != NULL)
-			g_string_append_printf(t, " %s", d->other_types);
+		summary_policy_types(d, t);
 		field(out, t->len > 0 ? t->str + 1 : "", 0);
 		g_string_free(t, TRUE);
 		field(out, v, 1);

@@ -1,0 +1,151 @@
+/*
+ * render_html_lists.c -- the sections of the HTML page that are lists of
+ * sentences rather than tables: MTA-STS readiness with its reasons, silent
+ * domains and reporters, and the data problems.
+ */
+#include "summary/render.h"
+
+#include "summary/render_html_impl.h"
+#include "summary/window.h"
+
+void
+summary_html_readiness(FILE *out, const struct summary_agg *a)
+{
+	int any = 0;
+	guint i, j;
+
+	for (i = 0; i < a->domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->domains, i);
+
+		if (d->verdict == SUMMARY_VERDICT_NONE)
+			continue;
+		fputs(any ? "<li><strong>" : "<ul>\n<li><strong>", out);
+		any = 1;
+		summary_html_esc(out, d->name);
+		fputs("</strong>: ", out);
+		switch (d->verdict) {
+		case SUMMARY_VERDICT_READY:
+			fprintf(out,
+				"testing, <strong>ready to enforce</strong> "
+				"(%lld reports from %u organisations in %u "
+				"days, no failures)",
+				(long long)d->recent_reports,
+				d->recent_reporters, a->opt.readiness_days);
+			break;
+		case SUMMARY_VERDICT_NOT_READY:
+			fputs("testing, <strong class=\"bad\">not "
+			      "ready</strong>",
+			      out);
+			break;
+		case SUMMARY_VERDICT_ENFORCED:
+			fputs("enforce, no failures", out);
+			break;
+		case SUMMARY_VERDICT_REFUSING:
+		case SUMMARY_VERDICT_NONE:
+		default:
+			fputs("enforce, <strong class=\"bad\">failing</strong>",
+			      out);
+			break;
+		}
+		if (d->reasons->len > 0)
+			fputs("\n<ul>\n", out);
+		for (j = 0; j < d->reasons->len; j++) {
+			fputs("<li>", out);
+			summary_html_esc(out,
+					 g_array_index(d->reasons,
+						       struct summary_reason, j)
+						 .text);
+			fputs("</li>\n", out);
+		}
+		fputs(d->reasons->len > 0 ? "</ul></li>\n" : "</li>\n", out);
+	}
+	if (any)
+		fputs("</ul>\n", out);
+	else
+		fputs("<p class=\"note\">(no domain has an MTA-STS policy in "
+		      "testing or enforce)</p>\n",
+		      out);
+}
+
+void
+summary_html_silence(FILE *out, const struct summary_agg *a)
+{
+	char day[24];
+	guint i;
+
+	if (a->silent_domains->len == 0 && a->silent_reporters->len == 0) {
+		fputs("<p class=\"note\">(none)</p>\n", out);
+		return;
+	}
+	fputs("<ul>\n", out);
+	for (i = 0; i < a->silent_domains->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->silent_domains, i);
+
+		fputs("<li><strong>", out);
+		summary_html_esc(out, d->name);
+		if (d->last_report > 0) {
+			summary_date_of(d->last_report, day, sizeof(day));
+			fprintf(out,
+				"</strong>: no report in the window (last "
+				"%s)",
+				day);
+		} else {
+			fputs("</strong>: no report in the window nor before",
+			      out);
+		}
+		fputs("; check its <code>_smtp._tls</code> record and the "
+		      "milter</li>\n",
+		      out);
+	}
+	for (i = 0; i < a->silent_reporters->len; i++) {
+		const struct summary_reporter *r =
+			g_ptr_array_index(a->silent_reporters, i);
+
+		summary_date_of(r->last, day, sizeof(day));
+		fputs("<li><strong>", out);
+		summary_html_esc(out, r->org);
+		fputs("</strong> stopped reporting <strong>", out);
+		summary_html_esc(out, r->domain);
+		fprintf(out,
+			"</strong>: last report %s, usually every %.1f "
+			"days</li>\n",
+			day, (double)r->interval / SUMMARY_DAY);
+	}
+	fputs("</ul>\n", out);
+}
+
+void
+summary_html_problems(FILE *out, const struct summary_agg *a)
+{
+	const struct summary_problems *p = &a->problems;
+	struct summary_count_line lines[SUMMARY_MAX_COUNT_LINES];
+	int any = 0;
+	size_t i, n;
+
+	fputs("<ul>\n", out);
+	if (p->skipped > 0) {
+		fprintf(out, "<li>%lu damaged store line(s) skipped",
+			p->skipped);
+		if (p->n_problems > 0)
+			fputs(":\n<ul>\n", out);
+		for (i = 0; i < p->n_problems; i++) {
+			fputs("<li><code>", out);
+			summary_html_esc(out, p->problems[i]);
+			fputs("</code></li>\n", out);
+		}
+		fputs(p->n_problems > 0 ? "</ul></li>\n" : "</li>\n", out);
+		any = 1;
+	}
+	n = summary_count_lines(p, lines);
+	for (i = 0; i < n; i++) {
+		fprintf(out, "<li>%lld ", (long long)lines[i].count);
+		summary_html_esc(out, lines[i].text);
+		fputs("</li>\n", out);
+	}
+	any |= n > 0;
+	if (!any)
+		fputs("<li class=\"note\">(none)</li>\n", out);
+	fputs("</ul>\n", out);
+}
