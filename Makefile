@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Makefile -- the one build file of tlsrpt-milter. Each folder adds its own
 # part in a module.mk; nothing here recurses into folders.
 #

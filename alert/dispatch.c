@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dispatch.c -- claim, run, release; and say what happened. */
 #include "alert/dispatch.h"
 

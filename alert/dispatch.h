@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dispatch.h -- send the alerts of one report: claim each key in the
  * de-duplication state, run the program for the claimed ones, and give the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # alert/ -- alerts on newly stored reports: the rules (pure), the
 # de-duplication state, running the alert program, the bounded queue and
 # the thread that drains it. Knows the report model; never the store's

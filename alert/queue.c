@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* queue.c -- a ring of alert lists and the thread that sends them. */
 #include "alert/queue.h"
 

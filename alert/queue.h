@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * queue.h -- the milter's alert thread: a bounded queue of reports' alert
  * lists, one thread that dispatches them (dispatch.h). A milter callback

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rules.c -- from a stored report to the alerts it raises. */
 #include "alert/rules.h"
 

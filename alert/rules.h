@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rules.h -- which failures of a newly stored report deserve an alert, and
  * the alert itself: a sentence a person reads and a JSON document the alert

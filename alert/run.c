@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* run.c -- posix_spawn the alert program, feed it, drain it, reap it. */
 #include "alert/run.h"
 

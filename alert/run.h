@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * run.h -- run the alert program: no shell, the document on standard
  * input, its output drained (only the first line kept, for the log), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* state.c -- the alert de-duplication file: flock, temp file, rename. */
 #include "alert/state.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * state.h -- when each alert key last went out, so the same (domain,
  * result type, receiving MX) alerts at most once per AlertInterval, across

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* alloc.c -- the allocation seam, with a failure injector for tests. */
 #include "base/alloc.h"
 

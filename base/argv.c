@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* argv.c -- split AlertCommand into words, double quotes grouping. */
 #include "base/argv.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argv.h -- AlertCommand to an argument vector, without a shell: words
  * split on white space; double quotes group words with spaces ("a b"), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* buf.c -- the one growable byte buffer, with a hard maximum (buf.h). */
 #include "base/buf.h"
 

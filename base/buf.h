@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * buf.h -- the one growable byte buffer, with a hard maximum.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* error.c -- filling and formatting struct tlsrpt_error. */
 #include "base/error.h"
 

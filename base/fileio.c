@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fileio.c -- system-call helpers of the store. */
 #include "base/fileio.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fileio.h -- small system-call helpers of the store: retrying on EINTR,
  * whole writes, flock, and making a directory entry durable.

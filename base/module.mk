@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # base/ -- plumbing that knows nothing of TLS-RPT: the allocation seam,
 # the error struct, saturating counts, the one bounded byte buffer
 # (buf.h: every place that collects bytes of unknown length uses it),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* readfile.c -- read a whole input into memory, never more than a bound. */
 #include "base/readfile.h"
 

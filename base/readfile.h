@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * readfile.h -- read a whole input into memory, bounded.
  */

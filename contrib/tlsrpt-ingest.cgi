@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tlsrpt-ingest.cgi -- the CGI program a web server runs for each report
 # POSTed to the https rua (RFC 8460 section 3). Web servers (fcgiwrap,
 # Apache's ScriptAlias, lighttpd's cgi.assign) run a CGI program without

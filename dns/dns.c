@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dns.c -- `tlsrpt-summary dns`: print the TXT records (and MTA-STS policy)
  * to publish, or look up what is published and say what is wrong. */
 #include "dns/dns.h"

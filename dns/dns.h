@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns.h -- `tlsrpt-summary dns`: the DNS records a domain publishes for TLS
  * reporting (and MTA-STS), written and checked against the RFC grammars.

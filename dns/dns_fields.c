@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_fields.c -- the grammar the TLSRPT and MTA-STS records share: a
  * version tag, then "name=value" fields separated by ';', and the rule

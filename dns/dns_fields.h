@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_fields.h -- the grammar the TLSRPT and MTA-STS records share
  * (dns_fields.c), for the two records' files only: dns_record.h is the

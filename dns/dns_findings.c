@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dns_findings.c -- the list of OK / WARNING / ERROR lines a check fills. */
 #include "dns/dns_record.h"
 

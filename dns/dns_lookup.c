@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dns_lookup.c -- TXT lookups with the C library's resolver. Each resolver
  * has its own res_state (res_ninit), never the global _res. */
 #include "dns/dns_lookup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_lookup.h -- TXT lookups through the C library's resolver
  * (res_ninit/res_nquery, one res_state per resolver, no global state).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dns_name.c -- domain names, MTA-STS mx patterns and rua URIs, checked the
  * way a postmaster needs: each refusal says what to write instead. */
 #include "dns/dns_record.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dns_policy.c -- the MTA-STS policy file (RFC 8461 section 3.2): written with
  * CRLF line ends, and checked as a sender would read it. */
 #include "dns/dns_record.h"

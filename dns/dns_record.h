@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_record.h -- the DNS records of TLS reporting (RFC 8460 section 3) and
  * MTA-STS (RFC 8461 section 3): building them, and checking what is published.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_sts_record.c -- the MTA-STS record at _mta-sts.DOMAIN (RFC 8461
  * section 3.1): built from a policy id, and checked the way senders read

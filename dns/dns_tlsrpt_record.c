@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_tlsrpt_record.c -- the TLSRPT record at _smtp._tls.DOMAIN (RFC 8460
  * section 3): built from rua URIs, and checked the way reporters read it,

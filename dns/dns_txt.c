@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_txt.c -- TXT records as they travel: the RDATA of an answer decoded
  * into one string (its character-strings joined, as RFC 8460 section 3

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # dns/ -- the DNS side of TLS-RPT, apart from the reports: building the
 # _smtp._tls TXT record, checking it (and MTA-STS's _mta-sts record and
 # policy) with the C library's resolver. `tlsrpt-summary dns` is its

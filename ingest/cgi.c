@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cgi.c -- `tlsrpt-ingest --cgi`: one report POSTed over HTTPS, handed over
  * by a real web server through CGI (RFC 3875). The web server does TLS,

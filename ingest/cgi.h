@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cgi.h -- `tlsrpt-ingest --cgi`: reports POSTed over HTTPS (rua=https://...)
  * received through a real web server's CGI interface (nginx + fcgiwrap,

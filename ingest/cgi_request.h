@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cgi_request.h -- the CGI mode with its inputs made explicit, so a test can
  * drive it without the process environment or the configuration file:

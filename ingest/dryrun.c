@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dryrun.c -- print a parsed report as one line of normalised JSON. */
 #include "ingest/dryrun.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dryrun.h -- the normalised JSON line `tlsrpt-ingest --dry-run` prints for
  * each report found: the report in RFC 8460 member names plus a "source"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_feed.c -- the pipe between the half of tlsrpt-ingest that reads
  * inputs and the half that stores them (see ingest_feed.h). A frame is a

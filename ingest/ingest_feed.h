@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_feed.h -- messages read by one process, handed to another over a
  * pipe.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tlsrpt-ingest -- parse and store TLS reports from files, mailboxes and
  * pipes: the same parse-and-store step the milter runs, for reports that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_owner.c -- a root-run tlsrpt-ingest becomes the store's owner
  * (see ingest_owner.h for why the directory's owner and not UserID).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_owner.h -- whom a root-run tlsrpt-ingest writes the store as.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* mailbox.c -- one message at a time from a file, a maildir or an mbox. */
 #include "ingest/mailbox.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mailbox.h -- walk what a postmaster points tlsrpt-ingest at: a single
  * file (a message, a .json or a .json.gz), standard input, a maildir (its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # ingest/ -- tlsrpt-ingest: the same parse-and-store step as the milter,
 # for files, mbox and Maildir mailboxes, standard input and HTTPS POSTs
 # (CGI), plus --dry-run's normalised JSON and --prune.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* alert_hook.c -- from the Alert* keys and the intake step to alerts. */
 #include "intake/alert_hook.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * alert_hook.h -- alerts for tlsrpt-milter and tlsrpt-ingest: the
  * configuration's Alert* keys turned into rules and a dispatcher, and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* config.c -- the one table of configuration keys, and reading it. */
 #include "intake/config.h"
 

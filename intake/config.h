@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.h -- the configuration shared by tlsrpt-milter, tlsrpt-ingest and
  * tlsrpt-summary: one reader, so every program reads a file the same way.

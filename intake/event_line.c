@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* event_line.c -- the one "intake event -> line" formatter (event_line.h). */
 #include "intake/event_line.h"
 

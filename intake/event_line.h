@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * event_line.h -- the one "intake event -> line" formatter: what happened
  * to one report (intake.h's struct intake_report_event) as one line of

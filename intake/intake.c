@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* intake.c -- bytes in; parse, DKIM verdict, store; an outcome out. */
 #include "intake/intake.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * intake.h -- the one "message to store" step every entry point shares:
  * tlsrpt-milter's end-of-message, tlsrpt-ingest for files and mailboxes,

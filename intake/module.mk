@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # intake/ -- what every program shares above the libraries: the
 # configuration table and its one reader (tlsrpt-milter.conf), recipient
 # matching, the one parse-and-store step, the one "event -> line"

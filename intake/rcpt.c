@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rcpt.c -- matching envelope recipients against ReportAddresses. */
 #include "intake/rcpt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rcpt.h -- is an envelope recipient the report mailbox?
  *

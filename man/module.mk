@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # man/ -- mdoc manual pages, checked with mandoc -Tlint.
 MAN_PAGES := $(wildcard man/*.[1-8])
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* generation.c -- configurations in use, counted by the messages that use
  * them (generation.h says why this is safe across libmilter's threads). */
 #include "milter/generation.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generation.h -- one configuration of tlsrpt-milter and what is built
  * from it (log level, intake settings, alert rules and thread), shared by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* log.c -- syslog, and standard error in the foreground. */
 #include "milter/log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.h -- tlsrpt-milter's log: syslog (LOG_PID, the configured facility),
  * and standard error too when running in the foreground.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* milter_callbacks.c -- the libmilter callbacks of tlsrpt-milter. */
 #include "milter/milter_callbacks.h"
 

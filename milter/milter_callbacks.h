@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_callbacks.h -- tlsrpt-milter's libmilter callbacks.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tlsrpt-milter -- the libmilter daemon that catches TLS reports (RFC 8460)
  * inside Postfix or Sendmail and stores them.

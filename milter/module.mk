@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # milter/ -- tlsrpt-milter, the libmilter daemon, alone: main(), the
 # callbacks, the log, the MaxConcurrentParses gate and TCP_NODELAY on the
 # listening socket. The only folder that may include libmilter's headers.

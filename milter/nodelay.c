@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* nodelay.c -- TCP_NODELAY on libmilter's listening socket (see nodelay.h). */
 #include "milter/nodelay.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nodelay.h -- turn off Nagle's algorithm on libmilter's listening socket.
  */

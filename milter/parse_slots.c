@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* parse_slots.c -- at most MaxConcurrentParses parses at once. */
 #include "milter/parse_slots.h"
 

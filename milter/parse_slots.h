@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * parse_slots.h -- a bound on how many messages tlsrpt-milter parses at
  * once (MaxConcurrentParses). libmilter runs one thread per connection with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* reload.c -- SIGHUP re-reads the configuration (reload.h). */
 #include "milter/reload.h"
 

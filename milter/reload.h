@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reload.h -- tlsrpt-milter's signals, in a thread of its own: SIGHUP
  * re-reads the configuration and installs it as a new generation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* runas_check.c -- UserID and the store, checked as the daemon will meet
  * them (runas_check.h). */
 #include "milter/runas_check.h"

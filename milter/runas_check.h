@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * runas_check.h -- `tlsrpt-milter -n` beyond the syntax: does UserID name
  * a user (and group) of this system, and can that user write the store

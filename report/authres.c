@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* authres.c -- the DKIM verdict from trusted Authentication-Results. */
 #include "report/authres.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres.h -- the DKIM verdict the store records, read from the
  * Authentication-Results headers (RFC 8601) an upstream verifier (OpenDKIM,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * datetime.c -- RFC 3339 date-times as TLS-RPT senders write them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * inflate.c -- bounded gunzip (see inflate.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* input.c -- from raw bytes to reports: sniff, then payload or message. */
 #include "report/input.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * input.h -- from raw bytes (an e-mail message, a .json.gz or a .json) to
  * the reports they carry. The one path every entry point takes: the milter's

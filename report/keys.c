@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* keys.c -- misspelt member names read under their RFC 8460 names
  * (keys.h). */
 #include "report/keys.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* limits.c -- the default bounds on every input (see limits.h). */
 #include "report/limits.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * limits.h -- the bounds on every input. Each has a default here and a
  * configuration key (tlsrpt-milter.conf(5)); exceeding one is an error of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * message.c -- the MIME walk: headers a receiver needs, and every part that
  * may carry a report (see input.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * message.h -- inside report/ only: the MIME walk and the step that turns
  * one payload into one input item. input.c dispatches to these.

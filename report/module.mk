@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # report/ -- the report library: from bytes to reports. The MIME walk
 # (GMime), the bounded gunzip (zlib), RFC 8460 JSON to the report model and
 # back (jansson), the reading of Authentication-Results, and the one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* payload.c -- what a report payload is, decided by its first bytes. */
 #include "report/payload.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * payload.h -- what kind of bytes a report payload is, decided by the bytes.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * plausible.c -- the session counts a policy claims, held to
  * MaxSessionCount (limits.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report.c -- releasing the report model, and reading what it says. */
 #include "report/report.h"
 

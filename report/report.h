@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report.h -- the RFC 8460 report model, and turning report JSON into it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_json.c -- the report model as normalised JSON (see report_json.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_json.h -- the report model to and from normalised JSON.
  *

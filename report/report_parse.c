@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_parse.c -- RFC 8460 report JSON into struct tlsrpt_report.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sanitize.c -- one neutralising step per sink (see sanitize.h). */
 #include "report/sanitize.h"
 

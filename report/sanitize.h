@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sanitize.h -- one neutralising step per sink for text that came from a
  * report (or any input an attacker writes).

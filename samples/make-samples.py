@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """make-samples.py -- write the demo's sample TLS reports into samples/.
 
 Synthetic reports for the domain example.org, modelled on the shapes real

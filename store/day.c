@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* day.c -- UTC day numbers and day file names (proleptic Gregorian). */
 #include "store/day.h"
 

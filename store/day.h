@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * day.h -- UTC day numbers and the names of day files.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dayfiles.h -- the one listing of a store directory's day files.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* digest.c -- the content digest of a report (see digest.h). */
 #include "store/digest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * digest.h -- the content digest of a report: what tells a duplicate (the
  * same report again) from a conflict (another report under the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fpset.c -- report fingerprints and the set that holds them. */
 #include "store/fpset.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fpset.h -- a compact set of 64-bit report fingerprints, for the store
  * reader's de-duplication (reader.h): 8 bytes a slot, open addressing with

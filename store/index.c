@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* index.c -- the de-duplication index file and its in-memory key set. */
 #include "store/index.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * index.h -- the de-duplication index of a store (tlsrpt.index), and the
  * recovery position. Internal to store/; every call but open/close must be

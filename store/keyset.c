@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* keyset.c -- the hash set of report keys. */
 #include "store/keyset.h"
 

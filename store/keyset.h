@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * keyset.h -- an in-memory set of report keys (organization-name and
  * report-id), each with a 64-bit value (a day number, a file number). Open

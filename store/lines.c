@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* lines.c -- bounded line reading from plain and gzip day files. */
 #include "store/lines.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lines.h -- reading lines from a plain day file (up to a byte limit) or a
  * gzip one, with a bound on line length.

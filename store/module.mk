@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # store/ -- the flat-file store: record encoding, locked appends, day
 # files, de-duplication and content digests, the index, recovery, pruning
 # and reading a time window. Knows the report model, never MIME.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * prune.c -- retention: compress old day files, delete expired ones, drop
  * expired keys from the index. All under the store lock, so no writer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reader.c -- iterating over the records of one or several stores in a
  * time window (see reader.h for the order and the de-duplication).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reader.h -- reading the records of one or several stores in a time
  * window, in day order, tolerant of damage.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* record.c -- encoding reports into store lines and decoding them back. */
 #include "store/record.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * record_fast.c -- the store line scanner behind tlsrpt_record_decode()
  * (see record_fast.h for what it accepts; anything else is "unsure").

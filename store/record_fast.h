@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * record_fast.h -- decoding the store lines this program writes without
  * building a jansson tree (tlsrpt-summary reads a million lines a run).

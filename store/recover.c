@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * recover.c -- finishing what a crashed writer left, under the store lock.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * store.h -- the rotating flat-file store of TLS reports: opening a store,
  * appending a report (de-duplicated, crash-safe), and retention.

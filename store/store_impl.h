@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * store_impl.h -- the inside of struct tlsrpt_store, shared by the files of
  * store/ that write (store.c, recover.c, prune.c). Not for other folders.

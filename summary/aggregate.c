@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * aggregate.c -- the life of an aggregation: options, the look-back it
  * reads, its groups made (with the domains asked for), freed and made

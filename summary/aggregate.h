@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * aggregate.h -- the pure, streaming aggregation behind tlsrpt-summary.
  *

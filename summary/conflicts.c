@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* conflicts.c -- deciding which version of a conflicting report counts. */
 #include "summary/conflicts.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conflicts.h -- reports that share organization-name and report-id but
  * not their contents (store/reader.h sets rec->conflict on the later

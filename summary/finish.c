@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* finish.c -- the groups of an aggregation, sorted for rendering. */
 #include "summary/aggregate.h"
 

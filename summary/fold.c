@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fold.c -- one record into the groups of an aggregation: which report it
  * belongs to, the reporter's history over the look-back, the latest

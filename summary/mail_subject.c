@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mail_subject.c -- when the digest is worth a mail, and its Subject: the
  * verdict in a few words, so a postmaster can triage from the inbox list.

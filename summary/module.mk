@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # summary/ -- tlsrpt-summary: reading a window of the store, aggregation
 # (pure), readiness, silence and trust, and the renderers (text, HTML,
 # JSON, CSV, Prometheus, digest mail). `tlsrpt-summary dns` is dns/'s.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* read.c -- the store directories into an aggregation. */
 #include "summary/aggregate.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * readiness.c -- may a domain move its MTA-STS policy from testing to
  * enforce? The rules (tlsrpt-summary(1), READINESS):

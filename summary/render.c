@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* render.c -- the table of formats and views, and shared wording. */
 #include "summary/render.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render.h -- the output formats of tlsrpt-summary and the views (--by).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_csv.c -- one row per group of the --by view (domain when none),
  * with a header row; RFC 4180: CRLF line ends, a field holding a comma,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_html.c -- one self-contained HTML5 page: the verdict, the tables
  * of the text view and inline SVG charts (daily sessions per domain,

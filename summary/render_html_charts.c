@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_html_charts.c -- the inline SVG charts of the HTML page: TLS
  * sessions a day per domain (successful and failed, stacked) and failed

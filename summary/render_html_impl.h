@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_html_impl.h -- the parts of the HTML page, for the page's own
  * files only (render_html*.c); the page itself is summary_render_html()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_html_lists.c -- the sections of the HTML page that are lists of
  * sentences rather than tables: MTA-STS readiness with its reasons, silent

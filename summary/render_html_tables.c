@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_html_tables.c -- the tables of the HTML page, one per view (--by):
  * the rows of the text view, with their cells escaped. Apart from the frame

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_json.c -- the summary as one JSON document, schema
  * "tlsrpt-summary/1" (documented in tlsrpt-summary(1)). Keys are only ever

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_mail.c -- the digest as one e-mail, composed with GMime rather
  * than by hand so that headers are folded and encoded (RFC 2047) and each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_mail.h -- the digest e-mail of tlsrpt-summary (--format mail): a
  * complete RFC 5322 message, multipart/alternative with the text view and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_prometheus.c -- the Prometheus text exposition format (0.0.4),
  * for node_exporter's textfile collector: every metric family with its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_text.c -- the default view: fits an 80-column terminal and says
  * first, in one line, whether mail to the domains is encrypted.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_text_impl.h -- the parts of the text view, for its own files only
  * (render_text*.c); the view itself is summary_render_text()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_text_layout.c -- the 80-column layout every part of the text view
  * uses: word-wrapping, fixed-width columns and joined lists. Each puts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_text_lists.c -- the sections of the text view that are lists of
  * sentences rather than tables: MTA-STS readiness with its reasons,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_text_tables.c -- the tables of the text view, one per view (--by),
  * each in 80 columns. Apart from the page (render_text.c) so that each

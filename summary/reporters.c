@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* reporters.c -- the known reporters file and who sent a report. */
 #include "summary/reporters.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reporters.h -- who sent a report: the known reporters file and the
  * classification of a report's sender.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * silence.c -- reporters that stopped reporting a domain, and domains with
  * no report in the window. The rules (tlsrpt-summary(1), SILENCE):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * summary_main.c -- tlsrpt-summary: what the stored TLS reports say, for a
  * postmaster, cron or monitoring. Exit status: 0 no failed session in the

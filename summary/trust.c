@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * trust.c -- who sent each report, as the aggregation sees it: the
  * classification of reporters.h applied to every report, impersonations

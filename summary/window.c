@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* window.c -- WHEN arguments to epoch seconds. */
 #include "summary/window.h"
 

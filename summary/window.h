@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * window.h -- the time window a summary covers, from the command line's
  * WHEN arguments: a date (2026-11-20, midnight UTC), an RFC 3339 date-time,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/ -- Check unit tests (one program per tests/unit/check_*.c), run
 # plainly by `make unit` and under ASan/UBSan by `make SAN=asan unit`.
 TEST_UTIL_OBJS := $(BUILD)/tests/unit/testutil.o \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * floor.c -- the floor the report benchmarks are measured against: what
  * the libraries alone cost for the same attachments, in one process, with

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """gen-mails.py -- report mails for `make bench` (issue 9).
 
     gen-mails.py OUTDIR KIND COUNT [CORPUS]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * gen-store.c -- write a realistic store of N records for benchmarks and
  * manual testing of tlsrpt-summary.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter-load.c -- a load driver speaking the milter protocol (libmilter's
  * wire protocol, version 6, as in <libmilter/mfdef.h>) to a running milter,

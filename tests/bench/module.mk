@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/bench/ -- `make bench`: the benchmark programs (built with the
 # normal flags, -O2, in $(BUILD)) and tests/bench/run-bench.sh, which
 # prints a table of figures. It never fails on a number, only on a broken

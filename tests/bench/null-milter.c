@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * null-milter.c -- the baseline for the milter benchmarks: a libmilter
  * filter that does nothing and accepts every message at end of headers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * peak-rss.c -- run a command and print its peak resident memory and its
  * wall-clock time on standard error, as "peak_rss_kb=N seconds=S", for

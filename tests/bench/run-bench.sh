@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run-bench.sh BUILD -- the figures of `make bench` (issue 9): each
 # measurement beside its baseline from the same run, medians of RUNS runs.
 # Prints a table; never fails on a number, only on a broken harness.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # worst-case-rss.sh -- the milter's memory under the costliest report mail
 # (issue 15, case 7): N parallel connections (default 8) each send a 69 KB
 # mail holding 16 MB of empty JSON objects (inflate ratio ~318, under every

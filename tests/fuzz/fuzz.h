@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz.h -- what every harness in tests/fuzz/ defines, for libFuzzer (clang
  * -fsanitize=fuzzer) and for the replay driver (replay.c, built with gcc)

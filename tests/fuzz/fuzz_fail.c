@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_fail.c -- how a harness reports a broken invariant (see fuzz.h). */
 #include "tests/fuzz/fuzz.h"
 

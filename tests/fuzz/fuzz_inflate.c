@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_inflate.c -- raw bytes to tlsrpt_inflate() with small limits, so
  * bombs hit both bounds quickly.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_message.c -- raw bytes to tlsrpt_input_parse(): sniffing, the MIME
  * walk (GMime), inflate and the report JSON, then what a receiver does next

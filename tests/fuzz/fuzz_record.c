@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_record.c -- one store line to tlsrpt_record_decode(), the function
  * the store reader runs on every line of a day file.

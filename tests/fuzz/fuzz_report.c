@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_report.c -- raw JSON to tlsrpt_report_parse().
  *

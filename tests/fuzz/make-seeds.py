@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """make-seeds.py -- write the committed seed corpora of tests/fuzz/corpus/.
 
 Run from the top of the tree. The seeds come from tests/data/cases (report

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/fuzz/ -- libFuzzer harnesses, their seed corpora and past crashes.
 #
 #   make fuzz FUZZ_SECONDS=N   build the harnesses with clang into build-fuzz/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * replay.c -- run a harness over saved inputs without libFuzzer, so the
  * corpus and every past crash replay under gcc's sanitizers in `make check`.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """make-hostile.py -- write the hostile and broken messages of the bad input
 catalogue (tests/hostile/cases.tsv) for t-hostile-e2e.sh.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """senders.py -- a mixed stream of genuine and forged TLS report mails for
 tests/scripts/t-hostile-senders.sh.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """corpus_check.py INGEST CORPUS -- compare tlsrpt-ingest --dry-run with an
 independent reading of every .eml, .json and .json.gz sample (Python's own
 MIME, gzip and JSON code): same reports, same policies, same counts."""

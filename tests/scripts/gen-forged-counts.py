@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """gen-forged-counts.py DIR -- the forged-counts scenario of issue 15 as
 report files: one genuine report (example.org, sts testing, 977 successful
 and 23 failed sessions, certificate-expired) and three forged ones for the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """gen-report-mail.py -- write TLS report mails for the milter tests.
 
     gen-report-mail.py DIR KIND PREFIX [N]

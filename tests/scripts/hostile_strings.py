@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """hostile_strings.py -- the shared hostile-strings fixture
 (tests/data/hostile-strings.json) made into reports, and the checks of
 every output they reach; driven by t-hostile-strings.sh.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- milter-protocol.lua -- one miltertest conversation with a running
 -- tlsrpt-milter, driven by t-milter-protocol.sh. Prints "OK" when every
 -- expectation held, else "FAIL: why" (miltertest prints nothing for a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """prom_check.py FILE... -- check Prometheus text exposition format (0.0.4)
 as node_exporter's textfile collector reads it, without promtool.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sendmail-preload.c -- LD_PRELOAD library for the private Sendmail of
  * t-sendmail-e2e.sh (not part of the programs; the test compiles it).

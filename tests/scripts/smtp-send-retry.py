@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtp-send-retry.py -- send message files like a real MTA: retry on
 temporary failure (4xx, refused or dropped connections) until accepted.
 

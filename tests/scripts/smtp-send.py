@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtp-send.py -- send message files over SMTP in parallel sessions.
 
     smtp-send.py PORT SESSIONS RCPT FILE...

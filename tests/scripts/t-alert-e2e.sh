@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-alert-e2e.sh -- alerts end to end through a real, throwaway Postfix: a
 # report with failures sent over SMTP is stored by tlsrpt-milter, which
 # runs contrib/tlsrpt-alert-mail, whose mail goes through the same

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-alert-nnp.sh -- alerts and the digest reach the mailbox under the
 # shipped units' hardening (issue 17, item 6). The milter's unit sets
 # NoNewPrivileges=yes (and systemd implies it for a service run as a user

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-build.sh -- the build stands apart from the test world: a plain `make`
 # with a build library missing names the -dev package and never runs
 # apt-get; `make check` and `make demo` install first (their own sets of

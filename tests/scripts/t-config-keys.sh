@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-config-keys.sh -- the configuration table (tlsrpt-milter
 # --dump-config-keys), tlsrpt-milter.conf(5) and the sample
 # contrib/tlsrpt-milter.conf list exactly the same keys; the sample,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-config-parity.sh -- one tlsrpt-milter.conf, read by all three programs,
 # names one store: tlsrpt-milter (--print-store), tlsrpt-ingest (--prune
 # says which store it pruned) and tlsrpt-summary (its error for a store

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-config-types.sh -- a key whose field in struct config has another C
 # type than its key type writes does not compile (intake/config.c, FIELD):
 # the table as it is compiles, the same table with one key type changed

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-contrib-paths.sh -- contrib/, the README, the manual pages and
 # debian/README.Debian name our files where `make install PREFIX=/usr` (the
 # Debian package's layout) puts them: every absolute path naming one of

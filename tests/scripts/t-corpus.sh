@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # t-corpus.sh -- every real sample of ../shared/corpus through tlsrpt-ingest
 # --dry-run, its counts checked against an independent reading of the same
 # file with Python's email, gzip and json modules.

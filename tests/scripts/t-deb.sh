@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-deb.sh -- the Debian package, as a postmaster meets it: built with
 # `dpkg-buildpackage -us -uc -b` from a copy of the tree (the tree stays
 # clean) and linted, installed with `apt-get install ./….deb`; then its

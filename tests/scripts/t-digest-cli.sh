@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-digest-cli.sh -- tlsrpt-summary --format mail as cron runs it, without
 # an MTA: the mail options and their usage errors (64), exit statuses (0,
 # 1, and 0 with nothing printed for --only-problems on a clean store), a

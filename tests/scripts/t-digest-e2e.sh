@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-digest-e2e.sh -- the daily digest through a real, throwaway Postfix
 # (scripts/postfix-sandbox.inc): the sample reports are sent over SMTP,
 # caught by tlsrpt-milter and stored; `tlsrpt-summary --format mail` piped

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-dns-check.sh -- `tlsrpt-summary dns --check` against a real DNS server:
 # a private dnsmasq on 127.0.0.1 serving good and broken TLSRPT and MTA-STS
 # records for test domains; each verdict and exit status is checked. Also

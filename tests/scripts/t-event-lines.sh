@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-event-lines.sh -- one "intake event -> line" formatter for every
 # program (intake/event_line.h): a report whose organisation name and
 # report id hold a line break, a carriage return and a terminal escape is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-faults.sh -- faults around the real milter in a throwaway Postfix, with
 # a sender that retries like a real MTA (smtp-send-retry.py). Postfix runs
 # the milter with default_action=tempfail here, so a milter that is down

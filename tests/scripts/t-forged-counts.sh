@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-forged-counts.sh -- issue 15, case 1: counts near 2^53 in three forged
 # reports, summed with a genuine report's 23 failed sessions, must not make
 # those failures vanish. The forged reports are refused at intake

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-forged-dates.sh -- issue 15, case 5, through tlsrpt-ingest: a date-time
 # outside the years 0001-9999 once in UTC ("0000-01-01T00:00:00+23:59") is
 # refused, where it used to be "stored" as a line the store's own reader

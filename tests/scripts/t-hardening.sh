@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-hardening.sh -- the installed programs carry the build hardening the
 # Makefile asks for (non-sanitizer builds): position-independent (ELF type
 # DYN), RELRO and BIND_NOW (full RELRO: the GOT is read-only after

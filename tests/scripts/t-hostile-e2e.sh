@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-hostile-e2e.sh -- the bad input catalogue (tests/hostile/cases.tsv)
 # through the real milter in a throwaway Postfix: gzip bombs, broken gzip,
 # zip, hostile JSON, lying content types, broken MIME, nesting loops, 100

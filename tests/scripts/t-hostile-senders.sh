@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-hostile-senders.sh -- forged reports change nothing the genuine ones say.
 #
 # tests/hostile/senders.py writes three genuine report mails (Google twice,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-hostile-strings.sh -- the shared hostile-strings fixture
 # (tests/data/hostile-strings.json) in every field of a store's reports,
 # through every output (issue 15, cases 11 and 12; "one sanitising step

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # t-https-cgi.sh -- reports over HTTPS: tlsrpt-ingest --cgi behind a real
 # web server (a private lighttpd with mod_cgi and TLS on 127.0.0.1, with a
 # self-signed certificate), posted to with curl the way sys4's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-imap-fetch.sh -- the README's recipe for reports in a hosted mailbox:
 # fetchmail, configured by contrib/fetchmailrc.sample, pulls a report mail
 # over IMAP from a private Dovecot on 127.0.0.1 and hands it to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # t-ingest-cli.sh -- tlsrpt-ingest as a postmaster runs it: options, exit
 # statuses, dry-run output, storing files, a maildir and an mbox.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"

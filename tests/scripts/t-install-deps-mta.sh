@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-install-deps-mta.sh -- scripts/install-deps (make demo, make check)
 # never replaces this host's MTA: with postfix missing and another MTA
 # installed (exim4, sendmail, opensmtpd: any package that provides

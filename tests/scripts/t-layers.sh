@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-layers.sh -- scripts/check-layers passes on the tree as it is and
 # refuses each kind of offence in a copy: an include pointing up (store/
 # including the summary), one pointing sideways (dns/ including report/),

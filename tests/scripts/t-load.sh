@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-load.sh -- load through the real milter in a throwaway Postfix: report
 # mails from 50 parallel SMTP sessions mixed with ordinary mail from 10
 # more, at the same time. Every report is stored exactly once, every

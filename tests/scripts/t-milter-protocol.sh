@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-milter-protocol.sh -- tlsrpt-milter against miltertest (OpenDKIM's Lua
 # MTA simulator): the real daemon, no MTA. Every case is one miltertest
 # conversation (milter-protocol.lua); the daemons are started once here,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-milter-valgrind.sh -- 1,000 messages (200 reports, 800 ordinary mails,
 # on four connections) through tlsrpt-milter running under valgrind:
 # no invalid access, no leak (GLib's and libmilter's thread-local blocks

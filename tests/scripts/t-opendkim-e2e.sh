@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-opendkim-e2e.sh -- the DKIM gate end to end with the verifier a
 # postmaster runs: Debian's OpenDKIM in verify mode ahead of tlsrpt-milter
 # in a throwaway Postfix on 127.0.0.1, the signing keys served by a private

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-postfix-e2e.sh -- tlsrpt-milter in a real, throwaway Postfix on
 # 127.0.0.1 (private config, queue and maildir under a temp dir; see
 # ../shared/TOOLCHAIN.md): report mails sent over SMTP are stored and

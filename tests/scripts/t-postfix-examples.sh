@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-postfix-examples.sh -- no Postfix example we ship can block mail: every
 # smtpd_milters line in README.md, contrib/, the manual pages and
 # debian/README.Debian names our milter alone (the default inet socket or

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-privileges.sh -- tlsrpt-milter started as root: refuses to go on as
 # root without UserID (unless AllowRoot yes), drops to UserID before it
 # listens (every uid and gid of the running process is the user's), creates

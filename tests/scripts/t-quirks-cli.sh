@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-quirks-cli.sh -- issue 15, real senders: a report with misspelt member
 # names (receiving-mx-host-name, policy_domain; the committed fixture
 # tests/data/cases/97-valid-misspelt-keys) is stored with the members

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-rcpt-e2e.sh -- no recipient loses mail (issue 15, case 9), through a
 # real, throwaway Postfix (scripts/postfix-sandbox.inc): with Disposition
 # discard or quarantine a report mail to tlsrpt@ and ops@ is stored, ops

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-reload.sh -- tlsrpt-milter behaves like a daemon (issue 17, item 4):
 # SIGHUP re-reads the configuration and new messages use it, the process
 # staying the same; a bad file on SIGHUP keeps the running configuration

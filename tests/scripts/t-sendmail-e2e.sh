@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-sendmail-e2e.sh -- tlsrpt-milter in a real, private Sendmail 8.17 on
 # 127.0.0.1, as t-postfix-e2e.sh does with Postfix. Debian's sendmail-bin
 # conflicts with postfix, so nothing is installed: the .debs are downloaded

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-store-owner.sh -- root cannot break the store's ownership, and a store
 # file nobody can read is never a silent undercount.
 # 1. tlsrpt-ingest run as root on a maildir only root may read, --cgi and

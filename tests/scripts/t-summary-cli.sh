@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # t-summary-cli.sh -- tlsrpt-summary as cron and a postmaster run it:
 # options, exit statuses (0 no failures, 1 failures, 64 usage, 66 no
 # store), two stores read as one, --verified-only, --by every view in every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # t-summary-html.sh -- tlsrpt-summary --format html loaded in headless
 # Chromium (Debian's chromium package): the golden page of check_render
 # (hostile report strings, three domains) and pages of a store built from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # t-summary-prometheus.sh -- tlsrpt-summary --format prometheus as
 # node_exporter's textfile collector reads it: the output of a store built
 # from the committed samples and the golden file of check_render pass

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t-version.sh -- one version: VERSION in the Makefile. --version of the
 # three programs, the .Os line of every manual page, the newest entry of
 # NEWS and the upstream part of debian/changelog's newest entry must all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_aggregate.c -- tlsrpt-summary's aggregation on two real store
  * directories with known answers: every view, window edges, duplicates

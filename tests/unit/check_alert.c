@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_alert.c -- alerts: rules and thresholds, de-duplication with an
  * injected clock (and across processes), the runner against programs that
  * succeed, fail, hang, flood or do not exist, and the milter's queue. */

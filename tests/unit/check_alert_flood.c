@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_alert_flood.c -- issue 15, case 6, through the intake step and the
  * milter's alert hook and thread: five mails of 16 unauthenticated reports
  * inventing 32 MX names each (2,560 alert keys), then Google's DKIM-signed

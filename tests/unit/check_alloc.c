@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_alloc.c -- every allocation failure on the report path is survived:
  * for N = 1, 2, ... the Nth allocation (and every later one) fails until

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_authres.c -- the DKIM verdict from Authentication-Results. */
 #include <check.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_buf.c -- the one bounded byte buffer (base/buf.h): it grows, holds
  * exactly its maximum, refuses one byte more with an error naming the

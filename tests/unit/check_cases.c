@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_cases.c -- the table-driven parser cases in tests/data/cases (see
  * tests/data/README.md): each case's input goes through tlsrpt_input_parse()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_cgi.c -- tlsrpt-ingest --cgi: HTTP statuses, bodies and what lands
  * in the store, for one request at a time. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_config.c -- the configuration table, file parsing and its errors;
  * recipient matching. */
 #include <check.h>

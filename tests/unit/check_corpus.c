@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_corpus.c -- every real sample in the shared corpus goes through
  * tlsrpt_input_parse(); the counts must match a plain jansson read. */
 #include <check.h>

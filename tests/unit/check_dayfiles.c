@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_dayfiles.c -- the one day-file lister (store/dayfiles.h) that
  * prune, the reader and index recovery share: which names count, the

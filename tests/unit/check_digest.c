@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_digest.c -- the digest e-mail of tlsrpt-summary (--format mail):
  * written out, parsed back with GMime and checked part by part (multipart/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_dns_record.c -- the pure part of `tlsrpt-summary dns`: TLSRPT and
  * MTA-STS TXT records (RFC 8460 section 3, RFC 8461 section 3.1) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_error.c -- struct tlsrpt_error: the first error wins, the offset is
  * kept and shown, a deliberate replace overwrites. */
 #include <check.h>

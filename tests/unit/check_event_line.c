@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_event_line.c -- the one "intake event -> line" formatter
  * (intake/event_line.h): both forms, word for word, with the sender's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_forged.c -- issue 15, cases 1, 4 and 5: what a forged report's
  * numbers and dates can no longer do.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_fpset.c -- the store reader's report fingerprints (store/fpset.h):
  * SipHash-2-4 against the reference vectors, the fingerprint of a report

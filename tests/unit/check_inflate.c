@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_inflate.c -- bounded gunzip: formats, truncation, corruption,
  * bombs and the exact limits. Compressed data is made here with zlib. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_intake.c -- the one parse-and-store step: RequireDKIM is decided on
  * the headers before any report part is inflated or parsed (issue 15, case
  * 7), and intake_parse() + intake_store() equal intake_run(). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_message.c -- the MIME walk and the input dispatch: metadata,
  * candidate parts, lying content types, zip, limits, memory failure. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_parse_slots.c -- MaxConcurrentParses: at most max parses at once;
  * one past the cap waits, and gives up after ParseWait (issue 15, case 7:
  * libmilter starts a thread per connection with no cap). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_quirks.c -- misspelt member names (report/keys.h): read under the
  * RFC 8460 name when only one name fits, counted in the report; left alone

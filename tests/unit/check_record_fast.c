@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_record_fast.c -- the store line fast path (store/record_fast.h)
  * against the full jansson decode: on every line the store writes for the

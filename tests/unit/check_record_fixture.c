@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_record_fixture.c -- the store line against a hand-written fixture
  * (tests/data/store/record-v1.jsonl), not only encoder against decoder:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_render.c -- the html and prometheus formats of tlsrpt-summary:
  * golden files (tests/data/summary/expected*.html, expected.prom; set

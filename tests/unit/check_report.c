@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_report.c -- date-times, the STS mode, the report model's JSON form
  * and its round trip, and the real corpus reports.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_sanitize.c -- every sink function of report/sanitize.h against the
  * shared hostile strings (tests/data/hostile-strings.json) plus invalid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_silence_bound.c -- a reporter's report times are kept only while
  * they can decide its usual interval (summary/aggregate.h): whatever the

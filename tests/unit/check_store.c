@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_store.c -- the flat-file store: round trip of every field, day
  * rotation, compressed days, retention, de-duplication (window, restarts,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_store_alloc.c -- every allocation failure in the store is survived:
  * for N = 1, 2, ... the Nth allocation (and every later one) fails during

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* summary_fixture.c -- building the test stores of tlsrpt-summary. */
 #include "tests/unit/summary_fixture.h"
 

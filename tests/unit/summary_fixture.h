@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * summary_fixture.h -- the test stores of tlsrpt-summary's tests
  * (check_aggregate, check_digest, check_render): the scenario clock and
