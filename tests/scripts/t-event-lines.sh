@@ -18,7 +18,7 @@ trap 'rm -rf "$t"' EXIT
 trap 'exit 2' INT TERM
 
 printf '%s\n' "StoreDirectory $t/store" "HostName mx.example.org" \
-	"Fsync none" >"$t/conf"
+	"Fsync none" "AllowRoot yes" >"$t/conf"
 # Two reports from one template: the hostile strings, two report ids.
 for n in 1 2; do
 	python3 - "$TLSRPT_TOP/tests/data/summary/microsoft.json" "$n" \
