@@ -4,9 +4,9 @@
  * tlsrpt-summary: one reader, so every program reads a file the same way.
  *
  * The file is `Key value` lines; `#` starts a comment (at the start of a
- * line or after white space). Every key lives in one table (config.c) with
- * its type, default and description: the parser, the defaults,
- * `tlsrpt-milter -n -v` and the key list the tests compare with
+ * line or after white space). Every key lives in one table
+ * (config_keys.c) with its type, default and description: the parser, the
+ * defaults, `tlsrpt-milter -n -v` and the key list the tests compare with
  * tlsrpt-milter.conf(5) and contrib/tlsrpt-milter.conf all come from it.
  * Keys are case-insensitive; a key set twice in one file is an error.
  *

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* milter_callbacks.c -- the libmilter callbacks of tlsrpt-milter. */
+/*
+ * milter_callbacks.c -- the libmilter callbacks of tlsrpt-milter: one
+ * message's state from RCPT to end of message, collecting the bytes of
+ * a report candidate, and handing them to intake_run(). What follows
+ * from the outcome is milter_act.c.
+ */
 #include "milter/milter_callbacks.h"
 
 #include <stdint.h>
@@ -10,55 +15,16 @@
 #include <syslog.h>
 #include <time.h>
 
-#include <glib.h>
 #include <libmilter/mfapi.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
-#include "report/sanitize.h"
-#include "intake/event_line.h"
 #include "intake/rcpt.h"
-
-#define OWN_HEADER "X-TLSRPT-Milter"
-
-/* Report recipients remembered per message, to remove them alone when
- * the message has other recipients too; past this many the message is
- * delivered to all rather than lose one. */
-#define REPORT_RCPTS_MAX 16
+#include "milter/milter_msg.h"
 
 /* libmilter hands callbacks no pointer of ours but the per-connection one;
  * this is set once before smfi_main() and only read after. */
 static const struct milter_app *the_app;
-
-/* One message; reset by msg_end() when it is accepted early, ends or is
- * aborted (and at MAIL when the MTA sends it), freed at close. */
-struct msg {
-	/* The configuration it started under, held until it ends; NULL
-	 * between messages, and when none is installed (shutting down). */
-	struct milter_gen *gen;
-	char qid[64];	      /* {i}, or NOQUEUE until the MTA sends it */
-	int candidate;	      /* a recipient is a report address */
-	int hint;	      /* its headers say it is a TLS report */
-	int too_large;	      /* stopped buffering at MaxMessageSize */
-	unsigned own_headers; /* X-TLSRPT-Milter headers it came with */
-
-	/* The message, up to MaxMessageSize. */
-	struct tlsrpt_buf body;
-
-	/* The recipients: how many are not report addresses, and the report
-	 * addresses as the MTA wrote them (the first REPORT_RCPTS_MAX; NULL
-	 * where the copy failed), for smfi_delrcpt(). */
-	size_t n_other, n_report;
-	char *report_rcpt[REPORT_RCPTS_MAX];
-};
-
-/* What the reports of one message came to, for the header we add. */
-struct summary {
-	const struct milter_gen *gen;
-	const char *qid;
-	char first[256]; /* "org report-id" of the first stored report */
-	size_t n_reports;
-};
 
 static void
 msg_reset(struct msg *m)
@@ -353,184 +319,6 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return SMFIS_NOREPLY;
 }
 
-/* A header value: the header step (report/sanitize.h), then printable
- * ASCII (a header is not RFC 2047-encoded here), at most size-1 bytes. */
-static void
-header_text(char *dst, size_t size, const char *src)
-{
-	char *safe = sanitize_dup(sanitize_header, src);
-	size_t i = 0;
-
-	for (; safe[i] != '\0' && i + 1 < size; i++) {
-		unsigned char ch = (unsigned char)safe[i];
-
-		dst[i] = ch < 0x7f ? (char)ch : '?';
-	}
-	dst[i] = '\0';
-	g_free(safe);
-}
-
-static void
-on_report(void *ctx, const struct intake_report_event *ev)
-{
-	struct summary *s = ctx;
-	const struct milter_log *log = &s->gen->log;
-	const struct tlsrpt_report *r = ev->item->report;
-	int stored =
-		ev->outcome == INTAKE_STORED || ev->outcome == INTAKE_DUPLICATE;
-	GString *line = g_string_new(NULL);
-
-	intake_event_line(line, ev, INTAKE_LINE_LOG);
-	mlog(log,
-	     stored				  ? LOG_INFO
-	     : ev->outcome == INTAKE_STORE_FAILED ? LOG_ERR
-						  : LOG_NOTICE,
-	     s->qid, "%s", line->str);
-	g_string_free(line, TRUE);
-	if (!stored || r == NULL)
-		return;
-	if (r->quirks.n > 0)
-		mlog(log, LOG_INFO, s->qid,
-		     "report: %zu misspelt member names read under "
-		     "their RFC 8460 names (first: %s)",
-		     r->quirks.n, r->quirks.first);
-	if (s->n_reports++ == 0)
-		snprintf(s->first, sizeof(s->first), "%s %s",
-			 r->organization_name, r->report_id);
-}
-
-/* Disposition discard or quarantine on a message that has other
- * recipients too: remove the report recipients, deliver to the rest. When
- * one cannot be removed (too many, no memory, the MTA refuses), all keep
- * the message: a report delivered is better than a recipient's mail
- * lost. */
-static sfsistat
-drop_report_rcpts(SMFICTX *ctx, struct msg *m)
-{
-	size_t removed = 0, i;
-
-	if (m->n_report == 0) {
-		/* DetectByHeaders: no report address among the recipients. */
-		mlog(&m->gen->log, LOG_INFO, m->qid,
-		     "report message delivered: no report recipient to take "
-		     "off (Disposition %s)",
-		     config_enum_name("Disposition", m->gen->cfg.disposition));
-		return SMFIS_CONTINUE;
-	}
-	/* All or none: check first what the loop needs. */
-	for (i = 0; i < m->n_report; i++)
-		if (i >= REPORT_RCPTS_MAX || m->report_rcpt[i] == NULL)
-			break;
-	if (i == m->n_report)
-		for (; removed < m->n_report; removed++)
-			if (smfi_delrcpt(ctx, m->report_rcpt[removed]) !=
-			    MI_SUCCESS)
-				break;
-	if (removed < m->n_report) {
-		mlog(&m->gen->log, LOG_ERR, m->qid,
-		     "could not take %zu of %zu report recipients off the "
-		     "message; they receive it too",
-		     m->n_report - removed, m->n_report);
-		if (removed == 0)
-			return SMFIS_CONTINUE;
-	}
-	mlog(&m->gen->log, LOG_INFO, m->qid,
-	     "report recipients removed: %zu (Disposition %s); delivered to "
-	     "the %zu other recipient%s",
-	     removed, config_enum_name("Disposition", m->gen->cfg.disposition),
-	     m->n_other, m->n_other == 1 ? "" : "s");
-	return SMFIS_CONTINUE;
-}
-
-/* The one place an outcome becomes an SMFIS_* code and MTA actions.
- * label names a reason not to store ("not a report", "too large"). */
-static sfsistat
-act(SMFICTX *ctx, struct msg *m, const struct intake_result *res,
-    const struct summary *s, const char *label)
-{
-	const struct config *cfg = &m->gen->cfg;
-	char value[420], why[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
-
-	/* A forged "stored" header from outside must not survive. */
-	for (unsigned i = m->own_headers; i > 0; i--)
-		(void)smfi_chgheader(ctx, OWN_HEADER, (int)i, NULL);
-
-	switch (res->outcome) {
-	case INTAKE_STORED:
-	case INTAKE_DUPLICATE:
-		if (cfg->add_header && s->n_reports > 0) {
-			char text[400];
-			const char *what =
-				res->outcome != INTAKE_STORED ? "duplicate"
-				: res->n_conflict > 0 ? INTAKE_CONFLICT_TEXT
-						      : "stored";
-
-			if (s->n_reports > 1)
-				snprintf(text, sizeof(text),
-					 "%s %s (+%zu more)", what, s->first,
-					 s->n_reports - 1);
-			else
-				snprintf(text, sizeof(text), "%s %s", what,
-					 s->first);
-			header_text(value, sizeof(value), text);
-			(void)smfi_addheader(ctx, OWN_HEADER, value);
-		}
-		if (cfg->disposition == CONFIG_DELIVER)
-			return SMFIS_CONTINUE;
-		/* Other recipients keep their copy: only the report
-		 * recipients are taken off. */
-		if (m->n_other > 0)
-			return drop_report_rcpts(ctx, m);
-		switch (cfg->disposition) {
-		case CONFIG_DISCARD:
-			mlog(&m->gen->log, LOG_INFO, m->qid,
-			     "report message discarded (Disposition discard)");
-			return SMFIS_DISCARD;
-		case CONFIG_QUARANTINE:
-			if (smfi_quarantine(ctx, "TLS report stored by "
-						 "tlsrpt-milter") != MI_SUCCESS)
-				mlog(&m->gen->log, LOG_ERR, m->qid,
-				     "the MTA refused to quarantine the "
-				     "message; it is delivered");
-			return SMFIS_CONTINUE;
-		default: return SMFIS_CONTINUE;
-		}
-	case INTAKE_STORE_FAILED:
-		tlsrpt_error_format(&res->error, why, sizeof(why));
-		if (cfg->on_store_failure == CONFIG_TEMPFAIL) {
-			mlog(&m->gen->log, LOG_ERR, m->qid,
-			     "report not stored, asking the sender to retry: "
-			     "%s",
-			     why);
-			(void)smfi_setreply(ctx, "451", "4.3.0",
-					    "TLS report not stored, try again "
-					    "later");
-			return SMFIS_TEMPFAIL;
-		}
-		mlog(&m->gen->log, LOG_ERR, m->qid,
-		     "report not stored, delivered (OnStoreFailure accept): %s",
-		     why);
-		snprintf(why, sizeof(why), "not stored: store failure");
-		header_text(value, sizeof(value), why);
-		(void)smfi_addheader(ctx, OWN_HEADER, value);
-		return SMFIS_CONTINUE;
-	default: {
-		char text[sizeof(why) + 64];
-
-		tlsrpt_error_format(&res->error, why, sizeof(why));
-		/* Per-part reasons were logged by on_report; a message
-		 * without report parts gets its line here. */
-		if (s->n_reports == 0 && res->n_failed == 0)
-			mlog(&m->gen->log, LOG_NOTICE, m->qid,
-			     "not stored: %s: %s", label, why);
-		snprintf(text, sizeof(text), "not stored: %s: %s", label, why);
-		header_text(value, sizeof(value), text);
-		(void)smfi_addheader(ctx, OWN_HEADER, value);
-		return SMFIS_CONTINUE;
-	}
-	}
-}
-
 static sfsistat
 cb_eom(SMFICTX *ctx)
 {
@@ -555,7 +343,7 @@ cb_eom(SMFICTX *ctx)
 				 "message larger than MaxMessageSize (%zu "
 				 "bytes)",
 				 m->gen->cfg.limits.max_message_bytes);
-		ret = act(ctx, m, &res, &s, "too large");
+		ret = milter_act(ctx, m, &res, &s, "too large");
 		msg_reset(m);
 		return ret;
 	}
@@ -565,8 +353,8 @@ cb_eom(SMFICTX *ctx)
 	origin.queue_id = strcmp(m->qid, "NOQUEUE") != 0 ? m->qid : NULL;
 	origin.received = (int64_t)time(NULL);
 	if (parse_slots_enter(the_app->slots) != 0) {
-		/* Not stored, as when the store fails: act() then follows
-		 * OnStoreFailure like any other report not stored. */
+		/* Not stored, as when the store fails: milter_act() then
+		 * follows OnStoreFailure like any other report not stored. */
 		memset(&res, 0, sizeof(res));
 		res.outcome = INTAKE_STORE_FAILED;
 		tlsrpt_error_set(&res.error, TLSRPT_ERR_LIMIT, NULL,
@@ -577,7 +365,7 @@ cb_eom(SMFICTX *ctx)
 				 m->gen->cfg.parse_wait);
 	} else {
 		(void)intake_run(&m->gen->intake, &origin, m->body.data,
-				 m->body.len, on_report, &s, &res);
+				 m->body.len, milter_on_report, &s, &res);
 		parse_slots_leave(the_app->slots);
 	}
 	if (res.authres_forged > 0)
@@ -586,7 +374,7 @@ cb_eom(SMFICTX *ctx)
 		     "trusted authserv-id below a Received header or below "
 		     "our verifier's: a forgery attempt",
 		     res.authres_forged);
-	ret = act(ctx, m, &res, &s, intake_outcome_name(res.outcome));
+	ret = milter_act(ctx, m, &res, &s, intake_outcome_name(res.outcome));
 	msg_reset(m);
 	return ret;
 }

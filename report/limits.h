@@ -19,7 +19,7 @@ struct tlsrpt_limits {
 	unsigned max_json_depth; /* MaxJSONDepth: nesting of arrays/objects, 16
 				  */
 	size_t max_json_values;	 /* MaxJSONValues: values in one JSON text,
-				    100000 (see report_parse.c) */
+				    100000 (see json_load.c) */
 	size_t max_policies;	 /* MaxPolicies: per report, 1000 */
 	size_t max_failure_details; /* MaxFailureDetails: per policy, 1000 */
 	size_t max_policy_strings;  /* MaxPolicyStrings: per policy (and MX
