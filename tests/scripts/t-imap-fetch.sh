@@ -8,7 +8,7 @@
 # seen); a mail that holds no report stays unseen on the server.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 
-[ "$(id -u)" -eq 0 ] || skip "needs root to run a private Dovecot"
+need_nobody "run a private Dovecot"
 command -v fetchmail >/dev/null 2>&1 || skip "fetchmail is not installed"
 command -v setpriv >/dev/null 2>&1 || skip "setpriv is not installed"
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
@@ -17,8 +17,6 @@ dovecot=$(command -v dovecot || echo /usr/sbin/dovecot)
 [ -x /usr/lib/dovecot/imap ] || skip "dovecot-imapd is not installed"
 id dovecot >/dev/null 2>&1 && id dovenull >/dev/null 2>&1 ||
 	skip "no dovecot or dovenull user"
-id nobody >/dev/null 2>&1 || skip "no user nobody"
-getent group nogroup >/dev/null 2>&1 || skip "no group nogroup"
 ingest=$TLSRPT_BUILD/tlsrpt-ingest
 summary=$TLSRPT_BUILD/tlsrpt-summary
 for p in "$ingest" "$summary"; do
@@ -26,16 +24,8 @@ for p in "$ingest" "$summary"; do
 done
 samples=$TLSRPT_TOP/samples
 
-t=$(tmpdir)
+server_tmpdir TERM
 chmod 755 "$t" # the mail user and the store's owner work below it
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$t"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM
 
 port=$(python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||

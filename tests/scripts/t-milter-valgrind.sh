@@ -18,15 +18,7 @@ lua=$TLSRPT_TOP/tests/scripts/milter-protocol.lua
 gen=$TLSRPT_TOP/tests/scripts/gen-report-mail.py
 glibsupp=/usr/share/glib-2.0/valgrind/glib.supp
 
-t=$(tmpdir)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$t"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM
+server_tmpdir KILL
 
 port=$(python3 -c 'import socket
 s = socket.socket()

@@ -8,11 +8,9 @@
 # 0640 owned by the user, and warns about a store others can read.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 
-[ "$(id -u)" -eq 0 ] || skip "needs root to test dropping privileges"
+need_nobody "test dropping privileges"
 command -v miltertest >/dev/null 2>&1 || skip "miltertest is not installed"
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
-id nobody >/dev/null 2>&1 || skip "no user nobody"
-getent group nogroup >/dev/null 2>&1 || skip "no group nogroup"
 bin=$TLSRPT_BUILD/tlsrpt-milter
 [ -x "$bin" ] || fail "no $bin"
 lua=$TLSRPT_TOP/tests/scripts/milter-protocol.lua
@@ -20,16 +18,8 @@ gen=$TLSRPT_TOP/tests/scripts/gen-report-mail.py
 uid=$(id -u nobody)
 gid=$(getent group nogroup | cut -d: -f3)
 
-t=$(tmpdir)
+server_tmpdir KILL
 chmod 755 "$t"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$t"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM
 
 python3 "$gen" "$t" gzip priv 1 || fail "cannot write the test mail"
 

@@ -12,11 +12,9 @@
 #    and JSON output and on standard error, and exits 66.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 
-[ "$(id -u)" -eq 0 ] || skip "needs root to run tlsrpt-ingest as root"
+need_nobody "run tlsrpt-ingest as root"
 command -v setpriv >/dev/null 2>&1 || skip "setpriv is not installed"
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
-id nobody >/dev/null 2>&1 || skip "no user nobody"
-getent group nogroup >/dev/null 2>&1 || skip "no group nogroup"
 ingest=$TLSRPT_BUILD/tlsrpt-ingest
 milter=$TLSRPT_BUILD/tlsrpt-milter
 summary=$TLSRPT_BUILD/tlsrpt-summary
@@ -25,16 +23,8 @@ for p in "$ingest" "$milter" "$summary"; do
 done
 samples=$TLSRPT_TOP/samples
 
-t=$(tmpdir)
+server_tmpdir TERM
 chmod 755 "$t" # the store's owner must reach its store
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$t"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM
 
 as_nobody() {
 	setpriv --reuid nobody --regid nogroup --clear-groups -- "$@"
