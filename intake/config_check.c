@@ -128,7 +128,7 @@ config_check_token(const char *v, char *why, size_t size)
 	return 0;
 }
 
-/* AlertCommand: the words it splits into (alert/argv.h) name a program. */
+/* AlertCommand: the words it splits into (base/argv.h) name a program. */
 int
 config_check_command(const char *v, char *why, size_t size)
 {
