@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1482,15 +1483,18 @@ END_TEST
 
 #define CRASH_KEYS 200
 
+/* Writes reports until killed; says on started (one byte) once its first
+ * append has returned, so the parent's kill lands while it writes, not
+ * before a loaded machine has even run it. */
 static void
-crash_writer(const char *dir, unsigned seed)
+crash_writer(const char *dir, unsigned seed, int started)
 {
 	/* fdatasync widens the window between the lines and the key. */
 	struct tlsrpt_store *s = open_store(dir, TLSRPT_STORE_FSYNC_REPORT);
 	char id[32];
 
 	srand(seed);
-	for (;;) {
+	for (int n = 0;; n++) {
 		int k = rand() % CRASH_KEYS;
 		struct tlsrpt_report *r;
 		enum tlsrpt_store_outcome oc;
@@ -1501,6 +1505,8 @@ crash_writer(const char *dir, unsigned seed)
 		r = make_report("Crash Org", id, 1 + k % 5, k % 4 * 20);
 		(void)append(s, r, T0 + k * 60, &oc, &err);
 		tlsrpt_report_free(r);
+		if (n == 0 && write(started, "x", 1) != 1)
+			_exit(1);
 	}
 }
 
@@ -1514,12 +1520,26 @@ START_TEST(test_sigkill_writers)
 
 	srand(12345);
 	for (int i = 0; i < 100; i++) {
-		pid_t pid = fork();
+		int started[2];
+		pid_t pid;
 		int status;
+		struct pollfd pfd;
 
+		ck_assert_int_eq(pipe(started), 0);
+		pid = fork();
 		ck_assert_int_ge(pid, 0);
-		if (pid == 0)
-			crash_writer(dir, (unsigned)i + 1);
+		if (pid == 0) {
+			close(started[0]);
+			crash_writer(dir, (unsigned)i + 1, started[1]);
+		}
+		close(started[1]);
+		/* Under load a child may not run for a while: wait (60 s at
+		 * most) until it has appended once, then kill it at a
+		 * random point of its next appends. */
+		pfd.fd = started[0];
+		pfd.events = POLLIN;
+		ck_assert_int_eq(poll(&pfd, 1, 60000), 1);
+		close(started[0]);
 		usleep((useconds_t)(rand() % 30000));
 		kill(pid, SIGKILL);
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
