@@ -120,10 +120,12 @@ error_text(const struct tlsrpt_error *err, char *buf, size_t size)
 	return tlsrpt_error_format(err, buf, size);
 }
 
-/* "name: text" on a terminal: both may hold what a report or a file name
- * says, so they go through the terminal step (report/sanitize.h). */
+/* "name: safe" on a terminal: safe has been through the terminal step
+ * already (report/sanitize.h) -- once, or a backslash would be doubled --
+ * and the name, which a file or a mailbox may choose, goes through it
+ * here. */
 static void
-say(FILE *out, const char *name, const char *text)
+say_safe(FILE *out, const char *name, const char *safe)
 {
 	GString *line = g_string_new(NULL);
 
@@ -131,10 +133,21 @@ say(FILE *out, const char *name, const char *text)
 		sanitize_text(line, name);
 		g_string_append(line, ": ");
 	}
-	sanitize_text(line, text);
+	g_string_append(line, safe);
 	g_string_append_c(line, '\n');
 	fputs(line->str, out);
 	g_string_free(line, TRUE);
+}
+
+/* "name: text" where text is raw (an error that may quote the input). */
+static void
+say(FILE *out, const char *name, const char *text)
+{
+	GString *safe = g_string_new(NULL);
+
+	sanitize_text(safe, text);
+	say_safe(out, name, safe->str);
+	g_string_free(safe, TRUE);
 }
 
 static void
@@ -220,16 +233,21 @@ store_one(struct ingest *ing, const char *name, const unsigned char *buf,
 
 	intake_run(&ing->intake, &origin, buf, len, on_report, line, &res);
 	status = exit_status_of(res.outcome);
-	if (line->len == 0) /* no report part at all: say why */
+	if (line->len == 0) { /* no report part at all: say why */
 		g_string_append_printf(
-			line, "%s: %s", intake_outcome_name(res.outcome),
-			error_text(&res.error, text, sizeof(text)));
-	if (line->len > LINE_MAX_BYTES)
-		g_string_truncate(line, LINE_MAX_BYTES);
+			line, "%s: ", intake_outcome_name(res.outcome));
+		sanitize_text(line, error_text(&res.error, text, sizeof(text)));
+	}
+	if (line->len > LINE_MAX_BYTES) /* on a character's boundary */
+		g_string_truncate(
+			line, (gsize)(g_utf8_find_prev_char(
+					      line->str,
+					      line->str + LINE_MAX_BYTES + 1) -
+				      line->str));
 	if (status != 0)
-		say(stderr, name, line->str);
+		say_safe(stderr, name, line->str);
 	else if (!ing->quiet)
-		say(stdout, name, line->str);
+		say_safe(stdout, name, line->str);
 	g_string_free(line, TRUE);
 	ing->status = worse(ing->status, status);
 }

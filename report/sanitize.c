@@ -6,36 +6,18 @@
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
-/* Length of the valid UTF-8 sequence at s, its code point in *cp; 0 when
- * the bytes are not UTF-8. Overlong forms, surrogates and code points
- * above U+10FFFF are invalid. */
+/* Length of the valid UTF-8 sequence at s (NUL-terminated), its code
+ * point in *cp; 0 when the bytes are not UTF-8. GLib refuses overlong
+ * forms, surrogates and code points above U+10FFFF. */
 static size_t
 utf8_len(const unsigned char *s, unsigned *cp)
 {
-	size_t n, i;
-	unsigned c = s[0], min;
+	gunichar c = g_utf8_get_char_validated((const gchar *)s, -1);
 
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, c &= 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, c &= 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, c &= 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+	if (c == (gunichar)-1 || c == (gunichar)-2)
 		return 0;
 	*cp = c;
-	return n;
+	return (size_t)(g_utf8_next_char(s) - (const gchar *)s);
 }
 
 /* What a terminal, a log reader or a mail header must not get raw: C0
@@ -50,10 +32,10 @@ unsafe(unsigned c)
 	       (c >= 0x2066 && c <= 0x2069);
 }
 
-/* Walk s: each valid character not unsafe is copied; the others go to
- * bad(out, cp, byte, valid). */
+/* Walk s: each valid character that is neither unsafe nor in also is
+ * copied; the others go to bad(out, cp, byte, valid). */
 static void
-walk(GString *out, const char *s,
+walk(GString *out, const char *s, const char *also,
      void (*bad)(GString *out, unsigned cp, unsigned char byte, int valid))
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
@@ -67,7 +49,8 @@ walk(GString *out, const char *s,
 			p++;
 			continue;
 		}
-		if (unsafe(cp))
+		if (unsafe(cp) || (also != NULL && cp < 0x80 &&
+				   strchr(also, (int)cp) != NULL))
 			bad(out, cp, *p, 1);
 		else
 			g_string_append_len(out, (const char *)p, (gssize)n);
@@ -86,6 +69,8 @@ text_bad(GString *out, unsigned cp, unsigned char byte, int valid)
 		g_string_append(out, "\\r");
 	else if (cp == '\t')
 		g_string_append(out, "\\t");
+	else if (cp == '\\')
+		g_string_append(out, "\\\\");
 	else if (cp < 0x80)
 		g_string_append_printf(out, "\\x%02x", cp);
 	else
@@ -95,7 +80,9 @@ text_bad(GString *out, unsigned cp, unsigned char byte, int valid)
 void
 sanitize_text(GString *out, const char *s)
 {
-	walk(out, s, text_bad);
+	/* A backslash of the sender's is escaped too, so "\n" in the output
+	 * is always our escape, never two characters the sender wrote. */
+	walk(out, s, "\\", text_bad);
 }
 
 static void
@@ -110,7 +97,7 @@ log_bad(GString *out, unsigned cp, unsigned char byte, int valid)
 void
 sanitize_log(GString *out, const char *s)
 {
-	walk(out, s, log_bad);
+	walk(out, s, NULL, log_bad);
 }
 
 static void
@@ -131,7 +118,7 @@ sanitize_header(GString *out, const char *s)
 	gsize start = out->len;
 	int space = 1; /* no space at the start */
 
-	walk(t, s, header_bad);
+	walk(t, s, NULL, header_bad);
 	for (gsize i = 0; i < t->len; i++) {
 		if (t->str[i] == ' ') {
 			space = 1;

@@ -24,11 +24,13 @@
 /* A terminal (text views, tlsrpt-ingest's lines): control characters (C0
  * with TAB, CR and LF, DEL, C1), bidirectional overrides and line
  * separators are written as visible escapes (\x1b, \n, \u202e), a byte that
- * is not UTF-8 as \xNN; the output holds no control character. */
+ * is not UTF-8 as \xNN, and a backslash as \\ (so an escape in the output
+ * is always ours); the output holds no control character. */
 void sanitize_text(GString *out, const char *s);
 
-/* A log line (syslog, standard error of a daemon): what sanitize_text
- * escapes becomes '?', as syslog daemons expect printable text. */
+/* A log line (syslog, standard error of a daemon): the characters and
+ * bytes sanitize_text writes as escapes become '?' (a backslash stays),
+ * as syslog daemons expect printable text. */
 void sanitize_log(GString *out, const char *s);
 
 /* A mail header value (Subject): one line; every control character, line

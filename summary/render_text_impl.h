@@ -27,7 +27,9 @@ const char *summary_text_rate_str(const struct summary_counts *c, char *buf,
  * continuation lines indented by indent spaces; a newline at the end. */
 void summary_text_wrap(FILE *out, const char *text, int col, int indent);
 /* Up to max strings of v, space-separated, "+N more" after (caller
- * g_free()s). */
+ * g_free()s). Raw: print it only through summary_text_wrap() or
+ * summary_text_col(), which apply the terminal step once (twice would
+ * double a report's backslashes). */
 char *summary_text_joined(const GPtrArray *v, size_t max);
 /* name in a column of width w: too long, it gets a line of its own. */
 void summary_text_name_col(FILE *out, const char *name, int w);

@@ -71,7 +71,7 @@ summary_text_joined(const GPtrArray *v, size_t max)
 
 	for (i = 0; i < v->len && i < max; i++) {
 		g_string_append(s, i > 0 ? " " : "");
-		sanitize_text(s, g_ptr_array_index(v, i));
+		g_string_append(s, g_ptr_array_index(v, i));
 	}
 	if (v->len > max)
 		g_string_append_printf(s, " +%u more", v->len - (guint)max);

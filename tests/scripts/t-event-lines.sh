@@ -27,6 +27,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 r["organization-name"] = "Evil\nFAKE LINE\x1b[31m"
 r["report-id"] = "id-%s\r\nstored Forged Inc. x" % sys.argv[2]
+r["policies"][0]["failure-details"][0]["receiving-mx-hostname"] = "mx\\1\n.example.org"
 json.dump(r, sys.stdout)
 PY
 done
@@ -63,3 +64,20 @@ sed '1,/^\r*$/d' "$t/b" >"$t/body"
 grep -qxF "duplicate: $log" "$t/body" ||
 	fail "cgi duplicate line: $(cat "$t/b")"
 echo "ok - ingest and the CGI print one line per report, control characters neutralised"
+
+# tlsrpt-summary's text view writes report strings escaped exactly once,
+# in a column (the organisation) and in a wrapped list (the receiving MX
+# hosts of a result): a second pass would write \n as \\n.
+summary=$TLSRPT_BUILD/tlsrpt-summary
+for by in org result; do
+	"$summary" -c "$t/conf" --by $by >"$t/sum" 2>"$t/err" ||
+		[ $? -eq 1 ] || fail "summary --by $by: $(cat "$t/err")"
+	case $by in
+	org) want='Evil\nFAKE LINE\x1b[31m' ;;
+	result) want='mx\\1\n.example.org' ;;
+	esac
+	grep -qF "$want" "$t/sum" ||
+		fail "summary --by $by lacks $want once escaped: $(cat "$t/sum")"
+	grep -qF '\\n' "$t/sum" && fail "escaped twice in: $(cat "$t/sum")"
+done
+echo "ok - tlsrpt-summary escapes report strings once, backslashes included"

@@ -103,6 +103,21 @@ START_TEST(terminal_and_log)
 		g_free(t);
 		g_free(l);
 	}
+	/* The sender's own backslash is escaped: "\\n" written by a
+	 * report must not read as our escape of a line break. */
+	{
+		char *t = run(sanitize_text, "org\\nFAKE\n");
+
+		ck_assert_str_eq(t, "org\\\\nFAKE\\n");
+		g_free(t);
+	}
+	/* Overlong forms and surrogates are not UTF-8 (GLib's decoder). */
+	{
+		char *t = run(sanitize_text, "\xc0\xaf\xed\xa0\x80");
+
+		ck_assert_str_eq(t, "\\xc0\\xaf\\xed\\xa0\\x80");
+		g_free(t);
+	}
 }
 END_TEST
 
