@@ -95,7 +95,10 @@ usage(FILE *out)
 		"77 run as root on a store no user owns (root writes a store "
 		"as\n"
 		"the store directory's owner; AllowRoot yes lets root write "
-		"its own).\n"
+		"its own),\n"
+		"71 standard output failed or root could not become the "
+		"owner,\n"
+		"70 (root, with paths) the storing process died of a signal.\n"
 		"With --cgi: 0 whenever an HTTP answer was written, 74 "
 		"otherwise.\n");
 }

@@ -65,13 +65,20 @@ usage(FILE *out)
 		"  -P PIDFILE write the process id here (PidFile)\n"
 		"  -f         stay in the foreground and log to standard error "
 		"too\n"
-		"  -n         check the configuration and exit (-v: print it)\n"
+		"  -n         check the configuration, that UserID exists and "
+		"can\n"
+		"             write the store, and exit (67: no such user, "
+		"73:\n"
+		"             store not writable; -v: print the "
+		"configuration)\n"
 		"  --print-store  print the store directory as seen from "
 		"outside\n"
 		"             Chroot (Chroot + StoreDirectory) and exit\n"
 		"  -v         log debug messages too (LogLevel debug)\n"
 		"  -V         print the version and exit\n"
-		"  -h         print this help and exit\n",
+		"  -h         print this help and exit\n"
+		"SIGHUP re-reads the configuration; SIGTERM lets messages in "
+		"flight finish.\n",
 		CONFIG_DEFAULT_PATH);
 }
 
