@@ -90,8 +90,13 @@ log_form(GString *out, const struct intake_report_event *ev)
 		append_safe(out, INTAKE_LINE_LOG, d != NULL ? d : "(none)",
 			    " \"=", '?');
 	}
-	if (out->len - start > LOG_DOMAINS_MAX)
-		g_string_truncate(out, start + LOG_DOMAINS_MAX);
+	if (out->len - start > LOG_DOMAINS_MAX) /* on a character's boundary */
+		g_string_truncate(out,
+				  (gsize)(g_utf8_find_prev_char(
+						  out->str + start,
+						  out->str + start +
+							  LOG_DOMAINS_MAX + 1) -
+					  out->str));
 	g_string_append_printf(out, " success=%lld failure=%lld dkim=%s",
 			       (long long)ok, (long long)failed,
 			       ev->dkim != TLSRPT_DKIM_UNKNOWN

@@ -163,6 +163,35 @@ START_TEST(test_log_bounded)
 }
 END_TEST
 
+/* The cut falls on a character's boundary whatever the domains hold:
+ * one of the two shapes puts byte 511 inside a two-byte character. */
+START_TEST(test_log_bounded_utf8)
+{
+	struct tlsrpt_policy many[100];
+	struct intake_report_event ev = {.item = &item,
+					 .outcome = INTAKE_STORED};
+	const char *names[] = {"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.example",
+			       "a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.example"};
+
+	for (size_t k = 0; k < 2; k++) {
+		char *got;
+
+		memset(many, 0, sizeof(many));
+		for (size_t i = 0; i < 100; i++) {
+			many[i].policy_type = "sts";
+			many[i].policy_domain = (char *)names[k];
+		}
+		report.policies = many;
+		report.n_policies = 100;
+		got = line_of(&ev, INTAKE_LINE_LOG);
+		ck_assert_msg(g_utf8_validate(got, -1, NULL), "not UTF-8: %s",
+			      got);
+		ck_assert_ptr_nonnull(strstr(got, " success=0 failure=0"));
+		g_free(got);
+	}
+}
+END_TEST
+
 /* The name alone, for each sink. */
 START_TEST(test_report_name)
 {
@@ -189,6 +218,7 @@ main(void)
 		(int)(sizeof(stored_cases) / sizeof(stored_cases[0])));
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_log_bounded);
+	tcase_add_test(tc, test_log_bounded_utf8);
 	tcase_add_test(tc, test_report_name);
 	suite_add_tcase(s, tc);
 	return test_run(s);
