@@ -401,6 +401,27 @@ lookup_status_exit(enum dns_lookup_status st)
 	return st == DNS_LOOKUP_TEMPFAIL ? EX_TEMPFAIL : EX_UNAVAILABLE;
 }
 
+/* A lookup that failed (not "no such record"): say why; the exit status. */
+static int
+lookup_failed(enum dns_lookup_status st, const struct tlsrpt_error *err)
+{
+	char text[TLSRPT_ERROR_PATH_MAX + TLSRPT_ERROR_TEXT_MAX + 8];
+
+	printf("ERROR: %s\n", tlsrpt_error_format(err, text, sizeof(text)));
+	return lookup_status_exit(st);
+}
+
+/* An owner that is an alias: its target's records were read. */
+static void
+note_alias(struct dns_findings *f, const char *owner, const char *cname)
+{
+	if (cname[0] != '\0')
+		dns_finding_add(f, DNS_OK,
+				"%s is an alias (CNAME) of %s; its records "
+				"are used",
+				owner, cname);
+}
+
 static int
 do_check(const struct dns_opts *o)
 {
@@ -453,16 +474,10 @@ do_check(const struct dns_opts *o)
 			st = DNS_LOOKUP_OK;
 	}
 	if (st == DNS_LOOKUP_TEMPFAIL || st == DNS_LOOKUP_FAIL) {
-		printf("ERROR: %s\n",
-		       tlsrpt_error_format(&err, owner, sizeof(owner)));
-		rc = lookup_status_exit(st);
+		rc = lookup_failed(st, &err);
 		goto out;
 	}
-	if (cname[0] != '\0')
-		dns_finding_add(f, DNS_OK,
-				"%s is an alias (CNAME) of %s; its records "
-				"are used",
-				owner, cname);
+	note_alias(f, owner, cname);
 	(void)dns_tlsrpt_check_set(recs, n, owner, f);
 	dns_txt_free(recs, n);
 	recs = NULL;
@@ -473,16 +488,10 @@ do_check(const struct dns_opts *o)
 	st = dns_lookup_txt(r, owner, &recs, &n, cname, sizeof(cname), &err);
 	if (st == DNS_LOOKUP_TEMPFAIL || st == DNS_LOOKUP_FAIL) {
 		print_findings(f);
-		printf("ERROR: %s\n",
-		       tlsrpt_error_format(&err, owner, sizeof(owner)));
-		rc = lookup_status_exit(st);
+		rc = lookup_failed(st, &err);
 		goto out;
 	}
-	if (cname[0] != '\0')
-		dns_finding_add(f, DNS_OK,
-				"%s is an alias (CNAME) of %s; its records "
-				"are used",
-				owner, cname);
+	note_alias(f, owner, cname);
 	sts_ok = dns_sts_check_set(recs, n, owner, f);
 	if (sts_ok == 0 && n > 0 && f->n_level[DNS_ERROR] == 0)
 		dns_finding_add(f, DNS_OK,
