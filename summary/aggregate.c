@@ -18,6 +18,8 @@ summary_options_default(struct summary_options *o)
 	o->readiness_days = SUMMARY_READINESS_DAYS;
 	o->readiness_min_reports = SUMMARY_READINESS_MIN_REPORTS;
 	o->readiness_min_reporters = SUMMARY_READINESS_MIN_REPORTERS;
+	o->min_failures = 1;
+	o->min_share_ppm = 0;
 }
 
 int64_t
@@ -246,6 +248,8 @@ summary_agg_free(struct summary_agg *a)
 		g_ptr_array_free(a->silent_reporters, TRUE);
 	if (a->silent_domains != NULL)
 		g_ptr_array_free(a->silent_domains, TRUE);
+	if (a->triage != NULL)
+		g_ptr_array_free(a->triage, TRUE);
 	g_hash_table_destroy(a->domains_h);
 	g_hash_table_destroy(a->orgs_h);
 	g_hash_table_destroy(a->results_h);

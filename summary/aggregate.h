@@ -52,6 +52,11 @@ struct summary_options {
 	 * is taken for an impersonation. */
 	const struct summary_known *known;
 	unsigned readiness_days, readiness_min_reports, readiness_min_reporters;
+	/* The noise threshold (triage.h): a domain's failures need action
+	 * when there are at least min_failures of them and they are at
+	 * least min_share_ppm (parts per million) of its sessions. */
+	int64_t min_failures;
+	uint32_t min_share_ppm;
 };
 
 /* Defaults above; since/until 0 (the caller sets them). */
@@ -152,6 +157,7 @@ struct summary_domain {
 	unsigned recent_reporters;
 	enum summary_verdict verdict;
 	GArray *reasons; /* struct summary_reason */
+	unsigned needs;	 /* SUMMARY_NEEDS_* (triage.h) */
 };
 
 struct summary_org {
@@ -278,6 +284,9 @@ struct summary_agg {
 	GPtrArray *reports_list;     /* owned rows, by received time */
 	GPtrArray *silent_reporters; /* struct summary_reporter */
 	GPtrArray *silent_domains;   /* struct summary_domain */
+	/* a->domains worst first, in three runs (triage.h). */
+	GPtrArray *triage;
+	guint n_action, n_below;
 	/* Owned rows (trust.c, conflicts.c), in the order read. */
 	GPtrArray *suspects;  /* struct summary_suspect */
 	GPtrArray *conflicts; /* struct summary_conflict */

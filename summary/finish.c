@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* finish.c -- the groups of an aggregation, sorted for rendering. */
 #include "summary/aggregate.h"
+#include "summary/triage.h"
 
 #include <string.h>
 
@@ -210,4 +211,5 @@ summary_agg_finish(struct summary_agg *a)
 
 	summary_readiness(a);
 	summary_silence(a);
+	summary_triage(a);
 }

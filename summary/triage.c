@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* triage.c -- domains worst first, and the numbers every view words alike. */
+#include "summary/triage.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+summary_over_threshold(const struct summary_options *o,
+		       const struct summary_counts *c)
+{
+	int64_t n = summary_sessions(c);
+
+	if (c->failures <= 0 || c->failures < o->min_failures)
+		return 0;
+	/* failures / n >= ppm / 10^6, in floating point: the saturated sums
+	 * (base/count.h) overflow an exact product. */
+	return (double)c->failures * 1e6 >= (double)o->min_share_ppm * (double)n;
+}
+
+/* Failure share of c in [0, 1]; 0 without sessions. */
+static double
+failure_share(const struct summary_counts *c)
+{
+	int64_t n = summary_sessions(c);
+
+	return n > 0 ? (double)c->failures / (double)n : 0;
+}
+
+static unsigned
+needs_of(const struct summary_agg *a, const struct summary_domain *d)
+{
+	unsigned needs = 0;
+	guint i;
+
+	if (summary_over_threshold(&a->opt, &d->cur))
+		needs |= SUMMARY_NEEDS_FAILURES;
+	else if (d->cur.failures > 0)
+		needs |= SUMMARY_NEEDS_BELOW;
+	if (!d->in_window)
+		needs |= SUMMARY_NEEDS_SILENT;
+	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len;
+	     i++) {
+		const struct summary_reporter *r =
+			g_ptr_array_index(d->reporter_list, i);
+
+		if (r->silent)
+			needs |= SUMMARY_NEEDS_SILENT;
+	}
+	if (d->verdict == SUMMARY_VERDICT_NOT_READY ||
+	    d->verdict == SUMMARY_VERDICT_REFUSING)
+		needs |= SUMMARY_NEEDS_NOT_READY;
+	return needs;
+}
+
+/* 0 needs action, 1 under the threshold only, 2 healthy. */
+static int
+run_of(const struct summary_domain *d)
+{
+	if (d->needs & SUMMARY_NEEDS_ACTION)
+		return 0;
+	return (d->needs & SUMMARY_NEEDS_BELOW) ? 1 : 2;
+}
+
+static int
+cmp_desc_i64(int64_t x, int64_t y)
+{
+	return x > y ? -1 : x < y ? 1 : 0;
+}
+
+static int
+cmp_desc_double(double x, double y)
+{
+	return x > y ? -1 : x < y ? 1 : 0;
+}
+
+static int
+has(const struct summary_domain *d, unsigned bit)
+{
+	return (d->needs & bit) != 0;
+}
+
+static gint
+cmp_impact(gconstpointer x, gconstpointer y)
+{
+	const struct summary_domain *a = *(const void *const *)x;
+	const struct summary_domain *b = *(const void *const *)y;
+	int c = run_of(a) - run_of(b);
+
+	if (c != 0 || run_of(a) == 2)
+		return c != 0 ? c : strcmp(a->name, b->name);
+	if ((c = cmp_desc_i64(a->cur.failures, b->cur.failures)) != 0)
+		return c;
+	if ((c = cmp_desc_double(failure_share(&a->cur),
+				 failure_share(&b->cur))) != 0)
+		return c;
+	/* Worse against the previous window first. */
+	c = cmp_desc_double(failure_share(&a->cur) - failure_share(&a->prev),
+			    failure_share(&b->cur) - failure_share(&b->prev));
+	if (c != 0)
+		return c;
+	if ((c = has(b, SUMMARY_NEEDS_SILENT) - has(a, SUMMARY_NEEDS_SILENT)))
+		return c;
+	if ((c = has(b, SUMMARY_NEEDS_NOT_READY) -
+		 has(a, SUMMARY_NEEDS_NOT_READY)))
+		return c;
+	return strcmp(a->name, b->name);
+}
+
+void
+summary_triage(struct summary_agg *a)
+{
+	guint i;
+
+	a->triage = g_ptr_array_sized_new(a->domains->len);
+	a->n_action = a->n_below = 0;
+	for (i = 0; i < a->domains->len; i++) {
+		struct summary_domain *d = g_ptr_array_index(a->domains, i);
+
+		d->needs = needs_of(a, d);
+		if (run_of(d) == 0)
+			a->n_action++;
+		else if (run_of(d) == 1)
+			a->n_below++;
+		g_ptr_array_add(a->triage, d);
+	}
+	g_ptr_array_sort(a->triage, cmp_impact);
+}
+
+void
+summary_percent(int64_t part, int64_t whole, char buf[SUMMARY_PERCENT_MAX])
+{
+	double p;
+
+	if (whole <= 0) {
+		snprintf(buf, SUMMARY_PERCENT_MAX, "-");
+		return;
+	}
+	if (part <= 0 || part >= whole) {
+		snprintf(buf, SUMMARY_PERCENT_MAX, "%s",
+			 part <= 0 ? "0%" : "100%");
+		return;
+	}
+	p = 100.0 * (double)part / (double)whole;
+	if (p < 0.05)
+		snprintf(buf, SUMMARY_PERCENT_MAX, "<0.1%%");
+	else if (p >= 99.95)
+		snprintf(buf, SUMMARY_PERCENT_MAX, ">99.9%%");
+	else
+		snprintf(buf, SUMMARY_PERCENT_MAX, "%.1f%%", p);
+}
+
+void
+summary_rate_text(const struct summary_counts *c,
+		  char buf[SUMMARY_PERCENT_MAX])
+{
+	summary_percent(c->successes, summary_sessions(c), buf);
+}
+
+const char *
+summary_plural(int64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+void
+summary_count_short(int64_t n, char buf[SUMMARY_COUNT_SHORT_MAX])
+{
+	static const char *const unit[] = {"k", "M", "G", "T", "P", "E"};
+	double x = (double)n;
+	size_t u = 0;
+
+	if (n < 10000) {
+		snprintf(buf, SUMMARY_COUNT_SHORT_MAX, "%lld", (long long)n);
+		return;
+	}
+	x /= 1000;
+	while (x >= 999.5 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		x /= 1000;
+		u++;
+	}
+	snprintf(buf, SUMMARY_COUNT_SHORT_MAX, x < 99.95 ? "%.1f %s" : "%.0f %s",
+		 x, unit[u]);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * triage.h -- what needs action, worst first; and the wording every view
+ * shares for numbers (one rounding rule, plurals, short counts).
+ *
+ * Every view opens with the domains that need action and lists the
+ * healthy ones after, summarised in one line (tlsrpt-summary(1),
+ * ORDER). summary_triage() (called by summary_agg_finish()) sorts every
+ * domain of a->domains into a->triage, in three runs:
+ *
+ *   a->triage[0 .. n_action)          needs action, most impact first
+ *   a->triage[n_action .. +n_below)   failures under the noise threshold
+ *   a->triage[... .. len)             healthy, by name
+ *
+ * Impact order of the first two runs: failed sessions (more first), then
+ * failure share, then the change against the previous window (worse
+ * first), then silence, then not ready for enforce, then the name. The
+ * order is total, so every view and every run prints the same order.
+ */
+#ifndef TLSRPT_SUMMARY_TRIAGE_H
+#define TLSRPT_SUMMARY_TRIAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "summary/aggregate.h"
+
+/* Why a domain is listed first: bits of summary_domain.needs. */
+#define SUMMARY_NEEDS_FAILURES 1u  /* failures at or over the threshold */
+#define SUMMARY_NEEDS_SILENT 2u	   /* no report, or a reporter went silent */
+#define SUMMARY_NEEDS_NOT_READY 4u /* MTA-STS not ready, or refusing */
+#define SUMMARY_NEEDS_ACTION                                                   \
+	(SUMMARY_NEEDS_FAILURES | SUMMARY_NEEDS_SILENT |                      \
+	 SUMMARY_NEEDS_NOT_READY)
+#define SUMMARY_NEEDS_BELOW 8u /* failures, all under the noise threshold */
+
+/* Whether c's failures reach the noise threshold of o (min_failures and
+ * min_share_ppm): what makes failures count for the verdict, the exit
+ * status and SUMMARY_NEEDS_FAILURES. */
+int summary_over_threshold(const struct summary_options *o,
+			   const struct summary_counts *c);
+
+/* Set every domain's needs and fill a->triage, n_action, n_below. */
+void summary_triage(struct summary_agg *a);
+
+/* The one rounding rule for a share in every view: part of whole in
+ * percent with one decimal -- "0%" and "100%" only when exact, "<0.1%"
+ * for a part that rounds to 0, ">99.9%" for one short of the whole that
+ * rounds to 100; "-" when whole is 0. */
+#define SUMMARY_PERCENT_MAX 16
+void summary_percent(int64_t part, int64_t whole,
+		     char buf[SUMMARY_PERCENT_MAX]);
+
+/* The success rate of c by that rule ("-" without sessions). */
+void summary_rate_text(const struct summary_counts *c,
+		       char buf[SUMMARY_PERCENT_MAX]);
+
+/* one when n is 1, else many: "1 session", "2 sessions". */
+const char *summary_plural(int64_t n, const char *one, const char *many);
+
+/* A count for a sentence: exact up to 9999, then "12.3 k", "1.2 M",
+ * "3.4 G" (three significant digits at most). */
+#define SUMMARY_COUNT_SHORT_MAX 24
+void summary_count_short(int64_t n, char buf[SUMMARY_COUNT_SHORT_MAX]);
+
+#endif

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * check_triage.c -- the worst-first order of the domains, the noise
+ * threshold, and the one rounding rule every view uses (summary/triage.h).
+ */
+#include <check.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "summary/aggregate.h"
+#include "summary/triage.h"
+#include "tests/unit/testutil.h"
+
+static struct summary_domain *
+domain(struct summary_agg *a, const char *name, int64_t ok, int64_t failed)
+{
+	struct summary_domain *d = summary_agg_domain(a, name);
+
+	d->cur.successes = ok;
+	d->cur.failures = failed;
+	d->in_window = 1;
+	return d;
+}
+
+static const char *
+nth(const struct summary_agg *a, guint i)
+{
+	return ((const struct summary_domain *)g_ptr_array_index(a->triage, i))
+		->name;
+}
+
+START_TEST(test_order_worst_first)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	struct summary_domain *d;
+
+	summary_options_default(&o);
+	o.since = 1000000;
+	o.until = o.since + 86400;
+	o.min_failures = 5;
+	a = summary_agg_new(&o);
+	domain(a, "a-healthy.example", 1000, 0);
+	domain(a, "b-few.example", 1000000, 2); /* under min_failures */
+	domain(a, "c-many.example", 1000000, 900);
+	domain(a, "d-share.example", 100, 50);
+	domain(a, "e-share.example", 1000, 50); /* same count, less share */
+	d = domain(a, "f-silent.example", 0, 0);
+	d->in_window = 0;
+	d->in_prev = 1;
+	d->prev.successes = 10;
+	domain(a, "g-healthy.example", 5, 0);
+	summary_agg_finish(a);
+
+	ck_assert_uint_eq(a->triage->len, 7);
+	ck_assert_uint_eq(a->n_action, 4);
+	ck_assert_uint_eq(a->n_below, 1);
+	ck_assert_str_eq(nth(a, 0), "c-many.example");
+	ck_assert_str_eq(nth(a, 1), "d-share.example");
+	ck_assert_str_eq(nth(a, 2), "e-share.example");
+	ck_assert_str_eq(nth(a, 3), "f-silent.example");
+	ck_assert_str_eq(nth(a, 4), "b-few.example");
+	ck_assert_str_eq(nth(a, 5), "a-healthy.example");
+	ck_assert_str_eq(nth(a, 6), "g-healthy.example");
+	d = g_ptr_array_index(a->triage, 3);
+	ck_assert_uint_eq(d->needs, SUMMARY_NEEDS_SILENT);
+	d = g_ptr_array_index(a->triage, 4);
+	ck_assert_uint_eq(d->needs, SUMMARY_NEEDS_BELOW);
+	summary_agg_free(a);
+}
+END_TEST
+
+START_TEST(test_threshold_share)
+{
+	struct summary_options o;
+	struct summary_counts c = {999000, 1000};
+
+	summary_options_default(&o);
+	ck_assert(summary_over_threshold(&o, &c));
+	o.min_share_ppm = 1000; /* 0.1% */
+	ck_assert(summary_over_threshold(&o, &c)); /* 1000 of 1000000 */
+	c.successes++;
+	ck_assert(!summary_over_threshold(&o, &c));
+	c.failures = 0;
+	o.min_failures = 0;
+	o.min_share_ppm = 0;
+	ck_assert(!summary_over_threshold(&o, &c)); /* no failure, never */
+	c.successes = c.failures = INT64_MAX; /* saturated sums */
+	ck_assert(summary_over_threshold(&o, &c));
+}
+END_TEST
+
+static const char *
+pct(int64_t part, int64_t whole)
+{
+	static char buf[SUMMARY_PERCENT_MAX];
+
+	summary_percent(part, whole, buf);
+	return buf;
+}
+
+START_TEST(test_one_rounding_rule)
+{
+	ck_assert_str_eq(pct(0, 0), "-");
+	ck_assert_str_eq(pct(0, 10), "0%");
+	ck_assert_str_eq(pct(10, 10), "100%");
+	ck_assert_str_eq(pct(1, 1000000), "<0.1%");
+	ck_assert_str_eq(pct(999999, 1000000), ">99.9%");
+	ck_assert_str_eq(pct(3, 1000), "0.3%");
+	ck_assert_str_eq(pct(1, 3), "33.3%");
+	ck_assert_str_eq(pct(INT64_MAX - 1, INT64_MAX), ">99.9%");
+}
+END_TEST
+
+static const char *
+cnt(int64_t n)
+{
+	static char buf[SUMMARY_COUNT_SHORT_MAX];
+
+	summary_count_short(n, buf);
+	return buf;
+}
+
+START_TEST(test_words)
+{
+	ck_assert_str_eq(summary_plural(1, "session", "sessions"), "session");
+	ck_assert_str_eq(summary_plural(0, "session", "sessions"),
+			 "sessions");
+	ck_assert_str_eq(cnt(9999), "9999");
+	ck_assert_str_eq(cnt(12345), "12.3 k");
+	ck_assert_str_eq(cnt(1200000), "1.2 M");
+	ck_assert_str_eq(cnt(999999), "1.0 M");
+	ck_assert_str_eq(cnt(250000), "250 k");
+	ck_assert_str_eq(cnt(INT64_MAX), "9.2 E");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("triage");
+	TCase *tc = tcase_create("triage");
+
+	tlsrpt_alloc_init();
+	tcase_add_test(tc, test_order_worst_first);
+	tcase_add_test(tc, test_threshold_share);
+	tcase_add_test(tc, test_one_rounding_rule);
+	tcase_add_test(tc, test_words);
+	suite_add_tcase(s, tc);
+	return test_run(s);
+}
