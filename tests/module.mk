@@ -40,7 +40,7 @@ unit: $(TEST_PROGRAMS) $(PROGRAMS)
 CHECK_COUNTS = $(abspath $(BUILD))/check-counts
 check:
 	@scripts/install-deps build test
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory all $(BUILD)/tests/bench/gen-fleet
 	@rm -f $(CHECK_COUNTS)
 	TLSRPT_MAKE_CHECK=1 TLSRPT_COUNTS=$(CHECK_COUNTS) \
 		$(MAKE) --no-print-directory unit

@@ -4,7 +4,8 @@
 # prints a table of figures. It never fails on a number, only on a broken
 # harness. BENCH_SCALE (0.1 .. 10) scales the counts.
 BENCH_SCALE ?= 1
-BENCH_BINS := $(BUILD)/tests/bench/gen-store $(BUILD)/tests/bench/milter-load \
+BENCH_BINS := $(BUILD)/tests/bench/gen-store $(BUILD)/tests/bench/gen-fleet \
+	$(BUILD)/tests/bench/milter-load \
 	$(BUILD)/tests/bench/null-milter $(BUILD)/tests/bench/floor \
 	$(BUILD)/tests/bench/peak-rss
 .PHONY: bench bench-programs
@@ -12,6 +13,13 @@ BENCH_BINS := $(BUILD)/tests/bench/gen-store $(BUILD)/tests/bench/milter-load \
 $(BUILD)/tests/bench/null-milter.o: MODULE_CFLAGS = $(MILTER_CFLAGS)
 
 $(BUILD)/tests/bench/gen-store: $(BUILD)/tests/bench/gen-store.o \
+	$(STORE_LIB) $(REPORT_LIB) $(BASE_LIB)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS)
+
+# The 1,000-domain fleet of the worst-first view tests (make check builds
+# it for tests/scripts/t-summary-fleet*.sh).
+$(BUILD)/tests/bench/gen-fleet: $(BUILD)/tests/bench/gen-fleet.o \
 	$(STORE_LIB) $(REPORT_LIB) $(BASE_LIB)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS)
