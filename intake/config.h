@@ -17,6 +17,7 @@
 #define TLSRPT_INTAKE_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/error.h"
@@ -36,7 +37,7 @@ struct tlsrpt_store_options;
 #define CONFIG_DEFAULT_PATH TLSRPT_SYSCONFDIR "/tlsrpt-milter.conf"
 
 /* Room for the keys of the table (checked at compile time). */
-#define CONFIG_MAX_KEYS 48
+#define CONFIG_MAX_KEYS 56
 
 enum config_disposition {
 	CONFIG_DELIVER,
@@ -90,6 +91,8 @@ struct config {
 	unsigned alert_min_failures;	       /* AlertMinFailures */
 	unsigned alert_min_share;	       /* AlertMinShare, percent */
 	struct config_list alert_domains;      /* AlertDomains */
+	unsigned summary_min_failures;	       /* SummaryMinFailures */
+	char *summary_min_share; /* SummaryMinShare: config_share_ppm() */
 	unsigned alert_max_per_message;	       /* AlertMaxPerMessage */
 	unsigned alert_max_per_hour;	       /* AlertMaxPerHour, 0: none */
 	unsigned alert_max_per_sender_hour;    /* AlertMaxPerSenderPerHour */
@@ -172,6 +175,11 @@ typedef void config_changed_fn(void *ctx, const char *key, const char *was,
 int config_keep(struct config *c, const struct config *old,
 		const char *const *names, config_changed_fn *changed, void *ctx,
 		struct tlsrpt_error *err);
+
+/* A share in percent as SummaryMinShare takes it ("0.1", "0.1%", "5",
+ * at most 4 decimals, 0 to 100) in parts per million, exactly (no
+ * floating point). Returns 0, or -1 when v is not such a share. */
+int config_share_ppm(const char *v, uint32_t *ppm);
 
 /* The key names, in table order (for tests and --dump-config-keys). */
 size_t config_n_keys(void);

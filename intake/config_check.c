@@ -142,3 +142,46 @@ config_check_command(const char *v, char *why, size_t size)
 	alert_argv_free(argv);
 	return 0;
 }
+
+int
+config_share_ppm(const char *v, uint32_t *ppm)
+{
+	uint64_t n = 0;
+	int digits = 0, decimals = -1;
+
+	for (; (*v >= '0' && *v <= '9') || (*v == '.' && decimals < 0); v++) {
+		if (*v == '.') {
+			decimals = 0;
+			continue;
+		}
+		if (decimals >= 0 && ++decimals > 4)
+			return -1;
+		if (++digits > 9)
+			return -1;
+		n = n * 10 + (uint64_t)(*v - '0');
+	}
+	if (digits == 0 || decimals == 0 || (*v == '%' && *++v != '\0') ||
+	    *v != '\0')
+		return -1;
+	for (decimals = decimals < 0 ? 0 : decimals; decimals < 4; decimals++)
+		n *= 10;
+	if (n > 1000000)
+		return -1;
+	*ppm = (uint32_t)n;
+	return 0;
+}
+
+int
+config_check_share(const char *v, char *why, size_t size)
+{
+	uint32_t ppm;
+
+	if (config_share_ppm(v, &ppm) != 0) {
+		snprintf(why, size,
+			 "\"%s\" is not a percentage from 0 to 100 with at "
+			 "most 4 decimals (0.1, 0.1%%, 5)",
+			 v);
+		return -1;
+	}
+	return 0;
+}

@@ -78,7 +78,7 @@ config_cfield(const struct config *c, const struct config_key *k)
 /* The checks the table names for string and list keys (config_check.c). */
 config_check_fn config_check_socket, config_check_user, config_check_path,
 	config_check_word, config_check_address, config_check_domain,
-	config_check_token, config_check_command;
+	config_check_token, config_check_command, config_check_share;
 
 /* config_value.c: empty a list; set k from the text v (already trimmed,
  * non-empty unless a default), why getting the reason on failure. */

@@ -186,6 +186,15 @@ const struct config_key config_keys[] = {
 	 "most alerts sent in any hour for the reports of one sender (its "
 	 "DKIM-authenticated domain; unauthenticated reports count as one "
 	 "sender) (0: no bound)"},
+	{"SummaryMinFailures", FIELD(TYPE_UINT, summary_min_failures), "1", 1,
+	 UINT_MAX, NULL, NULL,
+	 "tlsrpt-summary: fewest failed sessions of a domain in the window "
+	 "that count as failing (verdict, exit status, --only-problems)"},
+	{"SummaryMinShare", FIELD(TYPE_STRING, summary_min_share), "0.1", 0, 0,
+	 NULL, config_check_share,
+	 "tlsrpt-summary: smallest share of a domain's sessions, in percent "
+	 "(decimals allowed), that must have failed to count as failing; "
+	 "fewer are shown as below threshold"},
 	{"HTTPSTokens", FIELD(TYPE_LIST, https_tokens), "", 0, 0, NULL,
 	 config_check_token,
 	 "tlsrpt-ingest --cgi: domain:token pairs; when set, the URL must end "

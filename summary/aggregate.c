@@ -18,8 +18,8 @@ summary_options_default(struct summary_options *o)
 	o->readiness_days = SUMMARY_READINESS_DAYS;
 	o->readiness_min_reports = SUMMARY_READINESS_MIN_REPORTS;
 	o->readiness_min_reporters = SUMMARY_READINESS_MIN_REPORTERS;
-	o->min_failures = 1;
-	o->min_share_ppm = 0;
+	o->min_failures = SUMMARY_MIN_FAILURES;
+	o->min_share_ppm = SUMMARY_MIN_SHARE_PPM;
 }
 
 int64_t

@@ -39,6 +39,11 @@
 #define SUMMARY_SILENCE_MIN_REPORTS 3 /* a usual interval needs 2 gaps */
 #define SUMMARY_SILENCE_INTERVALS 2   /* silent after this many intervals */
 #define SUMMARY_SILENCE_MIN_INTERVAL 86400 /* usual interval at least 1 day */
+/* The noise threshold: the defaults of SummaryMinFailures and
+ * SummaryMinShare (intake/config_keys.c, which tlsrpt-summary reads; why
+ * these values: tlsrpt-milter.conf(5)). */
+#define SUMMARY_MIN_FAILURES 1
+#define SUMMARY_MIN_SHARE_PPM 1000 /* 0.1% */
 
 struct summary_options {
 	int64_t since, until; /* the window [since, until) */
@@ -57,6 +62,10 @@ struct summary_options {
 	 * least min_share_ppm (parts per million) of its sessions. */
 	int64_t min_failures;
 	uint32_t min_share_ppm;
+	/* --all: the views list every healthy domain and every readiness and
+	 * silence line instead of the first few and "N more" (not used by
+	 * the aggregation; here because every view gets the options). */
+	int list_all;
 };
 
 /* Defaults above; since/until 0 (the caller sets them). */

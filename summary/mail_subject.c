@@ -5,168 +5,181 @@
  */
 #include "summary/render_mail.h"
 
+#include <stdarg.h>
 #include <string.h>
 
-#define SUBJECT_FAILING 3 /* failing domains named before "N more" */
-#define SUBJECT_SILENT 2  /* silent domains named before "N more" */
+#include "summary/triage.h"
+
 
 int
 summary_fine(const struct summary_agg *a)
 {
-	return summary_sessions(&a->total) > 0 && a->total.failures == 0 &&
+	return summary_sessions(&a->total) > 0 && summary_n_failing(a) == 0 &&
 	       a->silent_domains->len == 0 && a->silent_reporters->len == 0 &&
 	       a->problems.skipped == 0 && a->problems.unreadable == 0 &&
 	       !summary_trust_problems(a);
 }
 
-/* Most failures first, then by name: the worst is named first. */
-static gint
-cmp_failing(gconstpointer x, gconstpointer y)
+/* Longest Subject built (before "TLS-RPT: " and the header step): the
+ * inbox list of a mail client shows 60 to 100 characters. Parts are added
+ * most important first; the first that does not fit ends it with "...". */
+#define SUBJECT_MAX (100 - sizeof("TLS-RPT: ") + 1)
+#define SUBJECT_MORE ", ..."
+#define SUBJECT_NAME_MAX 48 /* a domain name longer than this is cut */
+
+struct subject {
+	GString *s;
+	int full;
+};
+
+/* Appends text as the next part, when it fits. */
+static void
+part(struct subject *sub, const char *text)
 {
-	const struct summary_domain *a = *(const void *const *)x;
-	const struct summary_domain *b = *(const void *const *)y;
+	size_t sep = sub->s->len > 0 ? 2 : 0;
 
-	if (a->cur.failures != b->cur.failures)
-		return a->cur.failures > b->cur.failures ? -1 : 1;
-	return strcmp(a->name, b->name);
-}
-
-/* The result type with most failed sessions that hit this domain (the
- * aggregation counts types over all domains, sorted), or NULL. */
-static const char *
-top_result(const struct summary_agg *a, const char *domain)
-{
-	guint i, j;
-
-	for (i = 0; i < a->results->len; i++) {
-		const struct summary_result *r =
-			g_ptr_array_index(a->results, i);
-
-		for (j = 0; j < r->domains->len; j++) {
-			if (strcmp(g_ptr_array_index(r->domains, j), domain) ==
-			    0)
-				return r->type;
-		}
+	if (sub->full)
+		return;
+	/* Room is kept for the "..." that may have to follow. */
+	if (sub->s->len + sep + strlen(text) + strlen(SUBJECT_MORE) >
+	    SUBJECT_MAX) {
+		g_string_append(sub->s, sub->s->len > 0 ? SUBJECT_MORE : "...");
+		sub->full = 1;
+		return;
 	}
-	return NULL;
+	g_string_append(sub->s, sep > 0 ? ", " : "");
+	g_string_append(sub->s, text);
 }
 
 static void
-part(GString *s, const char *text)
-{
-	g_string_append(s, s->len > 0 ? ", " : "");
-	g_string_append(s, text);
-}
+partf(struct subject *sub, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static void
-failing_parts(const struct summary_agg *a, GString *s)
+partf(struct subject *sub, const char *fmt, ...)
 {
-	GPtrArray *failing = g_ptr_array_new();
-	guint i;
-
-	for (i = 0; i < a->domains->len; i++) {
-		struct summary_domain *d = g_ptr_array_index(a->domains, i);
-
-		if (d->cur.failures > 0)
-			g_ptr_array_add(failing, d);
-	}
-	g_ptr_array_sort(failing, cmp_failing);
-	for (i = 0; i < failing->len && i < SUBJECT_FAILING; i++) {
-		const struct summary_domain *d = g_ptr_array_index(failing, i);
-		const char *type = top_result(a, d->name);
-		char *t = g_strdup_printf(
-			"%s %.1f%% failures (%s)", d->name,
-			100.0 - summary_rate_shown(&d->cur, 1),
-			type != NULL ? type : "no details given");
-
-		part(s, t);
-		g_free(t);
-	}
-	if (failing->len > SUBJECT_FAILING) {
-		char *t = g_strdup_printf("%u more failing",
-					  failing->len - SUBJECT_FAILING);
-
-		part(s, t);
-		g_free(t);
-	}
-	g_ptr_array_free(failing, TRUE);
-}
-
-static void
-silence_parts(const struct summary_agg *a, GString *s)
-{
-	guint i, n = a->silent_domains->len;
+	va_list ap;
 	char *t;
 
-	for (i = 0; i < n && i < SUBJECT_SILENT; i++) {
-		const struct summary_domain *d =
-			g_ptr_array_index(a->silent_domains, i);
+	va_start(ap, fmt);
+	t = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	part(sub, t);
+	g_free(t);
+}
 
-		t = g_strdup_printf("%s silent", d->name);
-		part(s, t);
-		g_free(t);
+/* d's name, cut to SUBJECT_NAME_MAX characters with "..." (caller
+ * g_free()s): a Subject carries the worst domain, whatever its length. */
+static char *
+short_name(const struct summary_domain *d)
+{
+	char *cut, *s;
+
+	if (!g_utf8_validate(d->name, -1, NULL) ||
+	    g_utf8_strlen(d->name, -1) <= SUBJECT_NAME_MAX)
+		return g_strdup(d->name);
+	cut = g_utf8_substring(d->name, 0, SUBJECT_NAME_MAX - 3);
+	s = g_strconcat(cut, "...", NULL);
+	g_free(cut);
+	return s;
+}
+
+/* How many domains of the action run have bit but not the failures. */
+static guint
+count_needs(const struct summary_agg *a, unsigned bit,
+	    const struct summary_domain **one)
+{
+	guint i, n = 0;
+
+	for (i = 0; i < a->n_action; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->triage, i);
+
+		if ((d->needs & bit) && !(d->needs & SUMMARY_NEEDS_FAILURES)) {
+			*one = d;
+			n++;
+		}
 	}
-	if (n > SUBJECT_SILENT) {
-		t = g_strdup_printf("%u more silent", n - SUBJECT_SILENT);
-		part(s, t);
-		g_free(t);
-	}
-	if (a->silent_reporters->len > 0) {
-		t = g_strdup_printf("%u reporter%s stopped",
-				    a->silent_reporters->len,
-				    a->silent_reporters->len == 1 ? "" : "s");
-		part(s, t);
-		g_free(t);
+	return n;
+}
+
+/* The worst failing domain, then how many more. */
+static void
+failing_parts(const struct summary_agg *a, struct subject *sub)
+{
+	guint n = summary_n_failing(a);
+	const struct summary_domain *d;
+	const char *type;
+	char pct[SUMMARY_PERCENT_MAX], *name;
+
+	if (n == 0)
+		return;
+	d = g_ptr_array_index(a->triage, 0); /* failing ones first */
+	type = summary_top_result(a, d->name);
+	summary_percent(d->cur.failures, summary_sessions(&d->cur), pct);
+	name = short_name(d);
+	partf(sub, "%s %s failures (%s)", name, pct,
+	      type != NULL ? type : "no details given");
+	g_free(name);
+	if (n > 1)
+		partf(sub, "%u more failing", n - 1);
+}
+
+/* "example.net silent" for one, "3 silent" for more. */
+static void
+needs_part(const struct summary_agg *a, struct subject *sub, unsigned bit,
+	   const char *what)
+{
+	const struct summary_domain *one = NULL;
+	guint n = count_needs(a, bit, &one);
+	char *name;
+
+	if (n == 1) {
+		name = short_name(one);
+		partf(sub, "%s %s", name, what);
+		g_free(name);
+	} else if (n > 1) {
+		partf(sub, "%u %s", n, what);
 	}
 }
 
 /* "N things" when there are any. */
 static void
-count_part(GString *s, int64_t n, const char *what)
+count_part(struct subject *sub, int64_t n, const char *one, const char *many)
 {
-	char *t;
-
-	if (n <= 0)
-		return;
-	t = g_strdup_printf("%lld %s%s", (long long)n, what, n == 1 ? "" : "s");
-	part(s, t);
-	g_free(t);
+	if (n > 0)
+		partf(sub, "%lld %s", (long long)n, summary_plural(n, one, many));
 }
 
 char *
 summary_mail_subject(const struct summary_agg *a)
 {
-	GString *s = g_string_new(NULL);
+	struct subject sub = {g_string_new(NULL), 0};
 	guint i, ok = 0;
-	char *t;
 
 	/* First: every count after it is short. */
-	count_part(s, (int64_t)a->problems.unreadable, "unreadable store file");
+	count_part(&sub, (int64_t)a->problems.unreadable,
+		   "unreadable store file", "unreadable store files");
 	if (summary_sessions(&a->total) == 0)
-		part(s, "no data");
-	for (i = 0; i < a->domains->len; i++) {
+		part(&sub, "no data");
+	failing_parts(a, &sub);
+	needs_part(a, &sub, SUMMARY_NEEDS_SILENT, "silent");
+	needs_part(a, &sub, SUMMARY_NEEDS_NOT_READY, "not ready");
+	count_part(&sub, (int64_t)a->problems.skipped, "damaged store line",
+		   "damaged store lines");
+	count_part(&sub, a->problems.impersonations, "impersonation",
+		   "impersonations");
+	count_part(&sub, a->problems.conflicts, "conflicting report",
+		   "conflicting reports");
+	count_part(&sub, a->n_below, "domain below threshold",
+		   "domains below threshold");
+	for (i = a->n_action + a->n_below; i < a->triage->len; i++) {
 		const struct summary_domain *d =
-			g_ptr_array_index(a->domains, i);
+			g_ptr_array_index(a->triage, i);
 
-		if (d->cur.successes > 0 && d->cur.failures == 0)
-			ok++;
+		ok += d->cur.successes > 0;
 	}
-	if (ok > 0) {
-		t = g_strdup_printf("%u domain%s OK", ok, ok == 1 ? "" : "s");
-		part(s, t);
-		g_free(t);
-	}
-	failing_parts(a, s);
-	silence_parts(a, s);
-	if (a->problems.skipped > 0) {
-		t = g_strdup_printf("%lu damaged store line%s",
-				    a->problems.skipped,
-				    a->problems.skipped == 1 ? "" : "s");
-		part(s, t);
-		g_free(t);
-	}
-	count_part(s, a->problems.impersonations, "impersonation");
-	count_part(s, a->problems.conflicts, "conflicting report");
-	g_string_prepend(s, "TLS-RPT: ");
-	return g_string_free(s, FALSE);
+	if (ok > 0)
+		partf(&sub, "%u %s OK", ok, summary_plural(ok, "domain", "domains"));
+	g_string_prepend(sub.s, "TLS-RPT: ");
+	return g_string_free(sub.s, FALSE);
 }

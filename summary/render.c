@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "summary/triage.h"
 
 /* One line per format: add html and prometheus here. */
 static const struct summary_renderer renderers[] = {
@@ -191,39 +192,78 @@ summary_status(const struct summary_agg *a)
 {
 	if (summary_sessions(&a->total) == 0)
 		return "no-data";
-	return a->total.failures > 0 ? "failures" : "ok";
+	return summary_n_failing(a) > 0 ? "failures" : "ok";
+}
+
+/* "; 2 domains below threshold (at least 0.1% of a domain's sessions)"
+ * when some failures are under the noise threshold. */
+static void
+below_clause(const struct summary_agg *a, GString *s)
+{
+	char *t;
+
+	if (a->n_below == 0)
+		return;
+	t = summary_threshold_text(&a->opt);
+	g_string_append_printf(s, "; %u %s below threshold (%s)", a->n_below,
+			       summary_plural(a->n_below, "domain", "domains"),
+			       t);
+	g_free(t);
 }
 
 char *
 summary_verdict_text(const struct summary_agg *a)
 {
 	int64_t n = summary_sessions(&a->total);
-	const struct summary_result *top = NULL;
+	const struct summary_domain *worst;
+	const char *type;
+	char share[SUMMARY_PERCENT_MAX], wshare[SUMMARY_PERCENT_MAX];
+	guint failing = summary_n_failing(a);
+	GString *s;
 
 	if (n == 0)
 		return g_strdup_printf(
 			"NO DATA: no TLS sessions reported in the window; "
 			"check the _smtp._tls record and that reports are "
 			"stored");
-	if (a->total.failures == 0)
-		return g_strdup_printf(
-			"OK: all %lld TLS sessions to %u domain%s succeeded",
-			(long long)n, a->domains->len,
-			a->domains->len == 1 ? "" : "s");
-	if (a->results->len > 0)
-		top = g_ptr_array_index(a->results, 0);
-	if (top == NULL)
-		return g_strdup_printf(
-			"FAILURES: %lld of %lld TLS sessions (%.1f%%) failed; "
-			"the reporters gave no failure details",
-			(long long)a->total.failures, (long long)n,
-			100.0 - summary_rate(&a->total));
-	return g_strdup_printf(
-		"FAILURES: %lld of %lld TLS sessions (%.1f%%) failed; "
-		"cause: %s (%lld)",
-		(long long)a->total.failures, (long long)n,
-		100.0 - summary_rate(&a->total), top->type,
-		(long long)top->sessions);
+	s = g_string_new(NULL);
+	summary_percent(a->total.failures, n, share);
+	if (a->total.failures == 0) {
+		g_string_printf(s, "OK: all %lld TLS %s to %u %s succeeded",
+				(long long)n,
+				summary_plural(n, "session", "sessions"),
+				a->domains->len,
+				summary_plural(a->domains->len, "domain",
+					       "domains"));
+	} else if (failing == 0) {
+		g_string_printf(s,
+				"OK: %lld of %lld TLS %s (%s) failed, none "
+				"over the noise threshold",
+				(long long)a->total.failures, (long long)n,
+				summary_plural(n, "session", "sessions"),
+				share);
+		below_clause(a, s);
+	} else {
+		/* The worst domain is the first of the triage: failing ones
+		 * come first, by failed sessions (summary/triage.h). */
+		worst = g_ptr_array_index(a->triage, 0);
+		type = summary_top_result(a, worst->name);
+		summary_percent(worst->cur.failures,
+				summary_sessions(&worst->cur), wshare);
+		g_string_printf(s,
+				"FAILURES: %lld of %lld TLS %s (%s) failed, "
+				"at %u %s; worst: %s (%s, %s)",
+				(long long)a->total.failures, (long long)n,
+				summary_plural(n, "session", "sessions"),
+				share, failing,
+				summary_plural(failing, "domain", "domains"),
+				worst->name, wshare,
+				type != NULL ? type : "no details");
+		if (a->n_below > 0)
+			g_string_append_printf(s, "; %u below threshold",
+					       a->n_below);
+	}
+	return g_string_free(s, FALSE);
 }
 
 const char *
@@ -267,29 +307,52 @@ size_t
 summary_count_lines(const struct summary_problems *p,
 		    struct summary_count_line *lines)
 {
-	const struct summary_count_line all[SUMMARY_MAX_COUNT_LINES] = {
+	/* Each text for a count of 1, then for any other count. */
+	const struct {
+		int64_t count;
+		const char *one, *many;
+	} all[SUMMARY_MAX_COUNT_LINES] = {
 		{(int64_t)p->unreadable,
+		 "store file could not be read (see the warning at the top)",
 		 "store files could not be read (see the warning at the top)"},
-		{p->dkim_fail, "reports failed DKIM and are counted anyway "
-			       "(--verified-only leaves them out)"},
+		{p->dkim_fail,
+		 "report failed DKIM and is counted anyway (--verified-only "
+		 "leaves it out)",
+		 "reports failed DKIM and are counted anyway "
+		 "(--verified-only leaves them out)"},
 		{p->unverified_dropped,
+		 "report left out: no DKIM pass (--verified-only)",
 		 "reports left out: no DKIM pass (--verified-only)"},
 		{p->no_details,
+		 "policy reports failures without any failure details",
 		 "policies report failures without any failure details"},
-		{p->details_short, "policies have failure details adding up to "
-				   "less than their failure total"},
+		{p->details_short,
+		 "policy has failure details adding up to less than its "
+		 "failure total",
+		 "policies have failure details adding up to less than their "
+		 "failure total"},
 		{p->detail_over_total,
+		 "failure detail counts more sessions than its policy's "
+		 "failure total",
 		 "failure details count more sessions than their policy's "
 		 "failure total"},
-		{p->impersonations, "reports claim a known reporter's name "
-				    "from another domain (left out)"},
-		{p->conflicts, "report ids were stored with different "
-			       "contents (conflicts)"},
+		{p->impersonations,
+		 "report claims a known reporter's name from another domain "
+		 "(left out)",
+		 "reports claim a known reporter's name from another domain "
+		 "(left out)"},
+		{p->conflicts,
+		 "report id was stored with different contents (conflicts)",
+		 "report ids were stored with different contents "
+		 "(conflicts)"},
 	};
 	size_t n = 0;
 
 	for (size_t i = 0; i < SUMMARY_MAX_COUNT_LINES; i++)
 		if (all[i].count > 0)
-			lines[n++] = all[i];
+			lines[n++] = (struct summary_count_line){
+				all[i].count,
+				summary_plural(all[i].count, all[i].one,
+					       all[i].many)};
 	return n;
 }

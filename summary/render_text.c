@@ -1,19 +1,24 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * render_text.c -- the default view: fits an 80-column terminal and says
- * first, in one line, whether mail to the domains is encrypted.
+ * render_text.c -- the default view: fits 72 columns (a terminal, the
+ * digest's text part) and says first, in one line, whether mail to the
+ * domains is encrypted, then what needs action, worst first.
  *
  * This file is the page: the verdict, the header and the order of the
- * sections. The tables, the lists and the 80-column layout they share are
+ * sections. The tables, the lists and the 72-column layout they share are
  * written by the files named after them (summary/render_text_impl.h).
  */
 #include "summary/render.h"
 
 #include "report/report.h"
 #include "summary/render_text_impl.h"
+#include "summary/triage.h"
 #include "summary/window.h"
 
 #define TOP 10 /* rows of the long tables in the default view */
+/* Healthy domains named, and ready or enforced ones listed, before a
+ * "N more" line (--all: all of them). */
+#define TOP_HEALTHY 10
 
 static void
 section(FILE *out, const char *title)
@@ -50,10 +55,11 @@ header(FILE *out, const struct summary_agg *a,
 	tlsrpt_format_datetime(a->opt.since, since, sizeof(since));
 	tlsrpt_format_datetime(a->opt.until, until, sizeof(until));
 	line = g_strdup_printf(
-		"%s .. %s (%.3g days), %lld reports, %zu store%s", since, until,
+		"%s .. %s (%.3g days), %lld %s, %zu %s", since, until,
 		(double)(a->opt.until - a->opt.since) / SUMMARY_DAY,
-		(long long)a->reports, ctx->n_dirs,
-		ctx->n_dirs == 1 ? "" : "s");
+		(long long)a->reports,
+		summary_plural(a->reports, "report", "reports"), ctx->n_dirs,
+		summary_plural((int64_t)ctx->n_dirs, "store", "stores"));
 	summary_text_wrap(out, line, 0, 4);
 	g_free(line);
 }
@@ -62,12 +68,15 @@ int
 summary_render_text(FILE *out, const struct summary_agg *a,
 		    const struct summary_render_ctx *ctx)
 {
+	size_t healthy = a->opt.list_all ? 0 : TOP_HEALTHY;
 	char *v;
 
 	unreadable_warning(out, a);
 	switch (ctx->view) {
 	case SUMMARY_VIEW_ALL: break;
-	case SUMMARY_VIEW_DOMAIN: summary_text_domains_table(out, a); goto out;
+	case SUMMARY_VIEW_DOMAIN:
+		summary_text_domains_table(out, a, 0);
+		goto out;
 	case SUMMARY_VIEW_ORG: summary_text_orgs_table(out, a, 0); goto out;
 	case SUMMARY_VIEW_RESULT: summary_text_results_table(out, a); goto out;
 	case SUMMARY_VIEW_MX: summary_text_mx_table(out, a, 0); goto out;
@@ -87,9 +96,10 @@ summary_render_text(FILE *out, const struct summary_agg *a,
 	summary_text_wrap(out, v, 0, 4);
 	g_free(v);
 	header(out, a, ctx);
-	section(out, "DOMAINS (change: success rate against the previous "
+	summary_text_triage(out, a, healthy);
+	section(out, "DOMAINS, worst first (change: against the previous "
 		     "window, in points)");
-	summary_text_domains_table(out, a);
+	summary_text_domains_table(out, a, healthy);
 	section(out, "FAILURES BY RESULT TYPE (-> what to do)");
 	summary_text_results_table(out, a);
 	section(out, "FAILING RECEIVING MX HOSTS");
@@ -101,9 +111,9 @@ summary_render_text(FILE *out, const struct summary_agg *a,
 	section(out, "DAILY TREND (day the sessions took place)");
 	summary_text_days_table(out, a, 1);
 	section(out, "MTA-STS READINESS");
-	summary_text_readiness(out, a);
+	summary_text_readiness(out, a, healthy);
 	section(out, "SILENCE");
-	summary_text_silence(out, a);
+	summary_text_silence(out, a, healthy);
 	section(out, "IMPERSONATION (left out of every count)");
 	summary_text_suspects(out, a);
 	section(out, "CONFLICTING REPORTS (one report id, several contents)");

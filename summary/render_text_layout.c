@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * render_text_layout.c -- the 80-column layout every part of the text view
+ * render_text_layout.c -- the 72-column layout every part of the text view
  * uses: word-wrapping, fixed-width columns and joined lists. Each puts
  * report strings through the terminal step (report/sanitize.h) first: report
  * text reaches the terminal only through them.
@@ -11,19 +11,21 @@
 
 #include "report/sanitize.h"
 #include "summary/render_text_impl.h"
+#include "summary/triage.h"
 
-#define WIDTH 80
+/* 72, not 80: the text view is also the digest's text part, read in mail
+ * clients that wrap longer lines. */
+#define WIDTH 72
 
-/* "99.2%" or "-" into buf. */
+/* "99.2%", ">99.9%" or "-" into buf: the one rounding rule
+ * (summary_percent()). */
 const char *
 summary_text_rate_str(const struct summary_counts *c, char *buf, size_t size)
 {
-	double r = summary_rate_shown(c, 1);
+	char r[SUMMARY_PERCENT_MAX];
 
-	if (r < 0)
-		snprintf(buf, size, "-");
-	else
-		snprintf(buf, size, "%.1f%%", r);
+	summary_rate_text(c, r);
+	snprintf(buf, size, "%s", r);
 	return buf;
 }
 

@@ -8,63 +8,98 @@
 
 #include "report/report.h"
 #include "summary/render_text_impl.h"
+#include "summary/triage.h"
 #include "summary/window.h"
 
-void
-summary_text_readiness(FILE *out, const struct summary_agg *a)
+/* Refusing and not ready first: they need action; then ready, then
+ * enforced without failures. */
+static int
+readiness_rank(enum summary_verdict v)
 {
-	int any = 0;
-	guint i, j;
+	switch (v) {
+	case SUMMARY_VERDICT_REFUSING: return 0;
+	case SUMMARY_VERDICT_NOT_READY: return 1;
+	case SUMMARY_VERDICT_READY: return 2;
+	case SUMMARY_VERDICT_ENFORCED: return 3;
+	case SUMMARY_VERDICT_NONE: break;
+	}
+	return -1;
+}
 
-	for (i = 0; i < a->domains->len; i++) {
-		const struct summary_domain *d =
-			g_ptr_array_index(a->domains, i);
-		char *line;
+static void
+readiness_line(FILE *out, const struct summary_agg *a,
+	       const struct summary_domain *d)
+{
+	char *line;
+	guint j;
 
-		switch (d->verdict) {
-		case SUMMARY_VERDICT_NONE: continue;
-		case SUMMARY_VERDICT_READY:
-			line = g_strdup_printf(
-				"%s: testing, READY TO ENFORCE (%lld reports "
-				"from %u organisations in %u days, no "
-				"failures)",
-				d->name, (long long)d->recent_reports,
-				d->recent_reporters, a->opt.readiness_days);
-			break;
-		case SUMMARY_VERDICT_NOT_READY:
-			line = g_strdup_printf("%s: testing, NOT READY:",
-					       d->name);
-			break;
-		case SUMMARY_VERDICT_ENFORCED:
-			line = g_strdup_printf("%s: enforce, no failures",
-					       d->name);
-			break;
-		case SUMMARY_VERDICT_REFUSING:
-		default:
-			line = g_strdup_printf("%s: enforce, FAILING:",
-					       d->name);
-			break;
-		}
-		any = 1;
-		summary_text_wrap(out, line, 0, 4);
-		g_free(line);
-		for (j = 0; j < d->reasons->len; j++) {
-			fputs("  -", out);
-			summary_text_wrap(out,
-					  g_array_index(d->reasons,
-							struct summary_reason,
-							j)
-						  .text,
-					  3, 4);
+	switch (d->verdict) {
+	case SUMMARY_VERDICT_NONE: return;
+	case SUMMARY_VERDICT_READY:
+		line = g_strdup_printf(
+			"%s: testing, READY TO ENFORCE (%lld %s from %u %s in "
+			"%u %s, no failures)",
+			d->name, (long long)d->recent_reports,
+			summary_plural(d->recent_reports, "report", "reports"),
+			d->recent_reporters,
+			summary_plural(d->recent_reporters, "organisation",
+				       "organisations"),
+			a->opt.readiness_days,
+			summary_plural(a->opt.readiness_days, "day", "days"));
+		break;
+	case SUMMARY_VERDICT_NOT_READY:
+		line = g_strdup_printf("%s: testing, NOT READY:", d->name);
+		break;
+	case SUMMARY_VERDICT_ENFORCED:
+		line = g_strdup_printf("%s: enforce, no failures", d->name);
+		break;
+	case SUMMARY_VERDICT_REFUSING:
+	default:
+		line = g_strdup_printf("%s: enforce, FAILING:", d->name);
+		break;
+	}
+	summary_text_wrap(out, line, 0, 4);
+	g_free(line);
+	for (j = 0; j < d->reasons->len; j++) {
+		fputs("  -", out);
+		summary_text_wrap(
+			out,
+			g_array_index(d->reasons, struct summary_reason, j).text,
+			3, 4);
+	}
+}
+
+void
+summary_text_readiness(FILE *out, const struct summary_agg *a, size_t max)
+{
+	guint i, shown = 0, cut = 0;
+	int rank, any = 0;
+
+	for (rank = 0; rank <= 3; rank++) {
+		for (i = 0; i < a->triage->len; i++) {
+			const struct summary_domain *d =
+				g_ptr_array_index(a->triage, i);
+
+			if (readiness_rank(d->verdict) != rank)
+				continue;
+			any = 1;
+			if (rank >= 2 && max > 0 && shown >= max) {
+				cut++;
+				continue;
+			}
+			shown += rank >= 2;
+			readiness_line(out, a, d);
 		}
 	}
+	if (cut > 0)
+		fprintf(out, "... %u more ready or enforced: --all\n", cut);
 	if (!any)
 		fprintf(out, "(no domain has an MTA-STS policy in testing or "
 			     "enforce)\n");
 }
 
 void
-summary_text_silence(FILE *out, const struct summary_agg *a)
+summary_text_silence(FILE *out, const struct summary_agg *a, size_t max)
 {
 	char day[24];
 	guint i;
@@ -89,7 +124,9 @@ summary_text_silence(FILE *out, const struct summary_agg *a)
 		summary_text_wrap(out, line, 0, 4);
 		g_free(line);
 	}
-	for (i = 0; i < a->silent_reporters->len; i++) {
+	for (i = 0; i < a->silent_reporters->len &&
+		    (max == 0 || i < max);
+	     i++) {
 		const struct summary_reporter *r =
 			g_ptr_array_index(a->silent_reporters, i);
 		char *line;
@@ -102,6 +139,9 @@ summary_text_silence(FILE *out, const struct summary_agg *a)
 		summary_text_wrap(out, line, 0, 4);
 		g_free(line);
 	}
+	if (max > 0 && a->silent_reporters->len > max)
+		fprintf(out, "... %u more stopped reporters: --all\n",
+			a->silent_reporters->len - (guint)max);
 	if (a->silent_domains->len == 0 && a->silent_reporters->len == 0)
 		fprintf(out, "(none)\n");
 }
@@ -121,10 +161,12 @@ summary_text_suspects(FILE *out, const struct summary_agg *a)
 		line = g_strdup_printf(
 			"IMPERSONATION: claims %s but sent from %s (known: "
 			"%s); report %s received %s, dkim=%s, %s, %lld "
-			"sessions, %lld failed -- not counted",
+			"%s, %lld failed -- not counted",
 			s->org, s->from, s->known_domain, s->report_id, when,
 			s->dkim != NULL ? s->dkim : "none", doms,
 			(long long)summary_sessions(&s->c),
+			summary_plural(summary_sessions(&s->c), "session",
+				       "sessions"),
 			(long long)s->c.failures);
 		summary_text_wrap(out, line, 0, 4);
 		g_free(line);
@@ -158,7 +200,7 @@ summary_text_conflicts(FILE *out, const struct summary_agg *a)
 
 			tlsrpt_format_datetime(v->received, when, sizeof(when));
 			line = g_strdup_printf(
-				"%s from %s, dkim=%s, %s%s, %lld sessions, "
+				"%s from %s, dkim=%s, %s%s, %lld %s, "
 				"%lld failed, received %s",
 				v->counted ? "counted:" : "not counted:",
 				v->submitter != NULL ? v->submitter
@@ -172,6 +214,8 @@ summary_text_conflicts(FILE *out, const struct summary_agg *a)
 					? v->auth_domain
 					: "",
 				(long long)summary_sessions(&v->c),
+				summary_plural(summary_sessions(&v->c),
+					       "session", "sessions"),
 				(long long)v->c.failures, when);
 			fputs("  ", out);
 			summary_text_wrap(out, line, 2, 6);
@@ -191,8 +235,8 @@ summary_text_problems(FILE *out, const struct summary_agg *a)
 	size_t i, n;
 
 	if (p->skipped > 0) {
-		fprintf(out, "%lu damaged store line(s) skipped:\n",
-			p->skipped);
+		fprintf(out, "%lu damaged store %s skipped:\n", p->skipped,
+			summary_plural((int64_t)p->skipped, "line", "lines"));
 		for (i = 0; i < p->n_problems; i++) {
 			fputs(" ", out);
 			summary_text_wrap(out, p->problems[i], 1, 4);

@@ -8,6 +8,7 @@
 
 #include "report/report.h"
 #include "summary/render_text_impl.h"
+#include "summary/triage.h"
 
 #define BAR 30
 
@@ -23,21 +24,25 @@ rate_change(const struct summary_domain *d, char *buf, size_t size)
 }
 
 void
-summary_text_domains_table(FILE *out, const struct summary_agg *a)
+summary_text_domains_table(FILE *out, const struct summary_agg *a,
+			   size_t max)
 {
 	char r[16], c[16], day[24];
-	guint i;
+	guint i, end = a->triage->len, first = a->n_action + a->n_below;
 
-	fprintf(out, "%-26s %9s %7s %6s %6s %-8s %7s\n", "domain", "sessions",
+	/* 72 columns: the width of the digest's text part. */
+	fprintf(out, "%-22s %9s %7s %7s %6s %-8s %7s\n", "domain", "sessions",
 		"failed", "rate", "change", "sts mode", "reports");
-	for (i = 0; i < a->domains->len; i++) {
+	if (max > 0 && end - first > max)
+		end = first + (guint)max;
+	for (i = 0; i < end; i++) {
 		const struct summary_domain *d =
-			g_ptr_array_index(a->domains, i);
+			g_ptr_array_index(a->triage, i);
 		GString *s = g_string_new(NULL);
 
-		summary_text_name_col(out, d->name, 26);
+		summary_text_name_col(out, d->name, 22);
 		rate_change(d, c, sizeof(c));
-		fprintf(out, " %9lld %7lld %6s %6s ",
+		fprintf(out, " %9lld %7lld %7s %6s ",
 			(long long)(summary_sessions(&d->cur)),
 			(long long)d->cur.failures,
 			summary_text_rate_str(&d->cur, r, sizeof(r)), c);
@@ -59,6 +64,9 @@ summary_text_domains_table(FILE *out, const struct summary_agg *a)
 		}
 		g_string_free(s, TRUE);
 	}
+	if (end < a->triage->len)
+		fprintf(out, "... %u more healthy: --all or --by domain\n",
+			a->triage->len - end);
 	if (a->domains->len == 0)
 		fprintf(out, "(no domains)\n");
 }
@@ -67,6 +75,7 @@ void
 summary_text_results_table(FILE *out, const struct summary_agg *a)
 {
 	int64_t all = summary_result_total(a);
+	char share[SUMMARY_PERCENT_MAX];
 	guint i;
 
 	fprintf(out, "%-36s %9s %6s  %s\n", "result type", "sessions", "share",
@@ -77,8 +86,9 @@ summary_text_results_table(FILE *out, const struct summary_agg *a)
 		char *mx = summary_text_joined(r->mx, 6);
 
 		summary_text_name_col(out, r->type, 36);
-		fprintf(out, " %9lld %5.1f%%  %u\n", (long long)r->sessions,
-			summary_result_share(r, all), r->domains->len);
+		summary_percent(r->sessions, all, share);
+		fprintf(out, " %9lld %6s  %u\n", (long long)r->sessions, share,
+			r->domains->len);
 		if (mx[0] != '\0') {
 			fputs("  on", out);
 			summary_text_wrap(out, mx, 4, 5);
@@ -139,8 +149,8 @@ summary_text_senders_table(FILE *out, const struct summary_agg *a, size_t max)
 		summary_text_name_col(
 			out, s->ip != NULL ? s->ip : "(not given)", 39);
 		fprintf(out, " %9lld  ", (long long)s->failures);
-		summary_text_col(out, orgs, 0);
-		fputs("\n   ", out);
+		summary_text_wrap(out, orgs, 51, 53);
+		fputs("   ", out);
 		summary_text_wrap(out, res, 3, 4);
 		g_free(res);
 		g_free(orgs);
@@ -156,12 +166,12 @@ summary_text_orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 	char r[16], day[24];
 	guint i;
 
-	fprintf(out, "%-28s %7s %9s %7s %6s  %s\n", "organisation", "reports",
+	fprintf(out, "%-26s %7s %9s %7s %6s  %s\n", "organisation", "reports",
 		"sessions", "failed", "rate", "last report");
 	for (i = 0; i < a->orgs->len && (max == 0 || i < max); i++) {
 		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
 
-		summary_text_name_col(out, o->name, 28);
+		summary_text_name_col(out, o->name, 26);
 		summary_date_of(o->last_report, day, sizeof(day));
 		fprintf(out, " %7lld %9lld %7lld %6s  %s\n",
 			(long long)o->reports,

@@ -22,6 +22,7 @@
 #include "dns/dns.h"
 #include "summary/render.h"
 #include "summary/render_mail.h"
+#include "summary/triage.h"
 #include "summary/window.h"
 
 #ifndef TLSRPT_DATADIR
@@ -41,6 +42,8 @@ struct args {
 	const char *domains[MAX_DOMAINS];
 	size_t n_domains;
 	int verified_only;
+	int all;			     /* --all */
+	const char *min_failures, *min_share; /* over the config file */
 	/* --format mail */
 	const char *to[MAX_TO];
 	size_t n_to;
@@ -55,8 +58,9 @@ usage(FILE *f)
 		"usage: tlsrpt-summary [-c CONFIG] [-d STOREDIR]... "
 		"[--since WHEN] [--until WHEN]\n"
 		"                      [--domain DOMAIN]... [--verified-only] "
-		"[--by VIEW]\n"
+		"[--by VIEW] [--all]\n"
 		"                      [--format %s|mail] [--now WHEN]\n"
+		"                      [--min-failures N] [--min-share PERCENT]\n"
 		"                      [--to ADDR]... [--from ADDR] "
 		"[--subject TEXT] [--only-problems]\n"
 		"                      [--known-reporters FILE]\n"
@@ -64,6 +68,11 @@ usage(FILE *f)
 		"WHEN: 2026-11-20, 2026-11-20T06:00:00Z, or back from now: "
 		"90m 24h 7d 2w\n"
 		"VIEW: domain org result mx sending-ip day report sender\n"
+		"--all: list every healthy domain (cut after a few otherwise)\n"
+		"--min-failures, --min-share: the noise threshold (default "
+		"SummaryMinFailures,\n"
+		"  SummaryMinShare): fewer failures of a domain are below "
+		"threshold\n"
 		"default store: %s\n"
 		"default known reporters: %s\n",
 		summary_renderer_names(), TLSRPT_LOCALSTATEDIR "/lib/tlsrpt",
@@ -89,6 +98,9 @@ parse_args(int argc, char **argv, struct args *a)
 		{"subject", required_argument, NULL, 'S'},
 		{"only-problems", no_argument, NULL, 'P'},
 		{"known-reporters", required_argument, NULL, 'K'},
+		{"all", no_argument, NULL, 'A'},
+		{"min-failures", required_argument, NULL, 'M'},
+		{"min-share", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -137,6 +149,9 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'S': a->subject = optarg; break;
 		case 'P': a->only_problems = 1; break;
 		case 'K': a->known = optarg; break;
+		case 'A': a->all = 1; break;
+		case 'M': a->min_failures = optarg; break;
+		case 'm': a->min_share = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case 'V':
 			printf("tlsrpt-summary %s\n", TLSRPT_VERSION);
@@ -224,7 +239,8 @@ write_mail(const struct args *a, const struct summary_agg *agg,
 	/* Nothing written: nothing wrong either, whatever the window held. */
 	if (!written)
 		return 0;
-	return agg->total.failures > 0 || summary_trust_problems(agg) ? 1 : 0;
+	return summary_n_failing(agg) > 0 || summary_trust_problems(agg) ? 1
+									 : 0;
 }
 
 /* Day files not read: said on standard error whatever the format (a CSV
@@ -291,6 +307,33 @@ store_from_config(const char *path, struct config *cfg)
 	}
 }
 
+/* The noise threshold: the options over the configuration file, checked
+ * by the file's own rules (config_set()). Returns 0 or the exit status. */
+static int
+threshold(const struct args *a, struct config *cfg, struct summary_options *o)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	char msg[TLSRPT_ERROR_TEXT_MAX + TLSRPT_ERROR_PATH_MAX];
+	uint32_t ppm = 0;
+
+	tlsrpt_error_clear(&err);
+	if ((a->min_failures != NULL &&
+	     config_set(cfg, "SummaryMinFailures", a->min_failures,
+			"--min-failures", &err) != 0) ||
+	    (a->min_share != NULL &&
+	     config_set(cfg, "SummaryMinShare", a->min_share, "--min-share",
+			&err) != 0)) {
+		fprintf(stderr, "tlsrpt-summary: %s\n",
+			tlsrpt_error_format(&err, msg, sizeof(msg)));
+		return EX_USAGE;
+	}
+	/* config_check_share() let it in, so it parses. */
+	(void)config_share_ppm(cfg->summary_min_share, &ppm);
+	o->min_failures = cfg->summary_min_failures;
+	o->min_share_ppm = ppm;
+	return 0;
+}
+
 static int
 run(struct args *a)
 {
@@ -332,11 +375,13 @@ run(struct args *a)
 			tlsrpt_error_format(&err, msg, sizeof(msg)));
 		goto out;
 	}
-	if (a->n_dirs == 0) {
-		if ((rc = store_from_config(a->config, &cfg)) != 0)
-			goto out;
+	/* Read even with -d: the noise threshold is in it too. */
+	if ((rc = store_from_config(a->config, &cfg)) != 0)
+		goto out;
+	if ((rc = threshold(a, &cfg, &o)) != 0)
+		goto out;
+	if (a->n_dirs == 0)
 		a->dirs[a->n_dirs++] = config_store_path(&cfg);
-	}
 	for (i = 0; i < a->n_dirs; i++) {
 		if ((rc = check_dir(a->dirs[i])) != 0)
 			goto out;
@@ -347,6 +392,7 @@ run(struct args *a)
 	o.domains = a->domains;
 	o.n_domains = a->n_domains;
 	o.verified_only = a->verified_only;
+	o.list_all = a->all;
 	o.collect_reports = ctx.view == SUMMARY_VIEW_REPORT;
 	ctx.now = now;
 	ctx.n_dirs = a->n_dirs;
@@ -368,7 +414,7 @@ run(struct args *a)
 		rc = EX_IOERR;
 		goto out;
 	}
-	rc = agg->total.failures > 0 || summary_trust_problems(agg) ? 1 : 0;
+	rc = summary_n_failing(agg) > 0 || summary_trust_problems(agg) ? 1 : 0;
 	rc = warn_unreadable(agg, rc);
 out:
 	summary_agg_free(agg);

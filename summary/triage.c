@@ -27,6 +27,31 @@ failure_share(const struct summary_counts *c)
 	return n > 0 ? (double)c->failures / (double)n : 0;
 }
 
+/* Not ready for enforce, or refusing, for a reason that needs action:
+ * failures under the noise threshold alone leave the domain below it (a
+ * stray failure in a million does not make "senders are refusing"). */
+static int
+not_ready(const struct summary_domain *d, unsigned needs)
+{
+	guint i;
+
+	if (d->verdict != SUMMARY_VERDICT_NOT_READY &&
+	    d->verdict != SUMMARY_VERDICT_REFUSING)
+		return 0;
+	if (needs & SUMMARY_NEEDS_FAILURES)
+		return 1;
+	for (i = 0; d->reasons != NULL && i < d->reasons->len; i++) {
+		const char *code =
+			g_array_index(d->reasons, struct summary_reason, i)
+				.code;
+
+		if (strcmp(code, "failures") != 0 &&
+		    strcmp(code, "refusing") != 0)
+			return 1;
+	}
+	return 0;
+}
+
 static unsigned
 needs_of(const struct summary_agg *a, const struct summary_domain *d)
 {
@@ -47,8 +72,7 @@ needs_of(const struct summary_agg *a, const struct summary_domain *d)
 		if (r->silent)
 			needs |= SUMMARY_NEEDS_SILENT;
 	}
-	if (d->verdict == SUMMARY_VERDICT_NOT_READY ||
-	    d->verdict == SUMMARY_VERDICT_REFUSING)
+	if (not_ready(d, needs))
 		needs |= SUMMARY_NEEDS_NOT_READY;
 	return needs;
 }
@@ -89,6 +113,11 @@ cmp_impact(gconstpointer x, gconstpointer y)
 
 	if (c != 0 || run_of(a) == 2)
 		return c != 0 ? c : strcmp(a->name, b->name);
+	/* Failures over the threshold first: a silent or not-ready domain
+	 * with failures under it does not outrank one that is failing. */
+	if ((c = has(b, SUMMARY_NEEDS_FAILURES) -
+		 has(a, SUMMARY_NEEDS_FAILURES)))
+		return c;
 	if ((c = cmp_desc_i64(a->cur.failures, b->cur.failures)) != 0)
 		return c;
 	if ((c = cmp_desc_double(failure_share(&a->cur),
@@ -125,6 +154,68 @@ summary_triage(struct summary_agg *a)
 		g_ptr_array_add(a->triage, d);
 	}
 	g_ptr_array_sort(a->triage, cmp_impact);
+}
+
+guint
+summary_n_failing(const struct summary_agg *a)
+{
+	guint i, n = 0;
+
+	for (i = 0; i < a->n_action; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->triage, i);
+
+		n += has(d, SUMMARY_NEEDS_FAILURES);
+	}
+	return n;
+}
+
+const char *
+summary_top_result(const struct summary_agg *a, const char *domain)
+{
+	guint i, j;
+
+	for (i = 0; i < a->results->len; i++) {
+		const struct summary_result *r =
+			g_ptr_array_index(a->results, i);
+
+		for (j = 0; j < r->domains->len; j++) {
+			if (strcmp(g_ptr_array_index(r->domains, j), domain) ==
+			    0)
+				return r->type;
+		}
+	}
+	return NULL;
+}
+
+char *
+summary_threshold_text(const struct summary_options *o)
+{
+	GString *s = g_string_new("at least ");
+	uint32_t whole = o->min_share_ppm / 10000,
+		 frac = o->min_share_ppm % 10000;
+	int digits = 4;
+
+	if (o->min_failures > 1)
+		g_string_append_printf(
+			s, "%lld failed sessions%s", (long long)o->min_failures,
+			o->min_share_ppm > 0 ? " and " : "");
+	else if (o->min_share_ppm == 0)
+		g_string_append(s, "1 failed session");
+	if (o->min_share_ppm > 0) {
+		/* Exact: the share as given, without trailing zeros. */
+		while (frac > 0 && frac % 10 == 0) {
+			frac /= 10;
+			digits--;
+		}
+		if (frac > 0)
+			g_string_append_printf(s, "%u.%0*u%%", whole, digits,
+					       frac);
+		else
+			g_string_append_printf(s, "%u%%", whole);
+		g_string_append(s, " of a domain's sessions");
+	}
+	return g_string_free(s, FALSE);
 }
 
 void

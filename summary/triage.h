@@ -12,7 +12,8 @@
  *   a->triage[n_action .. +n_below)   failures under the noise threshold
  *   a->triage[... .. len)             healthy, by name
  *
- * Impact order of the first two runs: failed sessions (more first), then
+ * Impact order of the first two runs: failures over the threshold
+ * first, then failed sessions (more first), then
  * failure share, then the change against the previous window (worse
  * first), then silence, then not ready for enforce, then the name. The
  * order is total, so every view and every run prints the same order.
@@ -39,6 +40,20 @@
  * status and SUMMARY_NEEDS_FAILURES. */
 int summary_over_threshold(const struct summary_options *o,
 			   const struct summary_counts *c);
+
+/* How many domains have failures over the threshold: what makes the
+ * verdict FAILURES and the exit status 1. */
+guint summary_n_failing(const struct summary_agg *a);
+
+/* The result type with most failed sessions (over all domains) that hit
+ * domain, or NULL when its failures came without details. */
+const char *summary_top_result(const struct summary_agg *a,
+			       const char *domain);
+
+/* The threshold in words, "at least 0.1% of a domain's sessions" or
+ * "at least 5 failed sessions and 0.1% of a domain's sessions" (caller
+ * g_free()s). */
+char *summary_threshold_text(const struct summary_options *o);
 
 /* Set every domain's needs and fill a->triage, n_action, n_below. */
 void summary_triage(struct summary_agg *a);

@@ -40,6 +40,7 @@ START_TEST(test_order_worst_first)
 	o.since = 1000000;
 	o.until = o.since + 86400;
 	o.min_failures = 5;
+	o.min_share_ppm = 0; /* the count alone decides here */
 	a = summary_agg_new(&o);
 	domain(a, "a-healthy.example", 1000, 0);
 	domain(a, "b-few.example", 1000000, 2); /* under min_failures */
