@@ -150,17 +150,38 @@ count_part(struct subject *sub, int64_t n, const char *one, const char *many)
 		partf(sub, "%lld %s", (long long)n, summary_plural(n, one, many));
 }
 
+/* Domains whose sessions all went through (not-ready ones too: their
+ * mail is fine, their policy not yet enforced). */
+static guint
+count_ok(const struct summary_agg *a)
+{
+	guint i, ok = 0;
+
+	for (i = 0; i < a->triage->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->triage, i);
+
+		ok += d->cur.successes > 0 &&
+		      !(d->needs & (SUMMARY_NEEDS_FAILURES |
+				    SUMMARY_NEEDS_SILENT | SUMMARY_NEEDS_BELOW));
+	}
+	return ok;
+}
+
 char *
 summary_mail_subject(const struct summary_agg *a)
 {
 	struct subject sub = {g_string_new(NULL), 0};
-	guint i, ok = 0;
+	guint ok = count_ok(a), failing = summary_n_failing(a);
 
 	/* First: every count after it is short. */
 	count_part(&sub, (int64_t)a->problems.unreadable,
 		   "unreadable store file", "unreadable store files");
 	if (summary_sessions(&a->total) == 0)
 		part(&sub, "no data");
+	/* The verdict: the worst failing domain, or how many are OK. */
+	if (failing == 0 && ok > 0)
+		partf(&sub, "%u %s OK", ok, summary_plural(ok, "domain", "domains"));
 	failing_parts(a, &sub);
 	needs_part(a, &sub, SUMMARY_NEEDS_SILENT, "silent");
 	needs_part(a, &sub, SUMMARY_NEEDS_NOT_READY, "not ready");
@@ -172,13 +193,7 @@ summary_mail_subject(const struct summary_agg *a)
 		   "conflicting reports");
 	count_part(&sub, a->n_below, "domain below threshold",
 		   "domains below threshold");
-	for (i = a->n_action + a->n_below; i < a->triage->len; i++) {
-		const struct summary_domain *d =
-			g_ptr_array_index(a->triage, i);
-
-		ok += d->cur.successes > 0;
-	}
-	if (ok > 0)
+	if (failing > 0 && ok > 0)
 		partf(&sub, "%u %s OK", ok, summary_plural(ok, "domain", "domains"));
 	g_string_prepend(sub.s, "TLS-RPT: ");
 	return g_string_free(sub.s, FALSE);

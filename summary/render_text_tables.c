@@ -148,8 +148,8 @@ summary_text_senders_table(FILE *out, const struct summary_agg *a, size_t max)
 		     *orgs = summary_text_joined(s->orgs, 3);
 		summary_text_name_col(
 			out, s->ip != NULL ? s->ip : "(not given)", 39);
-		fprintf(out, " %9lld  ", (long long)s->failures);
-		summary_text_wrap(out, orgs, 51, 53);
+		fprintf(out, " %9lld ", (long long)s->failures);
+		summary_text_wrap(out, orgs, 50, 53);
 		fputs("   ", out);
 		summary_text_wrap(out, res, 3, 4);
 		g_free(res);

@@ -440,7 +440,7 @@ END_TEST
 
 START_TEST(test_keys)
 {
-	ck_assert_uint_eq(config_n_keys(), 48);
+	ck_assert_uint_eq(config_n_keys(), 50);
 	ck_assert_str_eq(config_key_name(0), "Socket");
 	ck_assert_ptr_null(config_key_name(config_n_keys()));
 	ck_assert_str_eq(config_enum_name("Disposition", CONFIG_DISCARD),

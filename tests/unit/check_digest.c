@@ -224,8 +224,9 @@ START_TEST(test_structure)
 	ck_assert_ptr_nonnull(date);
 	ck_assert_int_eq(g_date_time_to_unix(date), DAY(30));
 	ck_assert_str_eq(g_mime_message_get_subject(m),
-			 "TLS-RPT: 1 domain OK, example.org 1.3% failures "
-			 "(certificate-expired)");
+			 "TLS-RPT: example.org 1.3% failures "
+			 "(certificate-expired), example.edu not ready, 1 "
+			 "domain OK");
 
 	/* multipart/alternative: text first, HTML last. */
 	body = g_mime_message_get_mime_part(m);
@@ -271,16 +272,17 @@ START_TEST(test_subjects)
 		const char *store, *subject;
 		int fine;
 	} cases[] = {
-		{"clean", "TLS-RPT: 2 domains OK", 1},
+		/* google.json alone: testing, one reporter, not ready. */
+		{"clean", "TLS-RPT: 2 domains OK, 2 not ready", 1},
 		{"failing",
-		 "TLS-RPT: 1 domain OK, example.org 1.3% failures "
-		 "(certificate-expired)",
+		 "TLS-RPT: example.org 1.3% failures (certificate-expired), "
+		 "example.edu not ready, 1 domain OK",
 		 0},
 		{"silent",
-		 "TLS-RPT: 1 domain OK, example.net silent, 1 reporter "
-		 "stopped",
+		 "TLS-RPT: 1 domain OK, example.net silent, 2 not ready",
 		 0},
-		{"damaged", "TLS-RPT: 2 domains OK, 1 damaged store line", 0},
+		{"damaged",
+		 "TLS-RPT: 2 domains OK, 2 not ready, 1 damaged store line", 0},
 		{"empty", "TLS-RPT: no data", 0},
 	};
 	size_t i;
