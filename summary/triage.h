@@ -30,8 +30,8 @@
 #define SUMMARY_NEEDS_FAILURES 1u  /* failures at or over the threshold */
 #define SUMMARY_NEEDS_SILENT 2u	   /* no report, or a reporter went silent */
 #define SUMMARY_NEEDS_NOT_READY 4u /* MTA-STS not ready, or refusing */
-#define SUMMARY_NEEDS_ACTION                                                   \
-	(SUMMARY_NEEDS_FAILURES | SUMMARY_NEEDS_SILENT |                      \
+#define SUMMARY_NEEDS_ACTION                             \
+	(SUMMARY_NEEDS_FAILURES | SUMMARY_NEEDS_SILENT | \
 	 SUMMARY_NEEDS_NOT_READY)
 #define SUMMARY_NEEDS_BELOW 8u /* failures, all under the noise threshold */
 
@@ -47,8 +47,7 @@ guint summary_n_failing(const struct summary_agg *a);
 
 /* The result type with most failed sessions (over all domains) that hit
  * domain, or NULL when its failures came without details. */
-const char *summary_top_result(const struct summary_agg *a,
-			       const char *domain);
+const char *summary_top_result(const struct summary_agg *a, const char *domain);
 
 /* The threshold in words, "at least 0.1% of a domain's sessions" or
  * "at least 5 failed sessions and 0.1% of a domain's sessions" (caller
