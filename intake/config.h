@@ -93,12 +93,12 @@ struct config {
 	struct config_list alert_domains;      /* AlertDomains */
 	unsigned summary_min_failures;	       /* SummaryMinFailures */
 	char *summary_min_share; /* SummaryMinShare: config_share_ppm() */
-	unsigned alert_max_per_message;	       /* AlertMaxPerMessage */
-	unsigned alert_max_per_hour;	       /* AlertMaxPerHour, 0: none */
-	unsigned alert_max_per_sender_hour;    /* AlertMaxPerSenderPerHour */
-	unsigned max_concurrent_parses;	       /* MaxConcurrentParses */
-	unsigned parse_wait;		       /* ParseWait, seconds */
-	struct tlsrpt_limits limits;	       /* the Max* keys */
+	unsigned alert_max_per_message;	    /* AlertMaxPerMessage */
+	unsigned alert_max_per_hour;	    /* AlertMaxPerHour, 0: none */
+	unsigned alert_max_per_sender_hour; /* AlertMaxPerSenderPerHour */
+	unsigned max_concurrent_parses;	    /* MaxConcurrentParses */
+	unsigned parse_wait;		    /* ParseWait, seconds */
+	struct tlsrpt_limits limits;	    /* the Max* keys */
 
 	/* Domains (our own, config_finish() fills them from HostName when
 	 * unset): the defaults of ReportAddresses and AlertDomains. */

@@ -10,7 +10,6 @@
 
 #include "summary/triage.h"
 
-
 int
 summary_fine(const struct summary_agg *a)
 {
@@ -51,8 +50,8 @@ part(struct subject *sub, const char *text)
 	g_string_append(sub->s, text);
 }
 
-static void
-partf(struct subject *sub, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void partf(struct subject *sub, const char *fmt, ...)
+	G_GNUC_PRINTF(2, 3);
 
 static void
 partf(struct subject *sub, const char *fmt, ...)
@@ -147,7 +146,8 @@ static void
 count_part(struct subject *sub, int64_t n, const char *one, const char *many)
 {
 	if (n > 0)
-		partf(sub, "%lld %s", (long long)n, summary_plural(n, one, many));
+		partf(sub, "%lld %s", (long long)n,
+		      summary_plural(n, one, many));
 }
 
 /* Domains whose sessions all went through (not-ready ones too: their
@@ -162,8 +162,9 @@ count_ok(const struct summary_agg *a)
 			g_ptr_array_index(a->triage, i);
 
 		ok += d->cur.successes > 0 &&
-		      !(d->needs & (SUMMARY_NEEDS_FAILURES |
-				    SUMMARY_NEEDS_SILENT | SUMMARY_NEEDS_BELOW));
+		      !(d->needs &
+			(SUMMARY_NEEDS_FAILURES | SUMMARY_NEEDS_SILENT |
+			 SUMMARY_NEEDS_BELOW));
 	}
 	return ok;
 }
@@ -181,7 +182,8 @@ summary_mail_subject(const struct summary_agg *a)
 		part(&sub, "no data");
 	/* The verdict: the worst failing domain, or how many are OK. */
 	if (failing == 0 && ok > 0)
-		partf(&sub, "%u %s OK", ok, summary_plural(ok, "domain", "domains"));
+		partf(&sub, "%u %s OK", ok,
+		      summary_plural(ok, "domain", "domains"));
 	failing_parts(a, &sub);
 	needs_part(a, &sub, SUMMARY_NEEDS_SILENT, "silent");
 	needs_part(a, &sub, SUMMARY_NEEDS_NOT_READY, "not ready");
@@ -194,7 +196,8 @@ summary_mail_subject(const struct summary_agg *a)
 	count_part(&sub, a->n_below, "domain below threshold",
 		   "domains below threshold");
 	if (failing > 0 && ok > 0)
-		partf(&sub, "%u %s OK", ok, summary_plural(ok, "domain", "domains"));
+		partf(&sub, "%u %s OK", ok,
+		      summary_plural(ok, "domain", "domains"));
 	g_string_prepend(sub.s, "TLS-RPT: ");
 	return g_string_free(sub.s, FALSE);
 }

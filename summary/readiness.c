@@ -40,15 +40,14 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 
 	if (d->recent_sts_failures > 0)
 		reason(d, "failures",
-		       g_strdup_printf("%lld %s in the last %u days: find "
-				       "out why and fix %s first",
-				       (long long)d->recent_sts_failures,
-				       d->recent_sts_failures == 1
-					       ? "session failed"
-					       : "sessions failed",
-				       o->readiness_days,
-				       d->recent_sts_failures == 1 ? "it"
-								   : "them"));
+		       g_strdup_printf(
+			       "%lld %s in the last %u days: find "
+			       "out why and fix %s first",
+			       (long long)d->recent_sts_failures,
+			       d->recent_sts_failures == 1 ? "session failed"
+							   : "sessions failed",
+			       o->readiness_days,
+			       d->recent_sts_failures == 1 ? "it" : "them"));
 	for (i = 0; i < d->reporter_list->len; i++) {
 		struct summary_reporter *r =
 			g_ptr_array_index(d->reporter_list, i);
@@ -68,23 +67,21 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 	}
 	if (d->recent_reports < (int64_t)o->readiness_min_reports)
 		reason(d, "few-reports",
-		       g_strdup_printf("only %lld %s in the last %u days "
-				       "(%u needed to judge)",
-				       (long long)d->recent_reports,
-				       d->recent_reports == 1 ? "report"
-							      : "reports",
-				       o->readiness_days,
-				       o->readiness_min_reports));
+		       g_strdup_printf(
+			       "only %lld %s in the last %u days "
+			       "(%u needed to judge)",
+			       (long long)d->recent_reports,
+			       d->recent_reports == 1 ? "report" : "reports",
+			       o->readiness_days, o->readiness_min_reports));
 	if (d->recent_reporters < o->readiness_min_reporters)
 		reason(d, "few-reporters",
-		       g_strdup_printf("only %u reporting %s in the last %u "
-				       "days (%u needed to judge)",
-				       d->recent_reporters,
-				       d->recent_reporters == 1
-					       ? "organisation"
-					       : "organisations",
-				       o->readiness_days,
-				       o->readiness_min_reporters));
+		       g_strdup_printf(
+			       "only %u reporting %s in the last %u "
+			       "days (%u needed to judge)",
+			       d->recent_reporters,
+			       d->recent_reporters == 1 ? "organisation"
+							: "organisations",
+			       o->readiness_days, o->readiness_min_reporters));
 	d->verdict = d->reasons->len == 0 ? SUMMARY_VERDICT_READY
 					  : SUMMARY_VERDICT_NOT_READY;
 }

@@ -229,12 +229,11 @@ summary_verdict_text(const struct summary_agg *a)
 	s = g_string_new(NULL);
 	summary_percent(a->total.failures, n, share);
 	if (a->total.failures == 0) {
-		g_string_printf(s, "OK: all %lld TLS %s to %u %s succeeded",
-				(long long)n,
-				summary_plural(n, "session", "sessions"),
-				a->domains->len,
-				summary_plural(a->domains->len, "domain",
-					       "domains"));
+		g_string_printf(
+			s, "OK: all %lld TLS %s to %u %s succeeded",
+			(long long)n, summary_plural(n, "session", "sessions"),
+			a->domains->len,
+			summary_plural(a->domains->len, "domain", "domains"));
 	} else if (failing == 0) {
 		g_string_printf(s,
 				"OK: %lld of %lld TLS %s (%s) failed, none "
@@ -254,8 +253,8 @@ summary_verdict_text(const struct summary_agg *a)
 				"FAILURES: %lld of %lld TLS %s (%s) failed, "
 				"at %u %s; worst: %s (%s, %s)",
 				(long long)a->total.failures, (long long)n,
-				summary_plural(n, "session", "sessions"),
-				share, failing,
+				summary_plural(n, "session", "sessions"), share,
+				failing,
 				summary_plural(failing, "domain", "domains"),
 				worst->name, wshare,
 				type != NULL ? type : "no details");

@@ -62,8 +62,7 @@ void summary_text_triage(FILE *out, const struct summary_agg *a, size_t max);
 /* Readiness: refusing and not ready first, then ready and enforced, cut
  * after max of those (0: all); silence: silent domains, then the first
  * max silent reporters (0: all). */
-void summary_text_readiness(FILE *out, const struct summary_agg *a,
-			    size_t max);
+void summary_text_readiness(FILE *out, const struct summary_agg *a, size_t max);
 void summary_text_silence(FILE *out, const struct summary_agg *a, size_t max);
 /* Reports left out as impersonations (trust.c). */
 void summary_text_suspects(FILE *out, const struct summary_agg *a);

@@ -64,7 +64,8 @@ readiness_line(FILE *out, const struct summary_agg *a,
 		fputs("  -", out);
 		summary_text_wrap(
 			out,
-			g_array_index(d->reasons, struct summary_reason, j).text,
+			g_array_index(d->reasons, struct summary_reason, j)
+				.text,
 			3, 4);
 	}
 }
@@ -124,8 +125,7 @@ summary_text_silence(FILE *out, const struct summary_agg *a, size_t max)
 		summary_text_wrap(out, line, 0, 4);
 		g_free(line);
 	}
-	for (i = 0; i < a->silent_reporters->len &&
-		    (max == 0 || i < max);
+	for (i = 0; i < a->silent_reporters->len && (max == 0 || i < max);
 	     i++) {
 		const struct summary_reporter *r =
 			g_ptr_array_index(a->silent_reporters, i);

@@ -24,8 +24,7 @@ rate_change(const struct summary_domain *d, char *buf, size_t size)
 }
 
 void
-summary_text_domains_table(FILE *out, const struct summary_agg *a,
-			   size_t max)
+summary_text_domains_table(FILE *out, const struct summary_agg *a, size_t max)
 {
 	char r[16], c[16], day[24];
 	guint i, end = a->triage->len, first = a->n_action + a->n_below;

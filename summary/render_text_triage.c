@@ -23,12 +23,10 @@ failures(GString *s, const struct summary_agg *a,
 	const char *type = summary_top_result(a, d->name);
 
 	summary_percent(d->cur.failures, summary_sessions(&d->cur), pct);
-	g_string_append_printf(s, "; %lld failed (%s), %s%s",
-			       (long long)d->cur.failures, pct,
-			       type != NULL ? type : "no details given",
-			       d->verdict == SUMMARY_VERDICT_REFUSING
-				       ? " (enforce)"
-				       : "");
+	g_string_append_printf(
+		s, "; %lld failed (%s), %s%s", (long long)d->cur.failures, pct,
+		type != NULL ? type : "no details given",
+		d->verdict == SUMMARY_VERDICT_REFUSING ? " (enforce)" : "");
 }
 
 /* "no report in the window (last 2026-11-20)" or "3 of 3 reporters
@@ -44,7 +42,8 @@ silence(GString *s, const struct summary_domain *d)
 		if (d->last_report > 0) {
 			summary_date_of(d->last_report, day, sizeof(day));
 			g_string_append_printf(
-				s, "; silent: no report in the window (last %s)",
+				s,
+				"; silent: no report in the window (last %s)",
 				day);
 		} else {
 			g_string_append(s, "; silent: never reported");
@@ -63,9 +62,9 @@ silence(GString *s, const struct summary_domain *d)
 		}
 	}
 	summary_date_of(last, day, sizeof(day));
-	g_string_append_printf(s, "; silent: %u of %u %s stopped (last %s)", n,
-			       all, summary_plural(all, "reporter", "reporters"),
-			       day);
+	g_string_append_printf(
+		s, "; silent: %u of %u %s stopped (last %s)", n, all,
+		summary_plural(all, "reporter", "reporters"), day);
 }
 
 /* The first reason that is not the failures already said. */
@@ -123,20 +122,19 @@ data_line(FILE *out, const struct summary_agg *a)
 	int any;
 
 	if (p->unreadable > 0)
-		g_string_append_printf(
-			s, ", %lu unreadable store %s", p->unreadable,
-			summary_plural((int64_t)p->unreadable, "file",
-				       "files"));
+		g_string_append_printf(s, ", %lu unreadable store %s",
+				       p->unreadable,
+				       summary_plural((int64_t)p->unreadable,
+						      "file", "files"));
 	if (p->skipped > 0)
 		g_string_append_printf(
 			s, ", %lu damaged store %s skipped", p->skipped,
 			summary_plural((int64_t)p->skipped, "line", "lines"));
 	if (p->impersonations > 0)
-		g_string_append_printf(s, ", %lld %s",
-				       (long long)p->impersonations,
-				       summary_plural(p->impersonations,
-						      "impersonation",
-						      "impersonations"));
+		g_string_append_printf(
+			s, ", %lld %s", (long long)p->impersonations,
+			summary_plural(p->impersonations, "impersonation",
+				       "impersonations"));
 	if (p->conflicts > 0)
 		g_string_append_printf(
 			s, ", %lld conflicting report %s",
@@ -169,8 +167,7 @@ summary_text_triage(FILE *out, const struct summary_agg *a, size_t max)
 		fprintf(out, "(nothing)\n");
 	if (a->n_below > 0) {
 		t = summary_threshold_text(&a->opt);
-		line = g_strdup_printf("BELOW THRESHOLD (failing needs %s)",
-				       t);
+		line = g_strdup_printf("BELOW THRESHOLD (failing needs %s)", t);
 		fputc('\n', out);
 		summary_text_wrap(out, line, 0, 4);
 		g_free(line);
@@ -194,8 +191,8 @@ summary_text_triage(FILE *out, const struct summary_agg *a, size_t max)
 	summary_count_short(healthy.successes, count);
 	fprintf(out, "\nHEALTHY\n");
 	line = g_strdup_printf(
-		"%u %s: %s over %s %s", n, summary_plural(n, "domain", "domains"),
-		rate, count,
+		"%u %s: %s over %s %s", n,
+		summary_plural(n, "domain", "domains"), rate, count,
 		summary_plural(healthy.successes, "session", "sessions"));
 	summary_text_wrap(out, line, 0, 4);
 	g_free(line);

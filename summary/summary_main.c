@@ -42,7 +42,7 @@ struct args {
 	const char *domains[MAX_DOMAINS];
 	size_t n_domains;
 	int verified_only;
-	int all;			     /* --all */
+	int all;			      /* --all */
 	const char *min_failures, *min_share; /* over the config file */
 	/* --format mail */
 	const char *to[MAX_TO];
@@ -60,7 +60,8 @@ usage(FILE *f)
 		"                      [--domain DOMAIN]... [--verified-only] "
 		"[--by VIEW] [--all]\n"
 		"                      [--format %s|mail] [--now WHEN]\n"
-		"                      [--min-failures N] [--min-share PERCENT]\n"
+		"                      [--min-failures N] [--min-share "
+		"PERCENT]\n"
 		"                      [--to ADDR]... [--from ADDR] "
 		"[--subject TEXT] [--only-problems]\n"
 		"                      [--known-reporters FILE]\n"
