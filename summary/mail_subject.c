@@ -193,7 +193,7 @@ summary_mail_subject(const struct summary_agg *a)
 		   "impersonations");
 	count_part(&sub, a->problems.conflicts, "conflicting report",
 		   "conflicting reports");
-	count_part(&sub, a->n_below, "domain below threshold",
+	count_part(&sub, summary_n_below(a), "domain below threshold",
 		   "domains below threshold");
 	if (failing > 0 && ok > 0)
 		partf(&sub, "%u %s OK", ok,

@@ -200,13 +200,14 @@ summary_status(const struct summary_agg *a)
 static void
 below_clause(const struct summary_agg *a, GString *s)
 {
+	guint n = summary_n_below(a);
 	char *t;
 
-	if (a->n_below == 0)
+	if (n == 0)
 		return;
 	t = summary_threshold_text(&a->opt);
-	g_string_append_printf(s, "; %u %s below threshold (%s)", a->n_below,
-			       summary_plural(a->n_below, "domain", "domains"),
+	g_string_append_printf(s, "; %u %s below threshold (%s)", n,
+			       summary_plural(n, "domain", "domains"),
 			       t);
 	g_free(t);
 }
@@ -258,9 +259,9 @@ summary_verdict_text(const struct summary_agg *a)
 				summary_plural(failing, "domain", "domains"),
 				worst->name, wshare,
 				type != NULL ? type : "no details");
-		if (a->n_below > 0)
+		if (summary_n_below(a) > 0)
 			g_string_append_printf(s, "; %u below threshold",
-					       a->n_below);
+					       summary_n_below(a));
 	}
 	return g_string_free(s, FALSE);
 }

@@ -101,6 +101,10 @@ domain_line(FILE *out, const struct summary_agg *a,
 
 	if (d->needs & (SUMMARY_NEEDS_FAILURES | SUMMARY_NEEDS_BELOW))
 		failures(s, a, d);
+	/* Listed here for another reason: say what the section would. */
+	if ((d->needs & SUMMARY_NEEDS_BELOW) &&
+	    (d->needs & SUMMARY_NEEDS_ACTION))
+		g_string_append(s, ", below threshold");
 	if (d->needs & SUMMARY_NEEDS_SILENT)
 		silence(s, d);
 	if (d->needs & SUMMARY_NEEDS_NOT_READY)

@@ -171,6 +171,16 @@ summary_n_failing(const struct summary_agg *a)
 	return n;
 }
 
+guint
+summary_n_below(const struct summary_agg *a)
+{
+	guint i, n = 0;
+
+	for (i = 0; i < a->triage->len; i++)
+		n += has(g_ptr_array_index(a->triage, i), SUMMARY_NEEDS_BELOW);
+	return n;
+}
+
 const char *
 summary_top_result(const struct summary_agg *a, const char *domain)
 {

@@ -45,6 +45,11 @@ int summary_over_threshold(const struct summary_options *o,
  * verdict FAILURES and the exit status 1. */
 guint summary_n_failing(const struct summary_agg *a);
 
+/* How many domains have failures all under the threshold, whether or
+ * not they need action for another reason (a->n_below counts only
+ * those that do not). */
+guint summary_n_below(const struct summary_agg *a);
+
 /* The result type with most failed sessions (over all domains) that hit
  * domain, or NULL when its failures came without details. */
 const char *summary_top_result(const struct summary_agg *a, const char *domain);
