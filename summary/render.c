@@ -207,8 +207,7 @@ below_clause(const struct summary_agg *a, GString *s)
 		return;
 	t = summary_threshold_text(&a->opt);
 	g_string_append_printf(s, "; %u %s below threshold (%s)", n,
-			       summary_plural(n, "domain", "domains"),
-			       t);
+			       summary_plural(n, "domain", "domains"), t);
 	g_free(t);
 }
 
@@ -251,7 +250,7 @@ summary_verdict_text(const struct summary_agg *a)
 		summary_percent(worst->cur.failures,
 				summary_sessions(&worst->cur), wshare);
 		g_string_printf(s,
-				"FAILURES: %lld of %lld TLS %s (%s) failed, "
+				"FAILURES: %lld of %lld TLS %s (%s) failed "
 				"at %u %s; worst: %s (%s, %s)",
 				(long long)a->total.failures, (long long)n,
 				summary_plural(n, "session", "sessions"), share,
@@ -259,9 +258,6 @@ summary_verdict_text(const struct summary_agg *a)
 				summary_plural(failing, "domain", "domains"),
 				worst->name, wshare,
 				type != NULL ? type : "no details");
-		if (summary_n_below(a) > 0)
-			g_string_append_printf(s, "; %u below threshold",
-					       summary_n_below(a));
 	}
 	return g_string_free(s, FALSE);
 }

@@ -54,12 +54,20 @@ header(FILE *out, const struct summary_agg *a,
 
 	tlsrpt_format_datetime(a->opt.since, since, sizeof(since));
 	tlsrpt_format_datetime(a->opt.until, until, sizeof(until));
-	line = g_strdup_printf(
-		"%s .. %s (%.3g days), %lld %s, %zu %s", since, until,
-		(double)(a->opt.until - a->opt.since) / SUMMARY_DAY,
-		(long long)a->reports,
-		summary_plural(a->reports, "report", "reports"), ctx->n_dirs,
-		summary_plural((int64_t)ctx->n_dirs, "store", "stores"));
+	/* The number of stores only when several were read: one line in 72
+	 * columns. */
+	line = g_strdup_printf("%s .. %s (%.3g days), %lld %s", since, until,
+			       (double)(a->opt.until - a->opt.since) /
+				       SUMMARY_DAY,
+			       (long long)a->reports,
+			       summary_plural(a->reports, "report", "reports"));
+	if (ctx->n_dirs > 1) {
+		char *more =
+			g_strdup_printf("%s, %zu stores", line, ctx->n_dirs);
+
+		g_free(line);
+		line = more;
+	}
 	summary_text_wrap(out, line, 0, 4);
 	g_free(line);
 }

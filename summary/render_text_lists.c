@@ -244,9 +244,13 @@ summary_text_problems(FILE *out, const struct summary_agg *a)
 		any = 1;
 	}
 	n = summary_count_lines(p, lines);
-	for (i = 0; i < n; i++)
-		fprintf(out, "%lld %s\n", (long long)lines[i].count,
-			lines[i].text);
+	for (i = 0; i < n; i++) {
+		char *line = g_strdup_printf(
+			"%lld %s", (long long)lines[i].count, lines[i].text);
+
+		summary_text_wrap(out, line, 0, 4);
+		g_free(line);
+	}
 	any |= n > 0;
 	if (!any)
 		fprintf(out, "(none)\n");
