@@ -31,15 +31,16 @@ struct summary_mail_options {
 };
 
 /* 1 when the window holds nothing a postmaster must act on: at least one
- * session was reported, none failed, no domain or reporter went silent and
+ * session was reported, no domain's failures reach the noise threshold
+ * (summary/triage.h), no domain or reporter went silent and
  * no damaged store line was skipped. Reporters' bookkeeping quirks (details
  * not adding up, reports failing DKIM) are shown in a digest but do not
  * make one. */
 int summary_fine(const struct summary_agg *a);
 
-/* The Subject: "TLS-RPT: " and the verdict in a few words, such as
- * "2 domains OK, example.org 3.1% failures (certificate-expired)". Caller
- * g_free()s. */
+/* The Subject: "TLS-RPT: " and the verdict in a few words, at most 100
+ * characters, the worst domain first, such as "example.org 3.1% failures
+ * (certificate-expired), 2 domains OK". Caller g_free()s. */
 char *summary_mail_subject(const struct summary_agg *a);
 
 /* The digest as a message (caller g_object_unref()s). Returns 0, or -1

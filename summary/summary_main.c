@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * summary_main.c -- tlsrpt-summary: what the stored TLS reports say, for a
- * postmaster, cron or monitoring. Exit status: 0 no failed session in the
- * window, 1 failed sessions, 66 (EX_NOINPUT) a store file could not be
+ * postmaster, cron or monitoring. Exit status: 0 no domain's failures in
+ * the window reach the noise threshold (summary/triage.h), 1 some do, 66 (EX_NOINPUT) a store file could not be
  * read, so every count is short (the summary is written all the same),
  * sysexits(3) codes for other errors.
  */
