@@ -2,9 +2,9 @@
 /*
  * summary_main.c -- tlsrpt-summary: what the stored TLS reports say, for a
  * postmaster, cron or monitoring. Exit status: 0 no domain's failures in
- * the window reach the noise threshold (summary/triage.h), 1 some do, 66 (EX_NOINPUT) a store file could not be
- * read, so every count is short (the summary is written all the same),
- * sysexits(3) codes for other errors.
+ * the window reach the noise threshold (summary/triage.h), 1 some do, 66
+ * (EX_NOINPUT) a store file could not be read, so every count is short (the
+ * summary is written all the same), sysexits(3) codes for other errors.
  */
 #include <errno.h>
 #include <getopt.h>
