@@ -151,6 +151,8 @@ config_share_ppm(const char *v, uint32_t *ppm)
 
 	for (; (*v >= '0' && *v <= '9') || (*v == '.' && decimals < 0); v++) {
 		if (*v == '.') {
+			if (digits == 0)
+				return -1; /* ".5": say 0.5 */
 			decimals = 0;
 			continue;
 		}

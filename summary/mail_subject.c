@@ -19,16 +19,19 @@ summary_fine(const struct summary_agg *a)
 	       !summary_trust_problems(a);
 }
 
-/* Longest Subject built (before "TLS-RPT: " and the header step): the
+/* Longest Subject built (after "TLS-RPT: ", before the header step): the
  * inbox list of a mail client shows 60 to 100 characters. Parts are added
- * most important first; the first that does not fit ends it with "...". */
+ * most important first; the first that does not fit ends it with "...",
+ * except the worst domain, which is always named (cut to
+ * SUBJECT_NAME_MAX: with the longest result type it still fits). */
 #define SUBJECT_MAX (100 - sizeof("TLS-RPT: ") + 1)
 #define SUBJECT_MORE ", ..."
-#define SUBJECT_NAME_MAX 48 /* a domain name longer than this is cut */
+#define SUBJECT_NAME_MAX 32 /* a domain name longer than this is cut */
 
 struct subject {
 	GString *s;
 	int full;
+	int must; /* the next part goes in even when it does not fit */
 };
 
 /* Appends text as the next part, when it fits. */
@@ -36,9 +39,13 @@ static void
 part(struct subject *sub, const char *text)
 {
 	size_t sep = sub->s->len > 0 ? 2 : 0;
+	int must = sub->must;
 
+	sub->must = 0;
 	if (sub->full)
 		return;
+	if (must)
+		goto add;
 	/* Room is kept for the "..." that may have to follow. */
 	if (sub->s->len + sep + strlen(text) + strlen(SUBJECT_MORE) >
 	    SUBJECT_MAX) {
@@ -46,6 +53,7 @@ part(struct subject *sub, const char *text)
 		sub->full = 1;
 		return;
 	}
+add:
 	g_string_append(sub->s, sep > 0 ? ", " : "");
 	g_string_append(sub->s, text);
 }
@@ -101,7 +109,9 @@ count_needs(const struct summary_agg *a, unsigned bit,
 	return n;
 }
 
-/* The worst failing domain, then how many more. */
+/* The worst failing domain, with how many are failing when more are:
+ * "example.org 3.1% failures (certificate-expired)", "7 failing, worst
+ * example.org 30.0% (certificate-expired)". */
 static void
 failing_parts(const struct summary_agg *a, struct subject *sub)
 {
@@ -116,11 +126,14 @@ failing_parts(const struct summary_agg *a, struct subject *sub)
 	type = summary_top_result(a, d->name);
 	summary_percent(d->cur.failures, summary_sessions(&d->cur), pct);
 	name = short_name(d);
-	partf(sub, "%s %s failures (%s)", name, pct,
-	      type != NULL ? type : "no details given");
+	sub->must = 1;
+	if (n == 1)
+		partf(sub, "%s %s failures (%s)", name, pct,
+		      type != NULL ? type : "no details given");
+	else
+		partf(sub, "%u failing, worst %s %s (%s)", n, name, pct,
+		      type != NULL ? type : "no details given");
 	g_free(name);
-	if (n > 1)
-		partf(sub, "%u more failing", n - 1);
 }
 
 /* "example.net silent" for one, "3 silent" for more. */
@@ -172,7 +185,7 @@ count_ok(const struct summary_agg *a)
 char *
 summary_mail_subject(const struct summary_agg *a)
 {
-	struct subject sub = {g_string_new(NULL), 0};
+	struct subject sub = {g_string_new(NULL), 0, 0};
 	guint ok = count_ok(a), failing = summary_n_failing(a);
 
 	/* First: every count after it is short. */

@@ -583,6 +583,46 @@ END_TEST
 
 /* The Alert* keys: defaults, durations with suffixes, AlertCommand
  * checked as the words it splits into. */
+/* SummaryMinShare: a percentage with up to 4 decimals, read exactly. */
+START_TEST(test_summary_share)
+{
+	static const struct {
+		const char *v;
+		int ok;
+		uint32_t ppm;
+	} cases[] = {
+		{"0.1", 0, 1000},      {"0.1%", 0, 1000},     {"5", 0, 50000},
+		{"100", 0, 1000000},   {"0", 0, 0},	      {"0.0001", 0, 1},
+		{"12.34%", 0, 123400}, {"0.00001", -1, 0},    {"100.1", -1, 0},
+		{"", -1, 0},	       {".5", -1, 0},	      {"5.", -1, 0},
+		{"1%%", -1, 0},	       {"-1", -1, 0},	      {"1e3", -1, 0},
+		{"0.1 %", -1, 0},      {"9999999999", -1, 0},
+	};
+	struct config c;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	uint32_t ppm;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ppm = 7;
+		ck_assert_msg(config_share_ppm(cases[i].v, &ppm) == cases[i].ok,
+			      "\"%s\"", cases[i].v);
+		if (cases[i].ok == 0)
+			ck_assert_uint_eq(ppm, cases[i].ppm);
+	}
+	ck_assert_int_eq(config_init(&c, &err), 0);
+	ck_assert_uint_eq(c.summary_min_failures, 1);
+	ck_assert_str_eq(c.summary_min_share, "0.1");
+	tlsrpt_error_clear(&err);
+	ck_assert_int_eq(
+		config_set(&c, "SummaryMinShare", "1.5x", "--min-share", &err),
+		-1);
+	ck_assert_ptr_nonnull(strstr(err.text, "not a percentage"));
+	ck_assert_int_eq(config_set(&c, "SummaryMinFailures", "0", "t", &err),
+			 -1);
+	config_free(&c);
+}
+END_TEST
+
 START_TEST(test_alert_keys)
 {
 	struct config c;
@@ -645,6 +685,7 @@ config_suite(void)
 	tcase_add_test(tc, test_rcpt);
 	tcase_add_test(tc, test_alloc_failures);
 	tcase_add_test(tc, test_alert_keys);
+	tcase_add_test(tc, test_summary_share);
 	tcase_add_test(tc, test_keep);
 	suite_add_tcase(s, tc);
 	return s;

@@ -300,6 +300,47 @@ START_TEST(test_subjects)
 }
 END_TEST
 
+/* At 1,000 domains, with a worst domain whose name is longer than a
+ * Subject: at most 100 characters, the worst domain first (cut), and
+ * "..." where parts were left out. */
+START_TEST(test_subject_bound)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	char name[300], *s;
+
+	summary_options_default(&o);
+	o.since = DAY(23);
+	o.until = DAY(30);
+	a = summary_agg_new(&o);
+	for (int i = 0; i < 1000; i++) {
+		struct summary_domain *d;
+
+		if (i == 500) {
+			memset(name, 'w', 200);
+			snprintf(name + 200, sizeof(name) - 200, ".example");
+		} else {
+			snprintf(name, sizeof(name), "d%04d.example", i);
+		}
+		d = summary_agg_domain(a, name);
+		d->in_window = 1;
+		d->cur.successes = 1000;
+		d->cur.failures = i == 500 ? 900 : i % 50 == 0 ? 10 : 0;
+	}
+	summary_agg_finish(a);
+	a->total.successes = 1000 * 1000; /* what fold.c would have summed */
+	a->total.failures = 900 + 19 * 10;
+	s = summary_mail_subject(a);
+	ck_assert_msg(strlen(s) <= 100, "%zu: %s", strlen(s), s);
+	ck_assert_msg(g_str_has_prefix(s, "TLS-RPT: 20 failing, worst wwwwww"),
+		      "%s", s);
+	ck_assert_ptr_nonnull(strstr(s, "w... 47.4% (no details given)"));
+	ck_assert_msg(g_str_has_suffix(s, ", ..."), "%s", s);
+	g_free(s);
+	summary_agg_free(a);
+}
+END_TEST
+
 /* A clean window with one impersonating report is not fine: the digest
  * goes out with --only-problems and its Subject says why. */
 START_TEST(test_subject_impersonation)
@@ -479,6 +520,7 @@ digest_suite(void)
 	tcase_add_test(tc, test_structure);
 	tcase_add_test(tc, test_subjects);
 	tcase_add_test(tc, test_subject_impersonation);
+	tcase_add_test(tc, test_subject_bound);
 	tcase_add_test(tc, test_only_problems);
 	tcase_add_test(tc, test_overrides);
 	tcase_add_test(tc, test_refused);

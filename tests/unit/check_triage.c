@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "summary/aggregate.h"
+#include "summary/render.h"
 #include "summary/triage.h"
 #include "tests/unit/testutil.h"
 
@@ -136,6 +137,87 @@ START_TEST(test_words)
 }
 END_TEST
 
+START_TEST(test_threshold_text)
+{
+	struct summary_options o;
+	char *t;
+
+	summary_options_default(&o);
+	ck_assert_int_eq(o.min_failures, SUMMARY_MIN_FAILURES);
+	ck_assert_uint_eq(o.min_share_ppm, SUMMARY_MIN_SHARE_PPM);
+	t = summary_threshold_text(&o);
+	ck_assert_str_eq(t, "at least 0.1% of a domain's sessions");
+	g_free(t);
+	o.min_failures = 5;
+	o.min_share_ppm = 50;
+	t = summary_threshold_text(&o);
+	ck_assert_str_eq(t, "at least 5 failed sessions and 0.005% of a "
+			    "domain's sessions");
+	g_free(t);
+	o.min_failures = 1;
+	o.min_share_ppm = 0;
+	t = summary_threshold_text(&o);
+	ck_assert_str_eq(t, "at least 1 failed session");
+	g_free(t);
+	o.min_share_ppm = 20000;
+	t = summary_threshold_text(&o);
+	ck_assert_str_eq(t, "at least 2% of a domain's sessions");
+	g_free(t);
+}
+END_TEST
+
+/* One stray failure in a million: below threshold, the verdict OK with
+ * "<0.1%" (never "0.0%"), status ok; a silent domain with failures under
+ * the threshold does not outrank a failing one, whatever its count. */
+START_TEST(test_verdict_threshold)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	struct summary_domain *d;
+	char *v;
+
+	summary_options_default(&o);
+	o.since = 1000000;
+	o.until = o.since + 86400;
+	a = summary_agg_new(&o);
+	domain(a, "stray.example", 999999, 1);
+	domain(a, "ok.example", 1000, 0);
+	summary_agg_finish(a);
+	a->total.successes = 999999 + 1000;
+	a->total.failures = 1;
+	ck_assert_uint_eq(summary_n_failing(a), 0);
+	ck_assert_uint_eq(summary_n_below(a), 1);
+	ck_assert_str_eq(summary_status(a), "ok");
+	v = summary_verdict_text(a);
+	ck_assert_str_eq(v, "OK: 1 of 1001000 TLS sessions (<0.1%) failed, "
+			    "none over the noise threshold; 1 domain below "
+			    "threshold (at least 0.1% of a domain's "
+			    "sessions)");
+	g_free(v);
+	summary_agg_free(a);
+
+	a = summary_agg_new(&o);
+	d = domain(a, "a-silent.example", 999500, 500); /* 0.05% */
+	d->in_window = 0;
+	d->in_prev = 1;
+	domain(a, "b-failing.example", 90, 10);
+	summary_agg_finish(a);
+	a->total.successes = 999590;
+	a->total.failures = 510;
+	ck_assert_uint_eq(a->n_action, 2);
+	ck_assert_str_eq(nth(a, 0), "b-failing.example");
+	ck_assert_uint_eq(summary_n_failing(a), 1);
+	ck_assert_uint_eq(summary_n_below(a), 1);
+	ck_assert_str_eq(summary_status(a), "failures");
+	v = summary_verdict_text(a);
+	ck_assert_str_eq(v, "FAILURES: 510 of 1000100 TLS sessions (0.1%) "
+			    "failed at 1 domain; worst: b-failing.example "
+			    "(10.0%, no details)");
+	g_free(v);
+	summary_agg_free(a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -147,6 +229,8 @@ main(void)
 	tcase_add_test(tc, test_threshold_share);
 	tcase_add_test(tc, test_one_rounding_rule);
 	tcase_add_test(tc, test_words);
+	tcase_add_test(tc, test_threshold_text);
+	tcase_add_test(tc, test_verdict_threshold);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
