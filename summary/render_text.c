@@ -10,6 +10,8 @@
  */
 #include "summary/render.h"
 
+#include <string.h>
+
 #include "report/report.h"
 #include "summary/render_text_impl.h"
 #include "summary/triage.h"
@@ -50,15 +52,17 @@ static void
 header(FILE *out, const struct summary_agg *a,
        const struct summary_render_ctx *ctx)
 {
-	char since[24], until[24], *line;
+	char since[24], until[24], n[32], *line;
+	double days = (double)(a->opt.until - a->opt.since) / SUMMARY_DAY;
 
 	tlsrpt_format_datetime(a->opt.since, since, sizeof(since));
 	tlsrpt_format_datetime(a->opt.until, until, sizeof(until));
 	/* The number of stores only when several were read: one line in 72
 	 * columns. */
-	line = g_strdup_printf("%s .. %s (%.3g days), %lld %s", since, until,
-			       (double)(a->opt.until - a->opt.since) /
-				       SUMMARY_DAY,
+	/* The plural by the number shown: 1.00001 days is "1 day". */
+	snprintf(n, sizeof(n), "%.3g", days);
+	line = g_strdup_printf("%s .. %s (%s %s), %lld %s", since, until, n,
+			       strcmp(n, "1") == 0 ? "day" : "days",
 			       (long long)a->reports,
 			       summary_plural(a->reports, "report", "reports"));
 	if (ctx->n_dirs > 1) {

@@ -77,6 +77,16 @@ head -1 "$t/none" | grep -q '^OK: [0-9]* of [0-9]* TLS sessions (0\.1%) failed, 
 	fail "verdict under the threshold: $(head -1 "$t/none")"
 echo "ok - the threshold options decide the verdict and the exit status"
 
+# Plurals: "1 day", "only 1 reporting organisation", never "1 sessions".
+expect_status 1 run --since 1d >"$t/day"
+sed -n 3p "$t/day" | grep -q ' (1 day), ' || fail "header: $(sed -n 3p "$t/day")"
+grep -q 'only 1 reporting organisation in' "$t/text" || fail "no singular readiness reason"
+if grep -E '(^|[^0-9.,])1 (sessions|reports|domains|organisations|reporters|failures|lines|policies|days|stores)\b' \
+	"$t/text" "$t/day" "$t/all-count" "$t/none" 2>/dev/null; then
+	fail "a plural after 1"
+fi
+echo "ok - plurals"
+
 # The digest's Subject: under 100 characters, the worst domain first.
 worst=$(head -1 "$t/problems")
 check_subject() {
