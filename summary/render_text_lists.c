@@ -6,6 +6,8 @@
  */
 #include "summary/render.h"
 
+#include <string.h>
+
 #include "report/report.h"
 #include "summary/render_text_impl.h"
 #include "summary/triage.h"
@@ -99,9 +101,56 @@ summary_text_readiness(FILE *out, const struct summary_agg *a, size_t max)
 			     "enforce)\n");
 }
 
+/* Position + 1 of a domain in the triage; 0 for a domain outside it
+ * (seen only before the previous window): those go last. */
+static guint
+rank_of(GHashTable *rank, const char *domain)
+{
+	return GPOINTER_TO_UINT(g_hash_table_lookup(rank, domain));
+}
+
+static gint
+cmp_reporter_rank(gconstpointer x, gconstpointer y, gpointer rank)
+{
+	const struct summary_reporter *a = *(const void *const *)x;
+	const struct summary_reporter *b = *(const void *const *)y;
+	guint ra = rank_of(rank, a->domain), rb = rank_of(rank, b->domain);
+
+	ra = ra == 0 ? G_MAXUINT : ra;
+	rb = rb == 0 ? G_MAXUINT : rb;
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	if (strcmp(a->domain, b->domain) != 0)
+		return strcmp(a->domain, b->domain);
+	return strcmp(a->org, b->org);
+}
+
+/* The silent reporters in the order of their domains, worst first as
+ * everywhere. Caller g_ptr_array_free()s (elements borrowed). */
+static GPtrArray *
+reporters_worst_first(const struct summary_agg *a)
+{
+	GHashTable *rank = g_hash_table_new(g_str_hash, g_str_equal);
+	GPtrArray *v = g_ptr_array_sized_new(a->silent_reporters->len);
+	guint i;
+
+	for (i = 0; i < a->triage->len; i++)
+		g_hash_table_insert(rank,
+				    ((struct summary_domain *)g_ptr_array_index(
+					     a->triage, i))
+					    ->name,
+				    GUINT_TO_POINTER(i + 1));
+	for (i = 0; i < a->silent_reporters->len; i++)
+		g_ptr_array_add(v, g_ptr_array_index(a->silent_reporters, i));
+	g_ptr_array_sort_with_data(v, cmp_reporter_rank, rank);
+	g_hash_table_destroy(rank);
+	return v;
+}
+
 void
 summary_text_silence(FILE *out, const struct summary_agg *a, size_t max)
 {
+	GPtrArray *rep = reporters_worst_first(a);
 	char day[24];
 	guint i;
 
@@ -125,10 +174,8 @@ summary_text_silence(FILE *out, const struct summary_agg *a, size_t max)
 		summary_text_wrap(out, line, 0, 4);
 		g_free(line);
 	}
-	for (i = 0; i < a->silent_reporters->len && (max == 0 || i < max);
-	     i++) {
-		const struct summary_reporter *r =
-			g_ptr_array_index(a->silent_reporters, i);
+	for (i = 0; i < rep->len && (max == 0 || i < max); i++) {
+		const struct summary_reporter *r = g_ptr_array_index(rep, i);
 		char *line;
 
 		summary_date_of(r->last, day, sizeof(day));
@@ -144,6 +191,7 @@ summary_text_silence(FILE *out, const struct summary_agg *a, size_t max)
 			a->silent_reporters->len - (guint)max);
 	if (a->silent_domains->len == 0 && a->silent_reporters->len == 0)
 		fprintf(out, "(none)\n");
+	g_ptr_array_free(rep, TRUE);
 }
 
 /* Reports left out as impersonations (trust.c). */
