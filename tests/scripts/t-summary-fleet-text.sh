@@ -75,6 +75,15 @@ sed -n '/^NEEDS ACTION/,/^$/p' "$t/all-count" | grep -q "^$b: 1 failed" ||
 expect_status 0 run --min-failures 100000000 >"$t/none"
 head -1 "$t/none" | grep -q '^OK: [0-9]* of [0-9]* TLS sessions (0\.1%) failed, none over' ||
 	fail "verdict under the threshold: $(head -1 "$t/none")"
+# --only-problems: a stray failure alone sends no digest; counted, it does.
+healthy1=$(sed -n '/^HEALTHY/{n;n;p;}' "$t/text" | awk '{ print $1 }')
+expect_status 0 run --domain "$b" --domain "$healthy1" --format mail \
+	--to pm@example.org --only-problems >"$t/quiet.eml"
+[ -s "$t/quiet.eml" ] && fail "--only-problems mailed a stray failure under the threshold"
+expect_status 1 run --domain "$b" --domain "$healthy1" --format mail \
+	--to pm@example.org --only-problems --min-share 0 >"$t/loud.eml"
+grep -q "^Subject: TLS-RPT: $b <0.1% failures" "$t/loud.eml" ||
+	fail "counted stray failure: $(grep '^Subject' "$t/loud.eml")"
 echo "ok - the threshold options decide the verdict and the exit status"
 
 # Plurals: "1 day", "only 1 reporting organisation", never "1 sessions".
