@@ -119,13 +119,35 @@ enum summary_verdict {
 	SUMMARY_VERDICT_NONE,	   /* no MTA-STS policy in testing/enforce */
 	SUMMARY_VERDICT_READY,	   /* testing, ready to enforce */
 	SUMMARY_VERDICT_NOT_READY, /* testing, with reasons */
-	SUMMARY_VERDICT_ENFORCED,  /* enforce, no failures in the window */
+	SUMMARY_VERDICT_ENFORCED,  /* enforce, none under enforce failed */
 	SUMMARY_VERDICT_REFUSING,  /* enforce, senders refuse to deliver */
+};
+
+/* The mode an sts policy line itself names (store/reader.h: the policy's
+ * "mode:" string as that reporter fetched it). A failure is judged by the
+ * policy its sender applied, not by the domain's latest one (readiness.c). */
+enum summary_mode {
+	SUMMARY_MODE_TESTING,
+	SUMMARY_MODE_ENFORCE,
+	SUMMARY_MODE_OTHER, /* "none", or the line names no mode */
+	SUMMARY_N_MODES
+};
+
+/* The sts lines of one domain seen under one mode: a few numbers, whatever
+ * the number of lines. Times are received (ours, not the sender's). */
+struct summary_mode_tally {
+	struct summary_counts c; /* sessions in the window */
+	int64_t lines;		 /* lines in the window */
+	int64_t first;		 /* earliest received, in the window */
+	int64_t first_failed, last_failed; /* of lines with failures, ditto */
+	int64_t recent_failures;	   /* in the readiness period */
+	int64_t recent_last_failed;	   /* latest line with failures there */
 };
 
 struct summary_reason {
 	const char *code; /* "failures", "policy-mismatch", "few-reports",
-			     "few-reporters", "refusing" */
+			     "few-reporters", "refusing", "testing-failures",
+			     "mode-unknown" */
 	char *text;	  /* a sentence for a person */
 };
 
@@ -133,8 +155,9 @@ struct summary_domain {
 	char *name; /* lower case; "(none)" for policies without one */
 	struct summary_counts cur, prev;
 	int64_t reports, prev_reports; /* distinct reports */
-	int64_t unexplained;   /* failures the details do not account for */
-	int64_t sts_failures;  /* failures of sts policies in the window */
+	int64_t unexplained;  /* failures the details do not account for */
+	int64_t sts_failures; /* failures of sts policies in the window */
+	struct summary_mode_tally modes[SUMMARY_N_MODES]; /* by line's mode */
 	unsigned policy_types; /* SUMMARY_PT_* seen in the window */
 	char *other_types;     /* unknown policy types, space-separated */
 	char *sts_mode, *mx;   /* latest seen by any reporter (or NULL) */
@@ -307,6 +330,11 @@ void summary_agg_finish(struct summary_agg *a);
 
 /* readiness.c: verdict and reasons of every domain (called by finish). */
 void summary_readiness(struct summary_agg *a);
+
+/* readiness.c: an sts policy line of d (fold.c) into the tally of the mode
+ * it names (mode: tlsrpt_policy_sts_mode(), NULL when it names none). */
+void summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
+			    const struct tlsrpt_record *rec, const char *mode);
 
 /* silence.c: silent reporters and domains (called by finish). */
 void summary_silence(struct summary_agg *a);

@@ -444,6 +444,7 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		set_policy(&r->sts_mode, &r->mx, &r->policy_recv,
 			   &r->policy_seen, mode, mx, rec);
 		g_free(mx);
+		summary_readiness_fold(a, d, rec, mode);
 		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY)
 			d->recent_sts_failures = tlsrpt_count_add(
 				d->recent_sts_failures,
