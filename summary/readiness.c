@@ -195,6 +195,48 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 					  : SUMMARY_VERDICT_NOT_READY;
 }
 
+/* The failures under testing of a domain in enforce. Those reported after
+ * its first report under enforce came from reporters still caching the
+ * policy in testing: they will refuse the same sessions once they see
+ * enforce. Sessions under enforce that did not fail say whether the cause
+ * is gone for those that see it. */
+static char *
+testing_failures_text(const struct summary_domain *d)
+{
+	const struct summary_mode_tally *t = &d->modes[SUMMARY_MODE_TESTING],
+					*e = &d->modes[SUMMARY_MODE_ENFORCE];
+	int64_t e_sessions = summary_sessions(&e->c);
+	GString *s = g_string_new(NULL);
+	char day[24];
+
+	g_string_printf(s, "%s%lld session%s failed under testing, reported ",
+			e->c.failures > 0 ? "another " : "",
+			(long long)t->c.failures, plural(t->c.failures));
+	append_days(s, t->first_failed, t->last_failed);
+	if (e->lines > 0 && t->last_failed >= e->first)
+		g_string_append(s,
+				", some after the first report under enforce "
+				"(a reporter still caching the policy in "
+				"testing): senders delivered those anyway, "
+				"but would refuse them under enforce");
+	else
+		g_string_append(s, ", before the first report under "
+				   "enforce: senders delivered those anyway");
+	if (e->c.failures == 0 && e_sessions > 0) {
+		summary_date_of(e->first, day, sizeof(day));
+		g_string_append_printf(s,
+				       "; none of the %lld session%s "
+				       "reported under enforce since %s "
+				       "failed",
+				       (long long)e_sessions,
+				       plural(e_sessions), day);
+	} else if (e->c.failures == 0) {
+		g_string_append(s, "; no session under enforce was reported "
+				   "in the window yet");
+	}
+	return g_string_free(s, FALSE);
+}
+
 /* A domain whose latest policy is enforce: refusing only when lines under
  * enforce failed; failures under testing (before the switch, or from a
  * reporter still caching testing) and of lines naming no mode are said,
@@ -219,32 +261,8 @@ judge_enforce(struct summary_domain *d)
 		append_days(s, e->first_failed, e->last_failed);
 		reason(d, "refusing", g_string_free(s, FALSE));
 	}
-	if (t->c.failures > 0) {
-		s = g_string_new(NULL);
-		g_string_printf(s,
-				"%s%lld session%s failed while the policy "
-				"was in testing, reported ",
-				e->c.failures > 0 ? "another " : "",
-				(long long)t->c.failures,
-				plural(t->c.failures));
-		append_days(s, t->first_failed, t->last_failed);
-		g_string_append(s, ": senders delivered those anyway");
-		if (e->c.failures == 0 && summary_sessions(&e->c) > 0) {
-			char day[24];
-
-			summary_date_of(e->first, day, sizeof(day));
-			g_string_append_printf(
-				s,
-				"; none of the %lld session%s reported "
-				"under enforce since %s failed",
-				(long long)summary_sessions(&e->c),
-				plural(summary_sessions(&e->c)), day);
-		} else if (e->c.failures == 0) {
-			g_string_append(s, "; no session under enforce was "
-					   "reported in the window yet");
-		}
-		reason(d, "testing-failures", g_string_free(s, FALSE));
-	}
+	if (t->c.failures > 0)
+		reason(d, "testing-failures", testing_failures_text(d));
 	if (x->c.failures > 0) {
 		s = g_string_new(NULL);
 		g_string_printf(s,
