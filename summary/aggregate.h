@@ -142,6 +142,10 @@ struct summary_mode_tally {
 	int64_t first_failed, last_failed; /* of lines with failures, ditto */
 	int64_t recent_failures;	   /* in the readiness period */
 	int64_t recent_last_failed;	   /* latest line with failures there */
+	/* Failures of lines from a reporter still naming this mode after
+	 * the domain's latest policy had left it (a cached policy): in the
+	 * window, in the readiness period. */
+	int64_t stale_failures, recent_stale_failures;
 };
 
 struct summary_reason {
@@ -331,9 +335,11 @@ void summary_agg_finish(struct summary_agg *a);
 /* readiness.c: verdict and reasons of every domain (called by finish). */
 void summary_readiness(struct summary_agg *a);
 
-/* readiness.c: an sts policy line of d (fold.c) into the tally of the mode
- * it names (mode: tlsrpt_policy_sts_mode(), NULL when it names none). */
+/* readiness.c: an sts policy line of d from reporter r (fold.c) into the
+ * tally of the mode it names (mode: tlsrpt_policy_sts_mode(), NULL when it
+ * names none). Called before the line updates d's and r's latest policy. */
 void summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
+			    const struct summary_reporter *r,
 			    const struct tlsrpt_record *rec, const char *mode);
 
 /* silence.c: silent reporters and domains (called by finish). */

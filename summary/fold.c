@@ -438,13 +438,13 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		/* A reporter that could not fetch the policy saw no mode:
 		 * that says nothing about the domain's policy, only about
 		 * that reporter's view of it. */
+		summary_readiness_fold(a, d, r, rec, mode);
 		if (mode != NULL || d->sts_mode == NULL)
 			set_policy(&d->sts_mode, &d->mx, &d->policy_recv,
 				   &d->policy_seen, mode, mx, rec);
 		set_policy(&r->sts_mode, &r->mx, &r->policy_recv,
 			   &r->policy_seen, mode, mx, rec);
 		g_free(mx);
-		summary_readiness_fold(a, d, rec, mode);
 		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY)
 			d->recent_sts_failures = tlsrpt_count_add(
 				d->recent_sts_failures,

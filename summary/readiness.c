@@ -50,16 +50,40 @@ mode_index(const char *mode)
 	return SUMMARY_MODE_OTHER;
 }
 
+/* Whether the line (of mode, from r) comes from a cached policy: the
+ * domain's latest policy so far names the other of testing and enforce
+ * while r names the same mode as in its previous report. A reporter whose
+ * mode changed saw the domain's policy change (a cache lags, never leads);
+ * one seen for the first time cannot be told apart, and is not counted.
+ * Day files are read in order, so "so far" is "when it was received". */
+static int
+stale(const struct summary_domain *d, const struct summary_reporter *r,
+      const struct tlsrpt_record *rec, enum summary_mode m)
+{
+	enum summary_mode dm = mode_index(d->sts_mode);
+
+	if (m == SUMMARY_MODE_OTHER || dm == SUMMARY_MODE_OTHER || dm == m ||
+	    rec->received < d->policy_recv)
+		return 0;
+	return r->sts_mode != NULL && mode_index(r->sts_mode) == m;
+}
+
 void
 summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
+		       const struct summary_reporter *r,
 		       const struct tlsrpt_record *rec, const char *mode)
 {
 	const struct summary_options *o = &a->opt;
-	struct summary_mode_tally *m = &d->modes[mode_index(mode)];
+	enum summary_mode mi = mode_index(mode);
+	struct summary_mode_tally *m = &d->modes[mi];
 	int64_t t = rec->received;
 	int64_t failed = rec->policy.total_failure_session_count;
+	int cached = failed > 0 && stale(d, r, rec, mi);
 
 	if (t >= o->since) {
+		if (cached)
+			m->stale_failures =
+				tlsrpt_count_add(m->stale_failures, failed);
 		if (m->lines == 0 || t < m->first)
 			m->first = t;
 		m->lines++;
@@ -75,6 +99,9 @@ summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
 	    failed > 0) {
 		m->recent_failures =
 			tlsrpt_count_add(m->recent_failures, failed);
+		if (cached)
+			m->recent_stale_failures = tlsrpt_count_add(
+				m->recent_stale_failures, failed);
 		if (t > m->recent_last_failed)
 			m->recent_last_failed = t;
 	}
@@ -158,6 +185,13 @@ recent_failures_text(const struct summary_agg *a,
 				"%s%lld under enforce, which senders "
 				"refused, the last reported on %s",
 				sep, (long long)e->recent_failures, day);
+			if (e->recent_stale_failures > 0)
+				g_string_append_printf(
+					s,
+					", %lld of them by reporters still "
+					"caching the policy in enforce after "
+					"others saw testing",
+					(long long)e->recent_stale_failures);
 			sep = "; ";
 		}
 		if (x->recent_failures > 0)
@@ -195,11 +229,10 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 					  : SUMMARY_VERDICT_NOT_READY;
 }
 
-/* The failures under testing of a domain in enforce. Those reported after
- * its first report under enforce came from reporters still caching the
- * policy in testing: they will refuse the same sessions once they see
- * enforce. Sessions under enforce that did not fail say whether the cause
- * is gone for those that see it. */
+/* The failures under testing of a domain in enforce. Those of reporters
+ * still caching the policy in testing after others saw enforce will be
+ * refused once they see it. Sessions under enforce that did not fail say
+ * whether the cause is gone for the reporters that see it. */
 static char *
 testing_failures_text(const struct summary_domain *d)
 {
@@ -213,15 +246,14 @@ testing_failures_text(const struct summary_domain *d)
 			e->c.failures > 0 ? "another " : "",
 			(long long)t->c.failures, plural(t->c.failures));
 	append_days(s, t->first_failed, t->last_failed);
-	if (e->lines > 0 && t->last_failed >= e->first)
-		g_string_append(s,
-				", some after the first report under enforce "
-				"(a reporter still caching the policy in "
-				"testing): senders delivered those anyway, "
-				"but would refuse them under enforce");
-	else
-		g_string_append(s, ", before the first report under "
-				   "enforce: senders delivered those anyway");
+	g_string_append(s, ": senders delivered those anyway");
+	if (t->stale_failures > 0)
+		g_string_append_printf(s,
+				       "; %lld of them came from reporters "
+				       "still caching the policy in testing "
+				       "after others saw enforce, and would be "
+				       "refused once they see it",
+				       (long long)t->stale_failures);
 	if (e->c.failures == 0 && e_sessions > 0) {
 		summary_date_of(e->first, day, sizeof(day));
 		g_string_append_printf(s,

@@ -144,10 +144,11 @@ START_TEST(test_switch_failures_before)
 	ck_assert_ptr_null(reason(d, "refusing"));
 	t = reason(d, "testing-failures");
 	ck_assert_str_eq(t, "15 sessions failed under testing, reported from "
-			    "2026-11-24 to 2026-11-26, before the first "
-			    "report under enforce: senders delivered those "
+			    "2026-11-24 to 2026-11-26: senders delivered those "
 			    "anyway; none of the 6000 sessions reported under "
 			    "enforce since 2026-11-27 failed");
+	/* Both reporters switched the same day: no cached policy. */
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].stale_failures, 0);
 	ck_assert_ptr_null(reason(d, "policy-mismatch"));
 	summary_agg_free(a);
 }
@@ -170,8 +171,7 @@ START_TEST(test_switch_failures_after)
 		   "enforce, reported from 2026-11-29 to 2026-11-30");
 	assert_has(reason(d, "testing-failures"),
 		   "another 5 sessions failed under testing, reported on "
-		   "2026-11-25, before the first report under enforce: "
-		   "senders delivered those anyway");
+		   "2026-11-25: senders delivered those anyway");
 	summary_agg_free(a);
 
 	/* One failure: singular. */
@@ -209,6 +209,45 @@ START_TEST(test_rollback)
 	ck_assert_ptr_null(reason(d, "refusing"));
 	summary_agg_free(a);
 
+	/* A reporter still caching enforce after the rollback refuses. */
+	a = new_agg();
+	for (int k = 8; k >= 1; k--) {
+		feed(a, "Google Inc.", AT(k, 6), k > 4 ? "enforce" : "testing",
+		     1000, 0);
+		feed(a, "Yahoo", AT(k, 7), "enforce", 200, k <= 2 ? 3 : 0);
+	}
+	feed(a, "Google Inc.", AT(1, 8), "testing", 1000, 0);
+	d = finish(a);
+	ck_assert_str_eq(d->sts_mode, "testing");
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].recent_stale_failures,
+			 6);
+	assert_has(reason(d, "failures"),
+		   "6 sessions failed in the last 14 days (6 under enforce, "
+		   "which senders refused, the last reported on 2026-11-30, "
+		   "6 of them by reporters still caching the policy in "
+		   "enforce after others saw testing)");
+	assert_has(reason(d, "policy-mismatch"), "Yahoo last saw mode enforce");
+	summary_agg_free(a);
+
+	/* Enforce, rolled back, enforced again: a reporter that follows
+	 * every change never counts as caching. */
+	a = new_agg();
+	for (int k = 10; k >= 1; k--) {
+		const char *mode = k > 7   ? "testing"
+				   : k > 4 ? "enforce"
+				   : k > 2 ? "testing"
+					   : "enforce";
+
+		feed(a, "Google Inc.", AT(k, 6), mode, 1000, 1);
+	}
+	d = finish(a);
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_REFUSING);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].c.failures, 2);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].c.failures, 5);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].stale_failures, 0);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].stale_failures, 0);
+	summary_agg_free(a);
+
 	/* All under testing: said as it always was. */
 	a = new_agg();
 	feed(a, "Google Inc.", AT(2, 6), "testing", 1000, 3);
@@ -235,14 +274,17 @@ START_TEST(test_cached_policy)
 	d = finish(a);
 	ck_assert_str_eq(d->sts_mode, "enforce");
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
+	/* Yahoo's reports of days 2 and 1 came after Google's first under
+	 * enforce (day 3, 06:00); its day-3 report (05:00) came before. */
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].stale_failures, 8);
 	ck_assert_str_eq(reason(d, "testing-failures"),
 			 "28 sessions failed under testing, reported from "
-			 "2026-11-24 to 2026-11-30, some after the first "
-			 "report under enforce (a reporter still caching the "
-			 "policy in testing): senders delivered those anyway, "
-			 "but would refuse them under enforce; none of the "
-			 "3000 sessions reported under enforce since "
-			 "2026-11-28 failed");
+			 "2026-11-24 to 2026-11-30: senders delivered those "
+			 "anyway; 8 of them came from reporters still caching "
+			 "the policy in testing after others saw enforce, and "
+			 "would be refused once they see it; none of the 3000 "
+			 "sessions reported under enforce since 2026-11-28 "
+			 "failed");
 	assert_has(reason(d, "policy-mismatch"), "Yahoo last saw mode testing");
 	assert_has(reason(d, "policy-mismatch"), "latest: mode enforce");
 	summary_agg_free(a);
