@@ -14,16 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "report/report.h"
 #include "summary/aggregate.h"
 #include "summary/render.h"
+#include "tests/unit/summary_fixture.h"
 
-#define DAY 86400
-#define HOUR 3600
-#define UNTIL 1796083200LL /* 2026-12-01T00:00:00Z */
+#define ONE_DAY 86400
+#define UNTIL DAY(31) /* 2026-12-01T00:00:00Z */
 
 /* Day k before --until (k = 1: 2026-11-30) at hour h. */
-#define AT(k, h) (UNTIL - (int64_t)(k)*DAY + (int64_t)(h)*HOUR)
+#define AT(k, h) (UNTIL - (int64_t)(k)*ONE_DAY + (int64_t)(h)*HOUR)
 
 static struct summary_agg *
 new_agg(void)
@@ -32,7 +33,7 @@ new_agg(void)
 
 	summary_options_default(&o);
 	o.until = UNTIL;
-	o.since = UNTIL - 7 * DAY;
+	o.since = UNTIL - 7 * ONE_DAY;
 	return summary_agg_new(&o);
 }
 
@@ -62,7 +63,7 @@ feed(struct summary_agg *a, const char *org, int64_t t, const char *mode,
 	rec.organization_name = (char *)org;
 	rec.report_id = id;
 	rec.dkim = TLSRPT_DKIM_PASS;
-	rec.start_time = t - DAY;
+	rec.start_time = t - ONE_DAY;
 	rec.end_time = t - 1;
 	rec.policy_count = 1;
 	rec.policy.type = TLSRPT_POLICY_STS;
@@ -340,13 +341,14 @@ START_TEST(test_window_edges)
 	struct summary_agg *a = new_agg();
 	const struct summary_domain *d;
 
-	feed(a, "Google Inc.", UNTIL - 7 * DAY - 1, "enforce", 100, 9);
-	feed(a, "Google Inc.", UNTIL - 7 * DAY, "enforce", 100, 0);
+	feed(a, "Google Inc.", UNTIL - 7 * ONE_DAY - 1, "enforce", 100, 9);
+	feed(a, "Google Inc.", UNTIL - 7 * ONE_DAY, "enforce", 100, 0);
 	d = finish(a);
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
 	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].recent_failures, 9);
 	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].c.failures, 0);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].first, UNTIL - 7 * DAY);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].first,
+			 UNTIL - 7 * ONE_DAY);
 	summary_agg_free(a);
 }
 END_TEST
@@ -376,6 +378,48 @@ START_TEST(test_views)
 }
 END_TEST
 
+/* Through a real store: the reports as stored and read back, the modes
+ * taken from their policy strings. Google saw testing with 5 failed
+ * sessions a day until 2026-11-26, then enforce without failures. */
+START_TEST(test_store_round_trip)
+{
+	char top[] = "/tmp/tlsrpt-ready.XXXXXX", dir[64];
+	const char *dirs[1] = {dir};
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct summary_agg *a = new_agg();
+	const struct summary_domain *d;
+
+	fixture_mkdtemp(top);
+	snprintf(dir, sizeof(dir), "%s/s", top);
+	for (int n = 20; n <= 30; n++) {
+		struct fixture_report fr = {
+			.tmpl = n <= 26 ? "google.json" : "mailexample.json",
+			.org = "Google Inc.",
+			.domain = "example.org",
+			.dkim = "pass",
+			.n = n,
+			.received = DAY(n) + 6 * HOUR,
+			.failures = n <= 26 ? 5 : 0,
+		};
+
+		ck_assert_int_eq(fixture_store(dir, &fr), 0);
+	}
+	ck_assert_msg(summary_read_stores(a, dirs, 1, &err) == 0, "%s",
+		      err.text);
+	d = finish(a);
+	ck_assert_str_eq(d->sts_mode, "enforce");
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].c.failures, 3 * 5);
+	assert_has(reason(d, "testing-failures"),
+		   "15 sessions failed under testing, reported from "
+		   "2026-11-24 to 2026-11-26: senders delivered those anyway; "
+		   "none of the 800 sessions reported under enforce since "
+		   "2026-11-27 failed");
+	summary_agg_free(a);
+	fixture_remove(top);
+}
+END_TEST
+
 static Suite *
 readiness_suite(void)
 {
@@ -389,6 +433,7 @@ readiness_suite(void)
 	tcase_add_test(tc, test_no_mode);
 	tcase_add_test(tc, test_window_edges);
 	tcase_add_test(tc, test_views);
+	tcase_add_test(tc, test_store_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -396,5 +441,6 @@ readiness_suite(void)
 int
 main(void)
 {
+	tlsrpt_alloc_init();
 	return test_run(readiness_suite());
 }
