@@ -159,9 +159,8 @@ struct summary_domain {
 	char *name; /* lower case; "(none)" for policies without one */
 	struct summary_counts cur, prev;
 	int64_t reports, prev_reports; /* distinct reports */
-	int64_t unexplained;  /* failures the details do not account for */
-	int64_t sts_failures; /* failures of sts policies in the window */
-	struct summary_mode_tally modes[SUMMARY_N_MODES]; /* by line's mode */
+	int64_t unexplained;   /* failures the details do not account for */
+	int64_t sts_failures;  /* failures of sts policies in the window */
 	unsigned policy_types; /* SUMMARY_PT_* seen in the window */
 	char *other_types;     /* unknown policy types, space-separated */
 	char *sts_mode, *mx;   /* latest seen by any reporter (or NULL) */
@@ -172,6 +171,8 @@ struct summary_domain {
 	int in_window, in_prev;
 	GHashTable *reporters; /* org -> struct summary_reporter */
 	GHashTable *days_h;    /* day -> struct summary_day */
+	/* The sts lines by the mode each names (readiness.c). */
+	struct summary_mode_tally modes[SUMMARY_N_MODES];
 	/* After finish: */
 	GPtrArray *reporter_list; /* by org name */
 	GPtrArray *days;	  /* struct summary_day, oldest first */
