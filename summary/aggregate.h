@@ -124,13 +124,39 @@ enum summary_verdict {
 	SUMMARY_VERDICT_NONE,	   /* no MTA-STS policy in testing/enforce */
 	SUMMARY_VERDICT_READY,	   /* testing, ready to enforce */
 	SUMMARY_VERDICT_NOT_READY, /* testing, with reasons */
-	SUMMARY_VERDICT_ENFORCED,  /* enforce, no failures in the window */
+	SUMMARY_VERDICT_ENFORCED,  /* enforce, none under enforce failed */
 	SUMMARY_VERDICT_REFUSING,  /* enforce, senders refuse to deliver */
+};
+
+/* The mode an sts policy line itself names (store/reader.h: the policy's
+ * "mode:" string as that reporter fetched it). A failure is judged by the
+ * policy its sender applied, not by the domain's latest one (readiness.c). */
+enum summary_mode {
+	SUMMARY_MODE_TESTING,
+	SUMMARY_MODE_ENFORCE,
+	SUMMARY_MODE_OTHER, /* "none", or the line names no mode */
+	SUMMARY_N_MODES
+};
+
+/* The sts lines of one domain seen under one mode: a few numbers, whatever
+ * the number of lines. Times are received (ours, not the sender's). */
+struct summary_mode_tally {
+	struct summary_counts c; /* sessions in the window */
+	int64_t lines;		 /* lines in the window */
+	int64_t first;		 /* earliest received, in the window */
+	int64_t first_failed, last_failed; /* of lines with failures, ditto */
+	int64_t recent_failures;	   /* in the readiness period */
+	int64_t recent_last_failed;	   /* latest line with failures there */
+	/* Failures of lines from a reporter still naming this mode after
+	 * the domain's latest policy had left it (a cached policy): in the
+	 * window, in the readiness period. */
+	int64_t stale_failures, recent_stale_failures;
 };
 
 struct summary_reason {
 	const char *code; /* "failures", "policy-mismatch", "few-reports",
-			     "few-reporters", "refusing" */
+			     "few-reporters", "refusing", "testing-failures",
+			     "mode-unknown" */
 	char *text;	  /* a sentence for a person */
 };
 
@@ -150,6 +176,8 @@ struct summary_domain {
 	int in_window, in_prev;
 	GHashTable *reporters; /* org -> struct summary_reporter */
 	GHashTable *days_h;    /* day -> struct summary_day */
+	/* The sts lines by the mode each names (readiness.c). */
+	struct summary_mode_tally modes[SUMMARY_N_MODES];
 	/* After finish: */
 	GPtrArray *reporter_list; /* by org name */
 	GPtrArray *days;	  /* struct summary_day, oldest first */
@@ -316,6 +344,13 @@ void summary_agg_finish(struct summary_agg *a);
 
 /* readiness.c: verdict and reasons of every domain (called by finish). */
 void summary_readiness(struct summary_agg *a);
+
+/* readiness.c: an sts policy line of d from reporter r (fold.c) into the
+ * tally of the mode it names (mode: tlsrpt_policy_sts_mode(), NULL when it
+ * names none). Called before the line updates d's and r's latest policy. */
+void summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
+			    const struct summary_reporter *r,
+			    const struct tlsrpt_record *rec, const char *mode);
 
 /* silence.c: silent reporters and domains (called by finish). */
 void summary_silence(struct summary_agg *a);

@@ -438,6 +438,7 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		/* A reporter that could not fetch the policy saw no mode:
 		 * that says nothing about the domain's policy, only about
 		 * that reporter's view of it. */
+		summary_readiness_fold(a, d, r, rec, mode);
 		if (mode != NULL || d->sts_mode == NULL)
 			set_policy(&d->sts_mode, &d->mx, &d->policy_recv,
 				   &d->policy_seen, mode, mx, rec);
