@@ -18,6 +18,7 @@ summary_options_default(struct summary_options *o)
 	o->readiness_days = SUMMARY_READINESS_DAYS;
 	o->readiness_min_reports = SUMMARY_READINESS_MIN_REPORTS;
 	o->readiness_min_reporters = SUMMARY_READINESS_MIN_REPORTERS;
+	o->top_pairs = SUMMARY_TOP_PAIRS;
 }
 
 int64_t
@@ -78,6 +79,7 @@ domain_free(gpointer p)
 				       .text);
 		g_array_free(d->reasons, TRUE);
 	}
+	summary_pairs_free(d);
 	g_free(d->other_types);
 	g_free(d->sts_mode);
 	g_free(d->mx);
