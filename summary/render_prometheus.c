@@ -141,32 +141,44 @@ domains(FILE *out, const struct summary_agg *a)
 
 /* One domain's tlsrpt_failed_sessions: its top pairs (pairs.c, most
  * sessions first), then one "other" series with the sum of the rest and
- * of the pairs past the aggregation's bound. A real pair labelled as the
- * bucket is counted in it, so no series can appear twice. */
+ * of the pairs past the aggregation's bound. A pair whose labels, once
+ * escaped, are the bucket's or those of a series already written (two
+ * strings can differ in invalid bytes only) is counted in the bucket, so
+ * no series appears twice, which would make the collector refuse the
+ * whole file. */
 static void
 domain_pairs(FILE *out, const struct summary_domain *d, unsigned top)
 {
 	const char *name = summary_domain_or_null(d->name);
 	int64_t other = d->pairs_over;
 	unsigned shown = 0;
+	GHashTable *seen;
 
 	if (d->pairs->len == 0 && d->pairs_over == 0)
 		return;
+	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_hash_table_add(seen, g_strdup(OTHER "\n" OTHER));
 	for (guint j = 0; j < d->pairs->len; j++) {
 		const struct summary_pair *x = g_ptr_array_index(d->pairs, j);
 		const char *l[] = {"domain", name,	     "result_type",
 				   x->type,  "receiving_mx", x->mx,
 				   NULL};
+		GString *key = g_string_new(NULL);
 
-		if (shown == top ||
-		    (strcmp(x->type, OTHER) == 0 && x->mx != NULL &&
-		     strcmp(x->mx, OTHER) == 0)) {
+		/* Escaped values hold no raw line feed. */
+		sanitize_prom_label(key, x->type);
+		g_string_append_c(key, '\n');
+		sanitize_prom_label(key, x->mx);
+		if (shown == top || g_hash_table_contains(seen, key->str)) {
 			other = tlsrpt_count_add(other, x->sessions);
+			g_string_free(key, TRUE);
 			continue;
 		}
+		g_hash_table_add(seen, g_string_free(key, FALSE));
 		sample(out, "tlsrpt_failed_sessions", x->sessions, l);
 		shown++;
 	}
+	g_hash_table_destroy(seen);
 	{
 		const char *l[] = {"domain",	   name,  "result_type", OTHER,
 				   "receiving_mx", OTHER, NULL};

@@ -21,8 +21,10 @@
  *                  details t-01..t-70 on mx01..mx70, detail k of k
  *                  sessions (in that order: the 6 last are past the
  *                  bound)
- *   Other          o.example tlsa               8 failed: 5 of a type
- *                  "other" on an MX "other", 3 certificate-expired on mx1
+ *   Other          o.example tlsa               11 failed: 5 of a type
+ *                  "other" on an MX "other", 3 certificate-expired on mx1,
+ *                  2 and 1 of types "x\xffy" and "x\xfey" on MX m (one
+ *                  label once escaped)
  */
 #include <check.h>
 #include <jansson.h>
@@ -102,7 +104,9 @@ scenario(unsigned top)
 		{"certificate-expired", NULL, "192.0.2.1", 1}};
 	static const struct detail other[] = {
 		{"other", "other", NULL, 5},
-		{"certificate-expired", "mx1.o.example", NULL, 3}};
+		{"certificate-expired", "mx1.o.example", NULL, 3},
+		{"x\xffy", "m", NULL, 2},
+		{"x\xfey", "m", NULL, 1}};
 	static char types[MANY][8], mxs[MANY][8];
 	struct detail many[MANY];
 	struct summary_options o;
@@ -133,8 +137,8 @@ scenario(unsigned top)
 	}
 	feed(a, "Many", "many.example", TLSRPT_POLICY_TLSA, "tlsa", 0,
 	     MANY * (MANY + 1) / 2, many, MANY);
-	feed(a, "Other", "o.example", TLSRPT_POLICY_TLSA, "tlsa", 0, 8, other,
-	     2);
+	feed(a, "Other", "o.example", TLSRPT_POLICY_TLSA, "tlsa", 0, 11, other,
+	     4);
 	summary_agg_finish(a);
 	return a;
 }
@@ -225,10 +229,16 @@ START_TEST(test_prometheus_failed_sessions)
 	     p++)
 		n++;
 	ck_assert_int_eq(n, 4);
-	/* a real pair labelled like the bucket is in it: no duplicate */
+	/* a real pair labelled like the bucket is in it, and so is one
+	 * whose labels, once escaped, are another's: no duplicate */
 	ck_assert_ptr_nonnull(
 		strstr(t, "\ntlsrpt_failed_sessions{domain=\"o.example\","
-			  "result_type=\"other\",receiving_mx=\"other\"} 5\n"));
+			  "result_type=\"other\",receiving_mx=\"other\"} 6\n"));
+	ck_assert_ptr_nonnull(strstr(
+		t, "\ntlsrpt_failed_sessions{domain=\"o.example\","
+		   "result_type=\"x" FFFD "y\",receiving_mx=\"m\"} 2\n"));
+	ck_assert_ptr_null(strstr(t, "result_type=\"x" FFFD
+				     "y\",receiving_mx=\"m\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(
 		t, "\ntlsrpt_failed_sessions{domain=\"o.example\","
 		   "result_type=\"certificate-expired\",receiving_mx=\"mx1.o."
