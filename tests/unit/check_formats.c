@@ -107,7 +107,7 @@ scenario(unsigned top)
 		{"certificate-expired", "mx1.o.example", NULL, 3},
 		{"x\xffy", "m", NULL, 2},
 		{"x\xfey", "m", NULL, 1}};
-	static char types[MANY][8], mxs[MANY][8];
+	static char types[MANY][16], mxs[MANY][16];
 	struct detail many[MANY];
 	struct summary_options o;
 	struct summary_agg *a;
