@@ -229,6 +229,10 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 
 	for (i = 0; i < p->n_failure_details; i++) {
 		const struct tlsrpt_failure_detail *fd = &p->failure_details[i];
+		/* The MX as a person names it: its host, else its IP. */
+		const char *mx = fd->receiving_mx_hostname != NULL
+					 ? fd->receiving_mx_hostname
+					 : fd->receiving_ip;
 		struct summary_result *r;
 		struct summary_mx *m;
 		struct summary_sender *s;
@@ -248,14 +252,9 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		r->sessions =
 			tlsrpt_count_add(r->sessions, fd->failed_session_count);
 		r->details++;
-		set_add(r->mx_h, fd->receiving_mx_hostname != NULL
-					 ? fd->receiving_mx_hostname
-					 : fd->receiving_ip);
+		set_add(r->mx_h, mx);
 		set_add(r->domains_h, d->name);
-		summary_pairs_add(d, fd->result_type,
-				  fd->receiving_mx_hostname != NULL
-					  ? fd->receiving_mx_hostname
-					  : fd->receiving_ip,
+		summary_pairs_add(d, fd->result_type, mx,
 				  fd->failed_session_count);
 
 		key = g_strdup_printf(
