@@ -25,6 +25,7 @@
 
 #include <glib.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/count.h"
 #include "store/reader.h"
@@ -39,6 +40,7 @@
 #define SUMMARY_SILENCE_MIN_REPORTS 3 /* a usual interval needs 2 gaps */
 #define SUMMARY_SILENCE_INTERVALS 2   /* silent after this many intervals */
 #define SUMMARY_SILENCE_MIN_INTERVAL 86400 /* usual interval at least 1 day */
+#define SUMMARY_TOP_PAIRS 5 /* default of summary_options.top_pairs */
 
 struct summary_options {
 	int64_t since, until; /* the window [since, until) */
@@ -57,6 +59,10 @@ struct summary_options {
 	 * least min_share_ppm (parts per million) of its sessions. */
 	int64_t min_failures;
 	uint32_t min_share_ppm;
+	/* Pairs (result type, receiving MX) of a domain the Prometheus
+	 * tlsrpt_failed_sessions shows before its "other" series
+	 * (--prometheus-top): 1..SUMMARY_PAIRS_MAX. */
+	unsigned top_pairs;
 };
 
 /* Defaults above; since/until 0 (the caller sets them). */
@@ -160,6 +166,34 @@ struct summary_reason {
 	char *text;	  /* a sentence for a person */
 };
 
+/* The name of the group of policies without a policy-domain (only
+ * no-policy-found and unknown types may omit it): the text views show it,
+ * the machine formats give null, an empty cell or an empty label instead
+ * (summary_domain_or_null()). */
+#define SUMMARY_NO_DOMAIN "(none)"
+
+/* A domain name, or NULL for the group of policies without one. */
+static inline const char *
+summary_domain_or_null(const char *name)
+{
+	return name != NULL && strcmp(name, SUMMARY_NO_DOMAIN) == 0 ? NULL
+								    : name;
+}
+
+/* Failed sessions of one domain by result type and receiving MX
+ * (pairs.c). */
+struct summary_pair {
+	char *type;
+	char *mx; /* receiving-mx-hostname, else receiving-ip, else NULL */
+	int64_t sessions;
+};
+
+/* At most this many pairs are kept per domain (pairs.c). */
+#define SUMMARY_PAIRS_MAX 64
+
+/* A domain's other_types and mx (the MX patterns of the latest policy)
+ * are space-separated lists whose items hold no white space (fold.c makes
+ * it U+FFFD), so the JSON and CSV lists split them back exactly. */
 struct summary_domain {
 	char *name; /* lower case; "(none)" for policies without one */
 	struct summary_counts cur, prev;
@@ -186,7 +220,20 @@ struct summary_domain {
 	enum summary_verdict verdict;
 	GArray *reasons; /* struct summary_reason */
 	unsigned needs;	 /* SUMMARY_NEEDS_* (triage.h) */
+	/* Failure details in the window by (result type, MX), pairs.c: at
+	 * most SUMMARY_PAIRS_MAX, the sessions of later pairs in pairs_over.
+	 * pairs_h is NULL until the first; pairs, after finish, most
+	 * sessions first. */
+	GHashTable *pairs_h;
+	GPtrArray *pairs;
+	int64_t pairs_over;
 };
+
+/* pairs.c: count sessions of a failure detail of d; sort; free. */
+void summary_pairs_add(struct summary_domain *d, const char *type,
+		       const char *mx, int64_t sessions);
+void summary_pairs_finish(struct summary_domain *d);
+void summary_pairs_free(struct summary_domain *d);
 
 struct summary_org {
 	char *name;
