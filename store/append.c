@@ -261,8 +261,8 @@ decide(struct tlsrpt_store *s, struct tlsrpt_append_req *q)
 			return 0;
 		}
 	}
-	q->outcome = q->with.conflict ? TLSRPT_STORE_CONFLICT
-				      : TLSRPT_STORE_STORED;
+	q->outcome =
+		q->with.conflict ? TLSRPT_STORE_CONFLICT : TLSRPT_STORE_STORED;
 	return 1;
 }
 

@@ -888,9 +888,10 @@ START_TEST(test_amplification)
 						   "message/rfc822\n\n");
 			break;
 		case 5: /* 3, the type in other case, behind other m's */
-			g_string_append(s, "Content-Type: multipart/mixed; "
-					   "boundary=P\n\n--P\n"
-					   "Content-Type: mmm; Message/RFC822\n\n");
+			g_string_append(
+				s, "Content-Type: multipart/mixed; "
+				   "boundary=P\n\n--P\n"
+				   "Content-Type: mmm; Message/RFC822\n\n");
 			for (int i = 0; i < 400000; i++)
 				g_string_append(s, "X: y\n");
 			g_string_append(s, "\nbody\n--P--\n");

@@ -222,8 +222,7 @@ writer_main(void *arg)
 		off_t d, x;
 
 		snprintf(id, sizeof(id), "group-%d-%d", w->n, i);
-		if (append(w->s, id, &out) != 0 ||
-		    out != TLSRPT_STORE_STORED) {
+		if (append(w->s, id, &out) != 0 || out != TLSRPT_STORE_STORED) {
 			snprintf(w->why, sizeof(w->why), "%s not stored", id);
 			w->failures++;
 			continue;

@@ -11,8 +11,7 @@
 
 /* The report json_fmt (a JSON text with one %s for the report-id) with id
  * put in; fails the current test when it does not parse. */
-struct tlsrpt_report *store_fixture_report(const char *json_fmt,
-					   const char *id,
+struct tlsrpt_report *store_fixture_report(const char *json_fmt, const char *id,
 					   const struct tlsrpt_limits *limits);
 
 /* A new directory /tmp/NAME.XXXXXX (free() the name), and its removal with
