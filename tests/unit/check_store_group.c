@@ -9,7 +9,8 @@
  * as a disk does, so that appends meet while a sync runs. An append that
  * returns STORED must find its lines in the day file and its key record in
  * the index both below what was synced: what a power loss at that moment
- * would keep.
+ * would keep. It also fails syncs of the day file on demand, as a failing
+ * disk does.
  */
 #include <check.h>
 #include <errno.h>
@@ -46,6 +47,7 @@ static struct tlsrpt_limits limits;
 static struct {
 	pthread_mutex_t mu;
 	atomic_ulong calls;
+	atomic_int fail; /* fail this many syncs of the day file next (EIO) */
 	unsigned delay_us;
 	size_t n;
 	struct {
@@ -53,9 +55,24 @@ static struct {
 		ino_t ino;
 		off_t size;
 	} file[SYNCED_MAX];
-} synced = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, {{0, 0, 0}}};
+} synced = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, {{0, 0, 0}}};
 
 int fdatasync(int fd);
+
+/* Whether fd is open on a day file (its name ends in .jsonl). */
+static int
+fd_is_day_file(int fd)
+{
+	char link[64], path[512];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 6)
+		return 0;
+	path[n] = '\0';
+	return strcmp(path + n - 6, ".jsonl") == 0;
+}
 
 int
 fdatasync(int fd)
@@ -67,6 +84,12 @@ fdatasync(int fd)
 		return -1;
 	if (synced.delay_us > 0)
 		usleep(synced.delay_us);
+	/* A failing disk: only day files (the index is not a .jsonl). */
+	if (atomic_load(&synced.fail) > 0 && fd_is_day_file(fd) &&
+	    atomic_fetch_sub(&synced.fail, 1) > 0) {
+		errno = EIO;
+		return -1;
+	}
 	rc = (int)syscall(SYS_fdatasync, fd);
 	if (rc < 0)
 		return rc;
@@ -295,6 +318,107 @@ START_TEST(test_shared_syncs_durable)
 }
 END_TEST
 
+/* ---- a sync that fails ---- */
+
+struct retrier {
+	pthread_t th;
+	struct tlsrpt_store *s;
+	int n;
+	unsigned long refused;
+};
+
+/* Appends its reports, each again until it is stored, as a sender
+ * retries after a temporary failure. */
+static void *
+retrier_main(void *arg)
+{
+	struct retrier *w = arg;
+	char id[64];
+
+	for (int i = 0; i < PER_THREAD; i++) {
+		enum tlsrpt_store_outcome out;
+
+		snprintf(id, sizeof(id), "retry-%d-%d", w->n, i);
+		while (append(w->s, id, &out) != 0)
+			w->refused++;
+		if (out != TLSRPT_STORE_STORED)
+			w->refused += 1000000; /* must not happen */
+	}
+	return NULL;
+}
+
+START_TEST(test_failed_sync)
+{
+	char *dir = store_fixture_dir("check_store_group");
+	struct tlsrpt_store *s = open_store(dir);
+	struct tlsrpt_report *r;
+	struct tlsrpt_receipt rc;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	enum tlsrpt_store_outcome out;
+	struct retrier w[THREADS];
+	char day[600];
+	struct stat st;
+	unsigned long refused = 0;
+
+	snprintf(day, sizeof(day), "%s/" DAY_FILE, dir);
+	synced_reset(0);
+	ck_assert_int_eq(append(s, "first", &out), 0);
+	ck_assert_int_eq(stat(day, &st), 0);
+	/* Refused with the reason, and the day file cut back. */
+	atomic_store(&synced.fail, 1);
+	r = store_fixture_report(report_json, "second", &limits);
+	memset(&rc, 0, sizeof(rc));
+	rc.received = RECEIVED;
+	rc.source = "file";
+	ck_assert_int_eq(tlsrpt_store_append(s, r, &rc, &out, &err), -1);
+	tlsrpt_report_free(r);
+	ck_assert_int_eq(err.code, TLSRPT_ERR_IO);
+	ck_assert_msg(strstr(err.text, "cannot write the report") != NULL &&
+			      strstr(err.text, strerror(EIO)) != NULL,
+		      "%s", err.text);
+	{
+		struct stat now;
+
+		ck_assert_int_eq(stat(day, &now), 0);
+		ck_assert_int_eq(now.st_size, st.st_size);
+	}
+	ck_assert_int_eq(append(s, "second", &out), 0);
+	ck_assert_int_eq(out, TLSRPT_STORE_STORED);
+	/* Threads at once, a few syncs failing on the way: every report is
+	 * stored once when its sender retries. */
+	synced_reset(1000);
+	atomic_store(&synced.fail, 3);
+	for (int t = 0; t < THREADS; t++) {
+		memset(&w[t], 0, sizeof(w[t]));
+		w[t].s = s;
+		w[t].n = t;
+		ck_assert_int_eq(
+			pthread_create(&w[t].th, NULL, retrier_main, &w[t]), 0);
+	}
+	for (int t = 0; t < THREADS; t++) {
+		ck_assert_int_eq(pthread_join(w[t].th, NULL), 0);
+		refused += w[t].refused;
+	}
+	ck_assert_uint_gt(refused, 0);	     /* the failures hit */
+	ck_assert_uint_lt(refused, 1000000); /* and all were stored */
+	synced_reset(0);
+	tlsrpt_store_close(s);
+	ck_assert_uint_eq(count_records(dir, NULL), THREADS * PER_THREAD + 2);
+	s = open_store(dir);
+	for (int t = 0; t < THREADS; t++)
+		for (int i = 0; i < PER_THREAD; i++) {
+			char id[64];
+
+			snprintf(id, sizeof(id), "retry-%d-%d", t, i);
+			ck_assert_int_eq(append(s, id, &out), 0);
+			ck_assert_int_eq(out, TLSRPT_STORE_DUPLICATE);
+		}
+	tlsrpt_store_close(s);
+	store_fixture_remove(dir);
+	free(dir);
+}
+END_TEST
+
 /* ---- kill -9 while threads share syncs ---- */
 
 #define CRASH_KEYS 60
@@ -390,6 +514,7 @@ suite(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_shared_syncs_durable);
+	tcase_add_test(tc, test_failed_sync);
 	tcase_add_test(tc, test_sigkill_group);
 	suite_add_tcase(s, tc);
 	return s;
