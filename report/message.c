@@ -368,16 +368,35 @@ walk_object(struct walk *w, GMimeObject *obj, unsigned depth, const char *path)
 	return 0;
 }
 
-/* Case-insensitive: does line[0..n) contain word? */
-static int
-line_has(const char *line, size_t n, const char *word)
-{
-	size_t m = strlen(word), i;
+enum line_kind { LINE_PLAIN, LINE_NESTED, LINE_DIGEST };
 
-	for (i = 0; i + m <= n; i++)
-		if (strncasecmp(line + i, word, m) == 0)
-			return 1;
-	return 0;
+/* What a header line names, case-insensitively: a forwarded message
+ * (message/rfc822 or message/global anywhere in it) before a digest
+ * (multipart/digest). Every word starts with an m: jump from one m or M to
+ * the next with memchr instead of comparing at every byte. */
+static enum line_kind
+line_kind(const char *line, size_t n)
+{
+	const char *end = line + n, *lo = memchr(line, 'm', n),
+		   *up = memchr(line, 'M', n), *c;
+	enum line_kind kind = LINE_PLAIN;
+	size_t left;
+
+	while (lo != NULL || up != NULL) {
+		c = up == NULL || (lo != NULL && lo < up) ? lo : up;
+		left = (size_t)(end - c);
+		if (left >= 14 && strncasecmp(c, "message/", 8) == 0 &&
+		    (strncasecmp(c + 8, "rfc822", 6) == 0 ||
+		     strncasecmp(c + 8, "global", 6) == 0))
+			return LINE_NESTED;
+		if (left >= 16 && strncasecmp(c, "multipart/digest", 16) == 0)
+			kind = LINE_DIGEST;
+		if (c == lo)
+			lo = memchr(c + 1, 'm', left - 1);
+		else
+			up = memchr(c + 1, 'M', left - 1);
+	}
+	return kind;
 }
 
 /*
@@ -425,11 +444,11 @@ prescan(const char *buf, size_t len, const struct tlsrpt_limits *limits,
 				/* A forwarded message's headers follow. */
 				in_header = nested || digest;
 				nested = 0;
-			} else if (line_has(p, n, "message/rfc822") ||
-				   line_has(p, n, "message/global")) {
-				nested = 1;
-			} else if (line_has(p, n, "multipart/digest")) {
-				digest = 1;
+			} else {
+				enum line_kind k = line_kind(p, n);
+
+				nested |= k == LINE_NESTED;
+				digest |= k == LINE_DIGEST;
 			}
 		} else if (n >= 2 && p[0] == '-' && p[1] == '-') {
 			if (++delims > max_delims)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "store/day.h"
 #include "store/digest.h"
 #include "base/fileio.h"
@@ -283,37 +284,58 @@ out:
 	return ret;
 }
 
-/* Append one record, as one write; a failed write is cut back. */
+/* Append records (text, len bytes, each ending in a newline) with one
+ * write and one sync; a failed write is cut back. */
 static int
-append_record(struct tlsrpt_index *ix, json_t *o, struct tlsrpt_error *err)
+append_text(struct tlsrpt_index *ix, const char *text, size_t len,
+	    struct tlsrpt_error *err)
 {
-	char *text = json_dumps(o, JSON_COMPACT);
-	size_t len;
-	int ret = -1;
-
-	if (text == NULL)
-		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
-					TLSRPT_INDEX_NAME, "out of memory");
-	len = strlen(text);
-	text[len] = '\n'; /* replaces the NUL; the length is known */
-	if (tlsrpt_write_all(ix->fd, text, len + 1) < 0) {
+	if (tlsrpt_write_all(ix->fd, text, len) < 0) {
 		int e = errno;
 
 		if (ftruncate(ix->fd, (off_t)ix->loaded) < 0) {
 			/* Left torn: the next sync cuts it. */
 		}
 		errno = e;
-		io_error(err, "cannot write to the index");
-		goto out;
+		return io_error(err, "cannot write to the index");
 	}
-	if (ix->sync_writes && tlsrpt_fdatasync(ix->fd) < 0) {
-		io_error(err, "cannot sync the index");
-		goto out;
-	}
-	ix->loaded += len + 1;
-	ret = 0;
-out:
+	if (ix->sync_writes && tlsrpt_fdatasync(ix->fd) < 0)
+		return io_error(err, "cannot sync the index");
+	ix->loaded += len;
+	return 0;
+}
+
+/* Add record o's text and a newline to b. */
+static int
+add_record_text(struct tlsrpt_buf *b, json_t *o, struct tlsrpt_error *err)
+{
+	char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	int ret;
+
+	json_decref(o);
+	if (text == NULL)
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+					TLSRPT_INDEX_NAME, "out of memory");
+	ret = tlsrpt_buf_append(b, text, strlen(text), err) < 0 ||
+			      tlsrpt_buf_append(b, "\n", 1, err) < 0
+		      ? -1
+		      : 0;
 	tlsrpt_free(text);
+	return ret;
+}
+
+/* Append record o (taken) as one write. */
+static int
+append_record(struct tlsrpt_index *ix, json_t *o, struct tlsrpt_error *err)
+{
+	struct tlsrpt_buf b;
+	int ret;
+
+	tlsrpt_buf_init(&b, SIZE_MAX - 1, NULL);
+	ret = add_record_text(&b, o, err);
+	if (ret == 0)
+		ret = append_text(ix, (const char *)b.data, b.len, err);
+	tlsrpt_buf_free(&b);
 	return ret;
 }
 
@@ -351,45 +373,60 @@ tlsrpt_index_add(struct tlsrpt_index *ix, const char *key, size_t len,
 		 const char *digest, int64_t day, int64_t end,
 		 struct tlsrpt_error *err)
 {
-	/* key is org NUL id */
-	json_t *o = record(day, key, key + strlen(key) + 1, digest,
-			   end >= 0 ? "end" : NULL, (uint64_t)end);
-	int ret;
+	struct tlsrpt_index_key k = {key, len, digest, day, end};
 
-	if (o == NULL)
-		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
-					TLSRPT_INDEX_NAME, "out of memory");
-	ret = append_record(ix, o, err);
-	json_decref(o);
-	if (ret < 0)
-		return -1;
-	if (end >= 0) {
-		ix->have_pos = 1;
-		ix->pos_day = day;
-		ix->pos_off = (uint64_t)end;
+	return tlsrpt_index_add_keys(ix, &k, 1, err);
+}
+
+int
+tlsrpt_index_add_keys(struct tlsrpt_index *ix, const struct tlsrpt_index_key *k,
+		      size_t n, struct tlsrpt_error *err)
+{
+	struct tlsrpt_buf b;
+	int ret = -1;
+
+	tlsrpt_buf_init(&b, SIZE_MAX - 1, NULL);
+	for (size_t i = 0; i < n; i++) {
+		/* key is org NUL id */
+		if (add_record_text(&b,
+				    record(k[i].day, k[i].key,
+					   k[i].key + strlen(k[i].key) + 1,
+					   k[i].digest,
+					   k[i].end >= 0 ? "end" : NULL,
+					   (uint64_t)k[i].end),
+				    err) < 0)
+			goto out;
 	}
-	if (note_key(ix, key, len, digest, day) < 0) {
-		/* On disk but not in memory: reload it all next time. */
-		forget(ix);
-		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
-					TLSRPT_INDEX_NAME, "out of memory");
+	if (n == 0 || append_text(ix, (const char *)b.data, b.len, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (k[i].end >= 0) {
+			ix->have_pos = 1;
+			ix->pos_day = k[i].day;
+			ix->pos_off = (uint64_t)k[i].end;
+		}
+		if (note_key(ix, k[i].key, k[i].len, k[i].digest, k[i].day) <
+		    0) {
+			/* On disk but not in memory: reload it all next
+			 * time. */
+			forget(ix);
+			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+					 TLSRPT_INDEX_NAME, "out of memory");
+			goto out;
+		}
 	}
-	return 0;
+	ret = 0;
+out:
+	tlsrpt_buf_free(&b);
+	return ret;
 }
 
 int
 tlsrpt_index_set_position(struct tlsrpt_index *ix, int64_t day, uint64_t off,
 			  struct tlsrpt_error *err)
 {
-	json_t *o = record(day, NULL, NULL, NULL, "pos", off);
-	int ret;
-
-	if (o == NULL)
-		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
-					TLSRPT_INDEX_NAME, "out of memory");
-	ret = append_record(ix, o, err);
-	json_decref(o);
-	if (ret < 0)
+	if (append_record(ix, record(day, NULL, NULL, NULL, "pos", off), err) <
+	    0)
 		return -1;
 	ix->have_pos = 1;
 	ix->pos_day = day;
@@ -458,7 +495,6 @@ tlsrpt_index_rewrite(struct tlsrpt_index *ix, int64_t min_day,
 				goto out;
 			}
 			rc = append_record(&tmp, o, err);
-			json_decref(o);
 			if (rc < 0)
 				goto out;
 			(*kept)++;

@@ -73,6 +73,23 @@ int tlsrpt_index_add(struct tlsrpt_index *ix, const char *key, size_t len,
 		     const char *digest, int64_t day, int64_t end,
 		     struct tlsrpt_error *err);
 
+/* One key record of tlsrpt_index_add_keys: the arguments of
+ * tlsrpt_index_add. */
+struct tlsrpt_index_key {
+	const char *key; /* org NUL id */
+	size_t len;
+	const char *digest;
+	int64_t day;
+	int64_t end;
+};
+
+/* tlsrpt_index_add for n keys at once, in this order, with one write and
+ * one sync (group commit, store/append.c); the position becomes the last
+ * end. All or none are written. */
+int tlsrpt_index_add_keys(struct tlsrpt_index *ix,
+			  const struct tlsrpt_index_key *k, size_t n,
+			  struct tlsrpt_error *err);
+
 /* What the index knows of key: *key_day the latest day of any version (-1:
  * none), *version_day that of the version with digest (-1: none),
  * *versions how many distinct versions. 0, or -1 when out of memory. */

@@ -138,31 +138,31 @@ line_head(const struct tlsrpt_report *r, const struct tlsrpt_receipt *rc)
 	return o;
 }
 
-/* Line i of r as a compact JSON text (jansson-allocated), or NULL. */
-static char *
-line_text(const struct tlsrpt_report *r, size_t i, json_t *head)
+/* The text of line i of r is the head's compact JSON without its closing
+ * brace (written once for all lines), then policy-index, policy-count and
+ * sts-mode, then the members of the policy element (its compact JSON
+ * without its opening brace). jansson writes an object's members in the
+ * order they were set, so this is byte for byte the dump of one object
+ * holding all of them in that order, without copying the head into a new
+ * object and dumping it again for every line. *mid gets the middle part
+ * (up to 128 bytes with its NUL) and *elem the element's text
+ * (jansson-allocated); -1 when out of memory. */
+static int
+line_parts(const struct tlsrpt_report *r, size_t i, char mid[128], char **elem)
 {
-	json_t *o = json_copy(head), *elem = NULL;
+	json_t *e = tlsrpt_policy_to_json(&r->policies[i]);
+	/* One of a fixed set of plain words: nothing to escape. */
 	const char *mode = tlsrpt_policy_sts_mode(&r->policies[i]);
-	char *text = NULL;
-	int rc = 0;
 
-	if (o == NULL)
-		return NULL;
-	rc |= json_object_set_new(o, "policy-index",
-				  json_integer((json_int_t)i));
-	rc |= json_object_set_new(o, "policy-count",
-				  json_integer((json_int_t)r->n_policies));
-	if (mode != NULL)
-		rc |= json_object_set_new(o, "sts-mode", json_string(mode));
-	elem = tlsrpt_policy_to_json(&r->policies[i]);
-	if (rc != 0 || elem == NULL || json_object_update(o, elem) != 0)
-		goto out;
-	text = json_dumps(o, JSON_COMPACT);
-out:
-	json_decref(elem);
-	json_decref(o);
-	return text;
+	*elem = e != NULL ? json_dumps(e, JSON_COMPACT) : NULL;
+	json_decref(e);
+	if (*elem == NULL)
+		return -1;
+	snprintf(mid, 128, ",\"policy-index\":%zu,\"policy-count\":%zu%s%s%s%s",
+		 i, r->n_policies, mode != NULL ? ",\"sts-mode\":\"" : "",
+		 mode != NULL ? mode : "", mode != NULL ? "\"" : "",
+		 (*elem)[1] != '}' ? "," : "");
+	return 0;
 }
 
 /* n * k + TLSRPT_RECORD_SLACK, saturating. */
@@ -189,8 +189,9 @@ tlsrpt_record_encode(const struct tlsrpt_report *r,
 		     struct tlsrpt_error *err)
 {
 	json_t *head = NULL;
+	char *htext = NULL;
 	struct tlsrpt_buf out;
-	size_t bound = tlsrpt_record_max_bytes(r);
+	size_t bound = tlsrpt_record_max_bytes(r), hlen;
 	int ret = -1;
 
 	*buf = NULL;
@@ -204,15 +205,21 @@ tlsrpt_record_encode(const struct tlsrpt_report *r,
 	head = line_head(r, rc);
 	if (head == NULL)
 		goto nomem;
+	htext = json_dumps(head, JSON_COMPACT);
+	if (htext == NULL)
+		goto nomem;
+	hlen = strlen(htext) - 1; /* without the closing brace */
 	for (size_t i = 0; i < r->n_policies; i++) {
-		char *t = line_text(r, i, head);
-		size_t tl;
+		char mid[128], *elem;
+		size_t ml, el, tl;
 
-		if (t == NULL)
+		if (line_parts(r, i, mid, &elem) < 0)
 			goto nomem;
-		tl = strlen(t);
+		ml = strlen(mid);
+		el = strlen(elem) - 1; /* without the opening brace */
+		tl = hlen + ml + el;
 		if (tl >= bound - out.len) {
-			tlsrpt_free(t);
+			tlsrpt_free(elem);
 			tlsrpt_error_set(
 				err, TLSRPT_ERR_LIMIT, NULL,
 				"its %zu store lines would take more than %zu "
@@ -224,18 +231,20 @@ tlsrpt_record_encode(const struct tlsrpt_report *r,
 				r->n_policies, bound, TLSRPT_RECORD_GROWTH,
 				r->json_bytes, TLSRPT_RECORD_SENT_GROWTH,
 				r->sent_bytes, TLSRPT_RECORD_SLACK / 1024,
-				json_dumpb(head, NULL, 0, JSON_COMPACT));
+				hlen + 1);
 			goto out;
 		}
 		/* The bound was checked above: only memory can fail. */
 		if (tlsrpt_buf_reserve(&out, tl + 1, NULL) < 0) {
-			tlsrpt_free(t);
+			tlsrpt_free(elem);
 			goto nomem;
 		}
-		memcpy(out.data + out.len, t, tl);
+		memcpy(out.data + out.len, htext, hlen);
+		memcpy(out.data + out.len + hlen, mid, ml);
+		memcpy(out.data + out.len + hlen + ml, elem + 1, el);
 		out.data[out.len + tl] = '\n';
 		tlsrpt_buf_commit(&out, tl + 1);
-		tlsrpt_free(t);
+		tlsrpt_free(elem);
 	}
 	*buf = (char *)tlsrpt_buf_steal(&out, len);
 	if (*buf == NULL)
@@ -247,6 +256,7 @@ nomem:
 			 "store: out of memory encoding the report");
 out:
 	tlsrpt_buf_free(&out);
+	tlsrpt_free(htext); /* jansson allocates through the seam */
 	json_decref(head);
 	return ret;
 }

@@ -1,14 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * store.c -- opening a store and appending reports to it.
- *
- * The design is in store/README. In short, an append: encode the lines;
- * take the mutex and the store lock (tlsrpt.lock); catch up with the index
- * and recover from a crashed writer; check the key; open the day file
- * O_APPEND|O_NOFOLLOW, lock it, record the position if it moved, write all
- * lines in one write() (cut back to the old size if it fails), sync; record
- * the key; release. The key is recorded after the lines, and recovery
- * indexes any lines behind the position, so a report is never stored twice.
+ * store.c -- opening a store and taking its lock (begin/end). Appending is
+ * append.c. The design is in store/README.
  */
 #include "store/store_impl.h"
 
@@ -61,8 +54,8 @@ tlsrpt_store_dir(const struct tlsrpt_store *s)
 
 /* Errors of index.c and recover.c name a file of the store: make it a
  * path a postmaster can use. */
-static void
-full_path(const struct tlsrpt_store *s, struct tlsrpt_error *err)
+void
+tlsrpt_store_full_path(const struct tlsrpt_store *s, struct tlsrpt_error *err)
 {
 	char full[TLSRPT_ERROR_PATH_MAX];
 
@@ -165,7 +158,7 @@ tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err)
 	}
 	if (tlsrpt_index_sync(&s->ix, err) < 0 ||
 	    tlsrpt_store_recover(s, err) < 0) {
-		full_path(s, err);
+		tlsrpt_store_full_path(s, err);
 		tlsrpt_store_end(s);
 		return -1;
 	}
@@ -204,6 +197,16 @@ tlsrpt_store_open(const struct tlsrpt_store_options *o,
 		goto nomem;
 	if (pthread_mutex_init(&s->mu, NULL) != 0)
 		goto nomem;
+	if (pthread_mutex_init(&s->group_mu, NULL) != 0) {
+		pthread_mutex_destroy(&s->mu);
+		goto nomem;
+	}
+	if (pthread_cond_init(&s->group_cv, NULL) != 0) {
+		pthread_mutex_destroy(&s->group_mu);
+		pthread_mutex_destroy(&s->mu);
+		goto nomem;
+	}
+	s->queue_tail = &s->queue;
 	mutex_ok = 1;
 	s->dedup_days = o->dedup_days;
 	s->fsync = o->fsync;
@@ -248,166 +251,9 @@ tlsrpt_store_close(struct tlsrpt_store *s)
 		close(s->lockfd);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	pthread_cond_destroy(&s->group_cv);
+	pthread_mutex_destroy(&s->group_mu);
 	pthread_mutex_destroy(&s->mu);
 	tlsrpt_free(s->dir);
 	tlsrpt_free(s);
-}
-
-/* Write buf to the day file of day, under its lock, all or nothing. The
- * store lock is held. *end gets the file's size after the write. */
-static int
-write_day(struct tlsrpt_store *s, int64_t day, const char *buf, size_t len,
-	  uint64_t *end, struct tlsrpt_error *err)
-{
-	char name[TLSRPT_DAY_NAME_MAX], path[512];
-	struct stat st;
-	int fd, ret = -1, e;
-
-	tlsrpt_day_file_name(day, 0, name, sizeof(name));
-	tlsrpt_store_path(s, name, path, sizeof(path));
-	/* O_NONBLOCK: a FIFO planted here must not hang us (see S_ISREG). */
-	fd = openat(s->dirfd, name,
-		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-			    O_NONBLOCK,
-		    s->mode);
-	if (fd < 0) {
-		e = errno;
-		return tlsrpt_error_set(
-			err, TLSRPT_ERR_IO, path,
-			"cannot open the day file: %s",
-			e == ELOOP ? "it is a symbolic link; refusing to "
-				     "follow it (remove it)"
-				   : strerror(e));
-	}
-	if (tlsrpt_flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-				 "cannot lock the day file: %s",
-				 strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-				 "not a regular file; refusing to write to it");
-		goto out;
-	}
-	/* Lines are only ever written behind the position (see index.h). */
-	if (!s->ix.have_pos || s->ix.pos_day != day ||
-	    s->ix.pos_off != (uint64_t)st.st_size) {
-		if (tlsrpt_index_set_position(&s->ix, day, (uint64_t)st.st_size,
-					      err) < 0) {
-			full_path(s, err);
-			goto out;
-		}
-	}
-	if (tlsrpt_write_all(fd, buf, len) < 0 ||
-	    tlsrpt_store_sync_fd(s, fd) < 0) {
-		e = errno;
-		/* Leave the file as it was: no half report for a reader. */
-		if (ftruncate(fd, st.st_size) < 0)
-			tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-					 "cannot write the report: %s (and "
-					 "cannot cut the partial write: %s; "
-					 "the next append cuts it)",
-					 strerror(e), strerror(errno));
-		else
-			tlsrpt_error_set(
-				err, TLSRPT_ERR_IO, path,
-				"cannot write the report: %s%s", strerror(e),
-				e == EFBIG ? " (file size limit)" : "");
-		goto out;
-	}
-	if (st.st_size == 0 && s->fsync != TLSRPT_STORE_FSYNC_NONE)
-		(void)tlsrpt_fsync_dir(s->dirfd);
-	*end = (uint64_t)st.st_size + len;
-	ret = 0;
-out:
-	(void)tlsrpt_flock(fd, LOCK_UN);
-	close(fd);
-	return ret;
-}
-
-int
-tlsrpt_store_append(struct tlsrpt_store *s, const struct tlsrpt_report *r,
-		    const struct tlsrpt_receipt *rc,
-		    enum tlsrpt_store_outcome *outcome,
-		    struct tlsrpt_error *err)
-{
-	char *buf = NULL, *key = NULL, digest[TLSRPT_DIGEST_HEX + 1];
-	struct tlsrpt_receipt with = *rc;
-	size_t len, klen;
-	int64_t day = tlsrpt_day_of(rc->received), key_day, version_day,
-		versions, since;
-	uint64_t end = 0;
-	int ret = -1, locked = 0;
-
-	if (day < TLSRPT_DAY_MIN || day > TLSRPT_DAY_MAX)
-		return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
-					"store: received time %lld is out of "
-					"range",
-					(long long)rc->received);
-	/* Encoding needs no lock; keep the locked part short. */
-	with.digest = digest;
-	with.conflict = 0;
-	if (tlsrpt_report_digest(r, digest) < 0) {
-		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
-				 "store: out of memory");
-		goto out;
-	}
-	if (tlsrpt_record_encode(r, &with, &buf, &len, err) < 0)
-		goto out;
-	key = tlsrpt_key_make(r->organization_name, r->report_id, &klen);
-	if (key == NULL) {
-		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
-				 "store: out of memory");
-		goto out;
-	}
-	if (tlsrpt_store_begin(s, err) < 0)
-		goto out;
-	locked = 1;
-	/* The same key and content is a duplicate; the same key with other
-	 * content is not (a forgery sent first with a predictable id must
-	 * not make the real report a duplicate): it is stored, marked. */
-	since = day - (int64_t)s->dedup_days;
-	if (tlsrpt_index_lookup(&s->ix, key, klen, digest, &key_day,
-				&version_day, &versions) < 0) {
-		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
-				 "store: out of memory");
-		goto out;
-	}
-	if (version_day > since) {
-		*outcome = TLSRPT_STORE_DUPLICATE;
-		ret = 0;
-		goto out;
-	}
-	if (key_day > since) {
-		/* The cap keeps a flood of variants off the disk; a version
-		 * our verifier saw signed is stored whatever came first, or
-		 * forgers could pre-empt the genuine report after all. */
-		if (versions >= TLSRPT_STORE_MAX_VERSIONS &&
-		    rc->dkim != TLSRPT_DKIM_PASS) {
-			*outcome = TLSRPT_STORE_TOO_MANY_VERSIONS;
-			ret = 0;
-			goto out;
-		}
-		/* Rare: encode again, with the mark, under the lock. */
-		with.conflict = 1;
-		tlsrpt_free(buf);
-		buf = NULL;
-		if (tlsrpt_record_encode(r, &with, &buf, &len, err) < 0)
-			goto out;
-	}
-	if (write_day(s, day, buf, len, &end, err) < 0)
-		goto out;
-	*outcome = with.conflict ? TLSRPT_STORE_CONFLICT : TLSRPT_STORE_STORED;
-	ret = 0;
-	/* The report is stored. Should recording its key fail, recovery
-	 * records it before the next append (it lies behind the position). */
-	(void)tlsrpt_index_add(&s->ix, key, klen, digest, day, (int64_t)end,
-			       NULL);
-out:
-	if (locked)
-		tlsrpt_store_end(s);
-	tlsrpt_free(key);
-	tlsrpt_free(buf);
-	return ret;
 }

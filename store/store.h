@@ -10,7 +10,8 @@
  * and the format in tlsrpt-store(5). Reading is in store/reader.h.
  *
  * Threads: one struct tlsrpt_store may be used by any number of threads at
- * once (calls are serialised inside). Processes: any number of processes may
+ * once (calls are serialised inside; appends made at the same time share
+ * their syncs, see append.c). Processes: any number of processes may
  * open the same directory at once. Do not carry an open store across fork():
  * open it in the child (flock() locks belong to the open file description).
  */
@@ -27,7 +28,9 @@
 
 enum tlsrpt_store_fsync {
 	TLSRPT_STORE_FSYNC_NONE,   /* leave it to the kernel (tests, bulk) */
-	TLSRPT_STORE_FSYNC_REPORT, /* fdatasync day file and index per report */
+	TLSRPT_STORE_FSYNC_REPORT, /* fdatasync day file and index before an
+				      append returns (shared by appends made
+				      at the same time) */
 };
 
 struct tlsrpt_store_options {

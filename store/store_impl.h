@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * store_impl.h -- the inside of struct tlsrpt_store, shared by the files of
- * store/ that write (store.c, recover.c, prune.c). Not for other folders.
+ * store/ that write (store.c, append.c, recover.c, prune.c). Not for other
+ * folders.
  */
 #ifndef TLSRPT_STORE_STORE_IMPL_H
 #define TLSRPT_STORE_STORE_IMPL_H
@@ -13,8 +14,17 @@
 
 #define TLSRPT_LOCK_NAME "tlsrpt.lock"
 
+struct tlsrpt_append_req; /* append.c */
+
 struct tlsrpt_store {
 	pthread_mutex_t mu; /* threads of this process */
+	/* Group commit (append.c): appends wait in the queue; one thread at
+	 * a time (leading) takes the store and writes them all under one
+	 * sync. Lock order: group_mu is never held with mu. */
+	pthread_mutex_t group_mu;
+	pthread_cond_t group_cv;
+	struct tlsrpt_append_req *queue, **queue_tail;
+	int leading;
 	char *dir;
 	int dirfd;
 	dev_t dir_dev; /* of dirfd: a different inode at dir means the */
@@ -45,6 +55,10 @@ int tlsrpt_store_recover(struct tlsrpt_store *s, struct tlsrpt_error *err);
 /* "dir/name" into buf for messages. */
 const char *tlsrpt_store_path(const struct tlsrpt_store *s, const char *name,
 			      char *buf, size_t size);
+
+/* Make err->path (a store file's name) a full path. */
+void tlsrpt_store_full_path(const struct tlsrpt_store *s,
+			    struct tlsrpt_error *err);
 
 /* Sync what the policy asks for: fdatasync(fd) under FSYNC_REPORT. */
 int tlsrpt_store_sync_fd(const struct tlsrpt_store *s, int fd);

@@ -40,7 +40,7 @@ summary_html_readiness(FILE *out, const struct summary_agg *a)
 			      out);
 			break;
 		case SUMMARY_VERDICT_ENFORCED:
-			fputs("enforce, no failures", out);
+			fputs("enforce, no failures under enforce", out);
 			break;
 		case SUMMARY_VERDICT_REFUSING:
 		case SUMMARY_VERDICT_NONE:

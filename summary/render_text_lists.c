@@ -53,7 +53,8 @@ readiness_line(FILE *out, const struct summary_agg *a,
 		line = g_strdup_printf("%s: testing, NOT READY:", d->name);
 		break;
 	case SUMMARY_VERDICT_ENFORCED:
-		line = g_strdup_printf("%s: enforce, no failures", d->name);
+		line = g_strdup_printf("%s: enforce, no failures under enforce",
+				       d->name);
 		break;
 	case SUMMARY_VERDICT_REFUSING:
 	default:

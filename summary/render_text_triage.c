@@ -78,7 +78,9 @@ readiness(GString *s, const struct summary_domain *d)
 		const struct summary_reason *r =
 			&g_array_index(d->reasons, struct summary_reason, i);
 
-		if (strcmp(r->code, "failures") == 0)
+		/* Said with the failures already; the rest is in MTA-STS
+		 * READINESS. */
+		if (summary_failure_reason(r->code))
 			continue;
 		if (first == NULL)
 			first = r;

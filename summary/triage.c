@@ -28,6 +28,18 @@ failure_share(const struct summary_counts *c)
 	return n > 0 ? (double)c->failures / (double)n : 0;
 }
 
+int
+summary_failure_reason(const char *code)
+{
+	static const char *const codes[] = {"failures", "refusing",
+					    "testing-failures", "mode-unknown"};
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Not ready for enforce, or refusing, for a reason that needs action:
  * failures under the noise threshold alone leave the domain below it (a
  * stray failure in a million does not make "senders are refusing"). */
@@ -46,8 +58,7 @@ not_ready(const struct summary_domain *d, unsigned needs)
 			g_array_index(d->reasons, struct summary_reason, i)
 				.code;
 
-		if (strcmp(code, "failures") != 0 &&
-		    strcmp(code, "refusing") != 0)
+		if (!summary_failure_reason(code))
 			return 1;
 	}
 	return 0;

@@ -59,6 +59,12 @@ const char *summary_top_result(const struct summary_agg *a, const char *domain);
  * g_free()s). */
 char *summary_threshold_text(const struct summary_options *o);
 
+/* Whether a readiness reason code (summary_reason.code) is only about
+ * the domain's failures ("failures", "refusing", "testing-failures",
+ * "mode-unknown"), which the noise threshold judges: failures under it
+ * alone do not make a domain need action. */
+int summary_failure_reason(const char *code);
+
 /* Set every domain's needs and fill a->triage, n_action, n_below. */
 void summary_triage(struct summary_agg *a);
 

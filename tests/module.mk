@@ -2,7 +2,7 @@
 # tests/ -- Check unit tests (one program per tests/unit/check_*.c), run
 # plainly by `make unit` and under ASan/UBSan by `make SAN=asan unit`.
 TEST_UTIL_OBJS := $(BUILD)/tests/unit/testutil.o \
-	$(BUILD)/tests/unit/summary_fixture.o
+	$(BUILD)/tests/unit/summary_fixture.o $(BUILD)/tests/unit/store_fixture.o
 TEST_SRCS := $(wildcard tests/unit/check_*.c)
 TEST_PROGRAMS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 

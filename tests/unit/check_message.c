@@ -853,7 +853,7 @@ START_TEST(test_amplification)
 	char *msg;
 	int kind;
 
-	for (kind = 0; kind < 5; kind++) {
+	for (kind = 0; kind < 7; kind++) {
 		s = g_string_new("From: a@example.org\nMIME-Version: 1.0\n");
 		switch (kind) {
 		case 0: /* 400k empty parts */
@@ -886,6 +886,22 @@ START_TEST(test_amplification)
 			for (int i = 0; i < 100000; i++)
 				g_string_append(s, "Content-Type: "
 						   "message/rfc822\n\n");
+			break;
+		case 5: /* 3, the type in other case, behind other m's */
+			g_string_append(
+				s, "Content-Type: multipart/mixed; "
+				   "boundary=P\n\n--P\n"
+				   "Content-Type: mmm; Message/RFC822\n\n");
+			for (int i = 0; i < 400000; i++)
+				g_string_append(s, "X: y\n");
+			g_string_append(s, "\nbody\n--P--\n");
+			break;
+		case 6: /* a digest: its parts are forwarded messages */
+			g_string_append(s, "Content-Type: MULTIPART/Digest; "
+					   "boundary=P\n\n--P\n\n");
+			for (int i = 0; i < 400000; i++)
+				g_string_append(s, "X: y\n");
+			g_string_append(s, "\nbody\n--P--\n");
 			break;
 		}
 		msg = g_string_free(s, FALSE);

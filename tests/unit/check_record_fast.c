@@ -7,6 +7,7 @@
  * the full decode yields.
  */
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,25 @@ check_line(const char *line, size_t len, const struct tlsrpt_limits *l)
 }
 
 /* Store lines of every valid report case, with a full receipt. */
+/* The line is what jansson writes for the object it holds, byte for byte:
+ * the encoder splices one dump of the report-level members with each
+ * policy's (store/record.c), which must come out as one object's dump. */
+static void
+assert_canonical(const char *line, size_t len)
+{
+	json_t *o = json_loadb(line, len, 0, NULL);
+	char *again;
+
+	ck_assert_ptr_nonnull(o);
+	again = json_dumps(o, JSON_COMPACT);
+	ck_assert_ptr_nonnull(again);
+	ck_assert_msg(strlen(again) == len && memcmp(again, line, len) == 0,
+		      "the line\n%.*s\nis not jansson's\n%s", (int)len, line,
+		      again);
+	tlsrpt_free(again);
+	json_decref(o);
+}
+
 static char *
 case_lines(const char *name, size_t *len)
 {
@@ -183,6 +203,7 @@ START_TEST(test_cases_agree)
 			nl = memchr(p, '\n', (size_t)(buf + len - p));
 			ck_assert_ptr_nonnull(nl);
 			lines++;
+			assert_canonical(p, (size_t)(nl - p));
 			/* With the escaped message-id: the full decode. */
 			ck_assert_int_eq(check_line(p, (size_t)(nl - p), &l),
 					 0);

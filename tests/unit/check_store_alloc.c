@@ -27,6 +27,7 @@
 #include "report/report.h"
 #include "store/reader.h"
 #include "store/store.h"
+#include "tests/unit/store_fixture.h"
 #include "tests/unit/testutil.h"
 
 #define MAX_ATTEMPTS 20000
@@ -52,33 +53,7 @@ static const char report_json[] =
 static struct tlsrpt_report *
 make_report(const char *id)
 {
-	char json[sizeof(report_json) + 64];
-	struct tlsrpt_report *r = NULL;
-	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
-
-	snprintf(json, sizeof(json), report_json, id);
-	ck_assert_int_eq(
-		tlsrpt_report_parse(json, strlen(json), &limits, &r, &err), 0);
-	return r;
-}
-
-static char *
-make_dir(void)
-{
-	char *d = strdup("/tmp/check_store_alloc.XXXXXX");
-
-	ck_assert_ptr_nonnull(d);
-	ck_assert_ptr_nonnull(mkdtemp(d));
-	return d;
-}
-
-static void
-remove_dir(const char *d)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
-	ck_assert_int_eq(system(cmd), 0);
+	return store_fixture_report(report_json, id, &limits);
 }
 
 static void
@@ -96,25 +71,7 @@ receipt(struct tlsrpt_receipt *rc)
 static unsigned long
 count_records(const char *dir, const char *id)
 {
-	const char *dirs[1] = {dir};
-	struct tlsrpt_store_reader *rd = NULL;
-	struct tlsrpt_record rec;
-	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
-	unsigned long n = 0;
-	int rc;
-
-	ck_assert_int_eq(
-		tlsrpt_store_reader_open(dirs, 1, 0, 0, &limits, &rd, &err), 0);
-	memset(&rec, 0, sizeof(rec));
-	while ((rc = tlsrpt_store_reader_next(rd, &rec, &err)) == 1) {
-		if (strcmp(rec.report_id, id) == 0)
-			n++;
-	}
-	ck_assert_int_eq(rc, 0);
-	ck_assert_uint_eq(tlsrpt_store_reader_stats(rd)->skipped, 0);
-	tlsrpt_record_clear(&rec);
-	tlsrpt_store_reader_close(rd);
-	return n;
+	return store_fixture_count(dir, id, &limits, NULL);
 }
 
 START_TEST(test_open_append)
@@ -128,7 +85,7 @@ START_TEST(test_open_append)
 
 	receipt(&rc);
 	for (n = 1; n < MAX_ATTEMPTS && !done; n++) {
-		char *dir = make_dir();
+		char *dir = store_fixture_dir("check_store_alloc");
 		struct tlsrpt_store *s = NULL;
 		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 		enum tlsrpt_store_outcome out;
@@ -177,7 +134,7 @@ START_TEST(test_open_append)
 		tlsrpt_store_close(s);
 		lines2 = count_records(dir, "chaos-1");
 		ck_assert_uint_eq(lines2, 2);
-		remove_dir(dir);
+		store_fixture_remove(dir);
 		free(dir);
 	}
 	ck_assert_msg(done, "open + append never completed");
@@ -196,7 +153,7 @@ START_TEST(test_reader)
 	struct tlsrpt_receipt rc;
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	enum tlsrpt_store_outcome out;
-	char *dir = make_dir();
+	char *dir = store_fixture_dir("check_store_alloc");
 	const char *dirs[1] = {dir};
 	unsigned long n, failed = 0;
 	int done = 0;
@@ -267,7 +224,7 @@ START_TEST(test_reader)
 	ck_assert_msg(done, "the reader never completed");
 	ck_assert_uint_gt(failed, 5);
 	printf("store reader: %lu allocation failures survived\n", failed);
-	remove_dir(dir);
+	store_fixture_remove(dir);
 	free(dir);
 }
 END_TEST

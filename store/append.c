@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * append.c -- appending reports, with group commit.
+ *
+ * An append encodes its lines without any lock and queues itself. A thread
+ * that finds no leader leads: it takes the store (store.c: begin), takes
+ * every append queued by then, and does for them what each would have done
+ * alone (store/README, "Append protocol") except that the syncs are
+ * shared: the appends to one day file form a run; each writes its lines
+ * with its own write(), then the day file is synced once and the run's key
+ * records go to the index in one write() and one sync. A thread returns
+ * when the run holding its report is synced; appends queued meanwhile wait
+ * for the next leader, one of them. With N threads appending at once the
+ * syncs per report fall from 2 towards 2/N.
+ *
+ * The on-disk protocol and its invariant are unchanged: the position is
+ * moved to the end of the day file before a run's first line, the run's
+ * lines all lie behind it until their keys are recorded, and the keys are
+ * written only after the day file is synced. So kill -9 or a power loss
+ * at any moment leaves what one writer's crash left before (recover.c
+ * indexes complete reports behind the position, cuts a torn one), and no
+ * thread is told "stored" before its lines and key are synced.
+ *
+ * A run ends before an append to another day (the position may only move
+ * once the keys behind it are recorded) and before an append whose key is
+ * already in the run (so that its look-up sees the first one's key, which
+ * is noted in memory when recorded). After a failure that may leave the
+ * index or the day file behind what memory says (a key record that could
+ * not be written, a failed write that could not be cut back), the leader
+ * releases the store and takes it again, so recovery runs as it would
+ * before the next single append.
+ */
+#include "store/store_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/fileio.h"
+#include "store/day.h"
+#include "store/digest.h"
+#include "store/keyset.h"
+#include "store/record.h"
+
+/* Appends of one run (one day file, one sync of it and of the index). The
+ * milter has a thread per SMTP connection, so runs are short anyway. */
+#define RUN_MAX 64
+
+struct tlsrpt_append_req {
+	const struct tlsrpt_report *r;
+	struct tlsrpt_receipt with; /* the caller's receipt, with digest */
+	char digest[TLSRPT_DIGEST_HEX + 1];
+	char *buf, *key; /* the encoded lines; org NUL id */
+	size_t len, klen;
+	int64_t day;
+	uint64_t end; /* size of the day file behind its lines */
+	int ret;      /* of tlsrpt_store_append */
+	enum tlsrpt_store_outcome outcome;
+	struct tlsrpt_error err;
+	int done; /* under group_mu: ret, outcome and err are final */
+	struct tlsrpt_append_req *next;
+};
+
+/* The day file being written by the leader. */
+struct run {
+	int fd; /* open and locked; -1: no run */
+	int64_t day;
+	uint64_t start, size; /* of the file at the run's start, and now */
+	char path[512];
+	struct tlsrpt_append_req *req[RUN_MAX];
+	size_t n;
+};
+
+/* A failed write or sync of the day file (errno e): cut it back to size
+ * and say so in err. Returns 0, or -1 when it could not be cut. */
+static int
+write_error(struct run *run, uint64_t size, int e, struct tlsrpt_error *err)
+{
+	/* Leave the file as it was: no half report for a reader. */
+	if (ftruncate(run->fd, (off_t)size) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, run->path,
+				 "cannot write the report: %s (and cannot cut "
+				 "the partial write: %s; the next append cuts "
+				 "it)",
+				 strerror(e), strerror(errno));
+		return -1;
+	}
+	tlsrpt_error_set(err, TLSRPT_ERR_IO, run->path,
+			 "cannot write the report: %s%s", strerror(e),
+			 e == EFBIG ? " (file size limit)" : "");
+	return 0;
+}
+
+/* Open and lock the day file of day for a run, and move the position to
+ * its end if it is elsewhere (lines are only ever written behind it). */
+static int
+run_open(struct tlsrpt_store *s, struct run *run, int64_t day,
+	 struct tlsrpt_error *err)
+{
+	char name[TLSRPT_DAY_NAME_MAX];
+	struct stat st;
+	int fd, e;
+
+	tlsrpt_day_file_name(day, 0, name, sizeof(name));
+	tlsrpt_store_path(s, name, run->path, sizeof(run->path));
+	/* O_NONBLOCK: a FIFO planted here must not hang us (see S_ISREG). */
+	fd = openat(s->dirfd, name,
+		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+			    O_NONBLOCK,
+		    s->mode);
+	if (fd < 0) {
+		e = errno;
+		return tlsrpt_error_set(
+			err, TLSRPT_ERR_IO, run->path,
+			"cannot open the day file: %s",
+			e == ELOOP ? "it is a symbolic link; refusing to "
+				     "follow it (remove it)"
+				   : strerror(e));
+	}
+	if (tlsrpt_flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, run->path,
+				 "cannot lock the day file: %s",
+				 strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, run->path,
+				 "not a regular file; refusing to write to it");
+		goto fail;
+	}
+	if (!s->ix.have_pos || s->ix.pos_day != day ||
+	    s->ix.pos_off != (uint64_t)st.st_size) {
+		if (tlsrpt_index_set_position(&s->ix, day, (uint64_t)st.st_size,
+					      err) < 0) {
+			tlsrpt_store_full_path(s, err);
+			goto fail;
+		}
+	}
+	run->fd = fd;
+	run->day = day;
+	run->start = run->size = (uint64_t)st.st_size;
+	run->n = 0;
+	return 0;
+fail:
+	(void)tlsrpt_flock(fd, LOCK_UN);
+	close(fd);
+	return -1;
+}
+
+/* Sync the run's day file, then record its keys (one write, one sync),
+ * and close it. Each append of the run gets its result. Returns 0, or -1
+ * when the store must be taken again before the next append (the sync
+ * failed, or the keys could not be recorded: recovery records them). */
+static int
+run_flush(struct tlsrpt_store *s, struct run *run)
+{
+	struct tlsrpt_index_key keys[RUN_MAX];
+	int ret = 0;
+
+	if (run->fd < 0)
+		return 0;
+	if (run->n > 0 && tlsrpt_store_sync_fd(s, run->fd) < 0) {
+		int e = errno;
+
+		for (size_t i = 0; i < run->n; i++) {
+			struct tlsrpt_error cut = TLSRPT_ERROR_INIT;
+
+			/* The first cut does it; each gets its message. */
+			write_error(run, run->start, e, &cut);
+			run->req[i]->err = cut;
+			run->req[i]->ret = -1;
+		}
+		run->n = 0;
+		ret = -1;
+	}
+	if (run->n > 0) {
+		struct tlsrpt_error ierr = TLSRPT_ERROR_INIT;
+
+		if (run->start == 0 && s->fsync != TLSRPT_STORE_FSYNC_NONE)
+			(void)tlsrpt_fsync_dir(s->dirfd);
+		for (size_t i = 0; i < run->n; i++) {
+			struct tlsrpt_append_req *q = run->req[i];
+
+			/* The report is stored. Should recording its key
+			 * fail, recovery records it (it lies behind the
+			 * position) when the store is taken again. */
+			q->ret = 0;
+			keys[i].key = q->key;
+			keys[i].len = q->klen;
+			keys[i].digest = q->digest;
+			keys[i].day = run->day;
+			keys[i].end = (int64_t)q->end;
+		}
+		if (tlsrpt_index_add_keys(&s->ix, keys, run->n, &ierr) < 0)
+			ret = -1;
+	}
+	(void)tlsrpt_flock(run->fd, LOCK_UN);
+	close(run->fd);
+	run->fd = -1;
+	run->n = 0;
+	return ret;
+}
+
+/* Whether q's key is in the run already. */
+static int
+in_run(const struct run *run, const struct tlsrpt_append_req *q)
+{
+	for (size_t i = 0; i < run->n; i++) {
+		const struct tlsrpt_append_req *p = run->req[i];
+
+		if (p->klen == q->klen && memcmp(p->key, q->key, q->klen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Look q up in the index. Returns 1 when it is to be written (encoded
+ * again with the conflict mark if need be), 0 when q is done (duplicate,
+ * too many versions, or an error). */
+static int
+decide(struct tlsrpt_store *s, struct tlsrpt_append_req *q)
+{
+	/* The same key and content is a duplicate; the same key with other
+	 * content is not (a forgery sent first with a predictable id must
+	 * not make the real report a duplicate): it is stored, marked. */
+	int64_t since = q->day - (int64_t)s->dedup_days, key_day, version_day,
+		versions;
+
+	q->ret = 0;
+	if (tlsrpt_index_lookup(&s->ix, q->key, q->klen, q->digest, &key_day,
+				&version_day, &versions) < 0) {
+		q->ret = tlsrpt_error_set(&q->err, TLSRPT_ERR_NOMEM, NULL,
+					  "store: out of memory");
+		return 0;
+	}
+	if (version_day > since) {
+		q->outcome = TLSRPT_STORE_DUPLICATE;
+		return 0;
+	}
+	if (key_day > since) {
+		/* The cap keeps a flood of variants off the disk; a version
+		 * our verifier saw signed is stored whatever came first, or
+		 * forgers could pre-empt the genuine report after all. */
+		if (versions >= TLSRPT_STORE_MAX_VERSIONS &&
+		    q->with.dkim != TLSRPT_DKIM_PASS) {
+			q->outcome = TLSRPT_STORE_TOO_MANY_VERSIONS;
+			return 0;
+		}
+		/* Rare: encode again, with the mark, under the lock. */
+		q->with.conflict = 1;
+		tlsrpt_free(q->buf);
+		q->buf = NULL;
+		if (tlsrpt_record_encode(q->r, &q->with, &q->buf, &q->len,
+					 &q->err) < 0) {
+			q->ret = -1;
+			return 0;
+		}
+	}
+	q->outcome =
+		q->with.conflict ? TLSRPT_STORE_CONFLICT : TLSRPT_STORE_STORED;
+	return 1;
+}
+
+/* Write q's lines behind the run's; its result comes with the flush.
+ * Returns 0, or -1 when the run must end (a failed write left bytes that
+ * could not be cut back: recovery cuts them when the store is taken
+ * again). */
+static int
+run_write(struct run *run, struct tlsrpt_append_req *q)
+{
+	if (tlsrpt_write_all(run->fd, q->buf, q->len) < 0) {
+		q->ret = -1;
+		/* Cut back, the run goes on. */
+		return write_error(run, run->size, errno, &q->err);
+	}
+	run->size += q->len;
+	q->end = run->size;
+	q->ret = -1; /* until the run is synced */
+	run->req[run->n++] = q;
+	return 0;
+}
+
+/* The leader's work: every append of batch, under the store lock. */
+static void
+lead(struct tlsrpt_store *s, struct tlsrpt_append_req *batch)
+{
+	struct run run;
+	int locked = 0;
+
+	run.fd = -1;
+	run.n = 0;
+	for (struct tlsrpt_append_req *q = batch; q != NULL; q = q->next) {
+		if (run.fd >= 0 && (run.day != q->day || run.n == RUN_MAX ||
+				    in_run(&run, q))) {
+			if (run_flush(s, &run) < 0) {
+				tlsrpt_store_end(s);
+				locked = 0;
+			}
+		}
+		if (!locked) {
+			if (tlsrpt_store_begin(s, &q->err) < 0) {
+				q->ret = -1;
+				continue;
+			}
+			locked = 1;
+		}
+		if (!decide(s, q))
+			continue;
+		if (run.fd < 0 && run_open(s, &run, q->day, &q->err) < 0) {
+			q->ret = -1;
+			continue;
+		}
+		if (run_write(&run, q) < 0) {
+			(void)run_flush(s, &run);
+			tlsrpt_store_end(s);
+			locked = 0;
+		}
+	}
+	(void)run_flush(s, &run);
+	if (locked)
+		tlsrpt_store_end(s);
+}
+
+/* Queue q and wait until a leader -- maybe this thread -- has done it. */
+static void
+commit(struct tlsrpt_store *s, struct tlsrpt_append_req *q)
+{
+	pthread_mutex_lock(&s->group_mu);
+	q->next = NULL;
+	*s->queue_tail = q;
+	s->queue_tail = &q->next;
+	while (!q->done) {
+		struct tlsrpt_append_req *batch, *p, *next;
+
+		if (s->leading) {
+			pthread_cond_wait(&s->group_cv, &s->group_mu);
+			continue;
+		}
+		batch = s->queue;
+		s->queue = NULL;
+		s->queue_tail = &s->queue;
+		s->leading = 1;
+		pthread_mutex_unlock(&s->group_mu);
+		lead(s, batch);
+		pthread_mutex_lock(&s->group_mu);
+		for (p = batch; p != NULL; p = next) {
+			next = p->next; /* p may be gone once done is seen */
+			p->done = 1;
+		}
+		s->leading = 0;
+		/* The done return; one of the others leads next. */
+		pthread_cond_broadcast(&s->group_cv);
+	}
+	pthread_mutex_unlock(&s->group_mu);
+}
+
+int
+tlsrpt_store_append(struct tlsrpt_store *s, const struct tlsrpt_report *r,
+		    const struct tlsrpt_receipt *rc,
+		    enum tlsrpt_store_outcome *outcome,
+		    struct tlsrpt_error *err)
+{
+	struct tlsrpt_append_req q;
+	int ret = -1;
+
+	memset(&q, 0, sizeof(q));
+	q.err = (struct tlsrpt_error)TLSRPT_ERROR_INIT;
+	q.r = r;
+	q.day = tlsrpt_day_of(rc->received);
+	if (q.day < TLSRPT_DAY_MIN || q.day > TLSRPT_DAY_MAX)
+		return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, NULL,
+					"store: received time %lld is out of "
+					"range",
+					(long long)rc->received);
+	/* Encoding needs no lock; keep the locked part short. */
+	q.with = *rc;
+	q.with.digest = q.digest;
+	q.with.conflict = 0;
+	if (tlsrpt_report_digest(r, q.digest) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+				 "store: out of memory");
+		goto out;
+	}
+	if (tlsrpt_record_encode(r, &q.with, &q.buf, &q.len, err) < 0)
+		goto out;
+	q.key = tlsrpt_key_make(r->organization_name, r->report_id, &q.klen);
+	if (q.key == NULL) {
+		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+				 "store: out of memory");
+		goto out;
+	}
+	commit(s, &q);
+	ret = q.ret;
+	if (ret == 0)
+		*outcome = q.outcome;
+	else if (err != NULL && !tlsrpt_error_is_set(err))
+		*err = q.err;
+out:
+	tlsrpt_free(q.key);
+	tlsrpt_free(q.buf);
+	return ret;
+}

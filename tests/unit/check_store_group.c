@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * check_store_group.c -- group commit (store/append.c): threads appending
+ * at once share syncs, and no append returns before its report is durable.
+ *
+ * fdatasync is interposed (this program's definition wins over libc's for
+ * the store library linked into it): it counts the calls, remembers per
+ * file how far it was synced, and takes a little longer than the real one,
+ * as a disk does, so that appends meet while a sync runs. An append that
+ * returns STORED must find its lines in the day file and its key record in
+ * the index both below what was synced: what a power loss at that moment
+ * would keep. It also fails syncs of the day file on demand, as a failing
+ * disk does.
+ */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "report/limits.h"
+#include "report/report.h"
+#include "store/store.h"
+#include "tests/unit/store_fixture.h"
+#include "tests/unit/testutil.h"
+
+#define THREADS 8
+#define PER_THREAD 40
+#define RECEIVED 1795910400 /* 2026-11-29T00:00:00Z */
+#define DAY_FILE "tlsrpt-2026-11-29.jsonl"
+
+static struct tlsrpt_limits limits;
+
+/* ---- the interposed fdatasync ---- */
+
+#define SYNCED_MAX 16
+
+static struct {
+	pthread_mutex_t mu;
+	atomic_ulong calls;
+	atomic_int fail; /* fail this many syncs of the day file next (EIO) */
+	unsigned delay_us;
+	size_t n;
+	struct {
+		dev_t dev;
+		ino_t ino;
+		off_t size;
+	} file[SYNCED_MAX];
+} synced = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, {{0, 0, 0}}};
+
+int fdatasync(int fd);
+
+/* Whether fd is open on a day file (its name ends in .jsonl). */
+static int
+fd_is_day_file(int fd)
+{
+	char link[64], path[512];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 6)
+		return 0;
+	path[n] = '\0';
+	return strcmp(path + n - 6, ".jsonl") == 0;
+}
+
+int
+fdatasync(int fd)
+{
+	struct stat st;
+	int rc;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (synced.delay_us > 0)
+		usleep(synced.delay_us);
+	/* A failing disk: only day files (the index is not a .jsonl). */
+	if (atomic_load(&synced.fail) > 0 && fd_is_day_file(fd) &&
+	    atomic_fetch_sub(&synced.fail, 1) > 0) {
+		errno = EIO;
+		return -1;
+	}
+	rc = (int)syscall(SYS_fdatasync, fd);
+	if (rc < 0)
+		return rc;
+	/* What was in the file before the call is durable now. */
+	atomic_fetch_add(&synced.calls, 1);
+	pthread_mutex_lock(&synced.mu);
+	for (size_t i = 0;; i++) {
+		if (i == synced.n) {
+			if (i == SYNCED_MAX)
+				break;
+			synced.file[i].dev = st.st_dev;
+			synced.file[i].ino = st.st_ino;
+			synced.file[i].size = 0;
+			synced.n++;
+		}
+		if (synced.file[i].dev == st.st_dev &&
+		    synced.file[i].ino == st.st_ino) {
+			if (synced.file[i].size < st.st_size)
+				synced.file[i].size = st.st_size;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&synced.mu);
+	return 0;
+}
+
+/* How far the file at path was synced (0: never). */
+static off_t
+synced_size(const char *path)
+{
+	struct stat st;
+	off_t size = 0;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	pthread_mutex_lock(&synced.mu);
+	for (size_t i = 0; i < synced.n; i++)
+		if (synced.file[i].dev == st.st_dev &&
+		    synced.file[i].ino == st.st_ino)
+			size = synced.file[i].size;
+	pthread_mutex_unlock(&synced.mu);
+	return size;
+}
+
+static void
+synced_reset(unsigned delay_us)
+{
+	pthread_mutex_lock(&synced.mu);
+	synced.n = 0;
+	synced.delay_us = delay_us;
+	atomic_store(&synced.calls, 0);
+	pthread_mutex_unlock(&synced.mu);
+}
+
+/* ---- reports and stores ---- */
+
+static const char report_json[] =
+	"{\"organization-name\":\"Group Org\",\"date-range\":{"
+	"\"start-datetime\":\"2026-11-27T00:00:00Z\",\"end-datetime\":"
+	"\"2026-11-27T23:59:59Z\"},\"contact-info\":\"c@group.test\","
+	"\"report-id\":\"%s\",\"policies\":[{\"policy\":{\"policy-type\":"
+	"\"sts\",\"policy-string\":[\"version: STSv1\",\"mode: enforce\"],"
+	"\"policy-domain\":\"example.org\",\"mx-host\":[\"mx1.example.org\"]},"
+	"\"summary\":{\"total-successful-session-count\":5,"
+	"\"total-failure-session-count\":2},\"failure-details\":[{"
+	"\"result-type\":\"certificate-expired\",\"sending-mta-ip\":"
+	"\"192.0.2.1\",\"receiving-mx-hostname\":\"mx1.example.org\","
+	"\"failed-session-count\":2}]}]}";
+
+static struct tlsrpt_store *
+open_store(const char *dir)
+{
+	struct tlsrpt_store_options o;
+	struct tlsrpt_store *s = NULL;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+
+	tlsrpt_store_options_default(&o); /* Fsync report */
+	o.dir = dir;
+	o.limits = &limits;
+	ck_assert_int_eq(tlsrpt_store_open(&o, &s, &err), 0);
+	return s;
+}
+
+static int
+append(struct tlsrpt_store *s, const char *id, enum tlsrpt_store_outcome *out)
+{
+	struct tlsrpt_report *r =
+		store_fixture_report(report_json, id, &limits);
+	struct tlsrpt_receipt rc;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	int ret;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.received = RECEIVED;
+	rc.source = "file";
+	rc.host = "mx.test";
+	ret = tlsrpt_store_append(s, r, &rc, out, &err);
+	tlsrpt_report_free(r);
+	return ret;
+}
+
+/* The offset just past the line of path holding needle, or -1. */
+static off_t
+line_end(const char *path, const char *needle)
+{
+	size_t len;
+	char *text = test_read_file(path, &len), *p = strstr(text, needle), *nl;
+	off_t end = -1;
+
+	if (p != NULL && (nl = strchr(p, '\n')) != NULL)
+		end = nl - text + 1;
+	free(text);
+	return end;
+}
+
+/* Read dir back: how many records of id (NULL: all), every line whole,
+ * none stored twice. */
+static unsigned long
+count_records(const char *dir, const char *id)
+{
+	unsigned long dups, n = store_fixture_count(dir, id, &limits, &dups);
+
+	ck_assert_uint_eq(dups, 0);
+	return n;
+}
+
+/* ---- concurrent appends ---- */
+
+struct writer {
+	pthread_t th;
+	struct tlsrpt_store *s;
+	const char *dir;
+	int n;
+	int stored_shared; /* the report all threads append first */
+	int failures;	   /* appends that failed or were not durable */
+	char why[200];
+};
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	char day[600], index[600], id[64], needle[100];
+	enum tlsrpt_store_outcome out;
+
+	snprintf(day, sizeof(day), "%s/" DAY_FILE, w->dir);
+	snprintf(index, sizeof(index), "%s/tlsrpt.index", w->dir);
+	/* Every thread sends the same report at once: stored once. */
+	if (append(w->s, "shared", &out) != 0)
+		w->failures++;
+	else
+		w->stored_shared = out == TLSRPT_STORE_STORED;
+	for (int i = 0; i < PER_THREAD; i++) {
+		off_t d, x;
+
+		snprintf(id, sizeof(id), "group-%d-%d", w->n, i);
+		if (append(w->s, id, &out) != 0 || out != TLSRPT_STORE_STORED) {
+			snprintf(w->why, sizeof(w->why), "%s not stored", id);
+			w->failures++;
+			continue;
+		}
+		/* Acknowledged: lines and key must be synced already. */
+		snprintf(needle, sizeof(needle), "\"report-id\":\"%s\"", id);
+		d = line_end(day, needle);
+		snprintf(needle, sizeof(needle), "\"id\":\"%s\"", id);
+		x = line_end(index, needle);
+		if (d < 0 || d > synced_size(day) || x < 0 ||
+		    x > synced_size(index)) {
+			snprintf(w->why, sizeof(w->why),
+				 "%s: line ends at %lld, day file synced to "
+				 "%lld; key ends at %lld, index synced to %lld",
+				 id, (long long)d, (long long)synced_size(day),
+				 (long long)x, (long long)synced_size(index));
+			w->failures++;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(test_shared_syncs_durable)
+{
+	char *dir = store_fixture_dir("check_store_group");
+	struct tlsrpt_store *s = open_store(dir);
+	struct writer w[THREADS];
+	unsigned long calls, shared = 0;
+	const unsigned long n = THREADS * (PER_THREAD + 1);
+
+	/* A sync that takes 2 ms, as on a disk: appends meet meanwhile. */
+	synced_reset(2000);
+	for (int t = 0; t < THREADS; t++) {
+		memset(&w[t], 0, sizeof(w[t]));
+		w[t].s = s;
+		w[t].dir = dir;
+		w[t].n = t;
+		ck_assert_int_eq(
+			pthread_create(&w[t].th, NULL, writer_main, &w[t]), 0);
+	}
+	for (int t = 0; t < THREADS; t++) {
+		ck_assert_int_eq(pthread_join(w[t].th, NULL), 0);
+		ck_assert_msg(w[t].failures == 0, "thread %d: %d failures: %s",
+			      t, w[t].failures, w[t].why);
+		shared += (unsigned long)w[t].stored_shared;
+	}
+	calls = atomic_load(&synced.calls);
+	/* One at a time it takes two per report (day file, index). */
+	ck_assert_msg(calls < n, "%lu syncs for %lu appends", calls, n);
+	fprintf(stderr, "group commit: %lu syncs for %lu appends\n", calls, n);
+	ck_assert_uint_eq(shared, 1);
+	tlsrpt_store_close(s);
+	synced_reset(0);
+	/* Every report once; the index knows every one. */
+	ck_assert_uint_eq(count_records(dir, "shared"), 1);
+	ck_assert_uint_eq(count_records(dir, NULL), n - THREADS + 1);
+	s = open_store(dir);
+	for (int t = 0; t < THREADS; t++)
+		for (int i = 0; i < PER_THREAD; i++) {
+			char id[64];
+			enum tlsrpt_store_outcome out;
+
+			snprintf(id, sizeof(id), "group-%d-%d", t, i);
+			ck_assert_int_eq(append(s, id, &out), 0);
+			ck_assert_int_eq(out, TLSRPT_STORE_DUPLICATE);
+		}
+	tlsrpt_store_close(s);
+	store_fixture_remove(dir);
+	free(dir);
+}
+END_TEST
+
+/* ---- a sync that fails ---- */
+
+struct retrier {
+	pthread_t th;
+	struct tlsrpt_store *s;
+	int n;
+	unsigned long refused;
+};
+
+/* Appends its reports, each again until it is stored, as a sender
+ * retries after a temporary failure. */
+static void *
+retrier_main(void *arg)
+{
+	struct retrier *w = arg;
+	char id[64];
+
+	for (int i = 0; i < PER_THREAD; i++) {
+		enum tlsrpt_store_outcome out;
+
+		snprintf(id, sizeof(id), "retry-%d-%d", w->n, i);
+		while (append(w->s, id, &out) != 0)
+			w->refused++;
+		if (out != TLSRPT_STORE_STORED)
+			w->refused += 1000000; /* must not happen */
+	}
+	return NULL;
+}
+
+START_TEST(test_failed_sync)
+{
+	char *dir = store_fixture_dir("check_store_group");
+	struct tlsrpt_store *s = open_store(dir);
+	struct tlsrpt_report *r;
+	struct tlsrpt_receipt rc;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	enum tlsrpt_store_outcome out;
+	struct retrier w[THREADS];
+	char day[600];
+	struct stat st;
+	unsigned long refused = 0;
+
+	snprintf(day, sizeof(day), "%s/" DAY_FILE, dir);
+	synced_reset(0);
+	ck_assert_int_eq(append(s, "first", &out), 0);
+	ck_assert_int_eq(stat(day, &st), 0);
+	/* Refused with the reason, and the day file cut back. */
+	atomic_store(&synced.fail, 1);
+	r = store_fixture_report(report_json, "second", &limits);
+	memset(&rc, 0, sizeof(rc));
+	rc.received = RECEIVED;
+	rc.source = "file";
+	ck_assert_int_eq(tlsrpt_store_append(s, r, &rc, &out, &err), -1);
+	tlsrpt_report_free(r);
+	ck_assert_int_eq(err.code, TLSRPT_ERR_IO);
+	ck_assert_msg(strstr(err.text, "cannot write the report") != NULL &&
+			      strstr(err.text, strerror(EIO)) != NULL,
+		      "%s", err.text);
+	{
+		struct stat now;
+
+		ck_assert_int_eq(stat(day, &now), 0);
+		ck_assert_int_eq(now.st_size, st.st_size);
+	}
+	ck_assert_int_eq(append(s, "second", &out), 0);
+	ck_assert_int_eq(out, TLSRPT_STORE_STORED);
+	/* Threads at once, a few syncs failing on the way: every report is
+	 * stored once when its sender retries. */
+	synced_reset(1000);
+	atomic_store(&synced.fail, 3);
+	for (int t = 0; t < THREADS; t++) {
+		memset(&w[t], 0, sizeof(w[t]));
+		w[t].s = s;
+		w[t].n = t;
+		ck_assert_int_eq(
+			pthread_create(&w[t].th, NULL, retrier_main, &w[t]), 0);
+	}
+	for (int t = 0; t < THREADS; t++) {
+		ck_assert_int_eq(pthread_join(w[t].th, NULL), 0);
+		refused += w[t].refused;
+	}
+	ck_assert_uint_gt(refused, 0);	     /* the failures hit */
+	ck_assert_uint_lt(refused, 1000000); /* and all were stored */
+	synced_reset(0);
+	tlsrpt_store_close(s);
+	ck_assert_uint_eq(count_records(dir, NULL), THREADS * PER_THREAD + 2);
+	s = open_store(dir);
+	for (int t = 0; t < THREADS; t++)
+		for (int i = 0; i < PER_THREAD; i++) {
+			char id[64];
+
+			snprintf(id, sizeof(id), "retry-%d-%d", t, i);
+			ck_assert_int_eq(append(s, id, &out), 0);
+			ck_assert_int_eq(out, TLSRPT_STORE_DUPLICATE);
+		}
+	tlsrpt_store_close(s);
+	store_fixture_remove(dir);
+	free(dir);
+}
+END_TEST
+
+/* ---- kill -9 while threads share syncs ---- */
+
+#define CRASH_KEYS 60
+#define CRASH_THREADS 4
+
+struct crasher {
+	struct tlsrpt_store *s;
+	unsigned seed;
+	int started;
+};
+
+static void *
+crasher_main(void *arg)
+{
+	struct crasher *c = arg;
+	char id[32];
+
+	for (int n = 0;; n++) {
+		enum tlsrpt_store_outcome out;
+
+		snprintf(id, sizeof(id), "crash-%d",
+			 (int)(rand_r(&c->seed) % CRASH_KEYS));
+		(void)append(c->s, id, &out);
+		if (n == 0 && c->started >= 0 && write(c->started, "x", 1) != 1)
+			_exit(1);
+	}
+	return NULL;
+}
+
+START_TEST(test_sigkill_group)
+{
+	char *dir = store_fixture_dir("check_store_group");
+	struct tlsrpt_store *s;
+
+	srand(4242);
+	for (int i = 0; i < 30; i++) {
+		int started[2], status;
+		struct pollfd pfd;
+		pid_t pid;
+
+		ck_assert_int_eq(pipe(started), 0);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			struct crasher c[CRASH_THREADS];
+			pthread_t th;
+
+			close(started[0]);
+			s = open_store(dir);
+			for (int t = 0; t < CRASH_THREADS; t++) {
+				c[t].s = s;
+				c[t].seed = (unsigned)(i * CRASH_THREADS + t);
+				c[t].started = t == 0 ? started[1] : -1;
+				if (pthread_create(&th, NULL, crasher_main,
+						   &c[t]) != 0)
+					_exit(1);
+			}
+			pause();
+			_exit(1);
+		}
+		close(started[1]);
+		pfd.fd = started[0];
+		pfd.events = POLLIN;
+		ck_assert_int_eq(poll(&pfd, 1, 60000), 1);
+		close(started[0]);
+		usleep((useconds_t)(rand() % 20000));
+		kill(pid, SIGKILL);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFSIGNALED(status));
+	}
+	/* Recovery runs under the next writer's lock; then every report on
+	 * disk is whole, there once, and known to the index. */
+	s = open_store(dir);
+	for (int k = 0; k < CRASH_KEYS; k++) {
+		char id[32];
+		enum tlsrpt_store_outcome out;
+
+		snprintf(id, sizeof(id), "crash-%d", k);
+		ck_assert_int_eq(append(s, id, &out), 0);
+	}
+	tlsrpt_store_close(s);
+	ck_assert_uint_eq(count_records(dir, NULL), CRASH_KEYS);
+	store_fixture_remove(dir);
+	free(dir);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("store_group");
+	TCase *tc = tcase_create("group");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_shared_syncs_durable);
+	tcase_add_test(tc, test_failed_sync);
+	tcase_add_test(tc, test_sigkill_group);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	tlsrpt_alloc_init();
+	tlsrpt_limits_default(&limits);
+	return test_run(suite());
+}
