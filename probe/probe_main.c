@@ -28,7 +28,7 @@ usage(FILE *fp)
 	fputs("usage: tlsrpt-probe [options] DOMAIN...\n"
 	      "       tlsrpt-probe [options] --file FILE\n"
 	      "Probe each domain's MX hosts as a strict sending MTA would\n"
-	      "(SMTP STARTTLS, the certificate, DANE) and name what\n"
+	      "(SMTP STARTTLS, the certificate, MTA-STS, DANE) and name what\n"
 	      "senders would report, with RFC 8460 result types.\n"
 	      "  -f, --file FILE      domains, one a line ('#' comments)\n"
 	      "  --format text|json   output (default text)\n"

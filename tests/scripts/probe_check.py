@@ -72,6 +72,9 @@ if case == "valid":
     want(mx[0]["addresses"] == ["127.0.0.2"] and not mx[0]["implicit"],
          "addresses")
     want(mx[0]["tlsa"] == [] and mx[0]["tlsa-dnssec"] is None, "no TLSA")
+    want(dom["mta-sts"] == {"record": None, "lookup-error": None},
+         f"no MTA-STS: {dom['mta-sts']}")
+    want(mx[0]["sts-match"] is None, "sts-match")
     for name in ("mx-valid.test", "mx2-valid.test"):
         h = host(name)
         tls_ok(h)
@@ -186,5 +189,62 @@ elif case == "danemixed":
     want(host("mx-valid.test")["dane"] is None, "mx-valid has no TLSA")
     want(types == ["dane-required"], f"findings {types}")
     finding("dane-required", "mx-valid.test", "127.0.0.2")
+elif case.startswith("sts-"):
+    sts = dom["mta-sts"]
+    want(sts["record"] == ("v=STSv1; id=2026-01-01" if case == "sts-badtxt"
+                           else "v=STSv1; id=20260101T000000Z"), "record")
+    want(sts["record-valid"] is (case != "sts-badtxt"), "record-valid")
+    url = f"https://mta-sts.{dom['domain']}:"
+    want(sts["url"].startswith(url) and
+         sts["url"].endswith("/.well-known/mta-sts.txt"), sts["url"])
+    for h in dom["hosts"]:
+        tls_ok(h)
+    if case in ("sts-good", "sts-wrongmx", "sts-badtxt"):
+        want(sts["fetch-error"] is None and sts["http-status"] == 200,
+             "fetched")
+        want(sts["policy"]["mode"] == "enforce" and
+             sts["policy"]["max_age"] == 86400, f"policy {sts['policy']}")
+    else:
+        want(sts["policy"] is None, "no policy")
+    if case == "sts-good":
+        want(sts["id"] == "20260101T000000Z", "id")
+        want(sts["policy"]["mx"] == ["mx-valid.test", "*.valid.test"], "mx")
+        want([(m["host"], m["sts-match"]) for m in dom["mx"]] ==
+             [("mx-valid.test", "mx-valid.test"),
+              ("mx3.valid.test", "*.valid.test")], "every MX matched")
+        want(types == [], f"findings {types}")
+    elif case == "sts-wrongmx":
+        want(one(dom["mx"], "MX")["sts-match"] is None, "unmatched")
+        f = one(findings, "finding")
+        want(f["result-type"] == "sts-policy-invalid" and
+             f["mx-host"] == "mx-valid.test" and f["address"] is None,
+             f"finding {f}")
+        want("matches no mx: pattern" in f["detail"], f["detail"])
+    elif case == "sts-badtxt":
+        f = one(findings, "finding")
+        want(f["result-type"] == "sts-policy-invalid" and
+             f["mx-host"] is None, f"finding {f}")
+        want(f["detail"].startswith("_mta-sts.sts-badtxt.test: "), f["detail"])
+    elif case == "sts-badpolicy":
+        want(sts["http-status"] == 200 and sts["fetch-error"] is None,
+             "fetched")
+        f = one(findings, "finding")
+        want(f["result-type"] == "sts-policy-invalid", f"finding {f}")
+        want('mode "enforcing"' in f["detail"], f["detail"])
+    else:
+        f = one(findings, "finding")
+        want(f["mx-host"] is None and f["address"] is None, "domain finding")
+        want(f["detail"] == sts["fetch-error"], "detail is the fetch-error")
+        wanted = {
+            "sts-redirect": ("sts-policy-fetch-error", 301, "a redirect"),
+            "sts-404": ("sts-policy-fetch-error", 404, "HTTP 404, not 200"),
+            "sts-huge": ("sts-policy-fetch-error", 200,
+                         "larger than 65536 bytes"),
+            "sts-badcert": ("sts-webpki-invalid", None,
+                            "the certificate does not validate"),
+        }[case]
+        want(f["result-type"] == wanted[0], f"finding {f}")
+        want(sts["http-status"] == wanted[1], f"http-status {sts}")
+        want(wanted[2] in f["detail"], f["detail"])
 else:
     sys.exit(f"probe_check: unknown case {case}")

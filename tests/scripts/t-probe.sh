@@ -87,9 +87,10 @@ leaf() {
 		fail "certificate $n: $(cat "$t/openssl.err")"
 	cat "$t/$n.key" "$t/$n.crt" >"$t/$n.pem"
 }
-leaf valid -1 90 mx-valid.test mx2-valid.test mx-v6.test mx-dane.test \
-	mx-danebad.test mta-sts.sts-good.test mta-sts.sts-wrongmx.test \
-	mta-sts.sts-redirect.test mta-sts.sts-404.test mta-sts.sts-huge.test
+leaf valid -1 90 mx-valid.test mx2-valid.test mx3.valid.test mx-v6.test \
+	mx-dane.test mx-danebad.test mta-sts.sts-good.test \
+	mta-sts.sts-wrongmx.test mta-sts.sts-redirect.test mta-sts.sts-404.test \
+	mta-sts.sts-huge.test mta-sts.sts-badtxt.test mta-sts.sts-badpolicy.test
 leaf expired -60 -2 mx-expired.test
 leaf expiring -1 5 mx-expiring.test
 leaf wrongname -1 90 other.test
@@ -180,11 +181,15 @@ spid=$!
 # names every mta-sts host).
 https_port=$(free_port)
 mkdir -p "$t/www/good/.well-known" "$t/www/wrongmx/.well-known" \
-	"$t/www/huge/.well-known" "$t/www/404" "$t/www/redirect"
+	"$t/www/huge/.well-known" "$t/www/badpolicy/.well-known" "$t/www/404" \
+	"$t/www/redirect"
 printf 'version: STSv1\r\nmode: enforce\r\nmx: mx-valid.test\r\nmx: *.valid.test\r\nmax_age: 86400\r\n' \
 	>"$t/www/good/.well-known/mta-sts.txt"
-printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.elsewhere.test\r\nmax_age: 86400\r\n' \
+# "*.mx-valid.test" does not match mx-valid.test itself (RFC 8461 4.1).
+printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.elsewhere.test\r\nmx: *.mx-valid.test\r\nmax_age: 86400\r\n' \
 	>"$t/www/wrongmx/.well-known/mta-sts.txt"
+printf 'version: STSv1\r\nmode: enforcing\r\nmx: mx-valid.test\r\nmax_age: 86400\r\n' \
+	>"$t/www/badpolicy/.well-known/mta-sts.txt"
 python3 -c 'import sys
 sys.stdout.write("version: STSv1\r\nmode: testing\r\nmx: mx-valid.test\r\nmax_age: 86400\r\n" + "# padding\r\n" * 20000)' \
 	>"$t/www/huge/.well-known/mta-sts.txt"
@@ -201,6 +206,7 @@ ssl.privkey = "$t/valid.key"
 \$HTTP["host"] =~ "^mta-sts\.sts-wrongmx\.test" { server.document-root = "$t/www/wrongmx" }
 \$HTTP["host"] =~ "^mta-sts\.sts-huge\.test" { server.document-root = "$t/www/huge" }
 \$HTTP["host"] =~ "^mta-sts\.sts-404\.test" { server.document-root = "$t/www/404" }
+\$HTTP["host"] =~ "^mta-sts\.sts-badpolicy\.test" { server.document-root = "$t/www/badpolicy" }
 \$HTTP["host"] =~ "^mta-sts\.sts-redirect\.test" {
 	server.document-root = "$t/www/redirect"
 	url.redirect = ("^/(.*)" => "https://mta-sts.sts-good.test:$https_port/\$1")
@@ -239,14 +245,16 @@ sts() { echo "txt-record=_mta-sts.$1,\"v=STSv1; id=$2\""; }
 	echo "mx-host=danemixed.test,mx-valid.test,20"
 	echo "dns-rr=_25._tcp.mx-dane.test,52,030101$(spki valid)"
 	echo "dns-rr=_25._tcp.mx-danebad.test,52,030101$(spki expired)"
-	# MTA-STS.
-	for d in good wrongmx redirect 404 huge; do
+	# MTA-STS; mta-sts.sts-badcert.test is not in lighttpd's certificate.
+	for d in good wrongmx redirect 404 huge badpolicy badcert; do
 		echo "mx-host=sts-$d.test,mx-valid.test,10"
 		echo "host-record=mta-sts.sts-$d.test,127.0.0.2"
 		sts "sts-$d.test" 20260101T000000Z
 	done
-	echo "mx-host=sts-good.test,mx2-valid.test,20"
+	echo "mx-host=sts-good.test,mx3.valid.test,20"
+	echo "host-record=mx3.valid.test,127.0.0.2"
 	echo "mx-host=sts-badtxt.test,mx-valid.test,10"
+	echo "host-record=mta-sts.sts-badtxt.test,127.0.0.2"
 	echo "txt-record=_mta-sts.sts-badtxt.test,\"v=STSv1; id=2026-01-01\""
 } >"$t/dnsmasq.conf"
 dns_port=
@@ -326,6 +334,16 @@ fi
 probe 0 dane dane.test
 probe 1 danebad danebad.test
 probe 1 danemixed danemixed.test
+
+# Item 2: MTA-STS, the policy from the private lighttpd.
+probe 0 sts-good sts-good.test
+probe 1 sts-wrongmx sts-wrongmx.test
+probe 1 sts-redirect sts-redirect.test
+probe 1 sts-404 sts-404.test
+probe 1 sts-huge sts-huge.test
+probe 1 sts-badpolicy sts-badpolicy.test
+probe 1 sts-badtxt sts-badtxt.test
+probe 1 sts-badcert sts-badcert.test
 
 # The text form: one line per host, the findings with what to do.
 "$prog" --resolver "127.0.0.1:$dns_port" --ca-file "$t/ca.pem" \
