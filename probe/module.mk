@@ -9,6 +9,8 @@
 # feeds) builds the output; the text form's GString is GLib's.
 PROBE_SRCS := $(wildcard probe/*.c)
 PROBE := $(BUILD)/tlsrpt-probe
+# Everything but main(), for tests/unit/check_probe.c.
+PROBE_LIB_OBJS := $(filter-out $(BUILD)/probe/probe_main.o,$(PROBE_SRCS:%.c=$(BUILD)/%.o))
 
 $(PROBE): $(PROBE_SRCS:%.c=$(BUILD)/%.o) $(DNS_LIB) $(REPORT_LIB) $(BASE_LIB)
 	$(say) LD $@

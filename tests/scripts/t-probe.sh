@@ -233,6 +233,9 @@ sts() { echo "txt-record=_mta-sts.$1,\"v=STSv1; id=$2\""; }
 	echo "mx-host=noaddr.test,mx-none.test,10"
 	echo "mx-host=silent.test,mx-silent.test,10"
 	echo "host-record=mx-silent.test,127.0.0.9"
+	echo "mx-host=silent2.test,mx-silent.test,10"
+	echo "mx-host=silent2.test,mx-silent2.test,20"
+	echo "host-record=mx-silent2.test,127.0.0.9"
 	echo "host-record=mx-v6.test,::1"
 	echo "mx-host=v6.test,mx-v6.test,10"
 	# DANE: a matching 3 1 1 record, a wrong one, and a domain where only
@@ -326,6 +329,24 @@ probe 1 noaddr noaddr.test
 # Bounded time: --timeout 3 per read, whatever the host does.
 grep -q ready "$t/silent.out" || fail "silent host: $(cat "$t/silent.out")"
 probe 1 silent silent.test
+# Bounded parallelism: two silent hosts take two timeouts one at a time
+# (--jobs 1), one timeout side by side (--jobs 2).
+wall() {
+	start=$(date +%s%N)
+	"$prog" --resolver "127.0.0.1:$dns_port" --smtp-port "$smtp_port" \
+		--timeout 3 "$@" silent2.test >"$t/wall.out" 2>&1
+	[ $? -eq 1 ] || fail "silent2.test $*: $(cat "$t/wall.out")"
+	[ "$(grep -c '^mx-unreachable: silent2.test mx-silent2\{0,1\}.test 127.0.0.9: 127.0.0.9 port [0-9]*: no reply in time after connecting$' "$t/wall.out")" -eq 2 ] ||
+		fail "silent2.test $*: $(cat "$t/wall.out")"
+	echo $((($(date +%s%N) - start) / 1000000))
+}
+ms=$(wall --jobs 1) || exit 1
+[ "$ms" -ge 6000 ] || fail "--jobs 1: two silent hosts in $ms ms, want 2 x 3 s"
+echo "   ok: --jobs 1: $ms ms"
+ms=$(wall --jobs 2) || exit 1
+[ "$ms" -ge 3000 ] && [ "$ms" -lt 5500 ] ||
+	fail "--jobs 2: two silent hosts in $ms ms, want about 3 s"
+echo "   ok: --jobs 2: $ms ms"
 if [ -n "$v6" ]; then
 	probe 0 v6 v6.test
 fi
