@@ -105,6 +105,7 @@ struct probe_target {
 	int host_match;	       /* X509_check_host with the MX name */
 	/* DANE (when the host has TLSA records): matched, and how. */
 	int dane_checked, dane_ok;
+	int dane_ok_ahead; /* still matched at now + --days */
 	char dane_text[160];
 	int dane_usage; /* of the matching record, -1 when none */
 	double seconds; /* wall time of this probe */

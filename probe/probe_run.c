@@ -125,11 +125,12 @@ target_json(const struct probe_conf *c, const struct probe_target *t)
 	if (t->dane_checked)
 		json_object_set_new(
 			o, "dane",
-			json_pack("{s:b, s:s, s:o}", "matched", t->dane_ok,
+			json_pack("{s:b, s:s, s:o, s:b}", "matched", t->dane_ok,
 				  "verdict", t->dane_text, "usage",
 				  t->dane_usage >= 0
 					  ? json_integer(t->dane_usage)
-					  : json_null()));
+					  : json_null(),
+				  "matched-ahead", t->dane_ok_ahead));
 	else
 		json_object_set_new(o, "dane", json_null());
 	return o;

@@ -364,6 +364,29 @@ verify_at(X509_STORE *store, STACK_OF(X509) * chain, time_t when, char *text,
 	return vs.bits;
 }
 
+/* The DANE verdict again, offline, at time when: OpenSSL's DANE state of
+ * the connection (the TLSA records, the name) on a new verification. */
+static int
+dane_at(X509_STORE *store, SSL *ssl, STACK_OF(X509) * chain, time_t when)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int ok = 0;
+
+	if (ctx != NULL &&
+	    X509_STORE_CTX_init(ctx, store, sk_X509_value(chain, 0), chain) ==
+		    1) {
+		X509_VERIFY_PARAM *p = X509_STORE_CTX_get0_param(ctx);
+
+		X509_STORE_CTX_set_default(ctx, "ssl_server");
+		X509_VERIFY_PARAM_set1(p, SSL_get0_param(ssl));
+		X509_VERIFY_PARAM_set_time(p, when);
+		X509_STORE_CTX_set0_dane(ctx, SSL_get0_dane(ssl));
+		ok = X509_verify_cert(ctx) == 1;
+	}
+	X509_STORE_CTX_free(ctx);
+	return ok;
+}
+
 /* What the handshake gave: protocol, cipher, chain, verdicts. */
 static void
 judge(const struct probe_conf *c, struct probe_tls *tls, SSL *ssl,
@@ -426,6 +449,9 @@ judge(const struct probe_conf *c, struct probe_tls *tls, SSL *ssl,
 			t->dane_usage = usage;
 		snprintf(t->dane_text, sizeof(t->dane_text), "%s",
 			 X509_verify_cert_error_string(vr));
+		t->dane_ok_ahead =
+			t->dane_ok && dane_at(tls->store, ssl, chain,
+					      c->now + (time_t)c->days * 86400);
 	}
 }
 

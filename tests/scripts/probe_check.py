@@ -101,6 +101,8 @@ elif case == "expiring":
     h = host("mx-expiring.test", "127.0.0.4")
     tls_ok(h)
     want(h["days-left"] in (4, 5), f"days-left {h['days-left']}")
+    want([c["subject"] for c in h["certificates"]] ==
+         ["CN=mx-expiring.test", "CN=Probe Test CA"], "the chain as sent")
     want(h["webpki"]["valid"] is True and h["webpki"]["valid-ahead"] is False,
          "valid now, not in 14 days")
     want(types == ["certificate-expiring"], f"findings {types}")
@@ -168,7 +170,8 @@ elif case == "dane":
     want(r == {"usage": 3, "selector": 1, "matching-type": 1,
                "data": h["certificates"][0]["spki-sha256"]}, f"tlsa {r}")
     want(m["tlsa-dnssec"] is False, "dnsmasq sets no AD bit")
-    want(h["dane"] == {"matched": True, "usage": 3, "verdict": "ok"},
+    want(h["dane"] == {"matched": True, "usage": 3, "verdict": "ok",
+                       "matched-ahead": True},
          f"dane {h['dane']}")
     want(types == [], f"findings {types}")
 elif case == "danebad":
@@ -176,7 +179,8 @@ elif case == "danebad":
     tls_ok(h)
     r = one(one(dom["mx"], "MX")["tlsa"], "TLSA record")
     want(r["data"] != h["certificates"][0]["spki-sha256"], "a wrong record")
-    want(h["dane"]["matched"] is False and h["dane"]["usage"] is None,
+    want(h["dane"]["matched"] is False and h["dane"]["usage"] is None and
+         h["dane"]["matched-ahead"] is False,
          f"dane {h['dane']}")
     want(h["webpki"]["valid"] is True, "WebPKI is fine")
     want(types == ["tlsa-invalid"], f"findings {types}")
@@ -246,5 +250,15 @@ elif case.startswith("sts-"):
         want(f["result-type"] == wanted[0], f"finding {f}")
         want(sts["http-status"] == wanted[1], f"http-status {sts}")
         want(wanted[2] in f["detail"], f["detail"])
+elif case == "daneta":
+    h = host("mx-daneta.test", "127.0.0.4")
+    tls_ok(h)
+    r = one(one(dom["mx"], "MX")["tlsa"], "TLSA record")
+    want((r["usage"], r["selector"], r["matching-type"]) == (2, 0, 1), "2 0 1")
+    want(h["dane"] == {"matched": True, "usage": 2, "verdict": "ok",
+                       "matched-ahead": False},
+         f"DANE-TA matches now, not in 14 days: {h['dane']}")
+    want(types == ["certificate-expiring"], f"findings {types}")
+    finding("certificate-expiring", "mx-daneta.test", "127.0.0.4")
 else:
     sys.exit(f"probe_check: unknown case {case}")

@@ -92,7 +92,9 @@ leaf valid -1 90 mx-valid.test mx2-valid.test mx3.valid.test mx-v6.test \
 	mta-sts.sts-wrongmx.test mta-sts.sts-redirect.test mta-sts.sts-404.test \
 	mta-sts.sts-huge.test mta-sts.sts-badtxt.test mta-sts.sts-badpolicy.test
 leaf expired -60 -2 mx-expired.test
-leaf expiring -1 5 mx-expiring.test
+leaf expiring -1 5 mx-expiring.test mx-daneta.test
+# This server sends its CA too: a DANE-TA (2 0 1) record can match it.
+cat "$t/ca.pem" >>"$t/expiring.pem"
 leaf wrongname -1 90 other.test
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-days 90 -subj /CN=mx-self.test -addext subjectAltName=DNS:mx-self.test \
@@ -248,6 +250,12 @@ sts() { echo "txt-record=_mta-sts.$1,\"v=STSv1; id=$2\""; }
 	echo "mx-host=danemixed.test,mx-valid.test,20"
 	echo "dns-rr=_25._tcp.mx-dane.test,52,030101$(spki valid)"
 	echo "dns-rr=_25._tcp.mx-danebad.test,52,030101$(spki expired)"
+	# DANE-TA: the CA certificate, at the host whose certificate expires
+	# in 5 days: matched now, not in 14 days.
+	echo "host-record=mx-daneta.test,127.0.0.4"
+	echo "mx-host=daneta.test,mx-daneta.test,10"
+	echo "dns-rr=_25._tcp.mx-daneta.test,52,020001$(openssl x509 -in "$t/ca.pem" -outform DER |
+		openssl dgst -sha256 -r | cut -d' ' -f1)"
 	# MTA-STS; mta-sts.sts-badcert.test is not in lighttpd's certificate.
 	for d in good wrongmx redirect 404 huge badpolicy badcert; do
 		echo "mx-host=sts-$d.test,mx-valid.test,10"
@@ -355,6 +363,7 @@ fi
 probe 0 dane dane.test
 probe 1 danebad danebad.test
 probe 1 danemixed danemixed.test
+probe 1 daneta daneta.test
 
 # Item 2: MTA-STS, the policy from the private lighttpd.
 probe 0 sts-good sts-good.test

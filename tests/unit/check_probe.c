@@ -16,7 +16,7 @@ struct match_case {
 
 static const struct match_case match_cases[] = {
 	{"mx.example.com", "mx.example.com", 1},
-	{"mx.example.com", "MX.Example.COM", 1}, /* case-insensitive */
+	{"mx.example.com", "MX.Example.COM", 1},  /* case-insensitive */
 	{"mx.example.com.", "mx.example.com", 1}, /* trailing dots */
 	{"mx.example.com", "mx.example.com.", 1},
 	{"mx.example.com", "mx2.example.com", 0},
