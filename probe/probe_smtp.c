@@ -210,7 +210,9 @@ read_reply(int fd, char *buf, size_t size, double deadline,
 				break;
 			if (nl - line >= 4 && line[3] == ' ')
 				return atoi(line);
-			if (nl - line == 4 && line[3] == '\r')
+			/* A code alone: "250\r\n" or "250\n". */
+			if ((nl - line == 4 && line[3] == '\r') ||
+			    nl - line == 3)
 				return atoi(line);
 			line = nl + 1;
 		}
@@ -447,8 +449,10 @@ judge(const struct probe_conf *c, struct probe_tls *tls, SSL *ssl,
 		if (t->dane_ok && SSL_get0_dane_tlsa(ssl, &usage, &sel, &mtype,
 						     NULL, NULL) >= 0)
 			t->dane_usage = usage;
-		snprintf(t->dane_text, sizeof(t->dane_text), "%s",
-			 X509_verify_cert_error_string(vr));
+		/* dane_setup's "no TLSA record is usable" says more. */
+		if (t->dane_text[0] == '\0')
+			snprintf(t->dane_text, sizeof(t->dane_text), "%s",
+				 X509_verify_cert_error_string(vr));
 		t->dane_ok_ahead =
 			t->dane_ok && dane_at(tls->store, ssl, chain,
 					      c->now + (time_t)c->days * 86400);

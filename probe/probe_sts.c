@@ -248,7 +248,8 @@ probe_sts(const struct probe_conf *c, struct dns_resolver *r,
 	struct dns_findings *f = tlsrpt_calloc(1, sizeof(*f));
 	struct body b;
 	json_t *o = NULL, *pol;
-	const char *rec = NULL;
+	const struct dns_txt *rec = NULL;
+	char quoted[DNS_RECORD_MAX];
 	enum dns_lookup_status st;
 
 	memset(&b, 0, sizeof(b));
@@ -259,7 +260,7 @@ probe_sts(const struct probe_conf *c, struct dns_resolver *r,
 	st = dns_lookup_txt(r, owner, &recs, &n, NULL, 0, &err);
 	for (size_t i = 0; i < n && rec == NULL; i++)
 		if (recs[i].len >= 7 && memcmp(recs[i].text, "v=STSv1", 7) == 0)
-			rec = recs[i].text;
+			rec = &recs[i];
 	if (st != DNS_LOOKUP_OK || rec == NULL) {
 		/* No MTA-STS: nothing a sender would enforce. A lookup that
 		 * failed is said, not a finding. */
@@ -270,8 +271,11 @@ probe_sts(const struct probe_conf *c, struct dns_resolver *r,
 		goto done;
 	}
 	dns_findings_init(f);
-	record_id(rec, id, sizeof(id));
-	o = json_pack("{s:s, s:s, s:b}", "record", rec, "id", id,
+	record_id(rec->text, id, sizeof(id));
+	/* The record as published, quoted: any byte may be in a TXT record,
+	 * and JSON strings are UTF-8. */
+	dns_quote(rec->text, rec->len, quoted, sizeof(quoted));
+	o = json_pack("{s:s, s:s, s:b}", "record", quoted, "id", id,
 		      "record-valid",
 		      dns_sts_check_set(recs, n, owner, f) == 0);
 	if (!json_is_true(json_object_get(o, "record-valid"))) {

@@ -348,13 +348,13 @@ wall() {
 		fail "silent2.test $*: $(cat "$t/wall.out")"
 	echo $((($(date +%s%N) - start) / 1000000))
 }
-ms=$(wall --jobs 1) || exit 1
-[ "$ms" -ge 6000 ] || fail "--jobs 1: two silent hosts in $ms ms, want 2 x 3 s"
-echo "   ok: --jobs 1: $ms ms"
-ms=$(wall --jobs 2) || exit 1
-[ "$ms" -ge 3000 ] && [ "$ms" -lt 5500 ] ||
-	fail "--jobs 2: two silent hosts in $ms ms, want about 3 s"
-echo "   ok: --jobs 2: $ms ms"
+ms1=$(wall --jobs 1) || exit 1
+[ "$ms1" -ge 6000 ] || fail "--jobs 1: two silent hosts in $ms1 ms, want 2 x 3 s"
+ms2=$(wall --jobs 2) || exit 1
+# One timeout less, whatever the load of the machine adds to both.
+[ "$ms2" -ge 3000 ] && [ "$ms2" -le $((ms1 - 2000)) ] ||
+	fail "--jobs 2: two silent hosts in $ms2 ms (--jobs 1: $ms1 ms), want one 3 s timeout less"
+echo "   ok: --jobs 1: $ms1 ms, --jobs 2: $ms2 ms"
 if [ -n "$v6" ]; then
 	probe 0 v6 v6.test
 fi
@@ -385,6 +385,21 @@ grep -q '^  mx-expired.test 127.0.0.3: TLSv1.3 .*certificate NOT valid' "$t/out.
 	grep -q '^    what to do: Renew the certificate' "$t/out.txt" ||
 	fail "text form: $(cat "$t/out.txt")"
 echo "   ok: text form"
+
+# --file: comments and blank lines skipped, the domains in order, each
+# finding names its domain.
+printf '# our domains\n\nexpired.test\n  plain.test \r\n' >"$t/domains"
+"$prog" --format json --resolver "127.0.0.1:$dns_port" --ca-file "$t/ca.pem" \
+	--smtp-port "$smtp_port" --timeout 3 --file "$t/domains" >"$t/file.json"
+[ $? -eq 1 ] || fail "--file: exit not 1: $(cat "$t/file.json")"
+python3 -c 'import json, sys
+out = json.load(open(sys.argv[1]))
+assert [d["domain"] for d in out["domains"]] == ["expired.test", "plain.test"], out["domains"]
+assert [(f["domain"], f["result-type"]) for f in out["findings"]] == [
+    ("expired.test", "certificate-expired"),
+    ("plain.test", "starttls-not-supported")], out["findings"]' "$t/file.json" ||
+	fail "--file: $(cat "$t/file.json")"
+echo "   ok: --file"
 
 # Usage errors.
 "$prog" >/dev/null 2>&1
