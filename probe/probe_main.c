@@ -293,7 +293,9 @@ run(struct args *a)
 	json_object_set_new(out, "domains", domains);
 	json_object_set_new(out, "findings", findings);
 	if (strcmp(a->format, "json") == 0) {
-		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		json_dumpf(out, stdout,
+			   JSON_INDENT(2) | JSON_SORT_KEYS |
+				   JSON_REAL_PRECISION(6));
 		fputc('\n', stdout);
 	} else {
 		probe_print_text(out, stdout);

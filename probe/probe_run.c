@@ -94,7 +94,8 @@ target_json(const struct probe_conf *c, const struct probe_target *t)
 	const struct probe_mx *mx = t->mx;
 	json_t *o = json_pack("{s:s, s:s, s:i, s:f}", "mx-host", mx->host,
 			      "address", mx->addr[t->addr_index], "port",
-			      (json_int_t)c->smtp_port, "seconds", t->seconds);
+			      (json_int_t)c->smtp_port, "seconds",
+			      (double)(long)(t->seconds * 1000 + 0.5) / 1000);
 
 	json_object_set_new(o, "error",
 			    t->error[0] ? json_string(t->error) : json_null());

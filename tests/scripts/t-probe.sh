@@ -409,20 +409,31 @@ MAIL' valid.test >/dev/null 2>&1
 [ $? -eq 64 ] || fail "--ehlo with a line break: not exit 64"
 "$prog" --file "$t/missing" >/dev/null 2>&1
 [ $? -eq 66 ] || fail "missing --file: not exit 66"
+"$prog" --ca-file "$t/missing" valid.test >/dev/null 2>&1
+[ $? -eq 66 ] || fail "missing --ca-file: not exit 66"
+"$prog" --days 3651 valid.test >/dev/null 2>&1
+[ $? -eq 64 ] || fail "--days 3651: not exit 64"
+"$prog" --help | grep -q '^Exit status: 0 no findings, 1 findings, 64 usage' ||
+	fail "--help does not say the exit statuses"
 # A resolver that does not answer: the domain fails, exit 75.
 "$prog" --resolver "127.0.0.1:$(free_port)" --timeout 1 valid.test \
 	>/dev/null 2>&1
 [ $? -eq 75 ] || fail "dead resolver: not exit 75"
 echo "   ok: exit statuses"
 
-# Time for one domain with 2 MX hosts (both answering): printed, with
-# each host's own seconds from the JSON.
-start=$(date +%s%N)
-"$prog" --format json --resolver "127.0.0.1:$dns_port" --ca-file "$t/ca.pem" \
-	--smtp-port "$smtp_port" --timeout 3 valid.test >"$t/time.json" ||
-	fail "valid.test: findings: $(cat "$t/time.json")"
-end=$(date +%s%N)
-echo "   time: one probe of valid.test (2 MX hosts): $(((end - start) / 1000000)) ms;" \
-	"per host (s): $(python3 -c 'import json, sys
+# Time for one domain with 2 MX hosts (both answering), without and with
+# an MTA-STS policy to fetch: printed, with each host's own seconds.
+timed() {
+	start=$(date +%s%N)
+	"$prog" --format json --resolver "127.0.0.1:$dns_port" \
+		--ca-file "$t/ca.pem" --smtp-port "$smtp_port" \
+		--https-port "$https_port" --timeout 3 "$1" >"$t/time.json" ||
+		fail "$1: findings: $(cat "$t/time.json")"
+	end=$(date +%s%N)
+	echo "   time: one probe of $1 (2 MX hosts$2): $(((end - start) / 1000000)) ms;" \
+		"per host (s): $(python3 -c 'import json, sys
 print(" ".join("%.3f" % h["seconds"] for h in json.load(open(sys.argv[1]))["domains"][0]["hosts"]))' "$t/time.json")"
+}
+timed valid.test ""
+timed sts-good.test ", MTA-STS policy fetched"
 exit 0
