@@ -100,6 +100,7 @@ struct probe_target {
 	size_t n_chain;
 	struct probe_cert chain[PROBE_CHAIN_MAX];
 	long days_left; /* the first certificate to expire; < 0: expired */
+	size_t first_to_expire;		   /* its index in the chain */
 	unsigned verify_now, verify_ahead; /* PROBE_V_ bits */
 	char verify_text[160]; /* OpenSSL's words for the first problem */
 	int host_match;	       /* X509_check_host with the MX name */

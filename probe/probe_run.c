@@ -144,7 +144,11 @@ target_findings(const struct probe_conf *c, const char *domain,
 		json_t *findings)
 {
 	const char *mx = t->mx->host, *addr = t->mx->addr[t->addr_index];
-	char d[512];
+	/* The first certificate of the chain to expire (kept ones only). */
+	const struct probe_cert *first =
+		&t->chain[t->first_to_expire < t->n_chain ? t->first_to_expire
+							  : 0];
+	char d[640];
 
 	if (t->error[0]) {
 		snprintf(d, sizeof(d), "%s port %u: %s", addr, c->smtp_port,
@@ -178,9 +182,8 @@ target_findings(const struct probe_conf *c, const char *domain,
 		return;
 	}
 	if (t->verify_now & PROBE_V_EXPIRED) {
-		snprintf(d, sizeof(d),
-			 "a certificate in the chain expired %ld day(s) ago",
-			 -t->days_left);
+		snprintf(d, sizeof(d), "the certificate %s expired on %s",
+			 first->subject, first->not_after);
 		probe_finding(findings, domain, "certificate-expired", mx, addr,
 			      d,
 			      "Renew the certificate now and reload the mail "
@@ -188,9 +191,10 @@ target_findings(const struct probe_conf *c, const char *domain,
 			      "run.");
 	} else if (t->verify_ahead & PROBE_V_EXPIRED) {
 		snprintf(d, sizeof(d),
-			 "a certificate in the chain expires in %ld day(s), "
+			 "the certificate %s expires on %s, in %ld day(s), "
 			 "within the %u days looked ahead",
-			 t->days_left, c->days);
+			 first->subject, first->not_after, t->days_left,
+			 c->days);
 		probe_finding(findings, domain, "certificate-expiring", mx,
 			      addr, d,
 			      "Renew the certificate before it expires and "

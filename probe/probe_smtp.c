@@ -426,11 +426,13 @@ judge(const struct probe_conf *c, struct probe_tls *tls, SSL *ssl,
 				  sizeof(pc->not_after));
 			spki_text(x, pc->spki_sha256);
 		}
-		/* Whole days from now to notAfter; negative once past. */
+		/* Whole days from now to notAfter, rounded down: negative
+		 * once past. */
 		if (ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(x)) ==
 			    1 &&
-		    (first || days < t->days_left)) {
-			t->days_left = days - (secs < 0 ? 1 : 0);
+		    (first || days - (secs < 0) < t->days_left)) {
+			t->days_left = days - (secs < 0);
+			t->first_to_expire = (size_t)i;
 			first = 0;
 		}
 	}
