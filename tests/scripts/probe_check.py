@@ -133,6 +133,23 @@ elif case == "self":
     want(h["certificates"][0]["issuer"] == "CN=mx-self.test", "issuer")
     want(types == ["certificate-not-trusted"], f"findings {types}")
     finding("certificate-not-trusted", "mx-self.test", "127.0.0.6")
+elif case == "future":
+    h = host("mx-future.test", "127.0.0.10")
+    tls_ok(h)
+    want(h["webpki"]["valid"] is False and h["webpki"]["expired"] is False
+         and h["webpki"]["trusted"] is True, f"webpki {h['webpki']}")
+    want(h["webpki"]["verdict"] == "certificate is not yet valid", "verdict")
+    want(types == ["validation-failure"], f"findings {types}")
+    f = finding("validation-failure", "mx-future.test", "127.0.0.10")
+    want(f["detail"] == "certificate is not yet valid", f["detail"])
+elif case == "notls":
+    h = host("mx-notls.test", "127.0.0.11")
+    want(h["error"] is None and h["starttls"] is True, "STARTTLS offered")
+    want(h["tls"] is None, "no handshake")
+    want(h["tls-error"].startswith("TLS handshake failed: "), h["tls-error"])
+    want(types == ["validation-failure"], f"findings {types}")
+    f = finding("validation-failure", "mx-notls.test", "127.0.0.11")
+    want(f["detail"] == h["tls-error"], f["detail"])
 elif case == "plain":
     h = host("mx-plain.test", "127.0.0.7")
     want(h["error"] is None and h["starttls"] is False, "no STARTTLS")

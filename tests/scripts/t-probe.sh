@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # t-probe.sh -- tlsrpt-probe against real servers on loopback: a private
 # CA made here with openssl (valid, expired, expiring in 5 days, wrong
-# name, self-signed certificates), one private Postfix with an smtpd per
-# certificate on 127.0.0.2-7 (and ::1), a private dnsmasq serving the MX,
+# name, self-signed, not yet valid certificates), one private Postfix with
+# an smtpd per certificate on 127.0.0.2-7 and .10 (and ::1), small Python
+# servers for a silent host and one that fails the TLS handshake, a
+# private dnsmasq serving the MX,
 # A/AAAA, TXT and TLSA records, and a private lighttpd serving MTA-STS
 # policies over HTTPS with the private CA. Each finding class has a case;
 # the JSON is checked field by field (tests/scripts/probe_check.py).
@@ -29,12 +31,14 @@ t=$(mktemp -d /tmp/probe.XXXXXX) || fail "mktemp"
 dpid=
 lpid=
 spid=
+bpid=
 # sandbox_cleanup stops the private Postfix and removes $t; free_port.
 . "$TLSRPT_TOP/scripts/postfix-sandbox.inc"
 cleanup() {
 	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
 	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
 	[ -n "$spid" ] && kill "$spid" 2>/dev/null
+	[ -n "$bpid" ] && kill "$bpid" 2>/dev/null
 	sandbox_cleanup
 }
 [ -n "$KEEP" ] || trap cleanup EXIT
@@ -96,6 +100,7 @@ leaf expiring -1 5 mx-expiring.test mx-daneta.test
 # This server sends its CA too: a DANE-TA (2 0 1) record can match it.
 cat "$t/ca.pem" >>"$t/expiring.pem"
 leaf wrongname -1 90 other.test
+leaf future 2 90 mx-future.test
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-days 90 -subj /CN=mx-self.test -addext subjectAltName=DNS:mx-self.test \
 	-keyout "$t/self.key" -out "$t/self.crt" 2>>"$t/openssl.err" ||
@@ -139,6 +144,7 @@ cat >"$t/etc/master.cf" <<EOF
 127.0.0.5:$smtp_port inet n - n - - smtpd $(tls wrongname)
 127.0.0.6:$smtp_port inet n - n - - smtpd $(tls self)
 127.0.0.7:$smtp_port inet n - n - - smtpd -o smtpd_tls_security_level=none
+127.0.0.10:$smtp_port inet n - n - - smtpd $(tls future)
 ${v6:+[::1]:$smtp_port inet n - n - - smtpd $(tls valid)}
 pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n - 0 cleanup
@@ -177,6 +183,23 @@ held = []
 while True:
     held.append(s.accept()[0])' "$smtp_port" >"$t/silent.out" 2>&1 &
 spid=$!
+# A host that offers STARTTLS, says 220 to it, then sends no TLS at all.
+python3 -c 'import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.11", int(sys.argv[1])))
+s.listen(8)
+print("ready", flush=True)
+while True:
+    c = s.accept()[0]
+    f = c.makefile("rwb", buffering=0)
+    f.write(b"220 mx-notls.test ESMTP\r\n")
+    f.readline()
+    f.write(b"250-mx-notls.test\r\n250 STARTTLS\r\n")
+    f.readline()
+    f.write(b"220 go ahead\r\n")
+    f.write(b"this is not TLS\r\n" * 4)
+    c.close()' "$smtp_port" >"$t/notls.out" 2>&1 &
+bpid=$!
 
 # 3. lighttpd: https://mta-sts.DOMAIN/.well-known/mta-sts.txt for each
 # policy case, one server on 127.0.0.2 (SNI is ignored: one certificate
@@ -233,6 +256,10 @@ sts() { echo "txt-record=_mta-sts.$1,\"v=STSv1; id=$2\""; }
 	echo "mx-host=valid.test,mx2-valid.test,20"
 	echo "host-record=mx2-valid.test,127.0.0.2"
 	echo "mx-host=noaddr.test,mx-none.test,10"
+	echo "mx-host=future.test,mx-future.test,10"
+	echo "host-record=mx-future.test,127.0.0.10"
+	echo "mx-host=notls.test,mx-notls.test,10"
+	echo "host-record=mx-notls.test,127.0.0.11"
 	echo "mx-host=silent.test,mx-silent.test,10"
 	echo "host-record=mx-silent.test,127.0.0.9"
 	echo "mx-host=silent2.test,mx-silent.test,10"
@@ -331,6 +358,9 @@ probe 1 expiring expiring.test
 probe 0 expiring-3-days --days 3 expiring.test
 probe 1 wrongname wrongname.test
 probe 1 self self.test
+probe 1 future future.test
+grep -q ready "$t/notls.out" || fail "no-TLS host: $(cat "$t/notls.out")"
+probe 1 notls notls.test
 probe 1 plain plain.test
 probe 1 down down.test
 probe 1 noaddr noaddr.test
