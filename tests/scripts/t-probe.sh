@@ -5,10 +5,10 @@
 # name, self-signed, not yet valid certificates), one private Postfix with
 # an smtpd per certificate on 127.0.0.2-7 and .10 (and ::1), small Python
 # servers for a silent host and one that fails the TLS handshake, a
-# private dnsmasq serving the MX,
-# A/AAAA, TXT and TLSA records, and a private lighttpd serving MTA-STS
-# policies over HTTPS with the private CA. Each finding class has a case;
-# the JSON is checked field by field (tests/scripts/probe_check.py).
+# private dnsmasq serving the MX, A/AAAA, TXT and TLSA records, and a
+# private lighttpd serving MTA-STS policies over HTTPS with the private CA.
+# Each finding class has a case; the JSON is checked field by field
+# (tests/scripts/probe_check.py). Runs in about 25 s, mostly the timeouts.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 
 prog=$TLSRPT_BUILD/tlsrpt-probe
