@@ -84,6 +84,14 @@ probe_tls_free(struct probe_tls *tls)
 	tlsrpt_free(tls);
 }
 
+/* strerror() for the worker threads: strerror_r (GNU form) into the
+ * caller's buffer, never a buffer shared between threads. */
+static const char *
+errtext(int e, char *buf, size_t size)
+{
+	return strerror_r(e, buf, size);
+}
+
 static double
 now_seconds(void)
 {
@@ -114,6 +122,7 @@ connect_bounded(const struct probe_conf *c, struct probe_target *t)
 	struct pollfd pfd;
 	int fd, flags, soerr = 0;
 	socklen_t el = sizeof(soerr);
+	char eb[128];
 
 	memset(&ss, 0, sizeof(ss));
 	if (t->mx->family[t->addr_index] == AF_INET) {
@@ -134,7 +143,7 @@ connect_bounded(const struct probe_conf *c, struct probe_target *t)
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(t->error, sizeof(t->error), "cannot open a socket: %s",
-			 strerror(errno));
+			 errtext(errno, eb, sizeof(eb)));
 		return -1;
 	}
 	flags = fcntl(fd, F_GETFL);
@@ -166,7 +175,7 @@ connect_bounded(const struct probe_conf *c, struct probe_target *t)
 	return fd;
 failed:
 	snprintf(t->error, sizeof(t->error), "cannot connect to port %u: %s",
-		 c->smtp_port, strerror(soerr));
+		 c->smtp_port, errtext(soerr, eb, sizeof(eb)));
 	close(fd);
 	return -1;
 }
@@ -178,6 +187,7 @@ read_reply(int fd, char *buf, size_t size, double deadline,
 	   struct probe_target *t, const char *after)
 {
 	size_t len = 0;
+	char eb[128];
 
 	for (;;) {
 		ssize_t got;
@@ -196,7 +206,7 @@ read_reply(int fd, char *buf, size_t size, double deadline,
 				 got == 0 ? "connection closed"
 				 : errno == EAGAIN || errno == EWOULDBLOCK
 					 ? "no reply in time"
-					 : strerror(errno),
+					 : errtext(errno, eb, sizeof(eb)),
 				 after);
 			return -1;
 		}
@@ -229,6 +239,7 @@ static int
 send_line(int fd, const char *line, struct probe_target *t)
 {
 	size_t n = strlen(line);
+	char eb[128];
 
 	while (n > 0) {
 		ssize_t w = send(fd, line, n, MSG_NOSIGNAL);
@@ -237,7 +248,8 @@ send_line(int fd, const char *line, struct probe_target *t)
 			continue;
 		if (w <= 0) {
 			snprintf(t->error, sizeof(t->error),
-				 "cannot send a command: %s", strerror(errno));
+				 "cannot send a command: %s",
+				 errtext(errno, eb, sizeof(eb)));
 			return -1;
 		}
 		line += w;
@@ -488,12 +500,14 @@ tls_error_text(struct probe_target *t, const char *what)
 {
 	unsigned long e = ERR_get_error();
 	char buf[200];
+	char eb[128];
 
 	if (e != 0)
 		ERR_error_string_n(e, buf, sizeof(buf));
 	else
 		snprintf(buf, sizeof(buf), "%s",
-			 errno != 0 ? strerror(errno) : "connection closed");
+			 errno != 0 ? errtext(errno, eb, sizeof(eb))
+				    : "connection closed");
 	snprintf(t->tls_error, sizeof(t->tls_error), "%s: %s", what, buf);
 	ERR_clear_error();
 }
