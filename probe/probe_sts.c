@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -113,6 +114,22 @@ policy_json(const char *text, size_t len)
 	}
 	json_object_set_new(o, "mx", mx);
 	return o;
+}
+
+static json_t *
+digest_json(const unsigned char *p, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+
+	if (EVP_Digest(p != NULL ? p : (const unsigned char *)"", len, md, &n,
+		       EVP_sha256(), NULL) != 1)
+		return json_null();
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[2 * n] = '\0';
+	return json_string(hex);
 }
 
 /* The first ERROR of a check, as the detail of a finding. */
@@ -289,6 +306,11 @@ probe_sts(const struct probe_conf *c, struct dns_resolver *r,
 	json_object_set_new(o, "policy", json_null());
 	if (fetch(c, r, domain, o, &b, findings) < 0)
 		goto done;
+	/* The policy's digest: a later run (or the store) sees the policy
+	 * change while the record's id stays, which senders never notice
+	 * (RFC 8461 section 3.1: they refetch only for a new id). */
+	json_object_set_new(o, "policy-sha256",
+			    digest_json(b.buf.data, b.buf.len));
 	dns_findings_init(f);
 	if (dns_sts_policy_check((const char *)b.buf.data, b.buf.len, f) < 0) {
 		snprintf(detail, sizeof(detail), "%s", first_error(f));

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """probe_check.py CASE FILE -- check tlsrpt-probe's JSON output for one case
 of t-probe.sh, field by field. Exit 0 when it is what the case wants."""
+import hashlib
 import json
 import re
 import sys
@@ -232,6 +233,10 @@ elif case.startswith("sts-"):
         want(sts["policy"] is None, "no policy")
     if case == "sts-good":
         want(sts["id"] == "20260101T000000Z", "id")
+        want(sts["policy-sha256"] == hashlib.sha256(
+            b"version: STSv1\r\nmode: enforce\r\nmx: mx-valid.test\r\n"
+            b"mx: *.valid.test\r\nmax_age: 86400\r\n").hexdigest(),
+            "policy-sha256 is that of the policy served")
         want(sts["policy"]["mx"] == ["mx-valid.test", "*.valid.test"], "mx")
         want([(m["host"], m["sts-match"]) for m in dom["mx"]] ==
              [("mx-valid.test", "mx-valid.test"),
