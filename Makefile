@@ -120,6 +120,7 @@ include intake/module.mk
 include milter/module.mk
 include ingest/module.mk
 include dns/module.mk
+include probe/module.mk
 include summary/module.mk
 include tests/module.mk
 include tests/bench/module.mk

@@ -14,8 +14,7 @@
 
 #include "base/alloc.h"
 
-/* A TXT answer fits in a TCP DNS message: 64 KiB. */
-#define ANSWER_MAX 65536
+#define ANSWER_MAX DNS_ANSWER_MAX
 /* More TXT records than this at one name is a mistake; stop there. */
 #define TXT_RECORDS_MAX 64
 /* Seconds per try and tries per server: a dead resolver costs ~6 s, not
@@ -169,6 +168,14 @@ query(struct dns_resolver *r, const char *name, int type, unsigned char *ans,
 	if (len < 0)
 		*st = query_failed(r, name, errno, err);
 	return len;
+}
+
+int
+dns_lookup_raw(struct dns_resolver *r, const char *name, int type,
+	       unsigned char *ans, enum dns_lookup_status *st,
+	       struct tlsrpt_error *err)
+{
+	return query(r, name, type, ans, st, err);
 }
 
 enum dns_lookup_status

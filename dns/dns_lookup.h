@@ -47,4 +47,15 @@ enum dns_lookup_status dns_lookup_exists(struct dns_resolver *r,
 
 void dns_txt_free(struct dns_txt *recs, size_t n);
 
+/* A DNS answer fits in a TCP DNS message: the size of ans below. */
+#define DNS_ANSWER_MAX 65536
+
+/* One query of any type (ns_t_mx, ns_t_tlsa...), for a caller that parses
+ * the answer itself (tlsrpt-probe): the answer goes to ans (DNS_ANSWER_MAX
+ * bytes); returns its length, or -1 with *st (never DNS_LOOKUP_OK) and err
+ * saying why, worded as for the TXT lookups. */
+int dns_lookup_raw(struct dns_resolver *r, const char *name, int type,
+		   unsigned char *ans, enum dns_lookup_status *st,
+		   struct tlsrpt_error *err);
+
 #endif

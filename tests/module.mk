@@ -13,6 +13,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_UTIL_OBJS) $(INGEST_TESTABLE_OB
 	$(MILTER_TESTABLE_OBJS) $(SUMMARY_LIB) $(DNS_LIB) $(INTAKE_LIBS)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS) $(CHECK_LIBS) -lresolv -lpthread
+# tlsrpt-probe's parts link OpenSSL and libcurl: only their own test does.
+$(BUILD)/tests/check_probe: $(BUILD)/tests/unit/check_probe.o $(TEST_UTIL_OBJS) \
+	$(PROBE_LIB_OBJS) $(DNS_LIB) $(INTAKE_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS) $(PROBE_LIBS) $(CHECK_LIBS) -lresolv -lpthread
 
 # Tests read their fixtures relative to the top of the tree; the shared
 # corpus of real reports is optional (a user's clone has none).

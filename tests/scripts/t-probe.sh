@@ -1,0 +1,469 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# t-probe.sh -- tlsrpt-probe against real servers on loopback: a private
+# CA made here with openssl (valid, expired, expiring in 5 days, wrong
+# name, self-signed, not yet valid certificates), one private Postfix with
+# an smtpd per certificate on 127.0.0.2-7 and .10 (and ::1), small Python
+# servers for a silent host and one that fails the TLS handshake, a
+# private dnsmasq serving the MX, A/AAAA, TXT and TLSA records, and a
+# private lighttpd serving MTA-STS policies over HTTPS with the private CA.
+# Each finding class has a case; the JSON is checked field by field
+# (tests/scripts/probe_check.py). Runs in about 25 s, mostly the timeouts.
+. "$TLSRPT_TOP/tests/scripts/lib.inc"
+
+prog=$TLSRPT_BUILD/tlsrpt-probe
+[ -x "$prog" ] || fail "$prog not built"
+[ "$(id -u)" -eq 0 ] || skip "needs root to run a private Postfix"
+command -v postfix >/dev/null 2>&1 || skip "postfix is not installed"
+id postfix >/dev/null 2>&1 || skip "no postfix user"
+for p in openssl python3; do
+	command -v $p >/dev/null || skip "$p is not installed"
+done
+dnsmasq=$(command -v dnsmasq || ls /usr/sbin/dnsmasq 2>/dev/null)
+[ -n "$dnsmasq" ] || skip "dnsmasq is not installed (package dnsmasq-base)"
+lighttpd=$(command -v lighttpd || echo /usr/sbin/lighttpd)
+[ -x "$lighttpd" ] || skip "lighttpd is not installed"
+[ -e /usr/lib/lighttpd/mod_openssl.so ] ||
+	skip "lighttpd-mod-openssl is not installed"
+check=$TLSRPT_TOP/tests/scripts/probe_check.py
+
+t=$(mktemp -d /tmp/probe.XXXXXX) || fail "mktemp"
+dpid=
+lpid=
+spid=
+bpid=
+# sandbox_cleanup stops the private Postfix and removes $t; free_port.
+. "$TLSRPT_TOP/scripts/postfix-sandbox.inc"
+cleanup() {
+	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
+	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
+	[ -n "$spid" ] && kill "$spid" 2>/dev/null
+	[ -n "$bpid" ] && kill "$bpid" 2>/dev/null
+	sandbox_cleanup
+}
+[ -n "$KEEP" ] || trap cleanup EXIT
+trap 'exit 2' INT TERM
+chmod 755 "$t"
+
+# 1. The private CA and its certificates.
+mkdir "$t/ca" "$t/ca/new"
+: >"$t/ca/index.txt"
+echo 1000 >"$t/ca/serial"
+cat >"$t/ca/ca.cnf" <<EOF
+[ca]
+default_ca = test
+[test]
+dir = $t/ca
+database = $t/ca/index.txt
+serial = $t/ca/serial
+new_certs_dir = $t/ca/new
+default_md = sha256
+policy = any
+unique_subject = no
+copy_extensions = none
+[any]
+commonName = supplied
+EOF
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-days 30 -subj "/CN=Probe Test CA" -keyout "$t/ca/ca.key" \
+	-out "$t/ca.pem" 2>"$t/openssl.err" || fail "CA: $(cat "$t/openssl.err")"
+stamp() {
+	date -u -d "@$(($(date +%s) + $1 * 86400))" +%Y%m%d%H%M%SZ
+}
+# leaf NAME FROM_DAYS TO_DAYS SAN... -- a key and certificate signed by the
+# CA, valid from now+FROM to now+TO days, in $t/NAME.pem (key, then cert:
+# Postfix's smtpd_tls_chain_files).
+leaf() {
+	n=$1 from=$2 to=$3
+	shift 3
+	san=
+	for h in "$@"; do san="$san${san:+,}DNS:$h"; done
+	printf '[ext]\nsubjectAltName = %s\nextendedKeyUsage = serverAuth\n' \
+		"$san" >"$t/$n.ext"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-subj "/CN=$1" -keyout "$t/$n.key" -out "$t/$n.csr" \
+		2>>"$t/openssl.err" &&
+		openssl ca -batch -config "$t/ca/ca.cnf" -cert "$t/ca.pem" \
+			-keyfile "$t/ca/ca.key" -in "$t/$n.csr" \
+			-out "$t/$n.crt" -notext -startdate "$(stamp "$from")" \
+			-enddate "$(stamp "$to")" -extfile "$t/$n.ext" \
+			-extensions ext >>"$t/openssl.err" 2>&1 ||
+		fail "certificate $n: $(cat "$t/openssl.err")"
+	cat "$t/$n.key" "$t/$n.crt" >"$t/$n.pem"
+}
+leaf valid -1 90 mx-valid.test mx2-valid.test mx3.valid.test mx-v6.test \
+	mx-dane.test mx-danebad.test mta-sts.sts-good.test \
+	mta-sts.sts-wrongmx.test mta-sts.sts-redirect.test mta-sts.sts-404.test \
+	mta-sts.sts-huge.test mta-sts.sts-badtxt.test mta-sts.sts-badpolicy.test
+leaf expired -60 -2 mx-expired.test
+leaf expiring -1 5 mx-expiring.test mx-daneta.test
+# This server sends its CA too: a DANE-TA (2 0 1) record can match it.
+cat "$t/ca.pem" >>"$t/expiring.pem"
+leaf wrongname -1 90 other.test
+leaf future 2 90 mx-future.test
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-days 90 -subj /CN=mx-self.test -addext subjectAltName=DNS:mx-self.test \
+	-keyout "$t/self.key" -out "$t/self.crt" 2>>"$t/openssl.err" ||
+	fail "self-signed: $(cat "$t/openssl.err")"
+cat "$t/self.key" "$t/self.crt" >"$t/self.pem"
+
+# 2. One private Postfix: an smtpd per certificate, each on its own
+# loopback address and the same port (the probe has one --smtp-port).
+smtp_port=$(free_port)
+mkdir -p "$t/etc" "$t/queue" "$t/data"
+chown postfix "$t/data"
+v6=
+protocols=ipv4
+if ip -6 addr show lo 2>/dev/null | grep -q 'inet6 ::1/'; then
+	v6=yes
+	protocols=all
+fi
+cat >"$t/etc/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $t/queue
+data_directory = $t/data
+maillog_file = $t/maillog
+maillog_file_prefixes = $t
+myhostname = mx-valid.test
+inet_interfaces = loopback-only
+inet_protocols = $protocols
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+mydestination =
+relayhost =
+smtpd_recipient_restrictions = reject
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+EOF
+tls() { echo "-o smtpd_tls_chain_files=$t/$1.pem"; }
+cat >"$t/etc/master.cf" <<EOF
+127.0.0.2:$smtp_port inet n - n - - smtpd $(tls valid)
+127.0.0.3:$smtp_port inet n - n - - smtpd $(tls expired)
+127.0.0.4:$smtp_port inet n - n - - smtpd $(tls expiring)
+127.0.0.5:$smtp_port inet n - n - - smtpd $(tls wrongname)
+127.0.0.6:$smtp_port inet n - n - - smtpd $(tls self)
+127.0.0.7:$smtp_port inet n - n - - smtpd -o smtpd_tls_security_level=none
+127.0.0.10:$smtp_port inet n - n - - smtpd $(tls future)
+${v6:+[::1]:$smtp_port inet n - n - - smtpd $(tls valid)}
+pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n - 0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+rewrite   unix  - - n - - trivial-rewrite
+bounce    unix  - - n - 0 bounce
+defer     unix  - - n - 0 bounce
+trace     unix  - - n - 0 bounce
+verify    unix  - - n - 1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n - - proxymap
+smtp      unix  - - n - - smtp
+showq     unix  n - n - - showq
+error     unix  - - n - - error
+anvil     unix  - - n - 1 anvil
+scache    unix  - - n - 1 scache
+tlsmgr    unix  - - n 1000? 1 tlsmgr
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+postfix -c "$t/etc" start >"$t/postfix.out" 2>&1 ||
+	fail "postfix did not start: $(cat "$t/postfix.out" "$t/maillog" 2>/dev/null)"
+i=0
+until python3 -c "import socket; socket.create_connection(('127.0.0.7', $smtp_port), 1)" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "postfix does not listen: $(cat "$t/maillog")"
+	sleep 0.1
+done
+
+# A host that accepts connections and never says a word.
+python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.9", int(sys.argv[1])))
+s.listen(8)
+print("ready", flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])' "$smtp_port" >"$t/silent.out" 2>&1 &
+spid=$!
+# A host that offers STARTTLS, says 220 to it, then sends no TLS at all.
+python3 -c 'import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.11", int(sys.argv[1])))
+s.listen(8)
+print("ready", flush=True)
+while True:
+    c = s.accept()[0]
+    f = c.makefile("rwb", buffering=0)
+    f.write(b"220 mx-notls.test ESMTP\r\n")
+    f.readline()
+    f.write(b"250-mx-notls.test\r\n250 STARTTLS\r\n")
+    f.readline()
+    f.write(b"220 go ahead\r\n")
+    f.write(b"this is not TLS\r\n" * 4)
+    c.close()' "$smtp_port" >"$t/notls.out" 2>&1 &
+bpid=$!
+
+# 3. lighttpd: https://mta-sts.DOMAIN/.well-known/mta-sts.txt for each
+# policy case, one server on 127.0.0.2 (SNI is ignored: one certificate
+# names every mta-sts host).
+https_port=$(free_port)
+mkdir -p "$t/www/good/.well-known" "$t/www/wrongmx/.well-known" \
+	"$t/www/huge/.well-known" "$t/www/badpolicy/.well-known" "$t/www/404" \
+	"$t/www/redirect"
+printf 'version: STSv1\r\nmode: enforce\r\nmx: mx-valid.test\r\nmx: *.valid.test\r\nmax_age: 86400\r\n' \
+	>"$t/www/good/.well-known/mta-sts.txt"
+# "*.mx-valid.test" does not match mx-valid.test itself (RFC 8461 4.1).
+printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.elsewhere.test\r\nmx: *.mx-valid.test\r\nmax_age: 86400\r\n' \
+	>"$t/www/wrongmx/.well-known/mta-sts.txt"
+printf 'version: STSv1\r\nmode: enforcing\r\nmx: mx-valid.test\r\nmax_age: 86400\r\n' \
+	>"$t/www/badpolicy/.well-known/mta-sts.txt"
+python3 -c 'import sys
+sys.stdout.write("version: STSv1\r\nmode: testing\r\nmx: mx-valid.test\r\nmax_age: 86400\r\n" + "# padding\r\n" * 20000)' \
+	>"$t/www/huge/.well-known/mta-sts.txt"
+cat >"$t/lighttpd.conf" <<EOF
+server.document-root = "$t/www/good"
+server.bind = "127.0.0.2"
+server.port = $https_port
+server.pid-file = "$t/lighttpd.pid"
+server.errorlog = "$t/lighttpd.err"
+server.modules = ("mod_openssl", "mod_redirect")
+ssl.engine = "enable"
+ssl.pemfile = "$t/valid.crt"
+ssl.privkey = "$t/valid.key"
+\$HTTP["host"] =~ "^mta-sts\.sts-wrongmx\.test" { server.document-root = "$t/www/wrongmx" }
+\$HTTP["host"] =~ "^mta-sts\.sts-huge\.test" { server.document-root = "$t/www/huge" }
+\$HTTP["host"] =~ "^mta-sts\.sts-404\.test" { server.document-root = "$t/www/404" }
+\$HTTP["host"] =~ "^mta-sts\.sts-badpolicy\.test" { server.document-root = "$t/www/badpolicy" }
+\$HTTP["host"] =~ "^mta-sts\.sts-redirect\.test" {
+	server.document-root = "$t/www/redirect"
+	url.redirect = ("^/(.*)" => "https://mta-sts.sts-good.test:$https_port/\$1")
+}
+EOF
+"$lighttpd" -D -f "$t/lighttpd.conf" >"$t/lighttpd.out" 2>&1 &
+lpid=$!
+
+# 4. dnsmasq: the zone.
+spki() {
+	openssl x509 -in "$t/$1.crt" -noout -pubkey |
+		openssl pkey -pubin -outform DER | openssl dgst -sha256 -r |
+		cut -d' ' -f1
+}
+sts() { echo "txt-record=_mta-sts.$1,\"v=STSv1; id=$2\""; }
+{
+	for d in valid:2 expired:3 expiring:4 wrongname:5 self:6 plain:7 down:8; do
+		n=${d%%:*}
+		echo "mx-host=$n.test,mx-$n.test,10"
+		echo "host-record=mx-$n.test,127.0.0.${d#*:}"
+	done
+	echo "mx-host=valid.test,mx2-valid.test,20"
+	echo "host-record=mx2-valid.test,127.0.0.2"
+	echo "mx-host=noaddr.test,mx-none.test,10"
+	echo "mx-host=future.test,mx-future.test,10"
+	echo "host-record=mx-future.test,127.0.0.10"
+	echo "mx-host=notls.test,mx-notls.test,10"
+	echo "host-record=mx-notls.test,127.0.0.11"
+	echo "mx-host=silent.test,mx-silent.test,10"
+	echo "host-record=mx-silent.test,127.0.0.9"
+	echo "mx-host=silent2.test,mx-silent.test,10"
+	echo "mx-host=silent2.test,mx-silent2.test,20"
+	echo "host-record=mx-silent2.test,127.0.0.9"
+	echo "host-record=mx-v6.test,::1"
+	echo "mx-host=v6.test,mx-v6.test,10"
+	# DANE: a matching 3 1 1 record, a wrong one, and a domain where only
+	# one of two MX hosts has TLSA.
+	echo "host-record=mx-dane.test,127.0.0.2"
+	echo "host-record=mx-danebad.test,127.0.0.2"
+	echo "mx-host=dane.test,mx-dane.test,10"
+	echo "mx-host=danebad.test,mx-danebad.test,10"
+	echo "mx-host=danemixed.test,mx-dane.test,10"
+	echo "mx-host=danemixed.test,mx-valid.test,20"
+	echo "dns-rr=_25._tcp.mx-dane.test,52,030101$(spki valid)"
+	echo "dns-rr=_25._tcp.mx-danebad.test,52,030101$(spki expired)"
+	# DANE-TA: the CA certificate, at the host whose certificate expires
+	# in 5 days: matched now, not in 14 days.
+	echo "host-record=mx-daneta.test,127.0.0.4"
+	echo "mx-host=daneta.test,mx-daneta.test,10"
+	echo "dns-rr=_25._tcp.mx-daneta.test,52,020001$(openssl x509 -in "$t/ca.pem" -outform DER |
+		openssl dgst -sha256 -r | cut -d' ' -f1)"
+	# MTA-STS; mta-sts.sts-badcert.test is not in lighttpd's certificate.
+	for d in good wrongmx redirect 404 huge badpolicy badcert; do
+		echo "mx-host=sts-$d.test,mx-valid.test,10"
+		echo "host-record=mta-sts.sts-$d.test,127.0.0.2"
+		sts "sts-$d.test" 20260101T000000Z
+	done
+	echo "mx-host=sts-good.test,mx3.valid.test,20"
+	echo "host-record=mx3.valid.test,127.0.0.2"
+	echo "mx-host=sts-badtxt.test,mx-valid.test,10"
+	echo "host-record=mta-sts.sts-badtxt.test,127.0.0.2"
+	echo "txt-record=_mta-sts.sts-badtxt.test,\"v=STSv1; id=2026-01-01\""
+} >"$t/dnsmasq.conf"
+dns_port=
+for try in 1 2 3 4 5; do
+	p=$(free_port)
+	"$dnsmasq" -k --port="$p" --listen-address=127.0.0.1 \
+		--bind-interfaces --no-resolv --no-hosts --user=root \
+		--local=/test/ --pid-file="$t/dnsmasq.pid" \
+		--conf-file="$t/dnsmasq.conf" \
+		--log-facility="$t/dnsmasq.log" 2>>"$t/dnsmasq.err" &
+	dpid=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		kill -0 "$dpid" 2>/dev/null || break
+		if python3 - "$p" <<'EOF' 2>/dev/null; then
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+q = bytes.fromhex("1234010000010000000000000474657374000006" "0001")
+s.sendto(q, ("127.0.0.1", int(sys.argv[1])))
+s.recv(512)
+EOF
+			dns_port=$p
+			break
+		fi
+		sleep 0.1
+	done
+	[ -n "$dns_port" ] && break
+	kill "$dpid" 2>/dev/null
+	wait "$dpid" 2>/dev/null
+	dpid=
+done
+[ -n "$dns_port" ] || fail "dnsmasq did not start: $(cat "$t/dnsmasq.err")"
+
+i=0
+until [ -s "$t/lighttpd.pid" ] &&
+	python3 -c "import socket; socket.create_connection(('127.0.0.2', $https_port), 1)" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "lighttpd did not start: $(cat "$t/lighttpd.out" "$t/lighttpd.err" 2>/dev/null)"
+	sleep 0.1
+done
+
+# probe WANT_EXIT CASE [OPTIONS] DOMAIN... -- run the probe, JSON out, and
+# check it with probe_check.py CASE.
+probe() {
+	want=$1 case=$2
+	shift 2
+	"$prog" --format json --resolver "127.0.0.1:$dns_port" \
+		--ca-file "$t/ca.pem" --smtp-port "$smtp_port" \
+		--https-port "$https_port" --timeout 3 --ehlo probe.test \
+		"$@" >"$t/out.json" 2>"$t/err"
+	got=$?
+	[ "$got" -eq "$want" ] ||
+		fail "$case: exit $got, want $want: $(cat "$t/err" "$t/out.json")"
+	python3 "$check" "$case" "$t/out.json" ||
+		fail "$case: JSON: $(cat "$t/out.json")"
+	echo "   ok: $case"
+}
+
+# Item 1 and 4: the certificate cases.
+probe 0 valid valid.test
+probe 1 expired expired.test
+probe 1 expiring expiring.test
+probe 0 expiring-3-days --days 3 expiring.test
+probe 1 wrongname wrongname.test
+probe 1 self self.test
+probe 1 future future.test
+grep -q ready "$t/notls.out" || fail "no-TLS host: $(cat "$t/notls.out")"
+probe 1 notls notls.test
+probe 1 plain plain.test
+probe 1 down down.test
+probe 1 noaddr noaddr.test
+# Bounded time: --timeout 3 per read, whatever the host does.
+grep -q ready "$t/silent.out" || fail "silent host: $(cat "$t/silent.out")"
+probe 1 silent silent.test
+# Bounded parallelism: two silent hosts take two timeouts one at a time
+# (--jobs 1), one timeout side by side (--jobs 2).
+wall() {
+	start=$(date +%s%N)
+	"$prog" --resolver "127.0.0.1:$dns_port" --smtp-port "$smtp_port" \
+		--timeout 3 "$@" silent2.test >"$t/wall.out" 2>&1
+	[ $? -eq 1 ] || fail "silent2.test $*: $(cat "$t/wall.out")"
+	[ "$(grep -c '^mx-unreachable: silent2.test mx-silent2\{0,1\}.test 127.0.0.9: 127.0.0.9 port [0-9]*: no reply in time after connecting$' "$t/wall.out")" -eq 2 ] ||
+		fail "silent2.test $*: $(cat "$t/wall.out")"
+	echo $((($(date +%s%N) - start) / 1000000))
+}
+ms1=$(wall --jobs 1) || exit 1
+[ "$ms1" -ge 6000 ] || fail "--jobs 1: two silent hosts in $ms1 ms, want 2 x 3 s"
+ms2=$(wall --jobs 2) || exit 1
+# One timeout less, whatever the load of the machine adds to both.
+[ "$ms2" -ge 3000 ] && [ "$ms2" -le $((ms1 - 2000)) ] ||
+	fail "--jobs 2: two silent hosts in $ms2 ms (--jobs 1: $ms1 ms), want one 3 s timeout less"
+echo "   ok: --jobs 1: $ms1 ms, --jobs 2: $ms2 ms"
+if [ -n "$v6" ]; then
+	probe 0 v6 v6.test
+fi
+
+# Item 3: DANE, with OpenSSL's DANE code against the TLSA records.
+probe 0 dane dane.test
+probe 1 danebad danebad.test
+probe 1 danemixed danemixed.test
+probe 1 daneta daneta.test
+
+# Item 2: MTA-STS, the policy from the private lighttpd.
+probe 0 sts-good sts-good.test
+probe 1 sts-wrongmx sts-wrongmx.test
+probe 1 sts-redirect sts-redirect.test
+probe 1 sts-404 sts-404.test
+probe 1 sts-huge sts-huge.test
+probe 1 sts-badpolicy sts-badpolicy.test
+probe 1 sts-badtxt sts-badtxt.test
+probe 1 sts-badcert sts-badcert.test
+
+# The text form: one line per host, the findings with what to do.
+"$prog" --resolver "127.0.0.1:$dns_port" --ca-file "$t/ca.pem" \
+	--smtp-port "$smtp_port" --https-port "$https_port" --timeout 3 \
+	expired.test >"$t/out.txt" 2>&1
+[ $? -eq 1 ] || fail "text form: exit not 1: $(cat "$t/out.txt")"
+grep -q '^  mx-expired.test 127.0.0.3: TLSv1.3 .*certificate NOT valid' "$t/out.txt" &&
+	grep -q '^certificate-expired: expired.test mx-expired.test 127.0.0.3: ' "$t/out.txt" &&
+	grep -q '^    what to do: Renew the certificate' "$t/out.txt" ||
+	fail "text form: $(cat "$t/out.txt")"
+echo "   ok: text form"
+
+# --file: comments and blank lines skipped, the domains in order, each
+# finding names its domain.
+printf '# our domains\n\nexpired.test\n  plain.test \r\n' >"$t/domains"
+"$prog" --format json --resolver "127.0.0.1:$dns_port" --ca-file "$t/ca.pem" \
+	--smtp-port "$smtp_port" --timeout 3 --file "$t/domains" >"$t/file.json"
+[ $? -eq 1 ] || fail "--file: exit not 1: $(cat "$t/file.json")"
+python3 -c 'import json, sys
+out = json.load(open(sys.argv[1]))
+assert [d["domain"] for d in out["domains"]] == ["expired.test", "plain.test"], out["domains"]
+assert [(f["domain"], f["result-type"]) for f in out["findings"]] == [
+    ("expired.test", "certificate-expired"),
+    ("plain.test", "starttls-not-supported")], out["findings"]' "$t/file.json" ||
+	fail "--file: $(cat "$t/file.json")"
+echo "   ok: --file"
+
+# Usage errors.
+"$prog" >/dev/null 2>&1
+[ $? -eq 64 ] || fail "no domain: not exit 64"
+"$prog" --ehlo 'x
+MAIL' valid.test >/dev/null 2>&1
+[ $? -eq 64 ] || fail "--ehlo with a line break: not exit 64"
+"$prog" --file "$t/missing" >/dev/null 2>&1
+[ $? -eq 66 ] || fail "missing --file: not exit 66"
+"$prog" --ca-file "$t/missing" valid.test >/dev/null 2>&1
+[ $? -eq 66 ] || fail "missing --ca-file: not exit 66"
+"$prog" --days 3651 valid.test >/dev/null 2>&1
+[ $? -eq 64 ] || fail "--days 3651: not exit 64"
+"$prog" --help | grep -q '^Exit status: 0 no findings, 1 findings, 64 usage' ||
+	fail "--help does not say the exit statuses"
+# A resolver that does not answer: the domain fails, exit 75.
+"$prog" --resolver "127.0.0.1:$(free_port)" --timeout 1 valid.test \
+	>/dev/null 2>&1
+[ $? -eq 75 ] || fail "dead resolver: not exit 75"
+echo "   ok: exit statuses"
+
+# Time for one domain with 2 MX hosts (both answering), without and with
+# an MTA-STS policy to fetch: printed, with each host's own seconds.
+timed() {
+	start=$(date +%s%N)
+	"$prog" --format json --resolver "127.0.0.1:$dns_port" \
+		--ca-file "$t/ca.pem" --smtp-port "$smtp_port" \
+		--https-port "$https_port" --timeout 3 "$1" >"$t/time.json" ||
+		fail "$1: findings: $(cat "$t/time.json")"
+	end=$(date +%s%N)
+	echo "   time: one probe of $1 (2 MX hosts$2): $(((end - start) / 1000000)) ms;" \
+		"per host (s): $(python3 -c 'import json, sys
+print(" ".join("%.3f" % h["seconds"] for h in json.load(open(sys.argv[1]))["domains"][0]["hosts"]))' "$t/time.json")"
+}
+timed valid.test ""
+timed sts-good.test ", MTA-STS policy fetched"
+exit 0
