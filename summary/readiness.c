@@ -200,7 +200,8 @@ recent_failures_text(const struct summary_agg *a,
 				(long long)x->recent_failures);
 		g_string_append_c(s, ')');
 	}
-	g_string_append(s, ": find out why and fix them first");
+	g_string_append_printf(s, ": find out why and fix %s first",
+			       d->recent_sts_failures == 1 ? "it" : "them");
 	return g_string_free(s, FALSE);
 }
 

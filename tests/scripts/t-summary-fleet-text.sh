@@ -90,6 +90,8 @@ echo "ok - the threshold options decide the verdict and the exit status"
 expect_status 1 run --since 1d >"$t/day"
 sed -n 3p "$t/day" | grep -q ' (1 day), ' || fail "header: $(sed -n 3p "$t/day")"
 grep -q 'only 1 reporting organisation in' "$t/text" || fail "no singular readiness reason"
+grep -q '1 session failed in the last 14 days: find out why and fix it first' "$t/text" ||
+	fail "no singular failure reason"
 if grep -E '(^|[^0-9.,])1 (sessions|reports|domains|organisations|reporters|failures|lines|policies|days|stores)\b' \
 	"$t/text" "$t/day" "$t/all-count" "$t/none" 2>/dev/null; then
 	fail "a plural after 1"
