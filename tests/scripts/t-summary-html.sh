@@ -144,7 +144,7 @@ check "$t/golden.html" gr "FAILURES: 53 of 8108" "Evil &lt;script&gt;" \
 	"&lt;b&gt;not JSON&lt;/b&gt;"
 # the page's own elements: the hostile strings stayed text
 grep -q '<script' "$t/golden.dom" && fail "golden: a report string became a script"
-[ "$(grep -o '<svg' "$t/golden.dom" | wc -l)" -eq 4 ] || fail "golden: want 3 daily charts and 1 type chart"
+[ "$(grep -o '<svg' "$t/golden.dom" | wc -l)" -eq 5 ] || fail "golden: want 4 daily charts (all domains, 3 domains) and 1 type chart"
 
 "$ingest" -c "$t/empty.conf" -d "$t/a" "$TLSRPT_TOP"/samples/*.eml \
 	"$TLSRPT_TOP"/samples/*.json.gz >/dev/null || fail "ingest"
