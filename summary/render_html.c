@@ -34,16 +34,19 @@ static const char style[] =
 	"h2{font-size:1.1em;margin:1.2em 0 .4em;border-bottom:1px solid #ccc;"
 	"padding-bottom:.2em}\n"
 	"table{border-collapse:collapse;margin:.3em 0}\n"
-	"th,td{padding:.25em .5em;border-bottom:1px solid #e0e0e0;"
-	"text-align:left;vertical-align:top;overflow-wrap:anywhere}\n"
-	"th{background:#f3f3f3}\n"
+	"th,td{padding:.25em .4em;border-bottom:1px solid #e0e0e0;"
+	"text-align:left;vertical-align:top;overflow-wrap:break-word}\n"
+	"th{background:#f3f3f3;font-size:.85em}\n"
 	".n{text-align:right;font-variant-numeric:tabular-nums;"
 	"white-space:nowrap}\n"
 	".bad{color:#c62828;font-weight:bold}\n"
 	".note{color:#555}\n"
 	"code{font-size:.95em}\n"
-	"th.n{white-space:normal}\ntd.dom{min-width:9em}\n"
-	"tr.act td{background:#fff5f5}\n"
+	"th.n{white-space:normal}\n"
+	/* Names without a break opportunity (domains, MX hosts, report
+	 * ids) break anywhere rather than push a 600-pixel pane wide. */
+	"td.dom{overflow-wrap:anywhere;min-width:9em}\n"
+	"td.names{overflow-wrap:anywhere}\n"
 	"details{margin:.4em 0}\nsummary{cursor:pointer;color:#1565c0}\n"
 	"svg{display:block;margin:.4em 0 1em}\n"
 	"svg.small{display:inline-block;vertical-align:top;"
@@ -89,7 +92,8 @@ head(FILE *out, const struct summary_agg *a,
 	if (ctx->view != SUMMARY_VIEW_ALL)
 		fprintf(out, " by %s", summary_view_name(ctx->view));
 	fprintf(out,
-		"</h1>\n<p class=\"note\">%s .. %s (%.3g days), %lld "
+		"</h1>\n<p class=\"note\" style=\"margin:0 0 .6em\">%s .. %s "
+		"(%.3g days), %lld "
 		"%s, %zu store%s</p>\n",
 		since, until,
 		(double)(a->opt.until - a->opt.since) / SUMMARY_DAY,
@@ -105,7 +109,8 @@ verdict(FILE *out, const struct summary_agg *a)
 	char *v = summary_verdict_text(a);
 
 	fprintf(out,
-		"<p class=\"verdict\" style=\"%s;padding:.4em .7em;"
+		"<p class=\"verdict\" style=\"%s;margin:.6em 0;padding:.4em "
+		".7em;"
 		"font-size:1.15em;font-weight:bold\">",
 		verdict_style(status));
 	summary_html_esc(out, v);

@@ -68,7 +68,7 @@ list_items(FILE *out, const GPtrArray *v, size_t max)
 static void
 td_list(FILE *out, const GPtrArray *v, size_t max)
 {
-	fputs("<td>", out);
+	fputs("<td class=\"names\">", out);
 	list_items(out, v, max);
 	fputs("</td>", out);
 }

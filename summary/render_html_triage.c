@@ -36,9 +36,9 @@ tag(FILE *out, const char *text, const char *colour)
 /* The blocks of a row, in the row's .9em: their widths add up to a bit
  * under the page's 76em, so that a row is one or two lines on a wide
  * screen and a dozen rows fit its first 800 pixels. */
-#define W_DOMAIN "13em"
-#define W_WRONG "35em"
-#define W_TODO "32em"
+#define W_DOMAIN "13.5em"
+#define W_WRONG "36em"
+#define W_TODO "33em"
 
 static void
 block(FILE *out, const char *cls, const char *width)
@@ -144,8 +144,10 @@ failures(FILE *out, const struct summary_agg *a, const struct summary_domain *d,
 	summary_count_short(d->cur.failures, f);
 	summary_count_short(all, n);
 	summary_percent(d->cur.failures, all, share);
-	fprintf(out, "<strong>%s</strong> of %s %s failed (%s)", f, n,
-		summary_plural(all, "session", "sessions"), share);
+	fprintf(out,
+		"<strong style=\"color:#c62828\">%s</strong> of %s %s "
+		"failed (%s)",
+		f, n, summary_plural(all, "session", "sessions"), share);
 	if (summary_sessions(&d->prev) > 0) {
 		summary_percent(d->prev.failures, summary_sessions(&d->prev),
 				was);
@@ -176,6 +178,9 @@ silence(FILE *out, const struct summary_domain *d)
 		n += ((const struct summary_reporter *)g_ptr_array_index(
 			      d->reporter_list, i))
 			     ->silent != 0;
+	/* Every reporter at once: the record or the milter, not them. */
+	if (n > 1 && n == d->reporter_list->len)
+		fprintf(out, "all %u reporters", n);
 	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len;
 	     i++) {
 		const struct summary_reporter *r =
@@ -183,7 +188,9 @@ silence(FILE *out, const struct summary_domain *d)
 
 		if (!r->silent)
 			continue;
-		if (named < SILENT_NAMED) {
+		if (n > 1 && n == d->reporter_list->len)
+			named = n;
+		else if (named < SILENT_NAMED) {
 			/* "A", "A and B", "A, B and C", "A, B, C and 2 more" */
 			if (named > 0)
 				fputs(named + 1 == n ? " and " : ", ", out);
@@ -228,18 +235,13 @@ readiness(FILE *out, const struct summary_domain *d, int failing)
 	int n = 0;
 	guint j;
 
-	if (!failing)
-		fputs(d->verdict == SUMMARY_VERDICT_REFUSING
-			      ? "MTA-STS enforce, senders refuse to deliver"
-			      : "MTA-STS testing, not ready to enforce",
-		      out);
 	for (j = 0; j < d->reasons->len; j++) {
 		const struct summary_reason *r =
 			&g_array_index(d->reasons, struct summary_reason, j);
 
 		if (failing && said_by_failures(r))
 			continue;
-		fputs(n++ == 0 ? (failing ? "" : ": ") : "; ", out);
+		fputs(n++ == 0 ? "" : "; ", out);
 		summary_html_esc(out, r->text);
 	}
 }
@@ -252,9 +254,8 @@ action_row(FILE *out, const struct summary_agg *a,
 	const char *advice = NULL;
 	int any = 0;
 
+	/* No tag for failures: the count in red says it. */
 	row_start(out, "act", d->name);
-	if (d->needs & SUMMARY_NEEDS_FAILURES)
-		tag(out, "failing", "#c62828");
 	if (d->needs & SUMMARY_NEEDS_SILENT)
 		tag(out, "silent", "#6d4c41");
 	if (d->needs & SUMMARY_NEEDS_NOT_READY)
