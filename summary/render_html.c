@@ -73,6 +73,18 @@ summary_html_esc(FILE *out, const char *s)
 	(void)sanitize_fputs(sanitize_html, s, out);
 }
 
+void
+summary_html_percent(int64_t part, int64_t whole,
+		     char buf[SUMMARY_HTML_PERCENT_MAX])
+{
+	char raw[SUMMARY_PERCENT_MAX], *e;
+
+	summary_percent(part, whole, raw);
+	e = sanitize_dup(sanitize_html, raw);
+	snprintf(buf, SUMMARY_HTML_PERCENT_MAX, "%s", e);
+	g_free(e);
+}
+
 static void
 head(FILE *out, const struct summary_agg *a,
      const struct summary_render_ctx *ctx)

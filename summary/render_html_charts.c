@@ -192,7 +192,7 @@ share_panel(FILE *out, const struct summary_agg *a, const GPtrArray *days,
 	const double y0 = MT + PS + GAP, ph = PF;
 	double max = 0;
 	int64_t step, top, v;
-	char buf[32], pct[SUMMARY_PERCENT_MAX];
+	char buf[32], pct[SUMMARY_HTML_PERCENT_MAX];
 	guint i;
 
 	for (i = 0; i < days->len; i++) {
@@ -208,7 +208,7 @@ share_panel(FILE *out, const struct summary_agg *a, const GPtrArray *days,
 	if (top < step)
 		top = step;
 	for (v = 0; v <= top; v += step) {
-		summary_percent(v, PPM, pct);
+		summary_html_percent(v, PPM, pct);
 		tick(out, f->w, y0 + ph - ph * (double)v / (double)top, v == 0,
 		     pct);
 	}
@@ -229,7 +229,8 @@ share_panel(FILE *out, const struct summary_agg *a, const GPtrArray *days,
 			h = ph;
 		bx = ML + f->slot * k + (f->slot - f->bw) / 2;
 		summary_date_of(x->day, buf, sizeof(buf));
-		summary_percent(x->c.failures, summary_sessions(&x->c), pct);
+		summary_html_percent(x->c.failures, summary_sessions(&x->c),
+				     pct);
 		fprintf(out,
 			"<g><title>%s: %lld failed, %s</title><rect "
 			"x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "

@@ -18,6 +18,7 @@
 #define TLSRPT_SUMMARY_RENDER_HTML_IMPL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "summary/aggregate.h"
@@ -26,6 +27,12 @@
 /* render_html.c: the page as the digest's HTML part. */
 int summary_html_digest(FILE *out, const struct summary_agg *a,
 			const struct summary_render_ctx *ctx);
+
+/* render_html.c: summary_percent() (triage.h, the one rounding rule)
+ * escaped for HTML: "&lt;0.1%". */
+#define SUMMARY_HTML_PERCENT_MAX 24
+void summary_html_percent(int64_t part, int64_t whole,
+			  char buf[SUMMARY_HTML_PERCENT_MAX]);
 
 /* render_html.c: s escaped for element content and for double- or
  * single-quoted attribute values alike. */

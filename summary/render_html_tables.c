@@ -30,9 +30,9 @@ td_text(FILE *out, const char *s)
 static void
 td_rate(FILE *out, const struct summary_counts *c)
 {
-	char buf[SUMMARY_PERCENT_MAX];
+	char buf[SUMMARY_HTML_PERCENT_MAX];
 
-	summary_rate_text(c, buf);
+	summary_html_percent(c->successes, summary_sessions(c), buf);
 	fprintf(out, "<td class=\"n%s\">%s</td>", c->failures > 0 ? " bad" : "",
 		buf);
 }
@@ -189,7 +189,7 @@ void
 summary_html_results_table(FILE *out, const struct summary_agg *a)
 {
 	int64_t all = summary_result_total(a);
-	char share[SUMMARY_PERCENT_MAX];
+	char share[SUMMARY_HTML_PERCENT_MAX];
 	guint i;
 
 	/* What to do comes before the domains and MX hosts, in the same
@@ -203,7 +203,7 @@ summary_html_results_table(FILE *out, const struct summary_agg *a)
 		fputs("<tr>", out);
 		td_text(out, r->type);
 		td_num(out, r->sessions, 1);
-		summary_percent(r->sessions, all, share);
+		summary_html_percent(r->sessions, all, share);
 		fprintf(out, "<td class=\"n\">%s</td>", share);
 		fputs("<td class=\"todo\">", out);
 		summary_html_esc(out, summary_advice(r->type));

@@ -138,19 +138,19 @@ failures(FILE *out, const struct summary_agg *a, const struct summary_domain *d,
 	 const char **advice)
 {
 	char f[SUMMARY_COUNT_SHORT_MAX], n[SUMMARY_COUNT_SHORT_MAX];
-	char share[SUMMARY_PERCENT_MAX], was[SUMMARY_PERCENT_MAX];
+	char share[SUMMARY_HTML_PERCENT_MAX], was[SUMMARY_HTML_PERCENT_MAX];
 	int64_t all = summary_sessions(&d->cur);
 
 	summary_count_short(d->cur.failures, f);
 	summary_count_short(all, n);
-	summary_percent(d->cur.failures, all, share);
+	summary_html_percent(d->cur.failures, all, share);
 	fprintf(out,
 		"<strong style=\"color:#c62828\">%s</strong> of %s %s "
 		"failed (%s)",
 		f, n, summary_plural(all, "session", "sessions"), share);
 	if (summary_sessions(&d->prev) > 0) {
-		summary_percent(d->prev.failures, summary_sessions(&d->prev),
-				was);
+		summary_html_percent(d->prev.failures,
+				     summary_sessions(&d->prev), was);
 		if (strcmp(was, share) != 0)
 			fprintf(out, ", was %s", was);
 	}
@@ -364,12 +364,12 @@ summary_html_action(FILE *out, const struct summary_agg *a)
 void
 summary_html_below(FILE *out, const struct summary_agg *a)
 {
-	char min_share[SUMMARY_PERCENT_MAX];
+	char min_share[SUMMARY_HTML_PERCENT_MAX];
 	guint i;
 
 	if (a->n_below == 0)
 		return;
-	summary_percent(a->opt.min_share_ppm, 1000000, min_share);
+	summary_html_percent(a->opt.min_share_ppm, 1000000, min_share);
 	fprintf(out,
 		"<p class=\"note\">Failures under the noise threshold (at "
 		"least %lld failed %s and %s of a domain's sessions): shown, "
@@ -401,7 +401,7 @@ summary_html_healthy(FILE *out, const struct summary_agg *a, int digest)
 {
 	guint first = a->n_action + a->n_below, n = a->triage->len - first, i;
 	struct summary_counts c = {0, 0};
-	char rate[SUMMARY_PERCENT_MAX], sessions[SUMMARY_COUNT_SHORT_MAX];
+	char rate[SUMMARY_HTML_PERCENT_MAX], sessions[SUMMARY_COUNT_SHORT_MAX];
 
 	if (n == 0)
 		return;
@@ -412,7 +412,7 @@ summary_html_healthy(FILE *out, const struct summary_agg *a, int digest)
 		c.successes = tlsrpt_count_add(c.successes, d->cur.successes);
 		c.failures = tlsrpt_count_add(c.failures, d->cur.failures);
 	}
-	summary_rate_text(&c, rate);
+	summary_html_percent(c.successes, summary_sessions(&c), rate);
 	summary_count_short(summary_sessions(&c), sessions);
 	fprintf(out,
 		"<p class=\"healthy\" style=\"background:#e8f5e9;"

@@ -52,6 +52,15 @@ size=$(wc -c <"$t/digest.html")
 echo "digest HTML part: $size bytes"
 [ "$size" -lt 102400 ] || fail "the digest's HTML is $size bytes: Gmail clips a message past 102 KB"
 
+# Strictly HTML5 (a raw "<0.1%" is a parse error), when html5lib is here.
+if /usr/bin/python3 -c 'import html5lib' 2>/dev/null; then
+	for f in page digest; do
+		/usr/bin/python3 -c 'import html5lib, sys
+html5lib.HTMLParser(strict=True).parse(open(sys.argv[1], "rb").read())' "$t/$f.html" ||
+			fail "$f: not valid HTML5"
+	done
+fi
+
 # The healthy domains: one line, and the list on the page only.
 healthy=$((1000 - $(grep -c -v '^total' "$t/expected")))
 for f in page digest; do
