@@ -209,7 +209,8 @@ summary_html_results_table(FILE *out, const struct summary_agg *a)
 		summary_html_esc(out, summary_advice(r->type));
 		fputs("<br><span class=\"note\">", out);
 		list_items(out, r->domains, 6);
-		fputs("; ", out);
+		if (r->mx != NULL && r->mx->len > 0)
+			fputs("; ", out);
 		list_items(out, r->mx, 6);
 		fputs("</span></td></tr>\n", out);
 	}

@@ -8,8 +8,8 @@
  * Apart from the tables because these rows are sentences, not columns:
  * three blocks (domain, what is wrong, what to do) side by side on a wide
  * screen that stack in a 600-pixel mail reading pane, without a media
- * query: inline blocks of a fixed width, never wider than the pane. Their
- * style is inline because many mail clients drop the <style> element.
+ * query (flex items that wrap). Their style is inline because many mail
+ * clients drop the <style> element.
  */
 #include "summary/render.h"
 
@@ -33,31 +33,33 @@ tag(FILE *out, const char *text, const char *colour)
 		colour, text);
 }
 
-/* The blocks of a row, in the row's .9em: their widths add up to a bit
- * under the page's 76em, so that a row is one or two lines on a wide
- * screen and a dozen rows fit its first 800 pixels. */
-#define W_DOMAIN "13.5em"
-#define W_WRONG "36em"
-#define W_TODO "33em"
+/* The blocks of a row, in the row's .9em: flex items that wrap, each
+ * with a basis and a share of what is left, so that on a wide screen
+ * they sit side by side (a row is one or two lines, and a dozen rows fit
+ * the first 800 pixels) and in a 600-pixel pane they stack, each as wide
+ * as the pane, without a media query. A client without flexbox (Outlook
+ * on Windows) shows them as blocks: stacked. */
+#define W_DOMAIN "1 1 13em"
+#define W_WRONG "3 1 28em"
+#define W_TODO "3 1 22em"
 
 static void
-block(FILE *out, const char *cls, const char *width)
+block(FILE *out, const char *cls, const char *flex)
 {
 	fprintf(out,
-		"<div class=\"%s\" style=\"display:inline-block;"
-		"vertical-align:top;width:%s;max-width:100%%;"
+		"<div class=\"%s\" style=\"flex:%s;min-width:0;"
 		"padding-right:.8em;box-sizing:border-box;"
 		"overflow-wrap:anywhere\">",
-		cls, width);
+		cls, flex);
 }
 
 static void
 row_start(FILE *out, const char *kind, const char *name)
 {
 	fprintf(out,
-		"<div class=\"%s\" style=\"border-bottom:1px solid #e0e0e0;"
-		"padding:.25em 0 .25em .5em;border-left:4px solid %s;"
-		"font-size:.9em;line-height:1.3\">",
+		"<div class=\"%s\" style=\"display:flex;flex-wrap:wrap;"
+		"border-bottom:1px solid #e0e0e0;padding:.25em 0 .25em .5em;"
+		"border-left:4px solid %s;font-size:.9em;line-height:1.3\">",
 		kind, strcmp(kind, "act") == 0 ? "#c62828" : "#9e9e9e");
 	block(out, "dom", W_DOMAIN);
 	fputs("<strong>", out);
