@@ -45,7 +45,7 @@ static const char style[] =
 	"th.n{white-space:normal}\n"
 	/* Names without a break opportunity (domains, MX hosts, report
 	 * ids) break anywhere rather than push a 600-pixel pane wide. */
-	"td.dom{overflow-wrap:anywhere;min-width:9em}\n"
+	"td.dom{overflow-wrap:anywhere;min-width:11.5em}\n"
 	"td.names{overflow-wrap:anywhere}\n"
 	"details{margin:.4em 0}\nsummary{cursor:pointer;color:#1565c0}\n"
 	"svg{display:block;margin:.4em 0 1em}\n"
@@ -105,10 +105,11 @@ head(FILE *out, const struct summary_agg *a,
 		fprintf(out, " by %s", summary_view_name(ctx->view));
 	fprintf(out,
 		"</h1>\n<p class=\"note\" style=\"margin:0 0 .6em\">%s .. %s "
-		"(%.3g days), %lld "
+		"(%.3g %s), %lld "
 		"%s, %zu store%s</p>\n",
 		since, until,
 		(double)(a->opt.until - a->opt.since) / SUMMARY_DAY,
+		a->opt.until - a->opt.since == SUMMARY_DAY ? "day" : "days",
 		(long long)a->reports,
 		summary_plural(a->reports, "report", "reports"), ctx->n_dirs,
 		ctx->n_dirs == 1 ? "" : "s");

@@ -337,9 +337,10 @@ type_bar(FILE *out, int row, const char *label, int64_t n, int64_t max,
 	fputs("<g><title>", out);
 	summary_html_esc(out, label);
 	fprintf(out,
-		": %lld failed sessions</title><text x=\"%d\" y=\"%.1f\" "
+		": %lld failed %s</title><text x=\"%d\" y=\"%.1f\" "
 		"text-anchor=\"end\">",
-		(long long)n, RL - 8, y + 15);
+		(long long)n, summary_plural(n, "session", "sessions"), RL - 8,
+		y + 15);
 	esc_short(out, label, 34);
 	fprintf(out,
 		"</text><rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" "
@@ -390,7 +391,9 @@ summary_html_type_chart(FILE *out, const struct summary_agg *a)
 		RL, MT, RL, h - 20, RL, h - 6);
 	if ((int)a->results->len > rows)
 		fprintf(out,
-			"<p class=\"note\">&hellip; %u more types in the "
+			"<p class=\"note\">&hellip; %u more %s in the "
 			"table</p>\n",
-			a->results->len - (guint)rows);
+			a->results->len - (guint)rows,
+			summary_plural(a->results->len - (guint)rows, "type",
+				       "types"));
 }

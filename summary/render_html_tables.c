@@ -124,12 +124,13 @@ td_change(FILE *out, const struct summary_domain *d)
 		fprintf(out, "<td class=\"n\">%+.1f</td>", x);
 }
 
-/* Under the name, so that the table keeps to six columns in a 600-pixel
- * mail pane: MTA-STS mode, MX patterns (when seen), policy types and
- * reports. */
+/* Under the name, so that the table keeps to five columns in a 600-pixel
+ * mail pane: MTA-STS mode, MX patterns (when seen), policy types,
+ * reports and the readiness verdict. */
 static void
 domain_cell(FILE *out, const struct summary_domain *d)
 {
+	const char *v = summary_verdict_name(d->verdict);
 	GString *s = g_string_new(NULL);
 	char day[24];
 
@@ -150,8 +151,16 @@ domain_cell(FILE *out, const struct summary_domain *d)
 		summary_html_esc(out, s->str + 1);
 		fputs(" &middot; ", out);
 	}
-	fprintf(out, "%lld %s</span></td>", (long long)d->reports,
+	fprintf(out, "%lld %s", (long long)d->reports,
 		summary_plural(d->reports, "report", "reports"));
+	if (v != NULL)
+		fprintf(out, " &middot; <span%s>%s</span>",
+			d->verdict == SUMMARY_VERDICT_NOT_READY ||
+					d->verdict == SUMMARY_VERDICT_REFUSING
+				? " class=\"bad\""
+				: "",
+			v);
+	fputs("</span></td>", out);
 	g_string_free(s, TRUE);
 }
 
@@ -162,12 +171,12 @@ summary_html_domains_table(FILE *out, const struct summary_agg *a, guint first,
 	guint i;
 
 	thead(out, "domain <span class=\"note\">(MTA-STS mode &middot; MX "
-		   "patterns &middot; policy types)</span>\t#sessions\t"
-		   "#failed\t#success rate\t#change (points)\treadiness");
+		   "patterns &middot; policy types &middot; "
+		   "readiness)</span>\t#sessions\t#failed\t#success rate\t"
+		   "#change (points)");
 	for (i = first; i < first + n && i < a->triage->len; i++) {
 		const struct summary_domain *d =
 			g_ptr_array_index(a->triage, i);
-		const char *v = summary_verdict_name(d->verdict);
 
 		fputs("<tr>", out);
 		domain_cell(out, d);
@@ -175,12 +184,7 @@ summary_html_domains_table(FILE *out, const struct summary_agg *a, guint first,
 		td_num(out, d->cur.failures, 1);
 		td_rate(out, &d->cur);
 		td_change(out, d);
-		fprintf(out, "<td%s>%s</td></tr>\n",
-			d->verdict == SUMMARY_VERDICT_NOT_READY ||
-					d->verdict == SUMMARY_VERDICT_REFUSING
-				? " class=\"bad\""
-				: "",
-			v != NULL ? v : "-");
+		fputs("</tr>\n", out);
 	}
 	tfoot(out, i - first, n, 0, "domain", "no domains");
 }
