@@ -128,8 +128,8 @@ layout "$t/bare.html" 600 NARROW
 
 # The probe can fail: a healthy domain named on the first screen (as the
 # alphabetical table that opened the page before issue 18 did).
-sed 's|>FAILURES: |&domain0000.example |' "$t/page.html" >"$t/buried.html"
-grep -q 'FAILURES: domain0000' "$t/buried.html" || fail "buried: no verdict to put a name in"
+sed 's|<h1>TLS reporting summary|& of domain0000.example|' "$t/page.html" >"$t/buried.html"
+grep -q 'summary of domain0000' "$t/buried.html" || fail "buried: no <h1> to put a name in"
 if (layout "$t/buried.html" 1280 WIDE) >"$t/buried.out" 2>&1; then
 	fail "a healthy domain above the action rows went unnoticed"
 fi
