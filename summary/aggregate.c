@@ -20,6 +20,7 @@ summary_options_default(struct summary_options *o)
 	o->readiness_min_reporters = SUMMARY_READINESS_MIN_REPORTERS;
 	o->min_failures = 1;
 	o->min_share_ppm = 0;
+	o->top_pairs = SUMMARY_TOP_PAIRS;
 }
 
 int64_t
@@ -80,6 +81,7 @@ domain_free(gpointer p)
 				       .text);
 		g_array_free(d->reasons, TRUE);
 	}
+	summary_pairs_free(d);
 	g_free(d->other_types);
 	g_free(d->sts_mode);
 	g_free(d->mx);

@@ -25,6 +25,7 @@
 
 #include <glib.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/count.h"
 #include "store/reader.h"
@@ -39,6 +40,7 @@
 #define SUMMARY_SILENCE_MIN_REPORTS 3 /* a usual interval needs 2 gaps */
 #define SUMMARY_SILENCE_INTERVALS 2   /* silent after this many intervals */
 #define SUMMARY_SILENCE_MIN_INTERVAL 86400 /* usual interval at least 1 day */
+#define SUMMARY_TOP_PAIRS 5 /* default of summary_options.top_pairs */
 
 struct summary_options {
 	int64_t since, until; /* the window [since, until) */
@@ -57,6 +59,10 @@ struct summary_options {
 	 * least min_share_ppm (parts per million) of its sessions. */
 	int64_t min_failures;
 	uint32_t min_share_ppm;
+	/* Pairs (result type, receiving MX) of a domain the Prometheus
+	 * tlsrpt_failed_sessions shows before its "other" series
+	 * (--prometheus-top): 1..SUMMARY_PAIRS_MAX. */
+	unsigned top_pairs;
 };
 
 /* Defaults above; since/until 0 (the caller sets them). */
@@ -124,16 +130,70 @@ enum summary_verdict {
 	SUMMARY_VERDICT_NONE,	   /* no MTA-STS policy in testing/enforce */
 	SUMMARY_VERDICT_READY,	   /* testing, ready to enforce */
 	SUMMARY_VERDICT_NOT_READY, /* testing, with reasons */
-	SUMMARY_VERDICT_ENFORCED,  /* enforce, no failures in the window */
+	SUMMARY_VERDICT_ENFORCED,  /* enforce, none under enforce failed */
 	SUMMARY_VERDICT_REFUSING,  /* enforce, senders refuse to deliver */
+};
+
+/* The mode an sts policy line itself names (store/reader.h: the policy's
+ * "mode:" string as that reporter fetched it). A failure is judged by the
+ * policy its sender applied, not by the domain's latest one (readiness.c). */
+enum summary_mode {
+	SUMMARY_MODE_TESTING,
+	SUMMARY_MODE_ENFORCE,
+	SUMMARY_MODE_OTHER, /* "none", or the line names no mode */
+	SUMMARY_N_MODES
+};
+
+/* The sts lines of one domain seen under one mode: a few numbers, whatever
+ * the number of lines. Times are received (ours, not the sender's). */
+struct summary_mode_tally {
+	struct summary_counts c; /* sessions in the window */
+	int64_t lines;		 /* lines in the window */
+	int64_t first;		 /* earliest received, in the window */
+	int64_t first_failed, last_failed; /* of lines with failures, ditto */
+	int64_t recent_failures;	   /* in the readiness period */
+	int64_t recent_last_failed;	   /* latest line with failures there */
+	/* Failures of lines from a reporter still naming this mode after
+	 * the domain's latest policy had left it (a cached policy): in the
+	 * window, in the readiness period. */
+	int64_t stale_failures, recent_stale_failures;
 };
 
 struct summary_reason {
 	const char *code; /* "failures", "policy-mismatch", "few-reports",
-			     "few-reporters", "refusing" */
+			     "few-reporters", "refusing", "testing-failures",
+			     "mode-unknown" */
 	char *text;	  /* a sentence for a person */
 };
 
+/* The name of the group of policies without a policy-domain (only
+ * no-policy-found and unknown types may omit it): the text views show it,
+ * the machine formats give null, an empty cell or an empty label instead
+ * (summary_domain_or_null()). */
+#define SUMMARY_NO_DOMAIN "(none)"
+
+/* A domain name, or NULL for the group of policies without one. */
+static inline const char *
+summary_domain_or_null(const char *name)
+{
+	return name != NULL && strcmp(name, SUMMARY_NO_DOMAIN) == 0 ? NULL
+								    : name;
+}
+
+/* Failed sessions of one domain by result type and receiving MX
+ * (pairs.c). */
+struct summary_pair {
+	char *type;
+	char *mx; /* receiving-mx-hostname, else receiving-ip, else NULL */
+	int64_t sessions;
+};
+
+/* At most this many pairs are kept per domain (pairs.c). */
+#define SUMMARY_PAIRS_MAX 64
+
+/* A domain's other_types and mx (the MX patterns of the latest policy)
+ * are space-separated lists whose items hold no white space (fold.c makes
+ * it U+FFFD), so the JSON and CSV lists split them back exactly. */
 struct summary_domain {
 	char *name; /* lower case; "(none)" for policies without one */
 	struct summary_counts cur, prev;
@@ -150,6 +210,8 @@ struct summary_domain {
 	int in_window, in_prev;
 	GHashTable *reporters; /* org -> struct summary_reporter */
 	GHashTable *days_h;    /* day -> struct summary_day */
+	/* The sts lines by the mode each names (readiness.c). */
+	struct summary_mode_tally modes[SUMMARY_N_MODES];
 	/* After finish: */
 	GPtrArray *reporter_list; /* by org name */
 	GPtrArray *days;	  /* struct summary_day, oldest first */
@@ -158,7 +220,20 @@ struct summary_domain {
 	enum summary_verdict verdict;
 	GArray *reasons; /* struct summary_reason */
 	unsigned needs;	 /* SUMMARY_NEEDS_* (triage.h) */
+	/* Failure details in the window by (result type, MX), pairs.c: at
+	 * most SUMMARY_PAIRS_MAX, the sessions of later pairs in pairs_over.
+	 * pairs_h is NULL until the first; pairs, after finish, most
+	 * sessions first. */
+	GHashTable *pairs_h;
+	GPtrArray *pairs;
+	int64_t pairs_over;
 };
+
+/* pairs.c: count sessions of a failure detail of d; sort; free. */
+void summary_pairs_add(struct summary_domain *d, const char *type,
+		       const char *mx, int64_t sessions);
+void summary_pairs_finish(struct summary_domain *d);
+void summary_pairs_free(struct summary_domain *d);
 
 struct summary_org {
 	char *name;
@@ -316,6 +391,13 @@ void summary_agg_finish(struct summary_agg *a);
 
 /* readiness.c: verdict and reasons of every domain (called by finish). */
 void summary_readiness(struct summary_agg *a);
+
+/* readiness.c: an sts policy line of d from reporter r (fold.c) into the
+ * tally of the mode it names (mode: tlsrpt_policy_sts_mode(), NULL when it
+ * names none). Called before the line updates d's and r's latest policy. */
+void summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
+			    const struct summary_reporter *r,
+			    const struct tlsrpt_record *rec, const char *mode);
 
 /* silence.c: silent reporters and domains (called by finish). */
 void summary_silence(struct summary_agg *a);

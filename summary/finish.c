@@ -169,6 +169,7 @@ summary_agg_finish(struct summary_agg *a)
 		}
 		d->days = values(d->days_h);
 		g_ptr_array_sort(d->days, cmp_day);
+		summary_pairs_finish(d);
 		if (d->in_window || d->in_prev || d->listed)
 			g_ptr_array_add(a->domains, d);
 	}

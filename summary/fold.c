@@ -86,6 +86,40 @@ cmp_str(gconstpointer x, gconstpointer y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
+/* An item of a space-separated list (summary_domain.mx, other_types):
+ * trimmed, its inner white space made U+FFFD (an MX pattern or a policy
+ * type has none; a report may), so that the list splits back into the
+ * items exactly (the JSON and CSV lists). NULL when empty. */
+static char *
+list_item(const char *s)
+{
+	GString *t = g_string_new(NULL);
+	char *v = g_strstrip(g_strdup(s));
+
+	for (const char *c = v; *c != '\0'; c++) {
+		if (g_ascii_isspace(*c))
+			g_string_append(t, "\xef\xbf\xbd");
+		else
+			g_string_append_c(t, *c);
+	}
+	g_free(v);
+	if (t->len == 0) {
+		g_string_free(t, TRUE);
+		return NULL;
+	}
+	return g_string_free(t, FALSE);
+}
+
+/* Add list_item(s) to v when not empty. */
+static void
+add_item(GPtrArray *v, const char *s)
+{
+	char *item = list_item(s);
+
+	if (item != NULL)
+		g_ptr_array_add(v, item);
+}
+
 /* The MX patterns of a policy: the "mx:" lines of an sts policy string if
  * there are any (the policy as the reporter fetched it), else mx-host;
  * sorted, without repeats, joined by spaces. NULL when there are none. */
@@ -101,10 +135,10 @@ policy_mx(const struct tlsrpt_policy *p)
 		const char *l = p->policy_strings[i];
 
 		if (g_ascii_strncasecmp(l, "mx:", 3) == 0)
-			g_ptr_array_add(v, g_strstrip(g_strdup(l + 3)));
+			add_item(v, l + 3);
 	}
 	for (i = 0; v->len == 0 && i < p->n_mx_hosts; i++)
-		g_ptr_array_add(v, g_strstrip(g_strdup(p->mx_hosts[i])));
+		add_item(v, p->mx_hosts[i]);
 	if (v->len == 0) {
 		g_ptr_array_free(v, TRUE);
 		return NULL;
@@ -149,7 +183,7 @@ set_policy(char **mode, char **mx, int64_t *received, int64_t *seen,
 static void
 note_policy_type(struct summary_domain *d, const struct tlsrpt_policy *p)
 {
-	char *both;
+	char *both, *type;
 
 	switch (p->type) {
 	case TLSRPT_POLICY_STS: d->policy_types |= SUMMARY_PT_STS; return;
@@ -160,21 +194,25 @@ note_policy_type(struct summary_domain *d, const struct tlsrpt_policy *p)
 	case TLSRPT_POLICY_OTHER: break;
 	}
 	d->policy_types |= SUMMARY_PT_OTHER;
+	if ((type = list_item(p->policy_type)) == NULL)
+		return;
 	if (d->other_types == NULL) {
-		d->other_types = g_strdup(p->policy_type);
+		d->other_types = type;
 		return;
 	}
 	/* Few distinct unknown types exist; a linear look is fine. */
 	{
 		char **v = g_strsplit(d->other_types, " ", -1);
-		int found =
-			g_strv_contains((const char *const *)v, p->policy_type);
+		int found = g_strv_contains((const char *const *)v, type);
 
 		g_strfreev(v);
-		if (found || strlen(d->other_types) > 200)
+		if (found || strlen(d->other_types) > 200) {
+			g_free(type);
 			return;
+		}
 	}
-	both = g_strconcat(d->other_types, " ", p->policy_type, NULL);
+	both = g_strconcat(d->other_types, " ", type, NULL);
+	g_free(type);
 	g_free(d->other_types);
 	d->other_types = both;
 }
@@ -191,6 +229,10 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 
 	for (i = 0; i < p->n_failure_details; i++) {
 		const struct tlsrpt_failure_detail *fd = &p->failure_details[i];
+		/* The MX as a person names it: its host, else its IP. */
+		const char *mx = fd->receiving_mx_hostname != NULL
+					 ? fd->receiving_mx_hostname
+					 : fd->receiving_ip;
 		struct summary_result *r;
 		struct summary_mx *m;
 		struct summary_sender *s;
@@ -210,10 +252,10 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		r->sessions =
 			tlsrpt_count_add(r->sessions, fd->failed_session_count);
 		r->details++;
-		set_add(r->mx_h, fd->receiving_mx_hostname != NULL
-					 ? fd->receiving_mx_hostname
-					 : fd->receiving_ip);
+		set_add(r->mx_h, mx);
 		set_add(r->domains_h, d->name);
+		summary_pairs_add(d, fd->result_type, mx,
+				  fd->failed_session_count);
 
 		key = g_strdup_printf(
 			"%s\t%s",
@@ -382,8 +424,9 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 
 	if (a->finished || t < a->lookback || t >= o->until)
 		return;
-	name = g_ascii_strdown(
-		p->policy_domain != NULL ? p->policy_domain : "(none)", -1);
+	name = g_ascii_strdown(p->policy_domain != NULL ? p->policy_domain
+							: SUMMARY_NO_DOMAIN,
+			       -1);
 	if (!domain_wanted(a, name)) {
 		g_free(name);
 		return;
@@ -438,6 +481,7 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		/* A reporter that could not fetch the policy saw no mode:
 		 * that says nothing about the domain's policy, only about
 		 * that reporter's view of it. */
+		summary_readiness_fold(a, d, r, rec, mode);
 		if (mode != NULL || d->sts_mode == NULL)
 			set_policy(&d->sts_mode, &d->mx, &d->policy_recv,
 				   &d->policy_seen, mode, mx, rec);

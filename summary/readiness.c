@@ -3,18 +3,26 @@
  * readiness.c -- may a domain move its MTA-STS policy from testing to
  * enforce? The rules (tlsrpt-summary(1), READINESS):
  *   - no failed session of an sts policy in the readiness period (the
- *     SUMMARY_READINESS_DAYS days before --until);
+ *     SUMMARY_READINESS_DAYS days before --until), whatever mode the
+ *     reporters saw: a failure under enforce is the same warning;
  *   - every reporter active in that period last saw the same mode and MX
  *     patterns as the latest policy any reporter saw (one still caching
  *     an older policy would judge by that one);
  *   - enough evidence: at least SUMMARY_READINESS_MIN_REPORTS reports from
  *     at least SUMMARY_READINESS_MIN_REPORTERS organisations in the period.
- * For a domain already in enforce, failures of its sts policies in the
- * window mean senders are refusing to deliver mail.
+ * For a domain already in enforce, failures in the window of the policy
+ * lines that themselves say "mode: enforce" mean senders are refusing to
+ * deliver mail. Each line is judged by the mode its reporter applied, not by
+ * the domain's latest one: around a switch, or while a reporter still
+ * caches the old policy, failures under testing were delivered anyway, and
+ * a line that names no mode cannot tell either way. Those are said apart.
  */
 #include "summary/aggregate.h"
 
 #include <string.h>
+
+#include "summary/render.h"
+#include "summary/window.h"
 
 static void
 reason(struct summary_domain *d, const char *code, char *text)
@@ -32,18 +40,101 @@ same(const char *x, const char *y)
 	return strcmp(x, y) == 0;
 }
 
-static void
-judge_testing(const struct summary_agg *a, struct summary_domain *d)
+static enum summary_mode
+mode_index(const char *mode)
+{
+	if (same(mode, "testing"))
+		return SUMMARY_MODE_TESTING;
+	if (same(mode, "enforce"))
+		return SUMMARY_MODE_ENFORCE;
+	return SUMMARY_MODE_OTHER;
+}
+
+/* Whether the line (of mode, from r) comes from a cached policy: the
+ * domain's latest policy so far names the other of testing and enforce
+ * while r names the same mode as in its previous report. A reporter whose
+ * mode changed saw the domain's policy change (a cache lags, never leads);
+ * one seen for the first time cannot be told apart, and is not counted.
+ * Day files are read in order, so "so far" is "when it was received". */
+static int
+stale(const struct summary_domain *d, const struct summary_reporter *r,
+      const struct tlsrpt_record *rec, enum summary_mode m)
+{
+	enum summary_mode dm = mode_index(d->sts_mode);
+
+	if (m == SUMMARY_MODE_OTHER || dm == SUMMARY_MODE_OTHER || dm == m ||
+	    rec->received < d->policy_recv)
+		return 0;
+	return r->sts_mode != NULL && mode_index(r->sts_mode) == m;
+}
+
+void
+summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
+		       const struct summary_reporter *r,
+		       const struct tlsrpt_record *rec, const char *mode)
 {
 	const struct summary_options *o = &a->opt;
+	enum summary_mode mi = mode_index(mode);
+	struct summary_mode_tally *m = &d->modes[mi];
+	int64_t t = rec->received;
+	int64_t failed = rec->policy.total_failure_session_count;
+	int cached = failed > 0 && stale(d, r, rec, mi);
+
+	if (t >= o->since) {
+		if (cached)
+			m->stale_failures =
+				tlsrpt_count_add(m->stale_failures, failed);
+		if (m->lines == 0 || t < m->first)
+			m->first = t;
+		m->lines++;
+		if (failed > 0) {
+			if (m->c.failures == 0 || t < m->first_failed)
+				m->first_failed = t;
+			if (t > m->last_failed)
+				m->last_failed = t;
+		}
+		summary_counts_add(&m->c, &rec->policy);
+	}
+	if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY &&
+	    failed > 0) {
+		m->recent_failures =
+			tlsrpt_count_add(m->recent_failures, failed);
+		if (cached)
+			m->recent_stale_failures = tlsrpt_count_add(
+				m->recent_stale_failures, failed);
+		if (t > m->recent_last_failed)
+			m->recent_last_failed = t;
+	}
+}
+
+static const char *
+plural(int64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* "on 2026-12-01" or "from 2026-11-24 to 2026-11-30": the days reports
+ * were received (ours, so a sender cannot date its reports away). */
+static void
+append_days(GString *s, int64_t first, int64_t last)
+{
+	char d1[24], d2[24];
+
+	summary_date_of(first, d1, sizeof(d1));
+	summary_date_of(last, d2, sizeof(d2));
+	if (strcmp(d1, d2) == 0)
+		g_string_append_printf(s, "on %s", d1);
+	else
+		g_string_append_printf(s, "from %s to %s", d1, d2);
+}
+
+/* Every reporter active in the readiness period whose latest policy is not
+ * the domain's: it may cache an older one, and judges (or refuses) by it. */
+static void
+judge_mismatch(struct summary_domain *d)
+{
 	guint i;
 
-	if (d->recent_sts_failures > 0)
-		reason(d, "failures",
-		       g_strdup_printf("%lld sessions failed in the last %u "
-				       "days: find out why and fix them first",
-				       (long long)d->recent_sts_failures,
-				       o->readiness_days));
 	for (i = 0; i < d->reporter_list->len; i++) {
 		struct summary_reporter *r =
 			g_ptr_array_index(d->reporter_list, i);
@@ -61,6 +152,66 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 				       d->sts_mode,
 				       d->mx != NULL ? d->mx : "(none)"));
 	}
+}
+
+/* The failures of the readiness period, said by mode when not all were
+ * under testing (a rollback from enforce, or lines naming no mode). */
+static char *
+recent_failures_text(const struct summary_agg *a,
+		     const struct summary_domain *d)
+{
+	const struct summary_mode_tally *t = &d->modes[SUMMARY_MODE_TESTING],
+					*e = &d->modes[SUMMARY_MODE_ENFORCE],
+					*x = &d->modes[SUMMARY_MODE_OTHER];
+	GString *s = g_string_new(NULL);
+	const char *sep = " (";
+
+	g_string_printf(s, "%lld session%s failed in the last %u days",
+			(long long)d->recent_sts_failures,
+			plural(d->recent_sts_failures), a->opt.readiness_days);
+	if (e->recent_failures > 0 || x->recent_failures > 0) {
+		if (t->recent_failures > 0) {
+			g_string_append_printf(s, "%s%lld under testing", sep,
+					       (long long)t->recent_failures);
+			sep = "; ";
+		}
+		if (e->recent_failures > 0) {
+			char day[24];
+
+			summary_date_of(e->recent_last_failed, day,
+					sizeof(day));
+			g_string_append_printf(
+				s,
+				"%s%lld under enforce, which senders "
+				"refused, the last reported on %s",
+				sep, (long long)e->recent_failures, day);
+			if (e->recent_stale_failures > 0)
+				g_string_append_printf(
+					s,
+					", %lld of them by reporters still "
+					"caching the policy in enforce after "
+					"others saw testing",
+					(long long)e->recent_stale_failures);
+			sep = "; ";
+		}
+		if (x->recent_failures > 0)
+			g_string_append_printf(
+				s, "%s%lld in reports naming no mode", sep,
+				(long long)x->recent_failures);
+		g_string_append_c(s, ')');
+	}
+	g_string_append(s, ": find out why and fix them first");
+	return g_string_free(s, FALSE);
+}
+
+static void
+judge_testing(const struct summary_agg *a, struct summary_domain *d)
+{
+	const struct summary_options *o = &a->opt;
+
+	if (d->recent_sts_failures > 0)
+		reason(d, "failures", recent_failures_text(a, d));
+	judge_mismatch(d);
 	if (d->recent_reports < (int64_t)o->readiness_min_reports)
 		reason(d, "few-reports",
 		       g_strdup_printf("only %lld reports in the last %u days "
@@ -76,6 +227,88 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 				       o->readiness_min_reporters));
 	d->verdict = d->reasons->len == 0 ? SUMMARY_VERDICT_READY
 					  : SUMMARY_VERDICT_NOT_READY;
+}
+
+/* The failures under testing of a domain in enforce. Those of reporters
+ * still caching the policy in testing after others saw enforce will be
+ * refused once they see it. Sessions under enforce that did not fail say
+ * whether the cause is gone for the reporters that see it. */
+static char *
+testing_failures_text(const struct summary_domain *d)
+{
+	const struct summary_mode_tally *t = &d->modes[SUMMARY_MODE_TESTING],
+					*e = &d->modes[SUMMARY_MODE_ENFORCE];
+	int64_t e_sessions = summary_sessions(&e->c);
+	GString *s = g_string_new(NULL);
+	char day[24];
+
+	g_string_printf(s, "%s%lld session%s failed under testing, reported ",
+			e->c.failures > 0 ? "another " : "",
+			(long long)t->c.failures, plural(t->c.failures));
+	append_days(s, t->first_failed, t->last_failed);
+	g_string_append(s, ": senders delivered those anyway");
+	if (t->stale_failures > 0)
+		g_string_append_printf(s,
+				       "; %lld of them came from reporters "
+				       "still caching the policy in testing "
+				       "after others saw enforce, and would be "
+				       "refused once they see it",
+				       (long long)t->stale_failures);
+	if (e->c.failures == 0 && e_sessions > 0) {
+		summary_date_of(e->first, day, sizeof(day));
+		g_string_append_printf(s,
+				       "; none of the %lld session%s "
+				       "reported under enforce since %s "
+				       "failed",
+				       (long long)e_sessions,
+				       plural(e_sessions), day);
+	} else if (e->c.failures == 0) {
+		g_string_append(s, "; no session under enforce was reported "
+				   "in the window yet");
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* A domain whose latest policy is enforce: refusing only when lines under
+ * enforce failed; failures under testing (before the switch, or from a
+ * reporter still caching testing) and of lines naming no mode are said,
+ * but are not refusals. */
+static void
+judge_enforce(struct summary_domain *d)
+{
+	const struct summary_mode_tally *t = &d->modes[SUMMARY_MODE_TESTING],
+					*e = &d->modes[SUMMARY_MODE_ENFORCE],
+					*x = &d->modes[SUMMARY_MODE_OTHER];
+	GString *s;
+
+	d->verdict = SUMMARY_VERDICT_ENFORCED;
+	if (e->c.failures > 0) {
+		d->verdict = SUMMARY_VERDICT_REFUSING;
+		s = g_string_new(NULL);
+		g_string_printf(s,
+				"senders are refusing to deliver: %lld "
+				"session%s failed under enforce, reported ",
+				(long long)e->c.failures,
+				plural(e->c.failures));
+		append_days(s, e->first_failed, e->last_failed);
+		reason(d, "refusing", g_string_free(s, FALSE));
+	}
+	if (t->c.failures > 0)
+		reason(d, "testing-failures", testing_failures_text(d));
+	if (x->c.failures > 0) {
+		s = g_string_new(NULL);
+		g_string_printf(s,
+				"%lld session%s failed in reports that did "
+				"not say the policy was in testing or "
+				"enforce, reported ",
+				(long long)x->c.failures,
+				plural(x->c.failures));
+		append_days(s, x->first_failed, x->last_failed);
+		g_string_append(s,
+				": whether senders refused them is not known");
+		reason(d, "mode-unknown", g_string_free(s, FALSE));
+	}
+	judge_mismatch(d);
 }
 
 void
@@ -102,16 +335,7 @@ summary_readiness(struct summary_agg *a)
 		if (same(d->sts_mode, "testing")) {
 			judge_testing(a, d);
 		} else if (same(d->sts_mode, "enforce")) {
-			d->verdict = SUMMARY_VERDICT_ENFORCED;
-			if (d->sts_failures > 0) {
-				d->verdict = SUMMARY_VERDICT_REFUSING;
-				reason(d, "refusing",
-				       g_strdup_printf(
-					       "senders are refusing to "
-					       "deliver: %lld sessions failed "
-					       "the enforced policy",
-					       (long long)d->sts_failures));
-			}
+			judge_enforce(d);
 		}
 	}
 }

@@ -5,7 +5,11 @@
  * a quote or a line break is quoted and its quotes doubled; text that a
  * spreadsheet would take for a formula (=, +, -, @, TAB, CR first) gets a
  * leading ' (OWASP). Counts stay plain numbers. Lists (MX
- * hosts, result types...) are one field, space-separated. Rates are
+ * hosts, result types, organisations...) are one field, an item a line:
+ * a line feed is the one separator no item can hold, as list_field()
+ * makes an item's own CR and LF U+FFFD; spaces, commas, semicolons and
+ * bars all occur in organisation names. A policy without a domain is an
+ * empty cell, or an empty line in a list of domains. Rates are
  * percentages with two decimals, empty when there were no sessions.
  */
 #include "summary/render.h"
@@ -47,17 +51,63 @@ counts(FILE *out, const struct summary_counts *c)
 	num(out, c->failures);
 }
 
+/* A domain: empty for the policies without one. */
+static void
+domain_field(FILE *out, const char *name, int last)
+{
+	field(out, summary_domain_or_null(name), last);
+}
+
+/* n items as one field, an item a line; an item's own line breaks
+ * become U+FFFD, so each line of the field is one item. domains: the
+ * items are domain names (the policies without one: an empty line). */
+static void
+list_field(FILE *out, const char *const *items, size_t n, int domains, int last)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *c =
+			domains ? summary_domain_or_null(items[i]) : items[i];
+
+		if (i > 0)
+			g_string_append_c(s, '\n');
+		for (; c != NULL && *c != '\0'; c++) {
+			if (*c == '\r' || *c == '\n')
+				g_string_append(s, "\xef\xbf\xbd");
+			else
+				g_string_append_c(s, *c);
+		}
+	}
+	field(out, s->str, last);
+	g_string_free(s, TRUE);
+}
+
 static void
 list(FILE *out, const GPtrArray *v, int last)
 {
-	GString *s = g_string_new(NULL);
-	guint i;
+	list_field(out, v != NULL ? (const char *const *)v->pdata : NULL,
+		   v != NULL ? v->len : 0, 0, last);
+}
 
-	for (i = 0; v != NULL && i < v->len; i++)
-		g_string_append_printf(s, "%s%s", i > 0 ? " " : "",
-				       (const char *)g_ptr_array_index(v, i));
-	field(out, s->str, last);
-	g_string_free(s, TRUE);
+static void
+domain_list(FILE *out, const GPtrArray *v, int last)
+{
+	list_field(out, v != NULL ? (const char *const *)v->pdata : NULL,
+		   v != NULL ? v->len : 0, 1, last);
+}
+
+/* A space-separated list of the aggregation (its items hold no space,
+ * fold.c) as a list field. */
+static void
+split_field(FILE *out, const char *s, int last)
+{
+	char **v = g_strsplit(s != NULL ? s : "", " ", -1);
+	guint n = g_strv_length(v);
+
+	list_field(out, (const char *const *)v,
+		   n > 0 && v[0][0] != '\0' ? n : 0, 0, last);
+	g_strfreev(v);
 }
 
 static void
@@ -89,7 +139,7 @@ domains(FILE *out, const struct summary_agg *a)
 		GString *t = g_string_new(NULL);
 		const char *v = summary_verdict_name(d->verdict);
 
-		field(out, d->name, 0);
+		domain_field(out, d->name, 0);
 		counts(out, &d->cur);
 		rate(out, now);
 		num(out, d->reports);
@@ -101,10 +151,10 @@ domains(FILE *out, const struct summary_agg *a)
 				summary_rate(&d->cur) - summary_rate(&d->prev));
 		fputc(',', out);
 		field(out, d->sts_mode, 0);
-		field(out, d->mx, 0);
+		split_field(out, d->mx, 0);
 		time_field(out, d->policy_seen, 0, 0);
 		summary_policy_types(d, t);
-		field(out, t->len > 0 ? t->str + 1 : "", 0);
+		split_field(out, t->len > 0 ? t->str + 1 : "", 0);
 		g_string_free(t, TRUE);
 		field(out, v, 1);
 	}
@@ -128,7 +178,7 @@ orgs(FILE *out, const struct summary_agg *a)
 		rate(out, summary_rate_shown(&o->c, 2));
 		time_field(out, o->last_report, 0, 0);
 		num(out, o->dkim_fail);
-		list(out, o->domains, 0);
+		domain_list(out, o->domains, 0);
 		auth = summary_org_auth_text(o);
 		field(out, auth, 1);
 		g_free(auth);
@@ -152,7 +202,7 @@ results(FILE *out, const struct summary_agg *a)
 		rate(out, summary_result_share(r, all));
 		num(out, r->details);
 		list(out, r->mx, 0);
-		list(out, r->domains, 0);
+		domain_list(out, r->domains, 0);
 		field(out, summary_advice(r->type), 1);
 	}
 }
@@ -170,7 +220,7 @@ mx(FILE *out, const struct summary_agg *a)
 		field(out, m->ip, 0);
 		num(out, m->failures);
 		list(out, m->results, 0);
-		list(out, m->domains, 1);
+		domain_list(out, m->domains, 1);
 	}
 }
 
@@ -224,7 +274,7 @@ reports(FILE *out, const struct summary_agg *a)
 		field(out, r->report_id, 0);
 		time_field(out, r->start, 0, 0);
 		time_field(out, r->end, 0, 0);
-		list(out, r->domains, 0);
+		domain_list(out, r->domains, 0);
 		counts(out, &r->c);
 		field(out, r->dkim, 1);
 	}

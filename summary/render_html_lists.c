@@ -39,7 +39,7 @@ readiness_item(FILE *out, const struct summary_agg *a,
 		fputs("testing, <strong class=\"bad\">not ready</strong>", out);
 		break;
 	case SUMMARY_VERDICT_ENFORCED:
-		fputs("enforce, no failures", out);
+		fputs("enforce, no failures under enforce", out);
 		break;
 	case SUMMARY_VERDICT_REFUSING:
 	case SUMMARY_VERDICT_NONE:

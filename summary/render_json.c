@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * render_json.c -- the summary as one JSON document, schema
- * "tlsrpt-summary/1" (documented in tlsrpt-summary(1)). Keys are only ever
- * added within a schema version; rates are percentages with two decimals,
- * or null when there were no sessions; times are RFC 3339 UTC strings.
+ * "tlsrpt-summary/2" (documented in tlsrpt-summary(1), with its history).
+ * Keys are only ever added within a schema version; rates are percentages
+ * with two decimals, or null when there were no sessions; times are RFC
+ * 3339 UTC strings; lists are arrays; a policy without a domain is null.
  */
 #include "summary/render.h"
 
@@ -12,7 +13,7 @@
 
 #include "report/report.h"
 
-#define SCHEMA "tlsrpt-summary/1"
+#define SCHEMA "tlsrpt-summary/2"
 
 static json_t *
 jtime(int64_t t)
@@ -67,6 +68,59 @@ jlist(const GPtrArray *v)
 	return a;
 }
 
+/* A domain: null for the policies without one. */
+static json_t *
+jdomain(const char *name)
+{
+	return jstr(summary_domain_or_null(name));
+}
+
+/* A list of domains, each as jdomain(). */
+static json_t *
+jdomains(const GPtrArray *v)
+{
+	json_t *a = json_array();
+
+	for (guint i = 0; v != NULL && i < v->len; i++)
+		json_array_append_new(a, jdomain(g_ptr_array_index(v, i)));
+	return a;
+}
+
+/* The items of a space-separated list of the aggregation (they hold no
+ * space, fold.c) appended to the array a; none for NULL. Returns a. */
+static json_t *
+jsplit(json_t *a, const char *s)
+{
+	char **v = g_strsplit(s != NULL ? s : "", " ", -1);
+
+	for (guint i = 0; v[i] != NULL; i++) {
+		if (v[i][0] != '\0')
+			json_array_append_new(a, json_string(v[i]));
+	}
+	g_strfreev(v);
+	return a;
+}
+
+/* The domain's failed sessions by result type and receiving MX, most
+ * first (pairs.c), and those of pairs past its bound. */
+static void
+pairs(json_t *o, const struct summary_domain *d)
+{
+	json_t *v = json_array();
+
+	for (guint i = 0; d->pairs != NULL && i < d->pairs->len; i++) {
+		const struct summary_pair *x = g_ptr_array_index(d->pairs, i);
+
+		json_array_append_new(
+			v, json_pack("{s:s, s:o, s:I}", "result-type", x->type,
+				     "receiving-mx", jstr(x->mx), "sessions",
+				     (json_int_t)x->sessions));
+	}
+	json_object_set_new(o, "failures-by-result-and-mx", v);
+	json_object_set_new(o, "failures-by-result-and-mx-other",
+			    json_integer(d->pairs_over));
+}
+
 static void
 counts(json_t *o, const struct summary_counts *c)
 {
@@ -97,7 +151,7 @@ domain_row(const struct summary_domain *d)
 	const char *v = summary_verdict_name(d->verdict);
 	guint i;
 
-	json_object_set_new(o, "domain", json_string(d->name));
+	json_object_set_new(o, "domain", jdomain(d->name));
 	counts(o, &d->cur);
 	json_object_set_new(o, "reports", json_integer(d->reports));
 	json_object_set_new(o, "unexplained-failures",
@@ -109,7 +163,7 @@ domain_row(const struct summary_domain *d)
 			    now < 0 || before < 0 ? json_null()
 						  : jround(now - before));
 	json_object_set_new(o, "sts-mode", jstr(d->sts_mode));
-	json_object_set_new(o, "mx", jstr(d->mx));
+	json_object_set_new(o, "mx", jsplit(json_array(), d->mx));
 	json_object_set_new(o, "policy-seen", jtime(d->policy_seen));
 	if (d->policy_types & SUMMARY_PT_STS)
 		json_array_append_new(types, json_string("sts"));
@@ -117,13 +171,7 @@ domain_row(const struct summary_domain *d)
 		json_array_append_new(types, json_string("tlsa"));
 	if (d->policy_types & SUMMARY_PT_NO_POLICY)
 		json_array_append_new(types, json_string("no-policy-found"));
-	if (d->other_types != NULL) {
-		char **v2 = g_strsplit(d->other_types, " ", -1);
-
-		for (i = 0; v2[i] != NULL; i++)
-			json_array_append_new(types, json_string(v2[i]));
-		g_strfreev(v2);
-	}
+	jsplit(types, d->other_types);
 	json_object_set_new(o, "policy-types", types);
 	json_object_set_new(o, "last-report", jtime(d->last_report));
 	json_object_set_new(ready, "verdict", jstr(v));
@@ -136,11 +184,20 @@ domain_row(const struct summary_domain *d)
 						"text", r->text));
 	}
 	json_object_set_new(ready, "reasons", reasons);
+	json_object_set_new(
+		ready, "failed-by-mode",
+		json_pack("{s:I, s:I, s:I}", "testing",
+			  (json_int_t)d->modes[SUMMARY_MODE_TESTING].c.failures,
+			  "enforce",
+			  (json_int_t)d->modes[SUMMARY_MODE_ENFORCE].c.failures,
+			  "other",
+			  (json_int_t)d->modes[SUMMARY_MODE_OTHER].c.failures));
 	json_object_set_new(o, "readiness", ready);
 	for (i = 0; d->days != NULL && i < d->days->len; i++)
 		json_array_append_new(days,
 				      day_row(g_ptr_array_index(d->days, i)));
 	json_object_set_new(o, "days", days);
+	pairs(o, d);
 	return o;
 }
 
@@ -186,7 +243,7 @@ suspects(const struct summary_agg *a)
 		json_object_set_new(o, "dkim", jstr(s->dkim));
 		json_object_set_new(o, "received", jtime(s->received));
 		counts(o, &s->c);
-		json_object_set_new(o, "domains", jlist(s->domains));
+		json_object_set_new(o, "domains", jdomains(s->domains));
 		json_array_append_new(v, o);
 	}
 	return v;
@@ -264,7 +321,7 @@ org_row(const struct summary_org *g)
 	counts(o, &g->c);
 	json_object_set_new(o, "last-report", jtime(g->last_report));
 	json_object_set_new(o, "dkim-fail", json_integer(g->dkim_fail));
-	json_object_set_new(o, "domains", jlist(g->domains));
+	json_object_set_new(o, "domains", jdomains(g->domains));
 	trust_org(o, g);
 	return o;
 }
@@ -279,7 +336,7 @@ result_row(const struct summary_result *r, int64_t all)
 	json_object_set_new(o, "share", jround(summary_result_share(r, all)));
 	json_object_set_new(o, "details", json_integer(r->details));
 	json_object_set_new(o, "mx-hosts", jlist(r->mx));
-	json_object_set_new(o, "domains", jlist(r->domains));
+	json_object_set_new(o, "domains", jdomains(r->domains));
 	json_object_set_new(o, "advice", json_string(summary_advice(r->type)));
 	return o;
 }
@@ -293,7 +350,7 @@ mx_row(const struct summary_mx *m)
 	json_object_set_new(o, "ip", jstr(m->ip));
 	json_object_set_new(o, "failures", json_integer(m->failures));
 	json_object_set_new(o, "result-types", jlist(m->results));
-	json_object_set_new(o, "domains", jlist(m->domains));
+	json_object_set_new(o, "domains", jdomains(m->domains));
 	return o;
 }
 
@@ -319,7 +376,7 @@ report_row(const struct summary_report *r)
 	json_object_set_new(o, "start", jtime(r->start));
 	json_object_set_new(o, "end", jtime(r->end));
 	json_object_set_new(o, "received", jtime(r->received));
-	json_object_set_new(o, "domains", jlist(r->domains));
+	json_object_set_new(o, "domains", jdomains(r->domains));
 	counts(o, &r->c);
 	json_object_set_new(o, "dkim", jstr(r->dkim));
 	return o;
@@ -387,7 +444,7 @@ silence(const struct summary_agg *a)
 			g_ptr_array_index(a->silent_reporters, i);
 		json_t *e = json_object();
 
-		json_object_set_new(e, "domain", json_string(s->domain));
+		json_object_set_new(e, "domain", jdomain(s->domain));
 		json_object_set_new(e, "organization", json_string(s->org));
 		json_object_set_new(e, "last-report", jtime(s->last));
 		json_object_set_new(e, "interval-seconds",
@@ -399,7 +456,7 @@ silence(const struct summary_agg *a)
 			g_ptr_array_index(a->silent_domains, i);
 		json_t *e = json_object();
 
-		json_object_set_new(e, "domain", json_string(s->name));
+		json_object_set_new(e, "domain", jdomain(s->name));
 		json_object_set_new(e, "last-report", jtime(s->last_report));
 		json_array_append_new(d, e);
 	}

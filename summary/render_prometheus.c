@@ -6,12 +6,16 @@
  * timestamps (the collector refuses them). The numbers are totals over
  * the window, recomputed at every run, so they are gauges: a counter
  * must never go down, and these do when old reports leave the window.
- * The --by view does not apply: the exposition is always complete.
+ * The --by view does not apply: the exposition is always complete. A
+ * policy without a domain has domain="": to Prometheus an empty label is
+ * no label, and the family keeps one label set (no real domain is empty:
+ * the parser reads an empty policy-domain as none).
  */
 #include "summary/render.h"
 
 #include <string.h>
 
+#include "base/count.h"
 #include "report/sanitize.h"
 
 /* A label value, escaped as the format says (report/sanitize.h). */
@@ -71,10 +75,9 @@ domains(FILE *out, const struct summary_agg *a)
 	for (i = 0; i < a->domains->len; i++) {
 		const struct summary_domain *d =
 			g_ptr_array_index(a->domains, i);
-		const char *ok[] = {"domain", d->name, "result", "success",
-				    NULL},
-			   *bad[] = {"domain", d->name, "result", "failure",
-				     NULL};
+		const char *name = summary_domain_or_null(d->name);
+		const char *ok[] = {"domain", name, "result", "success", NULL},
+			   *bad[] = {"domain", name, "result", "failure", NULL};
 
 		sample(out, "tlsrpt_sessions", d->cur.successes, ok);
 		sample(out, "tlsrpt_sessions", d->cur.failures, bad);
@@ -85,7 +88,8 @@ domains(FILE *out, const struct summary_agg *a)
 	for (i = 0; i < a->domains->len; i++) {
 		const struct summary_domain *d =
 			g_ptr_array_index(a->domains, i);
-		const char *l[] = {"domain", d->name, NULL};
+		const char *l[] = {"domain", summary_domain_or_null(d->name),
+				   NULL};
 
 		sample(out, "tlsrpt_domain_reports", d->reports, l);
 	}
@@ -95,8 +99,8 @@ domains(FILE *out, const struct summary_agg *a)
 	for (i = 0; i < a->domains->len; i++) {
 		const struct summary_domain *d =
 			g_ptr_array_index(a->domains, i);
-		const char *l[] = {"domain", d->name, "mode", d->sts_mode,
-				   NULL};
+		const char *l[] = {"domain", summary_domain_or_null(d->name),
+				   "mode", d->sts_mode, NULL};
 
 		if (d->sts_mode != NULL)
 			sample(out, "tlsrpt_sts_mode_info", 1, l);
@@ -109,7 +113,8 @@ domains(FILE *out, const struct summary_agg *a)
 		const struct summary_domain *d =
 			g_ptr_array_index(a->domains, i);
 		const char *v = summary_verdict_name(d->verdict);
-		const char *l[] = {"domain", d->name, "verdict", v, NULL};
+		const char *l[] = {"domain", summary_domain_or_null(d->name),
+				   "verdict", v, NULL};
 
 		if (v != NULL)
 			sample(out, "tlsrpt_readiness",
@@ -123,9 +128,62 @@ domains(FILE *out, const struct summary_agg *a)
 	for (i = 0; i < a->silent_domains->len; i++) {
 		const struct summary_domain *d =
 			g_ptr_array_index(a->silent_domains, i);
-		const char *l[] = {"domain", d->name, NULL};
+		const char *l[] = {"domain", summary_domain_or_null(d->name),
+				   NULL};
 
 		sample(out, "tlsrpt_domain_silent", 1, l);
+	}
+}
+
+/* The label value of the bucket of a domain's other pairs, for both
+ * result_type and receiving_mx. */
+#define OTHER "other"
+
+/* One domain's tlsrpt_failed_sessions: its top pairs (pairs.c, most
+ * sessions first), then one "other" series with the sum of the rest and
+ * of the pairs past the aggregation's bound. A pair whose labels, once
+ * escaped, are the bucket's or those of a series already written (two
+ * strings can differ in invalid bytes only) is counted in the bucket, so
+ * no series appears twice, which would make the collector refuse the
+ * whole file. */
+static void
+domain_pairs(FILE *out, const struct summary_domain *d, unsigned top)
+{
+	const char *name = summary_domain_or_null(d->name);
+	int64_t other = d->pairs_over;
+	unsigned shown = 0;
+	GHashTable *seen;
+
+	if (d->pairs->len == 0 && d->pairs_over == 0)
+		return;
+	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_hash_table_add(seen, g_strdup(OTHER "\n" OTHER));
+	for (guint j = 0; j < d->pairs->len; j++) {
+		const struct summary_pair *x = g_ptr_array_index(d->pairs, j);
+		const char *l[] = {"domain", name,	     "result_type",
+				   x->type,  "receiving_mx", x->mx,
+				   NULL};
+		GString *key = g_string_new(NULL);
+
+		/* Escaped values hold no raw line feed. */
+		sanitize_prom_label(key, x->type);
+		g_string_append_c(key, '\n');
+		sanitize_prom_label(key, x->mx);
+		if (shown == top || g_hash_table_contains(seen, key->str)) {
+			other = tlsrpt_count_add(other, x->sessions);
+			g_string_free(key, TRUE);
+			continue;
+		}
+		g_hash_table_add(seen, g_string_free(key, FALSE));
+		sample(out, "tlsrpt_failed_sessions", x->sessions, l);
+		shown++;
+	}
+	g_hash_table_destroy(seen);
+	{
+		const char *l[] = {"domain",	   name,  "result_type", OTHER,
+				   "receiving_mx", OTHER, NULL};
+
+		sample(out, "tlsrpt_failed_sessions", other, l);
 	}
 }
 
@@ -133,6 +191,15 @@ static void
 failures(FILE *out, const struct summary_agg *a)
 {
 	guint i;
+
+	family(out, "tlsrpt_failed_sessions",
+	       "Failed TLS sessions in the window by policy domain, result "
+	       "type and receiving MX (host, else IP): the domain's top "
+	       "pairs, the rest summed in result_type=\"other\", "
+	       "receiving_mx=\"other\".");
+	for (i = 0; i < a->domains->len; i++)
+		domain_pairs(out, g_ptr_array_index(a->domains, i),
+			     a->opt.top_pairs);
 
 	family(out, "tlsrpt_failed_sessions_by_result_type",
 	       "Failed TLS sessions in the window by result type (failure "
@@ -183,8 +250,8 @@ last_reports(FILE *out, const struct summary_domain *d)
 	     j++) {
 		const struct summary_reporter *r =
 			g_ptr_array_index(d->reporter_list, j);
-		const char *l[] = {"organization", r->org, "domain", d->name,
-				   NULL};
+		const char *l[] = {"organization", r->org, "domain",
+				   summary_domain_or_null(d->name), NULL};
 
 		if (r->last > 0)
 			sample(out, "tlsrpt_last_report_timestamp_seconds",
@@ -241,8 +308,8 @@ reporters(FILE *out, const struct summary_agg *a)
 	for (i = 0; i < a->silent_reporters->len; i++) {
 		const struct summary_reporter *r =
 			g_ptr_array_index(a->silent_reporters, i);
-		const char *l[] = {"organization", r->org, "domain", r->domain,
-				   NULL};
+		const char *l[] = {"organization", r->org, "domain",
+				   summary_domain_or_null(r->domain), NULL};
 
 		sample(out, "tlsrpt_reporter_silent", 1, l);
 	}

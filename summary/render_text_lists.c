@@ -36,8 +36,9 @@ summary_text_readiness(FILE *out, const struct summary_agg *a)
 					       d->name);
 			break;
 		case SUMMARY_VERDICT_ENFORCED:
-			line = g_strdup_printf("%s: enforce, no failures",
-					       d->name);
+			line = g_strdup_printf(
+				"%s: enforce, no failures under enforce",
+				d->name);
 			break;
 		case SUMMARY_VERDICT_REFUSING:
 		default:

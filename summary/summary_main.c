@@ -46,6 +46,7 @@ struct args {
 	size_t n_to;
 	const char *from, *subject;
 	int only_problems;
+	unsigned top_pairs; /* --prometheus-top; 0: the default */
 };
 
 static void
@@ -59,7 +60,8 @@ usage(FILE *f)
 		"                      [--format %s|mail] [--now WHEN]\n"
 		"                      [--to ADDR]... [--from ADDR] "
 		"[--subject TEXT] [--only-problems]\n"
-		"                      [--known-reporters FILE]\n"
+		"                      [--known-reporters FILE] "
+		"[--prometheus-top N]\n"
 		"       tlsrpt-summary dns ...   (see tlsrpt-summary(1))\n"
 		"WHEN: 2026-11-20, 2026-11-20T06:00:00Z, or back from now: "
 		"90m 24h 7d 2w\n"
@@ -68,6 +70,28 @@ usage(FILE *f)
 		"default known reporters: %s\n",
 		summary_renderer_names(), TLSRPT_LOCALSTATEDIR "/lib/tlsrpt",
 		KNOWN_REPORTERS);
+}
+
+/* --prometheus-top N: 1..SUMMARY_PAIRS_MAX, the pairs the aggregation
+ * keeps per domain. */
+static int
+parse_top(const char *s, unsigned *n)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < 1 ||
+	    v > SUMMARY_PAIRS_MAX) {
+		fprintf(stderr,
+			"tlsrpt-summary: --prometheus-top \"%s\": give a "
+			"number from 1 to %d\n",
+			s, SUMMARY_PAIRS_MAX);
+		return -1;
+	}
+	*n = (unsigned)v;
+	return 0;
 }
 
 /* Returns -1 to go on, else the exit status. */
@@ -89,6 +113,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{"subject", required_argument, NULL, 'S'},
 		{"only-problems", no_argument, NULL, 'P'},
 		{"known-reporters", required_argument, NULL, 'K'},
+		{"prometheus-top", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -137,6 +162,10 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'S': a->subject = optarg; break;
 		case 'P': a->only_problems = 1; break;
 		case 'K': a->known = optarg; break;
+		case 'p':
+			if (parse_top(optarg, &a->top_pairs) != 0)
+				return EX_USAGE;
+			break;
 		case 'h': usage(stdout); return EX_OK;
 		case 'V':
 			printf("tlsrpt-summary %s\n", TLSRPT_VERSION);
@@ -347,6 +376,8 @@ run(struct args *a)
 	o.domains = a->domains;
 	o.n_domains = a->n_domains;
 	o.verified_only = a->verified_only;
+	if (a->top_pairs > 0)
+		o.top_pairs = a->top_pairs;
 	o.collect_reports = ctx.view == SUMMARY_VIEW_REPORT;
 	ctx.now = now;
 	ctx.n_dirs = a->n_dirs;

@@ -15,7 +15,8 @@ summary_over_threshold(const struct summary_options *o,
 		return 0;
 	/* failures / n >= ppm / 10^6, in floating point: the saturated sums
 	 * (base/count.h) overflow an exact product. */
-	return (double)c->failures * 1e6 >= (double)o->min_share_ppm * (double)n;
+	return (double)c->failures * 1e6 >=
+	       (double)o->min_share_ppm * (double)n;
 }
 
 /* Failure share of c in [0, 1]; 0 without sessions. */
@@ -151,8 +152,7 @@ summary_percent(int64_t part, int64_t whole, char buf[SUMMARY_PERCENT_MAX])
 }
 
 void
-summary_rate_text(const struct summary_counts *c,
-		  char buf[SUMMARY_PERCENT_MAX])
+summary_rate_text(const struct summary_counts *c, char buf[SUMMARY_PERCENT_MAX])
 {
 	summary_percent(c->successes, summary_sessions(c), buf);
 }
@@ -179,6 +179,6 @@ summary_count_short(int64_t n, char buf[SUMMARY_COUNT_SHORT_MAX])
 		x /= 1000;
 		u++;
 	}
-	snprintf(buf, SUMMARY_COUNT_SHORT_MAX, x < 99.95 ? "%.1f %s" : "%.0f %s",
-		 x, unit[u]);
+	snprintf(buf, SUMMARY_COUNT_SHORT_MAX,
+		 x < 99.95 ? "%.1f %s" : "%.0f %s", x, unit[u]);
 }

@@ -29,8 +29,8 @@
 #define SUMMARY_NEEDS_FAILURES 1u  /* failures at or over the threshold */
 #define SUMMARY_NEEDS_SILENT 2u	   /* no report, or a reporter went silent */
 #define SUMMARY_NEEDS_NOT_READY 4u /* MTA-STS not ready, or refusing */
-#define SUMMARY_NEEDS_ACTION                                                   \
-	(SUMMARY_NEEDS_FAILURES | SUMMARY_NEEDS_SILENT |                      \
+#define SUMMARY_NEEDS_ACTION                             \
+	(SUMMARY_NEEDS_FAILURES | SUMMARY_NEEDS_SILENT | \
 	 SUMMARY_NEEDS_NOT_READY)
 #define SUMMARY_NEEDS_BELOW 8u /* failures, all under the noise threshold */
 

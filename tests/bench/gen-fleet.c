@@ -218,8 +218,8 @@ main(int argc, char **argv)
 			}
 		}
 	print_expected();
-	printf("total %llu reports of %u domains in %s\n", f.reports,
-	       N_DOMAINS, argv[1]);
+	printf("total %llu reports of %u domains in %s\n", f.reports, N_DOMAINS,
+	       argv[1]);
 	rc = 0;
 	goto out;
 fail:

@@ -125,7 +125,7 @@ PY
 	python3 - "$t/out" "$view" <<'PY' || fail "json --by $view"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "tlsrpt-summary/1" and d["view"] == sys.argv[2]
+assert d["schema"] == "tlsrpt-summary/2" and d["view"] == sys.argv[2]
 assert len(d["rows"]) >= 1
 PY
 done

@@ -6,7 +6,11 @@
 # always tests/scripts/prom_check.py (the exposition grammar, duplicate
 # series, no timestamps); the numbers agree with --format json; every
 # family is a gauge with HELP and TYPE; prom_check.py itself rejects
-# broken input (so it can fail).
+# broken input (so it can fail). tlsrpt_failed_sessions{domain,
+# result_type,receiving_mx}: at most --prometheus-top N pairs a domain plus
+# one "other" series, whatever N the series of a domain sum to its
+# failure details (the JSON failures-by-result-and-mx), the other series
+# holds exactly what the top N leave out, and a bad N is refused.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 summary=$TLSRPT_BUILD/tlsrpt-summary
 ingest=$TLSRPT_BUILD/tlsrpt-ingest
@@ -82,7 +86,60 @@ for dom in d["domains"]:
     assert val(r'tlsrpt_sessions\{domain="%s",result="failure"\}' % re.escape(name)) == dom["failures"]
     assert val(r'tlsrpt_domain_reports\{domain="%s"\}' % re.escape(name)) == dom["reports"]
 assert val("tlsrpt_reports") == d["totals"]["reports"]
+assert d["schema"] == "tlsrpt-summary/2"
 for r in d["results"]:
     assert val(r'tlsrpt_failed_sessions_by_result_type\{result_type="%s"\}' % re.escape(r["result-type"])) > 0
 PY
+
+# tlsrpt_failed_sessions: top N pairs a domain and "other", for N = 1
+# (the samples' example.org has 2 pairs: "other" is not empty) and the
+# default 5; the numbers are those of the JSON pairs.
+"$summary" -d "$t/a" --now "$now" --format prometheus --prometheus-top 1 \
+	>"$t/top1.prom"
+[ $? -le 1 ] || fail "--prometheus-top 1"
+$check "$t/top1.prom" || fail "--prometheus-top 1 output"
+if [ -x /usr/bin/promtool ]; then
+	/usr/bin/promtool check metrics <"$t/top1.prom" || fail "promtool: top1.prom"
+fi
+"$summary" -d "$t/a" --now "$now" --format json >"$t/now.json"
+python3 - "$t/now.json" 1 "$t/top1.prom" 5 "$t/out.prom" <<'PY' || fail "tlsrpt_failed_sessions"
+import json, re, sys
+doc = json.load(open(sys.argv[1]))
+LINE = re.compile(r'^tlsrpt_failed_sessions\{domain="((?:[^"\\]|\\.)*)",'
+                  r'result_type="((?:[^"\\]|\\.)*)",'
+                  r'receiving_mx="((?:[^"\\]|\\.)*)"\} (\d+)$', re.M)
+by_type = sum(int(v) for v in re.findall(
+    r'^tlsrpt_failed_sessions_by_result_type\{[^}]*\} (\d+)$',
+    open(sys.argv[3]).read(), re.M))
+others = 0
+for n, path in ((int(sys.argv[2]), sys.argv[3]), (int(sys.argv[4]), sys.argv[5])):
+    series = {}
+    for dom, typ, mx, v in LINE.findall(open(path).read()):
+        series.setdefault(dom, []).append((typ, mx, int(v)))
+    assert series, "no tlsrpt_failed_sessions series in " + path
+    # every detail session once: the family sums to the by-type one
+    assert sum(v for s in series.values() for _, _, v in s) == by_type
+    for dom in doc["domains"]:
+        pairs = dom["failures-by-result-and-mx"]
+        name = dom["domain"] or ""
+        if not pairs:
+            assert name not in series, name
+            continue
+        got = series[name]
+        assert len(got) <= n + 1, (path, name, len(got))
+        assert got[-1][:2] == ("other", "other"), got
+        top = [(p["result-type"], p["receiving-mx"] or "", p["sessions"])
+               for p in pairs][:n]
+        assert got[:-1] == top, (got, top)
+        rest = sum(p["sessions"] for p in pairs[n:]) + \
+            dom["failures-by-result-and-mx-other"]
+        assert got[-1][2] == rest, (name, got[-1], rest)
+        others += rest
+assert others > 0, "the samples should fill an other series"
+PY
+# N out of range
+for n in 0 65 x -1 ""; do
+	expect_status 64 "$summary" -d "$t/a" --format prometheus \
+		--prometheus-top "$n" 2>/dev/null
+done
 exit 0

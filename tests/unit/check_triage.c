@@ -78,7 +78,7 @@ START_TEST(test_threshold_share)
 
 	summary_options_default(&o);
 	ck_assert(summary_over_threshold(&o, &c));
-	o.min_share_ppm = 1000; /* 0.1% */
+	o.min_share_ppm = 1000;			   /* 0.1% */
 	ck_assert(summary_over_threshold(&o, &c)); /* 1000 of 1000000 */
 	c.successes++;
 	ck_assert(!summary_over_threshold(&o, &c));
@@ -86,7 +86,7 @@ START_TEST(test_threshold_share)
 	o.min_failures = 0;
 	o.min_share_ppm = 0;
 	ck_assert(!summary_over_threshold(&o, &c)); /* no failure, never */
-	c.successes = c.failures = INT64_MAX; /* saturated sums */
+	c.successes = c.failures = INT64_MAX;	    /* saturated sums */
 	ck_assert(summary_over_threshold(&o, &c));
 }
 END_TEST
@@ -125,8 +125,7 @@ cnt(int64_t n)
 START_TEST(test_words)
 {
 	ck_assert_str_eq(summary_plural(1, "session", "sessions"), "session");
-	ck_assert_str_eq(summary_plural(0, "session", "sessions"),
-			 "sessions");
+	ck_assert_str_eq(summary_plural(0, "session", "sessions"), "sessions");
 	ck_assert_str_eq(cnt(9999), "9999");
 	ck_assert_str_eq(cnt(12345), "12.3 k");
 	ck_assert_str_eq(cnt(1200000), "1.2 M");

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * check_readiness.c -- MTA-STS readiness judges each policy line by the
+ * mode that line names (summary/readiness.c), not by the domain's latest
+ * mode: a switch from testing to enforce inside the window, a rollback
+ * from enforce to testing, a reporter still caching the old policy, and
+ * lines that name no mode. Records are fed straight into the aggregation,
+ * with mixed modes, so each case says what its reporters saw.
+ */
+#include <check.h>
+
+#include "tests/unit/testutil.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "report/report.h"
+#include "summary/aggregate.h"
+#include "summary/render.h"
+#include "tests/unit/summary_fixture.h"
+
+#define ONE_DAY 86400
+#define UNTIL DAY(31) /* 2026-12-01T00:00:00Z */
+
+/* Day k before --until (k = 1: 2026-11-30) at hour h. */
+#define AT(k, h) (UNTIL - (int64_t)(k)*ONE_DAY + (int64_t)(h)*HOUR)
+
+static struct summary_agg *
+new_agg(void)
+{
+	struct summary_options o;
+
+	summary_options_default(&o);
+	o.until = UNTIL;
+	o.since = UNTIL - 7 * ONE_DAY;
+	return summary_agg_new(&o);
+}
+
+/* One report of org about example.org received at t: one sts policy line
+ * whose strings name mode (NULL: no mode line), ok and failed sessions. */
+static void
+feed(struct summary_agg *a, const char *org, int64_t t, const char *mode,
+     int64_t ok, int64_t failed)
+{
+	char mode_line[32], id[64];
+	char *strings[4];
+	size_t n = 0;
+	struct tlsrpt_record rec;
+
+	strings[n++] = (char *)"version: STSv1";
+	if (mode != NULL) {
+		snprintf(mode_line, sizeof(mode_line), "mode: %s", mode);
+		strings[n++] = mode_line;
+	}
+	strings[n++] = (char *)"mx: mx.example.org";
+	strings[n++] = (char *)"max_age: 604800";
+	snprintf(id, sizeof(id), "%s-%lld", org, (long long)t);
+	memset(&rec, 0, sizeof(rec));
+	rec.version = 1;
+	rec.received = t;
+	rec.source = (char *)"milter";
+	rec.organization_name = (char *)org;
+	rec.report_id = id;
+	rec.dkim = TLSRPT_DKIM_PASS;
+	rec.start_time = t - ONE_DAY;
+	rec.end_time = t - 1;
+	rec.policy_count = 1;
+	rec.policy.type = TLSRPT_POLICY_STS;
+	rec.policy.policy_type = (char *)"sts";
+	rec.policy.policy_domain = (char *)"example.org";
+	rec.policy.policy_strings = strings;
+	rec.policy.n_policy_strings = n;
+	rec.policy.total_successful_session_count = ok;
+	rec.policy.total_failure_session_count = failed;
+	summary_agg_add(a, &rec);
+}
+
+static const struct summary_domain *
+finish(struct summary_agg *a)
+{
+	const struct summary_domain *d;
+
+	summary_agg_finish(a);
+	d = g_hash_table_lookup(a->domains_h, "example.org");
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+/* The text of d's reason code, or NULL. */
+static const char *
+reason(const struct summary_domain *d, const char *code)
+{
+	for (guint i = 0; i < d->reasons->len; i++) {
+		const struct summary_reason *r =
+			&g_array_index(d->reasons, struct summary_reason, i);
+
+		if (strcmp(r->code, code) == 0)
+			return r->text;
+	}
+	return NULL;
+}
+
+static void
+assert_has(const char *text, const char *part)
+{
+	ck_assert_msg(text != NULL && strstr(text, part) != NULL,
+		      "\"%s\" not in \"%.300s\"", part, text ? text : "(none)");
+}
+
+/* Two reporters daily over the last 14 days; the domain switched to
+ * enforce on 2026-11-27 (k = 4). Under testing, 5 sessions a report
+ * failed; under enforce, enforce_failed. */
+static struct summary_agg *
+switched(int64_t enforce_failed)
+{
+	struct summary_agg *a = new_agg();
+
+	for (int k = 14; k >= 1; k--) {
+		const char *mode = k > 4 ? "testing" : "enforce";
+		int64_t failed = k > 4 ? 5 : enforce_failed;
+
+		feed(a, "Google Inc.", AT(k, 6), mode, 1000, failed);
+		feed(a, "Microsoft Corporation", AT(k, 7), mode, 500, 0);
+	}
+	return a;
+}
+
+/* Failures reported under testing, none since the switch: the domain is
+ * enforced, not refusing, and the reason says when the failures were. */
+START_TEST(test_switch_failures_before)
+{
+	struct summary_agg *a = switched(0);
+	const struct summary_domain *d = finish(a);
+	const char *t;
+
+	ck_assert_str_eq(d->sts_mode, "enforce");
+	ck_assert_int_eq(d->sts_failures, 3 * 5); /* k = 7, 6, 5 */
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].c.failures, 3 * 5);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].c.failures, 0);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].c.successes, 4 * 1500);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].recent_failures,
+			 10 * 5);
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
+	ck_assert_ptr_null(reason(d, "refusing"));
+	t = reason(d, "testing-failures");
+	ck_assert_str_eq(t, "15 sessions failed under testing, reported from "
+			    "2026-11-24 to 2026-11-26: senders delivered those "
+			    "anyway; none of the 6000 sessions reported under "
+			    "enforce since 2026-11-27 failed");
+	/* Both reporters switched the same day: no cached policy. */
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].stale_failures, 0);
+	ck_assert_ptr_null(reason(d, "policy-mismatch"));
+	summary_agg_free(a);
+}
+END_TEST
+
+/* Failures under both: refusing counts only those under enforce. */
+START_TEST(test_switch_failures_after)
+{
+	struct summary_agg *a = new_agg();
+	const struct summary_domain *d;
+
+	feed(a, "Google Inc.", AT(6, 6), "testing", 1000, 5);
+	feed(a, "Google Inc.", AT(3, 6), "enforce", 1000, 0);
+	feed(a, "Google Inc.", AT(2, 6), "enforce", 1000, 1);
+	feed(a, "Google Inc.", AT(1, 6), "enforce", 1000, 1);
+	d = finish(a);
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_REFUSING);
+	assert_has(reason(d, "refusing"),
+		   "senders are refusing to deliver: 2 sessions failed under "
+		   "enforce, reported from 2026-11-29 to 2026-11-30");
+	assert_has(reason(d, "testing-failures"),
+		   "another 5 sessions failed under testing, reported on "
+		   "2026-11-25: senders delivered those anyway");
+	summary_agg_free(a);
+
+	/* One failure: singular. */
+	a = new_agg();
+	feed(a, "Google Inc.", AT(1, 6), "enforce", 1000, 1);
+	d = finish(a);
+	assert_has(reason(d, "refusing"),
+		   "1 session failed under enforce, reported on 2026-11-30");
+	summary_agg_free(a);
+}
+END_TEST
+
+/* Back from enforce to testing: the failures under enforce were refused,
+ * and the reason says so; the domain is not ready. */
+START_TEST(test_rollback)
+{
+	struct summary_agg *a = new_agg();
+	const struct summary_domain *d;
+	const char *t;
+
+	for (int k = 12; k >= 1; k--) {
+		const char *mode = k > 4 ? "enforce" : "testing";
+
+		feed(a, "Google Inc.", AT(k, 6), mode, 1000, k > 4 ? 2 : 0);
+		feed(a, "Microsoft Corporation", AT(k, 7), mode, 500,
+		     k == 3 ? 1 : 0);
+	}
+	d = finish(a);
+	ck_assert_str_eq(d->sts_mode, "testing");
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_NOT_READY);
+	t = reason(d, "failures");
+	assert_has(t, "17 sessions failed in the last 14 days (1 under "
+		      "testing; 16 under enforce, which senders refused, the "
+		      "last reported on 2026-11-26)");
+	ck_assert_ptr_null(reason(d, "refusing"));
+	summary_agg_free(a);
+
+	/* A reporter still caching enforce after the rollback refuses. */
+	a = new_agg();
+	for (int k = 8; k >= 1; k--) {
+		feed(a, "Google Inc.", AT(k, 6), k > 4 ? "enforce" : "testing",
+		     1000, 0);
+		feed(a, "Yahoo", AT(k, 7), "enforce", 200, k <= 2 ? 3 : 0);
+	}
+	feed(a, "Google Inc.", AT(1, 8), "testing", 1000, 0);
+	d = finish(a);
+	ck_assert_str_eq(d->sts_mode, "testing");
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].recent_stale_failures,
+			 6);
+	assert_has(reason(d, "failures"),
+		   "6 sessions failed in the last 14 days (6 under enforce, "
+		   "which senders refused, the last reported on 2026-11-30, "
+		   "6 of them by reporters still caching the policy in "
+		   "enforce after others saw testing)");
+	assert_has(reason(d, "policy-mismatch"), "Yahoo last saw mode enforce");
+	summary_agg_free(a);
+
+	/* Enforce, rolled back, enforced again: a reporter that follows
+	 * every change never counts as caching. */
+	a = new_agg();
+	for (int k = 10; k >= 1; k--) {
+		const char *mode = k > 7   ? "testing"
+				   : k > 4 ? "enforce"
+				   : k > 2 ? "testing"
+					   : "enforce";
+
+		feed(a, "Google Inc.", AT(k, 6), mode, 1000, 1);
+	}
+	d = finish(a);
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_REFUSING);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].c.failures, 2);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].c.failures, 5);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].stale_failures, 0);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].stale_failures, 0);
+	summary_agg_free(a);
+
+	/* All under testing: said as it always was. */
+	a = new_agg();
+	feed(a, "Google Inc.", AT(2, 6), "testing", 1000, 3);
+	d = finish(a);
+	ck_assert_str_eq(reason(d, "failures"),
+			 "3 sessions failed in the last 14 days: find out why "
+			 "and fix them first");
+	summary_agg_free(a);
+}
+END_TEST
+
+/* A reporter that still caches testing after the switch: its failures
+ * were delivered; it is named as seeing an older policy. */
+START_TEST(test_cached_policy)
+{
+	struct summary_agg *a = new_agg();
+	const struct summary_domain *d;
+
+	for (int k = 10; k >= 1; k--) {
+		feed(a, "Yahoo", AT(k, 5), "testing", 200, 4);
+		feed(a, "Google Inc.", AT(k, 6), k > 3 ? "testing" : "enforce",
+		     1000, 0);
+	}
+	d = finish(a);
+	ck_assert_str_eq(d->sts_mode, "enforce");
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
+	/* Yahoo's reports of days 2 and 1 came after Google's first under
+	 * enforce (day 3, 06:00); its day-3 report (05:00) came before. */
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].stale_failures, 8);
+	ck_assert_str_eq(reason(d, "testing-failures"),
+			 "28 sessions failed under testing, reported from "
+			 "2026-11-24 to 2026-11-30: senders delivered those "
+			 "anyway; 8 of them came from reporters still caching "
+			 "the policy in testing after others saw enforce, and "
+			 "would be refused once they see it; none of the 3000 "
+			 "sessions reported under enforce since 2026-11-28 "
+			 "failed");
+	assert_has(reason(d, "policy-mismatch"), "Yahoo last saw mode testing");
+	assert_has(reason(d, "policy-mismatch"), "latest: mode enforce");
+	summary_agg_free(a);
+}
+END_TEST
+
+/* Lines naming no mode: their failures are neither refusals nor
+ * testing; an enforced domain says it cannot tell, and a domain in
+ * testing counts them against readiness. */
+START_TEST(test_no_mode)
+{
+	struct summary_agg *a = new_agg();
+	const struct summary_domain *d;
+
+	feed(a, "Google Inc.", AT(2, 6), "enforce", 1000, 0);
+	feed(a, "Small ISP", AT(2, 5), NULL, 10, 3);
+	d = finish(a);
+	ck_assert_str_eq(d->sts_mode, "enforce");
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_OTHER].c.failures, 3);
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
+	assert_has(reason(d, "mode-unknown"),
+		   "3 sessions failed in reports that did not say the policy "
+		   "was in testing or enforce, reported on 2026-11-29: "
+		   "whether senders refused them is not known");
+	ck_assert_ptr_null(reason(d, "refusing"));
+	summary_agg_free(a);
+
+	a = new_agg();
+	feed(a, "Google Inc.", AT(2, 6), "testing", 1000, 0);
+	feed(a, "Small ISP", AT(2, 5), NULL, 10, 3);
+	d = finish(a);
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_NOT_READY);
+	assert_has(reason(d, "failures"),
+		   "3 sessions failed in the last 14 days (3 in reports "
+		   "naming no mode)");
+	summary_agg_free(a);
+
+	/* "mode: none" is no refusal either. */
+	a = new_agg();
+	feed(a, "Google Inc.", AT(2, 6), "enforce", 1000, 0);
+	feed(a, "Small ISP", AT(3, 5), "none", 10, 2);
+	d = finish(a);
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_OTHER].c.failures, 2);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* Outside the window, failures under enforce no longer make the domain
+ * refusing; inside the readiness period they still count against it. */
+START_TEST(test_window_edges)
+{
+	struct summary_agg *a = new_agg();
+	const struct summary_domain *d;
+
+	feed(a, "Google Inc.", UNTIL - 7 * ONE_DAY - 1, "enforce", 100, 9);
+	feed(a, "Google Inc.", UNTIL - 7 * ONE_DAY, "enforce", 100, 0);
+	d = finish(a);
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].recent_failures, 9);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].c.failures, 0);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].first,
+			 UNTIL - 7 * ONE_DAY);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* The text and HTML views head an enforced domain whose failures were all
+ * under testing as without failures under enforce, and give the reason. */
+START_TEST(test_views)
+{
+	struct summary_agg *a = switched(0);
+	struct summary_render_ctx ctx = {SUMMARY_VIEW_ALL, UNTIL, 1};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	finish(a);
+	out = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(summary_render_text(out, a, &ctx), 0);
+	ck_assert_int_eq(summary_render_html(out, a, &ctx), 0);
+	ck_assert_int_eq(fclose(out), 0);
+	assert_has(buf, "example.org: enforce, no failures under enforce\n");
+	assert_has(buf, "enforce, no failures under enforce\n<ul>\n<li>15 "
+			"sessions failed under testing, reported from");
+	ck_assert_ptr_null(strstr(buf, "enforce, FAILING"));
+	free(buf);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* Through a real store: the reports as stored and read back, the modes
+ * taken from their policy strings. Google saw testing with 5 failed
+ * sessions a day until 2026-11-26, then enforce without failures. */
+START_TEST(test_store_round_trip)
+{
+	char top[] = "/tmp/tlsrpt-ready.XXXXXX", dir[64];
+	const char *dirs[1] = {dir};
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct summary_agg *a = new_agg();
+	const struct summary_domain *d;
+
+	fixture_mkdtemp(top);
+	snprintf(dir, sizeof(dir), "%s/s", top);
+	for (int n = 20; n <= 30; n++) {
+		struct fixture_report fr = {
+			.tmpl = n <= 26 ? "google.json" : "mailexample.json",
+			.org = "Google Inc.",
+			.domain = "example.org",
+			.dkim = "pass",
+			.n = n,
+			.received = DAY(n) + 6 * HOUR,
+			.failures = n <= 26 ? 5 : 0,
+		};
+
+		ck_assert_int_eq(fixture_store(dir, &fr), 0);
+	}
+	ck_assert_msg(summary_read_stores(a, dirs, 1, &err) == 0, "%s",
+		      err.text);
+	d = finish(a);
+	ck_assert_str_eq(d->sts_mode, "enforce");
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
+	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].c.failures, 3 * 5);
+	assert_has(reason(d, "testing-failures"),
+		   "15 sessions failed under testing, reported from "
+		   "2026-11-24 to 2026-11-26: senders delivered those anyway; "
+		   "none of the 800 sessions reported under enforce since "
+		   "2026-11-27 failed");
+	summary_agg_free(a);
+	fixture_remove(top);
+}
+END_TEST
+
+static Suite *
+readiness_suite(void)
+{
+	Suite *s = suite_create("readiness");
+	TCase *tc = tcase_create("modes");
+
+	tcase_add_test(tc, test_switch_failures_before);
+	tcase_add_test(tc, test_switch_failures_after);
+	tcase_add_test(tc, test_rollback);
+	tcase_add_test(tc, test_cached_policy);
+	tcase_add_test(tc, test_no_mode);
+	tcase_add_test(tc, test_window_edges);
+	tcase_add_test(tc, test_views);
+	tcase_add_test(tc, test_store_round_trip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	tlsrpt_alloc_init();
+	return test_run(readiness_suite());
+}
