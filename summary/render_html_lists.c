@@ -66,7 +66,16 @@ of_verdict(const struct summary_domain *d, enum summary_verdict v)
 				   d->verdict == SUMMARY_VERDICT_REFUSING);
 }
 
-/* Worst first: the domains not ready or refusing, each with its reasons;
+/* Enforced without failures and with nothing to say (no reason, such as
+ * failures reported under testing before the switch): one of a count. */
+static int
+quietly_enforced(const struct summary_domain *d)
+{
+	return d->verdict == SUMMARY_VERDICT_ENFORCED && d->reasons->len == 0;
+}
+
+/* Worst first: the domains not ready or refusing, and those enforced
+ * with something to say, each with its reasons;
  * then those ready to enforce, READY_SHOWN of them and the rest collapsed
  * (cut in the digest); then those enforced without failures in one line,
  * their names collapsed (left out of the digest), so that a fleet of a
@@ -82,8 +91,10 @@ summary_html_readiness(FILE *out, const struct summary_agg *a, int digest)
 			g_ptr_array_index(a->triage, i);
 
 		ready += d->verdict == SUMMARY_VERDICT_READY;
-		enforced += d->verdict == SUMMARY_VERDICT_ENFORCED;
-		if (!of_verdict(d, SUMMARY_VERDICT_NOT_READY))
+		enforced += quietly_enforced(d);
+		if (!of_verdict(d, SUMMARY_VERDICT_NOT_READY) &&
+		    !(d->verdict == SUMMARY_VERDICT_ENFORCED &&
+		      d->reasons->len > 0))
 			continue;
 		fputs(any ? "" : "<ul>\n", out);
 		any = 1;
@@ -119,7 +130,9 @@ summary_html_readiness(FILE *out, const struct summary_agg *a, int digest)
 			"<code>--by domain</code></p>\n",
 			ready - shown);
 	if (enforced > 0) {
-		fprintf(out, "<p>%u %s in enforce without failures</p>\n",
+		fprintf(out,
+			"<p>%u %s in enforce without failures, nothing to "
+			"say</p>\n",
 			enforced,
 			summary_plural(enforced, "domain", "domains"));
 		any = 1;
@@ -131,7 +144,7 @@ summary_html_readiness(FILE *out, const struct summary_agg *a, int digest)
 			const struct summary_domain *d =
 				g_ptr_array_index(a->triage, i);
 
-			if (d->verdict != SUMMARY_VERDICT_ENFORCED)
+			if (!quietly_enforced(d))
 				continue;
 			fputs(shown++ > 0 ? ", " : "", out);
 			summary_html_esc(out, d->name);
