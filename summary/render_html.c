@@ -20,28 +20,37 @@
 #include "report/report.h"
 #include "report/sanitize.h"
 #include "summary/render_html_impl.h"
+#include "summary/triage.h"
 #include "summary/window.h"
 
 #define TOP 10	  /* rows of the long tables in the default view */
-#define CHARTS 12 /* daily charts in the default view */
+#define CHARTS 12 /* daily charts of healthy domains, at most */
 
 static const char style[] =
 	"body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,"
-	"Arial,sans-serif;color:#1a1a1a;background:#fff;margin:1.5em;"
+	"Arial,sans-serif;color:#1a1a1a;background:#fff;margin:1em;"
 	"max-width:76em;line-height:1.4}\n"
 	"h1{font-size:1.4em;margin:0 0 .4em}\n"
-	"h2{font-size:1.1em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;"
+	"h2{font-size:1.1em;margin:1.2em 0 .4em;border-bottom:1px solid #ccc;"
 	"padding-bottom:.2em}\n"
 	"table{border-collapse:collapse;margin:.3em 0}\n"
-	"th,td{padding:.25em .6em;border-bottom:1px solid #e0e0e0;"
-	"text-align:left;vertical-align:top}\n"
-	"th{background:#f3f3f3}\n"
+	"th,td{padding:.25em .4em;border-bottom:1px solid #e0e0e0;"
+	"text-align:left;vertical-align:top;overflow-wrap:break-word}\n"
+	"th{background:#f3f3f3;font-size:.85em}\n"
 	".n{text-align:right;font-variant-numeric:tabular-nums;"
 	"white-space:nowrap}\n"
 	".bad{color:#c62828;font-weight:bold}\n"
 	".note{color:#555}\n"
 	"code{font-size:.95em}\n"
+	"th.n{white-space:normal}\n"
+	/* Names without a break opportunity (domains, MX hosts, report
+	 * ids) break anywhere rather than push a 600-pixel pane wide. */
+	"td.dom{overflow-wrap:anywhere;min-width:11.5em}\n"
+	"td.names{overflow-wrap:anywhere}\n"
+	"details{margin:.4em 0}\nsummary{cursor:pointer;color:#1565c0}\n"
 	"svg{display:block;margin:.4em 0 1em}\n"
+	"svg.small{display:inline-block;vertical-align:top;"
+	"margin:0 .8em .8em 0}\n"
 	"svg text{font-family:system-ui,Helvetica,Arial,sans-serif;"
 	"font-size:12px;fill:#333}\n";
 
@@ -64,6 +73,18 @@ summary_html_esc(FILE *out, const char *s)
 	(void)sanitize_fputs(sanitize_html, s, out);
 }
 
+void
+summary_html_percent(int64_t part, int64_t whole,
+		     char buf[SUMMARY_HTML_PERCENT_MAX])
+{
+	char raw[SUMMARY_PERCENT_MAX], *e;
+
+	summary_percent(part, whole, raw);
+	e = sanitize_dup(sanitize_html, raw);
+	snprintf(buf, SUMMARY_HTML_PERCENT_MAX, "%s", e);
+	g_free(e);
+}
+
 static void
 head(FILE *out, const struct summary_agg *a,
      const struct summary_render_ctx *ctx)
@@ -83,11 +104,14 @@ head(FILE *out, const struct summary_agg *a,
 	if (ctx->view != SUMMARY_VIEW_ALL)
 		fprintf(out, " by %s", summary_view_name(ctx->view));
 	fprintf(out,
-		"</h1>\n<p class=\"note\">%s .. %s (%.3g days), %lld "
-		"reports, %zu store%s</p>\n",
+		"</h1>\n<p class=\"note\" style=\"margin:0 0 .6em\">%s .. %s "
+		"(%.3g %s), %lld "
+		"%s, %zu store%s</p>\n",
 		since, until,
 		(double)(a->opt.until - a->opt.since) / SUMMARY_DAY,
-		(long long)a->reports, ctx->n_dirs,
+		a->opt.until - a->opt.since == SUMMARY_DAY ? "day" : "days",
+		(long long)a->reports,
+		summary_plural(a->reports, "report", "reports"), ctx->n_dirs,
 		ctx->n_dirs == 1 ? "" : "s");
 }
 
@@ -98,7 +122,8 @@ verdict(FILE *out, const struct summary_agg *a)
 	char *v = summary_verdict_text(a);
 
 	fprintf(out,
-		"<p class=\"verdict\" style=\"%s;padding:.6em .8em;"
+		"<p class=\"verdict\" style=\"%s;margin:.6em 0;padding:.4em "
+		".7em;"
 		"font-size:1.15em;font-weight:bold\">",
 		verdict_style(status));
 	summary_html_esc(out, v);
@@ -133,15 +158,17 @@ section(FILE *out, const char *title)
 	fprintf(out, "<h2>%s</h2>\n", title);
 }
 
-int
-summary_render_html(FILE *out, const struct summary_agg *a,
-		    const struct summary_render_ctx *ctx)
+static int
+page(FILE *out, const struct summary_agg *a,
+     const struct summary_render_ctx *ctx, int digest)
 {
 	head(out, a, ctx);
 	unreadable_warning(out, a);
 	switch (ctx->view) {
 	case SUMMARY_VIEW_ALL: break;
-	case SUMMARY_VIEW_DOMAIN: summary_html_domains_table(out, a); goto out;
+	case SUMMARY_VIEW_DOMAIN:
+		summary_html_domains_table(out, a, 0, a->triage->len);
+		goto out;
 	case SUMMARY_VIEW_ORG: summary_html_orgs_table(out, a, 0); goto out;
 	case SUMMARY_VIEW_RESULT:
 		summary_html_type_chart(out, a);
@@ -159,11 +186,23 @@ summary_render_html(FILE *out, const struct summary_agg *a,
 	case SUMMARY_VIEW_SENDER: summary_html_senders_view(out, a); goto out;
 	}
 	verdict(out, a);
-	section(out, "Domains <span class=\"note\">(change: success rate "
-		     "against the previous window)</span>");
-	summary_html_domains_table(out, a);
+	/* Worst first (triage.h): what needs action opens the page, the
+	 * healthy domains are one line and a collapsed list. */
+	section(out, "Needs action <span class=\"note\">(worst first)</span>");
+	summary_html_action(out, a);
+	if (a->n_below > 0) {
+		section(out, "Below the noise threshold");
+		summary_html_below(out, a);
+	}
+	summary_html_healthy(out, a, digest);
+	if (a->n_action + a->n_below > 0) {
+		section(out, "Domains that need a look, in numbers <span "
+			     "class=\"note\">(change: success rate against "
+			     "the previous window)</span>");
+		summary_html_domains_table(out, a, 0, a->n_action + a->n_below);
+	}
 	section(out, "Daily trend <span class=\"note\">(day the sessions "
-		     "took place)</span>");
+		     "took place; domains that need a look first)</span>");
 	summary_html_day_charts(out, a, CHARTS);
 	summary_html_days_table(out, a);
 	section(out, "Failures by result type, and what to do");
@@ -176,7 +215,7 @@ summary_render_html(FILE *out, const struct summary_agg *a,
 	section(out, "Reporting organisations");
 	summary_html_orgs_table(out, a, TOP);
 	section(out, "MTA-STS readiness");
-	summary_html_readiness(out, a);
+	summary_html_readiness(out, a, digest);
 	section(out, "Silence");
 	summary_html_silence(out, a);
 	section(out, "Impersonation and conflicting reports <span "
@@ -188,4 +227,18 @@ summary_render_html(FILE *out, const struct summary_agg *a,
 out:
 	fputs("</body>\n</html>\n", out);
 	return fflush(out) != 0 || ferror(out) ? -1 : 0;
+}
+
+int
+summary_render_html(FILE *out, const struct summary_agg *a,
+		    const struct summary_render_ctx *ctx)
+{
+	return page(out, a, ctx, 0);
+}
+
+int
+summary_html_digest(FILE *out, const struct summary_agg *a,
+		    const struct summary_render_ctx *ctx)
+{
+	return page(out, a, ctx, 1);
 }

@@ -9,6 +9,7 @@
 
 #include "report/report.h"
 #include "summary/render_html_impl.h"
+#include "summary/triage.h"
 
 static void
 td_num(FILE *out, int64_t n, int bad)
@@ -25,24 +26,35 @@ td_text(FILE *out, const char *s)
 	fputs("</td>", out);
 }
 
+/* The success rate by the one rounding rule (triage.h). */
 static void
 td_rate(FILE *out, const struct summary_counts *c)
 {
-	double r = summary_rate_shown(c, 1);
+	char buf[SUMMARY_HTML_PERCENT_MAX];
 
-	if (r < 0)
-		fputs("<td class=\"n\">-</td>", out);
-	else
-		fprintf(out, "<td class=\"n%s\">%.1f%%</td>",
-			c->failures > 0 ? " bad" : "", r);
+	summary_html_percent(c->successes, summary_sessions(c), buf);
+	fprintf(out, "<td class=\"n%s\">%s</td>", c->failures > 0 ? " bad" : "",
+		buf);
 }
 
+/* A cell of two lines: main, and a note under it (either NULL: "-"), so
+ * that a table keeps to few columns in a 600-pixel mail pane. */
 static void
-td_list(FILE *out, const GPtrArray *v, size_t max)
+td_two(FILE *out, const char *main, const char *note)
+{
+	fputs("<td class=\"dom\">", out);
+	summary_html_esc(out, main != NULL ? main : "-");
+	fputs("<br><span class=\"note\">", out);
+	summary_html_esc(out, note != NULL ? note : "-");
+	fputs("</span></td>", out);
+}
+
+/* Up to max items of v, comma-separated, and "+N more". */
+static void
+list_items(FILE *out, const GPtrArray *v, size_t max)
 {
 	guint i;
 
-	fputs("<td>", out);
 	for (i = 0; v != NULL && i < v->len && i < max; i++) {
 		if (i > 0)
 			fputs(", ", out);
@@ -51,6 +63,13 @@ td_list(FILE *out, const GPtrArray *v, size_t max)
 	if (v != NULL && v->len > max)
 		fprintf(out, " <span class=\"note\">+%u more</span>",
 			v->len - (guint)max);
+}
+
+static void
+td_list(FILE *out, const GPtrArray *v, size_t max)
+{
+	fputs("<td class=\"names\">", out);
+	list_items(out, v, max);
 	fputs("</td>", out);
 }
 
@@ -87,72 +106,100 @@ tfoot(FILE *out, guint shown, guint n, size_t max, const char *view,
 			n - shown, view);
 }
 
+/* The change of the success rate in points; never "+0.0" for a change. */
 static void
-policy_types(FILE *out, const struct summary_domain *d)
+td_change(FILE *out, const struct summary_domain *d)
 {
-	GString *s = g_string_new(NULL);
+	double now = summary_rate(&d->cur), before = summary_rate(&d->prev);
+	double x = now - before;
 
-	summary_policy_types(d, s);
-	td_text(out, s->len > 0 ? s->str + 1 : NULL);
-	g_string_free(s, TRUE);
+	if (now < 0 || before < 0)
+		fputs("<td class=\"n\">-</td>", out);
+	else if (x == 0)
+		fputs("<td class=\"n\">0</td>", out);
+	else if (x > -0.05 && x < 0.05)
+		fprintf(out, "<td class=\"n\">%s&lt;0.1</td>",
+			x > 0 ? "+" : "-");
+	else
+		fprintf(out, "<td class=\"n\">%+.1f</td>", x);
 }
 
-void
-summary_html_domains_table(FILE *out, const struct summary_agg *a)
+/* Under the name, so that the table keeps to five columns in a 600-pixel
+ * mail pane: MTA-STS mode, MX patterns (when seen), policy types,
+ * reports and the readiness verdict. */
+static void
+domain_cell(FILE *out, const struct summary_domain *d)
 {
+	const char *v = summary_verdict_name(d->verdict);
+	GString *s = g_string_new(NULL);
 	char day[24];
-	guint i;
 
-	thead(out, "domain\t#sessions\t#failed\t#success rate\t#change "
-		   "(points)\tMTA-STS mode\tMX patterns (seen)\tpolicy "
-		   "types\t#reports\treadiness");
-	for (i = 0; i < a->domains->len; i++) {
-		const struct summary_domain *d =
-			g_ptr_array_index(a->domains, i);
-		double now = summary_rate(&d->cur),
-		       before = summary_rate(&d->prev);
-		const char *v = summary_verdict_name(d->verdict);
-
-		fputs("<tr>", out);
-		td_text(out, d->name);
-		td_num(out, summary_sessions(&d->cur), 0);
-		td_num(out, d->cur.failures, 1);
-		td_rate(out, &d->cur);
-		if (now < 0 || before < 0)
-			fputs("<td class=\"n\">-</td>", out);
-		else
-			fprintf(out, "<td class=\"n\">%+.1f</td>",
-				now - before);
-		td_text(out, d->sts_mode);
-		fputs("<td>", out);
-		if (d->mx != NULL) {
-			summary_date_of(d->policy_seen, day, sizeof(day));
-			summary_html_esc(out, d->mx);
-			fprintf(out, " <span class=\"note\">(%s)</span>", day);
-		} else {
-			fputs("-", out);
-		}
-		fputs("</td>", out);
-		policy_types(out, d);
-		td_num(out, d->reports, 0);
-		fprintf(out, "<td%s>%s</td></tr>\n",
+	fputs("<td class=\"dom\">", out);
+	summary_html_esc(out, d->name);
+	fputs("<br><span class=\"note\" style=\"font-size:.85em\">", out);
+	if (d->sts_mode != NULL) {
+		summary_html_esc(out, d->sts_mode);
+		fputs(" &middot; ", out);
+	}
+	if (d->mx != NULL) {
+		summary_date_of(d->policy_seen, day, sizeof(day));
+		summary_html_esc(out, d->mx);
+		fprintf(out, " (%s) &middot; ", day);
+	}
+	summary_policy_types(d, s);
+	if (s->len > 0) {
+		summary_html_esc(out, s->str + 1);
+		fputs(" &middot; ", out);
+	}
+	fprintf(out, "%lld %s", (long long)d->reports,
+		summary_plural(d->reports, "report", "reports"));
+	if (v != NULL)
+		fprintf(out, " &middot; <span%s>%s</span>",
 			d->verdict == SUMMARY_VERDICT_NOT_READY ||
 					d->verdict == SUMMARY_VERDICT_REFUSING
 				? " class=\"bad\""
 				: "",
-			v != NULL ? v : "-");
+			v);
+	fputs("</span></td>", out);
+	g_string_free(s, TRUE);
+}
+
+void
+summary_html_domains_table(FILE *out, const struct summary_agg *a, guint first,
+			   guint n)
+{
+	guint i;
+
+	thead(out, "domain <span class=\"note\">(MTA-STS mode &middot; MX "
+		   "patterns &middot; policy types &middot; "
+		   "readiness)</span>\t#sessions\t#failed\t#success rate\t"
+		   "#change (points)");
+	for (i = first; i < first + n && i < a->triage->len; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->triage, i);
+
+		fputs("<tr>", out);
+		domain_cell(out, d);
+		td_num(out, summary_sessions(&d->cur), 0);
+		td_num(out, d->cur.failures, 1);
+		td_rate(out, &d->cur);
+		td_change(out, d);
+		fputs("</tr>\n", out);
 	}
-	tfoot(out, i, a->domains->len, 0, "domain", "no domains");
+	tfoot(out, i - first, n, 0, "domain", "no domains");
 }
 
 void
 summary_html_results_table(FILE *out, const struct summary_agg *a)
 {
 	int64_t all = summary_result_total(a);
+	char share[SUMMARY_HTML_PERCENT_MAX];
 	guint i;
 
-	thead(out, "result type\t#failed sessions\t#share\tdomains\treceiving "
-		   "MX hosts\twhat to do");
+	/* What to do comes before the domains and MX hosts, in the same
+	 * cell, so that it is never the column cut off in a narrow pane. */
+	thead(out, "result type\t#failed sessions\t#share\twhat to do "
+		   "<span class=\"note\">(domains; receiving MX hosts)</span>");
 	for (i = 0; i < a->results->len; i++) {
 		const struct summary_result *r =
 			g_ptr_array_index(a->results, i);
@@ -160,17 +207,21 @@ summary_html_results_table(FILE *out, const struct summary_agg *a)
 		fputs("<tr>", out);
 		td_text(out, r->type);
 		td_num(out, r->sessions, 1);
-		fprintf(out, "<td class=\"n\">%.1f%%</td>",
-			summary_result_share(r, all));
-		td_list(out, r->domains, 6);
-		td_list(out, r->mx, 6);
-		td_text(out, summary_advice(r->type));
-		fputs("</tr>\n", out);
+		summary_html_percent(r->sessions, all, share);
+		fprintf(out, "<td class=\"n\">%s</td>", share);
+		fputs("<td class=\"todo\">", out);
+		summary_html_esc(out, summary_advice(r->type));
+		fputs("<br><span class=\"note\">", out);
+		list_items(out, r->domains, 6);
+		if (r->mx != NULL && r->mx->len > 0)
+			fputs("; ", out);
+		list_items(out, r->mx, 6);
+		fputs("</span></td></tr>\n", out);
 	}
 	if (a->problems.unexplained > 0) {
 		fputs("<tr><td>(no details)</td>", out);
 		td_num(out, a->problems.unexplained, 1);
-		fputs("<td></td><td></td><td></td><td>the reporters gave no "
+		fputs("<td></td><td class=\"todo\">the reporters gave no "
 		      "failure details: ask them, or read their additional "
 		      "information</td></tr>\n",
 		      out);
@@ -184,14 +235,13 @@ summary_html_mx_table(FILE *out, const struct summary_agg *a, size_t max)
 {
 	guint i;
 
-	thead(out, "receiving MX host\tIP\t#failed sessions\tresult "
-		   "types\tdomains");
+	thead(out, "receiving MX host <span class=\"note\">(IP)</span>\t"
+		   "#failed sessions\tresult types\tdomains");
 	for (i = 0; i < a->mx->len && (max == 0 || i < max); i++) {
 		const struct summary_mx *m = g_ptr_array_index(a->mx, i);
 
 		fputs("<tr>", out);
-		td_text(out, m->host != NULL ? m->host : "(not given)");
-		td_text(out, m->ip);
+		td_two(out, m->host != NULL ? m->host : "(not given)", m->ip);
 		td_num(out, m->failures, 1);
 		td_list(out, m->results, 6);
 		td_list(out, m->domains, 6);
@@ -227,22 +277,26 @@ summary_html_orgs_table(FILE *out, const struct summary_agg *a, size_t max)
 	char day[24];
 	guint i;
 
-	thead(out, "organisation\t#reports\t#sessions\t#failed\t#success "
-		   "rate\tlast report\tdomains\tsender");
+	thead(out, "organisation <span class=\"note\">(reports, last, "
+		   "sender)</span>\t#sessions\t#failed\t#success "
+		   "rate\tdomains");
 	for (i = 0; i < a->orgs->len && (max == 0 || i < max); i++) {
 		const struct summary_org *o = g_ptr_array_index(a->orgs, i);
 		char *auth = summary_org_auth_text(o);
 
 		summary_date_of(o->last_report, day, sizeof(day));
 		fputs("<tr>", out);
-		td_text(out, o->name);
-		td_num(out, o->reports, 0);
+		fputs("<td>", out);
+		summary_html_esc(out, o->name);
+		fprintf(out, "<br><span class=\"note\">%lld %s, last %s, ",
+			(long long)o->reports,
+			summary_plural(o->reports, "report", "reports"), day);
+		summary_html_esc(out, auth);
+		fputs("</span></td>", out);
 		td_num(out, summary_sessions(&o->c), 0);
 		td_num(out, o->c.failures, 1);
 		td_rate(out, &o->c);
-		fprintf(out, "<td>%s</td>", day);
 		td_list(out, o->domains, 6);
-		td_text(out, auth);
 		fputs("</tr>\n", out);
 		g_free(auth);
 	}
@@ -258,20 +312,30 @@ summary_html_senders_view(FILE *out, const struct summary_agg *a)
 	char when[24];
 	guint i;
 
-	thead(out, "kind\torganisation\treport-id\treceived (UTC)\t"
-		   "submitter\tDKIM\tsender\tcounted\t#sessions\t#failed");
+	/* Six columns, the report and its sender two lines each: a
+	 * 600-pixel mail pane holds them. */
+	thead(out, "kind\treport <span class=\"note\">(organisation, "
+		   "report-id, received UTC)</span>\tsender <span "
+		   "class=\"note\">(submitter, DKIM)</span>\tcounted\t"
+		   "#sessions\t#failed");
 	for (i = 0; i < rows->len; i++) {
 		const struct summary_sender_row *r =
 			&g_array_index(rows, struct summary_sender_row, i);
+		char *report, *sender;
 
 		tlsrpt_format_datetime(r->received, when, sizeof(when));
 		fprintf(out, "<tr><td class=\"bad\">%s</td>", r->kind);
-		td_text(out, r->org);
-		td_text(out, r->report_id);
-		fprintf(out, "<td>%s</td>", when);
-		td_text(out, r->submitter);
-		td_text(out, r->dkim);
-		td_text(out, r->sender);
+		report = g_strdup_printf(
+			"%s, %s", r->report_id != NULL ? r->report_id : "-",
+			when);
+		sender = g_strdup_printf("%s, DKIM %s",
+					 r->submitter != NULL ? r->submitter
+							      : "-",
+					 r->dkim != NULL ? r->dkim : "-");
+		td_two(out, r->org, report);
+		td_two(out, r->sender, sender);
+		g_free(report);
+		g_free(sender);
 		fprintf(out, "<td>%s</td>", r->counted ? "yes" : "no");
 		td_num(out, summary_sessions(&r->c), 0);
 		td_num(out, r->c.failures, 1);

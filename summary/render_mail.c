@@ -4,10 +4,12 @@
  * than by hand so that headers are folded and encoded (RFC 2047) and each
  * body gets the content transfer encoding its bytes need.
  *
- * The HTML part is the page of --format html as it is, inline SVG
- * included: clients that render SVG (Apple Mail, Thunderbird, most phones)
- * show the charts, and those that drop it (Gmail, Outlook) still show the
- * page's tables, which hold the numbers behind the charts. No PNG: that
+ * The HTML part is the page of --format html without its collapsed lists
+ * (summary_html_digest()), inline SVG included: clients that render SVG
+ * (Apple Mail, Thunderbird, most phones) show the charts, and those that
+ * drop it (Gmail, Outlook) still show the page's tables, which hold the
+ * numbers behind the charts. The page fits a 600-pixel reading pane with
+ * or without its style sheet. No PNG: that
  * would need an image library for charts nobody needs to read the digest.
  */
 #include "summary/render_mail.h"
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "report/sanitize.h"
+#include "summary/render_html_impl.h"
 
 /* A value longer than a whole header line (RFC 5322 2.1.1) is a mistake,
  * not an address or a subject. */
@@ -227,7 +230,7 @@ summary_mail_compose(const struct summary_agg *a,
 	/* The digest is the whole picture, whatever --by said. */
 	all.view = SUMMARY_VIEW_ALL;
 	text = render_view(summary_render_text, a, &all);
-	page = render_view(summary_render_html, a, &all);
+	page = render_view(summary_html_digest, a, &all);
 	if (text == NULL || page == NULL) {
 		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
 				 "could not render the %s view of the digest",
