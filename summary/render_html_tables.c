@@ -106,22 +106,16 @@ tfoot(FILE *out, guint shown, guint n, size_t max, const char *view,
 			n - shown, view);
 }
 
-/* The change of the success rate in points; never "+0.0" for a change. */
+/* The change of the success rate in points (triage.h's rule). */
 static void
 td_change(FILE *out, const struct summary_domain *d)
 {
-	double now = summary_rate(&d->cur), before = summary_rate(&d->prev);
-	double x = now - before;
+	char c[SUMMARY_PERCENT_MAX];
 
-	if (now < 0 || before < 0)
-		fputs("<td class=\"n\">-</td>", out);
-	else if (x == 0)
-		fputs("<td class=\"n\">0</td>", out);
-	else if (x > -0.05 && x < 0.05)
-		fprintf(out, "<td class=\"n\">%s&lt;0.1</td>",
-			x > 0 ? "+" : "-");
-	else
-		fprintf(out, "<td class=\"n\">%+.1f</td>", x);
+	summary_change_text(d, c);
+	fputs("<td class=\"n\">", out);
+	summary_html_esc(out, c);
+	fputs("</td>", out);
 }
 
 /* Under the name, so that the table keeps to five columns in a 600-pixel

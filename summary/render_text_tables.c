@@ -12,21 +12,10 @@
 
 #define BAR 30
 
-static void
-rate_change(const struct summary_domain *d, char *buf, size_t size)
-{
-	double now = summary_rate(&d->cur), before = summary_rate(&d->prev);
-
-	if (now < 0 || before < 0)
-		snprintf(buf, size, "-");
-	else
-		snprintf(buf, size, "%+.1f", now - before);
-}
-
 void
 summary_text_domains_table(FILE *out, const struct summary_agg *a, size_t max)
 {
-	char r[16], c[16], day[24];
+	char r[16], c[SUMMARY_PERCENT_MAX], day[24];
 	guint i, end = a->triage->len, first = a->n_action + a->n_below;
 
 	/* 72 columns: the width of the digest's text part. */
@@ -40,7 +29,7 @@ summary_text_domains_table(FILE *out, const struct summary_agg *a, size_t max)
 		GString *s = g_string_new(NULL);
 
 		summary_text_name_col(out, d->name, 22);
-		rate_change(d, c, sizeof(c));
+		summary_change_text(d, c);
 		fprintf(out, " %9lld %7lld %7s %6s ",
 			(long long)(summary_sessions(&d->cur)),
 			(long long)d->cur.failures,

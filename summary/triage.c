@@ -148,6 +148,17 @@ cmp_impact(gconstpointer x, gconstpointer y)
 	return strcmp(a->name, b->name);
 }
 
+static void
+add(struct summary_agg *a, struct summary_domain *d)
+{
+	d->needs = needs_of(a, d);
+	if (run_of(d) == 0)
+		a->n_action++;
+	else if (run_of(d) == 1)
+		a->n_below++;
+	g_ptr_array_add(a->triage, d);
+}
+
 void
 summary_triage(struct summary_agg *a)
 {
@@ -155,15 +166,16 @@ summary_triage(struct summary_agg *a)
 
 	a->triage = g_ptr_array_sized_new(a->domains->len);
 	a->n_action = a->n_below = 0;
-	for (i = 0; i < a->domains->len; i++) {
-		struct summary_domain *d = g_ptr_array_index(a->domains, i);
+	for (i = 0; i < a->domains->len; i++)
+		add(a, g_ptr_array_index(a->domains, i));
+	/* A domain that went silent before the previous window is in no
+	 * count of the window, but its silence needs action all the same. */
+	for (i = 0; i < a->silent_domains->len; i++) {
+		struct summary_domain *d =
+			g_ptr_array_index(a->silent_domains, i);
 
-		d->needs = needs_of(a, d);
-		if (run_of(d) == 0)
-			a->n_action++;
-		else if (run_of(d) == 1)
-			a->n_below++;
-		g_ptr_array_add(a->triage, d);
+		if (!d->in_prev && !d->listed)
+			add(a, d);
 	}
 	g_ptr_array_sort(a->triage, cmp_impact);
 }
@@ -267,6 +279,23 @@ void
 summary_rate_text(const struct summary_counts *c, char buf[SUMMARY_PERCENT_MAX])
 {
 	summary_percent(c->successes, summary_sessions(c), buf);
+}
+
+void
+summary_change_text(const struct summary_domain *d,
+		    char buf[SUMMARY_PERCENT_MAX])
+{
+	double now = summary_rate(&d->cur), before = summary_rate(&d->prev);
+	double x = now - before;
+
+	if (now < 0 || before < 0)
+		snprintf(buf, SUMMARY_PERCENT_MAX, "-");
+	else if (x == 0)
+		snprintf(buf, SUMMARY_PERCENT_MAX, "0");
+	else if (x > -0.05 && x < 0.05)
+		snprintf(buf, SUMMARY_PERCENT_MAX, "%s<0.1", x > 0 ? "+" : "-");
+	else
+		snprintf(buf, SUMMARY_PERCENT_MAX, "%+.1f", x);
 }
 
 const char *

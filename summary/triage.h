@@ -80,6 +80,13 @@ void summary_percent(int64_t part, int64_t whole,
 void summary_rate_text(const struct summary_counts *c,
 		       char buf[SUMMARY_PERCENT_MAX]);
 
+/* The change of d's success rate against the previous window, in points,
+ * by the same rule: "-" without sessions in either, "0" when unchanged,
+ * "+<0.1" or "-<0.1" for a change that rounds to 0 -- never "-0.0"
+ * beside a failure -- else "%+.1f". */
+void summary_change_text(const struct summary_domain *d,
+			 char buf[SUMMARY_PERCENT_MAX]);
+
 /* one when n is 1, else many: "1 session", "2 sessions". */
 const char *summary_plural(int64_t n, const char *one, const char *many);
 
