@@ -6,7 +6,8 @@
  * Every view opens with the domains that need action and lists the
  * healthy ones after, summarised in one line (tlsrpt-summary(1),
  * ORDER). summary_triage() (called by summary_agg_finish()) sorts every
- * domain of a->domains into a->triage, in three runs:
+ * domain of a->domains, and the silent ones seen only before the previous
+ * window, into a->triage, in three runs:
  *
  *   a->triage[0 .. n_action)          needs action, most impact first
  *   a->triage[n_action .. +n_below)   failures under the noise threshold
