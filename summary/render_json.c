@@ -5,6 +5,7 @@
  * Keys are only ever added within a schema version; rates are percentages
  * with two decimals, or null when there were no sessions; times are RFC
  * 3339 UTC strings; lists are arrays; a policy without a domain is null.
+ * Written a row at a time (json_stream.h), so memory holds one row.
  */
 #include "summary/render.h"
 
@@ -12,107 +13,9 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "summary/json_stream.h"
 
 #define SCHEMA "tlsrpt-summary/2"
-
-/* The flags of the document's form; each value is dumped with them. */
-#define FLAGS                                                             \
-	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15) | \
-	 JSON_ENCODE_ANY)
-
-/*
- * The document is written as it is produced, one value (a row, a small
- * object) at a time, so memory holds one row, not the whole document
- * (hundreds of MB at 10^5 domains). The brackets, commas and line breaks
- * between values are written here exactly as jansson's JSON_INDENT(2)
- * writes them for a whole tree (dump.c: "[" or "{", then each item on its
- * own line indented two spaces a level, "," between items, the closing
- * bracket on its own line at its container's indent; "[]" or "{}" when
- * empty), so the bytes do not change.
- */
-struct jw {
-	FILE *out;
-	int depth; /* of the open container; the document is 0 */
-	int empty; /* nothing written in the open container yet */
-	int pad;   /* spaces after each line break of the value dumped */
-	int failed;
-};
-
-static void
-indent(struct jw *w, int spaces)
-{
-	for (int i = 0; i < spaces; i++)
-		fputc(' ', w->out);
-}
-
-/* jansson dumps a value as if at the top; each of its line breaks (none
- * is inside a string, where it is escaped) gets the value's indent. */
-static int
-indented(const char *buf, size_t n, void *data)
-{
-	struct jw *w = data;
-
-	while (n > 0) {
-		const char *nl = memchr(buf, '\n', n);
-		size_t k = nl != NULL ? (size_t)(nl - buf) + 1 : n;
-
-		if (fwrite(buf, 1, k, w->out) != k)
-			return -1;
-		if (nl != NULL)
-			indent(w, w->pad);
-		buf += k;
-		n -= k;
-	}
-	return ferror(w->out) ? -1 : 0;
-}
-
-/* Starts the next item of the open container, with its key if any (the
- * keys are this file's constants: nothing to escape). */
-static void
-item(struct jw *w, const char *key)
-{
-	fputs(w->empty ? "\n" : ",\n", w->out);
-	w->empty = 0;
-	indent(w, 2 * (w->depth + 1));
-	if (key != NULL)
-		fprintf(w->out, "\"%s\": ", key);
-}
-
-/* Writes v as the next item (key NULL in an array) and frees it. After a
- * write error nothing more is written: the caller reports it. */
-static void
-put(struct jw *w, const char *key, json_t *v)
-{
-	if (!w->failed && !ferror(w->out)) {
-		item(w, key);
-		w->pad = 2 * (w->depth + 1);
-		if (json_dump_callback(v, indented, w, FLAGS) != 0)
-			w->failed = 1;
-	}
-	json_decref(v);
-}
-
-/* Opens an array ('[') or object ('{') item; end() closes it. */
-static void
-begin(struct jw *w, const char *key, char bracket)
-{
-	item(w, key);
-	fputc(bracket, w->out);
-	w->depth++;
-	w->empty = 1;
-}
-
-static void
-end(struct jw *w, char bracket)
-{
-	if (!w->empty) {
-		fputc('\n', w->out);
-		indent(w, 2 * w->depth);
-	}
-	fputc(bracket, w->out);
-	w->depth--;
-	w->empty = 0;
-}
 
 static json_t *
 jtime(int64_t t)
@@ -326,9 +229,9 @@ trust_org(json_t *o, const struct summary_org *g)
 
 /* Reports left out as impersonations, and conflicting versions. */
 static void
-suspects(struct jw *w, const struct summary_agg *a)
+suspects(struct summary_json_stream *w, const struct summary_agg *a)
 {
-	begin(w, "impersonations", '[');
+	summary_json_begin(w, "impersonations", '[');
 	for (guint i = 0; i < a->suspects->len; i++) {
 		const struct summary_suspect *s =
 			g_ptr_array_index(a->suspects, i);
@@ -342,15 +245,15 @@ suspects(struct jw *w, const struct summary_agg *a)
 		json_object_set_new(o, "received", jtime(s->received));
 		counts(o, &s->c);
 		json_object_set_new(o, "domains", jdomains(s->domains));
-		put(w, NULL, o);
+		summary_json_put(w, NULL, o);
 	}
-	end(w, ']');
+	summary_json_end(w, ']');
 }
 
 static void
-conflicts(struct jw *w, const struct summary_agg *a)
+conflicts(struct summary_json_stream *w, const struct summary_agg *a)
 {
-	begin(w, "conflicts", '[');
+	summary_json_begin(w, "conflicts", '[');
 	for (guint i = 0; i < a->conflicts->len; i++) {
 		const struct summary_conflict *c =
 			g_ptr_array_index(a->conflicts, i);
@@ -378,14 +281,14 @@ conflicts(struct jw *w, const struct summary_agg *a)
 			json_array_append_new(vs, e);
 		}
 		json_object_set_new(o, "versions", vs);
-		put(w, NULL, o);
+		summary_json_put(w, NULL, o);
 	}
-	end(w, ']');
+	summary_json_end(w, ']');
 }
 
 /* The "sender" view: one row per impersonation or conflicting version. */
 static void
-sender_rows(struct jw *w, const struct summary_agg *a)
+sender_rows(struct summary_json_stream *w, const struct summary_agg *a)
 {
 	GArray *rows = summary_sender_rows(a);
 
@@ -403,7 +306,7 @@ sender_rows(struct jw *w, const struct summary_agg *a)
 		json_object_set_new(o, "sender", json_string(r->sender));
 		json_object_set_new(o, "counted", json_boolean(r->counted));
 		counts(o, &r->c);
-		put(w, NULL, o);
+		summary_json_put(w, NULL, o);
 	}
 	g_array_free(rows, TRUE);
 }
@@ -481,59 +384,69 @@ report_row(const struct summary_report *r)
 
 /* The rows of one view, as the array item key. */
 static void
-rows(struct jw *w, const char *key, const struct summary_agg *a,
-     enum summary_view view)
+rows(struct summary_json_stream *w, const char *key,
+     const struct summary_agg *a, enum summary_view view)
 {
 	int64_t all = summary_result_total(a);
 	guint i;
 
-	begin(w, key, '[');
+	summary_json_begin(w, key, '[');
 	switch (view) {
 	case SUMMARY_VIEW_ALL:
 	case SUMMARY_VIEW_DOMAIN:
 		for (i = 0; i < a->domains->len; i++)
-			put(w, NULL,
-			    domain_row(g_ptr_array_index(a->domains, i)));
+			summary_json_put(
+				w, NULL,
+				domain_row(g_ptr_array_index(a->domains, i)));
 		break;
 	case SUMMARY_VIEW_ORG:
 		for (i = 0; i < a->orgs->len; i++)
-			put(w, NULL, org_row(g_ptr_array_index(a->orgs, i)));
+			summary_json_put(
+				w, NULL,
+				org_row(g_ptr_array_index(a->orgs, i)));
 		break;
 	case SUMMARY_VIEW_RESULT:
 		for (i = 0; i < a->results->len; i++)
-			put(w, NULL,
-			    result_row(g_ptr_array_index(a->results, i), all));
+			summary_json_put(
+				w, NULL,
+				result_row(g_ptr_array_index(a->results, i),
+					   all));
 		break;
 	case SUMMARY_VIEW_MX:
 		for (i = 0; i < a->mx->len; i++)
-			put(w, NULL, mx_row(g_ptr_array_index(a->mx, i)));
+			summary_json_put(w, NULL,
+					 mx_row(g_ptr_array_index(a->mx, i)));
 		break;
 	case SUMMARY_VIEW_SENDING_IP:
 		for (i = 0; i < a->senders->len; i++)
-			put(w, NULL,
-			    sender_row(g_ptr_array_index(a->senders, i)));
+			summary_json_put(
+				w, NULL,
+				sender_row(g_ptr_array_index(a->senders, i)));
 		break;
 	case SUMMARY_VIEW_DAY:
 		for (i = 0; i < a->days->len; i++)
-			put(w, NULL, day_row(g_ptr_array_index(a->days, i)));
+			summary_json_put(
+				w, NULL,
+				day_row(g_ptr_array_index(a->days, i)));
 		break;
 	case SUMMARY_VIEW_REPORT:
 		for (i = 0; i < a->reports_list->len; i++)
-			put(w, NULL,
-			    report_row(g_ptr_array_index(a->reports_list, i)));
+			summary_json_put(w, NULL,
+					 report_row(g_ptr_array_index(
+						 a->reports_list, i)));
 		break;
 	case SUMMARY_VIEW_SENDER: sender_rows(w, a); break;
 	}
-	end(w, ']');
+	summary_json_end(w, ']');
 }
 
 static void
-silence(struct jw *w, const struct summary_agg *a)
+silence(struct summary_json_stream *w, const struct summary_agg *a)
 {
 	guint i;
 
-	begin(w, "silence", '{');
-	begin(w, "reporters", '[');
+	summary_json_begin(w, "silence", '{');
+	summary_json_begin(w, "reporters", '[');
 	for (i = 0; i < a->silent_reporters->len; i++) {
 		const struct summary_reporter *s =
 			g_ptr_array_index(a->silent_reporters, i);
@@ -544,10 +457,10 @@ silence(struct jw *w, const struct summary_agg *a)
 		json_object_set_new(e, "last-report", jtime(s->last));
 		json_object_set_new(e, "interval-seconds",
 				    json_integer(s->interval));
-		put(w, NULL, e);
+		summary_json_put(w, NULL, e);
 	}
-	end(w, ']');
-	begin(w, "domains", '[');
+	summary_json_end(w, ']');
+	summary_json_begin(w, "domains", '[');
 	for (i = 0; i < a->silent_domains->len; i++) {
 		const struct summary_domain *s =
 			g_ptr_array_index(a->silent_domains, i);
@@ -555,10 +468,10 @@ silence(struct jw *w, const struct summary_agg *a)
 
 		json_object_set_new(e, "domain", jdomain(s->name));
 		json_object_set_new(e, "last-report", jtime(s->last_report));
-		put(w, NULL, e);
+		summary_json_put(w, NULL, e);
 	}
-	end(w, ']');
-	end(w, '}');
+	summary_json_end(w, ']');
+	summary_json_end(w, '}');
 }
 
 static json_t *
@@ -606,26 +519,27 @@ int
 summary_render_json(FILE *out, const struct summary_agg *a,
 		    const struct summary_render_ctx *ctx)
 {
-	struct jw jw = {.out = out, .depth = 0, .empty = 1}, *w = &jw;
+	struct summary_json_stream js, *w = &js;
 	json_t *win = json_object(), *t, *prev, *verdict;
 	char *text;
 
-	fputc('{', out);
-	put(w, "schema", json_string(SCHEMA));
-	put(w, "generated", jtime(ctx->now));
+	summary_json_open(w, out);
+	summary_json_put(w, "schema", json_string(SCHEMA));
+	summary_json_put(w, "generated", jtime(ctx->now));
 	json_object_set_new(win, "since", jtime(a->opt.since));
 	json_object_set_new(win, "until", jtime(a->opt.until));
 	json_object_set_new(
 		win, "previous-since",
 		jtime(a->opt.since - (a->opt.until - a->opt.since)));
 	json_object_set_new(win, "lookback-since", jtime(a->lookback));
-	put(w, "window", win);
-	put(w, "stores", json_integer((json_int_t)ctx->n_dirs));
+	summary_json_put(w, "window", win);
+	summary_json_put(w, "stores", json_integer((json_int_t)ctx->n_dirs));
 	if (ctx->view != SUMMARY_VIEW_ALL) {
-		put(w, "view", json_string(summary_view_name(ctx->view)));
+		summary_json_put(w, "view",
+				 json_string(summary_view_name(ctx->view)));
 		rows(w, "rows", a, ctx->view);
 		/* The rows are short when a store file was not read. */
-		put(w, "problems", problems(a));
+		summary_json_put(w, "problems", problems(a));
 		goto close;
 	}
 	t = json_object();
@@ -635,12 +549,12 @@ summary_render_json(FILE *out, const struct summary_agg *a,
 	json_object_set_new(verdict, "status", json_string(summary_status(a)));
 	json_object_set_new(verdict, "text", json_string(text));
 	g_free(text);
-	put(w, "verdict", verdict);
+	summary_json_put(w, "verdict", verdict);
 	counts(t, &a->total);
 	json_object_set_new(t, "reports", json_integer(a->reports));
 	counts(prev, &a->prev_total);
 	json_object_set_new(t, "previous", prev);
-	put(w, "totals", t);
+	summary_json_put(w, "totals", t);
 	rows(w, "domains", a, SUMMARY_VIEW_DOMAIN);
 	rows(w, "results", a, SUMMARY_VIEW_RESULT);
 	rows(w, "mx-hosts", a, SUMMARY_VIEW_MX);
@@ -650,8 +564,7 @@ summary_render_json(FILE *out, const struct summary_agg *a,
 	silence(w, a);
 	suspects(w, a);
 	conflicts(w, a);
-	put(w, "problems", problems(a));
+	summary_json_put(w, "problems", problems(a));
 close:
-	fputs("\n}\n", out);
-	return w->failed || fflush(out) != 0 || ferror(out) ? -1 : 0;
+	return summary_json_close(w);
 }
