@@ -5,6 +5,7 @@
  * Keys are only ever added within a schema version; rates are percentages
  * with two decimals, or null when there were no sessions; times are RFC
  * 3339 UTC strings; lists are arrays; a policy without a domain is null.
+ * Written a row at a time (json_stream.h), so memory holds one row.
  */
 #include "summary/render.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "summary/json_stream.h"
 
 #define SCHEMA "tlsrpt-summary/2"
 
@@ -226,11 +228,10 @@ trust_org(json_t *o, const struct summary_org *g)
 }
 
 /* Reports left out as impersonations, and conflicting versions. */
-static json_t *
-suspects(const struct summary_agg *a)
+static void
+suspects(struct summary_json_stream *w, const struct summary_agg *a)
 {
-	json_t *v = json_array();
-
+	summary_json_begin(w, "impersonations", '[');
 	for (guint i = 0; i < a->suspects->len; i++) {
 		const struct summary_suspect *s =
 			g_ptr_array_index(a->suspects, i);
@@ -244,16 +245,15 @@ suspects(const struct summary_agg *a)
 		json_object_set_new(o, "received", jtime(s->received));
 		counts(o, &s->c);
 		json_object_set_new(o, "domains", jdomains(s->domains));
-		json_array_append_new(v, o);
+		summary_json_put(w, NULL, o);
 	}
-	return v;
+	summary_json_end(w, ']');
 }
 
-static json_t *
-conflicts(const struct summary_agg *a)
+static void
+conflicts(struct summary_json_stream *w, const struct summary_agg *a)
 {
-	json_t *v = json_array();
-
+	summary_json_begin(w, "conflicts", '[');
 	for (guint i = 0; i < a->conflicts->len; i++) {
 		const struct summary_conflict *c =
 			g_ptr_array_index(a->conflicts, i);
@@ -281,14 +281,14 @@ conflicts(const struct summary_agg *a)
 			json_array_append_new(vs, e);
 		}
 		json_object_set_new(o, "versions", vs);
-		json_array_append_new(v, o);
+		summary_json_put(w, NULL, o);
 	}
-	return v;
+	summary_json_end(w, ']');
 }
 
 /* The "sender" view: one row per impersonation or conflicting version. */
 static void
-sender_rows(json_t *v, const struct summary_agg *a)
+sender_rows(struct summary_json_stream *w, const struct summary_agg *a)
 {
 	GArray *rows = summary_sender_rows(a);
 
@@ -306,7 +306,7 @@ sender_rows(json_t *v, const struct summary_agg *a)
 		json_object_set_new(o, "sender", json_string(r->sender));
 		json_object_set_new(o, "counted", json_boolean(r->counted));
 		counts(o, &r->c);
-		json_array_append_new(v, o);
+		summary_json_put(w, NULL, o);
 	}
 	g_array_free(rows, TRUE);
 }
@@ -382,63 +382,71 @@ report_row(const struct summary_report *r)
 	return o;
 }
 
-/* The rows of one view. */
-static json_t *
-rows(const struct summary_agg *a, enum summary_view view)
+/* The rows of one view, as the array item key. */
+static void
+rows(struct summary_json_stream *w, const char *key,
+     const struct summary_agg *a, enum summary_view view)
 {
-	json_t *v = json_array();
 	int64_t all = summary_result_total(a);
 	guint i;
 
+	summary_json_begin(w, key, '[');
 	switch (view) {
 	case SUMMARY_VIEW_ALL:
 	case SUMMARY_VIEW_DOMAIN:
 		for (i = 0; i < a->domains->len; i++)
-			json_array_append_new(v, domain_row(g_ptr_array_index(
-							 a->domains, i)));
+			summary_json_put(
+				w, NULL,
+				domain_row(g_ptr_array_index(a->domains, i)));
 		break;
 	case SUMMARY_VIEW_ORG:
 		for (i = 0; i < a->orgs->len; i++)
-			json_array_append_new(
-				v, org_row(g_ptr_array_index(a->orgs, i)));
+			summary_json_put(
+				w, NULL,
+				org_row(g_ptr_array_index(a->orgs, i)));
 		break;
 	case SUMMARY_VIEW_RESULT:
 		for (i = 0; i < a->results->len; i++)
-			json_array_append_new(
-				v, result_row(g_ptr_array_index(a->results, i),
-					      all));
+			summary_json_put(
+				w, NULL,
+				result_row(g_ptr_array_index(a->results, i),
+					   all));
 		break;
 	case SUMMARY_VIEW_MX:
 		for (i = 0; i < a->mx->len; i++)
-			json_array_append_new(
-				v, mx_row(g_ptr_array_index(a->mx, i)));
+			summary_json_put(w, NULL,
+					 mx_row(g_ptr_array_index(a->mx, i)));
 		break;
 	case SUMMARY_VIEW_SENDING_IP:
 		for (i = 0; i < a->senders->len; i++)
-			json_array_append_new(v, sender_row(g_ptr_array_index(
-							 a->senders, i)));
+			summary_json_put(
+				w, NULL,
+				sender_row(g_ptr_array_index(a->senders, i)));
 		break;
 	case SUMMARY_VIEW_DAY:
 		for (i = 0; i < a->days->len; i++)
-			json_array_append_new(
-				v, day_row(g_ptr_array_index(a->days, i)));
+			summary_json_put(
+				w, NULL,
+				day_row(g_ptr_array_index(a->days, i)));
 		break;
 	case SUMMARY_VIEW_REPORT:
 		for (i = 0; i < a->reports_list->len; i++)
-			json_array_append_new(v, report_row(g_ptr_array_index(
-							 a->reports_list, i)));
+			summary_json_put(w, NULL,
+					 report_row(g_ptr_array_index(
+						 a->reports_list, i)));
 		break;
-	case SUMMARY_VIEW_SENDER: sender_rows(v, a); break;
+	case SUMMARY_VIEW_SENDER: sender_rows(w, a); break;
 	}
-	return v;
+	summary_json_end(w, ']');
 }
 
-static json_t *
-silence(const struct summary_agg *a)
+static void
+silence(struct summary_json_stream *w, const struct summary_agg *a)
 {
-	json_t *o = json_object(), *r = json_array(), *d = json_array();
 	guint i;
 
+	summary_json_begin(w, "silence", '{');
+	summary_json_begin(w, "reporters", '[');
 	for (i = 0; i < a->silent_reporters->len; i++) {
 		const struct summary_reporter *s =
 			g_ptr_array_index(a->silent_reporters, i);
@@ -449,8 +457,10 @@ silence(const struct summary_agg *a)
 		json_object_set_new(e, "last-report", jtime(s->last));
 		json_object_set_new(e, "interval-seconds",
 				    json_integer(s->interval));
-		json_array_append_new(r, e);
+		summary_json_put(w, NULL, e);
 	}
+	summary_json_end(w, ']');
+	summary_json_begin(w, "domains", '[');
 	for (i = 0; i < a->silent_domains->len; i++) {
 		const struct summary_domain *s =
 			g_ptr_array_index(a->silent_domains, i);
@@ -458,11 +468,10 @@ silence(const struct summary_agg *a)
 
 		json_object_set_new(e, "domain", jdomain(s->name));
 		json_object_set_new(e, "last-report", jtime(s->last_report));
-		json_array_append_new(d, e);
+		summary_json_put(w, NULL, e);
 	}
-	json_object_set_new(o, "reporters", r);
-	json_object_set_new(o, "domains", d);
-	return o;
+	summary_json_end(w, ']');
+	summary_json_end(w, '}');
 }
 
 static json_t *
@@ -510,28 +519,28 @@ int
 summary_render_json(FILE *out, const struct summary_agg *a,
 		    const struct summary_render_ctx *ctx)
 {
-	json_t *doc = json_object(), *w = json_object(), *t, *prev, *verdict;
+	struct summary_json_stream js, *w = &js;
+	json_t *win = json_object(), *t, *prev, *verdict;
 	char *text;
-	int rc;
 
-	json_object_set_new(doc, "schema", json_string(SCHEMA));
-	json_object_set_new(doc, "generated", jtime(ctx->now));
-	json_object_set_new(w, "since", jtime(a->opt.since));
-	json_object_set_new(w, "until", jtime(a->opt.until));
+	summary_json_open(w, out);
+	summary_json_put(w, "schema", json_string(SCHEMA));
+	summary_json_put(w, "generated", jtime(ctx->now));
+	json_object_set_new(win, "since", jtime(a->opt.since));
+	json_object_set_new(win, "until", jtime(a->opt.until));
 	json_object_set_new(
-		w, "previous-since",
+		win, "previous-since",
 		jtime(a->opt.since - (a->opt.until - a->opt.since)));
-	json_object_set_new(w, "lookback-since", jtime(a->lookback));
-	json_object_set_new(doc, "window", w);
-	json_object_set_new(doc, "stores",
-			    json_integer((json_int_t)ctx->n_dirs));
+	json_object_set_new(win, "lookback-since", jtime(a->lookback));
+	summary_json_put(w, "window", win);
+	summary_json_put(w, "stores", json_integer((json_int_t)ctx->n_dirs));
 	if (ctx->view != SUMMARY_VIEW_ALL) {
-		json_object_set_new(doc, "view",
-				    json_string(summary_view_name(ctx->view)));
-		json_object_set_new(doc, "rows", rows(a, ctx->view));
+		summary_json_put(w, "view",
+				 json_string(summary_view_name(ctx->view)));
+		rows(w, "rows", a, ctx->view);
 		/* The rows are short when a store file was not read. */
-		json_object_set_new(doc, "problems", problems(a));
-		goto dump;
+		summary_json_put(w, "problems", problems(a));
+		goto close;
 	}
 	t = json_object();
 	prev = json_object();
@@ -540,29 +549,22 @@ summary_render_json(FILE *out, const struct summary_agg *a,
 	json_object_set_new(verdict, "status", json_string(summary_status(a)));
 	json_object_set_new(verdict, "text", json_string(text));
 	g_free(text);
-	json_object_set_new(doc, "verdict", verdict);
+	summary_json_put(w, "verdict", verdict);
 	counts(t, &a->total);
 	json_object_set_new(t, "reports", json_integer(a->reports));
 	counts(prev, &a->prev_total);
 	json_object_set_new(t, "previous", prev);
-	json_object_set_new(doc, "totals", t);
-	json_object_set_new(doc, "domains", rows(a, SUMMARY_VIEW_DOMAIN));
-	json_object_set_new(doc, "results", rows(a, SUMMARY_VIEW_RESULT));
-	json_object_set_new(doc, "mx-hosts", rows(a, SUMMARY_VIEW_MX));
-	json_object_set_new(doc, "sending-ips",
-			    rows(a, SUMMARY_VIEW_SENDING_IP));
-	json_object_set_new(doc, "organizations", rows(a, SUMMARY_VIEW_ORG));
-	json_object_set_new(doc, "days", rows(a, SUMMARY_VIEW_DAY));
-	json_object_set_new(doc, "silence", silence(a));
-	json_object_set_new(doc, "impersonations", suspects(a));
-	json_object_set_new(doc, "conflicts", conflicts(a));
-	json_object_set_new(doc, "problems", problems(a));
-dump:
-	rc = json_dumpf(doc, out,
-			JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-				JSON_REAL_PRECISION(15));
-	json_decref(doc);
-	if (rc == 0)
-		fputc('\n', out);
-	return rc != 0 || fflush(out) != 0 || ferror(out) ? -1 : 0;
+	summary_json_put(w, "totals", t);
+	rows(w, "domains", a, SUMMARY_VIEW_DOMAIN);
+	rows(w, "results", a, SUMMARY_VIEW_RESULT);
+	rows(w, "mx-hosts", a, SUMMARY_VIEW_MX);
+	rows(w, "sending-ips", a, SUMMARY_VIEW_SENDING_IP);
+	rows(w, "organizations", a, SUMMARY_VIEW_ORG);
+	rows(w, "days", a, SUMMARY_VIEW_DAY);
+	silence(w, a);
+	suspects(w, a);
+	conflicts(w, a);
+	summary_json_put(w, "problems", problems(a));
+close:
+	return summary_json_close(w);
 }

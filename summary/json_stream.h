@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * json_stream.h -- a JSON document written as it is produced, one value
+ * (a row, a small object) at a time, so memory holds one row, not the
+ * document (render_json.c's hundreds of MB at 10^5 domains, issue 21).
+ * The output is byte for byte what json_dumpf() with JSON_INDENT(2) |
+ * JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15) writes for the whole
+ * tree: the brackets, commas and line breaks between values are written
+ * here as jansson writes them, each value is dumped by jansson with its
+ * own line breaks indented to its depth.
+ */
+#ifndef TLSRPT_SUMMARY_JSON_STREAM_H
+#define TLSRPT_SUMMARY_JSON_STREAM_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+struct summary_json_stream {
+	FILE *out;
+	int depth;  /* of the open container; the document is 0 */
+	int empty;  /* nothing written in the open container yet */
+	int pad;    /* spaces after each line break of the value dumped */
+	int failed; /* a value could not be written */
+};
+
+/* Starts the document, an object, on out. */
+void summary_json_open(struct summary_json_stream *w, FILE *out);
+
+/* Writes v as the next item of the open container (key NULL in an
+ * array) and frees it; a NULL v is left out, as json_object_set_new()
+ * and json_array_append_new() leave it out. After a write error nothing
+ * more is written: summary_json_close() says so. key is one of the
+ * caller's constants: it is written as it is, unescaped. */
+void summary_json_put(struct summary_json_stream *w, const char *key,
+		      json_t *v);
+
+/* Opens an array ('[') or object ('{') as the next item; the items put
+ * until summary_json_end(w, ']' or '}') are its own. */
+void summary_json_begin(struct summary_json_stream *w, const char *key,
+			char bracket);
+void summary_json_end(struct summary_json_stream *w, char bracket);
+
+/* Ends the document with its line feed and flushes: 0, or -1 when
+ * anything could not be written (errno from the failed write). */
+int summary_json_close(struct summary_json_stream *w);
+
+#endif

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * check_json_stream.c -- a document written a value at a time
+ * (summary/json_stream.h) is byte for byte json_dumpf()'s form of the
+ * whole tree, wherever the writer opens containers itself and wherever it
+ * hands jansson a whole subtree: random splits of a document with empty
+ * and nested containers, escaped line feeds, reals and nulls, and of the
+ * summary's golden JSON. A value that could not be built (NULL) is left
+ * out, as jansson leaves it out of a tree; a full disk is an error.
+ */
+#include <check.h>
+#include <glib.h>
+
+#include "tests/unit/testutil.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "summary/json_stream.h"
+
+#define FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+/* Keys need no escaping: the writer takes them as the renderer's constants. */
+static const char doc_text[] =
+	"{\"schema\": \"s/1\", \"n\": 3, \"r\": 33.33, \"z\": null,"
+	" \"e\": [], \"o\": {}, \"t\": true,"
+	" \"text\": \"two\\nlines \\\"quoted\\\" \\u00e9\","
+	" \"rows\": [{\"a\": 1, \"b\": [], \"c\": {\"d\": [1, 2, {}]}},"
+	"           {\"a\": 2, \"b\": [\"x\\ny\"], \"c\": {}}, [], [[[]]]],"
+	" \"silence\": {\"reporters\": [{\"x\": 0.1}], \"domains\": []},"
+	" \"last\": {\"deep\": {\"deeper\": [[{\"k\": -1e-300}]]}}}";
+
+/* A small deterministic generator, so a failure can be replayed. */
+static uint64_t
+next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Writes v as the item key of the open container: a container opened by
+ * the writer (its items in turn) or handed whole to jansson, by a coin. */
+static void
+stream(struct summary_json_stream *w, const char *key, json_t *v,
+       uint64_t *seed)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (!json_is_object(v) && !json_is_array(v)) {
+		summary_json_put(w, key, json_incref(v));
+		return;
+	}
+	if (next_rand(seed) % 2 == 0) {
+		summary_json_put(w, key, json_incref(v));
+		return;
+	}
+	if (json_is_object(v)) {
+		summary_json_begin(w, key, '{');
+		json_object_foreach(v, k, x)
+			stream(w, k, x, seed);
+		summary_json_end(w, '}');
+	} else {
+		summary_json_begin(w, key, '[');
+		json_array_foreach(v, i, x)
+			stream(w, NULL, x, seed);
+		summary_json_end(w, ']');
+	}
+}
+
+/* The document streamed with the splits of seed, as a string. */
+static char *
+streamed(json_t *doc, uint64_t seed)
+{
+	struct summary_json_stream w;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *k;
+	json_t *x;
+
+	ck_assert_ptr_nonnull(f);
+	summary_json_open(&w, f);
+	json_object_foreach(doc, k, x)
+		stream(&w, k, x, &seed);
+	ck_assert_int_eq(summary_json_close(&w), 0);
+	fclose(f);
+	return buf;
+}
+
+/* Every split of doc gives json_dumps()'s text and its line feed. */
+static void
+check_splits(json_t *doc, int n)
+{
+	char *whole = json_dumps(doc, FLAGS);
+	char *want = g_strconcat(whole, "\n", NULL);
+
+	for (int seed = 1; seed <= n; seed++) {
+		char *got = streamed(doc, (uint64_t)seed * 0x9e3779b97f4a7c15u);
+
+		if (strcmp(got, want) != 0)
+			ck_abort_msg("seed %d:\n%s\nwant:\n%s", seed, got, want);
+		free(got);
+	}
+	g_free(want);
+	free(whole);
+}
+
+START_TEST(test_splits)
+{
+	json_error_t e;
+	json_t *doc = json_loads(doc_text, 0, &e);
+
+	ck_assert_msg(doc != NULL, "%s", e.text);
+	check_splits(doc, 500);
+	json_decref(doc);
+}
+END_TEST
+
+/* The summary's golden document, loaded and streamed, is itself again. */
+START_TEST(test_golden_document)
+{
+	char path[4096], *text, *got;
+	size_t len;
+	json_error_t e;
+	json_t *doc;
+
+	snprintf(path, sizeof(path), "%s/summary/expected.json",
+		 test_data_dir());
+	text = test_read_file(path, &len);
+	ck_assert_ptr_nonnull(text);
+	doc = json_loads(text, 0, &e);
+	ck_assert_msg(doc != NULL, "%s", e.text);
+	check_splits(doc, 50);
+	got = streamed(doc, 7);
+	ck_assert_str_eq(got, text);
+	free(got);
+	free(text);
+	json_decref(doc);
+}
+END_TEST
+
+/* json_string() of invalid UTF-8 is NULL: left out, as in a tree. */
+START_TEST(test_null_left_out)
+{
+	struct summary_json_stream w;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	summary_json_open(&w, f);
+	summary_json_put(&w, "a", json_integer(1));
+	summary_json_put(&w, "bad", json_string("\xff"));
+	summary_json_begin(&w, "v", '[');
+	summary_json_put(&w, NULL, json_string("\xfe"));
+	summary_json_end(&w, ']');
+	ck_assert_int_eq(summary_json_close(&w), 0);
+	fclose(f);
+	ck_assert_str_eq(buf, "{\n  \"a\": 1,\n  \"v\": []\n}\n");
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_full_disk)
+{
+	struct summary_json_stream w;
+	FILE *f = fopen("/dev/full", "w");
+
+	if (f == NULL) {
+		test_skip("no /dev/full: write error test not run");
+		return;
+	}
+	summary_json_open(&w, f);
+	summary_json_put(&w, "a", json_string("x"));
+	ck_assert_int_eq(summary_json_close(&w), -1);
+	fclose(f);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("json_stream");
+	TCase *tc = tcase_create("core");
+
+	tlsrpt_alloc_init();
+	tcase_add_test(tc, test_splits);
+	tcase_add_test(tc, test_golden_document);
+	tcase_add_test(tc, test_null_left_out);
+	tcase_add_test(tc, test_full_disk);
+	suite_add_tcase(s, tc);
+	return test_run(s);
+}
