@@ -53,12 +53,13 @@ usage(FILE *fp)
 	      "                       as this configuration says\n"
 	      "                       (StoreDirectory, AllowRoot, Alert*)\n"
 	      "  -d, --store DIR      store the findings in the store DIR\n"
-	      "                       (tlsrpt-probe-YYYY-MM-DD.jsonl)\n"
+	      "                       (probe-YYYY-MM-DD.jsonl)\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        the version\n"
 	      "Exit status: 0 no findings, 1 findings, 64 usage, 66 --file or\n"
 	      "--ca-file unreadable, 70 internal error, 71 no resolver or no\n"
-	      "memory, 73 the findings cannot be stored, 74 output error, 75 a domain's MX lookup failed (DNS\n"
+	      "memory, 73 the findings cannot be stored, 74 output error, 75 a "
+	      "domain's MX lookup failed (DNS\n"
 	      "unreachable or SERVFAIL: try again later), 78 a bad -c file.\n",
 	      fp);
 }
@@ -191,7 +192,8 @@ parse_args(int argc, char **argv, struct args *a)
 	struct probe_conf *c = &a->conf;
 	int o, bad = 0;
 
-	while ((o = getopt_long(argc, argv, "c:d:f:hV", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:d:f:hV", longopts, NULL)) !=
+	       -1) {
 		switch (o) {
 		case 'f': a->file = optarg; break;
 		case 'F': a->format = optarg; break;
@@ -269,9 +271,8 @@ configure(const struct args *a, struct config *cfg)
 
 	if (config_init(cfg, &err) != 0 ||
 	    (a->config != NULL && config_load(cfg, a->config, 0, &err) != 0) ||
-	    (a->store != NULL &&
-	     config_set(cfg, "StoreDirectory", a->store, "--store", &err) !=
-		     0) ||
+	    (a->store != NULL && config_set(cfg, "StoreDirectory", a->store,
+					    "--store", &err) != 0) ||
 	    config_finish(cfg, &err) != 0) {
 		fprintf(stderr, "tlsrpt-probe: %s%s%s\n", err.path,
 			err.path[0] ? ": " : "", err.text);

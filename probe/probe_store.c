@@ -95,9 +95,9 @@ store_lines(const char *dir, mode_t mode, const json_t *out, time_t now,
 		size_t n = 0, j;
 		json_t *run;
 
-		json_array_foreach(json_object_get(out, "findings"), j, f)
-			n += json_equal(json_object_get(f, "domain"),
-					json_object_get(d, "domain"));
+		json_array_foreach(json_object_get(out, "findings"), j, f) n +=
+			json_equal(json_object_get(f, "domain"),
+				   json_object_get(d, "domain"));
 		/* So a reader knows the domain was probed, and when, also
 		 * when nothing was found. */
 		run = json_pack("{s:s, s:s, s:O, s:i}", "time", when, "domain",
@@ -107,9 +107,9 @@ store_lines(const char *dir, mode_t mode, const json_t *out, time_t now,
 			rc = -1;
 		json_decref(run);
 	}
-	json_array_foreach(json_object_get(out, "findings"), i, f)
-		if (add_line(buf, "probe-finding", f) < 0)
-			rc = -1;
+	json_array_foreach(json_object_get(out, "findings"), i,
+			   f) if (add_line(buf, "probe-finding", f) < 0) rc =
+		-1;
 	if (rc < 0)
 		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL, "out of memory");
 	else if (buf->len > 0)
@@ -150,11 +150,14 @@ raise_alerts(const struct config *c, const char *dir, const json_t *out,
 	snprintf(l.sender, sizeof(l.sender), "tlsrpt-probe");
 	json_array_foreach(json_object_get(out, "findings"), i, f)
 	{
-		const char *dom = json_string_value(json_object_get(f, "domain"));
+		const char *dom =
+			json_string_value(json_object_get(f, "domain"));
 		const char *type =
 			json_string_value(json_object_get(f, "result-type"));
-		const char *mx = json_string_value(json_object_get(f, "mx-host"));
-		const char *det = json_string_value(json_object_get(f, "detail"));
+		const char *mx =
+			json_string_value(json_object_get(f, "mx-host"));
+		const char *det =
+			json_string_value(json_object_get(f, "detail"));
 		char *sentence;
 		json_t *doc;
 

@@ -13,7 +13,7 @@
 #include "base/fileio.h"
 #include "store/day.h"
 
-#define PREFIX "tlsrpt-probe-"
+#define PREFIX "probe-"
 #define PREFIX_LEN (sizeof(PREFIX) - 1)
 
 void

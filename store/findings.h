@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * findings.h -- tlsrpt-probe's findings, stored in the store directory
- * beside the reports, in files of their own: tlsrpt-probe-YYYY-MM-DD.jsonl
+ * beside the reports, in files of their own: probe-YYYY-MM-DD.jsonl
  * (UTC day of the probe), one JSON object a line (tlsrpt-store(5),
  * "Probe findings").
  *
@@ -10,7 +10,9 @@
  * file's tail as report lines), de-duplication and every reader's counts
  * stay as they are, and a reader of an older version never sees a line it
  * would count as damaged: the name does not match a day file's
- * (tlsrpt_day_file_match() wants the date right after "tlsrpt-").
+ * (tlsrpt_day_file_match() wants "tlsrpt-" and the date), nor the
+ * tlsrpt-*.jsonl* globs of the jq examples in tlsrpt-store(5) and of
+ * users' scripts. Retention (prune.c) does not touch them yet.
  */
 #ifndef TLSRPT_STORE_FINDINGS_H
 #define TLSRPT_STORE_FINDINGS_H
@@ -21,7 +23,7 @@
 
 #include "base/error.h"
 
-/* "tlsrpt-probe-YYYY-MM-DD.jsonl" into buf (>= TLSRPT_DAY_NAME_MAX). */
+/* "probe-YYYY-MM-DD.jsonl" into buf (>= TLSRPT_DAY_NAME_MAX). */
 void tlsrpt_findings_file_name(int64_t day, char *buf, size_t size);
 
 /* Whether name is a findings file name; sets *day. 1 yes, 0 no. */
