@@ -160,6 +160,7 @@ raise_alerts(const struct config *c, const char *dir, const json_t *out,
 			json_string_value(json_object_get(f, "detail"));
 		char *sentence;
 		json_t *doc;
+		int rc;
 
 		if (!h.enabled || dom == NULL || type == NULL)
 			break;
@@ -173,11 +174,19 @@ raise_alerts(const struct config *c, const char *dir, const json_t *out,
 				"receiving-mx-hostname", mx, "summary",
 				sentence, "finding", f, "receiving-host",
 				h.host);
-		if (doc == NULL || alert_list_add(&l, &h.rules, dom, type,
+		rc = doc == NULL ? -1
+				 : alert_list_add(&l, &h.rules, dom, type,
 						  mx != NULL ? mx : "",
-						  sentence, doc, &err) < 0)
+						  sentence, doc, &err);
+		if (rc < 0)
 			fprintf(stderr, "tlsrpt-probe: alert not raised: %s\n",
 				err.text[0] ? err.text : "out of memory");
+		else if (rc == 0) /* said, or a silent timer looks fine */
+			fprintf(stderr,
+				"tlsrpt-probe: no alert for %s %s: not in "
+				"AlertDomains (default: Domains) or "
+				"AlertResultTypes\n",
+				dom, type);
 		json_decref(doc);
 		g_free(sentence);
 	}
