@@ -51,7 +51,8 @@ usage(FILE *fp)
 	      "                       host's name)\n"
 	      "  -c, --config FILE    store the findings and alert on them\n"
 	      "                       as this configuration says\n"
-	      "                       (StoreDirectory, AllowRoot, Alert*)\n"
+	      "                       (StoreDirectory, AllowRoot, Alert*);\n"
+	      "                       no DOMAIN: its Domains\n"
 	      "  -d, --store DIR      store the findings in the store DIR\n"
 	      "                       (probe-YYYY-MM-DD.jsonl)\n"
 	      "  -h, --help           this text\n"
@@ -254,7 +255,8 @@ parse_args(int argc, char **argv, struct args *a)
 		if (rc != 0)
 			return rc;
 	}
-	if (a->domains->n == 0) {
+	/* With -c, none given means the configuration's Domains (configure). */
+	if (a->domains->n == 0 && a->config == NULL) {
 		fprintf(stderr, "tlsrpt-probe: no domain given\n");
 		usage(stderr);
 		return EX_USAGE;
@@ -277,6 +279,19 @@ configure(const struct args *a, struct config *cfg)
 		fprintf(stderr, "tlsrpt-probe: %s%s%s\n", err.path,
 			err.path[0] ? ": " : "", err.text);
 		return err.code == TLSRPT_ERR_IO ? EX_NOINPUT : EX_CONFIG;
+	}
+	/* Our domains, as the milter knows them (HostName without its first
+	 * label when the file does not say): the timer's unit names none. */
+	for (size_t i = 0; a->domains->n == 0 && i < cfg->domains.n; i++)
+		if (add_domain(a->domains, cfg->domains.items[i],
+			       strlen(cfg->domains.items[i])) < 0)
+			return EX_CONFIG;
+	if (a->domains->n == 0) {
+		fprintf(stderr,
+			"tlsrpt-probe: no domain given, and %s names "
+			"none (Domains)\n",
+			a->config);
+		return EX_USAGE;
 	}
 	return 0;
 }

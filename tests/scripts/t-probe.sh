@@ -476,11 +476,12 @@ printf '#!/bin/sh\ncat >>"%s/alerts.out"\n' "$t" >"$t/alert.sh"
 chmod 755 "$t/alert.sh"
 printf 'StoreDirectory %s/store\nAllowRoot yes\nAlertCommand %s/alert.sh\nDomains expiring.test\n' \
 	"$t" "$t" >"$t/probe.conf"
-for run in 1 2; do
+# The second run names no domain: the configuration's Domains.
+for run in expiring.test ""; do
 	"$prog" -c "$t/probe.conf" --resolver "127.0.0.1:$dns_port" \
 		--ca-file "$t/ca.pem" --smtp-port "$smtp_port" --timeout 3 \
-		expiring.test >"$t/store.out" 2>&1
-	[ $? -eq 1 ] || fail "store run $run: $(cat "$t/store.out")"
+		$run >"$t/store.out" 2>&1
+	[ $? -eq 1 ] || fail "store run ${run:-Domains}: $(cat "$t/store.out")"
 done
 [ "$(wc -l <"$t/alerts.out")" -eq 1 ] ||
 	fail "two runs, not one alert: $(cat "$t/alerts.out" "$t/store.out")"
