@@ -100,7 +100,7 @@ store_lines(const char *dir, mode_t mode, const json_t *out, time_t now,
 				   json_object_get(d, "domain"));
 		/* So a reader knows the domain was probed, and when, also
 		 * when nothing was found. */
-		run = json_pack("{s:s, s:s, s:O, s:i}", "time", when, "domain",
+		run = json_pack("{s:s, s:s, s:O?, s:i}", "time", when, "domain",
 				name, "error", json_object_get(d, "error"),
 				"findings", (json_int_t)n);
 		if (run == NULL || add_line(buf, "probe-run", run) < 0)
