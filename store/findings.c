@@ -2,6 +2,7 @@
 /* findings.c -- appending tlsrpt-probe's findings (findings.h). */
 #include "store/findings.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "base/fileio.h"
 #include "store/day.h"
+#include "store/dayfiles.h"
 
 #define PREFIX "probe-"
 #define PREFIX_LEN (sizeof(PREFIX) - 1)
@@ -99,5 +101,31 @@ tlsrpt_findings_append(const char *dir, int64_t day, const void *lines,
 out:
 	close(fd);
 	close(dirfd);
+	return rc;
+}
+
+int
+tlsrpt_findings_prune(int dirfd, const char *dir, int64_t before,
+		      unsigned *deleted, struct tlsrpt_error *err)
+{
+	struct dirent *de;
+	int64_t day;
+	DIR *d;
+	int rc = 0;
+
+	if (tlsrpt_store_opendir(dirfd, dir, &d, err) < 0)
+		return -1;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (!tlsrpt_findings_file_match(de->d_name, &day) ||
+		    day >= before)
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) == 0)
+			(*deleted)++;
+		else if (errno != ENOENT)
+			rc = tlsrpt_error_set(err, TLSRPT_ERR_IO, dir,
+					      "cannot delete %s: %s",
+					      de->d_name, strerror(errno));
+	}
+	closedir(d);
 	return rc;
 }

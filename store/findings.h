@@ -12,7 +12,8 @@
  * would count as damaged: the name does not match a day file's
  * (tlsrpt_day_file_match() wants "tlsrpt-" and the date), nor the
  * tlsrpt-*.jsonl* globs of the jq examples in tlsrpt-store(5) and of
- * users' scripts. Retention (prune.c) does not touch them yet.
+ * users' scripts. Retention deletes them with the day files (prune.c);
+ * they are never compressed (a few hundred bytes a run).
  */
 #ifndef TLSRPT_STORE_FINDINGS_H
 #define TLSRPT_STORE_FINDINGS_H
@@ -36,5 +37,12 @@ int tlsrpt_findings_file_match(const char *name, int64_t *day);
  * the day files. Returns 0, or -1 with err naming the file. */
 int tlsrpt_findings_append(const char *dir, int64_t day, const void *lines,
 			   size_t len, mode_t mode, struct tlsrpt_error *err);
+
+/* Retention: delete the findings files of days before before in the store
+ * directory dirfd (named dir in errors), counting them in *deleted. Run by
+ * tlsrpt_store_prune() under the store lock with the day files' retention.
+ * Returns 0, or -1 with err. */
+int tlsrpt_findings_prune(int dirfd, const char *dir, int64_t before,
+			  unsigned *deleted, struct tlsrpt_error *err);
 
 #endif

@@ -19,6 +19,7 @@
 #include "store/day.h"
 #include "store/findings.h"
 #include "store/reader.h"
+#include "store/store.h"
 #include "tests/unit/testutil.h"
 
 static char dir[64];
@@ -60,16 +61,14 @@ START_TEST(test_names)
 	ck_assert_int_eq(d, day("2026-12-06"));
 	/* Not a day file, to this reader or an older one. */
 	ck_assert_int_eq(tlsrpt_day_file_match(name, &d, &gz), 0);
-	ck_assert_int_eq(tlsrpt_findings_file_match("tlsrpt-2026-12-06.jsonl",
-						    &d),
-			 0);
+	ck_assert_int_eq(
+		tlsrpt_findings_file_match("tlsrpt-2026-12-06.jsonl", &d), 0);
 	ck_assert_int_eq(
 		tlsrpt_findings_file_match("probe-2026-12-06.jsonl.gz", &d), 0);
 	ck_assert_int_eq(
 		tlsrpt_findings_file_match("probe-2026-02-30.jsonl", &d), 0);
-	ck_assert_int_eq(tlsrpt_findings_file_match("probe-2026-12-06.json",
-						    &d),
-			 0);
+	ck_assert_int_eq(
+		tlsrpt_findings_file_match("probe-2026-12-06.json", &d), 0);
 }
 END_TEST
 
@@ -149,6 +148,42 @@ START_TEST(test_reader_ignores)
 }
 END_TEST
 
+/* Retention deletes findings files with the day files: a day at the
+ * retention age goes, the day after it stays. */
+START_TEST(test_prune)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct tlsrpt_store_options o;
+	struct tlsrpt_prune_stats st;
+	struct tlsrpt_store *s;
+	int64_t today = day("2026-12-06");
+	char path[128];
+
+	const int64_t ages[] = {31, 30, 29, 0};
+
+	for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++)
+		ck_assert_int_eq(tlsrpt_findings_append(dir, today - ages[i],
+							"x\n", 2, 0640, &err),
+				 0);
+	tlsrpt_store_options_default(&o);
+	o.dir = dir;
+	ck_assert_int_eq(tlsrpt_store_open(&o, &s, &err), 0);
+	ck_assert_int_eq(
+		tlsrpt_store_prune(s, today * 86400 + 3600, 0, 30, &st, &err),
+		0);
+	tlsrpt_store_close(s);
+	ck_assert_uint_eq(st.deleted, 2);
+	snprintf(path, sizeof(path), "%s/probe-2026-11-05.jsonl", dir);
+	ck_assert_int_eq(test_exists(path), 0);
+	snprintf(path, sizeof(path), "%s/probe-2026-11-06.jsonl", dir);
+	ck_assert_int_eq(test_exists(path), 0);
+	snprintf(path, sizeof(path), "%s/probe-2026-11-07.jsonl", dir);
+	ck_assert_int_eq(test_exists(path), 1);
+	snprintf(path, sizeof(path), "%s/probe-2026-12-06.jsonl", dir);
+	ck_assert_int_eq(test_exists(path), 1);
+}
+END_TEST
+
 /* A finding's alert has a report's key ("domain result-type mx",
  * lower-cased), its document as one line, and the rules' filters. */
 START_TEST(test_alert_add)
@@ -162,8 +197,9 @@ START_TEST(test_alert_add)
 	memset(&rules, 0, sizeof(rules));
 	memset(&l, 0, sizeof(l));
 	ck_assert_int_eq(alert_list_add(&l, &rules, "Example.ORG",
-					"certificate-expiring", "MX2.example.org",
-					"our probe: x\ny", doc, &err),
+					"certificate-expiring",
+					"MX2.example.org", "our probe: x\ny",
+					doc, &err),
 			 1);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.items[0].key,
@@ -208,6 +244,7 @@ main(void)
 	tcase_add_test(tc, test_append);
 	tcase_add_test(tc, test_symlink);
 	tcase_add_test(tc, test_reader_ignores);
+	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_alert_add);
 	suite_add_tcase(s, tc);
 	return test_run(s);
