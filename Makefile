@@ -28,7 +28,7 @@ DATADIR ?= $(PREFIX)/share/tlsrpt-milter
 # Helper programs run by the milter, cron, systemd or a web server, never by
 # hand: the alert programs, the digest script, the CGI wrapper.
 LIBEXECDIR ?= $(PREFIX)/libexec/tlsrpt-milter
-# systemd units: the milter, the digest and prune timers (installed, not
+# systemd units: the milter, the digest, prune and probe timers (installed, not
 # enabled). The Debian package sets /lib/systemd/system.
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # A mail daemon is looked for in /etc and /var whatever its PREFIX.
@@ -150,13 +150,15 @@ demo:
 # names the paths of PREFIX=/usr (tests/scripts/t-contrib-paths.sh checks
 # that); for another PREFIX the units and the CGI wrapper get its paths.
 RELOCATE := sed -e 's|/usr/sbin/tlsrpt-|$(SBINDIR)/tlsrpt-|g' \
+	-e 's|/usr/bin/tlsrpt-|$(BINDIR)/tlsrpt-|g' \
 	-e 's|/usr/libexec/tlsrpt-milter|$(LIBEXECDIR)|g' \
 	-e 's|/etc/tlsrpt-milter\.conf|$(SYSCONFDIR)/tlsrpt-milter.conf|g'
 HELPERS := contrib/tlsrpt-alert-mail contrib/tlsrpt-alert-webhook \
 	contrib/tlsrpt-ingest.cgi contrib/tlsrpt-submit
 UNITS := contrib/tlsrpt-milter.service contrib/tlsrpt-digest.service \
 	contrib/tlsrpt-digest.timer contrib/tlsrpt-prune.service \
-	contrib/tlsrpt-prune.timer
+	contrib/tlsrpt-prune.timer contrib/tlsrpt-probe.service \
+	contrib/tlsrpt-probe.timer
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(DOCDIR)/contrib \

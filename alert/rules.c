@@ -438,6 +438,41 @@ out:
 	return ret;
 }
 
+int
+alert_list_add(struct alert_list *l, const struct alert_rules *rules,
+	       const char *domain, const char *result_type, const char *mx,
+	       const char *sentence, const json_t *doc,
+	       struct tlsrpt_error *err)
+{
+	struct alert a, *grown;
+
+	if (!listed(rules->result_types, rules->n_result_types, result_type) ||
+	    !listed(rules->domains, rules->n_domains, domain))
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.domain = tlsrpt_strdup(domain);
+	a.result_type = tlsrpt_strdup(result_type);
+	a.mx = tlsrpt_strdup(mx);
+	/* The key a report's failure of the same kind on the same MX has:
+	 * one de-duplication for both. */
+	a.key = format("%s %s %s", domain, result_type, mx);
+	a.sentence = tlsrpt_strdup(sentence);
+	grown = tlsrpt_reallocarray(l->items, l->n + 1, sizeof(*grown));
+	if (grown != NULL)
+		l->items = grown;
+	if (a.domain == NULL || a.result_type == NULL || a.mx == NULL ||
+	    a.key == NULL || a.sentence == NULL || grown == NULL ||
+	    dump_line(doc, &a.json, &a.json_len) != 0) {
+		alert_free(&a);
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, "alerts",
+					"out of memory");
+	}
+	lower(a.key);
+	flatten(a.sentence);
+	l->items[l->n++] = a;
+	return 1;
+}
+
 void
 alert_list_clear(struct alert_list *l)
 {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/error.h"
 #include "report/report.h"
 
@@ -73,6 +75,18 @@ struct alert_list {
 int alert_rules_eval(const struct alert_rules *rules,
 		     const struct tlsrpt_report *r, const char *host,
 		     struct alert_list *out, struct tlsrpt_error *err);
+
+/* Add to l one alert that does not come from a report (tlsrpt-probe's
+ * findings): its key is "domain result-type mx", lower-cased, as a
+ * report's, so the de-duplication state covers both; doc (borrowed) is
+ * the document the program gets, sentence its line. AlertResultTypes and
+ * AlertDomains of rules apply; the session counts do not (failed and
+ * total are 0). Returns 1 when added, 0 when the rules leave it out, -1
+ * with err when out of memory. */
+int alert_list_add(struct alert_list *l, const struct alert_rules *rules,
+		   const char *domain, const char *result_type, const char *mx,
+		   const char *sentence, const json_t *doc,
+		   struct tlsrpt_error *err);
 
 /* Free what out holds and empty it. */
 void alert_list_clear(struct alert_list *l);

@@ -15,23 +15,17 @@
 #include "store/store.h"
 
 int
-alert_hook_setup(struct alert_hook *h, const struct config *c, int threaded,
-		 alert_log_fn *log, void *log_ctx, struct intake_config *ic,
-		 struct tlsrpt_error *err)
+alert_hook_init(struct alert_hook *h, const struct config *c,
+		const char *store_dir, alert_log_fn *log, void *log_ctx,
+		struct tlsrpt_error *err)
 {
-	const char *store_dir;
 	size_t len;
 
 	memset(h, 0, sizeof(*h));
-	/* No store (the CGI answers 503): nothing is stored, nothing to
-	 * alert on. */
-	if (c->alert_command == NULL || ic->store == NULL)
+	if (c->alert_command == NULL)
 		return 0;
 	if ((h->argv = alert_argv_split(c->alert_command, err)) == NULL)
 		return -1;
-	/* Beside the day files of the store the intake step writes: the
-	 * same directory in or out of Chroot. */
-	store_dir = tlsrpt_store_dir(ic->store);
 	len = strlen(store_dir) + sizeof("/" ALERT_STATE_FILE);
 	if ((h->state_path = tlsrpt_malloc(len)) == NULL)
 		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, "alerts",
@@ -58,6 +52,25 @@ alert_hook_setup(struct alert_hook *h, const struct config *c, int threaded,
 			  "AlertCommand: %s is not an executable file; "
 			  "alerts will fail",
 			  h->argv[0]);
+	h->enabled = 1;
+	return 0;
+}
+
+int
+alert_hook_setup(struct alert_hook *h, const struct config *c, int threaded,
+		 alert_log_fn *log, void *log_ctx, struct intake_config *ic,
+		 struct tlsrpt_error *err)
+{
+	memset(h, 0, sizeof(*h));
+	/* No store (the CGI answers 503): nothing is stored, nothing to
+	 * alert on. The state goes beside the day files of the store the
+	 * intake step writes: the same directory in or out of Chroot. */
+	if (c->alert_command == NULL || ic->store == NULL)
+		return 0;
+	if (alert_hook_init(h, c, tlsrpt_store_dir(ic->store), log, log_ctx,
+			    err) != 0)
+		return -1;
+	h->enabled = 0;
 	if (threaded && alert_queue_start(&h->dispatch, ALERT_HOOK_QUEUE,
 					  &h->queue, err) != 0)
 		return -1;

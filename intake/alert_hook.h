@@ -44,6 +44,16 @@ int alert_hook_setup(struct alert_hook *h, const struct config *c, int threaded,
 		     alert_log_fn *log, void *log_ctx, struct intake_config *ic,
 		     struct tlsrpt_error *err);
 
+/* The part of alert_hook_setup() without intake: set h up from c for the
+ * store directory store_dir (the state file goes there) and leave it
+ * unhooked and unthreaded, for a program that raises alerts of its own
+ * (tlsrpt-probe: alert_list_add(), then alert_dispatch_list() with
+ * h->dispatch). Alerts stay off (h->enabled 0) without AlertCommand.
+ * Returns 0, or -1 with err filled. Call alert_hook_free() either way. */
+int alert_hook_init(struct alert_hook *h, const struct config *c,
+		    const char *store_dir, alert_log_fn *log, void *log_ctx,
+		    struct tlsrpt_error *err);
+
 /* Stop the thread (if any) and free what h holds. */
 void alert_hook_free(struct alert_hook *h);
 

@@ -17,7 +17,9 @@
 #include "base/alloc.h"
 #include "base/readfile.h"
 #include "dns/dns_record.h"
+#include "intake/config.h"
 #include "probe/probe.h"
+#include "probe/probe_store.h"
 
 #define DOMAINS_MAX 256
 #define DOMAINS_FILE_MAX (1024 * 1024)
@@ -47,12 +49,19 @@ usage(FILE *fp)
 	      "  --jobs N             hosts probed at once (default 8)\n"
 	      "  --ehlo NAME          the name given in EHLO (default the\n"
 	      "                       host's name)\n"
+	      "  -c, --config FILE    store the findings and alert on them\n"
+	      "                       as this configuration says\n"
+	      "                       (StoreDirectory, AllowRoot, Alert*);\n"
+	      "                       no DOMAIN: its Domains\n"
+	      "  -d, --store DIR      store the findings in the store DIR\n"
+	      "                       (probe-YYYY-MM-DD.jsonl)\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        the version\n"
 	      "Exit status: 0 no findings, 1 findings, 64 usage, 66 --file or\n"
 	      "--ca-file unreadable, 70 internal error, 71 no resolver or no\n"
-	      "memory, 74 output error, 75 a domain's MX lookup failed (DNS\n"
-	      "unreachable or SERVFAIL: try again later).\n",
+	      "memory, 73 the findings cannot be stored, 74 output error, 75 a "
+	      "domain's MX lookup failed (DNS\n"
+	      "unreachable or SERVFAIL: try again later), 78 a bad -c file.\n",
 	      fp);
 }
 
@@ -155,6 +164,8 @@ struct args {
 	struct probe_conf conf;
 	const char *format;
 	const char *file;
+	const char *config; /* -c */
+	const char *store;  /* -d */
 	struct domains *domains;
 };
 
@@ -165,7 +176,7 @@ parse_args(int argc, char **argv, struct args *a)
 	static const struct option longopts[] = {
 		{"file", required_argument, NULL, 'f'},
 		{"format", required_argument, NULL, 'F'},
-		{"days", required_argument, NULL, 'd'},
+		{"days", required_argument, NULL, 'n'},
 		{"resolver", required_argument, NULL, 'r'},
 		{"ca-file", required_argument, NULL, 'C'},
 		{"smtp-port", required_argument, NULL, 'p'},
@@ -173,6 +184,8 @@ parse_args(int argc, char **argv, struct args *a)
 		{"timeout", required_argument, NULL, 't'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"ehlo", required_argument, NULL, 'e'},
+		{"config", required_argument, NULL, 'c'},
+		{"store", required_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -180,11 +193,12 @@ parse_args(int argc, char **argv, struct args *a)
 	struct probe_conf *c = &a->conf;
 	int o, bad = 0;
 
-	while ((o = getopt_long(argc, argv, "f:hV", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:d:f:hV", longopts, NULL)) !=
+	       -1) {
 		switch (o) {
 		case 'f': a->file = optarg; break;
 		case 'F': a->format = optarg; break;
-		case 'd':
+		case 'n':
 			bad |= number("--days", optarg, 0, 3650, &c->days);
 			break;
 		case 'r': c->resolver = optarg; break;
@@ -204,6 +218,9 @@ parse_args(int argc, char **argv, struct args *a)
 			bad |= number("--jobs", optarg, 1, 64, &c->jobs);
 			break;
 		case 'e': c->ehlo = optarg; break;
+		case 'c': a->config = optarg; break;
+		case 'd':
+		case 'D': a->store = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case 'V':
 			printf("tlsrpt-probe %s\n", TLSRPT_VERSION);
@@ -238,7 +255,8 @@ parse_args(int argc, char **argv, struct args *a)
 		if (rc != 0)
 			return rc;
 	}
-	if (a->domains->n == 0) {
+	/* With -c, none given means the configuration's Domains (configure). */
+	if (a->domains->n == 0 && a->config == NULL) {
 		fprintf(stderr, "tlsrpt-probe: no domain given\n");
 		usage(stderr);
 		return EX_USAGE;
@@ -246,8 +264,40 @@ parse_args(int argc, char **argv, struct args *a)
 	return -1;
 }
 
+/* -c and -d into cfg: the file, then the store directory over it. 0, or
+ * the exit status. */
 static int
-run(struct args *a)
+configure(const struct args *a, struct config *cfg)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+
+	if (config_init(cfg, &err) != 0 ||
+	    (a->config != NULL && config_load(cfg, a->config, 0, &err) != 0) ||
+	    (a->store != NULL && config_set(cfg, "StoreDirectory", a->store,
+					    "--store", &err) != 0) ||
+	    config_finish(cfg, &err) != 0) {
+		fprintf(stderr, "tlsrpt-probe: %s%s%s\n", err.path,
+			err.path[0] ? ": " : "", err.text);
+		return err.code == TLSRPT_ERR_IO ? EX_NOINPUT : EX_CONFIG;
+	}
+	/* Our domains, as the milter knows them (HostName without its first
+	 * label when the file does not say): the timer's unit names none. */
+	for (size_t i = 0; a->domains->n == 0 && i < cfg->domains.n; i++)
+		if (add_domain(a->domains, cfg->domains.items[i],
+			       strlen(cfg->domains.items[i])) < 0)
+			return EX_CONFIG;
+	if (a->domains->n == 0) {
+		fprintf(stderr,
+			"tlsrpt-probe: no domain given, and %s names "
+			"none (Domains)\n",
+			a->config);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+static int
+run(struct args *a, const struct config *cfg)
 {
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct dns_resolver r;
@@ -302,6 +352,8 @@ run(struct args *a)
 	}
 	if (rc == 0 && json_array_size(findings) > 0)
 		rc = 1;
+	if (cfg != NULL && probe_store(cfg, out, a->conf.now) != 0)
+		rc = EX_CANTCREAT;
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "tlsrpt-probe: cannot write the output: %s\n",
 			strerror(errno));
@@ -317,6 +369,8 @@ int
 main(int argc, char **argv)
 {
 	struct args a;
+	struct config cfg;
+	int have_cfg = 0;
 	char host[256];
 	int rc;
 
@@ -343,9 +397,20 @@ main(int argc, char **argv)
 			host[sizeof(host) - 1] = '\0';
 			a.conf.ehlo = host;
 		}
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		rc = run(&a);
-		curl_global_cleanup();
+		/* Before probing: a bad file must not cost a run. */
+		if (a.config != NULL || a.store != NULL) {
+			have_cfg = 1;
+			rc = configure(&a, &cfg);
+		} else {
+			rc = 0;
+		}
+		if (rc == 0) {
+			curl_global_init(CURL_GLOBAL_DEFAULT);
+			rc = run(&a, have_cfg ? &cfg : NULL);
+			curl_global_cleanup();
+		}
+		if (have_cfg)
+			config_free(&cfg);
 	}
 	tlsrpt_free(a.domains);
 	return rc;

@@ -23,21 +23,14 @@ dayfile_cmp(const void *a, const void *b)
 }
 
 int
-tlsrpt_dayfiles_list(int dirfd, const char *dir, int64_t first, int64_t last,
-		     struct tlsrpt_dayfile **out, size_t *n_out,
+tlsrpt_store_opendir(int dirfd, const char *dir, DIR **out,
 		     struct tlsrpt_error *err)
 {
-	struct tlsrpt_dayfile *v = NULL;
-	size_t n = 0, cap = 0;
 	/* A descriptor of its own: closedir() closes it, and the caller's
 	 * stays open and at its position. */
 	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct dirent *de;
-	DIR *d;
 
-	*out = NULL;
-	*n_out = 0;
-	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
+	if (dfd < 0 || (*out = fdopendir(dfd)) == NULL) {
 		int e = errno;
 
 		if (dfd >= 0)
@@ -46,6 +39,23 @@ tlsrpt_dayfiles_list(int dirfd, const char *dir, int64_t first, int64_t last,
 					"cannot list the store: %s",
 					strerror(e));
 	}
+	return 0;
+}
+
+int
+tlsrpt_dayfiles_list(int dirfd, const char *dir, int64_t first, int64_t last,
+		     struct tlsrpt_dayfile **out, size_t *n_out,
+		     struct tlsrpt_error *err)
+{
+	struct tlsrpt_dayfile *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	*out = NULL;
+	*n_out = 0;
+	if (tlsrpt_store_opendir(dirfd, dir, &d, err) < 0)
+		return -1;
 	while ((de = readdir(d)) != NULL) {
 		struct tlsrpt_dayfile f;
 

@@ -12,6 +12,7 @@
 #ifndef TLSRPT_STORE_DAYFILES_H
 #define TLSRPT_STORE_DAYFILES_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,12 @@ struct tlsrpt_dayfile {
 	int64_t day;
 	int gz; /* 1: tlsrpt-DAY.jsonl.gz, 0: tlsrpt-DAY.jsonl */
 };
+
+/* Open the store directory dirfd (named dir in errors) for readdir() on a
+ * descriptor of its own, so the caller's stays open and at its position;
+ * closedir() *out. Returns 0, or -1 with err (TLSRPT_ERR_IO). */
+int tlsrpt_store_opendir(int dirfd, const char *dir, DIR **out,
+			 struct tlsrpt_error *err);
 
 /* The day files of the directory dirfd (dir names it in errors) whose day
  * is in [first, last], sorted by day and, within a day, the .gz first (it

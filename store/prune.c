@@ -28,6 +28,7 @@
 #include "base/alloc.h"
 #include "store/day.h"
 #include "store/dayfiles.h"
+#include "store/findings.h"
 #include "base/fileio.h"
 
 #define COPY_CHUNK 65536
@@ -303,6 +304,12 @@ tlsrpt_store_prune(struct tlsrpt_store *s, int64_t now,
 				goto out;
 		}
 	}
+	/* The probe's findings go with the reports of their days. */
+	if (delete_after_days != 0 &&
+	    tlsrpt_findings_prune(s->dirfd, s->dir,
+				  today - (int64_t)delete_after_days + 1,
+				  &stats->deleted, err) < 0)
+		goto out;
 	if (tlsrpt_index_rewrite(&s->ix, today - (int64_t)s->dedup_days + 1,
 				 &stats->keys_kept, &stats->keys_dropped,
 				 err) < 0) {

@@ -124,7 +124,7 @@ int tlsrpt_store_append(struct tlsrpt_store *s, const struct tlsrpt_report *r,
 
 struct tlsrpt_prune_stats {
 	unsigned compressed; /* day files gzip-compressed */
-	unsigned deleted;    /* day files (.jsonl or .jsonl.gz) removed */
+	unsigned deleted;    /* day files (.jsonl, .jsonl.gz, probe-) removed */
 	unsigned long keys_dropped; /* index keys older than dedup_days */
 	unsigned long keys_kept;
 };

@@ -29,6 +29,7 @@ runtime() {
 	/run/tlsrpt-milter*) ;;                        # RuntimeDirectory=, PidFile example
 	/var/spool/tlsrpt*) ;;                         # the Chroot example
 	/etc/default/tlsrpt-digest) ;;                 # the postmaster's digest settings
+	/etc/tlsrpt-probe.domains) ;;                  # the postmaster's list for tlsrpt-probe -f
 	/etc/cron.daily/*) ;;                          # the postmaster links the digest
 	/etc/systemd/system | /etc/systemd/system/*) ;; # the postmaster's own units
 	/etc/nginx/* | /etc/apache2/* | /etc/lighttpd/* | /etc/letsencrypt/*) ;;

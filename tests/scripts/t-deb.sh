@@ -4,7 +4,8 @@
 # `dpkg-buildpackage -us -uc -b` from a copy of the tree (the tree stays
 # clean) and linted, installed with `apt-get install ./….deb`; then its
 # files, the tlsrpt user, the store's and the socket directory's owners and
-# modes, the conffile, the enabled milter unit and the timers left off,
+# modes, the conffile, the enabled milter unit and the timers left off
+# (the probe unit's job run once as tlsrpt),
 # `tlsrpt-milter -n`; then, as README.md's package section says, Domains
 # set and Postfix pointed at unix:tlsrpt/tlsrpt-milter.sock: a report sent
 # over SMTP to a private Postfix on 127.0.0.1 reaches the installed milter
@@ -90,6 +91,7 @@ apt_get install "$deb" >"$t/install.log" 2>&1 ||
 	fail "apt-get install $deb failed: $(cat "$t/install.log")"
 installed=yes
 for f in /usr/sbin/tlsrpt-milter /usr/sbin/tlsrpt-ingest /usr/bin/tlsrpt-summary \
+	/usr/bin/tlsrpt-probe \
 	/usr/libexec/tlsrpt-milter/tlsrpt-alert-mail \
 	/usr/libexec/tlsrpt-milter/tlsrpt-alert-webhook \
 	/usr/libexec/tlsrpt-milter/tlsrpt-digest \
@@ -99,6 +101,7 @@ done
 for f in /lib/systemd/system/tlsrpt-milter.service /lib/systemd/system/tlsrpt-digest.timer \
 	/lib/systemd/system/tlsrpt-digest.service /lib/systemd/system/tlsrpt-prune.timer \
 	/lib/systemd/system/tlsrpt-prune.service /usr/share/man/man8/tlsrpt-milter.8.gz \
+	/lib/systemd/system/tlsrpt-probe.timer /lib/systemd/system/tlsrpt-probe.service \
 	/usr/share/tlsrpt-milter/known-reporters /usr/share/doc/tlsrpt-milter/copyright; do
 	[ -f "$f" ] || fail "$f is missing"
 done
@@ -193,6 +196,19 @@ for unit in tlsrpt-milter.service:ExecStartPre tlsrpt-prune.service:ExecStart; d
 		fail "${unit%:*}: $cmd as tlsrpt: $(cat "$t/unit.out")"
 done
 echo "ok - the milter unit's check and the prune unit's job run as tlsrpt"
+# The probe unit's job as tlsrpt, with a resolver that does not answer
+# (no network here): exit 75, and the run stored in the store, tlsrpt's.
+cmd=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/tlsrpt-probe.service)
+[ -n "$cmd" ] && grep -q '^TimeoutStartSec=' /lib/systemd/system/tlsrpt-probe.service ||
+	fail "tlsrpt-probe.service: no ExecStart= or TimeoutStartSec="
+# shellcheck disable=SC2086
+setpriv --reuid=tlsrpt --regid=tlsrpt --init-groups $cmd \
+	--resolver 127.0.0.1:1 --timeout 1 >"$t/unit.out" 2>&1
+rc=$?
+[ $rc -eq 75 ] || fail "tlsrpt-probe.service: $cmd as tlsrpt: exit $rc: $(cat "$t/unit.out")"
+[ "$(stat -c %U "/var/lib/tlsrpt/probe-$(date -u +%F).jsonl" 2>/dev/null)" = tlsrpt ] ||
+	fail "tlsrpt-probe.service: no probe-DAY.jsonl of tlsrpt's: $(ls -l /var/lib/tlsrpt)"
+echo "ok - the probe unit's job runs as tlsrpt and stores its run"
 
 # -- Upgrade (the same package over itself), remove, purge -----------------
 apt_get install --reinstall "$deb" >"$t/upgrade.log" 2>&1 ||

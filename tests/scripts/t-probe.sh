@@ -8,7 +8,8 @@
 # private dnsmasq serving the MX, A/AAAA, TXT and TLSA records, and a
 # private lighttpd serving MTA-STS policies over HTTPS with the private CA.
 # Each finding class has a case; the JSON is checked field by field
-# (tests/scripts/probe_check.py). Runs in about 25 s, mostly the timeouts.
+# (tests/scripts/probe_check.py); -c stores the findings and alerts once
+# for two runs. Runs in about 25 s, mostly the timeouts.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 
 prog=$TLSRPT_BUILD/tlsrpt-probe
@@ -466,4 +467,42 @@ print(" ".join("%.3f" % h["seconds"] for h in json.load(open(sys.argv[1]))["doma
 }
 timed valid.test ""
 timed sts-good.test ", MTA-STS policy fetched"
+
+# Item 6: -c stores the findings beside the reports and raises them
+# through AlertCommand with the reports' de-duplication: two runs that
+# both see the certificate expiring in 5 days make exactly one alert.
+mkdir "$t/store"
+printf '#!/bin/sh\ncat >>"%s/alerts.out"\n' "$t" >"$t/alert.sh"
+chmod 755 "$t/alert.sh"
+printf 'StoreDirectory %s/store\nAllowRoot yes\nAlertCommand %s/alert.sh\nDomains expiring.test\n' \
+	"$t" "$t" >"$t/probe.conf"
+# The second run names no domain: the configuration's Domains.
+for run in expiring.test ""; do
+	"$prog" -c "$t/probe.conf" --resolver "127.0.0.1:$dns_port" \
+		--ca-file "$t/ca.pem" --smtp-port "$smtp_port" --timeout 3 \
+		$run >"$t/store.out" 2>&1
+	[ $? -eq 1 ] || fail "store run ${run:-Domains}: $(cat "$t/store.out")"
+done
+[ "$(wc -l <"$t/alerts.out")" -eq 1 ] ||
+	fail "two runs, not one alert: $(cat "$t/alerts.out" "$t/store.out")"
+python3 - "$t/alerts.out" "$t/store/probe-$(date -u +%F).jsonl" <<'EOP' ||
+import json, sys
+alert = json.loads(open(sys.argv[1]).read())
+assert alert["source"] == "tlsrpt-probe", alert
+assert alert["domain"] == "expiring.test", alert
+assert alert["result-type"] == "certificate-expiring", alert
+assert alert["receiving-mx-hostname"] == "mx-expiring.test", alert
+assert alert["finding"]["address"] == "127.0.0.4", alert
+assert "certificate-expiring" in alert["summary"], alert
+lines = [json.loads(l) for l in open(sys.argv[2])]
+runs = [l for l in lines if l["kind"] == "probe-run"]
+found = [l for l in lines if l["kind"] == "probe-finding"]
+assert [(r["domain"], r["findings"], r["error"]) for r in runs] == [
+    ("expiring.test", 1, None)] * 2, runs
+assert [(f["v"], f["result-type"], f["mx-host"]) for f in found] == [
+    (1, "certificate-expiring", "mx-expiring.test")] * 2, found
+assert found[0]["time"] == runs[0]["time"], lines
+EOP
+	fail "stored findings or alert: $(cat "$t/alerts.out" "$t/store/"probe-*)"
+echo "   ok: findings stored, one alert for two runs"
 exit 0

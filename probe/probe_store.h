@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * probe_store.h -- tlsrpt-probe's --store and -c: the run's findings into
+ * the store directory (tlsrpt-store(5), "Probe findings") and through
+ * AlertCommand, de-duplicated with the reports' alerts.
+ */
+#ifndef TLSRPT_PROBE_PROBE_STORE_H
+#define TLSRPT_PROBE_PROBE_STORE_H
+
+#include <time.h>
+
+#include <jansson.h>
+
+#include "intake/config.h"
+
+/* Store the findings of out (the run's whole output: "time", "domains",
+ * "findings") in c's store directory and alert on them when AlertCommand
+ * is set. Returns 0, or -1 after saying why on stderr (the store cannot
+ * be written, or root may not write it). An alert that cannot be sent is
+ * said on stderr and is not an error. */
+int probe_store(const struct config *c, const json_t *out, time_t now);
+
+#endif

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * check_findings.c -- tlsrpt-probe's findings in the store
+ * (store/findings.h): their file names are not day files' (so no reader
+ * of reports sees them), appends are whole and refuse a symbolic link;
+ * and their alerts (alert_list_add) carry the reports' key and obey the
+ * rules' filters.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alert/rules.h"
+#include "base/alloc.h"
+#include "store/day.h"
+#include "store/findings.h"
+#include "store/reader.h"
+#include "store/store.h"
+#include "tests/unit/testutil.h"
+
+static char dir[64];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/check_findings.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static int64_t
+day(const char *ymd)
+{
+	int64_t d;
+
+	ck_assert_int_eq(tlsrpt_day_parse(ymd, strlen(ymd), &d), 0);
+	return d;
+}
+
+START_TEST(test_names)
+{
+	char name[TLSRPT_DAY_NAME_MAX];
+	int64_t d = -1;
+	int gz;
+
+	tlsrpt_findings_file_name(day("2026-12-06"), name, sizeof(name));
+	ck_assert_str_eq(name, "probe-2026-12-06.jsonl");
+	ck_assert_int_eq(tlsrpt_findings_file_match(name, &d), 1);
+	ck_assert_int_eq(d, day("2026-12-06"));
+	/* Not a day file, to this reader or an older one. */
+	ck_assert_int_eq(tlsrpt_day_file_match(name, &d, &gz), 0);
+	ck_assert_int_eq(
+		tlsrpt_findings_file_match("tlsrpt-2026-12-06.jsonl", &d), 0);
+	ck_assert_int_eq(
+		tlsrpt_findings_file_match("probe-2026-12-06.jsonl.gz", &d), 0);
+	ck_assert_int_eq(
+		tlsrpt_findings_file_match("probe-2026-02-30.jsonl", &d), 0);
+	ck_assert_int_eq(
+		tlsrpt_findings_file_match("probe-2026-12-06.json", &d), 0);
+}
+END_TEST
+
+START_TEST(test_append)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	const char *a = "{\"v\":1,\"kind\":\"probe-run\"}\n";
+	const char *b = "{\"v\":1,\"kind\":\"probe-finding\"}\n";
+	char path[128], *got;
+	struct stat st;
+	size_t len;
+
+	umask(022);
+	ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-06"), a,
+						strlen(a), 0640, &err),
+			 0);
+	ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-06"), b,
+						strlen(b), 0640, &err),
+			 0);
+	got = test_read_file_in(dir, "probe-2026-12-06.jsonl", &len);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_eq(len, strlen(a) + strlen(b));
+	ck_assert_int_eq(memcmp(got, a, strlen(a)), 0);
+	ck_assert_int_eq(memcmp(got + strlen(a), b, strlen(b)), 0);
+	free(got);
+	snprintf(path, sizeof(path), "%s/probe-2026-12-06.jsonl", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0640);
+}
+END_TEST
+
+/* A symbolic link at the path is refused, naming the file; its target is
+ * not written. */
+START_TEST(test_symlink)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	char link[128], target[128];
+	struct stat st;
+
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	snprintf(link, sizeof(link), "%s/probe-2026-12-06.jsonl", dir);
+	ck_assert_int_eq(symlink(target, link), 0);
+	ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-06"), "x\n",
+						2, 0640, &err),
+			 -1);
+	ck_assert_int_eq(err.code, TLSRPT_ERR_IO);
+	ck_assert_str_eq(err.path, link);
+	ck_assert_ptr_nonnull(strstr(err.text, "symbolic link"));
+	ck_assert_int_ne(stat(target, &st), 0);
+}
+END_TEST
+
+/* The store reader reads day files only: a findings file is neither a
+ * record nor a damaged line. */
+START_TEST(test_reader_ignores)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	const char *line = "{\"v\":1,\"kind\":\"probe-run\"}\n";
+	const char *dirs[] = {dir};
+	struct tlsrpt_store_reader *rd;
+	struct tlsrpt_record rec;
+	const struct tlsrpt_reader_stats *st;
+
+	ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-06"), line,
+						strlen(line), 0640, &err),
+			 0);
+	ck_assert_int_eq(
+		tlsrpt_store_reader_open(dirs, 1, 0, 0, NULL, &rd, &err), 0);
+	memset(&rec, 0, sizeof(rec));
+	ck_assert_int_eq(tlsrpt_store_reader_next(rd, &rec, &err), 0);
+	st = tlsrpt_store_reader_stats(rd);
+	ck_assert_uint_eq(st->files, 0);
+	ck_assert_uint_eq(st->records, 0);
+	ck_assert_uint_eq(st->skipped, 0);
+	ck_assert_uint_eq(st->unreadable, 0);
+	tlsrpt_store_reader_close(rd);
+}
+END_TEST
+
+/* Retention deletes findings files with the day files: a day at the
+ * retention age goes, the day after it stays. */
+START_TEST(test_prune)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct tlsrpt_store_options o;
+	struct tlsrpt_prune_stats st;
+	struct tlsrpt_store *s;
+	int64_t today = day("2026-12-06");
+	char path[128];
+
+	const int64_t ages[] = {31, 30, 29, 0};
+
+	for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++)
+		ck_assert_int_eq(tlsrpt_findings_append(dir, today - ages[i],
+							"x\n", 2, 0640, &err),
+				 0);
+	tlsrpt_store_options_default(&o);
+	o.dir = dir;
+	ck_assert_int_eq(tlsrpt_store_open(&o, &s, &err), 0);
+	ck_assert_int_eq(
+		tlsrpt_store_prune(s, today * 86400 + 3600, 0, 30, &st, &err),
+		0);
+	tlsrpt_store_close(s);
+	ck_assert_uint_eq(st.deleted, 2);
+	snprintf(path, sizeof(path), "%s/probe-2026-11-05.jsonl", dir);
+	ck_assert_int_eq(test_exists(path), 0);
+	snprintf(path, sizeof(path), "%s/probe-2026-11-06.jsonl", dir);
+	ck_assert_int_eq(test_exists(path), 0);
+	snprintf(path, sizeof(path), "%s/probe-2026-11-07.jsonl", dir);
+	ck_assert_int_eq(test_exists(path), 1);
+	snprintf(path, sizeof(path), "%s/probe-2026-12-06.jsonl", dir);
+	ck_assert_int_eq(test_exists(path), 1);
+}
+END_TEST
+
+/* A finding's alert has a report's key ("domain result-type mx",
+ * lower-cased), its document as one line, and the rules' filters. */
+START_TEST(test_alert_add)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	char *types[] = {"certificate-expired"}, *domains[] = {"example.org"};
+	struct alert_rules rules;
+	struct alert_list l;
+	json_t *doc = json_pack("{s:s}", "source", "tlsrpt-probe");
+
+	memset(&rules, 0, sizeof(rules));
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(alert_list_add(&l, &rules, "Example.ORG",
+					"certificate-expiring",
+					"MX2.example.org", "our probe: x\ny",
+					doc, &err),
+			 1);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.items[0].key,
+			 "example.org certificate-expiring mx2.example.org");
+	ck_assert_str_eq(l.items[0].mx, "MX2.example.org");
+	ck_assert_ptr_null(strchr(l.items[0].sentence, '\n'));
+	ck_assert_str_eq(l.items[0].json, "{\"source\":\"tlsrpt-probe\"}\n");
+	ck_assert_uint_eq(l.items[0].json_len, strlen(l.items[0].json));
+	rules.result_types = types;
+	rules.n_result_types = 1;
+	ck_assert_int_eq(alert_list_add(&l, &rules, "example.org",
+					"certificate-expiring", "", "s", doc,
+					&err),
+			 0);
+	rules.n_result_types = 0;
+	rules.domains = domains;
+	rules.n_domains = 1;
+	ck_assert_int_eq(alert_list_add(&l, &rules, "example.net",
+					"certificate-expired", "", "s", doc,
+					&err),
+			 0);
+	ck_assert_int_eq(alert_list_add(&l, &rules, "EXAMPLE.org",
+					"certificate-expired", "", "s", doc,
+					&err),
+			 1);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.items[1].key, "example.org certificate-expired ");
+	alert_list_clear(&l);
+	json_decref(doc);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("findings");
+	TCase *tc = tcase_create("findings");
+
+	tlsrpt_alloc_init();
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_append);
+	tcase_add_test(tc, test_symlink);
+	tcase_add_test(tc, test_reader_ignores);
+	tcase_add_test(tc, test_prune);
+	tcase_add_test(tc, test_alert_add);
+	suite_add_tcase(s, tc);
+	return test_run(s);
+}
