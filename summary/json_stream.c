@@ -78,8 +78,7 @@ summary_json_put(struct summary_json_stream *w, const char *key, json_t *v)
 }
 
 void
-summary_json_begin(struct summary_json_stream *w, const char *key,
-		   char bracket)
+summary_json_begin(struct summary_json_stream *w, const char *key, char bracket)
 {
 	item(w, key);
 	fputc(bracket, w->out);

@@ -62,13 +62,11 @@ stream(struct summary_json_stream *w, const char *key, json_t *v,
 	}
 	if (json_is_object(v)) {
 		summary_json_begin(w, key, '{');
-		json_object_foreach(v, k, x)
-			stream(w, k, x, seed);
+		json_object_foreach(v, k, x) stream(w, k, x, seed);
 		summary_json_end(w, '}');
 	} else {
 		summary_json_begin(w, key, '[');
-		json_array_foreach(v, i, x)
-			stream(w, NULL, x, seed);
+		json_array_foreach(v, i, x) stream(w, NULL, x, seed);
 		summary_json_end(w, ']');
 	}
 }
@@ -86,8 +84,7 @@ streamed(json_t *doc, uint64_t seed)
 
 	ck_assert_ptr_nonnull(f);
 	summary_json_open(&w, f);
-	json_object_foreach(doc, k, x)
-		stream(&w, k, x, &seed);
+	json_object_foreach(doc, k, x) stream(&w, k, x, &seed);
 	ck_assert_int_eq(summary_json_close(&w), 0);
 	fclose(f);
 	return buf;
@@ -104,7 +101,8 @@ check_splits(json_t *doc, int n)
 		char *got = streamed(doc, (uint64_t)seed * 0x9e3779b97f4a7c15u);
 
 		if (strcmp(got, want) != 0)
-			ck_abort_msg("seed %d:\n%s\nwant:\n%s", seed, got, want);
+			ck_abort_msg("seed %d:\n%s\nwant:\n%s", seed, got,
+				     want);
 		free(got);
 	}
 	g_free(want);
