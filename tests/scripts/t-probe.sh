@@ -505,4 +505,18 @@ assert found[0]["time"] == runs[0]["time"], lines
 EOP
 	fail "stored findings or alert: $(cat "$t/alerts.out" "$t/store/"probe-*)"
 echo "   ok: findings stored, one alert for two runs"
+
+# The mail contrib/tlsrpt-alert-mail makes of a probe's alert says what
+# the probe found, not "(None of None failed)" as for a report.
+printf '#!/bin/sh\ncat >"%s/alert.eml"\n' "$t" >"$t/sendmail"
+chmod 755 "$t/sendmail"
+"$TLSRPT_TOP/contrib/tlsrpt-alert-mail" -s "$t/sendmail" postmaster@example.org \
+	<"$t/alerts.out" || fail "tlsrpt-alert-mail refused the probe's alert"
+grep -qx 'Subject: TLS-RPT probe: expiring.test certificate-expiring on mx-expiring.test' \
+	"$t/alert.eml" || fail "probe alert mail subject: $(grep '^Subject' "$t/alert.eml")"
+grep -q '^Address: *127.0.0.4$' "$t/alert.eml" &&
+	grep -q '^What to do: *[A-Za-z]' "$t/alert.eml" &&
+	! grep -q 'None' "$t/alert.eml" ||
+	fail "probe alert mail body: $(sed -n '1,40p' "$t/alert.eml")"
+echo "   ok: the alert mail of a probe finding"
 exit 0
