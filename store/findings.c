@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* findings.c -- appending tlsrpt-probe's findings (findings.h). */
+/* findings.c -- appending and reading tlsrpt-probe's findings
+ * (findings.h). */
 #include "store/findings.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "base/alloc.h"
 #include "base/fileio.h"
+#include "report/report.h"
 #include "store/day.h"
 #include "store/dayfiles.h"
 
@@ -127,5 +133,134 @@ tlsrpt_findings_prune(int dirfd, const char *dir, int64_t before,
 					      de->d_name, strerror(errno));
 	}
 	closedir(d);
+	return rc;
+}
+
+static const char *
+str_of(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* One complete line (no newline) into fn; counted in st. */
+static void
+read_line(const char *buf, size_t len, tlsrpt_findings_fn fn, void *ctx,
+	  struct tlsrpt_findings_stats *st)
+{
+	struct tlsrpt_finding_line l;
+	const char *kind, *t;
+	json_t *o, *n;
+
+	memset(&l, 0, sizeof(l));
+	o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(o)) {
+		st->damaged++;
+		goto out;
+	}
+	kind = str_of(o, "kind");
+	if (json_integer_value(json_object_get(o, "v")) != 1 || kind == NULL ||
+	    (strcmp(kind, "probe-run") != 0 &&
+	     strcmp(kind, "probe-finding") != 0)) {
+		st->skipped++;
+		goto out;
+	}
+	l.kind = strcmp(kind, "probe-run") == 0 ? TLSRPT_FINDING_RUN
+						: TLSRPT_FINDING_ITEM;
+	l.domain = str_of(o, "domain");
+	t = str_of(o, "time");
+	n = json_object_get(o, "findings");
+	if (l.domain == NULL || t == NULL ||
+	    tlsrpt_parse_datetime(t, &l.time) != 0 ||
+	    (l.kind == TLSRPT_FINDING_RUN &&
+	     (!json_is_integer(n) || json_integer_value(n) < 0))) {
+		st->damaged++;
+		goto out;
+	}
+	l.findings = json_integer_value(n);
+	l.error = str_of(o, "error");
+	l.result_type = str_of(o, "result-type");
+	l.mx_host = str_of(o, "mx-host");
+	l.address = str_of(o, "address");
+	l.detail = str_of(o, "detail");
+	l.action = str_of(o, "action");
+	if (l.kind == TLSRPT_FINDING_ITEM && l.result_type == NULL) {
+		st->damaged++;
+		goto out;
+	}
+	st->lines++;
+	fn(&l, ctx);
+out:
+	json_decref(o);
+}
+
+/* One findings file; 0, or -1 with err (a missing file is no error). */
+static int
+read_file(const char *dir, int64_t day, char *buf, tlsrpt_findings_fn fn,
+	  void *ctx, struct tlsrpt_findings_stats *st, struct tlsrpt_error *err)
+{
+	char name[TLSRPT_DAY_NAME_MAX], path[TLSRPT_ERROR_PATH_MAX];
+	size_t len = 0;
+	int fd, c, over = 0;
+	FILE *f;
+
+	tlsrpt_findings_file_name(day, name, sizeof(name));
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) < 0)
+		path[0] = '\0';
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || (f = fdopen(fd, "r")) == NULL) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+				 "cannot open the findings file: %s",
+				 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	st->files++;
+	/* Byte by byte through stdio's buffer: a line longer than the bound
+	 * is read past, never held. */
+	while ((c = getc(f)) != EOF) {
+		if (c != '\n') {
+			if (len < TLSRPT_FINDINGS_LINE_MAX)
+				buf[len++] = (char)c;
+			else
+				over = 1;
+			continue;
+		}
+		if (st->lines + st->damaged + st->skipped >=
+		    TLSRPT_FINDINGS_LINES_MAX)
+			st->truncated++;
+		else if (over)
+			st->damaged++;
+		else if (len > 0)
+			read_line(buf, len, fn, ctx, st);
+		len = 0;
+		over = 0;
+	}
+	if (ferror(f)) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+				 "cannot read the findings file: %s",
+				 strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+int
+tlsrpt_findings_read(const char *const *dirs, size_t n_dirs, int64_t first,
+		     int64_t last, tlsrpt_findings_fn fn, void *ctx,
+		     struct tlsrpt_findings_stats *st, struct tlsrpt_error *err)
+{
+	char *buf = tlsrpt_malloc(TLSRPT_FINDINGS_LINE_MAX);
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (int64_t d = first; rc == 0 && d <= last; d++)
+		for (size_t i = 0; rc == 0 && i < n_dirs; i++)
+			rc = read_file(dirs[i], d, buf, fn, ctx, st, err);
+	tlsrpt_free(buf);
 	return rc;
 }

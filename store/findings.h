@@ -45,4 +45,44 @@ int tlsrpt_findings_append(const char *dir, int64_t day, const void *lines,
 int tlsrpt_findings_prune(int dirfd, const char *dir, int64_t before,
 			  unsigned *deleted, struct tlsrpt_error *err);
 
+/* Reading. One line of a findings file, strings borrowed until the next
+ * line (NULL when absent or JSON null). */
+enum tlsrpt_finding_kind { TLSRPT_FINDING_RUN, TLSRPT_FINDING_ITEM };
+struct tlsrpt_finding_line {
+	enum tlsrpt_finding_kind kind;
+	int64_t time; /* Unix seconds */
+	const char *domain;
+	const char *error;			     /* run: why not probed */
+	int64_t findings;			     /* run: how many lines */
+	const char *result_type, *mx_host, *address; /* finding */
+	const char *detail, *action;		     /* finding */
+};
+
+/* Bounds: a longer line is damaged; past the count, lines are left unread
+ * (counted in truncated) so a planted file cannot take the reader's time. */
+#define TLSRPT_FINDINGS_LINE_MAX 16384
+#define TLSRPT_FINDINGS_LINES_MAX 1000000
+
+struct tlsrpt_findings_stats {
+	uint64_t lines;	    /* lines given to the callback */
+	uint64_t damaged;   /* not JSON, missing keys, too long, bad time */
+	uint64_t skipped;   /* other version or kind: not ours to read */
+	uint64_t truncated; /* lines left unread past the count */
+	uint64_t files;
+};
+
+typedef void (*tlsrpt_findings_fn)(const struct tlsrpt_finding_line *line,
+				   void *ctx);
+
+/* Give fn every probe-run and probe-finding line of the findings files of
+ * days first..last (inclusive) in each of the n_dirs store directories,
+ * day by day, in file order; counts into *st (zeroed first). A missing
+ * file is no error; a truncated last line (no newline) is a run still
+ * being written and is skipped uncounted. Returns 0, or -1 with err when a
+ * file that exists cannot be opened or read. */
+int tlsrpt_findings_read(const char *const *dirs, size_t n_dirs, int64_t first,
+			 int64_t last, tlsrpt_findings_fn fn, void *ctx,
+			 struct tlsrpt_findings_stats *st,
+			 struct tlsrpt_error *err);
+
 #endif

@@ -7,6 +7,7 @@
  * rules' filters.
  */
 #include <check.h>
+#include <glib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +151,81 @@ END_TEST
 
 /* Retention deletes findings files with the day files: a day at the
  * retention age goes, the day after it stays. */
+struct got {
+	int runs, items;
+	char last[256];
+};
+
+static void
+collect(const struct tlsrpt_finding_line *l, void *ctx)
+{
+	struct got *g = ctx;
+
+	if (l->kind == TLSRPT_FINDING_RUN)
+		g->runs++;
+	else
+		g->items++;
+	snprintf(g->last, sizeof(g->last), "%s %lld %lld %s %s", l->domain,
+		 (long long)l->time, (long long)l->findings,
+		 l->result_type ? l->result_type : "-",
+		 l->mx_host ? l->mx_host : "-");
+}
+
+/* Run and finding lines of the window's days are given back; damaged
+ * lines (not JSON, missing keys, too long) are counted, other versions
+ * and kinds skipped, a truncated last line left for the writer, days
+ * outside the window not read. */
+START_TEST(test_read)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct tlsrpt_findings_stats st;
+	const char *dirs[] = {dir};
+	struct got g = {0, 0, ""};
+	GString *lines = g_string_new(NULL);
+	char *longline = g_strnfill(TLSRPT_FINDINGS_LINE_MAX + 10, 'x');
+
+	g_string_append(
+		lines,
+		"{\"v\":1,\"kind\":\"probe-run\",\"time\":"
+		"\"2026-12-06T10:00:00Z\",\"domain\":\"example.com\","
+		"\"error\":null,\"findings\":1}\n"
+		"{\"v\":1,\"kind\":\"probe-finding\",\"domain\":"
+		"\"example.com\",\"result-type\":"
+		"\"certificate-expired\",\"mx-host\":\"mx2.example.com\","
+		"\"address\":\"127.0.0.1\",\"detail\":\"d\",\"action\":"
+		"\"a\",\"time\":\"2026-12-06T10:00:00Z\"}\n"
+		"not json\n"
+		"{\"v\":1,\"kind\":\"probe-run\",\"domain\":\"x\"}\n"
+		"{\"v\":2,\"kind\":\"probe-run\"}\n"
+		"{\"v\":1,\"kind\":\"other\"}\n");
+	g_string_append(lines, longline);
+	g_string_append(lines, "\n{\"v\":1,\"kind\":\"probe-r");
+	ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-06"),
+						lines->str, lines->len, 0640,
+						&err),
+			 0);
+	ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-08"),
+						lines->str, lines->len, 0640,
+						&err),
+			 0);
+	ck_assert_int_eq(tlsrpt_findings_read(dirs, 1, day("2026-12-05"),
+					      day("2026-12-07"), collect, &g,
+					      &st, &err),
+			 0);
+	ck_assert_int_eq(g.runs, 1);
+	ck_assert_int_eq(g.items, 1);
+	ck_assert_str_eq(g.last, "example.com 1796551200 0 "
+				 "certificate-expired mx2.example.com");
+	ck_assert_uint_eq(st.files, 1);
+	ck_assert_uint_eq(st.lines, 2);
+	ck_assert_uint_eq(st.damaged, 3);
+	ck_assert_uint_eq(st.skipped, 2);
+	ck_assert_uint_eq(st.truncated, 0);
+	g_string_free(lines, TRUE);
+	g_free(longline);
+}
+END_TEST
+
 START_TEST(test_prune)
 {
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
@@ -244,6 +320,7 @@ main(void)
 	tcase_add_test(tc, test_append);
 	tcase_add_test(tc, test_symlink);
 	tcase_add_test(tc, test_reader_ignores);
+	tcase_add_test(tc, test_read);
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_alert_add);
 	suite_add_tcase(s, tc);
