@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "summary/probe.h"
 #include "summary/window.h"
 
 void
@@ -218,6 +219,8 @@ summary_agg_new(const struct summary_options *o)
 	a->reports_list = g_ptr_array_new_with_free_func(report_free);
 	a->suspects = g_ptr_array_new_with_free_func(summary_suspect_free);
 	a->conflicts = g_ptr_array_new_with_free_func(summary_conflict_free);
+	a->probes_h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					    summary_probe_free);
 	/* Domains asked for exist from the start: silence needs them. */
 	for (i = 0; i < o->n_domains; i++) {
 		char *name = g_ascii_strdown(o->domains[i], -1);
@@ -252,6 +255,9 @@ summary_agg_free(struct summary_agg *a)
 		g_ptr_array_free(a->silent_domains, TRUE);
 	if (a->triage != NULL)
 		g_ptr_array_free(a->triage, TRUE);
+	if (a->probes != NULL)
+		g_ptr_array_free(a->probes, TRUE);
+	g_hash_table_destroy(a->probes_h);
 	g_hash_table_destroy(a->domains_h);
 	g_hash_table_destroy(a->orgs_h);
 	g_hash_table_destroy(a->results_h);

@@ -203,6 +203,8 @@ struct summary_pair {
 /* A domain's other_types and mx (the MX patterns of the latest policy)
  * are space-separated lists whose items hold no white space (fold.c makes
  * it U+FFFD), so the JSON and CSV lists split them back exactly. */
+struct summary_probe;
+
 struct summary_domain {
 	char *name; /* lower case; "(none)" for policies without one */
 	struct summary_counts cur, prev;
@@ -236,6 +238,8 @@ struct summary_domain {
 	GHashTable *pairs_h;
 	GPtrArray *pairs;
 	int64_t pairs_over;
+	/* Our probe's latest run in the window, or NULL (probe.h). */
+	const struct summary_probe *probe;
 };
 
 /* pairs.c: count sessions of a failure detail of d; sort; free. */
@@ -374,6 +378,12 @@ struct summary_agg {
 	/* Owned rows (trust.c, conflicts.c), in the order read. */
 	GPtrArray *suspects;  /* struct summary_suspect */
 	GPtrArray *conflicts; /* struct summary_conflict */
+	/* Our probe (probe.h): domain -> struct summary_probe; after
+	 * finish, probes by name (borrowed). Domains past the cap, damaged
+	 * or unread lines of the findings files. */
+	GHashTable *probes_h;
+	GPtrArray *probes;
+	int64_t probe_domains_over, probe_damaged;
 	int finished;
 };
 

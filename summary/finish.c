@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* finish.c -- the groups of an aggregation, sorted for rendering. */
 #include "summary/aggregate.h"
+#include "summary/probe.h"
 #include "summary/triage.h"
 
 #include <string.h>
@@ -210,6 +211,7 @@ summary_agg_finish(struct summary_agg *a)
 	g_ptr_array_sort(a->days, cmp_day);
 	g_ptr_array_sort(a->reports_list, cmp_report);
 
+	summary_probe_finish(a);
 	summary_readiness(a);
 	summary_silence(a);
 	summary_triage(a);

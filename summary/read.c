@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "summary/conflicts.h"
+#include "summary/probe.h"
 
 /* One pass over the stores. With held, the versions of conflicting ids are
  * held back; with keys, the ids of conflicting reports are noted. */
@@ -50,7 +51,7 @@ summary_read_stores(struct summary_agg *a, const char *const *dirs,
 	if (rc != 0 || keys == NULL) {
 		if (keys != NULL)
 			g_hash_table_destroy(keys);
-		return rc;
+		return rc != 0 ? rc : summary_probe_read(a, dirs, n_dirs, err);
 	}
 	/* Conflicts: the first version of each was counted before anyone
 	 * knew. Start over, holding every version of those ids back. */
@@ -60,5 +61,6 @@ summary_read_stores(struct summary_agg *a, const char *const *dirs,
 	if (rc == 0)
 		summary_held_resolve(held, a);
 	summary_held_free(held);
-	return rc;
+	/* After the passes: a restart would drop what was read. */
+	return rc != 0 ? rc : summary_probe_read(a, dirs, n_dirs, err);
 }

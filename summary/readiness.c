@@ -21,6 +21,7 @@
 
 #include <string.h>
 
+#include "summary/probe.h"
 #include "summary/render.h"
 #include "summary/window.h"
 
@@ -205,6 +206,24 @@ recent_failures_text(const struct summary_agg *a,
 	return g_string_free(s, FALSE);
 }
 
+/* Whatever the reports say: senders see the certificate and the policy
+ * our probe saw, and in enforce they would refuse the mail. */
+static void
+judge_probe(struct summary_domain *d)
+{
+	const struct summary_probe_finding *f = summary_probe_blocker(d->probe);
+	char day[24];
+
+	if (f == NULL)
+		return;
+	summary_date_of(d->probe->time, day, sizeof(day));
+	reason(d, "probe",
+	       g_strdup_printf("our probe found %s%s%s (%s): senders in "
+			       "enforce would refuse the mail; fix it first",
+			       f->result_type, f->mx_host != NULL ? " on " : "",
+			       f->mx_host != NULL ? f->mx_host : "", day));
+}
+
 static void
 judge_testing(const struct summary_agg *a, struct summary_domain *d)
 {
@@ -230,6 +249,7 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 			       d->recent_reporters == 1 ? "organisation"
 							: "organisations",
 			       o->readiness_days, o->readiness_min_reporters));
+	judge_probe(d);
 	d->verdict = d->reasons->len == 0 ? SUMMARY_VERDICT_READY
 					  : SUMMARY_VERDICT_NOT_READY;
 }

@@ -109,6 +109,7 @@ summary_render_text(FILE *out, const struct summary_agg *a,
 	g_free(v);
 	header(out, a, ctx);
 	summary_text_triage(out, a, healthy);
+	summary_text_probe(out, a);
 	section(out, "DOMAINS, worst first (change: against the previous "
 		     "window, in points)");
 	summary_text_domains_table(out, a, healthy);

@@ -62,6 +62,9 @@ void summary_text_triage(FILE *out, const struct summary_agg *a, size_t max);
 /* Readiness: refusing and not ready first, then ready and enforced, cut
  * after max of those (0: all); silence: silent domains, then the first
  * max silent reporters (0: all). */
+/* "OUR PROBE (latest run)": nothing at all when no probe ran in the
+ * window (render_text_probe.c). */
+void summary_text_probe(FILE *out, const struct summary_agg *a);
 void summary_text_readiness(FILE *out, const struct summary_agg *a, size_t max);
 void summary_text_silence(FILE *out, const struct summary_agg *a, size_t max);
 /* Reports left out as impersonations (trust.c). */

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "summary/probe.h"
 #include "summary/render_text_impl.h"
 #include "summary/triage.h"
 
@@ -109,6 +110,12 @@ domain_line(FILE *out, const struct summary_agg *a,
 		g_string_append(s, ", below threshold");
 	if (d->needs & SUMMARY_NEEDS_SILENT)
 		silence(s, d);
+	if (d->needs & SUMMARY_NEEDS_PROBE)
+		g_string_append_printf(
+			s, "; our probe: %lld %s (see OUR PROBE)",
+			(long long)summary_probe_count(d->probe),
+			summary_plural(summary_probe_count(d->probe), "finding",
+				       "findings"));
 	if (d->needs & SUMMARY_NEEDS_NOT_READY)
 		readiness(s, d);
 	/* "; " starts every part: the first becomes ": ". */

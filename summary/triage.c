@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* triage.c -- domains worst first, and the numbers every view words alike. */
+#include "summary/probe.h"
 #include "summary/triage.h"
 
 #include <stdio.h>
@@ -86,6 +87,8 @@ needs_of(const struct summary_agg *a, const struct summary_domain *d)
 	}
 	if (not_ready(d, needs))
 		needs |= SUMMARY_NEEDS_NOT_READY;
+	if (d->probe != NULL && summary_probe_count(d->probe) > 0)
+		needs |= SUMMARY_NEEDS_PROBE;
 	return needs;
 }
 
@@ -139,6 +142,9 @@ cmp_impact(gconstpointer x, gconstpointer y)
 	c = cmp_desc_double(failure_share(&a->cur) - failure_share(&a->prev),
 			    failure_share(&b->cur) - failure_share(&b->prev));
 	if (c != 0)
+		return c;
+	/* What senders reported first, then what our probe saw. */
+	if ((c = has(b, SUMMARY_NEEDS_PROBE) - has(a, SUMMARY_NEEDS_PROBE)))
 		return c;
 	if ((c = has(b, SUMMARY_NEEDS_SILENT) - has(a, SUMMARY_NEEDS_SILENT)))
 		return c;

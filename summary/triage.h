@@ -16,8 +16,9 @@
  * Impact order of the first two runs: failures over the threshold
  * first, then failed sessions (more first), then
  * failure share, then the change against the previous window (worse
- * first), then silence, then not ready for enforce, then the name. The
- * order is total, so every view and every run prints the same order.
+ * first), then our probe's findings, then silence, then not ready for enforce,
+ * then the name. The order is total, so every view and every run prints the
+ * same order.
  */
 #ifndef TLSRPT_SUMMARY_TRIAGE_H
 #define TLSRPT_SUMMARY_TRIAGE_H
@@ -31,10 +32,11 @@
 #define SUMMARY_NEEDS_FAILURES 1u  /* failures at or over the threshold */
 #define SUMMARY_NEEDS_SILENT 2u	   /* no report, or a reporter went silent */
 #define SUMMARY_NEEDS_NOT_READY 4u /* MTA-STS not ready, or refusing */
+#define SUMMARY_NEEDS_BELOW 8u	   /* failures, all under the noise threshold */
+#define SUMMARY_NEEDS_PROBE 16u	   /* our probe's latest run found something */
 #define SUMMARY_NEEDS_ACTION                             \
 	(SUMMARY_NEEDS_FAILURES | SUMMARY_NEEDS_SILENT | \
-	 SUMMARY_NEEDS_NOT_READY)
-#define SUMMARY_NEEDS_BELOW 8u /* failures, all under the noise threshold */
+	 SUMMARY_NEEDS_NOT_READY | SUMMARY_NEEDS_PROBE)
 
 /* Whether c's failures reach the noise threshold of o (min_failures and
  * min_share_ppm): what makes failures count for the verdict, the exit

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * probe.h -- "our probe" beside "what senders reported": the findings of
+ * tlsrpt-probe's latest run per domain in the window (tlsrpt-store(5),
+ * "Probe findings"), for the views, the triage and the readiness verdict.
+ *
+ * Memory is bounded: at most SUMMARY_PROBE_FINDINGS_MAX findings are kept
+ * per domain (the rest counted in over), at most SUMMARY_PROBE_DOMAINS_MAX
+ * domains (the rest counted in a->probe_domains_over); the reader bounds
+ * line length and count (store/findings.h).
+ */
+#ifndef TLSRPT_SUMMARY_PROBE_H
+#define TLSRPT_SUMMARY_PROBE_H
+
+#include "summary/aggregate.h"
+
+#define SUMMARY_PROBE_FINDINGS_MAX 32
+#define SUMMARY_PROBE_DOMAINS_MAX 100000
+
+/* Strings neutralised for text (report/sanitize.h) when read: every sink
+ * escapes them further as it must. */
+struct summary_probe_finding {
+	char *result_type, *mx_host, *address, *action;
+};
+
+struct summary_probe {
+	char *domain;	     /* lower case */
+	int64_t time;	     /* of the latest run (or finding) in the window */
+	int have_run;	     /* a probe-run line with that time was read */
+	char *error;	     /* why the domain could not be probed, or NULL */
+	GPtrArray *findings; /* struct summary_probe_finding, in file order */
+	int64_t over;	     /* findings of that run past the cap */
+};
+
+/* Read the findings files of the window's days from the stores into
+ * a->probes_h. Returns 0, or -1 with err (a file that cannot be read). */
+int summary_probe_read(struct summary_agg *a, const char *const *dirs,
+		       size_t n_dirs, struct tlsrpt_error *err);
+
+/* After finish's sorting: a->probes by name, each domain's probe. */
+void summary_probe_finish(struct summary_agg *a);
+
+/* Whether a finding of p is one that makes a domain in testing not ready
+ * for enforce; the first such, or NULL. */
+const struct summary_probe_finding *
+summary_probe_blocker(const struct summary_probe *p);
+
+/* How many findings the latest run had (kept and over). */
+int64_t summary_probe_count(const struct summary_probe *p);
+
+void summary_probe_free(gpointer p);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * render_text_probe.c -- "our probe" beside what senders reported: per
+ * domain the findings of tlsrpt-probe's latest run in the window, or "no
+ * findings", with the time of the run (summary/probe.h).
+ */
+#include "summary/render.h"
+
+#include "report/report.h"
+#include "summary/probe.h"
+#include "summary/render_text_impl.h"
+#include "summary/triage.h"
+
+static void
+finding_line(FILE *out, const struct summary_probe_finding *f)
+{
+	GString *s = g_string_new(NULL);
+
+	g_string_append(s, f->result_type);
+	if (f->mx_host != NULL)
+		g_string_append_printf(s, " on %s", f->mx_host);
+	if (f->address != NULL)
+		g_string_append_printf(s, " [%s]", f->address);
+	if (f->action != NULL)
+		g_string_append_printf(s, " -> %s", f->action);
+	/* The wrap puts a space before text that does not start a line. */
+	fputc(' ', out);
+	summary_text_wrap(out, s->str, 1, 6);
+	g_string_free(s, TRUE);
+}
+
+void
+summary_text_probe(FILE *out, const struct summary_agg *a)
+{
+	char when[24];
+
+	if (a->probes == NULL || a->probes->len == 0)
+		return;
+	fprintf(out, "\nOUR PROBE (latest run)\n");
+	for (guint i = 0; i < a->probes->len; i++) {
+		const struct summary_probe *p = g_ptr_array_index(a->probes, i);
+		int64_t n = summary_probe_count(p);
+		char *line;
+
+		tlsrpt_format_datetime(p->time, when, sizeof(when));
+		if (p->error != NULL)
+			line = g_strdup_printf("%s (%s): not probed: %s",
+					       p->domain, when, p->error);
+		else if (n == 0)
+			line = g_strdup_printf("%s (%s): no findings",
+					       p->domain, when);
+		else
+			line = g_strdup_printf(
+				"%s (%s): %lld %s", p->domain, when,
+				(long long)n,
+				summary_plural(n, "finding", "findings"));
+		summary_text_wrap(out, line, 0, 4);
+		g_free(line);
+		for (guint j = 0; j < p->findings->len; j++)
+			finding_line(out, g_ptr_array_index(p->findings, j));
+		if (p->over > 0)
+			fprintf(out, "  ... %lld more\n", (long long)p->over);
+	}
+	if (a->probe_damaged > 0 || a->probe_domains_over > 0)
+		fprintf(out,
+			"(%lld damaged or unread findings lines, %lld "
+			"domains past the limit)\n",
+			(long long)a->probe_damaged,
+			(long long)a->probe_domains_over);
+}

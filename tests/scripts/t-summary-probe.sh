@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# t-summary-probe.sh -- tlsrpt-summary shows our probe beside what senders
+# reported: a store of clean MTA-STS testing reports (enough to be ready
+# for enforce) plus a findings file written by hand in the format of
+# tlsrpt-store(5) "Probe findings". With it, the text view has OUR PROBE,
+# the domain needs action and is not ready ("probe"), the JSON has the
+# per-domain "probe" object; without it, none of that and the domain is
+# ready.
+. "$TLSRPT_TOP/tests/scripts/lib.inc"
+summary=$TLSRPT_BUILD/tlsrpt-summary
+ingest=$TLSRPT_BUILD/tlsrpt-ingest
+[ -x "$summary" ] || skip "no $summary"
+[ -x "$ingest" ] || skip "no $ingest"
+command -v jq >/dev/null || skip "no jq"
+t=$(tmpdir)
+trap 'rm -rf "$t"' EXIT
+echo "AllowRoot yes" >"$t/c.conf"
+
+# 8 clean reports of example.net in testing from 2 organisations, one a
+# day over the last 8 days.
+for i in 1 2 3 4 5 6 7 8; do
+	org="Org$((i % 2))"
+	start=$(date -u -d "-$((i + 1)) days" +%Y-%m-%dT00:00:00Z)
+	end=$(date -u -d "-$i days" +%Y-%m-%dT00:00:00Z)
+	cat >"$t/r$i.json" <<JSON
+{"organization-name":"$org","date-range":{"start-datetime":"$start","end-datetime":"$end"},"contact-info":"tlsrpt@$org.example","report-id":"$org-$i","policies":[{"policy":{"policy-type":"sts","policy-string":["version: STSv1","mode: testing","mx: mx1.example.net","mx: mx2.example.net","max_age: 86400"],"policy-domain":"example.net","mx-host":["mx1.example.net","mx2.example.net"]},"summary":{"total-successful-session-count":100,"total-failure-session-count":0}}]}
+JSON
+done
+"$ingest" -c "$t/c.conf" -d "$t/s" "$t"/r*.json >/dev/null || fail "ingest"
+
+# Without findings: no probe section, nothing needs action, ready.
+expect_status 0 "$summary" -d "$t/s" >"$t/plain"
+grep -q '^OUR PROBE' "$t/plain" && fail "probe section without findings"
+sed -n '/^NEEDS ACTION/,/^$/p' "$t/plain" | grep -q '^(nothing)' ||
+	fail "needs action without findings: $(cat "$t/plain")"
+"$summary" -d "$t/s" --format json >"$t/plain.json" || fail "json"
+[ "$(jq -r '.domains[] | select(.domain == "example.net") | .readiness.verdict' "$t/plain.json")" = ready ] ||
+	fail "not ready without findings: $(jq -c '.domains' "$t/plain.json")"
+[ "$(jq '[.domains[] | select(has("probe"))] | length' "$t/plain.json")" = 0 ] ||
+	fail "probe key without findings"
+
+# Findings, by hand: an older run (mx1 expired, superseded), the latest
+# run (mx2 name mismatch), and a clean domain.
+day=$(date -u +%F)
+old=$(date -u -d '-2 hours' +%Y-%m-%dT%H:00:00Z)
+new=$(date -u -d '-1 hours' +%Y-%m-%dT%H:00:00Z)
+cat >"$t/s/probe-$day.jsonl" <<JSON
+{"v":1,"kind":"probe-finding","domain":"example.net","result-type":"certificate-expired","mx-host":"mx1.example.net","address":"192.0.2.1","detail":"expired","action":"renew it","time":"$old"}
+{"v":1,"kind":"probe-run","time":"$old","domain":"example.net","error":null,"findings":1}
+{"v":1,"kind":"probe-finding","domain":"example.net","result-type":"certificate-host-mismatch","mx-host":"mx2.example.net","address":"192.0.2.2","detail":"the certificate names other.example","action":"put mx2.example.net in the certificate","time":"$new"}
+{"v":1,"kind":"probe-run","time":"$new","domain":"example.net","error":null,"findings":1}
+{"v":1,"kind":"probe-run","time":"$new","domain":"clean.example","error":null,"findings":0}
+not a line
+JSON
+expect_status 0 "$summary" -d "$t/s" >"$t/probe"
+sed -n '/^OUR PROBE/,/^$/p' "$t/probe" >"$t/sec"
+grep -q '^OUR PROBE (latest run)' "$t/sec" || fail "no probe section: $(cat "$t/probe")"
+grep -q "^example.net ($new): 1 finding" "$t/sec" || fail "run line: $(cat "$t/sec")"
+grep -q '^  certificate-host-mismatch on mx2.example.net \[192.0.2.2\]' "$t/sec" ||
+	fail "finding line: $(cat "$t/sec")"
+grep -q -- '-> put$' "$t/sec" && grep -q '^      mx2.example.net in the certificate$' "$t/sec" || fail "action: $(cat "$t/sec")"
+grep -q 'certificate-expired' "$t/sec" && fail "older run shown: $(cat "$t/sec")"
+grep -q "^clean.example ($new): no findings" "$t/sec" || fail "clean: $(cat "$t/sec")"
+grep -q '1 damaged' "$t/sec" || fail "damaged line not counted: $(cat "$t/sec")"
+sed -n '/^NEEDS ACTION/,/^$/p' "$t/probe" >"$t/needs"
+grep -q '^example.net: our probe: 1 finding' "$t/needs" || fail "needs: $(cat "$t/needs")"
+# joined: the 72-column wrap may cut the sentence anywhere
+tr '\n' ' ' <"$t/needs" | tr -s ' ' |
+	grep -q 'not ready: our probe found certificate-host-mismatch on mx2.example.net' ||
+	fail "not ready: $(cat "$t/needs")"
+awk 'length > 72 { bad = 1 } END { exit bad }' "$t/probe" || fail "text wider than 72 columns"
+
+"$summary" -d "$t/s" --format json >"$t/probe.json" || fail "json with probe"
+d='.domains[] | select(.domain == "example.net")'
+[ "$(jq -r "$d | .readiness.verdict" "$t/probe.json")" = not-ready ] ||
+	fail "ready despite the probe: $(jq -c "$d" "$t/probe.json")"
+[ "$(jq -r "$d | .readiness.reasons[0].code" "$t/probe.json")" = probe ] ||
+	fail "reason code: $(jq -c "$d | .readiness" "$t/probe.json")"
+[ "$(jq -r "$d | .probe.time" "$t/probe.json")" = "$new" ] || fail "probe time"
+[ "$(jq -c "$d | .probe.findings" "$t/probe.json")" = \
+	'[{"result-type":"certificate-host-mismatch","mx-host":"mx2.example.net","address":"192.0.2.2","action":"put mx2.example.net in the certificate"}]' ] ||
+	fail "probe findings: $(jq -c "$d | .probe" "$t/probe.json")"
+exit 0
