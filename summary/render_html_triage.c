@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "summary/probe.h"
 #include "summary/render_html_impl.h"
 #include "summary/triage.h"
 #include "summary/window.h"
@@ -248,6 +249,30 @@ readiness(FILE *out, const struct summary_domain *d, int failing)
 	}
 }
 
+/* What our probe's latest run found, "our probe (2026-12-06): 2
+ * findings: certificate-expired on mx2.example.net; ...". */
+static void
+probe(FILE *out, const struct summary_probe *p)
+{
+	int64_t n = summary_probe_count(p);
+	char day[24];
+
+	summary_date_of(p->time, day, sizeof(day));
+	fprintf(out, "our probe (%s): %lld %s", day, (long long)n,
+		summary_plural(n, "finding", "findings"));
+	for (guint i = 0; i < p->findings->len; i++) {
+		const struct summary_probe_finding *f =
+			g_ptr_array_index(p->findings, i);
+
+		fputs(i == 0 ? ": " : "; ", out);
+		summary_html_esc(out, f->result_type);
+		if (f->mx_host != NULL) {
+			fputs(" on ", out);
+			summary_html_esc(out, f->mx_host);
+		}
+	}
+}
+
 /* One domain that needs action: the tags, what is wrong, what to do. */
 static void
 action_row(FILE *out, const struct summary_agg *a,
@@ -265,6 +290,8 @@ action_row(FILE *out, const struct summary_agg *a,
 		    d->verdict == SUMMARY_VERDICT_REFUSING ? "refusing"
 							   : "not ready",
 		    "#ef6c00");
+	if (d->needs & SUMMARY_NEEDS_PROBE)
+		tag(out, "probe", "#00838f");
 	if (d->needs & SUMMARY_NEEDS_FAILURES) {
 		failures(out, a, d, &advice);
 		any = 1;
@@ -272,6 +299,11 @@ action_row(FILE *out, const struct summary_agg *a,
 	if (d->needs & SUMMARY_NEEDS_SILENT) {
 		fputs(any ? "<br>" : "", out);
 		silence(out, d);
+		any = 1;
+	}
+	if (d->needs & SUMMARY_NEEDS_PROBE) {
+		fputs(any ? "<br>" : "", out);
+		probe(out, d->probe);
 		any = 1;
 	}
 	if ((d->needs & SUMMARY_NEEDS_NOT_READY) &&
@@ -292,6 +324,17 @@ action_row(FILE *out, const struct summary_agg *a,
 		fputs("check its <code>_smtp._tls</code> record and the milter",
 		      out);
 		any = 1;
+	}
+	/* The probe's own advice for its first finding. */
+	if ((d->needs & SUMMARY_NEEDS_PROBE) && d->probe->findings->len > 0) {
+		const struct summary_probe_finding *f =
+			g_ptr_array_index(d->probe->findings, 0);
+
+		if (f->action != NULL) {
+			fputs(any ? "; " : "", out);
+			summary_html_esc(out, f->action);
+			any = 1;
+		}
 	}
 	/* Failing in testing: fixing the failures is all there is to do;
 	 * in enforce, going back to testing delivers the mail meanwhile. */

@@ -80,4 +80,15 @@ d='.domains[] | select(.domain == "example.net")'
 [ "$(jq -c "$d | .probe.findings" "$t/probe.json")" = \
 	'[{"result-type":"certificate-host-mismatch","mx-host":"mx2.example.net","address":"192.0.2.2","action":"put mx2.example.net in the certificate"}]' ] ||
 	fail "probe findings: $(jq -c "$d | .probe" "$t/probe.json")"
+
+# HTML: the Needs action row of example.net has the tag, the finding and
+# the probe's advice; the store without findings has none of them.
+"$summary" -d "$t/s" --format html >"$t/probe.html" || fail "html with probe"
+grep -q '>probe</span>' "$t/probe.html" || fail "no probe tag in html"
+grep -q 'our probe ([0-9-]*): 1 finding: certificate-host-mismatch on mx2.example.net' "$t/probe.html" ||
+	fail "no probe finding in html"
+grep -q 'put mx2.example.net in the certificate' "$t/probe.html" || fail "no probe advice in html"
+rm "$t/s/probe-$day.jsonl"
+"$summary" -d "$t/s" --format html >"$t/plain.html" || fail "html"
+grep -q '>probe</span>\|our probe' "$t/plain.html" && fail "probe in html without findings"
 exit 0
