@@ -200,6 +200,7 @@ summary_mail_subject(const struct summary_agg *a)
 	failing_parts(a, &sub);
 	needs_part(a, &sub, SUMMARY_NEEDS_SILENT, "silent");
 	needs_part(a, &sub, SUMMARY_NEEDS_NOT_READY, "not ready");
+	needs_part(a, &sub, SUMMARY_NEEDS_PROBE, "with probe findings");
 	count_part(&sub, (int64_t)a->problems.skipped, "damaged store line",
 		   "damaged store lines");
 	count_part(&sub, a->problems.impersonations, "impersonation",

@@ -88,6 +88,11 @@ grep -q '>probe</span>' "$t/probe.html" || fail "no probe tag in html"
 grep -q 'our probe ([0-9-]*): 1 finding: certificate-host-mismatch on mx2.example.net' "$t/probe.html" ||
 	fail "no probe finding in html"
 grep -q 'put mx2.example.net in the certificate' "$t/probe.html" || fail "no probe advice in html"
+"$summary" -d "$t/s" --format mail --to postmaster@example.net >"$t/probe.mail" || fail "mail with probe"
+# unfolded: a long Subject continues on the next line
+sed -n '/^Subject:/,/^[^ ]/p' "$t/probe.mail" | tr '\n' ' ' | tr -s ' ' |
+	grep -q '^Subject: TLS-RPT: .*example.net with probe findings' ||
+	fail "subject: $(grep -A1 '^Subject' "$t/probe.mail")"
 rm "$t/s/probe-$day.jsonl"
 "$summary" -d "$t/s" --format html >"$t/plain.html" || fail "html"
 grep -q '>probe</span>\|our probe' "$t/plain.html" && fail "probe in html without findings"
