@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "summary/aggregate.h"
+#include "summary/probe.h"
 #include "summary/render.h"
 #include "summary/triage.h"
 #include "tests/unit/testutil.h"
@@ -69,6 +70,47 @@ START_TEST(test_order_worst_first)
 	ck_assert_uint_eq(d->needs, SUMMARY_NEEDS_SILENT);
 	d = g_ptr_array_index(a->triage, 4);
 	ck_assert_uint_eq(d->needs, SUMMARY_NEEDS_BELOW);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* A domain with findings of our probe needs action, after the domains
+ * with reported failures and before the silent ones. */
+START_TEST(test_order_probe)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	struct summary_domain *d;
+	struct summary_probe *p = g_new0(struct summary_probe, 1);
+	struct summary_probe_finding *f =
+		g_new0(struct summary_probe_finding, 1);
+
+	summary_options_default(&o);
+	o.since = 1000000;
+	o.until = o.since + 86400;
+	a = summary_agg_new(&o);
+	domain(a, "a-probed.example", 1000, 0);
+	domain(a, "b-failing.example", 1000, 100);
+	d = domain(a, "c-silent.example", 0, 0);
+	d->in_window = 0;
+	d->in_prev = 1;
+	d->prev.successes = 10;
+	p->domain = g_strdup("a-probed.example");
+	p->time = o.since + 60;
+	p->findings = g_ptr_array_new_with_free_func(g_free);
+	/* A literal: the list frees the struct only. */
+	f->result_type = "certificate-expired";
+	g_ptr_array_add(p->findings, f);
+	g_hash_table_insert(a->probes_h, p->domain, p);
+	summary_agg_finish(a);
+
+	ck_assert_uint_eq(a->n_action, 3);
+	ck_assert_str_eq(nth(a, 0), "b-failing.example");
+	ck_assert_str_eq(nth(a, 1), "a-probed.example");
+	ck_assert_str_eq(nth(a, 2), "c-silent.example");
+	d = g_ptr_array_index(a->triage, 1);
+	ck_assert_uint_eq(d->needs, SUMMARY_NEEDS_PROBE);
+	ck_assert_ptr_eq(d->probe, p);
 	summary_agg_free(a);
 }
 END_TEST
@@ -226,6 +268,7 @@ main(void)
 
 	tlsrpt_alloc_init();
 	tcase_add_test(tc, test_order_worst_first);
+	tcase_add_test(tc, test_order_probe);
 	tcase_add_test(tc, test_threshold_share);
 	tcase_add_test(tc, test_one_rounding_rule);
 	tcase_add_test(tc, test_words);
