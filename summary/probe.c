@@ -73,6 +73,35 @@ start_over(struct summary_probe *p, int64_t time)
 	p->over = 0;
 }
 
+static int
+same_str(const char *x, const char *y)
+{
+	return x == NULL || y == NULL ? x == y : strcmp(x, y) == 0;
+}
+
+/* The same finding of the same run met again (one store given twice, a
+ * findings file copied into another store): counted once. Compared as
+ * kept, so cleaned; at most SUMMARY_PROBE_FINDINGS_MAX to look at. */
+static int
+seen(const struct summary_probe *p, const struct tlsrpt_finding_line *l)
+{
+	char *rt = clean(l->result_type), *mx = clean(l->mx_host),
+	     *ad = clean(l->address);
+	int found = 0;
+
+	for (guint i = 0; !found && i < p->findings->len; i++) {
+		const struct summary_probe_finding *f =
+			g_ptr_array_index(p->findings, i);
+
+		found = same_str(f->result_type, rt) &&
+			same_str(f->mx_host, mx) && same_str(f->address, ad);
+	}
+	g_free(rt);
+	g_free(mx);
+	g_free(ad);
+	return found;
+}
+
 static void
 take_line(const struct tlsrpt_finding_line *l, void *ctx)
 {
@@ -108,6 +137,8 @@ take_line(const struct tlsrpt_finding_line *l, void *ctx)
 		p->have_run = 1;
 		g_free(p->error);
 		p->error = clean(l->error);
+	} else if (seen(p, l)) {
+		return;
 	} else if (p->findings->len >= SUMMARY_PROBE_FINDINGS_MAX) {
 		p->over = tlsrpt_count_add(p->over, 1);
 	} else {

@@ -50,6 +50,7 @@ cat >"$t/s/probe-$day.jsonl" <<JSON
 {"v":1,"kind":"probe-finding","domain":"example.net","result-type":"certificate-host-mismatch","mx-host":"mx2.example.net","address":"192.0.2.2","detail":"the certificate names other.example","action":"put mx2.example.net in the certificate","time":"$new"}
 {"v":1,"kind":"probe-run","time":"$new","domain":"example.net","error":null,"findings":1}
 {"v":1,"kind":"probe-run","time":"$new","domain":"clean.example","error":null,"findings":0}
+{"v":1,"kind":"probe-run","time":"$new","domain":"down.example","error":"no MX record","findings":0}
 not a line
 JSON
 expect_status 0 "$summary" -d "$t/s" >"$t/probe"
@@ -61,6 +62,7 @@ grep -q '^  certificate-host-mismatch on mx2.example.net \[192.0.2.2\]' "$t/sec"
 grep -q -- '-> put$' "$t/sec" && grep -q '^      mx2.example.net in the certificate$' "$t/sec" || fail "action: $(cat "$t/sec")"
 grep -q 'certificate-expired' "$t/sec" && fail "older run shown: $(cat "$t/sec")"
 grep -q "^clean.example ($new): no findings" "$t/sec" || fail "clean: $(cat "$t/sec")"
+grep -q "^down.example ($new): not probed: no MX record" "$t/sec" || fail "error: $(cat "$t/sec")"
 grep -q '1 damaged' "$t/sec" || fail "damaged line not counted: $(cat "$t/sec")"
 sed -n '/^NEEDS ACTION/,/^$/p' "$t/probe" >"$t/needs"
 grep -q '^example.net: our probe: 1 finding' "$t/needs" || fail "needs: $(cat "$t/needs")"
@@ -93,7 +95,13 @@ grep -q 'put mx2.example.net in the certificate' "$t/probe.html" || fail "no pro
 sed -n '/^Subject:/,/^[^ ]/p' "$t/probe.mail" | tr '\n' ' ' | tr -s ' ' |
 	grep -q '^Subject: TLS-RPT: .*example.net with probe findings' ||
 	fail "subject: $(grep -A1 '^Subject' "$t/probe.mail")"
-rm "$t/s/probe-$day.jsonl"
+mv "$t/s/probe-$day.jsonl" "$t/probe-file"
 "$summary" -d "$t/s" --format html >"$t/plain.html" || fail "html"
 grep -q '>probe</span>\|our probe' "$t/plain.html" && fail "probe in html without findings"
+
+# The same store given twice: each finding once.
+cp "$t/probe-file" "$t/s/probe-$day.jsonl"
+"$summary" -d "$t/s" -d "$t/s" --format json >"$t/twice.json" || fail "json twice"
+[ "$(jq "$d | .probe.findings | length" "$t/twice.json")" = 1 ] ||
+	fail "finding counted twice: $(jq -c "$d | .probe" "$t/twice.json")"
 exit 0
