@@ -148,10 +148,11 @@ day_row(const struct summary_day *d)
 static void
 probe(json_t *o, const struct summary_probe *p)
 {
-	json_t *pr, *list = json_array();
+	json_t *pr, *list;
 
 	if (p == NULL)
 		return;
+	list = json_array();
 	for (guint i = 0; i < p->findings->len; i++) {
 		const struct summary_probe_finding *f =
 			g_ptr_array_index(p->findings, i);
