@@ -11,6 +11,10 @@
 #include "summary/render_text_impl.h"
 #include "summary/triage.h"
 
+/* Domains the probe found nothing at, listed before "N more" (--all:
+ * all), as the healthy ones of the default view. */
+#define CLEAN_MAX 10
+
 static void
 finding_line(FILE *out, const struct summary_probe_finding *f)
 {
@@ -29,38 +33,64 @@ finding_line(FILE *out, const struct summary_probe_finding *f)
 	g_string_free(s, TRUE);
 }
 
+/* One domain's line and its findings. */
+static void
+domain_lines(FILE *out, const struct summary_probe *p)
+{
+	int64_t n = summary_probe_count(p);
+	char when[24], *line;
+
+	tlsrpt_format_datetime(p->time, when, sizeof(when));
+	if (p->error != NULL)
+		line = g_strdup_printf("%s (%s): not probed: %s", p->domain,
+				       when, p->error);
+	else if (n == 0)
+		line = g_strdup_printf("%s (%s): no findings", p->domain, when);
+	else
+		line = g_strdup_printf(
+			"%s (%s): %lld %s", p->domain, when, (long long)n,
+			summary_plural(n, "finding", "findings"));
+	summary_text_wrap(out, line, 0, 4);
+	g_free(line);
+	for (guint j = 0; j < p->findings->len; j++)
+		finding_line(out, g_ptr_array_index(p->findings, j));
+	if (p->over > 0)
+		fprintf(out, "  ... %lld more\n", (long long)p->over);
+}
+
+static int
+clean_run(const struct summary_probe *p)
+{
+	return p->error == NULL && summary_probe_count(p) == 0;
+}
+
 void
 summary_text_probe(FILE *out, const struct summary_agg *a)
 {
-	char when[24];
+	guint shown = 0, clean = 0;
 
 	if (a->probes == NULL || a->probes->len == 0)
 		return;
 	fprintf(out, "\nOUR PROBE (latest run)\n");
+	/* What needs a look first; then the clean domains, cut after a few
+	 * as the healthy ones are (a fleet's probe is mostly clean). */
+	for (guint i = 0; i < a->probes->len; i++)
+		if (!clean_run(g_ptr_array_index(a->probes, i)))
+			domain_lines(out, g_ptr_array_index(a->probes, i));
 	for (guint i = 0; i < a->probes->len; i++) {
 		const struct summary_probe *p = g_ptr_array_index(a->probes, i);
-		int64_t n = summary_probe_count(p);
-		char *line;
 
-		tlsrpt_format_datetime(p->time, when, sizeof(when));
-		if (p->error != NULL)
-			line = g_strdup_printf("%s (%s): not probed: %s",
-					       p->domain, when, p->error);
-		else if (n == 0)
-			line = g_strdup_printf("%s (%s): no findings",
-					       p->domain, when);
-		else
-			line = g_strdup_printf(
-				"%s (%s): %lld %s", p->domain, when,
-				(long long)n,
-				summary_plural(n, "finding", "findings"));
-		summary_text_wrap(out, line, 0, 4);
-		g_free(line);
-		for (guint j = 0; j < p->findings->len; j++)
-			finding_line(out, g_ptr_array_index(p->findings, j));
-		if (p->over > 0)
-			fprintf(out, "  ... %lld more\n", (long long)p->over);
+		if (!clean_run(p))
+			continue;
+		clean++;
+		if (a->opt.list_all || shown < CLEAN_MAX) {
+			domain_lines(out, p);
+			shown++;
+		}
 	}
+	if (clean > shown)
+		fprintf(out, "... %u more with no findings: --all\n",
+			clean - shown);
 	if (a->probe_damaged > 0 || a->probe_domains_over > 0)
 		fprintf(out,
 			"(%lld damaged or unread findings lines, %lld "

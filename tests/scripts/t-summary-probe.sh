@@ -104,4 +104,17 @@ cp "$t/probe-file" "$t/s/probe-$day.jsonl"
 "$summary" -d "$t/s" -d "$t/s" --format json >"$t/twice.json" || fail "json twice"
 [ "$(jq "$d | .probe.findings | length" "$t/twice.json")" = 1 ] ||
 	fail "finding counted twice: $(jq -c "$d | .probe" "$t/twice.json")"
+
+# A fleet's probe is mostly clean: 12 clean domains, the first 10 shown
+# and "2 more" (--all: all), the domain with findings always.
+for i in 01 02 03 04 05 06 07 08 09 10 11; do
+	echo "{\"v\":1,\"kind\":\"probe-run\",\"time\":\"$new\",\"domain\":\"c$i.example\",\"error\":null,\"findings\":0}"
+done >>"$t/s/probe-$day.jsonl"
+"$summary" -d "$t/s" >"$t/fleet" 2>/dev/null
+sed -n '/^OUR PROBE/,/^$/p' "$t/fleet" >"$t/sec"
+[ "$(grep -c ': no findings$' "$t/sec")" = 10 ] || fail "clean cut: $(cat "$t/sec")"
+grep -q '^\.\.\. 2 more with no findings: --all$' "$t/sec" || fail "more line: $(cat "$t/sec")"
+grep -q '^example.net (' "$t/sec" || fail "findings cut: $(cat "$t/sec")"
+"$summary" -d "$t/s" --all >"$t/fleet" 2>/dev/null
+[ "$(sed -n '/^OUR PROBE/,/^$/p' "$t/fleet" | grep -c ': no findings$')" = 12 ] || fail "--all"
 exit 0
