@@ -117,4 +117,14 @@ grep -q '^\.\.\. 2 more with no findings: --all$' "$t/sec" || fail "more line: $
 grep -q '^example.net (' "$t/sec" || fail "findings cut: $(cat "$t/sec")"
 "$summary" -d "$t/s" --all >"$t/fleet" 2>/dev/null
 [ "$(sed -n '/^OUR PROBE/,/^$/p' "$t/fleet" | grep -c ': no findings$')" = 12 ] || fail "--all"
+
+# Hostile strings in a findings file (anyone who can write the store):
+# neutralised in the text, escaped in the HTML.
+printf '%s\n' "{\"v\":1,\"kind\":\"probe-finding\",\"domain\":\"evil.example\",\"result-type\":\"x<script>alert(1)</script>\",\"mx-host\":\"mx\\u001b[31m.evil.example\",\"address\":null,\"detail\":\"d\",\"action\":\"<img src=x>\",\"time\":\"$new\"}" \
+	"{\"v\":1,\"kind\":\"probe-run\",\"time\":\"$new\",\"domain\":\"evil.example\",\"error\":null,\"findings\":1}" >>"$t/s/probe-$day.jsonl"
+"$summary" -d "$t/s" >"$t/evil" 2>/dev/null
+grep -q 'evil.example' "$t/evil" || fail "hostile finding not shown"
+grep -q "$(printf '\033')" "$t/evil" && fail "escape character in the text view"
+"$summary" -d "$t/s" --format html >"$t/evil.html" 2>/dev/null
+grep -q '<script>\|<img' "$t/evil.html" && fail "markup from a findings file in the html"
 exit 0
