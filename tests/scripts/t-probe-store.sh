@@ -3,7 +3,8 @@
 # t-probe-store.sh -- tlsrpt-probe --store and -c without servers: a run
 # whose resolver does not answer still stores a probe-run line (domain,
 # error, findings 0) in probe-DAY.jsonl beside a report's day file;
-# tlsrpt-summary's JSON is the same before and after, with no damaged line
+# tlsrpt-summary's JSON is the same before and after but for the probed
+# domain's "probe" object, with no damaged line
 # (while the same line put into a day file is counted as damaged: why the
 # findings have a file of their own); root is refused in another user's
 # store and in a root-owned one without AllowRoot. The findings and alerts
@@ -65,6 +66,11 @@ python3 - "$t/before.json" "$t/after.json" <<'EOP' || fail "summary changed by t
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])
 a.pop("generated"), b.pop("generated")  # the wall clock of the run
+# The findings show as each probed domain's "probe" object (the run that
+# found nothing answering DNS): that, and nothing else, is new.
+probes = [d.pop("probe") for d in b["domains"] if "probe" in d]
+assert len(probes) == 1 and probes[0]["error"], probes
+assert probes[0]["findings"] == [], probes
 assert a == b
 s = json.dumps(b)
 assert b["problems"]["damaged-lines"] == 0, b["problems"]
@@ -77,7 +83,7 @@ cat "$f" >>"$t/mixed/tlsrpt-$day.jsonl"
 sum "$t/mixed" "$t/mixed.json"
 python3 -c "import json, sys; sys.exit(json.load(open(sys.argv[1]))[\"problems\"][\"damaged-lines\"] != 2)" "$t/mixed.json" ||
 	fail "control: a probe line in a day file was not counted: $(cat "$t/mixed.json")"
-echo "   ok: summary unchanged, no damaged line"
+echo "   ok: summary counts unchanged, the probe shown, no damaged line"
 
 # Root: refused in another user's store, and in a root-owned one without
 # AllowRoot; the store is not written.
