@@ -512,6 +512,49 @@ tls_error_text(struct probe_target *t, const char *what)
 	ERR_clear_error();
 }
 
+/* SSL_connect bounded by the deadline. SO_RCVTIMEO bounds each read, not
+ * the handshake: a host that drips its certificate a byte at a time would
+ * hold a worker for days. So the socket is non-blocking while OpenSSL
+ * asks for bytes, and poll() waits only for what is left of the
+ * deadline. 0, or -1 with t->tls_error. */
+static int
+handshake_bounded(SSL *ssl, int fd, double deadline, struct probe_target *t)
+{
+	int flags = fcntl(fd, F_GETFL), rc;
+
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	for (;;) {
+		struct pollfd pfd = {.fd = fd, .events = 0, .revents = 0};
+		double left = deadline - now_seconds();
+		int e;
+
+		errno = 0;
+		rc = SSL_connect(ssl);
+		if (rc == 1)
+			break;
+		e = SSL_get_error(ssl, rc);
+		if (e == SSL_ERROR_WANT_READ)
+			pfd.events = POLLIN;
+		else if (e == SSL_ERROR_WANT_WRITE)
+			pfd.events = POLLOUT;
+		else {
+			tls_error_text(t, "TLS handshake failed");
+			break;
+		}
+		if (left <= 0) {
+			ERR_clear_error();
+			snprintf(t->tls_error, sizeof(t->tls_error),
+				 "TLS handshake failed: not done in time "
+				 "(the host sends too slowly)");
+			break;
+		}
+		/* A timeout or EINTR: the loop looks at the clock again. */
+		(void)poll(&pfd, 1, (int)(left * 1000) + 1);
+	}
+	fcntl(fd, F_SETFL, flags);
+	return rc == 1 ? 0 : -1;
+}
+
 void
 probe_smtp(const struct probe_conf *c, struct probe_tls *tls,
 	   struct probe_target *t)
@@ -571,11 +614,8 @@ probe_smtp(const struct probe_conf *c, struct probe_tls *tls,
 	SSL_set_tlsext_host_name(ssl, t->mx->host);
 	SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
 	dane_setup(ssl, t);
-	errno = 0;
-	if (SSL_connect(ssl) != 1) {
-		tls_error_text(t, "TLS handshake failed");
+	if (handshake_bounded(ssl, fd, deadline, t) < 0)
 		goto done;
-	}
 	t->tls_ok = 1;
 	judge(c, tls, ssl, t);
 	/* Polite, best effort: the verdicts are in. */

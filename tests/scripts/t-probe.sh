@@ -33,6 +33,7 @@ dpid=
 lpid=
 spid=
 bpid=
+rpid=
 # sandbox_cleanup stops the private Postfix and removes $t; free_port.
 . "$TLSRPT_TOP/scripts/postfix-sandbox.inc"
 cleanup() {
@@ -40,6 +41,7 @@ cleanup() {
 	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
 	[ -n "$spid" ] && kill "$spid" 2>/dev/null
 	[ -n "$bpid" ] && kill "$bpid" 2>/dev/null
+	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null
 	sandbox_cleanup
 }
 [ -n "$KEEP" ] || trap cleanup EXIT
@@ -201,6 +203,29 @@ while True:
     f.write(b"this is not TLS\r\n" * 4)
     c.close()' "$smtp_port" >"$t/notls.out" 2>&1 &
 bpid=$!
+# A host that offers STARTTLS, then drips a TLS record a byte every 0.2 s:
+# each read gets a byte within the timeout, the handshake never ends.
+python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.12", int(sys.argv[1])))
+s.listen(8)
+print("ready", flush=True)
+while True:
+    c = s.accept()[0]
+    f = c.makefile("rwb", buffering=0)
+    f.write(b"220 mx-drip.test ESMTP\r\n")
+    f.readline()
+    f.write(b"250-mx-drip.test\r\n250 STARTTLS\r\n")
+    f.readline()
+    f.write(b"220 go ahead\r\n")
+    try:
+        for b in b"\x16\x03\x03\x40\x00" + b"\x00" * 60:
+            c.send(bytes([b]))
+            time.sleep(0.2)
+    except OSError:
+        pass
+    c.close()' "$smtp_port" >"$t/drip.out" 2>&1 &
+rpid=$!
 
 # 3. lighttpd: https://mta-sts.DOMAIN/.well-known/mta-sts.txt for each
 # policy case, one server on 127.0.0.2 (SNI is ignored: one certificate
@@ -261,6 +286,8 @@ sts() { echo "txt-record=_mta-sts.$1,\"v=STSv1; id=$2\""; }
 	echo "host-record=mx-future.test,127.0.0.10"
 	echo "mx-host=notls.test,mx-notls.test,10"
 	echo "host-record=mx-notls.test,127.0.0.11"
+	echo "mx-host=drip.test,mx-drip.test,10"
+	echo "host-record=mx-drip.test,127.0.0.12"
 	echo "mx-host=silent.test,mx-silent.test,10"
 	echo "host-record=mx-silent.test,127.0.0.9"
 	echo "mx-host=silent2.test,mx-silent.test,10"
@@ -368,6 +395,18 @@ probe 1 noaddr noaddr.test
 # Bounded time: --timeout 3 per read, whatever the host does.
 grep -q ready "$t/silent.out" || fail "silent host: $(cat "$t/silent.out")"
 probe 1 silent silent.test
+# A handshake dripped a byte at a time ends at the deadline (4 x
+# --timeout 1), not when the host stops (about 13 s).
+grep -q ready "$t/drip.out" || fail "dripping host: $(cat "$t/drip.out")"
+start=$(date +%s%N)
+"$prog" --resolver "127.0.0.1:$dns_port" --smtp-port "$smtp_port" \
+	--timeout 1 drip.test >"$t/drip.txt" 2>&1
+[ $? -eq 1 ] || fail "drip.test: $(cat "$t/drip.txt")"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$ms" -le 8000 ] || fail "drip.test: the handshake took $ms ms, want at most 4 s"
+grep -q 'TLS handshake failed: not done in time' "$t/drip.txt" ||
+	fail "drip.test ($ms ms): $(cat "$t/drip.txt")"
+echo "   ok: a dripping handshake ends after $ms ms"
 # Bounded parallelism: two silent hosts take two timeouts one at a time
 # (--jobs 1), one timeout side by side (--jobs 2).
 wall() {
