@@ -180,6 +180,18 @@ failed:
 	return -1;
 }
 
+/* The three-digit code a reply line starts with (RFC 5321 section 4.2),
+ * or -1: atoi() would take "-99" or "abc" from a hostile host, and a
+ * negative code reads as an error that never got its text. */
+static int
+reply_code(const char *line)
+{
+	for (int i = 0; i < 3; i++)
+		if (line[i] < '0' || line[i] > '9')
+			return -1;
+	return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+}
+
 /* Read one SMTP reply (all its lines) into buf; its code, or -1 with
  * t->error. The last line is "NNN " (RFC 5321 section 4.2.1). */
 static int
@@ -218,12 +230,20 @@ read_reply(int fd, char *buf, size_t size, double deadline,
 
 			if (nl == NULL)
 				break;
-			if (nl - line >= 4 && line[3] == ' ')
-				return atoi(line);
-			/* A code alone: "250\r\n" or "250\n". */
-			if ((nl - line == 4 && line[3] == '\r') ||
-			    nl - line == 3)
-				return atoi(line);
+			int last = (nl - line >= 4 && line[3] == ' ') ||
+				   /* A code alone: "250\r\n" or "250\n". */
+				   (nl - line == 4 && line[3] == '\r') ||
+				   nl - line == 3;
+
+			if (last && reply_code(line) >= 0)
+				return reply_code(line);
+			if (last) {
+				snprintf(t->error, sizeof(t->error),
+					 "the reply after %s is not SMTP (no "
+					 "three-digit code)",
+					 after);
+				return -1;
+			}
 			line = nl + 1;
 		}
 		if (len >= size - 1) {

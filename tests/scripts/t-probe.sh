@@ -34,6 +34,7 @@ lpid=
 spid=
 bpid=
 rpid=
+npid=
 # sandbox_cleanup stops the private Postfix and removes $t; free_port.
 . "$TLSRPT_TOP/scripts/postfix-sandbox.inc"
 cleanup() {
@@ -42,6 +43,7 @@ cleanup() {
 	[ -n "$spid" ] && kill "$spid" 2>/dev/null
 	[ -n "$bpid" ] && kill "$bpid" 2>/dev/null
 	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null
+	[ -n "$npid" ] && kill "$npid" 2>/dev/null
 	sandbox_cleanup
 }
 [ -n "$KEEP" ] || trap cleanup EXIT
@@ -226,6 +228,18 @@ while True:
         pass
     c.close()' "$smtp_port" >"$t/drip.out" 2>&1 &
 rpid=$!
+# A host whose greeting has no three-digit code.
+python3 -c 'import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.13", int(sys.argv[1])))
+s.listen(8)
+print("ready", flush=True)
+while True:
+    c = s.accept()[0]
+    c.sendall(b"-99 not smtp\r\n")
+    c.recv(100)
+    c.close()' "$smtp_port" >"$t/nocode.out" 2>&1 &
+npid=$!
 
 # 3. lighttpd: https://mta-sts.DOMAIN/.well-known/mta-sts.txt for each
 # policy case, one server on 127.0.0.2 (SNI is ignored: one certificate
@@ -288,6 +302,8 @@ sts() { echo "txt-record=_mta-sts.$1,\"v=STSv1; id=$2\""; }
 	echo "host-record=mx-notls.test,127.0.0.11"
 	echo "mx-host=drip.test,mx-drip.test,10"
 	echo "host-record=mx-drip.test,127.0.0.12"
+	echo "mx-host=nocode.test,mx-nocode.test,10"
+	echo "host-record=mx-nocode.test,127.0.0.13"
 	echo "mx-host=silent.test,mx-silent.test,10"
 	echo "host-record=mx-silent.test,127.0.0.9"
 	echo "mx-host=silent2.test,mx-silent.test,10"
@@ -407,6 +423,15 @@ ms=$((($(date +%s%N) - start) / 1000000))
 grep -q 'TLS handshake failed: not done in time' "$t/drip.txt" ||
 	fail "drip.test ($ms ms): $(cat "$t/drip.txt")"
 echo "   ok: a dripping handshake ends after $ms ms"
+# A greeting without a reply code is an unreachable host, said so; not
+# a host without STARTTLS.
+grep -q ready "$t/nocode.out" || fail "no-code host: $(cat "$t/nocode.out")"
+"$prog" --resolver "127.0.0.1:$dns_port" --smtp-port "$smtp_port" \
+	--timeout 3 nocode.test >"$t/nocode.txt" 2>&1
+[ $? -eq 1 ] || fail "nocode.test: $(cat "$t/nocode.txt")"
+grep -q '^mx-unreachable: nocode.test mx-nocode.test 127.0.0.13: .*: the reply after connecting is not SMTP (no three-digit code)$' \
+	"$t/nocode.txt" || fail "nocode.test: $(cat "$t/nocode.txt")"
+echo "   ok: a greeting without a code"
 # Bounded parallelism: two silent hosts take two timeouts one at a time
 # (--jobs 1), one timeout side by side (--jobs 2).
 wall() {
