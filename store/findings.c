@@ -219,8 +219,17 @@ read_file(const char *dir, int64_t day, char *buf, tlsrpt_findings_fn fn,
 	}
 	st->files++;
 	/* Byte by byte through stdio's buffer: a line longer than the bound
-	 * is read past, never held. */
+	 * is read past, never held. Once the budget of lines or bytes is
+	 * spent the rest is left unread: reading past it would cost the time
+	 * the bound is there to save. */
 	while ((c = getc(f)) != EOF) {
+		if (st->bytes >= TLSRPT_FINDINGS_BYTES_MAX ||
+		    st->lines + st->damaged + st->skipped >=
+			    TLSRPT_FINDINGS_LINES_MAX) {
+			st->truncated++;
+			break;
+		}
+		st->bytes++;
 		if (c != '\n') {
 			if (len < TLSRPT_FINDINGS_LINE_MAX)
 				buf[len++] = (char)c;
@@ -228,10 +237,7 @@ read_file(const char *dir, int64_t day, char *buf, tlsrpt_findings_fn fn,
 				over = 1;
 			continue;
 		}
-		if (st->lines + st->damaged + st->skipped >=
-		    TLSRPT_FINDINGS_LINES_MAX)
-			st->truncated++;
-		else if (over)
+		if (over)
 			st->damaged++;
 		else if (len > 0)
 			read_line(buf, len, fn, ctx, st);
