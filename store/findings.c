@@ -60,31 +60,11 @@ tlsrpt_findings_append(const char *dir, int64_t day, const void *lines,
 		return tlsrpt_error_set(err, TLSRPT_ERR_IO, dir,
 					"cannot open the store directory: %s",
 					strerror(errno));
-	/* O_NONBLOCK: a FIFO planted here must not hang us (see S_ISREG). */
-	fd = openat(dirfd, name,
-		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-			    O_NONBLOCK,
-		    mode);
+	fd = tlsrpt_store_open_append(dirfd, name, mode, "findings file", path,
+				      &st, err);
 	if (fd < 0) {
-		e = errno;
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-				 "cannot open the findings file: %s",
-				 e == ELOOP ? "it is a symbolic link; refusing "
-					      "to follow it (remove it)"
-					    : strerror(e));
 		close(dirfd);
 		return -1;
-	}
-	if (tlsrpt_flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-				 "cannot lock the findings file: %s",
-				 strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-				 "not a regular file; refusing to write to it");
-		goto out;
 	}
 	/* All or nothing: a reader must never see half a line. */
 	if (tlsrpt_write_all(fd, lines, len) < 0) {
