@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* dayfiles.c -- the one listing of a store directory's day files. */
+/* dayfiles.c -- the one listing of a store directory's day files, and
+ * the one way to open a store file for appending. */
 #include "store/dayfiles.h"
 
 #include <dirent.h>

@@ -69,10 +69,17 @@ tlsrpt_findings_append(const char *dir, int64_t day, const void *lines,
 	/* All or nothing: a reader must never see half a line. */
 	if (tlsrpt_write_all(fd, lines, len) < 0) {
 		e = errno;
+		/* The write's errno says why (disk full); the cut's, if it
+		 * fails too, is said beside it, not instead. */
 		if (ftruncate(fd, st.st_size) < 0)
-			e = errno;
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-				 "cannot write the findings: %s", strerror(e));
+			tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+					 "cannot write the findings: %s (and "
+					 "cannot cut the partial write: %s)",
+					 strerror(e), strerror(errno));
+		else
+			tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+					 "cannot write the findings: %s",
+					 strerror(e));
 		goto out;
 	}
 	if (tlsrpt_fdatasync(fd) < 0) {
