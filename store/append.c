@@ -43,6 +43,7 @@
 #include "base/alloc.h"
 #include "base/fileio.h"
 #include "store/day.h"
+#include "store/dayfiles.h"
 #include "store/digest.h"
 #include "store/keyset.h"
 #include "store/record.h"
@@ -104,35 +105,15 @@ run_open(struct tlsrpt_store *s, struct run *run, int64_t day,
 {
 	char name[TLSRPT_DAY_NAME_MAX];
 	struct stat st;
-	int fd, e;
+	int fd;
 
 	tlsrpt_day_file_name(day, 0, name, sizeof(name));
 	tlsrpt_store_path(s, name, run->path, sizeof(run->path));
-	/* O_NONBLOCK: a FIFO planted here must not hang us (see S_ISREG). */
-	fd = openat(s->dirfd, name,
-		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-			    O_NONBLOCK,
-		    s->mode);
-	if (fd < 0) {
-		e = errno;
-		return tlsrpt_error_set(
-			err, TLSRPT_ERR_IO, run->path,
-			"cannot open the day file: %s",
-			e == ELOOP ? "it is a symbolic link; refusing to "
-				     "follow it (remove it)"
-				   : strerror(e));
-	}
-	if (tlsrpt_flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, run->path,
-				 "cannot lock the day file: %s",
-				 strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, run->path,
-				 "not a regular file; refusing to write to it");
-		goto fail;
-	}
+	fd = tlsrpt_store_open_append(s->dirfd, name, s->mode, "day file",
+				      run->path, &st, err);
+	if (fd < 0)
+		return -1;
+	/* Lines are only ever written behind the position (see index.h). */
 	if (!s->ix.have_pos || s->ix.pos_day != day ||
 	    s->ix.pos_off != (uint64_t)st.st_size) {
 		if (tlsrpt_index_set_position(&s->ix, day, (uint64_t)st.st_size,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* dayfiles.c -- the one listing of a store directory's day files. */
+/* dayfiles.c -- the one listing of a store directory's day files, and
+ * the one way to open a store file for appending. */
 #include "store/dayfiles.h"
 
 #include <dirent.h>
@@ -7,9 +8,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/fileio.h"
 #include "store/day.h"
 
 static int
@@ -40,6 +43,42 @@ tlsrpt_store_opendir(int dirfd, const char *dir, DIR **out,
 					strerror(e));
 	}
 	return 0;
+}
+
+int
+tlsrpt_store_open_append(int dirfd, const char *name, mode_t mode,
+			 const char *what, const char *path, struct stat *st,
+			 struct tlsrpt_error *err)
+{
+	int fd = openat(dirfd, name,
+			O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+				O_NONBLOCK,
+			mode);
+	int e;
+
+	if (fd < 0) {
+		e = errno;
+		return tlsrpt_error_set(
+			err, TLSRPT_ERR_IO, path, "cannot open the %s: %s",
+			what,
+			e == ELOOP ? "it is a symbolic link; refusing to "
+				     "follow it (remove it)"
+				   : strerror(e));
+	}
+	if (tlsrpt_flock(fd, LOCK_EX) < 0 || fstat(fd, st) < 0) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+				 "cannot lock the %s: %s", what,
+				 strerror(errno));
+		close(fd); /* and with it the lock */
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+				 "not a regular file; refusing to write to it");
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "base/error.h"
 
@@ -28,6 +29,16 @@ struct tlsrpt_dayfile {
  * closedir() *out. Returns 0, or -1 with err (TLSRPT_ERR_IO). */
 int tlsrpt_store_opendir(int dirfd, const char *dir, DIR **out,
 			 struct tlsrpt_error *err);
+
+/* Open the file name of the store directory dirfd for appending, creating
+ * it with mode, and lock it (flock LOCK_EX): O_NOFOLLOW (a planted
+ * symbolic link is refused), O_NONBLOCK and a regular-file check (a
+ * planted FIFO must not hang us). *st gets its stat. what ("day file")
+ * and path name it in errors. Returns the descriptor, or -1 with err
+ * (TLSRPT_ERR_IO), nothing open. */
+int tlsrpt_store_open_append(int dirfd, const char *name, mode_t mode,
+			     const char *what, const char *path,
+			     struct stat *st, struct tlsrpt_error *err);
 
 /* The day files of the directory dirfd (dir names it in errors) whose day
  * is in [first, last], sorted by day and, within a day, the .gz first (it

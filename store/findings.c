@@ -60,39 +60,26 @@ tlsrpt_findings_append(const char *dir, int64_t day, const void *lines,
 		return tlsrpt_error_set(err, TLSRPT_ERR_IO, dir,
 					"cannot open the store directory: %s",
 					strerror(errno));
-	/* O_NONBLOCK: a FIFO planted here must not hang us (see S_ISREG). */
-	fd = openat(dirfd, name,
-		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-			    O_NONBLOCK,
-		    mode);
+	fd = tlsrpt_store_open_append(dirfd, name, mode, "findings file", path,
+				      &st, err);
 	if (fd < 0) {
-		e = errno;
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-				 "cannot open the findings file: %s",
-				 e == ELOOP ? "it is a symbolic link; refusing "
-					      "to follow it (remove it)"
-					    : strerror(e));
 		close(dirfd);
 		return -1;
-	}
-	if (tlsrpt_flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-				 "cannot lock the findings file: %s",
-				 strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-				 "not a regular file; refusing to write to it");
-		goto out;
 	}
 	/* All or nothing: a reader must never see half a line. */
 	if (tlsrpt_write_all(fd, lines, len) < 0) {
 		e = errno;
+		/* The write's errno says why (disk full); the cut's, if it
+		 * fails too, is said beside it, not instead. */
 		if (ftruncate(fd, st.st_size) < 0)
-			e = errno;
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
-				 "cannot write the findings: %s", strerror(e));
+			tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+					 "cannot write the findings: %s (and "
+					 "cannot cut the partial write: %s)",
+					 strerror(e), strerror(errno));
+		else
+			tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+					 "cannot write the findings: %s",
+					 strerror(e));
 		goto out;
 	}
 	if (tlsrpt_fdatasync(fd) < 0) {
@@ -219,8 +206,17 @@ read_file(const char *dir, int64_t day, char *buf, tlsrpt_findings_fn fn,
 	}
 	st->files++;
 	/* Byte by byte through stdio's buffer: a line longer than the bound
-	 * is read past, never held. */
+	 * is read past, never held. Once the budget of lines or bytes is
+	 * spent the rest is left unread: reading past it would cost the time
+	 * the bound is there to save. */
 	while ((c = getc(f)) != EOF) {
+		if (st->bytes >= TLSRPT_FINDINGS_BYTES_MAX ||
+		    st->lines + st->damaged + st->skipped >=
+			    TLSRPT_FINDINGS_LINES_MAX) {
+			st->truncated++;
+			break;
+		}
+		st->bytes++;
 		if (c != '\n') {
 			if (len < TLSRPT_FINDINGS_LINE_MAX)
 				buf[len++] = (char)c;
@@ -228,10 +224,7 @@ read_file(const char *dir, int64_t day, char *buf, tlsrpt_findings_fn fn,
 				over = 1;
 			continue;
 		}
-		if (st->lines + st->damaged + st->skipped >=
-		    TLSRPT_FINDINGS_LINES_MAX)
-			st->truncated++;
-		else if (over)
+		if (over)
 			st->damaged++;
 		else if (len > 0)
 			read_line(buf, len, fn, ctx, st);

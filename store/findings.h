@@ -46,7 +46,11 @@ int tlsrpt_findings_prune(int dirfd, const char *dir, int64_t before,
 			  unsigned *deleted, struct tlsrpt_error *err);
 
 /* Reading. One line of a findings file, strings borrowed until the next
- * line (NULL when absent or JSON null). */
+ * line (NULL when absent or JSON null). The strings are as the file has
+ * them -- whoever could write to the store directory chose them -- valid
+ * UTF-8 without NUL (jansson's checks) but otherwise unchecked: any
+ * length up to the line bound, control characters, markup. The caller
+ * neutralises them for its sink (report/sanitize.h). */
 enum tlsrpt_finding_kind { TLSRPT_FINDING_RUN, TLSRPT_FINDING_ITEM };
 struct tlsrpt_finding_line {
 	enum tlsrpt_finding_kind kind;
@@ -58,17 +62,21 @@ struct tlsrpt_finding_line {
 	const char *detail, *action;		     /* finding */
 };
 
-/* Bounds: a longer line is damaged; past the count, lines are left unread
- * (counted in truncated) so a planted file cannot take the reader's time. */
+/* Bounds: a longer line is damaged; once LINES_MAX lines or BYTES_MAX
+ * bytes (over all files of one tlsrpt_findings_read) are read, the rest
+ * is left unread (each file cut counted in truncated) so a planted file
+ * cannot take the reader's time: a probe line is a few hundred bytes. */
 #define TLSRPT_FINDINGS_LINE_MAX 16384
 #define TLSRPT_FINDINGS_LINES_MAX 1000000
+#define TLSRPT_FINDINGS_BYTES_MAX ((uint64_t)1 << 30)
 
 struct tlsrpt_findings_stats {
 	uint64_t lines;	    /* lines given to the callback */
 	uint64_t damaged;   /* not JSON, missing keys, too long, bad time */
 	uint64_t skipped;   /* other version or kind: not ours to read */
-	uint64_t truncated; /* lines left unread past the count */
+	uint64_t truncated; /* files left unread, in part, past a bound */
 	uint64_t files;
+	uint64_t bytes; /* read */
 };
 
 typedef void (*tlsrpt_findings_fn)(const struct tlsrpt_finding_line *line,

@@ -226,6 +226,46 @@ START_TEST(test_read)
 }
 END_TEST
 
+/* Past the line budget the reader stops: the rest of the file and later
+ * files are left unread (one truncated each), not read through line by
+ * line, which would cost the time the budget is there to save. */
+START_TEST(test_read_budget)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct tlsrpt_findings_stats st;
+	const char *dirs[] = {dir};
+	struct got g = {0, 0, ""};
+	const char *run = "{\"v\":1,\"kind\":\"probe-run\",\"time\":"
+			  "\"2026-12-06T10:00:00Z\",\"domain\":\"a.example\","
+			  "\"error\":null,\"findings\":0}\n";
+	GString *lines = g_string_new(NULL);
+
+	for (size_t i = 0; i < TLSRPT_FINDINGS_LINES_MAX; i++)
+		g_string_append(lines, "x\n");
+	g_string_append(lines, run);
+	ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-06"),
+						lines->str, lines->len, 0640,
+						&err),
+			 0);
+	g_string_assign(lines, run);
+	g_string_append(lines, run);
+	ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-07"),
+						lines->str, lines->len, 0640,
+						&err),
+			 0);
+	ck_assert_int_eq(tlsrpt_findings_read(dirs, 1, day("2026-12-06"),
+					      day("2026-12-07"), collect, &g,
+					      &st, &err),
+			 0);
+	ck_assert_int_eq(g.runs, 0);
+	ck_assert_uint_eq(st.lines, 0);
+	ck_assert_uint_eq(st.damaged, TLSRPT_FINDINGS_LINES_MAX);
+	ck_assert_uint_eq(st.truncated, 2);
+	ck_assert_uint_eq(st.bytes, 2 * (uint64_t)TLSRPT_FINDINGS_LINES_MAX);
+	g_string_free(lines, TRUE);
+}
+END_TEST
+
 START_TEST(test_prune)
 {
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
@@ -321,6 +361,7 @@ main(void)
 	tcase_add_test(tc, test_symlink);
 	tcase_add_test(tc, test_reader_ignores);
 	tcase_add_test(tc, test_read);
+	tcase_add_test(tc, test_read_budget);
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_alert_add);
 	suite_add_tcase(s, tc);

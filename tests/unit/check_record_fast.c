@@ -123,7 +123,6 @@ check_line(const char *line, size_t len, const struct tlsrpt_limits *l)
 	return took;
 }
 
-/* Store lines of every valid report case, with a full receipt. */
 /* The line is what jansson writes for the object it holds, byte for byte:
  * the encoder splices one dump of the report-level members with each
  * policy's (store/record.c), which must come out as one object's dump. */
@@ -143,6 +142,7 @@ assert_canonical(const char *line, size_t len)
 	json_decref(o);
 }
 
+/* Store lines of every valid report case, with a full receipt. */
 static char *
 case_lines(const char *name, size_t *len)
 {
@@ -247,6 +247,67 @@ static const char good[] =
 	"[{\"result-type\":\"certificate-expired\",\"sending-mta-ip\":\"198.51."
 	"100.73\",\"receiving-mx-hostname\":\"mx1.d.example\",\"receiving-ip\":"
 	"\"\",\"failed-session-count\":27,\"failure-reason-code\":\"x\"}]}";
+
+/* Hostile strings in every spliced part -- quotes, backslashes, braces,
+ * control characters, U+2028, non-ASCII, a "}" at the end of the head and
+ * an empty policy object -- still give jansson's own dump of one object. */
+START_TEST(test_splice_hostile)
+{
+	static const char json[] =
+		"{\"organization-name\":\"O\\\"}\\\\\\u0001\\u2028\xc3\xa9\","
+		"\"date-range\":{\"start-datetime\":\"2024-03-01T00:00:00Z\","
+		"\"end-datetime\":\"2024-03-01T23:59:59Z\"},"
+		"\"report-id\":\"}{\\\",\\\"v\\\":2,\\u007f\","
+		"\"policies\":[{\"policy\":{\"policy-type\":\"sts\","
+		"\"policy-string\":[\"mode: enforce\\n}\"],"
+		"\"policy-domain\":\"d\\\"}.example\","
+		"\"mx-host\":[\"m\\u0001x\"]},"
+		"\"summary\":{\"total-successful-session-count\":1,"
+		"\"total-failure-session-count\":0}},"
+		"{\"policy\":{\"policy-type\":\"no-policy-found\","
+		"\"policy-domain\":\"{}\"},"
+		"\"summary\":{\"total-successful-session-count\":0,"
+		"\"total-failure-session-count\":0}}]}";
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct tlsrpt_receipt rc = {0};
+	struct tlsrpt_limits l;
+	struct tlsrpt_report *r = NULL;
+	size_t len, lines = 0;
+	char *buf = NULL, *p, *nl;
+
+	tlsrpt_limits_default(&l);
+	ck_assert_msg(
+		tlsrpt_report_parse(json, sizeof(json) - 1, &l, &r, &err) == 0,
+		"%s: %s", err.path, err.text);
+	rc.received = 1795737600;
+	rc.source = "milter";
+	rc.host = "h\"}\\";
+	rc.message_id = "<}\x01{@x>";
+	rc.client_addr = "\"}";
+	ck_assert_int_eq(tlsrpt_record_encode(r, &rc, &buf, &len, &err), 0);
+	for (p = buf; p < buf + len; p = nl + 1) {
+		json_t *o;
+
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		ck_assert_ptr_nonnull(nl);
+		assert_canonical(p, (size_t)(nl - p));
+		o = json_loadb(p, (size_t)(nl - p), JSON_REJECT_DUPLICATES,
+			       NULL);
+		ck_assert_ptr_nonnull(o);
+		ck_assert_str_eq(json_string_value(json_object_get(
+					 o, "organization-name")),
+				 r->organization_name);
+		ck_assert_int_eq(
+			json_integer_value(json_object_get(o, "policy-index")),
+			(json_int_t)lines);
+		json_decref(o);
+		lines++;
+	}
+	ck_assert_uint_eq(lines, 2);
+	tlsrpt_free(buf);
+	tlsrpt_report_free(r);
+}
+END_TEST
 
 START_TEST(test_good_line_taken)
 {
@@ -397,6 +458,7 @@ main(void)
 	tlsrpt_alloc_init();
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_cases_agree);
+	tcase_add_test(tc, test_splice_hostile);
 	tcase_add_test(tc, test_good_line_taken);
 	tcase_add_test(tc, test_legacy_name_full_way);
 	tcase_add_test(tc, test_dkim_word);
