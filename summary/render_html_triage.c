@@ -409,19 +409,18 @@ summary_html_action(FILE *out, const struct summary_agg *a)
 void
 summary_html_below(FILE *out, const struct summary_agg *a)
 {
-	char min_share[SUMMARY_HTML_PERCENT_MAX];
+	char *threshold;
 	guint i;
 
 	if (a->n_below == 0)
 		return;
-	summary_html_percent(a->opt.min_share_ppm, 1000000, min_share);
-	fprintf(out,
-		"<p class=\"note\">Failures under the noise threshold (at "
-		"least %lld failed %s and %s of a domain's sessions): shown, "
-		"not counted in the verdict.</p>\n",
-		(long long)a->opt.min_failures,
-		summary_plural(a->opt.min_failures, "session", "sessions"),
-		min_share);
+	/* The text view's wording: exact share, no "at least 1 failed
+	 * session and" that the share alone already implies. */
+	threshold = summary_threshold_text(&a->opt);
+	fputs("<p class=\"note\">Failures under the noise threshold (", out);
+	summary_html_esc(out, threshold);
+	fputs("): shown, not counted in the verdict.</p>\n", out);
+	g_free(threshold);
 	rows_head(out, "below");
 	for (i = a->n_action; i < a->n_action + a->n_below; i++) {
 		const struct summary_domain *d =
