@@ -90,6 +90,17 @@ void summary_rate_text(const struct summary_counts *c,
 void summary_change_text(const struct summary_domain *d,
 			 char buf[SUMMARY_PERCENT_MAX]);
 
+/* a->silent_reporters in the order of their domains in a->triage, worst
+ * first as everywhere (then by domain and organisation; domains outside
+ * the triage last), so that every view lists them alike. Caller
+ * g_ptr_array_free()s the array; its elements are borrowed. */
+GPtrArray *summary_silent_reporters(const struct summary_agg *a);
+
+/* A reporter's usual interval in days, three significant digits and no
+ * trailing zeros, with its plural: "1 day", "1.63 days". */
+#define SUMMARY_DAYS_MAX 48
+void summary_days_text(int64_t seconds, char buf[SUMMARY_DAYS_MAX]);
+
 /* one when n is 1, else many: "1 session", "2 sessions". */
 const char *summary_plural(int64_t n, const char *one, const char *many);
 

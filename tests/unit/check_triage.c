@@ -179,6 +179,50 @@ START_TEST(test_words)
 }
 END_TEST
 
+/* Silent reporters in the order of their domains, worst first, for every
+ * view; and their interval in days with its plural. */
+START_TEST(test_silent_reporters)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	struct summary_reporter r[3];
+	GPtrArray *v;
+	char every[SUMMARY_DAYS_MAX];
+
+	summary_options_default(&o);
+	o.since = 1000000;
+	o.until = o.since + 86400;
+	a = summary_agg_new(&o);
+	domain(a, "a-healthy.example", 1000, 0);
+	domain(a, "z-failing.example", 1000, 500);
+	summary_agg_finish(a);
+	memset(r, 0, sizeof(r));
+	r[0].org = (char *)"B Org";
+	r[0].domain = (char *)"a-healthy.example";
+	r[1].org = (char *)"B Org";
+	r[1].domain = (char *)"z-failing.example";
+	r[2].org = (char *)"A Org";
+	r[2].domain = (char *)"z-failing.example";
+	for (guint i = 0; i < 3; i++)
+		g_ptr_array_add(a->silent_reporters, &r[i]);
+	v = summary_silent_reporters(a);
+	ck_assert_uint_eq(v->len, 3);
+	ck_assert_ptr_eq(g_ptr_array_index(v, 0), &r[2]);
+	ck_assert_ptr_eq(g_ptr_array_index(v, 1), &r[1]);
+	ck_assert_ptr_eq(g_ptr_array_index(v, 2), &r[0]);
+	g_ptr_array_free(v, TRUE);
+	g_ptr_array_set_size(a->silent_reporters, 0);
+	summary_agg_free(a);
+
+	summary_days_text(86400, every);
+	ck_assert_str_eq(every, "1 day");
+	summary_days_text(86400 * 3 / 2, every);
+	ck_assert_str_eq(every, "1.5 days");
+	summary_days_text(86400 * 7, every);
+	ck_assert_str_eq(every, "7 days");
+}
+END_TEST
+
 START_TEST(test_threshold_text)
 {
 	struct summary_options o;
@@ -272,6 +316,7 @@ main(void)
 	tcase_add_test(tc, test_threshold_share);
 	tcase_add_test(tc, test_one_rounding_rule);
 	tcase_add_test(tc, test_words);
+	tcase_add_test(tc, test_silent_reporters);
 	tcase_add_test(tc, test_threshold_text);
 	tcase_add_test(tc, test_verdict_threshold);
 	suite_add_tcase(s, tc);
