@@ -209,31 +209,23 @@ silence(FILE *out, const struct summary_domain *d)
 	fprintf(out, " stopped reporting (last %s)", day);
 }
 
-/* A readiness reason the failures in the same row already say. */
+/* Whether readiness() has something to say (summary_row_reason). */
 static int
-said_by_failures(const struct summary_reason *r)
-{
-	return strcmp(r->code, "failures") == 0 ||
-	       strcmp(r->code, "refusing") == 0;
-}
-
-/* Whether readiness() has something to say that the row has not. */
-static int
-readiness_untold(const struct summary_domain *d, int failing)
+readiness_untold(const struct summary_domain *d)
 {
 	guint j;
 
-	for (j = 0; failing && j < d->reasons->len; j++)
-		if (!said_by_failures(&g_array_index(d->reasons,
-						     struct summary_reason, j)))
+	for (j = 0; j < d->reasons->len; j++)
+		if (summary_row_reason(&g_array_index(
+			    d->reasons, struct summary_reason, j)))
 			return 1;
-	return !failing;
+	return 0;
 }
 
-/* Why d is not ready; with its failures in the row, only the other
- * reasons (the tag says "not ready" or "refusing"). */
+/* Why d is not ready: the reasons its row gives (the tag says "not
+ * ready" or "refusing"). */
 static void
-readiness(FILE *out, const struct summary_domain *d, int failing)
+readiness(FILE *out, const struct summary_domain *d)
 {
 	int n = 0;
 	guint j;
@@ -242,7 +234,7 @@ readiness(FILE *out, const struct summary_domain *d, int failing)
 		const struct summary_reason *r =
 			&g_array_index(d->reasons, struct summary_reason, j);
 
-		if (failing && said_by_failures(r))
+		if (!summary_row_reason(r))
 			continue;
 		fputs(n++ == 0 ? "" : "; ", out);
 		summary_html_esc(out, r->text);
@@ -306,10 +298,9 @@ action_row(FILE *out, const struct summary_agg *a,
 		probe(out, d->probe);
 		any = 1;
 	}
-	if ((d->needs & SUMMARY_NEEDS_NOT_READY) &&
-	    readiness_untold(d, (d->needs & SUMMARY_NEEDS_FAILURES) != 0)) {
+	if ((d->needs & SUMMARY_NEEDS_NOT_READY) && readiness_untold(d)) {
 		fputs(any ? "<br>" : "", out);
-		readiness(out, d, (d->needs & SUMMARY_NEEDS_FAILURES) != 0);
+		readiness(out, d);
 	}
 	row_todo(out);
 	any = 0;

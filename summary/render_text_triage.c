@@ -68,7 +68,8 @@ silence(GString *s, const struct summary_domain *d)
 		summary_plural(all, "reporter", "reporters"), day);
 }
 
-/* The first reason that is not the failures already said. */
+/* The first reason the row gives (summary_row_reason), the rest being
+ * in MTA-STS READINESS; "refusing" for a domain in enforce. */
 static void
 readiness(GString *s, const struct summary_domain *d)
 {
@@ -79,19 +80,20 @@ readiness(GString *s, const struct summary_domain *d)
 		const struct summary_reason *r =
 			&g_array_index(d->reasons, struct summary_reason, i);
 
-		/* Said with the failures already; the rest is in MTA-STS
-		 * READINESS. */
-		if (summary_failure_reason(r->code))
+		if (!summary_row_reason(r))
 			continue;
 		if (first == NULL)
 			first = r;
 		else
 			more++;
 	}
-	/* Refusing: said with the failures. */
-	if (first == NULL || d->verdict == SUMMARY_VERDICT_REFUSING)
+	if (first == NULL)
 		return;
-	g_string_append_printf(s, "; not ready: %s", first->text);
+	g_string_append_printf(s, "; %s: %s",
+			       d->verdict == SUMMARY_VERDICT_REFUSING
+				       ? "refusing"
+				       : "not ready",
+			       first->text);
 	if (more > 0)
 		g_string_append_printf(s, " (+%u more)", more);
 }

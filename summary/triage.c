@@ -42,6 +42,12 @@ summary_failure_reason(const char *code)
 	return 0;
 }
 
+int
+summary_row_reason(const struct summary_reason *r)
+{
+	return !summary_failure_reason(r->code);
+}
+
 /* Not ready for enforce, or refusing, for a reason that needs action:
  * failures under the noise threshold alone leave the domain below it (a
  * stray failure in a million does not make "senders are refusing"). */
@@ -56,11 +62,8 @@ not_ready(const struct summary_domain *d, unsigned needs)
 	if (needs & SUMMARY_NEEDS_FAILURES)
 		return 1;
 	for (i = 0; d->reasons != NULL && i < d->reasons->len; i++) {
-		const char *code =
-			g_array_index(d->reasons, struct summary_reason, i)
-				.code;
-
-		if (!summary_failure_reason(code))
+		if (summary_row_reason(&g_array_index(
+			    d->reasons, struct summary_reason, i)))
 			return 1;
 	}
 	return 0;

@@ -68,6 +68,12 @@ char *summary_threshold_text(const struct summary_options *o);
  * alone do not make a domain need action. */
 int summary_failure_reason(const char *code);
 
+/* Whether d's row in what needs action gives readiness reason r: not
+ * one about its failures (summary_failure_reason), which the row's
+ * failures part says or the noise threshold judges; every reason is in
+ * MTA-STS readiness. One rule for the text and the HTML rows. */
+int summary_row_reason(const struct summary_reason *r);
+
 /* Set every domain's needs and fill a->triage, n_action, n_below. */
 void summary_triage(struct summary_agg *a);
 
