@@ -165,8 +165,8 @@ static void
 silence(FILE *out, const struct summary_domain *d)
 {
 	char day[24];
-	int64_t last = 0;
-	guint i, n = 0, named = 0;
+	int64_t last;
+	guint i, n, named = 0;
 
 	if (!d->in_window) {
 		if (d->last_report > 0) {
@@ -177,31 +177,23 @@ silence(FILE *out, const struct summary_domain *d)
 		}
 		return;
 	}
-	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len; i++)
-		n += ((const struct summary_reporter *)g_ptr_array_index(
-			      d->reporter_list, i))
-			     ->silent != 0;
+	n = summary_silent_of(d, &last);
 	/* Every reporter at once: the record or the milter, not them. */
-	if (n > 1 && n == d->reporter_list->len)
+	if (n > 1 && n == d->reporter_list->len) {
 		fprintf(out, "all %u reporters", n);
-	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len;
-	     i++) {
+		named = n;
+	}
+	for (i = 0; named < n && named < SILENT_NAMED; i++) {
 		const struct summary_reporter *r =
 			g_ptr_array_index(d->reporter_list, i);
 
 		if (!r->silent)
 			continue;
-		if (n > 1 && n == d->reporter_list->len)
-			named = n;
-		else if (named < SILENT_NAMED) {
-			/* "A", "A and B", "A, B and C", "A, B, C and 2 more" */
-			if (named > 0)
-				fputs(named + 1 == n ? " and " : ", ", out);
-			summary_html_esc(out, r->org);
-			named++;
-		}
-		if (r->last > last)
-			last = r->last;
+		/* "A", "A and B", "A, B and C", "A, B, C and 2 more" */
+		if (named > 0)
+			fputs(named + 1 == n ? " and " : ", ", out);
+		summary_html_esc(out, r->org);
+		named++;
 	}
 	if (n > named)
 		fprintf(out, " and %u more", n - named);

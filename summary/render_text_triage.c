@@ -36,8 +36,8 @@ static void
 silence(GString *s, const struct summary_domain *d)
 {
 	char day[24];
-	int64_t last = 0;
-	guint i, n = 0, all = 0;
+	int64_t last;
+	guint n, all;
 
 	if (!d->in_window) {
 		if (d->last_report > 0) {
@@ -51,17 +51,8 @@ silence(GString *s, const struct summary_domain *d)
 		}
 		return;
 	}
-	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len;
-	     i++) {
-		const struct summary_reporter *r =
-			g_ptr_array_index(d->reporter_list, i);
-
-		all++;
-		if (r->silent) {
-			n++;
-			last = r->last > last ? r->last : last;
-		}
-	}
+	n = summary_silent_of(d, &last);
+	all = d->reporter_list != NULL ? d->reporter_list->len : 0;
 	summary_date_of(last, day, sizeof(day));
 	g_string_append_printf(
 		s, "; silent: %u of %u %s stopped (last %s)", n, all,

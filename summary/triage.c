@@ -69,26 +69,37 @@ not_ready(const struct summary_domain *d, unsigned needs)
 	return 0;
 }
 
-static unsigned
-needs_of(const struct summary_agg *a, const struct summary_domain *d)
+guint
+summary_silent_of(const struct summary_domain *d, int64_t *last)
 {
-	unsigned needs = 0;
-	guint i;
+	guint i, n = 0;
 
-	if (summary_over_threshold(&a->opt, &d->cur))
-		needs |= SUMMARY_NEEDS_FAILURES;
-	else if (d->cur.failures > 0)
-		needs |= SUMMARY_NEEDS_BELOW;
-	if (!d->in_window)
-		needs |= SUMMARY_NEEDS_SILENT;
+	*last = 0;
 	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len;
 	     i++) {
 		const struct summary_reporter *r =
 			g_ptr_array_index(d->reporter_list, i);
 
-		if (r->silent)
-			needs |= SUMMARY_NEEDS_SILENT;
+		if (r->silent) {
+			n++;
+			*last = r->last > *last ? r->last : *last;
+		}
 	}
+	return n;
+}
+
+static unsigned
+needs_of(const struct summary_agg *a, const struct summary_domain *d)
+{
+	unsigned needs = 0;
+	int64_t last;
+
+	if (summary_over_threshold(&a->opt, &d->cur))
+		needs |= SUMMARY_NEEDS_FAILURES;
+	else if (d->cur.failures > 0)
+		needs |= SUMMARY_NEEDS_BELOW;
+	if (!d->in_window || summary_silent_of(d, &last) > 0)
+		needs |= SUMMARY_NEEDS_SILENT;
 	if (not_ready(d, needs))
 		needs |= SUMMARY_NEEDS_NOT_READY;
 	if (d->probe != NULL && summary_probe_count(d->probe) > 0)

@@ -74,6 +74,10 @@ int summary_failure_reason(const char *code);
  * MTA-STS readiness. One rule for the text and the HTML rows. */
 int summary_row_reason(const struct summary_reason *r);
 
+/* How many of d's reporters went silent, and the last report of those
+ * into *last (0 for none): one count for the triage and its rows. */
+guint summary_silent_of(const struct summary_domain *d, int64_t *last);
+
 /* Set every domain's needs and fill a->triage, n_action, n_below. */
 void summary_triage(struct summary_agg *a);
 
