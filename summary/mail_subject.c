@@ -23,10 +23,10 @@ summary_fine(const struct summary_agg *a)
  * inbox list of a mail client shows 60 to 100 characters. Parts are added
  * most important first; the first that does not fit ends it with "...",
  * except the worst domain, which is always named (cut to
- * SUBJECT_NAME_MAX: with the longest result type it still fits). */
+ * SUBJECT_NAME_MAX bytes, its result type to the room left). */
 #define SUBJECT_MAX (100 - sizeof("TLS-RPT: ") + 1)
 #define SUBJECT_MORE ", ..."
-#define SUBJECT_NAME_MAX 32 /* a domain name longer than this is cut */
+#define SUBJECT_NAME_MAX 32 /* bytes: a domain name longer is cut */
 
 struct subject {
 	GString *s;
@@ -74,20 +74,30 @@ partf(struct subject *sub, const char *fmt, ...)
 	g_free(t);
 }
 
-/* d's name, cut to SUBJECT_NAME_MAX characters with "..." (caller
- * g_free()s): a Subject carries the worst domain, whatever its length. */
+/* s made valid UTF-8 and cut to at most max bytes (max >= 3) on a
+ * character boundary, "..." ending a cut one (caller g_free()s): a name
+ * or a result type is whatever a report says, of any length. */
+static char *
+cut(const char *s, size_t max)
+{
+	char *v = g_utf8_make_valid(s, -1), *r;
+	const char *p = v, *next;
+
+	if (strlen(v) <= max)
+		return v;
+	while ((size_t)((next = g_utf8_next_char(p)) - v) <= max - 3)
+		p = next;
+	r = g_strdup_printf("%.*s...", (int)(p - v), v);
+	g_free(v);
+	return r;
+}
+
+/* d's name, cut to SUBJECT_NAME_MAX: a Subject carries the worst domain,
+ * whatever its length. */
 static char *
 short_name(const struct summary_domain *d)
 {
-	char *cut, *s;
-
-	if (!g_utf8_validate(d->name, -1, NULL) ||
-	    g_utf8_strlen(d->name, -1) <= SUBJECT_NAME_MAX)
-		return g_strdup(d->name);
-	cut = g_utf8_substring(d->name, 0, SUBJECT_NAME_MAX - 3);
-	s = g_strconcat(cut, "...", NULL);
-	g_free(cut);
-	return s;
+	return cut(d->name, SUBJECT_NAME_MAX);
 }
 
 /* How many domains of the action run have bit but not the failures. */
@@ -117,22 +127,28 @@ failing_parts(const struct summary_agg *a, struct subject *sub)
 {
 	guint n = summary_n_failing(a);
 	const struct summary_domain *d;
-	const char *type;
-	char pct[SUMMARY_PERCENT_MAX], *name;
+	const char *t;
+	char pct[SUMMARY_PERCENT_MAX], *name, *head, *type;
+	size_t used;
 
 	if (n == 0)
 		return;
 	d = g_ptr_array_index(a->triage, 0); /* failing ones first */
-	type = summary_top_result(a, d->name);
+	t = summary_top_result(a, d->name);
 	summary_percent(d->cur.failures, summary_sessions(&d->cur), pct);
 	name = short_name(d);
+	head = n == 1 ? g_strdup_printf("%s %s failures (", name, pct)
+		      : g_strdup_printf("%u failing, worst %s %s (", n, name,
+					pct);
+	/* This part goes in whether it fits or not: the result type, any
+	 * string of the report, gets the room that is left. */
+	used = sub->s->len + (sub->s->len > 0 ? 2 : 0) + strlen(head) + 1;
+	type = cut(t != NULL ? t : "no details given",
+		   used + 3 < SUBJECT_MAX ? SUBJECT_MAX - used : 3);
 	sub->must = 1;
-	if (n == 1)
-		partf(sub, "%s %s failures (%s)", name, pct,
-		      type != NULL ? type : "no details given");
-	else
-		partf(sub, "%u failing, worst %s %s (%s)", n, name, pct,
-		      type != NULL ? type : "no details given");
+	partf(sub, "%s%s)", head, type);
+	g_free(type);
+	g_free(head);
 	g_free(name);
 }
 

@@ -160,7 +160,8 @@ summary_html_readiness(FILE *out, const struct summary_agg *a, int digest)
 void
 summary_html_silence(FILE *out, const struct summary_agg *a)
 {
-	char day[24];
+	GPtrArray *rep;
+	char day[24], every[SUMMARY_DAYS_MAX];
 	guint i;
 
 	if (a->silent_domains->len == 0 && a->silent_reporters->len == 0) {
@@ -188,21 +189,21 @@ summary_html_silence(FILE *out, const struct summary_agg *a)
 		      "milter</li>\n",
 		      out);
 	}
-	for (i = 0; i < a->silent_reporters->len; i++) {
-		const struct summary_reporter *r =
-			g_ptr_array_index(a->silent_reporters, i);
+	rep = summary_silent_reporters(a);
+	for (i = 0; i < rep->len; i++) {
+		const struct summary_reporter *r = g_ptr_array_index(rep, i);
 
 		summary_date_of(r->last, day, sizeof(day));
+		summary_days_text(r->interval, every);
 		fputs("<li><strong>", out);
 		summary_html_esc(out, r->org);
 		fputs("</strong> stopped reporting <strong>", out);
 		summary_html_esc(out, r->domain);
 		fprintf(out,
-			"</strong>: last report %s, usually every %.3g "
-			"%s</li>\n",
-			day, (double)r->interval / SUMMARY_DAY,
-			r->interval == SUMMARY_DAY ? "day" : "days");
+			"</strong>: last report %s, usually every %s</li>\n",
+			day, every);
 	}
+	g_ptr_array_free(rep, TRUE);
 	fputs("</ul>\n", out);
 }
 

@@ -165,8 +165,8 @@ static void
 silence(FILE *out, const struct summary_domain *d)
 {
 	char day[24];
-	int64_t last = 0;
-	guint i, n = 0, named = 0;
+	int64_t last;
+	guint i, n, named = 0;
 
 	if (!d->in_window) {
 		if (d->last_report > 0) {
@@ -177,31 +177,23 @@ silence(FILE *out, const struct summary_domain *d)
 		}
 		return;
 	}
-	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len; i++)
-		n += ((const struct summary_reporter *)g_ptr_array_index(
-			      d->reporter_list, i))
-			     ->silent != 0;
+	n = summary_silent_of(d, &last);
 	/* Every reporter at once: the record or the milter, not them. */
-	if (n > 1 && n == d->reporter_list->len)
+	if (n > 1 && n == d->reporter_list->len) {
 		fprintf(out, "all %u reporters", n);
-	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len;
-	     i++) {
+		named = n;
+	}
+	for (i = 0; named < n && named < SILENT_NAMED; i++) {
 		const struct summary_reporter *r =
 			g_ptr_array_index(d->reporter_list, i);
 
 		if (!r->silent)
 			continue;
-		if (n > 1 && n == d->reporter_list->len)
-			named = n;
-		else if (named < SILENT_NAMED) {
-			/* "A", "A and B", "A, B and C", "A, B, C and 2 more" */
-			if (named > 0)
-				fputs(named + 1 == n ? " and " : ", ", out);
-			summary_html_esc(out, r->org);
-			named++;
-		}
-		if (r->last > last)
-			last = r->last;
+		/* "A", "A and B", "A, B and C", "A, B, C and 2 more" */
+		if (named > 0)
+			fputs(named + 1 == n ? " and " : ", ", out);
+		summary_html_esc(out, r->org);
+		named++;
 	}
 	if (n > named)
 		fprintf(out, " and %u more", n - named);
@@ -209,31 +201,23 @@ silence(FILE *out, const struct summary_domain *d)
 	fprintf(out, " stopped reporting (last %s)", day);
 }
 
-/* A readiness reason the failures in the same row already say. */
+/* Whether readiness() has something to say (summary_row_reason). */
 static int
-said_by_failures(const struct summary_reason *r)
-{
-	return strcmp(r->code, "failures") == 0 ||
-	       strcmp(r->code, "refusing") == 0;
-}
-
-/* Whether readiness() has something to say that the row has not. */
-static int
-readiness_untold(const struct summary_domain *d, int failing)
+readiness_untold(const struct summary_domain *d)
 {
 	guint j;
 
-	for (j = 0; failing && j < d->reasons->len; j++)
-		if (!said_by_failures(&g_array_index(d->reasons,
-						     struct summary_reason, j)))
+	for (j = 0; j < d->reasons->len; j++)
+		if (summary_row_reason(&g_array_index(
+			    d->reasons, struct summary_reason, j)))
 			return 1;
-	return !failing;
+	return 0;
 }
 
-/* Why d is not ready; with its failures in the row, only the other
- * reasons (the tag says "not ready" or "refusing"). */
+/* Why d is not ready: the reasons its row gives (the tag says "not
+ * ready" or "refusing"). */
 static void
-readiness(FILE *out, const struct summary_domain *d, int failing)
+readiness(FILE *out, const struct summary_domain *d)
 {
 	int n = 0;
 	guint j;
@@ -242,7 +226,7 @@ readiness(FILE *out, const struct summary_domain *d, int failing)
 		const struct summary_reason *r =
 			&g_array_index(d->reasons, struct summary_reason, j);
 
-		if (failing && said_by_failures(r))
+		if (!summary_row_reason(r))
 			continue;
 		fputs(n++ == 0 ? "" : "; ", out);
 		summary_html_esc(out, r->text);
@@ -306,10 +290,9 @@ action_row(FILE *out, const struct summary_agg *a,
 		probe(out, d->probe);
 		any = 1;
 	}
-	if ((d->needs & SUMMARY_NEEDS_NOT_READY) &&
-	    readiness_untold(d, (d->needs & SUMMARY_NEEDS_FAILURES) != 0)) {
+	if ((d->needs & SUMMARY_NEEDS_NOT_READY) && readiness_untold(d)) {
 		fputs(any ? "<br>" : "", out);
-		readiness(out, d, (d->needs & SUMMARY_NEEDS_FAILURES) != 0);
+		readiness(out, d);
 	}
 	row_todo(out);
 	any = 0;
@@ -409,19 +392,18 @@ summary_html_action(FILE *out, const struct summary_agg *a)
 void
 summary_html_below(FILE *out, const struct summary_agg *a)
 {
-	char min_share[SUMMARY_HTML_PERCENT_MAX];
+	char *threshold;
 	guint i;
 
 	if (a->n_below == 0)
 		return;
-	summary_html_percent(a->opt.min_share_ppm, 1000000, min_share);
-	fprintf(out,
-		"<p class=\"note\">Failures under the noise threshold (at "
-		"least %lld failed %s and %s of a domain's sessions): shown, "
-		"not counted in the verdict.</p>\n",
-		(long long)a->opt.min_failures,
-		summary_plural(a->opt.min_failures, "session", "sessions"),
-		min_share);
+	/* The text view's wording: exact share, no "at least 1 failed
+	 * session and" that the share alone already implies. */
+	threshold = summary_threshold_text(&a->opt);
+	fputs("<p class=\"note\">Failures under the noise threshold (", out);
+	summary_html_esc(out, threshold);
+	fputs("): shown, not counted in the verdict.</p>\n", out);
+	g_free(threshold);
 	rows_head(out, "below");
 	for (i = a->n_action; i < a->n_action + a->n_below; i++) {
 		const struct summary_domain *d =

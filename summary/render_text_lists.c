@@ -102,57 +102,11 @@ summary_text_readiness(FILE *out, const struct summary_agg *a, size_t max)
 			     "enforce)\n");
 }
 
-/* Position + 1 of a domain in the triage; 0 for a domain outside it
- * (seen only before the previous window): those go last. */
-static guint
-rank_of(GHashTable *rank, const char *domain)
-{
-	return GPOINTER_TO_UINT(g_hash_table_lookup(rank, domain));
-}
-
-static gint
-cmp_reporter_rank(gconstpointer x, gconstpointer y, gpointer rank)
-{
-	const struct summary_reporter *a = *(const void *const *)x;
-	const struct summary_reporter *b = *(const void *const *)y;
-	guint ra = rank_of(rank, a->domain), rb = rank_of(rank, b->domain);
-
-	ra = ra == 0 ? G_MAXUINT : ra;
-	rb = rb == 0 ? G_MAXUINT : rb;
-	if (ra != rb)
-		return ra < rb ? -1 : 1;
-	if (strcmp(a->domain, b->domain) != 0)
-		return strcmp(a->domain, b->domain);
-	return strcmp(a->org, b->org);
-}
-
-/* The silent reporters in the order of their domains, worst first as
- * everywhere. Caller g_ptr_array_free()s (elements borrowed). */
-static GPtrArray *
-reporters_worst_first(const struct summary_agg *a)
-{
-	GHashTable *rank = g_hash_table_new(g_str_hash, g_str_equal);
-	GPtrArray *v = g_ptr_array_sized_new(a->silent_reporters->len);
-	guint i;
-
-	for (i = 0; i < a->triage->len; i++)
-		g_hash_table_insert(rank,
-				    ((struct summary_domain *)g_ptr_array_index(
-					     a->triage, i))
-					    ->name,
-				    GUINT_TO_POINTER(i + 1));
-	for (i = 0; i < a->silent_reporters->len; i++)
-		g_ptr_array_add(v, g_ptr_array_index(a->silent_reporters, i));
-	g_ptr_array_sort_with_data(v, cmp_reporter_rank, rank);
-	g_hash_table_destroy(rank);
-	return v;
-}
-
 void
 summary_text_silence(FILE *out, const struct summary_agg *a, size_t max)
 {
-	GPtrArray *rep = reporters_worst_first(a);
-	char day[24];
+	GPtrArray *rep = summary_silent_reporters(a);
+	char day[24], every[SUMMARY_DAYS_MAX];
 	guint i;
 
 	for (i = 0; i < a->silent_domains->len; i++) {
@@ -180,10 +134,10 @@ summary_text_silence(FILE *out, const struct summary_agg *a, size_t max)
 		char *line;
 
 		summary_date_of(r->last, day, sizeof(day));
+		summary_days_text(r->interval, every);
 		line = g_strdup_printf("%s stopped reporting %s: last report "
-				       "%s, usually every %.1f days",
-				       r->org, r->domain, day,
-				       (double)r->interval / SUMMARY_DAY);
+				       "%s, usually every %s",
+				       r->org, r->domain, day, every);
 		summary_text_wrap(out, line, 0, 4);
 		g_free(line);
 	}

@@ -91,10 +91,14 @@ summary_text_probe(FILE *out, const struct summary_agg *a)
 	if (clean > shown)
 		fprintf(out, "... %u more with no findings: --all\n",
 			clean - shown);
-	if (a->probe_damaged > 0 || a->probe_domains_over > 0)
-		fprintf(out,
-			"(%lld damaged or unread findings lines, %lld "
-			"domains past the limit)\n",
+	/* Only the counts there are, each with its plural. */
+	if (a->probe_damaged > 0)
+		fprintf(out, "(%lld damaged or unread findings %s)\n",
 			(long long)a->probe_damaged,
-			(long long)a->probe_domains_over);
+			summary_plural(a->probe_damaged, "line", "lines"));
+	if (a->probe_domains_over > 0)
+		fprintf(out, "(%lld %s past the limit)\n",
+			(long long)a->probe_domains_over,
+			summary_plural(a->probe_domains_over, "domain",
+				       "domains"));
 }

@@ -36,8 +36,8 @@ static void
 silence(GString *s, const struct summary_domain *d)
 {
 	char day[24];
-	int64_t last = 0;
-	guint i, n = 0, all = 0;
+	int64_t last;
+	guint n, all;
 
 	if (!d->in_window) {
 		if (d->last_report > 0) {
@@ -51,24 +51,16 @@ silence(GString *s, const struct summary_domain *d)
 		}
 		return;
 	}
-	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len;
-	     i++) {
-		const struct summary_reporter *r =
-			g_ptr_array_index(d->reporter_list, i);
-
-		all++;
-		if (r->silent) {
-			n++;
-			last = r->last > last ? r->last : last;
-		}
-	}
+	n = summary_silent_of(d, &last);
+	all = d->reporter_list != NULL ? d->reporter_list->len : 0;
 	summary_date_of(last, day, sizeof(day));
 	g_string_append_printf(
 		s, "; silent: %u of %u %s stopped (last %s)", n, all,
 		summary_plural(all, "reporter", "reporters"), day);
 }
 
-/* The first reason that is not the failures already said. */
+/* The first reason the row gives (summary_row_reason), the rest being
+ * in MTA-STS READINESS; "refusing" for a domain in enforce. */
 static void
 readiness(GString *s, const struct summary_domain *d)
 {
@@ -79,19 +71,20 @@ readiness(GString *s, const struct summary_domain *d)
 		const struct summary_reason *r =
 			&g_array_index(d->reasons, struct summary_reason, i);
 
-		/* Said with the failures already; the rest is in MTA-STS
-		 * READINESS. */
-		if (summary_failure_reason(r->code))
+		if (!summary_row_reason(r))
 			continue;
 		if (first == NULL)
 			first = r;
 		else
 			more++;
 	}
-	/* Refusing: said with the failures. */
-	if (first == NULL || d->verdict == SUMMARY_VERDICT_REFUSING)
+	if (first == NULL)
 		return;
-	g_string_append_printf(s, "; not ready: %s", first->text);
+	g_string_append_printf(s, "; %s: %s",
+			       d->verdict == SUMMARY_VERDICT_REFUSING
+				       ? "refusing"
+				       : "not ready",
+			       first->text);
 	if (more > 0)
 		g_string_append_printf(s, " (+%u more)", more);
 }

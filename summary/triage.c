@@ -2,6 +2,7 @@
 /* triage.c -- domains worst first, and the numbers every view words alike. */
 #include "summary/probe.h"
 #include "summary/triage.h"
+#include "summary/window.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,12 @@ summary_failure_reason(const char *code)
 	return 0;
 }
 
+int
+summary_row_reason(const struct summary_reason *r)
+{
+	return !summary_failure_reason(r->code);
+}
+
 /* Not ready for enforce, or refusing, for a reason that needs action:
  * failures under the noise threshold alone leave the domain below it (a
  * stray failure in a million does not make "senders are refusing"). */
@@ -55,36 +62,44 @@ not_ready(const struct summary_domain *d, unsigned needs)
 	if (needs & SUMMARY_NEEDS_FAILURES)
 		return 1;
 	for (i = 0; d->reasons != NULL && i < d->reasons->len; i++) {
-		const char *code =
-			g_array_index(d->reasons, struct summary_reason, i)
-				.code;
-
-		if (!summary_failure_reason(code))
+		if (summary_row_reason(&g_array_index(
+			    d->reasons, struct summary_reason, i)))
 			return 1;
 	}
 	return 0;
+}
+
+guint
+summary_silent_of(const struct summary_domain *d, int64_t *last)
+{
+	guint i, n = 0;
+
+	*last = 0;
+	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len;
+	     i++) {
+		const struct summary_reporter *r =
+			g_ptr_array_index(d->reporter_list, i);
+
+		if (r->silent) {
+			n++;
+			*last = r->last > *last ? r->last : *last;
+		}
+	}
+	return n;
 }
 
 static unsigned
 needs_of(const struct summary_agg *a, const struct summary_domain *d)
 {
 	unsigned needs = 0;
-	guint i;
+	int64_t last;
 
 	if (summary_over_threshold(&a->opt, &d->cur))
 		needs |= SUMMARY_NEEDS_FAILURES;
 	else if (d->cur.failures > 0)
 		needs |= SUMMARY_NEEDS_BELOW;
-	if (!d->in_window)
+	if (!d->in_window || summary_silent_of(d, &last) > 0)
 		needs |= SUMMARY_NEEDS_SILENT;
-	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len;
-	     i++) {
-		const struct summary_reporter *r =
-			g_ptr_array_index(d->reporter_list, i);
-
-		if (r->silent)
-			needs |= SUMMARY_NEEDS_SILENT;
-	}
 	if (not_ready(d, needs))
 		needs |= SUMMARY_NEEDS_NOT_READY;
 	if (d->probe != NULL && summary_probe_count(d->probe) > 0)
@@ -328,4 +343,57 @@ summary_count_short(int64_t n, char buf[SUMMARY_COUNT_SHORT_MAX])
 	}
 	snprintf(buf, SUMMARY_COUNT_SHORT_MAX,
 		 x < 99.95 ? "%.1f %s" : "%.0f %s", x, unit[u]);
+}
+
+/* Position + 1 of a domain in the triage; 0 for a domain outside it
+ * (seen only before the previous window): those go last. */
+static guint
+rank_of(GHashTable *rank, const char *domain)
+{
+	return GPOINTER_TO_UINT(g_hash_table_lookup(rank, domain));
+}
+
+static gint
+cmp_reporter_rank(gconstpointer x, gconstpointer y, gpointer rank)
+{
+	const struct summary_reporter *a = *(const void *const *)x;
+	const struct summary_reporter *b = *(const void *const *)y;
+	guint ra = rank_of(rank, a->domain), rb = rank_of(rank, b->domain);
+
+	ra = ra == 0 ? G_MAXUINT : ra;
+	rb = rb == 0 ? G_MAXUINT : rb;
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	if (strcmp(a->domain, b->domain) != 0)
+		return strcmp(a->domain, b->domain);
+	return strcmp(a->org, b->org);
+}
+
+GPtrArray *
+summary_silent_reporters(const struct summary_agg *a)
+{
+	GHashTable *rank = g_hash_table_new(g_str_hash, g_str_equal);
+	GPtrArray *v = g_ptr_array_sized_new(a->silent_reporters->len);
+	guint i;
+
+	for (i = 0; i < a->triage->len; i++)
+		g_hash_table_insert(rank,
+				    ((struct summary_domain *)g_ptr_array_index(
+					     a->triage, i))
+					    ->name,
+				    GUINT_TO_POINTER(i + 1));
+	for (i = 0; i < a->silent_reporters->len; i++)
+		g_ptr_array_add(v, g_ptr_array_index(a->silent_reporters, i));
+	g_ptr_array_sort_with_data(v, cmp_reporter_rank, rank);
+	g_hash_table_destroy(rank);
+	return v;
+}
+
+void
+summary_days_text(int64_t seconds, char buf[SUMMARY_DAYS_MAX])
+{
+	double days = (double)seconds / SUMMARY_DAY;
+
+	snprintf(buf, SUMMARY_DAYS_MAX, "%.3g %s", days,
+		 days == 1 ? "day" : "days");
 }

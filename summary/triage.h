@@ -68,6 +68,16 @@ char *summary_threshold_text(const struct summary_options *o);
  * alone do not make a domain need action. */
 int summary_failure_reason(const char *code);
 
+/* Whether d's row in what needs action gives readiness reason r: not
+ * one about its failures (summary_failure_reason), which the row's
+ * failures part says or the noise threshold judges; every reason is in
+ * MTA-STS readiness. One rule for the text and the HTML rows. */
+int summary_row_reason(const struct summary_reason *r);
+
+/* How many of d's reporters went silent, and the last report of those
+ * into *last (0 for none): one count for the triage and its rows. */
+guint summary_silent_of(const struct summary_domain *d, int64_t *last);
+
 /* Set every domain's needs and fill a->triage, n_action, n_below. */
 void summary_triage(struct summary_agg *a);
 
@@ -89,6 +99,17 @@ void summary_rate_text(const struct summary_counts *c,
  * beside a failure -- else "%+.1f". */
 void summary_change_text(const struct summary_domain *d,
 			 char buf[SUMMARY_PERCENT_MAX]);
+
+/* a->silent_reporters in the order of their domains in a->triage, worst
+ * first as everywhere (then by domain and organisation; domains outside
+ * the triage last), so that every view lists them alike. Caller
+ * g_ptr_array_free()s the array; its elements are borrowed. */
+GPtrArray *summary_silent_reporters(const struct summary_agg *a);
+
+/* A reporter's usual interval in days, three significant digits and no
+ * trailing zeros, with its plural: "1 day", "1.63 days". */
+#define SUMMARY_DAYS_MAX 48
+void summary_days_text(int64_t seconds, char buf[SUMMARY_DAYS_MAX]);
 
 /* one when n is 1, else many: "1 session", "2 sessions". */
 const char *summary_plural(int64_t n, const char *one, const char *many);

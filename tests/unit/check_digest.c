@@ -341,6 +341,54 @@ START_TEST(test_subject_bound)
 }
 END_TEST
 
+/* A result type is any string a reporter writes: one of 300 characters
+ * on the worst (the only) failing domain, whose part goes in whether it
+ * fits or not, still leaves a Subject of at most 100 characters. */
+START_TEST(test_subject_long_result_type)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	struct tlsrpt_record rec;
+	struct tlsrpt_failure_detail fd;
+	char type[301], *s;
+
+	memset(type, 't', 300);
+	type[300] = '\0';
+	memset(&rec, 0, sizeof(rec));
+	memset(&fd, 0, sizeof(fd));
+	summary_options_default(&o);
+	o.since = DAY(23);
+	o.until = DAY(30);
+	a = summary_agg_new(&o);
+	rec.version = 1;
+	rec.received = DAY(26) + HOUR;
+	rec.source = (char *)"milter";
+	rec.organization_name = (char *)"Google Inc.";
+	rec.report_id = (char *)"long-type";
+	rec.start_time = DAY(25);
+	rec.end_time = DAY(26) - 1;
+	rec.policy_count = 1;
+	rec.policy.type = TLSRPT_POLICY_TLSA;
+	rec.policy.policy_type = (char *)"tlsa";
+	rec.policy.policy_domain = (char *)"example.org";
+	rec.policy.total_successful_session_count = 90;
+	rec.policy.total_failure_session_count = 10;
+	fd.result_type = type;
+	fd.failed_session_count = 10;
+	rec.policy.failure_details = &fd;
+	rec.policy.n_failure_details = 1;
+	summary_agg_add(a, &rec);
+	summary_agg_finish(a);
+	s = summary_mail_subject(a);
+	ck_assert_msg(strlen(s) <= 100, "%zu: %s", strlen(s), s);
+	ck_assert_msg(g_str_has_prefix(s, "TLS-RPT: example.org 10.0% "
+					  "failures (tttt"),
+		      "%s", s);
+	g_free(s);
+	summary_agg_free(a);
+}
+END_TEST
+
 /* A clean window with one impersonating report is not fine: the digest
  * goes out with --only-problems and its Subject says why. */
 START_TEST(test_subject_impersonation)
@@ -521,6 +569,7 @@ digest_suite(void)
 	tcase_add_test(tc, test_subjects);
 	tcase_add_test(tc, test_subject_impersonation);
 	tcase_add_test(tc, test_subject_bound);
+	tcase_add_test(tc, test_subject_long_result_type);
 	tcase_add_test(tc, test_only_problems);
 	tcase_add_test(tc, test_overrides);
 	tcase_add_test(tc, test_refused);

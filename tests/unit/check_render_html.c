@@ -62,7 +62,7 @@ add(struct summary_agg *a, const char *domain, int n, int64_t ok, int64_t bad)
  *   f-silent   reported in the previous window only
  *   g-healthy  5 sessions */
 static struct summary_agg *
-fleet(void)
+fleet_share(uint32_t min_share_ppm)
 {
 	struct summary_options o;
 	struct summary_agg *a;
@@ -72,6 +72,7 @@ fleet(void)
 	o.since = DAY(23);
 	o.until = DAY(30);
 	o.min_failures = 5;
+	o.min_share_ppm = min_share_ppm;
 	a = summary_agg_new(&o);
 	add(a, "f-silent.example", 18, 100, 0);
 	for (n = 23; n < 29; n++) {
@@ -82,6 +83,12 @@ fleet(void)
 	add(a, "g-healthy.example", 26, 5, 0);
 	summary_agg_finish(a);
 	return a;
+}
+
+static struct summary_agg *
+fleet(void)
+{
+	return fleet_share(SUMMARY_MIN_SHARE_PPM);
 }
 
 static char *
@@ -204,6 +211,26 @@ START_TEST(test_digest_without_lists)
 }
 END_TEST
 
+/* The threshold in the words of the text view (summary_threshold_text):
+ * the share exact, not rounded to a tenth of a percent. */
+START_TEST(test_below_threshold_words)
+{
+	struct summary_agg *a = fleet_share(500);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	summary_html_below(f, a);
+	fclose(f);
+	at(buf, 0,
+	   "(at least 5 failed sessions and 0.05% of a domain&#39;s "
+	   "sessions)");
+	free(buf);
+	summary_agg_free(a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -216,6 +243,7 @@ main(void)
 	tcase_add_test(tc, test_failure_share_axis);
 	tcase_add_test(tc, test_small_multiples_worst_first);
 	tcase_add_test(tc, test_digest_without_lists);
+	tcase_add_test(tc, test_below_threshold_words);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

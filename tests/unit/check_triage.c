@@ -5,12 +5,16 @@
  */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "summary/aggregate.h"
 #include "summary/probe.h"
 #include "summary/render.h"
+#include "summary/render_html_impl.h"
+#include "summary/render_text_impl.h"
 #include "summary/triage.h"
 #include "tests/unit/testutil.h"
 
@@ -179,6 +183,116 @@ START_TEST(test_words)
 }
 END_TEST
 
+/* Silent reporters in the order of their domains, worst first, for every
+ * view; and their interval in days with its plural. */
+START_TEST(test_silent_reporters)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	struct summary_reporter r[3];
+	GPtrArray *v;
+	char every[SUMMARY_DAYS_MAX];
+
+	summary_options_default(&o);
+	o.since = 1000000;
+	o.until = o.since + 86400;
+	a = summary_agg_new(&o);
+	domain(a, "a-healthy.example", 1000, 0);
+	domain(a, "z-failing.example", 1000, 500);
+	summary_agg_finish(a);
+	memset(r, 0, sizeof(r));
+	r[0].org = (char *)"B Org";
+	r[0].domain = (char *)"a-healthy.example";
+	r[1].org = (char *)"B Org";
+	r[1].domain = (char *)"z-failing.example";
+	r[2].org = (char *)"A Org";
+	r[2].domain = (char *)"z-failing.example";
+	for (guint i = 0; i < 3; i++)
+		g_ptr_array_add(a->silent_reporters, &r[i]);
+	v = summary_silent_reporters(a);
+	ck_assert_uint_eq(v->len, 3);
+	ck_assert_ptr_eq(g_ptr_array_index(v, 0), &r[2]);
+	ck_assert_ptr_eq(g_ptr_array_index(v, 1), &r[1]);
+	ck_assert_ptr_eq(g_ptr_array_index(v, 2), &r[0]);
+	g_ptr_array_free(v, TRUE);
+	g_ptr_array_set_size(a->silent_reporters, 0);
+	summary_agg_free(a);
+
+	summary_days_text(86400, every);
+	ck_assert_str_eq(every, "1 day");
+	summary_days_text(86400 * 3 / 2, every);
+	ck_assert_str_eq(every, "1.5 days");
+	summary_days_text(86400 * 7, every);
+	ck_assert_str_eq(every, "7 days");
+}
+END_TEST
+
+/* What view v writes for a. Caller free()s. */
+static char *
+view(void (*v)(FILE *, const struct summary_agg *), const struct summary_agg *a)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	v(f, a);
+	fclose(f);
+	return buf;
+}
+
+static void
+text_triage(FILE *out, const struct summary_agg *a)
+{
+	summary_text_triage(out, a, 0);
+}
+
+/* One rule for the readiness reasons a row gives, in both views: a
+ * refusing domain's row gives its other reason (policy mismatch), not the
+ * ones about failures that the row's count says. */
+START_TEST(test_row_reasons)
+{
+	static const struct {
+		const char *code, *text;
+	} why[] = {
+		{"refusing", "REFUSING-TEXT"},
+		{"testing-failures", "TESTING-TEXT"},
+		{"policy-mismatch", "MISMATCH-TEXT"},
+	};
+	struct summary_options o;
+	struct summary_agg *a;
+	struct summary_domain *d;
+	char *t, *h;
+
+	summary_options_default(&o);
+	o.since = 1000000;
+	o.until = o.since + 86400;
+	a = summary_agg_new(&o);
+	d = domain(a, "enforced.example", 1000, 500);
+	summary_agg_finish(a);
+	d->verdict = SUMMARY_VERDICT_REFUSING;
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++) {
+		struct summary_reason r = {why[i].code, g_strdup(why[i].text)};
+
+		g_array_append_val(d->reasons, r);
+	}
+	g_ptr_array_free(a->triage, TRUE);
+	summary_triage(a);
+	ck_assert(d->needs & SUMMARY_NEEDS_NOT_READY);
+	t = view(text_triage, a);
+	h = view(summary_html_action, a);
+	ck_assert_msg(strstr(t, "refusing: MISMATCH-TEXT") != NULL, "%s", t);
+	ck_assert_ptr_nonnull(strstr(h, "MISMATCH-TEXT"));
+	ck_assert_ptr_null(strstr(t, "TESTING-TEXT"));
+	ck_assert_ptr_null(strstr(h, "TESTING-TEXT"));
+	ck_assert_ptr_null(strstr(t, "REFUSING-TEXT"));
+	ck_assert_ptr_null(strstr(h, "REFUSING-TEXT"));
+	free(t);
+	free(h);
+	summary_agg_free(a);
+}
+END_TEST
+
 START_TEST(test_threshold_text)
 {
 	struct summary_options o;
@@ -272,6 +386,8 @@ main(void)
 	tcase_add_test(tc, test_threshold_share);
 	tcase_add_test(tc, test_one_rounding_rule);
 	tcase_add_test(tc, test_words);
+	tcase_add_test(tc, test_silent_reporters);
+	tcase_add_test(tc, test_row_reasons);
 	tcase_add_test(tc, test_threshold_text);
 	tcase_add_test(tc, test_verdict_threshold);
 	suite_add_tcase(s, tc);
