@@ -45,6 +45,16 @@ indented(const char *buf, size_t n, void *data)
 	return ferror(w->out) ? -1 : 0;
 }
 
+/* After a write error nothing more is written (json_stream.h): a closed
+ * pipe or a full disk would only fail again, once per value. */
+static int
+broken(struct summary_json_stream *w)
+{
+	if (!w->failed && ferror(w->out))
+		w->failed = 1;
+	return w->failed;
+}
+
 /* Starts the next item of the open container, with its key if any. */
 static void
 item(struct summary_json_stream *w, const char *key)
@@ -68,7 +78,7 @@ summary_json_put(struct summary_json_stream *w, const char *key, json_t *v)
 {
 	if (v == NULL)
 		return;
-	if (!w->failed && !ferror(w->out)) {
+	if (!broken(w)) {
 		item(w, key);
 		w->pad = 2 * (w->depth + 1);
 		if (json_dump_callback(v, indented, w, FLAGS) != 0)
@@ -80,8 +90,10 @@ summary_json_put(struct summary_json_stream *w, const char *key, json_t *v)
 void
 summary_json_begin(struct summary_json_stream *w, const char *key, char bracket)
 {
-	item(w, key);
-	fputc(bracket, w->out);
+	if (!broken(w)) {
+		item(w, key);
+		fputc(bracket, w->out);
+	}
 	w->depth++;
 	w->empty = 1;
 }
@@ -89,11 +101,13 @@ summary_json_begin(struct summary_json_stream *w, const char *key, char bracket)
 void
 summary_json_end(struct summary_json_stream *w, char bracket)
 {
-	if (!w->empty) {
-		fputc('\n', w->out);
-		indent(w->out, 2 * w->depth);
+	if (!broken(w)) {
+		if (!w->empty) {
+			fputc('\n', w->out);
+			indent(w->out, 2 * w->depth);
+		}
+		fputc(bracket, w->out);
 	}
-	fputc(bracket, w->out);
 	w->depth--;
 	w->empty = 0;
 }
@@ -101,6 +115,8 @@ summary_json_end(struct summary_json_stream *w, char bracket)
 int
 summary_json_close(struct summary_json_stream *w)
 {
+	if (broken(w))
+		return -1;
 	fputs("\n}\n", w->out);
-	return w->failed || fflush(w->out) != 0 || ferror(w->out) ? -1 : 0;
+	return fflush(w->out) != 0 || ferror(w->out) ? -1 : 0;
 }
