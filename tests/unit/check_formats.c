@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "intake/config.h"
 #include "report/report.h"
 #include "summary/aggregate.h"
 #include "summary/render.h"
@@ -200,6 +201,26 @@ START_TEST(test_pairs_bound)
 	ck_assert_ptr_null(x->mx);
 	ck_assert_int_eq(a->opt.top_pairs, SUMMARY_TOP_PAIRS);
 	summary_agg_free(a);
+}
+END_TEST
+
+/* The noise threshold tlsrpt-summary starts from is the file's default:
+ * what tlsrpt-milter.conf(5) and the sample file say applies without
+ * them. */
+START_TEST(test_threshold_defaults)
+{
+	struct config c;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct summary_options o;
+	uint32_t ppm = 0;
+
+	ck_assert_int_eq(config_init(&c, &err), 0);
+	ck_assert_int_eq(config_share_ppm(c.summary_min_share, &ppm), 0);
+	summary_options_default(&o);
+	ck_assert_int_eq(o.min_failures, (int64_t)c.summary_min_failures);
+	ck_assert_uint_eq(o.min_share_ppm, ppm);
+	ck_assert_uint_gt(ppm, 0);
+	config_free(&c);
 }
 END_TEST
 
@@ -400,6 +421,7 @@ formats_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_pairs_bound);
+	tcase_add_test(tc, test_threshold_defaults);
 	tcase_add_test(tc, test_prometheus_failed_sessions);
 	tcase_add_test(tc, test_json_structure);
 	tcase_add_test(tc, test_csv_structure);
