@@ -62,18 +62,9 @@ feed(struct summary_agg *a, const char *org, const char *domain,
 	char id[32];
 	size_t i;
 
-	memset(&rec, 0, sizeof(rec));
 	memset(fd, 0, sizeof(fd));
 	snprintf(id, sizeof(id), "id-%d", ++serial);
-	rec.version = 1;
-	rec.received = DAY(25) + serial;
-	rec.source = (char *)"milter";
-	rec.dkim = TLSRPT_DKIM_PASS;
-	rec.organization_name = (char *)org;
-	rec.report_id = id;
-	rec.start_time = DAY(24);
-	rec.end_time = DAY(25) - 1;
-	rec.policy_count = 1;
+	fixture_record(&rec, org, id, DAY(25) + serial, DAY(24), DAY(25) - 1);
 	rec.policy.type = type;
 	rec.policy.policy_type = (char *)type_name;
 	rec.policy.policy_domain = (char *)domain;

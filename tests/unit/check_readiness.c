@@ -56,16 +56,7 @@ feed(struct summary_agg *a, const char *org, int64_t t, const char *mode,
 	strings[n++] = (char *)"mx: mx.example.org";
 	strings[n++] = (char *)"max_age: 604800";
 	snprintf(id, sizeof(id), "%s-%lld", org, (long long)t);
-	memset(&rec, 0, sizeof(rec));
-	rec.version = 1;
-	rec.received = t;
-	rec.source = (char *)"milter";
-	rec.organization_name = (char *)org;
-	rec.report_id = id;
-	rec.dkim = TLSRPT_DKIM_PASS;
-	rec.start_time = t - ONE_DAY;
-	rec.end_time = t - 1;
-	rec.policy_count = 1;
+	fixture_record(&rec, org, id, t, t - ONE_DAY, t - 1);
 	rec.policy.type = TLSRPT_POLICY_STS;
 	rec.policy.policy_type = (char *)"sts";
 	rec.policy.policy_domain = (char *)"example.org";
