@@ -28,6 +28,17 @@ summary_options_default(struct summary_options *o)
 	o->top_pairs = SUMMARY_TOP_PAIRS;
 }
 
+void
+summary_append_replacing(GString *out, const char *s, const char *chars)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		if (strchr(chars, *s) != NULL)
+			g_string_append(out, "\xef\xbf\xbd");
+		else
+			g_string_append_c(out, *s);
+	}
+}
+
 int64_t
 summary_lookback_start(const struct summary_options *o)
 {

@@ -195,6 +195,10 @@ struct summary_pair {
 /* At most this many pairs are kept per domain (pairs.c). */
 #define SUMMARY_PAIRS_MAX 64
 
+/* s appended to out with every byte of chars (ASCII) as U+FFFD: the items
+ * of the lists (fold.c, render_csv.c) keep no separator of their own. */
+void summary_append_replacing(GString *out, const char *s, const char *chars);
+
 /* A domain's other_types and mx (the MX patterns of the latest policy)
  * are space-separated lists whose items hold no white space (fold.c makes
  * it U+FFFD), so the JSON and CSV lists split them back exactly. */
