@@ -8,6 +8,7 @@
  */
 #include "summary/json_stream.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* The flags the whole document was dumped with; JSON_ENCODE_ANY as a
@@ -35,8 +36,10 @@ indented(const char *buf, size_t n, void *data)
 		const char *nl = memchr(buf, '\n', n);
 		size_t k = nl != NULL ? (size_t)(nl - buf) + 1 : n;
 
-		if (fwrite(buf, 1, k, w->out) != k)
+		if (fwrite(buf, 1, k, w->out) != k) {
+			w->err = errno;
 			return -1;
+		}
 		if (nl != NULL)
 			indent(w->out, w->pad);
 		buf += k;
@@ -50,8 +53,10 @@ indented(const char *buf, size_t n, void *data)
 static int
 broken(struct summary_json_stream *w)
 {
-	if (!w->failed && ferror(w->out))
+	if (!w->failed && ferror(w->out)) {
 		w->failed = 1;
+		w->err = errno;
+	}
 	return w->failed;
 }
 
@@ -81,8 +86,13 @@ summary_json_put(struct summary_json_stream *w, const char *key, json_t *v)
 	if (!broken(w)) {
 		item(w, key);
 		w->pad = 2 * (w->depth + 1);
-		if (json_dump_callback(v, indented, w, FLAGS) != 0)
+		/* indented() kept the errno of a failed write; jansson's own
+		 * failures (memory) leave theirs. */
+		if (json_dump_callback(v, indented, w, FLAGS) != 0) {
 			w->failed = 1;
+			if (w->err == 0)
+				w->err = errno != 0 ? errno : EIO;
+		}
 	}
 	json_decref(v);
 }
@@ -115,8 +125,11 @@ summary_json_end(struct summary_json_stream *w, char bracket)
 int
 summary_json_close(struct summary_json_stream *w)
 {
-	if (broken(w))
+	/* The values built after the failure may have changed errno. */
+	if (broken(w)) {
+		errno = w->err;
 		return -1;
+	}
 	fputs("\n}\n", w->out);
 	return fflush(w->out) != 0 || ferror(w->out) ? -1 : 0;
 }

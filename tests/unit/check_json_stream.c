@@ -9,6 +9,7 @@
  * out, as jansson leaves it out of a tree; a full disk is an error.
  */
 #include <check.h>
+#include <errno.h>
 #include <glib.h>
 
 #include "tests/unit/testutil.h"
@@ -198,6 +199,7 @@ sink_write(void *cookie, const char *buf, size_t n)
 		k->tried_after++;
 	if (k->failed || n > k->room) {
 		k->failed = 1;
+		errno = ENOSPC;
 		return -1;
 	}
 	k->room -= n;
@@ -225,7 +227,9 @@ START_TEST(test_no_write_after_error)
 	summary_json_end(&w, ']');
 	summary_json_begin(&w, "o", '{');
 	summary_json_end(&w, '}');
+	errno = ENOMEM; /* as building the next values may leave it */
 	ck_assert_int_eq(summary_json_close(&w), -1);
+	ck_assert_int_eq(errno, ENOSPC);
 	ck_assert_int_eq(k.tried_after, 0);
 	fclose(f);
 }
