@@ -36,6 +36,12 @@ struct tlsrpt_store_options;
 
 #define CONFIG_DEFAULT_PATH TLSRPT_SYSCONFDIR "/tlsrpt-milter.conf"
 
+/* The defaults of SummaryMinFailures and SummaryMinShare, tlsrpt-summary's
+ * noise threshold: summary_options_default() takes them from here too, so
+ * the program and the file cannot disagree. */
+#define CONFIG_SUMMARY_MIN_FAILURES 1
+#define CONFIG_SUMMARY_MIN_SHARE "0.1" /* percent: config_share_ppm() */
+
 /* Room for the keys of the table (checked at compile time). */
 #define CONFIG_MAX_KEYS 56
 

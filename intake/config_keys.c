@@ -48,6 +48,10 @@ static const struct config_choice fsyncs[] = {
 
 /* The C type each key type reads and writes (config_set_value(), dump_value()).
  */
+/* A number macro as the table's default text. */
+#define DEFAULT_TEXT_(x) #x
+#define DEFAULT_TEXT(x) DEFAULT_TEXT_(x)
+
 #define CTYPE_TYPE_STRING char *
 #define CTYPE_TYPE_BOOL int
 #define CTYPE_TYPE_SIZE size_t
@@ -186,12 +190,12 @@ const struct config_key config_keys[] = {
 	 "most alerts sent in any hour for the reports of one sender (its "
 	 "DKIM-authenticated domain; unauthenticated reports count as one "
 	 "sender) (0: no bound)"},
-	{"SummaryMinFailures", FIELD(TYPE_UINT, summary_min_failures), "1", 1,
-	 UINT_MAX, NULL, NULL,
+	{"SummaryMinFailures", FIELD(TYPE_UINT, summary_min_failures),
+	 DEFAULT_TEXT(CONFIG_SUMMARY_MIN_FAILURES), 1, UINT_MAX, NULL, NULL,
 	 "tlsrpt-summary: fewest failed sessions of a domain in the window "
 	 "that count as failing (verdict, exit status, --only-problems)"},
-	{"SummaryMinShare", FIELD(TYPE_STRING, summary_min_share), "0.1", 0, 0,
-	 NULL, config_check_share,
+	{"SummaryMinShare", FIELD(TYPE_STRING, summary_min_share),
+	 CONFIG_SUMMARY_MIN_SHARE, 0, 0, NULL, config_check_share,
 	 "tlsrpt-summary: smallest share of a domain's sessions, in percent "
 	 "(decimals allowed), that must have failed to count as failing; "
 	 "fewer are shown as below threshold"},

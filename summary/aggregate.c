@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "intake/config.h"
 #include "summary/probe.h"
 #include "summary/window.h"
 
@@ -19,9 +20,23 @@ summary_options_default(struct summary_options *o)
 	o->readiness_days = SUMMARY_READINESS_DAYS;
 	o->readiness_min_reports = SUMMARY_READINESS_MIN_REPORTS;
 	o->readiness_min_reporters = SUMMARY_READINESS_MIN_REPORTERS;
-	o->min_failures = SUMMARY_MIN_FAILURES;
-	o->min_share_ppm = SUMMARY_MIN_SHARE_PPM;
+	/* The noise threshold: the defaults of SummaryMinFailures and
+	 * SummaryMinShare (why these values: tlsrpt-milter.conf(5)). The
+	 * constant parses (check_formats: test_threshold_defaults). */
+	o->min_failures = CONFIG_SUMMARY_MIN_FAILURES;
+	(void)config_share_ppm(CONFIG_SUMMARY_MIN_SHARE, &o->min_share_ppm);
 	o->top_pairs = SUMMARY_TOP_PAIRS;
+}
+
+void
+summary_append_replacing(GString *out, const char *s, const char *chars)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		if (strchr(chars, *s) != NULL)
+			g_string_append(out, "\xef\xbf\xbd");
+		else
+			g_string_append_c(out, *s);
+	}
 }
 
 int64_t

@@ -40,12 +40,7 @@
 #define SUMMARY_SILENCE_MIN_REPORTS 3 /* a usual interval needs 2 gaps */
 #define SUMMARY_SILENCE_INTERVALS 2   /* silent after this many intervals */
 #define SUMMARY_SILENCE_MIN_INTERVAL 86400 /* usual interval at least 1 day */
-/* The noise threshold: the defaults of SummaryMinFailures and
- * SummaryMinShare (intake/config_keys.c, which tlsrpt-summary reads; why
- * these values: tlsrpt-milter.conf(5)). */
-#define SUMMARY_MIN_FAILURES 1
-#define SUMMARY_MIN_SHARE_PPM 1000 /* 0.1% */
-#define SUMMARY_TOP_PAIRS 5	   /* default of summary_options.top_pairs */
+#define SUMMARY_TOP_PAIRS 5 /* default of summary_options.top_pairs */
 
 struct summary_options {
 	int64_t since, until; /* the window [since, until) */
@@ -199,6 +194,10 @@ struct summary_pair {
 
 /* At most this many pairs are kept per domain (pairs.c). */
 #define SUMMARY_PAIRS_MAX 64
+
+/* s appended to out with every byte of chars (ASCII) as U+FFFD: the items
+ * of the lists (fold.c, render_csv.c) keep no separator of their own. */
+void summary_append_replacing(GString *out, const char *s, const char *chars);
 
 /* A domain's other_types and mx (the MX patterns of the latest policy)
  * are space-separated lists whose items hold no white space (fold.c makes

@@ -96,12 +96,8 @@ list_item(const char *s)
 	GString *t = g_string_new(NULL);
 	char *v = g_strstrip(g_strdup(s));
 
-	for (const char *c = v; *c != '\0'; c++) {
-		if (g_ascii_isspace(*c))
-			g_string_append(t, "\xef\xbf\xbd");
-		else
-			g_string_append_c(t, *c);
-	}
+	/* g_ascii_isspace()'s set, which g_strstrip() trims */
+	summary_append_replacing(t, v, " \t\n\v\f\r");
 	g_free(v);
 	if (t->len == 0) {
 		g_string_free(t, TRUE);

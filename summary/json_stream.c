@@ -8,6 +8,7 @@
  */
 #include "summary/json_stream.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* The flags the whole document was dumped with; JSON_ENCODE_ANY as a
@@ -35,14 +36,28 @@ indented(const char *buf, size_t n, void *data)
 		const char *nl = memchr(buf, '\n', n);
 		size_t k = nl != NULL ? (size_t)(nl - buf) + 1 : n;
 
-		if (fwrite(buf, 1, k, w->out) != k)
+		if (fwrite(buf, 1, k, w->out) != k) {
+			w->err = errno;
 			return -1;
+		}
 		if (nl != NULL)
 			indent(w->out, w->pad);
 		buf += k;
 		n -= k;
 	}
 	return ferror(w->out) ? -1 : 0;
+}
+
+/* After a write error nothing more is written (json_stream.h): a closed
+ * pipe or a full disk would only fail again, once per value. */
+static int
+broken(struct summary_json_stream *w)
+{
+	if (!w->failed && ferror(w->out)) {
+		w->failed = 1;
+		w->err = errno;
+	}
+	return w->failed;
 }
 
 /* Starts the next item of the open container, with its key if any. */
@@ -68,11 +83,16 @@ summary_json_put(struct summary_json_stream *w, const char *key, json_t *v)
 {
 	if (v == NULL)
 		return;
-	if (!w->failed && !ferror(w->out)) {
+	if (!broken(w)) {
 		item(w, key);
 		w->pad = 2 * (w->depth + 1);
-		if (json_dump_callback(v, indented, w, FLAGS) != 0)
+		/* indented() kept the errno of a failed write; jansson's own
+		 * failures (memory) leave theirs. */
+		if (json_dump_callback(v, indented, w, FLAGS) != 0) {
 			w->failed = 1;
+			if (w->err == 0)
+				w->err = errno != 0 ? errno : EIO;
+		}
 	}
 	json_decref(v);
 }
@@ -80,8 +100,10 @@ summary_json_put(struct summary_json_stream *w, const char *key, json_t *v)
 void
 summary_json_begin(struct summary_json_stream *w, const char *key, char bracket)
 {
-	item(w, key);
-	fputc(bracket, w->out);
+	if (!broken(w)) {
+		item(w, key);
+		fputc(bracket, w->out);
+	}
 	w->depth++;
 	w->empty = 1;
 }
@@ -89,11 +111,13 @@ summary_json_begin(struct summary_json_stream *w, const char *key, char bracket)
 void
 summary_json_end(struct summary_json_stream *w, char bracket)
 {
-	if (!w->empty) {
-		fputc('\n', w->out);
-		indent(w->out, 2 * w->depth);
+	if (!broken(w)) {
+		if (!w->empty) {
+			fputc('\n', w->out);
+			indent(w->out, 2 * w->depth);
+		}
+		fputc(bracket, w->out);
 	}
-	fputc(bracket, w->out);
 	w->depth--;
 	w->empty = 0;
 }
@@ -101,6 +125,11 @@ summary_json_end(struct summary_json_stream *w, char bracket)
 int
 summary_json_close(struct summary_json_stream *w)
 {
+	/* The values built after the failure may have changed errno. */
+	if (broken(w)) {
+		errno = w->err;
+		return -1;
+	}
 	fputs("\n}\n", w->out);
-	return w->failed || fflush(w->out) != 0 || ferror(w->out) ? -1 : 0;
+	return fflush(w->out) != 0 || ferror(w->out) ? -1 : 0;
 }

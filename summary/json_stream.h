@@ -21,6 +21,7 @@ struct summary_json_stream {
 	int empty;  /* nothing written in the open container yet */
 	int pad;    /* spaces after each line break of the value dumped */
 	int failed; /* a value could not be written */
+	int err;    /* then errno of the failed write */
 };
 
 /* Starts the document, an object, on out. */

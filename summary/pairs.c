@@ -2,11 +2,11 @@
 /*
  * pairs.c -- a domain's failed sessions by (result type, receiving MX), the
  * rows behind tlsrpt_failed_sessions{domain,result_type,receiving_mx} and
- * the JSON "failures-by-mx". Memory is bounded per domain: at most
- * SUMMARY_PAIRS_MAX pairs are kept; the sessions of any later new pair go
- * to pairs_over, so every session is still counted once (the renderers'
- * "other" sums stay exact) and only the ranking of such late pairs is
- * lost. Real domains have a few MX hosts and a few result types; a
+ * the JSON "failures-by-result-and-mx". Memory is bounded per domain: at
+ * most SUMMARY_PAIRS_MAX pairs are kept; the sessions of any later new
+ * pair go to pairs_over, so every session is still counted once (the
+ * renderers' "other" sums stay exact) and only the ranking of such late
+ * pairs is lost. Real domains have a few MX hosts and a few result types; a
  * reporter inventing names cannot grow this past the bound.
  */
 #include "summary/aggregate.h"

@@ -72,12 +72,7 @@ list_field(FILE *out, const char *const *items, size_t n, int domains, int last)
 
 		if (i > 0)
 			g_string_append_c(s, '\n');
-		for (; c != NULL && *c != '\0'; c++) {
-			if (*c == '\r' || *c == '\n')
-				g_string_append(s, "\xef\xbf\xbd");
-			else
-				g_string_append_c(s, *c);
-		}
+		summary_append_replacing(s, c, "\r\n");
 	}
 	field(out, s->str, last);
 	g_string_free(s, TRUE);

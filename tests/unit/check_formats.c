@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "intake/config.h"
 #include "report/report.h"
 #include "summary/aggregate.h"
 #include "summary/render.h"
@@ -61,18 +62,9 @@ feed(struct summary_agg *a, const char *org, const char *domain,
 	char id[32];
 	size_t i;
 
-	memset(&rec, 0, sizeof(rec));
 	memset(fd, 0, sizeof(fd));
 	snprintf(id, sizeof(id), "id-%d", ++serial);
-	rec.version = 1;
-	rec.received = DAY(25) + serial;
-	rec.source = (char *)"milter";
-	rec.dkim = TLSRPT_DKIM_PASS;
-	rec.organization_name = (char *)org;
-	rec.report_id = id;
-	rec.start_time = DAY(24);
-	rec.end_time = DAY(25) - 1;
-	rec.policy_count = 1;
+	fixture_record(&rec, org, id, DAY(25) + serial, DAY(24), DAY(25) - 1);
 	rec.policy.type = type;
 	rec.policy.policy_type = (char *)type_name;
 	rec.policy.policy_domain = (char *)domain;
@@ -200,6 +192,73 @@ START_TEST(test_pairs_bound)
 	ck_assert_ptr_null(x->mx);
 	ck_assert_int_eq(a->opt.top_pairs, SUMMARY_TOP_PAIRS);
 	summary_agg_free(a);
+}
+END_TEST
+
+/* Sessions of a pair, and of the pairs past the bound, stick at INT64_MAX
+ * (counts come from reports), and so does the Prometheus "other" sum. */
+START_TEST(test_pairs_saturate)
+{
+	static char types[SUMMARY_PAIRS_MAX + 2][16];
+	struct detail v[SUMMARY_PAIRS_MAX + 2];
+	struct summary_options o;
+	struct summary_agg *a;
+	const struct summary_domain *d;
+	const struct summary_pair *x;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	struct summary_render_ctx ctx = {SUMMARY_VIEW_ALL, DAY(30), 1};
+
+	for (int k = 0; k < SUMMARY_PAIRS_MAX + 2; k++) {
+		snprintf(types[k], sizeof(types[k]), "t-%02d", k);
+		v[k] = (struct detail){types[k], "mx", NULL,
+				       k < SUMMARY_PAIRS_MAX ? 1 : INT64_MAX};
+	}
+	v[0].n = INT64_MAX / 2 + 1;
+	summary_options_default(&o);
+	o.since = DAY(23);
+	o.until = DAY(30);
+	a = summary_agg_new(&o);
+	for (int r = 0; r < 2; r++)
+		feed(a, "Big", "big.example", TLSRPT_POLICY_TLSA, "tlsa", 0,
+		     INT64_MAX, v, SUMMARY_PAIRS_MAX + 2);
+	summary_agg_finish(a);
+	d = find_domain(a, "big.example");
+	x = g_ptr_array_index(d->pairs, 0);
+	ck_assert_str_eq(x->type, "t-00");
+	ck_assert_int_eq(x->sessions, INT64_MAX);
+	ck_assert_int_eq(d->pairs_over, INT64_MAX);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(
+		summary_renderer_find("prometheus")->render(f, a, &ctx), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(
+		strstr(buf, "tlsrpt_failed_sessions{domain=\"big.example\","
+			    "result_type=\"other\",receiving_mx=\"other\"} "
+			    "9223372036854775807\n"));
+	free(buf);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* The noise threshold tlsrpt-summary starts from is the file's default:
+ * what tlsrpt-milter.conf(5) and the sample file say applies without
+ * them. */
+START_TEST(test_threshold_defaults)
+{
+	struct config c;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct summary_options o;
+	uint32_t ppm = 0;
+
+	ck_assert_int_eq(config_init(&c, &err), 0);
+	ck_assert_int_eq(config_share_ppm(c.summary_min_share, &ppm), 0);
+	summary_options_default(&o);
+	ck_assert_int_eq(o.min_failures, (int64_t)c.summary_min_failures);
+	ck_assert_uint_eq(o.min_share_ppm, ppm);
+	ck_assert_uint_gt(ppm, 0);
+	config_free(&c);
 }
 END_TEST
 
@@ -400,6 +459,8 @@ formats_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_pairs_bound);
+	tcase_add_test(tc, test_threshold_defaults);
+	tcase_add_test(tc, test_pairs_saturate);
 	tcase_add_test(tc, test_prometheus_failed_sessions);
 	tcase_add_test(tc, test_json_structure);
 	tcase_add_test(tc, test_csv_structure);

@@ -9,6 +9,7 @@
  * out, as jansson leaves it out of a tree; a full disk is an error.
  */
 #include <check.h>
+#include <errno.h>
 #include <glib.h>
 
 #include "tests/unit/testutil.h"
@@ -181,6 +182,59 @@ START_TEST(test_full_disk)
 }
 END_TEST
 
+/* A sink that takes `room` bytes, then fails every write and counts the
+ * writes tried after the first failure. */
+struct sink {
+	size_t room;
+	int failed, tried_after;
+};
+
+static ssize_t
+sink_write(void *cookie, const char *buf, size_t n)
+{
+	struct sink *k = cookie;
+
+	(void)buf;
+	if (k->failed)
+		k->tried_after++;
+	if (k->failed || n > k->room) {
+		k->failed = 1;
+		errno = ENOSPC;
+		return -1;
+	}
+	k->room -= n;
+	return (ssize_t)n;
+}
+
+/* A closed pipe or a full disk fails again at every write: after the
+ * first failure nothing more is tried, for values, containers or the
+ * close alike, and the close says the document is broken. */
+START_TEST(test_no_write_after_error)
+{
+	struct summary_json_stream w;
+	struct sink k = {.room = 4};
+	cookie_io_functions_t io = {.write = sink_write};
+	FILE *f = fopencookie(&k, "w", io);
+
+	ck_assert_ptr_nonnull(f);
+	setvbuf(f, NULL, _IONBF, 0);
+	summary_json_open(&w, f);
+	summary_json_put(&w, "a", json_string("longer than the room"));
+	ck_assert_int_eq(k.failed, 1);
+	k.tried_after = 0;
+	summary_json_begin(&w, "v", '[');
+	summary_json_put(&w, NULL, json_integer(1));
+	summary_json_end(&w, ']');
+	summary_json_begin(&w, "o", '{');
+	summary_json_end(&w, '}');
+	errno = ENOMEM; /* as building the next values may leave it */
+	ck_assert_int_eq(summary_json_close(&w), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_int_eq(k.tried_after, 0);
+	fclose(f);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -192,6 +246,7 @@ main(void)
 	tcase_add_test(tc, test_golden_document);
 	tcase_add_test(tc, test_null_left_out);
 	tcase_add_test(tc, test_full_disk);
+	tcase_add_test(tc, test_no_write_after_error);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

@@ -56,16 +56,7 @@ feed(struct summary_agg *a, const char *org, int64_t t, const char *mode,
 	strings[n++] = (char *)"mx: mx.example.org";
 	strings[n++] = (char *)"max_age: 604800";
 	snprintf(id, sizeof(id), "%s-%lld", org, (long long)t);
-	memset(&rec, 0, sizeof(rec));
-	rec.version = 1;
-	rec.received = t;
-	rec.source = (char *)"milter";
-	rec.organization_name = (char *)org;
-	rec.report_id = id;
-	rec.dkim = TLSRPT_DKIM_PASS;
-	rec.start_time = t - ONE_DAY;
-	rec.end_time = t - 1;
-	rec.policy_count = 1;
+	fixture_record(&rec, org, id, t, t - ONE_DAY, t - 1);
 	rec.policy.type = TLSRPT_POLICY_STS;
 	rec.policy.policy_type = (char *)"sts";
 	rec.policy.policy_domain = (char *)"example.org";
@@ -420,6 +411,30 @@ START_TEST(test_store_round_trip)
 }
 END_TEST
 
+/* Counts come from reports: the tallies of a mode stick at INT64_MAX
+ * instead of wrapping to a negative total that would read as "enforced,
+ * nothing refused". */
+START_TEST(test_tally_saturates)
+{
+	struct summary_agg *a = new_agg();
+	const struct summary_domain *d;
+	const struct summary_mode_tally *e;
+
+	for (int i = 0; i < 3; i++)
+		feed(a, "Big", AT(1, i), "enforce", INT64_MAX / 2,
+		     INT64_MAX / 2);
+	d = finish(a);
+	e = &d->modes[SUMMARY_MODE_ENFORCE];
+	ck_assert_int_eq(e->c.failures, INT64_MAX);
+	ck_assert_int_eq(e->c.successes, INT64_MAX);
+	ck_assert_int_eq(e->recent_failures, INT64_MAX);
+	ck_assert_int_eq(e->lines, 3);
+	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_REFUSING);
+	assert_has(reason(d, "refusing"), "9223372036854775807 sessions");
+	summary_agg_free(a);
+}
+END_TEST
+
 static Suite *
 readiness_suite(void)
 {
@@ -434,6 +449,7 @@ readiness_suite(void)
 	tcase_add_test(tc, test_window_edges);
 	tcase_add_test(tc, test_views);
 	tcase_add_test(tc, test_store_round_trip);
+	tcase_add_test(tc, test_tally_saturates);
 	suite_add_tcase(s, tc);
 	return s;
 }

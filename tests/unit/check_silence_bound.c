@@ -16,9 +16,10 @@
 #include "base/alloc.h"
 #include "report/report.h"
 #include "summary/aggregate.h"
+#include "tests/unit/summary_fixture.h"
 
-#define DAY 86400
-#define HOUR 3600
+#define ONE_DAY 86400
+
 #define UNTIL 1795737600LL /* 2026-11-27T00:00:00Z */
 
 /* A small deterministic generator, so a failure can be replayed. */
@@ -48,17 +49,8 @@ feed(struct summary_agg *a, const char *org, int64_t t, unsigned n)
 	struct tlsrpt_record rec;
 	char id[64];
 
-	memset(&rec, 0, sizeof(rec));
 	snprintf(id, sizeof(id), "%s-%u", org, n);
-	rec.version = 1;
-	rec.received = t;
-	rec.source = (char *)"milter";
-	rec.organization_name = (char *)org;
-	rec.report_id = id;
-	rec.dkim = TLSRPT_DKIM_PASS;
-	rec.start_time = t - DAY;
-	rec.end_time = t - 1;
-	rec.policy_count = 1;
+	fixture_record(&rec, org, id, t, t - ONE_DAY, t - 1);
 	rec.policy.type = TLSRPT_POLICY_NO_POLICY_FOUND;
 	rec.policy.policy_type = (char *)"no-policy-found";
 	rec.policy.policy_domain = (char *)"example.org";
@@ -147,13 +139,13 @@ check_times(const int64_t *times, size_t n, int64_t window, int want_dropped)
 
 START_TEST(test_cap_follows_lookback)
 {
-	struct summary_agg *a = new_agg(7 * DAY);
+	struct summary_agg *a = new_agg(7 * ONE_DAY);
 
 	/* A 7-day window reads 30 days back: at most 30 gaps of a day. */
-	ck_assert_int_eq(a->lookback, UNTIL - 30 * DAY);
+	ck_assert_int_eq(a->lookback, UNTIL - 30 * ONE_DAY);
 	ck_assert_uint_eq(a->times_cap, 61);
 	summary_agg_free(a);
-	a = new_agg(60 * DAY); /* 4 windows: 240 days */
+	a = new_agg(60 * ONE_DAY); /* 4 windows: 240 days */
 	ck_assert_uint_eq(a->times_cap, 481);
 	summary_agg_free(a);
 }
@@ -167,7 +159,7 @@ START_TEST(test_many_a_day_shuffled)
 
 	ck_assert_ptr_nonnull(t);
 	for (i = 0; i < n; i++)
-		t[i] = UNTIL - 30 * DAY + (int64_t)i * HOUR;
+		t[i] = UNTIL - 30 * ONE_DAY + (int64_t)i * HOUR;
 	for (i = n - 1; i > 0; i--) { /* out of order, as several stores */
 		size_t j = next_rand(&s) % (i + 1);
 		int64_t x = t[i];
@@ -175,11 +167,11 @@ START_TEST(test_many_a_day_shuffled)
 		t[i] = t[j];
 		t[j] = x;
 	}
-	check_times(t, n, 7 * DAY, 1);
+	check_times(t, n, 7 * ONE_DAY, 1);
 	/* Stopped long ago: silent, with the minimum interval. */
 	for (i = 0; i < n; i++)
-		t[i] = UNTIL - 30 * DAY + (int64_t)(i % 300) * 60;
-	check_times(t, n, 7 * DAY, 1);
+		t[i] = UNTIL - 30 * ONE_DAY + (int64_t)(i % 300) * 60;
+	check_times(t, n, 7 * ONE_DAY, 1);
 	free(t);
 }
 END_TEST
@@ -189,8 +181,8 @@ START_TEST(test_sparse_kept_exact)
 	int64_t t[12];
 
 	for (size_t i = 0; i < 12; i++)
-		t[i] = UNTIL - 29 * DAY + (int64_t)i * (5 * DAY / 2);
-	check_times(t, 12, 7 * DAY, 0); /* 2.5 days */
+		t[i] = UNTIL - 29 * ONE_DAY + (int64_t)i * (5 * ONE_DAY / 2);
+	check_times(t, 12, 7 * ONE_DAY, 0); /* 2.5 days */
 }
 END_TEST
 
@@ -198,12 +190,13 @@ END_TEST
  * short gap and the shortest long one, above a day. */
 START_TEST(test_straddle)
 {
-	const int64_t b = UNTIL - 20 * DAY;
-	const int64_t t[] = {b, b + 23 * HOUR, b + 23 * HOUR + 2 * DAY,
-			     b + 46 * HOUR + 2 * DAY, b + 46 * HOUR + 4 * DAY};
+	const int64_t b = UNTIL - 20 * ONE_DAY;
+	const int64_t t[] = {b, b + 23 * HOUR, b + 23 * HOUR + 2 * ONE_DAY,
+			     b + 46 * HOUR + 2 * ONE_DAY,
+			     b + 46 * HOUR + 4 * ONE_DAY};
 
-	check_times(t, 5, 7 * DAY, 0);
-	ck_assert_int_eq(exact_interval(t, 5), (23 * HOUR + 2 * DAY) / 2);
+	check_times(t, 5, 7 * ONE_DAY, 0);
+	ck_assert_int_eq(exact_interval(t, 5), (23 * HOUR + 2 * ONE_DAY) / 2);
 }
 END_TEST
 
@@ -212,21 +205,22 @@ END_TEST
  * under a day): every one must be kept, in any order. */
 START_TEST(test_straddle_near_cap)
 {
-	int64_t t[57], now = UNTIL - 30 * DAY;
+	int64_t t[57], now = UNTIL - 30 * ONE_DAY;
 	size_t n = 0;
 	uint64_t s = 12345;
 
 	t[n++] = now;
 	for (int i = 0; i < 28; i++) {
-		now += i == 0 ? DAY - 1 : 60;
+		now += i == 0 ? ONE_DAY - 1 : 60;
 		t[n++] = now;
-		now += DAY + 100;
+		now += ONE_DAY + 100;
 		t[n++] = now;
 	}
 	ck_assert_uint_eq(n, 57);
 	ck_assert_int_lt(t[56], UNTIL);
-	ck_assert_int_eq(exact_interval(t, n), (DAY - 1 + DAY + 100) / 2);
-	check_times(t, n, 7 * DAY, 0);
+	ck_assert_int_eq(exact_interval(t, n),
+			 (ONE_DAY - 1 + ONE_DAY + 100) / 2);
+	check_times(t, n, 7 * ONE_DAY, 0);
 	for (size_t i = n - 1; i > 0; i--) {
 		size_t j = next_rand(&s) % (i + 1);
 		int64_t x = t[i];
@@ -234,7 +228,7 @@ START_TEST(test_straddle_near_cap)
 		t[i] = t[j];
 		t[j] = x;
 	}
-	check_times(t, n, 7 * DAY, 0);
+	check_times(t, n, 7 * ONE_DAY, 0);
 }
 END_TEST
 
@@ -247,7 +241,8 @@ START_TEST(test_random_against_exact)
 
 	for (int round = 0; round < 3000; round++) {
 		size_t n = 0, want = 3 + next_rand(&s) % 180;
-		int64_t now = UNTIL - 30 * DAY + (int64_t)(next_rand(&s) % DAY);
+		int64_t now = UNTIL - 30 * ONE_DAY +
+			      (int64_t)(next_rand(&s) % ONE_DAY);
 		int shuffle = next_rand(&s) % 2;
 
 		while (n < want && now < UNTIL) {
@@ -259,7 +254,8 @@ START_TEST(test_random_against_exact)
 					t[n++] = now; /* the same second */
 				now += (int64_t)(next_rand(&s) % (20 * HOUR));
 			}
-			now += DAY + (int64_t)(next_rand(&s) % (3 * DAY));
+			now += ONE_DAY +
+			       (int64_t)(next_rand(&s) % (3 * ONE_DAY));
 		}
 		for (size_t i = n; shuffle && i > 1; i--) {
 			size_t j = next_rand(&s) % i;
@@ -271,7 +267,7 @@ START_TEST(test_random_against_exact)
 		for (size_t i = 0; i < n; i++) /* inside the look-back */
 			if (t[i] >= UNTIL)
 				t[i] = UNTIL - 1;
-		check_times(t, n, 7 * DAY, -1);
+		check_times(t, n, 7 * ONE_DAY, -1);
 	}
 }
 END_TEST
@@ -279,22 +275,23 @@ END_TEST
 /* Several reporters of one domain are bounded independently. */
 START_TEST(test_reporters_independent)
 {
-	struct summary_agg *a = new_agg(7 * DAY);
+	struct summary_agg *a = new_agg(7 * ONE_DAY);
 	const struct summary_reporter *r;
 
 	for (unsigned i = 0; i < 500; i++)
-		feed(a, "Busy", UNTIL - 30 * DAY + (int64_t)i * HOUR, i);
+		feed(a, "Busy", UNTIL - 30 * ONE_DAY + (int64_t)i * HOUR, i);
 	for (unsigned i = 0; i < 5; i++)
-		feed(a, "Quiet", UNTIL - 30 * DAY + (int64_t)i * 3 * DAY, i);
+		feed(a, "Quiet",
+		     UNTIL - 30 * ONE_DAY + (int64_t)i * 3 * ONE_DAY, i);
 	summary_agg_finish(a);
 	r = reporter(a, "Busy");
 	ck_assert_ptr_null(r->times);
-	ck_assert_int_eq(r->interval, DAY);
+	ck_assert_int_eq(r->interval, ONE_DAY);
 	ck_assert_int_eq(r->silent, 1);
 	r = reporter(a, "Quiet");
 	ck_assert_ptr_nonnull(r->times);
 	ck_assert_uint_eq(r->times->len, 5);
-	ck_assert_int_eq(r->interval, 3 * DAY);
+	ck_assert_int_eq(r->interval, 3 * ONE_DAY);
 	ck_assert_int_eq(r->silent, 1);
 	summary_agg_free(a);
 }

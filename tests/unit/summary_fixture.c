@@ -5,9 +5,11 @@
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/alloc.h"
 #include "report/report.h"
+#include "store/reader.h"
 #include "store/store.h"
 #include "tests/unit/testutil.h"
 
@@ -118,4 +120,20 @@ fixture_remove(const char *top)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", top);
+}
+
+void
+fixture_record(struct tlsrpt_record *rec, const char *org, const char *id,
+	       int64_t received, int64_t start, int64_t end)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->version = 1;
+	rec->received = received;
+	rec->source = (char *)"milter";
+	rec->organization_name = (char *)org;
+	rec->report_id = (char *)id;
+	rec->dkim = TLSRPT_DKIM_PASS;
+	rec->start_time = start;
+	rec->end_time = end;
+	rec->policy_count = 1;
 }

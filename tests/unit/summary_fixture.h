@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * summary_fixture.h -- the test stores of tlsrpt-summary's tests
- * (check_aggregate, check_digest, check_render): the scenario clock and
+ * (check_aggregate, check_digest, check_render, ...): the scenario clock and
  * store directories filled from the report templates in
  * tests/data/summary/.
  *
@@ -37,6 +37,15 @@ struct fixture_report {
 	int64_t received, failures;
 };
 int fixture_store(const char *dir, const struct fixture_report *fr);
+
+/* rec zeroed, then filled as a report with one policy that the tests
+ * feed to summary_agg_add() without a store: version 1, from the milter,
+ * DKIM pass, from org with id, received at received, covering
+ * [start, end]. The caller sets the policy (rec->policy); the strings stay
+ * the caller's. */
+struct tlsrpt_record;
+void fixture_record(struct tlsrpt_record *rec, const char *org, const char *id,
+		    int64_t received, int64_t start, int64_t end);
 
 /* mkdtemp(3) on tmpl ("/tmp/NAME.XXXXXX"). */
 void fixture_mkdtemp(char *tmpl);
