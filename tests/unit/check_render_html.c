@@ -85,10 +85,14 @@ fleet_share(uint32_t min_share_ppm)
 	return a;
 }
 
+/* The fleet under the default threshold (the configuration's). */
 static struct summary_agg *
 fleet(void)
 {
-	return fleet_share(SUMMARY_MIN_SHARE_PPM);
+	struct summary_options o;
+
+	summary_options_default(&o);
+	return fleet_share(o.min_share_ppm);
 }
 
 static char *
