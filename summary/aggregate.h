@@ -237,8 +237,11 @@ struct summary_domain {
 	GHashTable *pairs_h;
 	GPtrArray *pairs;
 	int64_t pairs_over;
-	/* Our probe's latest run in the window, or NULL (probe.h). */
+	/* Our probe's latest run in the window, or NULL (probe.h); set
+	 * first in finish. probe_only: a group made for the probe's
+	 * findings, no report in the look-back names the domain. */
 	const struct summary_probe *probe;
+	int probe_only;
 };
 
 /* pairs.c: count sessions of a failure detail of d; sort; free. */

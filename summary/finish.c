@@ -154,6 +154,8 @@ summary_agg_finish(struct summary_agg *a)
 	if (a->finished)
 		return;
 	a->finished = 1;
+	/* First: it may add the groups of domains only the probe saw. */
+	summary_probe_finish(a);
 	a->domains = g_ptr_array_new();
 	g_hash_table_iter_init(&it, a->domains_h);
 	while (g_hash_table_iter_next(&it, NULL, &val)) {
@@ -171,7 +173,7 @@ summary_agg_finish(struct summary_agg *a)
 		d->days = values(d->days_h);
 		g_ptr_array_sort(d->days, cmp_day);
 		summary_pairs_finish(d);
-		if (d->in_window || d->in_prev || d->listed)
+		if (d->in_window || d->in_prev || d->listed || d->probe_only)
 			g_ptr_array_add(a->domains, d);
 	}
 	g_ptr_array_sort(a->domains, cmp_domain);
@@ -211,7 +213,6 @@ summary_agg_finish(struct summary_agg *a)
 	g_ptr_array_sort(a->days, cmp_day);
 	g_ptr_array_sort(a->reports_list, cmp_report);
 
-	summary_probe_finish(a);
 	summary_readiness(a);
 	summary_silence(a);
 	summary_triage(a);

@@ -18,14 +18,15 @@ static const char *const blockers[] = {
 	"certificate-not-trusted",
 };
 
-static void
-finding_free(gpointer p)
+void
+summary_probe_finding_free(gpointer p)
 {
 	struct summary_probe_finding *f = p;
 
 	g_free(f->result_type);
 	g_free(f->mx_host);
 	g_free(f->address);
+	g_free(f->detail);
 	g_free(f->action);
 	g_free(f);
 }
@@ -125,7 +126,8 @@ take_line(const struct tlsrpt_finding_line *l, void *ctx)
 		p = g_new0(struct summary_probe, 1);
 		p->domain = clean(name);
 		p->time = l->time;
-		p->findings = g_ptr_array_new_with_free_func(finding_free);
+		p->findings = g_ptr_array_new_with_free_func(
+			summary_probe_finding_free);
 		g_hash_table_insert(a->probes_h, p->domain, p);
 	}
 	g_free(name);
@@ -148,6 +150,7 @@ take_line(const struct tlsrpt_finding_line *l, void *ctx)
 		f->result_type = clean(l->result_type);
 		f->mx_host = clean(l->mx_host);
 		f->address = clean(l->address);
+		f->detail = clean(l->detail);
 		f->action = clean(l->action);
 		g_ptr_array_add(p->findings, f);
 	}
@@ -190,10 +193,20 @@ summary_probe_finish(struct summary_agg *a)
 	while (g_hash_table_iter_next(&it, NULL, &v))
 		g_ptr_array_add(a->probes, v);
 	g_ptr_array_sort(a->probes, cmp_name);
-	for (guint i = 0; i < a->domains->len; i++) {
-		struct summary_domain *d = g_ptr_array_index(a->domains, i);
+	for (guint i = 0; i < a->probes->len; i++) {
+		struct summary_probe *p = g_ptr_array_index(a->probes, i);
+		struct summary_domain *d =
+			g_hash_table_lookup(a->domains_h, p->domain);
 
-		d->probe = g_hash_table_lookup(a->probes_h, d->name);
+		/* The group of policies without a domain is no domain. */
+		if (strcmp(p->domain, SUMMARY_NO_DOMAIN) == 0)
+			continue;
+		if (d == NULL && summary_probe_count(p) > 0) {
+			d = summary_agg_domain(a, p->domain);
+			d->probe_only = 1;
+		}
+		if (d != NULL)
+			d->probe = p;
 	}
 }
 

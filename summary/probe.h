@@ -20,7 +20,7 @@
 /* Strings neutralised for text (report/sanitize.h) when read: every sink
  * escapes them further as it must. */
 struct summary_probe_finding {
-	char *result_type, *mx_host, *address, *action;
+	char *result_type, *mx_host, *address, *detail, *action;
 };
 
 struct summary_probe {
@@ -37,11 +37,16 @@ struct summary_probe {
 int summary_probe_read(struct summary_agg *a, const char *const *dirs,
 		       size_t n_dirs, struct tlsrpt_error *err);
 
-/* After finish's sorting: a->probes by name, each domain's probe. */
+/* First in summary_agg_finish(): a->probes by name, and each domain
+ * group's probe (d->probe). A domain the latest run found something at
+ * that no report in the look-back names gets a group of its own
+ * (d->probe_only): it needs action like any other, in every view, but
+ * is not silent -- nothing says reports should arrive for it. */
 void summary_probe_finish(struct summary_agg *a);
 
 /* Whether a finding of p is one that makes a domain in testing not ready
- * for enforce; the first such, or NULL. */
+ * for enforce (and one in enforce refuse mail); the first such, or
+ * NULL. */
 const struct summary_probe_finding *
 summary_probe_blocker(const struct summary_probe *p);
 
@@ -49,5 +54,6 @@ summary_probe_blocker(const struct summary_probe *p);
 int64_t summary_probe_count(const struct summary_probe *p);
 
 void summary_probe_free(gpointer p);
+void summary_probe_finding_free(gpointer f);
 
 #endif

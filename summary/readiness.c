@@ -207,9 +207,11 @@ recent_failures_text(const struct summary_agg *a,
 }
 
 /* Whatever the reports say: senders see the certificate and the policy
- * our probe saw, and in enforce they would refuse the mail. */
+ * our probe saw. In testing they would refuse the mail once in enforce;
+ * in enforce, those that honour the policy refuse it now (the reports
+ * say so a day later). */
 static void
-judge_probe(struct summary_domain *d)
+judge_probe(struct summary_domain *d, int enforce)
 {
 	const struct summary_probe_finding *f = summary_probe_blocker(d->probe);
 	char day[24];
@@ -218,10 +220,17 @@ judge_probe(struct summary_domain *d)
 		return;
 	summary_date_of(d->probe->time, day, sizeof(day));
 	reason(d, "probe",
-	       g_strdup_printf("our probe found %s%s%s (%s): senders in "
-			       "enforce would refuse the mail; fix it first",
-			       f->result_type, f->mx_host != NULL ? " on " : "",
-			       f->mx_host != NULL ? f->mx_host : "", day));
+	       g_strdup_printf(
+		       "our probe found %s%s%s (%s): %s", f->result_type,
+		       f->mx_host != NULL ? " on " : "",
+		       f->mx_host != NULL ? f->mx_host : "", day,
+		       !enforce ? "senders in enforce would refuse the mail; "
+				  "fix it first"
+		       : f->mx_host != NULL
+			       ? "senders that honour the policy will refuse "
+				 "to deliver to that host; fix it now"
+			       : "senders that honour the policy will refuse "
+				 "to deliver; fix it now"));
 }
 
 static void
@@ -249,7 +258,7 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 			       d->recent_reporters == 1 ? "organisation"
 							: "organisations",
 			       o->readiness_days, o->readiness_min_reporters));
-	judge_probe(d);
+	judge_probe(d, 0);
 	d->verdict = d->reasons->len == 0 ? SUMMARY_VERDICT_READY
 					  : SUMMARY_VERDICT_NOT_READY;
 }
@@ -334,6 +343,7 @@ judge_enforce(struct summary_domain *d)
 		reason(d, "mode-unknown", g_string_free(s, FALSE));
 	}
 	judge_mismatch(d);
+	judge_probe(d, 1);
 }
 
 void

@@ -18,6 +18,7 @@
 
 #include "report/report.h"
 #include "report/sanitize.h"
+#include "summary/explain.h"
 
 /* A text field, quoted and neutralised against formulas by the one CSV
  * step (report/sanitize.h); then the separator or the line end. */
@@ -117,6 +118,38 @@ time_field(FILE *out, int64_t t, int date_only, int last)
 	field(out, buf, last);
 }
 
+/* Our probe's latest run (added at the end, the columns before stay):
+ * its time, how many findings, each as "type on mx" (a list field), and
+ * the reported failed sessions its findings explain (explain.h); all
+ * empty for a domain it did not probe. */
+static void
+probe_fields(FILE *out, const struct summary_domain *d)
+{
+	const struct summary_probe *p = d->probe;
+	GPtrArray *items;
+
+	if (p == NULL) {
+		fputs(",,,\r\n", out);
+		return;
+	}
+	time_field(out, p->time, 0, 0);
+	num(out, summary_probe_count(p));
+	items = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < p->findings->len; i++) {
+		const struct summary_probe_finding *f =
+			g_ptr_array_index(p->findings, i);
+
+		g_ptr_array_add(items, f->mx_host != NULL
+					       ? g_strdup_printf("%s on %s",
+								 f->result_type,
+								 f->mx_host)
+					       : g_strdup(f->result_type));
+	}
+	list(out, items, 0);
+	g_ptr_array_free(items, TRUE);
+	fprintf(out, "%lld\r\n", (long long)summary_explained_sessions(d));
+}
+
 static void
 domains(FILE *out, const struct summary_agg *a)
 {
@@ -124,7 +157,8 @@ domains(FILE *out, const struct summary_agg *a)
 
 	fputs("domain,sessions,successes,failures,rate,reports,"
 	      "previous_sessions,previous_failures,previous_rate,rate_change,"
-	      "sts_mode,mx,policy_seen,policy_types,readiness\r\n",
+	      "sts_mode,mx,policy_seen,policy_types,readiness,probe_time,"
+	      "probe_findings,probe_result_types,probe_explained_failures\r\n",
 	      out);
 	for (i = 0; i < a->domains->len; i++) {
 		const struct summary_domain *d =
@@ -151,7 +185,8 @@ domains(FILE *out, const struct summary_agg *a)
 		summary_policy_types(d, t);
 		split_field(out, t->len > 0 ? t->str + 1 : "", 0);
 		g_string_free(t, TRUE);
-		field(out, v, 1);
+		field(out, v, 0);
+		probe_fields(out, d);
 	}
 }
 

@@ -15,13 +15,15 @@
 
 #include <string.h>
 
+#include "summary/explain.h"
 #include "summary/probe.h"
 #include "summary/render_html_impl.h"
 #include "summary/triage.h"
 #include "summary/window.h"
 
-#define TYPES_NAMED 3  /* result types named in a domain's row */
-#define SILENT_NAMED 3 /* silent reporters named in a domain's row */
+#define TYPES_NAMED 3	  /* result types named in a domain's row */
+#define SILENT_NAMED 3	  /* silent reporters named in a domain's row */
+#define EXPLAINED_SHOWN 3 /* reported failures our probe explains, ditto */
 
 /* A label such as "failing" in a row, readable without the style sheet. */
 static void
@@ -234,11 +236,17 @@ readiness(FILE *out, const struct summary_domain *d)
 }
 
 /* What our probe's latest run found, "our probe (2026-12-06): 2
- * findings: certificate-expired on mx2.example.net; ...". */
-static void
-probe(FILE *out, const struct summary_probe *p)
+ * findings: certificate-expired on mx2.example.net; ...", then the
+ * reported failures it explains, a line each (explain.h). Returns the
+ * finding whose advice the row gives: the first that explains a
+ * reported failure, else the first. */
+static const struct summary_probe_finding *
+probe(FILE *out, const struct summary_domain *d)
 {
+	const struct summary_probe *p = d->probe;
+	const struct summary_probe_finding *advice = NULL;
 	int64_t n = summary_probe_count(p);
+	GArray *links = summary_explained(d);
 	char day[24];
 
 	summary_date_of(p->time, day, sizeof(day));
@@ -255,6 +263,26 @@ probe(FILE *out, const struct summary_probe *p)
 			summary_html_esc(out, f->mx_host);
 		}
 	}
+	for (guint i = 0; i < links->len && i < EXPLAINED_SHOWN; i++) {
+		const struct summary_explained *e =
+			&g_array_index(links, struct summary_explained, i);
+		char *t = summary_explained_text(e);
+
+		fputs("<br><span class=\"explained\">&#8627; ", out);
+		summary_html_esc(out, t);
+		fputs("</span>", out);
+		g_free(t);
+	}
+	if (links->len > EXPLAINED_SHOWN)
+		fprintf(out, "<br>&#8627; %u more explained",
+			links->len - EXPLAINED_SHOWN);
+	if (links->len > 0)
+		advice = g_array_index(links, struct summary_explained, 0)
+				 .finding;
+	else if (p->findings->len > 0)
+		advice = g_ptr_array_index(p->findings, 0);
+	g_array_free(links, TRUE);
+	return advice;
 }
 
 /* One domain that needs action: the tags, what is wrong, what to do. */
@@ -262,6 +290,7 @@ static void
 action_row(FILE *out, const struct summary_agg *a,
 	   const struct summary_domain *d)
 {
+	const struct summary_probe_finding *probe_advice = NULL;
 	const char *advice = NULL;
 	int any = 0;
 
@@ -287,7 +316,7 @@ action_row(FILE *out, const struct summary_agg *a,
 	}
 	if (d->needs & SUMMARY_NEEDS_PROBE) {
 		fputs(any ? "<br>" : "", out);
-		probe(out, d->probe);
+		probe_advice = probe(out, d);
 		any = 1;
 	}
 	if ((d->needs & SUMMARY_NEEDS_NOT_READY) && readiness_untold(d)) {
@@ -308,16 +337,12 @@ action_row(FILE *out, const struct summary_agg *a,
 		      out);
 		any = 1;
 	}
-	/* The probe's own advice for its first finding. */
-	if ((d->needs & SUMMARY_NEEDS_PROBE) && d->probe->findings->len > 0) {
-		const struct summary_probe_finding *f =
-			g_ptr_array_index(d->probe->findings, 0);
-
-		if (f->action != NULL) {
-			fputs(any ? "; " : "", out);
-			summary_html_esc(out, f->action);
-			any = 1;
-		}
+	/* The probe's own advice: for what explains a reported failure
+	 * first, else for its first finding. */
+	if (probe_advice != NULL && probe_advice->action != NULL) {
+		fputs(any ? "; " : "", out);
+		summary_html_esc(out, probe_advice->action);
+		any = 1;
 	}
 	/* Failing in testing: fixing the failures is all there is to do;
 	 * in enforce, going back to testing delivers the mail meanwhile. */

@@ -14,7 +14,7 @@
 
 #include "report/report.h"
 #include "summary/json_stream.h"
-#include "summary/probe.h"
+#include "summary/render_json_impl.h"
 
 #define SCHEMA "tlsrpt-summary/2"
 
@@ -144,34 +144,6 @@ day_row(const struct summary_day *d)
 	return o;
 }
 
-/* Our probe's latest run (probe.h): tlsrpt-summary/2, an addition. */
-static void
-probe(json_t *o, const struct summary_probe *p)
-{
-	json_t *pr, *list;
-
-	if (p == NULL)
-		return;
-	list = json_array();
-	for (guint i = 0; i < p->findings->len; i++) {
-		const struct summary_probe_finding *f =
-			g_ptr_array_index(p->findings, i);
-		json_t *fo = json_object();
-
-		json_object_set_new(fo, "result-type", jstr(f->result_type));
-		json_object_set_new(fo, "mx-host", jstr(f->mx_host));
-		json_object_set_new(fo, "address", jstr(f->address));
-		json_object_set_new(fo, "action", jstr(f->action));
-		json_array_append_new(list, fo);
-	}
-	pr = json_object();
-	json_object_set_new(pr, "time", jtime(p->time));
-	json_object_set_new(pr, "error", jstr(p->error));
-	json_object_set_new(pr, "findings", list);
-	json_object_set_new(pr, "findings-over", json_integer(p->over));
-	json_object_set_new(o, "probe", pr);
-}
-
 static json_t *
 domain_row(const struct summary_domain *d)
 {
@@ -229,7 +201,7 @@ domain_row(const struct summary_domain *d)
 				      day_row(g_ptr_array_index(d->days, i)));
 	json_object_set_new(o, "days", days);
 	pairs(o, d);
-	probe(o, d->probe);
+	json_object_set_new(o, "probe", summary_json_probe(d));
 	return o;
 }
 

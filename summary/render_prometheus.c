@@ -17,6 +17,7 @@
 
 #include "base/count.h"
 #include "report/sanitize.h"
+#include "summary/probe.h"
 
 /* A label value, escaped as the format says (report/sanitize.h). */
 static void
@@ -315,6 +316,90 @@ reporters(FILE *out, const struct summary_agg *a)
 	}
 }
 
+/* The finding types tlsrpt-probe writes (tlsrpt-probe(8)): a
+ * result_type label is one of them or "other", so that a findings file
+ * (anyone who can write the store) cannot grow the label set. */
+static const char *const probe_types[] = {
+	"certificate-expired",
+	"certificate-expiring",
+	"certificate-host-mismatch",
+	"certificate-not-trusted",
+	"dane-required",
+	"mx-unreachable",
+	"starttls-not-supported",
+	"sts-policy-fetch-error",
+	"sts-policy-invalid",
+	"sts-webpki-invalid",
+	"tlsa-invalid",
+	"validation-failure",
+};
+#define N_PROBE_TYPES G_N_ELEMENTS(probe_types)
+
+static size_t
+probe_type_index(const char *type)
+{
+	for (size_t i = 0; i < N_PROBE_TYPES; i++)
+		if (strcmp(type, probe_types[i]) == 0)
+			return i;
+	return N_PROBE_TYPES; /* "other" */
+}
+
+/* Our probe's latest run per domain it probed in the window: when, its
+ * findings by type (only the types found: an absent series is 0, as
+ * tlsrpt_failed_sessions), and whether the domain could not be probed. */
+static void
+probes(FILE *out, const struct summary_agg *a)
+{
+	guint i;
+
+	family(out, "tlsrpt_probe_last_run_timestamp_seconds",
+	       "When tlsrpt-probe's latest run in the window probed the "
+	       "domain (Unix time).");
+	for (i = 0; a->probes != NULL && i < a->probes->len; i++) {
+		const struct summary_probe *p = g_ptr_array_index(a->probes, i);
+		const char *l[] = {"domain", p->domain, NULL};
+
+		sample(out, "tlsrpt_probe_last_run_timestamp_seconds", p->time,
+		       l);
+	}
+	family(out, "tlsrpt_probe_findings",
+	       "Findings of tlsrpt-probe's latest run by domain and result "
+	       "type (other: a type it does not write, or findings past the "
+	       "32 kept).");
+	for (i = 0; a->probes != NULL && i < a->probes->len; i++) {
+		const struct summary_probe *p = g_ptr_array_index(a->probes, i);
+		int64_t n[N_PROBE_TYPES + 1] = {0};
+
+		for (guint j = 0; j < p->findings->len; j++) {
+			const struct summary_probe_finding *f =
+				g_ptr_array_index(p->findings, j);
+			size_t k = probe_type_index(f->result_type);
+
+			n[k] = tlsrpt_count_add(n[k], 1);
+		}
+		n[N_PROBE_TYPES] = tlsrpt_count_add(n[N_PROBE_TYPES], p->over);
+		for (size_t k = 0; k <= N_PROBE_TYPES; k++) {
+			const char *l[] = {"domain", p->domain, "result_type",
+					   k < N_PROBE_TYPES ? probe_types[k]
+							     : "other",
+					   NULL};
+
+			if (n[k] > 0)
+				sample(out, "tlsrpt_probe_findings", n[k], l);
+		}
+	}
+	family(out, "tlsrpt_probe_error",
+	       "1 for a domain tlsrpt-probe's latest run in the window could "
+	       "not probe (the text and JSON views say why).");
+	for (i = 0; a->probes != NULL && i < a->probes->len; i++) {
+		const struct summary_probe *p = g_ptr_array_index(a->probes, i);
+		const char *l[] = {"domain", p->domain, NULL};
+
+		if (p->error != NULL)
+			sample(out, "tlsrpt_probe_error", 1, l);
+	}
+}
+
 static void
 data_problems(FILE *out, const struct summary_agg *a)
 {
@@ -359,6 +444,7 @@ summary_render_prometheus(FILE *out, const struct summary_agg *a,
 	domains(out, a);
 	failures(out, a);
 	reporters(out, a);
+	probes(out, a);
 	data_problems(out, a);
 	return fflush(out) != 0 || ferror(out) ? -1 : 0;
 }

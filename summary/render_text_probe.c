@@ -7,6 +7,7 @@
 #include "summary/render.h"
 
 #include "report/report.h"
+#include "summary/explain.h"
 #include "summary/probe.h"
 #include "summary/render_text_impl.h"
 #include "summary/triage.h"
@@ -33,10 +34,43 @@ finding_line(FILE *out, const struct summary_probe_finding *f)
 	g_string_free(s, TRUE);
 }
 
-/* One domain's line and its findings. */
+/* Under a finding, the reported failures it explains (explain.h):
+ * "explains reported certificate-expired on mx2.example.net (6 failed
+ * sessions)". */
 static void
-domain_lines(FILE *out, const struct summary_probe *p)
+explains_lines(FILE *out, const GArray *links,
+	       const struct summary_probe_finding *f)
 {
+	for (guint i = 0; i < links->len; i++) {
+		const struct summary_explained *e =
+			&g_array_index(links, struct summary_explained, i);
+		char *t;
+
+		if (e->finding != f)
+			continue;
+		t = g_strdup_printf("explains reported %s%s%s (%lld failed %s)",
+				    e->pair->type,
+				    e->pair->mx != NULL ? " on " : "",
+				    e->pair->mx != NULL ? e->pair->mx : "",
+				    (long long)e->pair->sessions,
+				    summary_plural(e->pair->sessions, "session",
+						   "sessions"));
+		fputs("     ", out);
+		summary_text_wrap(out, t, 5, 8);
+		g_free(t);
+	}
+}
+
+/* One domain's line and its findings, each with what it explains of
+ * the domain's reported failures. */
+static void
+domain_lines(FILE *out, const struct summary_agg *a,
+	     const struct summary_probe *p)
+{
+	const struct summary_domain *d =
+		g_hash_table_lookup(a->domains_h, p->domain);
+	GArray *links =
+		d != NULL && d->probe == p ? summary_explained(d) : NULL;
 	int64_t n = summary_probe_count(p);
 	char when[24], *line;
 
@@ -52,10 +86,16 @@ domain_lines(FILE *out, const struct summary_probe *p)
 			summary_plural(n, "finding", "findings"));
 	summary_text_wrap(out, line, 0, 4);
 	g_free(line);
-	for (guint j = 0; j < p->findings->len; j++)
+	for (guint j = 0; j < p->findings->len; j++) {
 		finding_line(out, g_ptr_array_index(p->findings, j));
+		if (links != NULL)
+			explains_lines(out, links,
+				       g_ptr_array_index(p->findings, j));
+	}
 	if (p->over > 0)
 		fprintf(out, "  ... %lld more\n", (long long)p->over);
+	if (links != NULL)
+		g_array_free(links, TRUE);
 }
 
 static int
@@ -76,7 +116,7 @@ summary_text_probe(FILE *out, const struct summary_agg *a)
 	 * as the healthy ones are (a fleet's probe is mostly clean). */
 	for (guint i = 0; i < a->probes->len; i++)
 		if (!clean_run(g_ptr_array_index(a->probes, i)))
-			domain_lines(out, g_ptr_array_index(a->probes, i));
+			domain_lines(out, a, g_ptr_array_index(a->probes, i));
 	for (guint i = 0; i < a->probes->len; i++) {
 		const struct summary_probe *p = g_ptr_array_index(a->probes, i);
 
@@ -84,7 +124,7 @@ summary_text_probe(FILE *out, const struct summary_agg *a)
 			continue;
 		clean++;
 		if (a->opt.list_all || shown < CLEAN_MAX) {
-			domain_lines(out, p);
+			domain_lines(out, a, p);
 			shown++;
 		}
 	}

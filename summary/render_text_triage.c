@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "summary/explain.h"
 #include "summary/probe.h"
 #include "summary/render_text_impl.h"
 #include "summary/triage.h"
@@ -89,6 +90,59 @@ readiness(GString *s, const struct summary_domain *d)
 		g_string_append_printf(s, " (+%u more)", more);
 }
 
+/* Reported failures our probe explains (explain.h), under the row, a
+ * line each, as many as that. */
+#define EXPLAINED_SHOWN 3
+
+/* "our probe: 2 findings, certificate-expired on mx2.example.net": the
+ * first finding is what is wrong when no report said so. */
+static void
+probe(GString *s, const struct summary_probe *p)
+{
+	int64_t n = summary_probe_count(p);
+	const struct summary_probe_finding *f =
+		p->findings->len > 0 ? g_ptr_array_index(p->findings, 0) : NULL;
+
+	g_string_append_printf(s, "; our probe: %lld %s", (long long)n,
+			       summary_plural(n, "finding", "findings"));
+	if (f != NULL) {
+		g_string_append_printf(s, ", %s", f->result_type);
+		if (f->mx_host != NULL)
+			g_string_append_printf(s, " on %s", f->mx_host);
+	}
+	g_string_append(s, " (see OUR PROBE)");
+}
+
+/* "  - reported certificate-expired on mx2 (6 failed sessions); our
+ * probe: certificate-expired, <detail> -> <action>" */
+static void
+explained_lines(FILE *out, const struct summary_domain *d)
+{
+	GArray *v = summary_explained(d);
+	guint i;
+
+	for (i = 0; i < v->len && i < EXPLAINED_SHOWN; i++) {
+		const struct summary_explained *e =
+			&g_array_index(v, struct summary_explained, i);
+		char *t = summary_explained_text(e);
+
+		if (e->finding->action != NULL) {
+			char *w = g_strdup_printf("%s -> %s", t,
+						  e->finding->action);
+
+			g_free(t);
+			t = w;
+		}
+		fputs("  -", out);
+		summary_text_wrap(out, t, 3, 4);
+		g_free(t);
+	}
+	if (v->len > EXPLAINED_SHOWN)
+		fprintf(out, "  - %u more explained (see OUR PROBE)\n",
+			v->len - EXPLAINED_SHOWN);
+	g_array_free(v, TRUE);
+}
+
 static void
 domain_line(FILE *out, const struct summary_agg *a,
 	    const struct summary_domain *d)
@@ -104,11 +158,7 @@ domain_line(FILE *out, const struct summary_agg *a,
 	if (d->needs & SUMMARY_NEEDS_SILENT)
 		silence(s, d);
 	if (d->needs & SUMMARY_NEEDS_PROBE)
-		g_string_append_printf(
-			s, "; our probe: %lld %s (see OUR PROBE)",
-			(long long)summary_probe_count(d->probe),
-			summary_plural(summary_probe_count(d->probe), "finding",
-				       "findings"));
+		probe(s, d->probe);
 	if (d->needs & SUMMARY_NEEDS_NOT_READY)
 		readiness(s, d);
 	/* "; " starts every part: the first becomes ": ". */
@@ -116,6 +166,8 @@ domain_line(FILE *out, const struct summary_agg *a,
 	g_string_prepend(s, d->name);
 	summary_text_wrap(out, s->str, 0, 4);
 	g_string_free(s, TRUE);
+	if (d->needs & SUMMARY_NEEDS_PROBE)
+		explained_lines(out, d);
 }
 
 /* Damaged or doubtful data: a count of each kind, the details being in

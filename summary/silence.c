@@ -8,7 +8,9 @@
  *   - it is silent when the time from its last report to --until exceeds
  *     SUMMARY_SILENCE_INTERVALS usual intervals;
  *   - a domain named with --domain, or reported during the look-back, is
- *     silent when nothing about it arrived in the window.
+ *     silent when nothing about it arrived in the window (a domain known
+ *     only from our probe's findings is not: nothing says it publishes a
+ *     TLSRPT record).
  */
 #include "summary/aggregate.h"
 
@@ -82,7 +84,7 @@ summary_silence(struct summary_agg *a)
 	for (i = 0; i < all->len; i++) {
 		struct summary_domain *d = g_ptr_array_index(all, i);
 
-		if (!d->in_window)
+		if (!d->in_window && !d->probe_only)
 			g_ptr_array_add(a->silent_domains, d);
 		for (j = 0; j < d->reporter_list->len; j++) {
 			struct summary_reporter *r =

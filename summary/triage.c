@@ -98,7 +98,8 @@ needs_of(const struct summary_agg *a, const struct summary_domain *d)
 		needs |= SUMMARY_NEEDS_FAILURES;
 	else if (d->cur.failures > 0)
 		needs |= SUMMARY_NEEDS_BELOW;
-	if (!d->in_window || summary_silent_of(d, &last) > 0)
+	if ((!d->in_window && !d->probe_only) ||
+	    summary_silent_of(d, &last) > 0)
 		needs |= SUMMARY_NEEDS_SILENT;
 	if (not_ready(d, needs))
 		needs |= SUMMARY_NEEDS_NOT_READY;

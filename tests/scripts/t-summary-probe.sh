@@ -5,7 +5,8 @@
 # tlsrpt-store(5) "Probe findings". With it, the text view has OUR PROBE,
 # the domain needs action and is not ready ("probe"), the JSON has the
 # per-domain "probe" object; without it, none of that and the domain is
-# ready.
+# ready. A domain only the probe knows is in every view's triage; a
+# reported failure the probe explains is shown with it in every view.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 summary=$TLSRPT_BUILD/tlsrpt-summary
 ingest=$TLSRPT_BUILD/tlsrpt-ingest
@@ -81,7 +82,7 @@ d='.domains[] | select(.domain == "example.net")'
 	fail "reason code: $(jq -c "$d | .readiness" "$t/probe.json")"
 [ "$(jq -r "$d | .probe.time" "$t/probe.json")" = "$new" ] || fail "probe time"
 [ "$(jq -c "$d | .probe.findings" "$t/probe.json")" = \
-	'[{"result-type":"certificate-host-mismatch","mx-host":"mx2.example.net","address":"192.0.2.2","action":"put mx2.example.net in the certificate"}]' ] ||
+	'[{"result-type":"certificate-host-mismatch","mx-host":"mx2.example.net","address":"192.0.2.2","action":"put mx2.example.net in the certificate","detail":"the certificate names other.example","explains":[]}]' ] ||
 	fail "probe findings: $(jq -c "$d | .probe" "$t/probe.json")"
 
 # HTML: the Needs action row of example.net has the tag, the finding and
@@ -128,4 +129,46 @@ grep -q 'evil.example' "$t/evil" || fail "hostile finding not shown"
 grep -q "$(printf '\033')" "$t/evil" && fail "escape character in the text view"
 "$summary" -d "$t/s" --format html >"$t/evil.html" 2>/dev/null
 grep -q '<script>\|<img' "$t/evil.html" && fail "markup from a findings file in the html"
+
+# A domain only the probe knows (evil.example: no report) is in the
+# triage of every view, not only in OUR PROBE.
+sed -n '/^NEEDS ACTION/,/^$/p' "$t/evil" | grep -q '^evil.example: our probe: 1 finding' ||
+	fail "probe-only domain not in needs action: $(cat "$t/evil")"
+"$summary" -d "$t/s" --format json >"$t/evil.json" 2>/dev/null
+[ "$(jq '[.domains[] | select(.domain == "evil.example") | .probe.findings[]] | length' "$t/evil.json")" = 1 ] ||
+	fail "probe-only domain not in json domains"
+[ "$(jq '[.silence.domains[] | select(.domain == "evil.example")] | length' "$t/evil.json")" = 0 ] ||
+	fail "probe-only domain said silent"
+grep -q '<strong>evil.example</strong>' "$t/evil.html" || fail "probe-only domain not in the html rows"
+
+# Reported failures the probe explains are shown together: a report of
+# certificate-host-mismatch on mx2.example.net (12 sessions) beside the
+# latest run's finding on mx2.
+start=$(date -u -d '-2 days' +%Y-%m-%dT00:00:00Z)
+end=$(date -u -d '-1 days' +%Y-%m-%dT00:00:00Z)
+cat >"$t/fail.json" <<JSON
+{"organization-name":"Org1","date-range":{"start-datetime":"$start","end-datetime":"$end"},"contact-info":"tlsrpt@Org1.example","report-id":"Org1-fail","policies":[{"policy":{"policy-type":"sts","policy-string":["version: STSv1","mode: testing","mx: mx1.example.net","mx: mx2.example.net","max_age: 86400"],"policy-domain":"example.net","mx-host":["mx1.example.net","mx2.example.net"]},"summary":{"total-successful-session-count":100,"total-failure-session-count":12},"failure-details":[{"result-type":"certificate-host-mismatch","receiving-mx-hostname":"mx2.example.net","failed-session-count":12}]}]}
+JSON
+"$ingest" -c "$t/c.conf" -d "$t/s" "$t/fail.json" >/dev/null || fail "ingest the failing report"
+"$summary" -d "$t/s" >"$t/both" 2>/dev/null
+sed -n '/^NEEDS ACTION/,/^$/p' "$t/both" | tr '\n' ' ' | tr -s ' ' |
+	grep -q 'reported certificate-host-mismatch on mx2.example.net (12 failed sessions); our probe: certificate-host-mismatch, the certificate names other.example -> put mx2.example.net in the certificate' ||
+	fail "not shown together in needs action: $(cat "$t/both")"
+sed -n '/^OUR PROBE/,/^$/p' "$t/both" | tr '\n' ' ' | tr -s ' ' |
+	grep -q 'explains reported certificate-host-mismatch on mx2.example.net (12 failed sessions)' ||
+	fail "not shown together in OUR PROBE: $(cat "$t/both")"
+awk 'length > 72 { bad = 1 } END { exit bad }' "$t/both" || fail "text wider than 72 columns"
+"$summary" -d "$t/s" --format json >"$t/both.json" 2>/dev/null
+[ "$(jq -c "$d | .probe.findings[0].explains" "$t/both.json")" = \
+	'[{"result-type":"certificate-host-mismatch","receiving-mx":"mx2.example.net","failed-sessions":12}]' ] ||
+	fail "json explains: $(jq -c "$d | .probe" "$t/both.json")"
+"$summary" -d "$t/s" --format html >"$t/both.html" 2>/dev/null
+grep -q 'reported certificate-host-mismatch on mx2.example.net (12 failed sessions); our probe: certificate-host-mismatch' "$t/both.html" ||
+	fail "not shown together in html"
+"$summary" -d "$t/s" --format csv >"$t/both.csv" 2>/dev/null
+head -1 "$t/both.csv" | grep -q ',readiness,probe_time,probe_findings,probe_result_types,probe_explained_failures' ||
+	fail "csv header: $(head -1 "$t/both.csv")"
+# the mx field of the row is a list, an item a line
+tr '\r\n' '  ' <"$t/both.csv" | grep -q "not-ready,$new,1,certificate-host-mismatch on mx2.example.net,12 " ||
+	fail "csv row: $(cat "$t/both.csv")"
 exit 0

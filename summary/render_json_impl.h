@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * render_json_impl.h -- the parts of the JSON view in files of their own
+ * (render_json*.c); the view itself is summary_render_json()
+ * (summary/render.h).
+ */
+#ifndef TLSRPT_SUMMARY_RENDER_JSON_IMPL_H
+#define TLSRPT_SUMMARY_RENDER_JSON_IMPL_H
+
+#include <jansson.h>
+
+#include "summary/aggregate.h"
+
+/* render_json_probe.c: domains[].probe, our probe's latest run of d with
+ * what each finding explains of d's reported failures; NULL when the
+ * probe did not run for d in the window (the key is then left out). */
+json_t *summary_json_probe(const struct summary_domain *d);
+
+#endif
