@@ -10,7 +10,11 @@
 # result_type,receiving_mx}: at most --prometheus-top N pairs a domain plus
 # one "other" series, whatever N the series of a domain sum to its
 # failure details (the JSON failures-by-result-and-mx), the other series
-# holds exactly what the top N leave out, and a bad N is refused.
+# holds exactly what the top N leave out, and a bad N is refused. Our
+# probe's latest run (a findings file written by hand): the findings by
+# domain and result type, a type the probe never writes as "other", the
+# time of the run and the domains it could not probe, agreeing with the
+# JSON view's domains[].probe, through promtool too.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 summary=$TLSRPT_BUILD/tlsrpt-summary
 ingest=$TLSRPT_BUILD/tlsrpt-ingest
@@ -137,6 +141,49 @@ for n, path in ((int(sys.argv[2]), sys.argv[3]), (int(sys.argv[4]), sys.argv[5])
         others += rest
 assert others > 0, "the samples should fill an other series"
 PY
+# Our probe: an older run (superseded), the latest run with three
+# findings on example.org, one of a made-up type; a domain not probed.
+cp -r "$t/a" "$t/p"
+day=$(date -u +%F)
+old=$(date -u -d '-2 hours' +%Y-%m-%dT%H:00:00Z)
+new=$(date -u -d '-1 hours' +%Y-%m-%dT%H:00:00Z)
+f='"v":1,"kind":"probe-finding","domain":"example.org","address":null,"detail":"d","action":"a"'
+cat >"$t/p/probe-$day.jsonl" <<JSON
+{$f,"result-type":"certificate-expired","mx-host":"mx9.example.org","time":"$old"}
+{"v":1,"kind":"probe-run","time":"$old","domain":"example.org","error":null,"findings":1}
+{$f,"result-type":"certificate-expiring","mx-host":"mx1.example.org","time":"$new"}
+{$f,"result-type":"certificate-expiring","mx-host":"mx2.example.org","time":"$new"}
+{$f,"result-type":"x\"{evil}\n","mx-host":"mx2.example.org","time":"$new"}
+{"v":1,"kind":"probe-run","time":"$new","domain":"example.org","error":null,"findings":3}
+{"v":1,"kind":"probe-run","time":"$new","domain":"down.example","error":"no MX record","findings":0}
+JSON
+"$summary" -d "$t/p" --now "$now" --format prometheus >"$t/probe.prom"
+[ $? -le 1 ] || fail "prometheus with probe findings"
+$check "$t/probe.prom" || fail "prometheus output with probe findings"
+if [ -x /usr/bin/promtool ]; then
+	/usr/bin/promtool check metrics <"$t/probe.prom" || fail "promtool: probe.prom"
+fi
+"$summary" -d "$t/p" --now "$now" --format json >"$t/probe.json"
+python3 - "$t/probe.prom" "$t/probe.json" <<'PY' || fail "tlsrpt_probe_*"
+import calendar, json, re, sys, time
+prom = open(sys.argv[1]).read()
+doc = json.load(open(sys.argv[2]))
+found = {(d, t): int(v) for d, t, v in re.findall(
+    r'^tlsrpt_probe_findings\{domain="([^"]*)",result_type="([^"]*)"\} (\d+)$',
+    prom, re.M)}
+assert found == {("example.org", "certificate-expiring"): 2,
+                 ("example.org", "other"): 1}, found
+runs = dict(re.findall(
+    r'^tlsrpt_probe_last_run_timestamp_seconds\{domain="([^"]*)"\} (\d+)$',
+    prom, re.M))
+dom = [d for d in doc["domains"] if d["domain"] == "example.org"][0]
+t = calendar.timegm(time.strptime(dom["probe"]["time"], "%Y-%m-%dT%H:%M:%SZ"))
+assert runs == {"example.org": str(t), "down.example": str(t)}, runs
+assert len(dom["probe"]["findings"]) == sum(found.values())
+errors = re.findall(r'^tlsrpt_probe_error\{domain="([^"]*)"\} 1$', prom, re.M)
+assert errors == ["down.example"], errors
+PY
+
 # N out of range
 for n in 0 65 x -1 ""; do
 	expect_status 64 "$summary" -d "$t/a" --format prometheus \
