@@ -173,7 +173,8 @@ summary_agg_finish(struct summary_agg *a)
 		d->days = values(d->days_h);
 		g_ptr_array_sort(d->days, cmp_day);
 		summary_pairs_finish(d);
-		if (d->in_window || d->in_prev || d->listed || d->probe_only)
+		if (d->in_window || d->in_prev || d->listed ||
+		    summary_probe_found(d))
 			g_ptr_array_add(a->domains, d);
 	}
 	g_ptr_array_sort(a->domains, cmp_domain);

@@ -10,13 +10,28 @@
 
 #include "summary/triage.h"
 
+/* Whether a domain has findings of our probe's latest run: what the
+ * probe is for is a mail before the senders' reports say so. */
+static int
+probe_findings(const struct summary_agg *a)
+{
+	for (guint i = 0; i < a->n_action; i++) {
+		const struct summary_domain *d =
+			g_ptr_array_index(a->triage, i);
+
+		if (d->needs & SUMMARY_NEEDS_PROBE)
+			return 1;
+	}
+	return 0;
+}
+
 int
 summary_fine(const struct summary_agg *a)
 {
 	return summary_sessions(&a->total) > 0 && summary_n_failing(a) == 0 &&
 	       a->silent_domains->len == 0 && a->silent_reporters->len == 0 &&
 	       a->problems.skipped == 0 && a->problems.unreadable == 0 &&
-	       !summary_trust_problems(a);
+	       !summary_trust_problems(a) && !probe_findings(a);
 }
 
 /* Longest Subject built (after "TLS-RPT: ", before the header step): the

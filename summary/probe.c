@@ -229,3 +229,9 @@ summary_probe_count(const struct summary_probe *p)
 {
 	return tlsrpt_count_add((int64_t)p->findings->len, p->over);
 }
+
+int
+summary_probe_found(const struct summary_domain *d)
+{
+	return d->probe != NULL && summary_probe_count(d->probe) > 0;
+}

@@ -53,6 +53,11 @@ summary_probe_blocker(const struct summary_probe *p);
 /* How many findings the latest run had (kept and over). */
 int64_t summary_probe_count(const struct summary_probe *p);
 
+/* Whether d's latest probe run found something: d needs action, and is
+ * in a->domains (every view's domains) even when reported only before
+ * the previous window, or never. */
+int summary_probe_found(const struct summary_domain *d);
+
 void summary_probe_free(gpointer p);
 void summary_probe_finding_free(gpointer f);
 

@@ -103,7 +103,7 @@ needs_of(const struct summary_agg *a, const struct summary_domain *d)
 		needs |= SUMMARY_NEEDS_SILENT;
 	if (not_ready(d, needs))
 		needs |= SUMMARY_NEEDS_NOT_READY;
-	if (d->probe != NULL && summary_probe_count(d->probe) > 0)
+	if (summary_probe_found(d))
 		needs |= SUMMARY_NEEDS_PROBE;
 	return needs;
 }
@@ -191,12 +191,13 @@ summary_triage(struct summary_agg *a)
 	for (i = 0; i < a->domains->len; i++)
 		add(a, g_ptr_array_index(a->domains, i));
 	/* A domain that went silent before the previous window is in no
-	 * count of the window, but its silence needs action all the same. */
+	 * count of the window, but its silence needs action all the same
+	 * (with probe findings it is in a->domains already). */
 	for (i = 0; i < a->silent_domains->len; i++) {
 		struct summary_domain *d =
 			g_ptr_array_index(a->silent_domains, i);
 
-		if (!d->in_prev && !d->listed)
+		if (!d->in_prev && !d->listed && !summary_probe_found(d))
 			add(a, d);
 	}
 	g_ptr_array_sort(a->triage, cmp_impact);

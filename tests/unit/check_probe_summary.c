@@ -5,7 +5,8 @@
  * a finding explains (summary/explain.h) and those shown together; a
  * domain only the probe knows in the triage of every view; the readiness
  * reason "probe" for a domain already in enforce; the probe's columns in
- * CSV and its metrics in Prometheus.
+ * CSV and its metrics in Prometheus; a finding alone makes the digest of
+ * --only-problems go out.
  *
  * With day(n) = 2026-11-n 00:00 UTC, the window is [day(23), day(30)):
  *   explained.example  sts enforce, days 24..29 from Google: 1000 ok and
@@ -39,6 +40,7 @@
 #include "summary/explain.h"
 #include "summary/probe.h"
 #include "summary/render.h"
+#include "summary/render_mail.h"
 #include "summary/triage.h"
 #include "tests/unit/summary_fixture.h"
 #include "tests/unit/testutil.h"
@@ -534,6 +536,68 @@ START_TEST(test_prometheus)
 }
 END_TEST
 
+/* A domain reported only before the previous window (silent) with a
+ * probe finding: in a->domains, so in every view's domains, and once in
+ * the triage, needing action for both. */
+START_TEST(test_old_domain)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	const struct summary_domain *d;
+	guint seen = 0;
+
+	summary_options_default(&o);
+	o.since = DAY(23);
+	o.until = DAY(30);
+	a = summary_agg_new(&o);
+	for (int n = 2; n <= 5; n++)
+		feed(a, "old.example", n, 500, NULL, 0);
+	probe_run(a, "old.example", DAY(29),
+		  finding("certificate-expired", "mx.old.example", NULL, NULL,
+			  NULL),
+		  NULL);
+	summary_agg_finish(a);
+	d = domain_of(a, "old.example");
+	ck_assert_ptr_nonnull(d);
+	ck_assert(!d->probe_only);
+	ck_assert_uint_eq(d->needs, SUMMARY_NEEDS_SILENT | SUMMARY_NEEDS_PROBE);
+	ck_assert_uint_eq(a->domains->len, 1);
+	ck_assert_ptr_eq(g_ptr_array_index(a->domains, 0), d);
+	for (guint i = 0; i < a->triage->len; i++)
+		seen += g_ptr_array_index(a->triage, i) == d;
+	ck_assert_uint_eq(seen, 1);
+	ck_assert_uint_eq(a->n_action, 1);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* --only-problems: a finding of the probe alone makes the digest go
+ * out; the same clean reports without it are fine. */
+START_TEST(test_fine)
+{
+	for (int with = 0; with < 2; with++) {
+		struct summary_options o;
+		struct summary_agg *a;
+
+		summary_options_default(&o);
+		o.since = DAY(23);
+		o.until = DAY(30);
+		a = summary_agg_new(&o);
+		for (int n = 24; n <= 29; n++)
+			feed(a, "enforced.example", n, 500, NULL, 0);
+		if (with)
+			probe_run(a, "enforced.example", DAY(29),
+				  finding("certificate-expiring",
+					  "mx.enforced.example", NULL, NULL,
+					  NULL),
+				  NULL);
+		summary_agg_finish(a);
+		ck_assert_int_eq(summary_fine(a), !with);
+		summary_agg_free(a);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -550,6 +614,8 @@ main(void)
 	tcase_add_test(tc, test_html);
 	tcase_add_test(tc, test_csv);
 	tcase_add_test(tc, test_prometheus);
+	tcase_add_test(tc, test_fine);
+	tcase_add_test(tc, test_old_domain);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
