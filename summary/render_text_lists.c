@@ -13,16 +13,24 @@
 #include "summary/triage.h"
 #include "summary/window.h"
 
-/* Refusing and not ready first: they need action; then ready, then
- * enforced without failures. */
+/* Refusing and not ready first: they need action, and so does a domain
+ * in enforce that our probe says senders refuse now (reason "probe");
+ * then ready, then enforced without failures. */
 static int
-readiness_rank(enum summary_verdict v)
+readiness_rank(const struct summary_domain *d)
 {
-	switch (v) {
+	switch (d->verdict) {
 	case SUMMARY_VERDICT_REFUSING: return 0;
 	case SUMMARY_VERDICT_NOT_READY: return 1;
 	case SUMMARY_VERDICT_READY: return 2;
-	case SUMMARY_VERDICT_ENFORCED: return 3;
+	case SUMMARY_VERDICT_ENFORCED:
+		for (guint j = 0; j < d->reasons->len; j++)
+			if (strcmp(g_array_index(d->reasons,
+						 struct summary_reason, j)
+					   .code,
+				   "probe") == 0)
+				return 1;
+		return 3;
 	case SUMMARY_VERDICT_NONE: break;
 	}
 	return -1;
@@ -84,7 +92,7 @@ summary_text_readiness(FILE *out, const struct summary_agg *a, size_t max)
 			const struct summary_domain *d =
 				g_ptr_array_index(a->triage, i);
 
-			if (readiness_rank(d->verdict) != rank)
+			if (readiness_rank(d) != rank)
 				continue;
 			any = 1;
 			if (rank >= 2 && max > 0 && shown >= max) {

@@ -82,12 +82,12 @@ probe_run(struct summary_agg *a, const char *domain, int64_t time, ...)
 	return p;
 }
 
-/* One sts enforce report of domain on day n from Google. */
+/* One sts report of domain in mode on day n from Google. */
 static void
-feed(struct summary_agg *a, const char *domain, int n, int64_t ok,
-     const struct tlsrpt_failure_detail *fd, size_t nfd)
+feed_mode(struct summary_agg *a, const char *domain, const char *mode, int n,
+	  int64_t ok, const struct tlsrpt_failure_detail *fd, size_t nfd)
 {
-	char *strings[] = {"version: STSv1", "mode: enforce", "max_age: 86400"};
+	char *strings[] = {"version: STSv1", (char *)mode, "max_age: 86400"};
 	struct tlsrpt_failure_detail copy[4];
 	struct tlsrpt_record rec;
 	int64_t failed = 0;
@@ -110,6 +110,14 @@ feed(struct summary_agg *a, const char *domain, int n, int64_t ok,
 	rec.policy.total_successful_session_count = ok;
 	rec.policy.total_failure_session_count = failed;
 	summary_agg_add(a, &rec);
+}
+
+/* The same in enforce. */
+static void
+feed(struct summary_agg *a, const char *domain, int n, int64_t ok,
+     const struct tlsrpt_failure_detail *fd, size_t nfd)
+{
+	feed_mode(a, domain, "mode: enforce", n, ok, fd, nfd);
 }
 
 #define EXPIRED_DETAIL                                      \
@@ -571,6 +579,42 @@ START_TEST(test_old_domain)
 }
 END_TEST
 
+/* The text's MTA-STS READINESS names the few ready or enforced domains
+ * and cuts the rest; a domain in enforce with the reason "probe" needs
+ * action and is never cut. */
+START_TEST(test_readiness_not_cut)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	char name[32], *out, *sec;
+
+	summary_options_default(&o);
+	o.since = DAY(23);
+	o.until = DAY(30);
+	o.readiness_min_reports = 1;
+	o.readiness_min_reporters = 1;
+	a = summary_agg_new(&o);
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "ready%02d.example", i);
+		feed_mode(a, name, "mode: testing", 29, 500, NULL, 0);
+	}
+	feed(a, "zz-enforced.example", 29, 500, NULL, 0);
+	probe_run(a, "zz-enforced.example", DAY(29),
+		  finding("certificate-expired", "mx.zz-enforced.example", NULL,
+			  NULL, NULL),
+		  NULL);
+	summary_agg_finish(a);
+	out = render(a, "text");
+	sec = section(out, "MTA-STS READINESS");
+	assert_in(sec, "more ready or enforced: --all");
+	assert_in(sec, "zz-enforced.example: enforce, no failures under "
+		       "enforce\n  - our probe found certificate-expired");
+	g_free(sec);
+	free(out);
+	summary_agg_free(a);
+}
+END_TEST
+
 /* --only-problems: a finding of the probe alone makes the digest go
  * out; the same clean reports without it are fine. */
 START_TEST(test_fine)
@@ -616,6 +660,7 @@ main(void)
 	tcase_add_test(tc, test_prometheus);
 	tcase_add_test(tc, test_fine);
 	tcase_add_test(tc, test_old_domain);
+	tcase_add_test(tc, test_readiness_not_cut);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
