@@ -113,21 +113,28 @@ summary_explained_sessions(const struct summary_domain *d)
 }
 
 char *
-summary_explained_text(const struct summary_explained *e)
+summary_reported_text(const struct summary_pair *x)
 {
-	const struct summary_pair *x = e->pair;
-	const struct summary_probe_finding *f = e->finding;
-	GString *s = g_string_new("reported ");
+	GString *s = g_string_new(x->type);
 
-	g_string_append(s, x->type);
 	if (x->mx != NULL)
 		g_string_append_printf(s, " on %s", x->mx);
 	g_string_append_printf(
-		s, " (%lld failed %s); our probe: %s", (long long)x->sessions,
-		summary_plural(x->sessions, "session", "sessions"),
-		f->result_type);
-	/* The probe's own words, with the dates, when it gave them. */
-	if (f->detail != NULL)
-		g_string_append_printf(s, ", %s", f->detail);
+		s, " (%lld failed %s)", (long long)x->sessions,
+		summary_plural(x->sessions, "session", "sessions"));
 	return g_string_free(s, FALSE);
+}
+
+char *
+summary_explained_text(const struct summary_explained *e)
+{
+	const struct summary_probe_finding *f = e->finding;
+	char *reported = summary_reported_text(e->pair);
+	/* The probe's own words, with the dates, when it gave them. */
+	char *t = g_strdup_printf("reported %s; our probe: %s%s%s", reported,
+				  f->result_type, f->detail != NULL ? ", " : "",
+				  f->detail != NULL ? f->detail : "");
+
+	g_free(reported);
+	return t;
 }

@@ -53,6 +53,11 @@ GArray *summary_explained(const struct summary_domain *d);
  * each pair once (saturating). */
 int64_t summary_explained_sessions(const struct summary_domain *d);
 
+/* "certificate-expired on mx2.example.net (1234 failed sessions)": a
+ * reported pair in plain text (report strings: the view neutralises
+ * them). Caller g_free()s. */
+char *summary_reported_text(const struct summary_pair *x);
+
 /* "reported certificate-expired on mx2.example.net (1234 failed
  * sessions); our probe: certificate-expired, <its detail>" in plain
  * text (the action is the view's to place), for each view to

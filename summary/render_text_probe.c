@@ -44,17 +44,13 @@ explains_lines(FILE *out, const GArray *links,
 	for (guint i = 0; i < links->len; i++) {
 		const struct summary_explained *e =
 			&g_array_index(links, struct summary_explained, i);
-		char *t;
+		char *r, *t;
 
 		if (e->finding != f)
 			continue;
-		t = g_strdup_printf("explains reported %s%s%s (%lld failed %s)",
-				    e->pair->type,
-				    e->pair->mx != NULL ? " on " : "",
-				    e->pair->mx != NULL ? e->pair->mx : "",
-				    (long long)e->pair->sessions,
-				    summary_plural(e->pair->sessions, "session",
-						   "sessions"));
+		r = summary_reported_text(e->pair);
+		t = g_strdup_printf("explains reported %s", r);
+		g_free(r);
 		fputs("     ", out);
 		summary_text_wrap(out, t, 5, 8);
 		g_free(t);
