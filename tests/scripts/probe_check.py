@@ -214,6 +214,49 @@ elif case == "danemixed":
     want(host("mx-valid.test")["dane"] is None, "mx-valid has no TLSA")
     want(types == ["dane-required"], f"findings {types}")
     finding("dane-required", "mx-valid.test", "127.0.0.2")
+elif case.startswith("change-"):
+    # sts-change.test, probed with a store (t-probe.sh): the policy with
+    # max_age 86400 under id 1A, then 604800 under 1A, 2B and 3C.
+    sts = dom["mta-sts"]
+    pol = [hashlib.sha256(b"version: STSv1\r\nmode: testing\r\n"
+                          b"mx: mx-valid.test\r\nmax_age: %d\r\n" % a
+                          ).hexdigest() for a in (86400, 604800)]
+    cur, base, prev_id, prev_base, note = {
+        "change-first": (pol[0], pol[0], None, None, None),
+        "change-body": (pol[1], pol[0], "1A", pol[0], None),
+        "change-again": (pol[1], pol[0], "1A", pol[0], None),
+        "change-newid": (pol[1], pol[1], "1A", pol[0], None),
+        "change-idonly": (pol[1], pol[1], "2B", pol[1],
+                          "the _mta-sts id changed from 2B to 3C"),
+    }[case]
+    want(sts["record-valid"] is True and sts["policy"]["mode"] == "testing",
+         f"record and policy {sts}")
+    want(sts["policy-sha256"] == cur, "policy-sha256: the policy served")
+    want(sts["id-policy-sha256"] == base,
+         "id-policy-sha256: the first policy seen under this id")
+    if prev_id is None:
+        want(sts["previous"] is None, f"no earlier run: {sts['previous']}")
+    else:
+        want(ISO.match(sts["previous"]["time"]) and
+             sts["previous"]["id"] == prev_id and
+             sts["previous"]["id-policy-sha256"] == prev_base,
+             f"previous {sts['previous']}")
+    want(sts["note"] == note if note is None else
+         sts["note"].startswith(note + " (since the run of ") and
+         sts["note"].endswith(") with the same policy: senders fetch it "
+                              "again for nothing"), f"note {sts['note']}")
+    if case in ("change-body", "change-again"):
+        f = one(findings, "finding")
+        want(f["result-type"] == "sts-policy-id-unchanged" and
+             f["mx-host"] is None and f["address"] is None, f"finding {f}")
+        want(f"(SHA-256 {pol[1][:12]}..., under this id since the run of "
+             in f["detail"] and f"{pol[0][:12]}...) but the _mta-sts id is "
+             "still 1A: senders that fetched the old policy keep it" in
+             f["detail"], f["detail"])
+        want(f["action"].startswith("Change the id of the _mta-sts TXT "
+                                    "record"), f["action"])
+    else:
+        want(types == [], f"findings {types}")
 elif case.startswith("sts-"):
     sts = dom["mta-sts"]
     want(sts["record"] == ("v=STSv1; id=2026-01-01" if case == "sts-badtxt"
