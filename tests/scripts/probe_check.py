@@ -24,8 +24,9 @@ def one(seq, what):
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 want(out["version"] == 1, "version")
 want(ISO.match(out["time"]), "time")
-want(out["resolver"]["validates"] is False,
-     "dnsmasq does not validate: resolver.validates false")
+# dnsmasq does not validate; unbound (the dnssec- cases) does.
+want(out["resolver"]["validates"] is case.startswith("dnssec-"),
+     f"resolver.validates {out['resolver']['validates']}")
 want(out["resolver"]["server"].startswith("127.0.0.1:"), "resolver.server")
 dom = one(out["domains"], "domain")
 want(dom["error"] is None, f"domain error {dom['error']}")
@@ -194,6 +195,22 @@ elif case == "dane":
     want(h["dane"] == {"matched": True, "usage": 3, "verdict": "ok",
                        "matched-ahead": True},
          f"dane {h['dane']}")
+    want(types == [], f"findings {types}")
+elif case in ("dnssec-signed", "dnssec-unsigned"):
+    # Through unbound: mx-dane.test's TLSA record in the signed zone (AD
+    # bit), mx3.valid.test's in a zone delegated without DS (none).
+    mxname = "mx-dane.test" if case == "dnssec-signed" else "mx3.valid.test"
+    m = one(dom["mx"], "MX")
+    want(m["host"] == mxname, f"MX {m['host']}")
+    r = one(m["tlsa"], "TLSA record")
+    h = host(mxname, "127.0.0.2")
+    tls_ok(h)
+    want(r == {"usage": 3, "selector": 1, "matching-type": 1,
+               "data": h["certificates"][0]["spki-sha256"]}, f"tlsa {r}")
+    want(m["tlsa-dnssec"] is (case == "dnssec-signed"),
+         f"tlsa-dnssec {m['tlsa-dnssec']}: the AD bit of the TLSA answer")
+    want(h["dane"] == {"matched": True, "usage": 3, "verdict": "ok",
+                       "matched-ahead": True}, f"dane {h['dane']}")
     want(types == [], f"findings {types}")
 elif case == "danebad":
     h = host("mx-danebad.test", "127.0.0.2")

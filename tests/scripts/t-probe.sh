@@ -6,8 +6,9 @@
 # an smtpd per certificate on 127.0.0.2-7 and .10 (and ::1), small Python
 # servers for hosts that misbehave (fake-smtp.py), a private dnsmasq
 # serving the MX, A/AAAA, TXT and TLSA records (and one on ::1 for
-# --resolver over IPv6), and a private lighttpd serving MTA-STS policies
-# over HTTPS with the private CA. Each finding class has a case; the JSON
+# --resolver over IPv6), a private unbound validating a root zone signed
+# here (DNSSEC, the AD bit), and a private lighttpd serving MTA-STS
+# policies over HTTPS with the private CA. Each finding class has a case; the JSON
 # is checked field by field (tests/scripts/probe_check.py); -c stores the
 # findings and alerts once for two runs, and remembers each domain's
 # MTA-STS id and policy for the next. Runs in about a minute, mostly the
@@ -39,6 +40,7 @@ rpid=
 npid=
 cpid=
 d6pid=
+upid=
 # sandbox_cleanup stops the private Postfix and removes $t; free_port.
 . "$TLSRPT_TOP/scripts/postfix-sandbox.inc"
 cleanup() {
@@ -50,6 +52,7 @@ cleanup() {
 	[ -n "$npid" ] && kill "$npid" 2>/dev/null
 	[ -n "$cpid" ] && kill "$cpid" 2>/dev/null
 	[ -n "$d6pid" ] && kill "$d6pid" 2>/dev/null
+	[ -n "$upid" ] && kill "$upid" 2>/dev/null
 	sandbox_cleanup
 }
 [ -n "$KEEP" ] || trap cleanup EXIT
@@ -297,6 +300,19 @@ sts() { echo "txt-record=_mta-sts.$1,\"v=STSv1; id=$2\""; }
 	echo "host-record=mta-sts.sts-badtxt.test,127.0.0.2"
 	echo "txt-record=_mta-sts.sts-badtxt.test,\"v=STSv1; id=2026-01-01\""
 } >"$t/dnsmasq.conf"
+# dns_answers ADDR PORT -- whether a DNS server answers there (a query
+# for test. SOA gets a reply).
+dns_answers() {
+	python3 - "$1" "$2" <<'EOF' 2>/dev/null
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET,
+                  socket.SOCK_DGRAM)
+s.settimeout(0.5)
+q = bytes.fromhex("1234010000010000000000000474657374000006" "0001")
+s.sendto(q, (sys.argv[1], int(sys.argv[2])))
+s.recv(512)
+EOF
+}
 # dnsmasq_start CONF ADDR -- a private dnsmasq serving $t/CONF.conf on
 # ADDR (127.0.0.1 or ::1) and a free port, answering: sets ds_pid and
 # ds_port, or fails.
@@ -312,15 +328,7 @@ dnsmasq_start() {
 		ds_pid=$!
 		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 			kill -0 "$ds_pid" 2>/dev/null || break
-			if python3 - "$2" "$p" <<'EOF' 2>/dev/null; then
-import socket, sys
-s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET,
-                  socket.SOCK_DGRAM)
-s.settimeout(0.5)
-q = bytes.fromhex("1234010000010000000000000474657374000006" "0001")
-s.sendto(q, (sys.argv[1], int(sys.argv[2])))
-s.recv(512)
-EOF
+			if dns_answers "$2" "$p"; then
 				ds_port=$p
 				return 0
 			fi
@@ -462,6 +470,102 @@ probe 0 dane dane.test
 probe 1 danebad danebad.test
 probe 1 danemixed danemixed.test
 probe 1 daneta daneta.test
+
+# Item 3, DNSSEC: the AD bit from a validating resolver. A root zone of
+# our own, signed with ldns-signzone (its key is unbound's trust anchor),
+# holds dane-signed.test with mx-dane.test and its TLSA record, and
+# delegates valid.test without a DS record to an unsigned zone holding
+# mx3.valid.test and its TLSA record (dane-unsigned.test's MX). unbound
+# serves both zones from auth-zones to its own iterator and validates.
+unbound=$(command -v unbound || ls /usr/sbin/unbound 2>/dev/null)
+if [ -z "$unbound" ] || ! command -v ldns-signzone >/dev/null 2>&1; then
+	echo "   skip: DNSSEC (unbound or ldnsutils is not installed)"
+else
+	mkdir "$t/dnssec"
+	valid_tlsa="3 1 1 $(spki valid)"
+	cat >"$t/dnssec/root.zone" <<EOF
+\$TTL 300
+. IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300
+. IN NS ns.test.
+ns.test. IN A 127.0.0.1
+dane-signed.test. IN MX 10 mx-dane.test.
+mx-dane.test. IN A 127.0.0.2
+_25._tcp.mx-dane.test. IN TLSA $valid_tlsa
+dane-unsigned.test. IN MX 10 mx3.valid.test.
+valid.test. IN NS ns.valid.test.
+ns.valid.test. IN A 127.0.0.1
+EOF
+	cat >"$t/dnssec/valid.zone" <<EOF
+\$TTL 300
+valid.test. IN SOA ns.valid.test. hostmaster.test. 1 3600 600 86400 300
+valid.test. IN NS ns.valid.test.
+ns.valid.test. IN A 127.0.0.1
+mx3.valid.test. IN A 127.0.0.2
+_25._tcp.mx3.valid.test. IN TLSA $valid_tlsa
+EOF
+	(cd "$t/dnssec" && ldns-keygen -a ECDSAP256SHA256 -k . >key.name &&
+		ldns-signzone -o . root.zone "$(cat key.name)" &&
+		cp "$(cat key.name).ds" root.ds) >"$t/dnssec/sign.out" 2>&1 ||
+		fail "signing the root zone: $(cat "$t/dnssec/sign.out")"
+	upid=
+	for try in 1 2 3 4 5; do
+		uport=$(free_port)
+		cat >"$t/dnssec/unbound.conf" <<EOF
+server:
+	interface: 127.0.0.1
+	port: $uport
+	do-ip6: no
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$t/dnssec"
+	pidfile: "$t/dnssec/unbound.pid"
+	use-syslog: no
+	logfile: "$t/dnssec/unbound.log"
+	module-config: "validator iterator"
+	trust-anchor-file: "$t/dnssec/root.ds"
+	# test. is one of unbound's default local zones (RFC 6761).
+	local-zone: "test." nodefault
+auth-zone:
+	name: "."
+	zonefile: "$t/dnssec/root.zone.signed"
+	for-downstream: no
+	for-upstream: yes
+	fallback-enabled: no
+auth-zone:
+	name: "valid.test."
+	zonefile: "$t/dnssec/valid.zone"
+	for-downstream: no
+	for-upstream: yes
+	fallback-enabled: no
+remote-control:
+	control-enable: no
+EOF
+		"$unbound" -d -c "$t/dnssec/unbound.conf" >>"$t/dnssec/unbound.err" 2>&1 &
+		upid=$!
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			kill -0 "$upid" 2>/dev/null || break
+			dns_answers 127.0.0.1 "$uport" && break 2
+			sleep 0.2
+		done
+		kill "$upid" 2>/dev/null
+		wait "$upid" 2>/dev/null
+		upid=
+	done
+	[ -n "$upid" ] || fail "unbound did not start: $(cat "$t/dnssec/unbound.err" "$t/dnssec/unbound.log" 2>/dev/null)"
+	probe 0 dnssec-signed --resolver "127.0.0.1:$uport" dane-signed.test
+	probe 0 dnssec-unsigned --resolver "127.0.0.1:$uport" dane-unsigned.test
+	# The text form does not say the resolver fails to validate.
+	"$prog" --resolver "127.0.0.1:$uport" --ca-file "$t/ca.pem" \
+		--smtp-port "$smtp_port" --timeout 3 dane-signed.test >"$t/dnssec.txt" 2>&1
+	[ $? -eq 0 ] && ! grep -q 'does not validate' "$t/dnssec.txt" &&
+		grep -q 'DANE matched' "$t/dnssec.txt" ||
+		fail "DNSSEC text form: $(cat "$t/dnssec.txt")"
+	kill "$upid"
+	wait "$upid" 2>/dev/null
+	upid=
+	echo "   ok: DNSSEC from a validating unbound"
+fi
 
 # Item 2: MTA-STS, the policy from the private lighttpd.
 probe 0 sts-good sts-good.test
