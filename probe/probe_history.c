@@ -85,9 +85,11 @@ probe_history_read(const char *dir, int64_t today, struct probe_prev *prev,
 	 * an hourly timer finds them all in today's file or yesterday's. */
 	for (int64_t d = today; left > 0 && d > today - PROBE_HISTORY_DAYS;
 	     d--) {
+		int rc;
+
 		memset(hit, 0, sizeof(hit));
-		if (tlsrpt_findings_read(dirs, 1, d, d, on_line, &h, &st,
-					 err) < 0)
+		rc = tlsrpt_findings_read(dirs, 1, d, d, on_line, &h, &st, err);
+		if (rc < 0)
 			return -1;
 		for (size_t i = 0; i < h.n; i++)
 			left -= hit[i];
