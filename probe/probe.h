@@ -8,8 +8,9 @@
  * through dns/'s resolver), probe_smtp.c (one MX address: EHLO, STARTTLS,
  * the handshake and the certificate verdicts), probe_sts.c (the MTA-STS
  * policy over HTTPS with libcurl), probe_run.c (a domain: the lookups, the
- * hosts in parallel, the findings), probe_json.c (the output) and
- * probe_main.c (options).
+ * hosts in parallel, the findings), probe_history.c (a domain's MTA-STS
+ * id and policy remembered from the previous run in the store),
+ * probe_json.c (the output) and probe_main.c (options).
  */
 #ifndef TLSRPT_PROBE_PROBE_H
 #define TLSRPT_PROBE_PROBE_H

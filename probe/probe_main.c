@@ -5,6 +5,7 @@
  * libcurl: the milter, tlsrpt-ingest and tlsrpt-summary stay without. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,11 @@ main(int argc, char **argv)
 	int rc;
 
 	tlsrpt_alloc_init();
+	/* OpenSSL writes to the socket with write(2) (an alert, QUIT, the
+	 * close_notify): a host that has reset the connection must cost its
+	 * own probe an error, not the whole run a SIGPIPE. Output to a closed
+	 * pipe is then EPIPE, said and exit 74. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&a, 0, sizeof(a));
 	a.format = "text";
 	a.conf.smtp_port = 25;

@@ -378,7 +378,9 @@ probe 1 wrongname wrongname.test
 probe 1 self self.test
 probe 1 future future.test
 grep -q ready "$t/notls.out" || fail "no-TLS host: $(cat "$t/notls.out")"
-probe 1 notls notls.test
+# It closes at once, so the handshake's alert is often written after the
+# host's reset: EPIPE, not a SIGPIPE that kills the run (five tries).
+for _ in 1 2 3 4 5; do probe 1 notls notls.test; done
 probe 1 plain plain.test
 probe 1 down down.test
 probe 1 noaddr noaddr.test
