@@ -22,65 +22,119 @@
 #define LOOKUP_TIMEOUT 3
 #define LOOKUP_TRIES 2
 
+/* "ADDR", "ADDR:PORT" (IPv4), "V6ADDR" or "[V6ADDR]:PORT" into sa. 0 or
+ * -1 with err. */
+static int
+parse_server(const char *server, struct sockaddr_storage *sa,
+	     struct tlsrpt_error *err)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
+	const char *a = server, *port_text = NULL, *colon;
+	char addr[INET6_ADDRSTRLEN];
+	size_t al;
+	unsigned long port = NS_DEFAULTPORT;
+
+	memset(sa, 0, sizeof(*sa));
+	colon = strchr(server, ':');
+	if (server[0] == '[') {
+		const char *close = strchr(server, ']');
+
+		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+			return tlsrpt_error_set(err, TLSRPT_ERR_INVALID,
+						"--resolver",
+						"\"%s\": an IPv6 address in "
+						"brackets takes a port after "
+						"\"]:\" ([ADDR]:PORT)",
+						server);
+		a = server + 1;
+		al = (size_t)(close - a);
+		port_text = close[1] == ':' ? close + 2 : NULL;
+	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+		al = (size_t)(colon - server); /* IPv4 with a port */
+		port_text = colon + 1;
+	} else {
+		al = strlen(server); /* IPv4, or IPv6 without a port */
+	}
+	if (al >= sizeof(addr))
+		al = sizeof(addr) - 1; /* too long for either: refused below */
+	memcpy(addr, a, al);
+	addr[al] = '\0';
+	if (strchr(addr, ':') == NULL &&
+	    inet_pton(AF_INET, addr, &sin->sin_addr) == 1)
+		sin->sin_family = AF_INET;
+	else if (strchr(addr, ':') != NULL &&
+		 inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1)
+		sin6->sin6_family = AF_INET6;
+	else
+		return tlsrpt_error_set(err, TLSRPT_ERR_INVALID, "--resolver",
+					"\"%s\" is not an IP address "
+					"(ADDR[:PORT] or [IPV6ADDR]:PORT, "
+					"e.g. 127.0.0.1:5353 or [::1]:5353)",
+					server);
+	if (port_text != NULL) {
+		char *end;
+
+		errno = 0;
+		port = strtoul(port_text, &end, 10);
+		if (errno != 0 || end == port_text || *end != '\0' ||
+		    port_text[0] == '-' || port == 0 || port > 65535)
+			return tlsrpt_error_set(err, TLSRPT_ERR_INVALID,
+						"--resolver",
+						"\"%s\": bad port", server);
+	}
+	if (sa->ss_family == AF_INET)
+		sin->sin_port = htons((unsigned short)port);
+	else
+		sin6->sin6_port = htons((unsigned short)port);
+	return 0;
+}
+
 int
 dns_resolver_open(struct dns_resolver *r, const char *server,
 		  struct tlsrpt_error *err)
 {
-	struct sockaddr_in sin;
-	char addr[64];
-	const char *colon;
-	unsigned long port = NS_DEFAULTPORT;
+	struct sockaddr_storage sa;
 
 	memset(r, 0, sizeof(*r));
-	if (server != NULL) {
-		size_t al;
-
-		colon = strchr(server, ':');
-		if (colon != NULL && strchr(colon + 1, ':') != NULL)
-			return tlsrpt_error_set(err, TLSRPT_ERR_INVALID,
-						"--resolver",
-						"\"%s\": only an IPv4 address "
-						"is supported (ADDR[:PORT])",
-						server);
-		al = colon != NULL ? (size_t)(colon - server) : strlen(server);
-		if (al >= sizeof(addr))
-			return tlsrpt_error_set(
-				err, TLSRPT_ERR_INVALID, "--resolver",
-				"\"%s\" is not an IPv4 address", server);
-		memcpy(addr, server, al);
-		addr[al] = '\0';
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
-			return tlsrpt_error_set(err, TLSRPT_ERR_INVALID,
-						"--resolver",
-						"\"%s\" is not an IPv4 address "
-						"(ADDR[:PORT], e.g. "
-						"127.0.0.1:5353)",
-						server);
-		if (colon != NULL) {
-			char *end;
-
-			errno = 0;
-			port = strtoul(colon + 1, &end, 10);
-			if (errno != 0 || end == colon + 1 || *end != '\0' ||
-			    port == 0 || port > 65535)
-				return tlsrpt_error_set(
-					err, TLSRPT_ERR_INVALID, "--resolver",
-					"\"%s\": bad port", server);
-		}
-		sin.sin_port = htons((unsigned short)port);
-	}
+	if (server != NULL && parse_server(server, &sa, err) < 0)
+		return -1;
 	if (res_ninit(&r->res) < 0)
 		return tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
 					"cannot set up the resolver (check "
 					"/etc/resolv.conf)");
 	r->open = 1;
 	if (server != NULL) {
-		/* Setting sin_family makes the library use this entry, not
-		 * an IPv6 server it may hold for slot 0 internally. */
+		/* glibc keeps IPv6 servers (read from resolv.conf) in
+		 * malloc'ed _u._ext.nsaddrs, freed by res_nclose() only up
+		 * to nscount: free them before nscount becomes 1. */
+		for (int i = 0; i < MAXNS; i++) {
+			free(r->res._u._ext.nsaddrs[i]);
+			r->res._u._ext.nsaddrs[i] = NULL;
+		}
 		r->res.nscount = 1;
-		r->res.nsaddr_list[0] = sin;
+		memset(&r->res.nsaddr_list[0], 0,
+		       sizeof(r->res.nsaddr_list[0]));
+		if (sa.ss_family == AF_INET) {
+			/* Setting sin_family makes the library use this
+			 * entry, not an IPv6 server it may hold for slot 0
+			 * internally. */
+			memcpy(&r->res.nsaddr_list[0], &sa,
+			       sizeof(struct sockaddr_in));
+		} else {
+			/* An IPv6 server goes in _u._ext.nsaddrs[0], with
+			 * nsaddr_list[0].sin_family 0 saying so (glibc's
+			 * res_send.c, get_nsaddr); res_nclose() frees it. */
+			struct sockaddr_in6 *s6 = malloc(sizeof(*s6));
+
+			if (s6 == NULL) {
+				dns_resolver_close(r);
+				return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+							NULL, "out of memory");
+			}
+			memcpy(s6, &sa, sizeof(*s6));
+			r->res._u._ext.nsaddrs[0] = s6;
+		}
 	}
 	r->res.retrans = LOOKUP_TIMEOUT;
 	r->res.retry = LOOKUP_TRIES;
@@ -109,14 +163,19 @@ dns_txt_free(struct dns_txt *recs, size_t n)
 static const char *
 server_text(const struct dns_resolver *r, char *buf, size_t size)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 	const struct sockaddr_in *s = &r->res.nsaddr_list[0];
+	const struct sockaddr_in6 *s6 = r->res._u._ext.nsaddrs[0];
 
-	if (r->res.nscount < 1 || s->sin_family != AF_INET ||
-	    inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a)) == NULL)
-		snprintf(buf, size, "the configured name server");
-	else
+	if (r->res.nscount >= 1 && s->sin_family == AF_INET &&
+	    inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a)) != NULL)
 		snprintf(buf, size, "%s port %u", a, ntohs(s->sin_port));
+	else if (r->res.nscount >= 1 && s->sin_family == 0 && s6 != NULL &&
+		 s6->sin6_family == AF_INET6 &&
+		 inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a)) != NULL)
+		snprintf(buf, size, "%s port %u", a, ntohs(s6->sin6_port));
+	else
+		snprintf(buf, size, "the configured name server");
 	return buf;
 }
 

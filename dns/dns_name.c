@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static int
 is_alpha(int c)
@@ -173,6 +174,26 @@ dns_mx_pattern_check(const char *pattern, char *out, size_t size,
 		return -1;
 	return copy_name("mx", pattern, (size_t)(host - pattern) + len, out,
 			 size, err);
+}
+
+int
+dns_mx_pattern_match(const char *pattern, const char *host)
+{
+	size_t pl = strlen(pattern), hl = strlen(host);
+	const char *dot;
+
+	if (pl > 0 && pattern[pl - 1] == '.')
+		pl--;
+	if (hl > 0 && host[hl - 1] == '.')
+		hl--;
+	if (pl > 2 && pattern[0] == '*' && pattern[1] == '.') {
+		/* "*.example.com": exactly one more label, leftmost. */
+		dot = memchr(host, '.', hl);
+		return dot != NULL && dot != host &&
+		       (size_t)(host + hl - dot) == pl - 1 &&
+		       strncasecmp(dot, pattern + 1, pl - 1) == 0;
+	}
+	return pl == hl && strncasecmp(pattern, host, pl) == 0;
 }
 
 /* Put the whole URI in front of a message about a part of it. */

@@ -94,7 +94,37 @@ struct policy_state {
 	int mode;
 	unsigned long max_age;
 	int bad;
+	struct dns_sts_policy *out; /* the mx patterns go here, or NULL */
+	size_t cap;
+	int nomem;
 };
+
+/* Keep a checked pattern for the caller (dns_sts_policy_parse). */
+static void
+keep_mx(struct policy_state *st, const char *val)
+{
+	struct dns_sts_policy *p = st->out;
+	char *copy;
+
+	if (p == NULL || st->nomem)
+		return;
+	if (p->n_mx == st->cap) {
+		size_t cap = st->cap > 0 ? 2 * st->cap : 8;
+		char **mx = tlsrpt_reallocarray(p->mx, cap, sizeof(*mx));
+
+		if (mx == NULL) {
+			st->nomem = 1;
+			return;
+		}
+		p->mx = mx;
+		st->cap = cap;
+	}
+	copy = tlsrpt_strdup(val);
+	if (copy == NULL)
+		st->nomem = 1;
+	else
+		p->mx[p->n_mx++] = copy;
+}
 
 static void
 policy_line(struct policy_state *st, size_t lineno, const char *s, size_t n,
@@ -182,6 +212,8 @@ policy_line(struct policy_state *st, size_t lineno, const char *s, size_t n,
 			st->bad = 1;
 			dns_finding_add(f, DNS_ERROR, "policy line %zu: %s",
 					lineno, err.text);
+		} else {
+			keep_mx(st, val);
 		}
 		break;
 	case K_MAX_AGE: {
@@ -213,14 +245,36 @@ policy_line(struct policy_state *st, size_t lineno, const char *s, size_t n,
 	}
 }
 
+void
+dns_sts_policy_free(struct dns_sts_policy *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n_mx; i++)
+		tlsrpt_free(p->mx[i]);
+	tlsrpt_free(p->mx);
+	p->mx = NULL;
+	p->n_mx = 0;
+}
+
 int
 dns_sts_policy_check(const char *text, size_t len, struct dns_findings *f)
+{
+	return dns_sts_policy_parse(text, len, f, NULL);
+}
+
+int
+dns_sts_policy_parse(const char *text, size_t len, struct dns_findings *f,
+		     struct dns_sts_policy *out)
 {
 	struct policy_state st;
 	size_t lineno = 0, lf_only = 0;
 
 	memset(&st, 0, sizeof(st));
 	st.mode = -1;
+	st.out = out;
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
 	if (len > DNS_POLICY_MAX) {
 		dns_finding_add(f, DNS_ERROR,
 				"policy file of %zu octets: senders may stop "
@@ -274,8 +328,18 @@ dns_sts_policy_check(const char *text, size_t len, struct dns_findings *f)
 			"policy: %zu line(s) end in a bare LF; RFC 8461 "
 			"section 3.2 describes CRLF line ends: serve CRLF",
 			lf_only);
-	if (st.bad)
+	if (st.nomem) {
+		st.bad = 1;
+		dns_finding_add(f, DNS_ERROR, "policy: out of memory");
+	}
+	if (st.bad) {
+		dns_sts_policy_free(out);
 		return -1;
+	}
+	if (out != NULL) {
+		out->mode = (enum dns_sts_mode)st.mode;
+		out->max_age = st.max_age;
+	}
 	if (st.max_age < 86400)
 		dns_finding_add(f, DNS_WARNING,
 				"policy: max_age %lu is under a day: senders "

@@ -81,6 +81,11 @@ int dns_domain_check(const char *name, char *out, size_t size,
 int dns_mx_pattern_check(const char *pattern, char *out, size_t size,
 			 struct tlsrpt_error *err);
 
+/* RFC 8461 section 4.1: 1 when host matches pattern ("mx.example.com", or
+ * "*.example.com": one leftmost label more), case-insensitively, trailing
+ * dots ignored; else 0. */
+int dns_mx_pattern_match(const char *pattern, const char *host);
+
 /* Check one rua URI as it appears in a record: RFC 3986 characters only,
  * with `,` `!` `;` percent-encoded (RFC 8460 section 3); mailto: with one
  * plausible addr-spec, or https: with a host. 0 or -1. */
@@ -170,5 +175,21 @@ int dns_sts_policy_build(enum dns_sts_mode mode, const char *const *mx,
 
 /* Check a policy file as fetched (bytes, bounded by DNS_POLICY_MAX). */
 int dns_sts_policy_check(const char *text, size_t len, struct dns_findings *f);
+
+/* A valid policy's values, as a sender uses them. */
+struct dns_sts_policy {
+	enum dns_sts_mode mode;
+	unsigned long max_age;
+	size_t n_mx;
+	char **mx; /* the patterns in file order, without a trailing dot */
+};
+
+/* dns_sts_policy_check(), and when the policy is valid (0) its values in
+ * *out: one reading, for a caller that checks and then uses the policy
+ * (tlsrpt-probe). Free with dns_sts_policy_free(); on -1 *out holds
+ * nothing to free. */
+int dns_sts_policy_parse(const char *text, size_t len, struct dns_findings *f,
+			 struct dns_sts_policy *out);
+void dns_sts_policy_free(struct dns_sts_policy *p);
 
 #endif

@@ -8,14 +8,16 @@
  * through dns/'s resolver), probe_smtp.c (one MX address: EHLO, STARTTLS,
  * the handshake and the certificate verdicts), probe_sts.c (the MTA-STS
  * policy over HTTPS with libcurl), probe_run.c (a domain: the lookups, the
- * hosts in parallel, the findings), probe_json.c (the output) and
- * probe_main.c (options).
+ * hosts in parallel, the findings), probe_history.c (a domain's MTA-STS
+ * id and policy remembered from the previous run in the store),
+ * probe_json.c (the output) and probe_main.c (options).
  */
 #ifndef TLSRPT_PROBE_PROBE_H
 #define TLSRPT_PROBE_PROBE_H
 
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -24,6 +26,12 @@
 #include "base/error.h"
 #include "dns/dns_lookup.h"
 #include "dns/dns_record.h"
+
+/* Domains a run. */
+#define PROBE_DOMAINS_MAX 256
+/* How many days of findings files a run reads back for each domain's
+ * previous run (probe_history.c). */
+#define PROBE_HISTORY_DAYS 31
 
 /* Bounds on what one domain can make us do. */
 #define PROBE_MX_MAX 16	   /* MX hosts probed per domain */
@@ -130,21 +138,42 @@ void probe_tls_free(struct probe_tls *tls);
 void probe_smtp(const struct probe_conf *c, struct probe_tls *tls,
 		struct probe_target *t);
 
+/* What an earlier run stored of a domain's MTA-STS (probe_history.c). */
+struct probe_prev {
+	const char *domain; /* set by the caller */
+	int found;	    /* a probe-run line of the domain was read */
+	int64_t time;	    /* of that run */
+	char sts_id[DNS_STS_ID_MAX + 1]; /* "" when it saw none */
+	char sha256[65]; /* the first policy seen under sts_id, or "" */
+};
+
+/* Fill prev[0..n) from the latest probe-run line of each domain (without
+ * an error) in the findings files of the store directory dir, today and
+ * up to PROBE_HISTORY_DAYS - 1 days back, within the findings reader's
+ * bounds. 0, or -1 with err (a file that cannot be read). */
+int probe_history_read(const char *dir, int64_t today, struct probe_prev *prev,
+		       size_t n, struct tlsrpt_error *err);
+
+/* Set the mta-sts object sts (with a record) against prev (NULL: no
+ * store, nothing remembered): "previous", "note" and "id-policy-sha256"
+ * (what a sender that fetched under this id holds), and the finding
+ * sts-policy-id-unchanged when the policy changed under the same id. */
+void probe_history_compare(const struct probe_prev *prev, const char *domain,
+			   json_t *sts, json_t *findings);
+
 /* probe_sts.c: the MTA-STS record and policy of a domain, as JSON
  * ("mta-sts" of the output); findings appended to findings. The MX
- * hosts' sts_match are set from the policy's patterns. */
+ * hosts' sts_match are set from the policy's patterns. prev: as for
+ * probe_history_compare(). */
 json_t *probe_sts(const struct probe_conf *c, struct dns_resolver *r,
 		  const char *domain, struct probe_mx *mx, size_t n_mx,
-		  json_t *findings);
-/* RFC 8461 section 4.1: host matches pattern ("mx.example.com" or
- * "*.example.com", one leftmost label), case-insensitively. */
-int probe_mx_pattern_match(const char *pattern, const char *host);
+		  const struct probe_prev *prev, json_t *findings);
 
 /* probe_run.c: probe one domain, its JSON object; findings (one object
  * each, see tlsrpt-probe(8)) appended to findings. */
 json_t *probe_domain(const struct probe_conf *c, struct dns_resolver *r,
 		     struct probe_tls *tls, const char *domain,
-		     json_t *findings);
+		     const struct probe_prev *prev, json_t *findings);
 
 /* A finding object: domain, result-type, mx-host, address (may be NULL),
  * detail, action. Appended to findings. */

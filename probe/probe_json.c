@@ -101,6 +101,11 @@ probe_print_text(const json_t *out, FILE *fp)
 			put(fp, str(json_object_get(sts, "policy"), "mode"));
 		}
 		fputs("\n", fp);
+		if (json_is_string(json_object_get(sts, "note"))) {
+			fputs("  note: ", fp);
+			put(fp, str(sts, "note"));
+			fputs("\n", fp);
+		}
 		json_array_foreach(json_object_get(d, "hosts"), j, h)
 			print_host(h, fp);
 	}

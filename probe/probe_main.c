@@ -5,6 +5,7 @@
  * libcurl: the milter, tlsrpt-ingest and tlsrpt-summary stay without. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,6 @@
 #include "probe/probe.h"
 #include "probe/probe_store.h"
 
-#define DOMAINS_MAX 256
 #define DOMAINS_FILE_MAX (1024 * 1024)
 
 static void
@@ -37,7 +37,8 @@ usage(FILE *fp)
 	      "  --days N             also judge certificates N days ahead\n"
 	      "                       (default 14; finding "
 	      "certificate-expiring)\n"
-	      "  --resolver ADDR[:PORT]  the DNS server to ask (IPv4; default\n"
+	      "  --resolver ADDR[:PORT]  the DNS server to ask (IPv4, or IPv6\n"
+	      "                       as ADDR or [ADDR]:PORT; default\n"
 	      "                       /etc/resolv.conf); DNSSEC status comes\n"
 	      "                       from its AD bit\n"
 	      "  --ca-file FILE       trust anchors (PEM) instead of the\n"
@@ -54,7 +55,10 @@ usage(FILE *fp)
 	      "                       (StoreDirectory, AllowRoot, Alert*);\n"
 	      "                       no DOMAIN: its Domains\n"
 	      "  -d, --store DIR      store the findings in the store DIR\n"
-	      "                       (probe-YYYY-MM-DD.jsonl)\n"
+	      "                       (probe-YYYY-MM-DD.jsonl); with -c or -d\n"
+	      "                       a policy changed under the same\n"
+	      "                       _mta-sts id since an earlier run is the\n"
+	      "                       finding sts-policy-id-unchanged\n"
 	      "  -h, --help           this text\n"
 	      "  -V, --version        the version\n"
 	      "Exit status: 0 no findings, 1 findings, 64 usage, 66 --file or\n"
@@ -87,7 +91,7 @@ number(const char *opt, const char *s, unsigned long min, unsigned long max,
 
 struct domains {
 	size_t n;
-	char name[DOMAINS_MAX][DNS_NAME_MAX + 1];
+	char name[PROBE_DOMAINS_MAX][DNS_NAME_MAX + 1];
 };
 
 static int
@@ -96,9 +100,9 @@ add_domain(struct domains *d, const char *s, size_t len)
 	char raw[DNS_NAME_MAX + 2];
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
-	if (d->n == DOMAINS_MAX) {
+	if (d->n == PROBE_DOMAINS_MAX) {
 		fprintf(stderr, "tlsrpt-probe: at most %d domains a run\n",
-			DOMAINS_MAX);
+			PROBE_DOMAINS_MAX);
 		return -1;
 	}
 	if (len >= sizeof(raw)) {
@@ -303,6 +307,7 @@ run(struct args *a, const struct config *cfg)
 	struct dns_resolver r;
 	struct probe_tls *tls;
 	json_t *out, *domains, *findings;
+	struct probe_prev *prev;
 	char when[32];
 	int rc = 0;
 
@@ -328,8 +333,16 @@ run(struct args *a, const struct config *cfg)
 			when, "days-ahead", (json_int_t)a->conf.days,
 			"resolver", "server", a->conf.resolver, "validates",
 			probe_dns_validates(&r));
+	/* Before this run stores its own lines: the runs before it. */
+	prev = tlsrpt_calloc(a->domains->n, sizeof(*prev));
+	for (size_t i = 0; prev != NULL && i < a->domains->n; i++)
+		prev[i].domain = a->domains->name[i];
+	if (prev != NULL && cfg != NULL)
+		probe_store_history(cfg, prev, a->domains->n, a->conf.now);
 	for (size_t i = 0; i < a->domains->n; i++) {
 		json_t *d = probe_domain(&a->conf, &r, tls, a->domains->name[i],
+					 prev != NULL && cfg != NULL ? &prev[i]
+								     : NULL,
 					 findings);
 
 		if (!json_is_null(json_object_get(d, "error")))
@@ -360,6 +373,7 @@ run(struct args *a, const struct config *cfg)
 		rc = EX_IOERR;
 	}
 	json_decref(out);
+	tlsrpt_free(prev);
 	probe_tls_free(tls);
 	dns_resolver_close(&r);
 	return rc;
@@ -375,6 +389,11 @@ main(int argc, char **argv)
 	int rc;
 
 	tlsrpt_alloc_init();
+	/* OpenSSL writes to the socket with write(2) (an alert, QUIT, the
+	 * close_notify): a host that has reset the connection must cost its
+	 * own probe an error, not the whole run a SIGPIPE. Output to a closed
+	 * pipe is then EPIPE, said and exit 74. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&a, 0, sizeof(a));
 	a.format = "text";
 	a.conf.smtp_port = 25;

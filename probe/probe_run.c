@@ -284,7 +284,8 @@ mx_json(const struct probe_mx *mx)
 
 json_t *
 probe_domain(const struct probe_conf *c, struct dns_resolver *r,
-	     struct probe_tls *tls, const char *domain, json_t *findings)
+	     struct probe_tls *tls, const char *domain,
+	     const struct probe_prev *prev, json_t *findings)
 {
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct probe_mx *mx = NULL;
@@ -305,7 +306,7 @@ probe_domain(const struct probe_conf *c, struct dns_resolver *r,
 		has_tlsa |= mx[i].n_tlsa > 0;
 	}
 	json_object_set_new(o, "mta-sts",
-			    probe_sts(c, r, domain, mx, n_mx, findings));
+			    probe_sts(c, r, domain, mx, n_mx, prev, findings));
 	targets = tlsrpt_calloc(n_t > 0 ? n_t : 1, sizeof(*targets));
 	if (targets == NULL) {
 		json_object_set_new(o, "error", json_string("out of memory"));

@@ -93,16 +93,26 @@ store_lines(const char *dir, mode_t mode, const json_t *out, time_t now,
 		const char *name =
 			json_string_value(json_object_get(d, "domain"));
 		size_t n = 0, j;
-		json_t *run;
+		json_t *run, *sts;
 
 		json_array_foreach(json_object_get(out, "findings"), j, f) n +=
 			json_equal(json_object_get(f, "domain"),
 				   json_object_get(d, "domain"));
 		/* So a reader knows the domain was probed, and when, also
 		 * when nothing was found. */
-		run = json_pack("{s:s, s:s, s:O?, s:i}", "time", when, "domain",
-				name, "error", json_object_get(d, "error"),
-				"findings", (json_int_t)n);
+		sts = json_object_get(d, "mta-sts");
+		/* What the next run compares with (probe_history.c). */
+		run = json_pack(
+			"{s:s, s:s, s:O?, s:i, s:s?, s:O?, s:O?}", "time", when,
+			"domain", name, "error", json_object_get(d, "error"),
+			"findings", (json_int_t)n, "sts-id",
+			json_is_true(json_object_get(sts, "record-valid"))
+				? json_string_value(json_object_get(sts, "id"))
+				: NULL,
+			"sts-policy-sha256",
+			json_object_get(sts, "policy-sha256"),
+			"sts-id-policy-sha256",
+			json_object_get(sts, "id-policy-sha256"));
 		if (run == NULL || add_line(buf, "probe-run", run) < 0)
 			rc = -1;
 		json_decref(run);
@@ -196,6 +206,23 @@ raise_alerts(const struct config *c, const char *dir, const json_t *out,
 	}
 	alert_list_clear(&l);
 	alert_hook_free(&h);
+}
+
+void
+probe_store_history(const struct config *c, struct probe_prev *prev, size_t n,
+		    time_t now)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct tlsrpt_store_options so;
+
+	config_store_options(c, CONFIG_OUTSIDE_CHROOT, &so);
+	if (probe_history_read(so.dir, tlsrpt_day_of((int64_t)now), prev, n,
+			       &err) < 0)
+		fprintf(stderr,
+			"tlsrpt-probe: %s%s%s: earlier runs not read, a "
+			"policy changed without a new id goes unseen this "
+			"run\n",
+			err.path, err.path[0] ? ": " : "", err.text);
 }
 
 int

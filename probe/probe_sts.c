@@ -10,7 +10,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -20,26 +19,6 @@
 
 /* RFC 8461 section 3.3: a sender need not read past 64 KiB. */
 #define POLICY_MAX DNS_POLICY_MAX
-
-int
-probe_mx_pattern_match(const char *pattern, const char *host)
-{
-	size_t pl = strlen(pattern), hl = strlen(host);
-	const char *dot;
-
-	if (pl > 0 && pattern[pl - 1] == '.')
-		pl--;
-	if (hl > 0 && host[hl - 1] == '.')
-		hl--;
-	if (pl > 2 && pattern[0] == '*' && pattern[1] == '.') {
-		/* "*.example.com": exactly one more label, leftmost. */
-		dot = memchr(host, '.', hl);
-		return dot != NULL && dot != host &&
-		       (size_t)(host + hl - dot) == pl - 1 &&
-		       strncasecmp(dot, pattern + 1, pl - 1) == 0;
-	}
-	return pl == hl && strncasecmp(pattern, host, pl) == 0;
-}
 
 struct body {
 	struct tlsrpt_buf buf;
@@ -80,40 +59,16 @@ record_id(const char *rec, char *id, size_t size)
 	}
 }
 
-/* The values of a policy that dns_sts_policy_check() accepted. */
+/* The values of a policy, as dns_sts_policy_parse() read them. */
 static json_t *
-policy_json(const char *text, size_t len)
+policy_json(const struct dns_sts_policy *p)
 {
-	json_t *o = json_object(), *mx = json_array();
+	json_t *mx = json_array();
 
-	for (size_t i = 0; i < len;) {
-		const char *l = text + i, *nl = memchr(l, '\n', len - i);
-		size_t n = nl != NULL ? (size_t)(nl - l) : len - i;
-		const char *colon = memchr(l, ':', n);
-		char val[DNS_NAME_MAX + 8];
-		size_t vs;
-
-		i += n + 1;
-		while (n > 0 && (l[n - 1] == '\r' || l[n - 1] == ' ' ||
-				 l[n - 1] == '\t'))
-			n--;
-		if (colon == NULL)
-			continue;
-		vs = (size_t)(colon - l) + 1;
-		while (vs < n && (l[vs] == ' ' || l[vs] == '\t'))
-			vs++;
-		snprintf(val, sizeof(val), "%.*s", (int)(n - vs), l + vs);
-		if (colon - l == 4 && memcmp(l, "mode", 4) == 0)
-			json_object_set_new(o, "mode", json_string(val));
-		else if (colon - l == 7 && memcmp(l, "max_age", 7) == 0)
-			json_object_set_new(
-				o, "max_age",
-				json_integer(strtoll(val, NULL, 10)));
-		else if (colon - l == 2 && memcmp(l, "mx", 2) == 0)
-			json_array_append_new(mx, json_string(val));
-	}
-	json_object_set_new(o, "mx", mx);
-	return o;
+	for (size_t i = 0; i < p->n_mx; i++)
+		json_array_append_new(mx, json_string(p->mx[i]));
+	return json_pack("{s:s, s:I, s:o}", "mode", dns_sts_mode_name(p->mode),
+			 "max_age", (json_int_t)p->max_age, "mx", mx);
 }
 
 static json_t *
@@ -256,7 +211,7 @@ done:
 json_t *
 probe_sts(const struct probe_conf *c, struct dns_resolver *r,
 	  const char *domain, struct probe_mx *mx, size_t n_mx,
-	  json_t *findings)
+	  const struct probe_prev *prev, json_t *findings)
 {
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct dns_txt *recs = NULL;
@@ -264,7 +219,8 @@ probe_sts(const struct probe_conf *c, struct dns_resolver *r,
 	char owner[DNS_NAME_MAX + 16], id[DNS_STS_ID_MAX + 1], detail[640];
 	struct dns_findings *f = tlsrpt_calloc(1, sizeof(*f));
 	struct body b;
-	json_t *o = NULL, *pol;
+	json_t *o = NULL;
+	struct dns_sts_policy pol;
 	const struct dns_txt *rec = NULL;
 	char quoted[DNS_RECORD_MAX];
 	enum dns_lookup_status st;
@@ -312,7 +268,8 @@ probe_sts(const struct probe_conf *c, struct dns_resolver *r,
 	json_object_set_new(o, "policy-sha256",
 			    digest_json(b.buf.data, b.buf.len));
 	dns_findings_init(f);
-	if (dns_sts_policy_check((const char *)b.buf.data, b.buf.len, f) < 0) {
+	if (dns_sts_policy_parse((const char *)b.buf.data, b.buf.len, f, &pol) <
+	    0) {
 		snprintf(detail, sizeof(detail), "%s", first_error(f));
 		probe_finding(findings, domain, "sts-policy-invalid", NULL,
 			      NULL, detail,
@@ -320,26 +277,17 @@ probe_sts(const struct probe_conf *c, struct dns_resolver *r,
 			      "says (tlsrpt-summary dns --check-policy).");
 		goto done;
 	}
-	pol = policy_json((const char *)b.buf.data, b.buf.len);
-	json_object_set_new(o, "policy", pol);
+	json_object_set_new(o, "policy", policy_json(&pol));
 	for (size_t i = 0; i < n_mx; i++) {
-		json_t *m = json_object_get(pol, "mx");
-		size_t j;
-		json_t *p;
-
-		json_array_foreach(m, j, p)
-		{
-			if (probe_mx_pattern_match(json_string_value(p),
-						   mx[i].host)) {
+		for (size_t j = 0; j < pol.n_mx; j++) {
+			if (dns_mx_pattern_match(pol.mx[j], mx[i].host)) {
 				snprintf(mx[i].sts_match,
 					 sizeof(mx[i].sts_match), "%s",
-					 json_string_value(p));
+					 pol.mx[j]);
 				break;
 			}
 		}
-		if (mx[i].sts_match[0] == '\0' &&
-		    strcmp(json_string_value(json_object_get(pol, "mode")),
-			   "none") != 0) {
+		if (mx[i].sts_match[0] == '\0' && pol.mode != DNS_STS_NONE) {
 			snprintf(detail, sizeof(detail),
 				 "MX host %s matches no mx: pattern of the "
 				 "policy: senders enforcing it will not "
@@ -352,7 +300,10 @@ probe_sts(const struct probe_conf *c, struct dns_resolver *r,
 				      "_mta-sts TXT record.");
 		}
 	}
+	dns_sts_policy_free(&pol);
 done:
+	if (json_object_get(o, "record-valid") != NULL) /* a record */
+		probe_history_compare(prev, domain, o, findings);
 	tlsrpt_buf_free(&b.buf);
 	dns_txt_free(recs, n);
 	tlsrpt_free(f);

@@ -165,6 +165,8 @@ read_line(const char *buf, size_t len, tlsrpt_findings_fn fn, void *ctx,
 	}
 	l.findings = json_integer_value(n);
 	l.error = str_of(o, "error");
+	l.sts_id = str_of(o, "sts-id");
+	l.sts_id_policy_sha256 = str_of(o, "sts-id-policy-sha256");
 	l.result_type = str_of(o, "result-type");
 	l.mx_host = str_of(o, "mx-host");
 	l.address = str_of(o, "address");

@@ -56,8 +56,12 @@ struct tlsrpt_finding_line {
 	enum tlsrpt_finding_kind kind;
 	int64_t time; /* Unix seconds */
 	const char *domain;
-	const char *error;			     /* run: why not probed */
-	int64_t findings;			     /* run: how many lines */
+	const char *error; /* run: why not probed */
+	int64_t findings;  /* run: how many lines */
+	/* run: the _mta-sts id seen and the SHA-256 (hex) of the first
+	 * policy the probe saw under it (tlsrpt-probe's memory of what
+	 * senders cached); NULL in lines written before they existed. */
+	const char *sts_id, *sts_id_policy_sha256;
 	const char *result_type, *mx_host, *address; /* finding */
 	const char *detail, *action;		     /* finding */
 };

@@ -24,8 +24,9 @@ def one(seq, what):
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 want(out["version"] == 1, "version")
 want(ISO.match(out["time"]), "time")
-want(out["resolver"]["validates"] is False,
-     "dnsmasq does not validate: resolver.validates false")
+# dnsmasq does not validate; unbound (the dnssec- cases) does.
+want(out["resolver"]["validates"] is case.startswith("dnssec-"),
+     f"resolver.validates {out['resolver']['validates']}")
 want(out["resolver"]["server"].startswith("127.0.0.1:"), "resolver.server")
 dom = one(out["domains"], "domain")
 want(dom["error"] is None, f"domain error {dom['error']}")
@@ -195,6 +196,22 @@ elif case == "dane":
                        "matched-ahead": True},
          f"dane {h['dane']}")
     want(types == [], f"findings {types}")
+elif case in ("dnssec-signed", "dnssec-unsigned"):
+    # Through unbound: mx-dane.test's TLSA record in the signed zone (AD
+    # bit), mx3.valid.test's in a zone delegated without DS (none).
+    mxname = "mx-dane.test" if case == "dnssec-signed" else "mx3.valid.test"
+    m = one(dom["mx"], "MX")
+    want(m["host"] == mxname, f"MX {m['host']}")
+    r = one(m["tlsa"], "TLSA record")
+    h = host(mxname, "127.0.0.2")
+    tls_ok(h)
+    want(r == {"usage": 3, "selector": 1, "matching-type": 1,
+               "data": h["certificates"][0]["spki-sha256"]}, f"tlsa {r}")
+    want(m["tlsa-dnssec"] is (case == "dnssec-signed"),
+         f"tlsa-dnssec {m['tlsa-dnssec']}: the AD bit of the TLSA answer")
+    want(h["dane"] == {"matched": True, "usage": 3, "verdict": "ok",
+                       "matched-ahead": True}, f"dane {h['dane']}")
+    want(types == [], f"findings {types}")
 elif case == "danebad":
     h = host("mx-danebad.test", "127.0.0.2")
     tls_ok(h)
@@ -214,6 +231,49 @@ elif case == "danemixed":
     want(host("mx-valid.test")["dane"] is None, "mx-valid has no TLSA")
     want(types == ["dane-required"], f"findings {types}")
     finding("dane-required", "mx-valid.test", "127.0.0.2")
+elif case.startswith("change-"):
+    # sts-change.test, probed with a store (t-probe.sh): the policy with
+    # max_age 86400 under id 1A, then 604800 under 1A, 2B and 3C.
+    sts = dom["mta-sts"]
+    pol = [hashlib.sha256(b"version: STSv1\r\nmode: testing\r\n"
+                          b"mx: mx-valid.test\r\nmax_age: %d\r\n" % a
+                          ).hexdigest() for a in (86400, 604800)]
+    cur, base, prev_id, prev_base, note = {
+        "change-first": (pol[0], pol[0], None, None, None),
+        "change-body": (pol[1], pol[0], "1A", pol[0], None),
+        "change-again": (pol[1], pol[0], "1A", pol[0], None),
+        "change-newid": (pol[1], pol[1], "1A", pol[0], None),
+        "change-idonly": (pol[1], pol[1], "2B", pol[1],
+                          "the _mta-sts id changed from 2B to 3C"),
+    }[case]
+    want(sts["record-valid"] is True and sts["policy"]["mode"] == "testing",
+         f"record and policy {sts}")
+    want(sts["policy-sha256"] == cur, "policy-sha256: the policy served")
+    want(sts["id-policy-sha256"] == base,
+         "id-policy-sha256: the first policy seen under this id")
+    if prev_id is None:
+        want(sts["previous"] is None, f"no earlier run: {sts['previous']}")
+    else:
+        want(ISO.match(sts["previous"]["time"]) and
+             sts["previous"]["id"] == prev_id and
+             sts["previous"]["id-policy-sha256"] == prev_base,
+             f"previous {sts['previous']}")
+    want(sts["note"] == note if note is None else
+         sts["note"].startswith(note + " (since the run of ") and
+         sts["note"].endswith(") with the same policy: senders fetch it "
+                              "again for nothing"), f"note {sts['note']}")
+    if case in ("change-body", "change-again"):
+        f = one(findings, "finding")
+        want(f["result-type"] == "sts-policy-id-unchanged" and
+             f["mx-host"] is None and f["address"] is None, f"finding {f}")
+        want(f"(SHA-256 {pol[1][:12]}..., under this id since the run of "
+             in f["detail"] and f"{pol[0][:12]}...) but the _mta-sts id is "
+             "still 1A: senders that fetched the old policy keep it" in
+             f["detail"], f["detail"])
+        want(f["action"].startswith("Change the id of the _mta-sts TXT "
+                                    "record"), f["action"])
+    else:
+        want(types == [], f"findings {types}")
 elif case.startswith("sts-"):
     sts = dom["mta-sts"]
     want(sts["record"] == ("v=STSv1; id=2026-01-01" if case == "sts-badtxt"

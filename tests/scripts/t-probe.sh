@@ -4,12 +4,15 @@
 # CA made here with openssl (valid, expired, expiring in 5 days, wrong
 # name, self-signed, not yet valid certificates), one private Postfix with
 # an smtpd per certificate on 127.0.0.2-7 and .10 (and ::1), small Python
-# servers for a silent host and one that fails the TLS handshake, a
-# private dnsmasq serving the MX, A/AAAA, TXT and TLSA records, and a
-# private lighttpd serving MTA-STS policies over HTTPS with the private CA.
-# Each finding class has a case; the JSON is checked field by field
-# (tests/scripts/probe_check.py); -c stores the findings and alerts once
-# for two runs. Runs in about 25 s, mostly the timeouts.
+# servers for hosts that misbehave (fake-smtp.py), a private dnsmasq
+# serving the MX, A/AAAA, TXT and TLSA records (and one on ::1 for
+# --resolver over IPv6), a private unbound validating a root zone signed
+# here (DNSSEC, the AD bit), and a private lighttpd serving MTA-STS
+# policies over HTTPS with the private CA. Each finding class has a case; the JSON
+# is checked field by field (tests/scripts/probe_check.py); -c stores the
+# findings and alerts once for two runs, and remembers each domain's
+# MTA-STS id and policy for the next. Runs in about a minute, mostly the
+# timeouts.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 
 prog=$TLSRPT_BUILD/tlsrpt-probe
@@ -35,6 +38,9 @@ spid=
 bpid=
 rpid=
 npid=
+cpid=
+d6pid=
+upid=
 # sandbox_cleanup stops the private Postfix and removes $t; free_port.
 . "$TLSRPT_TOP/scripts/postfix-sandbox.inc"
 cleanup() {
@@ -44,6 +50,9 @@ cleanup() {
 	[ -n "$bpid" ] && kill "$bpid" 2>/dev/null
 	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null
 	[ -n "$npid" ] && kill "$npid" 2>/dev/null
+	[ -n "$cpid" ] && kill "$cpid" 2>/dev/null
+	[ -n "$d6pid" ] && kill "$d6pid" 2>/dev/null
+	[ -n "$upid" ] && kill "$upid" 2>/dev/null
 	sandbox_cleanup
 }
 [ -n "$KEEP" ] || trap cleanup EXIT
@@ -99,7 +108,8 @@ leaf() {
 leaf valid -1 90 mx-valid.test mx2-valid.test mx3.valid.test mx-v6.test \
 	mx-dane.test mx-danebad.test mta-sts.sts-good.test \
 	mta-sts.sts-wrongmx.test mta-sts.sts-redirect.test mta-sts.sts-404.test \
-	mta-sts.sts-huge.test mta-sts.sts-badtxt.test mta-sts.sts-badpolicy.test
+	mta-sts.sts-huge.test mta-sts.sts-badtxt.test mta-sts.sts-badpolicy.test \
+	mta-sts.sts-change.test
 leaf expired -60 -2 mx-expired.test
 leaf expiring -1 5 mx-expiring.test mx-daneta.test
 # This server sends its CA too: a DANE-TA (2 0 1) record can match it.
@@ -178,67 +188,17 @@ until python3 -c "import socket; socket.create_connection(('127.0.0.7', $smtp_po
 	sleep 0.1
 done
 
-# A host that accepts connections and never says a word.
-python3 -c 'import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.0.9", int(sys.argv[1])))
-s.listen(8)
-print("ready", flush=True)
-held = []
-while True:
-    held.append(s.accept()[0])' "$smtp_port" >"$t/silent.out" 2>&1 &
+# The hosts that misbehave (tests/scripts/fake-smtp.py): one silent after
+# connecting, one that answers STARTTLS with no TLS, one that drips its
+# handshake, one whose greeting has no reply code.
+fake=$TLSRPT_TOP/tests/scripts/fake-smtp.py
+python3 "$fake" silent 127.0.0.9 "$smtp_port" >"$t/silent.out" 2>&1 &
 spid=$!
-# A host that offers STARTTLS, says 220 to it, then sends no TLS at all.
-python3 -c 'import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.11", int(sys.argv[1])))
-s.listen(8)
-print("ready", flush=True)
-while True:
-    c = s.accept()[0]
-    f = c.makefile("rwb", buffering=0)
-    f.write(b"220 mx-notls.test ESMTP\r\n")
-    f.readline()
-    f.write(b"250-mx-notls.test\r\n250 STARTTLS\r\n")
-    f.readline()
-    f.write(b"220 go ahead\r\n")
-    f.write(b"this is not TLS\r\n" * 4)
-    c.close()' "$smtp_port" >"$t/notls.out" 2>&1 &
+python3 "$fake" notls 127.0.0.11 "$smtp_port" >"$t/notls.out" 2>&1 &
 bpid=$!
-# A host that offers STARTTLS, then drips a TLS record a byte every 0.2 s:
-# each read gets a byte within the timeout, the handshake never ends.
-python3 -c 'import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.0.12", int(sys.argv[1])))
-s.listen(8)
-print("ready", flush=True)
-while True:
-    c = s.accept()[0]
-    f = c.makefile("rwb", buffering=0)
-    f.write(b"220 mx-drip.test ESMTP\r\n")
-    f.readline()
-    f.write(b"250-mx-drip.test\r\n250 STARTTLS\r\n")
-    f.readline()
-    f.write(b"220 go ahead\r\n")
-    try:
-        for b in b"\x16\x03\x03\x40\x00" + b"\x00" * 60:
-            c.send(bytes([b]))
-            time.sleep(0.2)
-    except OSError:
-        pass
-    c.close()' "$smtp_port" >"$t/drip.out" 2>&1 &
+python3 "$fake" drip 127.0.0.12 "$smtp_port" >"$t/drip.out" 2>&1 &
 rpid=$!
-# A host whose greeting has no three-digit code.
-python3 -c 'import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.13", int(sys.argv[1])))
-s.listen(8)
-print("ready", flush=True)
-while True:
-    c = s.accept()[0]
-    c.sendall(b"-99 not smtp\r\n")
-    c.recv(100)
-    c.close()' "$smtp_port" >"$t/nocode.out" 2>&1 &
+python3 "$fake" nocode 127.0.0.13 "$smtp_port" >"$t/nocode.out" 2>&1 &
 npid=$!
 
 # 3. lighttpd: https://mta-sts.DOMAIN/.well-known/mta-sts.txt for each
@@ -247,7 +207,7 @@ npid=$!
 https_port=$(free_port)
 mkdir -p "$t/www/good/.well-known" "$t/www/wrongmx/.well-known" \
 	"$t/www/huge/.well-known" "$t/www/badpolicy/.well-known" "$t/www/404" \
-	"$t/www/redirect"
+	"$t/www/redirect" "$t/www/change/.well-known"
 printf 'version: STSv1\r\nmode: enforce\r\nmx: mx-valid.test\r\nmx: *.valid.test\r\nmax_age: 86400\r\n' \
 	>"$t/www/good/.well-known/mta-sts.txt"
 # "*.mx-valid.test" does not match mx-valid.test itself (RFC 8461 4.1).
@@ -271,6 +231,7 @@ ssl.privkey = "$t/valid.key"
 \$HTTP["host"] =~ "^mta-sts\.sts-wrongmx\.test" { server.document-root = "$t/www/wrongmx" }
 \$HTTP["host"] =~ "^mta-sts\.sts-huge\.test" { server.document-root = "$t/www/huge" }
 \$HTTP["host"] =~ "^mta-sts\.sts-404\.test" { server.document-root = "$t/www/404" }
+\$HTTP["host"] =~ "^mta-sts\.sts-change\.test" { server.document-root = "$t/www/change" }
 \$HTTP["host"] =~ "^mta-sts\.sts-badpolicy\.test" { server.document-root = "$t/www/badpolicy" }
 \$HTTP["host"] =~ "^mta-sts\.sts-redirect\.test" {
 	server.document-root = "$t/www/redirect"
@@ -339,36 +300,49 @@ sts() { echo "txt-record=_mta-sts.$1,\"v=STSv1; id=$2\""; }
 	echo "host-record=mta-sts.sts-badtxt.test,127.0.0.2"
 	echo "txt-record=_mta-sts.sts-badtxt.test,\"v=STSv1; id=2026-01-01\""
 } >"$t/dnsmasq.conf"
-dns_port=
-for try in 1 2 3 4 5; do
-	p=$(free_port)
-	"$dnsmasq" -k --port="$p" --listen-address=127.0.0.1 \
-		--bind-interfaces --no-resolv --no-hosts --user=root \
-		--local=/test/ --pid-file="$t/dnsmasq.pid" \
-		--conf-file="$t/dnsmasq.conf" \
-		--log-facility="$t/dnsmasq.log" 2>>"$t/dnsmasq.err" &
-	dpid=$!
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-		kill -0 "$dpid" 2>/dev/null || break
-		if python3 - "$p" <<'EOF' 2>/dev/null; then
+# dns_answers ADDR PORT -- whether a DNS server answers there (a query
+# for test. SOA gets a reply).
+dns_answers() {
+	python3 - "$1" "$2" <<'EOF' 2>/dev/null
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET,
+                  socket.SOCK_DGRAM)
 s.settimeout(0.5)
 q = bytes.fromhex("1234010000010000000000000474657374000006" "0001")
-s.sendto(q, ("127.0.0.1", int(sys.argv[1])))
+s.sendto(q, (sys.argv[1], int(sys.argv[2])))
 s.recv(512)
 EOF
-			dns_port=$p
-			break
-		fi
-		sleep 0.1
+}
+# dnsmasq_start CONF ADDR -- a private dnsmasq serving $t/CONF.conf on
+# ADDR (127.0.0.1 or ::1) and a free port, answering: sets ds_pid and
+# ds_port, or fails.
+dnsmasq_start() {
+	ds_port=
+	for try in 1 2 3 4 5; do
+		p=$(free_port)
+		"$dnsmasq" -k --port="$p" --listen-address="$2" \
+			--bind-interfaces --no-resolv --no-hosts --user=root \
+			--local=/test/ --pid-file="$t/$1.pid" \
+			--conf-file="$t/$1.conf" \
+			--log-facility="$t/$1.log" 2>>"$t/$1.err" &
+		ds_pid=$!
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			kill -0 "$ds_pid" 2>/dev/null || break
+			if dns_answers "$2" "$p"; then
+				ds_port=$p
+				return 0
+			fi
+			sleep 0.1
+		done
+		kill "$ds_pid" 2>/dev/null
+		wait "$ds_pid" 2>/dev/null
 	done
-	[ -n "$dns_port" ] && break
-	kill "$dpid" 2>/dev/null
-	wait "$dpid" 2>/dev/null
-	dpid=
-done
-[ -n "$dns_port" ] || fail "dnsmasq did not start: $(cat "$t/dnsmasq.err")"
+	ds_pid=
+	fail "dnsmasq ($1 on $2) did not start: $(cat "$t/$1.err")"
+}
+dnsmasq_start dnsmasq 127.0.0.1
+dpid=$ds_pid
+dns_port=$ds_port
 
 i=0
 until [ -s "$t/lighttpd.pid" ] &&
@@ -404,7 +378,9 @@ probe 1 wrongname wrongname.test
 probe 1 self self.test
 probe 1 future future.test
 grep -q ready "$t/notls.out" || fail "no-TLS host: $(cat "$t/notls.out")"
-probe 1 notls notls.test
+# It closes at once, so the handshake's alert is often written after the
+# host's reset: EPIPE, not a SIGPIPE that kills the run (five tries).
+for _ in 1 2 3 4 5; do probe 1 notls notls.test; done
 probe 1 plain plain.test
 probe 1 down down.test
 probe 1 noaddr noaddr.test
@@ -452,6 +428,43 @@ ms2=$(wall --jobs 2) || exit 1
 echo "   ok: --jobs 1: $ms1 ms, --jobs 2: $ms2 ms"
 if [ -n "$v6" ]; then
 	probe 0 v6 v6.test
+	# --resolver over IPv6: the same zone from a dnsmasq on ::1, with and
+	# without the brackets (the address alone means port 53, refused
+	# here: nobody listens there, said with the address).
+	cp "$t/dnsmasq.conf" "$t/dns6.conf"
+	dnsmasq_start dns6 ::1
+	d6pid=$ds_pid
+	"$prog" --format json --resolver "[::1]:$ds_port" --ca-file "$t/ca.pem" \
+		--smtp-port "$smtp_port" --timeout 3 valid.test >"$t/v6r.json" 2>&1
+	[ $? -eq 0 ] || fail "--resolver [::1]: $(cat "$t/v6r.json")"
+	python3 - "$t/v6r.json" "[::1]:$ds_port" <<'EOP' || fail "--resolver [::1]: $(cat "$t/v6r.json")"
+import json, sys
+out = json.load(open(sys.argv[1]))
+assert out["resolver"]["server"] == sys.argv[2], out["resolver"]
+d = out["domains"][0]
+assert d["error"] is None, d
+assert [m["host"] for m in d["mx"]] == ["mx-valid.test", "mx2-valid.test"], d
+assert [h["address"] for h in d["hosts"]] == ["127.0.0.2", "127.0.0.2"], d
+assert out["findings"] == [], out["findings"]
+EOP
+	kill "$d6pid"
+	wait "$d6pid" 2>/dev/null
+	d6pid=
+	"$prog" --resolver "[::1]:$ds_port" --timeout 1 valid.test >"$t/v6r.txt" 2>&1
+	[ $? -eq 75 ] && grep -q "::1 port $ds_port" "$t/v6r.txt" ||
+		fail "dead IPv6 resolver: $(cat "$t/v6r.txt")"
+	# Whatever may answer at [::1]:53, "::1" is an address, not a usage
+	# error, and a failure names it with port 53.
+	"$prog" --resolver "::1" --timeout 1 valid.test >"$t/v6r.txt" 2>&1
+	rc=$?
+	[ $rc -ne 64 ] && { [ $rc -ne 75 ] || grep -q "::1 port 53 " "$t/v6r.txt"; } ||
+		fail "--resolver ::1: exit $rc: $(cat "$t/v6r.txt")"
+	"$prog" --resolver "[::1" valid.test >"$t/v6r.txt" 2>&1
+	[ $? -eq 64 ] && grep -q 'brackets' "$t/v6r.txt" ||
+		fail "--resolver [::1: $(cat "$t/v6r.txt")"
+	echo "   ok: --resolver over IPv6"
+else
+	echo "   skip: no ::1 on lo, no IPv6 cases"
 fi
 
 # Item 3: DANE, with OpenSSL's DANE code against the TLSA records.
@@ -459,6 +472,102 @@ probe 0 dane dane.test
 probe 1 danebad danebad.test
 probe 1 danemixed danemixed.test
 probe 1 daneta daneta.test
+
+# Item 3, DNSSEC: the AD bit from a validating resolver. A root zone of
+# our own, signed with ldns-signzone (its key is unbound's trust anchor),
+# holds dane-signed.test with mx-dane.test and its TLSA record, and
+# delegates valid.test without a DS record to an unsigned zone holding
+# mx3.valid.test and its TLSA record (dane-unsigned.test's MX). unbound
+# serves both zones from auth-zones to its own iterator and validates.
+unbound=$(command -v unbound || ls /usr/sbin/unbound 2>/dev/null)
+if [ -z "$unbound" ] || ! command -v ldns-signzone >/dev/null 2>&1; then
+	echo "   skip: DNSSEC (unbound or ldnsutils is not installed)"
+else
+	mkdir "$t/dnssec"
+	valid_tlsa="3 1 1 $(spki valid)"
+	cat >"$t/dnssec/root.zone" <<EOF
+\$TTL 300
+. IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300
+. IN NS ns.test.
+ns.test. IN A 127.0.0.1
+dane-signed.test. IN MX 10 mx-dane.test.
+mx-dane.test. IN A 127.0.0.2
+_25._tcp.mx-dane.test. IN TLSA $valid_tlsa
+dane-unsigned.test. IN MX 10 mx3.valid.test.
+valid.test. IN NS ns.valid.test.
+ns.valid.test. IN A 127.0.0.1
+EOF
+	cat >"$t/dnssec/valid.zone" <<EOF
+\$TTL 300
+valid.test. IN SOA ns.valid.test. hostmaster.test. 1 3600 600 86400 300
+valid.test. IN NS ns.valid.test.
+ns.valid.test. IN A 127.0.0.1
+mx3.valid.test. IN A 127.0.0.2
+_25._tcp.mx3.valid.test. IN TLSA $valid_tlsa
+EOF
+	(cd "$t/dnssec" && ldns-keygen -a ECDSAP256SHA256 -k . >key.name &&
+		ldns-signzone -o . root.zone "$(cat key.name)" &&
+		cp "$(cat key.name).ds" root.ds) >"$t/dnssec/sign.out" 2>&1 ||
+		fail "signing the root zone: $(cat "$t/dnssec/sign.out")"
+	upid=
+	for try in 1 2 3 4 5; do
+		uport=$(free_port)
+		cat >"$t/dnssec/unbound.conf" <<EOF
+server:
+	interface: 127.0.0.1
+	port: $uport
+	do-ip6: no
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$t/dnssec"
+	pidfile: "$t/dnssec/unbound.pid"
+	use-syslog: no
+	logfile: "$t/dnssec/unbound.log"
+	module-config: "validator iterator"
+	trust-anchor-file: "$t/dnssec/root.ds"
+	# test. is one of unbound's default local zones (RFC 6761).
+	local-zone: "test." nodefault
+auth-zone:
+	name: "."
+	zonefile: "$t/dnssec/root.zone.signed"
+	for-downstream: no
+	for-upstream: yes
+	fallback-enabled: no
+auth-zone:
+	name: "valid.test."
+	zonefile: "$t/dnssec/valid.zone"
+	for-downstream: no
+	for-upstream: yes
+	fallback-enabled: no
+remote-control:
+	control-enable: no
+EOF
+		"$unbound" -d -c "$t/dnssec/unbound.conf" >>"$t/dnssec/unbound.err" 2>&1 &
+		upid=$!
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			kill -0 "$upid" 2>/dev/null || break
+			dns_answers 127.0.0.1 "$uport" && break 2
+			sleep 0.2
+		done
+		kill "$upid" 2>/dev/null
+		wait "$upid" 2>/dev/null
+		upid=
+	done
+	[ -n "$upid" ] || fail "unbound did not start: $(cat "$t/dnssec/unbound.err" "$t/dnssec/unbound.log" 2>/dev/null)"
+	probe 0 dnssec-signed --resolver "127.0.0.1:$uport" dane-signed.test
+	probe 0 dnssec-unsigned --resolver "127.0.0.1:$uport" dane-unsigned.test
+	# The text form does not say the resolver fails to validate.
+	"$prog" --resolver "127.0.0.1:$uport" --ca-file "$t/ca.pem" \
+		--smtp-port "$smtp_port" --timeout 3 dane-signed.test >"$t/dnssec.txt" 2>&1
+	[ $? -eq 0 ] && ! grep -q 'does not validate' "$t/dnssec.txt" &&
+		grep -q 'DANE matched' "$t/dnssec.txt" ||
+		fail "DNSSEC text form: $(cat "$t/dnssec.txt")"
+	kill "$upid"
+	wait "$upid" 2>/dev/null
+	upid=
+	echo "   ok: DNSSEC from a validating unbound"
+fi
 
 # Item 2: MTA-STS, the policy from the private lighttpd.
 probe 0 sts-good sts-good.test
@@ -469,6 +578,68 @@ probe 1 sts-huge sts-huge.test
 probe 1 sts-badpolicy sts-badpolicy.test
 probe 1 sts-badtxt sts-badtxt.test
 probe 1 sts-badcert sts-badcert.test
+
+# Item 2, the policy changed without a new id (or the reverse): the probe
+# remembers each domain's _mta-sts id and the policy first seen under it
+# in the probe-run lines of the store. sts-change.test has a dnsmasq of
+# its own, restarted with a new TXT id.
+change_dns() {
+	if [ -n "$cpid" ]; then
+		kill "$cpid"
+		wait "$cpid" 2>/dev/null
+	fi
+	{
+		echo "mx-host=sts-change.test,mx-valid.test,10"
+		echo "host-record=mx-valid.test,127.0.0.2"
+		echo "host-record=mta-sts.sts-change.test,127.0.0.2"
+		sts sts-change.test "$1"
+	} >"$t/change.conf"
+	dnsmasq_start change 127.0.0.1
+	cpid=$ds_pid
+	cport=$ds_port
+}
+policy() {
+	printf 'version: STSv1\r\nmode: testing\r\nmx: mx-valid.test\r\nmax_age: %s\r\n' \
+		"$1" >"$t/www/change/.well-known/mta-sts.txt"
+}
+mkdir "$t/chstore"
+printf 'StoreDirectory %s/chstore\nAllowRoot yes\n' "$t" >"$t/change-milter.conf"
+# change WANT_EXIT CASE -- probe sts-change.test, storing, and check.
+change() {
+	probe "$1" "$2" --resolver "127.0.0.1:$cport" \
+		-c "$t/change-milter.conf" sts-change.test
+}
+policy 86400
+change_dns 1A
+change 0 change-first
+policy 604800
+change 1 change-body
+change 1 change-again
+change_dns 2B
+change 0 change-newid
+change_dns 3C
+change 0 change-idonly
+python3 - "$t/chstore/probe-$(date -u +%F).jsonl" <<'EOP' ||
+import hashlib, json, sys
+p = [hashlib.sha256(b"version: STSv1\r\nmode: testing\r\nmx: mx-valid.test"
+                    b"\r\nmax_age: %d\r\n" % a).hexdigest()
+     for a in (86400, 604800)]
+runs = [json.loads(l) for l in open(sys.argv[1])]
+runs = [r for r in runs if r["kind"] == "probe-run"]
+got = [(r["sts-id"], r["sts-policy-sha256"], r["sts-id-policy-sha256"])
+       for r in runs]
+assert got == [("1A", p[0], p[0]), ("1A", p[1], p[0]), ("1A", p[1], p[0]),
+               ("2B", p[1], p[1]), ("3C", p[1], p[1])], got
+EOP
+	fail "stored MTA-STS memory: $(cat "$t/chstore/"probe-*)"
+# The text form says the note; the run after it has none to say.
+change_dns 4D
+"$prog" -c "$t/change-milter.conf" --resolver "127.0.0.1:$cport" \
+	--ca-file "$t/ca.pem" --smtp-port "$smtp_port" \
+	--https-port "$https_port" --timeout 3 sts-change.test >"$t/note.txt" 2>&1
+[ $? -eq 0 ] && grep -q '^  note: the _mta-sts id changed from 3C to 4D (since the run of 20[0-9T:-]*Z) with the same policy: senders fetch it again for nothing$' "$t/note.txt" ||
+	fail "text note: $(cat "$t/note.txt")"
+echo "   ok: a policy changed without a new id, remembered in the store"
 
 # The text form: one line per host, the findings with what to do.
 "$prog" --resolver "127.0.0.1:$dns_port" --ca-file "$t/ca.pem" \

@@ -5,6 +5,7 @@
  * MTA-STS policy file (RFC 8461 section 3.2), built and checked.
  */
 #include <check.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +382,43 @@ static const struct name_case prepare_cases[] = {
 	 NULL, "A-label"},
 };
 
+/* RFC 8461 section 4.1: an MX host against a policy's mx pattern. */
+struct match_case {
+	const char *pattern, *host;
+	int match;
+};
+
+static const struct match_case match_cases[] = {
+	{"mx.example.com", "mx.example.com", 1},
+	{"mx.example.com", "MX.Example.COM", 1},  /* case-insensitive */
+	{"mx.example.com.", "mx.example.com", 1}, /* trailing dots */
+	{"mx.example.com", "mx.example.com.", 1},
+	{"mx.example.com", "mx2.example.com", 0},
+	{"mx.example.com", "x.mx.example.com", 0},
+	/* "*." stands for exactly one leftmost label */
+	{"*.example.com", "mx.example.com", 1},
+	{"*.example.com", "MX.EXAMPLE.com", 1},
+	{"*.example.com", "example.com", 0},
+	{"*.example.com", "a.b.example.com", 0},
+	{"*.example.com", ".example.com", 0},
+	{"*.example.com", "mxexample.com", 0},
+	{"*.example.com", "mx.example.com.", 1},
+	/* a wildcard anywhere else is a literal, matching nothing real */
+	{"mx.*.example.com", "mx.a.example.com", 0},
+	{"*", "example", 0},
+	{"*.", "a.", 0},
+};
+
+START_TEST(test_mx_match)
+{
+	const struct match_case *c = &match_cases[_i];
+
+	ck_assert_msg(dns_mx_pattern_match(c->pattern, c->host) == c->match,
+		      "pattern \"%s\", host \"%s\": want %d", c->pattern,
+		      c->host, c->match);
+}
+END_TEST
+
 START_TEST(test_uri_prepare)
 {
 	const struct name_case *c = &prepare_cases[_i];
@@ -616,6 +654,38 @@ START_TEST(test_policy_check)
 }
 END_TEST
 
+/* One reading gives the check's verdict and the values a sender uses:
+ * the mx patterns in file order (more than one allocation's worth),
+ * without their trailing dot; nothing to free when invalid. */
+START_TEST(test_policy_parse)
+{
+	struct dns_findings f;
+	struct dns_sts_policy p;
+	GString *text = g_string_new("version: STSv1\r\nmode: testing\r\n");
+	const char *bad = "version: STSv1\r\nmode: enforce\r\nmx: "
+			  "ok.example\r\nmx: a.b.*\r\n"
+			  "max_age: 86400\r\n";
+
+	for (int i = 0; i < 20; i++)
+		g_string_append_printf(text, "mx: mx%d.example.com.\r\n", i);
+	g_string_append(text, "mx: *.example.net\r\nmax_age: 604800\r\n");
+	dns_findings_init(&f);
+	ck_assert_int_eq(dns_sts_policy_parse(text->str, text->len, &f, &p), 0);
+	ck_assert_int_eq(p.mode, DNS_STS_TESTING);
+	ck_assert_uint_eq(p.max_age, 604800);
+	ck_assert_uint_eq(p.n_mx, 21);
+	ck_assert_str_eq(p.mx[0], "mx0.example.com");
+	ck_assert_str_eq(p.mx[19], "mx19.example.com");
+	ck_assert_str_eq(p.mx[20], "*.example.net");
+	dns_sts_policy_free(&p);
+	dns_findings_init(&f);
+	ck_assert_int_eq(dns_sts_policy_parse(bad, strlen(bad), &f, &p), -1);
+	ck_assert_uint_eq(p.n_mx, 0);
+	ck_assert_ptr_null(p.mx);
+	g_string_free(text, TRUE);
+}
+END_TEST
+
 START_TEST(test_findings_bounded)
 {
 	struct dns_findings f;
@@ -679,6 +749,8 @@ dns_suite(void)
 	tcase_add_test(tc, test_domain_too_long);
 	tcase_add_loop_test(tc, test_mx_pattern, 0,
 			    sizeof(mx_cases) / sizeof(mx_cases[0]));
+	tcase_add_loop_test(tc, test_mx_match, 0,
+			    sizeof(match_cases) / sizeof(match_cases[0]));
 	tcase_add_loop_test(tc, test_uri_prepare, 0,
 			    sizeof(prepare_cases) / sizeof(prepare_cases[0]));
 	tcase_add_test(tc, test_build_tlsrpt);
@@ -690,6 +762,7 @@ dns_suite(void)
 	tcase_add_test(tc, test_policy_build);
 	tcase_add_loop_test(tc, test_policy_check, 0,
 			    sizeof(policy_cases) / sizeof(policy_cases[0]));
+	tcase_add_test(tc, test_policy_parse);
 	tcase_add_test(tc, test_findings_bounded);
 	tcase_add_test(tc, test_alloc_failures);
 	suite_add_tcase(s, tc);

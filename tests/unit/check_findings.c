@@ -266,6 +266,54 @@ START_TEST(test_read_budget)
 }
 END_TEST
 
+/* The MTA-STS memory of a run line (tlsrpt-probe's sts-id and
+ * sts-id-policy-sha256) is read back; a line written before they existed
+ * reads as before, with them NULL. */
+static void
+sts_of(const struct tlsrpt_finding_line *l, void *ctx)
+{
+	GString *g = ctx;
+
+	g_string_append_printf(
+		g, "%s %s %s;", l->domain, l->sts_id ? l->sts_id : "-",
+		l->sts_id_policy_sha256 ? l->sts_id_policy_sha256 : "-");
+}
+
+START_TEST(test_read_sts)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct tlsrpt_findings_stats st;
+	const char *dirs[] = {dir};
+	GString *g = g_string_new(NULL);
+	const char *lines =
+		"{\"v\":1,\"kind\":\"probe-run\",\"time\":"
+		"\"2026-12-06T10:00:00Z\",\"domain\":\"old.example\","
+		"\"error\":null,\"findings\":0}\n"
+		"{\"v\":1,\"kind\":\"probe-run\",\"time\":"
+		"\"2026-12-06T11:00:00Z\",\"domain\":\"new.example\","
+		"\"error\":null,\"findings\":0,\"sts-id\":\"20261206\","
+		"\"sts-policy-sha256\":\"bb\",\"sts-id-policy-sha256\":"
+		"\"aa\"}\n"
+		"{\"v\":1,\"kind\":\"probe-run\",\"time\":"
+		"\"2026-12-06T12:00:00Z\",\"domain\":\"none.example\","
+		"\"error\":null,\"findings\":0,\"sts-id\":null,"
+		"\"sts-policy-sha256\":null,\"sts-id-policy-sha256\":null}\n";
+
+	ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-06"), lines,
+						strlen(lines), 0640, &err),
+			 0);
+	ck_assert_int_eq(tlsrpt_findings_read(dirs, 1, day("2026-12-06"),
+					      day("2026-12-06"), sts_of, g, &st,
+					      &err),
+			 0);
+	ck_assert_str_eq(g->str, "old.example - -;new.example 20261206 aa;"
+				 "none.example - -;");
+	ck_assert_uint_eq(st.lines, 3);
+	ck_assert_uint_eq(st.damaged, 0);
+	g_string_free(g, TRUE);
+}
+END_TEST
+
 START_TEST(test_prune)
 {
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
@@ -362,6 +410,7 @@ main(void)
 	tcase_add_test(tc, test_reader_ignores);
 	tcase_add_test(tc, test_read);
 	tcase_add_test(tc, test_read_budget);
+	tcase_add_test(tc, test_read_sts);
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_alert_add);
 	suite_add_tcase(s, tc);
