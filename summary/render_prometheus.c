@@ -328,6 +328,7 @@ static const char *const probe_types[] = {
 	"mx-unreachable",
 	"starttls-not-supported",
 	"sts-policy-fetch-error",
+	"sts-policy-id-unchanged",
 	"sts-policy-invalid",
 	"sts-webpki-invalid",
 	"tlsa-invalid",
