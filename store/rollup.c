@@ -6,9 +6,11 @@
  */
 #include "store/rollup.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <zlib.h>
 
+#include "base/alloc.h"
 #include "store/day.h"
 #include "store/record.h"
 #include "store/rollup_impl.h"
@@ -41,16 +43,16 @@ rollup_header_encode(const struct rollup_header *h,
 {
 	memset(out, 0, ROLLUP_HDR);
 	memcpy(out, ROLLUP_MAGIC, 8);
-	rollup_put32(out + 8, h->version);
-	rollup_put32(out + 12, h->gz);
-	rollup_put64(out + 16, h->size);
-	rollup_put64(out + 24, h->ino);
-	rollup_put64(out + 32, (uint64_t)h->mtime_sec);
-	rollup_put64(out + 40, (uint64_t)h->mtime_nsec);
-	rollup_put64(out + 48, h->limits_fp);
-	rollup_put64(out + 56, h->trailer);
-	rollup_put64(out + 64, h->length);
-	rollup_put32(out + 72, h->crc);
+	rollup_put(out + 8, h->version, 4);
+	rollup_put(out + 12, h->gz, 4);
+	rollup_put(out + 16, h->size, 8);
+	rollup_put(out + 24, h->ino, 8);
+	rollup_put(out + 32, (uint64_t)h->mtime_sec, 8);
+	rollup_put(out + 40, (uint64_t)h->mtime_nsec, 8);
+	rollup_put(out + 48, h->limits_fp, 8);
+	rollup_put(out + 56, h->trailer, 8);
+	rollup_put(out + 64, h->length, 8);
+	rollup_put(out + 72, h->crc, 4);
 }
 
 int
@@ -59,16 +61,16 @@ rollup_header_decode(const unsigned char in[ROLLUP_HDR],
 {
 	if (memcmp(in, ROLLUP_MAGIC, 8) != 0)
 		return -1;
-	h->version = rollup_get32(in + 8);
-	h->gz = rollup_get32(in + 12);
-	h->size = rollup_get64(in + 16);
-	h->ino = rollup_get64(in + 24);
-	h->mtime_sec = (int64_t)rollup_get64(in + 32);
-	h->mtime_nsec = (int64_t)rollup_get64(in + 40);
-	h->limits_fp = rollup_get64(in + 48);
-	h->trailer = rollup_get64(in + 56);
-	h->length = rollup_get64(in + 64);
-	h->crc = rollup_get32(in + 72);
+	h->version = rollup_get(in + 8, 4);
+	h->gz = rollup_get(in + 12, 4);
+	h->size = rollup_get(in + 16, 8);
+	h->ino = rollup_get(in + 24, 8);
+	h->mtime_sec = (int64_t)rollup_get(in + 32, 8);
+	h->mtime_nsec = (int64_t)rollup_get(in + 40, 8);
+	h->limits_fp = rollup_get(in + 48, 8);
+	h->trailer = rollup_get(in + 56, 8);
+	h->length = rollup_get(in + 64, 8);
+	h->crc = rollup_get(in + 72, 4);
 	if (h->version != TLSRPT_ROLLUP_VERSION || h->gz > 1 ||
 	    h->trailer < ROLLUP_HDR || h->trailer > h->length)
 		return -1;
@@ -90,8 +92,31 @@ rollup_limits_fp(const struct tlsrpt_limits *l)
 	uLong c = crc32(0L, Z_NULL, 0), a = adler32(0L, Z_NULL, 0);
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		rollup_put64(b + 8 * i, v[i]);
+		rollup_put(b + 8 * i, v[i], 8);
 	c = crc32(c, b, sizeof(b));
 	a = adler32(a, b, sizeof(b));
 	return ((uint64_t)c << 32) | (uint64_t)(a & 0xffffffffu);
+}
+
+int
+rollup_copy_report(struct tlsrpt_record *dst, const struct tlsrpt_record *src)
+{
+	dst->received = src->received;
+	dst->dkim = src->dkim;
+	dst->start_time = src->start_time;
+	dst->end_time = src->end_time;
+	dst->policy_count = src->policy_count;
+	dst->organization_name = tlsrpt_strdup(src->organization_name);
+	dst->report_id = tlsrpt_strdup(src->report_id);
+	dst->digest = tlsrpt_strdup(src->digest);
+	dst->submitter = tlsrpt_strdup(src->submitter);
+	dst->contact_info = tlsrpt_strdup(src->contact_info);
+	if ((src->organization_name != NULL &&
+	     dst->organization_name == NULL) ||
+	    (src->report_id != NULL && dst->report_id == NULL) ||
+	    (src->digest != NULL && dst->digest == NULL) ||
+	    (src->submitter != NULL && dst->submitter == NULL) ||
+	    (src->contact_info != NULL && dst->contact_info == NULL))
+		return errno = ENOMEM, -1;
+	return 0;
 }

@@ -50,39 +50,29 @@ struct rollup_header {
 	uint32_t crc;
 };
 
+/* n bytes of v, little-endian. */
 static inline void
-rollup_put64(unsigned char *p, uint64_t v)
+rollup_put(unsigned char *p, uint64_t v, int n)
 {
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < n; i++)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static inline uint64_t
-rollup_get64(const unsigned char *p)
+rollup_get(const unsigned char *p, int n)
 {
 	uint64_t v = 0;
 
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < n; i++)
 		v |= (uint64_t)p[i] << (8 * i);
 	return v;
 }
 
-static inline void
-rollup_put32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static inline uint32_t
-rollup_get32(const unsigned char *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 0; i < 4; i++)
-		v |= (uint32_t)p[i] << (8 * i);
-	return v;
-}
+/* The report fields of src (not its policy) into dst, a cleared record:
+ * what an entry without them repeats. 0, or -1 out of memory. */
+struct tlsrpt_record;
+int rollup_copy_report(struct tlsrpt_record *dst,
+		       const struct tlsrpt_record *src);
 
 void rollup_header_encode(const struct rollup_header *h,
 			  unsigned char out[ROLLUP_HDR]);

@@ -264,27 +264,6 @@ get_policy(struct tlsrpt_rollup *ru, struct tlsrpt_policy *p)
 }
 
 static int
-copy_report(struct tlsrpt_record *dst, const struct tlsrpt_record *src)
-{
-	dst->received = src->received;
-	dst->dkim = src->dkim;
-	dst->start_time = src->start_time;
-	dst->end_time = src->end_time;
-	dst->policy_count = src->policy_count;
-	dst->organization_name = tlsrpt_strdup(src->organization_name);
-	dst->report_id = tlsrpt_strdup(src->report_id);
-	dst->digest = tlsrpt_strdup(src->digest);
-	dst->submitter = tlsrpt_strdup(src->submitter);
-	dst->contact_info = tlsrpt_strdup(src->contact_info);
-	if (dst->organization_name == NULL || dst->report_id == NULL ||
-	    (src->digest != NULL && dst->digest == NULL) ||
-	    (src->submitter != NULL && dst->submitter == NULL) ||
-	    (src->contact_info != NULL && dst->contact_info == NULL))
-		return errno = ENOMEM, -1;
-	return 0;
-}
-
-static int
 get_report(struct tlsrpt_rollup *ru, struct tlsrpt_record *rec)
 {
 	uint64_t dkim, count;
@@ -305,7 +284,7 @@ get_report(struct tlsrpt_rollup *ru, struct tlsrpt_record *rec)
 		return errno = EINVAL, -1;
 	tlsrpt_record_clear(&ru->prev);
 	ru->have_prev = 1;
-	return copy_report(&ru->prev, rec);
+	return rollup_copy_report(&ru->prev, rec);
 }
 
 int
@@ -326,7 +305,7 @@ tlsrpt_rollup_next(struct tlsrpt_rollup *ru, struct tlsrpt_record *rec,
 	if (head & ROLLUP_E_REPORT) {
 		if (get_report(ru, rec) < 0)
 			goto bad;
-	} else if (!ru->have_prev || copy_report(rec, &ru->prev) < 0) {
+	} else if (!ru->have_prev || rollup_copy_report(rec, &ru->prev) < 0) {
 		goto bad;
 	}
 	rec->conflict = (head & ROLLUP_E_CONFLICT) != 0;
@@ -414,7 +393,8 @@ tlsrpt_rollup_open(int dirfd, int64_t day,
 
 	*out = NULL;
 	tlsrpt_rollup_name(day, name, sizeof(name));
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOMEM ? -1 : 1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||

@@ -171,8 +171,8 @@ tlsrpt_rollup_writer_begin(int dirfd, int64_t day,
 	w->h.mtime_nsec = src->mtime_nsec;
 	w->h.limits_fp = rollup_limits_fp(limits);
 	w->crc = crc32(0L, Z_NULL, 0);
-	w->strings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					   NULL);
+	w->strings =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	memset(zero, 0, sizeof(zero));
 	if (pwrite(w->fd, zero, sizeof(zero), 0) != (ssize_t)sizeof(zero)) {
 		tlsrpt_rollup_writer_abort(w);
@@ -199,25 +199,9 @@ same_report(const struct tlsrpt_record *a, const struct tlsrpt_record *b)
 static int
 remember(struct tlsrpt_rollup_writer *w, const struct tlsrpt_record *rec)
 {
-	struct tlsrpt_record *p = &w->prev;
-
-	tlsrpt_record_clear(p);
-	p->received = rec->received;
-	p->dkim = rec->dkim;
-	p->start_time = rec->start_time;
-	p->end_time = rec->end_time;
-	p->policy_count = rec->policy_count;
-	p->organization_name = tlsrpt_strdup(rec->organization_name);
-	p->report_id = tlsrpt_strdup(rec->report_id);
-	p->digest = tlsrpt_strdup(rec->digest);
-	p->submitter = tlsrpt_strdup(rec->submitter);
-	p->contact_info = tlsrpt_strdup(rec->contact_info);
+	tlsrpt_record_clear(&w->prev);
 	w->have_prev = 1;
-	if ((rec->organization_name != NULL && p->organization_name == NULL) ||
-	    (rec->report_id != NULL && p->report_id == NULL) ||
-	    (rec->digest != NULL && p->digest == NULL) ||
-	    (rec->submitter != NULL && p->submitter == NULL) ||
-	    (rec->contact_info != NULL && p->contact_info == NULL)) {
+	if (rollup_copy_report(&w->prev, rec) < 0) {
 		w->failed = 1;
 		return -1;
 	}
