@@ -60,7 +60,8 @@ fill(struct tlsrpt_rollup *ru, size_t n)
 		return 0;
 	if (n - have > ru->end - ru->off)
 		return errno = EINVAL, -1;
-	memmove(ru->buf, ru->buf + ru->pos, have);
+	if (have > 0)
+		memmove(ru->buf, ru->buf + ru->pos, have);
 	ru->pos = 0;
 	ru->len = have;
 	want = n > CHUNK ? n : CHUNK;
@@ -252,10 +253,15 @@ get_policy(struct tlsrpt_rollup *ru, struct tlsrpt_policy *p)
 		    get_s(ru, &fd->sending_mta_ip) < 0 ||
 		    get_s(ru, &fd->receiving_mx_hostname) < 0 ||
 		    get_s(ru, &fd->receiving_ip) < 0 ||
-		    get_count(ru, &fd->failed_session_count) < 0)
+		    get_count(ru, &fd->failed_session_count) < 0 ||
+		    fd->result_type == NULL) {
+			/* counted, so that clearing the record frees what
+			 * it got */
+			p->n_failure_details++;
+			if (errno != ENOMEM)
+				errno = EINVAL;
 			return -1;
-		if (fd->result_type == NULL)
-			return errno = EINVAL, -1;
+		}
 	}
 	/* The bounds a line's decoding puts on the counts. */
 	if (tlsrpt_policy_check_counts(p, ru->limits, &err) < 0)
