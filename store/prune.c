@@ -270,10 +270,10 @@ delete_day(struct tlsrpt_store *s, const struct pday *pd,
 				"cannot delete: %s", strerror(errno));
 		st->deleted++;
 	}
-	{ /* its rollup (rollup.h) goes with it: a cache of its lines */
+	for (int gz = 0; gz < 2; gz++) { /* rollups: caches of its lines */
 		char name[TLSRPT_ROLLUP_NAME_MAX];
 
-		tlsrpt_rollup_name(pd->day, name, sizeof(name));
+		tlsrpt_rollup_name(pd->day, gz, name, sizeof(name));
 		(void)unlinkat(s->dirfd, name, 0);
 	}
 	return 0;

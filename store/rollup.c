@@ -16,12 +16,13 @@
 #include "store/rollup_impl.h"
 
 void
-tlsrpt_rollup_name(int64_t day, char *buf, size_t size)
+tlsrpt_rollup_name(int64_t day, int gz, char *buf, size_t size)
 {
 	char d[16];
 
 	tlsrpt_day_format(day, d, sizeof(d));
-	if (snprintf(buf, size, "rollup-%s.v%d", d, TLSRPT_ROLLUP_VERSION) < 0)
+	if (snprintf(buf, size, "rollup-%s%s.v%d", d, gz ? ".gz" : "",
+		     TLSRPT_ROLLUP_VERSION) < 0)
 		buf[0] = '\0';
 }
 

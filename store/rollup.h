@@ -4,8 +4,9 @@
  * tlsrpt-summary's aggregation reads from each of its lines.
  *
  * Decoding JSON is most of what a summary costs, and a 30-day view reads
- * 120 days. A rollup (rollup-YYYY-MM-DD.v1) holds, for one day file, every
- * valid record in line order with the fields the aggregation reads (the
+ * 120 days. A rollup (rollup-YYYY-MM-DD.v1; of a .gz,
+ * rollup-YYYY-MM-DD.gz.v1) holds, for one day file, every valid record
+ * in line order with the fields the aggregation reads (the
  * report's organisation, id, digest, conflict mark, receipt time, DKIM
  * verdict, submitter, contact, dates, policy index and count; the policy's
  * type, domain, strings, MX hosts, session counts; each failure detail's
@@ -46,8 +47,10 @@
 #define TLSRPT_ROLLUP_VERSION 1
 #define TLSRPT_ROLLUP_NAME_MAX 40
 
-/* "rollup-YYYY-MM-DD.v1" into buf (>= TLSRPT_ROLLUP_NAME_MAX bytes). */
-void tlsrpt_rollup_name(int64_t day, char *buf, size_t size);
+/* "rollup-YYYY-MM-DD.v1", of the .jsonl.gz "rollup-YYYY-MM-DD.gz.v1"
+ * (a day may have both files), into buf (>= TLSRPT_ROLLUP_NAME_MAX
+ * bytes). */
+void tlsrpt_rollup_name(int64_t day, int gz, char *buf, size_t size);
 
 /* What a rollup was made from: the day file (its fstat()) and whether it
  * is the .gz one. */

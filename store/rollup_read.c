@@ -398,7 +398,7 @@ tlsrpt_rollup_open(int dirfd, int64_t day,
 	int fd, rc;
 
 	*out = NULL;
-	tlsrpt_rollup_name(day, name, sizeof(name));
+	tlsrpt_rollup_name(day, src->gz, name, sizeof(name));
 	fd = openat(dirfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)

@@ -148,7 +148,7 @@ tlsrpt_rollup_writer_begin(int dirfd, int64_t day,
 	if (w == NULL)
 		return -1;
 	w->dirfd = dirfd;
-	tlsrpt_rollup_name(day, w->name, sizeof(w->name));
+	tlsrpt_rollup_name(day, src->gz, w->name, sizeof(w->name));
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	/* Not a day file name (dayfiles.h), so no reader lists it. */
 	if (snprintf(w->tmp, sizeof(w->tmp), ".%s.%ld.%ld", w->name,

@@ -111,11 +111,15 @@ compare_all() { # tag: every view and format, without then with rollups
 ls "$t/a" | grep -q rollup && fail "rollups before any summary"
 compare_all written
 ls "$t/a" "$t/b" | grep -c '^rollup-.*\.v1$' >"$t/n"
-# a: 40 days less today's, b: its days; none for the day with two files'
-# .gz (the .jsonl of that day has it)
+# a: 40 days, one of them with two files; b: its days
 [ "$(cat "$t/n")" -ge 60 ] || fail "only $(cat "$t/n") rollups written"
+[ "$(ls "$t/a" | grep -c '^rollup-.*\.gz\.v1$')" = 2 ] ||
+	fail "not one rollup per .gz day file"
 ls -a "$t/a" | grep -q '^\.rollup' && fail "temporary rollup files left"
+ls -l --time-style=full-iso "$t/a" "$t/b" | grep rollup >"$t/before"
 compare_all read
+ls -l --time-style=full-iso "$t/a" "$t/b" | grep rollup >"$t/after"
+cmp -s "$t/before" "$t/after" || fail "valid rollups were rewritten"
 
 # Read, not rebuilt: a count changed in place, with the same size and
 # time, is not seen through the rollup; --no-rollups sees it.

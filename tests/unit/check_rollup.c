@@ -34,7 +34,8 @@ static const char *const lines[] = {
 	"{\"v\":1,\"received\":\"2026-10-21T08:00:00Z\",\"source\":\"milter\","
 	"\"dkim\":\"pass\",\"submitter\":\"google.com\",\"report-digest\":"
 	"\"1111111111111111111111111111111111111111111111111111111111111111\","
-	"\"organization-name\":\"Google Inc.\",\"contact-info\":\"x@y.example\","
+	"\"organization-name\":\"Google "
+	"Inc.\",\"contact-info\":\"x@y.example\","
 	"\"report-id\":\"r1\",\"date-range\":{\"start-datetime\":"
 	"\"2026-10-20T00:00:00Z\",\"end-datetime\":\"2026-10-20T23:59:59Z\"},"
 	"\"policy-index\":0,\"policy-count\":2,\"sts-mode\":\"testing\","
@@ -50,7 +51,8 @@ static const char *const lines[] = {
 	"{\"v\":1,\"received\":\"2026-10-21T08:00:00Z\",\"source\":\"milter\","
 	"\"dkim\":\"pass\",\"submitter\":\"google.com\",\"report-digest\":"
 	"\"1111111111111111111111111111111111111111111111111111111111111111\","
-	"\"organization-name\":\"Google Inc.\",\"contact-info\":\"x@y.example\","
+	"\"organization-name\":\"Google "
+	"Inc.\",\"contact-info\":\"x@y.example\","
 	"\"report-id\":\"r1\",\"date-range\":{\"start-datetime\":"
 	"\"2026-10-20T00:00:00Z\",\"end-datetime\":\"2026-10-20T23:59:59Z\"},"
 	"\"policy-index\":1,\"policy-count\":2,\"policy\":{\"policy-type\":"
@@ -94,7 +96,8 @@ write_day(const char *name, int with_tail)
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s%s", lines[i], i + 1 < n || with_tail ? "\n" : "");
+		fprintf(f, "%s%s", lines[i],
+			i + 1 < n || with_tail ? "\n" : "");
 	ck_assert_int_eq(fclose(f), 0);
 }
 
@@ -166,14 +169,16 @@ read_all(unsigned use, const struct tlsrpt_limits *limits,
 			put_s(g, fd->receiving_mx_hostname);
 			put_s(g, fd->receiving_ip);
 			g_string_append_printf(
-				g, "%lld|", (long long)fd->failed_session_count);
+				g, "%lld|",
+				(long long)fd->failed_session_count);
 		}
 		g_string_append_c(g, '\n');
 	}
 	ck_assert_int_eq(rc, 0);
 	st = tlsrpt_store_reader_stats(rd);
-	g_string_append_printf(g, "files %lu records %lu skipped %lu dup %lu "
-				  "conflicts %lu unreadable %lu\n",
+	g_string_append_printf(g,
+			       "files %lu records %lu skipped %lu dup %lu "
+			       "conflicts %lu unreadable %lu\n",
 			       st->files, st->records, st->skipped,
 			       st->duplicates, st->conflicts, st->unreadable);
 	for (size_t i = 0; i < st->n_problems; i++)
@@ -227,9 +232,9 @@ START_TEST(test_write_then_read)
 
 	ck_assert_uint_eq(ru, 0);
 	ck_assert(!exists(ROLLUP));
-	written = read_all(TLSRPT_READER_ROLLUP_READ |
-				   TLSRPT_READER_ROLLUP_WRITE,
-			   NULL, &ru);
+	written =
+		read_all(TLSRPT_READER_ROLLUP_READ | TLSRPT_READER_ROLLUP_WRITE,
+			 NULL, &ru);
 	ck_assert_uint_eq(ru, 0);
 	ck_assert(exists(ROLLUP));
 	replayed = read_all(TLSRPT_READER_ROLLUP_READ, NULL, &ru);
