@@ -324,6 +324,27 @@ START_TEST(test_stale)
 }
 END_TEST
 
+/* Only the store directory's owner writes rollups into it: root reading
+ * a user's store leaves nothing the user could not replace. As another
+ * user, the store is the other user's. */
+START_TEST(test_not_owner)
+{
+	unsigned long ru;
+	char *want = read_all(0, NULL, &ru), *s;
+
+	if (geteuid() == 0)
+		ck_assert_int_eq(chown(dir, 4242, (gid_t)-1), 0);
+	else
+		ck_assert_int_eq(chown(dir, geteuid(), (gid_t)-1), 0);
+	s = read_all(TLSRPT_READER_ROLLUP_READ | TLSRPT_READER_ROLLUP_WRITE,
+		     NULL, &ru);
+	ck_assert_str_eq(s, want);
+	ck_assert(geteuid() != 0 ? exists(ROLLUP) : !exists(ROLLUP));
+	g_free(s);
+	g_free(want);
+}
+END_TEST
+
 /* A damaged rollup: refused (and the lines read), or the same records. */
 static void
 check_damaged(const char *want, const char *what)
@@ -426,6 +447,7 @@ main(void)
 	tcase_add_test(tc, test_write_then_read);
 	tcase_add_test(tc, test_today);
 	tcase_add_test(tc, test_stale);
+	tcase_add_test(tc, test_not_owner);
 	tcase_add_test(tc, test_damage_every_byte);
 	tcase_add_test(tc, test_hostile_body);
 	suite_add_tcase(s, tc);
