@@ -125,15 +125,18 @@ cmp -s "$t/before" "$t/after" || fail "valid rollups were rewritten"
 # time, is not seen through the rollup; --no-rollups sees it.
 day=$(ls "$t/a" | grep '^tlsrpt-.*\.jsonl$' | sed -n 25p)
 cp -p "$t/a/$day" "$t/orig"
-python3 - "$t/a/$day" <<'PY'
+python3 - "$t/a/$day" <<'PY' || fail "no count to change in $day"
 import re, sys
 p = sys.argv[1]
 s = open(p).read()
-s = re.sub(r'"total-successful-session-count":(\d)(\d)',
-           lambda m: '"total-successful-session-count":%s%s' %
-           (m.group(2), m.group(1)) if m.group(1) != m.group(2) and
-           m.group(2) != "0" else m.group(0), s, count=1)
-open(p, "w").write(s)
+# the first count whose first two digits can swap: same size, new value
+for m in re.finditer(r'"total-successful-session-count":(\d)(\d)', s):
+    a, b = m.group(1), m.group(2)
+    if a != b and b != "0":
+        s = s[:m.start(1)] + b + a + s[m.end(2):]
+        open(p, "w").write(s)
+        sys.exit(0)
+sys.exit(1)
 PY
 touch -r "$t/orig" "$t/a/$day"
 run lines --format json --no-rollups
