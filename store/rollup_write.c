@@ -17,9 +17,13 @@
 
 #include "base/alloc.h"
 #include "base/fileio.h"
+#include "store/dayfiles.h"
 #include "store/rollup_impl.h"
 
 #define FLUSH_AT (256 * 1024)
+/* A temporary rollup this old was left by a process that died: no writer
+ * takes an hour over one day file. */
+#define LEFTOVER_AGE 3600
 
 struct tlsrpt_rollup_writer {
 	int dirfd, fd;
@@ -127,6 +131,31 @@ put_s(struct tlsrpt_rollup_writer *w, const char *s, int keep)
 	return put(w, s, n);
 }
 
+/* Remove the temporary files of name (".NAME.PID.NS") that a crashed
+ * writer left; those of a writer at work now are younger. */
+static void
+remove_leftovers(int dirfd, const char *name, time_t now)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	size_t n = strlen(name);
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (tlsrpt_store_opendir(dirfd, ".", &d, &err) < 0)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] != '.' ||
+		    strncmp(de->d_name + 1, name, n) != 0 ||
+		    de->d_name[n + 1] != '.')
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_mtime < now - LEFTOVER_AGE)
+			(void)unlinkat(dirfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int
 tlsrpt_rollup_writer_begin(int dirfd, int64_t day,
 			   const struct tlsrpt_rollup_source *src,
@@ -150,6 +179,7 @@ tlsrpt_rollup_writer_begin(int dirfd, int64_t day,
 	w->dirfd = dirfd;
 	tlsrpt_rollup_name(day, src->gz, w->name, sizeof(w->name));
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	remove_leftovers(dirfd, w->name, ts.tv_sec);
 	/* Not a day file name (dayfiles.h), so no reader lists it. */
 	if (snprintf(w->tmp, sizeof(w->tmp), ".%s.%ld.%ld", w->name,
 		     (long)getpid(), (long)ts.tv_nsec) < 0) {

@@ -345,6 +345,31 @@ START_TEST(test_not_owner)
 }
 END_TEST
 
+/* A temporary rollup left by a crashed writer goes when the day's rollup
+ * is next written; one as young as a writer at work stays. */
+START_TEST(test_leftovers)
+{
+	unsigned long ru;
+	char old[512], young[512];
+	struct timespec times[2] = {{.tv_sec = 1000000000},
+				    {.tv_sec = 1000000000}};
+	FILE *f;
+
+	snprintf(old, sizeof(old), "%s/." ROLLUP ".123.456", dir);
+	snprintf(young, sizeof(young), "%s/." ROLLUP ".124.457", dir);
+	ck_assert_ptr_nonnull(f = fopen(old, "w"));
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(young, "w"));
+	fclose(f);
+	ck_assert_int_eq(utimensat(AT_FDCWD, old, times, 0), 0);
+	g_free(read_all(TLSRPT_READER_ROLLUP_READ | TLSRPT_READER_ROLLUP_WRITE,
+			NULL, &ru));
+	ck_assert(exists(ROLLUP));
+	ck_assert(!exists("." ROLLUP ".123.456"));
+	ck_assert(exists("." ROLLUP ".124.457"));
+}
+END_TEST
+
 /* A damaged rollup: refused (and the lines read), or the same records. */
 static void
 check_damaged(const char *want, const char *what)
@@ -448,6 +473,7 @@ main(void)
 	tcase_add_test(tc, test_today);
 	tcase_add_test(tc, test_stale);
 	tcase_add_test(tc, test_not_owner);
+	tcase_add_test(tc, test_leftovers);
 	tcase_add_test(tc, test_damage_every_byte);
 	tcase_add_test(tc, test_hostile_body);
 	suite_add_tcase(s, tc);
