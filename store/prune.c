@@ -28,6 +28,7 @@
 #include "base/alloc.h"
 #include "store/day.h"
 #include "store/dayfiles.h"
+#include "store/rollup.h"
 #include "store/findings.h"
 #include "base/fileio.h"
 
@@ -268,6 +269,12 @@ delete_day(struct tlsrpt_store *s, const struct pday *pd,
 				tlsrpt_store_path(s, name, path, sizeof(path)),
 				"cannot delete: %s", strerror(errno));
 		st->deleted++;
+	}
+	for (int gz = 0; gz < 2; gz++) { /* rollups: caches of its lines */
+		char name[TLSRPT_ROLLUP_NAME_MAX];
+
+		tlsrpt_rollup_name(pd->day, gz, name, sizeof(name));
+		(void)unlinkat(s->dirfd, name, 0);
 	}
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include "store/fpset.h"
 #include "store/lines.h"
 #include "store/record.h"
+#include "store/rollup.h"
 
 struct rd_file {
 	int64_t day;
@@ -58,6 +59,15 @@ struct tlsrpt_store_reader {
 	int cur_valid, cur_skip, cur_conflict;
 	int saw_legacy; /* a line without a digest was returned */
 	struct tlsrpt_reader_stats stats;
+	/* Rollups (rollup.h): which to use (TLSRPT_READER_ROLLUP_*), the
+	 * first incomplete day, the one the file being read is replayed
+	 * from (and the line of its last record), or the one being written
+	 * while its lines are read. */
+	unsigned rollups;
+	int64_t today;
+	struct tlsrpt_rollup *ru;
+	unsigned long ru_line;
+	struct tlsrpt_rollup_writer *rw;
 };
 
 /* Add a note to a list of at most TLSRPT_READER_MAX_PROBLEMS. */
@@ -217,6 +227,10 @@ close_file(struct tlsrpt_store_reader *rd)
 	if (!rd->is_open)
 		return;
 	tlsrpt_lines_free(&rd->ln);
+	tlsrpt_rollup_close(rd->ru);
+	tlsrpt_rollup_writer_abort(rd->rw);
+	rd->ru = NULL;
+	rd->rw = NULL;
 	if (rd->gz != NULL)
 		gzclose(rd->gz); /* closes fd */
 	else if (rd->fd >= 0)
@@ -225,6 +239,59 @@ close_file(struct tlsrpt_store_reader *rd)
 	rd->fd = -1;
 	rd->is_open = 0;
 	rd->cur_valid = 0; /* a report's lines never span files */
+}
+
+/* The day file just opened (st: as far as it is read) is replayed from its
+ * rollup when it has a valid one, or gets one written while its lines are
+ * read: only a complete day, whose file no longer grows. 0, or -1 out of
+ * memory. */
+static int
+rollup_start(struct tlsrpt_store_reader *rd, const struct rd_file *f, int gz,
+	     const struct stat *st)
+{
+	int dirfd = rd->dirfds[f->dir];
+	int64_t day = f->day;
+	struct tlsrpt_rollup_source src;
+	int rc = 1;
+
+	if (rd->rollups == 0 || day >= rd->today)
+		return 0;
+	tlsrpt_rollup_source_of(st, gz, &src);
+	if ((rd->rollups & TLSRPT_READER_ROLLUP_READ) &&
+	    (rc = tlsrpt_rollup_open(dirfd, day, &src, rd->limits, &rd->ru)) ==
+		    0) {
+		rd->stats.rollups++;
+		rd->stats.skipped += tlsrpt_rollup_skipped(rd->ru);
+		for (size_t i = 0; i < tlsrpt_rollup_n_notes(rd->ru); i++) {
+			unsigned long line;
+			const char *why = tlsrpt_rollup_note(rd->ru, i, &line);
+
+			problem(rd, "%s:%lu: %s", rd->path, line, why);
+		}
+		return 0;
+	}
+	if (rc < 0)
+		return -1;
+	if (rd->rollups & TLSRPT_READER_ROLLUP_WRITE)
+		rc = tlsrpt_rollup_writer_begin(dirfd, day, &src, rd->limits,
+						&rd->rw);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The next record of the rollup being replayed: 1, 0 at its end (the file
+ * is closed), -1 out of memory. */
+static int
+rollup_step(struct tlsrpt_store_reader *rd, struct tlsrpt_record *rec)
+{
+	int rc = tlsrpt_rollup_next(rd->ru, rec, &rd->ru_line);
+
+	if (rc < 0 && errno == ENOMEM)
+		return -1;
+	if (rc < 0) /* changed under us after its checksum was checked */
+		unreadable(rd, "%s: its rollup changed while read", rd->path);
+	if (rc <= 0)
+		close_file(rd);
+	return rc > 0;
 }
 
 /* Open day file f. 0 when open, 1 when skipped (gone, refused: a problem is
@@ -274,7 +341,7 @@ open_file(struct tlsrpt_store_reader *rd, const struct rd_file *f)
 			return -1;
 		}
 		tlsrpt_lines_init_gz(&rd->ln, rd->gz, max_line);
-		return 0;
+		return rollup_start(rd, f, gz, &st);
 	}
 	/* Where the last complete write ends; then let writers go on. */
 	if (tlsrpt_flock(fd, LOCK_SH) < 0 || fstat(fd, &st) < 0) {
@@ -285,12 +352,17 @@ open_file(struct tlsrpt_store_reader *rd, const struct rd_file *f)
 	}
 	(void)tlsrpt_flock(fd, LOCK_UN);
 	tlsrpt_lines_init_fd(&rd->ln, fd, 0, (uint64_t)st.st_size, max_line);
-	return 0;
+	return rollup_start(rd, f, gz, &st);
 }
 
 static void
 skip(struct tlsrpt_store_reader *rd, const char *why)
 {
+	if (rd->rw != NULL &&
+	    tlsrpt_rollup_writer_skip(rd->rw, rd->ln.lineno, why) < 0) {
+		tlsrpt_rollup_writer_abort(rd->rw);
+		rd->rw = NULL;
+	}
 	rd->stats.skipped++;
 	problem(rd, "%s:%lu: %s", rd->path, rd->ln.lineno, why);
 }
@@ -371,6 +443,14 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 				goto nomem;
 			continue;
 		}
+		if (rd->ru != NULL) {
+			rc = rollup_step(rd, rec);
+			if (rc < 0)
+				goto nomem;
+			if (rc == 0)
+				continue;
+			goto decoded;
+		}
 		rc = tlsrpt_lines_next(&rd->ln, &line, &len, &flags);
 		if (rc <= 0) {
 			if (rc < 0 && errno == ENOMEM)
@@ -381,7 +461,11 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 					   rd->path, rd->ln.lineno,
 					   rd->gz != NULL ? "damaged gzip data"
 							  : strerror(errno));
-			close_file(rd);
+			else if (rd->rw != NULL) { /* read to its end */
+				(void)tlsrpt_rollup_writer_commit(rd->rw);
+				rd->rw = NULL;
+			}
+			close_file(rd); /* aborts a rollup not finished */
 			continue;
 		}
 		if (flags & TLSRPT_LINE_TOO_LONG) {
@@ -401,6 +485,12 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			skip(rd, tlsrpt_error_format(&derr, msg, sizeof(msg)));
 			continue;
 		}
+		if (rd->rw != NULL &&
+		    tlsrpt_rollup_writer_add(rd->rw, rec, rd->ln.lineno) < 0) {
+			tlsrpt_rollup_writer_abort(rd->rw);
+			rd->rw = NULL;
+		}
+	decoded:
 		if (rec->received < rd->since || rec->received >= rd->until) {
 			rd->stats.outside++;
 			tlsrpt_record_clear(rec);
@@ -429,7 +519,7 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			}
 		}
 		rec->path = rd->path;
-		rec->line = rd->ln.lineno;
+		rec->line = rd->ru != NULL ? rd->ru_line : rd->ln.lineno;
 		rd->stats.records++;
 		return 1;
 	}
@@ -437,6 +527,14 @@ nomem:
 	tlsrpt_record_clear(rec);
 	return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
 				"out of memory reading the store");
+}
+
+void
+tlsrpt_store_reader_rollups(struct tlsrpt_store_reader *rd, unsigned use,
+			    int64_t now)
+{
+	rd->rollups = use;
+	rd->today = tlsrpt_day_of(now);
 }
 
 const struct tlsrpt_reader_stats *

@@ -77,6 +77,7 @@ struct tlsrpt_reader_stats {
 	unsigned long duplicates; /* lines of reports already returned */
 	unsigned long conflicts;  /* reports returned with conflict set */
 	unsigned long outside;	  /* valid lines outside [since, until) */
+	unsigned long rollups;	  /* day files replayed from rollups */
 	/* "path:line: reason" of the first skipped lines;
 	 * n_problems <= TLSRPT_READER_MAX_PROBLEMS. */
 	char problems[TLSRPT_READER_MAX_PROBLEMS][TLSRPT_ERROR_TEXT_MAX];
@@ -112,6 +113,17 @@ int tlsrpt_store_reader_open(const char *const *dirs, size_t n_dirs,
 int tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			     struct tlsrpt_record *rec,
 			     struct tlsrpt_error *err);
+
+/* Day files of complete days (before the day of now) replayed from their
+ * rollups when they have valid ones (READ), and given one while their
+ * lines are read when not (WRITE) -- store/rollup.h. Records replayed
+ * carry only the fields rollup.h names: for tlsrpt-summary's aggregation,
+ * which gives the same output either way. Call before the first
+ * tlsrpt_store_reader_next(); default: neither. */
+#define TLSRPT_READER_ROLLUP_READ 1u
+#define TLSRPT_READER_ROLLUP_WRITE 2u
+void tlsrpt_store_reader_rollups(struct tlsrpt_store_reader *rd, unsigned use,
+				 int64_t now);
 
 /* Counters so far. Borrowed from rd. */
 const struct tlsrpt_reader_stats *

@@ -67,6 +67,11 @@ struct summary_options {
 	 * tlsrpt_failed_sessions shows before its "other" series
 	 * (--prometheus-top): 1..SUMMARY_PAIRS_MAX. */
 	unsigned top_pairs;
+	/* Complete days read from their rollups, and rollups written for
+	 * those without (TLSRPT_READER_ROLLUP_*, store/rollup.h; read.c):
+	 * both by default, none with --no-rollups. Never with
+	 * collect_reports, whose rows want every field of a line. */
+	unsigned rollups;
 };
 
 /* Defaults above; since/until 0 (the caller sets them). */

@@ -3,6 +3,7 @@
 #include "summary/aggregate.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "summary/conflicts.h"
 #include "summary/probe.h"
@@ -22,6 +23,10 @@ read_pass(struct summary_agg *a, const char *const *dirs, size_t n_dirs,
 	if (tlsrpt_store_reader_open(dirs, n_dirs, a->lookback, a->opt.until,
 				     NULL, &rd, err) != 0)
 		goto out;
+	/* Complete by the clock, not by --now: what matters is whether the
+	 * day file can still grow. */
+	if (!a->opt.collect_reports)
+		tlsrpt_store_reader_rollups(rd, a->opt.rollups, time(NULL));
 	while ((got = tlsrpt_store_reader_next(rd, &rec, err)) == 1) {
 		if (held != NULL && summary_held_take(held, &rec))
 			continue;

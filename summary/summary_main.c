@@ -42,6 +42,7 @@ struct args {
 	const char *domains[MAX_DOMAINS];
 	size_t n_domains;
 	int verified_only;
+	int no_rollups;
 	int all;			      /* --all */
 	const char *min_failures, *min_share; /* over the config file */
 	/* --format mail */
@@ -66,7 +67,7 @@ usage(FILE *f)
 		"                      [--to ADDR]... [--from ADDR] "
 		"[--subject TEXT] [--only-problems]\n"
 		"                      [--known-reporters FILE] "
-		"[--prometheus-top N]\n"
+		"[--prometheus-top N] [--no-rollups]\n"
 		"       tlsrpt-summary dns ...   (see tlsrpt-summary(1))\n"
 		"WHEN: 2026-11-20, 2026-11-20T06:00:00Z, or back from now: "
 		"90m 24h 7d 2w\n"
@@ -76,6 +77,8 @@ usage(FILE *f)
 		"SummaryMinFailures,\n"
 		"  SummaryMinShare): fewer failures of a domain are below "
 		"threshold\n"
+		"--no-rollups: read every day's lines (no rollup read or "
+		"written)\n"
 		"default store: %s\n"
 		"default known reporters: %s\n",
 		summary_renderer_names(), TLSRPT_LOCALSTATEDIR "/lib/tlsrpt",
@@ -127,6 +130,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{"min-failures", required_argument, NULL, 'M'},
 		{"min-share", required_argument, NULL, 'm'},
 		{"prometheus-top", required_argument, NULL, 'p'},
+		{"no-rollups", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -159,6 +163,7 @@ parse_args(int argc, char **argv, struct args *a)
 			a->domains[a->n_domains++] = optarg;
 			break;
 		case 'v': a->verified_only = 1; break;
+		case 'R': a->no_rollups = 1; break;
 		case 'b': a->by = optarg; break;
 		case 'f': a->format = optarg; break;
 		case 'N': a->now = optarg; break;
@@ -422,6 +427,8 @@ run(struct args *a)
 	o.domains = a->domains;
 	o.n_domains = a->n_domains;
 	o.verified_only = a->verified_only;
+	if (a->no_rollups)
+		o.rollups = 0;
 	o.list_all = a->all;
 	if (a->top_pairs > 0)
 		o.top_pairs = a->top_pairs;

@@ -46,7 +46,7 @@ CHECK_COUNTS = $(abspath $(BUILD))/check-counts
 check:
 	@scripts/install-deps build test
 	$(MAKE) --no-print-directory all $(BUILD)/tests/bench/gen-fleet \
-		$(BUILD)/tests/bench/peak-rss
+		$(BUILD)/tests/bench/gen-store $(BUILD)/tests/bench/peak-rss
 	@rm -f $(CHECK_COUNTS)
 	TLSRPT_MAKE_CHECK=1 TLSRPT_COUNTS=$(CHECK_COUNTS) \
 		$(MAKE) --no-print-directory unit
