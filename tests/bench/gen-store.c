@@ -3,14 +3,19 @@
  * gen-store.c -- write a realistic store of N records for benchmarks and
  * manual testing of tlsrpt-summary.
  *
- * usage: gen-store DIR N [DAYS [SEED [NOW]]]
+ * usage: gen-store [-D DOMAINS] [-R REPORTERS] DIR N [DAYS [SEED [NOW]]]
+ *   -D    policy domains (default 200); -D 100000 -R 20 is the shape of a
+ *         hosting provider (issue 21)
+ *   -R    reporting organisations (default 12; past the 12 named below,
+ *         "Reporter N")
  *   DIR   store directory (created; its parent must exist)
  *   N     records (store lines) to write, about 1.3 per report
  *   DAYS  reports received over the DAYS days before NOW (default 30)
  *   SEED  random seed (default 1): the same arguments write the same store
  *   NOW   epoch seconds (default: the current time)
  *
- * 200 policy domains, 12 reporting organisations, all registered result
+ * 200 policy domains, 12 reporting organisations (by default), all
+ * registered result
  * types and an unknown one, sts (testing and enforce), tlsa and
  * no-policy-found policies; about 1 policy in 10 has failures. Writes
  * with fsync off through tlsrpt_store_append (the real encoder, index and
@@ -21,6 +26,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +35,7 @@
 #include "store/store.h"
 
 #define N_DOMAINS 200
+#define N_ORGS (sizeof(orgs) / sizeof(orgs[0]))
 #define N_POL_MAX 3
 #define N_DET_MAX 4
 
@@ -78,17 +85,24 @@ main(int argc, char **argv)
 	struct tlsrpt_store_options so;
 	struct tlsrpt_store *st = NULL;
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
-	static char domains[N_DOMAINS][64], mx[N_DOMAINS][2][80],
-		sts[N_DOMAINS][2][96];
 	unsigned long long n, written = 0, reports = 0;
-	unsigned days = 30;
+	unsigned days = 30, n_domains = N_DOMAINS, n_orgs = N_ORGS;
 	uint64_t seed = 1;
 	int64_t now = (int64_t)time(NULL);
-	int rc = 1;
-	unsigned i;
+	int rc = 1, c;
 
-	if (argc < 3 || argc > 6) {
-		fprintf(stderr, "usage: gen-store DIR N [DAYS [SEED [NOW]]]\n");
+	while ((c = getopt(argc, argv, "D:R:")) != -1) {
+		switch (c) {
+		case 'D': n_domains = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'R': n_orgs = (unsigned)strtoul(optarg, NULL, 10); break;
+		default: n_domains = 0; break;
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc < 3 || argc > 6 || n_domains == 0 || n_orgs == 0) {
+		fprintf(stderr, "usage: gen-store [-D DOMAINS] [-R REPORTERS] "
+				"DIR N [DAYS [SEED [NOW]]]\n");
 		return 64;
 	}
 	n = strtoull(argv[2], NULL, 10);
@@ -101,18 +115,6 @@ main(int argc, char **argv)
 	if (days == 0)
 		days = 1;
 	tlsrpt_alloc_init();
-	for (i = 0; i < N_DOMAINS; i++) {
-		snprintf(domains[i], sizeof(domains[i]), "domain%03u.example",
-			 i);
-		snprintf(mx[i][0], sizeof(mx[i][0]), "mx1.domain%03u.example",
-			 i);
-		snprintf(mx[i][1], sizeof(mx[i][1]), "mx2.domain%03u.example",
-			 i);
-		snprintf(sts[i][0], sizeof(sts[i][0]), "mode: %s",
-			 i % 3 == 0 ? "enforce" : "testing");
-		snprintf(sts[i][1], sizeof(sts[i][1]),
-			 "mx: *.domain%03u.example", i);
-	}
 	tlsrpt_store_options_default(&so);
 	so.dir = argv[1];
 	so.fsync = TLSRPT_STORE_FSYNC_NONE;
@@ -125,9 +127,12 @@ main(int argc, char **argv)
 		struct tlsrpt_report r;
 		struct tlsrpt_receipt rc_ = {0};
 		enum tlsrpt_store_outcome out;
-		char id[64], ips[N_POL_MAX][N_DET_MAX][2][40];
+		char id[64], ips[N_POL_MAX][N_DET_MAX][2][40], org_name[64];
+		/* Names made per policy: 10^5 domains need no tables. */
+		char dom[N_POL_MAX][64], mx[N_POL_MAX][2][80],
+			sts[N_POL_MAX][2][96];
 		unsigned np = 1 + (pick(&seed, 10) < 3) + (pick(&seed, 10) < 1);
-		unsigned org = pick(&seed, sizeof(orgs) / sizeof(orgs[0])), p;
+		unsigned org = pick(&seed, n_orgs), p;
 		int64_t received =
 			now - 1 -
 			(int64_t)(rnd(&seed) % ((uint64_t)days * 86400));
@@ -138,7 +143,12 @@ main(int argc, char **argv)
 		memset(pol, 0, sizeof(pol));
 		snprintf(id, sizeof(id), "gen-%llu-%llu",
 			 (unsigned long long)seed % 100000, reports);
-		r.organization_name = (char *)orgs[org];
+		if (org < N_ORGS)
+			snprintf(org_name, sizeof(org_name), "%s", orgs[org]);
+		else
+			snprintf(org_name, sizeof(org_name), "Reporter %u",
+				 org);
+		r.organization_name = org_name;
 		r.contact_info = "tlsrpt@reporter.example";
 		r.report_id = id;
 		r.start_time = (received / 86400 - 1) * 86400;
@@ -146,21 +156,29 @@ main(int argc, char **argv)
 		r.policies = pol;
 		r.n_policies = np;
 		for (p = 0; p < np; p++) {
-			unsigned d = pick(&seed, N_DOMAINS), k,
+			unsigned d = pick(&seed, n_domains), k,
 				 t = pick(&seed, 10);
 			struct tlsrpt_policy *q = &pol[p];
 
-			q->policy_domain = domains[d];
-			mxs[p][0] = mx[d][0];
-			mxs[p][1] = mx[d][1];
+			snprintf(dom[p], sizeof(dom[p]), "domain%03u.example",
+				 d);
+			snprintf(mx[p][0], sizeof(mx[p][0]), "mx1.%s", dom[p]);
+			snprintf(mx[p][1], sizeof(mx[p][1]), "mx2.%s", dom[p]);
+			snprintf(sts[p][0], sizeof(sts[p][0]), "mode: %s",
+				 d % 3 == 0 ? "enforce" : "testing");
+			snprintf(sts[p][1], sizeof(sts[p][1]), "mx: *.%s",
+				 dom[p]);
+			q->policy_domain = dom[p];
+			mxs[p][0] = mx[p][0];
+			mxs[p][1] = mx[p][1];
 			q->mx_hosts = mxs[p];
 			q->n_mx_hosts = 2;
 			if (t < 7) {
 				q->type = TLSRPT_POLICY_STS;
 				q->policy_type = "sts";
 				strs[p][0] = "version: STSv1";
-				strs[p][1] = sts[d][0];
-				strs[p][2] = sts[d][1];
+				strs[p][1] = sts[p][0];
+				strs[p][2] = sts[p][1];
 				strs[p][3] = "max_age: 604800";
 				q->policy_strings = strs[p];
 				q->n_policy_strings = 4;
@@ -196,7 +214,7 @@ main(int argc, char **argv)
 					 d % 250 + 1);
 				f->sending_mta_ip = ips[p][k][0];
 				f->receiving_ip = ips[p][k][1];
-				f->receiving_mx_hostname = mx[d][k % 2];
+				f->receiving_mx_hostname = mx[p][k % 2];
 				f->failed_session_count =
 					1 + (int64_t)(rnd(&seed) % 50);
 				q->total_failure_session_count +=
