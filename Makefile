@@ -122,6 +122,7 @@ include ingest/module.mk
 include dns/module.mk
 include probe/module.mk
 include summary/module.mk
+include pg/module.mk
 include tests/module.mk
 include tests/bench/module.mk
 include tests/fuzz/module.mk
