@@ -170,11 +170,14 @@ set_mark(struct pg_ship *s, struct day_batch *b)
 	b->mark_lines = b->lines;
 }
 
-/* One line read at b->at: staged, and the mark moved where a report
- * ends. 0, or -1 with err (out of memory, a partition not made). */
+/* One line read behind b->at, ending at stream offset end: staged, b->at
+ * moved past it, and the mark moved where a report ends (after the line)
+ * or begins (before it). 0, or -1 with err (out of memory, a partition
+ * not made). */
 static int
 take_line(struct pg_ship *s, struct day_batch *b, const char *line, size_t len,
-	  unsigned flags, struct pg_ship_stats *st, struct tlsrpt_error *err)
+	  unsigned flags, uint64_t end, struct pg_ship_stats *st,
+	  struct tlsrpt_error *err)
 {
 	struct tlsrpt_error derr = TLSRPT_ERROR_INIT;
 	struct tlsrpt_record rec = {0};
@@ -186,11 +189,13 @@ take_line(struct pg_ship *s, struct day_batch *b, const char *line, size_t len,
 						"out of memory");
 		/* Damaged: skipped, as tlsrpt-summary skips it. */
 		st->damaged++;
+		b->at.lines++;
+		b->at.bytes = (int64_t)end;
 		if (!b->open)
 			set_mark(s, b);
 		return 0;
 	}
-	/* A report's first line: what came before is whole. */
+	/* A report's first line: what came before it is whole. */
 	if (rec.policy_index == 0)
 		set_mark(s, b);
 	if (ensure_month(s, tlsrpt_day_of(rec.received), err) < 0) {
@@ -200,7 +205,11 @@ take_line(struct pg_ship *s, struct day_batch *b, const char *line, size_t len,
 	pg_batch_row(s->copy, (unsigned long)b->at.lines, rec.received,
 		     rec.start_time, rec.end_time, line, len);
 	b->lines++;
+	b->at.lines++;
+	b->at.bytes = (int64_t)end;
 	b->open = rec.policy_index + 1 < rec.policy_count;
+	if (!b->open)
+		set_mark(s, b);
 	tlsrpt_record_clear(&rec);
 	return 0;
 }
@@ -241,21 +250,18 @@ ship_day(struct pg_ship *s, int dirfd, const char *dir, const char *store,
 	       1) {
 		if (flags & TLSRPT_LINE_UNTERMINATED) {
 			cut = 1; /* being written, or a torn tail */
+			r = 0;
 			break;
 		}
-		b.at.lines++;
-		b.at.bytes = (int64_t)end;
-		if (take_line(s, &b, line, len, flags, st, err) < 0) {
+		if (take_line(s, &b, line, len, flags, end, st, err) < 0) {
 			r = -1;
 			break;
 		}
-		if (!b.open)
-			set_mark(s, &b);
 		if (b.mark_lines >= s->opts.batch &&
 		    (r = flush(s, &b, st, err)) != 0)
 			break;
 	}
-	if (r == 0 && pg_daystream_length(&ds) < (uint64_t)b.at.bytes) {
+	if (r == 0 && !cut && pg_daystream_length(&ds) < (uint64_t)b.at.bytes) {
 		/* Shorter than what was shipped: prune was caught between
 		 * renaming the .gz and unlinking the .jsonl, whose lines
 		 * the stream then held twice. Read it again from the start;
