@@ -159,7 +159,8 @@ HELPERS := contrib/tlsrpt-alert-mail contrib/tlsrpt-alert-webhook \
 UNITS := contrib/tlsrpt-milter.service contrib/tlsrpt-digest.service \
 	contrib/tlsrpt-digest.timer contrib/tlsrpt-prune.service \
 	contrib/tlsrpt-prune.timer contrib/tlsrpt-probe.service \
-	contrib/tlsrpt-probe.timer
+	contrib/tlsrpt-probe.timer contrib/tlsrpt-ship.service \
+	contrib/tlsrpt-ship.timer
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(DOCDIR)/contrib \

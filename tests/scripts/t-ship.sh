@@ -105,18 +105,15 @@ while [ "$kills" -lt 20 ] && [ "$(date +%s)" -lt "$give_up" ]; do
 	fi
 done
 [ "$kills" -eq 20 ] || fail "only $kills shippers killed mid-batch"
-echo "killed: $(date +%s)" >&2
 for h in mx1 mx2 mx3; do
 	wait "$(cat "$t/bg.ingest-$h")"
 done
 [ -e "$t/ingest-failed" ] && fail "ingest: $(cat "$t/ingest-failed")"
-echo "ingested: $(date +%s)" >&2
 touch "$t/stop"
 for h in mx1 mx2 mx3; do
 	wait "$(cat "$t/bg.ship-$h")"
 done
 rm -f "$t"/bg.*
-echo "shipped: $(date +%s)" >&2
 [ -e "$t/ingest-failed" ] && fail "$(cat "$t/ingest-failed")"
 killed=$(cat "$t"/rc.mx* | grep -c '^137$')
 [ "$killed" -ge 20 ] || fail "$killed shipper runs ended by SIGKILL, not 20"
@@ -168,6 +165,26 @@ total=$(q "SELECT sum(successful + failed) || ' ' || sum(failed) || ' ' || count
 	fail "totals: database $total, files $(grep '^total' "$t/files-domains")"
 [ "$total" = "$(exp sessions) $(exp failures) $(exp counted_reports)" ] ||
 	fail "totals: $total, generated $(exp sessions) $(exp failures) $(exp counted_reports)"
+
+# Every query of the Grafana dashboard (contrib/) runs on this schema,
+# Grafana's macros expanded as its PostgreSQL data source does; the
+# sessions it shows are the summary's.
+python3 - "$TLSRPT_TOP/contrib/grafana-tlsrpt.json" >"$t/grafana.sql" <<'PY' || fail "reading the dashboard"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+queries = [p["targets"][0]["rawSql"] for p in d["panels"]]
+queries.append(d["templating"]["list"][0]["query"])
+for q in queries:
+    q = re.sub(r"\$__timeFilter\((\w+(?:\.\w+)?)\)", r"\1 >= now() - interval '30 days'", q)
+    q = re.sub(r"\$__timeGroupAlias\((\w+), 1d\)", r"date_trunc('day', \1) AS \"time\"", q)
+    q = q.replace("$domain", "SELECT policy_domain FROM tlsrpt_policy_line")
+    assert "$" not in q, q
+    print(q.replace("\n", " ") + ";")
+PY
+psql -XAtq -v ON_ERROR_STOP=1 -f "$t/grafana.sql" >"$t/grafana.out" 2>&1 ||
+	fail "a dashboard query fails: $(cat "$t/grafana.out")"
+[ "$(head -1 "$t/grafana.out" | cut -d'|' -f1-2)" = "$(exp sessions)|$(exp failures)" ] ||
+	fail "the dashboard's sessions: $(head -1 "$t/grafana.out")"
 
 # Nothing new: a run ships nothing.
 "$ship" -v --host mx1 "$t/mx1" >"$t/out" || fail "a run with nothing new"
