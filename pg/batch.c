@@ -22,7 +22,8 @@ static const char stage_sql[] =
 	"received bigint, start_time bigint, end_time bigint, line jsonb) "
 	"ON COMMIT DELETE ROWS;"
 	"CREATE TEMP TABLE IF NOT EXISTS tlsrpt_fresh (organization text, "
-	"report_id text, digest text) ON COMMIT DELETE ROWS";
+	"report_id text, digest text, moved boolean NOT NULL DEFAULT false) "
+	"ON COMMIT DELETE ROWS";
 
 static const char cursor_new_sql[] =
 	"INSERT INTO tlsrpt_ship_cursor (ship_host, store, day, bytes, lines) "
@@ -57,13 +58,42 @@ static const char versions_sql[] =
 	"SELECT o, i, d, to_timestamp(start_time), to_timestamp(end_time), "
 	"pc, dk, dd, $1, to_timestamp(received) FROM s "
 	"ON CONFLICT DO NOTHING RETURNING organization, report_id, digest) "
-	"INSERT INTO tlsrpt_fresh SELECT * FROM ins";
+	"INSERT INTO tlsrpt_fresh (organization, report_id, digest) "
+	"SELECT * FROM ins";
+
+/* A version the database has from a copy received later than this one
+ * (mx2 shipped before mx1, which received it first): its lines are
+ * replaced by this copy's, so a report counts on the day it first
+ * arrived, as in the merged day files, whatever order hosts ship in. */
+static const char moved_sql[] =
+	"WITH s AS (SELECT DISTINCT ON (o, i, d) "
+	"line->>'organization-name' AS o, line->>'report-id' AS i, "
+	"coalesce(line->>'report-digest', '') AS d, received AS r, "
+	"line->>'dkim' AS dk, line->>'dkim-domain' AS dd FROM tlsrpt_stage "
+	"ORDER BY o, i, d, received, seq), "
+	"m AS (UPDATE tlsrpt_report_version v SET "
+	"first_received = to_timestamp(s.r), first_ship_host = $1, "
+	"dkim = s.dk, dkim_domain = s.dd FROM s "
+	"WHERE v.organization = s.o AND v.report_id = s.i AND v.digest = s.d "
+	"AND to_timestamp(s.r) < v.first_received AND NOT EXISTS (SELECT 1 "
+	"FROM tlsrpt_fresh f WHERE f.organization = s.o "
+	"AND f.report_id = s.i AND f.digest = s.d) "
+	"RETURNING v.organization, v.report_id, v.digest) "
+	"INSERT INTO tlsrpt_fresh SELECT *, true FROM m";
+static const char moved_lines_sql[] =
+	"DELETE FROM tlsrpt_policy_line l USING tlsrpt_fresh f WHERE f.moved "
+	"AND l.organization = f.organization AND l.report_id = f.report_id "
+	"AND l.digest = f.digest";
+static const char moved_details_sql[] =
+	"DELETE FROM tlsrpt_failure_detail l USING tlsrpt_fresh f "
+	"WHERE f.moved AND l.organization = f.organization "
+	"AND l.report_id = f.report_id AND l.digest = f.digest";
 
 /* Every version of a key that has more than one: kept, and flagged. */
 static const char conflicts_sql[] =
 	"UPDATE tlsrpt_report_version r SET conflict = true "
 	"WHERE NOT r.conflict AND (r.organization, r.report_id) IN "
-	"(SELECT organization, report_id FROM tlsrpt_fresh) "
+	"(SELECT organization, report_id FROM tlsrpt_fresh WHERE NOT moved) "
 	"AND EXISTS (SELECT 1 FROM tlsrpt_report_version o "
 	"WHERE o.organization = r.organization "
 	"AND o.report_id = r.report_id AND o.digest <> r.digest)";
@@ -248,8 +278,14 @@ attempt(PGconn *c, const struct pg_cursor_key *k, const struct pg_cursor *old,
 	char bytes[24], lines[24], gz[24], plain[24];
 	const char *more[4] = {bytes, lines, to->at_end ? gz : NULL,
 			       to->at_end ? plain : NULL};
-	const char *steps[] = {versions_sql, conflicts_sql, lines_sql,
-			       details_sql};
+	/* Which steps name the ship host ($1). */
+	const struct {
+		const char *sql;
+		int host;
+	} steps[] = {{versions_sql, 1},	   {moved_sql, 1},
+		     {moved_lines_sql, 0}, {moved_details_sql, 0},
+		     {conflicts_sql, 0},   {lines_sql, 1},
+		     {details_sql, 0}};
 	PGresult *res = NULL;
 	int rc = -1;
 
@@ -276,10 +312,9 @@ attempt(PGconn *c, const struct pg_cursor_key *k, const struct pg_cursor *old,
 		goto out;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		PQclear(res);
-		/* The versions and the lines name the ship host ($1). */
-		res = i % 2 == 1 ? PQexec(c, steps[i])
-				 : PQexecParams(c, steps[i], 1, NULL,
-						&k->ship_host, NULL, NULL, 0);
+		res = steps[i].host ? PQexecParams(c, steps[i].sql, 1, NULL,
+						   &k->ship_host, NULL, NULL, 0)
+				    : PQexec(c, steps[i].sql);
 		if (want(c, res, PGRES_COMMAND_OK, "storing the batch", err) <
 		    0)
 			goto out;

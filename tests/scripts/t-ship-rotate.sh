@@ -11,7 +11,8 @@
 #   a torn last line and a report cut short at the end of the file:
 #   neither shipped until whole, then shipped;
 #   a damaged line: skipped and counted, the lines behind it shipped;
-#   --follow: ships what is appended, and ends on SIGTERM with 0.
+#   --follow: ships what is appended, and ends on SIGTERM with 0;
+#   a report's later copy shipped first: replaced by the first arrival.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 . "$TLSRPT_TOP/tests/scripts/pg-cluster.inc"
 ship=$TLSRPT_BUILD/tlsrpt-ship
@@ -136,4 +137,26 @@ done
 kill -TERM "$fpid"
 wait "$fpid" || fail "--follow: exit $? on SIGTERM: $(cat "$t/follow.err")"
 fpid=
+
+# One report received by two hosts a second apart, the later copy shipped
+# first: the database keeps the first arrival (receipt, host, lines), as
+# the merged day files count it.
+python3 "$TLSRPT_TOP/tests/scripts/gen-ship-reports.py" "$t/gen3" 32 ||
+	fail "gen-ship-reports.py"
+"$ingest" -q -c "$t/c.conf" -d "$t/early" "$t/gen3/mx2/r00031.json" || fail "ingest early"
+sleep 1.1
+"$ingest" -q -c "$t/c.conf" -d "$t/late" "$t/gen3/mx2/r00031.json" || fail "ingest late"
+"$ship" --host late "$t/late" || fail "ship late"
+[ "$(q "SELECT string_agg(DISTINCT ship_host, ',') FROM tlsrpt_policy_line WHERE report_id = 'r00031'")" = late ] ||
+	fail "the late copy was not shipped first"
+"$ship" --host early "$t/early" || fail "ship early"
+first=$(sed -n 's/.*"received":"\([^"]*\)".*/\1/p' "$t/early"/tlsrpt-*.jsonl | head -1)
+[ "$(q "SELECT to_char(first_received AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') || ' ' || first_ship_host FROM tlsrpt_report_version WHERE report_id = 'r00031'")" = "$first early" ] ||
+	fail "the version's first receipt: $(q "SELECT first_received, first_ship_host FROM tlsrpt_report_version WHERE report_id = 'r00031'"), want $first early"
+[ "$(q "SELECT string_agg(DISTINCT ship_host || ' ' || to_char(received AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ',') FROM tlsrpt_policy_line WHERE report_id = 'r00031'")" = "early $first" ] ||
+	fail "the lines of the first arrival: $(q "SELECT ship_host, received FROM tlsrpt_policy_line WHERE report_id = 'r00031'")"
+[ "$(q "SELECT count(*) FROM tlsrpt_policy_line WHERE report_id = 'r00031'")" -eq "$(cat "$t/early"/tlsrpt-*.jsonl | wc -l)" ] ||
+	fail "r00031: $(q "SELECT count(*) FROM tlsrpt_policy_line WHERE report_id = 'r00031'") lines"
+[ "$(q "SELECT count(*) FROM tlsrpt_failure_detail WHERE report_id = 'r00031'")" -eq "$(cat "$t/early"/tlsrpt-*.jsonl | grep -o '"result-type"' | wc -l)" ] ||
+	fail "r00031: failure details"
 echo "ok"

@@ -148,6 +148,22 @@ set -- $got
 shift 8
 [ " $*" = "$sizes" ] || fail "cursors:$*; day files:$sizes"
 
+# Each version on the day it first arrived, whichever host shipped it
+# first: its receipt is the earliest of its copies, its lines' too.
+cat "$t"/mx*/tlsrpt-*.jsonl | python3 -c '
+import json, sys
+first = {}
+for l in sys.stdin:
+    r = json.loads(l)
+    k = "|".join((r["organization-name"], r["report-id"], r.get("report-digest", "")))
+    first[k] = min(first.get(k, r["received"]), r["received"])
+for k in sorted(first):
+    print(k + "|" + first[k])' >"$t/first-files"
+q "SELECT k FROM (SELECT organization || '|' || report_id || '|' || digest || '|' || to_char(first_received AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS k FROM tlsrpt_report_version) v ORDER BY k COLLATE \"C\"" >"$t/first-db"
+diff "$t/first-files" "$t/first-db" >"$t/diff" || fail "first receipts, files against database: $(head -5 "$t/diff")"
+[ "$(q 'SELECT count(*) FROM tlsrpt_policy_line l JOIN tlsrpt_report_version v USING (organization, report_id, digest) WHERE l.received <> v.first_received')" -eq 0 ] ||
+	fail "lines not at their version's first receipt"
+
 # The same sessions as tlsrpt-summary over the three stores merged.
 "$summary" -c "$t/c.conf" -d "$t/mx1" -d "$t/mx2" -d "$t/mx3" --since 30d \
 	--all --format json >"$t/summary.json"
