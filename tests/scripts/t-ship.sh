@@ -40,6 +40,8 @@ expect_status 75 "$ship" -D "host=$t/nowhere" "$t/empty" 2>/dev/null
 "$ship" --init >"$t/out" || fail "--init"
 grep -q 'from version 0 to 1' "$t/out" || fail "--init: $(cat "$t/out")"
 "$ship" --init >"$t/out" || fail "--init again"
+expect_status 66 "$ship" "$t/missing" "$t/empty" 2>"$t/err"
+grep -q "$t/missing" "$t/err" || fail "a missing store: $(cat "$t/err")"
 "$ship" --migrate >"$t/out" || fail "--migrate"
 grep -q 'at version 1 already' "$t/out" || fail "--migrate: $(cat "$t/out")"
 
