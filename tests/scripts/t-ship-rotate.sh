@@ -12,6 +12,7 @@
 #   neither shipped until whole, then shipped;
 #   a damaged line: skipped and counted, the lines behind it shipped;
 #   --follow: ships what is appended, and ends on SIGTERM with 0;
+#   two runs for one host and store at once: both end well;
 #   a report's later copy shipped first: replaced by the first arrival.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 . "$TLSRPT_TOP/tests/scripts/pg-cluster.inc"
@@ -137,6 +138,16 @@ done
 kill -TERM "$fpid"
 wait "$fpid" || fail "--follow: exit $? on SIGTERM: $(cat "$t/follow.err")"
 fpid=
+
+# Two runs for one host and store at once (a timer's run and one by
+# hand): the cursor moves by compare-and-set, so one waits or starts again
+# from where the other got; both end well, the cursor at the file's end.
+"$ship" --batch 1 --host twin "$t/mx3" 2>"$t/twin1.err" &
+twin=$!
+"$ship" --batch 1 --host twin "$t/mx3" 2>"$t/twin2.err" || fail "twin run: $(cat "$t/twin2.err")"
+wait "$twin" || fail "twin run: $(cat "$t/twin1.err")"
+[ "$(q "SELECT sum(bytes) FROM tlsrpt_ship_cursor WHERE ship_host = 'twin'")" -eq "$(cat "$t/mx3"/tlsrpt-*.jsonl | wc -c)" ] ||
+	fail "twin runs: cursor $(q "SELECT bytes FROM tlsrpt_ship_cursor WHERE ship_host = 'twin'")"
 
 # One report received by two hosts a second apart, the later copy shipped
 # first: the database keeps the first arrival (receipt, host, lines), as
