@@ -19,7 +19,7 @@ trap 'pg_stop immediate' EXIT
 row() { printf '%-44s %14s %14s %8s  %s\n' "$@"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 now() { date +%s.%N; }
-rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f\n", n / (b - a) }'; }
 
 pg_setup "$T/shipbench"
 "$B/tests/bench/gen-store" "$T/shipstore" "$N" 30 1 1795737600 >/dev/null ||
@@ -42,4 +42,4 @@ for r in $(seq "$RUNS"); do
 done
 o=$(median <"$T/ship.r")
 c=$(median <"$T/copy.r")
-row "6 ship $lines lines to PostgreSQL, lines/s" "$o" "$c (COPY)" "$(awk -v a="$o" -v b="$c" 'BEGIN { printf "%.2f", a / b }')" ">= 0.2"
+row "6 ship $lines lines to PostgreSQL, lines/s" "$o" "$c (COPY)" "$(awk -v a="$o" -v b="$c" 'BEGIN { printf "%.2f", a / b }')" "(no floor yet)"
