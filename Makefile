@@ -122,6 +122,7 @@ include ingest/module.mk
 include dns/module.mk
 include probe/module.mk
 include summary/module.mk
+include pg/module.mk
 include tests/module.mk
 include tests/bench/module.mk
 include tests/fuzz/module.mk
@@ -158,7 +159,8 @@ HELPERS := contrib/tlsrpt-alert-mail contrib/tlsrpt-alert-webhook \
 UNITS := contrib/tlsrpt-milter.service contrib/tlsrpt-digest.service \
 	contrib/tlsrpt-digest.timer contrib/tlsrpt-prune.service \
 	contrib/tlsrpt-prune.timer contrib/tlsrpt-probe.service \
-	contrib/tlsrpt-probe.timer
+	contrib/tlsrpt-probe.timer contrib/tlsrpt-ship.service \
+	contrib/tlsrpt-ship.timer
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(DOCDIR)/contrib \

@@ -70,3 +70,11 @@ soak:
 	@$(MAKE) --no-print-directory all
 	@TLSRPT_BUILD=$(abspath $(BUILD)) TLSRPT_TOP=$(CURDIR) \
 		LOAD_REPORTS=2000 LOAD_ORDINARY=10000 sh tests/scripts/t-load.sh
+
+# tlsrpt-ship's parts link libpq: only their own test does.
+$(BUILD)/tests/unit/check_pg.o: MODULE_CFLAGS = $(CHECK_CFLAGS) $(PQ_CFLAGS)
+$(BUILD)/tests/check_pg: $(BUILD)/tests/unit/check_pg.o $(TEST_UTIL_OBJS) \
+	$(BUILD)/pg/batch.o $(BUILD)/pg/daystream.o $(BUILD)/pg/schema.o \
+	$(BUILD)/pg/schema_sql.o $(SUMMARY_LIB) $(DNS_LIB) $(INTAKE_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS) $(PQ_LIBS) $(CHECK_LIBS) -lresolv -lpthread

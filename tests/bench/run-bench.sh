@@ -201,3 +201,7 @@ a=$(field rss_kb_at_1000 "$l"); w=$(field "rss_kb_at_$NW" "$l")
 z=$(field "rss_kb_at_$NRSS" "$l")
 row "5 milter RSS KB after $NRSS vs $NW msgs" "$z" "$w" "$(ratio "$z" "$w")" "<= 1.10"
 row "5   (after 1000 msgs: KB, ratio to $NRSS)" "$a" "" "$(ratio "$z" "$a")" ""
+
+# (6) tlsrpt-ship into PostgreSQL against a plain COPY (tests/bench/ship-bench.sh)
+sh tests/bench/ship-bench.sh "$B" "$T" "$(n 100000)" "$RUNS" ||
+	row "6 ship to PostgreSQL" "skipped" "" "" "(PostgreSQL not installed)"

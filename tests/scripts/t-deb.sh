@@ -102,6 +102,8 @@ for f in /lib/systemd/system/tlsrpt-milter.service /lib/systemd/system/tlsrpt-di
 	/lib/systemd/system/tlsrpt-digest.service /lib/systemd/system/tlsrpt-prune.timer \
 	/lib/systemd/system/tlsrpt-prune.service /usr/share/man/man8/tlsrpt-milter.8.gz \
 	/lib/systemd/system/tlsrpt-probe.timer /lib/systemd/system/tlsrpt-probe.service \
+	/lib/systemd/system/tlsrpt-ship.timer /lib/systemd/system/tlsrpt-ship.service \
+	/usr/sbin/tlsrpt-ship /usr/share/man/man8/tlsrpt-ship.8.gz \
 	/usr/share/tlsrpt-milter/known-reporters /usr/share/doc/tlsrpt-milter/copyright; do
 	[ -f "$f" ] || fail "$f is missing"
 done

@@ -13,7 +13,7 @@ case $TLSRPT_BUILD in
 esac
 
 n=0
-for name in tlsrpt-milter tlsrpt-ingest tlsrpt-summary tlsrpt-probe; do
+for name in tlsrpt-milter tlsrpt-ingest tlsrpt-summary tlsrpt-probe tlsrpt-ship; do
 	b=$TLSRPT_BUILD/$name
 	[ -x "$b" ] || fail "no $b"
 	LC_ALL=C readelf -h "$b" | grep -Eq 'Type: +DYN' ||
@@ -38,4 +38,4 @@ for name in tlsrpt-milter tlsrpt-ingest tlsrpt-summary tlsrpt-probe; do
 	echo "ok - $name: PIE, RELRO, BIND_NOW, stack protector, NX stack, fortified ($chk)"
 	n=$((n + 1))
 done
-[ "$n" -eq 4 ] || fail "checked $n programs, want 4"
+[ "$n" -eq 5 ] || fail "checked $n programs, want 5"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # t-version.sh -- one version: VERSION in the Makefile. --version of the
-# four programs, the .Os line of every manual page, the newest entry of
+# five programs, the .Os line of every manual page, the newest entry of
 # NEWS and the upstream part of debian/changelog's newest entry must all
 # say it; the one that differs is named.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
@@ -10,12 +10,12 @@ top=$TLSRPT_TOP
 want=$(sed -n 's/^VERSION := *//p' "$top/Makefile")
 [ -n "$want" ] || fail "no VERSION := line in the Makefile"
 
-for p in tlsrpt-milter tlsrpt-ingest tlsrpt-summary tlsrpt-probe; do
+for p in tlsrpt-milter tlsrpt-ingest tlsrpt-summary tlsrpt-probe tlsrpt-ship; do
 	[ -x "$TLSRPT_BUILD/$p" ] || fail "no $TLSRPT_BUILD/$p"
 	got=$("$TLSRPT_BUILD/$p" --version) || fail "$p --version failed"
 	[ "$got" = "$p $want" ] || fail "$p --version says \"$got\", the Makefile $want"
 done
-echo "ok - --version of the four programs says $want"
+echo "ok - --version of the five programs says $want"
 
 n=0
 for m in "$top"/man/*.[1-8]; do
