@@ -93,7 +93,9 @@ main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "D:R:")) != -1) {
 		switch (c) {
-		case 'D': n_domains = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'D':
+			n_domains = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'R': n_orgs = (unsigned)strtoul(optarg, NULL, 10); break;
 		default: n_domains = 0; break;
 		}
