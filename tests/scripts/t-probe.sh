@@ -224,6 +224,9 @@ server.bind = "127.0.0.2"
 server.port = $https_port
 server.pid-file = "$t/lighttpd.pid"
 server.errorlog = "$t/lighttpd.err"
+# The change cases rewrite a policy within the second lighttpd caches a
+# file's size for: without this it serves the new body cut to the old size.
+server.stat-cache-engine = "disable"
 server.modules = ("mod_openssl", "mod_redirect")
 ssl.engine = "enable"
 ssl.pemfile = "$t/valid.crt"
@@ -740,6 +743,21 @@ assert found[0]["time"] == runs[0]["time"], lines
 EOP
 	fail "stored findings or alert: $(cat "$t/alerts.out" "$t/store/"probe-*)"
 echo "   ok: findings stored, one alert for two runs"
+
+# ... and the summary of that store (no report yet) puts the domain
+# first under NEEDS ACTION with the probe's finding, and in the JSON.
+"$TLSRPT_BUILD/tlsrpt-summary" -c "$t/probe.conf" >"$t/sum.txt" 2>&1
+[ $? -le 1 ] || fail "summary of the probed store: $(cat "$t/sum.txt")"
+sed -n '/^NEEDS ACTION/,/^$/p' "$t/sum.txt" | sed -n 2p |
+	grep -q '^expiring.test: our probe: 1 finding' ||
+	fail "the probed domain is not first in NEEDS ACTION: $(cat "$t/sum.txt")"
+"$TLSRPT_BUILD/tlsrpt-summary" -c "$t/probe.conf" --format json >"$t/sum.json" 2>"$t/sum.err"
+[ $? -le 1 ] || fail "summary json of the probed store: $(cat "$t/sum.json")"
+[ "$(jq -r '[.domains[] | select(.domain == "expiring.test") | .probe.findings[] |
+	"\(.["result-type"]) \(.["mx-host"]) \(.address)"] | join(",")' "$t/sum.json")" = \
+	"certificate-expiring mx-expiring.test 127.0.0.4" ] ||
+	fail "the probe's finding in the summary JSON: $(cat "$t/sum.json")"
+echo "   ok: the expiring certificate leads the summary of the store"
 
 # The mail contrib/tlsrpt-alert-mail makes of a probe's alert says what
 # the probe found, not "(None of None failed)" as for a report.
