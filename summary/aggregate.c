@@ -71,11 +71,8 @@ reporter_free(gpointer p)
 {
 	struct summary_reporter *r = p;
 
-	g_free(r->org);
 	if (r->times != NULL)
 		g_array_free(r->times, TRUE);
-	g_free(r->sts_mode);
-	g_free(r->mx);
 	g_free(r);
 }
 
@@ -85,10 +82,9 @@ domain_free(gpointer p)
 	struct summary_domain *d = p;
 	guint i;
 
-	g_hash_table_destroy(d->reporters);
-	g_hash_table_destroy(d->days_h);
-	if (d->reporter_list != NULL)
-		g_ptr_array_free(d->reporter_list, TRUE);
+	g_ptr_array_free(d->reporter_list, TRUE);
+	if (d->days_a != NULL)
+		g_array_free(d->days_a, TRUE);
 	if (d->days != NULL)
 		g_ptr_array_free(d->days, TRUE);
 	if (d->reasons != NULL) {
@@ -100,9 +96,6 @@ domain_free(gpointer p)
 	}
 	summary_pairs_free(d);
 	g_free(d->other_types);
-	g_free(d->sts_mode);
-	g_free(d->mx);
-	g_free(d->name);
 	g_free(d);
 }
 
@@ -194,10 +187,8 @@ summary_agg_domain(struct summary_agg *a, const char *name)
 	if (d != NULL)
 		return d;
 	d = g_new0(struct summary_domain, 1);
-	d->name = g_strdup(name);
-	d->reporters = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-					     reporter_free);
-	d->days_h = day_table();
+	d->name = g_string_chunk_insert_const(a->strings, name);
+	d->reporter_list = g_ptr_array_new_full(1, reporter_free);
 	g_hash_table_insert(a->domains_h, d->name, d);
 	return d;
 }
@@ -210,6 +201,7 @@ summary_agg_new(const struct summary_options *o)
 	size_t i;
 
 	a->opt = *o;
+	a->strings = g_string_chunk_new(4096);
 	a->lookback = summary_lookback_start(o);
 	/* Gaps of at least the minimum interval that fit in the look-back. */
 	span = (o->until - a->lookback) / SUMMARY_SILENCE_MIN_INTERVAL;
@@ -287,6 +279,7 @@ summary_agg_free(struct summary_agg *a)
 	if (a->known_cache != NULL)
 		g_hash_table_destroy(a->known_cache);
 	g_free(a->cur_key);
+	g_string_chunk_free(a->strings); /* after every group naming them */
 	g_free(a);
 }
 

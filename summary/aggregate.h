@@ -118,16 +118,17 @@ struct summary_day {
 
 /* One reporting organisation as seen for one domain, over the look-back. */
 struct summary_reporter {
-	char *org;
-	char *domain; /* borrowed from the domain */
+	const char *org;    /* interned (summary_agg.strings) */
+	const char *domain; /* borrowed from the domain */
 	/* int64_t received times of its reports (sorted after finish), or
 	 * NULL once there are more than the aggregation's times_cap: n times
 	 * in the look-back of D days have at most D gaps of a day or more, so
 	 * with n - 1 > 2 D gaps the median gap is under a day and the usual
 	 * interval is the minimum whatever else arrives. */
 	GArray *times;
-	int64_t last;		/* last received */
-	char *sts_mode, *mx;	/* latest policy it saw (NULL: no sts seen) */
+	int64_t last; /* last received */
+	/* Latest policy it saw (NULL: no sts seen), interned. */
+	const char *sts_mode, *mx;
 	int64_t policy_seen;	/* start-datetime of the report saying so */
 	int64_t policy_recv;	/* its received: what orders "latest" */
 	int64_t recent_reports; /* in the readiness period */
@@ -210,26 +211,34 @@ void summary_append_replacing(GString *out, const char *s, const char *chars);
 struct summary_probe;
 
 struct summary_domain {
-	char *name; /* lower case; "(none)" for policies without one */
+	/* Lower case; "(none)" for policies without one. Interned
+	 * (summary_agg.strings), like every name a group keeps: not
+	 * freed on its own. */
+	char *name;
 	struct summary_counts cur, prev;
 	int64_t reports, prev_reports; /* distinct reports */
 	int64_t unexplained;   /* failures the details do not account for */
 	int64_t sts_failures;  /* failures of sts policies in the window */
 	unsigned policy_types; /* SUMMARY_PT_* seen in the window */
 	char *other_types;     /* unknown policy types, space-separated */
-	char *sts_mode, *mx;   /* latest seen by any reporter (or NULL) */
-	int64_t policy_seen;   /* start-datetime of the report saying so */
-	int64_t policy_recv;   /* its received: what orders "latest" */
-	int64_t last_report;   /* last received, any time read; 0 none */
-	int listed;	       /* named with --domain */
+	/* Latest seen by any reporter (or NULL), interned. */
+	const char *sts_mode, *mx;
+	int64_t policy_seen; /* start-datetime of the report saying so */
+	int64_t policy_recv; /* its received: what orders "latest" */
+	int64_t last_report; /* last received, any time read; 0 none */
+	int listed;	     /* named with --domain */
 	int in_window, in_prev;
-	GHashTable *reporters; /* org -> struct summary_reporter */
-	GHashTable *days_h;    /* day -> struct summary_day */
+	/* Owned struct summary_reporter, kept sorted by org name (a
+	 * binary search finds one): a domain has a few reporters, and a
+	 * hash table each cost more than the rest of the group. */
+	GPtrArray *reporter_list;
+	/* struct summary_day by value, oldest first; NULL until the first
+	 * line in the window. */
+	GArray *days_a;
 	/* The sts lines by the mode each names (readiness.c). */
 	struct summary_mode_tally modes[SUMMARY_N_MODES];
 	/* After finish: */
-	GPtrArray *reporter_list; /* by org name */
-	GPtrArray *days;	  /* struct summary_day, oldest first */
+	GPtrArray *days; /* into days_a, oldest first */
 	int64_t recent_sts_failures, recent_reports;
 	unsigned recent_reporters;
 	enum summary_verdict verdict;
@@ -358,6 +367,10 @@ struct summary_agg {
 	struct summary_options opt;
 	int64_t lookback;
 	guint times_cap; /* see summary_reporter.times */
+	/* One copy of each domain name, reporter name, mode and MX list
+	 * the groups keep: a provider's 10^5 domains repeat them over and
+	 * over. Freed with the aggregation. */
+	GStringChunk *strings;
 	GHashTable *domains_h, *orgs_h, *results_h, *mx_h, *senders_h, *days_h;
 	/* The report being read: its lines come one after another. */
 	char *cur_key;

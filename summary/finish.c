@@ -106,6 +106,18 @@ cmp_sender(gconstpointer x, gconstpointer y)
 	return c != 0 ? c : cmp_opt(a->ip, b->ip);
 }
 
+/* Pointers to the days of v (oldest first already), or an empty list. */
+static GPtrArray *
+day_list(GArray *v)
+{
+	guint n = v != NULL ? v->len : 0, i;
+	GPtrArray *p = g_ptr_array_sized_new(n);
+
+	for (i = 0; i < n; i++)
+		g_ptr_array_add(p, &g_array_index(v, struct summary_day, i));
+	return p;
+}
+
 static gint
 cmp_day(gconstpointer x, gconstpointer y)
 {
@@ -113,15 +125,6 @@ cmp_day(gconstpointer x, gconstpointer y)
 	const struct summary_day *b = *(const void *const *)y;
 
 	return -cmp_i64_desc(a->day, b->day);
-}
-
-static gint
-cmp_reporter(gconstpointer x, gconstpointer y)
-{
-	const struct summary_reporter *a = *(const void *const *)x;
-	const struct summary_reporter *b = *(const void *const *)y;
-
-	return strcmp(a->org, b->org);
 }
 
 static gint
@@ -161,8 +164,7 @@ summary_agg_finish(struct summary_agg *a)
 	while (g_hash_table_iter_next(&it, NULL, &val)) {
 		struct summary_domain *d = val;
 
-		d->reporter_list = values(d->reporters);
-		g_ptr_array_sort(d->reporter_list, cmp_reporter);
+		/* reporter_list is kept sorted by name (fold.c). */
 		for (i = 0; i < d->reporter_list->len; i++) {
 			struct summary_reporter *r =
 				g_ptr_array_index(d->reporter_list, i);
@@ -170,8 +172,7 @@ summary_agg_finish(struct summary_agg *a)
 			if (r->times != NULL)
 				g_array_sort(r->times, cmp_i64);
 		}
-		d->days = values(d->days_h);
-		g_ptr_array_sort(d->days, cmp_day);
+		d->days = day_list(d->days_a);
 		summary_pairs_finish(d);
 		if (d->in_window || d->in_prev || d->listed ||
 		    summary_probe_found(d))

@@ -51,19 +51,64 @@ domain_wanted(const struct summary_agg *a, const char *name)
 	return 0;
 }
 
+/* d's reporter org, made on first use where the order by name wants it
+ * (d->reporter_list stays sorted: a binary search finds it). */
 static struct summary_reporter *
-get_reporter(struct summary_domain *d, const char *org)
+get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 {
-	struct summary_reporter *r = g_hash_table_lookup(d->reporters, org);
+	GPtrArray *v = d->reporter_list;
+	guint lo = 0, hi = v->len;
+	struct summary_reporter *r;
 
-	if (r != NULL)
-		return r;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		int c;
+
+		r = g_ptr_array_index(v, mid);
+		c = strcmp(r->org, org);
+		if (c == 0)
+			return r;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	r = g_new0(struct summary_reporter, 1);
-	r->org = g_strdup(org);
+	r->org = g_string_chunk_insert_const(a->strings, org);
 	r->domain = d->name;
-	r->times = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	g_hash_table_insert(d->reporters, r->org, r);
+	r->times = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), 1);
+	g_ptr_array_insert(v, (gint)lo, r);
 	return r;
+}
+
+/* d's day of time t, in its days (by value, oldest first), made on first
+ * use: a domain's lines fall on a few days. */
+static struct summary_day *
+domain_day(struct summary_domain *d, int64_t t)
+{
+	struct summary_day nd = {.day = day_of(t)};
+	GArray *v;
+	guint lo = 0, hi;
+
+	if (d->days_a == NULL)
+		d->days_a = g_array_sized_new(FALSE, FALSE,
+					      sizeof(struct summary_day), 1);
+	v = d->days_a;
+	hi = v->len;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		struct summary_day *x =
+			&g_array_index(v, struct summary_day, mid);
+
+		if (x->day == nd.day)
+			return x;
+		if (x->day < nd.day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	g_array_insert_val(v, lo, nd);
+	return &g_array_index(v, struct summary_day, lo);
 }
 
 static struct summary_day *
@@ -160,18 +205,18 @@ policy_mx(const struct tlsrpt_policy *p)
  * stay "latest" for good), its receipt time is ours. Reports received in
  * the same second are ordered by start-datetime, then as read. */
 static void
-set_policy(char **mode, char **mx, int64_t *received, int64_t *seen,
-	   const char *new_mode, const char *new_mx,
-	   const struct tlsrpt_record *rec)
+set_policy(struct summary_agg *a, const char **mode, const char **mx,
+	   int64_t *received, int64_t *seen, const char *new_mode,
+	   const char *new_mx, const struct tlsrpt_record *rec)
 {
 	if (*mode != NULL &&
 	    (rec->received < *received ||
 	     (rec->received == *received && rec->start_time < *seen)))
 		return;
-	g_free(*mode);
-	g_free(*mx);
-	*mode = g_strdup(new_mode != NULL ? new_mode : "unknown");
-	*mx = g_strdup(new_mx);
+	*mode = g_string_chunk_insert_const(
+		a->strings, new_mode != NULL ? new_mode : "unknown");
+	*mx = new_mx != NULL ? g_string_chunk_insert_const(a->strings, new_mx)
+			     : NULL;
 	*received = rec->received;
 	*seen = rec->start_time;
 }
@@ -356,7 +401,7 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 			d->sts_failures, p->total_failure_session_count);
 	if (new_for_domain)
 		d->reports++;
-	day = get_day(d->days_h, rec->start_time);
+	day = domain_day(d, rec->start_time);
 	summary_counts_add(&day->c, p);
 	if (new_for_domain)
 		day->reports++;
@@ -369,11 +414,12 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 	if (o == NULL) {
 		o = g_new0(struct summary_org, 1);
 		o->name = g_strdup(rec->organization_name);
-		o->domains_h = string_set();
+		/* d->name, borrowed: domains live as long as orgs */
+		o->domains_h = g_hash_table_new(g_str_hash, g_str_equal);
 		g_hash_table_insert(a->orgs_h, o->name, o);
 	}
 	summary_counts_add(&o->c, p);
-	set_add(o->domains_h, d->name);
+	g_hash_table_add(o->domains_h, d->name);
 	if (rec->received > o->last_report)
 		o->last_report = rec->received;
 	if (new_report) {
@@ -450,7 +496,7 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 	/* History, over the whole look-back. */
 	if (t > d->last_report)
 		d->last_report = t;
-	r = get_reporter(d, rec->organization_name);
+	r = get_reporter(a, d, rec->organization_name);
 	if (new_for_domain) {
 		gint64 *last = r->times != NULL && r->times->len > 0
 				       ? &g_array_index(r->times, gint64,
@@ -479,9 +525,9 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		 * that reporter's view of it. */
 		summary_readiness_fold(a, d, r, rec, mode);
 		if (mode != NULL || d->sts_mode == NULL)
-			set_policy(&d->sts_mode, &d->mx, &d->policy_recv,
+			set_policy(a, &d->sts_mode, &d->mx, &d->policy_recv,
 				   &d->policy_seen, mode, mx, rec);
-		set_policy(&r->sts_mode, &r->mx, &r->policy_recv,
+		set_policy(a, &r->sts_mode, &r->mx, &r->policy_recv,
 			   &r->policy_seen, mode, mx, rec);
 		g_free(mx);
 		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY)

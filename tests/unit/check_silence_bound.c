@@ -103,8 +103,17 @@ reporter(struct summary_agg *a, const char *org)
 	struct summary_domain *d =
 		g_hash_table_lookup(a->domains_h, "example.org");
 
+	guint i;
+
 	ck_assert_ptr_nonnull(d);
-	return g_hash_table_lookup(d->reporters, org);
+	for (i = 0; i < d->reporter_list->len; i++) {
+		const struct summary_reporter *r =
+			g_ptr_array_index(d->reporter_list, i);
+
+		if (strcmp(r->org, org) == 0)
+			return r;
+	}
+	return NULL;
 }
 
 /* Feed times[0..n) (in that order) as one reporter's reports and compare
