@@ -83,8 +83,6 @@ domain_free(gpointer p)
 	guint i;
 
 	g_ptr_array_free(d->reporter_list, TRUE);
-	if (d->days_a != NULL)
-		g_array_free(d->days_a, TRUE);
 	if (d->days != NULL)
 		g_ptr_array_free(d->days, TRUE);
 	if (d->reasons != NULL) {

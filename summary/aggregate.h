@@ -232,13 +232,12 @@ struct summary_domain {
 	 * binary search finds one): a domain has a few reporters, and a
 	 * hash table each cost more than the rest of the group. */
 	GPtrArray *reporter_list;
-	/* struct summary_day by value, oldest first; NULL until the first
-	 * line in the window. */
-	GArray *days_a;
+	/* Owned struct summary_day, oldest first; NULL until the first
+	 * line in the window (an empty list after finish). */
+	GPtrArray *days;
 	/* The sts lines by the mode each names (readiness.c). */
 	struct summary_mode_tally modes[SUMMARY_N_MODES];
 	/* After finish: */
-	GPtrArray *days; /* into days_a, oldest first */
 	int64_t recent_sts_failures, recent_reports;
 	unsigned recent_reporters;
 	enum summary_verdict verdict;

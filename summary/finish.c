@@ -106,18 +106,6 @@ cmp_sender(gconstpointer x, gconstpointer y)
 	return c != 0 ? c : cmp_opt(a->ip, b->ip);
 }
 
-/* Pointers to the days of v (oldest first already), or an empty list. */
-static GPtrArray *
-day_list(GArray *v)
-{
-	guint n = v != NULL ? v->len : 0, i;
-	GPtrArray *p = g_ptr_array_sized_new(n);
-
-	for (i = 0; i < n; i++)
-		g_ptr_array_add(p, &g_array_index(v, struct summary_day, i));
-	return p;
-}
-
 static gint
 cmp_day(gconstpointer x, gconstpointer y)
 {
@@ -172,7 +160,8 @@ summary_agg_finish(struct summary_agg *a)
 			if (r->times != NULL)
 				g_array_sort(r->times, cmp_i64);
 		}
-		d->days = day_list(d->days_a);
+		if (d->days == NULL) /* the views want a list */
+			d->days = g_ptr_array_new();
 		summary_pairs_finish(d);
 		if (d->in_window || d->in_prev || d->listed ||
 		    summary_probe_found(d))

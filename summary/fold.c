@@ -24,17 +24,20 @@ day_of(int64_t t)
 	return d * SUMMARY_DAY;
 }
 
+/* A set of names borrowing the aggregation's one copy of each (the same
+ * domain or MX is in many sets), freed with the aggregation. */
 static GHashTable *
 string_set(void)
 {
-	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	return g_hash_table_new(g_str_hash, g_str_equal);
 }
 
 static void
-set_add(GHashTable *set, const char *s)
+set_add(struct summary_agg *a, GHashTable *set, const char *s)
 {
 	if (s != NULL && !g_hash_table_contains(set, s))
-		g_hash_table_add(set, g_strdup(s));
+		g_hash_table_add(set,
+				 g_string_chunk_insert_const(a->strings, s));
 }
 
 static int
@@ -81,34 +84,33 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 	return r;
 }
 
-/* d's day of time t, in its days (by value, oldest first), made on first
- * use: a domain's lines fall on a few days. */
+/* d's day of time t in d->days (oldest first), made on first use: a
+ * domain's lines fall on a few days. */
 static struct summary_day *
 domain_day(struct summary_domain *d, int64_t t)
 {
-	struct summary_day nd = {.day = day_of(t)};
-	GArray *v;
+	int64_t day = day_of(t);
+	struct summary_day *x;
 	guint lo = 0, hi;
 
-	if (d->days_a == NULL)
-		d->days_a = g_array_sized_new(FALSE, FALSE,
-					      sizeof(struct summary_day), 1);
-	v = d->days_a;
-	hi = v->len;
+	if (d->days == NULL)
+		d->days = g_ptr_array_new_full(1, g_free);
+	hi = d->days->len;
 	while (lo < hi) {
 		guint mid = lo + (hi - lo) / 2;
-		struct summary_day *x =
-			&g_array_index(v, struct summary_day, mid);
 
-		if (x->day == nd.day)
+		x = g_ptr_array_index(d->days, mid);
+		if (x->day == day)
 			return x;
-		if (x->day < nd.day)
+		if (x->day < day)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	g_array_insert_val(v, lo, nd);
-	return &g_array_index(v, struct summary_day, lo);
+	x = g_new0(struct summary_day, 1);
+	x->day = day;
+	g_ptr_array_insert(d->days, (gint)lo, x);
+	return x;
 }
 
 static struct summary_day *
@@ -293,8 +295,8 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		r->sessions =
 			tlsrpt_count_add(r->sessions, fd->failed_session_count);
 		r->details++;
-		set_add(r->mx_h, mx);
-		set_add(r->domains_h, d->name);
+		set_add(a, r->mx_h, mx);
+		set_add(a, r->domains_h, d->name);
 		summary_pairs_add(d, fd->result_type, mx,
 				  fd->failed_session_count);
 
@@ -317,8 +319,8 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		}
 		m->failures =
 			tlsrpt_count_add(m->failures, fd->failed_session_count);
-		set_add(m->results_h, fd->result_type);
-		set_add(m->domains_h, d->name);
+		set_add(a, m->results_h, fd->result_type);
+		set_add(a, m->domains_h, d->name);
 
 		key = g_strdup(fd->sending_mta_ip != NULL ? fd->sending_mta_ip
 							  : "");
@@ -334,8 +336,8 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		}
 		s->failures =
 			tlsrpt_count_add(s->failures, fd->failed_session_count);
-		set_add(s->results_h, fd->result_type);
-		set_add(s->orgs_h, rec->organization_name);
+		set_add(a, s->results_h, fd->result_type);
+		set_add(a, s->orgs_h, rec->organization_name);
 	}
 	if (p->total_failure_session_count > 0 && p->n_failure_details == 0)
 		a->problems.no_details++;
