@@ -71,8 +71,7 @@ reporter_free(gpointer p)
 {
 	struct summary_reporter *r = p;
 
-	if (r->times != NULL)
-		g_array_free(r->times, TRUE);
+	g_free(r->times);
 	g_free(r);
 }
 

@@ -120,12 +120,16 @@ struct summary_day {
 struct summary_reporter {
 	const char *org;    /* interned (summary_agg.strings) */
 	const char *domain; /* borrowed from the domain */
-	/* int64_t received times of its reports (sorted after finish), or
-	 * NULL once there are more than the aggregation's times_cap: n times
+	/* The n_times received times of its reports (sorted after finish;
+	 * room for the next power of 2: a plain array, as most reporters of
+	 * a provider's domains send one or two), freed and times_dropped
+	 * set once there are more than the aggregation's times_cap: n times
 	 * in the look-back of D days have at most D gaps of a day or more, so
 	 * with n - 1 > 2 D gaps the median gap is under a day and the usual
 	 * interval is the minimum whatever else arrives. */
-	GArray *times;
+	int64_t *times;
+	guint n_times;
+	int times_dropped;
 	int64_t last; /* last received */
 	/* Latest policy it saw (NULL: no sts seen), interned. */
 	const char *sts_mode, *mx;

@@ -4,6 +4,7 @@
 #include "summary/probe.h"
 #include "summary/triage.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static GPtrArray *
@@ -158,7 +159,8 @@ summary_agg_finish(struct summary_agg *a)
 				g_ptr_array_index(d->reporter_list, i);
 
 			if (r->times != NULL)
-				g_array_sort(r->times, cmp_i64);
+				qsort(r->times, r->n_times, sizeof(int64_t),
+				      cmp_i64);
 		}
 		if (d->days == NULL) /* the views want a list */
 			d->days = g_ptr_array_new();

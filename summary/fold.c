@@ -79,7 +79,6 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 	r = g_new0(struct summary_reporter, 1);
 	r->org = g_string_chunk_insert_const(a->strings, org);
 	r->domain = d->name;
-	r->times = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), 1);
 	g_ptr_array_insert(v, (gint)lo, r);
 	return r;
 }
@@ -500,17 +499,18 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		d->last_report = t;
 	r = get_reporter(a, d, rec->organization_name);
 	if (new_for_domain) {
-		gint64 *last = r->times != NULL && r->times->len > 0
-				       ? &g_array_index(r->times, gint64,
-							r->times->len - 1)
-				       : NULL;
+		guint n = r->n_times;
 
-		if (r->times != NULL && (last == NULL || *last != t)) {
-			if (r->times->len < a->times_cap) {
-				g_array_append_val(r->times, t);
+		if (!r->times_dropped && (n == 0 || r->times[n - 1] != t)) {
+			if (n < a->times_cap) {
+				if ((n & (n - 1)) == 0) /* full: 0, 1, 2, 4.. */
+					r->times = g_renew(int64_t, r->times,
+							   n == 0 ? 1 : 2 * n);
+				r->times[r->n_times++] = t;
 			} else { /* the usual interval is the minimum */
-				g_array_free(r->times, TRUE);
+				g_free(r->times);
 				r->times = NULL;
+				r->times_dropped = 1;
 			}
 		}
 		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY)

@@ -33,23 +33,22 @@ cmp_domain(gconstpointer x, gconstpointer y)
 	return strcmp(a->name, b->name);
 }
 
-/* Median gap between the sorted times, or 0 with fewer than the minimum.
- * NULL times: too many to matter, the minimum (aggregate.h). */
+/* Median gap between r's sorted times, or 0 with fewer than the minimum.
+ * Times dropped: too many to matter, the minimum (aggregate.h). */
 static int64_t
-usual_interval(const GArray *times)
+usual_interval(const struct summary_reporter *r)
 {
 	GArray *gaps;
 	int64_t m;
 	guint i, n;
 
-	if (times == NULL)
+	if (r->times_dropped)
 		return SUMMARY_SILENCE_MIN_INTERVAL;
-	if (times->len < SUMMARY_SILENCE_MIN_REPORTS)
+	if (r->n_times < SUMMARY_SILENCE_MIN_REPORTS)
 		return 0;
-	gaps = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), times->len);
-	for (i = 1; i < times->len; i++) {
-		int64_t g = g_array_index(times, int64_t, i) -
-			    g_array_index(times, int64_t, i - 1);
+	gaps = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), r->n_times);
+	for (i = 1; i < r->n_times; i++) {
+		int64_t g = r->times[i] - r->times[i - 1];
 
 		g_array_append_val(gaps, g);
 	}
@@ -90,7 +89,7 @@ summary_silence(struct summary_agg *a)
 			struct summary_reporter *r =
 				g_ptr_array_index(d->reporter_list, j);
 
-			r->interval = usual_interval(r->times);
+			r->interval = usual_interval(r);
 			r->silent =
 				r->interval > 0 &&
 				a->opt.until - r->last >
