@@ -261,6 +261,10 @@ struct summary_domain {
 	int probe_only;
 };
 
+/* The values of h in a new array (borrowed, in hash order): what each
+ * finish step sorts its groups from. */
+GPtrArray *summary_values(GHashTable *h);
+
 /* pairs.c: count sessions of a failure detail of d; sort; free. */
 void summary_pairs_add(struct summary_domain *d, const char *type,
 		       const char *mx, int64_t sessions);

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static GPtrArray *
-values(GHashTable *h)
+GPtrArray *
+summary_values(GHashTable *h)
 {
 	GPtrArray *v = g_ptr_array_sized_new(g_hash_table_size(h));
 	GHashTableIter it;
@@ -171,14 +171,14 @@ summary_agg_finish(struct summary_agg *a)
 	}
 	g_ptr_array_sort(a->domains, cmp_domain);
 
-	a->orgs = values(a->orgs_h);
+	a->orgs = summary_values(a->orgs_h);
 	g_ptr_array_sort(a->orgs, cmp_org);
 	for (i = 0; i < a->orgs->len; i++) {
 		struct summary_org *o = g_ptr_array_index(a->orgs, i);
 
 		o->domains = sorted_set(o->domains_h);
 	}
-	a->results = values(a->results_h);
+	a->results = summary_values(a->results_h);
 	g_ptr_array_sort(a->results, cmp_result);
 	for (i = 0; i < a->results->len; i++) {
 		struct summary_result *r = g_ptr_array_index(a->results, i);
@@ -186,7 +186,7 @@ summary_agg_finish(struct summary_agg *a)
 		r->mx = sorted_set(r->mx_h);
 		r->domains = sorted_set(r->domains_h);
 	}
-	a->mx = values(a->mx_h);
+	a->mx = summary_values(a->mx_h);
 	g_ptr_array_sort(a->mx, cmp_mx);
 	for (i = 0; i < a->mx->len; i++) {
 		struct summary_mx *m = g_ptr_array_index(a->mx, i);
@@ -194,7 +194,7 @@ summary_agg_finish(struct summary_agg *a)
 		m->results = sorted_set(m->results_h);
 		m->domains = sorted_set(m->domains_h);
 	}
-	a->senders = values(a->senders_h);
+	a->senders = summary_values(a->senders_h);
 	g_ptr_array_sort(a->senders, cmp_sender);
 	for (i = 0; i < a->senders->len; i++) {
 		struct summary_sender *s = g_ptr_array_index(a->senders, i);
@@ -202,7 +202,7 @@ summary_agg_finish(struct summary_agg *a)
 		s->results = sorted_set(s->results_h);
 		s->orgs = sorted_set(s->orgs_h);
 	}
-	a->days = values(a->days_h);
+	a->days = summary_values(a->days_h);
 	g_ptr_array_sort(a->days, cmp_day);
 	g_ptr_array_sort(a->reports_list, cmp_report);
 

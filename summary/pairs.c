@@ -81,15 +81,11 @@ cmp_pair(gconstpointer p, gconstpointer q)
 void
 summary_pairs_finish(struct summary_domain *d)
 {
-	GHashTableIter it;
-	gpointer val;
-
-	d->pairs = g_ptr_array_new();
-	if (d->pairs_h == NULL)
+	if (d->pairs_h == NULL) {
+		d->pairs = g_ptr_array_new();
 		return;
-	g_hash_table_iter_init(&it, d->pairs_h);
-	while (g_hash_table_iter_next(&it, NULL, &val))
-		g_ptr_array_add(d->pairs, val);
+	}
+	d->pairs = summary_values(d->pairs_h);
 	g_ptr_array_sort(d->pairs, cmp_pair);
 }
 

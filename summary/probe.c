@@ -185,13 +185,7 @@ cmp_name(gconstpointer x, gconstpointer y)
 void
 summary_probe_finish(struct summary_agg *a)
 {
-	GHashTableIter it;
-	gpointer v;
-
-	a->probes = g_ptr_array_new();
-	g_hash_table_iter_init(&it, a->probes_h);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		g_ptr_array_add(a->probes, v);
+	a->probes = summary_values(a->probes_h);
 	g_ptr_array_sort(a->probes, cmp_name);
 	for (guint i = 0; i < a->probes->len; i++) {
 		struct summary_probe *p = g_ptr_array_index(a->probes, i);

@@ -69,16 +69,11 @@ usual_interval(const struct summary_reporter *r)
 void
 summary_silence(struct summary_agg *a)
 {
-	GPtrArray *all = g_ptr_array_new();
-	GHashTableIter it;
-	gpointer val;
+	GPtrArray *all = summary_values(a->domains_h);
 	guint i, j;
 
 	a->silent_reporters = g_ptr_array_new();
 	a->silent_domains = g_ptr_array_new();
-	g_hash_table_iter_init(&it, a->domains_h);
-	while (g_hash_table_iter_next(&it, NULL, &val))
-		g_ptr_array_add(all, val);
 	g_ptr_array_sort(all, cmp_domain);
 	for (i = 0; i < all->len; i++) {
 		struct summary_domain *d = g_ptr_array_index(all, i);
