@@ -29,25 +29,15 @@ echo "AllowRoot yes" >"$t/root.conf"
 	fail "gen-store"
 args="-c $t/root.conf -d $t/store --now 2026-11-27T00:00:00Z --since 30d"
 
-# Runs tlsrpt-summary ARGS... >$t/out (exit 1: failures listed) and sets
-# kb to its peak RSS in KB.
-peak() {
-	# shellcheck disable=SC2086
-	"$rss" "$summary" $args "$@" >"$t/out" 2>"$t/rss" ||
-		[ $? -eq 1 ] || fail "$*: $(cat "$t/rss")"
-	kb=$(sed -n 's/^peak_rss_kb=\([0-9]*\) .*/\1/p' "$t/rss" | tail -1)
-	[ -n "$kb" ] || fail "$*: no peak RSS: $(cat "$t/rss")"
-}
-
 # The first run writes the day rollups; every measured run reads them.
-peak --format json
+summary_peak --format json
 groups=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["domains"]))' "$t/out") ||
 	fail "--format json: not valid JSON"
 [ "$groups" -gt 10000 ] || fail "only $groups domain groups, too few to measure"
-peak --format json --domain d1.example
+summary_peak --format json --domain d1.example
 fixed=$kb
 for f in json text; do
-	peak --format $f
+	summary_peak --format $f
 	per=$(((kb - fixed) * 1024 / groups))
 	[ "$per" -le 1792 ] ||
 		fail "--format $f: $per bytes per domain group ($kb KB peak, $fixed KB for one domain, $groups groups), more than 1792"

@@ -32,14 +32,9 @@ echo "AllowRoot yes" >"$t/root.conf"
 "$gen" "$t/store" 1796536800 >"$t/expected" || fail "gen-fleet"
 args="-c $t/root.conf -d $t/store --since 2026-11-16 --until 2026-12-06 --now 2026-12-06T06:00:00Z"
 
-# Runs tlsrpt-summary ARGS... >$t/out (exit 1: failures listed) and sets
-# kb to its peak RSS in KB and size to the size of its output in KB.
+# summary_peak (lib.inc), and size: the size of its output in KB.
 peak() {
-	# shellcheck disable=SC2086
-	"$rss" "$summary" $args "$@" >"$t/out" 2>"$t/rss" ||
-		[ $? -eq 1 ] || fail "$*: $(cat "$t/rss")"
-	kb=$(sed -n 's/^peak_rss_kb=\([0-9]*\) .*/\1/p' "$t/rss" | tail -1)
-	[ -n "$kb" ] || fail "$*: no peak RSS: $(cat "$t/rss")"
+	summary_peak "$@"
 	size=$(($(wc -c <"$t/out") / 1024))
 }
 
