@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "base/count.h"
-#include "report/sanitize.h"
 #include "store/findings.h"
 
 /* The findings that mean senders doing MTA-STS in enforce would refuse
@@ -44,12 +43,6 @@ summary_probe_free(gpointer p)
 	g_free(pr);
 }
 
-static char *
-clean(const char *s)
-{
-	return s == NULL ? NULL : sanitize_dup(sanitize_text, s);
-}
-
 /* Whether the options ask for domain (all when none named). */
 static int
 asked(const struct summary_options *o, const char *domain)
@@ -81,25 +74,21 @@ same_str(const char *x, const char *y)
 }
 
 /* The same finding of the same run met again (one store given twice, a
- * findings file copied into another store): counted once. Compared as
- * kept, so cleaned; at most SUMMARY_PROBE_FINDINGS_MAX to look at. */
+ * findings file copied into another store): counted once; at most
+ * SUMMARY_PROBE_FINDINGS_MAX to look at. */
 static int
 seen(const struct summary_probe *p, const struct tlsrpt_finding_line *l)
 {
-	char *rt = clean(l->result_type), *mx = clean(l->mx_host),
-	     *ad = clean(l->address);
 	int found = 0;
 
 	for (guint i = 0; !found && i < p->findings->len; i++) {
 		const struct summary_probe_finding *f =
 			g_ptr_array_index(p->findings, i);
 
-		found = same_str(f->result_type, rt) &&
-			same_str(f->mx_host, mx) && same_str(f->address, ad);
+		found = same_str(f->result_type, l->result_type) &&
+			same_str(f->mx_host, l->mx_host) &&
+			same_str(f->address, l->address);
 	}
-	g_free(rt);
-	g_free(mx);
-	g_free(ad);
 	return found;
 }
 
@@ -124,7 +113,7 @@ take_line(const struct tlsrpt_finding_line *l, void *ctx)
 			return;
 		}
 		p = g_new0(struct summary_probe, 1);
-		p->domain = clean(name);
+		p->domain = g_strdup(name);
 		p->time = l->time;
 		p->findings = g_ptr_array_new_with_free_func(
 			summary_probe_finding_free);
@@ -138,7 +127,7 @@ take_line(const struct tlsrpt_finding_line *l, void *ctx)
 	if (l->kind == TLSRPT_FINDING_RUN) {
 		p->have_run = 1;
 		g_free(p->error);
-		p->error = clean(l->error);
+		p->error = g_strdup(l->error);
 	} else if (seen(p, l)) {
 		return;
 	} else if (p->findings->len >= SUMMARY_PROBE_FINDINGS_MAX) {
@@ -147,11 +136,11 @@ take_line(const struct tlsrpt_finding_line *l, void *ctx)
 		struct summary_probe_finding *f =
 			g_new0(struct summary_probe_finding, 1);
 
-		f->result_type = clean(l->result_type);
-		f->mx_host = clean(l->mx_host);
-		f->address = clean(l->address);
-		f->detail = clean(l->detail);
-		f->action = clean(l->action);
+		f->result_type = g_strdup(l->result_type);
+		f->mx_host = g_strdup(l->mx_host);
+		f->address = g_strdup(l->address);
+		f->detail = g_strdup(l->detail);
+		f->action = g_strdup(l->action);
 		g_ptr_array_add(p->findings, f);
 	}
 }

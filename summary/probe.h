@@ -17,8 +17,9 @@
 #define SUMMARY_PROBE_FINDINGS_MAX 32
 #define SUMMARY_PROBE_DOMAINS_MAX 100000
 
-/* Strings neutralised for text (report/sanitize.h) when read: every sink
- * escapes them further as it must. */
+/* Strings as the findings file holds them (valid UTF-8, as jansson read
+ * them): hostile like a report's, so every sink neutralises them with its
+ * own step (report/sanitize.h), once. */
 struct summary_probe_finding {
 	char *result_type, *mx_host, *address, *detail, *action;
 };

@@ -127,6 +127,9 @@ printf '%s\n' "{\"v\":1,\"kind\":\"probe-finding\",\"domain\":\"evil.example\",\
 "$summary" -d "$t/s" >"$t/evil" 2>/dev/null
 grep -q 'evil.example' "$t/evil" || fail "hostile finding not shown"
 grep -q "$(printf '\033')" "$t/evil" && fail "escape character in the text view"
+# Neutralised once, by the text view: the escape reads \x1b, not \\x1b.
+grep -qF 'mx\x1b[31m.evil.example' "$t/evil" && ! grep -qF '\\x1b' "$t/evil" ||
+	fail "the escape is not shown once as \\x1b: $(grep evil "$t/evil")"
 "$summary" -d "$t/s" --format html >"$t/evil.html" 2>/dev/null
 grep -q '<script>\|<img' "$t/evil.html" && fail "markup from a findings file in the html"
 
@@ -137,6 +140,10 @@ sed -n '/^NEEDS ACTION/,/^$/p' "$t/evil" | grep -q '^evil.example: our probe: 1 
 "$summary" -d "$t/s" --format json >"$t/evil.json" 2>/dev/null
 [ "$(jq '[.domains[] | select(.domain == "evil.example") | .probe.findings[]] | length' "$t/evil.json")" = 1 ] ||
 	fail "probe-only domain not in json domains"
+# The JSON carries the finding's own value (jansson escapes it), not the
+# text view's escape.
+[ "$(jq -r '.domains[] | select(.domain == "evil.example") | .probe.findings[0]["mx-host"] | @json' "$t/evil.json")" = '"mx\u001b[31m.evil.example"' ] ||
+	fail "the JSON's mx-host is not the stored value: $(jq -c '.domains[] | select(.domain == "evil.example") | .probe' "$t/evil.json")"
 [ "$(jq '[.silence.domains[] | select(.domain == "evil.example")] | length' "$t/evil.json")" = 0 ] ||
 	fail "probe-only domain said silent"
 grep -q '<strong>evil.example</strong>' "$t/evil.html" || fail "probe-only domain not in the html rows"
