@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -28,6 +29,21 @@ tlsrpt_index_init(struct tlsrpt_index *ix, int dirfd, mode_t mode,
 	ix->sync_writes = sync_writes;
 }
 
+void
+tlsrpt_index_clear(struct tlsrpt_index *ix)
+{
+	ix->have_pos = 0;
+	ix->legacy = 0;
+	ix->have_ckpt = 0;
+	ix->ckpt_unsynced = 0;
+	ix->chain_broken = 0;
+	ix->hold = 0;
+	tlsrpt_keyset_clear(&ix->keys);
+	tlsrpt_keyset_clear(&ix->versions);
+	tlsrpt_keyset_clear(&ix->held);
+}
+
+/* Forget the file too: the next sync loads it from the start. */
 static void
 forget(struct tlsrpt_index *ix)
 {
@@ -35,10 +51,9 @@ forget(struct tlsrpt_index *ix)
 		close(ix->fd);
 	ix->fd = -1;
 	ix->loaded = 0;
-	ix->have_pos = 0;
-	ix->legacy = 0;
-	tlsrpt_keyset_clear(&ix->keys);
-	tlsrpt_keyset_clear(&ix->versions);
+	ix->ckpt_end = 0;
+	ix->crc = 0;
+	tlsrpt_index_clear(ix);
 }
 
 void
@@ -141,16 +156,64 @@ tlsrpt_index_lookup(const struct tlsrpt_index *ix, const char *key, size_t len,
 	return 0;
 }
 
-/* Apply one index line. Damaged lines are ignored: they can only cost a
- * duplicate check, and the position is also kept by the next record. */
+/* Note every held record (a valid checkpoint vouches for them). */
 static int
-apply_line(struct tlsrpt_index *ix, const char *line, size_t len)
+apply_held(struct tlsrpt_index *ix)
+{
+	for (size_t i = 0; i < ix->held.cap; i++) {
+		const struct tlsrpt_keyset_entry *e = &ix->held.slots[i];
+		const char *id, *digest;
+
+		if (e->key == NULL || e->aux == -2)
+			continue;
+		id = e->key + strlen(e->key) + 1;
+		digest = id + strlen(id) + 1;
+		if (note_key(ix, e->key, (size_t)(digest - 1 - e->key), digest,
+			     e->value) < 0)
+			return -1;
+	}
+	tlsrpt_keyset_clear(&ix->held);
+	return 0;
+}
+
+/* A checkpoint record (its "ckpt" member, 8 hex digits, in *crc): 1 when
+ * it is valid, i.e. every checkpoint before it was and the bytes since the
+ * last one are those it was written behind. */
+static int
+checkpoint_valid(struct tlsrpt_index *ix, const char *hex)
+{
+	unsigned long v;
+	char *end;
+
+	if (strlen(hex) != 8)
+		return 0;
+	errno = 0;
+	v = strtoul(hex, &end, 16);
+	if (*end != '\0' || errno != 0)
+		return 0;
+	if (ix->chain_broken || (uint32_t)v != ix->crc) {
+		/* Behind a broken link nothing is vouched for: a later
+		 * checkpoint only proves the bytes since the broken one. */
+		ix->chain_broken = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* Apply one index line. Damaged lines are ignored: they can only cost a
+ * duplicate check, and the position is also kept by the next record. In a
+ * load from the start (full), the records behind a valid checkpoint are
+ * held for recovery to confirm; *ckpt is set for a valid checkpoint. */
+static int
+apply_line(struct tlsrpt_index *ix, const char *line, size_t len, int full,
+	   int *ckpt)
 {
 	json_t *o = json_loadb(line, len, 0, NULL), *v;
-	const char *dayname, *org, *id, *digest;
+	const char *dayname, *org, *id, *digest, *hex;
 	int64_t day;
 	int ret = 0;
 
+	*ckpt = 0;
 	if (o == NULL)
 		return 0;
 	v = json_object_get(o, "day");
@@ -158,6 +221,25 @@ apply_line(struct tlsrpt_index *ix, const char *line, size_t len)
 	if (dayname == NULL ||
 	    tlsrpt_day_parse(dayname, strlen(dayname), &day) < 0)
 		goto out;
+	hex = json_string_value(json_object_get(o, "ckpt"));
+	v = json_object_get(o, "pos");
+	if (hex != NULL && json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    checkpoint_valid(ix, hex)) {
+		if (apply_held(ix) < 0) {
+			ret = -1;
+			goto out;
+		}
+		*ckpt = 1;
+		ix->have_ckpt = 1;
+		ix->ckpt_unsynced = 0;
+		ix->ckpt_day = day;
+		ix->ckpt_off = (uint64_t)json_integer_value(v);
+		ix->hold = full;
+		ix->have_pos = 1;
+		ix->pos_day = day;
+		ix->pos_off = ix->ckpt_off;
+		goto out;
+	}
 	org = json_string_value(json_object_get(o, "org"));
 	id = json_string_value(json_object_get(o, "id"));
 	digest = json_string_value(json_object_get(o, "digest"));
@@ -173,9 +255,33 @@ apply_line(struct tlsrpt_index *ix, const char *line, size_t len)
 		}
 		if (digest == NULL)
 			ix->legacy = 1; /* written before digests: rebuild */
-		ret = note_key(ix, key, klen, digest, day);
+		if (ix->hold && digest != NULL) {
+			/* Written behind the last checkpoint: maybe not
+			 * what was written, if power was lost. */
+			size_t vlen;
+			char *vk = version_key(key, klen, digest, &vlen);
+			json_t *e = json_object_get(o, "end");
+			struct tlsrpt_keyset_entry *h;
+
+			ret = -1;
+			if (vk != NULL &&
+			    tlsrpt_keyset_put(&ix->held, vk, vlen, day) == 0 &&
+			    (h = tlsrpt_keyset_entry(&ix->held, vk, vlen)) !=
+				    NULL) {
+				h->aux =
+					json_is_integer(
+						e) && json_integer_value(e) >= 0
+						? json_integer_value(e)
+						: -1;
+				ret = 0;
+			}
+			tlsrpt_free(vk);
+		} else
+			ret = note_key(ix, key, klen, digest, day);
 		tlsrpt_free(key);
 	}
+	if (ix->hold)
+		goto out; /* the position stays at the checkpoint */
 	v = json_object_get(o, "end");
 	if (v == NULL)
 		v = json_object_get(o, "pos");
@@ -211,6 +317,31 @@ open_index(struct tlsrpt_index *ix, struct tlsrpt_error *err)
 	return 0;
 }
 
+/* Add the bytes [start, end) of fd to *crc (a line too long to be
+ * returned). 0, or -1 with errno. */
+static int
+crc_range(int fd, uint64_t start, uint64_t end, uint32_t *crc)
+{
+	unsigned char buf[65536];
+
+	while (start < end) {
+		size_t want = end - start < sizeof(buf) ? (size_t)(end - start)
+							: sizeof(buf);
+		ssize_t n = pread(fd, buf, want, (off_t)start);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		*crc = (uint32_t)crc32(*crc, buf, (uInt)n);
+		start += (uint64_t)n;
+	}
+	return 0;
+}
+
 int
 tlsrpt_index_sync(struct tlsrpt_index *ix, struct tlsrpt_error *err)
 {
@@ -219,7 +350,7 @@ tlsrpt_index_sync(struct tlsrpt_index *ix, struct tlsrpt_error *err)
 	const char *line;
 	size_t len;
 	unsigned flags;
-	int rc, ret = -1;
+	int rc, ret = -1, full, ckpt;
 
 	ix->created = 0;
 	if (ix->fd >= 0 && (fstatat(ix->dirfd, TLSRPT_INDEX_NAME, &st,
@@ -239,9 +370,15 @@ tlsrpt_index_sync(struct tlsrpt_index *ix, struct tlsrpt_error *err)
 		tlsrpt_keyset_clear(&ix->keys);
 		tlsrpt_keyset_clear(&ix->versions);
 		ix->loaded = 0;
-		ix->have_pos = 0;
-		ix->legacy = 0;
+		ix->ckpt_end = 0;
+		ix->crc = 0;
+		tlsrpt_index_clear(ix);
 	}
+	/* From the start, what lies behind the last checkpoint is held for
+	 * recovery; what a later look finds was written since, in this boot
+	 * (we were running), and is as it was written. */
+	full = ix->loaded == 0;
+	ix->hold = 0;
 	if (lseek(ix->fd, (off_t)ix->loaded, SEEK_SET) < 0)
 		return io_error(err, "cannot seek in the index");
 	tlsrpt_lines_init_fd(&ln, ix->fd, ix->loaded,
@@ -258,12 +395,27 @@ tlsrpt_index_sync(struct tlsrpt_index *ix, struct tlsrpt_error *err)
 			ln.pos = ln.start;
 			break;
 		}
+		ckpt = 0;
 		if (!(flags & TLSRPT_LINE_TOO_LONG) &&
-		    apply_line(ix, line, len) < 0) {
+		    apply_line(ix, line, len, full, &ckpt) < 0) {
 			tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
 					 TLSRPT_INDEX_NAME,
 					 "out of memory loading the index");
 			goto out;
+		}
+		if (ckpt) {
+			ix->crc = 0; /* the next checkpoint covers from here */
+			ix->ckpt_end = ln.pos;
+		} else if (flags & TLSRPT_LINE_TOO_LONG) {
+			if (crc_range(ix->fd, ln.start, ln.pos, &ix->crc) < 0) {
+				io_error(err, "cannot read the index");
+				goto out;
+			}
+		} else {
+			ix->crc = (uint32_t)crc32(ix->crc, (const Bytef *)line,
+						  (uInt)len);
+			ix->crc = (uint32_t)crc32(ix->crc, (const Bytef *)"\n",
+						  1);
 		}
 	}
 	if (rc < 0) {
@@ -278,6 +430,7 @@ tlsrpt_index_sync(struct tlsrpt_index *ix, struct tlsrpt_error *err)
 	ix->loaded = ln.pos;
 	ret = 0;
 out:
+	ix->hold = 0;
 	tlsrpt_lines_free(&ln);
 	if (ret < 0)
 		forget(ix); /* reload from scratch next time */
@@ -285,7 +438,7 @@ out:
 }
 
 /* Append records (text, len bytes, each ending in a newline) with one
- * write and one sync; a failed write is cut back. */
+ * write; a failed write is cut back. */
 static int
 append_text(struct tlsrpt_index *ix, const char *text, size_t len,
 	    struct tlsrpt_error *err)
@@ -299,8 +452,9 @@ append_text(struct tlsrpt_index *ix, const char *text, size_t len,
 		errno = e;
 		return io_error(err, "cannot write to the index");
 	}
-	if (ix->sync_writes && tlsrpt_fdatasync(ix->fd) < 0)
-		return io_error(err, "cannot sync the index");
+	/* Not synced: a checkpoint syncs it, and until then recovery can
+	 * find every key behind the checkpoint in its day file. */
+	ix->crc = (uint32_t)crc32(ix->crc, (const Bytef *)text, (uInt)len);
 	ix->loaded += len;
 	return 0;
 }
@@ -386,7 +540,7 @@ tlsrpt_index_add_keys(struct tlsrpt_index *ix, const struct tlsrpt_index_key *k,
 	int ret = -1;
 
 	tlsrpt_buf_init(&b, SIZE_MAX - 1, NULL);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !ix->memory_only; i++) {
 		/* key is org NUL id */
 		if (add_record_text(&b,
 				    record(k[i].day, k[i].key,
@@ -397,7 +551,8 @@ tlsrpt_index_add_keys(struct tlsrpt_index *ix, const struct tlsrpt_index_key *k,
 				    err) < 0)
 			goto out;
 	}
-	if (n == 0 || append_text(ix, (const char *)b.data, b.len, err) < 0)
+	if (n == 0 || (!ix->memory_only &&
+		       append_text(ix, (const char *)b.data, b.len, err) < 0))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		if (k[i].end >= 0) {
@@ -425,8 +580,9 @@ int
 tlsrpt_index_set_position(struct tlsrpt_index *ix, int64_t day, uint64_t off,
 			  struct tlsrpt_error *err)
 {
-	if (append_record(ix, record(day, NULL, NULL, NULL, "pos", off), err) <
-	    0)
+	if (!ix->memory_only &&
+	    append_record(ix, record(day, NULL, NULL, NULL, "pos", off), err) <
+		    0)
 		return -1;
 	ix->have_pos = 1;
 	ix->pos_day = day;
@@ -435,16 +591,91 @@ tlsrpt_index_set_position(struct tlsrpt_index *ix, int64_t day, uint64_t off,
 }
 
 int
-tlsrpt_index_reset(struct tlsrpt_index *ix, struct tlsrpt_error *err)
+tlsrpt_index_checkpoint(struct tlsrpt_index *ix, int64_t day, uint64_t off,
+			struct tlsrpt_error *err)
 {
-	/* Other processes see the file shrink and load it again. */
-	if (ftruncate(ix->fd, 0) < 0)
-		return io_error(err, "cannot empty the index to rebuild it");
-	tlsrpt_keyset_clear(&ix->keys);
-	tlsrpt_keyset_clear(&ix->versions);
-	ix->loaded = 0;
-	ix->have_pos = 0;
-	ix->legacy = 0;
+	char hex[9];
+	json_t *o = record(day, NULL, NULL, NULL, "pos", off);
+
+	snprintf(hex, sizeof(hex), "%08lx", (unsigned long)ix->crc);
+	if (o != NULL && json_object_set_new(o, "ckpt", json_string(hex)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	if (append_record(ix, o, err) < 0)
+		return -1;
+	/* In the file now: what memory says must match what a load finds. */
+	ix->crc = 0;
+	ix->ckpt_end = ix->loaded;
+	ix->have_ckpt = 1;
+	ix->ckpt_day = ix->pos_day = day;
+	ix->ckpt_off = ix->pos_off = off;
+	ix->have_pos = 1;
+	ix->ckpt_unsynced = 0;
+	if (ix->sync_writes && tlsrpt_fdatasync(ix->fd) < 0) {
+		/* Not known durable: the next one that matters (before lines
+		 * go to another day file) is written and synced again. */
+		ix->ckpt_unsynced = 1;
+		return io_error(err, "cannot sync the index");
+	}
+	return 0;
+}
+
+int
+tlsrpt_index_recovered(struct tlsrpt_index *ix, const char *key, size_t len,
+		       const char *digest, int64_t day, int64_t end,
+		       struct tlsrpt_error *err)
+{
+	struct tlsrpt_keyset_entry *h = NULL;
+	int64_t key_day, version_day, versions;
+	size_t vlen;
+	char *vk;
+
+	if (ix->held.n > 0) {
+		vk = version_key(key, len, digest, &vlen);
+		if (vk == NULL)
+			goto nomem;
+		h = tlsrpt_keyset_entry(&ix->held, vk, vlen);
+		tlsrpt_free(vk);
+	}
+	if (h != NULL && h->value == day && h->aux == end) {
+		/* Its record is as written: keep it, no second one. */
+		h->aux = -2;
+		if (note_key(ix, key, len, digest, day) < 0)
+			goto nomem;
+		return 0;
+	}
+	if (tlsrpt_index_lookup(ix, key, len, digest, &key_day, &version_day,
+				&versions) < 0)
+		goto nomem;
+	if (version_day >= day)
+		return 0; /* known: its record was read */
+	return tlsrpt_index_add(ix, key, len, digest, day, end, err);
+nomem:
+	return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, TLSRPT_INDEX_NAME,
+				"out of memory");
+}
+
+int
+tlsrpt_index_settle(struct tlsrpt_index *ix, unsigned long *dropped,
+		    struct tlsrpt_error *err)
+{
+	*dropped = 0;
+	for (size_t i = 0; i < ix->held.cap; i++) {
+		struct tlsrpt_keyset_entry *e = &ix->held.slots[i];
+
+		if (e->key == NULL || e->aux == -2)
+			continue;
+		/* Only the checkpoint's day file can hold lines written
+		 * behind it; recovery read it and did not find these. */
+		if (ix->have_ckpt && e->value == ix->ckpt_day && e->aux >= 0) {
+			e->aux = -2;
+			(*dropped)++;
+		}
+	}
+	if (apply_held(ix) < 0)
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+					TLSRPT_INDEX_NAME, "out of memory");
 	return 0;
 }
 
@@ -501,7 +732,7 @@ tlsrpt_index_rewrite(struct tlsrpt_index *ix, int64_t min_day,
 		}
 	}
 	if (ix->have_pos &&
-	    tlsrpt_index_set_position(&tmp, ix->pos_day, ix->pos_off, err) < 0)
+	    tlsrpt_index_checkpoint(&tmp, ix->pos_day, ix->pos_off, err) < 0)
 		goto out;
 	if (tlsrpt_fdatasync(fd) < 0) {
 		io_error(err, "cannot sync " TLSRPT_INDEX_TMP);

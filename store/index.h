@@ -8,6 +8,7 @@
  *   {"day":"2024-05-01","end":123,"org":"...","id":"...","digest":"..."}
  *                                             a stored report (a version)
  *   {"day":"2024-05-01","pos":0}              a position
+ *   {"day":"2024-05-01","pos":0,"ckpt":"89abcdef"}   a checkpoint
  * "digest" is the report's content digest (store/digest.h): a key may have
  * several versions (conflicts). An index written before digests existed
  * has key records without one; the first writer that loads it rebuilds it
@@ -18,6 +19,17 @@
  * recorded are found in that one day file's tail (see store/README).
  * Pruning rewrites the file (temp file, fsync, rename); other processes
  * notice the new inode and reload it.
+ *
+ * Only checkpoints are synced (group commit acknowledges a report once its
+ * day file is synced). A checkpoint is also a position; "ckpt" is the
+ * CRC-32 of the index bytes since the previous valid checkpoint (or the
+ * start), so a checkpoint vouches for every record before it however the
+ * unsynced bytes fared in a power loss. Every report line outside the
+ * checkpoint's day file tail has its key before the checkpoint (a writer
+ * syncs a checkpoint before it writes lines to another day file). So a load
+ * from the start holds back the records behind the last valid checkpoint:
+ * recovery (recover.c) confirms them against that tail, re-adds keys whose
+ * records were lost, and drops records whose report is not there.
  */
 #ifndef TLSRPT_STORE_INDEX_H
 #define TLSRPT_STORE_INDEX_H
@@ -49,8 +61,20 @@ struct tlsrpt_index {
 	int64_t pos_day;
 	uint64_t pos_off;
 	mode_t mode;
-	int sync_writes; /* fdatasync after each record */
+	int sync_writes; /* fdatasync checkpoints (Fsync report) */
 	int created;	 /* the last sync created an empty index */
+	int memory_only; /* add and set_position only note in memory */
+	/* The last valid checkpoint, and the CRC-32 of the bytes after it. */
+	int have_ckpt;
+	int64_t ckpt_day;
+	uint64_t ckpt_off, ckpt_end; /* its position; the offset behind it */
+	uint32_t crc;		     /* of [ckpt_end, loaded) */
+	int chain_broken;	     /* a checkpoint failed its CRC */
+	int ckpt_unsynced;	     /* its sync failed: write another */
+	/* Records behind the last valid checkpoint of a load from the start:
+	 * org NUL id NUL digest -> value: day, aux: end (-2: confirmed). */
+	struct tlsrpt_keyset held;
+	int hold; /* loading from the start, past a valid checkpoint */
 };
 
 void tlsrpt_index_init(struct tlsrpt_index *ix, int dirfd, mode_t mode,
@@ -97,15 +121,36 @@ int tlsrpt_index_lookup(const struct tlsrpt_index *ix, const char *key,
 			size_t len, const char *digest, int64_t *key_day,
 			int64_t *version_day, int64_t *versions);
 
-/* Forget every key and position and empty the file: an index without
- * digests is rebuilt this way (recover.c). */
-int tlsrpt_index_reset(struct tlsrpt_index *ix, struct tlsrpt_error *err);
+/* Forget every key, position and checkpoint in memory (the file stays): an
+ * index without digests is rebuilt this way (recover.c), in memory, then
+ * written with tlsrpt_index_rewrite. */
+void tlsrpt_index_clear(struct tlsrpt_index *ix);
+
+/* Recovery found the complete report key/digest in day's file ending at end
+ * (< 0: a compressed file): confirm a held record of it, or record it
+ * unless the index knows that version on that day already. */
+int tlsrpt_index_recovered(struct tlsrpt_index *ix, const char *key, size_t len,
+			   const char *digest, int64_t day, int64_t end,
+			   struct tlsrpt_error *err);
+
+/* After recovery read the checkpoint's tail: note the held records of other
+ * days (written by an older writer, which synced each one), and drop those
+ * of the checkpoint's day file that recovery did not confirm (*dropped
+ * counts them). 0, or -1 when out of memory. */
+int tlsrpt_index_settle(struct tlsrpt_index *ix, unsigned long *dropped,
+			struct tlsrpt_error *err);
+
+/* Append a checkpoint at (day, off), which becomes the position, and sync
+ * the index (Fsync report). */
+int tlsrpt_index_checkpoint(struct tlsrpt_index *ix, int64_t day, uint64_t off,
+			    struct tlsrpt_error *err);
 
 /* Record a position without a key. */
 int tlsrpt_index_set_position(struct tlsrpt_index *ix, int64_t day,
 			      uint64_t off, struct tlsrpt_error *err);
 
-/* Rewrite the index keeping keys of day >= min_day and the position.
+/* Rewrite the index keeping keys of day >= min_day, ending in a checkpoint
+ * at the position.
  * *kept and *dropped count keys. */
 int tlsrpt_index_rewrite(struct tlsrpt_index *ix, int64_t min_day,
 			 unsigned long *kept, unsigned long *dropped,

@@ -295,6 +295,7 @@ tlsrpt_store_prune(struct tlsrpt_store *s, int64_t now,
 	memset(stats, 0, sizeof(*stats));
 	if (tlsrpt_store_begin(s, err) < 0)
 		return -1;
+	tlsrpt_store_drain(s); /* appends of other threads */
 	if (list_days(s, &days, &n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {

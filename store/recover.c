@@ -10,6 +10,15 @@
  * inside write(), or before it could cut a failed write back) is cut off,
  * since its sender was never told it was stored. The cost is the tail
  * only, which is empty unless a writer crashed.
+ *
+ * Key records are synced only with checkpoints (index.h), so after a power
+ * loss the records behind the last checkpoint may be lost, torn, or kept
+ * out of order. A load from the start holds them back; recovery then reads
+ * the checkpoint's tail of its day file instead of the position's: a report
+ * there whose record is as written keeps it, one whose record is missing
+ * gets one, and a held record of no report there is dropped (the index is
+ * rewritten without it). The tail is short: a writer checkpoints at least
+ * every second, every 64 groups and every 4 MiB of lines (append.c).
  */
 #include "store/store_impl.h"
 
@@ -190,9 +199,9 @@ scan(struct tlsrpt_store *s, int fd, gzFile gz, int64_t day, uint64_t base,
 						 "out of memory in recovery");
 				goto out;
 			}
-			if (tlsrpt_index_add(&s->ix, g.key, g.klen, digest, day,
-					     gz != NULL ? -1 : (int64_t)ln.pos,
-					     err) < 0)
+			if (tlsrpt_index_recovered(
+				    &s->ix, g.key, g.klen, digest, day,
+				    gz != NULL ? -1 : (int64_t)ln.pos, err) < 0)
 				goto out;
 			group_reset(&g);
 		}
@@ -325,15 +334,20 @@ scan_gz(struct tlsrpt_store *s, int64_t day, struct tlsrpt_error *err)
 }
 
 /* The index is empty: build it from every day file (the index was deleted,
- * or this is a new store). */
+ * or this is a new store), in memory, then write it whole (temp file, sync,
+ * rename) with a checkpoint at its end: a power loss meanwhile leaves the
+ * old file, never a part of the new one. */
 static int
 rebuild(struct tlsrpt_store *s, struct tlsrpt_error *err)
 {
 	struct tlsrpt_dayfile *v = NULL;
 	size_t n = 0;
 	int64_t last_plain = -1;
+	unsigned long kept, dropped;
 	int ret = -1;
 
+	tlsrpt_index_clear(&s->ix);
+	s->ix.memory_only = 1;
 	/* In day order, a day's .gz before its .jsonl: the order the lines
 	 * were written. */
 	if (tlsrpt_dayfiles_list_all(s->dirfd, s->dir, &v, &n, err) < 0)
@@ -352,10 +366,31 @@ rebuild(struct tlsrpt_store *s, struct tlsrpt_error *err)
 	/* Always leave a position, so an empty index means a new one. */
 	if (!s->ix.have_pos && tlsrpt_index_set_position(&s->ix, 0, 0, err) < 0)
 		goto out;
-	ret = 0;
+	s->ix.memory_only = 0;
+	ret = tlsrpt_index_rewrite(&s->ix, INT64_MIN, &kept, &dropped, err);
 out:
+	s->ix.memory_only = 0;
+	if (ret < 0)
+		tlsrpt_index_close(&s->ix); /* load it again next time */
 	tlsrpt_free(v);
 	return ret;
+}
+
+/* A load from the start found records behind the last checkpoint: a writer
+ * is running or was killed, or power was lost. Read the checkpoint's tail;
+ * rewrite the index when it held a record of no report there, or a
+ * checkpoint that is not as written (the next one could not be valid). */
+static int
+recover_held(struct tlsrpt_store *s, struct tlsrpt_error *err)
+{
+	unsigned long dropped, kept, gone;
+
+	if (scan_plain(s, s->ix.ckpt_day, s->ix.ckpt_off, 1, err) < 0 ||
+	    tlsrpt_index_settle(&s->ix, &dropped, err) < 0)
+		return -1;
+	if (dropped == 0 && !s->ix.chain_broken)
+		return 0;
+	return tlsrpt_index_rewrite(&s->ix, INT64_MIN, &kept, &gone, err);
 }
 
 int
@@ -365,14 +400,20 @@ tlsrpt_store_recover(struct tlsrpt_store *s, struct tlsrpt_error *err)
 	 * stored first would still make the real one a "duplicate". Rebuild
 	 * it from the day files, which computes the digests of old reports
 	 * from their lines (scan). Once; the new index has digests. */
-	if (s->ix.legacy) {
-		if (tlsrpt_index_reset(&s->ix, err) < 0)
+	if (s->ix.legacy || (s->ix.chain_broken && !s->ix.have_ckpt))
+		return rebuild(s, err);
+	if (s->ix.held.n > 0 || s->ix.chain_broken)
+		return recover_held(s, err);
+	if (s->ix.have_pos) {
+		if (scan_plain(s, s->ix.pos_day, s->ix.pos_off, 1, err) < 0)
 			return -1;
+	} else if (s->ix.loaded == 0)
 		return rebuild(s, err);
-	}
-	if (s->ix.have_pos)
-		return scan_plain(s, s->ix.pos_day, s->ix.pos_off, 1, err);
-	if (s->ix.loaded == 0)
-		return rebuild(s, err);
+	/* An index of an older version: its writers synced every record,
+	 * so all of it is vouched for by a first checkpoint. */
+	if (!s->ix.have_ckpt && s->ix.have_pos &&
+	    tlsrpt_index_checkpoint(&s->ix, s->ix.pos_day, s->ix.pos_off, err) <
+		    0)
+		return -1;
 	return 0;
 }

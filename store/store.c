@@ -144,6 +144,13 @@ tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err)
 	char path[512];
 
 	pthread_mutex_lock(&s->mu);
+	if (s->lock_refs > 0) {
+		/* A run of ours is in flight (append.c): the lock has been
+		 * ours since before it, so only our threads changed the
+		 * store, and memory knows it all. */
+		s->lock_refs++;
+		return 0;
+	}
 	if (follow_dir(s, err) < 0) {
 		pthread_mutex_unlock(&s->mu);
 		return -1;
@@ -156,6 +163,7 @@ tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err)
 		pthread_mutex_unlock(&s->mu);
 		return -1;
 	}
+	s->lock_refs = 1;
 	if (tlsrpt_index_sync(&s->ix, err) < 0 ||
 	    tlsrpt_store_recover(s, err) < 0) {
 		tlsrpt_store_full_path(s, err);
@@ -168,7 +176,8 @@ tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err)
 void
 tlsrpt_store_end(struct tlsrpt_store *s)
 {
-	(void)tlsrpt_flock(s->lockfd, LOCK_UN);
+	if (--s->lock_refs == 0)
+		(void)tlsrpt_flock(s->lockfd, LOCK_UN);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -202,6 +211,13 @@ tlsrpt_store_open(const struct tlsrpt_store_options *o,
 		goto nomem;
 	}
 	if (pthread_cond_init(&s->group_cv, NULL) != 0) {
+		pthread_mutex_destroy(&s->group_mu);
+		pthread_mutex_destroy(&s->mu);
+		goto nomem;
+	}
+	if (pthread_cond_init(&s->flight_cv, NULL) != 0) {
+		pthread_cond_destroy(&s->flight_cv);
+		pthread_cond_destroy(&s->group_cv);
 		pthread_mutex_destroy(&s->group_mu);
 		pthread_mutex_destroy(&s->mu);
 		goto nomem;
@@ -244,8 +260,20 @@ out:
 void
 tlsrpt_store_close(struct tlsrpt_store *s)
 {
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+
 	if (s == NULL)
 		return;
+	/* Sync what we appended behind the last checkpoint, so the next
+	 * opener need not confirm it against the day file. Best effort:
+	 * recovery does without. */
+	if (s->ix.fd >= 0 && s->ix.have_pos && s->ix.loaded > s->ix.ckpt_end &&
+	    tlsrpt_store_begin(s, &err) == 0) {
+		if (s->ix.loaded > s->ix.ckpt_end)
+			(void)tlsrpt_index_checkpoint(&s->ix, s->ix.pos_day,
+						      s->ix.pos_off, &err);
+		tlsrpt_store_end(s);
+	}
 	tlsrpt_index_close(&s->ix);
 	if (s->lockfd >= 0)
 		close(s->lockfd);

@@ -15,16 +15,31 @@
 #define TLSRPT_LOCK_NAME "tlsrpt.lock"
 
 struct tlsrpt_append_req; /* append.c */
+struct tlsrpt_run;	  /* append.c */
 
 struct tlsrpt_store {
 	pthread_mutex_t mu; /* threads of this process */
 	/* Group commit (append.c): appends wait in the queue; one thread at
 	 * a time (leading) takes the store and writes them all under one
-	 * sync. Lock order: group_mu is never held with mu. */
+	 * sync. Lock order: mu, then group_mu; never mu while group_mu is
+	 * held. */
 	pthread_mutex_t group_mu;
 	pthread_cond_t group_cv;
 	struct tlsrpt_append_req *queue, **queue_tail;
 	int leading;
+	unsigned flying; /* under group_mu: leaders' runs in flight */
+	/* Runs in flight (append.c): lines written, day file being synced
+	 * outside mu, keys to be written in ticket order. While one is, the
+	 * process keeps tlsrpt.lock (lock_refs: holders). flight_cv goes
+	 * with mu. A failed sync cuts the runs up to fail_upto. */
+	pthread_cond_t flight_cv;
+	struct tlsrpt_run *flights;
+	unsigned inflight, lock_refs;
+	uint64_t next_ticket, done_ticket, fail_upto;
+	int fail_errno;
+	/* Since the last checkpoint written by append.c: runs, and when. */
+	unsigned ckpt_runs;
+	int64_t ckpt_ns;
 	char *dir;
 	int dirfd;
 	dev_t dir_dev; /* of dirfd: a different inode at dir means the */
@@ -45,6 +60,9 @@ struct tlsrpt_store {
  * failure nothing is held. */
 int tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err);
 void tlsrpt_store_end(struct tlsrpt_store *s);
+
+/* Wait, with mu held, until no run is in flight (append.c). */
+void tlsrpt_store_drain(struct tlsrpt_store *s);
 
 /* Crash recovery (recover.c), under the store lock: index the complete
  * reports behind the index position in its day file and cut a torn report
