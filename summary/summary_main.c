@@ -64,8 +64,6 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: tlsrpt-summary [-c CONFIG] [-d STOREDIR]... "
 		"[--since WHEN] [--until WHEN]\n"
-		"       tlsrpt-summary [-c CONFIG] -d postgresql://... "
-		"[options as above]\n"
 		"                      [--domain DOMAIN]... [--verified-only] "
 		"[--by VIEW] [--all]\n"
 		"                      [--format %s|mail] [--now WHEN]\n"
@@ -75,6 +73,8 @@ usage(FILE *f)
 		"[--subject TEXT] [--only-problems]\n"
 		"                      [--known-reporters FILE] "
 		"[--prometheus-top N] [--no-rollups]\n"
+		"       tlsrpt-summary -d postgresql://... [the options "
+		"above]\n"
 		"       tlsrpt-summary dns ...   (see tlsrpt-summary(1))\n"
 		"WHEN: 2026-11-20, 2026-11-20T06:00:00Z, or back from now: "
 		"90m 24h 7d 2w\n"
