@@ -28,7 +28,7 @@ pg_setup "$T/sumpgbench"
 "$B/tests/bench/gen-store" "$T/sumpgstore" "$N" 30 1 "$NOW" >/dev/null ||
 	fail "gen-store"
 "$B/tlsrpt-ship" --init >/dev/null || fail "--init"
-"$B/tlsrpt-ship" --batch 20000 --host bench "$T/sumpgstore" || fail "tlsrpt-ship"
+"$B/tlsrpt-ship" --host bench "$T/sumpgstore" || fail "tlsrpt-ship"
 pg_psql "VACUUM ANALYZE" || fail "vacuum"
 url="postgresql:///$PGDATABASE?host=$PGHOST&port=$PGPORT&user=$PGUSER"
 printf 'AllowRoot yes\n' >"$T/sumpg.conf"
