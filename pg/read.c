@@ -204,8 +204,16 @@ pg_read_begin(struct pg_read *r, const struct pg_read_query *q,
 		clamp_time(q->until > 0 ? q->until : INT64_MAX));
 	if (q->n_domains > 0) {
 		/* lower() on both sides: a superset of the ASCII-caseless
-		 * match the summary applies again to every line. */
-		g_string_append(sql, " AND lower(coalesce(policy_domain, "
+		 * match the summary applies again to every line. Every line
+		 * of a report id with several versions comes too, whatever
+		 * its domain: which version is a conflict or a duplicate is
+		 * decided at a version's first line (decide()), before the
+		 * summary leaves out the domains not asked for, as the
+		 * store reader decides it. */
+		g_string_append(sql, " AND ((organization, report_id) IN "
+				     "(SELECT organization, report_id FROM "
+				     "tlsrpt_report_version WHERE conflict) OR "
+				     "lower(coalesce(policy_domain, "
 				     "'(none)')) IN (");
 		for (size_t i = 0; i < q->n_domains; i++) {
 			char *lit = PQescapeLiteral(r->c, q->domains[i],
@@ -220,7 +228,7 @@ pg_read_begin(struct pg_read *r, const struct pg_read_query *q,
 					       i > 0 ? ", " : "", lit);
 			PQfreemem(lit);
 		}
-		g_string_append_c(sql, ')');
+		g_string_append(sql, "))");
 	}
 	g_string_append(sql, " ORDER BY received, organization COLLATE \"C\", "
 			     "report_id COLLATE \"C\", digest COLLATE \"C\", "

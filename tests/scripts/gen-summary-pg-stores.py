@@ -10,7 +10,8 @@ Each report of BASESTORE goes to one of OUTDIR/mx1, mx2, mx3 (its lines
 say which "host" received it); one in five reaches a second host too:
 the same second (a copy of the line), a day later, or two hours later on
 a host named after the first. Then three conflicts: another version of an
-mx2 report on mx3; an in-store one on mx1 (marked "conflict", as the
+mx2 report of two policies on mx3 (OUTDIR/conflict-domain: the domain of
+its second); an in-store one on mx1 (marked "conflict", as the
 store's writer marks it); a version of a report of a known reporter
 DKIM-signed by its domain (it counts; the other is an impersonation). A
 report from before digests (no "report-digest") on two hosts; another
@@ -91,9 +92,16 @@ for k, lines in enumerate(reports):
     else:
         put(HOSTS[second], lines)  # the same second
 
-# Another version of an mx2 report on mx3, three hours later.
-k = next(k for k in range(len(reports)) if k % 3 == 1 and k % 5)
+# Another version of an mx2 report of two policies on mx3, three hours
+# later; the domain of its second policy in OUTDIR/conflict-domain (a
+# --domain that keeps its second line and not its first).
+k = next(k for k in range(len(reports) // 2, len(reports))
+         if k % 3 == 1 and k % 5 and len(reports[k]) > 1 and
+         reports[k][1]["policy"]["policy-domain"] !=
+         reports[k][0]["policy"]["policy-domain"])
 put("mx3", version(reports[k], 1), 3 * 3600)
+with open(os.path.join(out, "conflict-domain"), "w") as f:
+    f.write(reports[k][1]["policy"]["policy-domain"] + "\n")
 # An in-store conflict on mx1, marked as the store's writer marks it.
 k = next(k for k in range(len(reports)) if k % 3 == 0 and k % 5)
 put("mx1", version(reports[k], 2, conflict=True), 3600)

@@ -119,6 +119,12 @@ assert s["problems"]["conflicting-report-ids"] == 3, s["problems"]
 assert s["problems"]["impersonated-reports"] > 0, s["problems"]
 assert s["stores"] == 3, s["stores"]
 PY
+# --domain of a conflicting report's second line only: the first, of
+# another domain, still decides the conflict.
+cd=$(cat "$t/conflict-domain")
+every "--since 8d --domain $cd" json
+compare "conflict domain" --since 8d --domain "$cd" --format text
+grep -q "conflict" "$t/d.out" || fail "--domain $cd: no conflict listed: $(cat "$t/d.out")"
 compare "domains" --since 6d --domain DOMAIN003.example --domain domain011.EXAMPLE --format csv --by domain
 [ "$(grep -c 'domain0\(03\|11\)\.example' "$t/d.out")" -eq 2 ] || fail "--domain: $(cat "$t/d.out")"
 PGSERVICEFILE=$t/pg_service.conf "$summary" -c "$t/c.conf" \
