@@ -52,7 +52,9 @@ int pg_read_is_database(const char *s);
 
 /* What to read: receipt in [since, until) (epoch seconds), and when
  * n_domains > 0 only lines whose policy domain is one of domains (ASCII
- * case aside; "(none)" is a line without one). limits bound each line
+ * case aside; "(none)" is a line without one) -- and every line of a
+ * report id with several versions, which the conflict rule needs whole
+ * (the caller leaves out the other domains after it). limits bound each line
  * (NULL: the defaults) and must outlive the reader. */
 struct pg_read_query {
 	int64_t since, until;
