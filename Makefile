@@ -121,8 +121,8 @@ include milter/module.mk
 include ingest/module.mk
 include dns/module.mk
 include probe/module.mk
-include summary/module.mk
 include pg/module.mk
+include summary/module.mk
 include tests/module.mk
 include tests/bench/module.mk
 include tests/fuzz/module.mk

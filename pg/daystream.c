@@ -61,6 +61,23 @@ close_part(struct pg_daystream *ds)
 	ds->open = 0;
 }
 
+/* "dir/name" into path, for messages only (the file is opened by name
+ * under the store's descriptor). A store path too long for it is cut in
+ * its middle, as "start.../name": the message still names the day file
+ * and where the store's path begins, never a path cut short as if it
+ * were another one. */
+static void
+path_of(char *path, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(path, size, "%s/%s", dir, name);
+	size_t keep;
+
+	if (n >= 0 && (size_t)n < size)
+		return;
+	keep = strlen(name) + 5 < size ? size - strlen(name) - 5 : 0;
+	snprintf(path, size, "%.*s.../%s", (int)keep, dir, name);
+}
+
 /* Open part ds->part. 1 when open, 0 when the file is not there, -1 with
  * err. */
 static int
@@ -72,8 +89,7 @@ open_part(struct pg_daystream *ds, size_t max_line, struct tlsrpt_error *err)
 	uint64_t skip = 0;
 
 	tlsrpt_day_file_name(ds->day, gz, name, sizeof(name));
-	if (snprintf(ds->path, sizeof(ds->path), "%s/%s", ds->dir, name) < 0)
-		ds->path[0] = '\0';
+	path_of(ds->path, sizeof(ds->path), ds->dir, name);
 	fd = openat(ds->dirfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT)

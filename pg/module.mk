@@ -31,6 +31,15 @@ $(BUILD)/pg/schema_sql.o: $(PG_SCHEMA_C)
 
 $(PG_SRCS:%.c=$(BUILD)/%.o): MODULE_CFLAGS = $(PQ_CFLAGS)
 
+# Everything but tlsrpt-ship's main(), for tlsrpt-summary -d postgresql://
+# (pg/read.h), which links it with $(PQ_LIBS).
+PG_LIB_OBJS := $(filter-out $(BUILD)/pg/ship_main.o,$(PG_SRCS:%.c=$(BUILD)/%.o)) \
+	$(BUILD)/pg/schema_sql.o
+PG_LIB := $(BUILD)/libtlsrpt-pg.a
+$(PG_LIB): $(PG_LIB_OBJS)
+	$(say) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 $(SHIP): $(PG_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/pg/schema_sql.o $(STORE_LIB) $(REPORT_LIB) $(BASE_LIB)
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS) $(PQ_LIBS) -lpthread

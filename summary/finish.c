@@ -116,16 +116,39 @@ cmp_day(gconstpointer x, gconstpointer y)
 	return -cmp_i64_desc(a->day, b->day);
 }
 
+/* By receipt, then organisation and report id: one order whatever
+ * order the records were read in. */
+static int
+cmp_receipt(int64_t ra, const char *oa, const char *ia, int64_t rb,
+	    const char *ob, const char *ib)
+{
+	int c = -cmp_i64_desc(ra, rb);
+
+	if (c == 0)
+		c = strcmp(oa, ob);
+	return c != 0 ? c : strcmp(ia, ib);
+}
+
 static gint
 cmp_report(gconstpointer x, gconstpointer y)
 {
 	const struct summary_report *a = *(const void *const *)x;
 	const struct summary_report *b = *(const void *const *)y;
-	int c = -cmp_i64_desc(a->received, b->received);
 
-	if (c == 0)
-		c = strcmp(a->org, b->org);
-	return c != 0 ? c : strcmp(a->report_id, b->report_id);
+	return cmp_receipt(a->received, a->org, a->report_id, b->received,
+			   b->org, b->report_id);
+}
+
+/* Impersonations as the reports: the order read is the order of the -d
+ * stores within a day, which a database does not know. */
+static gint
+cmp_suspect(gconstpointer x, gconstpointer y)
+{
+	const struct summary_suspect *a = *(const void *const *)x;
+	const struct summary_suspect *b = *(const void *const *)y;
+
+	return cmp_receipt(a->received, a->org, a->report_id, b->received,
+			   b->org, b->report_id);
 }
 
 static gint
@@ -205,6 +228,7 @@ summary_agg_finish(struct summary_agg *a)
 	a->days = summary_values(a->days_h);
 	g_ptr_array_sort(a->days, cmp_day);
 	g_ptr_array_sort(a->reports_list, cmp_report);
+	g_ptr_array_sort(a->suspects, cmp_suspect);
 
 	summary_readiness(a);
 	summary_silence(a);

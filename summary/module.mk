@@ -18,10 +18,11 @@ $(SUMMARY_LIB): $(SUMMARY_LIB_OBJS)
 	$(say) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# -c reads tlsrpt-milter.conf with the milter's own reader (intake/).
-$(SUMMARY): $(BUILD)/summary/summary_main.o $(SUMMARY_LIB) $(DNS_LIB) $(INTAKE_LIBS)
+# -c reads tlsrpt-milter.conf with the milter's own reader (intake/);
+# -d postgresql://... reads tlsrpt-ship's database with pg/'s (libpq).
+$(SUMMARY): $(BUILD)/summary/summary_main.o $(SUMMARY_LIB) $(PG_LIB) $(DNS_LIB) $(INTAKE_LIBS)
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS) -lresolv -lpthread
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(REPORT_LIBS) $(PQ_LIBS) -lresolv -lpthread
 
 PROGRAMS += $(SUMMARY)
 BIN_PROGRAMS += $(SUMMARY)

@@ -4,7 +4,9 @@
  * postmaster, cron or monitoring. Exit status: 0 no domain's failures in
  * the window reach the noise threshold (summary/triage.h), 1 some do, 66
  * (EX_NOINPUT) a store file could not be read, so every count is short (the
- * summary is written all the same), sysexits(3) codes for other errors.
+ * summary is written all the same), sysexits(3) codes for other errors;
+ * with -d DATABASE (pg/read.h) 75 it cannot be reached, 78 its schema is
+ * missing or of another version, 77 the role may not read it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +23,9 @@
 #include "summary/aggregate.h"
 #include "dns/dns.h"
 #include "summary/render.h"
+#include "pg/read.h"
 #include "summary/render_mail.h"
+#include "summary/source.h"
 #include "summary/triage.h"
 #include "summary/window.h"
 
@@ -39,6 +43,7 @@ struct args {
 	const char *known; /* --known-reporters FILE */
 	const char *dirs[MAX_DIRS];
 	size_t n_dirs;
+	const char *db; /* -d postgresql://...: tlsrpt-ship's database */
 	const char *domains[MAX_DOMAINS];
 	size_t n_domains;
 	int verified_only;
@@ -68,6 +73,8 @@ usage(FILE *f)
 		"[--subject TEXT] [--only-problems]\n"
 		"                      [--known-reporters FILE] "
 		"[--prometheus-top N] [--no-rollups]\n"
+		"       tlsrpt-summary -d postgresql://... [the options "
+		"above]\n"
 		"       tlsrpt-summary dns ...   (see tlsrpt-summary(1))\n"
 		"WHEN: 2026-11-20, 2026-11-20T06:00:00Z, or back from now: "
 		"90m 24h 7d 2w\n"
@@ -79,6 +86,11 @@ usage(FILE *f)
 		"threshold\n"
 		"--no-rollups: read every day's lines (no rollup read or "
 		"written)\n"
+		"-d postgresql://HOST/DB, postgres://..., or a libpq "
+		"\"service=NAME\" string:\n"
+		"  read what tlsrpt-ship loaded there instead of store "
+		"directories\n"
+		"  (passwords: ~/.pgpass or the service file, never here)\n"
 		"default store: %s\n"
 		"default known reporters: %s\n",
 		summary_renderer_names(), TLSRPT_LOCALSTATEDIR "/lib/tlsrpt",
@@ -143,6 +155,16 @@ parse_args(int argc, char **argv, struct args *a)
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'd':
+			if (pg_read_is_database(optarg)) {
+				if (a->db != NULL) {
+					fprintf(stderr,
+						"tlsrpt-summary: one database "
+						"at most (-d)\n");
+					return EX_USAGE;
+				}
+				a->db = optarg;
+				break;
+			}
 			if (a->n_dirs == MAX_DIRS) {
 				fprintf(stderr,
 					"tlsrpt-summary: at most %d -d\n",
@@ -395,6 +417,15 @@ run(struct args *a)
 	}
 	if (check_mail_args(a, mail) != 0)
 		goto out;
+	/* Never the connection string in a message: it may hold a
+	 * password. */
+	if (a->db != NULL && a->n_dirs > 0) {
+		fprintf(stderr,
+			"tlsrpt-summary: -d: a database and store directories "
+			"in one run: ship the stores into the database with "
+			"tlsrpt-ship, or read one or the other\n");
+		goto out;
+	}
 	if (a->by != NULL && summary_view_parse(a->by, &ctx.view) != 0) {
 		fprintf(stderr,
 			"tlsrpt-summary: unknown view \"%s\" (domain org "
@@ -415,7 +446,7 @@ run(struct args *a)
 		goto out;
 	if ((rc = threshold(a, &cfg, &o)) != 0)
 		goto out;
-	if (a->n_dirs == 0)
+	if (a->n_dirs == 0 && a->db == NULL)
 		a->dirs[a->n_dirs++] = config_store_path(&cfg);
 	for (i = 0; i < a->n_dirs; i++) {
 		if ((rc = check_dir(a->dirs[i])) != 0)
@@ -436,10 +467,15 @@ run(struct args *a)
 	ctx.now = now;
 	ctx.n_dirs = a->n_dirs;
 	agg = summary_agg_new(&o);
-	if (summary_read_stores(agg, a->dirs, a->n_dirs, &err) != 0) {
+	if (a->db != NULL
+		    ? summary_read_db(agg, a->db, &ctx.n_dirs, &rc, &err)
+		    : summary_read_stores(agg, a->dirs, a->n_dirs, &err)) {
 		fprintf(stderr, "tlsrpt-summary: %s\n",
 			tlsrpt_error_format(&err, msg, sizeof(msg)));
-		rc = err.code == TLSRPT_ERR_NOMEM ? EX_OSERR : EX_IOERR;
+		if (err.code == TLSRPT_ERR_NOMEM)
+			rc = EX_OSERR;
+		else if (a->db == NULL)
+			rc = EX_IOERR;
 		goto out;
 	}
 	summary_agg_finish(agg);

@@ -205,3 +205,8 @@ row "5   (after 1000 msgs: KB, ratio to $NRSS)" "$a" "" "$(ratio "$z" "$a")" ""
 # (6) tlsrpt-ship into PostgreSQL against a plain COPY (tests/bench/ship-bench.sh)
 sh tests/bench/ship-bench.sh "$B" "$T" "$(n 100000)" "$RUNS" ||
 	row "6 ship to PostgreSQL" "skipped" "" "" "(PostgreSQL not installed)"
+
+# (7) tlsrpt-summary from PostgreSQL against the same from the store's
+# files (tests/bench/summary-pg-bench.sh); BENCH_PG_N: 10^6, 10^7 lines
+sh tests/bench/summary-pg-bench.sh "$B" "$T" "${BENCH_PG_N:-$(n 100000)}" "$RUNS" ||
+	row "7 summary from PostgreSQL" "skipped" "" "" "(PostgreSQL not installed)"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -160,6 +161,47 @@ START_TEST(test_daystream_sizes)
 }
 END_TEST
 
+/* A store path too long for an error's path: cut in its middle, the day
+ * file's name whole. */
+START_TEST(test_daystream_long_path)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	char dir[] = "/tmp/check_pg.XXXXXX", name[TLSRPT_DAY_NAME_MAX];
+	char *deep, *sub;
+	struct pg_daystream ds;
+	const char *line;
+	size_t len, n;
+	unsigned flags;
+	uint64_t end;
+	int dirfd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	sub = g_strnfill(200, 'd');
+	deep = g_strdup_printf("%s/%s", dir, sub);
+	ck_assert_int_eq(mkdir(deep, 0700), 0);
+	dirfd = open(deep, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(dirfd, 0);
+	/* The day's .jsonl a directory: the error names it. */
+	tlsrpt_day_file_name(DAY, 0, name, sizeof(name));
+	ck_assert_int_eq(mkdirat(dirfd, name, 0700), 0);
+	pg_daystream_init(&ds, dirfd, deep, DAY, 0, 1000);
+	ck_assert_int_eq(
+		pg_daystream_next(&ds, &line, &len, &flags, &end, &err), -1);
+	pg_daystream_close(&ds);
+	n = strlen(err.path);
+	ck_assert_uint_lt(n, sizeof(err.path));
+	ck_assert_int_eq(strncmp(err.path, dir, strlen(dir)), 0);
+	ck_assert_uint_gt(n, strlen(name) + 4);
+	ck_assert_int_eq(strncmp(err.path + n - strlen(name) - 4, ".../", 4),
+			 0);
+	ck_assert_str_eq(err.path + n - strlen(name), name);
+	close(dirfd);
+	remove_dir(dir);
+	g_free(deep);
+	g_free(sub);
+}
+END_TEST
+
 /* COPY's text format: backslashes doubled, control characters escaped,
  * JSON's \u0000 (which jsonb refuses) as U+FFFD. */
 START_TEST(test_copy_row)
@@ -185,6 +227,7 @@ main(void)
 	tlsrpt_alloc_init();
 	tcase_add_test(tc, test_daystream_gz_then_plain);
 	tcase_add_test(tc, test_daystream_sizes);
+	tcase_add_test(tc, test_daystream_long_path);
 	tcase_add_test(tc, test_copy_row);
 	suite_add_tcase(s, tc);
 	return test_run(s);
