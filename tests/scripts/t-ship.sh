@@ -209,4 +209,15 @@ psql -XAtq -v ON_ERROR_STOP=1 -f "$t/grafana.sql" >"$t/grafana.out" 2>&1 ||
 # Nothing new: a run ships nothing.
 "$ship" -v --host mx1 "$t/mx1" >"$t/out" || fail "a run with nothing new"
 grep -q ': 0 lines in 0 transactions' "$t/out" || fail "nothing new: $(cat "$t/out")"
+# One batch of more reports than the server's lock table holds (64 locks
+# a transaction x 100 connections by default): the report keys' locks are
+# taken in 256 buckets, so it ships (a lock per key failed with "out of
+# shared memory").
+"$TLSRPT_BUILD/tests/bench/gen-store" "$t/big" 20000 1 1 1795737600 >/dev/null ||
+	fail "gen-store"
+"$ship" --batch 20000 --host big "$t/big" >"$t/out" 2>&1 ||
+	fail "a batch of 20,000 lines: $(cat "$t/out")"
+big=$(psql -XAtq -c "SELECT count(*) FROM tlsrpt_policy_line WHERE ship_host = 'big'")
+[ "$big" = "$(cat "$t"/big/tlsrpt-*.jsonl | wc -l)" ] ||
+	fail "a batch of 20,000 lines: $big lines in the database"
 echo "ok: $(exp versions) versions, $(exp lines) lines from $(exp copies) copies; 20 kills, one database crash"
