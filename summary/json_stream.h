@@ -12,6 +12,7 @@
 #ifndef TLSRPT_SUMMARY_JSON_STREAM_H
 #define TLSRPT_SUMMARY_JSON_STREAM_H
 
+#include <glib.h>
 #include <jansson.h>
 #include <stdio.h>
 
@@ -19,7 +20,7 @@ struct summary_json_stream {
 	FILE *out;
 	int depth;  /* of the open container; the document is 0 */
 	int empty;  /* nothing written in the open container yet */
-	int pad;    /* spaces after each line break of the value dumped */
+	GString *buf; /* the value being written, until close */
 	int failed; /* a value could not be written */
 	int err;    /* then errno of the failed write */
 };

@@ -144,6 +144,61 @@ START_TEST(test_golden_document)
 }
 END_TEST
 
+/* The writer dumps values itself (not through jansson's callback): every
+ * ASCII byte and some UTF-8 in strings and keys, integers at their
+ * limits, reals of every shape are jansson's bytes, nested at any depth. */
+START_TEST(test_scalars_as_jansson)
+{
+	static const double reals[] = {0.0,	 -0.0,	  1.0,	 100.0, 99.99,
+				       33.33,	 0.1,	  1e-300, 1e300, -1.5e17,
+				       123456.7, 1e15,	  1e16,	 2.5e-7};
+	json_t *doc = json_object(), *arr = json_array(), *o = json_object();
+	char s[2], key[8];
+
+	for (int c = 1; c < 0x80; c++) {
+		s[0] = (char)c;
+		s[1] = '\0';
+		json_array_append_new(arr, json_string(s));
+		snprintf(key, sizeof(key), "k%c", c);
+		json_object_set_new(o, key, json_integer(c));
+	}
+	json_array_append_new(arr, json_string("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 a\\b\"c/d\x7f"));
+	json_array_append_new(arr, json_integer(INT64_MIN));
+	json_array_append_new(arr, json_integer(INT64_MAX));
+	json_array_append_new(arr, json_integer(0));
+	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++)
+		json_array_append_new(arr, json_real(reals[i]));
+	json_array_append_new(arr, json_true());
+	json_array_append_new(arr, json_false());
+	json_array_append_new(arr, json_null());
+	json_object_set_new(doc, "strings", arr);
+	check_splits(doc, 50);
+	/* The writer's own keys are constants; keys within a value are
+	 * escaped: the value put whole, never split. */
+	json_object_set_new(doc, "keys", o);
+	{
+		struct summary_json_stream w;
+		char *buf = NULL, *whole = json_dumps(doc, FLAGS);
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		const char *k;
+		json_t *x;
+
+		ck_assert_ptr_nonnull(f);
+		summary_json_open(&w, f);
+		json_object_foreach(doc, k, x)
+			summary_json_put(&w, k, json_incref(x));
+		ck_assert_int_eq(summary_json_close(&w), 0);
+		fclose(f);
+		ck_assert_uint_eq(len, strlen(whole) + 1);
+		ck_assert(memcmp(buf, whole, len - 1) == 0);
+		free(buf);
+		free(whole);
+	}
+	json_decref(doc);
+}
+END_TEST
+
 /* json_string() of invalid UTF-8 is NULL: left out, as in a tree. */
 START_TEST(test_null_left_out)
 {
@@ -244,6 +299,7 @@ main(void)
 	tlsrpt_alloc_init();
 	tcase_add_test(tc, test_splits);
 	tcase_add_test(tc, test_golden_document);
+	tcase_add_test(tc, test_scalars_as_jansson);
 	tcase_add_test(tc, test_null_left_out);
 	tcase_add_test(tc, test_full_disk);
 	tcase_add_test(tc, test_no_write_after_error);
