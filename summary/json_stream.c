@@ -64,27 +64,13 @@ put_string(GString *b, const char *s, size_t n)
 		if (j == n)
 			break;
 		switch (s[j]) {
-		case '"':
-			PUT(b, "\\\"");
-			break;
-		case '\\':
-			PUT(b, "\\\\");
-			break;
-		case '\b':
-			PUT(b, "\\b");
-			break;
-		case '\f':
-			PUT(b, "\\f");
-			break;
-		case '\n':
-			PUT(b, "\\n");
-			break;
-		case '\r':
-			PUT(b, "\\r");
-			break;
-		case '\t':
-			PUT(b, "\\t");
-			break;
+		case '"': PUT(b, "\\\""); break;
+		case '\\': PUT(b, "\\\\"); break;
+		case '\b': PUT(b, "\\b"); break;
+		case '\f': PUT(b, "\\f"); break;
+		case '\n': PUT(b, "\\n"); break;
+		case '\r': PUT(b, "\\r"); break;
+		case '\t': PUT(b, "\\t"); break;
 		default:
 			esc[4] = hex[(unsigned char)s[j] >> 4];
 			esc[5] = hex[(unsigned char)s[j] & 15];
@@ -115,8 +101,8 @@ put_integer(GString *b, json_int_t v)
 {
 	char d[24];
 	size_t i = sizeof(d);
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
-				     : (unsigned long long)v;
+	unsigned long long u =
+		v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
 	do {
 		d[--i] = (char)('0' + u % 10);
@@ -181,24 +167,16 @@ dump(GString *b, json_t *v, int spaces)
 	case JSON_STRING:
 		put_string(b, json_string_value(v), json_string_length(v));
 		return 0;
-	case JSON_INTEGER:
-		put_integer(b, json_integer_value(v));
-		return 0;
+	case JSON_INTEGER: put_integer(b, json_integer_value(v)); return 0;
 	case JSON_REAL:
 		n = json_dumpb(v, num, sizeof(num), FLAGS);
 		if (n == 0 || n > sizeof(num))
 			return -1;
 		put(b, num, n);
 		return 0;
-	case JSON_TRUE:
-		PUT(b, "true");
-		return 0;
-	case JSON_FALSE:
-		PUT(b, "false");
-		return 0;
-	case JSON_NULL:
-		PUT(b, "null");
-		return 0;
+	case JSON_TRUE: PUT(b, "true"); return 0;
+	case JSON_FALSE: PUT(b, "false"); return 0;
+	case JSON_NULL: PUT(b, "null"); return 0;
 	}
 	return -1;
 }

@@ -18,11 +18,11 @@
 
 struct summary_json_stream {
 	FILE *out;
-	int depth;  /* of the open container; the document is 0 */
-	int empty;  /* nothing written in the open container yet */
+	int depth;    /* of the open container; the document is 0 */
+	int empty;    /* nothing written in the open container yet */
 	GString *buf; /* the value being written, until close */
-	int failed; /* a value could not be written */
-	int err;    /* then errno of the failed write */
+	int failed;   /* a value could not be written */
+	int err;      /* then errno of the failed write */
 };
 
 /* Starts the document, an object, on out. */

@@ -149,9 +149,9 @@ END_TEST
  * limits, reals of every shape are jansson's bytes, nested at any depth. */
 START_TEST(test_scalars_as_jansson)
 {
-	static const double reals[] = {0.0,	 -0.0,	  1.0,	 100.0, 99.99,
-				       33.33,	 0.1,	  1e-300, 1e300, -1.5e17,
-				       123456.7, 1e15,	  1e16,	 2.5e-7};
+	static const double reals[] = {0.0,	 -0.0, 1.0,    100.0, 99.99,
+				       33.33,	 0.1,  1e-300, 1e300, -1.5e17,
+				       123456.7, 1e15, 1e16,   2.5e-7};
 	json_t *doc = json_object(), *arr = json_array(), *o = json_object();
 	char s[2], key[8];
 
@@ -162,7 +162,9 @@ START_TEST(test_scalars_as_jansson)
 		snprintf(key, sizeof(key), "k%c", c);
 		json_object_set_new(o, key, json_integer(c));
 	}
-	json_array_append_new(arr, json_string("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 a\\b\"c/d\x7f"));
+	json_array_append_new(arr,
+			      json_string("\xc3\xa9 \xe2\x82\xac "
+					  "\xf0\x9f\x98\x80 a\\b\"c/d\x7f"));
 	json_array_append_new(arr, json_integer(INT64_MIN));
 	json_array_append_new(arr, json_integer(INT64_MAX));
 	json_array_append_new(arr, json_integer(0));
