@@ -81,10 +81,10 @@ cmp_pair(gconstpointer p, gconstpointer q)
 void
 summary_pairs_finish(struct summary_domain *d)
 {
-	if (d->pairs_h == NULL) {
-		d->pairs = g_ptr_array_new();
+	/* No list for a domain without failure details (most of a
+	 * provider's): d->pairs stays NULL, which the readers allow. */
+	if (d->pairs_h == NULL)
 		return;
-	}
 	d->pairs = summary_values(d->pairs_h);
 	g_ptr_array_sort(d->pairs, cmp_pair);
 }

@@ -190,11 +190,14 @@ domain_row(const struct summary_domain *d)
 	json_object_set_new(
 		ready, "failed-by-mode",
 		json_pack("{s:I, s:I, s:I}", "testing",
-			  (json_int_t)d->modes[SUMMARY_MODE_TESTING].c.failures,
+			  (json_int_t)summary_mode_of(d, SUMMARY_MODE_TESTING)
+				  ->c.failures,
 			  "enforce",
-			  (json_int_t)d->modes[SUMMARY_MODE_ENFORCE].c.failures,
+			  (json_int_t)summary_mode_of(d, SUMMARY_MODE_ENFORCE)
+				  ->c.failures,
 			  "other",
-			  (json_int_t)d->modes[SUMMARY_MODE_OTHER].c.failures));
+			  (json_int_t)summary_mode_of(d, SUMMARY_MODE_OTHER)
+				  ->c.failures));
 	json_object_set_new(o, "readiness", ready);
 	for (i = 0; d->days != NULL && i < d->days->len; i++)
 		json_array_append_new(days,
