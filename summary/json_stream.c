@@ -17,13 +17,6 @@
 	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15) | \
 	 JSON_ENCODE_ANY)
 
-static void
-indent(FILE *out, int spaces)
-{
-	for (int i = 0; i < spaces; i++)
-		fputc(' ', out);
-}
-
 /* n bytes at the end of b: g_string_append_len() is no inline function
  * in the GLib of Debian 12, and this is the writer's inner loop. */
 static inline void
@@ -193,15 +186,34 @@ broken(struct summary_json_stream *w)
 	return w->failed;
 }
 
+/* What is in w->buf to the file: after every value, container or end at
+ * the top two levels (a row at most is held), and at the close. */
+static void
+flush(struct summary_json_stream *w)
+{
+	if (w->buf->len == 0 || w->depth > 1)
+		return;
+	if (!w->failed &&
+	    fwrite(w->buf->str, 1, w->buf->len, w->out) != w->buf->len) {
+		w->failed = 1;
+		w->err = errno;
+	}
+	g_string_truncate(w->buf, 0);
+}
+
 /* Starts the next item of the open container, with its key if any. */
 static void
 item(struct summary_json_stream *w, const char *key)
 {
-	fputs(w->empty ? "\n" : ",\n", w->out);
+	if (!w->empty)
+		PUT(w->buf, ",");
 	w->empty = 0;
-	indent(w->out, 2 * (w->depth + 1));
-	if (key != NULL)
-		fprintf(w->out, "\"%s\": ", key);
+	newline(w->buf, 2 * (w->depth + 1));
+	if (key != NULL) {
+		PUT(w->buf, "\"");
+		put(w->buf, key, strlen(key));
+		PUT(w->buf, "\": ");
+	}
 }
 
 void
@@ -209,7 +221,7 @@ summary_json_open(struct summary_json_stream *w, FILE *out)
 {
 	*w = (struct summary_json_stream){
 		.out = out, .depth = 0, .empty = 1, .buf = g_string_new(NULL)};
-	fputc('{', out);
+	PUT(w->buf, "{");
 }
 
 void
@@ -219,17 +231,101 @@ summary_json_put(struct summary_json_stream *w, const char *key, json_t *v)
 		return;
 	if (!broken(w)) {
 		item(w, key);
-		g_string_truncate(w->buf, 0);
 		if (dump(w->buf, v, 2 * (w->depth + 1)) != 0) {
 			w->failed = 1;
 			w->err = EINVAL;
-		} else if (fwrite(w->buf->str, 1, w->buf->len, w->out) !=
-			   w->buf->len) {
-			w->failed = 1;
-			w->err = errno;
 		}
+		flush(w);
 	}
 	json_decref(v);
+}
+
+/* json_string()'s test: a string it refuses (invalid UTF-8) is left out
+ * of a tree, and so of the stream. ASCII needs no closer look. */
+static int
+valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0' && *p < 0x80)
+		p++;
+	if (*p == '\0')
+		return 1;
+	{
+		json_t *t = json_string(s);
+
+		json_decref(t);
+		return t != NULL;
+	}
+}
+
+int
+summary_json_valid(const char *s)
+{
+	return s == NULL || valid(s);
+}
+
+void
+summary_json_str(struct summary_json_stream *w, const char *key, const char *s)
+{
+	if (s != NULL && !valid(s))
+		return;
+	if (!broken(w)) {
+		item(w, key);
+		if (s != NULL)
+			put_string(w->buf, s, strlen(s));
+		else
+			PUT(w->buf, "null");
+		flush(w);
+	}
+}
+
+void
+summary_json_int(struct summary_json_stream *w, const char *key, int64_t v)
+{
+	if (!broken(w)) {
+		item(w, key);
+		put_integer(w->buf, (json_int_t)v);
+		flush(w);
+	}
+}
+
+void
+summary_json_real(struct summary_json_stream *w, const char *key, double v)
+{
+	json_t *x = json_real(v);
+
+	/* As a tree leaves out what json_real() could not make (NaN). */
+	if (x == NULL)
+		return;
+	summary_json_put(w, key, x);
+}
+
+void
+summary_json_hundredths(struct summary_json_stream *w, const char *key,
+			int64_t n)
+{
+	uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+	char frac[3];
+
+	/* %.15g of the double nearest n / 100 prints n / 100 exactly while
+	 * it has at most 15 digits, then trailing zeros go and jansson
+	 * adds ".0" to a whole number: 12.5, 99.99, 100.0, -3.0. */
+	if (u >= 10000000000000ULL) {
+		summary_json_real(w, key, (double)n / 100.0);
+		return;
+	}
+	if (broken(w))
+		return;
+	item(w, key);
+	if (n < 0)
+		PUT(w->buf, "-");
+	put_integer(w->buf, (json_int_t)(u / 100));
+	frac[0] = (char)('0' + u % 100 / 10);
+	frac[1] = (char)('0' + u % 10);
+	PUT(w->buf, ".");
+	put(w->buf, frac, u % 10 != 0 ? 2 : 1);
+	flush(w);
 }
 
 void
@@ -237,7 +333,7 @@ summary_json_begin(struct summary_json_stream *w, const char *key, char bracket)
 {
 	if (!broken(w)) {
 		item(w, key);
-		fputc(bracket, w->out);
+		put(w->buf, &bracket, 1);
 	}
 	w->depth++;
 	w->empty = 1;
@@ -247,19 +343,23 @@ void
 summary_json_end(struct summary_json_stream *w, char bracket)
 {
 	if (!broken(w)) {
-		if (!w->empty) {
-			fputc('\n', w->out);
-			indent(w->out, 2 * w->depth);
-		}
-		fputc(bracket, w->out);
+		if (!w->empty)
+			newline(w->buf, 2 * w->depth);
+		put(w->buf, &bracket, 1);
 	}
 	w->depth--;
 	w->empty = 0;
+	if (!broken(w))
+		flush(w);
 }
 
 int
 summary_json_close(struct summary_json_stream *w)
 {
+	if (!broken(w)) {
+		PUT(w->buf, "\n}\n");
+		flush(w);
+	}
 	g_string_free(w->buf, TRUE);
 	w->buf = NULL;
 	/* The values built after the failure may have changed errno. */
@@ -267,6 +367,5 @@ summary_json_close(struct summary_json_stream *w)
 		errno = w->err;
 		return -1;
 	}
-	fputs("\n}\n", w->out);
 	return fflush(w->out) != 0 || ferror(w->out) ? -1 : 0;
 }

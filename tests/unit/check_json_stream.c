@@ -201,6 +201,96 @@ START_TEST(test_scalars_as_jansson)
 }
 END_TEST
 
+/* The scalars written without a json_t are what summary_json_put() of
+ * the json_t writes: json_real(n / 100.0) for n across the range (both
+ * signs, whole numbers, one and two decimals, past 15 digits), strings
+ * with escapes and UTF-8, invalid UTF-8 left out, NULL as null. */
+static char *
+written(int direct, int64_t n, const char *s)
+{
+	struct summary_json_stream w;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	summary_json_open(&w, f);
+	summary_json_begin(&w, "o", '{');
+	if (direct) {
+		summary_json_hundredths(&w, "r", n);
+		summary_json_int(&w, "i", n);
+		summary_json_str(&w, "s", s);
+	} else {
+		summary_json_put(&w, "r", json_real((double)n / 100.0));
+		summary_json_put(&w, "i", json_integer(n));
+		summary_json_put(&w, "s",
+				 s != NULL ? json_string(s) : json_null());
+	}
+	summary_json_end(&w, '}');
+	ck_assert_int_eq(summary_json_close(&w), 0);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_direct_scalars)
+{
+	static const int64_t edge[] = {0,
+				       1,
+				       -1,
+				       5,
+				       10,
+				       -10,
+				       99,
+				       100,
+				       -100,
+				       9999,
+				       10000,
+				       12345,
+				       -12345,
+				       999999999999LL,
+				       9999999999999LL,
+				       10000000000000LL,
+				       -10000000000001LL,
+				       123456789012345678LL,
+				       INT64_MAX,
+				       INT64_MIN + 1};
+	static const char *const strs[] = {"plain",
+					   "",
+					   "a\"b\\c\n\t\x01\x1f\x7f/",
+					   "\xc3\xa9t\xc3\xa9",
+					   "bad \xff byte",
+					   "\xed\xa0\x80 surrogate",
+					   NULL};
+	uint64_t seed = 42;
+
+	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		for (size_t j = 0; j < sizeof(strs) / sizeof(strs[0]); j++) {
+			char *got = written(1, edge[i], strs[j]);
+			char *want = written(0, edge[i], strs[j]);
+
+			ck_assert_str_eq(got, want);
+			free(got);
+			free(want);
+		}
+	}
+	for (int i = 0; i < 20000; i++) {
+		int64_t n = (int64_t)(next_rand(&seed) % 2000001) - 1000000;
+		char *got, *want;
+
+		if (i % 2 == 1)
+			n *= (int64_t)(next_rand(&seed) % 10000000);
+		got = written(1, n, "x");
+		want = written(0, n, "x");
+		ck_assert_str_eq(got, want);
+		free(got);
+		free(want);
+	}
+	ck_assert_int_eq(summary_json_valid(NULL), 1);
+	ck_assert_int_eq(summary_json_valid("\xc3\xa9"), 1);
+	ck_assert_int_eq(summary_json_valid("\xc3"), 0);
+}
+END_TEST
+
 /* json_string() of invalid UTF-8 is NULL: left out, as in a tree. */
 START_TEST(test_null_left_out)
 {
@@ -302,6 +392,7 @@ main(void)
 	tcase_add_test(tc, test_splits);
 	tcase_add_test(tc, test_golden_document);
 	tcase_add_test(tc, test_scalars_as_jansson);
+	tcase_add_test(tc, test_direct_scalars);
 	tcase_add_test(tc, test_null_left_out);
 	tcase_add_test(tc, test_full_disk);
 	tcase_add_test(tc, test_no_write_after_error);
