@@ -62,6 +62,22 @@ next(struct sc *c, char close)
 	return -1;
 }
 
+/* Eight bytes at a time: 0 when none of them is '"', '\\', a control
+ * character or outside printable ASCII, so the byte loop below needs to
+ * look only at the word with the closing quote (most bytes of a line are
+ * in its strings). haszero(v) is exact about whether v has a zero byte. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define HASZERO(v) (((v)-ONES) & ~(v)&HIGHS)
+
+static uint64_t
+special8(uint64_t w)
+{
+	return (w & HIGHS) | ((w - 0x20 * ONES) & ~w & HIGHS) |
+	       HASZERO(w ^ (0x7f * ONES)) | HASZERO(w ^ ('"' * ONES)) |
+	       HASZERO(w ^ ('\\' * ONES));
+}
+
 /* A string of printable ASCII without escapes: its bytes are its value. */
 static int
 str(struct sc *c, struct span *out)
@@ -70,7 +86,31 @@ str(struct sc *c, struct span *out)
 
 	if (lit(c, '"') < 0)
 		return -1;
-	for (p = (const unsigned char *)c->p; p < end; p++) {
+	p = (const unsigned char *)c->p;
+	while (end - p >= 8) {
+		uint64_t w, m;
+
+		memcpy(&w, p, sizeof(w));
+		m = special8(w);
+		if (m == 0) {
+			p += 8;
+			continue;
+		}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* A false mark is only ever above a true one: the lowest is
+		 * the first special byte, which decides. */
+		p += __builtin_ctzll(m) / 8;
+		if (*p != '"')
+			return -1;
+		out->s = c->p;
+		out->n = (size_t)(p - (const unsigned char *)c->p);
+		c->p = (const char *)p + 1;
+		return 0;
+#else
+		break;
+#endif
+	}
+	for (; p < end; p++) {
 		if (*p == '"') {
 			out->s = c->p;
 			out->n = (size_t)(p - (const unsigned char *)c->p);
@@ -110,14 +150,11 @@ num(struct sc *c, int64_t *out)
 static int
 key_is(const struct span *k, const char *name)
 {
-	size_t n;
-
-	/* Most names differ at the first byte: no strlen for them. */
+	/* Most names differ at the first byte. A key has no NUL: strncmp
+	 * stops at the name's end, which must be the key's. */
 	if (k->n == 0 || k->s[0] != name[0])
 		return 0;
-	n = strlen(name);
-
-	return k->n == n && memcmp(k->s, name, n) == 0;
+	return strncmp(name, k->s, k->n) == 0 && name[k->n] == '\0';
 }
 
 /* Index of k in names, or -1; the bit of an index seen twice means a
@@ -126,7 +163,13 @@ static int
 member(const struct span *k, const char *const *names, size_t n,
        unsigned long *seen)
 {
-	for (size_t i = 0; i < n; i++) {
+	/* The store writes the names in their order here: the search starts
+	 * after the last one seen, so it mostly matches at once. */
+	size_t from = *seen != 0 ? (size_t)(64 - __builtin_clzl(*seen)) : 0;
+
+	for (size_t j = 0; j < n; j++) {
+		size_t i = from + j < n ? from + j : from + j - n;
+
 		if (!key_is(k, names[i]))
 			continue;
 		if (*seen & (1ul << i))

@@ -84,14 +84,12 @@ domain_free(gpointer p)
 	g_ptr_array_free(d->reporter_list, TRUE);
 	if (d->days != NULL)
 		g_ptr_array_free(d->days, TRUE);
-	if (d->reasons != NULL) {
-		for (i = 0; i < d->reasons->len; i++)
-			g_free(g_array_index(d->reasons, struct summary_reason,
-					     i)
-				       .text);
+	/* The sentences are the aggregation's strings (readiness.c). */
+	if (d->reasons != NULL)
 		g_array_free(d->reasons, TRUE);
-	}
 	summary_pairs_free(d);
+	for (i = 0; i < SUMMARY_N_MODES; i++)
+		g_free(d->modes[i]);
 	g_free(d->other_types);
 	g_free(d);
 }

@@ -129,15 +129,17 @@ struct summary_reporter {
 	 * interval is the minimum whatever else arrives. */
 	int64_t *times;
 	guint n_times;
-	int times_dropped;
-	int64_t last; /* last received */
+	/* Flags beside n_times, not ints of their own: 88 bytes, not 96
+	 * (112 with malloc's own) a reporter of every domain. */
+	guint8 times_dropped;
+	guint8 silent; /* after finish */
+	int64_t last;  /* last received */
 	/* Latest policy it saw (NULL: no sts seen), interned. */
 	const char *sts_mode, *mx;
 	int64_t policy_seen;	/* start-datetime of the report saying so */
 	int64_t policy_recv;	/* its received: what orders "latest" */
 	int64_t recent_reports; /* in the readiness period */
 	int64_t interval;	/* usual interval (after finish; 0: too few) */
-	int silent;		/* after finish */
 };
 
 enum summary_verdict {
@@ -177,7 +179,8 @@ struct summary_reason {
 	const char *code; /* "failures", "policy-mismatch", "few-reports",
 			     "few-reporters", "refusing", "testing-failures",
 			     "mode-unknown" */
-	char *text;	  /* a sentence for a person */
+	char *text; /* a sentence for a person, interned (summary_agg.strings)
+		     */
 };
 
 /* The name of the group of policies without a policy-domain (only
@@ -239,8 +242,10 @@ struct summary_domain {
 	/* Owned struct summary_day, oldest first; NULL until the first
 	 * line in the window (an empty list after finish). */
 	GPtrArray *days;
-	/* The sts lines by the mode each names (readiness.c). */
-	struct summary_mode_tally modes[SUMMARY_N_MODES];
+	/* The sts lines by the mode each names (readiness.c), each made
+	 * on its first line (most of a provider's domains name one mode or
+	 * none): read them with summary_mode_of(). */
+	struct summary_mode_tally *modes[SUMMARY_N_MODES];
 	/* After finish: */
 	int64_t recent_sts_failures, recent_reports;
 	unsigned recent_reporters;
@@ -250,7 +255,7 @@ struct summary_domain {
 	/* Failure details in the window by (result type, MX), pairs.c: at
 	 * most SUMMARY_PAIRS_MAX, the sessions of later pairs in pairs_over.
 	 * pairs_h is NULL until the first; pairs, after finish, most
-	 * sessions first. */
+	 * sessions first (NULL when there are none). */
 	GHashTable *pairs_h;
 	GPtrArray *pairs;
 	int64_t pairs_over;
@@ -260,6 +265,10 @@ struct summary_domain {
 	const struct summary_probe *probe;
 	int probe_only;
 };
+
+/* d's tally of mode m: a zero one when no line named m. */
+const struct summary_mode_tally *summary_mode_of(const struct summary_domain *d,
+						 enum summary_mode m);
 
 /* The values of h in a new array (borrowed, in hash order): what each
  * finish step sorts its groups from. */

@@ -139,8 +139,14 @@ cmp_str(gconstpointer x, gconstpointer y)
 static char *
 list_item(const char *s)
 {
-	GString *t = g_string_new(NULL);
-	char *v = g_strstrip(g_strdup(s));
+	GString *t;
+	char *v;
+
+	/* Most items have no white space at all: themselves. */
+	if (s[strcspn(s, " \t\n\v\f\r")] == '\0')
+		return *s != '\0' ? g_strdup(s) : NULL;
+	t = g_string_new(NULL);
+	v = g_strstrip(g_strdup(s));
 
 	/* g_ascii_isspace()'s set, which g_strstrip() trims */
 	summary_append_replacing(t, v, " \t\n\v\f\r");
@@ -259,6 +265,25 @@ note_policy_type(struct summary_domain *d, const struct tlsrpt_policy *p)
 	d->other_types = both;
 }
 
+/* The key of a detail's MX in a->mx_h, "host\tip" (either may be empty):
+ * in buf when it fits, else a new string. */
+static char *
+mx_key(char *buf, size_t size, const struct tlsrpt_failure_detail *fd)
+{
+	const char *h = fd->receiving_mx_hostname != NULL
+				? fd->receiving_mx_hostname
+				: "";
+	const char *ip = fd->receiving_ip != NULL ? fd->receiving_ip : "";
+	size_t nh = strlen(h), ni = strlen(ip);
+
+	if (nh + ni + 2 > size)
+		return g_strconcat(h, "\t", ip, NULL);
+	memcpy(buf, h, nh);
+	buf[nh] = '\t';
+	memcpy(buf + nh + 1, ip, ni + 1);
+	return buf;
+}
+
 /* Failure details of one policy in the window into the detail groups, and
  * the consistency of its counts. */
 static void
@@ -278,7 +303,8 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		struct summary_result *r;
 		struct summary_mx *m;
 		struct summary_sender *s;
-		char *key;
+		char buf[256], *key;
+		const char *ip;
 
 		sum = tlsrpt_count_add(sum, fd->failed_session_count);
 		if (fd->failed_session_count > p->total_failure_session_count)
@@ -299,12 +325,9 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		summary_pairs_add(d, fd->result_type, mx,
 				  fd->failed_session_count);
 
-		key = g_strdup_printf(
-			"%s\t%s",
-			fd->receiving_mx_hostname != NULL
-				? fd->receiving_mx_hostname
-				: "",
-			fd->receiving_ip != NULL ? fd->receiving_ip : "");
+		/* "host\tip", looked up from the stack when it fits: a
+		 * copy is made only for a new MX. */
+		key = mx_key(buf, sizeof(buf), fd);
 		m = g_hash_table_lookup(a->mx_h, key);
 		if (m == NULL) {
 			m = g_new0(struct summary_mx, 1);
@@ -312,8 +335,9 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 			m->ip = g_strdup(fd->receiving_ip);
 			m->results_h = string_set();
 			m->domains_h = string_set();
-			g_hash_table_insert(a->mx_h, key, m);
-		} else {
+			g_hash_table_insert(
+				a->mx_h, key == buf ? g_strdup(buf) : key, m);
+		} else if (key != buf) {
 			g_free(key);
 		}
 		m->failures =
@@ -321,17 +345,14 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		set_add(a, m->results_h, fd->result_type);
 		set_add(a, m->domains_h, d->name);
 
-		key = g_strdup(fd->sending_mta_ip != NULL ? fd->sending_mta_ip
-							  : "");
-		s = g_hash_table_lookup(a->senders_h, key);
+		ip = fd->sending_mta_ip != NULL ? fd->sending_mta_ip : "";
+		s = g_hash_table_lookup(a->senders_h, ip);
 		if (s == NULL) {
 			s = g_new0(struct summary_sender, 1);
 			s->ip = g_strdup(fd->sending_mta_ip);
 			s->results_h = string_set();
 			s->orgs_h = string_set();
-			g_hash_table_insert(a->senders_h, key, s);
-		} else {
-			g_free(key);
+			g_hash_table_insert(a->senders_h, g_strdup(ip), s);
 		}
 		s->failures =
 			tlsrpt_count_add(s->failures, fd->failed_session_count);
@@ -370,8 +391,8 @@ track_report(struct summary_agg *a, const struct tlsrpt_record *rec,
 
 	if (is_new) {
 		g_free(a->cur_key);
-		a->cur_key = g_strdup_printf("%s\n%s", rec->organization_name,
-					     rec->report_id);
+		a->cur_key = g_strconcat(rec->organization_name, "\n",
+					 rec->report_id, NULL);
 		g_ptr_array_set_size(a->cur_domains, 0);
 		a->cur_report = NULL;
 	}

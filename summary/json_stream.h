@@ -12,16 +12,18 @@
 #ifndef TLSRPT_SUMMARY_JSON_STREAM_H
 #define TLSRPT_SUMMARY_JSON_STREAM_H
 
+#include <glib.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct summary_json_stream {
 	FILE *out;
-	int depth;  /* of the open container; the document is 0 */
-	int empty;  /* nothing written in the open container yet */
-	int pad;    /* spaces after each line break of the value dumped */
-	int failed; /* a value could not be written */
-	int err;    /* then errno of the failed write */
+	int depth;    /* of the open container; the document is 0 */
+	int empty;    /* nothing written in the open container yet */
+	GString *buf; /* the value being written, until close */
+	int failed;   /* a value could not be written */
+	int err;      /* then errno of the failed write */
 };
 
 /* Starts the document, an object, on out. */
@@ -34,6 +36,27 @@ void summary_json_open(struct summary_json_stream *w, FILE *out);
  * caller's constants: it is written as it is, unescaped. */
 void summary_json_put(struct summary_json_stream *w, const char *key,
 		      json_t *v);
+
+/* Scalars written as they are, without a json_t, as summary_json_put()
+ * would write json_string(s) (s NULL: null; a string json_string()
+ * refuses, invalid UTF-8, is left out), json_integer(v) and json_real(v).
+ * key as for summary_json_put(). */
+void summary_json_str(struct summary_json_stream *w, const char *key,
+		      const char *s);
+void summary_json_int(struct summary_json_stream *w, const char *key,
+		      int64_t v);
+void summary_json_real(struct summary_json_stream *w, const char *key,
+		       double v);
+
+/* json_real(n / 100.0) as summary_json_put() would write it (a rate or
+ * share rounded to two decimals), without printf for all but the huge. */
+void summary_json_hundredths(struct summary_json_stream *w, const char *key,
+			     int64_t n);
+
+/* 1 when json_string(s) would make a string (or s is NULL): for a caller
+ * that leaves out a whole object when one of its strings is refused, as
+ * json_pack() does. */
+int summary_json_valid(const char *s);
 
 /* Opens an array ('[') or object ('{') as the next item; the items put
  * until summary_json_end(w, ']' or '}') are its own. */

@@ -25,20 +25,32 @@ pair_free(gpointer p)
 	g_free(x);
 }
 
-/* The key of a pair: the type's length first, so that no type or MX
- * (any string a report holds) can make two pairs one key. */
+/* The key of a pair, "LEN:TYPE+MX" or "LEN:TYPE-": the type's length
+ * first, so that no type or MX (any string a report holds) can make two
+ * pairs one key. In buf when it fits (a lookup then allocates nothing),
+ * else a new string. */
 static char *
-pair_key(const char *type, const char *mx)
+pair_key(char *buf, size_t size, const char *type, const char *mx)
 {
-	return g_strdup_printf("%zu:%s%c%s", strlen(type), type,
-			       mx != NULL ? '+' : '-', mx != NULL ? mx : "");
+	size_t nt = strlen(type), nm = mx != NULL ? strlen(mx) : 0;
+	int n;
+
+	if (nt + nm + 24 > size)
+		return g_strdup_printf("%zu:%s%c%s", nt, type,
+				       mx != NULL ? '+' : '-',
+				       mx != NULL ? mx : "");
+	n = g_snprintf(buf, size, "%zu:", nt);
+	memcpy(buf + n, type, nt);
+	buf[n + nt] = mx != NULL ? '+' : '-';
+	memcpy(buf + n + nt + 1, mx != NULL ? mx : "", nm + 1);
+	return buf;
 }
 
 void
 summary_pairs_add(struct summary_domain *d, const char *type, const char *mx,
 		  int64_t sessions)
 {
-	char *key = pair_key(type, mx);
+	char buf[256], *key = pair_key(buf, sizeof(buf), type, mx);
 	struct summary_pair *x;
 
 	if (d->pairs_h == NULL)
@@ -47,17 +59,18 @@ summary_pairs_add(struct summary_domain *d, const char *type, const char *mx,
 	x = g_hash_table_lookup(d->pairs_h, key);
 	if (x == NULL && g_hash_table_size(d->pairs_h) >= SUMMARY_PAIRS_MAX) {
 		d->pairs_over = tlsrpt_count_add(d->pairs_over, sessions);
-		g_free(key);
-		return;
-	}
-	if (x == NULL) {
+	} else if (x == NULL) {
 		x = g_new0(struct summary_pair, 1);
 		x->type = g_strdup(type);
 		x->mx = g_strdup(mx);
-		g_hash_table_insert(d->pairs_h, key, x);
-	} else {
-		g_free(key);
+		g_hash_table_insert(d->pairs_h,
+				    key == buf ? g_strdup(buf) : key, x);
+		key = buf; /* taken by the table */
 	}
+	if (key != buf)
+		g_free(key);
+	if (x == NULL)
+		return;
 	x->sessions = tlsrpt_count_add(x->sessions, sessions);
 }
 
@@ -81,10 +94,10 @@ cmp_pair(gconstpointer p, gconstpointer q)
 void
 summary_pairs_finish(struct summary_domain *d)
 {
-	if (d->pairs_h == NULL) {
-		d->pairs = g_ptr_array_new();
+	/* No list for a domain without failure details (most of a
+	 * provider's): d->pairs stays NULL, which the readers allow. */
+	if (d->pairs_h == NULL)
 		return;
-	}
 	d->pairs = summary_values(d->pairs_h);
 	g_ptr_array_sort(d->pairs, cmp_pair);
 }

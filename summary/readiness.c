@@ -25,11 +25,17 @@
 #include "summary/render.h"
 #include "summary/window.h"
 
+/* A reason of d: the sentence text (freed here) is kept once in the
+ * aggregation's strings, as many of a provider's domains have the same
+ * ones. */
 static void
-reason(struct summary_domain *d, const char *code, char *text)
+reason(const struct summary_agg *a, struct summary_domain *d, const char *code,
+       char *text)
 {
-	struct summary_reason r = {code, text};
+	struct summary_reason r = {
+		code, g_string_chunk_insert_const(a->strings, text)};
 
+	g_free(text);
 	g_array_append_val(d->reasons, r);
 }
 
@@ -76,10 +82,14 @@ summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
 {
 	const struct summary_options *o = &a->opt;
 	enum summary_mode mi = mode_index(mode);
-	struct summary_mode_tally *m = &d->modes[mi];
+	struct summary_mode_tally *m;
 	int64_t t = rec->received;
 	int64_t failed = rec->policy.total_failure_session_count;
 	int cached = failed > 0 && stale(d, r, rec, mi);
+
+	if (d->modes[mi] == NULL)
+		d->modes[mi] = g_new0(struct summary_mode_tally, 1);
+	m = d->modes[mi];
 
 	if (t >= o->since) {
 		if (cached)
@@ -108,6 +118,14 @@ summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
 	}
 }
 
+const struct summary_mode_tally *
+summary_mode_of(const struct summary_domain *d, enum summary_mode m)
+{
+	static const struct summary_mode_tally none;
+
+	return d->modes[m] != NULL ? d->modes[m] : &none;
+}
+
 static const char *
 plural(int64_t n)
 {
@@ -132,7 +150,7 @@ append_days(GString *s, int64_t first, int64_t last)
 /* Every reporter active in the readiness period whose latest policy is not
  * the domain's: it may cache an older one, and judges (or refuses) by it. */
 static void
-judge_mismatch(struct summary_domain *d)
+judge_mismatch(const struct summary_agg *a, struct summary_domain *d)
 {
 	guint i;
 
@@ -144,7 +162,7 @@ judge_mismatch(struct summary_domain *d)
 			continue;
 		if (same(r->sts_mode, d->sts_mode) && same(r->mx, d->mx))
 			continue;
-		reason(d, "policy-mismatch",
+		reason(a, d, "policy-mismatch",
 		       g_strdup_printf("%s last saw mode %s, mx %s (latest: "
 				       "mode %s, mx %s); it may still cache "
 				       "an older policy",
@@ -161,9 +179,12 @@ static char *
 recent_failures_text(const struct summary_agg *a,
 		     const struct summary_domain *d)
 {
-	const struct summary_mode_tally *t = &d->modes[SUMMARY_MODE_TESTING],
-					*e = &d->modes[SUMMARY_MODE_ENFORCE],
-					*x = &d->modes[SUMMARY_MODE_OTHER];
+	const struct summary_mode_tally *t = summary_mode_of(
+						d, SUMMARY_MODE_TESTING),
+					*e = summary_mode_of(
+						d, SUMMARY_MODE_ENFORCE),
+					*x = summary_mode_of(
+						d, SUMMARY_MODE_OTHER);
 	GString *s = g_string_new(NULL);
 	const char *sep = " (";
 
@@ -211,7 +232,7 @@ recent_failures_text(const struct summary_agg *a,
  * in enforce, those that honour the policy refuse it now (the reports
  * say so a day later). */
 static void
-judge_probe(struct summary_domain *d, int enforce)
+judge_probe(const struct summary_agg *a, struct summary_domain *d, int enforce)
 {
 	const struct summary_probe_finding *f = summary_probe_blocker(d->probe);
 	char day[24];
@@ -219,7 +240,7 @@ judge_probe(struct summary_domain *d, int enforce)
 	if (f == NULL)
 		return;
 	summary_date_of(d->probe->time, day, sizeof(day));
-	reason(d, "probe",
+	reason(a, d, "probe",
 	       g_strdup_printf(
 		       "our probe found %s%s%s (%s): %s", f->result_type,
 		       f->mx_host != NULL ? " on " : "",
@@ -239,10 +260,10 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 	const struct summary_options *o = &a->opt;
 
 	if (d->recent_sts_failures > 0)
-		reason(d, "failures", recent_failures_text(a, d));
-	judge_mismatch(d);
+		reason(a, d, "failures", recent_failures_text(a, d));
+	judge_mismatch(a, d);
 	if (d->recent_reports < (int64_t)o->readiness_min_reports)
-		reason(d, "few-reports",
+		reason(a, d, "few-reports",
 		       g_strdup_printf(
 			       "only %lld %s in the last %u days "
 			       "(%u needed to judge)",
@@ -250,7 +271,7 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 			       d->recent_reports == 1 ? "report" : "reports",
 			       o->readiness_days, o->readiness_min_reports));
 	if (d->recent_reporters < o->readiness_min_reporters)
-		reason(d, "few-reporters",
+		reason(a, d, "few-reporters",
 		       g_strdup_printf(
 			       "only %u reporting %s in the last %u "
 			       "days (%u needed to judge)",
@@ -258,7 +279,7 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 			       d->recent_reporters == 1 ? "organisation"
 							: "organisations",
 			       o->readiness_days, o->readiness_min_reporters));
-	judge_probe(d, 0);
+	judge_probe(a, d, 0);
 	d->verdict = d->reasons->len == 0 ? SUMMARY_VERDICT_READY
 					  : SUMMARY_VERDICT_NOT_READY;
 }
@@ -270,8 +291,10 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 static char *
 testing_failures_text(const struct summary_domain *d)
 {
-	const struct summary_mode_tally *t = &d->modes[SUMMARY_MODE_TESTING],
-					*e = &d->modes[SUMMARY_MODE_ENFORCE];
+	const struct summary_mode_tally *t = summary_mode_of(
+						d, SUMMARY_MODE_TESTING),
+					*e = summary_mode_of(
+						d, SUMMARY_MODE_ENFORCE);
 	int64_t e_sessions = summary_sessions(&e->c);
 	GString *s = g_string_new(NULL);
 	char day[24];
@@ -308,11 +331,14 @@ testing_failures_text(const struct summary_domain *d)
  * reporter still caching testing) and of lines naming no mode are said,
  * but are not refusals. */
 static void
-judge_enforce(struct summary_domain *d)
+judge_enforce(const struct summary_agg *a, struct summary_domain *d)
 {
-	const struct summary_mode_tally *t = &d->modes[SUMMARY_MODE_TESTING],
-					*e = &d->modes[SUMMARY_MODE_ENFORCE],
-					*x = &d->modes[SUMMARY_MODE_OTHER];
+	const struct summary_mode_tally *t = summary_mode_of(
+						d, SUMMARY_MODE_TESTING),
+					*e = summary_mode_of(
+						d, SUMMARY_MODE_ENFORCE),
+					*x = summary_mode_of(
+						d, SUMMARY_MODE_OTHER);
 	GString *s;
 
 	d->verdict = SUMMARY_VERDICT_ENFORCED;
@@ -325,10 +351,10 @@ judge_enforce(struct summary_domain *d)
 				(long long)e->c.failures,
 				plural(e->c.failures));
 		append_days(s, e->first_failed, e->last_failed);
-		reason(d, "refusing", g_string_free(s, FALSE));
+		reason(a, d, "refusing", g_string_free(s, FALSE));
 	}
 	if (t->c.failures > 0)
-		reason(d, "testing-failures", testing_failures_text(d));
+		reason(a, d, "testing-failures", testing_failures_text(d));
 	if (x->c.failures > 0) {
 		s = g_string_new(NULL);
 		g_string_printf(s,
@@ -340,10 +366,10 @@ judge_enforce(struct summary_domain *d)
 		append_days(s, x->first_failed, x->last_failed);
 		g_string_append(s,
 				": whether senders refused them is not known");
-		reason(d, "mode-unknown", g_string_free(s, FALSE));
+		reason(a, d, "mode-unknown", g_string_free(s, FALSE));
 	}
-	judge_mismatch(d);
-	judge_probe(d, 1);
+	judge_mismatch(a, d);
+	judge_probe(a, d, 1);
 }
 
 void
@@ -370,7 +396,7 @@ summary_readiness(struct summary_agg *a)
 		if (same(d->sts_mode, "testing")) {
 			judge_testing(a, d);
 		} else if (same(d->sts_mode, "enforce")) {
-			judge_enforce(d);
+			judge_enforce(a, d);
 		}
 	}
 }

@@ -89,41 +89,6 @@ jdomains(const GPtrArray *v)
 	return a;
 }
 
-/* The items of a space-separated list of the aggregation (they hold no
- * space, fold.c) appended to the array a; none for NULL. Returns a. */
-static json_t *
-jsplit(json_t *a, const char *s)
-{
-	char **v = g_strsplit(s != NULL ? s : "", " ", -1);
-
-	for (guint i = 0; v[i] != NULL; i++) {
-		if (v[i][0] != '\0')
-			json_array_append_new(a, json_string(v[i]));
-	}
-	g_strfreev(v);
-	return a;
-}
-
-/* The domain's failed sessions by result type and receiving MX, most
- * first (pairs.c), and those of pairs past its bound. */
-static void
-pairs(json_t *o, const struct summary_domain *d)
-{
-	json_t *v = json_array();
-
-	for (guint i = 0; d->pairs != NULL && i < d->pairs->len; i++) {
-		const struct summary_pair *x = g_ptr_array_index(d->pairs, i);
-
-		json_array_append_new(
-			v, json_pack("{s:s, s:o, s:I}", "result-type", x->type,
-				     "receiving-mx", jstr(x->mx), "sessions",
-				     (json_int_t)x->sessions));
-	}
-	json_object_set_new(o, "failures-by-result-and-mx", v);
-	json_object_set_new(o, "failures-by-result-and-mx-other",
-			    json_integer(d->pairs_over));
-}
-
 static void
 counts(json_t *o, const struct summary_counts *c)
 {
@@ -141,67 +106,6 @@ day_row(const struct summary_day *d)
 	json_object_set_new(o, "day", jday(d->day));
 	counts(o, &d->c);
 	json_object_set_new(o, "reports", json_integer(d->reports));
-	return o;
-}
-
-static json_t *
-domain_row(const struct summary_domain *d)
-{
-	json_t *o = json_object(), *prev = json_object(), *types = json_array(),
-	       *ready = json_object(), *reasons = json_array(),
-	       *days = json_array();
-	double now = summary_rate(&d->cur), before = summary_rate(&d->prev);
-	const char *v = summary_verdict_name(d->verdict);
-	guint i;
-
-	json_object_set_new(o, "domain", jdomain(d->name));
-	counts(o, &d->cur);
-	json_object_set_new(o, "reports", json_integer(d->reports));
-	json_object_set_new(o, "unexplained-failures",
-			    json_integer(d->unexplained));
-	counts(prev, &d->prev);
-	json_object_set_new(prev, "reports", json_integer(d->prev_reports));
-	json_object_set_new(o, "previous", prev);
-	json_object_set_new(o, "rate-change",
-			    now < 0 || before < 0 ? json_null()
-						  : jround(now - before));
-	json_object_set_new(o, "sts-mode", jstr(d->sts_mode));
-	json_object_set_new(o, "mx", jsplit(json_array(), d->mx));
-	json_object_set_new(o, "policy-seen", jtime(d->policy_seen));
-	if (d->policy_types & SUMMARY_PT_STS)
-		json_array_append_new(types, json_string("sts"));
-	if (d->policy_types & SUMMARY_PT_TLSA)
-		json_array_append_new(types, json_string("tlsa"));
-	if (d->policy_types & SUMMARY_PT_NO_POLICY)
-		json_array_append_new(types, json_string("no-policy-found"));
-	jsplit(types, d->other_types);
-	json_object_set_new(o, "policy-types", types);
-	json_object_set_new(o, "last-report", jtime(d->last_report));
-	json_object_set_new(ready, "verdict", jstr(v));
-	for (i = 0; d->reasons != NULL && i < d->reasons->len; i++) {
-		const struct summary_reason *r =
-			&g_array_index(d->reasons, struct summary_reason, i);
-
-		json_array_append_new(reasons,
-				      json_pack("{s:s, s:s}", "code", r->code,
-						"text", r->text));
-	}
-	json_object_set_new(ready, "reasons", reasons);
-	json_object_set_new(
-		ready, "failed-by-mode",
-		json_pack("{s:I, s:I, s:I}", "testing",
-			  (json_int_t)d->modes[SUMMARY_MODE_TESTING].c.failures,
-			  "enforce",
-			  (json_int_t)d->modes[SUMMARY_MODE_ENFORCE].c.failures,
-			  "other",
-			  (json_int_t)d->modes[SUMMARY_MODE_OTHER].c.failures));
-	json_object_set_new(o, "readiness", ready);
-	for (i = 0; d->days != NULL && i < d->days->len; i++)
-		json_array_append_new(days,
-				      day_row(g_ptr_array_index(d->days, i)));
-	json_object_set_new(o, "days", days);
-	pairs(o, d);
-	json_object_set_new(o, "probe", summary_json_probe(d));
 	return o;
 }
 
@@ -397,9 +301,8 @@ rows(struct summary_json_stream *w, const char *key,
 	case SUMMARY_VIEW_ALL:
 	case SUMMARY_VIEW_DOMAIN:
 		for (i = 0; i < a->domains->len; i++)
-			summary_json_put(
-				w, NULL,
-				domain_row(g_ptr_array_index(a->domains, i)));
+			summary_json_domain_row(
+				w, g_ptr_array_index(a->domains, i));
 		break;
 	case SUMMARY_VIEW_ORG:
 		for (i = 0; i < a->orgs->len; i++)

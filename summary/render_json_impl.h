@@ -10,10 +10,15 @@
 #include <jansson.h>
 
 #include "summary/aggregate.h"
+#include "summary/json_stream.h"
 
 /* render_json_probe.c: domains[].probe, our probe's latest run of d with
  * what each finding explains of d's reported failures; NULL when the
  * probe did not run for d in the window (the key is then left out). */
 json_t *summary_json_probe(const struct summary_domain *d);
+
+/* render_json_domain.c: one element of "domains", d's row. */
+void summary_json_domain_row(struct summary_json_stream *w,
+			     const struct summary_domain *d);
 
 #endif

@@ -155,11 +155,12 @@ domain_pairs(FILE *out, const struct summary_domain *d, unsigned top)
 	unsigned shown = 0;
 	GHashTable *seen;
 
-	if (d->pairs->len == 0 && d->pairs_over == 0)
+	/* NULL: no failure details (pairs.c) */
+	if ((d->pairs == NULL || d->pairs->len == 0) && d->pairs_over == 0)
 		return;
 	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_hash_table_add(seen, g_strdup(OTHER "\n" OTHER));
-	for (guint j = 0; j < d->pairs->len; j++) {
+	for (guint j = 0; d->pairs != NULL && j < d->pairs->len; j++) {
 		const struct summary_pair *x = g_ptr_array_index(d->pairs, j);
 		const char *l[] = {"domain", name,	     "result_type",
 				   x->type,  "receiving_mx", x->mx,

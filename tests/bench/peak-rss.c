@@ -40,8 +40,12 @@ main(int argc, char **argv)
 		return 71;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fprintf(stderr, "peak_rss_kb=%ld seconds=%.3f\n", ru.ru_maxrss,
+	fprintf(stderr, "peak_rss_kb=%ld seconds=%.3f cpu_seconds=%.3f\n",
+		ru.ru_maxrss,
 		(double)(t1.tv_sec - t0.tv_sec) +
-			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		(double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+			(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) /
+				1e6);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

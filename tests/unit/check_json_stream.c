@@ -144,6 +144,172 @@ START_TEST(test_golden_document)
 }
 END_TEST
 
+/* The writer dumps values itself (not through jansson's callback): every
+ * ASCII byte and some UTF-8 in strings and keys, integers at their
+ * limits, reals of every shape are jansson's bytes, nested at any depth. */
+START_TEST(test_scalars_as_jansson)
+{
+	static const double reals[] = {0.0,	 -0.0, 1.0,    100.0, 99.99,
+				       33.33,	 0.1,  1e-300, 1e300, -1.5e17,
+				       123456.7, 1e15, 1e16,   2.5e-7};
+	json_t *doc = json_object(), *arr = json_array(), *o = json_object();
+	char s[2], key[8];
+
+	for (int c = 1; c < 0x80; c++) {
+		s[0] = (char)c;
+		s[1] = '\0';
+		json_array_append_new(arr, json_string(s));
+		snprintf(key, sizeof(key), "k%c", c);
+		json_object_set_new(o, key, json_integer(c));
+	}
+	json_array_append_new(arr,
+			      json_string("\xc3\xa9 \xe2\x82\xac "
+					  "\xf0\x9f\x98\x80 a\\b\"c/d\x7f"));
+	json_array_append_new(arr, json_integer(INT64_MIN));
+	json_array_append_new(arr, json_integer(INT64_MAX));
+	json_array_append_new(arr, json_integer(0));
+	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++)
+		json_array_append_new(arr, json_real(reals[i]));
+	json_array_append_new(arr, json_true());
+	json_array_append_new(arr, json_false());
+	json_array_append_new(arr, json_null());
+	json_object_set_new(doc, "strings", arr);
+	check_splits(doc, 50);
+	/* The writer's own keys are constants; keys within a value are
+	 * escaped: the value put whole, never split. */
+	json_object_set_new(doc, "keys", o);
+	{
+		struct summary_json_stream w;
+		char *buf = NULL, *whole = json_dumps(doc, FLAGS);
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		const char *k;
+		json_t *x;
+
+		ck_assert_ptr_nonnull(f);
+		summary_json_open(&w, f);
+		json_object_foreach(doc, k, x)
+			summary_json_put(&w, k, json_incref(x));
+		ck_assert_int_eq(summary_json_close(&w), 0);
+		fclose(f);
+		ck_assert_uint_eq(len, strlen(whole) + 1);
+		ck_assert(memcmp(buf, whole, len - 1) == 0);
+		free(buf);
+		free(whole);
+	}
+	json_decref(doc);
+}
+END_TEST
+
+/* The scalars written without a json_t are what summary_json_put() of
+ * the json_t writes: json_real(n / 100.0) for n across the range (both
+ * signs, whole numbers, one and two decimals, past 15 digits), strings
+ * with escapes and UTF-8, invalid UTF-8 left out, NULL as null. */
+static char *
+written(int direct, int64_t n, const char *s)
+{
+	struct summary_json_stream w;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	summary_json_open(&w, f);
+	summary_json_begin(&w, "o", '{');
+	if (direct) {
+		summary_json_hundredths(&w, "r", n);
+		summary_json_int(&w, "i", n);
+		summary_json_str(&w, "s", s);
+	} else {
+		summary_json_put(&w, "r", json_real((double)n / 100.0));
+		summary_json_put(&w, "i", json_integer(n));
+		summary_json_put(&w, "s",
+				 s != NULL ? json_string(s) : json_null());
+	}
+	summary_json_end(&w, '}');
+	ck_assert_int_eq(summary_json_close(&w), 0);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_direct_scalars)
+{
+	static const int64_t edge[] = {0,
+				       1,
+				       -1,
+				       5,
+				       10,
+				       -10,
+				       99,
+				       100,
+				       -100,
+				       9999,
+				       10000,
+				       12345,
+				       -12345,
+				       999999999999LL,
+				       9999999999999LL,
+				       10000000000000LL,
+				       -10000000000001LL,
+				       123456789012345678LL,
+				       INT64_MAX,
+				       INT64_MIN + 1};
+	static const char *const strs[] = {"plain",
+					   "",
+					   "a\"b\\c\n\t\x01\x1f\x7f/",
+					   "\xc3\xa9t\xc3\xa9",
+					   "bad \xff byte",
+					   "\xed\xa0\x80 surrogate",
+					   NULL};
+	uint64_t seed = 42;
+
+	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		for (size_t j = 0; j < sizeof(strs) / sizeof(strs[0]); j++) {
+			char *got = written(1, edge[i], strs[j]);
+			char *want = written(0, edge[i], strs[j]);
+
+			ck_assert_str_eq(got, want);
+			free(got);
+			free(want);
+		}
+	}
+	/* Random values, all in one document each way (one stream per value
+	 * took too long under ASan on a loaded machine). */
+	{
+		struct summary_json_stream w[2];
+		char *buf[2] = {NULL, NULL};
+		size_t len[2] = {0, 0};
+		FILE *f[2];
+
+		for (int k = 0; k < 2; k++) {
+			f[k] = open_memstream(&buf[k], &len[k]);
+			ck_assert_ptr_nonnull(f[k]);
+			summary_json_open(&w[k], f[k]);
+		}
+		for (int i = 0; i < 20000; i++) {
+			int64_t n =
+				(int64_t)(next_rand(&seed) % 2000001) - 1000000;
+
+			if (i % 2 == 1)
+				n *= (int64_t)(next_rand(&seed) % 10000000);
+			summary_json_hundredths(&w[0], "r", n);
+			summary_json_put(&w[1], "r",
+					 json_real((double)n / 100.0));
+		}
+		for (int k = 0; k < 2; k++) {
+			ck_assert_int_eq(summary_json_close(&w[k]), 0);
+			fclose(f[k]);
+		}
+		ck_assert_str_eq(buf[0], buf[1]);
+		free(buf[0]);
+		free(buf[1]);
+	}
+	ck_assert_int_eq(summary_json_valid(NULL), 1);
+	ck_assert_int_eq(summary_json_valid("\xc3\xa9"), 1);
+	ck_assert_int_eq(summary_json_valid("\xc3"), 0);
+}
+END_TEST
+
 /* json_string() of invalid UTF-8 is NULL: left out, as in a tree. */
 START_TEST(test_null_left_out)
 {
@@ -244,6 +410,8 @@ main(void)
 	tlsrpt_alloc_init();
 	tcase_add_test(tc, test_splits);
 	tcase_add_test(tc, test_golden_document);
+	tcase_add_test(tc, test_scalars_as_jansson);
+	tcase_add_test(tc, test_direct_scalars);
 	tcase_add_test(tc, test_null_left_out);
 	tcase_add_test(tc, test_full_disk);
 	tcase_add_test(tc, test_no_write_after_error);

@@ -39,9 +39,20 @@ new_agg(void)
 
 /* One report of org about example.org received at t: one sts policy line
  * whose strings name mode (NULL: no mode line), ok and failed sessions. */
+static void feed_to(struct summary_agg *a, const char *domain, const char *org,
+		    int64_t t, const char *mode, int64_t ok, int64_t failed);
+
 static void
 feed(struct summary_agg *a, const char *org, int64_t t, const char *mode,
      int64_t ok, int64_t failed)
+{
+	feed_to(a, "example.org", org, t, mode, ok, failed);
+}
+
+/* The same about domain. */
+static void
+feed_to(struct summary_agg *a, const char *domain, const char *org, int64_t t,
+	const char *mode, int64_t ok, int64_t failed)
 {
 	char mode_line[32], id[64];
 	char *strings[4];
@@ -59,7 +70,7 @@ feed(struct summary_agg *a, const char *org, int64_t t, const char *mode,
 	fixture_record(&rec, org, id, t, t - ONE_DAY, t - 1);
 	rec.policy.type = TLSRPT_POLICY_STS;
 	rec.policy.policy_type = (char *)"sts";
-	rec.policy.policy_domain = (char *)"example.org";
+	rec.policy.policy_domain = (char *)domain;
 	rec.policy.policy_strings = strings;
 	rec.policy.n_policy_strings = n;
 	rec.policy.total_successful_session_count = ok;
@@ -127,11 +138,15 @@ START_TEST(test_switch_failures_before)
 
 	ck_assert_str_eq(d->sts_mode, "enforce");
 	ck_assert_int_eq(d->sts_failures, 3 * 5); /* k = 7, 6, 5 */
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].c.failures, 3 * 5);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].c.failures, 0);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].c.successes, 4 * 1500);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].recent_failures,
-			 10 * 5);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_TESTING)->c.failures,
+			 3 * 5);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_ENFORCE)->c.failures,
+			 0);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_ENFORCE)->c.successes,
+			 4 * 1500);
+	ck_assert_int_eq(
+		summary_mode_of(d, SUMMARY_MODE_TESTING)->recent_failures,
+		10 * 5);
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
 	ck_assert_ptr_null(reason(d, "refusing"));
 	t = reason(d, "testing-failures");
@@ -140,7 +155,8 @@ START_TEST(test_switch_failures_before)
 			    "anyway; none of the 6000 sessions reported under "
 			    "enforce since 2026-11-27 failed");
 	/* Both reporters switched the same day: no cached policy. */
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].stale_failures, 0);
+	ck_assert_int_eq(
+		summary_mode_of(d, SUMMARY_MODE_TESTING)->stale_failures, 0);
 	ck_assert_ptr_null(reason(d, "policy-mismatch"));
 	summary_agg_free(a);
 }
@@ -211,8 +227,9 @@ START_TEST(test_rollback)
 	feed(a, "Google Inc.", AT(1, 8), "testing", 1000, 0);
 	d = finish(a);
 	ck_assert_str_eq(d->sts_mode, "testing");
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].recent_stale_failures,
-			 6);
+	ck_assert_int_eq(
+		summary_mode_of(d, SUMMARY_MODE_ENFORCE)->recent_stale_failures,
+		6);
 	assert_has(reason(d, "failures"),
 		   "6 sessions failed in the last 14 days (6 under enforce, "
 		   "which senders refused, the last reported on 2026-11-30, "
@@ -234,10 +251,14 @@ START_TEST(test_rollback)
 	}
 	d = finish(a);
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_REFUSING);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].c.failures, 2);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].c.failures, 5);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].stale_failures, 0);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].stale_failures, 0);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_TESTING)->c.failures,
+			 2);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_ENFORCE)->c.failures,
+			 5);
+	ck_assert_int_eq(
+		summary_mode_of(d, SUMMARY_MODE_TESTING)->stale_failures, 0);
+	ck_assert_int_eq(
+		summary_mode_of(d, SUMMARY_MODE_ENFORCE)->stale_failures, 0);
 	summary_agg_free(a);
 
 	/* All under testing: said as it always was. */
@@ -268,7 +289,8 @@ START_TEST(test_cached_policy)
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
 	/* Yahoo's reports of days 2 and 1 came after Google's first under
 	 * enforce (day 3, 06:00); its day-3 report (05:00) came before. */
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].stale_failures, 8);
+	ck_assert_int_eq(
+		summary_mode_of(d, SUMMARY_MODE_TESTING)->stale_failures, 8);
 	ck_assert_str_eq(reason(d, "testing-failures"),
 			 "28 sessions failed under testing, reported from "
 			 "2026-11-24 to 2026-11-30: senders delivered those "
@@ -295,7 +317,7 @@ START_TEST(test_no_mode)
 	feed(a, "Small ISP", AT(2, 5), NULL, 10, 3);
 	d = finish(a);
 	ck_assert_str_eq(d->sts_mode, "enforce");
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_OTHER].c.failures, 3);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_OTHER)->c.failures, 3);
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
 	assert_has(reason(d, "mode-unknown"),
 		   "3 sessions failed in reports that did not say the policy "
@@ -320,7 +342,7 @@ START_TEST(test_no_mode)
 	feed(a, "Small ISP", AT(3, 5), "none", 10, 2);
 	d = finish(a);
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_OTHER].c.failures, 2);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_OTHER)->c.failures, 2);
 	summary_agg_free(a);
 }
 END_TEST
@@ -336,9 +358,11 @@ START_TEST(test_window_edges)
 	feed(a, "Google Inc.", UNTIL - 7 * ONE_DAY, "enforce", 100, 0);
 	d = finish(a);
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].recent_failures, 9);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].c.failures, 0);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_ENFORCE].first,
+	ck_assert_int_eq(
+		summary_mode_of(d, SUMMARY_MODE_ENFORCE)->recent_failures, 9);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_ENFORCE)->c.failures,
+			 0);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_ENFORCE)->first,
 			 UNTIL - 7 * ONE_DAY);
 	summary_agg_free(a);
 }
@@ -400,7 +424,8 @@ START_TEST(test_store_round_trip)
 	d = finish(a);
 	ck_assert_str_eq(d->sts_mode, "enforce");
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
-	ck_assert_int_eq(d->modes[SUMMARY_MODE_TESTING].c.failures, 3 * 5);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_TESTING)->c.failures,
+			 3 * 5);
 	assert_has(reason(d, "testing-failures"),
 		   "15 sessions failed under testing, reported from "
 		   "2026-11-24 to 2026-11-26: senders delivered those anyway; "
@@ -424,13 +449,42 @@ START_TEST(test_tally_saturates)
 		feed(a, "Big", AT(1, i), "enforce", INT64_MAX / 2,
 		     INT64_MAX / 2);
 	d = finish(a);
-	e = &d->modes[SUMMARY_MODE_ENFORCE];
+	e = summary_mode_of(d, SUMMARY_MODE_ENFORCE);
 	ck_assert_int_eq(e->c.failures, INT64_MAX);
 	ck_assert_int_eq(e->c.successes, INT64_MAX);
 	ck_assert_int_eq(e->recent_failures, INT64_MAX);
 	ck_assert_int_eq(e->lines, 3);
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_REFUSING);
 	assert_has(reason(d, "refusing"), "9223372036854775807 sessions");
+	summary_agg_free(a);
+}
+END_TEST
+
+/* Per-group state (issue 21): a tally only for a mode some line named,
+ * the others read as zero; a sentence two domains share is kept once. */
+START_TEST(test_compact_state)
+{
+	struct summary_agg *a = new_agg();
+	const struct summary_domain *d, *d2;
+	const char *t1, *t2;
+
+	feed(a, "Big", AT(1, 1), "testing", 100, 0);
+	feed_to(a, "example.net", "Big", AT(1, 2), "testing", 100, 0);
+	d = finish(a);
+	d2 = g_hash_table_lookup(a->domains_h, "example.net");
+	ck_assert_ptr_nonnull(d2);
+	ck_assert_ptr_nonnull(d->modes[SUMMARY_MODE_TESTING]);
+	ck_assert_ptr_null(d->modes[SUMMARY_MODE_ENFORCE]);
+	ck_assert_ptr_null(d->modes[SUMMARY_MODE_OTHER]);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_ENFORCE)->lines, 0);
+	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_TESTING)->lines, 1);
+	t1 = reason(d, "few-reports");
+	t2 = reason(d2, "few-reports");
+	ck_assert_ptr_nonnull(t1);
+	ck_assert_str_eq(t1, t2);
+	ck_assert_ptr_eq(t1, t2);
+	/* No failure details: no pairs list (the renderers allow NULL). */
+	ck_assert_ptr_null(d->pairs);
 	summary_agg_free(a);
 }
 END_TEST
@@ -450,6 +504,7 @@ readiness_suite(void)
 	tcase_add_test(tc, test_views);
 	tcase_add_test(tc, test_store_round_trip);
 	tcase_add_test(tc, test_tally_saturates);
+	tcase_add_test(tc, test_compact_state);
 	suite_add_tcase(s, tc);
 	return s;
 }

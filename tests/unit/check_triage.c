@@ -272,7 +272,10 @@ START_TEST(test_row_reasons)
 	summary_agg_finish(a);
 	d->verdict = SUMMARY_VERDICT_REFUSING;
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++) {
-		struct summary_reason r = {why[i].code, g_strdup(why[i].text)};
+		/* Sentences are the aggregation's strings (readiness.c). */
+		struct summary_reason r = {
+			why[i].code,
+			g_string_chunk_insert_const(a->strings, why[i].text)};
 
 		g_array_append_val(d->reasons, r);
 	}
