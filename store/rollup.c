@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "base/alloc.h"
@@ -120,4 +122,16 @@ rollup_copy_report(struct tlsrpt_record *dst, const struct tlsrpt_record *src)
 	    (src->contact_info != NULL && dst->contact_info == NULL))
 		return errno = ENOMEM, -1;
 	return 0;
+}
+
+int
+rollup_give_to_owner(int dirfd, int fd)
+{
+	struct stat st;
+
+	if (geteuid() != 0)
+		return 0;
+	if (fstat(dirfd, &st) < 0)
+		return -1;
+	return st.st_uid == 0 ? 0 : fchown(fd, st.st_uid, st.st_gid);
 }

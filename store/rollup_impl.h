@@ -80,6 +80,11 @@ void rollup_header_encode(const struct rollup_header *h,
 int rollup_header_decode(const unsigned char in[ROLLUP_HDR],
 			 struct rollup_header *h);
 
+/* Run as root (the daily digest from cron): the file fd, still under its
+ * temporary name, is given to the owner of the store directory dirfd, so
+ * that its owner's tools can replace it. 0, or -1. */
+int rollup_give_to_owner(int dirfd, int fd);
+
 /* What a line decodes to depends on the limits: a rollup made under other
  * ones is stale. */
 uint64_t rollup_limits_fp(const struct tlsrpt_limits *l);

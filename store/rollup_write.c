@@ -168,10 +168,11 @@ tlsrpt_rollup_writer_begin(int dirfd, int64_t day,
 	struct timespec ts;
 
 	*out = NULL;
-	/* Only the store's owner writes into it: a rollup left by root (or
-	 * by another user) in a store would be a file its owner's tools
-	 * could not replace. */
-	if (fstat(dirfd, &dst) < 0 || dst.st_uid != geteuid())
+	/* Only the store's owner writes into it, or root, who gives the file
+	 * to that owner (rollup_give_to_owner()): a rollup left by another
+	 * user would be a file the owner's tools could not replace. */
+	if (fstat(dirfd, &dst) < 0 ||
+	    (dst.st_uid != geteuid() && geteuid() != 0))
 		return 1;
 	w = tlsrpt_calloc(1, sizeof(*w));
 	if (w == NULL)
@@ -345,6 +346,7 @@ tlsrpt_rollup_writer_commit(struct tlsrpt_rollup_writer *w)
 	w->h.crc = (uint32_t)w->crc;
 	rollup_header_encode(&w->h, hdr);
 	if (pwrite(w->fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
+	    rollup_give_to_owner(w->dirfd, w->fd) < 0 ||
 	    tlsrpt_fdatasync(w->fd) < 0 ||
 	    renameat(w->dirfd, w->tmp, w->dirfd, w->name) < 0)
 		goto fail;

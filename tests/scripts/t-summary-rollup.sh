@@ -7,7 +7,8 @@
 # the rollups and on the run that reads them. Then: the rollups are read
 # (a day file changed behind their back, size and time kept, is not
 # noticed), a changed day file makes its rollup stale, a damaged rollup is
-# rewritten, prune deletes a rollup with its day.
+# rewritten, root writes them for the store's owner, prune deletes a
+# rollup with its day.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 summary=$TLSRPT_BUILD/tlsrpt-summary
 gen=$TLSRPT_BUILD/tests/bench/gen-store
@@ -179,6 +180,24 @@ done
 rmdir "$t/a/$5"
 run rollups --format json
 cmp -s "$t/out.lines" "$t/out.rollups" || fail "after repair"
+
+# Run as root (the daily digest from cron) over another user's store: the
+# rollups are written, and belong to the store's owner.
+if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
+	cp -a "$t/a" "$t/r"
+	rm -f "$t/r"/rollup-*
+	chown -R nobody "$t/r"
+	# (its exit status says what the store holds, as in run above)
+	"$summary" -d "$t/r" --now $now --since 30d --format json \
+		>"$t/out.root" 2>"$t/err.root"
+	python3 -c 'import json, sys; json.load(sys.stdin)' <"$t/out.root" ||
+		fail "run as root over nobody's store: $(cat "$t/err.root")"
+	[ "$(ls "$t/r" | grep -c '^rollup-.*\.v1$')" -ge 30 ] ||
+		fail "run as root: no rollups written"
+	find "$t/r" -name 'rollup-*' ! -user nobody | grep -q . &&
+		fail "run as root: rollups not given to the store's owner"
+	ls -a "$t/r" | grep -q '^\.rollup' && fail "temporary rollup files left"
+fi
 
 # Prune deletes a day's rollup with its day file.
 if [ -x "$ingest" ]; then

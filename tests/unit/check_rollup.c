@@ -324,13 +324,16 @@ START_TEST(test_stale)
 }
 END_TEST
 
-/* Only the store directory's owner writes rollups into it: root reading
- * a user's store leaves nothing the user could not replace. As another
- * user, the store is the other user's. */
+/* Rollups belong to the store directory's owner: root reading a user's
+ * store (the daily digest) writes them and gives them to that user, so
+ * that nothing is left the user could not replace. As another user, the
+ * store is the other user's. */
 START_TEST(test_not_owner)
 {
 	unsigned long ru;
 	char *want = read_all(0, NULL, &ru), *s;
+	char path[512];
+	struct stat st;
 
 	if (geteuid() == 0)
 		ck_assert_int_eq(chown(dir, 4242, (gid_t)-1), 0);
@@ -339,7 +342,9 @@ START_TEST(test_not_owner)
 	s = read_all(TLSRPT_READER_ROLLUP_READ | TLSRPT_READER_ROLLUP_WRITE,
 		     NULL, &ru);
 	ck_assert_str_eq(s, want);
-	ck_assert(geteuid() != 0 ? exists(ROLLUP) : !exists(ROLLUP));
+	snprintf(path, sizeof(path), "%s/%s", dir, ROLLUP);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert_uint_eq(st.st_uid, geteuid() == 0 ? 4242 : geteuid());
 	g_free(s);
 	g_free(want);
 }
