@@ -50,21 +50,32 @@ pg_read_is_database(const char *s)
 }
 
 /* err from a failed result (or the connection), and why: the connection
- * gone, the role not allowed (SQLSTATE 42501), or anything else. */
+ * gone, the role not allowed (SQLSTATE 42501), or anything else. A server
+ * that ends the session (terminated, shut down, crashed) closes the
+ * connection after its last message, which libpq reads before it returns
+ * the result: the status says it, whatever the SQLSTATE. */
 static int
 fail(struct pg_read *r, const PGresult *res, const char *what,
      enum pg_read_failure *why, struct tlsrpt_error *err)
 {
 	const char *state =
 		res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	char lost[128];
 
-	pg_error(err, r->c, res, what);
-	if (PQstatus(r->c) != CONNECTION_OK)
+	if (PQstatus(r->c) != CONNECTION_OK) {
 		*why = PG_READ_UNREACHABLE;
-	else if (state != NULL && strcmp(state, "42501") == 0)
+		/* libpq's text says what the socket saw, not what that
+		 * means for the summary: nothing is written, run it again. */
+		snprintf(lost, sizeof(lost),
+			 "%s: lost the connection to the database, nothing "
+			 "summarised (try again later)",
+			 what);
+		what = lost;
+	} else if (state != NULL && strcmp(state, "42501") == 0)
 		*why = PG_READ_DENIED;
 	else
 		*why = PG_READ_FAILED;
+	pg_error(err, r->c, res, what);
 	return -1;
 }
 
