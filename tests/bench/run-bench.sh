@@ -191,6 +191,9 @@ rm -rf "$T/p"
 # (4c) one provider day against jq + awk, (4d) bytes per domain group
 sh tests/bench/oneday-bench.sh "$B" "$T" "$S" "$RUNS"
 
+# (4e) the memory of the output: every format against CSV (gen-fleet)
+sh tests/bench/stream-bench.sh "$B" "$T" "$RUNS"
+
 # (5) milter memory: RSS after a warm-up of N messages against after N more
 # (8 libmilter threads each grow a malloc arena during the first messages;
 # growth from N to 2N is what a leak would show), and after 1,000 for
