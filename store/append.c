@@ -161,6 +161,13 @@ run_open(struct tlsrpt_store *s, struct tlsrpt_run *run, int64_t day,
 	struct stat st;
 	int fd;
 
+	/* A checkpoint below must cover the keys of the runs in flight.
+	 * Wait for them before the day file is locked: the wait releases
+	 * mu, and an old leader finishing its batch may take mu and then
+	 * wait for this file's lock (a deadlock), or write to it (a stale
+	 * size). Nothing can change the condition while mu is held. */
+	if (!s->ix.have_ckpt || s->ix.ckpt_day != day || s->ix.ckpt_unsynced)
+		tlsrpt_store_drain(s);
 	tlsrpt_day_file_name(day, 0, name, sizeof(name));
 	tlsrpt_store_path(s, name, run->path, sizeof(run->path));
 	fd = tlsrpt_store_open_append(s->dirfd, name, s->mode, "day file",
@@ -171,8 +178,6 @@ run_open(struct tlsrpt_store *s, struct tlsrpt_run *run, int64_t day,
 	 * lines behind a checkpoint only into its day file: a power loss must
 	 * find the keys of every other file before the checkpoint. */
 	if (!s->ix.have_ckpt || s->ix.ckpt_day != day || s->ix.ckpt_unsynced) {
-		/* It must cover the keys of the runs in flight. */
-		tlsrpt_store_drain(s);
 		if (tlsrpt_index_checkpoint(&s->ix, day, (uint64_t)st.st_size,
 					    err) < 0) {
 			tlsrpt_store_full_path(s, err);

@@ -64,6 +64,67 @@ static struct {
 
 int fdatasync(int fd);
 
+static int fd_is_day_file(int fd);
+
+/* A gate for syncs of day files, to force an interleaving: while on,
+ * the k-th such sync waits until k are allowed. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int on;
+	unsigned arrived, allowed;
+} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+
+static void
+gate_pass(int fd)
+{
+	unsigned me;
+
+	if (!gate.on || !fd_is_day_file(fd))
+		return;
+	pthread_mutex_lock(&gate.mu);
+	me = ++gate.arrived;
+	pthread_cond_broadcast(&gate.cv);
+	while (gate.on && me > gate.allowed)
+		pthread_cond_wait(&gate.cv, &gate.mu);
+	pthread_mutex_unlock(&gate.mu);
+}
+
+/* Wait until k syncs reached the gate; fail after 10 s (a hang). */
+static void
+gate_arrived(unsigned k)
+{
+	struct timespec until;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&gate.mu);
+	while (gate.arrived < k && rc == 0)
+		rc = pthread_cond_timedwait(&gate.cv, &gate.mu, &until);
+	pthread_mutex_unlock(&gate.mu);
+	ck_assert_msg(rc == 0, "sync %u never came: the appends hang", k);
+}
+
+static void
+gate_allow(unsigned k)
+{
+	pthread_mutex_lock(&gate.mu);
+	gate.allowed = k;
+	pthread_cond_broadcast(&gate.cv);
+	pthread_mutex_unlock(&gate.mu);
+}
+
+static void
+gate_set(int on)
+{
+	pthread_mutex_lock(&gate.mu);
+	gate.on = on;
+	gate.arrived = gate.allowed = 0;
+	pthread_cond_broadcast(&gate.cv);
+	pthread_mutex_unlock(&gate.mu);
+}
+
 /* Whether fd is open on a day file (its name ends in .jsonl). */
 static int
 fd_is_day_file(int fd)
@@ -89,6 +150,7 @@ fdatasync(int fd)
 		return -1;
 	if (synced.delay_us > 0)
 		usleep(synced.delay_us);
+	gate_pass(fd);
 	/* A failing disk: only day files (the index is not a .jsonl). */
 	if (atomic_load(&synced.fail) > 0 && fd_is_day_file(fd) &&
 	    atomic_fetch_sub(&synced.fail, 1) > 0) {
@@ -773,6 +835,108 @@ START_TEST(test_sigkill_group)
 }
 END_TEST
 
+/* ---- a day change while another leader finishes its batch ---- */
+
+struct dayer {
+	pthread_t th;
+	struct tlsrpt_store *s;
+	const char *id;
+	int64_t received;
+	int ret;
+	enum tlsrpt_store_outcome out;
+};
+
+static void *
+dayer_main(void *arg)
+{
+	struct dayer *d = arg;
+	struct tlsrpt_report *r =
+		store_fixture_report(report_json, d->id, &limits);
+	struct tlsrpt_receipt rc;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.received = d->received;
+	rc.source = "file";
+	d->ret = tlsrpt_store_append(d->s, r, &rc, &d->out, &err);
+	tlsrpt_report_free(r);
+	return NULL;
+}
+
+/* Join d; fail after 10 s (a hang: the thread stays). */
+static void
+join_within(struct dayer *d)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	ck_assert_msg(pthread_timedjoin_np(d->th, NULL, &until) == 0,
+		      "append of %s hangs", d->id);
+}
+
+static void
+dayer_start(struct dayer *d, struct tlsrpt_store *s, const char *id,
+	    int64_t received)
+{
+	memset(d, 0, sizeof(*d));
+	d->s = s;
+	d->id = id;
+	d->received = received;
+	ck_assert_int_eq(pthread_create(&d->th, NULL, dayer_main, d), 0);
+}
+
+/* Leader C opens the next day's file and, to checkpoint there, waits for
+ * the runs in flight; meanwhile the old leader of batch [a (day 1), b
+ * (day 2)] lands a and goes on to b in the same file. C waited with that
+ * file locked, the old leader for its lock with the store mutex held: no
+ * append of the process returned again. (Should the timing differ, the
+ * appends just pass.) */
+START_TEST(test_day_change_in_flight)
+{
+	char *dir = store_fixture_dir("check_store_group"), day2[600];
+	struct tlsrpt_store *s = open_store(dir);
+	struct dayer z, y, a, b, c;
+	enum tlsrpt_store_outcome out;
+	const int64_t next = RECEIVED + 86400;
+
+	snprintf(day2, sizeof(day2), "%s/tlsrpt-2026-11-30.jsonl", dir);
+	synced_reset(0);
+	ck_assert_int_eq(append(s, "pre", &out), 0); /* checkpoint: day 1 */
+	gate_set(1);
+	dayer_start(&z, s, "z", RECEIVED); /* in flight: sync 1 */
+	gate_arrived(1);
+	dayer_start(&y, s, "y", RECEIVED); /* in flight: sync 2 */
+	gate_arrived(2);
+	/* Two runs in flight: a and b queue into one batch. */
+	dayer_start(&a, s, "a", RECEIVED);
+	usleep(100000);
+	dayer_start(&b, s, "b", next);
+	usleep(100000);
+	gate_allow(1); /* z lands; a leader takes [a, b]: a's sync 3 */
+	gate_arrived(3);
+	gate_allow(2); /* y lands; c leads, opens day 2, waits for a */
+	dayer_start(&c, s, "c", next);
+	usleep(200000);
+	gate_allow(1000); /* a lands; b goes to day 2 (the hang was here) */
+	join_within(&b);
+	join_within(&c);
+	gate_set(0);
+	join_within(&z);
+	join_within(&y);
+	join_within(&a);
+	ck_assert_int_eq(b.ret, 0);
+	ck_assert_int_eq(c.ret, 0);
+	ck_assert_int_eq(b.out, TLSRPT_STORE_STORED);
+	ck_assert_int_eq(c.out, TLSRPT_STORE_STORED);
+	ck_assert_int_gt(line_end(day2, "\"report-id\":\"b\""), 0);
+	ck_assert_int_gt(line_end(day2, "\"report-id\":\"c\""), 0);
+	tlsrpt_store_close(s);
+	store_fixture_remove(dir);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -786,6 +950,7 @@ suite(void)
 	tcase_add_test(tc, test_old_index);
 	tcase_add_test(tc, test_failed_sync);
 	tcase_add_test(tc, test_sigkill_group);
+	tcase_add_test(tc, test_day_change_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
 }
