@@ -301,7 +301,8 @@ run_finish(struct tlsrpt_store *s, struct tlsrpt_run *run, int *leader)
 
 			/* The report is stored. Should recording its key
 			 * fail, recovery records it (it lies behind the
-			 * position) when the store is taken again. */
+			 * position: index_failed) when the store is taken
+			 * again. */
 			q->ret = 0;
 			keys[i].key = q->key;
 			keys[i].len = q->klen;
@@ -309,10 +310,13 @@ run_finish(struct tlsrpt_store *s, struct tlsrpt_run *run, int *leader)
 			keys[i].day = run->day;
 			keys[i].end = (int64_t)q->end;
 		}
-		if (tlsrpt_index_add_keys(&s->ix, keys, run->n, &ierr) < 0)
+		if (s->index_failed ||
+		    tlsrpt_index_add_keys(&s->ix, keys, run->n, &ierr) < 0) {
+			s->index_failed = 1;
 			ret = -1;
-		else
+		} else {
 			checkpoint_lazily(s, run);
+		}
 	}
 	for (struct tlsrpt_run **p = &s->flights; *p != NULL;
 	     p = &(*p)->next_flight)

@@ -147,7 +147,15 @@ tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err)
 	if (s->lock_refs > 0) {
 		/* A run of ours is in flight (append.c): the lock has been
 		 * ours since before it, so only our threads changed the
-		 * store, and memory knows it all. */
+		 * store, and memory knows it all -- unless keys could not be
+		 * recorded: then wait for recovery (the MTA tries again). */
+		if (s->index_failed) {
+			pthread_mutex_unlock(&s->mu);
+			return tlsrpt_error_set(
+				err, TLSRPT_ERR_IO, TLSRPT_INDEX_NAME,
+				"a key record could not be written; the "
+				"store takes no report until it is recovered");
+		}
 		s->lock_refs++;
 		return 0;
 	}
@@ -170,6 +178,7 @@ tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err)
 		tlsrpt_store_end(s);
 		return -1;
 	}
+	s->index_failed = 0; /* recovery recorded the lost keys */
 	return 0;
 }
 

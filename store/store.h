@@ -28,9 +28,10 @@
 
 enum tlsrpt_store_fsync {
 	TLSRPT_STORE_FSYNC_NONE,   /* leave it to the kernel (tests, bulk) */
-	TLSRPT_STORE_FSYNC_REPORT, /* fdatasync day file and index before an
+	TLSRPT_STORE_FSYNC_REPORT, /* fdatasync the day file before an
 				      append returns (shared by appends made
-				      at the same time) */
+				      at the same time); the index by
+				      checkpoints (tlsrpt-store(5)) */
 };
 
 struct tlsrpt_store_options {

@@ -37,6 +37,12 @@ struct tlsrpt_store {
 	unsigned inflight, lock_refs;
 	uint64_t next_ticket, done_ticket, fail_upto;
 	int fail_errno;
+	/* A run's keys could not be recorded (append.c): no later run
+	 * records its keys either -- their position would pass the lost
+	 * ones, which recovery then never finds -- and nobody appends until
+	 * the store is taken afresh and recovery records them all from the
+	 * day file (store.c: begin). */
+	int index_failed;
 	/* Since the last checkpoint written by append.c: runs, and when. */
 	unsigned ckpt_runs;
 	int64_t ckpt_ns;

@@ -937,6 +937,87 @@ START_TEST(test_day_change_in_flight)
 }
 END_TEST
 
+/* ---- an index write that fails while the next run is in flight ---- */
+
+static atomic_int index_write_fails; /* fail this many index writes next */
+
+/* Whether fd is open on the index. */
+static int
+fd_is_index(int fd)
+{
+	static const char name[] = "/tlsrpt.index";
+	char link[64], path[512];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < (ssize_t)sizeof(name) - 1)
+		return 0;
+	path[n] = '\0';
+	return strcmp(path + n - (sizeof(name) - 1), name) == 0;
+}
+
+/* Interposed like fdatasync: a full disk under the index, on demand. */
+ssize_t write(int fd, const void *buf, size_t n);
+
+ssize_t
+write(int fd, const void *buf, size_t n)
+{
+	if (atomic_load(&index_write_fails) > 0 && fd_is_index(fd) &&
+	    atomic_fetch_sub(&index_write_fails, 1) > 0) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return (ssize_t)syscall(SYS_write, fd, buf, n);
+}
+
+/* p's lines are synced and p acknowledged, but its key cannot be written
+ * to the index; q, in flight behind it, wrote its key and with it a
+ * position past p's lines, so recovery (which starts at the position)
+ * never found p again, and p delivered again was stored twice. */
+START_TEST(test_index_write_fails_in_flight)
+{
+	char *dir = store_fixture_dir("check_store_group");
+	struct tlsrpt_store *s = open_store(dir);
+	struct dayer p, q;
+	enum tlsrpt_store_outcome out;
+
+	synced_reset(0);
+	ck_assert_int_eq(append(s, "pre", &out), 0); /* checkpoint: day 1 */
+	gate_set(1);
+	dayer_start(&p, s, "p", RECEIVED); /* in flight: sync 1 */
+	gate_arrived(1);
+	dayer_start(&q, s, "q", RECEIVED); /* in flight behind it: sync 2 */
+	gate_arrived(2);
+	atomic_store(&index_write_fails, 1); /* p's key record */
+	gate_allow(1000);
+	join_within(&p);
+	join_within(&q);
+	gate_set(0);
+	ck_assert_int_eq(atomic_load(&index_write_fails), 0);
+	ck_assert_int_eq(p.ret, 0);
+	ck_assert_int_eq(q.ret, 0);
+	ck_assert_int_eq(p.out, TLSRPT_STORE_STORED);
+	ck_assert_int_eq(q.out, TLSRPT_STORE_STORED);
+	/* Delivered again, by this process and by the next. */
+	for (int round = 0; round < 2; round++) {
+		ck_assert_int_eq(append(s, "p", &out), 0);
+		ck_assert_msg(out == TLSRPT_STORE_DUPLICATE,
+			      "p stored again (round %d)", round);
+		ck_assert_int_eq(append(s, "q", &out), 0);
+		ck_assert_msg(out == TLSRPT_STORE_DUPLICATE,
+			      "q stored again (round %d)", round);
+		tlsrpt_store_close(s);
+		s = open_store(dir);
+	}
+	ck_assert_uint_eq(count_records(dir, "p"), 1);
+	ck_assert_uint_eq(count_records(dir, "q"), 1);
+	tlsrpt_store_close(s);
+	store_fixture_remove(dir);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -951,6 +1032,7 @@ suite(void)
 	tcase_add_test(tc, test_failed_sync);
 	tcase_add_test(tc, test_sigkill_group);
 	tcase_add_test(tc, test_day_change_in_flight);
+	tcase_add_test(tc, test_index_write_fails_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
 }
