@@ -225,7 +225,6 @@ tlsrpt_store_open(const struct tlsrpt_store_options *o,
 		goto nomem;
 	}
 	if (pthread_cond_init(&s->flight_cv, NULL) != 0) {
-		pthread_cond_destroy(&s->flight_cv);
 		pthread_cond_destroy(&s->group_cv);
 		pthread_mutex_destroy(&s->group_mu);
 		pthread_mutex_destroy(&s->mu);
@@ -288,6 +287,7 @@ tlsrpt_store_close(struct tlsrpt_store *s)
 		close(s->lockfd);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	pthread_cond_destroy(&s->flight_cv);
 	pthread_cond_destroy(&s->group_cv);
 	pthread_mutex_destroy(&s->group_mu);
 	pthread_mutex_destroy(&s->mu);
