@@ -19,7 +19,7 @@ trap '[ -n "$mp" ] && kill "$mp" 2>/dev/null; rm -rf "$T"' EXIT
 python3 tests/bench/gen-mails.py "$T/typ" typical 2000 "$CORPUS" >/dev/null
 port() { python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+. "$(dirname "$0")/bench.inc"
 synctime() { python3 -c 'import os, time
 fd = os.open(os.sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 v = []

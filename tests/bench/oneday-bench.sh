@@ -24,11 +24,8 @@ S=$3
 RUNS=$4
 NOW=1795737600
 PNOW=2026-11-27T00:00:00Z
-row() { printf '%-44s %14s %14s %8s  %s\n' "$@"; }
+. "$(dirname "$0")/bench.inc"
 n() { awk -v s="$S" -v n="$1" 'BEGIN { v = int(n * s); print v < 1 ? 1 : v }'; }
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 # measure FILE-PREFIX COMMAND... -- appends seconds, CPU seconds and peak
 # RSS of one run to PREFIX.t, PREFIX.c, PREFIX.m; exit 1 (the summary
 # listed failures) is no error

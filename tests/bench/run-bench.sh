@@ -25,12 +25,9 @@ command -v jq >/dev/null || { echo "bench: jq is not installed" >&2; exit 1; }
 
 n() { awk -v s="$S" -v n="$1" 'BEGIN { v = int(n * s); print v < 1 ? 1 : v }'; }
 # field KEY LINE -- the value of KEY=... in a key=value line
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+. "$(dirname "$0")/bench.inc"
 port() { python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-row() { printf '%-44s %14s %14s %8s  %s\n' "$@"; }
 
 # start_milter NAME [CONFIG LINE...] -- a tlsrpt-milter on a fresh store,
 # with the default Fsync (report) unless a line says otherwise

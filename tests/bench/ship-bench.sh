@@ -16,9 +16,7 @@ TLSRPT_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 . "$TLSRPT_TOP/tests/scripts/pg-cluster.inc"
 trap 'pg_stop immediate' EXIT
-row() { printf '%-44s %14s %14s %8s  %s\n' "$@"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-now() { date +%s.%N; }
+. "$(dirname "$0")/bench.inc"
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f\n", n / (b - a) }'; }
 
 pg_setup "$T/shipbench"

@@ -17,9 +17,7 @@ set -eu
 B=$1
 T=$2
 RUNS=$3
-row() { printf '%-44s %14s %14s %8s  %s\n' "$@"; }
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+. "$(dirname "$0")/bench.inc"
 
 "$B/tests/bench/gen-fleet" "$T/fleet" 1796536800 >/dev/null
 echo "AllowRoot yes" >"$T/fleet.conf"

@@ -18,9 +18,7 @@ TLSRPT_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 . "$TLSRPT_TOP/tests/scripts/pg-cluster.inc"
 trap 'pg_stop immediate' EXIT
-row() { printf '%-44s %14s %14s %8s  %s\n' "$@"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-now() { date +%s.%N; }
+. "$(dirname "$0")/bench.inc"
 NOW=1795737600 # gen-store's; --now the same as a date
 WHEN=$(date -u -d "@$NOW" +%Y-%m-%dT%H:%M:%SZ)
 
@@ -57,6 +55,5 @@ cmp -s "$T/db.m" "$T/files.m" || fail "the database's summary is not the files'"
 d=$(median <"$T/db.r")
 f=$(median <"$T/files.r")
 l=$(median <"$T/lines.r")
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 row "7 summary $N lines 30d: PostgreSQL / files, s" "$d" "$f (rollups)" "$(ratio "$d" "$f")" "(no floor yet)"
 row "7   the same / files without rollups, s" "$d" "$l (lines)" "$(ratio "$d" "$l")" ""
