@@ -57,6 +57,18 @@ for j in 'null' '[]' '"a line"' '42' '{}' '{"organization-name": 5}' \
 		FROM tlsrpt_policy_line ORDER BY received DESC LIMIT 1" ||
 		fail "inserting $j"
 done
+# A valid record, but longer than any line a store holds (a report of
+# MaxReportBytes, twice over): skipped before it is decoded, as in a day
+# file, whatever the database handed over.
+n=$((n + 1))
+pg_psql "INSERT INTO tlsrpt_policy_line SELECT received, organization,
+	report_id || '-long', digest, 0, 1, start_time, end_time,
+	policy_type, policy_domain, sts_mode, mx_host, successful, failed,
+	dkim, dkim_domain, source, host, ship_host,
+	jsonb_set(line, '{report-id}', to_jsonb(report_id || '-long')) ||
+	jsonb_build_object('x-pad', repeat('a', 34 * 1024 * 1024))
+	FROM tlsrpt_policy_line ORDER BY received DESC LIMIT 1" ||
+	fail "inserting a long line"
 # shellcheck disable=SC2086
 "$summary" $args --format json >"$t/after.json" 2>"$t/after.err"
 rc=$?
