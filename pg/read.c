@@ -18,11 +18,8 @@
 
 #include "base/alloc.h"
 #include "pg/schema.h"
+#include "store/fpset.h"
 #include "store/record.h"
-
-/* What was decided for a report key (org + id) met in this pass. */
-#define KEY_SEEN 1u
-#define KEY_LEGACY 2u /* a version without a digest was returned */
 
 struct pg_read {
 	PGconn *c;
@@ -30,11 +27,13 @@ struct pg_read {
 	const struct tlsrpt_limits *limits;
 	int copying, header_done;
 	char *buf; /* the row being read (libpq's) */
-	/* The reader's rules (store/reader.c decide()): key -> KEY_*, and
-	 * the version whose lines are being read. */
-	GHashTable *keys;
-	char *cur; /* "org\nid\ndigest" */
-	int cur_skip, cur_conflict;
+	/* The reader's rules (store/reader.c decide()), in its compact
+	 * sets: the report keys returned, those returned without a digest,
+	 * and the version whose lines are being read. */
+	struct tlsrpt_fpkey fpkey;
+	struct tlsrpt_fpset seen, legacy;
+	uint64_t cur_fp;
+	int cur_valid, cur_skip, cur_conflict;
 	struct tlsrpt_reader_stats stats;
 };
 
@@ -94,7 +93,7 @@ pg_read_connect(const char *conninfo, enum pg_read_failure *why,
 		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL, "out of memory");
 		return NULL;
 	}
-	r->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	tlsrpt_fpkey_random(&r->fpkey);
 	r->c = PQconnectdbParams(keys, vals, 1);
 	if (r->c == NULL || PQstatus(r->c) != CONNECTION_OK) {
 		*why = PG_READ_UNREACHABLE;
@@ -198,9 +197,9 @@ pg_read_begin(struct pg_read *r, const struct pg_read_query *q,
 
 	end_copy(r);
 	memset(&r->stats, 0, sizeof(r->stats));
-	g_hash_table_remove_all(r->keys);
-	g_free(r->cur);
-	r->cur = NULL;
+	tlsrpt_fpset_reset(&r->seen);
+	tlsrpt_fpset_reset(&r->legacy);
+	r->cur_valid = 0;
 	r->header_done = 0;
 	r->limits = q->limits != NULL ? q->limits : &r->default_limits;
 	/* The window on received: the partitions outside it are pruned and
@@ -333,48 +332,40 @@ bad:
 
 /* store/reader.c's decide() and its later lines, on rows that hold each
  * report version once: 1 to return rec (its conflict mark set), 0 to skip
- * it (a version without a digest met before: a duplicate). */
+ * it (a version without a digest met before: a duplicate), -1 out of
+ * memory. */
 static int
 decide(struct pg_read *r, struct tlsrpt_record *rec)
 {
-	char *id = g_strdup_printf("%s\n%s", rec->organization_name,
-				   rec->report_id);
-	char *ver = g_strdup_printf("%s\n%s", id,
-				    rec->digest != NULL ? rec->digest : "");
-	guint flags;
-	int dup;
+	uint64_t kfp = tlsrpt_fp_report(&r->fpkey, rec->organization_name,
+					rec->report_id);
+	uint64_t fp = tlsrpt_fp_version_of(kfp, rec->digest);
+	int seen, dup;
 
-	if (rec->policy_index > 0 && r->cur != NULL &&
-	    strcmp(ver, r->cur) == 0) {
+	if (rec->policy_index > 0 && r->cur_valid && fp == r->cur_fp) {
 		/* A later line of the report decided at its first. */
-		g_free(id);
-		g_free(ver);
 		rec->conflict |= r->cur_conflict;
 		return !r->cur_skip;
 	}
-	if (rec->policy_index > 0) { /* a stray line: as it is */
-		g_free(id);
-		g_free(ver);
+	if (rec->policy_index > 0) /* a stray line: as it is */
 		return 1;
-	}
-	flags = GPOINTER_TO_UINT(g_hash_table_lookup(r->keys, id));
-	dup = (rec->digest == NULL && (flags & KEY_SEEN)) ||
-	      ((flags & KEY_LEGACY) && !rec->conflict);
-	g_free(r->cur);
-	r->cur = ver;
+	seen = tlsrpt_fpset_has(&r->seen, kfp);
+	dup = (rec->digest == NULL && seen) ||
+	      (tlsrpt_fpset_has(&r->legacy, kfp) && !rec->conflict);
+	r->cur_valid = 1;
+	r->cur_fp = fp;
 	r->cur_skip = dup;
 	r->cur_conflict = 0;
-	if (dup) {
-		g_free(id);
+	if (dup)
 		return 0;
-	}
-	if ((flags & KEY_SEEN) || rec->conflict) {
+	if (seen || rec->conflict) {
 		r->cur_conflict = 1;
 		r->stats.conflicts++;
 	}
 	rec->conflict = r->cur_conflict;
-	flags |= KEY_SEEN | (rec->digest == NULL ? KEY_LEGACY : 0);
-	g_hash_table_replace(r->keys, id, GUINT_TO_POINTER(flags));
+	if (tlsrpt_fpset_add(&r->seen, kfp) < 0 ||
+	    (rec->digest == NULL && tlsrpt_fpset_add(&r->legacy, kfp) < 0))
+		return -1;
 	return 1;
 }
 
@@ -414,7 +405,12 @@ pg_read_next(struct pg_read *r, struct tlsrpt_record *rec,
 							     sizeof(msg)));
 			continue;
 		}
-		if (!decide(r, rec)) {
+		if ((got = decide(r, rec)) < 0) {
+			*why = PG_READ_FAILED;
+			return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+						"out of memory");
+		}
+		if (got == 0) {
 			r->stats.duplicates++;
 			tlsrpt_record_clear(rec);
 			continue;
@@ -441,7 +437,7 @@ pg_read_free(struct pg_read *r)
 	if (r->c != NULL)
 		end_copy(r);
 	PQfinish(r->c);
-	g_hash_table_destroy(r->keys);
-	g_free(r->cur);
+	tlsrpt_fpset_clear(&r->seen);
+	tlsrpt_fpset_clear(&r->legacy);
 	tlsrpt_free(r);
 }
