@@ -12,176 +12,13 @@
 #include "base/alloc.h"
 #include "report/report.h"
 #include "report/report_json.h"
+#include "store/json_scan.h"
 #include "store/record.h"
 
-/* Counts above 2^53 - 1 are refused by the full decode: leave them to it. */
-#define FAST_MAX_COUNT 9007199254740991LL
 #define FAST_TIME_MAX 64
 
-struct sc {
-	const char *p, *end;
-	const struct tlsrpt_limits *l;
-};
-
-struct span {
-	const char *s;
-	size_t n;
-};
-
-static void
-ws(struct sc *c)
-{
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' ||
-				 *c->p == '\n' || *c->p == '\r'))
-		c->p++;
-}
-
 static int
-lit(struct sc *c, char ch)
-{
-	ws(c);
-	if (c->p >= c->end || *c->p != ch)
-		return -1;
-	c->p++;
-	return 0;
-}
-
-/* ',' (1: another member follows) or the closing ch (0). */
-static int
-next(struct sc *c, char close)
-{
-	ws(c);
-	if (c->p < c->end && *c->p == ',') {
-		c->p++;
-		return 1;
-	}
-	if (c->p < c->end && *c->p == close) {
-		c->p++;
-		return 0;
-	}
-	return -1;
-}
-
-/* Eight bytes at a time: 0 when none of them is '"', '\\', a control
- * character or outside printable ASCII, so the byte loop below needs to
- * look only at the word with the closing quote (most bytes of a line are
- * in its strings). haszero(v) is exact about whether v has a zero byte. */
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-#define HASZERO(v) (((v)-ONES) & ~(v)&HIGHS)
-
-static uint64_t
-special8(uint64_t w)
-{
-	return (w & HIGHS) | ((w - 0x20 * ONES) & ~w & HIGHS) |
-	       HASZERO(w ^ (0x7f * ONES)) | HASZERO(w ^ ('"' * ONES)) |
-	       HASZERO(w ^ ('\\' * ONES));
-}
-
-/* A string of printable ASCII without escapes: its bytes are its value. */
-static int
-str(struct sc *c, struct span *out)
-{
-	const unsigned char *p, *end = (const unsigned char *)c->end;
-
-	if (lit(c, '"') < 0)
-		return -1;
-	p = (const unsigned char *)c->p;
-	while (end - p >= 8) {
-		uint64_t w, m;
-
-		memcpy(&w, p, sizeof(w));
-		m = special8(w);
-		if (m == 0) {
-			p += 8;
-			continue;
-		}
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		/* A false mark is only ever above a true one: the lowest is
-		 * the first special byte, which decides. */
-		p += __builtin_ctzll(m) / 8;
-		if (*p != '"')
-			return -1;
-		out->s = c->p;
-		out->n = (size_t)(p - (const unsigned char *)c->p);
-		c->p = (const char *)p + 1;
-		return 0;
-#else
-		break;
-#endif
-	}
-	for (; p < end; p++) {
-		if (*p == '"') {
-			out->s = c->p;
-			out->n = (size_t)(p - (const unsigned char *)c->p);
-			c->p = (const char *)p + 1;
-			return 0;
-		}
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			return -1;
-	}
-	return -1;
-}
-
-/* A non-negative integer as jansson reads one, up to FAST_MAX_COUNT. */
-static int
-num(struct sc *c, int64_t *out)
-{
-	int64_t v = 0;
-	const char *start;
-
-	ws(c);
-	start = c->p;
-	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		if (c->p - start >= 17)
-			return -1;
-		v = v * 10 + (*c->p - '0');
-		c->p++;
-	}
-	if (c->p == start || (*start == '0' && c->p - start > 1) ||
-	    v > FAST_MAX_COUNT)
-		return -1;
-	if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E'))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-key_is(const struct span *k, const char *name)
-{
-	/* Most names differ at the first byte. A key has no NUL: strncmp
-	 * stops at the name's end, which must be the key's. */
-	if (k->n == 0 || k->s[0] != name[0])
-		return 0;
-	return strncmp(name, k->s, k->n) == 0 && name[k->n] == '\0';
-}
-
-/* Index of k in names, or -1; the bit of an index seen twice means a
- * duplicate key, which the full decode refuses. */
-static int
-member(const struct span *k, const char *const *names, size_t n,
-       unsigned long *seen)
-{
-	/* The store writes the names in their order here: the search starts
-	 * after the last one seen, so it mostly matches at once. */
-	size_t from = *seen != 0 ? (size_t)(64 - __builtin_clzl(*seen)) : 0;
-
-	for (size_t j = 0; j < n; j++) {
-		size_t i = from + j < n ? from + j : from + j - n;
-
-		if (!key_is(k, names[i]))
-			continue;
-		if (*seen & (1ul << i))
-			return -1;
-		*seen |= 1ul << i;
-		return (int)i;
-	}
-	return -1;
-}
-
-static int
-dup(const struct span *s, char **out)
+dup(const struct scan_span *s, char **out)
 {
 	*out = tlsrpt_strndup(s->s, s->n);
 	return *out == NULL ? -1 : 0;
@@ -189,11 +26,11 @@ dup(const struct span *s, char **out)
 
 /* A parser-side string (MaxStringLength applies); "" is NULL when opt. */
 static int
-pstr(struct sc *c, int opt, char **out)
+pstr(struct scan *c, int opt, char **out)
 {
-	struct span s;
+	struct scan_span s;
 
-	if (str(c, &s) < 0 || s.n > c->l->max_string_bytes)
+	if (scan_str(c, &s) < 0 || s.n > c->l->max_string_bytes)
 		return -1;
 	if (s.n == 0)
 		return opt ? 0 : -1;
@@ -201,7 +38,7 @@ pstr(struct sc *c, int opt, char **out)
 }
 
 static int
-datetime(const struct span *s, int64_t *t)
+datetime(const struct scan_span *s, int64_t *t)
 {
 	char buf[FAST_TIME_MAX];
 
@@ -216,15 +53,15 @@ datetime(const struct span *s, int64_t *t)
  * left to the full decode. mx selects mx-host
  * trimming (an "mx:" prefix and blanks off, empty entries dropped). */
 static int
-str_list(struct sc *c, int mx, char ***out, size_t *n)
+str_list(struct scan *c, int mx, char ***out, size_t *n)
 {
 	size_t cap = 0, count = 0, raw = 0;
 	char **v = NULL;
 	int more;
 
-	if (lit(c, '[') < 0)
+	if (scan_lit(c, '[') < 0)
 		return -1;
-	ws(c);
+	scan_ws(c);
 	if (c->p < c->end && *c->p == ']') {
 		/* As the full decode: an empty list, not none. */
 		c->p++;
@@ -233,9 +70,9 @@ str_list(struct sc *c, int mx, char ***out, size_t *n)
 		return *out == NULL ? -1 : 0;
 	}
 	do {
-		struct span s;
+		struct scan_span s;
 
-		if (str(c, &s) < 0 || s.n > c->l->max_string_bytes ||
+		if (scan_str(c, &s) < 0 || s.n > c->l->max_string_bytes ||
 		    ++raw > c->l->max_policy_strings)
 			goto fail;
 		if (mx) {
@@ -265,7 +102,7 @@ str_list(struct sc *c, int mx, char ***out, size_t *n)
 		if (dup(&s, &v[count]) < 0)
 			goto fail;
 		count++;
-	} while ((more = next(c, ']')) == 1);
+	} while ((more = scan_next(c, ']')) == 1);
 	if (more < 0 || v == NULL)
 		goto fail;
 	*out = v;
@@ -279,22 +116,22 @@ fail:
 }
 
 static int
-policy_obj(struct sc *c, struct tlsrpt_policy *p)
+policy_obj(struct scan *c, struct tlsrpt_policy *p)
 {
 	static const char *const names[] = {"policy-type", "policy-string",
 					    "policy-domain", "mx-host"};
 	unsigned long seen = 0;
-	struct span k;
+	struct scan_span k;
 	int more;
 
-	if (lit(c, '{') < 0)
+	if (scan_lit(c, '{') < 0)
 		return -1;
 	do {
 		int rc = -1;
 
-		if (str(c, &k) < 0 || lit(c, ':') < 0)
+		if (scan_str(c, &k) < 0 || scan_lit(c, ':') < 0)
 			return -1;
-		switch (member(&k, names, 4, &seen)) {
+		switch (scan_member(&k, names, 4, &seen)) {
 		case 0: rc = pstr(c, 0, &p->policy_type); break;
 		case 1:
 			rc = str_list(c, 0, &p->policy_strings,
@@ -308,7 +145,7 @@ policy_obj(struct sc *c, struct tlsrpt_policy *p)
 		}
 		if (rc < 0)
 			return -1;
-	} while ((more = next(c, '}')) == 1);
+	} while ((more = scan_next(c, '}')) == 1);
 	if (more < 0 || p->policy_type == NULL)
 		return -1;
 	if (strcmp(p->policy_type, "sts") == 0)
@@ -335,29 +172,29 @@ policy_obj(struct sc *c, struct tlsrpt_policy *p)
 }
 
 static int
-summary_obj(struct sc *c, struct tlsrpt_policy *p)
+summary_obj(struct scan *c, struct tlsrpt_policy *p)
 {
 	static const char *const names[] = {"total-successful-session-count",
 					    "total-failure-session-count"};
 	unsigned long seen = 0;
-	struct span k;
+	struct scan_span k;
 	int more;
 
-	if (lit(c, '{') < 0)
+	if (scan_lit(c, '{') < 0)
 		return -1;
 	do {
 		int64_t *dst;
 
-		if (str(c, &k) < 0 || lit(c, ':') < 0)
+		if (scan_str(c, &k) < 0 || scan_lit(c, ':') < 0)
 			return -1;
-		switch (member(&k, names, 2, &seen)) {
+		switch (scan_member(&k, names, 2, &seen)) {
 		case 0: dst = &p->total_successful_session_count; break;
 		case 1: dst = &p->total_failure_session_count; break;
 		default: return -1;
 		}
-		if (num(c, dst) < 0)
+		if (scan_num(c, dst) < 0)
 			return -1;
-	} while ((more = next(c, '}')) == 1);
+	} while ((more = scan_next(c, '}')) == 1);
 	return more < 0 || !(seen & 1ul) ? -1 : 0;
 }
 
@@ -365,47 +202,47 @@ summary_obj(struct sc *c, struct tlsrpt_policy *p)
  * drafts' failure-error-code, a misspelling) is left to the full decode,
  * which reads it under its RFC name (report/keys.h). */
 static int
-detail_obj(struct sc *c, struct tlsrpt_failure_detail *d)
+detail_obj(struct scan *c, struct tlsrpt_failure_detail *d)
 {
 	unsigned long seen = 0;
-	struct span k;
+	struct scan_span k;
 	int more;
 
-	if (lit(c, '{') < 0)
+	if (scan_lit(c, '{') < 0)
 		return -1;
 	do {
 		int r = -1;
 
-		if (str(c, &k) < 0 || lit(c, ':') < 0)
+		if (scan_str(c, &k) < 0 || scan_lit(c, ':') < 0)
 			return -1;
-		switch (member(&k, tlsrpt_detail_members, TLSRPT_DETAIL_MEMBERS,
-			       &seen)) {
+		switch (scan_member(&k, tlsrpt_detail_members,
+				    TLSRPT_DETAIL_MEMBERS, &seen)) {
 		case 0: r = pstr(c, 0, &d->result_type); break;
 		case 1: r = pstr(c, 1, &d->sending_mta_ip); break;
 		case 2: r = pstr(c, 1, &d->receiving_mx_hostname); break;
 		case 3: r = pstr(c, 1, &d->receiving_mx_helo); break;
 		case 4: r = pstr(c, 1, &d->receiving_ip); break;
-		case 5: r = num(c, &d->failed_session_count); break;
+		case 5: r = scan_num(c, &d->failed_session_count); break;
 		case 6: r = pstr(c, 1, &d->additional_information); break;
 		case 7: r = pstr(c, 1, &d->failure_reason_code); break;
 		default: return -1;
 		}
 		if (r < 0)
 			return -1;
-	} while ((more = next(c, '}')) == 1);
+	} while ((more = scan_next(c, '}')) == 1);
 	return more < 0 || d->result_type == NULL || !(seen & (1ul << 5)) ? -1
 									  : 0;
 }
 
 static int
-details(struct sc *c, struct tlsrpt_policy *p)
+details(struct scan *c, struct tlsrpt_policy *p)
 {
 	size_t cap = 0;
 	int more;
 
-	if (lit(c, '[') < 0)
+	if (scan_lit(c, '[') < 0)
 		return -1;
-	ws(c);
+	scan_ws(c);
 	if (c->p < c->end && *c->p == ']') {
 		c->p++;
 		return 0;
@@ -431,29 +268,30 @@ details(struct sc *c, struct tlsrpt_policy *p)
 			       &p->failure_details[p->n_failure_details - 1]) <
 		    0)
 			return -1;
-	} while ((more = next(c, ']')) == 1);
+	} while ((more = scan_next(c, ']')) == 1);
 	return more < 0 ? -1 : 0;
 }
 
 static int
-date_range(struct sc *c, struct tlsrpt_record *rec)
+date_range(struct scan *c, struct tlsrpt_record *rec)
 {
 	static const char *const names[] = {"start-datetime", "end-datetime"};
 	unsigned long seen = 0;
-	struct span k, v;
+	struct scan_span k, v;
 	int more;
 
-	if (lit(c, '{') < 0)
+	if (scan_lit(c, '{') < 0)
 		return -1;
 	do {
 		int i;
 
-		if (str(c, &k) < 0 || lit(c, ':') < 0 ||
-		    (i = member(&k, names, 2, &seen)) < 0 || str(c, &v) < 0 ||
+		if (scan_str(c, &k) < 0 || scan_lit(c, ':') < 0 ||
+		    (i = scan_member(&k, names, 2, &seen)) < 0 ||
+		    scan_str(c, &v) < 0 ||
 		    datetime(&v, i == 0 ? &rec->start_time : &rec->end_time) <
 			    0)
 			return -1;
-	} while ((more = next(c, '}')) == 1);
+	} while ((more = scan_next(c, '}')) == 1);
 	return more < 0 || seen != 3ul ? -1 : 0;
 }
 
@@ -531,24 +369,24 @@ receipt_slot(struct tlsrpt_record *rec, int k)
 }
 
 static int
-line_member(struct sc *c, int k, struct tlsrpt_record *rec)
+line_member(struct scan *c, int k, struct tlsrpt_record *rec)
 {
-	struct span v;
+	struct scan_span v;
 	int64_t n;
 	char **slot = receipt_slot(rec, k);
 
 	if (slot != NULL)
-		return str(c, &v) < 0 ? -1 : dup(&v, slot);
+		return scan_str(c, &v) < 0 ? -1 : dup(&v, slot);
 	switch (k) {
 	case K_V:
-		if (num(c, &n) < 0 || n != TLSRPT_RECORD_VERSION)
+		if (scan_num(c, &n) < 0 || n != TLSRPT_RECORD_VERSION)
 			return -1;
 		rec->version = TLSRPT_RECORD_VERSION;
 		return 0;
 	case K_RECEIVED:
-		return str(c, &v) < 0 ? -1 : datetime(&v, &rec->received);
+		return scan_str(c, &v) < 0 ? -1 : datetime(&v, &rec->received);
 	case K_CONFLICT: /* only ever written as true */
-		ws(c);
+		scan_ws(c);
 		if (c->end - c->p < 4 || memcmp(c->p, "true", 4) != 0)
 			return -1;
 		c->p += 4;
@@ -557,19 +395,19 @@ line_member(struct sc *c, int k, struct tlsrpt_record *rec)
 	case K_DATE_RANGE: return date_range(c, rec);
 	case K_POLICY_INDEX:
 	case K_POLICY_COUNT:
-		if (num(c, &n) < 0)
+		if (scan_num(c, &n) < 0)
 			return -1;
 		*(k == K_POLICY_INDEX ? &rec->policy_index
 				      : &rec->policy_count) = (size_t)n;
 		return 0;
 	case K_DKIM:
 		/* An escaped or unknown word: the full decode words it. */
-		return str(c, &v) < 0
+		return scan_str(c, &v) < 0
 			       ? -1
 			       : tlsrpt_dkim_from_name(v.s, v.n, &rec->dkim);
 	case K_STS_MODE:
-	case K_DKIM_DOMAIN: return str(c, &v);
-	case K_AUTHRES_FORGED: return num(c, &n);
+	case K_DKIM_DOMAIN: return scan_str(c, &v);
+	case K_AUTHRES_FORGED: return scan_num(c, &n);
 	case K_POLICY: return policy_obj(c, &rec->policy);
 	case K_SUMMARY: return summary_obj(c, &rec->policy);
 	case K_DETAILS: return details(c, &rec->policy);
@@ -588,22 +426,22 @@ tlsrpt_record_decode_fast(const char *line, size_t len,
 		1ul << K_ORG | 1ul << K_REPORT_ID | 1ul << K_DATE_RANGE |
 		1ul << K_POLICY_INDEX | 1ul << K_POLICY_COUNT |
 		1ul << K_POLICY | 1ul << K_SUMMARY;
-	struct sc c = {line, line + len, limits};
+	struct scan c = {line, line + len, limits};
 	unsigned long seen = 0;
 	int more;
 
-	if (lit(&c, '{') < 0)
+	if (scan_lit(&c, '{') < 0)
 		goto unsure;
 	do {
-		struct span k;
+		struct scan_span k;
 		int i;
 
-		if (str(&c, &k) < 0 || lit(&c, ':') < 0 ||
-		    (i = member(&k, line_keys, K_N, &seen)) < 0 ||
+		if (scan_str(&c, &k) < 0 || scan_lit(&c, ':') < 0 ||
+		    (i = scan_member(&k, line_keys, K_N, &seen)) < 0 ||
 		    line_member(&c, i, rec) < 0)
 			goto unsure;
-	} while ((more = next(&c, '}')) == 1);
-	ws(&c);
+	} while ((more = scan_next(&c, '}')) == 1);
+	scan_ws(&c);
 	/* Counts over MaxSessionCount: the full decode words the damage. */
 	if (more < 0 || c.p != c.end || (seen & need) != need ||
 	    rec->policy_count == 0 || rec->policy_index >= rec->policy_count ||
