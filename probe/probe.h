@@ -6,11 +6,11 @@
  *
  * The parts, one file each: probe_dns.c (MX, A/AAAA and TLSA records
  * through dns/'s resolver), probe_smtp.c (one MX address: EHLO, STARTTLS,
- * the handshake and the certificate verdicts), probe_sts.c (the MTA-STS
- * policy over HTTPS with libcurl), probe_run.c (a domain: the lookups, the
- * hosts in parallel, the findings), probe_history.c (a domain's MTA-STS
- * id and policy remembered from the previous run in the store),
- * probe_json.c (the output) and probe_main.c (options).
+ * the handshake), probe_tls.c (the certificate verdicts), probe_sts.c (the
+ * MTA-STS policy over HTTPS with libcurl), probe_run.c (a domain: the lookups,
+ * the hosts in parallel, the findings), probe_history.c (a domain's MTA-STS id
+ * and policy remembered from the previous run in the store), probe_json.c (the
+ * output) and probe_main.c (options).
  */
 #ifndef TLSRPT_PROBE_PROBE_H
 #define TLSRPT_PROBE_PROBE_H
@@ -130,11 +130,12 @@ void probe_dns_tlsa(struct dns_resolver *r, struct probe_mx *mx);
 int probe_dns_validates(struct dns_resolver *r);
 void probe_mx_free(struct probe_mx *mx, size_t n);
 
-/* probe_smtp.c. ctx and store are shared, read-only, by the threads. */
+/* probe_tls.c. ctx and store are shared, read-only, by the threads. */
 struct probe_tls;
 struct probe_tls *probe_tls_new(const struct probe_conf *c,
 				struct tlsrpt_error *err);
 void probe_tls_free(struct probe_tls *tls);
+/* probe_smtp.c */
 void probe_smtp(const struct probe_conf *c, struct probe_tls *tls,
 		struct probe_target *t);
 

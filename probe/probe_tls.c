@@ -63,7 +63,6 @@ probe_tls_free(struct probe_tls *tls)
 	tlsrpt_free(tls);
 }
 
-
 static void
 time_text(const ASN1_TIME *a, char *buf, size_t size)
 {
@@ -194,7 +193,7 @@ dane_at(X509_STORE *store, SSL *ssl, STACK_OF(X509) * chain, time_t when)
 /* What the handshake gave: protocol, cipher, chain, verdicts. */
 void
 probe_tls_judge(const struct probe_conf *c, struct probe_tls *tls, SSL *ssl,
-      struct probe_target *t)
+		struct probe_target *t)
 {
 	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
 	X509 *leaf;
@@ -253,7 +252,8 @@ probe_tls_judge(const struct probe_conf *c, struct probe_tls *tls, SSL *ssl,
 		if (t->dane_ok && SSL_get0_dane_tlsa(ssl, &usage, &sel, &mtype,
 						     NULL, NULL) >= 0)
 			t->dane_usage = usage;
-		/* probe_tls_dane_setup's "no TLSA record is usable" says more. */
+		/* probe_tls_dane_setup's "no TLSA record is usable" says more.
+		 */
 		if (t->dane_text[0] == '\0')
 			snprintf(t->dane_text, sizeof(t->dane_text), "%s",
 				 X509_verify_cert_error_string(vr));
@@ -284,4 +284,3 @@ probe_tls_dane_setup(SSL *ssl, struct probe_target *t)
 			 "no TLSA record is usable (unknown usage, selector "
 			 "or matching type, or bad data)");
 }
-

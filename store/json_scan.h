@@ -76,7 +76,8 @@ static inline uint64_t
 scan_special8(uint64_t w)
 {
 	return (w & SCAN_HIGHS) | ((w - 0x20 * SCAN_ONES) & ~w & SCAN_HIGHS) |
-	       SCAN_HASZERO(w ^ (0x7f * SCAN_ONES)) | SCAN_HASZERO(w ^ ('"' * SCAN_ONES)) |
+	       SCAN_HASZERO(w ^ (0x7f * SCAN_ONES)) |
+	       SCAN_HASZERO(w ^ ('"' * SCAN_ONES)) |
 	       SCAN_HASZERO(w ^ ('\\' * SCAN_ONES));
 }
 
@@ -163,7 +164,7 @@ scan_key_is(const struct scan_span *k, const char *name)
  * duplicate key, which the full decode refuses. */
 static inline int
 scan_member(const struct scan_span *k, const char *const *names, size_t n,
-       unsigned long *seen)
+	    unsigned long *seen)
 {
 	/* The store writes the names in their order here: the search starts
 	 * after the last one seen, so it mostly matches at once. */
