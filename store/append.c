@@ -33,7 +33,10 @@
  * index or the day file behind what memory says (a key record that could
  * not be written, a failed write that could not be cut back), the leader
  * releases the store and takes it again, so recovery runs as it would
- * before the next single append.
+ * before the next single append. Bytes a failed write or sync left and
+ * could not cut are cut before any later line goes to a day file, by
+ * whichever thread writes next (a run in flight keeps the store, so
+ * recovery would not run); while they cannot be, appends are refused.
  */
 #include "store/store_impl.h"
 
@@ -99,18 +102,25 @@ struct tlsrpt_run {
 };
 
 /* A failed write or sync of the day file (errno e): cut it back to size
- * and say so in err. Returns 0, or -1 when it could not be cut. */
+ * and say so in err. Returns 0, or -1 when it could not be cut: then no
+ * line goes behind what it left until it is (s->torn; the earliest such
+ * size, should a later one fail too). */
 static int
-write_error(struct tlsrpt_run *run, uint64_t size, int e,
-	    struct tlsrpt_error *err)
+write_error(struct tlsrpt_store *s, struct tlsrpt_run *run, uint64_t size,
+	    int e, struct tlsrpt_error *err)
 {
 	/* Leave the file as it was: no half report for a reader. */
 	if (ftruncate(run->fd, (off_t)size) < 0) {
 		tlsrpt_error_set(err, TLSRPT_ERR_IO, run->path,
 				 "cannot write the report: %s (and cannot cut "
-				 "the partial write: %s; the next append cuts "
-				 "it)",
+				 "the partial write: %s; the store takes no "
+				 "report until it is cut)",
 				 strerror(e), strerror(errno));
+		if (!s->torn || size < s->torn_off) {
+			s->torn = 1;
+			s->torn_day = run->day;
+			s->torn_off = size;
+		}
 		return -1;
 	}
 	tlsrpt_error_set(err, TLSRPT_ERR_IO, run->path,
@@ -168,6 +178,10 @@ run_open(struct tlsrpt_store *s, struct tlsrpt_run *run, int64_t day,
 	 * size). Nothing can change the condition while mu is held. */
 	if (!s->ix.have_ckpt || s->ix.ckpt_day != day || s->ix.ckpt_unsynced)
 		tlsrpt_store_drain(s);
+	/* What a failed write or sync could not cut (maybe while this thread
+	 * drained) goes first: no line behind a torn one. */
+	if (tlsrpt_store_cut_torn(s, err) < 0)
+		return -1;
 	tlsrpt_day_file_name(day, 0, name, sizeof(name));
 	tlsrpt_store_path(s, name, run->path, sizeof(run->path));
 	fd = tlsrpt_store_open_append(s->dirfd, name, s->mode, "day file",
@@ -238,7 +252,7 @@ run_fail(struct tlsrpt_store *s, struct tlsrpt_run *run, int e, int own)
 		struct tlsrpt_error cut = TLSRPT_ERROR_INIT;
 
 		(void)tlsrpt_flock(run->fd, LOCK_EX);
-		(void)write_error(run, run->start, e, &cut);
+		(void)write_error(s, run, run->start, e, &cut);
 		(void)tlsrpt_flock(run->fd, LOCK_UN);
 		s->fail_upto = s->next_ticket - 1;
 		s->fail_errno = e;
@@ -416,15 +430,15 @@ decide(struct tlsrpt_store *s, struct tlsrpt_append_req *q)
 
 /* Write q's lines behind the run's; its result comes with the flush.
  * Returns 0, or -1 when the run must end (a failed write left bytes that
- * could not be cut back: recovery cuts them when the store is taken
- * again). */
+ * could not be cut back: no run writes until they are, s->torn). */
 static int
-run_write(struct tlsrpt_run *run, struct tlsrpt_append_req *q)
+run_write(struct tlsrpt_store *s, struct tlsrpt_run *run,
+	  struct tlsrpt_append_req *q)
 {
 	if (tlsrpt_write_all(run->fd, q->buf, q->len) < 0) {
 		q->ret = -1;
 		/* Cut back, the run goes on. */
-		return write_error(run, run->size, errno, &q->err);
+		return write_error(s, run, run->size, errno, &q->err);
 	}
 	run->size += q->len;
 	q->end = run->size;
@@ -470,7 +484,7 @@ lead(struct tlsrpt_store *s, struct tlsrpt_append_req *batch)
 			q->ret = -1;
 			continue;
 		}
-		if (run_write(&run, q) < 0) {
+		if (run_write(s, &run, q) < 0) {
 			(void)run_finish(s, &run, &leader);
 			tlsrpt_store_drain(s);
 			tlsrpt_store_end(s);

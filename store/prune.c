@@ -296,6 +296,9 @@ tlsrpt_store_prune(struct tlsrpt_store *s, int64_t now,
 	if (tlsrpt_store_begin(s, err) < 0)
 		return -1;
 	tlsrpt_store_drain(s); /* appends of other threads */
+	/* Nor compress what a failed write left in a day file. */
+	if (tlsrpt_store_cut_torn(s, err) < 0)
+		goto out;
 	if (list_days(s, &days, &n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {

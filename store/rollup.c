@@ -125,13 +125,9 @@ rollup_copy_report(struct tlsrpt_record *dst, const struct tlsrpt_record *src)
 }
 
 int
-rollup_give_to_owner(int dirfd, int fd)
+rollup_give_to_owner(const struct stat *dir, int fd)
 {
-	struct stat st;
-
-	if (geteuid() != 0)
+	if (geteuid() != 0 || dir->st_uid == 0)
 		return 0;
-	if (fstat(dirfd, &st) < 0)
-		return -1;
-	return st.st_uid == 0 ? 0 : fchown(fd, st.st_uid, st.st_gid);
+	return fchown(fd, dir->st_uid, dir->st_gid);
 }

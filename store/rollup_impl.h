@@ -28,6 +28,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "report/limits.h"
 
@@ -81,9 +82,10 @@ int rollup_header_decode(const unsigned char in[ROLLUP_HDR],
 			 struct rollup_header *h);
 
 /* Run as root (the daily digest from cron): the file fd, still under its
- * temporary name, is given to the owner of the store directory dirfd, so
- * that its owner's tools can replace it. 0, or -1. */
-int rollup_give_to_owner(int dirfd, int fd);
+ * temporary name, is given to the owner of the store directory (dir, as
+ * the writer stat'ed it when it began), so that its owner's tools can
+ * replace it. 0, or -1. */
+int rollup_give_to_owner(const struct stat *dir, int fd);
 
 /* What a line decodes to depends on the limits: a rollup made under other
  * ones is stale. */

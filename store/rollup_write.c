@@ -27,6 +27,7 @@
 
 struct tlsrpt_rollup_writer {
 	int dirfd, fd;
+	struct stat dir; /* of dirfd when the writer began: whose it is */
 	char name[TLSRPT_ROLLUP_NAME_MAX], tmp[TLSRPT_ROLLUP_NAME_MAX + 40];
 	struct rollup_header h;
 	unsigned char *buf;
@@ -178,6 +179,7 @@ tlsrpt_rollup_writer_begin(int dirfd, int64_t day,
 	if (w == NULL)
 		return -1;
 	w->dirfd = dirfd;
+	w->dir = dst;
 	tlsrpt_rollup_name(day, src->gz, w->name, sizeof(w->name));
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	remove_leftovers(dirfd, w->name, ts.tv_sec);
@@ -346,7 +348,7 @@ tlsrpt_rollup_writer_commit(struct tlsrpt_rollup_writer *w)
 	w->h.crc = (uint32_t)w->crc;
 	rollup_header_encode(&w->h, hdr);
 	if (pwrite(w->fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
-	    rollup_give_to_owner(w->dirfd, w->fd) < 0 ||
+	    rollup_give_to_owner(&w->dir, w->fd) < 0 ||
 	    tlsrpt_fdatasync(w->fd) < 0 ||
 	    renameat(w->dirfd, w->tmp, w->dirfd, w->name) < 0)
 		goto fail;

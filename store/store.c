@@ -129,6 +129,7 @@ follow_dir(struct tlsrpt_store *s, struct tlsrpt_error *err)
 	if (open_dir(s, &dfd, &lfd, &st, err) < 0)
 		return -1;
 	tlsrpt_index_move(&s->ix, dfd);
+	s->torn = 0; /* in the old directory, which we no longer write */
 	close(s->lockfd);
 	close(s->dirfd);
 	s->dirfd = dfd;
@@ -139,9 +140,68 @@ follow_dir(struct tlsrpt_store *s, struct tlsrpt_error *err)
 }
 
 int
+tlsrpt_store_cut_torn(struct tlsrpt_store *s, struct tlsrpt_error *err)
+{
+	char name[TLSRPT_DAY_NAME_MAX], path[512];
+	struct stat st;
+	int fd, ret = -1;
+
+	if (!s->torn)
+		return 0;
+	tlsrpt_day_file_name(s->torn_day, 0, name, sizeof(name));
+	tlsrpt_store_path(s, name, path, sizeof(path));
+	fd = openat(s->dirfd, name,
+		    O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT) {
+		s->torn = 0; /* removed: nothing left to cut */
+		return 0;
+	}
+	/* Only what lies past torn_off (a failed sync's cut may have gone
+	 * further). Synced, as recovery's cut is: the next lines may go to
+	 * another day file, and a power loss must not bring these back where
+	 * no recovery looks. */
+	if (fd < 0 || tlsrpt_flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0 ||
+	    ((uint64_t)st.st_size > s->torn_off &&
+	     (ftruncate(fd, (off_t)s->torn_off) < 0 ||
+	      tlsrpt_store_sync_fd(s, fd) < 0)))
+		tlsrpt_error_set(err, TLSRPT_ERR_IO, path,
+				 "cannot cut what a failed write left in the "
+				 "day file: %s; the store takes no report "
+				 "until it can",
+				 strerror(errno));
+	else {
+		s->torn = 0;
+		ret = 0;
+	}
+	if (fd >= 0) {
+		(void)tlsrpt_flock(fd, LOCK_UN);
+		close(fd);
+	}
+	return ret;
+}
+
+/* Bring the index up to date; *alone: nobody else wrote to it since our
+ * last look (no other process appended or recovered meanwhile). */
+static int
+sync_index(struct tlsrpt_store *s, int *alone, struct tlsrpt_error *err)
+{
+	dev_t dev = s->ix.dev;
+	ino_t ino = s->ix.ino;
+	uint64_t loaded = s->ix.loaded;
+	int was_open = s->ix.fd >= 0;
+
+	if (tlsrpt_index_sync(&s->ix, err) < 0)
+		return -1;
+	*alone = was_open && s->ix.fd >= 0 && s->ix.dev == dev &&
+		 s->ix.ino == ino && s->ix.loaded == loaded;
+	return 0;
+}
+
+int
 tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err)
 {
 	char path[512];
+	int alone;
 
 	pthread_mutex_lock(&s->mu);
 	if (s->lock_refs > 0) {
@@ -172,14 +232,23 @@ tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err)
 		return -1;
 	}
 	s->lock_refs = 1;
-	if (tlsrpt_index_sync(&s->ix, err) < 0 ||
-	    tlsrpt_store_recover(s, err) < 0) {
-		tlsrpt_store_full_path(s, err);
-		tlsrpt_store_end(s);
-		return -1;
-	}
+	if (sync_index(s, &alone, err) < 0)
+		goto fail;
+	/* Bytes our failed write or sync left: cut them before recovery,
+	 * which would take the whole lines of a failed sync for stored
+	 * reports -- unless another process wrote since we let the lock go:
+	 * its recovery dealt with them, and it may have written behind. */
+	if (!alone)
+		s->torn = 0;
+	if (tlsrpt_store_cut_torn(s, err) < 0 ||
+	    tlsrpt_store_recover(s, err) < 0)
+		goto fail;
 	s->index_failed = 0; /* recovery recorded the lost keys */
 	return 0;
+fail:
+	tlsrpt_store_full_path(s, err);
+	tlsrpt_store_end(s);
+	return -1;
 }
 
 void

@@ -43,6 +43,15 @@ struct tlsrpt_store {
 	 * the store is taken afresh and recovery records them all from the
 	 * day file (store.c: begin). */
 	int index_failed;
+	/* A failed write or sync left bytes in the day file of torn_day past
+	 * torn_off that could not be cut (append.c): no line may go behind
+	 * them -- a reader would see a half line glued to a whole one, an
+	 * acknowledged report there would be lost, the lines of a failed sync
+	 * taken for stored ones -- so every append first cuts them
+	 * (tlsrpt_store_cut_torn) and is refused while that fails. */
+	int torn;
+	int64_t torn_day;
+	uint64_t torn_off;
 	/* Since the last checkpoint written by append.c: runs, and when. */
 	unsigned ckpt_runs;
 	int64_t ckpt_ns;
@@ -66,6 +75,11 @@ struct tlsrpt_store {
  * failure nothing is held. */
 int tlsrpt_store_begin(struct tlsrpt_store *s, struct tlsrpt_error *err);
 void tlsrpt_store_end(struct tlsrpt_store *s);
+
+/* Cut the bytes of s->torn off their day file, if any (mu and the store
+ * lock held, and held since they were left). 0, or -1 with err set when
+ * they still cannot be cut. */
+int tlsrpt_store_cut_torn(struct tlsrpt_store *s, struct tlsrpt_error *err);
 
 /* Wait, with mu held, until no run is in flight (append.c). */
 void tlsrpt_store_drain(struct tlsrpt_store *s);

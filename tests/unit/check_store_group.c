@@ -12,10 +12,12 @@
  * not be synced (one sync per group): test_power_loss keeps only what was
  * synced of the index, tears or forges the rest, and the report is still
  * known after the restart. It also fails syncs of the day file on demand,
- * as a failing disk does.
+ * as a failing disk does; write and ftruncate are interposed the same way,
+ * to fail a write half way and the cut that should undo it.
  */
 #include <check.h>
 #include <errno.h>
+#include <jansson.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -242,22 +244,31 @@ open_store(const char *dir)
 	return s;
 }
 
+/* Append report id received at t; err (may be NULL) says why not. */
 static int
-append(struct tlsrpt_store *s, const char *id, enum tlsrpt_store_outcome *out)
+append_at(struct tlsrpt_store *s, const char *id, int64_t t,
+	  enum tlsrpt_store_outcome *out, struct tlsrpt_error *err)
 {
 	struct tlsrpt_report *r =
 		store_fixture_report(report_json, id, &limits);
 	struct tlsrpt_receipt rc;
-	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int ret;
 
 	memset(&rc, 0, sizeof(rc));
-	rc.received = RECEIVED;
+	rc.received = t;
 	rc.source = "file";
 	rc.host = "mx.test";
-	ret = tlsrpt_store_append(s, r, &rc, out, &err);
+	ret = tlsrpt_store_append(s, r, &rc, out, err);
 	tlsrpt_report_free(r);
 	return ret;
+}
+
+static int
+append(struct tlsrpt_store *s, const char *id, enum tlsrpt_store_outcome *out)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+
+	return append_at(s, id, RECEIVED, out, &err);
 }
 
 /* The offset just past the line of path holding needle, or -1. */
@@ -844,22 +855,17 @@ struct dayer {
 	int64_t received;
 	int ret;
 	enum tlsrpt_store_outcome out;
+	struct tlsrpt_error err;
+	atomic_int finished;
 };
 
 static void *
 dayer_main(void *arg)
 {
 	struct dayer *d = arg;
-	struct tlsrpt_report *r =
-		store_fixture_report(report_json, d->id, &limits);
-	struct tlsrpt_receipt rc;
-	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 
-	memset(&rc, 0, sizeof(rc));
-	rc.received = d->received;
-	rc.source = "file";
-	d->ret = tlsrpt_store_append(d->s, r, &rc, &d->out, &err);
-	tlsrpt_report_free(r);
+	d->ret = append_at(d->s, d->id, d->received, &d->out, &d->err);
+	atomic_store(&d->finished, 1);
 	return NULL;
 }
 
@@ -880,6 +886,7 @@ dayer_start(struct dayer *d, struct tlsrpt_store *s, const char *id,
 	    int64_t received)
 {
 	memset(d, 0, sizeof(*d));
+	d->err = (struct tlsrpt_error)TLSRPT_ERROR_INIT;
 	d->s = s;
 	d->id = id;
 	d->received = received;
@@ -957,7 +964,20 @@ fd_is_index(int fd)
 	return strcmp(path + n - (sizeof(name) - 1), name) == 0;
 }
 
-/* Interposed like fdatasync: a full disk under the index, on demand. */
+/* A write of a day file torn on demand: the one holding needle (a
+ * report's id) writes half its bytes, then the disk is full (the next
+ * write to a day file fails). */
+static struct {
+	pthread_mutex_t mu;
+	atomic_int armed;
+	char needle[64]; /* "": torn already */
+	int full;
+} tear = {PTHREAD_MUTEX_INITIALIZER, 0, "", 0};
+
+static atomic_int cut_fails; /* fail this many ftruncates of day files */
+
+/* Interposed like fdatasync: a full disk under the index, or a day file
+ * write torn, on demand. */
 ssize_t write(int fd, const void *buf, size_t n);
 
 ssize_t
@@ -968,7 +988,42 @@ write(int fd, const void *buf, size_t n)
 		errno = ENOSPC;
 		return -1;
 	}
+	if (atomic_load(&tear.armed) && fd_is_day_file(fd)) {
+		ssize_t done = -2;
+
+		pthread_mutex_lock(&tear.mu);
+		if (tear.full) {
+			tear.full = 0;
+			atomic_store(&tear.armed, 0);
+			done = -1;
+		} else if (tear.needle[0] != '\0' && n > 1 &&
+			   memmem(buf, n, tear.needle, strlen(tear.needle)) !=
+				   NULL) {
+			tear.needle[0] = '\0';
+			tear.full = 1;
+			done = (ssize_t)syscall(SYS_write, fd, buf, n / 2);
+		}
+		pthread_mutex_unlock(&tear.mu);
+		if (done == -1)
+			errno = ENOSPC;
+		if (done != -2)
+			return done;
+	}
 	return (ssize_t)syscall(SYS_write, fd, buf, n);
+}
+
+/* Interposed too: a cut of a day file that fails, on demand. */
+int ftruncate(int fd, off_t len);
+
+int
+ftruncate(int fd, off_t len)
+{
+	if (atomic_load(&cut_fails) > 0 && fd_is_day_file(fd) &&
+	    atomic_fetch_sub(&cut_fails, 1) > 0) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)syscall(SYS_ftruncate, fd, len);
 }
 
 /* p's lines are synced and p acknowledged, but its key cannot be written
@@ -1018,6 +1073,372 @@ START_TEST(test_index_write_fails_in_flight)
 }
 END_TEST
 
+/* ---- a failed write whose cut fails too ---- */
+
+static void
+tear_arm(const char *id)
+{
+	pthread_mutex_lock(&tear.mu);
+	snprintf(tear.needle, sizeof(tear.needle), "\"report-id\":\"%s\"", id);
+	tear.full = 0;
+	atomic_store(&tear.armed, 1);
+	pthread_mutex_unlock(&tear.mu);
+}
+
+/* Whether the armed write was torn (half written, then a full disk). */
+static int
+tear_done(void)
+{
+	int done;
+
+	pthread_mutex_lock(&tear.mu);
+	done = tear.needle[0] == '\0' && !tear.full &&
+	       !atomic_load(&tear.armed);
+	pthread_mutex_unlock(&tear.mu);
+	return done;
+}
+
+/* Lines of the day file at path that are not whole JSON objects (a half
+ * line glued to a whole one is one); *torn: it ends in a half line. */
+static unsigned
+damaged_lines(const char *path, int *torn)
+{
+	size_t len;
+	char *text = test_read_file(path, &len), *p = text, *nl;
+	unsigned bad = 0;
+
+	*torn = len > 0 && text[len - 1] != '\n';
+	while ((nl = memchr(p, '\n', len - (size_t)(p - text))) != NULL) {
+		json_t *o = json_loadb(p, (size_t)(nl - p), 0, NULL);
+
+		bad += !json_is_object(o);
+		json_decref(o);
+		p = nl + 1;
+	}
+	free(text);
+	return bad;
+}
+
+/* The day file at path holds whole lines only. */
+static void
+assert_whole(const char *path)
+{
+	int torn;
+	unsigned bad = damaged_lines(path, &torn);
+
+	ck_assert_msg(bad == 0 && !torn,
+		      "%s: %u damaged lines (a half line glued to a whole "
+		      "one)%s",
+		      path, bad, torn ? ", ends in a half line" : "");
+}
+
+/* The senders of the refused reports retry, and each is stored; the day
+ * file holds whole lines only; every report of ids is in dir once and the
+ * next process knows each (both lists end in NULL). Removes dir. */
+static void
+finish(struct tlsrpt_store *s, char *dir, const char *day,
+       const char *const *retry, const char *const *ids)
+{
+	enum tlsrpt_store_outcome out;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+
+	for (; *retry != NULL; retry++) {
+		ck_assert_int_eq(append_at(s, *retry, RECEIVED, &out, &err), 0);
+		ck_assert_msg(out == TLSRPT_STORE_STORED,
+			      "%s sent again: outcome %d, not stored", *retry,
+			      (int)out);
+	}
+	assert_whole(day);
+	tlsrpt_store_close(s);
+	for (const char *const *id = ids; *id != NULL; id++)
+		ck_assert_msg(count_records(dir, *id) == 1, "%s: %lu copies",
+			      *id, count_records(dir, *id));
+	s = open_store(dir);
+	for (const char *const *id = ids; *id != NULL; id++) {
+		/* (The day of its receipt does not matter within the
+		 * de-duplication window.) */
+		ck_assert_int_eq(append_at(s, *id, RECEIVED, &out, &err), 0);
+		ck_assert_msg(out == TLSRPT_STORE_DUPLICATE,
+			      "%s stored again after a restart", *id);
+	}
+	tlsrpt_store_close(s);
+	store_fixture_remove(dir);
+	free(dir);
+}
+
+/* (a) Nothing in flight: a1's write fails half way and its cut fails;
+ * while the cut keeps failing the next report is refused, not written
+ * behind the half line. The process stops; the next one's recovery cuts
+ * the half line when it opens the store, and both are stored, once. */
+START_TEST(test_torn_write_alone)
+{
+	static const char *const retry[] = {"a2", "a1", NULL};
+	static const char *const ids[] = {"pre", "a1", "a2", NULL};
+	char *dir = store_fixture_dir("check_store_group"), day[600];
+	struct tlsrpt_store *s = open_store(dir);
+	enum tlsrpt_store_outcome out;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	int torn;
+
+	snprintf(day, sizeof(day), "%s/" DAY_FILE, dir);
+	synced_reset(0);
+	ck_assert_int_eq(append(s, "pre", &out), 0);
+	tear_arm("a1");
+	atomic_store(&cut_fails, 3); /* and at the close */
+	ck_assert_int_eq(append_at(s, "a1", RECEIVED, &out, &err), -1);
+	ck_assert_msg(tear_done(), "a1 was not torn");
+	ck_assert_int_eq(err.code, TLSRPT_ERR_IO);
+	ck_assert_msg(strstr(err.text, strerror(ENOSPC)) != NULL, "%s",
+		      err.text);
+	err = (struct tlsrpt_error)TLSRPT_ERROR_INIT;
+	ck_assert_int_eq(append_at(s, "a2", RECEIVED, &out, &err), -1);
+	ck_assert_int_eq(err.code, TLSRPT_ERR_IO);
+	ck_assert_int_lt(line_end(day, "\"report-id\":\"a2\""), 0);
+	ck_assert_uint_eq(damaged_lines(day, &torn), 0);
+	ck_assert_int_ne(torn, 0);
+	tlsrpt_store_close(s);
+	atomic_store(&cut_fails, 0);
+	s = open_store(dir);
+	assert_whole(day);
+	finish(s, dir, day, retry, ids);
+}
+END_TEST
+
+/* Two runs in flight (z, y: syncs 1 and 2 held), so that q1 and q2 queue
+ * into one batch; z lands, and the next leader writes q1 and tears q2 (its
+ * write fails half way; the cut fails, and cuts-1 later ones too); q1's
+ * run goes in flight (sync 3, held). The store holds the lock throughout,
+ * so no recovery runs before the next group. */
+struct torn_scene {
+	struct dayer z, y, q1, q2;
+};
+
+static void
+torn_in_flight(struct tlsrpt_store *s, struct torn_scene *t, int cuts)
+{
+	enum tlsrpt_store_outcome out;
+
+	synced_reset(0);
+	ck_assert_int_eq(append(s, "pre", &out), 0); /* checkpoint: day 1 */
+	gate_set(1);
+	dayer_start(&t->z, s, "z", RECEIVED);
+	gate_arrived(1);
+	dayer_start(&t->y, s, "y", RECEIVED);
+	gate_arrived(2);
+	tear_arm("q2");
+	atomic_store(&cut_fails, cuts);
+	dayer_start(&t->q1, s, "q1", RECEIVED);
+	usleep(100000);
+	dayer_start(&t->q2, s, "q2", RECEIVED);
+	usleep(100000);
+	gate_allow(1);
+	gate_arrived(3);
+	ck_assert_msg(tear_done(), "q2 was not torn");
+}
+
+/* The reports of a scene with r, once all is done. */
+static const char *const scene_ids[] = {"pre", "z", "y", "q1", "q2", "r", NULL};
+
+/* Let every sync pass and join the scene and r: every report stored but
+ * q2, refused, and r unless it may not be. */
+static void
+torn_scene_end(struct torn_scene *t, struct dayer *r, int r_stored)
+{
+	struct dayer *stored[] = {&t->z, &t->y, &t->q1, r};
+
+	gate_allow(1000);
+	join_within(r);
+	join_within(&t->z);
+	join_within(&t->y);
+	join_within(&t->q1);
+	join_within(&t->q2);
+	gate_set(0);
+	for (size_t i = 0; i < sizeof(stored) / sizeof(stored[0]) - !r_stored;
+	     i++) {
+		ck_assert_int_eq(stored[i]->ret, 0);
+		ck_assert_int_eq(stored[i]->out, TLSRPT_STORE_STORED);
+	}
+	ck_assert_int_eq(t->q2.ret, -1);
+	ck_assert_int_eq(t->q2.err.code, TLSRPT_ERR_IO);
+}
+
+/* Wait until d returned or k syncs reached the gate; fail after 10 s. */
+static void
+wait_done_or_synced(struct dayer *d, unsigned k)
+{
+	for (int i = 0; i < 1000; i++) {
+		unsigned arrived;
+
+		pthread_mutex_lock(&gate.mu);
+		arrived = gate.arrived;
+		pthread_mutex_unlock(&gate.mu);
+		if (atomic_load(&d->finished) || arrived >= k)
+			return;
+		usleep(10000);
+	}
+	ck_abort_msg("%s neither returned nor synced", d->id);
+}
+
+/* (b) A group written while the torn one is in flight: r's leader holds
+ * the store (no recovery) and used to write r behind q2's half line -- r
+ * acknowledged, and read back as one damaged line with q2's half. */
+START_TEST(test_torn_write_in_flight)
+{
+	static const char *const retry[] = {"q2", NULL};
+	char *dir = store_fixture_dir("check_store_group"), day[600];
+	struct tlsrpt_store *s = open_store(dir);
+	struct torn_scene t;
+	struct dayer r;
+
+	snprintf(day, sizeof(day), "%s/" DAY_FILE, dir);
+	torn_in_flight(s, &t, 1);
+	dayer_start(&r, s, "r", RECEIVED);
+	usleep(100000); /* r waits: two runs in flight */
+	gate_allow(2);	/* y lands: r leads while q1's run is in flight */
+	gate_arrived(4);
+	torn_scene_end(&t, &r, 1);
+	assert_whole(day);
+	finish(s, dir, day, retry, scene_ids);
+}
+END_TEST
+
+/* (c) The same, but the cut fails again when r comes: r is refused (the
+ * MTA retries), not acknowledged behind the half line; its retry, once
+ * the cut works, is stored. */
+START_TEST(test_torn_write_cut_fails_again)
+{
+	static const char *const retry[] = {"r", "q2", NULL};
+	char *dir = store_fixture_dir("check_store_group"), day[600];
+	struct tlsrpt_store *s = open_store(dir);
+	struct torn_scene t;
+	struct dayer r;
+	int torn;
+
+	snprintf(day, sizeof(day), "%s/" DAY_FILE, dir);
+	torn_in_flight(s, &t, 2);
+	dayer_start(&r, s, "r", RECEIVED);
+	usleep(100000);
+	gate_allow(2);
+	wait_done_or_synced(&r, 4);
+	torn_scene_end(&t, &r, 0);
+	ck_assert_msg(r.ret == -1,
+		      "r acknowledged, written behind q2's half line");
+	ck_assert_int_eq(r.err.code, TLSRPT_ERR_IO);
+	ck_assert_msg(strstr(r.err.text, "cut") != NULL, "%s", r.err.text);
+	ck_assert_int_eq(atomic_load(&cut_fails), 0);
+	ck_assert_uint_eq(damaged_lines(day, &torn), 0);
+	finish(s, dir, day, retry, scene_ids);
+}
+END_TEST
+
+/* (d) The next group goes to a new day: its checkpoint moved the position
+ * there, so no recovery ever looked at the half line left in day 1 again,
+ * and a late report of day 1 was glued to it. */
+START_TEST(test_torn_write_day_change)
+{
+	static const char *const retry[] = {"q2", NULL};
+	static const char *const ids[] = {"pre", "z", "y",    "q1",
+					  "q2",	 "r", "late", NULL};
+	char *dir = store_fixture_dir("check_store_group"), day[600], day2[600];
+	struct tlsrpt_store *s = open_store(dir);
+	struct torn_scene t;
+	struct dayer r;
+	enum tlsrpt_store_outcome out;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+
+	snprintf(day, sizeof(day), "%s/" DAY_FILE, dir);
+	snprintf(day2, sizeof(day2), "%s/tlsrpt-2026-11-30.jsonl", dir);
+	torn_in_flight(s, &t, 1);
+	dayer_start(&r, s, "r", RECEIVED + 86400);
+	usleep(100000);
+	gate_allow(2); /* y lands: r leads, waits for q1's run to open day 2 */
+	usleep(100000);
+	torn_scene_end(&t, &r, 1);
+	ck_assert_int_gt(line_end(day2, "\"report-id\":\"r\""), 0);
+	assert_whole(day);
+	ck_assert_int_eq(append_at(s, "late", RECEIVED + 86399, &out, &err), 0);
+	ck_assert_int_eq(out, TLSRPT_STORE_STORED);
+	assert_whole(day2);
+	finish(s, dir, day, retry, ids);
+}
+END_TEST
+
+/* After pre, e1's sync fails and so does the cut that should take its line
+ * back: e1 is refused, its line stays for now. */
+static void
+sync_fails_uncut(struct tlsrpt_store *s, const char *day)
+{
+	enum tlsrpt_store_outcome out;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+
+	synced_reset(0);
+	ck_assert_int_eq(append(s, "pre", &out), 0);
+	atomic_store(&synced.fail, 1);
+	atomic_store(&cut_fails, 1);
+	ck_assert_int_eq(append_at(s, "e1", RECEIVED, &out, &err), -1);
+	ck_assert_int_eq(err.code, TLSRPT_ERR_IO);
+	ck_assert_int_eq(atomic_load(&cut_fails), 0);
+	ck_assert_int_gt(line_end(day, "\"report-id\":\"e1\""), 0);
+}
+
+/* A sync that fails and whose cut fails: e1 is refused, but its line
+ * stayed, and recovery before the next append took it for a stored report
+ * -- e1 sent again was a "duplicate" of a line the disk could not sync.
+ * Its line is cut before the next append instead, and e1 is written again. */
+START_TEST(test_failed_sync_cut_fails)
+{
+	static const char *const retry[] = {"e1", NULL};
+	static const char *const ids[] = {"pre", "e1", "e2", NULL};
+	char *dir = store_fixture_dir("check_store_group"), day[600];
+	struct tlsrpt_store *s = open_store(dir);
+	enum tlsrpt_store_outcome out;
+
+	snprintf(day, sizeof(day), "%s/" DAY_FILE, dir);
+	sync_fails_uncut(s, day);
+	ck_assert_int_eq(append(s, "e2", &out), 0);
+	ck_assert_int_eq(out, TLSRPT_STORE_STORED);
+	/* (Before, e1 was a "duplicate" of the line whose sync failed.) */
+	finish(s, dir, day, retry, ids);
+}
+END_TEST
+
+/* What a failed sync left, and could not cut, is cut by this process only
+ * while no other took the store meanwhile: one that did recovered the
+ * store and may have written behind it (here x), which a cut would take
+ * away after x was acknowledged. */
+START_TEST(test_torn_other_process)
+{
+	static const char *const none[] = {NULL};
+	static const char *const ids[] = {"pre", "e1", "x", "e2", NULL};
+	char *dir = store_fixture_dir("check_store_group"), day[600];
+	struct tlsrpt_store *s = open_store(dir);
+	enum tlsrpt_store_outcome out;
+	int status;
+	pid_t pid;
+
+	snprintf(day, sizeof(day), "%s/" DAY_FILE, dir);
+	sync_fails_uncut(s, day);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct tlsrpt_store *o = open_store(dir);
+
+		if (append(o, "x", &out) != 0 || out != TLSRPT_STORE_STORED)
+			_exit(1);
+		tlsrpt_store_close(o);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(append(s, "e2", &out), 0);
+	ck_assert_int_eq(out, TLSRPT_STORE_STORED);
+	ck_assert_msg(line_end(day, "\"report-id\":\"x\"") > 0,
+		      "x, acknowledged to the other process, was cut");
+	/* (e1 is kept: the other process's recovery took it for stored.) */
+	finish(s, dir, day, none, ids);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1033,6 +1454,12 @@ suite(void)
 	tcase_add_test(tc, test_sigkill_group);
 	tcase_add_test(tc, test_day_change_in_flight);
 	tcase_add_test(tc, test_index_write_fails_in_flight);
+	tcase_add_test(tc, test_torn_write_alone);
+	tcase_add_test(tc, test_torn_write_in_flight);
+	tcase_add_test(tc, test_torn_write_cut_fails_again);
+	tcase_add_test(tc, test_torn_write_day_change);
+	tcase_add_test(tc, test_failed_sync_cut_fails);
+	tcase_add_test(tc, test_torn_other_process);
 	suite_add_tcase(s, tc);
 	return s;
 }
