@@ -20,7 +20,10 @@
  * copies of one report received on one day by two hosts count as the
  * first received, where the day files count the copy of the store named
  * first; a copy received before the look-back and another inside it is
- * outside (the day files count the later copy).
+ * outside (the day files count the later copy); reports received in one
+ * second come by organisation, id and digest, where the day files give
+ * them by store and by position in the file (a tie of the latest
+ * policy may then go the other way).
  *
  * libpq is this file's alone: the header names no libpq type, so a
  * caller needs neither its headers nor its flags.

@@ -5,10 +5,11 @@
 # from PostgreSQL (-d postgresql://, after tlsrpt-ship loaded it into a
 # private cluster: tests/scripts/pg-cluster.inc) against the same from the
 # store directory, with its rollups (the default, after one run wrote
-# them) and without (--no-rollups). The last 30 days, JSON; wall seconds,
-# medians of RUNS after one warm-up run each. BENCH_PG_N in run-bench.sh
-# sets N (10^6, 10^7). Prints the rows; exit 77 when PostgreSQL is not
-# installed.
+# them) and without (--no-rollups). The lines are received over 120
+# days, the look-back of a 30-day view; the last 30 days, JSON; wall
+# seconds, medians of RUNS after one warm-up run each. BENCH_PG_N in
+# run-bench.sh sets N (10^6, 10^7). Prints the rows; exit 77 when
+# PostgreSQL is not installed.
 set -u
 B=$1
 T=$2
@@ -23,7 +24,7 @@ NOW=1795737600 # gen-store's; --now the same as a date
 WHEN=$(date -u -d "@$NOW" +%Y-%m-%dT%H:%M:%SZ)
 
 pg_setup "$T/sumpgbench"
-"$B/tests/bench/gen-store" "$T/sumpgstore" "$N" 30 1 "$NOW" >/dev/null ||
+"$B/tests/bench/gen-store" "$T/sumpgstore" "$N" 120 1 "$NOW" >/dev/null ||
 	fail "gen-store"
 "$B/tlsrpt-ship" --init >/dev/null || fail "--init"
 "$B/tlsrpt-ship" --host bench "$T/sumpgstore" || fail "tlsrpt-ship"

@@ -33,7 +33,10 @@ pg_setup "$t"
 
 # gen-store's NOW: 2026-11-30T08:53:20Z; eight days before it.
 "$gen" -D 30 -R 14 "$t/base" 2500 8 7 1796000000 >/dev/null || fail "gen-store"
-python3 "$TLSRPT_TOP/tests/scripts/gen-summary-pg-stores.py" "$t/base" "$t" ||
+# The five weeks before: the look-back's history (silence, the latest
+# policy, the previous window).
+"$gen" -D 30 -R 14 "$t/old" 6000 40 8 1795308800 >/dev/null || fail "gen-store"
+python3 "$TLSRPT_TOP/tests/scripts/gen-summary-pg-stores.py" "$t/base" "$t" "$t/old" ||
 	fail "gen-summary-pg-stores.py"
 printf 'AllowRoot yes\n' >"$t/c.conf"
 printf 'google.com\tGoogle Inc.\nmicrosoft.com\tMicrosoft Corporation\n' >"$t/known"
@@ -115,10 +118,16 @@ python3 - "$t/d.out" <<'PY' || fail "the database's summary is not what was ship
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["totals"]["reports"] > 1000, s["totals"]
-assert s["problems"]["conflicting-report-ids"] == 3, s["problems"]
+assert s["problems"]["conflicting-report-ids"] == 4, s["problems"]
 assert s["problems"]["impersonated-reports"] > 0, s["problems"]
 assert s["stores"] == 3, s["stores"]
 PY
+# --domain of a conflicting report's second line only, in the window and
+# in history: the first, of another domain, still decides the conflict.
+hd=$(cat "$t/history-domain")
+every "--since 8d --domain $hd" json
+compare "history conflict domain" $inday --domain "$hd" --domain tie.example --format text
+every "--since 8d --domain busy.example --domain mixed.example --domain first.example" json
 # --domain of a conflicting report's second line only: the first, of
 # another domain, still decides the conflict.
 cd=$(cat "$t/conflict-domain")
