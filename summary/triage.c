@@ -230,17 +230,17 @@ summary_n_below(const struct summary_agg *a)
 const char *
 summary_top_result(const struct summary_agg *a, const char *domain)
 {
-	guint i, j;
+	guint i;
 
+	/* A lookup in each type's set, not a walk of its sorted list: the
+	 * text view asks for every failing domain, and a provider's 10^5
+	 * domains made that walk quadratic (41% of a 10^7-line summary). */
 	for (i = 0; i < a->results->len; i++) {
 		const struct summary_result *r =
 			g_ptr_array_index(a->results, i);
 
-		for (j = 0; j < r->domains->len; j++) {
-			if (strcmp(g_ptr_array_index(r->domains, j), domain) ==
-			    0)
-				return r->type;
-		}
+		if (g_hash_table_contains(r->domains_h, domain))
+			return r->type;
 	}
 	return NULL;
 }
