@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/alloc.h"
 #include "summary/aggregate.h"
@@ -445,19 +444,20 @@ START_TEST(test_top_result)
 }
 END_TEST
 
-/* A provider's failing domains each asked for their top type (the text
- * view's triage does): a walk of every type's domain list made this
- * quadratic, 2.6 CPU s here for these 40,000 domains; lookups take
- * milliseconds. The bound is CPU time, not wall time, with a wide margin. */
-START_TEST(test_top_result_scales)
+/* A provider's failing domains each asked for their top type, as the text
+ * view's triage does (a walk of every type's domain list made that
+ * quadratic: BENCHMARKS.md). */
+START_TEST(test_top_result_many)
 {
 	struct summary_agg *a = new_day_agg();
 	enum { N = 40000 };
 	char name[64], id[32];
-	clock_t t0;
-	double cpu;
 	guint i;
 
+	/* Many domains in two types: each one's own type, whichever
+	 * type's set is asked first. How long it takes is make bench's
+	 * (BENCHMARKS.md, "The issue's table at 10^7 lines"), not a
+	 * test's. */
 	for (i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "d%u.example", i);
 		snprintf(id, sizeof(id), "r%u", i);
@@ -466,15 +466,13 @@ START_TEST(test_top_result_scales)
 			    1 + i % 2);
 	}
 	summary_agg_finish(a);
-	t0 = clock();
 	for (i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "d%u.example", i);
 		ck_assert_str_eq(summary_top_result(a, name),
 				 i % 2 ? "certificate-expired"
 				       : "dnssec-invalid");
 	}
-	cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
-	ck_assert_msg(cpu < 1.0, "%u lookups took %.2f CPU s", N, cpu);
+	ck_assert_ptr_null(summary_top_result(a, "d40000.example"));
 	summary_agg_free(a);
 }
 END_TEST
@@ -496,7 +494,7 @@ main(void)
 	tcase_add_test(tc, test_threshold_text);
 	tcase_add_test(tc, test_verdict_threshold);
 	tcase_add_test(tc, test_top_result);
-	tcase_add_test(tc, test_top_result_scales);
+	tcase_add_test(tc, test_top_result_many);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
