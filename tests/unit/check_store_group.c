@@ -1439,6 +1439,62 @@ START_TEST(test_torn_other_process)
 }
 END_TEST
 
+/* Retention compressing the day a failed write left torn while a run is
+ * in flight: prune takes the store without recovery (a run holds it), so
+ * it cuts the half line itself before it compresses -- a half line in the
+ * .gz would stay there for good. */
+struct pruner {
+	pthread_t th;
+	struct tlsrpt_store *s;
+	int ret;
+	struct tlsrpt_error err;
+};
+
+static void *
+pruner_main(void *arg)
+{
+	struct pruner *p = arg;
+
+	/* Three days on: the day is compressed, nothing deleted. */
+	p->ret = tlsrpt_store_prune(p->s, RECEIVED + 3 * 86400, 1, 0, NULL,
+				    &p->err);
+	return NULL;
+}
+
+START_TEST(test_torn_write_prune)
+{
+	static const char *const ids[] = {"pre", "z", "y", "q1", NULL};
+	char *dir = store_fixture_dir("check_store_group"), gz[600];
+	struct tlsrpt_store *s = open_store(dir);
+	struct torn_scene t;
+	struct pruner p = {.s = s, .err = TLSRPT_ERROR_INIT};
+	struct stat st;
+
+	snprintf(gz, sizeof(gz), "%s/" DAY_FILE ".gz", dir);
+	torn_in_flight(s, &t, 1);
+	ck_assert_int_eq(pthread_create(&p.th, NULL, pruner_main, &p), 0);
+	usleep(100000); /* prune waits for the runs in flight */
+	gate_allow(1000);
+	join_within(&t.z);
+	join_within(&t.y);
+	join_within(&t.q1);
+	join_within(&t.q2);
+	pthread_join(p.th, NULL);
+	gate_set(0);
+	ck_assert_msg(p.ret == 0, "prune: %s", p.err.text);
+	ck_assert_int_eq(t.q2.ret, -1);
+	ck_assert_msg(stat(gz, &st) == 0, "%s was not compressed", gz);
+	/* count_records() refuses a damaged line in the .gz. */
+	for (const char *const *id = ids; *id != NULL; id++)
+		ck_assert_msg(count_records(dir, *id) == 1, "%s: %lu copies",
+			      *id, count_records(dir, *id));
+	ck_assert_uint_eq(count_records(dir, "q2"), 0);
+	tlsrpt_store_close(s);
+	store_fixture_remove(dir);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1460,6 +1516,7 @@ suite(void)
 	tcase_add_test(tc, test_torn_write_day_change);
 	tcase_add_test(tc, test_failed_sync_cut_fails);
 	tcase_add_test(tc, test_torn_other_process);
+	tcase_add_test(tc, test_torn_write_prune);
 	suite_add_tcase(s, tc);
 	return s;
 }
