@@ -16,6 +16,7 @@
 #include "summary/render_html_impl.h"
 #include "summary/render_text_impl.h"
 #include "summary/triage.h"
+#include "tests/unit/summary_fixture.h"
 #include "tests/unit/testutil.h"
 
 static struct summary_domain *
@@ -384,16 +385,9 @@ feed_detail(struct summary_agg *a, const char *domain, const char *id,
 	struct tlsrpt_record rec;
 	struct tlsrpt_failure_detail fd;
 
-	memset(&rec, 0, sizeof(rec));
+	fixture_record(&rec, "Reporter", id, 1000000 + 3600, 1000000,
+		       1000000 + 86399);
 	memset(&fd, 0, sizeof(fd));
-	rec.version = 1;
-	rec.received = 1000000 + 3600;
-	rec.source = (char *)"milter";
-	rec.organization_name = (char *)"Reporter";
-	rec.report_id = (char *)id;
-	rec.start_time = 1000000;
-	rec.end_time = 1000000 + 86399;
-	rec.policy_count = 1;
 	rec.policy.type = TLSRPT_POLICY_NO_POLICY_FOUND;
 	rec.policy.policy_type = (char *)"no-policy-found";
 	rec.policy.policy_domain = (char *)domain;
