@@ -11,6 +11,10 @@
  * numbers behind the charts. The page fits a 600-pixel reading pane with
  * or without its style sheet. No PNG: that
  * would need an image library for charts nobody needs to read the digest.
+ *
+ * The bodies are rendered into temporary files and GMime encodes them
+ * from there onto the output (summary/mail_spool.h): a provider's digest
+ * runs to hundreds of MB, and built in memory it cost three times that.
  */
 #include "summary/render_mail.h"
 
@@ -20,6 +24,7 @@
 #include <unistd.h>
 
 #include "report/sanitize.h"
+#include "summary/mail_spool.h"
 #include "summary/render_html_impl.h"
 
 /* A value longer than a whole header line (RFC 5322 2.1.1) is a mistake,
@@ -98,34 +103,15 @@ out:
 	return rc;
 }
 
-/* One view rendered into a new string (caller g_free()s), or NULL. */
-static char *
-render_view(summary_render_fn fn, const struct summary_agg *a,
-	    const struct summary_render_ctx *ctx)
-{
-	char *buf = NULL, *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int rc;
-
-	if (f == NULL)
-		return NULL;
-	rc = fn(f, a, ctx);
-	if (fclose(f) == 0 && rc == 0 && buf != NULL)
-		s = g_strndup(buf, len);
-	free(buf); /* open_memstream() allocates with malloc */
-	return s;
-}
-
-/* A text/SUBTYPE part holding text as it is, in UTF-8.
+/* A text/SUBTYPE part holding the text of s (a spooled view, read from
+ * its file when GMime needs it) as it is, in UTF-8.
  * g_mime_text_part_set_text() would convert it to the "best" charset
  * (ISO-8859-1 for a German organisation name); the views are UTF-8, and
  * saying so even for ASCII-only text keeps every digest alike. */
 static void
-add_part(GMimeMultipart *alt, const char *subtype, const char *text)
+add_part(GMimeMultipart *alt, const char *subtype, GMimeStream *s)
 {
 	GMimeTextPart *p = g_mime_text_part_new_with_subtype(subtype);
-	GMimeStream *s = g_mime_stream_mem_new_with_buffer(text, strlen(text));
 	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(
 		s, GMIME_CONTENT_ENCODING_DEFAULT);
 	GMimeContentEncoding enc;
@@ -133,7 +119,8 @@ add_part(GMimeMultipart *alt, const char *subtype, const char *text)
 	g_mime_part_set_content(GMIME_PART(p), w);
 	g_mime_text_part_set_charset(p, "utf-8");
 	/* Quoted-printable for 8-bit text and for lines over 998 octets (an
-	 * SVG path), 7bit otherwise: safe through any relay. */
+	 * SVG path), 7bit otherwise: safe through any relay. GMime reads the
+	 * whole body for this, 4 KB at a time from its file. */
 	enc = g_mime_part_get_best_content_encoding(
 		GMIME_PART(p), GMIME_ENCODING_CONSTRAINT_7BIT);
 	/* GMime says "default" for plain ASCII; say 7bit out loud. */
@@ -143,7 +130,6 @@ add_part(GMimeMultipart *alt, const char *subtype, const char *text)
 						 : enc);
 	g_mime_multipart_add(alt, GMIME_OBJECT(p));
 	g_object_unref(w);
-	g_object_unref(s);
 	g_object_unref(p);
 }
 
@@ -193,8 +179,9 @@ summary_mail_compose(const struct summary_agg *a,
 	struct summary_render_ctx all = *ctx;
 	GMimeMessage *m = g_mime_message_new(TRUE);
 	GMimeMultipart *alt = NULL;
+	GMimeStream *text = NULL, *page = NULL;
 	GDateTime *date = NULL;
-	char host[256], *subject = NULL, *text = NULL, *page = NULL, *id = NULL;
+	char host[256], *subject = NULL, *id = NULL;
 	int rc = -1;
 
 	*msg = NULL;
@@ -227,16 +214,16 @@ summary_mail_compose(const struct summary_agg *a,
 	g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted",
 				 "auto-generated", NULL);
 
-	/* The digest is the whole picture, whatever --by said. */
+	/* The digest is the whole picture, whatever --by said. Each body
+	 * is written to a temporary file as the other formats are written
+	 * (mail_spool.h): memory does not grow with the digest. */
 	all.view = SUMMARY_VIEW_ALL;
-	text = render_view(summary_render_text, a, &all);
-	page = render_view(summary_html_digest, a, &all);
-	if (text == NULL || page == NULL) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
-				 "could not render the %s view of the digest",
-				 text == NULL ? "text" : "html");
+	text = summary_mail_spool(summary_render_text, a, &all, "text", err);
+	if (text == NULL)
 		goto out;
-	}
+	page = summary_mail_spool(summary_html_digest, a, &all, "html", err);
+	if (page == NULL)
+		goto out;
 	/* RFC 2046 5.1.4: the richest alternative comes last. */
 	alt = g_mime_multipart_new_with_subtype("alternative");
 	add_part(alt, "plain", text);
@@ -252,9 +239,11 @@ out:
 		g_object_unref(m);
 	if (date != NULL)
 		g_date_time_unref(date);
+	if (text != NULL)
+		g_object_unref(text);
+	if (page != NULL)
+		g_object_unref(page);
 	g_free(subject);
-	g_free(text);
-	g_free(page);
 	g_free(id);
 	return rc;
 }
@@ -266,9 +255,8 @@ summary_render_mail(FILE *out, const struct summary_agg *a,
 		    struct tlsrpt_error *err)
 {
 	GMimeMessage *m = NULL;
-	GMimeStream *mem = NULL;
-	GByteArray *bytes;
-	int rc = -1;
+	GMimeStream *o = NULL;
+	int werr = 0, rc = -1;
 
 	if (written != NULL)
 		*written = 0;
@@ -280,27 +268,26 @@ summary_render_mail(FILE *out, const struct summary_agg *a,
 		rc = 0;
 		goto out;
 	}
-	mem = g_mime_stream_mem_new();
-	/* The default format options write LF line ends, which is what
+	/* GMime encodes the bodies from their files onto out as it goes.
+	 * The default format options write LF line ends, which is what
 	 * sendmail -t and a local pipe expect. */
-	if (g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, mem) < 0) {
+	o = summary_mail_stream_out(out, &werr);
+	if (g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, o) < 0 ||
+	    g_mime_stream_flush(o) != 0) {
+		/* No write failed: reading a body back from its file did. */
 		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
-				 "could not compose the message");
-		goto out;
-	}
-	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	if (fwrite(bytes->data, 1, bytes->len, out) != bytes->len ||
-	    fflush(out) != 0) {
-		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
-				 "writing the message: %s", strerror(errno));
+				 "writing the message: %s",
+				 werr != 0 ? strerror(werr)
+					   : "a temporary file could not be "
+					     "read back");
 		goto out;
 	}
 	if (written != NULL)
 		*written = 1;
 	rc = 0;
 out:
-	if (mem != NULL)
-		g_object_unref(mem);
+	if (o != NULL)
+		g_object_unref(o);
 	if (m != NULL)
 		g_object_unref(m);
 	return rc;

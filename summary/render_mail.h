@@ -43,15 +43,20 @@ int summary_fine(const struct summary_agg *a);
  * (certificate-expired), 2 domains OK". Caller g_free()s. */
 char *summary_mail_subject(const struct summary_agg *a);
 
-/* The digest as a message (caller g_object_unref()s). Returns 0, or -1
- * with err (TLSRPT_ERR_INVALID: an address or header text that cannot be
- * used, named in the text; TLSRPT_ERR_IO: a view could not be rendered). */
+/* The digest as a message (caller g_object_unref()s). Its two bodies
+ * are read from unlinked temporary files in $TMPDIR (summary/
+ * mail_spool.h), open until the message is freed. Returns 0, or -1 with
+ * err (TLSRPT_ERR_INVALID: an address or header text that cannot be
+ * used, named in the text; TLSRPT_ERR_IO: a view could not be written
+ * to its temporary file). */
 int summary_mail_compose(const struct summary_agg *a,
 			 const struct summary_render_ctx *ctx,
 			 const struct summary_mail_options *mo,
 			 GMimeMessage **msg, struct tlsrpt_error *err);
 
-/* Compose and write the message to out with LF line ends; with
+/* Compose and write the message to out with LF line ends, encoded as
+ * it is written: nothing is written until both bodies are whole in their
+ * files, and memory does not grow with the message; with
  * only_problems and a fine window write nothing. *written gets 1 when a
  * message was written (may be NULL). Returns 0, or -1 with err. */
 int summary_render_mail(FILE *out, const struct summary_agg *a,
