@@ -70,20 +70,14 @@ out_flush(GMimeStream *stream)
 	return 0;
 }
 
-static gint64
-out_tell(GMimeStream *stream)
-{
-	return stream->position;
-}
-
 static void
 summary_mail_out_class_init(SummaryMailOutClass *klass)
 {
 	GMimeStreamClass *sc = GMIME_STREAM_CLASS(klass);
 
+	/* The rest (tell, close, ...) GMimeStream's defaults do. */
 	sc->write = out_write;
 	sc->flush = out_flush;
-	sc->tell = out_tell;
 }
 
 static void
