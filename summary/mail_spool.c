@@ -14,6 +14,7 @@
 #include "summary/mail_spool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -114,6 +115,11 @@ summary_mail_spool(summary_render_fn fn, const struct summary_agg *a,
 	FILE *f = NULL;
 	int fd, e;
 
+	/* Nameless where the file system can (Linux's O_TMPFILE): nothing is
+	 * left behind even if we die between making and unlinking it. */
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		goto opened;
 	fd = g_mkstemp(path);
 	if (fd < 0) {
 		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
@@ -131,6 +137,7 @@ summary_mail_spool(summary_render_fn fn, const struct summary_agg *a,
 		close(fd);
 		goto out;
 	}
+opened:
 	f = fdopen(fd, "w+");
 	if (f == NULL) {
 		tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL, "fdopen: %s",

@@ -30,12 +30,18 @@ args="-c $t/root.conf -d $t/store --since 3650d --format mail --to pm@example.or
 "$summary" $args >"$t/first.eml" || [ $? -eq 1 ] || fail "first run"
 size=$(wc -c <"$t/first.eml")
 [ "$size" -gt 4096 ] || fail "the digest is only $size bytes"
+# The Message-Id and the MIME boundary change on every run (and GMime's
+# Message-Id is not of one length): the rest must be the same bytes.
+normal() {
+	sed -e '/^Message-Id:/d' -e 's/=-[A-Za-z0-9+\/_.]*/=-BOUNDARY/g' "$1"
+}
+normal "$t/first.eml" >"$t/first.norm"
 
 # TMPDIR honoured, nothing left in it.
 mkdir "$t/spool"
 # shellcheck disable=SC2086
 TMPDIR=$t/spool "$summary" $args >"$t/ok.eml" || [ $? -eq 1 ] || fail "TMPDIR=$t/spool"
-[ "$(wc -c <"$t/ok.eml")" -eq "$size" ] || fail "TMPDIR=$t/spool: a different digest"
+normal "$t/ok.eml" | cmp -s - "$t/first.norm" || fail "TMPDIR=$t/spool: a different digest"
 [ -z "$(ls -A "$t/spool")" ] || fail "left in TMPDIR: $(ls -A "$t/spool")"
 
 # TMPDIR on a directory that is not there.
