@@ -60,18 +60,14 @@ tlsrpt_fprun_has(const struct tlsrpt_fprun *r, uint64_t fp)
 {
 	size_t i;
 
+	if (tlsrpt_fpset_has(&r->pend, fp))
+		return 1;
 	if (fp == 0)
 		return r->has_zero;
 	if (r->n == 0)
 		return 0;
 	i = lower_bound(r, fp);
 	return i < r->n && r->v[i] == fp;
-}
-
-size_t
-tlsrpt_fprun_count(const struct tlsrpt_fprun *r)
-{
-	return r->n + (r->has_zero != 0);
 }
 
 static void
@@ -162,8 +158,10 @@ merge_back(uint64_t *v, size_t n, const uint64_t *a, size_t m)
 	return w - i;
 }
 
-int
-tlsrpt_fprun_absorb(struct tlsrpt_fprun *r, struct tlsrpt_fpset *s)
+/* Sort the members of s into the array and empty s. 0, or -1 when out of
+ * memory: then r and s are unchanged. */
+static int
+sort_in(struct tlsrpt_fprun *r, struct tlsrpt_fpset *s)
 {
 	size_t m = s->n - (s->has_zero != 0), n = r->n + m, j = 0, dups;
 	unsigned bits = bits_for(n);
@@ -226,10 +224,41 @@ tlsrpt_fprun_absorb(struct tlsrpt_fprun *r, struct tlsrpt_fpset *s)
 	return 0;
 }
 
+int
+tlsrpt_fprun_absorb(struct tlsrpt_fprun *r, struct tlsrpt_fpset *s)
+{
+	if (tlsrpt_fpset_merge(&r->pend, s) < 0)
+		return -1;
+	tlsrpt_fpset_reset(s);
+	/* Sorting in moves every member of the array: done at every file it
+	 * would cost O(files x reports). Once the pending members are an
+	 * eighth of the array, the array grows by 1/8 at each: ~9 moves of
+	 * the final array in all, and at most an eighth of it pending (in a
+	 * hash set: 2 to 3 bytes a member of the array). When memory runs
+	 * out there, they stay pending, found all the same, and are tried
+	 * again at the next absorb. */
+	if (r->pend.n >= r->n / 8)
+		(void)sort_in(r, &r->pend);
+	return 0;
+}
+
+int
+tlsrpt_fprun_flush(struct tlsrpt_fprun *r)
+{
+	return sort_in(r, &r->pend);
+}
+
+size_t
+tlsrpt_fprun_count(const struct tlsrpt_fprun *r)
+{
+	return r->n + (r->has_zero != 0) + r->pend.n;
+}
+
 void
 tlsrpt_fprun_clear(struct tlsrpt_fprun *r)
 {
 	tlsrpt_free(r->v);
 	tlsrpt_free(r->idx);
+	tlsrpt_fpset_clear(&r->pend);
 	memset(r, 0, sizeof(*r));
 }

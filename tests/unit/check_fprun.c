@@ -2,10 +2,11 @@
 /*
  * check_fprun.c -- the sorted run of earlier files' fingerprints
  * (store/fprun.h): membership after many absorbed sets of every size
- * (the bucket index regrown several times on the way), members absent
- * before they are absorbed, the zero fingerprint, a member absorbed twice
- * (within one set and across sets), empty sets, patterned values that
- * crowd one bucket, and allocation failure leaving both sides unchanged.
+ * (sorted in an eighth at a time, the bucket index regrown several times
+ * on the way, members found while pending), members absent before they
+ * are absorbed, the zero fingerprint, a member absorbed twice (within one
+ * set and across sets), empty sets, patterned values that crowd one
+ * bucket, and allocation failure: nothing lost, nothing half done.
  */
 #include <check.h>
 
@@ -36,7 +37,7 @@ START_TEST(test_many_absorbs)
 {
 	struct tlsrpt_fprun r = {0};
 	struct tlsrpt_fpset s = {0};
-	uint64_t total = 0;
+	uint64_t total = 0, pending = 0, sorted_in = 0;
 
 	/* 300 "files" of 0 to ~2,000 members: 0 to ~300,000 in the run, so
 	 * the index grows from 2^4 to 2^16 buckets. */
@@ -51,6 +52,8 @@ START_TEST(test_many_absorbs)
 		total += m;
 		ck_assert_uint_eq(tlsrpt_fprun_count(&r), total);
 		ck_assert_uint_eq(s.n, 0); /* emptied for the next file */
+		pending += r.pend.n > 0;
+		sorted_in += f > 100 && r.pend.n == 0 && m > 0;
 		ck_assert(m == 0 || !tlsrpt_fpset_has(&s, fp_of(total - 1)));
 		/* A sample now (the newest, the oldest, some between). */
 		for (uint64_t i = 0; i < total; i += 1 + total / 64)
@@ -59,6 +62,9 @@ START_TEST(test_many_absorbs)
 			ck_assert(tlsrpt_fprun_has(&r, fp_of(total - 1)));
 	}
 	ck_assert_uint_gt(r.bits, 12);
+	/* Both ways were taken, many times. */
+	ck_assert_uint_gt(pending, 100);
+	ck_assert_uint_gt(sorted_in, 5);
 	for (uint64_t i = 0; i < total; i++)
 		ck_assert(tlsrpt_fprun_has(&r, fp_of(i)));
 	for (uint64_t i = total; i < total + 100000; i++)
@@ -108,15 +114,18 @@ START_TEST(test_duplicates)
 	struct tlsrpt_fprun r = {0};
 	struct tlsrpt_fpset s = {0};
 
-	/* Twice within one set: one member. */
+	/* Each absorb flushed: sorted in, counted exactly. Twice within
+	 * one set: one member. */
 	add_range(&s, 0, 1000);
 	ck_assert_int_eq(tlsrpt_fpset_add(&s, fp_of(5)), 0);
 	ck_assert_int_eq(tlsrpt_fprun_absorb(&r, &s), 0);
+	ck_assert_int_eq(tlsrpt_fprun_flush(&r), 0);
 	ck_assert_uint_eq(tlsrpt_fprun_count(&r), 1000);
 	/* Across sets: half of the next set is in the run already, at its
 	 * start, middle and end in sorted order alike. */
 	add_range(&s, 500, 1500);
 	ck_assert_int_eq(tlsrpt_fprun_absorb(&r, &s), 0);
+	ck_assert_int_eq(tlsrpt_fprun_flush(&r), 0);
 	ck_assert_uint_eq(tlsrpt_fprun_count(&r), 1500);
 	for (uint64_t i = 0; i < 1500; i++)
 		ck_assert(tlsrpt_fprun_has(&r, fp_of(i)));
@@ -124,9 +133,11 @@ START_TEST(test_duplicates)
 	/* Nothing new at all, then one new among the old. */
 	add_range(&s, 0, 1500);
 	ck_assert_int_eq(tlsrpt_fprun_absorb(&r, &s), 0);
+	ck_assert_int_eq(tlsrpt_fprun_flush(&r), 0);
 	ck_assert_uint_eq(tlsrpt_fprun_count(&r), 1500);
 	add_range(&s, 1000, 1501);
 	ck_assert_int_eq(tlsrpt_fprun_absorb(&r, &s), 0);
+	ck_assert_int_eq(tlsrpt_fprun_flush(&r), 0);
 	ck_assert_uint_eq(tlsrpt_fprun_count(&r), 1501);
 	for (uint64_t i = 0; i < 1501; i++)
 		ck_assert(tlsrpt_fprun_has(&r, fp_of(i)));
@@ -135,6 +146,7 @@ START_TEST(test_duplicates)
 	/* And growing on after that. */
 	add_range(&s, 1501, 5000);
 	ck_assert_int_eq(tlsrpt_fprun_absorb(&r, &s), 0);
+	ck_assert_int_eq(tlsrpt_fprun_flush(&r), 0);
 	ck_assert_uint_eq(tlsrpt_fprun_count(&r), 5000);
 	for (uint64_t i = 0; i < 5000; i++)
 		ck_assert(tlsrpt_fprun_has(&r, fp_of(i)));
@@ -143,6 +155,7 @@ START_TEST(test_duplicates)
 	ck_assert_uint_eq(r.bits, 10);
 	add_range(&s, 4900, 5100);
 	ck_assert_int_eq(tlsrpt_fprun_absorb(&r, &s), 0);
+	ck_assert_int_eq(tlsrpt_fprun_flush(&r), 0);
 	ck_assert_uint_eq(r.bits, 10);
 	ck_assert_uint_eq(tlsrpt_fprun_count(&r), 5100);
 	for (uint64_t i = 0; i < 5100; i++)
@@ -212,39 +225,54 @@ START_TEST(test_out_of_memory)
 	struct tlsrpt_fpset s = {0};
 	unsigned long n;
 	size_t cap;
+	int rc;
 
 	add_range(&s, 0, 1000);
 	ck_assert_int_eq(tlsrpt_fprun_absorb(&r, &s), 0);
-	/* Every allocation an absorb makes, failed in turn: the second
-	 * set needs the array grown and (from 1,000 to 3,000 members) a
-	 * larger index. */
+	ck_assert_uint_eq(r.n, 1000); /* into an empty run: sorted in */
+	/* 2,000 more: the pending set grows (fails: -1, s unchanged), then
+	 * sorting in fails (0: they stay pending, found all the same). */
 	add_range(&s, 1000, 3000);
 	cap = s.cap;
-	tlsrpt_alloc_fail_after(0);
 	for (n = 1;; n++) {
-		int rc;
-
 		tlsrpt_alloc_fail_after(n);
 		rc = tlsrpt_fprun_absorb(&r, &s);
 		tlsrpt_alloc_fail_after(0);
 		if (rc == 0)
 			break;
 		ck_assert_int_eq(rc, -1);
-		/* Both unchanged. */
-		ck_assert_uint_eq(tlsrpt_fprun_count(&r), 1000);
 		ck_assert_uint_eq(s.n, 2000);
 		ck_assert_uint_eq(s.cap, cap);
 		for (uint64_t i = 0; i < 3000; i++) {
-			ck_assert_int_eq(tlsrpt_fprun_has(&r, fp_of(i)),
-					 i < 1000);
-			ck_assert_int_eq(tlsrpt_fpset_has(&s, fp_of(i)),
-					 i >= 1000);
+			ck_assert(i >= 1000 || tlsrpt_fprun_has(&r, fp_of(i)));
+			ck_assert(i < 1000 || tlsrpt_fpset_has(&s, fp_of(i)));
 		}
 	}
-	ck_assert_uint_eq(n, 3); /* two allocations could fail */
-	ck_assert_uint_eq(tlsrpt_fprun_count(&r), 3000);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(r.n, 1000); /* pending */
+	ck_assert_uint_eq(s.n, 0);
 	for (uint64_t i = 0; i < 3000; i++)
 		ck_assert(tlsrpt_fprun_has(&r, fp_of(i)));
+	/* Flushing: the array grown, then (from 1,000 to 3,000 members) a
+	 * larger index; either failing leaves r as it was. */
+	for (n = 1;; n++) {
+		tlsrpt_alloc_fail_after(n);
+		rc = tlsrpt_fprun_flush(&r);
+		tlsrpt_alloc_fail_after(0);
+		if (rc == 0)
+			break;
+		ck_assert_int_eq(rc, -1);
+		ck_assert_uint_eq(r.n, 1000);
+		ck_assert_uint_eq(tlsrpt_fprun_count(&r), 3000);
+		for (uint64_t i = 0; i < 3000; i++)
+			ck_assert(tlsrpt_fprun_has(&r, fp_of(i)));
+	}
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(r.n, 3000);
+	ck_assert_uint_eq(r.pend.n, 0);
+	for (uint64_t i = 0; i < 3000; i++)
+		ck_assert(tlsrpt_fprun_has(&r, fp_of(i)));
+	ck_assert(!tlsrpt_fprun_has(&r, fp_of(3000)));
 	tlsrpt_fprun_clear(&r);
 	tlsrpt_fpset_clear(&s);
 }

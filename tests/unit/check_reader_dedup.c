@@ -6,10 +6,11 @@
  * version met in an earlier file is a duplicate (all its lines), another
  * version of an earlier key is a conflict, lines without a digest go by
  * key, a digest-less line seen earlier (in an earlier file or in this one)
- * makes the same key's later version a duplicate, and the same version twice in one file is returned twice
- * (never looked for there). The same answers from the lines, while the
- * rollups are written, and replayed from the rollups; and over 60 files,
- * the run regrown many times, every repeat of an earlier report found.
+ * makes the same key's later version a duplicate, and the same version twice in
+ * one file is returned twice (never looked for there). The same answers from
+ * the lines, while the rollups are written, and replayed from the rollups; and
+ * over 60 files, the run regrown many times, every repeat of an earlier report
+ * found.
  */
 #include <check.h>
 
@@ -29,8 +30,8 @@
 /* Append one line (policy pi of pc) of report (org, id) to the day file of
  * day k; digest NULL: a line from before digests; conflict: marked so. */
 static void
-put(const char *dir, int k, const char *id, const char *digest, int pi,
-    int pc, int conflict)
+put(const char *dir, int k, const char *id, const char *digest, int pi, int pc,
+    int conflict)
 {
 	char path[600], when[32], dg[100] = "";
 	time_t t = T0 + (time_t)k * DAY + 3600;
@@ -42,7 +43,8 @@ put(const char *dir, int k, const char *id, const char *digest, int pi,
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (digest != NULL)
-		snprintf(dg, sizeof(dg), "\"report-digest\":\"%.64s\",", digest);
+		snprintf(dg, sizeof(dg), "\"report-digest\":\"%.64s\",",
+			 digest);
 	f = fopen(path, "a");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f,
@@ -93,8 +95,7 @@ read_back(const char *dir, unsigned rollups, struct got *g)
 	/* Every day complete: rollups are read or written. */
 	tlsrpt_store_reader_rollups(rd, rollups, T0 + 400 * DAY);
 	while ((rc = tlsrpt_store_reader_next(rd, &rec, &err)) == 1) {
-		if (strncmp(rec.report_id, "bulk", 4) == 0 ||
-		    g->n_seen == 64)
+		if (strncmp(rec.report_id, "bulk", 4) == 0 || g->n_seen == 64)
 			continue;
 		snprintf(g->seen[g->n_seen++], sizeof(g->seen[0]),
 			 "%s/%.1s/%zu/%d", rec.report_id,
@@ -117,14 +118,23 @@ START_TEST(test_across_files)
 	char *dir = store_fixture_dir("check_reader_dedup");
 	static const char *const want[] = {
 		/* day 0 */
-		"x/1/0/0", "y/-/0/0", "z/1/0/0", "z/1/1/0", "q/1/0/0",
+		"x/1/0/0",
+		"y/-/0/0",
+		"z/1/0/0",
+		"z/1/1/0",
+		"q/1/0/0",
 		/* day 1: x's second version, a conflict by its key alone;
 		 * w new */
-		"x/2/0/1", "w/1/0/0", "r/1/0/0",
+		"x/2/0/1",
+		"w/1/0/0",
+		"r/1/0/0",
 		/* day 2: x's third version, marked; v twice in one file:
 		 * returned twice, the second a conflict (its key was
 		 * returned) */
-		"x/3/0/1", "v/1/0/0", "v/1/0/1", "s/-/0/0",
+		"x/3/0/1",
+		"v/1/0/0",
+		"v/1/0/1",
+		"s/-/0/0",
 	};
 	char b[65];
 	struct got g;
@@ -168,15 +178,16 @@ START_TEST(test_across_files)
 			char id[32];
 
 			snprintf(id, sizeof(id), "bulk%d-%d", k, i);
-			put(dir, k, id, dg((unsigned)(k * 1000 + i), b), 0, 1, 0);
+			put(dir, k, id, dg((unsigned)(k * 1000 + i), b), 0, 1,
+			    0);
 			bulk++;
 		}
 		for (int j = 3; j < k; j += 7) {
 			char id[32];
 
 			snprintf(id, sizeof(id), "bulk%d-%d", j, k % 100);
-			put(dir, k, id, dg((unsigned)(j * 1000 + k % 100), b), 0,
-			    1, 0);
+			put(dir, k, id, dg((unsigned)(j * 1000 + k % 100), b),
+			    0, 1, 0);
 			bulk_dups++;
 		}
 	}
