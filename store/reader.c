@@ -413,7 +413,7 @@ decide(struct tlsrpt_store_reader *rd, struct tlsrpt_record *rec, uint64_t kfp,
 	rd->cur_conflict = 0;
 	if (dup)
 		return 0;
-	/* One probe: added (a new key), or there already (a conflict). */
+	/* Added (a new key), or there already (a conflict). */
 	if ((added = key_add(rd, kfp)) < 0 ||
 	    tlsrpt_fpset_add(&rd->seen_here, fp) < 0)
 		return -1;
