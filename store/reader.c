@@ -20,6 +20,7 @@
 #include "store/day.h"
 #include "store/dayfiles.h"
 #include "base/fileio.h"
+#include "store/fprun.h"
 #include "store/fpset.h"
 #include "store/lines.h"
 #include "store/record.h"
@@ -48,13 +49,16 @@ struct tlsrpt_store_reader {
 	/* De-duplication: fingerprints (fpset.h) of the reports returned from
 	 * earlier files, and of those returned from the file being read (whose
 	 * other lines are still to come). The second joins the first when the
-	 * next file is opened. */
+	 * next file is opened: a sorted run (fprun.h), 8 bytes a report, as
+	 * the earlier files are most of them and only looked up. */
 	struct tlsrpt_fpkey fpkey;
-	struct tlsrpt_fpset seen, seen_here;
-	/* Keys (org + id) of every report returned, for conflicts; and what
-	 * was decided for the report whose lines are being read (the decision
-	 * is taken at its first line, policy-index 0). */
-	struct tlsrpt_fpset keys;
+	struct tlsrpt_fprun seen;
+	struct tlsrpt_fpset seen_here;
+	/* Keys (org + id) of every report returned, for conflicts, the same
+	 * way; and what was decided for the report whose lines are being read
+	 * (the decision is taken at its first line, policy-index 0). */
+	struct tlsrpt_fprun keys;
+	struct tlsrpt_fpset keys_here;
 	uint64_t cur_fp;
 	int cur_valid, cur_skip, cur_conflict;
 	int saw_legacy; /* a line without a digest was returned */
@@ -367,6 +371,16 @@ skip(struct tlsrpt_store_reader *rd, const char *why)
 	problem(rd, "%s:%lu: %s", rd->path, rd->ln.lineno, why);
 }
 
+/* Add key kfp: 1 when new, 0 when a report of this key was returned
+ * before, -1 when out of memory. */
+static int
+key_add(struct tlsrpt_store_reader *rd, uint64_t kfp)
+{
+	if (tlsrpt_fprun_has(&rd->keys, kfp))
+		return 0;
+	return tlsrpt_fpset_add(&rd->keys_here, kfp);
+}
+
 /* The first line met of a report (or a stray line): 1 to return it (with
  * rec->conflict set when another version of its org + id was returned
  * before), 0 when it is a duplicate, -1 when out of memory. A version met
@@ -377,19 +391,20 @@ decide(struct tlsrpt_store_reader *rd, struct tlsrpt_record *rec, uint64_t kfp,
        uint64_t fp)
 {
 	uint64_t legacy;
-	int dup = tlsrpt_fpset_has(&rd->seen, fp), added;
+	int dup = tlsrpt_fprun_has(&rd->seen, fp), added;
 
 	if (rec->policy_index > 0) /* a stray line: as before */
 		return dup					  ? 0
 		       : tlsrpt_fpset_add(&rd->seen_here, fp) < 0 ? -1
 								  : 1;
 	if (!dup && rec->digest == NULL) /* old lines: the key alone */
-		dup = tlsrpt_fpset_has(&rd->keys, kfp);
+		dup = tlsrpt_fprun_has(&rd->keys, kfp) ||
+		      tlsrpt_fpset_has(&rd->keys_here, kfp);
 	if (!dup && rd->saw_legacy && !rec->conflict) {
 		/* An old line of this key: the same report, as far as anyone
 		 * can tell (a conflict mark says otherwise). */
 		legacy = tlsrpt_fp_version_of(kfp, NULL);
-		dup = tlsrpt_fpset_has(&rd->seen, legacy) ||
+		dup = tlsrpt_fprun_has(&rd->seen, legacy) ||
 		      tlsrpt_fpset_has(&rd->seen_here, legacy);
 	}
 	rd->cur_valid = 1;
@@ -398,8 +413,8 @@ decide(struct tlsrpt_store_reader *rd, struct tlsrpt_record *rec, uint64_t kfp,
 	rd->cur_conflict = 0;
 	if (dup)
 		return 0;
-	/* One probe: added (a new key), or there already (a conflict). */
-	if ((added = tlsrpt_fpset_add(&rd->keys, kfp)) < 0 ||
+	/* Added (a new key), or there already (a conflict). */
+	if ((added = key_add(rd, kfp)) < 0 ||
 	    tlsrpt_fpset_add(&rd->seen_here, fp) < 0)
 		return -1;
 	if (added == 0 || rec->conflict) {
@@ -428,16 +443,10 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 		if (!rd->is_open) {
 			if (rd->next_file == rd->n_files)
 				return 0;
-			if (rd->seen.n == 0) { /* the first file: no copy */
-				struct tlsrpt_fpset t = rd->seen;
-
-				rd->seen = rd->seen_here;
-				rd->seen_here = t;
-			} else if (tlsrpt_fpset_merge(&rd->seen,
-						      &rd->seen_here) < 0) {
+			if (tlsrpt_fprun_absorb(&rd->seen, &rd->seen_here) <
+				    0 ||
+			    tlsrpt_fprun_absorb(&rd->keys, &rd->keys_here) < 0)
 				goto nomem;
-			}
-			tlsrpt_fpset_reset(&rd->seen_here);
 			rc = open_file(rd, &rd->files[rd->next_file++]);
 			if (rc < 0)
 				goto nomem;
@@ -558,8 +567,9 @@ tlsrpt_store_reader_close(struct tlsrpt_store_reader *rd)
 	tlsrpt_free(rd->dirs);
 	tlsrpt_free(rd->dirfds);
 	tlsrpt_free(rd->files);
-	tlsrpt_fpset_clear(&rd->seen);
+	tlsrpt_fprun_clear(&rd->seen);
 	tlsrpt_fpset_clear(&rd->seen_here);
-	tlsrpt_fpset_clear(&rd->keys);
+	tlsrpt_fprun_clear(&rd->keys);
+	tlsrpt_fpset_clear(&rd->keys_here);
 	tlsrpt_free(rd);
 }
