@@ -25,6 +25,9 @@
  * them by store and by position in the file (a tie of the latest
  * policy may then go the other way).
  *
+ * The findings of tlsrpt-probe come back as lines of their files, in the
+ * files' reader's order and through its parser (pg_read_findings()).
+ *
  * libpq is this file's alone: the header names no libpq type, so a
  * caller needs neither its headers nor its flags.
  */
