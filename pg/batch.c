@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pg/schema.h"
+#include "store/findings.h"
 
 /* How often a batch that lost a deadlock to another shipper is tried. */
 #define BATCH_TRIES 8
@@ -23,18 +24,34 @@ static const char stage_sql[] =
 	"ON COMMIT DELETE ROWS;"
 	"CREATE TEMP TABLE IF NOT EXISTS tlsrpt_fresh (organization text, "
 	"report_id text, digest text, moved boolean NOT NULL DEFAULT false) "
-	"ON COMMIT DELETE ROWS";
+	"ON COMMIT DELETE ROWS;"
+	"CREATE TEMP TABLE IF NOT EXISTS tlsrpt_probe_stage (seq bigint, "
+	"kind text, time bigint, domain text, error text, findings bigint, "
+	"result_type text, mx_host text, address text, detail text, "
+	"action text, line text) ON COMMIT DELETE ROWS";
 
 static const char cursor_new_sql[] =
-	"INSERT INTO tlsrpt_ship_cursor (ship_host, store, day, bytes, lines) "
-	"VALUES ($1, $2, $3, 0, 0) ON CONFLICT DO NOTHING";
+	"INSERT INTO tlsrpt_ship_cursor (ship_host, store, day, stream, "
+	"bytes, lines) VALUES ($1, $2, $3, $4, 0, 0) ON CONFLICT DO NOTHING";
 static const char cursor_lock_sql[] =
-	"SELECT bytes FROM tlsrpt_ship_cursor "
-	"WHERE ship_host = $1 AND store = $2 AND day = $3 FOR UPDATE";
+	"SELECT bytes FROM tlsrpt_ship_cursor WHERE ship_host = $1 "
+	"AND store = $2 AND day = $3 AND stream = $4 FOR UPDATE";
+/* A day's files back (a store restored) once they were seen gone: no
+ * longer pruned. */
 static const char cursor_move_sql[] =
-	"UPDATE tlsrpt_ship_cursor SET bytes = $4, lines = $5, gz_size = $6, "
-	"plain_size = $7, updated = now() "
-	"WHERE ship_host = $1 AND store = $2 AND day = $3";
+	"UPDATE tlsrpt_ship_cursor SET bytes = $5, lines = $6, gz_size = $7, "
+	"plain_size = $8, pruned = NULL, updated = now() "
+	"WHERE ship_host = $1 AND store = $2 AND day = $3 AND stream = $4";
+
+/* A findings file's new lines: each line once, at its place in its file
+ * (a file read again from its start adds nothing). */
+static const char probe_lines_sql[] =
+	"INSERT INTO tlsrpt_probe_line (ship_host, store, day, line_number, "
+	"kind, time, domain, error, findings, result_type, mx_host, address, "
+	"detail, action, line) SELECT $1, $2, $3::date, seq, kind, "
+	"to_timestamp(time), domain, error, findings, result_type, mx_host, "
+	"address, detail, action, line FROM tlsrpt_probe_stage "
+	"ON CONFLICT DO NOTHING";
 
 /* Every report key of the batch, in one order for all shippers, so two
  * shippers of overlapping reports wait for each other instead of both
@@ -211,10 +228,10 @@ static PGresult *
 run(PGconn *c, const char *sql, const struct pg_cursor_key *k, int n,
     const char *const *more)
 {
-	const char *p[7] = {k->ship_host, k->store, k->day};
+	const char *p[8] = {k->ship_host, k->store, k->day, k->stream};
 
-	for (int i = 3; i < n; i++)
-		p[i] = more[i - 3];
+	for (int i = 4; i < n; i++)
+		p[i] = more[i - 4];
 	return PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
 }
 
@@ -242,10 +259,10 @@ retryable(const PGresult *res)
 }
 
 static int
-copy_in(PGconn *c, const char *copy, size_t len, struct tlsrpt_error *err)
+copy_in(PGconn *c, const char *sql, const char *copy, size_t len,
+	struct tlsrpt_error *err)
 {
-	PGresult *res = PQexec(c, "COPY tlsrpt_stage (seq, received, "
-				  "start_time, end_time, line) FROM STDIN");
+	PGresult *res = PQexec(c, sql);
 	int ok;
 
 	if (want(c, res, PGRES_COPY_IN, "starting COPY", err) < 0) {
@@ -272,15 +289,23 @@ copy_in(PGconn *c, const char *copy, size_t len, struct tlsrpt_error *err)
 	return ok ? 0 : -1;
 }
 
-/* One try: 0 committed, 1 cursor elsewhere, 2 try again, -1 err. */
+/* What a batch stores, in the transaction that holds its cursor: the
+ * stage rows copy (len bytes); fn stores them (0), or fails (-1 with err,
+ * and *res the failed result or NULL). */
+struct body {
+	int (*fn)(PGconn *c, const struct pg_cursor_key *k,
+		  const struct body *b, PGresult **res,
+		  struct tlsrpt_error *err);
+	const char *copy;
+	size_t len;
+	unsigned long *versions;
+};
+
+/* A day file's lines: their report versions, lines, failure details. */
 static int
-attempt(PGconn *c, const struct pg_cursor_key *k, const struct pg_cursor *old,
-	const struct pg_cursor *to, const char *copy, size_t len,
-	unsigned long *versions, struct tlsrpt_error *err)
+report_body(PGconn *c, const struct pg_cursor_key *k, const struct body *b,
+	    PGresult **res, struct tlsrpt_error *err)
 {
-	char bytes[24], lines[24], gz[24], plain[24];
-	const char *more[4] = {bytes, lines, to->at_end ? gz : NULL,
-			       to->at_end ? plain : NULL};
 	/* Which steps name the ship host ($1). */
 	const struct {
 		const char *sql;
@@ -289,16 +314,67 @@ attempt(PGconn *c, const struct pg_cursor_key *k, const struct pg_cursor *old,
 		     {moved_lines_sql, 0}, {moved_details_sql, 0},
 		     {conflicts_sql, 0},   {lines_sql, 1},
 		     {details_sql, 0}};
+
+	if (copy_in(c,
+		    "COPY tlsrpt_stage (seq, received, start_time, end_time, "
+		    "line) FROM STDIN",
+		    b->copy, b->len, err) < 0)
+		return -1;
+	*res = PQexec(c, lock_keys_sql);
+	if (want(c, *res, PGRES_TUPLES_OK, "locking the report keys", err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		PQclear(*res);
+		*res = steps[i].host
+			       ? PQexecParams(c, steps[i].sql, 1, NULL,
+					      &k->ship_host, NULL, NULL, 0)
+			       : PQexec(c, steps[i].sql);
+		if (want(c, *res, PGRES_COMMAND_OK, "storing the batch", err) <
+		    0)
+			return -1;
+		if (i == 0)
+			*b->versions = strtoul(PQcmdTuples(*res), NULL, 10);
+		/* No copy arrived earlier than the stored one (the usual
+		 * case): nothing to delete, and the deletes would still visit
+		 * every partition. */
+		if (steps[i].sql == moved_sql &&
+		    strcmp(PQcmdTuples(*res), "0") == 0)
+			i += 2;
+	}
+	return 0;
+}
+
+/* A findings file's lines. */
+static int
+probe_body(PGconn *c, const struct pg_cursor_key *k, const struct body *b,
+	   PGresult **res, struct tlsrpt_error *err)
+{
+	if (copy_in(c, "COPY tlsrpt_probe_stage FROM STDIN", b->copy, b->len,
+		    err) < 0)
+		return -1;
+	*res = run(c, probe_lines_sql, k, 3, NULL);
+	return want(c, *res, PGRES_COMMAND_OK, "storing the findings", err);
+}
+
+/* One try: 0 committed, 1 cursor elsewhere, 2 try again, -1 err. */
+static int
+attempt(PGconn *c, const struct pg_cursor_key *k, const struct pg_cursor *old,
+	const struct pg_cursor *to, const struct body *b,
+	struct tlsrpt_error *err)
+{
+	char bytes[24], lines[24], gz[24], plain[24];
+	const char *more[4] = {bytes, lines, to->at_end ? gz : NULL,
+			       to->at_end ? plain : NULL};
 	PGresult *res = NULL;
 	int rc = -1;
 
 	if (pg_exec(c, "BEGIN", PGRES_COMMAND_OK, err) < 0)
 		return -1;
-	res = run(c, cursor_new_sql, k, 3, NULL);
+	res = run(c, cursor_new_sql, k, 4, NULL);
 	if (want(c, res, PGRES_COMMAND_OK, "the ship cursor", err) < 0)
 		goto out;
 	PQclear(res);
-	res = run(c, cursor_lock_sql, k, 3, NULL);
+	res = run(c, cursor_lock_sql, k, 4, NULL);
 	if (want(c, res, PGRES_TUPLES_OK, "the ship cursor", err) < 0)
 		goto out;
 	if (PQntuples(res) != 1 ||
@@ -308,34 +384,14 @@ attempt(PGconn *c, const struct pg_cursor_key *k, const struct pg_cursor *old,
 	}
 	PQclear(res);
 	res = NULL;
-	if (copy_in(c, copy, len, err) < 0)
+	if (b->fn(c, k, b, &res, err) < 0)
 		goto out;
-	res = PQexec(c, lock_keys_sql);
-	if (want(c, res, PGRES_TUPLES_OK, "locking the report keys", err) < 0)
-		goto out;
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		PQclear(res);
-		res = steps[i].host ? PQexecParams(c, steps[i].sql, 1, NULL,
-						   &k->ship_host, NULL, NULL, 0)
-				    : PQexec(c, steps[i].sql);
-		if (want(c, res, PGRES_COMMAND_OK, "storing the batch", err) <
-		    0)
-			goto out;
-		if (i == 0)
-			*versions = strtoul(PQcmdTuples(res), NULL, 10);
-		/* No copy arrived earlier than the stored one (the usual
-		 * case): nothing to delete, and the deletes would still visit
-		 * every partition. */
-		if (steps[i].sql == moved_sql &&
-		    strcmp(PQcmdTuples(res), "0") == 0)
-			i += 2;
-	}
 	PQclear(res);
 	snprintf(bytes, sizeof(bytes), "%" PRId64, to->bytes);
 	snprintf(lines, sizeof(lines), "%" PRId64, to->lines);
 	snprintf(gz, sizeof(gz), "%" PRId64, to->gz_size);
 	snprintf(plain, sizeof(plain), "%" PRId64, to->plain_size);
-	res = run(c, cursor_move_sql, k, 7, more);
+	res = run(c, cursor_move_sql, k, 8, more);
 	if (want(c, res, PGRES_COMMAND_OK, "moving the ship cursor", err) < 0)
 		goto out;
 	PQclear(res);
@@ -355,15 +411,13 @@ out:
 	return rc;
 }
 
-int
-pg_batch_commit(PGconn *c, const struct pg_cursor_key *k,
-		const struct pg_cursor *old, const struct pg_cursor *to,
-		const char *copy, size_t len, unsigned long *versions,
-		struct tlsrpt_error *err)
+static int
+commit(PGconn *c, const struct pg_cursor_key *k, const struct pg_cursor *old,
+       const struct pg_cursor *to, const struct body *b,
+       struct tlsrpt_error *err)
 {
-	*versions = 0;
 	for (int i = 0; i < BATCH_TRIES; i++) {
-		int rc = attempt(c, k, old, to, copy, len, versions, err);
+		int rc = attempt(c, k, old, to, b, err);
 
 		if (rc != 2)
 			return rc;
@@ -371,4 +425,91 @@ pg_batch_commit(PGconn *c, const struct pg_cursor_key *k,
 	return tlsrpt_error_set(err, TLSRPT_ERR_IO, NULL,
 				"the batch lost a deadlock %d times in a row",
 				BATCH_TRIES);
+}
+
+int
+pg_batch_commit(PGconn *c, const struct pg_cursor_key *k,
+		const struct pg_cursor *old, const struct pg_cursor *to,
+		const char *copy, size_t len, unsigned long *versions,
+		struct tlsrpt_error *err)
+{
+	const struct body b = {report_body, copy, len, versions};
+
+	*versions = 0;
+	return commit(c, k, old, to, &b, err);
+}
+
+int
+pg_batch_commit_probe(PGconn *c, const struct pg_cursor_key *k,
+		      const struct pg_cursor *old, const struct pg_cursor *to,
+		      const char *copy, size_t len, struct tlsrpt_error *err)
+{
+	unsigned long none = 0;
+	const struct body b = {probe_body, copy, len, &none};
+
+	return commit(c, k, old, to, &b, err);
+}
+
+/* A text field of a COPY row (text format), or NULL: \N. */
+static void
+copy_field(GString *out, const char *s, int last)
+{
+	if (s == NULL)
+		g_string_append(out, "\\N");
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '\\')
+			g_string_append(out, "\\\\");
+		else if ((unsigned char)*s < 0x20)
+			g_string_append_printf(out, "\\%03o",
+					       (unsigned)(unsigned char)*s);
+		else
+			g_string_append_c(out, *s);
+	}
+	g_string_append_c(out, last ? '\n' : '\t');
+}
+
+/* The typed columns of a line tlsrpt-summary reads. */
+static void
+probe_columns(const struct tlsrpt_finding_line *l, void *ctx)
+{
+	GString *out = ctx;
+	int run = l->kind == TLSRPT_FINDING_RUN;
+
+	copy_field(out, run ? "probe-run" : "probe-finding", 0);
+	g_string_append_printf(out, "%" PRId64 "\t", l->time);
+	copy_field(out, l->domain, 0);
+	copy_field(out, l->error, 0);
+	if (run)
+		g_string_append_printf(out, "%" PRId64 "\t", l->findings);
+	else
+		g_string_append(out, "\\N\t");
+	copy_field(out, l->result_type, 0);
+	copy_field(out, l->mx_host, 0);
+	copy_field(out, l->address, 0);
+	copy_field(out, l->detail, 0);
+	copy_field(out, l->action, 0);
+}
+
+int
+pg_batch_probe_row(GString *out, unsigned long seq, const char *line,
+		   size_t len)
+{
+	struct tlsrpt_findings_stats st = {0};
+	size_t at;
+	char *text;
+
+	/* A text column takes UTF-8 without NUL (g_utf8_validate() with a
+	 * length refuses a NUL). */
+	if (len > TLSRPT_FINDINGS_LINE_MAX || !g_utf8_validate(line, len, NULL))
+		return -1;
+	g_string_append_printf(out, "%lu\t", seq);
+	at = out->len;
+	tlsrpt_findings_parse(line, len, probe_columns, out, &st);
+	if (out->len == at) /* not a line the summary reads: no columns */
+		for (int i = 0; i < 10; i++)
+			g_string_append(out, "\\N\t");
+	text = g_strndup(line, len);
+	copy_field(out, text, 1);
+	g_free(text);
+	return 0;
 }

@@ -15,10 +15,14 @@
 
 #include "base/error.h"
 
-/* Which cursor a batch moves. */
+/* Which cursor a batch moves. stream: PG_STREAM_DAY (the day files) or
+ * PG_STREAM_PROBE (the findings file). */
+#define PG_STREAM_DAY "tlsrpt"
+#define PG_STREAM_PROBE "probe"
 struct pg_cursor_key {
 	const char *ship_host;
 	const char *store;
+	const char *stream;
 	char day[16]; /* YYYY-MM-DD */
 };
 
@@ -51,5 +55,19 @@ int pg_batch_commit(PGconn *c, const struct pg_cursor_key *k,
 		    const struct pg_cursor *old, const struct pg_cursor *to,
 		    const char *copy, size_t len, unsigned long *versions,
 		    struct tlsrpt_error *err);
+
+/* Append one findings stage row to out: the line's number in its file and
+ * the line. 0, or -1 when the line cannot be stored as text (not UTF-8,
+ * a NUL, longer than TLSRPT_FINDINGS_LINE_MAX): it is damaged, and
+ * tlsrpt-summary would count it so, then skip it. */
+int pg_batch_probe_row(GString *out, unsigned long seq, const char *line,
+		       size_t len);
+
+/* pg_batch_commit() for findings lines (stage rows of
+ * pg_batch_probe_row()) into tlsrpt_probe_line. */
+int pg_batch_commit_probe(PGconn *c, const struct pg_cursor_key *k,
+			  const struct pg_cursor *old,
+			  const struct pg_cursor *to, const char *copy,
+			  size_t len, struct tlsrpt_error *err);
 
 #endif

@@ -14,22 +14,39 @@
 
 #include "base/fileio.h"
 #include "store/day.h"
+#include "store/findings.h"
+
+static int64_t
+size_of(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+		       ? (int64_t)st.st_size
+		       : -1;
+}
 
 void
 pg_daystream_sizes(int dirfd, int64_t day, int64_t *gz_size,
 		   int64_t *plain_size)
 {
 	char name[TLSRPT_DAY_NAME_MAX];
-	struct stat st;
 
-	tlsrpt_day_file_name(day, 1, name, sizeof(name));
-	*gz_size = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
-			   ? (int64_t)st.st_size
-			   : -1;
+	/* The .jsonl first: prune makes the .gz before it unlinks the
+	 * .jsonl, so a day seen without either has neither. */
 	tlsrpt_day_file_name(day, 0, name, sizeof(name));
-	*plain_size = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
-			      ? (int64_t)st.st_size
-			      : -1;
+	*plain_size = size_of(dirfd, name);
+	tlsrpt_day_file_name(day, 1, name, sizeof(name));
+	*gz_size = size_of(dirfd, name);
+}
+
+void
+pg_daystream_probe_size(int dirfd, int64_t day, int64_t *size)
+{
+	char name[TLSRPT_DAY_NAME_MAX];
+
+	tlsrpt_findings_file_name(day, name, sizeof(name));
+	*size = size_of(dirfd, name);
 }
 
 void
@@ -43,6 +60,15 @@ pg_daystream_init(struct pg_daystream *ds, int dirfd, const char *dir,
 	ds->from = from;
 	ds->fd = -1;
 	ds->ln.max_line = max_line; /* kept here until a part is opened */
+}
+
+void
+pg_daystream_init_probe(struct pg_daystream *ds, int dirfd, const char *dir,
+			int64_t day, uint64_t from, size_t max_line)
+{
+	pg_daystream_init(ds, dirfd, dir, day, from, max_line);
+	ds->probe = 1;
+	ds->part = 1;
 }
 
 static void
@@ -88,7 +114,10 @@ open_part(struct pg_daystream *ds, size_t max_line, struct tlsrpt_error *err)
 	struct stat st;
 	uint64_t skip = 0;
 
-	tlsrpt_day_file_name(ds->day, gz, name, sizeof(name));
+	if (ds->probe)
+		tlsrpt_findings_file_name(ds->day, name, sizeof(name));
+	else
+		tlsrpt_day_file_name(ds->day, gz, name, sizeof(name));
 	path_of(ds->path, sizeof(ds->path), ds->dir, name);
 	fd = openat(ds->dirfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);

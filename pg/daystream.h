@@ -30,6 +30,7 @@ struct pg_daystream {
 	int64_t day;
 	const char *dir; /* for errors; borrowed */
 	int part;	 /* 0: the .gz, 1: the .jsonl, 2: done */
+	int probe;	 /* the day's findings file, its one part */
 	uint64_t from;	 /* skip lines ending at or before this offset */
 	uint64_t base;	 /* stream offset where the current part starts */
 	int fd;
@@ -49,6 +50,14 @@ void pg_daystream_sizes(int dirfd, int64_t day, int64_t *gz_size,
  * offset from (a line boundary tlsrpt-ship stored). */
 void pg_daystream_init(struct pg_daystream *ds, int dirfd, const char *dir,
 		       int64_t day, uint64_t from, size_t max_line);
+
+/* The same for the findings file probe-DAY.jsonl of day
+ * (store/findings.h): appended to with one write under LOCK_EX, never
+ * compressed, so one plain part; its size (-1 when absent) into *size. */
+void pg_daystream_init_probe(struct pg_daystream *ds, int dirfd,
+			     const char *dir, int64_t day, uint64_t from,
+			     size_t max_line);
+void pg_daystream_probe_size(int dirfd, int64_t day, int64_t *size);
 
 /* 1 with the next line at or after from (*line, *len, no '\n'; *flags as
  * tlsrpt_lines_next(); *end the stream offset just past it), 0 at the end

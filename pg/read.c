@@ -423,6 +423,63 @@ pg_read_next(struct pg_read *r, struct tlsrpt_record *rec,
 	return got;
 }
 
+/* A day number for SQL's date arithmetic (an integer of days). */
+static long long
+clamp_day(int64_t d)
+{
+	return (long long)(d < 0 ? 0 : d > 2000000000 ? 2000000000 : d);
+}
+
+int
+pg_read_findings(struct pg_read *r, int64_t first, int64_t last,
+		 tlsrpt_findings_fn fn, void *ctx,
+		 struct tlsrpt_findings_stats *st, enum pg_read_failure *why,
+		 struct tlsrpt_error *err)
+{
+	struct tlsrpt_findings_feed feed = {st, 0, 0, 0};
+	char from[24], to[24];
+	const char *p[2] = {from, to};
+	PGresult *res;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	end_copy(r);
+	snprintf(from, sizeof(from), "%lld", clamp_day(first));
+	snprintf(to, sizeof(to), "%lld", clamp_day(last));
+	/* Row by row (single-row mode): a million lines are never held at
+	 * once. The file number: the rank of (day, host, store). */
+	if (!PQsendQueryParams(
+		    r->c,
+		    "SELECT dense_rank() OVER (ORDER BY day, ship_host "
+		    "COLLATE \"C\", store COLLATE \"C\"), line "
+		    "FROM tlsrpt_probe_line WHERE day BETWEEN "
+		    "date '1970-01-01' + $1::integer AND "
+		    "date '1970-01-01' + $2::integer ORDER BY day, "
+		    "ship_host COLLATE \"C\", store COLLATE \"C\", "
+		    "line_number",
+		    2, NULL, p, NULL, NULL, 0))
+		return fail(r, NULL, "reading the probe findings", why, err);
+	(void)PQsetSingleRowMode(r->c);
+	while ((res = PQgetResult(r->c)) != NULL) {
+		ExecStatusType status = PQresultStatus(res);
+
+		if (status == PGRES_SINGLE_TUPLE && rc == 0)
+			tlsrpt_findings_feed(
+				&feed,
+				strtoull(PQgetvalue(res, 0, 0), NULL, 10),
+				PQgetvalue(res, 0, 1),
+				(size_t)PQgetlength(res, 0, 1), fn, ctx);
+		else if (status != PGRES_SINGLE_TUPLE &&
+			 status != PGRES_TUPLES_OK && rc == 0)
+			rc = fail(r, res, "reading the probe findings", why,
+				  err);
+		PQclear(res);
+	}
+	if (rc == 0 && PQstatus(r->c) != CONNECTION_OK)
+		rc = fail(r, NULL, "reading the probe findings", why, err);
+	return rc;
+}
+
 const struct tlsrpt_reader_stats *
 pg_read_stats(const struct pg_read *r)
 {

@@ -25,6 +25,9 @@
  * them by store and by position in the file (a tie of the latest
  * policy may then go the other way).
  *
+ * The findings of tlsrpt-probe come back as lines of their files, in the
+ * files' reader's order and through its parser (pg_read_findings()).
+ *
  * libpq is this file's alone: the header names no libpq type, so a
  * caller needs neither its headers nor its flags.
  */
@@ -36,6 +39,7 @@
 
 #include "base/error.h"
 #include "report/limits.h"
+#include "store/findings.h"
 #include "store/reader.h"
 
 /* Why a call failed, for the caller's exit status. */
@@ -88,6 +92,17 @@ int pg_read_begin(struct pg_read *r, const struct pg_read_query *q,
  * the end, -1 with *why and err. rec->path is NULL. */
 int pg_read_next(struct pg_read *r, struct tlsrpt_record *rec,
 		 enum pg_read_failure *why, struct tlsrpt_error *err);
+
+/* The findings lines tlsrpt-ship stored for the days first..last (day
+ * numbers, store/day.h) into fn, as tlsrpt_findings_read() gives those of
+ * the store directories: day by day, within a day the files of each host
+ * and store in the order of their names ("C"), each file's lines in
+ * order; the same bounds and counts (tlsrpt_findings_feed()), into *st
+ * (zeroed first). 0, or -1 with *why and err. */
+int pg_read_findings(struct pg_read *r, int64_t first, int64_t last,
+		     tlsrpt_findings_fn fn, void *ctx,
+		     struct tlsrpt_findings_stats *st,
+		     enum pg_read_failure *why, struct tlsrpt_error *err);
 
 /* Counters of the pass, as the store reader's (files and unreadable
  * stay 0). Borrowed from r. */

@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* pg/schema_v1.sql as a string (generated: $(BUILD)/pg/schema_sql.c). */
-extern const char pg_schema_v1_sql[];
+/* pg/schema_vN.sql as strings (generated: $(BUILD)/pg/schema_sql.c):
+ * migrations[v] takes the schema from version v to v + 1. */
+extern const char pg_schema_v1_sql[], pg_schema_v2_sql[];
 
 static const char *const migrations[PG_SCHEMA_VERSION] = {
 	pg_schema_v1_sql,
+	pg_schema_v2_sql,
 };
 
 int

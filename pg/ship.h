@@ -14,6 +14,12 @@
  * advisory lock on its key, so it adds no line; another version of the
  * same organisation and report id is stored too, and every version of it
  * flagged conflict.
+ *
+ * tlsrpt-probe's findings files (store/findings.h) are the "probe"
+ * stream of the same cursors: their lines go into tlsrpt_probe_line,
+ * keyed by where they are (host, store, day, line number), each line
+ * whole by itself. The cursor of a day whose files retention deleted is
+ * dropped when the day was read to its end, else kept and said once.
  */
 #ifndef TLSRPT_PG_SHIP_H
 #define TLSRPT_PG_SHIP_H
@@ -31,12 +37,15 @@ struct pg_ship_opts {
 };
 
 struct pg_ship_stats {
-	unsigned long days;	/* days with new lines */
-	unsigned long lines;	/* lines sent */
-	unsigned long batches;	/* transactions committed */
-	unsigned long versions; /* report versions new to the database */
-	unsigned long damaged;	/* lines skipped: not a valid record */
-	unsigned long restarts; /* days read again from their start */
+	unsigned long days;	   /* days with new lines */
+	unsigned long lines;	   /* lines sent */
+	unsigned long batches;	   /* transactions committed */
+	unsigned long versions;	   /* report versions new to the database */
+	unsigned long damaged;	   /* lines skipped: not a valid record */
+	unsigned long restarts;	   /* days read again from their start */
+	unsigned long probe_lines; /* findings lines sent */
+	unsigned long pruned;	   /* cursors of deleted days dropped */
+	unsigned long lost;	   /* days deleted before all was shipped */
 };
 
 struct pg_ship;

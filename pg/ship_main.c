@@ -50,7 +50,9 @@ usage(FILE *out)
 		"that are new\n"
 		"since the last run into PostgreSQL, one transaction a batch, "
 		"each\n"
-		"report once however many hosts ship it.\n"
+		"report once however many hosts ship it, and tlsrpt-probe's "
+		"findings\n"
+		"files as this host's own.\n"
 		"\n"
 		"  -D, --database CONNINFO  libpq connection string or URI "
 		"(default:\n"
@@ -237,9 +239,12 @@ ship_all(PGconn *c, const struct options *o, const char *host)
 		if (o->verbose)
 			printf("tlsrpt-ship: %s: %lu lines in %lu "
 			       "transactions from %lu days, %lu new report "
-			       "versions, %lu damaged lines skipped\n",
+			       "versions, %lu damaged lines skipped, %lu "
+			       "findings lines, %lu cursors of deleted days "
+			       "dropped, %lu days deleted before shipped\n",
 			       dirs[i], st.lines, st.batches, st.days,
-			       st.versions, st.damaged);
+			       st.versions, st.damaged, st.probe_lines,
+			       st.pruned, st.lost);
 		else if (st.damaged > 0)
 			fprintf(stderr,
 				"tlsrpt-ship: %s: %lu damaged lines skipped\n",

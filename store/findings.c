@@ -129,10 +129,9 @@ str_of(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* One complete line (no newline) into fn; counted in st. */
-static void
-read_line(const char *buf, size_t len, tlsrpt_findings_fn fn, void *ctx,
-	  struct tlsrpt_findings_stats *st)
+void
+tlsrpt_findings_parse(const char *buf, size_t len, tlsrpt_findings_fn fn,
+		      void *ctx, struct tlsrpt_findings_stats *st)
 {
 	struct tlsrpt_finding_line l;
 	const char *kind, *t;
@@ -182,6 +181,16 @@ out:
 	json_decref(o);
 }
 
+/* Whether the reading budget is spent before the byte at st->bytes +
+ * ahead: the rest of a file is then left unread. */
+static int
+spent(const struct tlsrpt_findings_stats *st, uint64_t ahead)
+{
+	return st->bytes + ahead >= TLSRPT_FINDINGS_BYTES_MAX ||
+	       st->lines + st->damaged + st->skipped >=
+		       TLSRPT_FINDINGS_LINES_MAX;
+}
+
 /* One findings file; 0, or -1 with err (a missing file is no error). */
 static int
 read_file(const char *dir, int64_t day, char *buf, tlsrpt_findings_fn fn,
@@ -212,9 +221,7 @@ read_file(const char *dir, int64_t day, char *buf, tlsrpt_findings_fn fn,
 	 * spent the rest is left unread: reading past it would cost the time
 	 * the bound is there to save. */
 	while ((c = getc(f)) != EOF) {
-		if (st->bytes >= TLSRPT_FINDINGS_BYTES_MAX ||
-		    st->lines + st->damaged + st->skipped >=
-			    TLSRPT_FINDINGS_LINES_MAX) {
+		if (spent(st, 0)) {
 			st->truncated++;
 			break;
 		}
@@ -229,7 +236,7 @@ read_file(const char *dir, int64_t day, char *buf, tlsrpt_findings_fn fn,
 		if (over)
 			st->damaged++;
 		else if (len > 0)
-			read_line(buf, len, fn, ctx, st);
+			tlsrpt_findings_parse(buf, len, fn, ctx, st);
 		len = 0;
 		over = 0;
 	}
@@ -258,4 +265,80 @@ tlsrpt_findings_read(const char *const *dirs, size_t n_dirs, int64_t first,
 			rc = read_file(dirs[i], d, buf, fn, ctx, st, err);
 	tlsrpt_free(buf);
 	return rc;
+}
+
+void
+tlsrpt_findings_feed(struct tlsrpt_findings_feed *f, uint64_t file,
+		     const char *line, size_t len, tlsrpt_findings_fn fn,
+		     void *ctx)
+{
+	struct tlsrpt_findings_stats *st = f->st;
+
+	if (!f->started || file != f->file) {
+		f->started = 1;
+		f->file = file;
+		f->stopped = 0;
+		st->files++;
+	}
+	if (f->stopped)
+		return;
+	/* read_file() checks the budget before each byte, the newline
+	 * too: a line whose last byte is past it is left unread. */
+	if (spent(st, len)) {
+		st->truncated++;
+		f->stopped = 1;
+		return;
+	}
+	st->bytes += len + 1;
+	if (len > TLSRPT_FINDINGS_LINE_MAX)
+		st->damaged++;
+	else if (len > 0)
+		tlsrpt_findings_parse(line, len, fn, ctx, st);
+}
+
+static int
+cmp_day(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+int
+tlsrpt_findings_list(int dirfd, const char *dir, int64_t **days, size_t *n,
+		     struct tlsrpt_error *err)
+{
+	struct dirent *de;
+	size_t cap = 0;
+	int64_t day, *v = NULL;
+	DIR *d;
+
+	*days = NULL;
+	*n = 0;
+	if (tlsrpt_store_opendir(dirfd, dir, &d, err) < 0)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (!tlsrpt_findings_file_match(de->d_name, &day))
+			continue;
+		if (*n == cap) {
+			int64_t *w;
+
+			cap = cap == 0 ? 16 : cap * 2;
+			w = tlsrpt_reallocarray(v, cap, sizeof(*v));
+			if (w == NULL) {
+				closedir(d);
+				tlsrpt_free(v);
+				*n = 0;
+				return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM,
+							NULL, "out of memory");
+			}
+			v = w;
+		}
+		v[(*n)++] = day;
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(v, *n, sizeof(*v), cmp_day);
+	*days = v;
+	return 0;
 }

@@ -97,4 +97,32 @@ int tlsrpt_findings_read(const char *const *dirs, size_t n_dirs, int64_t first,
 			 struct tlsrpt_findings_stats *st,
 			 struct tlsrpt_error *err);
 
+/* The findings files of the store directory dirfd (named dir in errors):
+ * their days, ascending, into *days (tlsrpt_free()) and *n (tlsrpt-ship
+ * follows them as it follows the day files). 0, or -1 with err. */
+int tlsrpt_findings_list(int dirfd, const char *dir, int64_t **days, size_t *n,
+			 struct tlsrpt_error *err);
+
+/* One complete line (len bytes, no newline, at most
+ * TLSRPT_FINDINGS_LINE_MAX) read as tlsrpt_findings_read() reads it:
+ * given to fn when it is a probe-run or probe-finding line of version 1,
+ * counted into *st either way (st->bytes aside). */
+void tlsrpt_findings_parse(const char *line, size_t len, tlsrpt_findings_fn fn,
+			   void *ctx, struct tlsrpt_findings_stats *st);
+
+/* For findings kept elsewhere (tlsrpt-summary -d postgresql://, where
+ * tlsrpt-ship put the files' lines): the lines of one file after another,
+ * in tlsrpt_findings_read()'s order, each with the number of its file (a
+ * new number: the next file), read as that function reads them -- the
+ * same bounds, the same counts -- so the same lines give the same
+ * findings. Zero it first, with st zeroed. */
+struct tlsrpt_findings_feed {
+	struct tlsrpt_findings_stats *st;
+	uint64_t file;
+	int started, stopped;
+};
+void tlsrpt_findings_feed(struct tlsrpt_findings_feed *f, uint64_t file,
+			  const char *line, size_t len, tlsrpt_findings_fn fn,
+			  void *ctx);
+
 #endif

@@ -146,8 +146,8 @@ take_line(const struct tlsrpt_finding_line *l, void *ctx)
 }
 
 int
-summary_probe_read(struct summary_agg *a, const char *const *dirs,
-		   size_t n_dirs, struct tlsrpt_error *err)
+summary_probe_read_from(struct summary_agg *a, summary_findings_source src,
+			void *src_ctx, struct tlsrpt_error *err)
 {
 	struct tlsrpt_findings_stats st;
 	int64_t first = a->opt.since / 86400, last = (a->opt.until - 1) / 86400;
@@ -155,11 +155,36 @@ summary_probe_read(struct summary_agg *a, const char *const *dirs,
 
 	if (a->opt.since < 0)
 		first = 0;
-	rc = tlsrpt_findings_read(dirs, n_dirs, first, last, take_line, a, &st,
-				  err);
+	rc = src(src_ctx, first, last, take_line, a, &st, err);
 	a->probe_damaged = tlsrpt_count_add(
 		a->probe_damaged, (int64_t)(st.damaged + st.truncated));
 	return rc;
+}
+
+/* The store directories as a source of findings. */
+struct dirs {
+	const char *const *dirs;
+	size_t n;
+};
+
+static int
+dirs_source(void *src, int64_t first, int64_t last, tlsrpt_findings_fn fn,
+	    void *ctx, struct tlsrpt_findings_stats *st,
+	    struct tlsrpt_error *err)
+{
+	const struct dirs *d = src;
+
+	return tlsrpt_findings_read(d->dirs, d->n, first, last, fn, ctx, st,
+				    err);
+}
+
+int
+summary_probe_read(struct summary_agg *a, const char *const *dirs,
+		   size_t n_dirs, struct tlsrpt_error *err)
+{
+	struct dirs d = {dirs, n_dirs};
+
+	return summary_probe_read_from(a, dirs_source, &d, err);
 }
 
 static gint

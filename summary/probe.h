@@ -12,6 +12,7 @@
 #ifndef TLSRPT_SUMMARY_PROBE_H
 #define TLSRPT_SUMMARY_PROBE_H
 
+#include "store/findings.h"
 #include "summary/aggregate.h"
 
 #define SUMMARY_PROBE_FINDINGS_MAX 32
@@ -37,6 +38,19 @@ struct summary_probe {
  * a->probes_h. Returns 0, or -1 with err (a file that cannot be read). */
 int summary_probe_read(struct summary_agg *a, const char *const *dirs,
 		       size_t n_dirs, struct tlsrpt_error *err);
+
+/* Where findings lines come from: the days first..last into fn in
+ * tlsrpt_findings_read()'s order, counted into *st (zeroed first) -- the
+ * store directories, or the database tlsrpt-ship fills (read_db.c). 0,
+ * or -1 with err. */
+typedef int (*summary_findings_source)(void *src, int64_t first, int64_t last,
+				       tlsrpt_findings_fn fn, void *ctx,
+				       struct tlsrpt_findings_stats *st,
+				       struct tlsrpt_error *err);
+
+/* summary_probe_read() from any source. */
+int summary_probe_read_from(struct summary_agg *a, summary_findings_source src,
+			    void *src_ctx, struct tlsrpt_error *err);
 
 /* First in summary_agg_finish(): a->probes by name, and each domain
  * group's probe (d->probe). A domain the latest run found something at

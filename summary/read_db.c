@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "pg/read.h"
+#include "summary/probe.h"
 
 struct db {
 	struct pg_read *r;
@@ -49,6 +50,17 @@ db_end(void *ctx)
 	(void)ctx; /* the next begin ends what is left of a pass */
 }
 
+/* The findings tlsrpt-ship stored (summary_findings_source). */
+static int
+db_findings(void *src, int64_t first, int64_t last, tlsrpt_findings_fn fn,
+	    void *ctx, struct tlsrpt_findings_stats *st,
+	    struct tlsrpt_error *err)
+{
+	struct db *d = src;
+
+	return pg_read_findings(d->r, first, last, fn, ctx, st, &d->why, err);
+}
+
 static int
 exit_status(enum pg_read_failure why)
 {
@@ -73,7 +85,8 @@ summary_read_db(struct summary_agg *a, const char *conninfo, size_t *n_stores,
 	*n_stores = 0;
 	if ((d.r = pg_read_connect(conninfo, &d.why, err)) == NULL ||
 	    pg_read_n_stores(d.r, n_stores, &d.why, err) != 0 ||
-	    summary_read_source(a, &src, err) != 0)
+	    summary_read_source(a, &src, err) != 0 ||
+	    summary_probe_read_from(a, db_findings, &d, err) != 0)
 		*status = exit_status(d.why);
 	else
 		rc = 0;

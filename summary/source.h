@@ -31,7 +31,8 @@ struct summary_source {
 int summary_read_source(struct summary_agg *a, const struct summary_source *src,
 			struct tlsrpt_error *err);
 
-/* The database at conninfo (pg/read.h) into a (read_db.c); *n_stores:
+/* The database at conninfo (pg/read.h) into a (read_db.c), its probe
+ * findings too (probe.h); *n_stores:
  * the stores shipped into it. 0, or -1 with err and *status, the exit
  * status: 75 unreachable, 78 no schema or another version, 77 not
  * allowed to read it, 74 anything else. */

@@ -38,6 +38,20 @@ pg_setup "$t"
 "$gen" -D 30 -R 14 "$t/old" 6000 40 8 1795308800 >/dev/null || fail "gen-store"
 python3 "$TLSRPT_TOP/tests/scripts/gen-summary-pg-stores.py" "$t/base" "$t" "$t/old" ||
 	fail "gen-summary-pg-stores.py"
+# Our probe's findings, as tlsrpt-probe -c writes them, in the stores of
+# the hosts that probed: a domain probed by mx1 and later by mx2 (mx2's
+# run counts); one probed by mx1 and mx2 in one second (both runs' findings,
+# the same finding once); one only the probe knows; one not probed (an
+# error); a clean one; damaged lines and a kind no reader knows; a run
+# before the window and one on a day after a window's end.
+gp() { python3 "$TLSRPT_TOP/tests/scripts/gen-probe-findings.py" "$@" || fail "gen-probe-findings.py $*"; }
+gp "$t/mx1" 2026-11-20T10:00:00Z domain003.example=certificate-expired@mx1.domain003.example/192.0.2.3
+gp "$t/mx1" 2026-11-25T10:00:00Z domain003.example=certificate-expired@mx1.domain003.example/192.0.2.3 busy.example
+gp "$t/mx2" 2026-11-26T10:00:00Z domain003.example=certificate-host-mismatch@mx2.domain003.example/192.0.2.4 @JUNK
+gp "$t/mx1" 2026-11-27T14:00:00Z domain011.example=starttls-not-supported@mx1.domain011.example/192.0.2.11
+gp "$t/mx2" 2026-11-27T14:00:00Z domain011.example=starttls-not-supported@mx1.domain011.example/192.0.2.11,validation-failure@mx2.domain011.example/2001:db8::11 first.example
+gp "$t/mx3" 2026-11-28T09:00:00Z onlyprobe.example=certificate-not-trusted@mx.onlyprobe.example/192.0.2.99 'down.example!no MX record' busy.example
+gp "$t/mx3" 2026-11-29T09:00:00Z mixed.example=sts-policy-invalid@mx.mixed.example/192.0.2.7
 printf 'AllowRoot yes\n' >"$t/c.conf"
 printf 'google.com\tGoogle Inc.\nmicrosoft.com\tMicrosoft Corporation\n' >"$t/known"
 "$ship" --init >/dev/null || fail "tlsrpt-ship --init"
@@ -121,7 +135,11 @@ assert s["totals"]["reports"] > 1000, s["totals"]
 assert s["problems"]["conflicting-report-ids"] == 4, s["problems"]
 assert s["problems"]["impersonated-reports"] > 0, s["problems"]
 assert s["stores"] == 3, s["stores"]
+probed = {d["domain"]: d["probe"] for d in s["domains"] if "probe" in d}
+assert len(probed) >= 5, probed
 PY
+[ "$(pg_psql "SELECT count(*) FROM tlsrpt_probe_line")" -eq "$(cat "$t"/mx*/probe-*.jsonl | wc -l)" ] ||
+	fail "findings lines: $(pg_psql "SELECT count(*) FROM tlsrpt_probe_line") in the database"
 # --domain of a conflicting report's second line only, in the window and
 # in history: the first, of another domain, still decides the conflict.
 hd=$(cat "$t/history-domain")
@@ -135,7 +153,7 @@ every "--since 8d --domain $cd" json
 compare "conflict domain" --since 8d --domain "$cd" --format text
 grep -q "conflict" "$t/d.out" || fail "--domain $cd: no conflict listed: $(cat "$t/d.out")"
 compare "domains" --since 6d --domain DOMAIN003.example --domain domain011.EXAMPLE --format csv --by domain
-[ "$(grep -c 'domain0\(03\|11\)\.example' "$t/d.out")" -eq 2 ] || fail "--domain: $(cat "$t/d.out")"
+[ "$(grep -c '^domain0\(03\|11\)\.example,' "$t/d.out")" -eq 2 ] || fail "--domain: $(cat "$t/d.out")"
 PGSERVICEFILE=$t/pg_service.conf "$summary" -c "$t/c.conf" \
 	--known-reporters "$t/known" --now 2026-11-30T12:00:00Z \
 	-d service=tlsrpt --since 3d >"$t/svc.out"
@@ -159,6 +177,10 @@ grep -q 'permission denied' "$t/err" || fail "not allowed: $(cat "$t/err")"
 pg_psql "GRANT SELECT ON tlsrpt_schema_version, tlsrpt_ship_cursor TO reader" || fail "grant"
 expect_status 77 "$summary" -c "$t/c.conf" -d "user=reader" 2>"$t/err"
 grep -q 'permission denied.*tlsrpt_policy_line' "$t/err" || fail "not allowed to read the lines: $(cat "$t/err")"
+pg_psql "GRANT SELECT ON tlsrpt_report_version, tlsrpt_policy_line TO reader" || fail "grant"
+expect_status 77 "$summary" -c "$t/c.conf" -d "user=reader" 2>"$t/err"
+grep -q 'reading the probe findings: .*permission denied.*tlsrpt_probe_line' "$t/err" || fail "not allowed to read the findings: $(cat "$t/err")"
+[ "$(wc -l <"$t/err")" -le 2 ] || fail "not allowed to read the findings: $(cat "$t/err")"
 pg_psql "INSERT INTO tlsrpt_schema_version (version) VALUES (99)" || fail "psql"
 expect_status 78 "$summary" -c "$t/c.conf" -d "$url" 2>"$t/err"
 grep -q 'version 99' "$t/err" || fail "a newer schema: $(cat "$t/err")"

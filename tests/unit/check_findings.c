@@ -266,6 +266,91 @@ START_TEST(test_read_budget)
 }
 END_TEST
 
+/* tlsrpt_findings_feed() of the files' complete lines, one file after
+ * another (what tlsrpt-ship stores, read back by tlsrpt-summary -d),
+ * gives what tlsrpt_findings_read() gives: the same lines to fn, the
+ * same counts, past the line budget too. */
+static void
+feed_files(const char *const *names, size_t n, struct got *g,
+	   struct tlsrpt_findings_stats *st)
+{
+	struct tlsrpt_findings_feed f = {st, 0, 0, 0};
+
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < n; i++) {
+		char *path = g_strdup_printf("%s/%s", dir, names[i]), *text;
+		gsize len;
+		const char *p, *nl;
+
+		ck_assert(g_file_get_contents(path, &text, &len, NULL));
+		for (p = text; (nl = memchr(p, '\n', len - (size_t)(p - text)));
+		     p = nl + 1)
+			if (nl > p) /* an empty line is no row */
+				tlsrpt_findings_feed(&f, i + 1, p,
+						     (size_t)(nl - p), collect,
+						     g);
+		g_free(text);
+		g_free(path);
+	}
+}
+
+START_TEST(test_feed_same)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct tlsrpt_findings_stats rs, fs;
+	const char *dirs[] = {dir};
+	const char *names[] = {"probe-2026-12-06.jsonl",
+			       "probe-2026-12-07.jsonl"};
+	struct got rg = {0, 0, ""}, fg = {0, 0, ""};
+	char *longline = g_strnfill(TLSRPT_FINDINGS_LINE_MAX + 10, 'x');
+	const char *run = "{\"v\":1,\"kind\":\"probe-run\",\"time\":"
+			  "\"2026-12-06T10:00:00Z\",\"domain\":\"a.example\","
+			  "\"error\":null,\"findings\":0}\n";
+	GString *lines = g_string_new(NULL);
+
+	/* Both days: runs, a damaged line, another kind, a line over the
+	 * bound, a torn last line; then, with budget enough for the first
+	 * day only, half the second day's lines left unread. */
+	for (int budget = 0; budget < 2; budget++) {
+		g_string_assign(lines, run);
+		g_string_append(lines, "not json\n{\"v\":1,\"kind\":\"x\"}\n");
+		g_string_append(lines, longline);
+		g_string_append(lines, "\n");
+		for (size_t i = 0;
+		     budget && i < TLSRPT_FINDINGS_LINES_MAX / 2 + 1; i++)
+			g_string_append(lines, "y\n");
+		g_string_append(lines, run);
+		g_string_append(lines, "{\"v\":1,\"kind\":\"probe-r");
+		ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-06"),
+							lines->str, lines->len,
+							0640, &err),
+				 0);
+		ck_assert_int_eq(tlsrpt_findings_append(dir, day("2026-12-07"),
+							lines->str, lines->len,
+							0640, &err),
+				 0);
+		ck_assert_int_eq(tlsrpt_findings_read(dirs, 1,
+						      day("2026-12-06"),
+						      day("2026-12-07"),
+						      collect, &rg, &rs, &err),
+				 0);
+		feed_files(names, 2, &fg, &fs);
+		ck_assert_int_eq(fg.runs, rg.runs);
+		ck_assert_int_eq(fg.items, rg.items);
+		ck_assert_str_eq(fg.last, rg.last);
+		ck_assert_uint_eq(fs.lines, rs.lines);
+		ck_assert_uint_eq(fs.damaged, rs.damaged);
+		ck_assert_uint_eq(fs.skipped, rs.skipped);
+		ck_assert_uint_eq(fs.truncated, rs.truncated);
+		ck_assert_uint_eq(fs.files, rs.files);
+		ck_assert_uint_eq(fs.truncated, (budget ? 1 : 0));
+		ck_assert_uint_eq(rs.lines, (budget ? 5 : 4));
+	}
+	g_string_free(lines, TRUE);
+	g_free(longline);
+}
+END_TEST
+
 /* The MTA-STS memory of a run line (tlsrpt-probe's sts-id and
  * sts-id-policy-sha256) is read back; a line written before they existed
  * reads as before, with them NULL. */
@@ -411,6 +496,7 @@ main(void)
 	tcase_add_test(tc, test_read);
 	tcase_add_test(tc, test_read_budget);
 	tcase_add_test(tc, test_read_sts);
+	tcase_add_test(tc, test_feed_same);
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_alert_add);
 	suite_add_tcase(s, tc);
