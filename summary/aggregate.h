@@ -30,6 +30,7 @@
 #include "base/count.h"
 #include "store/reader.h"
 #include "summary/reporters.h"
+#include "summary/slab.h"
 
 /* Readiness and silence rules (documented in tlsrpt-summary(1)). */
 #define SUMMARY_READINESS_DAYS 14	/* period before --until judged */
@@ -116,30 +117,43 @@ struct summary_day {
 	int64_t reports;
 };
 
-/* One reporting organisation as seen for one domain, over the look-back. */
+/* One reporting organisation as seen for one domain, over the look-back.
+ * A provider's store has millions (every domain x every reporter): they
+ * are cut from the aggregation's slab (slab.h), 80 bytes each, and their
+ * report times take 4 bytes a time (see times). */
 struct summary_reporter {
 	const char *org;    /* interned (summary_agg.strings) */
 	const char *domain; /* borrowed from the domain */
-	/* The n_times received times of its reports (sorted after finish;
-	 * room for the next power of 2: a plain array, as most reporters of
-	 * a provider's domains send one or two), freed and times_dropped
-	 * set once there are more than the aggregation's times_cap: n times
-	 * in the look-back of D days have at most D gaps of a day or more, so
-	 * with n - 1 > 2 D gaps the median gap is under a day and the usual
-	 * interval is the minimum whatever else arrives. */
-	int64_t *times;
-	guint n_times;
-	/* Flags beside n_times, not ints of their own: 88 bytes, not 96
-	 * (112 with malloc's own) a reporter of every domain. */
-	guint8 times_dropped;
-	guint8 silent; /* after finish */
-	int64_t last;  /* last received */
+	/* The n_times received times of its reports, read with
+	 * summary_reporter_time() (sorted after finish), as offsets from
+	 * the look-back's start: 4 bytes each (two slots each when the
+	 * look-back spans more than 2^32 seconds, summary_agg.times_wide).
+	 * Up to 2 slots in place (most reporters of a provider's domains
+	 * send a report or two), else on the heap (times_heap). Freed and
+	 * times_dropped set once there are more than the aggregation's
+	 * times_cap: n times in the look-back of D days have at most D gaps
+	 * of a day or more, so with n - 1 > 2 D gaps the median gap is
+	 * under a day and the usual interval is the minimum whatever else
+	 * arrives. times.c. */
+	union {
+		uint32_t in[2];
+		uint32_t *heap;
+	} times;
+	/* Bits beside n_times (times_cap < 2^29, aggregate.c). */
+	guint n_times : 29;
+	guint times_heap : 1;
+	guint times_dropped : 1;
+	guint silent : 1; /* after finish */
+	/* Reports in the readiness period, saturating: only compared with
+	 * readiness_min_reports (an unsigned) and 0, so a count stuck at
+	 * UINT32_MAX decides the same. */
+	uint32_t recent_reports;
+	int64_t last; /* last received */
 	/* Latest policy it saw (NULL: no sts seen), interned. */
 	const char *sts_mode, *mx;
-	int64_t policy_seen;	/* start-datetime of the report saying so */
-	int64_t policy_recv;	/* its received: what orders "latest" */
-	int64_t recent_reports; /* in the readiness period */
-	int64_t interval;	/* usual interval (after finish; 0: too few) */
+	int64_t policy_seen; /* start-datetime of the report saying so */
+	int64_t policy_recv; /* its received: what orders "latest" */
+	int64_t interval;    /* usual interval (after finish; 0: too few) */
 };
 
 enum summary_verdict {
@@ -382,7 +396,10 @@ struct summary_problems {
 struct summary_agg {
 	struct summary_options opt;
 	int64_t lookback;
-	guint times_cap; /* see summary_reporter.times */
+	guint times_cap;  /* see summary_reporter.times */
+	guint times_wide; /* until - lookback > 2^32 s: 2 slots a time */
+	/* The reporters, days and mode tallies of the domains (slab.h). */
+	struct summary_slab *slab;
 	/* One copy of each domain name, reporter name, mode and MX list
 	 * the groups keep: a provider's 10^5 domains repeat them over and
 	 * over. Freed with the aggregation. */
@@ -453,6 +470,16 @@ void summary_readiness(struct summary_agg *a);
 void summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
 			    const struct summary_reporter *r,
 			    const struct tlsrpt_record *rec, const char *mode);
+
+/* times.c: a report of r received at t (lookback <= t < until) into its
+ * times; its i-th time; its times sorted (finish); their heap freed. */
+void summary_reporter_add_time(const struct summary_agg *a,
+			       struct summary_reporter *r, int64_t t);
+int64_t summary_reporter_time(const struct summary_agg *a,
+			      const struct summary_reporter *r, guint i);
+void summary_reporter_sort_times(const struct summary_agg *a,
+				 struct summary_reporter *r);
+void summary_reporter_free_times(struct summary_reporter *r);
 
 /* silence.c: silent reporters and domains (called by finish). */
 void summary_silence(struct summary_agg *a);

@@ -151,14 +151,6 @@ cmp_suspect(gconstpointer x, gconstpointer y)
 			   b->org, b->report_id);
 }
 
-static gint
-cmp_i64(gconstpointer x, gconstpointer y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-
-	return a < b ? -1 : a > b;
-}
-
 void
 summary_agg_finish(struct summary_agg *a)
 {
@@ -181,9 +173,7 @@ summary_agg_finish(struct summary_agg *a)
 			struct summary_reporter *r =
 				g_ptr_array_index(d->reporter_list, i);
 
-			if (r->times != NULL)
-				qsort(r->times, r->n_times, sizeof(int64_t),
-				      cmp_i64);
+			summary_reporter_sort_times(a, r);
 		}
 		if (d->days == NULL) /* the views want a list */
 			d->days = g_ptr_array_new();

@@ -76,7 +76,7 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 		else
 			hi = mid;
 	}
-	r = g_new0(struct summary_reporter, 1);
+	r = summary_slab_alloc0(a->slab, sizeof(*r));
 	r->org = g_string_chunk_insert_const(a->strings, org);
 	r->domain = d->name;
 	g_ptr_array_insert(v, (gint)lo, r);
@@ -86,14 +86,14 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 /* d's day of time t in d->days (oldest first), made on first use: a
  * domain's lines fall on a few days. */
 static struct summary_day *
-domain_day(struct summary_domain *d, int64_t t)
+domain_day(struct summary_agg *a, struct summary_domain *d, int64_t t)
 {
 	int64_t day = day_of(t);
 	struct summary_day *x;
 	guint lo = 0, hi;
 
-	if (d->days == NULL)
-		d->days = g_ptr_array_new_full(1, g_free);
+	if (d->days == NULL) /* the days are the slab's */
+		d->days = g_ptr_array_new_full(1, NULL);
 	hi = d->days->len;
 	while (lo < hi) {
 		guint mid = lo + (hi - lo) / 2;
@@ -106,7 +106,7 @@ domain_day(struct summary_domain *d, int64_t t)
 		else
 			hi = mid;
 	}
-	x = g_new0(struct summary_day, 1);
+	x = summary_slab_alloc0(a->slab, sizeof(*x));
 	x->day = day;
 	g_ptr_array_insert(d->days, (gint)lo, x);
 	return x;
@@ -423,7 +423,7 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 			d->sts_failures, p->total_failure_session_count);
 	if (new_for_domain)
 		d->reports++;
-	day = domain_day(d, rec->start_time);
+	day = domain_day(a, d, rec->start_time);
 	summary_counts_add(&day->c, p);
 	if (new_for_domain)
 		day->reports++;
@@ -520,21 +520,9 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		d->last_report = t;
 	r = get_reporter(a, d, rec->organization_name);
 	if (new_for_domain) {
-		guint n = r->n_times;
-
-		if (!r->times_dropped && (n == 0 || r->times[n - 1] != t)) {
-			if (n < a->times_cap) {
-				if ((n & (n - 1)) == 0) /* full: 0, 1, 2, 4.. */
-					r->times = g_renew(int64_t, r->times,
-							   n == 0 ? 1 : 2 * n);
-				r->times[r->n_times++] = t;
-			} else { /* the usual interval is the minimum */
-				g_free(r->times);
-				r->times = NULL;
-				r->times_dropped = 1;
-			}
-		}
-		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY)
+		summary_reporter_add_time(a, r, t);
+		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY &&
+		    r->recent_reports < UINT32_MAX)
 			r->recent_reports++;
 	}
 	if (t > r->last)

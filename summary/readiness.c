@@ -88,7 +88,7 @@ summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
 	int cached = failed > 0 && stale(d, r, rec, mi);
 
 	if (d->modes[mi] == NULL)
-		d->modes[mi] = g_new0(struct summary_mode_tally, 1);
+		d->modes[mi] = summary_slab_alloc0(a->slab, sizeof(*m));
 	m = d->modes[mi];
 
 	if (t >= o->since) {

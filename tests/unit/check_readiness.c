@@ -489,6 +489,37 @@ START_TEST(test_compact_state)
 }
 END_TEST
 
+/* The small groups of a domain (reporters, days, mode tallies) are cut
+ * from the aggregation's slab, not allocated one by one: a line from a new
+ * reporter on a day and mode already seen takes exactly one reporter's
+ * bytes of it, a new day one day's, a new mode one tally's; a reporter is
+ * 80 bytes. */
+START_TEST(test_groups_in_slab)
+{
+	struct summary_agg *a = new_agg();
+	const size_t rsize = (sizeof(struct summary_reporter) + 7) & ~7u;
+	const size_t dsize = (sizeof(struct summary_day) + 7) & ~7u;
+	const size_t tsize = (sizeof(struct summary_mode_tally) + 7) & ~7u;
+	size_t used;
+
+	ck_assert_uint_le(sizeof(struct summary_reporter), 80);
+	feed(a, "A", AT(1, 1), "testing", 100, 0);
+	used = summary_slab_used(a->slab);
+	ck_assert_uint_eq(used, rsize + dsize + tsize);
+	feed(a, "B", AT(1, 2), "testing", 100, 0); /* new reporter only */
+	ck_assert_uint_eq(summary_slab_used(a->slab), used + rsize);
+	used += rsize;
+	feed(a, "B", AT(2, 2), "testing", 100, 0); /* new day only */
+	ck_assert_uint_eq(summary_slab_used(a->slab), used + dsize);
+	used += dsize;
+	feed(a, "B", AT(2, 3), "enforce", 100, 0); /* new mode only */
+	ck_assert_uint_eq(summary_slab_used(a->slab), used + tsize);
+	ck_assert_uint_ge(summary_slab_reserved(a->slab), used + tsize);
+	finish(a);
+	summary_agg_free(a);
+}
+END_TEST
+
 static Suite *
 readiness_suite(void)
 {
@@ -505,6 +536,7 @@ readiness_suite(void)
 	tcase_add_test(tc, test_store_round_trip);
 	tcase_add_test(tc, test_tally_saturates);
 	tcase_add_test(tc, test_compact_state);
+	tcase_add_test(tc, test_groups_in_slab);
 	suite_add_tcase(s, tc);
 	return s;
 }
