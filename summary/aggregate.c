@@ -93,7 +93,6 @@ org_free(gpointer p)
 {
 	struct summary_org *o = p;
 
-	g_hash_table_destroy(o->domains_h);
 	if (o->domains != NULL)
 		g_ptr_array_free(o->domains, TRUE);
 	g_free(o->auth_domain);
@@ -199,13 +198,13 @@ summary_agg_new(const struct summary_options *o)
 			(uint64_t)o->until - (uint64_t)a->lookback >
 				(uint64_t)UINT32_MAX + 1;
 	/* Gaps of at least the minimum interval that fit in the look-back
-	 * (at most 2^27 days, so times_cap fits summary_reporter.n_times's
-	 * 29 bits). */
+	 * (at most 2^26 days, so times_cap fits summary_reporter.n_times's
+	 * 28 bits). */
 	span = (o->until - a->lookback) / SUMMARY_SILENCE_MIN_INTERVAL;
 	if (span < 0)
 		span = 0;
-	if (span > (1 << 27))
-		span = 1 << 27;
+	if (span > (1 << 26))
+		span = 1 << 26;
 	a->times_cap = 2 * (guint)span + 1;
 	if (a->times_cap < SUMMARY_SILENCE_MIN_REPORTS)
 		a->times_cap = SUMMARY_SILENCE_MIN_REPORTS;

@@ -119,7 +119,7 @@ struct summary_day {
 
 /* One reporting organisation as seen for one domain, over the look-back.
  * A provider's store has millions (every domain x every reporter): they
- * are cut from the aggregation's slab (slab.h), 80 bytes each, and their
+ * are cut from the aggregation's slab (slab.h), 72 bytes each, and their
  * report times take 4 bytes a time (see times). */
 struct summary_reporter {
 	const char *org;    /* interned (summary_agg.strings) */
@@ -136,14 +136,21 @@ struct summary_reporter {
 	 * under a day and the usual interval is the minimum whatever else
 	 * arrives. times.c. */
 	union {
-		uint32_t in[2];
-		uint32_t *heap;
-	} times;
-	/* Bits beside n_times (times_cap < 2^29, aggregate.c). */
-	guint n_times : 29;
+		union {
+			uint32_t in[2];
+			uint32_t *heap;
+		} times;
+		/* The usual interval (0: too few reports), in their place
+		 * once silence.c has judged them (finish): the times are
+		 * not needed after that. */
+		int64_t interval;
+	};
+	/* Bits beside n_times (times_cap < 2^28, aggregate.c). */
+	guint n_times : 28;
 	guint times_heap : 1;
 	guint times_dropped : 1;
-	guint silent : 1; /* after finish */
+	guint silent : 1;    /* after finish */
+	guint in_window : 1; /* a line of it in the window */
 	/* Reports in the readiness period, saturating: only compared with
 	 * readiness_min_reports (an unsigned) and 0, so a count stuck at
 	 * UINT32_MAX decides the same. */
@@ -153,7 +160,6 @@ struct summary_reporter {
 	const char *sts_mode, *mx;
 	int64_t policy_seen; /* start-datetime of the report saying so */
 	int64_t policy_recv; /* its received: what orders "latest" */
-	int64_t interval;    /* usual interval (after finish; 0: too few) */
 };
 
 enum summary_verdict {
@@ -304,7 +310,11 @@ struct summary_org {
 	 * known reporters file gives for the name (NULL: not in it). */
 	int64_t auth_reports;
 	char *auth_domain, *known_domain;
-	GHashTable *domains_h;
+	/* Domains it reported in the window: counted as they come (a
+	 * reporter's in_window), listed by finish from the domains'
+	 * reporters: a set per organisation would hold every (domain,
+	 * reporter) of a provider a second time. */
+	guint n_domains;
 	GPtrArray *domains; /* after finish: sorted names (borrowed) */
 };
 

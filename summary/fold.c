@@ -408,7 +408,8 @@ track_report(struct summary_agg *a, const struct tlsrpt_record *rec,
 
 static void
 add_window(struct summary_agg *a, struct summary_domain *d,
-	   const struct tlsrpt_record *rec, int new_report, int new_for_domain)
+	   struct summary_reporter *rep, const struct tlsrpt_record *rec,
+	   int new_report, int new_for_domain)
 {
 	const struct tlsrpt_policy *p = &rec->policy;
 	struct summary_org *o;
@@ -436,12 +437,15 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 	if (o == NULL) {
 		o = g_new0(struct summary_org, 1);
 		o->name = g_strdup(rec->organization_name);
-		/* d->name, borrowed: domains live as long as orgs */
-		o->domains_h = g_hash_table_new(g_str_hash, g_str_equal);
 		g_hash_table_insert(a->orgs_h, o->name, o);
 	}
 	summary_counts_add(&o->c, p);
-	g_hash_table_add(o->domains_h, d->name);
+	/* rep is d's reporter of this organisation (summary_agg_add): the
+	 * pair is counted once, finish lists it. */
+	if (!rep->in_window) {
+		rep->in_window = 1;
+		o->n_domains++;
+	}
 	if (rec->received > o->last_report)
 		o->last_report = rec->received;
 	if (new_report) {
@@ -548,7 +552,7 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 	}
 
 	if (t >= o->since) {
-		add_window(a, d, rec, new_report, new_for_domain);
+		add_window(a, d, r, rec, new_report, new_for_domain);
 	} else if (t >= o->since - (o->until - o->since)) {
 		d->in_prev = 1;
 		summary_counts_add(&d->prev, p);

@@ -84,8 +84,11 @@ summary_silence(struct summary_agg *a)
 		for (j = 0; j < d->reporter_list->len; j++) {
 			struct summary_reporter *r =
 				g_ptr_array_index(d->reporter_list, j);
+			int64_t interval = usual_interval(a, r);
 
-			r->interval = usual_interval(a, r);
+			/* The interval takes the times' place. */
+			summary_reporter_free_times(r);
+			r->interval = interval;
 			r->silent =
 				r->interval > 0 &&
 				a->opt.until - r->last >

@@ -84,7 +84,8 @@ summary_reporter_add_time(const struct summary_agg *a,
 	uint32_t *v;
 
 	if (r->times_dropped ||
-	    (r->n_times > 0 && summary_reporter_time(a, r, r->n_times - 1) == t))
+	    (r->n_times > 0 &&
+	     summary_reporter_time(a, r, r->n_times - 1) == t))
 		return;
 	if (r->n_times >= a->times_cap) {
 		/* The usual interval is the minimum (aggregate.h). */
@@ -100,7 +101,8 @@ summary_reporter_add_time(const struct summary_agg *a,
 		r->times.heap = h;
 		r->times_heap = 1;
 	} else if (r->times_heap && need > heap_cap(used)) {
-		r->times.heap = g_renew(uint32_t, r->times.heap, heap_cap(need));
+		r->times.heap =
+			g_renew(uint32_t, r->times.heap, heap_cap(need));
 	}
 	v = slots(r);
 	if (k == 1) {

@@ -493,7 +493,7 @@ END_TEST
  * from the aggregation's slab, not allocated one by one: a line from a new
  * reporter on a day and mode already seen takes exactly one reporter's
  * bytes of it, a new day one day's, a new mode one tally's; a reporter is
- * 80 bytes. */
+ * 72 bytes. */
 START_TEST(test_groups_in_slab)
 {
 	struct summary_agg *a = new_agg();
@@ -502,7 +502,7 @@ START_TEST(test_groups_in_slab)
 	const size_t tsize = (sizeof(struct summary_mode_tally) + 7) & ~7u;
 	size_t used;
 
-	ck_assert_uint_le(sizeof(struct summary_reporter), 80);
+	ck_assert_uint_le(sizeof(struct summary_reporter), 72);
 	feed(a, "A", AT(1, 1), "testing", 100, 0);
 	used = summary_slab_used(a->slab);
 	ck_assert_uint_eq(used, rsize + dsize + tsize);
@@ -516,6 +516,33 @@ START_TEST(test_groups_in_slab)
 	ck_assert_uint_eq(summary_slab_used(a->slab), used + tsize);
 	ck_assert_uint_ge(summary_slab_reserved(a->slab), used + tsize);
 	finish(a);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* An organisation's domains are listed from the domains' reporters (no
+ * set of names per organisation): each domain it reported in the window
+ * once, by name, none it reported only before the window. */
+START_TEST(test_org_domains_from_reporters)
+{
+	struct summary_agg *a = new_agg();
+	const struct summary_org *o;
+
+	feed_to(a, "c.example", "X", AT(1, 1), "testing", 1, 0);
+	feed_to(a, "a.example", "X", AT(2, 1), "testing", 1, 0);
+	feed_to(a, "b.example", "X", AT(3, 1), "testing", 1, 0);
+	feed_to(a, "a.example", "X", AT(4, 1), "testing", 1, 0);
+	feed_to(a, "z.example", "X", AT(10, 1), "testing", 1, 0);
+	feed_to(a, "a.example", "Y", AT(10, 2), "testing", 1, 0);
+	summary_agg_finish(a);
+	ck_assert_uint_eq(a->orgs->len, 1);
+	o = g_ptr_array_index(a->orgs, 0);
+	ck_assert_str_eq(o->name, "X");
+	ck_assert_uint_eq(o->n_domains, 3);
+	ck_assert_uint_eq(o->domains->len, 3);
+	ck_assert_str_eq(g_ptr_array_index(o->domains, 0), "a.example");
+	ck_assert_str_eq(g_ptr_array_index(o->domains, 1), "b.example");
+	ck_assert_str_eq(g_ptr_array_index(o->domains, 2), "c.example");
 	summary_agg_free(a);
 }
 END_TEST
@@ -537,6 +564,7 @@ readiness_suite(void)
 	tcase_add_test(tc, test_tally_saturates);
 	tcase_add_test(tc, test_compact_state);
 	tcase_add_test(tc, test_groups_in_slab);
+	tcase_add_test(tc, test_org_domains_from_reporters);
 	suite_add_tcase(s, tc);
 	return s;
 }

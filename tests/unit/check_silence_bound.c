@@ -307,7 +307,8 @@ START_TEST(test_reporters_independent)
 END_TEST
 
 /* A time takes 4 bytes: the first two in the reporter itself (no heap),
- * as offsets from the look-back's start; a third moves them to the heap. */
+ * as offsets from the look-back's start; a third moves them to the heap.
+ * Once judged (finish), the usual interval takes their place. */
 START_TEST(test_times_compact)
 {
 	struct summary_agg *a = new_agg(7 * ONE_DAY);
@@ -325,10 +326,14 @@ START_TEST(test_times_compact)
 	ck_assert_uint_eq(r->times.in[1], (uint32_t)(t0 - a->lookback));
 	feed(a, "R", UNTIL - 1, 2);
 	ck_assert_uint_eq(r->times_heap, 1);
-	summary_agg_finish(a);
+	summary_reporter_sort_times(a, (struct summary_reporter *)r);
 	ck_assert_int_eq(summary_reporter_time(a, r, 0), t0);
 	ck_assert_int_eq(summary_reporter_time(a, r, 1), t1);
 	ck_assert_int_eq(summary_reporter_time(a, r, 2), UNTIL - 1);
+	summary_agg_finish(a);
+	ck_assert_uint_eq(r->times_heap, 0);
+	ck_assert_int_eq(r->interval,
+			 ((t1 - t0) + (UNTIL - 1 - t1)) / 2); /* median of 2 */
 	summary_agg_free(a);
 }
 END_TEST
