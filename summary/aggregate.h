@@ -218,7 +218,7 @@ summary_domain_or_null(const char *name)
 }
 
 /* Failed sessions of one domain by result type and receiving MX
- * (pairs.c). */
+ * (pairs.c). The names are interned (summary_agg.strings). */
 struct summary_pair {
 	char *type;
 	char *mx; /* receiving-mx-hostname, else receiving-ip, else NULL */
@@ -274,9 +274,8 @@ struct summary_domain {
 	unsigned needs;	 /* SUMMARY_NEEDS_* (triage.h) */
 	/* Failure details in the window by (result type, MX), pairs.c: at
 	 * most SUMMARY_PAIRS_MAX, the sessions of later pairs in pairs_over.
-	 * pairs_h is NULL until the first; pairs, after finish, most
-	 * sessions first (NULL when there are none). */
-	GHashTable *pairs_h;
+	 * pairs is NULL until the first; after finish, most sessions first
+	 * (NULL when there are none). */
 	GPtrArray *pairs;
 	int64_t pairs_over;
 	/* Our probe's latest run in the window, or NULL (probe.h); set
@@ -295,8 +294,9 @@ const struct summary_mode_tally *summary_mode_of(const struct summary_domain *d,
 GPtrArray *summary_values(GHashTable *h);
 
 /* pairs.c: count sessions of a failure detail of d; sort; free. */
-void summary_pairs_add(struct summary_domain *d, const char *type,
-		       const char *mx, int64_t sessions);
+struct summary_agg;
+void summary_pairs_add(struct summary_agg *a, struct summary_domain *d,
+		       const char *type, const char *mx, int64_t sessions);
 void summary_pairs_finish(struct summary_domain *d);
 void summary_pairs_free(struct summary_domain *d);
 

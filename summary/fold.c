@@ -322,7 +322,7 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		r->details++;
 		set_add(a, r->mx_h, mx);
 		set_add(a, r->domains_h, d->name);
-		summary_pairs_add(d, fd->result_type, mx,
+		summary_pairs_add(a, d, fd->result_type, mx,
 				  fd->failed_session_count);
 
 		/* "host\tip", looked up from the stack when it fits: a
