@@ -81,8 +81,8 @@ domain_free(gpointer p)
 	if (d->days != NULL)
 		g_ptr_array_free(d->days, TRUE);
 	/* The sentences are the aggregation's strings (readiness.c). */
-	if (d->reasons != NULL)
-		g_array_free(d->reasons, TRUE);
+	if (d->reasons != NULL) /* its own, or a ref of a->no_reasons */
+		g_array_unref(d->reasons);
 	summary_pairs_free(d);
 	g_free(d->other_types);
 	g_free(d);
@@ -191,6 +191,8 @@ summary_agg_new(const struct summary_options *o)
 	a->opt = *o;
 	a->strings = g_string_chunk_new(4096);
 	a->slab = summary_slab_new();
+	a->no_reasons =
+		g_array_new(FALSE, FALSE, sizeof(struct summary_reason));
 	a->lookback = summary_lookback_start(o);
 	/* Every time kept is in [lookback, until): an offset from lookback
 	 * fits 32 bits unless the look-back spans more than 2^32 s. */
@@ -277,6 +279,7 @@ summary_agg_free(struct summary_agg *a)
 	g_free(a->cur_key);
 	g_string_chunk_free(a->strings); /* after every group naming them */
 	summary_slab_free(a->slab);	 /* after every group in it */
+	g_array_unref(a->no_reasons);
 	g_free(a);
 }
 

@@ -270,7 +270,7 @@ struct summary_domain {
 	int64_t recent_sts_failures, recent_reports;
 	unsigned recent_reporters;
 	enum summary_verdict verdict;
-	GArray *reasons; /* struct summary_reason */
+	GArray *reasons; /* struct summary_reason; a->no_reasons if none */
 	unsigned needs;	 /* SUMMARY_NEEDS_* (triage.h) */
 	/* Failure details in the window by (result type, MX), pairs.c: at
 	 * most SUMMARY_PAIRS_MAX, the sessions of later pairs in pairs_over.
@@ -410,6 +410,9 @@ struct summary_agg {
 	guint times_wide; /* until - lookback > 2^32 s: 2 slots a time */
 	/* The reporters, days and mode tallies of the domains (slab.h). */
 	struct summary_slab *slab;
+	/* The reasons of every domain that has none (readiness.c): one
+	 * empty list, a reference each, not a list per domain. */
+	GArray *no_reasons;
 	/* One copy of each domain name, reporter name, mode and MX list
 	 * the groups keep: a provider's 10^5 domains repeat them over and
 	 * over. Freed with the aggregation. */

@@ -470,6 +470,7 @@ START_TEST(test_compact_state)
 
 	feed(a, "Big", AT(1, 1), "testing", 100, 0);
 	feed_to(a, "example.net", "Big", AT(1, 2), "testing", 100, 0);
+	feed_to(a, "quiet.example", "Big", AT(1, 3), NULL, 100, 0);
 	d = finish(a);
 	d2 = g_hash_table_lookup(a->domains_h, "example.net");
 	ck_assert_ptr_nonnull(d2);
@@ -485,6 +486,12 @@ START_TEST(test_compact_state)
 	ck_assert_ptr_eq(t1, t2);
 	/* No failure details: no pairs list (the renderers allow NULL). */
 	ck_assert_ptr_null(d->pairs);
+	/* A domain without reasons has the one shared empty list. */
+	d = g_hash_table_lookup(a->domains_h, "quiet.example");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(d->reasons->len, 0);
+	ck_assert_ptr_eq(d->reasons, a->no_reasons);
+	ck_assert_ptr_ne(d2->reasons, a->no_reasons);
 	summary_agg_free(a);
 }
 END_TEST
