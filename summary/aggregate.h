@@ -408,7 +408,8 @@ struct summary_agg {
 	int64_t lookback;
 	guint times_cap;  /* see summary_reporter.times */
 	guint times_wide; /* until - lookback > 2^32 s: 2 slots a time */
-	/* The reporters, days and mode tallies of the domains (slab.h). */
+	/* The reporters, days, mode tallies and pairs of the domains
+	 * (slab.h). */
 	struct summary_slab *slab;
 	/* The reasons of every domain that has none (readiness.c): one
 	 * empty list, a reference each, not a list per domain. */

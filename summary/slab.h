@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * slab.h -- the small groups of an aggregation (a domain's reporters, its
- * days, its mode tallies) cut from large blocks: a provider's store makes
- * millions of them, and malloc's header and rounding cost 8-24 bytes of
- * each. They live as long as the aggregation and are freed with it, all
- * at once (no walk over the groups to free them one by one).
+ * days, its mode tallies, its failure pairs) cut from large blocks: a
+ * provider's store makes millions of them, and malloc's header and rounding
+ * cost 8-24 bytes of each. They live as long as the aggregation and are freed
+ * with it, all at once (only a reporter's heap of times, past two, is freed
+ * on its own).
  */
 #ifndef TLSRPT_SUMMARY_SLAB_H
 #define TLSRPT_SUMMARY_SLAB_H
