@@ -67,29 +67,23 @@ summary_rate(const struct summary_counts *c)
 }
 
 static void
-reporter_free(gpointer p)
-{
-	struct summary_reporter *r = p;
-
-	g_free(r->times);
-	g_free(r);
-}
-
-static void
 domain_free(gpointer p)
 {
 	struct summary_domain *d = p;
 	guint i;
 
+	/* The reporters, days and mode tallies are the aggregation's slab;
+	 * only times past a reporter's first two have a heap of their own. */
+	for (i = 0; i < d->reporter_list->len; i++)
+		summary_reporter_free_times(
+			g_ptr_array_index(d->reporter_list, i));
 	g_ptr_array_free(d->reporter_list, TRUE);
 	if (d->days != NULL)
 		g_ptr_array_free(d->days, TRUE);
 	/* The sentences are the aggregation's strings (readiness.c). */
-	if (d->reasons != NULL)
-		g_array_free(d->reasons, TRUE);
+	if (d->reasons != NULL) /* its own, or a ref of a->no_reasons */
+		g_array_unref(d->reasons);
 	summary_pairs_free(d);
-	for (i = 0; i < SUMMARY_N_MODES; i++)
-		g_free(d->modes[i]);
 	g_free(d->other_types);
 	g_free(d);
 }
@@ -99,7 +93,6 @@ org_free(gpointer p)
 {
 	struct summary_org *o = p;
 
-	g_hash_table_destroy(o->domains_h);
 	if (o->domains != NULL)
 		g_ptr_array_free(o->domains, TRUE);
 	g_free(o->auth_domain);
@@ -183,7 +176,7 @@ summary_agg_domain(struct summary_agg *a, const char *name)
 		return d;
 	d = g_new0(struct summary_domain, 1);
 	d->name = g_string_chunk_insert_const(a->strings, name);
-	d->reporter_list = g_ptr_array_new_full(1, reporter_free);
+	d->reporter_list = g_ptr_array_new_full(1, NULL);
 	g_hash_table_insert(a->domains_h, d->name, d);
 	return d;
 }
@@ -197,13 +190,23 @@ summary_agg_new(const struct summary_options *o)
 
 	a->opt = *o;
 	a->strings = g_string_chunk_new(4096);
+	a->slab = summary_slab_new();
+	a->no_reasons =
+		g_array_new(FALSE, FALSE, sizeof(struct summary_reason));
 	a->lookback = summary_lookback_start(o);
-	/* Gaps of at least the minimum interval that fit in the look-back. */
+	/* Every time kept is in [lookback, until): an offset from lookback
+	 * fits 32 bits unless the look-back spans more than 2^32 s. */
+	a->times_wide = o->until > a->lookback &&
+			(uint64_t)o->until - (uint64_t)a->lookback >
+				(uint64_t)UINT32_MAX + 1;
+	/* Gaps of at least the minimum interval that fit in the look-back
+	 * (at most 2^26 days, so times_cap fits summary_reporter.n_times's
+	 * 28 bits). */
 	span = (o->until - a->lookback) / SUMMARY_SILENCE_MIN_INTERVAL;
 	if (span < 0)
 		span = 0;
-	if (span > G_MAXUINT / 4)
-		span = G_MAXUINT / 4;
+	if (span > (1 << 26))
+		span = 1 << 26;
 	a->times_cap = 2 * (guint)span + 1;
 	if (a->times_cap < SUMMARY_SILENCE_MIN_REPORTS)
 		a->times_cap = SUMMARY_SILENCE_MIN_REPORTS;
@@ -275,6 +278,8 @@ summary_agg_free(struct summary_agg *a)
 		g_hash_table_destroy(a->known_cache);
 	g_free(a->cur_key);
 	g_string_chunk_free(a->strings); /* after every group naming them */
+	summary_slab_free(a->slab);	 /* after every group in it */
+	g_array_unref(a->no_reasons);
 	g_free(a);
 }
 

@@ -30,6 +30,7 @@
 #include "base/count.h"
 #include "store/reader.h"
 #include "summary/reporters.h"
+#include "summary/slab.h"
 
 /* Readiness and silence rules (documented in tlsrpt-summary(1)). */
 #define SUMMARY_READINESS_DAYS 14	/* period before --until judged */
@@ -116,30 +117,49 @@ struct summary_day {
 	int64_t reports;
 };
 
-/* One reporting organisation as seen for one domain, over the look-back. */
+/* One reporting organisation as seen for one domain, over the look-back.
+ * A provider's store has millions (every domain x every reporter): they
+ * are cut from the aggregation's slab (slab.h), 72 bytes each, and their
+ * report times take 4 bytes a time (see times). */
 struct summary_reporter {
 	const char *org;    /* interned (summary_agg.strings) */
 	const char *domain; /* borrowed from the domain */
-	/* The n_times received times of its reports (sorted after finish;
-	 * room for the next power of 2: a plain array, as most reporters of
-	 * a provider's domains send one or two), freed and times_dropped
-	 * set once there are more than the aggregation's times_cap: n times
-	 * in the look-back of D days have at most D gaps of a day or more, so
-	 * with n - 1 > 2 D gaps the median gap is under a day and the usual
-	 * interval is the minimum whatever else arrives. */
-	int64_t *times;
-	guint n_times;
-	/* Flags beside n_times, not ints of their own: 88 bytes, not 96
-	 * (112 with malloc's own) a reporter of every domain. */
-	guint8 times_dropped;
-	guint8 silent; /* after finish */
-	int64_t last;  /* last received */
+	/* The n_times received times of its reports, read with
+	 * summary_reporter_time() (sorted after finish), as offsets from
+	 * the look-back's start: 4 bytes each (two slots each when the
+	 * look-back spans more than 2^32 seconds, summary_agg.times_wide).
+	 * Up to 2 slots in place (most reporters of a provider's domains
+	 * send a report or two), else on the heap (times_heap). Freed and
+	 * times_dropped set once there are more than the aggregation's
+	 * times_cap: n times in the look-back of D days have at most D gaps
+	 * of a day or more, so with n - 1 > 2 D gaps the median gap is
+	 * under a day and the usual interval is the minimum whatever else
+	 * arrives. times.c. */
+	union {
+		union {
+			uint32_t in[2];
+			uint32_t *heap;
+		} times;
+		/* The usual interval (0: too few reports), in their place
+		 * once silence.c has judged them (finish): the times are
+		 * not needed after that. */
+		int64_t interval;
+	};
+	/* Bits beside n_times (times_cap < 2^28, aggregate.c). */
+	guint n_times : 28;
+	guint times_heap : 1;
+	guint times_dropped : 1;
+	guint silent : 1;    /* after finish */
+	guint in_window : 1; /* a line of it in the window */
+	/* Reports in the readiness period, saturating: only compared with
+	 * readiness_min_reports (an unsigned) and 0, so a count stuck at
+	 * UINT32_MAX decides the same. */
+	uint32_t recent_reports;
+	int64_t last; /* last received */
 	/* Latest policy it saw (NULL: no sts seen), interned. */
 	const char *sts_mode, *mx;
-	int64_t policy_seen;	/* start-datetime of the report saying so */
-	int64_t policy_recv;	/* its received: what orders "latest" */
-	int64_t recent_reports; /* in the readiness period */
-	int64_t interval;	/* usual interval (after finish; 0: too few) */
+	int64_t policy_seen; /* start-datetime of the report saying so */
+	int64_t policy_recv; /* its received: what orders "latest" */
 };
 
 enum summary_verdict {
@@ -198,7 +218,7 @@ summary_domain_or_null(const char *name)
 }
 
 /* Failed sessions of one domain by result type and receiving MX
- * (pairs.c). */
+ * (pairs.c). The names are interned (summary_agg.strings). */
 struct summary_pair {
 	char *type;
 	char *mx; /* receiving-mx-hostname, else receiving-ip, else NULL */
@@ -250,13 +270,12 @@ struct summary_domain {
 	int64_t recent_sts_failures, recent_reports;
 	unsigned recent_reporters;
 	enum summary_verdict verdict;
-	GArray *reasons; /* struct summary_reason */
+	GArray *reasons; /* struct summary_reason; a->no_reasons if none */
 	unsigned needs;	 /* SUMMARY_NEEDS_* (triage.h) */
 	/* Failure details in the window by (result type, MX), pairs.c: at
 	 * most SUMMARY_PAIRS_MAX, the sessions of later pairs in pairs_over.
-	 * pairs_h is NULL until the first; pairs, after finish, most
-	 * sessions first (NULL when there are none). */
-	GHashTable *pairs_h;
+	 * pairs is NULL until the first; after finish, most sessions first
+	 * (NULL when there are none). */
 	GPtrArray *pairs;
 	int64_t pairs_over;
 	/* Our probe's latest run in the window, or NULL (probe.h); set
@@ -275,8 +294,9 @@ const struct summary_mode_tally *summary_mode_of(const struct summary_domain *d,
 GPtrArray *summary_values(GHashTable *h);
 
 /* pairs.c: count sessions of a failure detail of d; sort; free. */
-void summary_pairs_add(struct summary_domain *d, const char *type,
-		       const char *mx, int64_t sessions);
+struct summary_agg;
+void summary_pairs_add(struct summary_agg *a, struct summary_domain *d,
+		       const char *type, const char *mx, int64_t sessions);
 void summary_pairs_finish(struct summary_domain *d);
 void summary_pairs_free(struct summary_domain *d);
 
@@ -290,7 +310,11 @@ struct summary_org {
 	 * known reporters file gives for the name (NULL: not in it). */
 	int64_t auth_reports;
 	char *auth_domain, *known_domain;
-	GHashTable *domains_h;
+	/* Domains it reported in the window: counted as they come (a
+	 * reporter's in_window), listed by finish from the domains'
+	 * reporters: a set per organisation would hold every (domain,
+	 * reporter) of a provider a second time. */
+	guint n_domains;
 	GPtrArray *domains; /* after finish: sorted names (borrowed) */
 };
 
@@ -382,7 +406,14 @@ struct summary_problems {
 struct summary_agg {
 	struct summary_options opt;
 	int64_t lookback;
-	guint times_cap; /* see summary_reporter.times */
+	guint times_cap;  /* see summary_reporter.times */
+	guint times_wide; /* until - lookback > 2^32 s: 2 slots a time */
+	/* The reporters, days, mode tallies and pairs of the domains
+	 * (slab.h). */
+	struct summary_slab *slab;
+	/* The reasons of every domain that has none (readiness.c): one
+	 * empty list, a reference each, not a list per domain. */
+	GArray *no_reasons;
 	/* One copy of each domain name, reporter name, mode and MX list
 	 * the groups keep: a provider's 10^5 domains repeat them over and
 	 * over. Freed with the aggregation. */
@@ -453,6 +484,16 @@ void summary_readiness(struct summary_agg *a);
 void summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
 			    const struct summary_reporter *r,
 			    const struct tlsrpt_record *rec, const char *mode);
+
+/* times.c: a report of r received at t (lookback <= t < until) into its
+ * times; its i-th time; its times sorted (finish); their heap freed. */
+void summary_reporter_add_time(const struct summary_agg *a,
+			       struct summary_reporter *r, int64_t t);
+int64_t summary_reporter_time(const struct summary_agg *a,
+			      const struct summary_reporter *r, guint i);
+void summary_reporter_sort_times(const struct summary_agg *a,
+				 struct summary_reporter *r);
+void summary_reporter_free_times(struct summary_reporter *r);
 
 /* silence.c: silent reporters and domains (called by finish). */
 void summary_silence(struct summary_agg *a);

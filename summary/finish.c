@@ -151,12 +151,33 @@ cmp_suspect(gconstpointer x, gconstpointer y)
 			   b->org, b->report_id);
 }
 
-static gint
-cmp_i64(gconstpointer x, gconstpointer y)
+/* Each organisation's domains in the window, by name: a->domains (sorted,
+ * every domain with a line in the window among them) walked once, each
+ * reporter marked in_window listing its domain. */
+static void
+org_domains(struct summary_agg *a)
 {
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	guint i, j;
 
-	return a < b ? -1 : a > b;
+	for (i = 0; i < a->orgs->len; i++) {
+		struct summary_org *o = g_ptr_array_index(a->orgs, i);
+
+		o->domains = g_ptr_array_sized_new(o->n_domains);
+	}
+	for (i = 0; i < a->domains->len; i++) {
+		struct summary_domain *d = g_ptr_array_index(a->domains, i);
+
+		for (j = 0; j < d->reporter_list->len; j++) {
+			const struct summary_reporter *r =
+				g_ptr_array_index(d->reporter_list, j);
+			struct summary_org *o;
+
+			if (!r->in_window)
+				continue;
+			o = g_hash_table_lookup(a->orgs_h, r->org);
+			g_ptr_array_add(o->domains, d->name);
+		}
+	}
 }
 
 void
@@ -181,9 +202,7 @@ summary_agg_finish(struct summary_agg *a)
 			struct summary_reporter *r =
 				g_ptr_array_index(d->reporter_list, i);
 
-			if (r->times != NULL)
-				qsort(r->times, r->n_times, sizeof(int64_t),
-				      cmp_i64);
+			summary_reporter_sort_times(a, r);
 		}
 		if (d->days == NULL) /* the views want a list */
 			d->days = g_ptr_array_new();
@@ -196,11 +215,7 @@ summary_agg_finish(struct summary_agg *a)
 
 	a->orgs = summary_values(a->orgs_h);
 	g_ptr_array_sort(a->orgs, cmp_org);
-	for (i = 0; i < a->orgs->len; i++) {
-		struct summary_org *o = g_ptr_array_index(a->orgs, i);
-
-		o->domains = sorted_set(o->domains_h);
-	}
+	org_domains(a);
 	a->results = summary_values(a->results_h);
 	g_ptr_array_sort(a->results, cmp_result);
 	for (i = 0; i < a->results->len; i++) {

@@ -76,7 +76,7 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 		else
 			hi = mid;
 	}
-	r = g_new0(struct summary_reporter, 1);
+	r = summary_slab_alloc0(a->slab, sizeof(*r));
 	r->org = g_string_chunk_insert_const(a->strings, org);
 	r->domain = d->name;
 	g_ptr_array_insert(v, (gint)lo, r);
@@ -86,14 +86,14 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 /* d's day of time t in d->days (oldest first), made on first use: a
  * domain's lines fall on a few days. */
 static struct summary_day *
-domain_day(struct summary_domain *d, int64_t t)
+domain_day(struct summary_agg *a, struct summary_domain *d, int64_t t)
 {
 	int64_t day = day_of(t);
 	struct summary_day *x;
 	guint lo = 0, hi;
 
-	if (d->days == NULL)
-		d->days = g_ptr_array_new_full(1, g_free);
+	if (d->days == NULL) /* the days are the slab's */
+		d->days = g_ptr_array_new_full(1, NULL);
 	hi = d->days->len;
 	while (lo < hi) {
 		guint mid = lo + (hi - lo) / 2;
@@ -106,7 +106,7 @@ domain_day(struct summary_domain *d, int64_t t)
 		else
 			hi = mid;
 	}
-	x = g_new0(struct summary_day, 1);
+	x = summary_slab_alloc0(a->slab, sizeof(*x));
 	x->day = day;
 	g_ptr_array_insert(d->days, (gint)lo, x);
 	return x;
@@ -322,7 +322,7 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		r->details++;
 		set_add(a, r->mx_h, mx);
 		set_add(a, r->domains_h, d->name);
-		summary_pairs_add(d, fd->result_type, mx,
+		summary_pairs_add(a, d, fd->result_type, mx,
 				  fd->failed_session_count);
 
 		/* "host\tip", looked up from the stack when it fits: a
@@ -408,7 +408,8 @@ track_report(struct summary_agg *a, const struct tlsrpt_record *rec,
 
 static void
 add_window(struct summary_agg *a, struct summary_domain *d,
-	   const struct tlsrpt_record *rec, int new_report, int new_for_domain)
+	   struct summary_reporter *rep, const struct tlsrpt_record *rec,
+	   int new_report, int new_for_domain)
 {
 	const struct tlsrpt_policy *p = &rec->policy;
 	struct summary_org *o;
@@ -423,7 +424,7 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 			d->sts_failures, p->total_failure_session_count);
 	if (new_for_domain)
 		d->reports++;
-	day = domain_day(d, rec->start_time);
+	day = domain_day(a, d, rec->start_time);
 	summary_counts_add(&day->c, p);
 	if (new_for_domain)
 		day->reports++;
@@ -436,12 +437,15 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 	if (o == NULL) {
 		o = g_new0(struct summary_org, 1);
 		o->name = g_strdup(rec->organization_name);
-		/* d->name, borrowed: domains live as long as orgs */
-		o->domains_h = g_hash_table_new(g_str_hash, g_str_equal);
 		g_hash_table_insert(a->orgs_h, o->name, o);
 	}
 	summary_counts_add(&o->c, p);
-	g_hash_table_add(o->domains_h, d->name);
+	/* rep is d's reporter of this organisation (summary_agg_add): the
+	 * pair is counted once, finish lists it. */
+	if (!rep->in_window) {
+		rep->in_window = 1;
+		o->n_domains++;
+	}
 	if (rec->received > o->last_report)
 		o->last_report = rec->received;
 	if (new_report) {
@@ -520,21 +524,9 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		d->last_report = t;
 	r = get_reporter(a, d, rec->organization_name);
 	if (new_for_domain) {
-		guint n = r->n_times;
-
-		if (!r->times_dropped && (n == 0 || r->times[n - 1] != t)) {
-			if (n < a->times_cap) {
-				if ((n & (n - 1)) == 0) /* full: 0, 1, 2, 4.. */
-					r->times = g_renew(int64_t, r->times,
-							   n == 0 ? 1 : 2 * n);
-				r->times[r->n_times++] = t;
-			} else { /* the usual interval is the minimum */
-				g_free(r->times);
-				r->times = NULL;
-				r->times_dropped = 1;
-			}
-		}
-		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY)
+		summary_reporter_add_time(a, r, t);
+		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY &&
+		    r->recent_reports < UINT32_MAX)
 			r->recent_reports++;
 	}
 	if (t > r->last)
@@ -560,7 +552,7 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 	}
 
 	if (t >= o->since) {
-		add_window(a, d, rec, new_report, new_for_domain);
+		add_window(a, d, r, rec, new_report, new_for_domain);
 	} else if (t >= o->since - (o->until - o->since)) {
 		d->in_prev = 1;
 		summary_counts_add(&d->prev, p);

@@ -187,11 +187,15 @@ broken(struct summary_json_stream *w)
 }
 
 /* What is in w->buf to the file: after every value, container or end at
- * the top two levels (a row at most is held), and at the close. */
+ * the top two levels (a row at most is held), deeper once it holds
+ * SUMMARY_JSON_FLUSH_AT bytes (the rows of a nested list, such as the
+ * silent reporters of 10^5 domains, would otherwise all be held), and at
+ * the close. Bytes are only ever appended, so any point may flush. */
 static void
 flush(struct summary_json_stream *w)
 {
-	if (w->buf->len == 0 || w->depth > 1)
+	if (w->buf->len == 0 ||
+	    (w->depth > 1 && w->buf->len < SUMMARY_JSON_FLUSH_AT))
 		return;
 	if (!w->failed &&
 	    fwrite(w->buf->str, 1, w->buf->len, w->out) != w->buf->len) {

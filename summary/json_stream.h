@@ -17,6 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Held bytes written out even inside a row (json_stream.c: flush). */
+#define SUMMARY_JSON_FLUSH_AT 65536
+
 struct summary_json_stream {
 	FILE *out;
 	int depth;    /* of the open container; the document is 0 */

@@ -15,62 +15,39 @@
 
 #include "base/count.h"
 
-static void
-pair_free(gpointer p)
-{
-	struct summary_pair *x = p;
-
-	g_free(x->type);
-	g_free(x->mx);
-	g_free(x);
-}
-
-/* The key of a pair, "LEN:TYPE+MX" or "LEN:TYPE-": the type's length
- * first, so that no type or MX (any string a report holds) can make two
- * pairs one key. In buf when it fits (a lookup then allocates nothing),
- * else a new string. */
-static char *
-pair_key(char *buf, size_t size, const char *type, const char *mx)
-{
-	size_t nt = strlen(type), nm = mx != NULL ? strlen(mx) : 0;
-	int n;
-
-	if (nt + nm + 24 > size)
-		return g_strdup_printf("%zu:%s%c%s", nt, type,
-				       mx != NULL ? '+' : '-',
-				       mx != NULL ? mx : "");
-	n = g_snprintf(buf, size, "%zu:", nt);
-	memcpy(buf + n, type, nt);
-	buf[n + nt] = mx != NULL ? '+' : '-';
-	memcpy(buf + n + nt + 1, mx != NULL ? mx : "", nm + 1);
-	return buf;
-}
-
+/* The pair (type, mx) of d: a short list searched in order (at most
+ * SUMMARY_PAIRS_MAX, a few in a real domain), its names the aggregation's
+ * one copy of each, so that a pointer compares them; the pairs are the
+ * slab's (slab.h). A hash table per failing domain, with a key and two
+ * copies per pair, took more than the rest of the group. */
 void
-summary_pairs_add(struct summary_domain *d, const char *type, const char *mx,
-		  int64_t sessions)
+summary_pairs_add(struct summary_agg *a, struct summary_domain *d,
+		  const char *type, const char *mx, int64_t sessions)
 {
-	char buf[256], *key = pair_key(buf, sizeof(buf), type, mx);
-	struct summary_pair *x;
+	const char *t = g_string_chunk_insert_const(a->strings, type);
+	const char *m =
+		mx != NULL ? g_string_chunk_insert_const(a->strings, mx) : NULL;
+	struct summary_pair *x = NULL;
+	guint i;
 
-	if (d->pairs_h == NULL)
-		d->pairs_h = g_hash_table_new_full(g_str_hash, g_str_equal,
-						   g_free, pair_free);
-	x = g_hash_table_lookup(d->pairs_h, key);
-	if (x == NULL && g_hash_table_size(d->pairs_h) >= SUMMARY_PAIRS_MAX) {
-		d->pairs_over = tlsrpt_count_add(d->pairs_over, sessions);
-	} else if (x == NULL) {
-		x = g_new0(struct summary_pair, 1);
-		x->type = g_strdup(type);
-		x->mx = g_strdup(mx);
-		g_hash_table_insert(d->pairs_h,
-				    key == buf ? g_strdup(buf) : key, x);
-		key = buf; /* taken by the table */
+	if (d->pairs == NULL)
+		d->pairs = g_ptr_array_new();
+	for (i = 0; i < d->pairs->len && x == NULL; i++) {
+		struct summary_pair *y = g_ptr_array_index(d->pairs, i);
+
+		if (y->type == t && y->mx == m)
+			x = y;
 	}
-	if (key != buf)
-		g_free(key);
-	if (x == NULL)
+	if (x == NULL && d->pairs->len >= SUMMARY_PAIRS_MAX) {
+		d->pairs_over = tlsrpt_count_add(d->pairs_over, sessions);
 		return;
+	}
+	if (x == NULL) {
+		x = summary_slab_alloc0(a->slab, sizeof(*x));
+		x->type = (char *)t;
+		x->mx = (char *)m;
+		g_ptr_array_add(d->pairs, x);
+	}
 	x->sessions = tlsrpt_count_add(x->sessions, sessions);
 }
 
@@ -96,19 +73,15 @@ summary_pairs_finish(struct summary_domain *d)
 {
 	/* No list for a domain without failure details (most of a
 	 * provider's): d->pairs stays NULL, which the readers allow. */
-	if (d->pairs_h == NULL)
-		return;
-	d->pairs = summary_values(d->pairs_h);
-	g_ptr_array_sort(d->pairs, cmp_pair);
+	if (d->pairs != NULL)
+		g_ptr_array_sort(d->pairs, cmp_pair);
 }
 
 void
 summary_pairs_free(struct summary_domain *d)
 {
+	/* The pairs and their names are the aggregation's. */
 	if (d->pairs != NULL)
 		g_ptr_array_free(d->pairs, TRUE);
-	if (d->pairs_h != NULL)
-		g_hash_table_destroy(d->pairs_h);
 	d->pairs = NULL;
-	d->pairs_h = NULL;
 }

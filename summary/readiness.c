@@ -36,6 +36,11 @@ reason(const struct summary_agg *a, struct summary_domain *d, const char *code,
 		code, g_string_chunk_insert_const(a->strings, text)};
 
 	g_free(text);
+	if (d->reasons == a->no_reasons) { /* its first: its own list */
+		g_array_unref(d->reasons);
+		d->reasons = g_array_new(FALSE, FALSE,
+					 sizeof(struct summary_reason));
+	}
 	g_array_append_val(d->reasons, r);
 }
 
@@ -88,7 +93,7 @@ summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
 	int cached = failed > 0 && stale(d, r, rec, mi);
 
 	if (d->modes[mi] == NULL)
-		d->modes[mi] = g_new0(struct summary_mode_tally, 1);
+		d->modes[mi] = summary_slab_alloc0(a->slab, sizeof(*m));
 	m = d->modes[mi];
 
 	if (t >= o->since) {
@@ -380,8 +385,7 @@ summary_readiness(struct summary_agg *a)
 	for (i = 0; i < a->domains->len; i++) {
 		struct summary_domain *d = g_ptr_array_index(a->domains, i);
 
-		d->reasons = g_array_new(FALSE, FALSE,
-					 sizeof(struct summary_reason));
+		d->reasons = g_array_ref(a->no_reasons);
 		d->recent_reports = 0;
 		d->recent_reporters = 0;
 		for (j = 0; j < d->reporter_list->len; j++) {

@@ -36,7 +36,7 @@ cmp_domain(gconstpointer x, gconstpointer y)
 /* Median gap between r's sorted times, or 0 with fewer than the minimum.
  * Times dropped: too many to matter, the minimum (aggregate.h). */
 static int64_t
-usual_interval(const struct summary_reporter *r)
+usual_interval(const struct summary_agg *a, const struct summary_reporter *r)
 {
 	GArray *gaps;
 	int64_t m;
@@ -48,7 +48,8 @@ usual_interval(const struct summary_reporter *r)
 		return 0;
 	gaps = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), r->n_times);
 	for (i = 1; i < r->n_times; i++) {
-		int64_t g = r->times[i] - r->times[i - 1];
+		int64_t g = summary_reporter_time(a, r, i) -
+			    summary_reporter_time(a, r, i - 1);
 
 		g_array_append_val(gaps, g);
 	}
@@ -83,8 +84,11 @@ summary_silence(struct summary_agg *a)
 		for (j = 0; j < d->reporter_list->len; j++) {
 			struct summary_reporter *r =
 				g_ptr_array_index(d->reporter_list, j);
+			int64_t interval = usual_interval(a, r);
 
-			r->interval = usual_interval(r);
+			/* The interval takes the times' place. */
+			summary_reporter_free_times(r);
+			r->interval = interval;
 			r->silent =
 				r->interval > 0 &&
 				a->opt.until - r->last >

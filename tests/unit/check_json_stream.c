@@ -401,6 +401,50 @@ START_TEST(test_no_write_after_error)
 }
 END_TEST
 
+/* The rows of a list nested in an object (the silent reporters in
+ * "silence") are not all held until the object ends: the writer's buffer
+ * stays under SUMMARY_JSON_FLUSH_AT and a row, and the document is still
+ * jansson's. */
+START_TEST(test_nested_rows_flushed)
+{
+	struct summary_json_stream w;
+	json_t *tree = json_object(), *sil = json_object(), *v = json_array();
+	char *mem = NULL, *want;
+	size_t len = 0, most = 0;
+	FILE *f = open_memstream(&mem, &len);
+
+	ck_assert_ptr_nonnull(f);
+	json_object_set_new(tree, "silence", sil);
+	json_object_set_new(sil, "reporters", v);
+	summary_json_open(&w, f);
+	summary_json_begin(&w, "silence", '{');
+	summary_json_begin(&w, "reporters", '[');
+	for (int i = 0; i < 20000; i++) {
+		json_t *e = json_pack("{s:s, s:i}", "domain", "d.example",
+				      "interval-seconds", i);
+
+		json_array_append(v, e);
+		summary_json_put(&w, NULL, e);
+		if (w.buf->len > most)
+			most = w.buf->len;
+	}
+	summary_json_end(&w, ']');
+	summary_json_end(&w, '}');
+	ck_assert_int_eq(summary_json_close(&w), 0);
+	fclose(f);
+	ck_assert_uint_lt(most, SUMMARY_JSON_FLUSH_AT + 200);
+	want = json_dumps(tree, FLAGS);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_uint_gt(strlen(want), 10 * SUMMARY_JSON_FLUSH_AT);
+	ck_assert_uint_eq(len, strlen(want) + 1);
+	ck_assert_int_eq(memcmp(mem, want, strlen(want)), 0);
+	ck_assert_int_eq(mem[len - 1], '\n');
+	free(want);
+	free(mem);
+	json_decref(tree);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -415,6 +459,7 @@ main(void)
 	tcase_add_test(tc, test_null_left_out);
 	tcase_add_test(tc, test_full_disk);
 	tcase_add_test(tc, test_no_write_after_error);
+	tcase_add_test(tc, test_nested_rows_flushed);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

@@ -470,6 +470,7 @@ START_TEST(test_compact_state)
 
 	feed(a, "Big", AT(1, 1), "testing", 100, 0);
 	feed_to(a, "example.net", "Big", AT(1, 2), "testing", 100, 0);
+	feed_to(a, "quiet.example", "Big", AT(1, 3), NULL, 100, 0);
 	d = finish(a);
 	d2 = g_hash_table_lookup(a->domains_h, "example.net");
 	ck_assert_ptr_nonnull(d2);
@@ -485,6 +486,70 @@ START_TEST(test_compact_state)
 	ck_assert_ptr_eq(t1, t2);
 	/* No failure details: no pairs list (the renderers allow NULL). */
 	ck_assert_ptr_null(d->pairs);
+	/* A domain without reasons has the one shared empty list. */
+	d = g_hash_table_lookup(a->domains_h, "quiet.example");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(d->reasons->len, 0);
+	ck_assert_ptr_eq(d->reasons, a->no_reasons);
+	ck_assert_ptr_ne(d2->reasons, a->no_reasons);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* The small groups of a domain (reporters, days, mode tallies) are cut
+ * from the aggregation's slab, not allocated one by one: a line from a new
+ * reporter on a day and mode already seen takes exactly one reporter's
+ * bytes of it, a new day one day's, a new mode one tally's; a reporter is
+ * 72 bytes. */
+START_TEST(test_groups_in_slab)
+{
+	struct summary_agg *a = new_agg();
+	const size_t rsize = (sizeof(struct summary_reporter) + 7) & ~7u;
+	const size_t dsize = (sizeof(struct summary_day) + 7) & ~7u;
+	const size_t tsize = (sizeof(struct summary_mode_tally) + 7) & ~7u;
+	size_t used;
+
+	ck_assert_uint_le(sizeof(struct summary_reporter), 72);
+	feed(a, "A", AT(1, 1), "testing", 100, 0);
+	used = summary_slab_used(a->slab);
+	ck_assert_uint_eq(used, rsize + dsize + tsize);
+	feed(a, "B", AT(1, 2), "testing", 100, 0); /* new reporter only */
+	ck_assert_uint_eq(summary_slab_used(a->slab), used + rsize);
+	used += rsize;
+	feed(a, "B", AT(2, 2), "testing", 100, 0); /* new day only */
+	ck_assert_uint_eq(summary_slab_used(a->slab), used + dsize);
+	used += dsize;
+	feed(a, "B", AT(2, 3), "enforce", 100, 0); /* new mode only */
+	ck_assert_uint_eq(summary_slab_used(a->slab), used + tsize);
+	ck_assert_uint_ge(summary_slab_reserved(a->slab), used + tsize);
+	finish(a);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* An organisation's domains are listed from the domains' reporters (no
+ * set of names per organisation): each domain it reported in the window
+ * once, by name, none it reported only before the window. */
+START_TEST(test_org_domains_from_reporters)
+{
+	struct summary_agg *a = new_agg();
+	const struct summary_org *o;
+
+	feed_to(a, "c.example", "X", AT(1, 1), "testing", 1, 0);
+	feed_to(a, "a.example", "X", AT(2, 1), "testing", 1, 0);
+	feed_to(a, "b.example", "X", AT(3, 1), "testing", 1, 0);
+	feed_to(a, "a.example", "X", AT(4, 1), "testing", 1, 0);
+	feed_to(a, "z.example", "X", AT(10, 1), "testing", 1, 0);
+	feed_to(a, "a.example", "Y", AT(10, 2), "testing", 1, 0);
+	summary_agg_finish(a);
+	ck_assert_uint_eq(a->orgs->len, 1);
+	o = g_ptr_array_index(a->orgs, 0);
+	ck_assert_str_eq(o->name, "X");
+	ck_assert_uint_eq(o->n_domains, 3);
+	ck_assert_uint_eq(o->domains->len, 3);
+	ck_assert_str_eq(g_ptr_array_index(o->domains, 0), "a.example");
+	ck_assert_str_eq(g_ptr_array_index(o->domains, 1), "b.example");
+	ck_assert_str_eq(g_ptr_array_index(o->domains, 2), "c.example");
 	summary_agg_free(a);
 }
 END_TEST
@@ -505,6 +570,8 @@ readiness_suite(void)
 	tcase_add_test(tc, test_store_round_trip);
 	tcase_add_test(tc, test_tally_saturates);
 	tcase_add_test(tc, test_compact_state);
+	tcase_add_test(tc, test_groups_in_slab);
+	tcase_add_test(tc, test_org_domains_from_reporters);
 	suite_add_tcase(s, tc);
 	return s;
 }

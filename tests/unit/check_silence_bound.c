@@ -306,6 +306,61 @@ START_TEST(test_reporters_independent)
 }
 END_TEST
 
+/* A time takes 4 bytes: the first two in the reporter itself (no heap),
+ * as offsets from the look-back's start; a third moves them to the heap.
+ * Once judged (finish), the usual interval takes their place. */
+START_TEST(test_times_compact)
+{
+	struct summary_agg *a = new_agg(7 * ONE_DAY);
+	const struct summary_reporter *r;
+	int64_t t0 = UNTIL - 20 * ONE_DAY + 5, t1 = UNTIL - 10 * ONE_DAY + 7;
+
+	ck_assert_uint_eq(a->times_wide, 0);
+	ck_assert_uint_eq(sizeof(r->times), 2 * sizeof(uint32_t));
+	feed(a, "R", t1, 0);
+	feed(a, "R", t0, 1);
+	r = reporter(a, "R");
+	ck_assert_uint_eq(r->n_times, 2);
+	ck_assert_uint_eq(r->times_heap, 0);
+	ck_assert_uint_eq(r->times.in[0], (uint32_t)(t1 - a->lookback));
+	ck_assert_uint_eq(r->times.in[1], (uint32_t)(t0 - a->lookback));
+	feed(a, "R", UNTIL - 1, 2);
+	ck_assert_uint_eq(r->times_heap, 1);
+	summary_reporter_sort_times(a, (struct summary_reporter *)r);
+	ck_assert_int_eq(summary_reporter_time(a, r, 0), t0);
+	ck_assert_int_eq(summary_reporter_time(a, r, 1), t1);
+	ck_assert_int_eq(summary_reporter_time(a, r, 2), UNTIL - 1);
+	summary_agg_finish(a);
+	ck_assert_uint_eq(r->times_heap, 0);
+	ck_assert_int_eq(r->interval,
+			 ((t1 - t0) + (UNTIL - 1 - t1)) / 2); /* median of 2 */
+	summary_agg_free(a);
+}
+END_TEST
+
+/* A look-back of over 2^32 seconds (a window of 80 years reads 320): the
+ * times take two slots each and stay exact, and so does a usual interval
+ * of over 2^32 seconds. */
+START_TEST(test_times_wide)
+{
+	const int64_t year = 365 * ONE_DAY, window = 80 * year;
+	const int64_t big = (int64_t)UINT32_MAX + 1;
+	struct summary_agg *a = new_agg(window);
+	const int64_t lb = a->lookback;
+	const int64_t t[] = {lb + 2 * big + 9, lb + 1, UNTIL - 1, lb + big + 7};
+	const size_t n = sizeof(t) / sizeof(t[0]);
+
+	ck_assert_int_gt(UNTIL - lb, big);
+	ck_assert_uint_eq(a->times_wide, 1);
+	summary_agg_free(a);
+	/* Gaps 2^32 + 6, 2^32 + 2 and the rest up to UNTIL: the median is
+	 * 2^32 + 2, more than 32 bits. */
+	ck_assert_int_eq(exact_interval(t, n), big + 2);
+	check_times(t, n, window, 0);
+	check_times(t, 3, window, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -321,6 +376,8 @@ main(void)
 	tcase_add_test(tc, test_straddle_near_cap);
 	tcase_add_test(tc, test_random_against_exact);
 	tcase_add_test(tc, test_reporters_independent);
+	tcase_add_test(tc, test_times_compact);
+	tcase_add_test(tc, test_times_wide);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

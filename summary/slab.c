@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* slab.c -- groups cut from large blocks (slab.h). */
+#include "summary/slab.h"
+
+#include <glib.h>
+
+/* 64 KiB less malloc's header: one mmap-free block of glibc each. */
+#define SLAB_BLOCK (65536 - 16)
+#define SLAB_ALIGN 8
+
+struct summary_slab {
+	GPtrArray *blocks; /* owned, g_free */
+	char *next;	   /* free bytes of the last block */
+	size_t left;
+	size_t used, reserved;
+};
+
+struct summary_slab *
+summary_slab_new(void)
+{
+	struct summary_slab *s = g_new0(struct summary_slab, 1);
+
+	s->blocks = g_ptr_array_new_with_free_func(g_free);
+	return s;
+}
+
+void *
+summary_slab_alloc0(struct summary_slab *s, size_t size)
+{
+	size_t n = (size + SLAB_ALIGN - 1) & ~(size_t)(SLAB_ALIGN - 1);
+	void *p;
+
+	if (n < size) /* rounding wrapped: no group is that big */
+		g_error("summary_slab_alloc0: %zu bytes", size);
+	if (n > SLAB_BLOCK / 4) {
+		/* A big one gets a block of its own; the current block
+		 * keeps its free bytes for the next small ones. */
+		p = g_malloc0(n);
+		g_ptr_array_add(s->blocks, p);
+		s->used += n;
+		s->reserved += n;
+		return p;
+	}
+	if (n > s->left) {
+		/* The rest of the last block (under a quarter of it)
+		 * is left unused. */
+		s->next = g_malloc0(SLAB_BLOCK);
+		s->left = SLAB_BLOCK;
+		g_ptr_array_add(s->blocks, s->next);
+		s->reserved += SLAB_BLOCK;
+	}
+	p = s->next;
+	s->next += n;
+	s->left -= n;
+	s->used += n;
+	return p;
+}
+
+size_t
+summary_slab_used(const struct summary_slab *s)
+{
+	return s->used;
+}
+
+size_t
+summary_slab_reserved(const struct summary_slab *s)
+{
+	return s->reserved;
+}
+
+void
+summary_slab_free(struct summary_slab *s)
+{
+	if (s == NULL)
+		return;
+	g_ptr_array_free(s->blocks, TRUE);
+	g_free(s);
+}

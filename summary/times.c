@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * times.c -- a reporter's report times over the look-back, which silence.c
+ * takes the usual interval from: kept as offsets from the look-back's
+ * start, 4 bytes a time, as the look-back spans at most 2^32 seconds (136
+ * years) in any real use; a longer one (--since decades back) takes two
+ * 4-byte slots a time, high half first, so every time stays exact.
+ */
+#include "summary/aggregate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Slots that fit in place of the heap pointer. */
+#define IN_SLOTS 2
+
+static guint
+slots_per_time(const struct summary_agg *a)
+{
+	return a->times_wide ? 2 : 1;
+}
+
+/* The heap capacity, in slots, that holds used slots: 6, 14, 30, 62, ...
+ * (2^k - 2 slots of 4 bytes fill a 2^(k+2)-byte chunk of glibc's malloc,
+ * 8 bytes of it its header). */
+static guint
+heap_cap(guint used)
+{
+	guint c = 6;
+
+	while (c < used)
+		c = 2 * c + 2;
+	return c;
+}
+
+static uint32_t *
+slots(struct summary_reporter *r)
+{
+	return r->times_heap ? r->times.heap : r->times.in;
+}
+
+static const uint32_t *
+cslots(const struct summary_reporter *r)
+{
+	return r->times_heap ? r->times.heap : r->times.in;
+}
+
+/* The offset of time i from the look-back's start. */
+static uint64_t
+offset_at(const struct summary_agg *a, const struct summary_reporter *r,
+	  guint i)
+{
+	const uint32_t *v = cslots(r);
+
+	if (!a->times_wide)
+		return v[i];
+	return (uint64_t)v[2 * i] << 32 | v[2 * i + 1];
+}
+
+int64_t
+summary_reporter_time(const struct summary_agg *a,
+		      const struct summary_reporter *r, guint i)
+{
+	/* lookback <= t < until: the sum is in range (unsigned arithmetic
+	 * wraps where the signed one would be undefined). */
+	return (int64_t)((uint64_t)a->lookback + offset_at(a, r, i));
+}
+
+void
+summary_reporter_free_times(struct summary_reporter *r)
+{
+	if (r->times_heap)
+		g_free(r->times.heap);
+	r->times_heap = 0;
+	memset(&r->times, 0, sizeof(r->times));
+}
+
+void
+summary_reporter_add_time(const struct summary_agg *a,
+			  struct summary_reporter *r, int64_t t)
+{
+	guint k = slots_per_time(a), used = r->n_times * k, need = used + k;
+	uint64_t off = (uint64_t)t - (uint64_t)a->lookback;
+	uint32_t *v;
+
+	if (r->times_dropped ||
+	    (r->n_times > 0 &&
+	     summary_reporter_time(a, r, r->n_times - 1) == t))
+		return;
+	if (r->n_times >= a->times_cap) {
+		/* The usual interval is the minimum (aggregate.h). */
+		summary_reporter_free_times(r);
+		r->n_times = 0;
+		r->times_dropped = 1;
+		return;
+	}
+	if (need > IN_SLOTS && !r->times_heap) {
+		uint32_t *h = g_new(uint32_t, heap_cap(need));
+
+		memcpy(h, r->times.in, used * sizeof(*h));
+		r->times.heap = h;
+		r->times_heap = 1;
+	} else if (r->times_heap && need > heap_cap(used)) {
+		r->times.heap =
+			g_renew(uint32_t, r->times.heap, heap_cap(need));
+	}
+	v = slots(r);
+	if (k == 1) {
+		v[used] = (uint32_t)off;
+	} else {
+		v[used] = (uint32_t)(off >> 32);
+		v[used + 1] = (uint32_t)off;
+	}
+	r->n_times++;
+}
+
+static int
+cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Two slots, high half first. */
+static int
+cmp_u32_pair(const void *x, const void *y)
+{
+	const uint32_t *a = x, *b = y;
+
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+void
+summary_reporter_sort_times(const struct summary_agg *a,
+			    struct summary_reporter *r)
+{
+	guint k = slots_per_time(a);
+
+	qsort(slots(r), r->n_times, k * sizeof(uint32_t),
+	      k == 1 ? cmp_u32 : cmp_u32_pair);
+}
