@@ -263,6 +263,8 @@ summary_agg_free(struct summary_agg *a)
 		g_ptr_array_free(a->triage, TRUE);
 	if (a->probes != NULL)
 		g_ptr_array_free(a->probes, TRUE);
+	if (a->policy_wide != NULL)
+		g_hash_table_destroy(a->policy_wide);
 	g_hash_table_destroy(a->probes_h);
 	g_hash_table_destroy(a->domains_h);
 	g_hash_table_destroy(a->orgs_h);

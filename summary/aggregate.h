@@ -119,11 +119,10 @@ struct summary_day {
 
 /* One reporting organisation as seen for one domain, over the look-back.
  * A provider's store has millions (every domain x every reporter): they
- * are cut from the aggregation's slab (slab.h), 72 bytes each, and their
+ * are cut from the aggregation's slab (slab.h), 56 bytes each, and their
  * report times take 4 bytes a time (see times). */
 struct summary_reporter {
-	const char *org;    /* interned (summary_agg.strings) */
-	const char *domain; /* borrowed from the domain */
+	const char *org; /* interned (summary_agg.strings) */
 	/* The n_times received times of its reports, read with
 	 * summary_reporter_time() (sorted after finish), as offsets from
 	 * the look-back's start: 4 bytes each (two slots each when the
@@ -158,8 +157,22 @@ struct summary_reporter {
 	int64_t last; /* last received */
 	/* Latest policy it saw (NULL: no sts seen), interned. */
 	const char *sts_mode, *mx;
-	int64_t policy_seen; /* start-datetime of the report saying so */
-	int64_t policy_recv; /* its received: what orders "latest" */
+	/* The received time of the report saying so (what orders "latest"),
+	 * as an offset from the look-back's start, and its start-datetime
+	 * (the sender's: any int64) less that received time: 4 bytes each
+	 * when both fit, else policy_recv_off is SUMMARY_POLICY_WIDE and
+	 * both are exact in summary_agg.policy_wide. Read and set with
+	 * summary_reporter_policy() / _set_policy() (times.c). */
+	uint32_t policy_recv_off;
+	int32_t policy_seen_off;
+};
+#define SUMMARY_POLICY_WIDE UINT32_MAX
+
+/* A reporter gone silent, with its domain's name: the reporter itself does
+ * not name its domain (8 bytes of each of millions, for the few silent). */
+struct summary_silent {
+	const char *domain; /* the domain's name */
+	const struct summary_reporter *r;
 };
 
 enum summary_verdict {
@@ -408,6 +421,9 @@ struct summary_agg {
 	int64_t lookback;
 	guint times_cap;  /* see summary_reporter.times */
 	guint times_wide; /* until - lookback > 2^32 s: 2 slots a time */
+	/* Reporter -> int64_t[2] (received, start-datetime) of its latest
+	 * policy, for those whose offsets do not fit 4 bytes (NULL: none). */
+	GHashTable *policy_wide;
 	/* The reporters, days, mode tallies and pairs of the domains
 	 * (slab.h). */
 	struct summary_slab *slab;
@@ -437,7 +453,7 @@ struct summary_agg {
 	GPtrArray *mx, *senders;     /* most failures first */
 	GPtrArray *days;	     /* oldest first */
 	GPtrArray *reports_list;     /* owned rows, by received time */
-	GPtrArray *silent_reporters; /* struct summary_reporter */
+	GPtrArray *silent_reporters; /* struct summary_silent (slab's) */
 	GPtrArray *silent_domains;   /* struct summary_domain */
 	/* a->domains worst first, in three runs (triage.h). */
 	GPtrArray *triage;
@@ -484,6 +500,15 @@ void summary_readiness(struct summary_agg *a);
 void summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
 			    const struct summary_reporter *r,
 			    const struct tlsrpt_record *rec, const char *mode);
+
+/* times.c: the received time and start-datetime of r's latest policy
+ * (r->sts_mode not NULL); set them (lookback <= received < until). */
+void summary_reporter_policy(const struct summary_agg *a,
+			     const struct summary_reporter *r,
+			     int64_t *received, int64_t *seen);
+void summary_reporter_set_policy(struct summary_agg *a,
+				 struct summary_reporter *r, int64_t received,
+				 int64_t seen);
 
 /* times.c: a report of r received at t (lookback <= t < until) into its
  * times; its i-th time; its times sorted (finish); their heap freed. */

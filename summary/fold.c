@@ -78,7 +78,6 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 	}
 	r = summary_slab_alloc0(a->slab, sizeof(*r));
 	r->org = g_string_chunk_insert_const(a->strings, org);
-	r->domain = d->name;
 	g_ptr_array_insert(v, (gint)lo, r);
 	return r;
 }
@@ -211,21 +210,23 @@ policy_mx(const struct tlsrpt_policy *p)
  * the sender's to choose (one forged report dated 9999 would otherwise
  * stay "latest" for good), its receipt time is ours. Reports received in
  * the same second are ordered by start-datetime, then as read. */
+static int
+policy_newer(const char *mode, int64_t received, int64_t seen,
+	     const struct tlsrpt_record *rec)
+{
+	return mode == NULL || rec->received > received ||
+	       (rec->received == received && rec->start_time >= seen);
+}
+
+/* The mode and MX of a newer latest policy, interned. */
 static void
 set_policy(struct summary_agg *a, const char **mode, const char **mx,
-	   int64_t *received, int64_t *seen, const char *new_mode,
-	   const char *new_mx, const struct tlsrpt_record *rec)
+	   const char *new_mode, const char *new_mx)
 {
-	if (*mode != NULL &&
-	    (rec->received < *received ||
-	     (rec->received == *received && rec->start_time < *seen)))
-		return;
 	*mode = g_string_chunk_insert_const(
 		a->strings, new_mode != NULL ? new_mode : "unknown");
 	*mx = new_mx != NULL ? g_string_chunk_insert_const(a->strings, new_mx)
 			     : NULL;
-	*received = rec->received;
-	*seen = rec->start_time;
 }
 
 static void
@@ -534,16 +535,26 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 	if (p->type == TLSRPT_POLICY_STS) {
 		const char *mode = tlsrpt_policy_sts_mode(p);
 		char *mx = policy_mx(p);
+		int64_t recv = 0, seen = 0;
 
 		/* A reporter that could not fetch the policy saw no mode:
 		 * that says nothing about the domain's policy, only about
 		 * that reporter's view of it. */
 		summary_readiness_fold(a, d, r, rec, mode);
-		if (mode != NULL || d->sts_mode == NULL)
-			set_policy(a, &d->sts_mode, &d->mx, &d->policy_recv,
-				   &d->policy_seen, mode, mx, rec);
-		set_policy(a, &r->sts_mode, &r->mx, &r->policy_recv,
-			   &r->policy_seen, mode, mx, rec);
+		if ((mode != NULL || d->sts_mode == NULL) &&
+		    policy_newer(d->sts_mode, d->policy_recv, d->policy_seen,
+				 rec)) {
+			set_policy(a, &d->sts_mode, &d->mx, mode, mx);
+			d->policy_recv = rec->received;
+			d->policy_seen = rec->start_time;
+		}
+		if (r->sts_mode != NULL)
+			summary_reporter_policy(a, r, &recv, &seen);
+		if (policy_newer(r->sts_mode, recv, seen, rec)) {
+			set_policy(a, &r->sts_mode, &r->mx, mode, mx);
+			summary_reporter_set_policy(a, r, rec->received,
+						    rec->start_time);
+		}
 		g_free(mx);
 		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY)
 			d->recent_sts_failures = tlsrpt_count_add(

@@ -191,14 +191,15 @@ summary_html_silence(FILE *out, const struct summary_agg *a)
 	}
 	rep = summary_silent_reporters(a);
 	for (i = 0; i < rep->len; i++) {
-		const struct summary_reporter *r = g_ptr_array_index(rep, i);
+		const struct summary_silent *s = g_ptr_array_index(rep, i);
+		const struct summary_reporter *r = s->r;
 
 		summary_date_of(r->last, day, sizeof(day));
 		summary_days_text(r->interval, every);
 		fputs("<li><strong>", out);
 		summary_html_esc(out, r->org);
 		fputs("</strong> stopped reporting <strong>", out);
-		summary_html_esc(out, r->domain);
+		summary_html_esc(out, s->domain);
 		fprintf(out,
 			"</strong>: last report %s, usually every %s</li>\n",
 			day, every);

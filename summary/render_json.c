@@ -353,15 +353,15 @@ silence(struct summary_json_stream *w, const struct summary_agg *a)
 	summary_json_begin(w, "silence", '{');
 	summary_json_begin(w, "reporters", '[');
 	for (i = 0; i < a->silent_reporters->len; i++) {
-		const struct summary_reporter *s =
+		const struct summary_silent *s =
 			g_ptr_array_index(a->silent_reporters, i);
 		json_t *e = json_object();
 
 		json_object_set_new(e, "domain", jdomain(s->domain));
-		json_object_set_new(e, "organization", json_string(s->org));
-		json_object_set_new(e, "last-report", jtime(s->last));
+		json_object_set_new(e, "organization", json_string(s->r->org));
+		json_object_set_new(e, "last-report", jtime(s->r->last));
 		json_object_set_new(e, "interval-seconds",
-				    json_integer(s->interval));
+				    json_integer(s->r->interval));
 		summary_json_put(w, NULL, e);
 	}
 	summary_json_end(w, ']');

@@ -308,10 +308,10 @@ reporters(FILE *out, const struct summary_agg *a)
 	       "1 for an organisation that stopped reporting the domain "
 	       "(no report for more than 2 of its usual intervals).");
 	for (i = 0; i < a->silent_reporters->len; i++) {
-		const struct summary_reporter *r =
+		const struct summary_silent *s =
 			g_ptr_array_index(a->silent_reporters, i);
-		const char *l[] = {"organization", r->org, "domain",
-				   summary_domain_or_null(r->domain), NULL};
+		const char *l[] = {"organization", s->r->org, "domain",
+				   summary_domain_or_null(s->domain), NULL};
 
 		sample(out, "tlsrpt_reporter_silent", 1, l);
 	}

@@ -138,14 +138,15 @@ summary_text_silence(FILE *out, const struct summary_agg *a, size_t max)
 		g_free(line);
 	}
 	for (i = 0; i < rep->len && (max == 0 || i < max); i++) {
-		const struct summary_reporter *r = g_ptr_array_index(rep, i);
+		const struct summary_silent *s = g_ptr_array_index(rep, i);
+		const struct summary_reporter *r = s->r;
 		char *line;
 
 		summary_date_of(r->last, day, sizeof(day));
 		summary_days_text(r->interval, every);
 		line = g_strdup_printf("%s stopped reporting %s: last report "
 				       "%s, usually every %s",
-				       r->org, r->domain, day, every);
+				       r->org, s->domain, day, every);
 		summary_text_wrap(out, line, 0, 4);
 		g_free(line);
 	}

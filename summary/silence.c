@@ -93,8 +93,14 @@ summary_silence(struct summary_agg *a)
 				r->interval > 0 &&
 				a->opt.until - r->last >
 					SUMMARY_SILENCE_INTERVALS * r->interval;
-			if (r->silent)
-				g_ptr_array_add(a->silent_reporters, r);
+			if (r->silent) {
+				struct summary_silent *s = summary_slab_alloc0(
+					a->slab, sizeof(*s));
+
+				s->domain = d->name;
+				s->r = r;
+				g_ptr_array_add(a->silent_reporters, s);
+			}
 		}
 	}
 	g_ptr_array_free(all, TRUE);

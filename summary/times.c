@@ -4,7 +4,8 @@
  * takes the usual interval from: kept as offsets from the look-back's
  * start, 4 bytes a time, as the look-back spans at most 2^32 seconds (136
  * years) in any real use; a longer one (--since decades back) takes two
- * 4-byte slots a time, high half first, so every time stays exact.
+ * 4-byte slots a time, high half first, so every time stays exact. The
+ * times of its latest policy likewise (summary_reporter_set_policy).
  */
 #include "summary/aggregate.h"
 
@@ -64,6 +65,54 @@ summary_reporter_time(const struct summary_agg *a,
 	/* lookback <= t < until: the sum is in range (unsigned arithmetic
 	 * wraps where the signed one would be undefined). */
 	return (int64_t)((uint64_t)a->lookback + offset_at(a, r, i));
+}
+
+void
+summary_reporter_policy(const struct summary_agg *a,
+			const struct summary_reporter *r, int64_t *received,
+			int64_t *seen)
+{
+	const int64_t *w;
+
+	if (r->policy_recv_off != SUMMARY_POLICY_WIDE) {
+		/* Both sums in range: received in [lookback, until), the
+		 * start-datetime stored as its exact difference. */
+		*received =
+			(int64_t)((uint64_t)a->lookback + r->policy_recv_off);
+		*seen = *received + r->policy_seen_off;
+		return;
+	}
+	w = g_hash_table_lookup(a->policy_wide, r);
+	*received = w[0];
+	*seen = w[1];
+}
+
+void
+summary_reporter_set_policy(struct summary_agg *a, struct summary_reporter *r,
+			    int64_t received, int64_t seen)
+{
+	uint64_t off = (uint64_t)received - (uint64_t)a->lookback;
+	int64_t diff, *w;
+
+	if (off < SUMMARY_POLICY_WIDE &&
+	    !__builtin_sub_overflow(seen, received, &diff) &&
+	    diff >= INT32_MIN && diff <= INT32_MAX) {
+		if (r->policy_recv_off == SUMMARY_POLICY_WIDE)
+			g_hash_table_remove(a->policy_wide, r);
+		r->policy_recv_off = (uint32_t)off;
+		r->policy_seen_off = (int32_t)diff;
+		return;
+	}
+	/* A start-datetime over 68 years from its receipt (the sender's to
+	 * choose) or a look-back of over 136 years: exact, aside. */
+	if (a->policy_wide == NULL)
+		a->policy_wide = g_hash_table_new_full(
+			g_direct_hash, g_direct_equal, NULL, g_free);
+	w = g_new(int64_t, 2);
+	w[0] = received;
+	w[1] = seen;
+	g_hash_table_insert(a->policy_wide, r, w);
+	r->policy_recv_off = SUMMARY_POLICY_WIDE;
 }
 
 void

@@ -358,8 +358,8 @@ rank_of(GHashTable *rank, const char *domain)
 static gint
 cmp_reporter_rank(gconstpointer x, gconstpointer y, gpointer rank)
 {
-	const struct summary_reporter *a = *(const void *const *)x;
-	const struct summary_reporter *b = *(const void *const *)y;
+	const struct summary_silent *a = *(const void *const *)x;
+	const struct summary_silent *b = *(const void *const *)y;
 	guint ra = rank_of(rank, a->domain), rb = rank_of(rank, b->domain);
 
 	ra = ra == 0 ? G_MAXUINT : ra;
@@ -368,7 +368,7 @@ cmp_reporter_rank(gconstpointer x, gconstpointer y, gpointer rank)
 		return ra < rb ? -1 : 1;
 	if (strcmp(a->domain, b->domain) != 0)
 		return strcmp(a->domain, b->domain);
-	return strcmp(a->org, b->org);
+	return strcmp(a->r->org, b->r->org);
 }
 
 GPtrArray *

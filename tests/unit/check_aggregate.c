@@ -392,14 +392,16 @@ START_TEST(test_silence)
 {
 	static const char *const want[] = {"example.org", "nothere.example"};
 	struct summary_agg *a = standard();
+	const struct summary_silent *s;
 	const struct summary_reporter *r;
 	const struct summary_domain *d;
 
 	ck_assert_int_eq(a->silent_reporters->len, 2);
-	r = g_ptr_array_index(a->silent_reporters, 0);
-	ck_assert_str_eq(r->domain, "example.com");
-	r = g_ptr_array_index(a->silent_reporters, 1);
-	ck_assert_str_eq(r->domain, "example.org");
+	s = g_ptr_array_index(a->silent_reporters, 0);
+	ck_assert_str_eq(s->domain, "example.com");
+	s = g_ptr_array_index(a->silent_reporters, 1);
+	ck_assert_str_eq(s->domain, "example.org");
+	r = s->r;
 	ck_assert_str_eq(r->org, "Microsoft Corporation");
 	ck_assert_int_eq(r->interval, 86400);
 	ck_assert_int_eq(r->last, DAY(25) + 7 * HOUR);

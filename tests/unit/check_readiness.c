@@ -49,10 +49,11 @@ feed(struct summary_agg *a, const char *org, int64_t t, const char *mode,
 	feed_to(a, "example.org", org, t, mode, ok, failed);
 }
 
-/* The same about domain. */
+/* The same about domain, with the report's start-datetime. */
 static void
-feed_to(struct summary_agg *a, const char *domain, const char *org, int64_t t,
-	const char *mode, int64_t ok, int64_t failed)
+feed_start(struct summary_agg *a, const char *domain, const char *org,
+	   int64_t t, int64_t start, const char *mode, int64_t ok,
+	   int64_t failed)
 {
 	char mode_line[32], id[64];
 	char *strings[4];
@@ -67,7 +68,7 @@ feed_to(struct summary_agg *a, const char *domain, const char *org, int64_t t,
 	strings[n++] = (char *)"mx: mx.example.org";
 	strings[n++] = (char *)"max_age: 604800";
 	snprintf(id, sizeof(id), "%s-%lld", org, (long long)t);
-	fixture_record(&rec, org, id, t, t - ONE_DAY, t - 1);
+	fixture_record(&rec, org, id, t, start, t - 1);
 	rec.policy.type = TLSRPT_POLICY_STS;
 	rec.policy.policy_type = (char *)"sts";
 	rec.policy.policy_domain = (char *)domain;
@@ -76,6 +77,14 @@ feed_to(struct summary_agg *a, const char *domain, const char *org, int64_t t,
 	rec.policy.total_successful_session_count = ok;
 	rec.policy.total_failure_session_count = failed;
 	summary_agg_add(a, &rec);
+}
+
+/* The same, started a day before received. */
+static void
+feed_to(struct summary_agg *a, const char *domain, const char *org, int64_t t,
+	const char *mode, int64_t ok, int64_t failed)
+{
+	feed_start(a, domain, org, t, t - ONE_DAY, mode, ok, failed);
 }
 
 static const struct summary_domain *
@@ -509,7 +518,7 @@ START_TEST(test_groups_in_slab)
 	const size_t tsize = (sizeof(struct summary_mode_tally) + 7) & ~7u;
 	size_t used;
 
-	ck_assert_uint_le(sizeof(struct summary_reporter), 72);
+	ck_assert_uint_le(sizeof(struct summary_reporter), 56);
 	feed(a, "A", AT(1, 1), "testing", 100, 0);
 	used = summary_slab_used(a->slab);
 	ck_assert_uint_eq(used, rsize + dsize + tsize);
@@ -523,6 +532,77 @@ START_TEST(test_groups_in_slab)
 	ck_assert_uint_eq(summary_slab_used(a->slab), used + tsize);
 	ck_assert_uint_ge(summary_slab_reserved(a->slab), used + tsize);
 	finish(a);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* A reporter's latest policy is ordered by received time, then by the
+ * sender's start-datetime: both kept exact in 4 bytes each when they fit,
+ * aside when a start-datetime is any int64 or the look-back is decades. */
+static const struct summary_reporter *
+only_reporter(const struct summary_agg *a)
+{
+	const struct summary_domain *d =
+		g_hash_table_lookup(a->domains_h, "example.org");
+
+	return g_ptr_array_index(d->reporter_list, 0);
+}
+
+static void
+assert_policy(const struct summary_agg *a, const char *mode, int64_t recv,
+	      int64_t seen, int aside)
+{
+	const struct summary_reporter *r = only_reporter(a);
+	int64_t got_recv, got_seen;
+
+	ck_assert_str_eq(r->sts_mode, mode);
+	summary_reporter_policy(a, r, &got_recv, &got_seen);
+	ck_assert_int_eq(got_recv, recv);
+	ck_assert_int_eq(got_seen, seen);
+	ck_assert_int_eq(r->policy_recv_off == SUMMARY_POLICY_WIDE, aside);
+	ck_assert_uint_eq(
+		a->policy_wide != NULL ? g_hash_table_size(a->policy_wide) : 0,
+		(guint)aside);
+}
+
+START_TEST(test_reporter_policy_exact)
+{
+	struct summary_agg *a = new_agg();
+	struct summary_options o;
+	const int64_t t = AT(3, 1);
+	int64_t far;
+
+	feed_start(a, "example.org", "A", t, INT64_MAX, "enforce", 1, 0);
+	assert_policy(a, "enforce", t, INT64_MAX, 1);
+	/* Same second, earlier start: not the latest. */
+	feed_start(a, "example.org", "A", t, INT64_MIN, "testing", 1, 0);
+	assert_policy(a, "enforce", t, INT64_MAX, 1);
+	feed_start(a, "example.org", "A", t + 1, INT64_MIN, "testing", 1, 0);
+	assert_policy(a, "testing", t + 1, INT64_MIN, 1);
+	feed_start(a, "example.org", "A", t + 1, t + 1 + INT32_MAX, "enforce",
+		   1, 0);
+	assert_policy(a, "enforce", t + 1, t + 1 + INT32_MAX, 0);
+	feed_start(a, "example.org", "A", t + 1, t + INT32_MAX, "testing", 1,
+		   0);
+	assert_policy(a, "enforce", t + 1, t + 1 + INT32_MAX, 0);
+	feed_start(a, "example.org", "A", t + 2, t + 2 + INT32_MIN, "testing",
+		   1, 0);
+	assert_policy(a, "testing", t + 2, t + 2 + INT32_MIN, 0);
+	feed_start(a, "example.org", "A", t + 2, t + 2 + INT32_MAX + 1,
+		   "enforce", 1, 0);
+	assert_policy(a, "enforce", t + 2, t + 2 + INT32_MAX + 1, 1);
+	summary_agg_free(a);
+
+	/* A look-back of over 2^32 s: a receipt past that offset aside. */
+	summary_options_default(&o);
+	o.until = UNTIL;
+	o.since = UNTIL - ((int64_t)1 << 32);
+	a = summary_agg_new(&o);
+	ck_assert(a->times_wide);
+	far = a->lookback + ((int64_t)1 << 32) + 5;
+	ck_assert_int_lt(far, UNTIL);
+	feed_start(a, "example.org", "A", far, far, "enforce", 1, 0);
+	assert_policy(a, "enforce", far, far, 1);
 	summary_agg_free(a);
 }
 END_TEST
@@ -571,6 +651,7 @@ readiness_suite(void)
 	tcase_add_test(tc, test_tally_saturates);
 	tcase_add_test(tc, test_compact_state);
 	tcase_add_test(tc, test_groups_in_slab);
+	tcase_add_test(tc, test_reporter_policy_exact);
 	tcase_add_test(tc, test_org_domains_from_reporters);
 	suite_add_tcase(s, tc);
 	return s;

@@ -190,7 +190,8 @@ START_TEST(test_silent_reporters)
 {
 	struct summary_options o;
 	struct summary_agg *a;
-	struct summary_reporter r[3];
+	struct summary_reporter rep[3];
+	struct summary_silent r[3];
 	GPtrArray *v;
 	char every[SUMMARY_DAYS_MAX];
 
@@ -201,13 +202,15 @@ START_TEST(test_silent_reporters)
 	domain(a, "a-healthy.example", 1000, 0);
 	domain(a, "z-failing.example", 1000, 500);
 	summary_agg_finish(a);
-	memset(r, 0, sizeof(r));
-	r[0].org = (char *)"B Org";
+	memset(rep, 0, sizeof(rep));
+	rep[0].org = (char *)"B Org";
 	r[0].domain = (char *)"a-healthy.example";
-	r[1].org = (char *)"B Org";
+	rep[1].org = (char *)"B Org";
 	r[1].domain = (char *)"z-failing.example";
-	r[2].org = (char *)"A Org";
+	rep[2].org = (char *)"A Org";
 	r[2].domain = (char *)"z-failing.example";
+	for (guint i = 0; i < 3; i++)
+		r[i].r = &rep[i];
 	for (guint i = 0; i < 3; i++)
 		g_ptr_array_add(a->silent_reporters, &r[i]);
 	v = summary_silent_reporters(a);
