@@ -17,11 +17,16 @@
 static int64_t
 day_of(int64_t t)
 {
-	int64_t d = t / SUMMARY_DAY;
+	int64_t r = t % SUMMARY_DAY;
 
-	if (t % SUMMARY_DAY < 0)
-		d--;
-	return d * SUMMARY_DAY;
+	if (r < 0)
+		r += SUMMARY_DAY;
+	/* Within a day of INT64_MIN (a start-datetime no parsed report
+	 * carries, but the times come from files) the day's start is not
+	 * an int64: the next day's, rather than an overflow. */
+	if (t < INT64_MIN + r)
+		return t + (SUMMARY_DAY - r);
+	return t - r;
 }
 
 /* A set of names borrowing the aggregation's one copy of each (the same
