@@ -1439,6 +1439,59 @@ START_TEST(test_torn_other_process)
 }
 END_TEST
 
+/* A write torn in day 1 while runs are in flight, its cut failing; then
+ * another process takes the store, writes day 2 and a late report of day
+ * 1. Its recovery starts at the position, which no run moved past the torn
+ * group, so it cuts the half line before the late report goes behind it;
+ * this process then drops its flag (the store was not its alone). */
+START_TEST(test_torn_other_process_day_change)
+{
+	static const char *const retry[] = {"q2", NULL};
+	static const char *const ids[] = {"pre", "z",  "y",    "q1",
+					  "q2",	 "d2", "late", NULL};
+	char *dir = store_fixture_dir("check_store_group"), day[600], day2[600];
+	struct tlsrpt_store *s = open_store(dir);
+	struct torn_scene t;
+	int status;
+	pid_t pid;
+
+	snprintf(day, sizeof(day), "%s/" DAY_FILE, dir);
+	snprintf(day2, sizeof(day2), "%s/tlsrpt-2026-11-30.jsonl", dir);
+	torn_in_flight(s, &t, 1000);
+	gate_allow(1000);
+	join_within(&t.z);
+	join_within(&t.y);
+	join_within(&t.q1);
+	join_within(&t.q2);
+	gate_set(0);
+	ck_assert_int_eq(t.q2.ret, -1);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		enum tlsrpt_store_outcome out;
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+		struct tlsrpt_store *o;
+
+		atomic_store(&cut_fails, 0);
+		o = open_store(dir);
+		if (append_at(o, "d2", RECEIVED + 86400, &out, &err) != 0 ||
+		    out != TLSRPT_STORE_STORED ||
+		    append_at(o, "late", RECEIVED + 86399, &out, &err) != 0 ||
+		    out != TLSRPT_STORE_STORED)
+			_exit(1);
+		tlsrpt_store_close(o);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	atomic_store(&cut_fails, 0);
+	assert_whole(day);
+	assert_whole(day2);
+	ck_assert_int_gt(line_end(day, "\"report-id\":\"late\""), 0);
+	finish(s, dir, day, retry, ids);
+}
+END_TEST
+
 /* Retention compressing the day a failed write left torn while a run is
  * in flight: prune takes the store without recovery (a run holds it), so
  * it cuts the half line itself before it compresses -- a half line in the
@@ -1516,6 +1569,7 @@ suite(void)
 	tcase_add_test(tc, test_torn_write_day_change);
 	tcase_add_test(tc, test_failed_sync_cut_fails);
 	tcase_add_test(tc, test_torn_other_process);
+	tcase_add_test(tc, test_torn_other_process_day_change);
 	tcase_add_test(tc, test_torn_write_prune);
 	suite_add_tcase(s, tc);
 	return s;
