@@ -47,6 +47,79 @@ tlsrpt_policy_clear(struct tlsrpt_policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* *dst = a copy of s (NULL stays NULL); 0, or -1 when out of memory. */
+static int
+dup_or_null(char **dst, const char *s)
+{
+	*dst = s != NULL ? tlsrpt_strdup(s) : NULL;
+	return s != NULL && *dst == NULL ? -1 : 0;
+}
+
+static int
+dup_strings(char ***dst, char *const *v, size_t n)
+{
+	*dst = NULL;
+	if (v == NULL)
+		return 0;
+	*dst = tlsrpt_calloc(n > 0 ? n : 1, sizeof(**dst));
+	if (*dst == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (dup_or_null(&(*dst)[i], v[i]) < 0)
+			return -1;
+	return 0;
+}
+
+int
+tlsrpt_policy_copy(struct tlsrpt_policy *dst, const struct tlsrpt_policy *src)
+{
+	*dst = *src;
+	dst->policy_type = dst->policy_domain = NULL;
+	dst->policy_strings = dst->mx_hosts = NULL;
+	dst->failure_details = NULL;
+	if (dup_or_null(&dst->policy_type, src->policy_type) < 0 ||
+	    dup_or_null(&dst->policy_domain, src->policy_domain) < 0 ||
+	    dup_strings(&dst->policy_strings, src->policy_strings,
+			src->n_policy_strings) < 0 ||
+	    dup_strings(&dst->mx_hosts, src->mx_hosts, src->n_mx_hosts) < 0)
+		goto fail;
+	if (src->failure_details != NULL) {
+		size_t n = src->n_failure_details;
+
+		dst->failure_details = tlsrpt_calloc(
+			n > 0 ? n : 1, sizeof(*dst->failure_details));
+		if (dst->failure_details == NULL)
+			goto fail;
+		for (size_t i = 0; i < n; i++) {
+			const struct tlsrpt_failure_detail *f =
+				&src->failure_details[i];
+			struct tlsrpt_failure_detail *t =
+				&dst->failure_details[i];
+
+			t->failed_session_count = f->failed_session_count;
+			if (dup_or_null(&t->result_type, f->result_type) < 0 ||
+			    dup_or_null(&t->sending_mta_ip, f->sending_mta_ip) <
+				    0 ||
+			    dup_or_null(&t->receiving_mx_hostname,
+					f->receiving_mx_hostname) < 0 ||
+			    dup_or_null(&t->receiving_mx_helo,
+					f->receiving_mx_helo) < 0 ||
+			    dup_or_null(&t->receiving_ip, f->receiving_ip) <
+				    0 ||
+			    dup_or_null(&t->additional_information,
+					f->additional_information) < 0 ||
+			    dup_or_null(&t->failure_reason_code,
+					f->failure_reason_code) < 0)
+				goto fail;
+		}
+	}
+	return 0;
+fail:
+	/* What was copied so far; the lists' unfilled slots are NULL. */
+	tlsrpt_policy_clear(dst);
+	return -1;
+}
+
 void
 tlsrpt_report_free(struct tlsrpt_report *r)
 {

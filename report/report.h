@@ -92,6 +92,11 @@ void tlsrpt_report_free(struct tlsrpt_report *r); /* NULL is a no-op */
  * store to release policies it reads back. */
 void tlsrpt_policy_clear(struct tlsrpt_policy *p);
 
+/* dst = a deep copy of src (its own strings and lists): 0, or -1 when out
+ * of memory (dst then holds nothing to free). */
+int tlsrpt_policy_copy(struct tlsrpt_policy *dst,
+		       const struct tlsrpt_policy *src);
+
 /* 0 when every session count of p is within limits->max_session_count
  * (each count, successes + failures, the sum of the failure details);
  * else -1 with a TLSRPT_ERR_LIMIT error whose path is relative to the

@@ -33,7 +33,11 @@
 
 /* One line of a store: one policy of one report, with its receipt. All
  * strings are owned by the record (NULL when the line does not have the
- * key) and freed by tlsrpt_record_clear(). */
+ * key) and freed by tlsrpt_record_clear() -- unless borrowed is set: a
+ * record replayed from a rollup borrows its strings and lists from the
+ * rollup's reader (no allocation per line), valid until the reader's next
+ * call; tlsrpt_record_clear() then only zeroes it, and one who keeps the
+ * record longer takes its own copy with tlsrpt_record_own() first. */
 struct tlsrpt_record {
 	int version;	  /* "v", 1 */
 	int64_t received; /* epoch seconds UTC */
@@ -63,10 +67,15 @@ struct tlsrpt_record {
 	 * reader, valid until the next call) and its 1-based line number. */
 	const char *path;
 	unsigned long line;
+	int borrowed; /* see above */
 };
 
 /* Free what rec owns and zero it. NULL and a zeroed record are fine. */
 void tlsrpt_record_clear(struct tlsrpt_record *rec);
+
+/* Make a borrowed record own its strings and lists (a no-op for one that
+ * does): 0, or -1 when out of memory (rec is then zeroed). */
+int tlsrpt_record_own(struct tlsrpt_record *rec);
 
 #define TLSRPT_READER_MAX_PROBLEMS 5
 

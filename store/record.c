@@ -276,6 +276,10 @@ tlsrpt_record_clear(struct tlsrpt_record *rec)
 {
 	if (rec == NULL)
 		return;
+	if (rec->borrowed) { /* its reader's (reader.h) */
+		memset(rec, 0, sizeof(*rec));
+		return;
+	}
 	tlsrpt_free(rec->source);
 	tlsrpt_free(rec->host);
 	tlsrpt_free(rec->queue_id);
@@ -289,6 +293,46 @@ tlsrpt_record_clear(struct tlsrpt_record *rec)
 	tlsrpt_free(rec->report_id);
 	tlsrpt_policy_clear(&rec->policy);
 	memset(rec, 0, sizeof(*rec));
+}
+
+int
+tlsrpt_record_own(struct tlsrpt_record *rec)
+{
+	struct tlsrpt_record own = *rec;
+	char **const fields[] = {
+		&own.source,	   &own.host,	    &own.queue_id,
+		&own.file,	   &own.message_id, &own.client_addr,
+		&own.submitter,	   &own.digest,	    &own.organization_name,
+		&own.contact_info, &own.report_id,
+	};
+	size_t i;
+
+	if (!rec->borrowed)
+		return 0;
+	own.borrowed = 0;
+	memset(&own.policy, 0, sizeof(own.policy));
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *s = *fields[i];
+
+		*fields[i] = s != NULL ? tlsrpt_strdup(s) : NULL;
+		if (s != NULL && *fields[i] == NULL)
+			break;
+	}
+	if (i < sizeof(fields) / sizeof(fields[0])) {
+		/* The fields not reached still borrow: no free of those. */
+		for (size_t j = i; j < sizeof(fields) / sizeof(fields[0]); j++)
+			*fields[j] = NULL;
+		tlsrpt_record_clear(&own);
+		tlsrpt_record_clear(rec);
+		return -1;
+	}
+	if (tlsrpt_policy_copy(&own.policy, &rec->policy) < 0) {
+		tlsrpt_record_clear(&own);
+		tlsrpt_record_clear(rec);
+		return -1;
+	}
+	*rec = own;
+	return 0;
 }
 
 /* The optional "dkim" member: one of the words tlsrpt_dkim_name() writes.

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,15 @@
 #include "store/rollup_impl.h"
 
 #define CHUNK (256 * 1024)
+#define SCRATCH_MIN 4096
+
+/* A block of the scratch region: a record's strings and lists are cut from
+ * it and never move while the record is built (it points into them). */
+struct scratch_block {
+	struct scratch_block *next;
+	size_t cap, len;
+	_Alignas(max_align_t) unsigned char data[];
+};
 
 struct tlsrpt_rollup {
 	int fd;
@@ -37,6 +47,9 @@ struct tlsrpt_rollup {
 	size_t arena_len, arena_cap;
 	size_t *offs;
 	size_t n_offs, offs_cap;
+	/* What the record last returned borrows (reader.h): its report's
+	 * fields from prev, the rest from scratch, emptied at the next. */
+	struct scratch_block *scratch;
 	/* The report fields of the entry before. */
 	struct tlsrpt_record prev;
 	int have_prev;
@@ -156,36 +169,129 @@ keep(struct tlsrpt_rollup *ru, const unsigned char *s, size_t n)
 	return 0;
 }
 
-/* A string into *out (new, NULL for NULL). A string never holds a NUL: a
- * line's JSON strings do not (the record decoder refuses \u0000). */
-static int
-get_s(struct tlsrpt_rollup *ru, char **out)
+/* Make room for the next record: one block of the size the last record
+ * needed in all (a record that spread over several gets it in one). */
+static void
+scratch_reset(struct tlsrpt_rollup *ru)
 {
-	uint64_t t, n;
-	const unsigned char *s;
+	struct scratch_block *b = ru->scratch, *next;
+	size_t total = 0;
 
-	*out = NULL;
+	if (b == NULL || b->next == NULL) {
+		if (b != NULL)
+			b->len = 0;
+		return;
+	}
+	for (; b != NULL; b = next) {
+		next = b->next;
+		total += b->cap;
+		tlsrpt_free(b);
+	}
+	ru->scratch = tlsrpt_malloc(sizeof(*b) + total);
+	if (ru->scratch != NULL) {
+		ru->scratch->next = NULL;
+		ru->scratch->cap = total;
+		ru->scratch->len = 0;
+	}
+}
+
+/* n bytes aligned for any type, for the record being built; NULL when out
+ * of memory. */
+static void *
+scratch_alloc(struct tlsrpt_rollup *ru, size_t n)
+{
+	const size_t align = _Alignof(max_align_t);
+	struct scratch_block *b = ru->scratch;
+	size_t at = b != NULL ? (b->len + align - 1) / align * align : 0;
+
+	if (b == NULL || at > b->cap || n > b->cap - at) {
+		size_t cap = n > SCRATCH_MIN ? n : SCRATCH_MIN;
+
+		if (b != NULL && b->cap <= (SIZE_MAX - sizeof(*b)) / 2 &&
+		    cap < 2 * b->cap)
+			cap = 2 * b->cap;
+		if (cap > SIZE_MAX - sizeof(*b))
+			return NULL;
+		b = tlsrpt_malloc(sizeof(*b) + cap);
+		if (b == NULL)
+			return NULL;
+		b->next = ru->scratch;
+		b->cap = cap;
+		ru->scratch = b;
+		at = 0;
+	}
+	b->len = at + n;
+	return b->data + at;
+}
+
+/* A string's bytes (*s, *n; *s NULL for NULL), valid until the next read
+ * from ru: in the table of strings, or in buf (pos is moved past them). A
+ * string never holds a NUL: a line's JSON strings do not (the record
+ * decoder refuses \u0000). */
+static int
+get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n)
+{
+	uint64_t t, len;
+	const unsigned char *p;
+
+	*s = NULL;
+	*n = 0;
 	if (get_u(ru, &t) < 0)
 		return -1;
 	if (t == 0)
 		return 0;
-	n = t >> 2;
+	len = t >> 2;
 	if ((t & 3) == ROLLUP_STR_REF) {
-		if (n >= ru->n_offs)
+		if (len >= ru->n_offs)
 			return errno = EINVAL, -1;
-		*out = tlsrpt_strdup(ru->arena + ru->offs[n]);
-		return *out == NULL ? (errno = ENOMEM, -1) : 0;
+		*s = ru->arena + ru->offs[len];
+		*n = strlen(*s);
+		return 0;
 	}
-	if ((t & 3) == 0 || n > ru->max_str || fill(ru, (size_t)n) < 0)
+	if ((t & 3) == 0 || len > ru->max_str || fill(ru, (size_t)len) < 0)
 		return errno = errno == ENOMEM ? ENOMEM : EINVAL, -1;
-	s = ru->buf + ru->pos;
-	if (memchr(s, '\0', (size_t)n) != NULL)
+	p = ru->buf + ru->pos;
+	if (memchr(p, '\0', (size_t)len) != NULL)
 		return errno = EINVAL, -1;
-	if ((t & 3) == ROLLUP_STR_KEEP && keep(ru, s, (size_t)n) < 0)
+	if ((t & 3) == ROLLUP_STR_KEEP && keep(ru, p, (size_t)len) < 0)
 		return errno = ENOMEM, -1;
-	*out = tlsrpt_strndup((const char *)s, (size_t)n);
-	ru->pos += (size_t)n;
-	return *out == NULL ? (errno = ENOMEM, -1) : 0;
+	*s = (const char *)p;
+	*n = (size_t)len;
+	ru->pos += (size_t)len;
+	return 0;
+}
+
+/* A string into *out (NULL for NULL): new, or with borrow in the scratch
+ * region (the record borrows it). */
+static int
+get_str(struct tlsrpt_rollup *ru, char **out, int borrow)
+{
+	const char *s;
+	size_t n;
+
+	*out = NULL;
+	if (get_bytes(ru, &s, &n) < 0)
+		return -1;
+	if (s == NULL)
+		return 0;
+	*out = borrow ? scratch_alloc(ru, n + 1) : tlsrpt_malloc(n + 1);
+	if (*out == NULL)
+		return errno = ENOMEM, -1;
+	memcpy(*out, s, n);
+	(*out)[n] = '\0';
+	return 0;
+}
+
+static int
+get_s(struct tlsrpt_rollup *ru, char **out)
+{
+	return get_str(ru, out, 0);
+}
+
+static int
+get_b(struct tlsrpt_rollup *ru, char **out)
+{
+	return get_str(ru, out, 1);
 }
 
 static int
@@ -197,11 +303,13 @@ get_strings(struct tlsrpt_rollup *ru, char ***v, size_t *n)
 		return -1;
 	if (count == 0)
 		return 0;
-	*v = tlsrpt_calloc((size_t)count, sizeof(**v));
+	if (count > SIZE_MAX / sizeof(**v))
+		return errno = EINVAL, -1;
+	*v = scratch_alloc(ru, (size_t)count * sizeof(**v));
 	if (*v == NULL)
 		return errno = ENOMEM, -1;
 	for (*n = 0; *n < count; (*n)++) {
-		if (get_s(ru, &(*v)[*n]) < 0)
+		if (get_b(ru, &(*v)[*n]) < 0)
 			return -1;
 		if ((*v)[*n] == NULL) /* none is NULL (report.h) */
 			return errno = EINVAL, -1;
@@ -227,8 +335,8 @@ get_policy(struct tlsrpt_rollup *ru, struct tlsrpt_policy *p)
 	uint64_t type, n;
 
 	if (get_max(ru, TLSRPT_POLICY_OTHER, &type) < 0 ||
-	    get_s(ru, &p->policy_type) < 0 ||
-	    get_s(ru, &p->policy_domain) < 0 ||
+	    get_b(ru, &p->policy_type) < 0 ||
+	    get_b(ru, &p->policy_domain) < 0 ||
 	    get_strings(ru, &p->policy_strings, &p->n_policy_strings) < 0 ||
 	    get_strings(ru, &p->mx_hosts, &p->n_mx_hosts) < 0 ||
 	    get_count(ru, &p->total_successful_session_count) < 0 ||
@@ -239,25 +347,26 @@ get_policy(struct tlsrpt_rollup *ru, struct tlsrpt_policy *p)
 	if (p->policy_type == NULL) /* never NULL (report.h) */
 		return errno = EINVAL, -1;
 	if (n > 0) {
-		p->failure_details =
-			tlsrpt_calloc((size_t)n, sizeof(*p->failure_details));
+		if (n > SIZE_MAX / sizeof(*p->failure_details))
+			return errno = EINVAL, -1;
+		p->failure_details = scratch_alloc(
+			ru, (size_t)n * sizeof(*p->failure_details));
 		if (p->failure_details == NULL)
 			return errno = ENOMEM, -1;
+		memset(p->failure_details, 0,
+		       (size_t)n * sizeof(*p->failure_details));
 	}
 	for (p->n_failure_details = 0; p->n_failure_details < n;
 	     p->n_failure_details++) {
 		struct tlsrpt_failure_detail *fd =
 			&p->failure_details[p->n_failure_details];
 
-		if (get_s(ru, &fd->result_type) < 0 ||
-		    get_s(ru, &fd->sending_mta_ip) < 0 ||
-		    get_s(ru, &fd->receiving_mx_hostname) < 0 ||
-		    get_s(ru, &fd->receiving_ip) < 0 ||
+		if (get_b(ru, &fd->result_type) < 0 ||
+		    get_b(ru, &fd->sending_mta_ip) < 0 ||
+		    get_b(ru, &fd->receiving_mx_hostname) < 0 ||
+		    get_b(ru, &fd->receiving_ip) < 0 ||
 		    get_count(ru, &fd->failed_session_count) < 0 ||
 		    fd->result_type == NULL) {
-			/* counted, so that clearing the record frees what
-			 * it got */
-			p->n_failure_details++;
 			if (errno != ENOMEM)
 				errno = EINVAL;
 			return -1;
@@ -269,28 +378,46 @@ get_policy(struct tlsrpt_rollup *ru, struct tlsrpt_policy *p)
 	return 0;
 }
 
+/* The report fields of an entry that starts a report, into ru->prev
+ * (owned: the report's later lines borrow them too). */
 static int
-get_report(struct tlsrpt_rollup *ru, struct tlsrpt_record *rec)
+get_report(struct tlsrpt_rollup *ru)
 {
+	struct tlsrpt_record *r = &ru->prev;
 	uint64_t dkim, count;
 
-	if (get_i(ru, &rec->received) < 0 ||
-	    get_s(ru, &rec->organization_name) < 0 ||
-	    get_s(ru, &rec->report_id) < 0 || get_s(ru, &rec->digest) < 0 ||
-	    get_s(ru, &rec->submitter) < 0 ||
-	    get_s(ru, &rec->contact_info) < 0 ||
+	tlsrpt_record_clear(r);
+	ru->have_prev = 0;
+	if (get_i(ru, &r->received) < 0 ||
+	    get_s(ru, &r->organization_name) < 0 ||
+	    get_s(ru, &r->report_id) < 0 || get_s(ru, &r->digest) < 0 ||
+	    get_s(ru, &r->submitter) < 0 || get_s(ru, &r->contact_info) < 0 ||
 	    get_max(ru, TLSRPT_DKIM_FAIL, &dkim) < 0 ||
-	    get_i(ru, &rec->start_time) < 0 || get_i(ru, &rec->end_time) < 0 ||
+	    get_i(ru, &r->start_time) < 0 || get_i(ru, &r->end_time) < 0 ||
 	    get_max(ru, ru->max_items, &count) < 0)
 		return -1;
-	rec->dkim = (enum tlsrpt_dkim)dkim;
-	rec->policy_count = (size_t)count;
-	if (rec->organization_name == NULL || rec->report_id == NULL ||
-	    count == 0)
+	r->dkim = (enum tlsrpt_dkim)dkim;
+	r->policy_count = (size_t)count;
+	if (r->organization_name == NULL || r->report_id == NULL || count == 0)
 		return errno = EINVAL, -1;
-	tlsrpt_record_clear(&ru->prev);
 	ru->have_prev = 1;
-	return rollup_copy_report(&ru->prev, rec);
+	return 0;
+}
+
+/* rec borrows the report fields of ru->prev. */
+static void
+lend_report(struct tlsrpt_record *rec, const struct tlsrpt_record *prev)
+{
+	rec->received = prev->received;
+	rec->dkim = prev->dkim;
+	rec->start_time = prev->start_time;
+	rec->end_time = prev->end_time;
+	rec->policy_count = prev->policy_count;
+	rec->organization_name = prev->organization_name;
+	rec->report_id = prev->report_id;
+	rec->digest = prev->digest;
+	rec->submitter = prev->submitter;
+	rec->contact_info = prev->contact_info;
 }
 
 int
@@ -300,6 +427,7 @@ tlsrpt_rollup_next(struct tlsrpt_rollup *ru, struct tlsrpt_record *rec,
 	uint64_t head, idx;
 
 	tlsrpt_record_clear(rec);
+	scratch_reset(ru);
 	if (ru->records == ru->expect)
 		return ru->pos == ru->len && ru->off == ru->end
 			       ? 0
@@ -308,17 +436,15 @@ tlsrpt_rollup_next(struct tlsrpt_rollup *ru, struct tlsrpt_record *rec,
 	    (head >> 2) > ULONG_MAX - ru->line)
 		goto bad;
 	ru->line += (unsigned long)(head >> 2);
-	if (head & ROLLUP_E_REPORT) {
-		if (get_report(ru, rec) < 0)
-			goto bad;
-	} else if (!ru->have_prev || rollup_copy_report(rec, &ru->prev) < 0) {
+	rec->borrowed = 1;
+	if ((head & ROLLUP_E_REPORT) && get_report(ru) < 0)
 		goto bad;
-	}
+	if (!ru->have_prev)
+		goto bad;
+	lend_report(rec, &ru->prev);
 	rec->conflict = (head & ROLLUP_E_CONFLICT) != 0;
 	rec->version = 1;
-	rec->source = tlsrpt_strdup(""); /* never NULL (reader.h) */
-	if (rec->source == NULL)
-		return errno = ENOMEM, -1;
+	rec->source = (char *)""; /* never NULL (reader.h) */
 	if (get_max(ru, rec->policy_count - 1, &idx) < 0 ||
 	    get_policy(ru, &rec->policy) < 0)
 		goto bad;
@@ -461,6 +587,11 @@ tlsrpt_rollup_close(struct tlsrpt_rollup *ru)
 	if (ru->fd >= 0)
 		close(ru->fd);
 	tlsrpt_record_clear(&ru->prev);
+	for (struct scratch_block *b = ru->scratch, *next; b != NULL;
+	     b = next) {
+		next = b->next;
+		tlsrpt_free(b);
+	}
 	tlsrpt_free(ru->buf);
 	tlsrpt_free(ru->arena);
 	tlsrpt_free(ru->offs);

@@ -99,6 +99,10 @@ summary_held_take(struct summary_held *h, struct tlsrpt_record *rec)
 		v->records = g_ptr_array_new_with_free_func(record_free);
 		g_ptr_array_add(versions, v);
 	}
+	/* Kept past the reader's next call: a record replayed from a rollup
+	 * borrows its strings (reader.h). */
+	if (tlsrpt_record_own(rec) < 0)
+		g_error("out of memory"); /* as g_new would */
 	copy = g_new(struct tlsrpt_record, 1);
 	*copy = *rec;
 	copy->path = NULL; /* borrowed from the reader */
