@@ -123,11 +123,13 @@ START_TEST(test_across_files)
 		"z/1/0/0",
 		"z/1/1/0",
 		"q/1/0/0",
+		"t/1/1/0", /* a stray line */
 		/* day 1: x's second version, a conflict by its key alone;
 		 * w new */
 		"x/2/0/1",
 		"w/1/0/0",
 		"r/1/0/0",
+		"u/1/1/0",
 		/* day 2: x's third version, marked; v twice in one file:
 		 * returned twice, the second a conflict (its key was
 		 * returned) */
@@ -135,6 +137,9 @@ START_TEST(test_across_files)
 		"v/1/0/0",
 		"v/1/0/1",
 		"s/-/0/0",
+		/* u's first line of another version than its stray line's:
+		 * new (a stray line records no key) */
+		"u/2/0/0",
 	};
 	char b[65];
 	struct got g;
@@ -145,6 +150,8 @@ START_TEST(test_across_files)
 	put(dir, 0, "z", dg(1, b), 0, 2, 0);
 	put(dir, 0, "z", dg(1, b), 1, 2, 0);
 	put(dir, 0, "q", dg(1, b), 0, 1, 0);
+	/* A stray line: the second of t's two, its first never met. */
+	put(dir, 0, "t", dg(1, b), 1, 2, 0);
 	/* Day 1: x again (a duplicate), its second version, y again
 	 * without a digest (a duplicate by key), z again (both lines
 	 * duplicates), w new. */
@@ -159,6 +166,11 @@ START_TEST(test_across_files)
 	put(dir, 1, "q", NULL, 0, 1, 0);
 	put(dir, 1, "r", dg(1, b), 0, 1, 0);
 	put(dir, 1, "r", NULL, 0, 1, 0);
+	/* t whole: the version of day 0's stray line, a duplicate (both
+	 * lines) though its key was never recorded; u stray. */
+	put(dir, 1, "t", dg(1, b), 0, 2, 0);
+	put(dir, 1, "t", dg(1, b), 1, 2, 0);
+	put(dir, 1, "u", dg(1, b), 1, 2, 0);
 	/* Day 2: y with a digest now (the same report as its old line: a
 	 * duplicate), x's third version marked "conflict", w again, v
 	 * twice. */
@@ -171,6 +183,7 @@ START_TEST(test_across_files)
 	 * report (a duplicate). */
 	put(dir, 2, "s", NULL, 0, 1, 0);
 	put(dir, 2, "s", dg(1, b), 0, 1, 0);
+	put(dir, 2, "u", dg(2, b), 0, 1, 0);
 	/* 60 more days of 100 reports each, every day also repeating
 	 * reports of earlier days. */
 	for (int k = 3; k < 63; k++) {
@@ -204,9 +217,9 @@ START_TEST(test_across_files)
 		for (size_t i = 0; i < g.n_seen; i++)
 			ck_assert_str_eq(g.seen[i], want[i]);
 		ck_assert_uint_eq(g.records, g.n_seen + bulk);
-		/* x, y, z (2 lines), q, r on day 1; y, w, s on day 2;
-		 * the bulk. */
-		ck_assert_uint_eq(g.duplicates, 6 + 3 + bulk_dups);
+		/* x, y, z (2 lines), q, r, t (2 lines) on day 1; y, w, s
+		 * on day 2; the bulk. */
+		ck_assert_uint_eq(g.duplicates, 8 + 3 + bulk_dups);
 		ck_assert_uint_eq(g.conflicts, 3);
 	}
 	store_fixture_remove(dir);
