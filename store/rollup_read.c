@@ -48,8 +48,9 @@ struct tlsrpt_rollup {
 	size_t *offs;
 	size_t n_offs, offs_cap;
 	/* What the record last returned borrows (reader.h): its report's
-	 * fields from prev, the rest from scratch, emptied at the next. */
-	struct scratch_block *scratch;
+	 * fields from prev (whose strings are in report_scratch, emptied at
+	 * the next report), the rest from scratch, emptied at the next. */
+	struct scratch_block *scratch, *report_scratch;
 	/* The report fields of the entry before. */
 	struct tlsrpt_record prev;
 	int have_prev;
@@ -172,9 +173,9 @@ keep(struct tlsrpt_rollup *ru, const unsigned char *s, size_t n)
 /* Make room for the next record: one block of the size the last record
  * needed in all (a record that spread over several gets it in one). */
 static void
-scratch_reset(struct tlsrpt_rollup *ru)
+scratch_reset(struct scratch_block **head)
 {
-	struct scratch_block *b = ru->scratch, *next;
+	struct scratch_block *b = *head, *next;
 	size_t total = 0;
 
 	if (b == NULL || b->next == NULL) {
@@ -187,21 +188,21 @@ scratch_reset(struct tlsrpt_rollup *ru)
 		total += b->cap;
 		tlsrpt_free(b);
 	}
-	ru->scratch = tlsrpt_malloc(sizeof(*b) + total);
-	if (ru->scratch != NULL) {
-		ru->scratch->next = NULL;
-		ru->scratch->cap = total;
-		ru->scratch->len = 0;
+	*head = tlsrpt_malloc(sizeof(*b) + total);
+	if (*head != NULL) {
+		(*head)->next = NULL;
+		(*head)->cap = total;
+		(*head)->len = 0;
 	}
 }
 
 /* n bytes aligned for any type, for the record being built; NULL when out
  * of memory. */
 static void *
-scratch_alloc(struct tlsrpt_rollup *ru, size_t n)
+scratch_alloc(struct scratch_block **head, size_t n)
 {
 	const size_t align = _Alignof(max_align_t);
-	struct scratch_block *b = ru->scratch;
+	struct scratch_block *b = *head;
 	size_t at = b != NULL ? (b->len + align - 1) / align * align : 0;
 
 	if (b == NULL || at > b->cap || n > b->cap - at) {
@@ -215,13 +216,23 @@ scratch_alloc(struct tlsrpt_rollup *ru, size_t n)
 		b = tlsrpt_malloc(sizeof(*b) + cap);
 		if (b == NULL)
 			return NULL;
-		b->next = ru->scratch;
+		b->next = *head;
 		b->cap = cap;
-		ru->scratch = b;
+		*head = b;
 		at = 0;
 	}
 	b->len = at + n;
 	return b->data + at;
+}
+
+static void
+scratch_free(struct scratch_block **head)
+{
+	for (struct scratch_block *b = *head, *next; b != NULL; b = next) {
+		next = b->next;
+		tlsrpt_free(b);
+	}
+	*head = NULL;
 }
 
 /* A string's bytes (*s, *n; *s NULL for NULL), valid until the next read
@@ -261,10 +272,10 @@ get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n)
 	return 0;
 }
 
-/* A string into *out (NULL for NULL): new, or with borrow in the scratch
- * region (the record borrows it). */
+/* A string into *out (NULL for NULL): new, or cut from the scratch region
+ * at *region (the record borrows it). */
 static int
-get_str(struct tlsrpt_rollup *ru, char **out, int borrow)
+get_str(struct tlsrpt_rollup *ru, char **out, struct scratch_block **region)
 {
 	const char *s;
 	size_t n;
@@ -274,7 +285,8 @@ get_str(struct tlsrpt_rollup *ru, char **out, int borrow)
 		return -1;
 	if (s == NULL)
 		return 0;
-	*out = borrow ? scratch_alloc(ru, n + 1) : tlsrpt_malloc(n + 1);
+	*out = region != NULL ? scratch_alloc(region, n + 1)
+			      : tlsrpt_malloc(n + 1);
 	if (*out == NULL)
 		return errno = ENOMEM, -1;
 	memcpy(*out, s, n);
@@ -285,13 +297,13 @@ get_str(struct tlsrpt_rollup *ru, char **out, int borrow)
 static int
 get_s(struct tlsrpt_rollup *ru, char **out)
 {
-	return get_str(ru, out, 0);
+	return get_str(ru, out, NULL);
 }
 
 static int
 get_b(struct tlsrpt_rollup *ru, char **out)
 {
-	return get_str(ru, out, 1);
+	return get_str(ru, out, &ru->scratch);
 }
 
 static int
@@ -305,7 +317,7 @@ get_strings(struct tlsrpt_rollup *ru, char ***v, size_t *n)
 		return 0;
 	if (count > SIZE_MAX / sizeof(**v))
 		return errno = EINVAL, -1;
-	*v = scratch_alloc(ru, (size_t)count * sizeof(**v));
+	*v = scratch_alloc(&ru->scratch, (size_t)count * sizeof(**v));
 	if (*v == NULL)
 		return errno = ENOMEM, -1;
 	for (*n = 0; *n < count; (*n)++) {
@@ -350,7 +362,7 @@ get_policy(struct tlsrpt_rollup *ru, struct tlsrpt_policy *p)
 		if (n > SIZE_MAX / sizeof(*p->failure_details))
 			return errno = EINVAL, -1;
 		p->failure_details = scratch_alloc(
-			ru, (size_t)n * sizeof(*p->failure_details));
+			&ru->scratch, (size_t)n * sizeof(*p->failure_details));
 		if (p->failure_details == NULL)
 			return errno = ENOMEM, -1;
 		memset(p->failure_details, 0,
@@ -378,20 +390,25 @@ get_policy(struct tlsrpt_rollup *ru, struct tlsrpt_policy *p)
 	return 0;
 }
 
-/* The report fields of an entry that starts a report, into ru->prev
- * (owned: the report's later lines borrow them too). */
+/* The report fields of an entry that starts a report, into ru->prev (its
+ * strings in report_scratch: the report's later lines borrow them too). */
 static int
 get_report(struct tlsrpt_rollup *ru)
 {
 	struct tlsrpt_record *r = &ru->prev;
+	struct scratch_block **rs = &ru->report_scratch;
 	uint64_t dkim, count;
 
-	tlsrpt_record_clear(r);
+	memset(r, 0, sizeof(*r));
+	r->borrowed = 1;
 	ru->have_prev = 0;
+	scratch_reset(rs);
 	if (get_i(ru, &r->received) < 0 ||
-	    get_s(ru, &r->organization_name) < 0 ||
-	    get_s(ru, &r->report_id) < 0 || get_s(ru, &r->digest) < 0 ||
-	    get_s(ru, &r->submitter) < 0 || get_s(ru, &r->contact_info) < 0 ||
+	    get_str(ru, &r->organization_name, rs) < 0 ||
+	    get_str(ru, &r->report_id, rs) < 0 ||
+	    get_str(ru, &r->digest, rs) < 0 ||
+	    get_str(ru, &r->submitter, rs) < 0 ||
+	    get_str(ru, &r->contact_info, rs) < 0 ||
 	    get_max(ru, TLSRPT_DKIM_FAIL, &dkim) < 0 ||
 	    get_i(ru, &r->start_time) < 0 || get_i(ru, &r->end_time) < 0 ||
 	    get_max(ru, ru->max_items, &count) < 0)
@@ -427,7 +444,7 @@ tlsrpt_rollup_next(struct tlsrpt_rollup *ru, struct tlsrpt_record *rec,
 	uint64_t head, idx;
 
 	tlsrpt_record_clear(rec);
-	scratch_reset(ru);
+	scratch_reset(&ru->scratch);
 	if (ru->records == ru->expect)
 		return ru->pos == ru->len && ru->off == ru->end
 			       ? 0
@@ -586,12 +603,8 @@ tlsrpt_rollup_close(struct tlsrpt_rollup *ru)
 		return;
 	if (ru->fd >= 0)
 		close(ru->fd);
-	tlsrpt_record_clear(&ru->prev);
-	for (struct scratch_block *b = ru->scratch, *next; b != NULL;
-	     b = next) {
-		next = b->next;
-		tlsrpt_free(b);
-	}
+	scratch_free(&ru->scratch);
+	scratch_free(&ru->report_scratch);
 	tlsrpt_free(ru->buf);
 	tlsrpt_free(ru->arena);
 	tlsrpt_free(ru->offs);
