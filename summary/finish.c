@@ -167,9 +167,8 @@ org_domains(struct summary_agg *a)
 	for (i = 0; i < a->domains->len; i++) {
 		struct summary_domain *d = g_ptr_array_index(a->domains, i);
 
-		for (j = 0; j < d->reporter_list->len; j++) {
-			const struct summary_reporter *r =
-				g_ptr_array_index(d->reporter_list, j);
+		for (j = 0; j < d->n_reporters; j++) {
+			const struct summary_reporter *r = d->reporters[j];
 			struct summary_org *o;
 
 			if (!r->in_window)
@@ -197,15 +196,9 @@ summary_agg_finish(struct summary_agg *a)
 	while (g_hash_table_iter_next(&it, NULL, &val)) {
 		struct summary_domain *d = val;
 
-		/* reporter_list is kept sorted by name (fold.c). */
-		for (i = 0; i < d->reporter_list->len; i++) {
-			struct summary_reporter *r =
-				g_ptr_array_index(d->reporter_list, i);
-
-			summary_reporter_sort_times(a, r);
-		}
-		if (d->days == NULL) /* the views want a list */
-			d->days = g_ptr_array_new();
+		/* reporters is kept sorted by name (fold.c). */
+		for (i = 0; i < d->n_reporters; i++)
+			summary_reporter_sort_times(a, d->reporters[i]);
 		summary_pairs_finish(d);
 		if (d->in_window || d->in_prev || d->listed ||
 		    summary_probe_found(d))

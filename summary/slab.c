@@ -3,6 +3,7 @@
 #include "summary/slab.h"
 
 #include <glib.h>
+#include <string.h>
 
 /* 64 KiB less malloc's header: one mmap-free block of glibc each. */
 #define SLAB_BLOCK (65536 - 16)
@@ -75,4 +76,44 @@ summary_slab_free(struct summary_slab *s)
 		return;
 	g_ptr_array_free(s->blocks, TRUE);
 	g_free(s);
+}
+
+/* Whether a list of n is full: at 0, at every odd n from 3 to 31, and at
+ * every 2^k - 1 from there. */
+static int
+list_full(guint n)
+{
+	return n == 0 ||
+	       (n >= 3 && ((n < 31 && n % 2 == 1) || (n & (n + 1)) == 0));
+}
+
+/* The capacity a full list of n grows to: 2 slots more up to 31 (a
+ * domain has a few reporters and days: each list within a slot of its
+ * length), then twice as many (a few lists are long). */
+static guint
+list_grown(guint n)
+{
+	if (n == 0)
+		return 3;
+	return n < 31 ? n + 2 : 2 * n + 1;
+}
+
+guint
+summary_list_capacity(guint n)
+{
+	guint cap = 0;
+
+	while (cap < n)
+		cap = list_grown(cap);
+	return cap;
+}
+
+gpointer *
+summary_list_insert(gpointer *v, guint n, guint at, gpointer x)
+{
+	if (list_full(n))
+		v = g_renew(gpointer, v, list_grown(n));
+	memmove(v + at + 1, v + at, (n - at) * sizeof(*v));
+	v[at] = x;
+	return v;
 }

@@ -170,24 +170,23 @@ START_TEST(test_pairs_bound)
 {
 	struct summary_agg *a = scenario(0);
 	const struct summary_domain *d = find_domain(a, "many.example");
+	const struct summary_domain_cold *c = summary_cold_of(d);
 	const struct summary_pair *x;
 	int64_t sum = 0;
 
-	ck_assert_uint_eq(d->pairs->len, SUMMARY_PAIRS_MAX);
-	for (guint i = 0; i < d->pairs->len; i++)
-		sum += ((const struct summary_pair *)g_ptr_array_index(d->pairs,
-								       i))
-			       ->sessions;
+	ck_assert_uint_eq(c->n_pairs, SUMMARY_PAIRS_MAX);
+	for (guint i = 0; i < c->n_pairs; i++)
+		sum += ((const struct summary_pair *)c->pairs[i])->sessions;
 	/* pairs 1..64 kept, 65..70 (405 sessions) past the bound */
 	ck_assert_int_eq(sum, 64 * 65 / 2);
-	ck_assert_int_eq(d->pairs_over, 405);
-	x = g_ptr_array_index(d->pairs, 0);
+	ck_assert_int_eq(c->pairs_over, 405);
+	x = c->pairs[0];
 	ck_assert_str_eq(x->type, "t-64");
 	ck_assert_str_eq(x->mx, "mx64");
 	/* the MX of a detail without a host name is its IP, else none */
-	d = find_domain(a, "example.org");
-	ck_assert_uint_eq(d->pairs->len, 2);
-	x = g_ptr_array_index(d->pairs, 1);
+	c = summary_cold_of(find_domain(a, "example.org"));
+	ck_assert_uint_eq(c->n_pairs, 2);
+	x = c->pairs[1];
 	ck_assert_str_eq(x->type, "certificate-expired");
 	ck_assert_ptr_null(x->mx);
 	/* Names are the aggregation's one copy (a pair copies nothing). */
@@ -228,10 +227,10 @@ START_TEST(test_pairs_saturate)
 		     INT64_MAX, v, SUMMARY_PAIRS_MAX + 2);
 	summary_agg_finish(a);
 	d = find_domain(a, "big.example");
-	x = g_ptr_array_index(d->pairs, 0);
+	x = summary_cold_of(d)->pairs[0];
 	ck_assert_str_eq(x->type, "t-00");
 	ck_assert_int_eq(x->sessions, INT64_MAX);
-	ck_assert_int_eq(d->pairs_over, INT64_MAX);
+	ck_assert_int_eq(summary_cold_of(d)->pairs_over, INT64_MAX);
 	f = open_memstream(&buf, &len);
 	ck_assert_int_eq(
 		summary_renderer_find("prometheus")->render(f, a, &ctx), 0);
