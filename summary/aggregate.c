@@ -102,8 +102,8 @@ result_free(gpointer p)
 {
 	struct summary_result *r = p;
 
-	g_hash_table_destroy(r->mx_h);
-	g_hash_table_destroy(r->domains_h);
+	summary_set_clear(&r->mx_h);
+	summary_set_clear(&r->domains_h);
 	if (r->mx != NULL)
 		g_ptr_array_free(r->mx, TRUE);
 	if (r->domains != NULL)
@@ -117,8 +117,8 @@ mx_free(gpointer p)
 {
 	struct summary_mx *m = p;
 
-	g_hash_table_destroy(m->results_h);
-	g_hash_table_destroy(m->domains_h);
+	summary_set_clear(&m->results_h);
+	summary_set_clear(&m->domains_h);
 	if (m->results != NULL)
 		g_ptr_array_free(m->results, TRUE);
 	if (m->domains != NULL)
@@ -133,8 +133,8 @@ sender_free(gpointer p)
 {
 	struct summary_sender *s = p;
 
-	g_hash_table_destroy(s->results_h);
-	g_hash_table_destroy(s->orgs_h);
+	summary_set_clear(&s->results_h);
+	summary_set_clear(&s->orgs_h);
 	if (s->results != NULL)
 		g_ptr_array_free(s->results, TRUE);
 	if (s->orgs != NULL)

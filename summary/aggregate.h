@@ -358,9 +358,9 @@ struct summary_org {
 
 struct summary_result {
 	char *type;
-	int64_t sessions; /* sum of failed-session-count */
-	int64_t details;  /* failure-details rows */
-	GHashTable *mx_h, *domains_h;
+	int64_t sessions;		    /* sum of failed-session-count */
+	int64_t details;		    /* failure-details rows */
+	struct summary_set mx_h, domains_h; /* slab.h */
 	GPtrArray *mx, *domains; /* after finish: sorted (borrowed) */
 };
 
@@ -368,14 +368,14 @@ struct summary_mx {
 	char *host; /* receiving-mx-hostname, or NULL */
 	char *ip;   /* receiving-ip, or NULL */
 	int64_t failures;
-	GHashTable *results_h, *domains_h;
+	struct summary_set results_h, domains_h;
 	GPtrArray *results, *domains;
 };
 
 struct summary_sender {
 	char *ip; /* sending-mta-ip, or NULL */
 	int64_t failures;
-	GHashTable *results_h, *orgs_h;
+	struct summary_set results_h, orgs_h;
 	GPtrArray *results, *orgs;
 };
 

@@ -29,20 +29,14 @@ day_of(int64_t t)
 	return t - r;
 }
 
-/* A set of names borrowing the aggregation's one copy of each (the same
- * domain or MX is in many sets), freed with the aggregation. */
-static GHashTable *
-string_set(void)
-{
-	return g_hash_table_new(g_str_hash, g_str_equal);
-}
-
+/* s into set, a set of names borrowing the aggregation's one copy of each
+ * (the same domain or MX is in many sets), freed with the aggregation. */
 static void
-set_add(struct summary_agg *a, GHashTable *set, const char *s)
+set_add(struct summary_agg *a, struct summary_set *set, const char *s)
 {
-	if (s != NULL && !g_hash_table_contains(set, s))
-		g_hash_table_add(set,
-				 g_string_chunk_insert_const(a->strings, s));
+	if (s != NULL && !summary_set_contains(set, s))
+		summary_set_add(set,
+				g_string_chunk_insert_const(a->strings, s));
 }
 
 static int
@@ -320,15 +314,13 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		if (r == NULL) {
 			r = g_new0(struct summary_result, 1);
 			r->type = g_strdup(fd->result_type);
-			r->mx_h = string_set();
-			r->domains_h = string_set();
 			g_hash_table_insert(a->results_h, r->type, r);
 		}
 		r->sessions =
 			tlsrpt_count_add(r->sessions, fd->failed_session_count);
 		r->details++;
-		set_add(a, r->mx_h, mx);
-		set_add(a, r->domains_h, d->name);
+		set_add(a, &r->mx_h, mx);
+		set_add(a, &r->domains_h, d->name);
 		summary_pairs_add(a, d, fd->result_type, mx,
 				  fd->failed_session_count);
 
@@ -340,8 +332,6 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 			m = g_new0(struct summary_mx, 1);
 			m->host = g_strdup(fd->receiving_mx_hostname);
 			m->ip = g_strdup(fd->receiving_ip);
-			m->results_h = string_set();
-			m->domains_h = string_set();
 			g_hash_table_insert(
 				a->mx_h, key == buf ? g_strdup(buf) : key, m);
 		} else if (key != buf) {
@@ -349,22 +339,20 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		}
 		m->failures =
 			tlsrpt_count_add(m->failures, fd->failed_session_count);
-		set_add(a, m->results_h, fd->result_type);
-		set_add(a, m->domains_h, d->name);
+		set_add(a, &m->results_h, fd->result_type);
+		set_add(a, &m->domains_h, d->name);
 
 		ip = fd->sending_mta_ip != NULL ? fd->sending_mta_ip : "";
 		s = g_hash_table_lookup(a->senders_h, ip);
 		if (s == NULL) {
 			s = g_new0(struct summary_sender, 1);
 			s->ip = g_strdup(fd->sending_mta_ip);
-			s->results_h = string_set();
-			s->orgs_h = string_set();
 			g_hash_table_insert(a->senders_h, g_strdup(ip), s);
 		}
 		s->failures =
 			tlsrpt_count_add(s->failures, fd->failed_session_count);
-		set_add(a, s->results_h, fd->result_type);
-		set_add(a, s->orgs_h, rec->organization_name);
+		set_add(a, &s->results_h, fd->result_type);
+		set_add(a, &s->orgs_h, rec->organization_name);
 	}
 	if (p->total_failure_session_count > 0 && p->n_failure_details == 0)
 		a->problems.no_details++;

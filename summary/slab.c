@@ -117,3 +117,76 @@ summary_list_insert(gpointer *v, guint n, guint at, gpointer x)
 	v[at] = x;
 	return v;
 }
+
+int
+summary_set_contains(const struct summary_set *s, const char *str)
+{
+	guint i;
+
+	if (s->h != NULL)
+		return g_hash_table_contains(s->h, str);
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i] == str || strcmp(s->v[i], str) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+summary_set_add(struct summary_set *s, const char *str)
+{
+	guint i;
+
+	if (s->h == NULL && s->n < SUMMARY_SET_LIST) {
+		s->v = summary_list_insert(s->v, s->n, s->n, (gpointer)str);
+		s->n++;
+		return;
+	}
+	if (s->h == NULL) { /* past the list: a hash table from now on */
+		s->h = g_hash_table_new(g_str_hash, g_str_equal);
+		for (i = 0; i < s->n; i++)
+			g_hash_table_add(s->h, s->v[i]);
+		g_free(s->v);
+		s->v = NULL;
+		s->n = 0;
+	}
+	g_hash_table_add(s->h, (gpointer)str);
+}
+
+static gint
+cmp_str(gconstpointer x, gconstpointer y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+GPtrArray *
+summary_set_sorted(const struct summary_set *s)
+{
+	GPtrArray *v;
+	guint i;
+
+	if (s->h != NULL) {
+		GHashTableIter it;
+		gpointer key;
+
+		v = g_ptr_array_sized_new(g_hash_table_size(s->h));
+		g_hash_table_iter_init(&it, s->h);
+		while (g_hash_table_iter_next(&it, &key, NULL))
+			g_ptr_array_add(v, key);
+	} else {
+		v = g_ptr_array_sized_new(s->n);
+		for (i = 0; i < s->n; i++)
+			g_ptr_array_add(v, s->v[i]);
+	}
+	g_ptr_array_sort(v, cmp_str);
+	return v;
+}
+
+void
+summary_set_clear(struct summary_set *s)
+{
+	if (s->h != NULL)
+		g_hash_table_destroy(s->h);
+	g_free(s->v);
+	memset(s, 0, sizeof(*s));
+}

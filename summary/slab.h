@@ -40,4 +40,29 @@ gpointer *summary_list_insert(gpointer *v, guint n, guint at, gpointer x);
 /* The capacity of such a list of n (tests). */
 guint summary_list_capacity(guint n);
 
+/* A set of strings a detail group keeps (an MX host's domains and result
+ * types, a result type's MX hosts and domains, a sending IP's types and
+ * organisations), borrowing the copies the caller gives: most hold one or
+ * two (a provider's MX host serves one domain), so it is a short list
+ * (summary_list_insert()) until SUMMARY_SET_LIST of them, a hash table
+ * only past that. A GHashTable each took ~250 bytes for one name.
+ * Zeroed is empty. */
+#define SUMMARY_SET_LIST 8
+struct summary_set {
+	gpointer *v; /* the list, while h is NULL */
+	GHashTable *h;
+	guint n; /* strings in the list */
+};
+
+/* Whether str is in s (compared as strings). */
+int summary_set_contains(const struct summary_set *s, const char *str);
+
+/* Add str, not in s yet, borrowed (it must live as long as s). */
+void summary_set_add(struct summary_set *s, const char *str);
+
+/* The strings of s in a new list sorted by strcmp (borrowed). */
+GPtrArray *summary_set_sorted(const struct summary_set *s);
+
+void summary_set_clear(struct summary_set *s);
+
 #endif

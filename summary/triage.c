@@ -236,7 +236,7 @@ summary_top_result(const struct summary_agg *a, const char *domain)
 		const struct summary_result *r =
 			g_ptr_array_index(a->results, i);
 
-		if (g_hash_table_contains(r->domains_h, domain))
+		if (summary_set_contains(&r->domains_h, domain))
 			return r->type;
 	}
 	return NULL;

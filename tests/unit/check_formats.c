@@ -197,6 +197,42 @@ START_TEST(test_pairs_bound)
 }
 END_TEST
 
+/* The detail groups' sets (slab.h): a list while small (an MX host of one
+ * domain), a hash table past SUMMARY_SET_LIST names (the sending IP that
+ * none of many.example's details names: every one of its types); the
+ * views get them sorted either way. */
+START_TEST(test_detail_sets)
+{
+	struct summary_agg *a = scenario(0);
+	const struct summary_mx *m = g_hash_table_lookup(a->mx_h, "mx01\t");
+	const struct summary_sender *s = g_hash_table_lookup(a->senders_h, "");
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_null(m->domains_h.h);
+	ck_assert_uint_eq(m->domains_h.n, 1);
+	ck_assert_ptr_null(m->results_h.h);
+	ck_assert(summary_set_contains(&m->results_h, "t-01"));
+	ck_assert_uint_eq(m->domains->len, 1);
+	ck_assert_str_eq(g_ptr_array_index(m->domains, 0), "many.example");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(s->results_h.h);
+	ck_assert_ptr_null(s->results_h.v);
+	ck_assert(summary_set_contains(&s->results_h, "t-70"));
+	ck_assert(summary_set_contains(&s->results_h, "t-01"));
+	ck_assert(!summary_set_contains(&s->results_h, "t-71"));
+	ck_assert_uint_gt(s->results->len, SUMMARY_SET_LIST);
+	for (guint i = 1; i < s->results->len; i++)
+		ck_assert_int_lt(strcmp(g_ptr_array_index(s->results, i - 1),
+					g_ptr_array_index(s->results, i)),
+				 0);
+	ck_assert_ptr_null(s->orgs_h.h);
+	ck_assert_uint_eq(s->orgs->len, 2);
+	ck_assert_str_eq(g_ptr_array_index(s->orgs, 0), "Many");
+	ck_assert_str_eq(g_ptr_array_index(s->orgs, 1), "Other");
+	summary_agg_free(a);
+}
+END_TEST
+
 /* Sessions of a pair, and of the pairs past the bound, stick at INT64_MAX
  * (counts come from reports), and so does the Prometheus "other" sum. */
 START_TEST(test_pairs_saturate)
@@ -461,6 +497,7 @@ formats_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_pairs_bound);
+	tcase_add_test(tc, test_detail_sets);
 	tcase_add_test(tc, test_threshold_defaults);
 	tcase_add_test(tc, test_pairs_saturate);
 	tcase_add_test(tc, test_prometheus_failed_sessions);
