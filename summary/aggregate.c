@@ -72,20 +72,16 @@ domain_free(gpointer p)
 	struct summary_domain *d = p;
 	guint i;
 
-	/* The reporters, days and mode tallies are the aggregation's slab;
-	 * only times past a reporter's first two have a heap of their own. */
-	for (i = 0; i < d->reporter_list->len; i++)
-		summary_reporter_free_times(
-			g_ptr_array_index(d->reporter_list, i));
-	g_ptr_array_free(d->reporter_list, TRUE);
-	if (d->days != NULL)
-		g_ptr_array_free(d->days, TRUE);
-	/* The sentences are the aggregation's strings (readiness.c). */
-	if (d->reasons != NULL) /* its own, or a ref of a->no_reasons */
-		g_array_unref(d->reasons);
+	/* The domain, its reporters, days, mode tallies, pairs and reasons
+	 * are the aggregation's slab; only times past a reporter's first
+	 * two, the lists and the unknown types have a heap of their own. */
+	for (i = 0; i < d->n_reporters; i++)
+		summary_reporter_free_times(d->reporters[i]);
+	g_free(d->reporters);
+	g_free(d->days);
 	summary_pairs_free(d);
-	g_free(d->other_types);
-	g_free(d);
+	if (d->cold != NULL)
+		g_free(d->cold->other_types);
 }
 
 static void
@@ -106,8 +102,8 @@ result_free(gpointer p)
 {
 	struct summary_result *r = p;
 
-	g_hash_table_destroy(r->mx_h);
-	g_hash_table_destroy(r->domains_h);
+	summary_set_clear(&r->mx_h);
+	summary_set_clear(&r->domains_h);
 	if (r->mx != NULL)
 		g_ptr_array_free(r->mx, TRUE);
 	if (r->domains != NULL)
@@ -121,8 +117,8 @@ mx_free(gpointer p)
 {
 	struct summary_mx *m = p;
 
-	g_hash_table_destroy(m->results_h);
-	g_hash_table_destroy(m->domains_h);
+	summary_set_clear(&m->results_h);
+	summary_set_clear(&m->domains_h);
 	if (m->results != NULL)
 		g_ptr_array_free(m->results, TRUE);
 	if (m->domains != NULL)
@@ -137,8 +133,8 @@ sender_free(gpointer p)
 {
 	struct summary_sender *s = p;
 
-	g_hash_table_destroy(s->results_h);
-	g_hash_table_destroy(s->orgs_h);
+	summary_set_clear(&s->results_h);
+	summary_set_clear(&s->orgs_h);
 	if (s->results != NULL)
 		g_ptr_array_free(s->results, TRUE);
 	if (s->orgs != NULL)
@@ -174,11 +170,26 @@ summary_agg_domain(struct summary_agg *a, const char *name)
 
 	if (d != NULL)
 		return d;
-	d = g_new0(struct summary_domain, 1);
+	d = summary_slab_alloc0(a->slab, sizeof(*d));
 	d->name = g_string_chunk_insert_const(a->strings, name);
-	d->reporter_list = g_ptr_array_new_full(1, NULL);
 	g_hash_table_insert(a->domains_h, d->name, d);
 	return d;
+}
+
+struct summary_domain_cold *
+summary_domain_cold(struct summary_agg *a, struct summary_domain *d)
+{
+	if (d->cold == NULL)
+		d->cold = summary_slab_alloc0(a->slab, sizeof(*d->cold));
+	return d->cold;
+}
+
+const struct summary_domain_cold *
+summary_cold_of(const struct summary_domain *d)
+{
+	static const struct summary_domain_cold none;
+
+	return d->cold != NULL ? d->cold : &none;
 }
 
 struct summary_agg *
@@ -191,7 +202,7 @@ summary_agg_new(const struct summary_options *o)
 	a->opt = *o;
 	a->strings = g_string_chunk_new(4096);
 	a->slab = summary_slab_new();
-	a->no_reasons =
+	a->reason_buf =
 		g_array_new(FALSE, FALSE, sizeof(struct summary_reason));
 	a->lookback = summary_lookback_start(o);
 	/* Every time kept is in [lookback, until): an offset from lookback
@@ -281,7 +292,7 @@ summary_agg_free(struct summary_agg *a)
 	g_free(a->cur_key);
 	g_string_chunk_free(a->strings); /* after every group naming them */
 	summary_slab_free(a->slab);	 /* after every group in it */
-	g_array_unref(a->no_reasons);
+	g_array_unref(a->reason_buf);
 	g_free(a);
 }
 

@@ -249,6 +249,25 @@ void summary_append_replacing(GString *out, const char *s, const char *chars);
  * are space-separated lists whose items hold no white space (fold.c makes
  * it U+FFFD), so the JSON and CSV lists split them back exactly. */
 struct summary_probe;
+struct summary_agg;
+
+/* What only some domains carry: failures, unknown policy types. A
+ * provider's store has 10^5 domains, most of them without: made on first
+ * use (summary_domain_cold()), cut from the slab, and read through
+ * summary_cold_of(), which gives a zero one when the domain has none. */
+struct summary_domain_cold {
+	int64_t unexplained;  /* failures the details do not account for */
+	int64_t sts_failures; /* failures of sts policies in the window */
+	int64_t recent_sts_failures; /* ... received in the readiness period */
+	char *other_types; /* unknown policy types, space-separated; owned */
+	/* Failure details in the window by (result type, MX), pairs.c: at
+	 * most SUMMARY_PAIRS_MAX struct summary_pair (the slab's), the
+	 * sessions of later pairs in pairs_over; after finish, most
+	 * sessions first. A summary_list_insert() list. */
+	gpointer *pairs;
+	guint n_pairs;
+	int64_t pairs_over;
+};
 
 struct summary_domain {
 	/* Lower case; "(none)" for policies without one. Interned
@@ -257,46 +276,53 @@ struct summary_domain {
 	char *name;
 	struct summary_counts cur, prev;
 	int64_t reports, prev_reports; /* distinct reports */
-	int64_t unexplained;   /* failures the details do not account for */
-	int64_t sts_failures;  /* failures of sts policies in the window */
-	unsigned policy_types; /* SUMMARY_PT_* seen in the window */
-	char *other_types;     /* unknown policy types, space-separated */
 	/* Latest seen by any reporter (or NULL), interned. */
 	const char *sts_mode, *mx;
 	int64_t policy_seen; /* start-datetime of the report saying so */
 	int64_t policy_recv; /* its received: what orders "latest" */
 	int64_t last_report; /* last received, any time read; 0 none */
-	int listed;	     /* named with --domain */
-	int in_window, in_prev;
-	/* Owned struct summary_reporter, kept sorted by org name (a
+	/* struct summary_reporter (the slab's), sorted by org name (a
 	 * binary search finds one): a domain has a few reporters, and a
-	 * hash table each cost more than the rest of the group. */
-	GPtrArray *reporter_list;
-	/* Owned struct summary_day, oldest first; NULL until the first
-	 * line in the window (an empty list after finish). */
-	GPtrArray *days;
+	 * hash table each cost more than the rest of the group. A
+	 * summary_list_insert() list (slab.h), like days. */
+	gpointer *reporters;
+	/* struct summary_day (the slab's), oldest first. */
+	gpointer *days;
+	guint n_reporters, n_days;
 	/* The sts lines by the mode each names (readiness.c), each made
 	 * on its first line (most of a provider's domains name one mode or
 	 * none): read them with summary_mode_of(). */
 	struct summary_mode_tally *modes[SUMMARY_N_MODES];
-	/* After finish: */
-	int64_t recent_sts_failures, recent_reports;
-	unsigned recent_reporters;
-	enum summary_verdict verdict;
-	GArray *reasons; /* struct summary_reason; a->no_reasons if none */
-	unsigned needs;	 /* SUMMARY_NEEDS_* (triage.h) */
-	/* Failure details in the window by (result type, MX), pairs.c: at
-	 * most SUMMARY_PAIRS_MAX, the sessions of later pairs in pairs_over.
-	 * pairs is NULL until the first; after finish, most sessions first
-	 * (NULL when there are none). */
-	GPtrArray *pairs;
-	int64_t pairs_over;
+	/* NULL until the first failure or unknown policy type. */
+	struct summary_domain_cold *cold;
 	/* Our probe's latest run in the window, or NULL (probe.h); set
-	 * first in finish. probe_only: a group made for the probe's
-	 * findings, no report in the look-back names the domain. */
+	 * first in finish. */
 	const struct summary_probe *probe;
-	int probe_only;
+	/* After finish: the n_reasons reasons (the slab's; NULL if none),
+	 * the reports and reporters of the readiness period. */
+	const struct summary_reason *reasons;
+	int64_t recent_reports;
+	guint n_reasons;
+	unsigned recent_reporters;
+	/* Bits: SUMMARY_PT_* seen in the window; after finish, the
+	 * enum summary_verdict and SUMMARY_NEEDS_* (triage.h). */
+	unsigned policy_types : 4;
+	unsigned verdict : 3;
+	unsigned needs : 5;
+	unsigned listed : 1; /* named with --domain */
+	unsigned in_window : 1, in_prev : 1;
+	/* A group made for the probe's findings: no report in the
+	 * look-back names the domain. */
+	unsigned probe_only : 1;
 };
+
+/* d's cold part, made on first use (the aggregation's slab). */
+struct summary_domain_cold *summary_domain_cold(struct summary_agg *a,
+						struct summary_domain *d);
+
+/* d's cold part, or a zero one when d has none: what readers use. */
+const struct summary_domain_cold *
+summary_cold_of(const struct summary_domain *d);
 
 /* d's tally of mode m: a zero one when no line named m. */
 const struct summary_mode_tally *summary_mode_of(const struct summary_domain *d,
@@ -307,7 +333,6 @@ const struct summary_mode_tally *summary_mode_of(const struct summary_domain *d,
 GPtrArray *summary_values(GHashTable *h);
 
 /* pairs.c: count sessions of a failure detail of d; sort; free. */
-struct summary_agg;
 void summary_pairs_add(struct summary_agg *a, struct summary_domain *d,
 		       const char *type, const char *mx, int64_t sessions);
 void summary_pairs_finish(struct summary_domain *d);
@@ -333,9 +358,9 @@ struct summary_org {
 
 struct summary_result {
 	char *type;
-	int64_t sessions; /* sum of failed-session-count */
-	int64_t details;  /* failure-details rows */
-	GHashTable *mx_h, *domains_h;
+	int64_t sessions;		    /* sum of failed-session-count */
+	int64_t details;		    /* failure-details rows */
+	struct summary_set mx_h, domains_h; /* slab.h */
 	GPtrArray *mx, *domains; /* after finish: sorted (borrowed) */
 };
 
@@ -343,14 +368,14 @@ struct summary_mx {
 	char *host; /* receiving-mx-hostname, or NULL */
 	char *ip;   /* receiving-ip, or NULL */
 	int64_t failures;
-	GHashTable *results_h, *domains_h;
+	struct summary_set results_h, domains_h;
 	GPtrArray *results, *domains;
 };
 
 struct summary_sender {
 	char *ip; /* sending-mta-ip, or NULL */
 	int64_t failures;
-	GHashTable *results_h, *orgs_h;
+	struct summary_set results_h, orgs_h;
 	GPtrArray *results, *orgs;
 };
 
@@ -427,9 +452,9 @@ struct summary_agg {
 	/* The reporters, days, mode tallies and pairs of the domains
 	 * (slab.h). */
 	struct summary_slab *slab;
-	/* The reasons of every domain that has none (readiness.c): one
-	 * empty list, a reference each, not a list per domain. */
-	GArray *no_reasons;
+	/* The reasons of the domain being judged (readiness.c), copied
+	 * to the slab at its exact size when it has any. */
+	GArray *reason_buf;
 	/* One copy of each domain name, reporter name, mode and MX list
 	 * the groups keep: a provider's 10^5 domains repeat them over and
 	 * over. Freed with the aggregation. */

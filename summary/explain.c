@@ -75,11 +75,12 @@ GArray *
 summary_explained(const struct summary_domain *d)
 {
 	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct summary_explained));
+	const struct summary_domain_cold *c = summary_cold_of(d);
 
-	if (d->probe == NULL || d->pairs == NULL)
+	if (d->probe == NULL)
 		return v;
-	for (guint i = 0; i < d->pairs->len; i++) {
-		const struct summary_pair *x = g_ptr_array_index(d->pairs, i);
+	for (guint i = 0; i < c->n_pairs; i++) {
+		const struct summary_pair *x = c->pairs[i];
 
 		for (guint j = 0; j < d->probe->findings->len; j++) {
 			struct summary_explained e = {

@@ -44,7 +44,7 @@ struct summary_explained {
 	const struct summary_probe_finding *finding;
 };
 
-/* Every such link of d: by d->pairs (most failed sessions first), then
+/* Every such link of d: by its pairs (most failed sessions first), then
  * by finding in run order. Empty without a probe run or without failure
  * details. Caller g_array_free(v, TRUE)s. */
 GArray *summary_explained(const struct summary_domain *d);

@@ -20,27 +20,6 @@ summary_values(GHashTable *h)
 	return v;
 }
 
-static gint
-cmp_name(gconstpointer x, gconstpointer y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* A string set as a sorted list borrowing the set's keys. */
-static GPtrArray *
-sorted_set(GHashTable *set)
-{
-	GPtrArray *v = g_ptr_array_sized_new(g_hash_table_size(set));
-	GHashTableIter it;
-	gpointer key;
-
-	g_hash_table_iter_init(&it, set);
-	while (g_hash_table_iter_next(&it, &key, NULL))
-		g_ptr_array_add(v, key);
-	g_ptr_array_sort(v, cmp_name);
-	return v;
-}
-
 static int
 cmp_i64_desc(int64_t x, int64_t y)
 {
@@ -167,9 +146,8 @@ org_domains(struct summary_agg *a)
 	for (i = 0; i < a->domains->len; i++) {
 		struct summary_domain *d = g_ptr_array_index(a->domains, i);
 
-		for (j = 0; j < d->reporter_list->len; j++) {
-			const struct summary_reporter *r =
-				g_ptr_array_index(d->reporter_list, j);
+		for (j = 0; j < d->n_reporters; j++) {
+			const struct summary_reporter *r = d->reporters[j];
 			struct summary_org *o;
 
 			if (!r->in_window)
@@ -197,15 +175,9 @@ summary_agg_finish(struct summary_agg *a)
 	while (g_hash_table_iter_next(&it, NULL, &val)) {
 		struct summary_domain *d = val;
 
-		/* reporter_list is kept sorted by name (fold.c). */
-		for (i = 0; i < d->reporter_list->len; i++) {
-			struct summary_reporter *r =
-				g_ptr_array_index(d->reporter_list, i);
-
-			summary_reporter_sort_times(a, r);
-		}
-		if (d->days == NULL) /* the views want a list */
-			d->days = g_ptr_array_new();
+		/* reporters is kept sorted by name (fold.c). */
+		for (i = 0; i < d->n_reporters; i++)
+			summary_reporter_sort_times(a, d->reporters[i]);
 		summary_pairs_finish(d);
 		if (d->in_window || d->in_prev || d->listed ||
 		    summary_probe_found(d))
@@ -221,24 +193,24 @@ summary_agg_finish(struct summary_agg *a)
 	for (i = 0; i < a->results->len; i++) {
 		struct summary_result *r = g_ptr_array_index(a->results, i);
 
-		r->mx = sorted_set(r->mx_h);
-		r->domains = sorted_set(r->domains_h);
+		r->mx = summary_set_sorted(&r->mx_h);
+		r->domains = summary_set_sorted(&r->domains_h);
 	}
 	a->mx = summary_values(a->mx_h);
 	g_ptr_array_sort(a->mx, cmp_mx);
 	for (i = 0; i < a->mx->len; i++) {
 		struct summary_mx *m = g_ptr_array_index(a->mx, i);
 
-		m->results = sorted_set(m->results_h);
-		m->domains = sorted_set(m->domains_h);
+		m->results = summary_set_sorted(&m->results_h);
+		m->domains = summary_set_sorted(&m->domains_h);
 	}
 	a->senders = summary_values(a->senders_h);
 	g_ptr_array_sort(a->senders, cmp_sender);
 	for (i = 0; i < a->senders->len; i++) {
 		struct summary_sender *s = g_ptr_array_index(a->senders, i);
 
-		s->results = sorted_set(s->results_h);
-		s->orgs = sorted_set(s->orgs_h);
+		s->results = summary_set_sorted(&s->results_h);
+		s->orgs = summary_set_sorted(&s->orgs_h);
 	}
 	a->days = summary_values(a->days_h);
 	g_ptr_array_sort(a->days, cmp_day);

@@ -29,20 +29,14 @@ day_of(int64_t t)
 	return t - r;
 }
 
-/* A set of names borrowing the aggregation's one copy of each (the same
- * domain or MX is in many sets), freed with the aggregation. */
-static GHashTable *
-string_set(void)
-{
-	return g_hash_table_new(g_str_hash, g_str_equal);
-}
-
+/* s into set, a set of names borrowing the aggregation's one copy of each
+ * (the same domain or MX is in many sets), freed with the aggregation. */
 static void
-set_add(struct summary_agg *a, GHashTable *set, const char *s)
+set_add(struct summary_agg *a, struct summary_set *set, const char *s)
 {
-	if (s != NULL && !g_hash_table_contains(set, s))
-		g_hash_table_add(set,
-				 g_string_chunk_insert_const(a->strings, s));
+	if (s != NULL && !summary_set_contains(set, s))
+		summary_set_add(set,
+				g_string_chunk_insert_const(a->strings, s));
 }
 
 static int
@@ -60,19 +54,18 @@ domain_wanted(const struct summary_agg *a, const char *name)
 }
 
 /* d's reporter org, made on first use where the order by name wants it
- * (d->reporter_list stays sorted: a binary search finds it). */
+ * (d->reporters stays sorted: a binary search finds it). */
 static struct summary_reporter *
 get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 {
-	GPtrArray *v = d->reporter_list;
-	guint lo = 0, hi = v->len;
+	guint lo = 0, hi = d->n_reporters;
 	struct summary_reporter *r;
 
 	while (lo < hi) {
 		guint mid = lo + (hi - lo) / 2;
 		int c;
 
-		r = g_ptr_array_index(v, mid);
+		r = d->reporters[mid];
 		c = strcmp(r->org, org);
 		if (c == 0)
 			return r;
@@ -83,7 +76,8 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 	}
 	r = summary_slab_alloc0(a->slab, sizeof(*r));
 	r->org = g_string_chunk_insert_const(a->strings, org);
-	g_ptr_array_insert(v, (gint)lo, r);
+	d->reporters = summary_list_insert(d->reporters, d->n_reporters, lo, r);
+	d->n_reporters++;
 	return r;
 }
 
@@ -94,15 +88,12 @@ domain_day(struct summary_agg *a, struct summary_domain *d, int64_t t)
 {
 	int64_t day = day_of(t);
 	struct summary_day *x;
-	guint lo = 0, hi;
+	guint lo = 0, hi = d->n_days;
 
-	if (d->days == NULL) /* the days are the slab's */
-		d->days = g_ptr_array_new_full(1, NULL);
-	hi = d->days->len;
 	while (lo < hi) {
 		guint mid = lo + (hi - lo) / 2;
 
-		x = g_ptr_array_index(d->days, mid);
+		x = d->days[mid];
 		if (x->day == day)
 			return x;
 		if (x->day < day)
@@ -110,9 +101,10 @@ domain_day(struct summary_agg *a, struct summary_domain *d, int64_t t)
 		else
 			hi = mid;
 	}
-	x = summary_slab_alloc0(a->slab, sizeof(*x));
+	x = summary_slab_alloc0(a->slab, sizeof(*x)); /* the slab's */
 	x->day = day;
-	g_ptr_array_insert(d->days, (gint)lo, x);
+	d->days = summary_list_insert(d->days, d->n_days, lo, x);
+	d->n_days++;
 	return x;
 }
 
@@ -235,8 +227,10 @@ set_policy(struct summary_agg *a, const char **mode, const char **mx,
 }
 
 static void
-note_policy_type(struct summary_domain *d, const struct tlsrpt_policy *p)
+note_policy_type(struct summary_agg *a, struct summary_domain *d,
+		 const struct tlsrpt_policy *p)
 {
+	struct summary_domain_cold *c;
 	char *both, *type;
 
 	switch (p->type) {
@@ -250,25 +244,26 @@ note_policy_type(struct summary_domain *d, const struct tlsrpt_policy *p)
 	d->policy_types |= SUMMARY_PT_OTHER;
 	if ((type = list_item(p->policy_type)) == NULL)
 		return;
-	if (d->other_types == NULL) {
-		d->other_types = type;
+	c = summary_domain_cold(a, d);
+	if (c->other_types == NULL) {
+		c->other_types = type;
 		return;
 	}
 	/* Few distinct unknown types exist; a linear look is fine. */
 	{
-		char **v = g_strsplit(d->other_types, " ", -1);
+		char **v = g_strsplit(c->other_types, " ", -1);
 		int found = g_strv_contains((const char *const *)v, type);
 
 		g_strfreev(v);
-		if (found || strlen(d->other_types) > 200) {
+		if (found || strlen(c->other_types) > 200) {
 			g_free(type);
 			return;
 		}
 	}
-	both = g_strconcat(d->other_types, " ", type, NULL);
+	both = g_strconcat(c->other_types, " ", type, NULL);
 	g_free(type);
-	g_free(d->other_types);
-	d->other_types = both;
+	g_free(c->other_types);
+	c->other_types = both;
 }
 
 /* The key of a detail's MX in a->mx_h, "host\tip" (either may be empty):
@@ -319,15 +314,13 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		if (r == NULL) {
 			r = g_new0(struct summary_result, 1);
 			r->type = g_strdup(fd->result_type);
-			r->mx_h = string_set();
-			r->domains_h = string_set();
 			g_hash_table_insert(a->results_h, r->type, r);
 		}
 		r->sessions =
 			tlsrpt_count_add(r->sessions, fd->failed_session_count);
 		r->details++;
-		set_add(a, r->mx_h, mx);
-		set_add(a, r->domains_h, d->name);
+		set_add(a, &r->mx_h, mx);
+		set_add(a, &r->domains_h, d->name);
 		summary_pairs_add(a, d, fd->result_type, mx,
 				  fd->failed_session_count);
 
@@ -339,8 +332,6 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 			m = g_new0(struct summary_mx, 1);
 			m->host = g_strdup(fd->receiving_mx_hostname);
 			m->ip = g_strdup(fd->receiving_ip);
-			m->results_h = string_set();
-			m->domains_h = string_set();
 			g_hash_table_insert(
 				a->mx_h, key == buf ? g_strdup(buf) : key, m);
 		} else if (key != buf) {
@@ -348,22 +339,20 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 		}
 		m->failures =
 			tlsrpt_count_add(m->failures, fd->failed_session_count);
-		set_add(a, m->results_h, fd->result_type);
-		set_add(a, m->domains_h, d->name);
+		set_add(a, &m->results_h, fd->result_type);
+		set_add(a, &m->domains_h, d->name);
 
 		ip = fd->sending_mta_ip != NULL ? fd->sending_mta_ip : "";
 		s = g_hash_table_lookup(a->senders_h, ip);
 		if (s == NULL) {
 			s = g_new0(struct summary_sender, 1);
 			s->ip = g_strdup(fd->sending_mta_ip);
-			s->results_h = string_set();
-			s->orgs_h = string_set();
 			g_hash_table_insert(a->senders_h, g_strdup(ip), s);
 		}
 		s->failures =
 			tlsrpt_count_add(s->failures, fd->failed_session_count);
-		set_add(a, s->results_h, fd->result_type);
-		set_add(a, s->orgs_h, rec->organization_name);
+		set_add(a, &s->results_h, fd->result_type);
+		set_add(a, &s->orgs_h, rec->organization_name);
 	}
 	if (p->total_failure_session_count > 0 && p->n_failure_details == 0)
 		a->problems.no_details++;
@@ -372,7 +361,9 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 	if (sum < p->total_failure_session_count) {
 		int64_t left = p->total_failure_session_count - sum;
 
-		d->unexplained = tlsrpt_count_add(d->unexplained, left);
+		struct summary_domain_cold *c = summary_domain_cold(a, d);
+
+		c->unexplained = tlsrpt_count_add(c->unexplained, left);
 		a->problems.unexplained =
 			tlsrpt_count_add(a->problems.unexplained, left);
 	}
@@ -424,10 +415,15 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 	d->in_window = 1;
 	summary_counts_add(&d->cur, p);
 	summary_counts_add(&a->total, p);
-	note_policy_type(d, p);
-	if (p->type == TLSRPT_POLICY_STS)
-		d->sts_failures = tlsrpt_count_add(
-			d->sts_failures, p->total_failure_session_count);
+	note_policy_type(a, d, p);
+	/* Only a failing domain gets a cold part: adding 0 changes nothing. */
+	if (p->type == TLSRPT_POLICY_STS &&
+	    p->total_failure_session_count != 0) {
+		struct summary_domain_cold *c = summary_domain_cold(a, d);
+
+		c->sts_failures = tlsrpt_count_add(
+			c->sts_failures, p->total_failure_session_count);
+	}
 	if (new_for_domain)
 		d->reports++;
 	day = domain_day(a, d, rec->start_time);
@@ -561,10 +557,15 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 						    rec->start_time);
 		}
 		g_free(mx);
-		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY)
-			d->recent_sts_failures = tlsrpt_count_add(
-				d->recent_sts_failures,
+		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY &&
+		    p->total_failure_session_count != 0) {
+			struct summary_domain_cold *c =
+				summary_domain_cold(a, d);
+
+			c->recent_sts_failures = tlsrpt_count_add(
+				c->recent_sts_failures,
 				p->total_failure_session_count);
+		}
 	}
 
 	if (t >= o->since) {

@@ -11,6 +11,7 @@
  */
 #include "summary/aggregate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/count.h"
@@ -27,26 +28,27 @@ summary_pairs_add(struct summary_agg *a, struct summary_domain *d,
 	const char *t = g_string_chunk_insert_const(a->strings, type);
 	const char *m =
 		mx != NULL ? g_string_chunk_insert_const(a->strings, mx) : NULL;
+	struct summary_domain_cold *c = summary_domain_cold(a, d);
 	struct summary_pair *x = NULL;
 	guint i;
 
-	if (d->pairs == NULL)
-		d->pairs = g_ptr_array_new();
-	for (i = 0; i < d->pairs->len && x == NULL; i++) {
-		struct summary_pair *y = g_ptr_array_index(d->pairs, i);
+	for (i = 0; i < c->n_pairs && x == NULL; i++) {
+		struct summary_pair *y = c->pairs[i];
 
 		if (y->type == t && y->mx == m)
 			x = y;
 	}
-	if (x == NULL && d->pairs->len >= SUMMARY_PAIRS_MAX) {
-		d->pairs_over = tlsrpt_count_add(d->pairs_over, sessions);
+	if (x == NULL && c->n_pairs >= SUMMARY_PAIRS_MAX) {
+		c->pairs_over = tlsrpt_count_add(c->pairs_over, sessions);
 		return;
 	}
 	if (x == NULL) {
 		x = summary_slab_alloc0(a->slab, sizeof(*x));
 		x->type = (char *)t;
 		x->mx = (char *)m;
-		g_ptr_array_add(d->pairs, x);
+		c->pairs = summary_list_insert(c->pairs, c->n_pairs, c->n_pairs,
+					       x);
+		c->n_pairs++;
 	}
 	x->sessions = tlsrpt_count_add(x->sessions, sessions);
 }
@@ -72,16 +74,19 @@ void
 summary_pairs_finish(struct summary_domain *d)
 {
 	/* No list for a domain without failure details (most of a
-	 * provider's): d->pairs stays NULL, which the readers allow. */
-	if (d->pairs != NULL)
-		g_ptr_array_sort(d->pairs, cmp_pair);
+	 * provider's): no cold part, or one with n_pairs 0. */
+	if (d->cold != NULL && d->cold->n_pairs > 1)
+		qsort(d->cold->pairs, d->cold->n_pairs, sizeof(gpointer),
+		      cmp_pair);
 }
 
 void
 summary_pairs_free(struct summary_domain *d)
 {
 	/* The pairs and their names are the aggregation's. */
-	if (d->pairs != NULL)
-		g_ptr_array_free(d->pairs, TRUE);
-	d->pairs = NULL;
+	if (d->cold != NULL) {
+		g_free(d->cold->pairs);
+		d->cold->pairs = NULL;
+		d->cold->n_pairs = 0;
+	}
 }

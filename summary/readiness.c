@@ -25,23 +25,38 @@
 #include "summary/render.h"
 #include "summary/window.h"
 
-/* A reason of d: the sentence text (freed here) is kept once in the
- * aggregation's strings, as many of a provider's domains have the same
- * ones. */
+/* A reason of the domain being judged, into a->reason_buf (the domain's
+ * list is made from it at its exact size, keep_reasons()): the sentence
+ * text (freed here) is kept once in the aggregation's strings, as many of
+ * a provider's domains have the same ones. */
 static void
-reason(const struct summary_agg *a, struct summary_domain *d, const char *code,
-       char *text)
+reason(const struct summary_agg *a, const char *code, char *text)
 {
 	struct summary_reason r = {
 		code, g_string_chunk_insert_const(a->strings, text)};
 
 	g_free(text);
-	if (d->reasons == a->no_reasons) { /* its first: its own list */
-		g_array_unref(d->reasons);
-		d->reasons = g_array_new(FALSE, FALSE,
-					 sizeof(struct summary_reason));
-	}
-	g_array_append_val(d->reasons, r);
+	g_array_append_val(a->reason_buf, r);
+}
+
+/* d's reasons from a->reason_buf: in the slab at their exact size, none
+ * (NULL) for a domain without; a GArray each took 48 bytes of header and
+ * a buffer rounded up, for 2 of 3 domains of a provider (testing, "only 1
+ * report"). */
+static void
+keep_reasons(struct summary_agg *a, struct summary_domain *d)
+{
+	struct summary_reason *v;
+	guint n = a->reason_buf->len;
+
+	d->reasons = NULL;
+	d->n_reasons = n;
+	if (n == 0)
+		return;
+	v = summary_slab_alloc0(a->slab, n * sizeof(*v));
+	memcpy(v, a->reason_buf->data, n * sizeof(*v));
+	d->reasons = v;
+	g_array_set_size(a->reason_buf, 0);
 }
 
 static int
@@ -159,15 +174,14 @@ judge_mismatch(const struct summary_agg *a, struct summary_domain *d)
 {
 	guint i;
 
-	for (i = 0; i < d->reporter_list->len; i++) {
-		struct summary_reporter *r =
-			g_ptr_array_index(d->reporter_list, i);
+	for (i = 0; i < d->n_reporters; i++) {
+		const struct summary_reporter *r = d->reporters[i];
 
 		if (r->recent_reports == 0 || r->sts_mode == NULL)
 			continue;
 		if (same(r->sts_mode, d->sts_mode) && same(r->mx, d->mx))
 			continue;
-		reason(a, d, "policy-mismatch",
+		reason(a, "policy-mismatch",
 		       g_strdup_printf("%s last saw mode %s, mx %s (latest: "
 				       "mode %s, mx %s); it may still cache "
 				       "an older policy",
@@ -190,12 +204,13 @@ recent_failures_text(const struct summary_agg *a,
 						d, SUMMARY_MODE_ENFORCE),
 					*x = summary_mode_of(
 						d, SUMMARY_MODE_OTHER);
+	int64_t recent = summary_cold_of(d)->recent_sts_failures;
 	GString *s = g_string_new(NULL);
 	const char *sep = " (";
 
 	g_string_printf(s, "%lld session%s failed in the last %u days",
-			(long long)d->recent_sts_failures,
-			plural(d->recent_sts_failures), a->opt.readiness_days);
+			(long long)recent, plural(recent),
+			a->opt.readiness_days);
 	if (e->recent_failures > 0 || x->recent_failures > 0) {
 		if (t->recent_failures > 0) {
 			g_string_append_printf(s, "%s%lld under testing", sep,
@@ -228,7 +243,7 @@ recent_failures_text(const struct summary_agg *a,
 		g_string_append_c(s, ')');
 	}
 	g_string_append_printf(s, ": find out why and fix %s first",
-			       d->recent_sts_failures == 1 ? "it" : "them");
+			       recent == 1 ? "it" : "them");
 	return g_string_free(s, FALSE);
 }
 
@@ -245,7 +260,7 @@ judge_probe(const struct summary_agg *a, struct summary_domain *d, int enforce)
 	if (f == NULL)
 		return;
 	summary_date_of(d->probe->time, day, sizeof(day));
-	reason(a, d, "probe",
+	reason(a, "probe",
 	       g_strdup_printf(
 		       "our probe found %s%s%s (%s): %s", f->result_type,
 		       f->mx_host != NULL ? " on " : "",
@@ -264,11 +279,11 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 {
 	const struct summary_options *o = &a->opt;
 
-	if (d->recent_sts_failures > 0)
-		reason(a, d, "failures", recent_failures_text(a, d));
+	if (summary_cold_of(d)->recent_sts_failures > 0)
+		reason(a, "failures", recent_failures_text(a, d));
 	judge_mismatch(a, d);
 	if (d->recent_reports < (int64_t)o->readiness_min_reports)
-		reason(a, d, "few-reports",
+		reason(a, "few-reports",
 		       g_strdup_printf(
 			       "only %lld %s in the last %u days "
 			       "(%u needed to judge)",
@@ -276,7 +291,7 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 			       d->recent_reports == 1 ? "report" : "reports",
 			       o->readiness_days, o->readiness_min_reports));
 	if (d->recent_reporters < o->readiness_min_reporters)
-		reason(a, d, "few-reporters",
+		reason(a, "few-reporters",
 		       g_strdup_printf(
 			       "only %u reporting %s in the last %u "
 			       "days (%u needed to judge)",
@@ -285,8 +300,8 @@ judge_testing(const struct summary_agg *a, struct summary_domain *d)
 							: "organisations",
 			       o->readiness_days, o->readiness_min_reporters));
 	judge_probe(a, d, 0);
-	d->verdict = d->reasons->len == 0 ? SUMMARY_VERDICT_READY
-					  : SUMMARY_VERDICT_NOT_READY;
+	d->verdict = a->reason_buf->len == 0 ? SUMMARY_VERDICT_READY
+					     : SUMMARY_VERDICT_NOT_READY;
 }
 
 /* The failures under testing of a domain in enforce. Those of reporters
@@ -356,10 +371,10 @@ judge_enforce(const struct summary_agg *a, struct summary_domain *d)
 				(long long)e->c.failures,
 				plural(e->c.failures));
 		append_days(s, e->first_failed, e->last_failed);
-		reason(a, d, "refusing", g_string_free(s, FALSE));
+		reason(a, "refusing", g_string_free(s, FALSE));
 	}
 	if (t->c.failures > 0)
-		reason(a, d, "testing-failures", testing_failures_text(d));
+		reason(a, "testing-failures", testing_failures_text(d));
 	if (x->c.failures > 0) {
 		s = g_string_new(NULL);
 		g_string_printf(s,
@@ -371,7 +386,7 @@ judge_enforce(const struct summary_agg *a, struct summary_domain *d)
 		append_days(s, x->first_failed, x->last_failed);
 		g_string_append(s,
 				": whether senders refused them is not known");
-		reason(a, d, "mode-unknown", g_string_free(s, FALSE));
+		reason(a, "mode-unknown", g_string_free(s, FALSE));
 	}
 	judge_mismatch(a, d);
 	judge_probe(a, d, 1);
@@ -385,12 +400,11 @@ summary_readiness(struct summary_agg *a)
 	for (i = 0; i < a->domains->len; i++) {
 		struct summary_domain *d = g_ptr_array_index(a->domains, i);
 
-		d->reasons = g_array_ref(a->no_reasons);
+		g_array_set_size(a->reason_buf, 0);
 		d->recent_reports = 0;
 		d->recent_reporters = 0;
-		for (j = 0; j < d->reporter_list->len; j++) {
-			struct summary_reporter *r =
-				g_ptr_array_index(d->reporter_list, j);
+		for (j = 0; j < d->n_reporters; j++) {
+			const struct summary_reporter *r = d->reporters[j];
 
 			d->recent_reports += r->recent_reports;
 			if (r->recent_reports > 0)
@@ -402,5 +416,6 @@ summary_readiness(struct summary_agg *a)
 		} else if (same(d->sts_mode, "enforce")) {
 			judge_enforce(a, d);
 		}
+		keep_reasons(a, d);
 	}
 }

@@ -289,14 +289,16 @@ summary_unreadable_text(const struct summary_problems *p)
 void
 summary_policy_types(const struct summary_domain *d, GString *s)
 {
+	const char *other = summary_cold_of(d)->other_types;
+
 	if (d->policy_types & SUMMARY_PT_STS)
 		g_string_append(s, " sts");
 	if (d->policy_types & SUMMARY_PT_TLSA)
 		g_string_append(s, " tlsa");
 	if (d->policy_types & SUMMARY_PT_NO_POLICY)
 		g_string_append(s, " no-policy-found");
-	if (d->other_types != NULL)
-		g_string_append_printf(s, " %s", d->other_types);
+	if (other != NULL)
+		g_string_append_printf(s, " %s", other);
 }
 
 size_t

@@ -294,6 +294,7 @@ void
 summary_html_day_charts(FILE *out, const struct summary_agg *a, size_t max)
 {
 	guint i, problems = a->n_action + a->n_below, shown = 0, skipped = 0;
+	GPtrArray *days;
 
 	if (a->days->len == 0)
 		return;
@@ -311,7 +312,13 @@ summary_html_day_charts(FILE *out, const struct summary_agg *a, size_t max)
 			skipped++;
 			continue;
 		}
-		day_chart(out, a, d->name, d->days, SW);
+		/* A domain's days are a plain list (slab.h): a GPtrArray
+		 * of them for the few charts drawn. */
+		days = g_ptr_array_sized_new(d->n_days);
+		for (guint j = 0; j < d->n_days; j++)
+			g_ptr_array_add(days, d->days[j]);
+		day_chart(out, a, d->name, days, SW);
+		g_ptr_array_free(days, TRUE);
 		shown++;
 	}
 	fputs("</div>\n", out);

@@ -47,16 +47,14 @@ readiness_item(FILE *out, const struct summary_agg *a,
 		fputs("enforce, <strong class=\"bad\">failing</strong>", out);
 		break;
 	}
-	if (d->reasons->len > 0)
+	if (d->n_reasons > 0)
 		fputs("\n<ul>\n", out);
-	for (j = 0; j < d->reasons->len; j++) {
+	for (j = 0; j < d->n_reasons; j++) {
 		fputs("<li>", out);
-		summary_html_esc(
-			out, g_array_index(d->reasons, struct summary_reason, j)
-				     .text);
+		summary_html_esc(out, d->reasons[j].text);
 		fputs("</li>\n", out);
 	}
-	fputs(d->reasons->len > 0 ? "</ul></li>\n" : "</li>\n", out);
+	fputs(d->n_reasons > 0 ? "</ul></li>\n" : "</li>\n", out);
 }
 
 static int
@@ -71,7 +69,7 @@ of_verdict(const struct summary_domain *d, enum summary_verdict v)
 static int
 quietly_enforced(const struct summary_domain *d)
 {
-	return d->verdict == SUMMARY_VERDICT_ENFORCED && d->reasons->len == 0;
+	return d->verdict == SUMMARY_VERDICT_ENFORCED && d->n_reasons == 0;
 }
 
 /* Worst first: the domains not ready or refusing, and those enforced
@@ -94,7 +92,7 @@ summary_html_readiness(FILE *out, const struct summary_agg *a, int digest)
 		enforced += quietly_enforced(d);
 		if (!of_verdict(d, SUMMARY_VERDICT_NOT_READY) &&
 		    !(d->verdict == SUMMARY_VERDICT_ENFORCED &&
-		      d->reasons->len > 0))
+		      d->n_reasons > 0))
 			continue;
 		fputs(any ? "" : "<ul>\n", out);
 		any = 1;

@@ -181,13 +181,12 @@ silence(FILE *out, const struct summary_domain *d)
 	}
 	n = summary_silent_of(d, &last);
 	/* Every reporter at once: the record or the milter, not them. */
-	if (n > 1 && n == d->reporter_list->len) {
+	if (n > 1 && n == d->n_reporters) {
 		fprintf(out, "all %u reporters", n);
 		named = n;
 	}
 	for (i = 0; named < n && named < SILENT_NAMED; i++) {
-		const struct summary_reporter *r =
-			g_ptr_array_index(d->reporter_list, i);
+		const struct summary_reporter *r = d->reporters[i];
 
 		if (!r->silent)
 			continue;
@@ -209,9 +208,8 @@ readiness_untold(const struct summary_domain *d)
 {
 	guint j;
 
-	for (j = 0; j < d->reasons->len; j++)
-		if (summary_row_reason(&g_array_index(
-			    d->reasons, struct summary_reason, j)))
+	for (j = 0; j < d->n_reasons; j++)
+		if (summary_row_reason(&d->reasons[j]))
 			return 1;
 	return 0;
 }
@@ -224,9 +222,8 @@ readiness(FILE *out, const struct summary_domain *d)
 	int n = 0;
 	guint j;
 
-	for (j = 0; j < d->reasons->len; j++) {
-		const struct summary_reason *r =
-			&g_array_index(d->reasons, struct summary_reason, j);
+	for (j = 0; j < d->n_reasons; j++) {
+		const struct summary_reason *r = &d->reasons[j];
 
 		if (!summary_row_reason(r))
 			continue;

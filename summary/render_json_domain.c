@@ -65,9 +65,11 @@ split_w(struct summary_json_stream *w, const char *s)
 static void
 pairs_w(struct summary_json_stream *w, const struct summary_domain *d)
 {
+	const struct summary_domain_cold *c = summary_cold_of(d);
+
 	summary_json_begin(w, "failures-by-result-and-mx", '[');
-	for (guint i = 0; d->pairs != NULL && i < d->pairs->len; i++) {
-		const struct summary_pair *x = g_ptr_array_index(d->pairs, i);
+	for (guint i = 0; i < c->n_pairs; i++) {
+		const struct summary_pair *x = c->pairs[i];
 
 		if (x->type == NULL || !summary_json_valid(x->type) ||
 		    !summary_json_valid(x->mx))
@@ -79,7 +81,7 @@ pairs_w(struct summary_json_stream *w, const struct summary_domain *d)
 		summary_json_end(w, '}');
 	}
 	summary_json_end(w, ']');
-	summary_json_int(w, "failures-by-result-and-mx-other", d->pairs_over);
+	summary_json_int(w, "failures-by-result-and-mx-other", c->pairs_over);
 }
 
 static void
@@ -88,9 +90,8 @@ readiness_w(struct summary_json_stream *w, const struct summary_domain *d)
 	summary_json_begin(w, "readiness", '{');
 	summary_json_str(w, "verdict", summary_verdict_name(d->verdict));
 	summary_json_begin(w, "reasons", '[');
-	for (guint i = 0; d->reasons != NULL && i < d->reasons->len; i++) {
-		const struct summary_reason *r =
-			&g_array_index(d->reasons, struct summary_reason, i);
+	for (guint i = 0; i < d->n_reasons; i++) {
+		const struct summary_reason *r = &d->reasons[i];
 
 		if (r->text == NULL || !summary_json_valid(r->code) ||
 		    !summary_json_valid(r->text))
@@ -123,7 +124,8 @@ summary_json_domain_row(struct summary_json_stream *w,
 	summary_json_str(w, "domain", summary_domain_or_null(d->name));
 	counts_w(w, &d->cur);
 	summary_json_int(w, "reports", d->reports);
-	summary_json_int(w, "unexplained-failures", d->unexplained);
+	summary_json_int(w, "unexplained-failures",
+			 summary_cold_of(d)->unexplained);
 	summary_json_begin(w, "previous", '{');
 	counts_w(w, &d->prev);
 	summary_json_int(w, "reports", d->prev_reports);
@@ -144,13 +146,13 @@ summary_json_domain_row(struct summary_json_stream *w,
 		summary_json_str(w, NULL, "tlsa");
 	if (d->policy_types & SUMMARY_PT_NO_POLICY)
 		summary_json_str(w, NULL, "no-policy-found");
-	split_w(w, d->other_types);
+	split_w(w, summary_cold_of(d)->other_types);
 	summary_json_end(w, ']');
 	time_w(w, "last-report", d->last_report);
 	readiness_w(w, d);
 	summary_json_begin(w, "days", '[');
-	for (guint i = 0; d->days != NULL && i < d->days->len; i++) {
-		const struct summary_day *x = g_ptr_array_index(d->days, i);
+	for (guint i = 0; i < d->n_days; i++) {
+		const struct summary_day *x = d->days[i];
 
 		summary_json_begin(w, NULL, '{');
 		summary_date_of(x->day, day, sizeof(day));

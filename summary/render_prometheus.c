@@ -151,17 +151,18 @@ static void
 domain_pairs(FILE *out, const struct summary_domain *d, unsigned top)
 {
 	const char *name = summary_domain_or_null(d->name);
-	int64_t other = d->pairs_over;
+	const struct summary_domain_cold *c = summary_cold_of(d);
+	int64_t other = c->pairs_over;
 	unsigned shown = 0;
 	GHashTable *seen;
 
-	/* NULL: no failure details (pairs.c) */
-	if ((d->pairs == NULL || d->pairs->len == 0) && d->pairs_over == 0)
+	/* No failure details (pairs.c) */
+	if (c->n_pairs == 0 && c->pairs_over == 0)
 		return;
 	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_hash_table_add(seen, g_strdup(OTHER "\n" OTHER));
-	for (guint j = 0; d->pairs != NULL && j < d->pairs->len; j++) {
-		const struct summary_pair *x = g_ptr_array_index(d->pairs, j);
+	for (guint j = 0; j < c->n_pairs; j++) {
+		const struct summary_pair *x = c->pairs[j];
 		const char *l[] = {"domain", name,	     "result_type",
 				   x->type,  "receiving_mx", x->mx,
 				   NULL};
@@ -248,10 +249,8 @@ last_reports(FILE *out, const struct summary_domain *d)
 {
 	guint j;
 
-	for (j = 0; d->reporter_list != NULL && j < d->reporter_list->len;
-	     j++) {
-		const struct summary_reporter *r =
-			g_ptr_array_index(d->reporter_list, j);
+	for (j = 0; j < d->n_reporters; j++) {
+		const struct summary_reporter *r = d->reporters[j];
 		const char *l[] = {"organization", r->org, "domain",
 				   summary_domain_or_null(d->name), NULL};
 

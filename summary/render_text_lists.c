@@ -24,11 +24,8 @@ readiness_rank(const struct summary_domain *d)
 	case SUMMARY_VERDICT_NOT_READY: return 1;
 	case SUMMARY_VERDICT_READY: return 2;
 	case SUMMARY_VERDICT_ENFORCED:
-		for (guint j = 0; j < d->reasons->len; j++)
-			if (strcmp(g_array_index(d->reasons,
-						 struct summary_reason, j)
-					   .code,
-				   "probe") == 0)
+		for (guint j = 0; j < d->n_reasons; j++)
+			if (strcmp(d->reasons[j].code, "probe") == 0)
 				return 1;
 		return 3;
 	case SUMMARY_VERDICT_NONE: break;
@@ -71,13 +68,9 @@ readiness_line(FILE *out, const struct summary_agg *a,
 	}
 	summary_text_wrap(out, line, 0, 4);
 	g_free(line);
-	for (j = 0; j < d->reasons->len; j++) {
+	for (j = 0; j < d->n_reasons; j++) {
 		fputs("  -", out);
-		summary_text_wrap(
-			out,
-			g_array_index(d->reasons, struct summary_reason, j)
-				.text,
-			3, 4);
+		summary_text_wrap(out, d->reasons[j].text, 3, 4);
 	}
 }
 

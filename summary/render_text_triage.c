@@ -53,7 +53,7 @@ silence(GString *s, const struct summary_domain *d)
 		return;
 	}
 	n = summary_silent_of(d, &last);
-	all = d->reporter_list != NULL ? d->reporter_list->len : 0;
+	all = d->n_reporters;
 	summary_date_of(last, day, sizeof(day));
 	g_string_append_printf(
 		s, "; silent: %u of %u %s stopped (last %s)", n, all,
@@ -68,9 +68,8 @@ readiness(GString *s, const struct summary_domain *d)
 	const struct summary_reason *first = NULL;
 	guint i, more = 0;
 
-	for (i = 0; i < d->reasons->len; i++) {
-		const struct summary_reason *r =
-			&g_array_index(d->reasons, struct summary_reason, i);
+	for (i = 0; i < d->n_reasons; i++) {
+		const struct summary_reason *r = &d->reasons[i];
 
 		if (!summary_row_reason(r))
 			continue;

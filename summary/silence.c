@@ -81,9 +81,8 @@ summary_silence(struct summary_agg *a)
 
 		if (!d->in_window && !d->probe_only)
 			g_ptr_array_add(a->silent_domains, d);
-		for (j = 0; j < d->reporter_list->len; j++) {
-			struct summary_reporter *r =
-				g_ptr_array_index(d->reporter_list, j);
+		for (j = 0; j < d->n_reporters; j++) {
+			struct summary_reporter *r = d->reporters[j];
 			int64_t interval = usual_interval(a, r);
 
 			/* The interval takes the times' place. */

@@ -3,6 +3,7 @@
 #include "summary/slab.h"
 
 #include <glib.h>
+#include <string.h>
 
 /* 64 KiB less malloc's header: one mmap-free block of glibc each. */
 #define SLAB_BLOCK (65536 - 16)
@@ -75,4 +76,117 @@ summary_slab_free(struct summary_slab *s)
 		return;
 	g_ptr_array_free(s->blocks, TRUE);
 	g_free(s);
+}
+
+/* Whether a list of n is full: at 0, at every odd n from 3 to 31, and at
+ * every 2^k - 1 from there. */
+static int
+list_full(guint n)
+{
+	return n == 0 ||
+	       (n >= 3 && ((n < 31 && n % 2 == 1) || (n & (n + 1)) == 0));
+}
+
+/* The capacity a full list of n grows to: 2 slots more up to 31 (a
+ * domain has a few reporters and days: each list within a slot of its
+ * length), then twice as many (a few lists are long). */
+static guint
+list_grown(guint n)
+{
+	if (n == 0)
+		return 3;
+	return n < 31 ? n + 2 : 2 * n + 1;
+}
+
+guint
+summary_list_capacity(guint n)
+{
+	guint cap = 0;
+
+	while (cap < n)
+		cap = list_grown(cap);
+	return cap;
+}
+
+gpointer *
+summary_list_insert(gpointer *v, guint n, guint at, gpointer x)
+{
+	if (list_full(n))
+		v = g_renew(gpointer, v, list_grown(n));
+	memmove(v + at + 1, v + at, (n - at) * sizeof(*v));
+	v[at] = x;
+	return v;
+}
+
+int
+summary_set_contains(const struct summary_set *s, const char *str)
+{
+	guint i;
+
+	if (s->h != NULL)
+		return g_hash_table_contains(s->h, str);
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i] == str || strcmp(s->v[i], str) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+summary_set_add(struct summary_set *s, const char *str)
+{
+	guint i;
+
+	if (s->h == NULL && s->n < SUMMARY_SET_LIST) {
+		s->v = summary_list_insert(s->v, s->n, s->n, (gpointer)str);
+		s->n++;
+		return;
+	}
+	if (s->h == NULL) { /* past the list: a hash table from now on */
+		s->h = g_hash_table_new(g_str_hash, g_str_equal);
+		for (i = 0; i < s->n; i++)
+			g_hash_table_add(s->h, s->v[i]);
+		g_free(s->v);
+		s->v = NULL;
+		s->n = 0;
+	}
+	g_hash_table_add(s->h, (gpointer)str);
+}
+
+static gint
+cmp_str(gconstpointer x, gconstpointer y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+GPtrArray *
+summary_set_sorted(const struct summary_set *s)
+{
+	GPtrArray *v;
+	guint i;
+
+	if (s->h != NULL) {
+		GHashTableIter it;
+		gpointer key;
+
+		v = g_ptr_array_sized_new(g_hash_table_size(s->h));
+		g_hash_table_iter_init(&it, s->h);
+		while (g_hash_table_iter_next(&it, &key, NULL))
+			g_ptr_array_add(v, key);
+	} else {
+		v = g_ptr_array_sized_new(s->n);
+		for (i = 0; i < s->n; i++)
+			g_ptr_array_add(v, s->v[i]);
+	}
+	g_ptr_array_sort(v, cmp_str);
+	return v;
+}
+
+void
+summary_set_clear(struct summary_set *s)
+{
+	if (s->h != NULL)
+		g_hash_table_destroy(s->h);
+	g_free(s->v);
+	memset(s, 0, sizeof(*s));
 }

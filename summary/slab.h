@@ -10,6 +10,7 @@
 #ifndef TLSRPT_SUMMARY_SLAB_H
 #define TLSRPT_SUMMARY_SLAB_H
 
+#include <glib.h>
 #include <stddef.h>
 
 struct summary_slab;
@@ -25,5 +26,43 @@ size_t summary_slab_used(const struct summary_slab *s);
 size_t summary_slab_reserved(const struct summary_slab *s);
 
 void summary_slab_free(struct summary_slab *s); /* NULL is a no-op */
+
+/* A short list of pointers a group keeps (a domain's reporters, days,
+ * failure pairs): the group holds only the buffer and the length n, its
+ * capacity follows from n: 0, then an odd number of slots up to 31 (n or
+ * n + 1; 2k + 1 slots are exactly what a glibc chunk of 16 (k + 1) bytes
+ * holds), then 63, 127 ... 2^k - 1. A GPtrArray would add a 32-byte
+ * header of its own (48 with malloc's) and round its buffer up to a power
+ * of two bytes. x inserted at at (<= n) into v of n; returns
+ * the buffer, perhaps moved (g_free() it); the caller adds 1 to n. */
+gpointer *summary_list_insert(gpointer *v, guint n, guint at, gpointer x);
+
+/* The capacity of such a list of n (tests). */
+guint summary_list_capacity(guint n);
+
+/* A set of strings a detail group keeps (an MX host's domains and result
+ * types, a result type's MX hosts and domains, a sending IP's types and
+ * organisations), borrowing the copies the caller gives: most hold one or
+ * two (a provider's MX host serves one domain), so it is a short list
+ * (summary_list_insert()) until SUMMARY_SET_LIST of them, a hash table
+ * only past that. A GHashTable each took ~250 bytes for one name.
+ * Zeroed is empty. */
+#define SUMMARY_SET_LIST 8
+struct summary_set {
+	gpointer *v; /* the list, while h is NULL */
+	GHashTable *h;
+	guint n; /* strings in the list */
+};
+
+/* Whether str is in s (compared as strings). */
+int summary_set_contains(const struct summary_set *s, const char *str);
+
+/* Add str, not in s yet, borrowed (it must live as long as s). */
+void summary_set_add(struct summary_set *s, const char *str);
+
+/* The strings of s in a new list sorted by strcmp (borrowed). */
+GPtrArray *summary_set_sorted(const struct summary_set *s);
+
+void summary_set_clear(struct summary_set *s);
 
 #endif

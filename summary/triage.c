@@ -61,9 +61,8 @@ not_ready(const struct summary_domain *d, unsigned needs)
 		return 0;
 	if (needs & SUMMARY_NEEDS_FAILURES)
 		return 1;
-	for (i = 0; d->reasons != NULL && i < d->reasons->len; i++) {
-		if (summary_row_reason(&g_array_index(
-			    d->reasons, struct summary_reason, i)))
+	for (i = 0; i < d->n_reasons; i++) {
+		if (summary_row_reason(&d->reasons[i]))
 			return 1;
 	}
 	return 0;
@@ -75,10 +74,8 @@ summary_silent_of(const struct summary_domain *d, int64_t *last)
 	guint i, n = 0;
 
 	*last = 0;
-	for (i = 0; d->reporter_list != NULL && i < d->reporter_list->len;
-	     i++) {
-		const struct summary_reporter *r =
-			g_ptr_array_index(d->reporter_list, i);
+	for (i = 0; i < d->n_reporters; i++) {
+		const struct summary_reporter *r = d->reporters[i];
 
 		if (r->silent) {
 			n++;
@@ -239,7 +236,7 @@ summary_top_result(const struct summary_agg *a, const char *domain)
 		const struct summary_result *r =
 			g_ptr_array_index(a->results, i);
 
-		if (g_hash_table_contains(r->domains_h, domain))
+		if (summary_set_contains(&r->domains_h, domain))
 			return r->type;
 	}
 	return NULL;

@@ -130,10 +130,8 @@ has_reason(const struct summary_domain *d, const char *code)
 {
 	guint i;
 
-	for (i = 0; i < d->reasons->len; i++) {
-		if (strcmp(g_array_index(d->reasons, struct summary_reason, i)
-				   .code,
-			   code) == 0)
+	for (i = 0; i < d->n_reasons; i++) {
+		if (strcmp(d->reasons[i].code, code) == 0)
 			return 1;
 	}
 	return 0;
@@ -227,7 +225,7 @@ START_TEST(test_domains)
 	ck_assert_int_eq(d->reports, 1); /* two policies, one report */
 	ck_assert_uint_eq(d->policy_types, SUMMARY_PT_STS | SUMMARY_PT_TLSA);
 	ck_assert_str_eq(d->sts_mode, "enforce");
-	ck_assert_int_eq(d->unexplained, 3);
+	ck_assert_int_eq(summary_cold_of(d)->unexplained, 3);
 
 	d = domain(a, "example.edu");
 	ck_assert_int_eq(d->cur.successes, 14000);
@@ -364,11 +362,11 @@ START_TEST(test_readiness)
 	ck_assert(has_reason(d, "failures"));
 	ck_assert(has_reason(d, "policy-mismatch"));
 	ck_assert(!has_reason(d, "few-reports"));
-	ck_assert_int_eq(d->recent_sts_failures, 10 * 20);
+	ck_assert_int_eq(summary_cold_of(d)->recent_sts_failures, 10 * 20);
 	ck_assert_int_eq(d->recent_reports, 14 + 10);
 	d = domain(a, "example.edu");
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_READY);
-	ck_assert_int_eq(d->reasons->len, 0);
+	ck_assert_int_eq(d->n_reasons, 0);
 	ck_assert_int_eq(d->recent_reporters, 2);
 	d = domain(a, "example.net");
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_REFUSING);

@@ -170,30 +170,65 @@ START_TEST(test_pairs_bound)
 {
 	struct summary_agg *a = scenario(0);
 	const struct summary_domain *d = find_domain(a, "many.example");
+	const struct summary_domain_cold *c = summary_cold_of(d);
 	const struct summary_pair *x;
 	int64_t sum = 0;
 
-	ck_assert_uint_eq(d->pairs->len, SUMMARY_PAIRS_MAX);
-	for (guint i = 0; i < d->pairs->len; i++)
-		sum += ((const struct summary_pair *)g_ptr_array_index(d->pairs,
-								       i))
-			       ->sessions;
+	ck_assert_uint_eq(c->n_pairs, SUMMARY_PAIRS_MAX);
+	for (guint i = 0; i < c->n_pairs; i++)
+		sum += ((const struct summary_pair *)c->pairs[i])->sessions;
 	/* pairs 1..64 kept, 65..70 (405 sessions) past the bound */
 	ck_assert_int_eq(sum, 64 * 65 / 2);
-	ck_assert_int_eq(d->pairs_over, 405);
-	x = g_ptr_array_index(d->pairs, 0);
+	ck_assert_int_eq(c->pairs_over, 405);
+	x = c->pairs[0];
 	ck_assert_str_eq(x->type, "t-64");
 	ck_assert_str_eq(x->mx, "mx64");
 	/* the MX of a detail without a host name is its IP, else none */
-	d = find_domain(a, "example.org");
-	ck_assert_uint_eq(d->pairs->len, 2);
-	x = g_ptr_array_index(d->pairs, 1);
+	c = summary_cold_of(find_domain(a, "example.org"));
+	ck_assert_uint_eq(c->n_pairs, 2);
+	x = c->pairs[1];
 	ck_assert_str_eq(x->type, "certificate-expired");
 	ck_assert_ptr_null(x->mx);
 	/* Names are the aggregation's one copy (a pair copies nothing). */
 	ck_assert_ptr_eq(x->type, g_string_chunk_insert_const(
 					  a->strings, "certificate-expired"));
 	ck_assert_int_eq(a->opt.top_pairs, SUMMARY_TOP_PAIRS);
+	summary_agg_free(a);
+}
+END_TEST
+
+/* The detail groups' sets (slab.h): a list while small (an MX host of one
+ * domain), a hash table past SUMMARY_SET_LIST names (the sending IP that
+ * none of many.example's details names: every one of its types); the
+ * views get them sorted either way. */
+START_TEST(test_detail_sets)
+{
+	struct summary_agg *a = scenario(0);
+	const struct summary_mx *m = g_hash_table_lookup(a->mx_h, "mx01\t");
+	const struct summary_sender *s = g_hash_table_lookup(a->senders_h, "");
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_null(m->domains_h.h);
+	ck_assert_uint_eq(m->domains_h.n, 1);
+	ck_assert_ptr_null(m->results_h.h);
+	ck_assert(summary_set_contains(&m->results_h, "t-01"));
+	ck_assert_uint_eq(m->domains->len, 1);
+	ck_assert_str_eq(g_ptr_array_index(m->domains, 0), "many.example");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(s->results_h.h);
+	ck_assert_ptr_null(s->results_h.v);
+	ck_assert(summary_set_contains(&s->results_h, "t-70"));
+	ck_assert(summary_set_contains(&s->results_h, "t-01"));
+	ck_assert(!summary_set_contains(&s->results_h, "t-71"));
+	ck_assert_uint_gt(s->results->len, SUMMARY_SET_LIST);
+	for (guint i = 1; i < s->results->len; i++)
+		ck_assert_int_lt(strcmp(g_ptr_array_index(s->results, i - 1),
+					g_ptr_array_index(s->results, i)),
+				 0);
+	ck_assert_ptr_null(s->orgs_h.h);
+	ck_assert_uint_eq(s->orgs->len, 2);
+	ck_assert_str_eq(g_ptr_array_index(s->orgs, 0), "Many");
+	ck_assert_str_eq(g_ptr_array_index(s->orgs, 1), "Other");
 	summary_agg_free(a);
 }
 END_TEST
@@ -228,10 +263,10 @@ START_TEST(test_pairs_saturate)
 		     INT64_MAX, v, SUMMARY_PAIRS_MAX + 2);
 	summary_agg_finish(a);
 	d = find_domain(a, "big.example");
-	x = g_ptr_array_index(d->pairs, 0);
+	x = summary_cold_of(d)->pairs[0];
 	ck_assert_str_eq(x->type, "t-00");
 	ck_assert_int_eq(x->sessions, INT64_MAX);
-	ck_assert_int_eq(d->pairs_over, INT64_MAX);
+	ck_assert_int_eq(summary_cold_of(d)->pairs_over, INT64_MAX);
 	f = open_memstream(&buf, &len);
 	ck_assert_int_eq(
 		summary_renderer_find("prometheus")->render(f, a, &ctx), 0);
@@ -462,6 +497,7 @@ formats_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_pairs_bound);
+	tcase_add_test(tc, test_detail_sets);
 	tcase_add_test(tc, test_threshold_defaults);
 	tcase_add_test(tc, test_pairs_saturate);
 	tcase_add_test(tc, test_prometheus_failed_sessions);

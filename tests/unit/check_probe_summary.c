@@ -358,18 +358,15 @@ START_TEST(test_enforce_reason)
 	const struct summary_reason *r = NULL;
 
 	ck_assert_int_eq(d->verdict, SUMMARY_VERDICT_ENFORCED);
-	for (guint i = 0; i < d->reasons->len; i++)
-		if (strcmp(g_array_index(d->reasons, struct summary_reason, i)
-				   .code,
-			   "probe") == 0)
-			r = &g_array_index(d->reasons, struct summary_reason,
-					   i);
+	for (guint i = 0; i < d->n_reasons; i++)
+		if (strcmp(d->reasons[i].code, "probe") == 0)
+			r = &d->reasons[i];
 	ck_assert_ptr_nonnull(r);
 	assert_in(r->text, "certificate-host-mismatch on mx.enforced.example");
 	assert_in(r->text, "senders that honour the policy will refuse to "
 			   "deliver to that host");
 	d = domain_of(b, "enforced.example");
-	ck_assert_uint_eq(d->reasons->len, 0);
+	ck_assert_uint_eq(d->n_reasons, 0);
 	summary_agg_free(a);
 	summary_agg_free(b);
 }

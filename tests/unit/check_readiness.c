@@ -102,9 +102,8 @@ finish(struct summary_agg *a)
 static const char *
 reason(const struct summary_domain *d, const char *code)
 {
-	for (guint i = 0; i < d->reasons->len; i++) {
-		const struct summary_reason *r =
-			&g_array_index(d->reasons, struct summary_reason, i);
+	for (guint i = 0; i < d->n_reasons; i++) {
+		const struct summary_reason *r = &d->reasons[i];
 
 		if (strcmp(r->code, code) == 0)
 			return r->text;
@@ -146,7 +145,8 @@ START_TEST(test_switch_failures_before)
 	const char *t;
 
 	ck_assert_str_eq(d->sts_mode, "enforce");
-	ck_assert_int_eq(d->sts_failures, 3 * 5); /* k = 7, 6, 5 */
+	ck_assert_int_eq(summary_cold_of(d)->sts_failures,
+			 3 * 5); /* k = 7, 6, 5 */
 	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_TESTING)->c.failures,
 			 3 * 5);
 	ck_assert_int_eq(summary_mode_of(d, SUMMARY_MODE_ENFORCE)->c.failures,
@@ -493,26 +493,30 @@ START_TEST(test_compact_state)
 	ck_assert_ptr_nonnull(t1);
 	ck_assert_str_eq(t1, t2);
 	ck_assert_ptr_eq(t1, t2);
-	/* No failure details: no pairs list (the renderers allow NULL). */
-	ck_assert_ptr_null(d->pairs);
-	/* A domain without reasons has the one shared empty list. */
+	/* No failure: no cold part, so no pairs list either. */
+	ck_assert_ptr_null(d->cold);
+	/* A domain without reasons has no list; one with them its own,
+	 * of exactly their number. */
 	d = g_hash_table_lookup(a->domains_h, "quiet.example");
 	ck_assert_ptr_nonnull(d);
-	ck_assert_uint_eq(d->reasons->len, 0);
-	ck_assert_ptr_eq(d->reasons, a->no_reasons);
-	ck_assert_ptr_ne(d2->reasons, a->no_reasons);
+	ck_assert_uint_eq(d->n_reasons, 0);
+	ck_assert_ptr_null(d->reasons);
+	ck_assert_uint_gt(d2->n_reasons, 0);
+	ck_assert_ptr_nonnull(d2->reasons);
 	summary_agg_free(a);
 }
 END_TEST
 
-/* The small groups of a domain (reporters, days, mode tallies) are cut
- * from the aggregation's slab, not allocated one by one: a line from a new
- * reporter on a day and mode already seen takes exactly one reporter's
- * bytes of it, a new day one day's, a new mode one tally's; a reporter is
- * 72 bytes. */
+/* A domain and its small groups (reporters, days, mode tallies) are cut
+ * from the aggregation's slab, not allocated one by one: a new domain's
+ * first line takes the domain's, a reporter's, a day's and a tally's bytes
+ * of it, a line from a new reporter on a day and mode already seen exactly
+ * one reporter's, a new day one day's, a new mode one tally's; a reporter
+ * is 56 bytes. */
 START_TEST(test_groups_in_slab)
 {
 	struct summary_agg *a = new_agg();
+	const size_t domsize = (sizeof(struct summary_domain) + 7) & ~7u;
 	const size_t rsize = (sizeof(struct summary_reporter) + 7) & ~7u;
 	const size_t dsize = (sizeof(struct summary_day) + 7) & ~7u;
 	const size_t tsize = (sizeof(struct summary_mode_tally) + 7) & ~7u;
@@ -521,7 +525,7 @@ START_TEST(test_groups_in_slab)
 	ck_assert_uint_le(sizeof(struct summary_reporter), 56);
 	feed(a, "A", AT(1, 1), "testing", 100, 0);
 	used = summary_slab_used(a->slab);
-	ck_assert_uint_eq(used, rsize + dsize + tsize);
+	ck_assert_uint_eq(used, domsize + rsize + dsize + tsize);
 	feed(a, "B", AT(1, 2), "testing", 100, 0); /* new reporter only */
 	ck_assert_uint_eq(summary_slab_used(a->slab), used + rsize);
 	used += rsize;
@@ -536,6 +540,129 @@ START_TEST(test_groups_in_slab)
 }
 END_TEST
 
+/* The part of a domain every domain needs is small (issue 21: 10^5 of
+ * them in a provider's store; 256 bytes and malloc's 16 before the
+ * split), and a domain that never failed never makes the rest: an sts
+ * line without failures, a tlsa or no-policy-found one, in the window
+ * or before it, leaves d->cold NULL. */
+START_TEST(test_domain_hot_cold)
+{
+	struct summary_agg *a = new_agg();
+	const struct summary_domain *d, *bad, *old;
+	const struct summary_domain_cold *c;
+
+	ck_assert_uint_le(sizeof(struct summary_domain), 192);
+	ck_assert_uint_le(sizeof(struct summary_domain_cold), 64);
+	for (int k = 1; k <= 10; k++) {
+		feed(a, "A", AT(k, 1), k % 2 ? "testing" : "enforce", 100, 0);
+		feed(a, "B", AT(k, 2), NULL, 100, 0);
+	}
+	feed_to(a, "old.example", "A", AT(20, 1), "testing", 0, 0);
+	feed_to(a, "bad.example", "A", AT(1, 1), "testing", 10, 4);
+	d = finish(a);
+	ck_assert_ptr_null(d->cold);
+	ck_assert_uint_eq(d->n_reporters, 2);
+	ck_assert_uint_eq(d->n_days, 7); /* the window's 7 days */
+	old = g_hash_table_lookup(a->domains_h, "old.example");
+	ck_assert_ptr_nonnull(old);
+	ck_assert_ptr_null(old->cold);
+	/* Its readers see zeros. */
+	c = summary_cold_of(d);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->unexplained, 0);
+	ck_assert_int_eq(c->sts_failures, 0);
+	ck_assert_int_eq(c->recent_sts_failures, 0);
+	ck_assert_ptr_null(c->other_types);
+	ck_assert_uint_eq(c->n_pairs, 0);
+	ck_assert_int_eq(c->pairs_over, 0);
+	/* A failing domain has one, with what the failures said. */
+	bad = g_hash_table_lookup(a->domains_h, "bad.example");
+	ck_assert_ptr_nonnull(bad);
+	ck_assert_ptr_nonnull(bad->cold);
+	ck_assert_ptr_eq(summary_cold_of(bad), bad->cold);
+	ck_assert_int_eq(bad->cold->sts_failures, 4);
+	ck_assert_int_eq(bad->cold->recent_sts_failures, 4);
+	ck_assert_int_eq(bad->cold->unexplained, 4); /* no details */
+	ck_assert_str_eq(bad->reasons[0].code, "failures");
+	summary_agg_free(a);
+}
+END_TEST
+
+/* Every view of a domain without a cold part: the readers take the zero
+ * one (no pairs, nothing unexplained, no unknown types). */
+START_TEST(test_views_without_cold)
+{
+	static const char *const formats[] = {"text", "json", "csv", "html",
+					      "prometheus"};
+	struct summary_agg *a = new_agg();
+	struct summary_render_ctx ctx = {SUMMARY_VIEW_ALL, UNTIL, 1};
+	const struct summary_domain *d;
+
+	feed(a, "A", AT(1, 1), "testing", 100, 0);
+	d = finish(a);
+	ck_assert_ptr_null(d->cold);
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		ck_assert_ptr_nonnull(f);
+		ck_assert_int_eq(
+			summary_renderer_find(formats[i])->render(f, a, &ctx),
+			0);
+		fclose(f);
+		ck_assert_msg(strstr(buf, "example.org") != NULL, "%s: %s",
+			      formats[i], buf);
+		if (strcmp(formats[i], "json") == 0) {
+			ck_assert_ptr_nonnull(
+				strstr(buf, "\"unexplained-failures\": 0"));
+			ck_assert_ptr_nonnull(strstr(
+				buf, "\"failures-by-result-and-mx\": []"));
+			ck_assert_ptr_nonnull(strstr(
+				buf, "\"failures-by-result-and-mx-other\": 0"));
+		}
+		if (strcmp(formats[i], "prometheus") == 0)
+			ck_assert_ptr_null(
+				strstr(buf, "tlsrpt_failed_sessions{"));
+		free(buf);
+	}
+	summary_agg_free(a);
+}
+END_TEST
+
+/* A domain's lists (reporters, days) hold only a buffer and a length: the
+ * capacity is within a slot of the length up to 31, then 63, 127 ...; the
+ * order is kept on insertion anywhere, across every growth. */
+START_TEST(test_short_lists)
+{
+	gpointer *v = NULL;
+	guint n = 0;
+	static int x[80];
+
+	ck_assert_uint_eq(summary_list_capacity(0), 0);
+	ck_assert_uint_eq(summary_list_capacity(1), 3);
+	ck_assert_uint_eq(summary_list_capacity(3), 3);
+	ck_assert_uint_eq(summary_list_capacity(4), 5);
+	ck_assert_uint_eq(summary_list_capacity(8), 9);
+	ck_assert_uint_eq(summary_list_capacity(31), 31);
+	ck_assert_uint_eq(summary_list_capacity(32), 63);
+	ck_assert_uint_eq(summary_list_capacity(64), 127);
+	/* 0, 2, 4 ... appended, then 1, 3, 5 ... each before the next
+	 * even: 0 .. 79 in order whatever the growth in between. */
+	for (int i = 0; i < 80; i += 2, n++)
+		v = summary_list_insert(v, n, n, &x[i]);
+	for (int i = 1; i < 80; i += 2, n++)
+		v = summary_list_insert(v, n, (guint)i, &x[i]);
+	ck_assert_uint_eq(n, 80);
+	for (int i = 0; i < 80; i++)
+		ck_assert_ptr_eq(v[i], &x[i]);
+	v = summary_list_insert(v, n, 0, &x[5]);
+	ck_assert_ptr_eq(v[0], &x[5]);
+	ck_assert_ptr_eq(v[80], &x[79]);
+	g_free(v);
+}
+END_TEST
+
 /* A reporter's latest policy is ordered by received time, then by the
  * sender's start-datetime: both kept exact in 4 bytes each when they fit,
  * aside when a start-datetime is any int64 or the look-back is decades. */
@@ -545,7 +672,7 @@ only_reporter(const struct summary_agg *a)
 	const struct summary_domain *d =
 		g_hash_table_lookup(a->domains_h, "example.org");
 
-	return g_ptr_array_index(d->reporter_list, 0);
+	return d->reporters[0];
 }
 
 static void
@@ -654,6 +781,9 @@ readiness_suite(void)
 	tcase_add_test(tc, test_tally_saturates);
 	tcase_add_test(tc, test_compact_state);
 	tcase_add_test(tc, test_groups_in_slab);
+	tcase_add_test(tc, test_domain_hot_cold);
+	tcase_add_test(tc, test_views_without_cold);
+	tcase_add_test(tc, test_short_lists);
 	tcase_add_test(tc, test_reporter_policy_exact);
 	tcase_add_test(tc, test_org_domains_from_reporters);
 	suite_add_tcase(s, tc);

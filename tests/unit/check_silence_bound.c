@@ -106,9 +106,8 @@ reporter(struct summary_agg *a, const char *org)
 	guint i;
 
 	ck_assert_ptr_nonnull(d);
-	for (i = 0; i < d->reporter_list->len; i++) {
-		const struct summary_reporter *r =
-			g_ptr_array_index(d->reporter_list, i);
+	for (i = 0; i < d->n_reporters; i++) {
+		const struct summary_reporter *r = d->reporters[i];
 
 		if (strcmp(r->org, org) == 0)
 			return r;

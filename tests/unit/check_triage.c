@@ -263,6 +263,7 @@ START_TEST(test_row_reasons)
 		{"testing-failures", "TESTING-TEXT"},
 		{"policy-mismatch", "MISMATCH-TEXT"},
 	};
+	struct summary_reason reasons[sizeof(why) / sizeof(why[0])];
 	struct summary_options o;
 	struct summary_agg *a;
 	struct summary_domain *d;
@@ -277,12 +278,12 @@ START_TEST(test_row_reasons)
 	d->verdict = SUMMARY_VERDICT_REFUSING;
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++) {
 		/* Sentences are the aggregation's strings (readiness.c). */
-		struct summary_reason r = {
+		reasons[i] = (struct summary_reason){
 			why[i].code,
 			g_string_chunk_insert_const(a->strings, why[i].text)};
-
-		g_array_append_val(d->reasons, r);
 	}
+	d->reasons = reasons;
+	d->n_reasons = sizeof(why) / sizeof(why[0]);
 	g_ptr_array_free(a->triage, TRUE);
 	summary_triage(a);
 	ck_assert(d->needs & SUMMARY_NEEDS_NOT_READY);
