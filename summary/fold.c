@@ -135,12 +135,21 @@ cmp_str(gconstpointer x, gconstpointer y)
 static char *
 list_item(const char *s)
 {
+	const char *b = s, *e;
 	GString *t;
 	char *v;
 
-	/* Most items have no white space at all: themselves. */
-	if (s[strcspn(s, " \t\n\v\f\r")] == '\0')
-		return *s != '\0' ? g_strdup(s) : NULL;
+	/* Most items have no white space inside ("mx: *.example" has some
+	 * before): themselves, trimmed, with no allocation but the copy. */
+	while (g_ascii_isspace(*b))
+		b++;
+	e = b + strlen(b);
+	while (e > b && g_ascii_isspace(e[-1]))
+		e--;
+	if (e == b)
+		return NULL;
+	if ((size_t)(e - b) <= strcspn(b, " \t\n\v\f\r"))
+		return g_strndup(b, (gsize)(e - b));
 	t = g_string_new(NULL);
 	v = g_strstrip(g_strdup(s));
 

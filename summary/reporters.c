@@ -153,8 +153,7 @@ summary_contact_domain(const char *contact, size_t *len)
 		p += 3;
 	else
 		return NULL;
-	for (end = p; *end != '\0' && strchr(" \t>/?:;,", *end) == NULL; end++)
-		;
+	end = p + strcspn(p, " \t>/?:;,");
 	if (end == p)
 		return NULL;
 	*len = (size_t)(end - p);
