@@ -68,6 +68,7 @@ struct pg_read_query {
 	const char *const *domains;
 	size_t n_domains;
 	const struct tlsrpt_limits *limits;
+	int rollups; /* the finished days from their rollups (below) */
 };
 
 struct pg_read;
