@@ -34,7 +34,7 @@ trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; [ -n "$locker" ] && kill "
 pg_setup "$t"
 printf 'AllowRoot yes\nFsync none\nStoreDirectory %s/s\n' "$t" >"$t/c.conf"
 "$ship" --init >"$t/out" || fail "--init"
-grep -q 'from version 0 to 2' "$t/out" || fail "--init: $(cat "$t/out")"
+grep -q 'from version 0 to 3' "$t/out" || fail "--init: $(cat "$t/out")"
 q() { pg_psql "$1" || fail "psql: $1"; }
 gp() { python3 "$TLSRPT_TOP/tests/scripts/gen-probe-findings.py" "$@" || fail "gen-probe-findings.py $*"; }
 
@@ -214,4 +214,4 @@ grep -q ": 0 lines in .* $(filelines | wc -l) findings lines" "$t/out" ||
 	fail "after the migration: $(cat "$t/out")"
 [ "$(psql -XAtq -d old -c "SELECT line FROM tlsrpt_probe_line ORDER BY day, line_number" | md5sum)" = "$(md5sum <"$t/files")" ] ||
 	fail "the findings in the migrated database"
-echo "ok - version 1 with $v1 rows migrated to 2, then the findings shipped and no report again"
+echo "ok - version 1 with $v1 rows migrated to 3, then the findings shipped and no report again"
