@@ -307,10 +307,13 @@ feed(void *ctx, struct tlsrpt_reader_source *src, struct tlsrpt_error *err)
 				    : d->last;
 			if (e < d->day)
 				e = d->day;
-			from = d->day * 86400;
+			/* The first day from since: a day number times
+			 * 86400 only where it is inside the window (no
+			 * overflow at the ends of int64). */
+			from = d->day <= tlsrpt_day_of(d->since)
+				       ? d->since
+				       : d->day * 86400;
 			to = e >= d->last ? d->until : (e + 1) * 86400;
-			if (from < d->since)
-				from = d->since;
 			if (pg_read_copy_begin(d->r, from, to, &d->why, err) <
 			    0)
 				return -1;

@@ -123,7 +123,8 @@ int tlsrpt_rollup_open(int dirfd, int64_t day,
  * decoding), with the day-file check replaced by the caller's: its
  * header must say it covers src->size bytes and src->ino lines. 0 with
  * *out; 1 when not usable (damaged, truncated, another version or
- * limits, or covering other lines); -1 out of memory. */
+ * limits, or covering other lines); -1 out of memory. limits must
+ * outlive the rollup (as for tlsrpt_rollup_open()). */
 int tlsrpt_rollup_open_mem(unsigned char *data, size_t len,
 			   const struct tlsrpt_rollup_source *src,
 			   const struct tlsrpt_limits *limits,

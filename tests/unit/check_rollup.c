@@ -545,8 +545,9 @@ static int
 open_copy(const unsigned char *data, size_t len, uint64_t ino,
 	  struct tlsrpt_rollup **ru)
 {
+	/* The limits must outlive the rollup, which keeps them. */
+	static struct tlsrpt_limits lim;
 	struct tlsrpt_rollup_source src = {0};
-	struct tlsrpt_limits lim;
 	unsigned char *copy = tlsrpt_malloc(len > 0 ? len : 1);
 
 	ck_assert_ptr_nonnull(copy);
