@@ -17,6 +17,13 @@
 # report once, in no file) -- JSON's "files-read" and "duplicate-lines",
 # Prometheus's tlsrpt_store_duplicate_lines; and the mail's Date,
 # Message-ID and MIME boundary, which differ between any two runs.
+# The finished days come from the rollups tlsrpt-ship uploaded: lines
+# changed in the database do not change the answer (--no-rollups sees
+# them); a damaged rollup and one cut short are said once and their day
+# read from the lines; a day without its rollup, and one that grew after
+# it (a stale rollup; the next ship makes it again), the same answer; a
+# database of version 2 whose cursors of one host's early days retention
+# dropped, migrated: those days from the lines.
 # Then the errors: unreachable, no schema, a newer schema, a role that
 # may not read, a database and stores in one run.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
@@ -237,6 +244,40 @@ grep -q ' 1 rollups of finished days' "$t/out" || fail "the stale rollup not mad
 	fail "still a stale rollup"
 compare "the grown day's rollup" $inday --format json
 compare "the grown day's rollup, by day" $inday --by day --format csv
+
+# A database of version 2 (before rollups) holding the same rows, where
+# retention had dropped mx3's cursors of its days up to 2026-11-26:
+# --migrate keeps every row and notes those days of mx3 (no rollup will
+# ever cover them), the next runs upload the rollups of the days that have
+# cursors, and the summary reads the noted days' lines -- without the
+# note (deleted at the end), mx3's reports of those days are missing.
+pg_psql "CREATE DATABASE v2" || fail "createdb v2"
+v2() { psql -XAtq -v ON_ERROR_STOP=1 -d v2 "$@" >/dev/null || fail "psql v2 $*"; }
+v2 -1 -f "$TLSRPT_TOP/pg/schema_v1.sql" -f "$TLSRPT_TOP/pg/schema_v2.sql" \
+	-c "INSERT INTO tlsrpt_schema_version (version) VALUES (1), (2)"
+v2 -c "SELECT tlsrpt_ensure_month(m) FROM (VALUES $(pg_psql "SELECT string_agg(DISTINCT '(date ''' || date_trunc('month', received)::date || ''')', ',') FROM tlsrpt_policy_line")) s(m)"
+for tb in tlsrpt_report_version tlsrpt_policy_line tlsrpt_failure_detail tlsrpt_probe_line \
+	"tlsrpt_ship_cursor WHERE NOT (ship_host = 'mx3' AND stream = 'tlsrpt' AND day <= '2026-11-26')"; do
+	psql -XAtq -v ON_ERROR_STOP=1 -c "COPY (SELECT * FROM $tb) TO STDOUT" >"$t/rows" || fail "copy $tb out"
+	v2 -c "COPY ${tb%% *} FROM STDIN" <"$t/rows"
+done
+"$ship" -D dbname=v2 --migrate >"$t/out" || fail "--migrate v2"
+grep -q 'from version 2 to 3' "$t/out" || fail "--migrate v2: $(cat "$t/out")"
+[ "$(psql -XAtq -d v2 -c "SELECT count(*) FROM tlsrpt_rollup_gap WHERE ship_host = 'mx3'")" -gt 0 ] ||
+	fail "no gap noted for mx3's days"
+# mx3's early days are gone from its disk: only mx1 and mx2 ship again.
+for h in mx1 mx2; do
+	"$ship" -D dbname=v2 --host "$h" "$t/$h" || fail "ship $h into v2"
+done
+saved_url=$url
+url="postgresql:///v2?host=$PGHOST&port=$PGPORT&user=$PGUSER"
+every "$inday" json
+compare "version 2 migrated, text" --since 8d --format text
+v2 -c "DELETE FROM tlsrpt_rollup_gap"
+"$summary" -c "$t/c.conf" --known-reporters "$t/known" --now 2026-11-30T12:00:00Z \
+	-d "$url" --since 8d --format text >"$t/nogap.out" 2>/dev/null
+cmp -s "$t/nogap.out" "$t/d.out" && fail "the days without cursors read from the rollups alone, and nothing missed"
+url=$saved_url
 
 # Errors: each said, each its exit status, never a crash.
 expect_status 64 "$summary" -c "$t/c.conf" -d "$url" -d "$t/mx1" 2>"$t/err"
