@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "pg/read_days.h"
 #include "pg/schema.h"
 #include "store/fpset.h"
 #include "store/record.h"
@@ -35,6 +36,10 @@ struct pg_read {
 	uint64_t cur_fp;
 	int cur_valid, cur_skip, cur_conflict;
 	struct tlsrpt_reader_stats stats;
+	/* A pass from the finished days' rollups (read_days.h), and the
+	 * damaged rollups said already (across passes). */
+	struct pg_days *days;
+	GHashTable *said;
 };
 
 int
@@ -53,15 +58,15 @@ pg_read_is_database(const char *s)
  * that ends the session (terminated, shut down, crashed) closes the
  * connection after its last message, which libpq reads before it returns
  * the result: the status says it, whatever the SQLSTATE. */
-static int
-fail(struct pg_read *r, const PGresult *res, const char *what,
-     enum pg_read_failure *why, struct tlsrpt_error *err)
+int
+pg_read_fail(PGconn *c, const PGresult *res, const char *what,
+	     enum pg_read_failure *why, struct tlsrpt_error *err)
 {
 	const char *state =
 		res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	char lost[128];
 
-	if (PQstatus(r->c) != CONNECTION_OK) {
+	if (PQstatus(c) != CONNECTION_OK) {
 		*why = PG_READ_UNREACHABLE;
 		/* libpq's text says what the socket saw, not what that
 		 * means for the summary: nothing is written, run it again. */
@@ -74,8 +79,15 @@ fail(struct pg_read *r, const PGresult *res, const char *what,
 		*why = PG_READ_DENIED;
 	else
 		*why = PG_READ_FAILED;
-	pg_error(err, r->c, res, what);
+	pg_error(err, c, res, what);
 	return -1;
+}
+
+static int
+fail(struct pg_read *r, const PGresult *res, const char *what,
+     enum pg_read_failure *why, struct tlsrpt_error *err)
+{
+	return pg_read_fail(r->c, res, what, why, err);
 }
 
 struct pg_read *
@@ -187,21 +199,17 @@ clamp_time(int64_t t)
 	return (long long)(t < -lim ? -lim : t > lim ? lim : t);
 }
 
-int
-pg_read_begin(struct pg_read *r, const struct pg_read_query *q,
-	      enum pg_read_failure *why, struct tlsrpt_error *err)
+/* The COPY of q's lines (the window and the domains): 0, or -1. */
+static int
+start_copy(struct pg_read *r, const struct pg_read_query *q,
+	   enum pg_read_failure *why, struct tlsrpt_error *err)
 {
 	GString *sql = g_string_new(NULL);
 	PGresult *res;
 	int rc = 0;
 
 	end_copy(r);
-	memset(&r->stats, 0, sizeof(r->stats));
-	tlsrpt_fpset_reset(&r->seen);
-	tlsrpt_fpset_reset(&r->legacy);
-	r->cur_valid = 0;
 	r->header_done = 0;
-	r->limits = q->limits != NULL ? q->limits : &r->default_limits;
 	/* The window on received: the partitions outside it are pruned and
 	 * the received index read in order. The order is the store
 	 * reader's (read.h); "C" so that it is one order on any server. */
@@ -254,6 +262,46 @@ out:
 	return rc;
 }
 
+int
+pg_read_begin(struct pg_read *r, const struct pg_read_query *q,
+	      enum pg_read_failure *why, struct tlsrpt_error *err)
+{
+	end_copy(r);
+	pg_days_free(r->days);
+	r->days = NULL;
+	memset(&r->stats, 0, sizeof(r->stats));
+	tlsrpt_fpset_reset(&r->seen);
+	tlsrpt_fpset_reset(&r->legacy);
+	r->cur_valid = 0;
+	r->limits = q->limits != NULL ? q->limits : &r->default_limits;
+	/* The rollups where there are (--domain: the lines, whose SQL
+	 * narrows them). */
+	if (q->rollups && q->n_domains == 0) {
+		if (r->said == NULL)
+			r->said = g_hash_table_new_full(g_str_hash, g_str_equal,
+							g_free, NULL);
+		r->days = pg_days_begin(r, q->since, q->until, r->limits,
+					r->said, why, err);
+		return r->days != NULL ? 0 : -1;
+	}
+	return start_copy(r, q, why, err);
+}
+
+PGconn *
+pg_read_conn(struct pg_read *r)
+{
+	return r->c;
+}
+
+int
+pg_read_copy_begin(struct pg_read *r, int64_t since, int64_t until,
+		   enum pg_read_failure *why, struct tlsrpt_error *err)
+{
+	const struct pg_read_query q = {since, until, NULL, 0, NULL, 0};
+
+	return start_copy(r, &q, why, err);
+}
+
 static uint32_t
 be32(const unsigned char *p)
 {
@@ -279,9 +327,9 @@ finish_copy(struct pg_read *r, enum pg_read_failure *why,
 }
 
 /* The next stored line: 1 with it in *line, *len; 0 at the end; -1. */
-static int
-next_line(struct pg_read *r, const char **line, size_t *len,
-	  enum pg_read_failure *why, struct tlsrpt_error *err)
+int
+pg_read_copy_line(struct pg_read *r, const char **line, size_t *len,
+		  enum pg_read_failure *why, struct tlsrpt_error *err)
 {
 	static const unsigned char sig[11] = "PGCOPY\n\377\r\n";
 
@@ -378,7 +426,9 @@ pg_read_next(struct pg_read *r, struct tlsrpt_record *rec,
 	int got;
 
 	tlsrpt_record_clear(rec);
-	while ((got = next_line(r, &line, &len, why, err)) == 1) {
+	if (r->days != NULL)
+		return pg_days_next(r->days, rec, why, err);
+	while ((got = pg_read_copy_line(r, &line, &len, why, err)) == 1) {
 		struct tlsrpt_error derr = TLSRPT_ERROR_INIT;
 
 		if (tlsrpt_record_decode(line, len, r->limits, rec, &derr) <
@@ -483,6 +533,8 @@ pg_read_findings(struct pg_read *r, int64_t first, int64_t last,
 const struct tlsrpt_reader_stats *
 pg_read_stats(const struct pg_read *r)
 {
+	if (r->days != NULL)
+		return pg_days_stats(r->days);
 	return &r->stats;
 }
 
@@ -493,6 +545,9 @@ pg_read_free(struct pg_read *r)
 		return;
 	if (r->c != NULL)
 		end_copy(r);
+	pg_days_free(r->days);
+	if (r->said != NULL)
+		g_hash_table_destroy(r->said);
 	PQfinish(r->c);
 	tlsrpt_fpset_clear(&r->seen);
 	tlsrpt_fpset_clear(&r->legacy);

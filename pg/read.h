@@ -16,7 +16,17 @@
  * conflict, as the store reader marks it; lines from before digests
  * follow the store reader's rule too (reader.h).
  *
- * Where that differs from the merged day files (tlsrpt-summary(1)): two
+ * With query->rollups (read_days.h) the finished days come from the
+ * rollups tlsrpt-ship uploaded (blob.h) instead: each day's current
+ * rollups, host and store in "C" order, replayed through the store
+ * reader's fed form (store/reader.h), so the order, the de-duplication
+ * and the conflicts are those of the day files named in that order, and
+ * none of the differences below applies to those days. A day with a
+ * store that shipped lines of it and has no current rollup, or with a
+ * damaged or oversized one (said once on stderr), is read from its lines
+ * below, the whole day: the lines hold each report once, not per store.
+ *
+ * Where the lines differ from the merged day files (tlsrpt-summary(1)): two
  * copies of one report received on one day by two hosts count as the
  * first received, where the day files count the copy of the store named
  * first; a copy received before the look-back and another inside it is
@@ -68,6 +78,7 @@ struct pg_read_query {
 	const char *const *domains;
 	size_t n_domains;
 	const struct tlsrpt_limits *limits;
+	int rollups; /* the finished days from their rollups (below) */
 };
 
 struct pg_read;

@@ -12,11 +12,12 @@
 
 /* pg/schema_vN.sql as strings (generated: $(BUILD)/pg/schema_sql.c):
  * migrations[v] takes the schema from version v to v + 1. */
-extern const char pg_schema_v1_sql[], pg_schema_v2_sql[];
+extern const char pg_schema_v1_sql[], pg_schema_v2_sql[], pg_schema_v3_sql[];
 
 static const char *const migrations[PG_SCHEMA_VERSION] = {
 	pg_schema_v1_sql,
 	pg_schema_v2_sql,
+	pg_schema_v3_sql,
 };
 
 int

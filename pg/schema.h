@@ -16,7 +16,7 @@
 #include "base/error.h"
 
 /* The version this build writes and reads. */
-#define PG_SCHEMA_VERSION 2
+#define PG_SCHEMA_VERSION 3
 
 /* Advisory lock keys (classid, objid) of tlsrpt-ship: the first number
  * is ours alone; objid 0 serialises migrations and partition creation,

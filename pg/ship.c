@@ -16,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
 #include "pg/batch.h"
+#include "pg/blob.h"
 #include "pg/daystream.h"
 #include "pg/schema.h"
 #include "store/day.h"
@@ -403,12 +405,22 @@ prune_cursors(struct pg_ship *s, int dirfd, const char *dir, const char *store,
 			continue;
 		tlsrpt_day_format(*(gint64 *)k, day, sizeof(day));
 		if (cur->at_end) {
-			n = cursor_sql(s,
-				       "DELETE FROM tlsrpt_ship_cursor WHERE "
-				       "ship_host = $1 AND store = $2 AND "
-				       "stream = $3 AND day = $4 AND gz_size "
-				       "IS NOT NULL",
-				       store, stream, day, err);
+			/* A day's cursor goes only with a rollup of all it
+			 * shipped (blob.h): else it stays, and says to
+			 * tlsrpt-summary that the day's lines are to be
+			 * read. */
+			n = cursor_sql(
+				s,
+				"DELETE FROM tlsrpt_ship_cursor c WHERE "
+				"ship_host = $1 AND store = $2 AND "
+				"stream = $3 AND day = $4 AND gz_size "
+				"IS NOT NULL AND (stream <> 'tlsrpt' OR "
+				"EXISTS (SELECT 1 FROM tlsrpt_rollup r "
+				"WHERE r.ship_host = c.ship_host AND "
+				"r.store = c.store AND r.day = c.day AND "
+				"r.bytes = c.bytes AND r.lines = "
+				"c.lines))",
+				store, stream, day, err);
 			if (n < 0)
 				return -1;
 			st->pruned += (unsigned long)n;
@@ -527,7 +539,10 @@ pg_ship_store(struct pg_ship *s, const char *dir, struct pg_ship_stats *st,
 	for (size_t i = 0; i < n; i++)
 		if (nd == 0 || days[nd - 1] != files[i].day)
 			days[nd++] = files[i].day;
-	if (ship_stream(s, dirfd, dir, store, 0, days, nd, st, err) < 0)
+	if (ship_stream(s, dirfd, dir, store, 0, days, nd, st, err) < 0 ||
+	    pg_blob_ship(s->c, dirfd, dir, store, s->opts.ship_host,
+			 s->opts.limits, tlsrpt_day_of((int64_t)time(NULL)),
+			 &st->rollups, err) < 0)
 		goto out;
 	tlsrpt_free(days);
 	days = NULL;

@@ -46,6 +46,7 @@ struct pg_ship_stats {
 	unsigned long probe_lines; /* findings lines sent */
 	unsigned long pruned;	   /* cursors of deleted days dropped */
 	unsigned long lost;	   /* days deleted before all was shipped */
+	unsigned long rollups;	   /* finished days' rollups uploaded */
 };
 
 struct pg_ship;

@@ -241,10 +241,11 @@ ship_all(PGconn *c, const struct options *o, const char *host)
 			       "transactions from %lu days, %lu new report "
 			       "versions, %lu damaged lines skipped, %lu "
 			       "findings lines, %lu cursors of deleted days "
-			       "dropped, %lu days deleted before shipped\n",
+			       "dropped, %lu days deleted before shipped, "
+			       "%lu rollups of finished days\n",
 			       dirs[i], st.lines, st.batches, st.days,
 			       st.versions, st.damaged, st.probe_lines,
-			       st.pruned, st.lost);
+			       st.pruned, st.lost, st.rollups);
 		else if (st.damaged > 0)
 			fprintf(stderr,
 				"tlsrpt-ship: %s: %lu damaged lines skipped\n",

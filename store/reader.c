@@ -72,6 +72,11 @@ struct tlsrpt_store_reader {
 	struct tlsrpt_rollup *ru;
 	unsigned long ru_line;
 	struct tlsrpt_rollup_writer *rw;
+	/* A fed reader (tlsrpt_store_reader_open_feed()): where the sources
+	 * come from, and the one being read. */
+	tlsrpt_reader_feed_fn feed;
+	void *feed_ctx;
+	struct tlsrpt_reader_source src;
 };
 
 /* Add a note to a list of at most TLSRPT_READER_MAX_PROBLEMS. */
@@ -168,6 +173,24 @@ list_dir(struct tlsrpt_store_reader *rd, size_t di, int64_t first, int64_t last,
 	return 0;
 }
 
+/* A reader of the window and limits, reading nothing yet; NULL out of
+ * memory. */
+static struct tlsrpt_store_reader *
+reader_new(int64_t since, int64_t until, const struct tlsrpt_limits *limits)
+{
+	struct tlsrpt_store_reader *rd = tlsrpt_calloc(1, sizeof(*rd));
+
+	if (rd == NULL)
+		return NULL;
+	rd->fd = -1;
+	tlsrpt_fpkey_random(&rd->fpkey);
+	rd->since = since;
+	rd->until = until > 0 ? until : INT64_MAX;
+	tlsrpt_limits_default(&rd->default_limits);
+	rd->limits = limits != NULL ? limits : &rd->default_limits;
+	return rd;
+}
+
 int
 tlsrpt_store_reader_open(const char *const *dirs, size_t n_dirs, int64_t since,
 			 int64_t until, const struct tlsrpt_limits *limits,
@@ -179,15 +202,9 @@ tlsrpt_store_reader_open(const char *const *dirs, size_t n_dirs, int64_t since,
 	size_t cap = 0;
 
 	*out = NULL;
-	rd = tlsrpt_calloc(1, sizeof(*rd));
+	rd = reader_new(since, until, limits);
 	if (rd == NULL)
 		goto nomem;
-	rd->fd = -1;
-	tlsrpt_fpkey_random(&rd->fpkey);
-	rd->since = since;
-	rd->until = until > 0 ? until : INT64_MAX;
-	tlsrpt_limits_default(&rd->default_limits);
-	rd->limits = limits != NULL ? limits : &rd->default_limits;
 	rd->dirs = tlsrpt_calloc(n_dirs, sizeof(*rd->dirs));
 	rd->dirfds = tlsrpt_calloc(n_dirs, sizeof(*rd->dirfds));
 	if (rd->dirs == NULL || rd->dirfds == NULL)
@@ -235,6 +252,7 @@ close_file(struct tlsrpt_store_reader *rd)
 	tlsrpt_rollup_writer_abort(rd->rw);
 	rd->ru = NULL;
 	rd->rw = NULL;
+	rd->src.next_line = NULL;
 	if (rd->gz != NULL)
 		gzclose(rd->gz); /* closes fd */
 	else if (rd->fd >= 0)
@@ -243,6 +261,21 @@ close_file(struct tlsrpt_store_reader *rd)
 	rd->fd = -1;
 	rd->is_open = 0;
 	rd->cur_valid = 0; /* a report's lines never span files */
+}
+
+/* A rollup opened to be replayed: counted, and the damaged lines of its
+ * day file with it. */
+static void
+rollup_opened(struct tlsrpt_store_reader *rd)
+{
+	rd->stats.rollups++;
+	rd->stats.skipped += tlsrpt_rollup_skipped(rd->ru);
+	for (size_t i = 0; i < tlsrpt_rollup_n_notes(rd->ru); i++) {
+		unsigned long line;
+		const char *why = tlsrpt_rollup_note(rd->ru, i, &line);
+
+		problem(rd, "%s:%lu: %s", rd->path, line, why);
+	}
 }
 
 /* The day file just opened (st: as far as it is read) is replayed from its
@@ -264,14 +297,7 @@ rollup_start(struct tlsrpt_store_reader *rd, const struct rd_file *f, int gz,
 	if ((rd->rollups & TLSRPT_READER_ROLLUP_READ) &&
 	    (rc = tlsrpt_rollup_open(dirfd, day, &src, rd->limits, &rd->ru)) ==
 		    0) {
-		rd->stats.rollups++;
-		rd->stats.skipped += tlsrpt_rollup_skipped(rd->ru);
-		for (size_t i = 0; i < tlsrpt_rollup_n_notes(rd->ru); i++) {
-			unsigned long line;
-			const char *why = tlsrpt_rollup_note(rd->ru, i, &line);
-
-			problem(rd, "%s:%lu: %s", rd->path, line, why);
-		}
+		rollup_opened(rd);
 		return 0;
 	}
 	if (rc < 0)
@@ -359,6 +385,27 @@ open_file(struct tlsrpt_store_reader *rd, const struct rd_file *f)
 	return rollup_start(rd, f, gz, &st);
 }
 
+/* The next source of a fed reader: 0 when open, 1 at the end, -1 with
+ * err. */
+static int
+open_fed(struct tlsrpt_store_reader *rd, struct tlsrpt_error *err)
+{
+	int rc;
+
+	memset(&rd->src, 0, sizeof(rd->src));
+	rc = rd->feed(rd->feed_ctx, &rd->src, err);
+	if (rc <= 0)
+		return rc < 0 ? -1 : 1;
+	memcpy(rd->path, rd->src.name, sizeof(rd->path));
+	memset(&rd->ln, 0, sizeof(rd->ln));
+	rd->is_open = 1;
+	rd->ru = rd->src.ru;
+	rd->src.ru = NULL;
+	if (rd->ru != NULL)
+		rollup_opened(rd);
+	return 0;
+}
+
 static void
 skip(struct tlsrpt_store_reader *rd, const char *why)
 {
@@ -441,12 +488,22 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 		struct tlsrpt_error derr = TLSRPT_ERROR_INIT;
 
 		if (!rd->is_open) {
-			if (rd->next_file == rd->n_files)
+			if (rd->feed == NULL && rd->next_file == rd->n_files)
 				return 0;
 			if (tlsrpt_fprun_absorb(&rd->seen, &rd->seen_here) <
 				    0 ||
 			    tlsrpt_fprun_absorb(&rd->keys, &rd->keys_here) < 0)
 				goto nomem;
+			if (rd->feed != NULL) {
+				rc = open_fed(rd, err);
+				if (rc < 0) {
+					tlsrpt_record_clear(rec);
+					return -1;
+				}
+				if (rc > 0)
+					return 0;
+				continue;
+			}
 			rc = open_file(rd, &rd->files[rd->next_file++]);
 			if (rc < 0)
 				goto nomem;
@@ -460,7 +517,23 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 				continue;
 			goto decoded;
 		}
-		rc = tlsrpt_lines_next(&rd->ln, &line, &len, &flags);
+		if (rd->src.next_line != NULL) {
+			/* A fed source's lines: whole, no longer than the
+			 * bound the decoder checks. */
+			rc = rd->src.next_line(rd->src.ctx, &line, &len, err);
+			if (rc < 0) {
+				tlsrpt_record_clear(rec);
+				return -1;
+			}
+			if (rc == 0) {
+				close_file(rd);
+				continue;
+			}
+			rd->ln.lineno++;
+			flags = 0;
+		} else {
+			rc = tlsrpt_lines_next(&rd->ln, &line, &len, &flags);
+		}
 		if (rc <= 0) {
 			if (rc < 0 && errno == ENOMEM)
 				goto nomem;
@@ -536,6 +609,26 @@ nomem:
 	tlsrpt_record_clear(rec);
 	return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
 				"out of memory reading the store");
+}
+
+int
+tlsrpt_store_reader_open_feed(tlsrpt_reader_feed_fn feed, void *ctx,
+			      int64_t since, int64_t until,
+			      const struct tlsrpt_limits *limits,
+			      struct tlsrpt_store_reader **out,
+			      struct tlsrpt_error *err)
+{
+	struct tlsrpt_store_reader *rd;
+
+	*out = NULL;
+	rd = reader_new(since, until, limits);
+	if (rd == NULL)
+		return tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL,
+					"out of memory opening the reader");
+	rd->feed = feed;
+	rd->feed_ctx = ctx;
+	*out = rd;
+	return 0;
 }
 
 void

@@ -134,6 +134,34 @@ int tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 void tlsrpt_store_reader_rollups(struct tlsrpt_store_reader *rd, unsigned use,
 				 int64_t now);
 
+/* A reader over sources its caller hands it one after another instead
+ * of store directories: tlsrpt-summary -d of a database (pg/read.h),
+ * whose finished days are rollups held in memory and whose other days
+ * are lines. Each source is read as a day file is -- a rollup replayed,
+ * lines decoded, damaged ones skipped and counted -- and the
+ * de-duplication, the conflicts, the window and every counter are the
+ * same as over the day files in the same order. */
+struct tlsrpt_rollup;
+struct tlsrpt_reader_source {
+	char name[TLSRPT_ERROR_PATH_MAX]; /* problems and rec->path say it */
+	struct tlsrpt_rollup *ru; /* replayed (the reader closes it), or */
+	/* NULL: the lines, 1 with *line and *len (valid until the next
+	 * call), 0 at their end, -1 with err (the reader stops there). */
+	int (*next_line)(void *ctx, const char **line, size_t *len,
+			 struct tlsrpt_error *err);
+	void *ctx;
+};
+/* The next source into *src (zeroed): 1, 0 when there is none left, -1
+ * with err. */
+typedef int (*tlsrpt_reader_feed_fn)(void *ctx,
+				     struct tlsrpt_reader_source *src,
+				     struct tlsrpt_error *err);
+int tlsrpt_store_reader_open_feed(tlsrpt_reader_feed_fn feed, void *ctx,
+				  int64_t since, int64_t until,
+				  const struct tlsrpt_limits *limits,
+				  struct tlsrpt_store_reader **out,
+				  struct tlsrpt_error *err);
+
 /* Counters so far. Borrowed from rd. */
 const struct tlsrpt_reader_stats *
 tlsrpt_store_reader_stats(const struct tlsrpt_store_reader *rd);

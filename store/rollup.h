@@ -88,6 +88,19 @@ int tlsrpt_rollup_writer_skip(struct tlsrpt_rollup_writer *w,
  * temporary file is removed then). */
 int tlsrpt_rollup_writer_commit(struct tlsrpt_rollup_writer *w);
 
+/* A rollup in memory rather than a file (tlsrpt-ship uploads one per
+ * finished day, pg/blob.h): src says what it covers, in the caller's
+ * terms (tlsrpt-ship: size the bytes and ino the lines of the day's
+ * stream shipped, the rest 0). Lines as above; then finish: *data (the
+ * caller's, tlsrpt_free()) and *len the whole rollup, header and
+ * checksum as in a file. Begin: 0, or -1 out of memory; finish: 0, or -1
+ * (w is freed either way). */
+int tlsrpt_rollup_writer_begin_mem(const struct tlsrpt_rollup_source *src,
+				   const struct tlsrpt_limits *limits,
+				   struct tlsrpt_rollup_writer **out);
+int tlsrpt_rollup_writer_finish_mem(struct tlsrpt_rollup_writer *w,
+				    unsigned char **data, size_t *len);
+
 /* Give up (the day file was not read to its end): frees w, NULL ok. */
 void tlsrpt_rollup_writer_abort(struct tlsrpt_rollup_writer *w);
 
@@ -102,6 +115,20 @@ int tlsrpt_rollup_open(int dirfd, int64_t day,
 		       const struct tlsrpt_rollup_source *src,
 		       const struct tlsrpt_limits *limits,
 		       struct tlsrpt_rollup **out);
+
+/* Open a rollup held in memory (data, len: taken over, freed by
+ * tlsrpt_rollup_close() or here on failure), made by
+ * tlsrpt_rollup_writer_begin_mem(): the same checks as a file's (the
+ * version, the limits, the checksum, every length and count while
+ * decoding), with the day-file check replaced by the caller's: its
+ * header must say it covers src->size bytes and src->ino lines. 0 with
+ * *out; 1 when not usable (damaged, truncated, another version or
+ * limits, or covering other lines); -1 out of memory. limits must
+ * outlive the rollup (as for tlsrpt_rollup_open()). */
+int tlsrpt_rollup_open_mem(unsigned char *data, size_t len,
+			   const struct tlsrpt_rollup_source *src,
+			   const struct tlsrpt_limits *limits,
+			   struct tlsrpt_rollup **out);
 
 /* The damaged lines of the day file: how many, and the first ones
  * (at most TLSRPT_READER_MAX_PROBLEMS): line number and reason. */

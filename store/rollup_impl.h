@@ -8,7 +8,9 @@
  * u32 version, u32 gz, u64 size, u64 inode, i64 mtime seconds, i64 mtime
  * nanoseconds (of the day file), u64 limits fingerprint, u64 offset of the
  * trailer, u64 length of the file, u32 CRC-32 of bytes [ROLLUP_HDR, length),
- * u32 0.
+ * u32 0. A rollup in memory (tlsrpt-ship's, pg/blob.h) has the same
+ * layout; its size and inode are what the caller says it covers (the
+ * bytes and lines of a day's stream), its times and gz 0.
  *
  * Then one entry per valid line, in line order; then the trailer: records,
  * damaged lines, number of notes, and each note's line and reason. Numbers

@@ -35,6 +35,8 @@ struct scratch_block {
 
 struct tlsrpt_rollup {
 	int fd;
+	unsigned char *mem; /* a rollup in memory instead of fd */
+	size_t mem_len;
 	const struct tlsrpt_limits *limits;
 	size_t max_str, max_items;
 	/* The window on the file: buf[pos..len) is the file from off - (len
@@ -61,6 +63,20 @@ struct tlsrpt_rollup {
 	unsigned long note_line[TLSRPT_READER_MAX_PROBLEMS];
 	char note[TLSRPT_READER_MAX_PROBLEMS][TLSRPT_ERROR_TEXT_MAX];
 };
+
+/* pread() of the file, or of the rollup in memory. */
+static ssize_t
+source_read(struct tlsrpt_rollup *ru, unsigned char *p, size_t n, uint64_t off)
+{
+	if (ru->mem == NULL)
+		return pread(ru->fd, p, n, (off_t)off);
+	if (off >= ru->mem_len)
+		return 0;
+	if (n > ru->mem_len - off)
+		n = (size_t)(ru->mem_len - off);
+	memcpy(p, ru->mem + off, n);
+	return (ssize_t)n;
+}
 
 /* At least n bytes in buf[pos..len): 0, or -1 (EINVAL: the file ends
  * first; ENOMEM; or the read's errno). */
@@ -92,7 +108,7 @@ fill(struct tlsrpt_rollup *ru, size_t n)
 
 		if (room > ru->end - ru->off)
 			room = (size_t)(ru->end - ru->off);
-		got = pread(ru->fd, ru->buf + ru->len, room, (off_t)ru->off);
+		got = source_read(ru, ru->buf + ru->len, room, ru->off);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -527,6 +543,28 @@ check(struct tlsrpt_rollup *ru, const struct rollup_header *h)
 	return 0;
 }
 
+/* The bounds, then the checksum and trailer of ru (its header h): 0 with
+ * *out, or ru closed and 1 (damaged) or -1 (out of memory). */
+static int
+start(struct tlsrpt_rollup *ru, const struct rollup_header *h,
+      const struct tlsrpt_limits *limits, struct tlsrpt_rollup **out)
+{
+	int rc;
+
+	ru->limits = limits;
+	/* No string or list of a record is longer than the line it came
+	 * from. */
+	ru->max_str = tlsrpt_record_max_line(limits);
+	ru->max_items = ru->max_str;
+	rc = check(ru, h);
+	if (rc != 0) {
+		tlsrpt_rollup_close(ru);
+		return rc;
+	}
+	*out = ru;
+	return 0;
+}
+
 int
 tlsrpt_rollup_open(int dirfd, int64_t day,
 		   const struct tlsrpt_rollup_source *src,
@@ -538,7 +576,7 @@ tlsrpt_rollup_open(int dirfd, int64_t day,
 	struct rollup_header h;
 	struct tlsrpt_rollup *ru;
 	struct stat st;
-	int fd, rc;
+	int fd;
 
 	*out = NULL;
 	tlsrpt_rollup_name(day, src->gz, name, sizeof(name));
@@ -562,18 +600,34 @@ tlsrpt_rollup_open(int dirfd, int64_t day,
 		return -1;
 	}
 	ru->fd = fd;
-	ru->limits = limits;
-	/* No string or list of a record is longer than the line it came
-	 * from. */
-	ru->max_str = tlsrpt_record_max_line(limits);
-	ru->max_items = ru->max_str;
-	rc = check(ru, &h);
-	if (rc != 0) {
-		tlsrpt_rollup_close(ru);
-		return rc;
+	return start(ru, &h, limits, out);
+}
+
+int
+tlsrpt_rollup_open_mem(unsigned char *data, size_t len,
+		       const struct tlsrpt_rollup_source *src,
+		       const struct tlsrpt_limits *limits,
+		       struct tlsrpt_rollup **out)
+{
+	struct rollup_header h;
+	struct tlsrpt_rollup *ru;
+
+	*out = NULL;
+	if (len < ROLLUP_HDR || rollup_header_decode(data, &h) < 0 ||
+	    h.length != (uint64_t)len || h.size != src->size ||
+	    h.ino != src->ino || h.limits_fp != rollup_limits_fp(limits)) {
+		tlsrpt_free(data);
+		return 1;
 	}
-	*out = ru;
-	return 0;
+	ru = tlsrpt_calloc(1, sizeof(*ru));
+	if (ru == NULL) {
+		tlsrpt_free(data);
+		return -1;
+	}
+	ru->fd = -1;
+	ru->mem = data;
+	ru->mem_len = len;
+	return start(ru, &h, limits, out);
 }
 
 unsigned long
@@ -605,6 +659,7 @@ tlsrpt_rollup_close(struct tlsrpt_rollup *ru)
 		close(ru->fd);
 	scratch_free(&ru->scratch);
 	scratch_free(&ru->report_scratch);
+	tlsrpt_free(ru->mem);
 	tlsrpt_free(ru->buf);
 	tlsrpt_free(ru->arena);
 	tlsrpt_free(ru->offs);

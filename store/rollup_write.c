@@ -26,7 +26,7 @@
 #define LEFTOVER_AGE 3600
 
 struct tlsrpt_rollup_writer {
-	int dirfd, fd;
+	int dirfd, fd;	 /* fd -1: in memory (buf holds the whole rollup) */
 	struct stat dir; /* of dirfd when the writer began: whose it is */
 	char name[TLSRPT_ROLLUP_NAME_MAX], tmp[TLSRPT_ROLLUP_NAME_MAX + 40];
 	struct rollup_header h;
@@ -49,12 +49,14 @@ struct tlsrpt_rollup_writer {
 	char note[TLSRPT_READER_MAX_PROBLEMS][TLSRPT_ERROR_TEXT_MAX];
 };
 
+static void writer_free(struct tlsrpt_rollup_writer *w);
+
 static int
 flush(struct tlsrpt_rollup_writer *w)
 {
 	if (w->failed)
 		return -1;
-	if (w->len == 0)
+	if (w->len == 0 || w->fd < 0) /* in memory: buf is the rollup */
 		return 0;
 	w->crc = crc32(w->crc, w->buf, (uInt)w->len);
 	if (pwrite(w->fd, w->buf, w->len, (off_t)w->off) != (ssize_t)w->len) {
@@ -157,6 +159,25 @@ remove_leftovers(int dirfd, const char *name, time_t now)
 	closedir(d);
 }
 
+/* The header's fields of what the rollup is made from; the checksum and
+ * the table of strings started. */
+static void
+header_of(struct tlsrpt_rollup_writer *w,
+	  const struct tlsrpt_rollup_source *src,
+	  const struct tlsrpt_limits *limits)
+{
+	w->h.version = TLSRPT_ROLLUP_VERSION;
+	w->h.gz = (uint32_t)src->gz;
+	w->h.size = src->size;
+	w->h.ino = src->ino;
+	w->h.mtime_sec = src->mtime_sec;
+	w->h.mtime_nsec = src->mtime_nsec;
+	w->h.limits_fp = rollup_limits_fp(limits);
+	w->crc = crc32(0L, Z_NULL, 0);
+	w->strings =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
+
 int
 tlsrpt_rollup_writer_begin(int dirfd, int64_t day,
 			   const struct tlsrpt_rollup_source *src,
@@ -196,22 +217,37 @@ tlsrpt_rollup_writer_begin(int dirfd, int64_t day,
 		tlsrpt_free(w);
 		return errno == ENOMEM ? -1 : 1;
 	}
-	w->h.version = TLSRPT_ROLLUP_VERSION;
-	w->h.gz = (uint32_t)src->gz;
-	w->h.size = src->size;
-	w->h.ino = src->ino;
-	w->h.mtime_sec = src->mtime_sec;
-	w->h.mtime_nsec = src->mtime_nsec;
-	w->h.limits_fp = rollup_limits_fp(limits);
-	w->crc = crc32(0L, Z_NULL, 0);
-	w->strings =
-		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	header_of(w, src, limits);
 	memset(zero, 0, sizeof(zero));
 	if (pwrite(w->fd, zero, sizeof(zero), 0) != (ssize_t)sizeof(zero)) {
 		tlsrpt_rollup_writer_abort(w);
 		return 1;
 	}
 	w->off = ROLLUP_HDR;
+	*out = w;
+	return 0;
+}
+
+int
+tlsrpt_rollup_writer_begin_mem(const struct tlsrpt_rollup_source *src,
+			       const struct tlsrpt_limits *limits,
+			       struct tlsrpt_rollup_writer **out)
+{
+	struct tlsrpt_rollup_writer *w;
+	unsigned char zero[ROLLUP_HDR];
+
+	*out = NULL;
+	w = tlsrpt_calloc(1, sizeof(*w));
+	if (w == NULL)
+		return -1;
+	w->dirfd = w->fd = -1;
+	header_of(w, src, limits);
+	/* The header's room first: buf is the rollup from its byte 0. */
+	memset(zero, 0, sizeof(zero));
+	if (put(w, zero, sizeof(zero)) < 0) {
+		writer_free(w);
+		return -1;
+	}
 	*out = w;
 	return 0;
 }
@@ -329,22 +365,55 @@ writer_free(struct tlsrpt_rollup_writer *w)
 	tlsrpt_free(w);
 }
 
-int
-tlsrpt_rollup_writer_commit(struct tlsrpt_rollup_writer *w)
+/* The trailer after the last entry; h.trailer and h.length set. 0, or
+ * -1. */
+static int
+put_trailer(struct tlsrpt_rollup_writer *w)
 {
-	unsigned char hdr[ROLLUP_HDR];
 	int rc;
 
 	if (flush(w) < 0)
-		goto fail;
-	w->h.trailer = w->off;
+		return -1;
+	w->h.trailer = w->off + w->len; /* a file's len is 0 here */
 	rc = put_u(w, w->records) || put_u(w, w->skipped) ||
 	     put_u(w, w->n_notes);
 	for (size_t i = 0; !rc && i < w->n_notes; i++)
 		rc = put_u(w, w->note_line[i]) || put_s(w, w->note[i], 0);
 	if (rc != 0 || flush(w) < 0)
+		return -1;
+	w->h.length = w->off + w->len;
+	return 0;
+}
+
+int
+tlsrpt_rollup_writer_finish_mem(struct tlsrpt_rollup_writer *w,
+				unsigned char **data, size_t *len)
+{
+	int rc = -1;
+
+	*data = NULL;
+	*len = 0;
+	if (put_trailer(w) == 0) {
+		w->h.crc = (uint32_t)crc32_z(crc32(0L, Z_NULL, 0),
+					     w->buf + ROLLUP_HDR,
+					     w->len - ROLLUP_HDR);
+		rollup_header_encode(&w->h, w->buf);
+		*data = w->buf;
+		*len = w->len;
+		w->buf = NULL;
+		rc = 0;
+	}
+	writer_free(w);
+	return rc;
+}
+
+int
+tlsrpt_rollup_writer_commit(struct tlsrpt_rollup_writer *w)
+{
+	unsigned char hdr[ROLLUP_HDR];
+
+	if (put_trailer(w) < 0)
 		goto fail;
-	w->h.length = w->off;
 	w->h.crc = (uint32_t)w->crc;
 	rollup_header_encode(&w->h, hdr);
 	if (pwrite(w->fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
@@ -364,6 +433,7 @@ tlsrpt_rollup_writer_abort(struct tlsrpt_rollup_writer *w)
 {
 	if (w == NULL)
 		return;
-	(void)unlinkat(w->dirfd, w->tmp, 0);
+	if (w->fd >= 0)
+		(void)unlinkat(w->dirfd, w->tmp, 0);
 	writer_free(w);
 }

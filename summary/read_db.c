@@ -21,8 +21,13 @@ static int
 db_begin(void *ctx, const struct summary_agg *a, struct tlsrpt_error *err)
 {
 	struct db *d = ctx;
-	const struct pg_read_query q = {a->lookback, a->opt.until,
-					a->opt.domains, a->opt.n_domains, NULL};
+	const struct pg_read_query q = {
+		a->lookback, a->opt.until, a->opt.domains, a->opt.n_domains,
+		NULL,
+		/* as the store directories' (read.c): --by report wants
+		 * every field of a line, which a rollup leaves out */
+		!a->opt.collect_reports &&
+			(a->opt.rollups & TLSRPT_READER_ROLLUP_READ) != 0};
 
 	d->begun = pg_read_begin(d->r, &q, &d->why, err) == 0;
 	return d->begun ? 0 : -1;

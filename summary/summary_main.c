@@ -85,7 +85,7 @@ usage(FILE *f)
 		"  SummaryMinShare): fewer failures of a domain are below "
 		"threshold\n"
 		"--no-rollups: read every day's lines (no rollup read or "
-		"written)\n"
+		"written; with -d DATABASE its lines, not its rollups)\n"
 		"-d postgresql://HOST/DB, postgres://..., or a libpq "
 		"\"service=NAME\" string:\n"
 		"  read what tlsrpt-ship loaded there instead of store "

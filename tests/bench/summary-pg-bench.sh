@@ -5,7 +5,9 @@
 # from PostgreSQL (-d postgresql://, after tlsrpt-ship loaded it into a
 # private cluster: tests/scripts/pg-cluster.inc) against the same from the
 # store directory, with its rollups (the default, after one run wrote
-# them) and without (--no-rollups). The lines are received over 120
+# them) and without (--no-rollups); from the database both ways too: the
+# rollups tlsrpt-ship uploaded (the default) and every line
+# (--no-rollups). The lines are received over 120
 # days, the look-back of a 30-day view; the last 30 days, JSON; wall
 # seconds, medians of RUNS after one warm-up run each. BENCH_PG_N in
 # run-bench.sh sets N (10^6, 10^7). Prints the rows; exit 77 when
@@ -46,6 +48,7 @@ time_runs() {
 	done
 }
 time_runs db -d "$url"
+time_runs dblines -d "$url" --no-rollups
 time_runs files -d "$T/sumpgstore"
 time_runs lines -d "$T/sumpgstore" --no-rollups
 # The same answer (but what t-summary-pg.sh masks too).
@@ -53,8 +56,12 @@ mask() { sed -e 's/"files-read": [0-9]*//' -e 's/"duplicate-lines": [0-9]*//' "$
 mask "$T/db.out" >"$T/db.m"
 mask "$T/files.out" >"$T/files.m"
 cmp -s "$T/db.m" "$T/files.m" || fail "the database's summary is not the files'"
+mask "$T/dblines.out" >"$T/dblines.m"
+cmp -s "$T/dblines.m" "$T/files.m" || fail "the database's lines' summary is not the files'"
 d=$(median <"$T/db.r")
+dl=$(median <"$T/dblines.r")
 f=$(median <"$T/files.r")
 l=$(median <"$T/lines.r")
 row "7 summary $N lines 30d: PostgreSQL / files, s" "$d" "$f (rollups)" "$(ratio "$d" "$f")" "(no floor yet)"
 row "7   the same / files without rollups, s" "$d" "$l (lines)" "$(ratio "$d" "$l")" ""
+row "7   the database's lines (--no-rollups) / its rollups, s" "$dl" "$d" "$(ratio "$dl" "$d")" ""

@@ -15,7 +15,7 @@
 #   days it deleted before they were shipped whole are said once and
 #   kept, marked pruned; today's stay;
 #   a database of schema version 1 holding shipped reports: refused until
-#   --migrate takes it to version 2, which keeps every row and cursor, so
+#   --migrate takes it to version 3, which keeps every row and cursor, so
 #   the next run ships the findings and not one report line again.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 . "$TLSRPT_TOP/tests/scripts/pg-cluster.inc"
@@ -34,7 +34,7 @@ trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; [ -n "$locker" ] && kill "
 pg_setup "$t"
 printf 'AllowRoot yes\nFsync none\nStoreDirectory %s/s\n' "$t" >"$t/c.conf"
 "$ship" --init >"$t/out" || fail "--init"
-grep -q 'from version 0 to 2' "$t/out" || fail "--init: $(cat "$t/out")"
+grep -q 'from version 0 to 3' "$t/out" || fail "--init: $(cat "$t/out")"
 q() { pg_psql "$1" || fail "psql: $1"; }
 gp() { python3 "$TLSRPT_TOP/tests/scripts/gen-probe-findings.py" "$@" || fail "gen-probe-findings.py $*"; }
 
@@ -201,17 +201,17 @@ counts="SELECT (SELECT count(*) FROM tlsrpt_report_version) || ' ' || (SELECT co
 v1=$(old "$counts")
 for c in $v1; do [ "$c" -gt 0 ] || fail "no data in version 1: $v1"; done
 expect_status 78 "$ship" -D dbname=old --host mx1 "$t/s" 2>"$t/err"
-grep -q 'version 1, this tlsrpt-ship needs 2: run tlsrpt-ship --migrate' "$t/err" || fail "version 1: $(cat "$t/err")"
+grep -q 'version 1, this tlsrpt-ship needs 3: run tlsrpt-ship --migrate' "$t/err" || fail "version 1: $(cat "$t/err")"
 "$ship" -D dbname=old --migrate >"$t/out" || fail "--migrate"
-grep -q 'from version 1 to 2' "$t/out" || fail "--migrate: $(cat "$t/out")"
+grep -q 'from version 1 to 3' "$t/out" || fail "--migrate: $(cat "$t/out")"
 [ "$(old "$counts")" = "$v1" ] || fail "the migration changed the rows: $(old "$counts"), was $v1"
 [ "$(old "SELECT string_agg(DISTINCT stream || ' ' || (pruned IS NULL), ',') FROM tlsrpt_ship_cursor")" = "tlsrpt true" ] ||
 	fail "the old cursors: $(old "SELECT stream, pruned FROM tlsrpt_ship_cursor")"
 "$ship" -D dbname=old --migrate >"$t/out" || fail "--migrate again"
-grep -q 'at version 2 already' "$t/out" || fail "--migrate again: $(cat "$t/out")"
+grep -q 'at version 3 already' "$t/out" || fail "--migrate again: $(cat "$t/out")"
 "$ship" -v -D dbname=old --host mx1 "$t/s" >"$t/out" 2>/dev/null || fail "ship into the migrated database"
 grep -q ": 0 lines in .* $(filelines | wc -l) findings lines" "$t/out" ||
 	fail "after the migration: $(cat "$t/out")"
 [ "$(psql -XAtq -d old -c "SELECT line FROM tlsrpt_probe_line ORDER BY day, line_number" | md5sum)" = "$(md5sum <"$t/files")" ] ||
 	fail "the findings in the migrated database"
-echo "ok - version 1 with $v1 rows migrated to 2, then the findings shipped and no report again"
+echo "ok - version 1 with $v1 rows migrated to 3, then the findings shipped and no report again"

@@ -40,12 +40,12 @@ expect_status 78 "$ship" --migrate 2>"$t/err"
 grep -q 'tlsrpt-ship --init' "$t/err" || fail "--migrate without a schema: $(cat "$t/err")"
 expect_status 75 "$ship" -D "host=$t/nowhere" "$t/empty" 2>/dev/null
 "$ship" --init >"$t/out" || fail "--init"
-grep -q 'from version 0 to 2' "$t/out" || fail "--init: $(cat "$t/out")"
+grep -q 'from version 0 to 3' "$t/out" || fail "--init: $(cat "$t/out")"
 "$ship" --init >"$t/out" || fail "--init again"
 expect_status 66 "$ship" "$t/missing" "$t/empty" 2>"$t/err"
 grep -q "$t/missing" "$t/err" || fail "a missing store: $(cat "$t/err")"
 "$ship" --migrate >"$t/out" || fail "--migrate"
-grep -q 'at version 2 already' "$t/out" || fail "--migrate: $(cat "$t/out")"
+grep -q 'at version 3 already' "$t/out" || fail "--migrate: $(cat "$t/out")"
 
 python3 "$TLSRPT_TOP/tests/scripts/gen-ship-reports.py" "$t/gen" 1500 ||
 	fail "gen-ship-reports.py"

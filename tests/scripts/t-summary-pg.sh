@@ -17,6 +17,13 @@
 # report once, in no file) -- JSON's "files-read" and "duplicate-lines",
 # Prometheus's tlsrpt_store_duplicate_lines; and the mail's Date,
 # Message-ID and MIME boundary, which differ between any two runs.
+# The finished days come from the rollups tlsrpt-ship uploaded: lines
+# changed in the database do not change the answer (--no-rollups sees
+# them); a damaged rollup and one cut short are said once and their day
+# read from the lines; a day without its rollup, and one that grew after
+# it (a stale rollup; the next ship makes it again), the same answer; a
+# database of version 2 whose cursors of one host's early days retention
+# dropped, migrated: those days from the lines.
 # Then the errors: unreachable, no schema, a newer schema, a role that
 # may not read, a database and stores in one run.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
@@ -161,6 +168,117 @@ PGSERVICEFILE=$t/pg_service.conf "$summary" -c "$t/c.conf" \
 compare "service" --since 3d
 cmp -s "$t/svc.out" "$t/d.out" || fail "-d service=tlsrpt is not -d URL"
 
+# The finished days come from the rollups tlsrpt-ship uploaded (one per
+# host and day shipped; every day here is before today), not from the
+# lines: lines changed in the database leave the summary as it was, and
+# --no-rollups (the lines) sees them.
+[ "$(pg_psql "SELECT count(*) FROM tlsrpt_rollup")" -eq "$(pg_psql "SELECT count(*) FROM tlsrpt_ship_cursor WHERE stream = 'tlsrpt'")" ] ||
+	fail "rollups: $(pg_psql "SELECT count(*) FROM tlsrpt_rollup") for $(pg_psql "SELECT count(*) FROM tlsrpt_ship_cursor WHERE stream = 'tlsrpt'") days shipped"
+day1="received >= '2026-11-25' AND received < '2026-11-26'"
+bump() { pg_psql "UPDATE tlsrpt_policy_line SET line = jsonb_set(line, '{summary,total-successful-session-count}', to_jsonb((line->'summary'->>'total-successful-session-count')::bigint $1)) WHERE $day1" || fail "bump"; }
+bump "+ 1000"
+compare "rollups, not lines" $inday --format json
+"$summary" -c "$t/c.conf" --known-reporters "$t/known" --now 2026-11-30T12:00:00Z \
+	-d "$url" --no-rollups $inday --format json >"$t/l.out" 2>/dev/null
+mask "$t/l.out" >"$t/l.m"
+cmp -s "$t/l.m" "$t/d.m" && fail "--no-rollups: the lines changed in the database, not seen"
+bump "- 1000"
+compare "lines restored, --no-rollups" $inday --no-rollups --format json
+# compare_said NAME WHAT ARGS...: compare, but the database's standard
+# error says WHAT once (the files' says nothing).
+compare_said() {
+	name=$1
+	what=$2
+	shift 2
+	"$summary" -c "$t/c.conf" --known-reporters "$t/known" \
+		--now 2026-11-30T12:00:00Z -d "$t/mx1" -d "$t/mx2" -d "$t/mx3" \
+		"$@" >"$t/f.out" 2>/dev/null
+	"$summary" -c "$t/c.conf" --known-reporters "$t/known" \
+		--now 2026-11-30T12:00:00Z -d "$url" "$@" >"$t/d.out" 2>"$t/d.err"
+	mask "$t/f.out" >"$t/f.m"
+	mask "$t/d.out" >"$t/d.m"
+	diff "$t/f.m" "$t/d.m" >"$t/diff" || fail "$name: files and database differ: $(head -20 "$t/diff")"
+	[ "$(grep -c "$what" "$t/d.err")" -eq 1 ] && [ "$(wc -l <"$t/d.err")" -eq 1 ] ||
+		fail "$name: not said once: $(cat "$t/d.err")"
+	n=$((n + 1))
+}
+# A damaged rollup (a byte flipped; then one cut short): that host's day
+# from the lines, said once (the summary reads twice: conflicts).
+pg_psql "CREATE TABLE saved AS SELECT * FROM tlsrpt_rollup" || fail "save"
+pg_psql "UPDATE tlsrpt_rollup SET rollup = set_byte(rollup, 200, get_byte(rollup, 200) # 4) WHERE ship_host = 'mx2' AND day = '2026-11-25'" || fail "damage"
+compare_said "a damaged rollup" "mx2:.* day 2026-11-25 is damaged" $inday --format json
+compare_said "a damaged rollup, text" "mx2:.* day 2026-11-25 is damaged" --since 8d --format text
+pg_psql "DELETE FROM tlsrpt_rollup; INSERT INTO tlsrpt_rollup SELECT * FROM saved" || fail "restore"
+pg_psql "UPDATE tlsrpt_rollup SET rollup = substring(rollup from 1 for octet_length(rollup) - 3) WHERE ship_host = 'mx1' AND day = '2026-11-26'" || fail "cut"
+compare_said "a rollup cut short" "mx1:.* day 2026-11-26 is damaged" $inday --by domain --format json
+pg_psql "DELETE FROM tlsrpt_rollup; INSERT INTO tlsrpt_rollup SELECT * FROM saved" || fail "restore"
+# A day without its rollup (its cursor says lines were shipped): the
+# lines; nothing to say.
+pg_psql "DELETE FROM tlsrpt_rollup WHERE ship_host = 'mx3' AND day = '2026-11-27'" || fail "delete"
+every "$inday" json
+# A day that grew after its rollup: a report only mx2 received appended
+# to mx1's day, shipped; its rollup as it was (made before it grew): the
+# stale rollup is not used, that day of mx1 comes from the lines.
+grow=2026-11-26
+python3 - "$t/mx1/tlsrpt-$grow.jsonl" "$t/mx2/tlsrpt-$grow.jsonl" <<'PY' || fail "growing a day"
+import json, sys
+mine = {(json.loads(l)["organization-name"], json.loads(l)["report-id"]) for l in open(sys.argv[1])}
+for l in open(sys.argv[2]):
+    r = json.loads(l)
+    if (r["organization-name"], r["report-id"]) not in mine and r["policy-count"] == 1:
+        open(sys.argv[1], "a").write(l)
+        break
+else:
+    sys.exit("no report of mx2 alone")
+PY
+pg_psql "DELETE FROM saved WHERE NOT (ship_host = 'mx1' AND day = '$grow')" || fail "keep one"
+"$ship" -v --host mx1 "$t/mx1" >"$t/out" || fail "ship the grown day"
+grep -q ' 1 rollups of finished days' "$t/out" || fail "the grown day's rollup not made again: $(cat "$t/out")"
+pg_psql "UPDATE tlsrpt_rollup r SET bytes = s.bytes, lines = s.lines, rollup = s.rollup FROM saved s WHERE (r.ship_host, r.store, r.day) = (s.ship_host, s.store, s.day)" || fail "stale"
+[ "$(pg_psql "SELECT count(*) FROM tlsrpt_rollup r JOIN tlsrpt_ship_cursor c USING (ship_host, store, day) WHERE c.stream = 'tlsrpt' AND c.lines <> r.lines")" -eq 1 ] ||
+	fail "no stale rollup"
+every "$inday" json
+"$ship" -v --host mx1 "$t/mx1" >"$t/out" || fail "ship again"
+grep -q ' 1 rollups of finished days' "$t/out" || fail "the stale rollup not made again: $(cat "$t/out")"
+[ "$(pg_psql "SELECT count(*) FROM tlsrpt_rollup r JOIN tlsrpt_ship_cursor c USING (ship_host, store, day) WHERE c.stream = 'tlsrpt' AND c.lines <> r.lines")" -eq 0 ] ||
+	fail "still a stale rollup"
+compare "the grown day's rollup" $inday --format json
+compare "the grown day's rollup, by day" $inday --by day --format csv
+
+# A database of version 2 (before rollups) holding the same rows, where
+# retention had dropped mx3's cursors of its days up to 2026-11-26:
+# --migrate keeps every row and notes those days of mx3 (no rollup will
+# ever cover them), the next runs upload the rollups of the days that have
+# cursors, and the summary reads the noted days' lines -- without the
+# note (deleted at the end), mx3's reports of those days are missing.
+pg_psql "CREATE DATABASE v2" || fail "createdb v2"
+v2() { psql -XAtq -v ON_ERROR_STOP=1 -d v2 "$@" >/dev/null || fail "psql v2 $*"; }
+v2 -1 -f "$TLSRPT_TOP/pg/schema_v1.sql" -f "$TLSRPT_TOP/pg/schema_v2.sql" \
+	-c "INSERT INTO tlsrpt_schema_version (version) VALUES (1), (2)"
+v2 -c "SELECT tlsrpt_ensure_month(m) FROM (VALUES $(pg_psql "SELECT string_agg(DISTINCT '(date ''' || date_trunc('month', received)::date || ''')', ',') FROM tlsrpt_policy_line")) s(m)"
+for tb in tlsrpt_report_version tlsrpt_policy_line tlsrpt_failure_detail tlsrpt_probe_line \
+	"tlsrpt_ship_cursor WHERE NOT (ship_host = 'mx3' AND stream = 'tlsrpt' AND day <= '2026-11-26')"; do
+	psql -XAtq -v ON_ERROR_STOP=1 -c "COPY (SELECT * FROM $tb) TO STDOUT" >"$t/rows" || fail "copy $tb out"
+	v2 -c "COPY ${tb%% *} FROM STDIN" <"$t/rows"
+done
+"$ship" -D dbname=v2 --migrate >"$t/out" || fail "--migrate v2"
+grep -q 'from version 2 to 3' "$t/out" || fail "--migrate v2: $(cat "$t/out")"
+[ "$(psql -XAtq -d v2 -c "SELECT count(*) FROM tlsrpt_rollup_gap WHERE ship_host = 'mx3'")" -gt 0 ] ||
+	fail "no gap noted for mx3's days"
+# mx3's early days are gone from its disk: only mx1 and mx2 ship again.
+for h in mx1 mx2; do
+	"$ship" -D dbname=v2 --host "$h" "$t/$h" || fail "ship $h into v2"
+done
+saved_url=$url
+url="postgresql:///v2?host=$PGHOST&port=$PGPORT&user=$PGUSER"
+every "$inday" json
+compare "version 2 migrated, text" --since 8d --format text
+v2 -c "DELETE FROM tlsrpt_rollup_gap"
+"$summary" -c "$t/c.conf" --known-reporters "$t/known" --now 2026-11-30T12:00:00Z \
+	-d "$url" --since 8d --format text >"$t/nogap.out" 2>/dev/null
+cmp -s "$t/nogap.out" "$t/d.out" && fail "the days without cursors read from the rollups alone, and nothing missed"
+url=$saved_url
+
 # Errors: each said, each its exit status, never a crash.
 expect_status 64 "$summary" -c "$t/c.conf" -d "$url" -d "$t/mx1" 2>"$t/err"
 grep -q 'a database and store directories' "$t/err" || fail "mixed: $(cat "$t/err")"
@@ -175,6 +293,9 @@ pg_psql "CREATE ROLE reader LOGIN" || fail "create role"
 expect_status 77 "$summary" -c "$t/c.conf" -d "user=reader" 2>"$t/err"
 grep -q 'permission denied' "$t/err" || fail "not allowed: $(cat "$t/err")"
 pg_psql "GRANT SELECT ON tlsrpt_schema_version, tlsrpt_ship_cursor TO reader" || fail "grant"
+expect_status 77 "$summary" -c "$t/c.conf" -d "user=reader" 2>"$t/err"
+grep -q 'permission denied.*tlsrpt_rollup' "$t/err" || fail "not allowed to read the rollups: $(cat "$t/err")"
+pg_psql "GRANT SELECT ON tlsrpt_rollup, tlsrpt_rollup_gap TO reader" || fail "grant"
 expect_status 77 "$summary" -c "$t/c.conf" -d "user=reader" 2>"$t/err"
 grep -q 'permission denied.*tlsrpt_policy_line' "$t/err" || fail "not allowed to read the lines: $(cat "$t/err")"
 pg_psql "GRANT SELECT ON tlsrpt_report_version, tlsrpt_policy_line TO reader" || fail "grant"

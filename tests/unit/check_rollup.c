@@ -6,7 +6,10 @@
  * damaged lines and their reasons); none for today; stale after the day
  * file or the limits change; a rollup damaged anywhere (every byte
  * flipped in turn, cut anywhere, random bodies under a valid checksum) is
- * refused or decodes to records of legal shape, never read past.
+ * refused or decodes to records of legal shape, never read past. A
+ * rollup in memory (tlsrpt-ship's) replays the same records through a
+ * fed reader, and is refused with a wrong checksum, cut short, or
+ * covering other lines.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 
 #include "base/alloc.h"
 #include "store/reader.h"
+#include "store/record.h"
 #include "store/rollup.h"
 #include "tests/unit/store_fixture.h"
 #include "tests/unit/testutil.h"
@@ -158,22 +162,17 @@ put_record(GString *g, const struct tlsrpt_record *rec)
 	g_string_append_c(g, '\n');
 }
 
-/* Every field a rollup carries, and the reader's counts and notes. */
+/* Every field a rollup carries, and the reader's counts and notes; rd
+ * closed. */
 static char *
-read_all(unsigned use, const struct tlsrpt_limits *limits,
-	 unsigned long *rollups)
+dump(struct tlsrpt_store_reader *rd, unsigned long *rollups)
 {
-	const char *dirs[1] = {dir};
-	struct tlsrpt_store_reader *rd = NULL;
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	struct tlsrpt_record rec;
 	const struct tlsrpt_reader_stats *st;
 	GString *g = g_string_new(NULL);
 	int rc;
 
-	ck_assert_int_eq(
-		tlsrpt_store_reader_open(dirs, 1, 0, 0, limits, &rd, &err), 0);
-	tlsrpt_store_reader_rollups(rd, use, NOW);
 	memset(&rec, 0, sizeof(rec));
 	while ((rc = tlsrpt_store_reader_next(rd, &rec, &err)) == 1)
 		put_record(g, &rec);
@@ -190,6 +189,20 @@ read_all(unsigned use, const struct tlsrpt_limits *limits,
 	tlsrpt_record_clear(&rec);
 	tlsrpt_store_reader_close(rd);
 	return g_string_free(g, FALSE);
+}
+
+static char *
+read_all(unsigned use, const struct tlsrpt_limits *limits,
+	 unsigned long *rollups)
+{
+	const char *dirs[1] = {dir};
+	struct tlsrpt_store_reader *rd = NULL;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+
+	ck_assert_int_eq(
+		tlsrpt_store_reader_open(dirs, 1, 0, 0, limits, &rd, &err), 0);
+	tlsrpt_store_reader_rollups(rd, use, NOW);
+	return dump(rd, rollups);
 }
 
 static int
@@ -579,6 +592,139 @@ START_TEST(test_hostile_body)
 }
 END_TEST
 
+/* A rollup in memory (tlsrpt-ship's, pg/blob.h) of the day's lines,
+ * made as tlsrpt-ship makes it: the lines decoded, the damaged ones
+ * skipped with the reader's reasons; size 1000 bytes and ino the lines
+ * it covers. */
+static unsigned char *
+mem_rollup(size_t *len)
+{
+	struct tlsrpt_rollup_source src = {0};
+	struct tlsrpt_rollup_writer *w;
+	struct tlsrpt_limits lim;
+	unsigned char *data;
+	size_t n = sizeof(lines) / sizeof(lines[0]);
+
+	tlsrpt_limits_default(&lim);
+	src.size = 1000;
+	src.ino = n;
+	ck_assert_int_eq(tlsrpt_rollup_writer_begin_mem(&src, &lim, &w), 0);
+	for (size_t i = 0; i < n; i++) {
+		struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+		struct tlsrpt_record rec = {0};
+		char msg[TLSRPT_ERROR_TEXT_MAX];
+
+		if (i + 1 == n) /* the file's torn last line */
+			ck_assert_int_eq(
+				tlsrpt_rollup_writer_skip(
+					w, i + 1, "truncated last line"),
+				0);
+		else if (tlsrpt_record_decode(lines[i], strlen(lines[i]), &lim,
+					      &rec, &err) < 0)
+			ck_assert_int_eq(
+				tlsrpt_rollup_writer_skip(
+					w, i + 1,
+					tlsrpt_error_format(&err, msg,
+							    sizeof(msg))),
+				0);
+		else
+			ck_assert_int_eq(
+				tlsrpt_rollup_writer_add(w, &rec, i + 1), 0);
+		tlsrpt_record_clear(&rec);
+	}
+	ck_assert_int_eq(tlsrpt_rollup_writer_finish_mem(w, &data, len), 0);
+	return data;
+}
+
+struct one_feed {
+	struct tlsrpt_rollup *ru;
+	int given;
+};
+
+static int
+feed_one(void *ctx, struct tlsrpt_reader_source *src, struct tlsrpt_error *err)
+{
+	struct one_feed *f = ctx;
+
+	(void)err;
+	if (f->given++)
+		return 0;
+	snprintf(src->name, sizeof(src->name), "%s/%s", dir, DAY_FILE);
+	src->ru = f->ru;
+	return 1;
+}
+
+/* Opened from a copy of data[0..len) covering ino lines: 0 or 1. */
+static int
+open_copy(const unsigned char *data, size_t len, uint64_t ino,
+	  struct tlsrpt_rollup **ru)
+{
+	/* The limits must outlive the rollup, which keeps them. */
+	static struct tlsrpt_limits lim;
+	struct tlsrpt_rollup_source src = {0};
+	unsigned char *copy = tlsrpt_malloc(len > 0 ? len : 1);
+
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, data, len);
+	tlsrpt_limits_default(&lim);
+	src.size = 1000;
+	src.ino = ino;
+	return tlsrpt_rollup_open_mem(copy, len, &src, &lim, ru);
+}
+
+START_TEST(test_mem)
+{
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct tlsrpt_store_reader *rd;
+	struct one_feed f = {NULL, 0};
+	const size_t n = sizeof(lines) / sizeof(lines[0]);
+	unsigned long ru;
+	unsigned char *data;
+	size_t len;
+	char *want, *got;
+
+	/* The records of the lines, replayed from the rollup in memory
+	 * through a fed reader: the same, but for the file opened. */
+	want = read_all(0, NULL, &ru);
+	data = mem_rollup(&len);
+	ck_assert_int_eq(open_copy(data, len, n, &f.ru), 0);
+	ck_assert_int_eq(tlsrpt_store_reader_open_feed(feed_one, &f, 0, 0, NULL,
+						       &rd, &err),
+			 0);
+	got = dump(rd, &ru);
+	ck_assert_uint_eq(ru, 1);
+	ck_assert_ptr_nonnull(strstr(want, "files 1 "));
+	memcpy(strstr(want, "files 1 "), "files 0 ", 8);
+	ck_assert_str_eq(got, want);
+	g_free(got);
+	g_free(want);
+	/* Refused: the checksum (a byte of the body flipped), cut short
+	 * anywhere, covering other lines than the caller's. */
+	for (size_t i = 80; i < len; i++) {
+		struct tlsrpt_rollup *r = NULL;
+
+		data[i] ^= 0x10;
+		ck_assert_int_eq(open_copy(data, len, n, &r), 1);
+		ck_assert_ptr_null(r);
+		data[i] ^= 0x10;
+	}
+	for (size_t cut = 0; cut < len; cut++) {
+		struct tlsrpt_rollup *r = NULL;
+
+		ck_assert_int_eq(open_copy(data, cut, n, &r), 1);
+		ck_assert_ptr_null(r);
+	}
+	{
+		struct tlsrpt_rollup *r = NULL;
+
+		ck_assert_int_eq(open_copy(data, len, n + 1, &r), 1);
+		ck_assert_int_eq(open_copy(data, len, n, &r), 0);
+		tlsrpt_rollup_close(r);
+	}
+	tlsrpt_free(data);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -597,6 +743,7 @@ main(void)
 	tcase_add_test(tc, test_leftovers);
 	tcase_add_test(tc, test_damage_every_byte);
 	tcase_add_test(tc, test_hostile_body);
+	tcase_add_test(tc, test_mem);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
