@@ -224,15 +224,26 @@ policy_newer(const char *mode, int64_t received, int64_t seen,
 	       (rec->received == received && rec->start_time >= seen);
 }
 
+/* *slot = s interned, unless it holds s already: a newer policy mostly
+ * names the mode and MX the last did, and a lookup in the aggregation's
+ * table of every name costs a cache miss or two where a strcmp costs
+ * none. */
+static void
+intern_into(struct summary_agg *a, const char **slot, const char *s)
+{
+	if (s == NULL)
+		*slot = NULL;
+	else if (*slot == NULL || strcmp(*slot, s) != 0)
+		*slot = g_string_chunk_insert_const(a->strings, s);
+}
+
 /* The mode and MX of a newer latest policy, interned. */
 static void
 set_policy(struct summary_agg *a, const char **mode, const char **mx,
 	   const char *new_mode, const char *new_mx)
 {
-	*mode = g_string_chunk_insert_const(
-		a->strings, new_mode != NULL ? new_mode : "unknown");
-	*mx = new_mx != NULL ? g_string_chunk_insert_const(a->strings, new_mx)
-			     : NULL;
+	intern_into(a, mode, new_mode != NULL ? new_mode : "unknown");
+	intern_into(a, mx, new_mx);
 }
 
 static void
