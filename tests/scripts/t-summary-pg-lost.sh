@@ -20,6 +20,12 @@
 # inserted as the table owner, are skipped and counted as damaged store
 # lines (problems.damaged-lines, with the place), every other figure as
 # without them; never a crash, never an abort of the summary.
+#
+# Both are about the lines: the summary runs with --no-rollups, as every
+# day here is finished and would otherwise be replayed from the rollups
+# tlsrpt-ship uploaded (t-summary-pg.sh has the damaged rollups). Once
+# more with the rollups: the backend ended while the summary waits to
+# read which days have one (tlsrpt_rollup locked) -- exit 75 too.
 . "$TLSRPT_TOP/tests/scripts/lib.inc"
 . "$TLSRPT_TOP/tests/scripts/pg-cluster.inc"
 ship=$TLSRPT_BUILD/tlsrpt-ship
@@ -39,7 +45,7 @@ printf 'AllowRoot yes\n' >"$t/c.conf"
 "$ship" --init >/dev/null || fail "tlsrpt-ship --init"
 "$ship" --host mx1 "$t/mx1" || fail "tlsrpt-ship"
 url="postgresql:///$PGDATABASE?host=$PGHOST&port=$PGPORT&user=$PGUSER"
-args="-c $t/c.conf --now 2026-11-30T12:00:00Z --since 8d -d $url"
+args="-c $t/c.conf --now 2026-11-30T12:00:00Z --since 8d --no-rollups -d $url"
 
 # --- hostile rows: valid JSON, no record ---------------------------------
 # shellcheck disable=SC2086
@@ -143,15 +149,44 @@ lost() {
 		rc=$?
 	fi
 	pid=
-	[ "$rc" -eq 75 ] ||
-		fail "$1: exit $rc, want 75 (EX_TEMPFAIL): $(cat "$t/lost.err")"
+	lost_said "$1" "$rc"
+}
+
+# lost_said WHAT RC: exit 75, nothing on standard output, one clear line.
+lost_said() {
+	[ "$2" -eq 75 ] ||
+		fail "$1: exit $2, want 75 (EX_TEMPFAIL): $(cat "$t/lost.err")"
 	[ ! -s "$t/lost.out" ] ||
 		fail "$1: a summary of half the rows was written: $(head -c 300 "$t/lost.out")"
-	grep -q '^tlsrpt-summary: reading the reports: lost the connection to the database, nothing summarised (try again later): ' "$t/lost.err" ||
+	grep -q '^tlsrpt-summary: reading the [a-z ]*: lost the connection to the database, nothing summarised (try again later): ' "$t/lost.err" ||
 		fail "$1: no clear message: $(cat "$t/lost.err")"
 	[ "$(wc -l <"$t/lost.err")" -le 3 ] || fail "$1: $(cat "$t/lost.err")"
 	grep -qi 'sanitizer\|runtime error' "$t/lost.err" && fail "$1: $(cat "$t/lost.err")"
 	echo "ok - the backend gone ($1): exit 75, $(head -1 "$t/lost.err")"
+}
+
+# The same while the summary, with its rollups this time, waits to read
+# which days have one: tlsrpt_rollup locked, the waiting backend ended.
+lost_rollups() {
+	PGAPPNAME=locker psql -XAtq -c "BEGIN; LOCK TABLE tlsrpt_rollup
+		IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)" \
+		>/dev/null 2>&1 &
+	locker=$!
+	wait_for "rollups: the lock" "application_name = 'locker' AND wait_event = 'PgSleep'" >"$t/locker"
+	# shellcheck disable=SC2086
+	"$summary" $(echo "$args" | sed 's/ --no-rollups//') --format json \
+		>"$t/lost.out" 2>"$t/lost.err" &
+	pid=$!
+	backend=$(wait_for "rollups: the query waiting on the lock" \
+		"application_name <> 'locker' AND query LIKE '%tlsrpt_rollup%' AND wait_event_type = 'Lock'")
+	[ "$(pg_psql "SELECT pg_terminate_backend($backend, 10000)")" = t ] ||
+		fail "pg_terminate_backend($backend)"
+	wait "$pid"
+	rc=$?
+	pid=
+	pg_psql "SELECT pg_cancel_backend($(cat "$t/locker"))" >/dev/null
+	wait "$locker"
+	lost_said "rollups, waiting" "$rc"
 }
 
 # wait_for WHAT WHERE: the pid of the backend WHERE, within 60 s.
@@ -170,4 +205,5 @@ wait_for() {
 }
 lost waiting
 lost terminate
+lost_rollups
 lost immediate
