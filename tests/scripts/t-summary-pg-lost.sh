@@ -113,11 +113,7 @@ activity() {
 # every run, whatever the speed of the machine. "waiting": the backend
 # terminated while its COPY waits on the lock.
 lost() {
-	PGAPPNAME=locker psql -XAtq -c "BEGIN; LOCK TABLE tlsrpt_policy_line
-		IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)" \
-		>/dev/null 2>&1 &
-	locker=$!
-	wait_for "$1: the lock" "application_name = 'locker' AND wait_event = 'PgSleep'" >"$t/locker"
+	lock_table tlsrpt_policy_line "$1"
 	# shellcheck disable=SC2086
 	"$summary" $args --format json >"$t/lost.out" 2>"$t/lost.err" &
 	pid=$!
@@ -152,6 +148,16 @@ lost() {
 	lost_said "$1" "$rc"
 }
 
+# lock_table TABLE WHAT: a session (pid in $locker, its backend's in
+# $t/locker) holding TABLE locked until its backend is cancelled.
+lock_table() {
+	PGAPPNAME=locker psql -XAtq -c "BEGIN; LOCK TABLE $1
+		IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)" \
+		>/dev/null 2>&1 &
+	locker=$!
+	wait_for "$2: the lock" "application_name = 'locker' AND wait_event = 'PgSleep'" >"$t/locker"
+}
+
 # lost_said WHAT RC: exit 75, nothing on standard output, one clear line.
 lost_said() {
 	[ "$2" -eq 75 ] ||
@@ -168,11 +174,7 @@ lost_said() {
 # The same while the summary, with its rollups this time, waits to read
 # which days have one: tlsrpt_rollup locked, the waiting backend ended.
 lost_rollups() {
-	PGAPPNAME=locker psql -XAtq -c "BEGIN; LOCK TABLE tlsrpt_rollup
-		IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)" \
-		>/dev/null 2>&1 &
-	locker=$!
-	wait_for "rollups: the lock" "application_name = 'locker' AND wait_event = 'PgSleep'" >"$t/locker"
+	lock_table tlsrpt_rollup rollups
 	# shellcheck disable=SC2086
 	"$summary" $(echo "$args" | sed 's/ --no-rollups//') --format json \
 		>"$t/lost.out" 2>"$t/lost.err" &
