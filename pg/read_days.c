@@ -17,6 +17,7 @@
 
 #include "base/alloc.h"
 #include "pg/blob.h"
+#include "report/sanitize.h"
 #include "store/day.h"
 #include "store/rollup.h"
 
@@ -144,16 +145,23 @@ static void
 say(struct pg_days *d, const struct meta *m, const char *what)
 {
 	char *key = g_strdup_printf("%s\t%s\t%s", m->host, m->store, m->date);
+	char *host, *store;
 
 	if (g_hash_table_contains(d->said, key)) {
 		g_free(key);
 		return;
 	}
 	g_hash_table_add(d->said, key);
+	/* The host and store are what another host's shipper wrote: no
+	 * control character of theirs reaches this terminal. */
+	host = sanitize_dup(sanitize_text, m->host);
+	store = sanitize_dup(sanitize_text, m->store);
 	fprintf(stderr,
 		"tlsrpt-summary: the database's rollup of %s:%s day %s %s: "
 		"its day is read from the lines instead\n",
-		m->host, m->store, m->date, what);
+		host, store, m->date, what);
+	g_free(host);
+	g_free(store);
 }
 
 /* The rollup of m into *ru: 0, 1 when not usable (said; the day's lines
