@@ -99,6 +99,26 @@ grep -q "$n damaged store lines" "$t/after.txt" ||
 	fail "the text does not count the hostile rows: $(cat "$t/after.txt")"
 echo "ok - $n rows of valid JSON but no record: skipped and counted"
 
+# --- another host's name, with control characters ------------------------
+# A host's shipper names itself (--host): a damaged rollup of such a host
+# is said on the summary's standard error, escaped, not raw.
+"$gen" -D 5 -R 2 "$t/evil" 200 2 1 1796000000 >/dev/null || fail "gen-store evil"
+"$ship" --host "$(printf 'evil\033]0;owned\007')" "$t/evil" ||
+	fail "tlsrpt-ship evil"
+pg_psql "UPDATE tlsrpt_rollup SET rollup = set_byte(rollup, 100,
+	get_byte(rollup, 100) # 1) WHERE ship_host LIKE 'evil%'" ||
+	fail "damaging the rollup"
+# shellcheck disable=SC2086
+"$summary" $(echo "$args" | sed 's/ --no-rollups//') >/dev/null 2>"$t/evil.err"
+[ $? -le 1 ] || fail "evil: $(cat "$t/evil.err")"
+grep -q 'rollup of evil\\x1b\]0;owned\\x07:' "$t/evil.err" ||
+	fail "the host is not named, escaped: $(cat -v "$t/evil.err")"
+! grep -q "$(printf '\033')" "$t/evil.err" ||
+	fail "a control character reached standard error: $(cat -v "$t/evil.err")"
+pg_psql "DELETE FROM tlsrpt_rollup WHERE ship_host LIKE 'evil%'" ||
+	fail "deleting the rollup"
+echo "ok - another host's name with control characters: said escaped"
+
 # --- the database lost in the middle of the read -------------------------
 # One value from pg_stat_activity: WHERE.
 activity() {
