@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # base/ -- plumbing that knows nothing of TLS-RPT: the allocation seam,
 # the error struct, saturating counts, the one bounded byte buffer
-# (buf.h: every place that collects bytes of unknown length uses it),
+# (buf.h: every place that collects bytes of unknown length uses it), a
+# scratch region for records built and dropped one at a time (scratch.h),
 # EINTR-safe file I/O, reading a whole input with a bound, and splitting a
 # command line into an argument vector.
 # The lowest layer: it includes nothing of the project but itself.

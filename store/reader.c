@@ -77,6 +77,9 @@ struct tlsrpt_store_reader {
 	tlsrpt_reader_feed_fn feed;
 	void *feed_ctx;
 	struct tlsrpt_reader_source src;
+	/* What a record decoded from a line borrows (reader.h), emptied at
+	 * the next line. */
+	struct tlsrpt_scratch line_scratch;
 };
 
 /* Add a note to a list of at most TLSRPT_READER_MAX_PROBLEMS. */
@@ -558,8 +561,9 @@ tlsrpt_store_reader_next(struct tlsrpt_store_reader *rd,
 			skip(rd, "truncated last line");
 			continue;
 		}
-		if (tlsrpt_record_decode(line, len, rd->limits, rec, &derr) <
-		    0) {
+		if (tlsrpt_record_decode_in(line, len, rd->limits,
+					    &rd->line_scratch, rec,
+					    &derr) < 0) {
 			char msg[TLSRPT_ERROR_TEXT_MAX];
 
 			if (derr.code == TLSRPT_ERR_NOMEM)
@@ -664,5 +668,6 @@ tlsrpt_store_reader_close(struct tlsrpt_store_reader *rd)
 	tlsrpt_fpset_clear(&rd->seen_here);
 	tlsrpt_fprun_clear(&rd->keys);
 	tlsrpt_fpset_clear(&rd->keys_here);
+	tlsrpt_scratch_free(&rd->line_scratch);
 	tlsrpt_free(rd);
 }

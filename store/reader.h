@@ -34,10 +34,12 @@
 /* One line of a store: one policy of one report, with its receipt. All
  * strings are owned by the record (NULL when the line does not have the
  * key) and freed by tlsrpt_record_clear() -- unless borrowed is set: a
- * record replayed from a rollup borrows its strings and lists from the
- * rollup's reader (no allocation per line), valid until the reader's next
- * call; tlsrpt_record_clear() then only zeroes it, and one who keeps the
- * record longer takes its own copy with tlsrpt_record_own() first. */
+ * record the store reader returns (replayed from a rollup, or a line its
+ * fast decode took: record.h tlsrpt_record_decode_in) borrows its strings
+ * and lists from the reader (no allocation per line), valid until the
+ * reader's next call; tlsrpt_record_clear() then only zeroes it, and one
+ * who keeps the record longer takes its own copy with tlsrpt_record_own()
+ * first. */
 struct tlsrpt_record {
 	int version;	  /* "v", 1 */
 	int64_t received; /* epoch seconds UTC */

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "base/scratch.h"
 #include "report/limits.h"
 #include "report/report.h"
 #include "store/reader.h"
@@ -55,6 +56,17 @@ int tlsrpt_record_encode(const struct tlsrpt_report *r,
 int tlsrpt_record_decode(const char *line, size_t len,
 			 const struct tlsrpt_limits *limits,
 			 struct tlsrpt_record *rec, struct tlsrpt_error *err);
+
+/* The same, but a line the fast path takes (record_fast.h) borrows its
+ * strings and lists from sc (rec->borrowed, reader.h): no allocation per
+ * line once sc has grown. sc is reset first, so whatever an earlier
+ * record borrowed from it is gone. A line only the full decode takes owns
+ * its strings as above. */
+int tlsrpt_record_decode_in(const char *line, size_t len,
+			    const struct tlsrpt_limits *limits,
+			    struct tlsrpt_scratch *sc,
+			    struct tlsrpt_record *rec,
+			    struct tlsrpt_error *err);
 
 /* The same through a full jansson decode, whatever the line: what
  * tlsrpt_record_decode() falls back on when its fast path is unsure

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "base/scratch.h"
 #include "report/report.h"
 #include "report/report_json.h"
 #include "store/json_scan.h"
@@ -17,24 +18,50 @@
 
 #define FAST_TIME_MAX 64
 
+/* The scanner and where the record's strings and lists go: the heap (sc
+ * NULL: the record owns them) or a scratch region (the record borrows
+ * them, reader.h). */
+struct dec {
+	struct scan c;
+	struct tlsrpt_scratch *sc;
+};
+
 static int
-dup(const struct scan_span *s, char **out)
+dup(struct dec *d, const struct scan_span *s, char **out)
 {
-	*out = tlsrpt_strndup(s->s, s->n);
+	*out = d->sc != NULL ? tlsrpt_scratch_strndup(d->sc, s->s, s->n)
+			     : tlsrpt_strndup(s->s, s->n);
 	return *out == NULL ? -1 : 0;
+}
+
+/* v of n elements grown to ncap (n <= ncap): in place on the heap, copied
+ * within the scratch region. NULL when out of memory (v is left). */
+static void *
+grow(struct dec *d, void *v, size_t n, size_t ncap, size_t size)
+{
+	void *nv;
+
+	if (d->sc == NULL)
+		return tlsrpt_reallocarray(v, ncap, size);
+	if (ncap > SIZE_MAX / size ||
+	    (nv = tlsrpt_scratch_alloc(d->sc, ncap * size)) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(nv, v, n * size);
+	return nv;
 }
 
 /* A parser-side string (MaxStringLength applies); "" is NULL when opt. */
 static int
-pstr(struct scan *c, int opt, char **out)
+pstr(struct dec *d, int opt, char **out)
 {
 	struct scan_span s;
 
-	if (scan_str(c, &s) < 0 || s.n > c->l->max_string_bytes)
+	if (scan_str(&d->c, &s) < 0 || s.n > d->c.l->max_string_bytes)
 		return -1;
 	if (s.n == 0)
 		return opt ? 0 : -1;
-	return dup(&s, out);
+	return dup(d, &s, out);
 }
 
 static int
@@ -53,8 +80,9 @@ datetime(const struct scan_span *s, int64_t *t)
  * left to the full decode. mx selects mx-host
  * trimming (an "mx:" prefix and blanks off, empty entries dropped). */
 static int
-str_list(struct scan *c, int mx, char ***out, size_t *n)
+str_list(struct dec *d, int mx, char ***out, size_t *n)
 {
+	struct scan *c = &d->c;
 	size_t cap = 0, count = 0, raw = 0;
 	char **v = NULL;
 	int more;
@@ -65,9 +93,14 @@ str_list(struct scan *c, int mx, char ***out, size_t *n)
 	if (c->p < c->end && *c->p == ']') {
 		/* As the full decode: an empty list, not none. */
 		c->p++;
-		*out = tlsrpt_calloc(1, sizeof(**out));
+		*out = d->sc != NULL
+			       ? tlsrpt_scratch_alloc(d->sc, sizeof(**out))
+			       : tlsrpt_calloc(1, sizeof(**out));
 		*n = 0;
-		return *out == NULL ? -1 : 0;
+		if (*out == NULL)
+			return -1;
+		**out = NULL;
+		return 0;
 	}
 	do {
 		struct scan_span s;
@@ -90,7 +123,7 @@ str_list(struct scan *c, int mx, char ***out, size_t *n)
 		}
 		if (count == cap) {
 			size_t ncap = cap == 0 ? 4 : cap * 2;
-			char **nv = tlsrpt_reallocarray(v, ncap, sizeof(*v));
+			char **nv = grow(d, v, count, ncap, sizeof(*v));
 
 			if (nv == NULL)
 				goto fail;
@@ -99,7 +132,7 @@ str_list(struct scan *c, int mx, char ***out, size_t *n)
 		}
 		if (mx && s.n == 0)
 			continue;
-		if (dup(&s, &v[count]) < 0)
+		if (dup(d, &s, &v[count]) < 0)
 			goto fail;
 		count++;
 	} while ((more = scan_next(c, ']')) == 1);
@@ -109,15 +142,18 @@ str_list(struct scan *c, int mx, char ***out, size_t *n)
 	*n = count;
 	return 0;
 fail:
-	for (size_t i = 0; i < count; i++)
-		tlsrpt_free(v[i]);
-	tlsrpt_free(v);
+	if (d->sc == NULL) {
+		for (size_t i = 0; i < count; i++)
+			tlsrpt_free(v[i]);
+		tlsrpt_free(v);
+	}
 	return -1;
 }
 
 static int
-policy_obj(struct scan *c, struct tlsrpt_policy *p)
+policy_obj(struct dec *d, struct tlsrpt_policy *p)
 {
+	struct scan *c = &d->c;
 	static const char *const names[] = {"policy-type", "policy-string",
 					    "policy-domain", "mx-host"};
 	unsigned long seen = 0;
@@ -132,14 +168,14 @@ policy_obj(struct scan *c, struct tlsrpt_policy *p)
 		if (scan_str(c, &k) < 0 || scan_lit(c, ':') < 0)
 			return -1;
 		switch (scan_member(&k, names, 4, &seen)) {
-		case 0: rc = pstr(c, 0, &p->policy_type); break;
+		case 0: rc = pstr(d, 0, &p->policy_type); break;
 		case 1:
-			rc = str_list(c, 0, &p->policy_strings,
+			rc = str_list(d, 0, &p->policy_strings,
 				      &p->n_policy_strings);
 			break;
-		case 2: rc = pstr(c, 1, &p->policy_domain); break;
+		case 2: rc = pstr(d, 1, &p->policy_domain); break;
 		case 3:
-			rc = str_list(c, 1, &p->mx_hosts, &p->n_mx_hosts);
+			rc = str_list(d, 1, &p->mx_hosts, &p->n_mx_hosts);
 			break;
 		default: return -1;
 		}
@@ -202,8 +238,9 @@ summary_obj(struct scan *c, struct tlsrpt_policy *p)
  * drafts' failure-error-code, a misspelling) is left to the full decode,
  * which reads it under its RFC name (report/keys.h). */
 static int
-detail_obj(struct scan *c, struct tlsrpt_failure_detail *d)
+detail_obj(struct dec *dc, struct tlsrpt_failure_detail *d)
 {
+	struct scan *c = &dc->c;
 	unsigned long seen = 0;
 	struct scan_span k;
 	int more;
@@ -217,14 +254,14 @@ detail_obj(struct scan *c, struct tlsrpt_failure_detail *d)
 			return -1;
 		switch (scan_member(&k, tlsrpt_detail_members,
 				    TLSRPT_DETAIL_MEMBERS, &seen)) {
-		case 0: r = pstr(c, 0, &d->result_type); break;
-		case 1: r = pstr(c, 1, &d->sending_mta_ip); break;
-		case 2: r = pstr(c, 1, &d->receiving_mx_hostname); break;
-		case 3: r = pstr(c, 1, &d->receiving_mx_helo); break;
-		case 4: r = pstr(c, 1, &d->receiving_ip); break;
+		case 0: r = pstr(dc, 0, &d->result_type); break;
+		case 1: r = pstr(dc, 1, &d->sending_mta_ip); break;
+		case 2: r = pstr(dc, 1, &d->receiving_mx_hostname); break;
+		case 3: r = pstr(dc, 1, &d->receiving_mx_helo); break;
+		case 4: r = pstr(dc, 1, &d->receiving_ip); break;
 		case 5: r = scan_num(c, &d->failed_session_count); break;
-		case 6: r = pstr(c, 1, &d->additional_information); break;
-		case 7: r = pstr(c, 1, &d->failure_reason_code); break;
+		case 6: r = pstr(dc, 1, &d->additional_information); break;
+		case 7: r = pstr(dc, 1, &d->failure_reason_code); break;
 		default: return -1;
 		}
 		if (r < 0)
@@ -235,8 +272,9 @@ detail_obj(struct scan *c, struct tlsrpt_failure_detail *d)
 }
 
 static int
-details(struct scan *c, struct tlsrpt_policy *p)
+details(struct dec *d, struct tlsrpt_policy *p)
 {
+	struct scan *c = &d->c;
 	size_t cap = 0;
 	int more;
 
@@ -252,8 +290,9 @@ details(struct scan *c, struct tlsrpt_policy *p)
 			return -1;
 		if (p->n_failure_details == cap) {
 			size_t ncap = cap == 0 ? 4 : cap * 2;
-			struct tlsrpt_failure_detail *nv = tlsrpt_reallocarray(
-				p->failure_details, ncap, sizeof(*nv));
+			struct tlsrpt_failure_detail *nv =
+				grow(d, p->failure_details,
+				     p->n_failure_details, ncap, sizeof(*nv));
 
 			if (nv == NULL)
 				return -1;
@@ -264,7 +303,7 @@ details(struct scan *c, struct tlsrpt_policy *p)
 		       sizeof(*p->failure_details));
 		/* Counted before it is read: policy_clear frees a half one. */
 		p->n_failure_details++;
-		if (detail_obj(c,
+		if (detail_obj(d,
 			       &p->failure_details[p->n_failure_details - 1]) <
 		    0)
 			return -1;
@@ -369,14 +408,15 @@ receipt_slot(struct tlsrpt_record *rec, int k)
 }
 
 static int
-line_member(struct scan *c, int k, struct tlsrpt_record *rec)
+line_member(struct dec *d, int k, struct tlsrpt_record *rec)
 {
+	struct scan *c = &d->c;
 	struct scan_span v;
 	int64_t n;
 	char **slot = receipt_slot(rec, k);
 
 	if (slot != NULL)
-		return scan_str(c, &v) < 0 ? -1 : dup(&v, slot);
+		return scan_str(c, &v) < 0 ? -1 : dup(d, &v, slot);
 	switch (k) {
 	case K_V:
 		if (scan_num(c, &n) < 0 || n != TLSRPT_RECORD_VERSION)
@@ -408,9 +448,9 @@ line_member(struct scan *c, int k, struct tlsrpt_record *rec)
 	case K_STS_MODE:
 	case K_DKIM_DOMAIN: return scan_str(c, &v);
 	case K_AUTHRES_FORGED: return scan_num(c, &n);
-	case K_POLICY: return policy_obj(c, &rec->policy);
+	case K_POLICY: return policy_obj(d, &rec->policy);
 	case K_SUMMARY: return summary_obj(c, &rec->policy);
-	case K_DETAILS: return details(c, &rec->policy);
+	case K_DETAILS: return details(d, &rec->policy);
 	default: return -1;
 	}
 }
@@ -418,7 +458,7 @@ line_member(struct scan *c, int k, struct tlsrpt_record *rec)
 int
 tlsrpt_record_decode_fast(const char *line, size_t len,
 			  const struct tlsrpt_limits *limits,
-			  struct tlsrpt_record *rec)
+			  struct tlsrpt_scratch *sc, struct tlsrpt_record *rec)
 {
 	/* Present in every line the full decode accepts. */
 	const unsigned long need =
@@ -426,24 +466,28 @@ tlsrpt_record_decode_fast(const char *line, size_t len,
 		1ul << K_ORG | 1ul << K_REPORT_ID | 1ul << K_DATE_RANGE |
 		1ul << K_POLICY_INDEX | 1ul << K_POLICY_COUNT |
 		1ul << K_POLICY | 1ul << K_SUMMARY;
-	struct scan c = {line, line + len, limits};
+	struct dec d = {{line, line + len, limits}, sc};
+	struct scan *const cp = &d.c;
 	unsigned long seen = 0;
 	int more;
 
-	if (scan_lit(&c, '{') < 0)
+	/* Cleared, a borrowing record is only zeroed: what it took from sc
+	 * goes back with the caller's next reset. */
+	rec->borrowed = sc != NULL;
+	if (scan_lit(cp, '{') < 0)
 		goto unsure;
 	do {
 		struct scan_span k;
 		int i;
 
-		if (scan_str(&c, &k) < 0 || scan_lit(&c, ':') < 0 ||
+		if (scan_str(cp, &k) < 0 || scan_lit(cp, ':') < 0 ||
 		    (i = scan_member(&k, line_keys, K_N, &seen)) < 0 ||
-		    line_member(&c, i, rec) < 0)
+		    line_member(&d, i, rec) < 0)
 			goto unsure;
-	} while ((more = scan_next(&c, '}')) == 1);
-	scan_ws(&c);
+	} while ((more = scan_next(cp, '}')) == 1);
+	scan_ws(cp);
 	/* Counts over MaxSessionCount: the full decode words the damage. */
-	if (more < 0 || c.p != c.end || (seen & need) != need ||
+	if (more < 0 || cp->p != cp->end || (seen & need) != need ||
 	    rec->policy_count == 0 || rec->policy_index >= rec->policy_count ||
 	    tlsrpt_policy_check_counts(&rec->policy, limits, NULL) != 0)
 		goto unsure;

@@ -15,13 +15,18 @@
 
 #include <stddef.h>
 
+#include "base/scratch.h"
 #include "report/limits.h"
 #include "store/reader.h"
 
 /* 0 with rec filled (rec must be zeroed); 1 when unsure or out of memory:
- * rec is cleared and the caller decodes the line the full way. */
+ * rec is cleared and the caller decodes the line the full way. With sc
+ * NULL the record owns its strings and lists; otherwise they are cut from
+ * sc and the record borrows them (rec->borrowed, reader.h) until the
+ * caller resets sc. */
 int tlsrpt_record_decode_fast(const char *line, size_t len,
 			      const struct tlsrpt_limits *limits,
+			      struct tlsrpt_scratch *sc,
 			      struct tlsrpt_record *rec);
 
 #endif

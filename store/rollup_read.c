@@ -18,20 +18,12 @@
 #include <zlib.h>
 
 #include "base/alloc.h"
+#include "base/scratch.h"
 #include "store/day.h"
 #include "store/record.h"
 #include "store/rollup_impl.h"
 
 #define CHUNK (256 * 1024)
-#define SCRATCH_MIN 4096
-
-/* A block of the scratch region: a record's strings and lists are cut from
- * it and never move while the record is built (it points into them). */
-struct scratch_block {
-	struct scratch_block *next;
-	size_t cap, len;
-	_Alignas(max_align_t) unsigned char data[];
-};
 
 struct tlsrpt_rollup {
 	int fd;
@@ -52,7 +44,7 @@ struct tlsrpt_rollup {
 	/* What the record last returned borrows (reader.h): its report's
 	 * fields from prev (whose strings are in report_scratch, emptied at
 	 * the next report), the rest from scratch, emptied at the next. */
-	struct scratch_block *scratch, *report_scratch;
+	struct tlsrpt_scratch scratch, report_scratch;
 	/* The report fields of the entry before. */
 	struct tlsrpt_record prev;
 	int have_prev;
@@ -186,71 +178,6 @@ keep(struct tlsrpt_rollup *ru, const unsigned char *s, size_t n)
 	return 0;
 }
 
-/* Make room for the next record: one block of the size the last record
- * needed in all (a record that spread over several gets it in one). */
-static void
-scratch_reset(struct scratch_block **head)
-{
-	struct scratch_block *b = *head, *next;
-	size_t total = 0;
-
-	if (b == NULL || b->next == NULL) {
-		if (b != NULL)
-			b->len = 0;
-		return;
-	}
-	for (; b != NULL; b = next) {
-		next = b->next;
-		total += b->cap;
-		tlsrpt_free(b);
-	}
-	*head = tlsrpt_malloc(sizeof(*b) + total);
-	if (*head != NULL) {
-		(*head)->next = NULL;
-		(*head)->cap = total;
-		(*head)->len = 0;
-	}
-}
-
-/* n bytes aligned for any type, for the record being built; NULL when out
- * of memory. */
-static void *
-scratch_alloc(struct scratch_block **head, size_t n)
-{
-	const size_t align = _Alignof(max_align_t);
-	struct scratch_block *b = *head;
-	size_t at = b != NULL ? (b->len + align - 1) / align * align : 0;
-
-	if (b == NULL || at > b->cap || n > b->cap - at) {
-		size_t cap = n > SCRATCH_MIN ? n : SCRATCH_MIN;
-
-		if (b != NULL && b->cap <= (SIZE_MAX - sizeof(*b)) / 2 &&
-		    cap < 2 * b->cap)
-			cap = 2 * b->cap;
-		if (cap > SIZE_MAX - sizeof(*b))
-			return NULL;
-		b = tlsrpt_malloc(sizeof(*b) + cap);
-		if (b == NULL)
-			return NULL;
-		b->next = *head;
-		b->cap = cap;
-		*head = b;
-		at = 0;
-	}
-	b->len = at + n;
-	return b->data + at;
-}
-
-static void
-scratch_free(struct scratch_block **head)
-{
-	for (struct scratch_block *b = *head, *next; b != NULL; b = next) {
-		next = b->next;
-		tlsrpt_free(b);
-	}
-	*head = NULL;
-}
-
 /* A string's bytes (*s, *n; *s NULL for NULL), valid until the next read
  * from ru: in the table of strings, or in buf (pos is moved past them). A
  * string never holds a NUL: a line's JSON strings do not (the record
@@ -291,7 +218,7 @@ get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n)
 /* A string into *out (NULL for NULL): new, or cut from the scratch region
  * at *region (the record borrows it). */
 static int
-get_str(struct tlsrpt_rollup *ru, char **out, struct scratch_block **region)
+get_str(struct tlsrpt_rollup *ru, char **out, struct tlsrpt_scratch *region)
 {
 	const char *s;
 	size_t n;
@@ -301,7 +228,7 @@ get_str(struct tlsrpt_rollup *ru, char **out, struct scratch_block **region)
 		return -1;
 	if (s == NULL)
 		return 0;
-	*out = region != NULL ? scratch_alloc(region, n + 1)
+	*out = region != NULL ? tlsrpt_scratch_alloc(region, n + 1)
 			      : tlsrpt_malloc(n + 1);
 	if (*out == NULL)
 		return errno = ENOMEM, -1;
@@ -333,7 +260,7 @@ get_strings(struct tlsrpt_rollup *ru, char ***v, size_t *n)
 		return 0;
 	if (count > SIZE_MAX / sizeof(**v))
 		return errno = EINVAL, -1;
-	*v = scratch_alloc(&ru->scratch, (size_t)count * sizeof(**v));
+	*v = tlsrpt_scratch_alloc(&ru->scratch, (size_t)count * sizeof(**v));
 	if (*v == NULL)
 		return errno = ENOMEM, -1;
 	for (*n = 0; *n < count; (*n)++) {
@@ -377,7 +304,7 @@ get_policy(struct tlsrpt_rollup *ru, struct tlsrpt_policy *p)
 	if (n > 0) {
 		if (n > SIZE_MAX / sizeof(*p->failure_details))
 			return errno = EINVAL, -1;
-		p->failure_details = scratch_alloc(
+		p->failure_details = tlsrpt_scratch_alloc(
 			&ru->scratch, (size_t)n * sizeof(*p->failure_details));
 		if (p->failure_details == NULL)
 			return errno = ENOMEM, -1;
@@ -412,13 +339,13 @@ static int
 get_report(struct tlsrpt_rollup *ru)
 {
 	struct tlsrpt_record *r = &ru->prev;
-	struct scratch_block **rs = &ru->report_scratch;
+	struct tlsrpt_scratch *rs = &ru->report_scratch;
 	uint64_t dkim, count;
 
 	memset(r, 0, sizeof(*r));
 	r->borrowed = 1;
 	ru->have_prev = 0;
-	scratch_reset(rs);
+	tlsrpt_scratch_reset(rs);
 	if (get_i(ru, &r->received) < 0 ||
 	    get_str(ru, &r->organization_name, rs) < 0 ||
 	    get_str(ru, &r->report_id, rs) < 0 ||
@@ -460,7 +387,7 @@ tlsrpt_rollup_next(struct tlsrpt_rollup *ru, struct tlsrpt_record *rec,
 	uint64_t head, idx;
 
 	tlsrpt_record_clear(rec);
-	scratch_reset(&ru->scratch);
+	tlsrpt_scratch_reset(&ru->scratch);
 	if (ru->records == ru->expect)
 		return ru->pos == ru->len && ru->off == ru->end
 			       ? 0
@@ -657,8 +584,8 @@ tlsrpt_rollup_close(struct tlsrpt_rollup *ru)
 		return;
 	if (ru->fd >= 0)
 		close(ru->fd);
-	scratch_free(&ru->scratch);
-	scratch_free(&ru->report_scratch);
+	tlsrpt_scratch_free(&ru->scratch);
+	tlsrpt_scratch_free(&ru->report_scratch);
 	tlsrpt_free(ru->mem);
 	tlsrpt_free(ru->buf);
 	tlsrpt_free(ru->arena);

@@ -230,7 +230,8 @@ START_TEST(test_store_line_with_huge_counts)
 	tlsrpt_limits_default(&l);
 	line = stored_line(r, DAY(28), &len);
 	memset(&rec, 0, sizeof(rec));
-	ck_assert_int_eq(tlsrpt_record_decode_fast(line, len, &l, &rec), 0);
+	ck_assert_int_eq(tlsrpt_record_decode_fast(line, len, &l, NULL, &rec),
+			 0);
 	ck_assert_int_eq(rec.policy.total_failure_session_count, 23);
 	tlsrpt_record_clear(&rec);
 	tlsrpt_free(line);
@@ -239,7 +240,8 @@ START_TEST(test_store_line_with_huge_counts)
 	r->policies[0].total_failure_session_count = F53;
 	r->policies[0].failure_details[0].failed_session_count = F53;
 	line = stored_line(r, DAY(28), &len);
-	ck_assert_int_eq(tlsrpt_record_decode_fast(line, len, &l, &rec), 1);
+	ck_assert_int_eq(tlsrpt_record_decode_fast(line, len, &l, NULL, &rec),
+			 1);
 	ck_assert_int_eq(tlsrpt_record_decode_json(line, len, &l, &rec, &err),
 			 -1);
 	ck_assert_int_eq(err.code, TLSRPT_ERR_LIMIT);
@@ -455,7 +457,8 @@ store_round_trip(int64_t t)
 	ck_assert_int_eq(rec.end_time, t);
 	ck_assert_int_eq(rec.received, t);
 	tlsrpt_record_clear(&rec);
-	ck_assert_int_eq(tlsrpt_record_decode_fast(line, len, &l, &rec), 0);
+	ck_assert_int_eq(tlsrpt_record_decode_fast(line, len, &l, NULL, &rec),
+			 0);
 	ck_assert_int_eq(rec.start_time, t);
 	tlsrpt_record_clear(&rec);
 	tlsrpt_free(line);

@@ -91,19 +91,36 @@ same_record(const struct tlsrpt_record *a, const struct tlsrpt_record *b)
 	       same_policy(&a->policy, &b->policy);
 }
 
-/* The fast path on line: declines, or agrees with the full decode. Returns
- * 1 when it took the line. */
+/* The fast path on line: declines, or agrees with the full decode, both
+ * owning its strings and borrowing them from a scratch region that
+ * already holds a piece. Returns 1 when it took the line. */
 static int
 check_line(const char *line, size_t len, const struct tlsrpt_limits *l)
 {
-	struct tlsrpt_record fast, full;
+	struct tlsrpt_record fast, full, lent;
+	struct tlsrpt_scratch sc = TLSRPT_SCRATCH_INIT;
 	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
 	int took, rc;
 
 	memset(&fast, 0, sizeof(fast));
 	memset(&full, 0, sizeof(full));
-	took = tlsrpt_record_decode_fast(line, len, l, &fast) == 0;
+	memset(&lent, 0, sizeof(lent));
+	took = tlsrpt_record_decode_fast(line, len, l, NULL, &fast) == 0;
 	rc = tlsrpt_record_decode_json(line, len, l, &full, &err);
+	ck_assert_ptr_nonnull(tlsrpt_scratch_alloc(&sc, 100));
+	ck_assert_int_eq(
+		tlsrpt_record_decode_fast(line, len, l, &sc, &lent) == 0, took);
+	if (took)
+		ck_assert(lent.borrowed && same_record(&lent, &full));
+	tlsrpt_record_clear(&lent);
+	ck_assert_int_eq(
+		tlsrpt_record_decode_in(line, len, l, &sc, &lent, &err), rc);
+	if (rc == 0) {
+		ck_assert(same_record(&lent, &full));
+		ck_assert_int_eq(lent.borrowed, took);
+	}
+	tlsrpt_record_clear(&lent);
+	tlsrpt_scratch_free(&sc);
 	if (took) {
 		ck_assert_msg(rc == 0,
 			      "fast path took a line the full decode refuses "
@@ -318,7 +335,8 @@ START_TEST(test_good_line_taken)
 	memset(&rec, 0, sizeof(rec));
 	ck_assert_int_eq(check_line(good, strlen(good), &l), 1);
 	ck_assert_int_eq(
-		tlsrpt_record_decode_fast(good, strlen(good), &l, &rec), 0);
+		tlsrpt_record_decode_fast(good, strlen(good), &l, NULL, &rec),
+		0);
 	ck_assert_str_eq(rec.policy.mx_hosts[0], "mx1.d.example");
 	ck_assert_uint_eq(rec.policy.n_mx_hosts, 1);
 	ck_assert_ptr_null(rec.policy.failure_details[0].receiving_ip);
@@ -345,7 +363,8 @@ START_TEST(test_legacy_name_full_way)
 	tlsrpt_limits_default(&l);
 	memset(&rec, 0, sizeof(rec));
 	ck_assert_int_eq(
-		tlsrpt_record_decode_fast(line, strlen(line), &l, &rec), 1);
+		tlsrpt_record_decode_fast(line, strlen(line), &l, NULL, &rec),
+		1);
 	ck_assert_int_eq(
 		tlsrpt_record_decode(line, strlen(line), &l, &rec, &err), 0);
 	ck_assert_str_eq(rec.policy.failure_details[0].failure_reason_code,
@@ -377,9 +396,10 @@ START_TEST(test_dkim_word)
 		memset(&rec, 0, sizeof(rec));
 		tlsrpt_error_clear(&err);
 		if (i < 3) {
-			ck_assert_int_eq(tlsrpt_record_decode_fast(
-						 line, strlen(line), &l, &rec),
-					 0);
+			ck_assert_int_eq(
+				tlsrpt_record_decode_fast(line, strlen(line),
+							  &l, NULL, &rec),
+				0);
 			ck_assert_int_eq(rec.dkim, want[i]);
 			tlsrpt_record_clear(&rec);
 			ck_assert_int_eq(
@@ -388,9 +408,10 @@ START_TEST(test_dkim_word)
 				0);
 			ck_assert_int_eq(rec.dkim, want[i]);
 		} else {
-			ck_assert_int_eq(tlsrpt_record_decode_fast(
-						 line, strlen(line), &l, &rec),
-					 1);
+			ck_assert_int_eq(
+				tlsrpt_record_decode_fast(line, strlen(line),
+							  &l, NULL, &rec),
+				1);
 			tlsrpt_record_clear(&rec);
 			ck_assert_int_eq(tlsrpt_record_decode(line,
 							      strlen(line), &l,
@@ -438,7 +459,8 @@ START_TEST(test_limits_declined)
 	l.max_failure_details = 0;
 	memset(&rec, 0, sizeof(rec));
 	ck_assert_int_eq(
-		tlsrpt_record_decode_fast(good, strlen(good), &l, &rec), 1);
+		tlsrpt_record_decode_fast(good, strlen(good), &l, NULL, &rec),
+		1);
 	ck_assert_int_eq(check_line(good, strlen(good), &l), 0);
 	tlsrpt_limits_default(&l);
 	l.max_policy_strings = 2;

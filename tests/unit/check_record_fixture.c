@@ -103,7 +103,8 @@ START_TEST(test_decode_fixture)
 	tlsrpt_limits_default(&limits);
 	memset(&rec, 0, sizeof(rec));
 	ck_assert_int_eq(
-		tlsrpt_record_decode_fast(line, len - 1, &limits, &rec), 0);
+		tlsrpt_record_decode_fast(line, len - 1, &limits, NULL, &rec),
+		0);
 	check_fixture_record(&rec);
 	tlsrpt_record_clear(&rec);
 	ck_assert_msg(tlsrpt_record_decode_json(line, len - 1, &limits, &rec,
