@@ -21,7 +21,10 @@ struct tlsrpt_scratch {
 	struct tlsrpt_scratch_block *head; /* NULL: empty, nothing held */
 };
 
-#define TLSRPT_SCRATCH_INIT {NULL}
+#define TLSRPT_SCRATCH_INIT \
+	{                   \
+		NULL        \
+	}
 
 /* n bytes aligned for any type; NULL when out of memory (what was cut
  * before stays valid). */

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "report/limits.h"
 
@@ -90,6 +93,32 @@ scan_str(struct scan *c, struct scan_span *out)
 	if (scan_lit(c, '"') < 0)
 		return -1;
 	p = (const unsigned char *)c->p;
+#if defined(__SSE2__)
+	/* Sixteen at a time where the CPU has SSE2 (every x86-64): the same
+	 * bytes are special (signed, a byte below 0x20 is a control
+	 * character or one with the high bit set). */
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i sp = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+			_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+		unsigned m = (unsigned)_mm_movemask_epi8(sp);
+
+		if (m == 0) {
+			p += 16;
+			continue;
+		}
+		p += __builtin_ctz(m);
+		if (*p != '"')
+			return -1;
+		out->s = c->p;
+		out->n = (size_t)(p - (const unsigned char *)c->p);
+		c->p = (const char *)p + 1;
+		return 0;
+	}
+#endif
 	while (end - p >= 8) {
 		uint64_t w, m;
 
