@@ -3,6 +3,7 @@
 # the error struct, saturating counts, the one bounded byte buffer
 # (buf.h: every place that collects bytes of unknown length uses it), a
 # scratch region for records built and dropped one at a time (scratch.h),
+# SipHash and the keyed string hash of every hash table (siphash.h),
 # EINTR-safe file I/O, reading a whole input with a bound, and splitting a
 # command line into an argument vector.
 # The lowest layer: it includes nothing of the project but itself.

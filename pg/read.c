@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/siphash.h"
 #include "pg/read_days.h"
 #include "pg/schema.h"
 #include "store/fpset.h"
@@ -31,7 +32,7 @@ struct pg_read {
 	/* The reader's rules (store/reader.c decide()), in its compact
 	 * sets: the report keys returned, those returned without a digest,
 	 * and the version whose lines are being read. */
-	struct tlsrpt_fpkey fpkey;
+	struct tlsrpt_sipkey fpkey;
 	struct tlsrpt_fpset seen, legacy;
 	uint64_t cur_fp;
 	int cur_valid, cur_skip, cur_conflict;
@@ -105,7 +106,7 @@ pg_read_connect(const char *conninfo, enum pg_read_failure *why,
 		tlsrpt_error_set(err, TLSRPT_ERR_NOMEM, NULL, "out of memory");
 		return NULL;
 	}
-	tlsrpt_fpkey_random(&r->fpkey);
+	tlsrpt_sipkey_random(&r->fpkey);
 	r->c = PQconnectdbParams(keys, vals, 1);
 	if (r->c == NULL || PQstatus(r->c) != CONNECTION_OK) {
 		*why = PG_READ_UNREACHABLE;
@@ -278,8 +279,8 @@ pg_read_begin(struct pg_read *r, const struct pg_read_query *q,
 	 * narrows them). */
 	if (q->rollups && q->n_domains == 0) {
 		if (r->said == NULL)
-			r->said = g_hash_table_new_full(g_str_hash, g_str_equal,
-							g_free, NULL);
+			r->said = g_hash_table_new_full(
+				tlsrpt_str_hash, g_str_equal, g_free, NULL);
 		r->days = pg_days_begin(r, q->since, q->until, r->limits,
 					r->said, why, err);
 		return r->days != NULL ? 0 : -1;

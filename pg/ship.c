@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/siphash.h"
 #include "pg/batch.h"
 #include "pg/blob.h"
 #include "pg/daystream.h"
@@ -66,8 +67,8 @@ pg_ship_new(PGconn *c, const struct pg_ship_opts *opts,
 	s->opts = *opts;
 	if (s->opts.batch == 0)
 		s->opts.batch = 1;
-	s->months =
-		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	s->months = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, g_free,
+					  NULL);
 	s->copy = g_string_new(NULL);
 	return s;
 }

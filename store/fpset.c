@@ -10,136 +10,19 @@
 
 #include "base/alloc.h"
 
-void
-tlsrpt_fpkey_random(struct tlsrpt_fpkey *key)
-{
-	uint64_t k[2];
-	ssize_t got;
-	struct timespec ts;
-
-	do
-		got = getrandom(k, sizeof(k), GRND_NONBLOCK);
-	while (got < 0 && errno == EINTR);
-	if (got != (ssize_t)sizeof(k)) {
-		/* No entropy yet (early boot) or no getrandom: a collision is
-		 * still as unlikely by chance, only a reporter could aim. */
-		clock_gettime(CLOCK_REALTIME, &ts);
-		k[0] = (uint64_t)ts.tv_sec * 1000000007ULL ^
-		       (uint64_t)ts.tv_nsec;
-		k[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^
-		       (uint64_t)(uintptr_t)key;
-	}
-	key->k0 = k[0];
-	key->k1 = k[1];
-}
-
-/* SipHash (Aumasson and Bernstein, 2012), written from the paper. */
-struct sip {
-	uint64_t v0, v1, v2, v3;
-	uint64_t tail; /* bytes not yet in a block, little-endian */
-	size_t len;    /* bytes fed so far */
-};
-
-#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
-
-static inline void
-sip_round(struct sip *s)
-{
-	s->v0 += s->v1;
-	s->v1 = ROTL(s->v1, 13);
-	s->v1 ^= s->v0;
-	s->v0 = ROTL(s->v0, 32);
-	s->v2 += s->v3;
-	s->v3 = ROTL(s->v3, 16);
-	s->v3 ^= s->v2;
-	s->v0 += s->v3;
-	s->v3 = ROTL(s->v3, 21);
-	s->v3 ^= s->v0;
-	s->v2 += s->v1;
-	s->v1 = ROTL(s->v1, 17);
-	s->v1 ^= s->v2;
-	s->v2 = ROTL(s->v2, 32);
-}
-
-static inline void
-sip_block(struct sip *s, uint64_t m)
-{
-	s->v3 ^= m;
-	sip_round(s);
-	sip_round(s);
-	s->v0 ^= m;
-}
-
-static void
-sip_init(struct sip *s, const struct tlsrpt_fpkey *key)
-{
-	s->v0 = key->k0 ^ 0x736f6d6570736575ULL;
-	s->v1 = key->k1 ^ 0x646f72616e646f6dULL;
-	s->v2 = key->k0 ^ 0x6c7967656e657261ULL;
-	s->v3 = key->k1 ^ 0x7465646279746573ULL;
-	s->tail = 0;
-	s->len = 0;
-}
-
-static void
-sip_feed(struct sip *s, const unsigned char *p, size_t n)
-{
-	/* Fill a pending partial block byte by byte, then whole blocks. */
-	while (n > 0 && (s->len & 7) != 0) {
-		s->tail |= (uint64_t)*p++ << (8 * (s->len & 7));
-		s->len++;
-		n--;
-		if ((s->len & 7) == 0) {
-			sip_block(s, s->tail);
-			s->tail = 0;
-		}
-	}
-	for (; n >= 8; n -= 8, p += 8, s->len += 8) {
-		uint64_t m = 0;
-
-		for (int i = 7; i >= 0; i--)
-			m = m << 8 | p[i];
-		sip_block(s, m);
-	}
-	for (; n > 0; n--, s->len++)
-		s->tail |= (uint64_t)*p++ << (8 * (s->len & 7));
-}
-
-static uint64_t
-sip_final(struct sip *s)
-{
-	sip_block(s, s->tail | (uint64_t)(s->len & 0xff) << 56);
-	s->v2 ^= 0xff;
-	sip_round(s);
-	sip_round(s);
-	sip_round(s);
-	sip_round(s);
-	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
-}
-
 uint64_t
-tlsrpt_siphash24(const struct tlsrpt_fpkey *key, const void *data, size_t len)
-{
-	struct sip s;
-
-	sip_init(&s, key);
-	sip_feed(&s, data, len);
-	return sip_final(&s);
-}
-
-uint64_t
-tlsrpt_fp_report(const struct tlsrpt_fpkey *key, const char *org,
+tlsrpt_fp_report(const struct tlsrpt_sipkey *key, const char *org,
 		 const char *id)
 {
 	static const unsigned char nul = 0;
-	struct sip s;
+	struct tlsrpt_sip s;
 
 	/* The NUL keeps ("ab", "c") and ("a", "bc") apart. */
-	sip_init(&s, key);
-	sip_feed(&s, (const unsigned char *)org, strlen(org));
-	sip_feed(&s, &nul, 1);
-	sip_feed(&s, (const unsigned char *)id, strlen(id));
-	return sip_final(&s);
+	tlsrpt_sip_init(&s, key);
+	tlsrpt_sip_feed(&s, org, strlen(org));
+	tlsrpt_sip_feed(&s, &nul, 1);
+	tlsrpt_sip_feed(&s, id, strlen(id));
+	return tlsrpt_sip_final(&s);
 }
 
 uint64_t

@@ -18,21 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct tlsrpt_fpkey {
-	uint64_t k0, k1;
-};
-
-/* A key from the system's random source (mixed with the clock and the
- * process id if that fails: collisions stay as unlikely, only less
- * unpredictable). */
-void tlsrpt_fpkey_random(struct tlsrpt_fpkey *key);
-
-/* SipHash-2-4 of data[0..len) under key. */
-uint64_t tlsrpt_siphash24(const struct tlsrpt_fpkey *key, const void *data,
-			  size_t len);
+#include "base/siphash.h"
 
 /* The fingerprint of a report: SipHash-2-4 of org NUL id. */
-uint64_t tlsrpt_fp_report(const struct tlsrpt_fpkey *key, const char *org,
+uint64_t tlsrpt_fp_report(const struct tlsrpt_sipkey *key, const char *org,
 			  const char *id);
 
 /* The fingerprint of one version of a report: the report's fingerprint

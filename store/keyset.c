@@ -7,17 +7,12 @@
 #include "base/alloc.h"
 
 static uint64_t
-key_hash(const char *key, size_t len)
+key_hash(const struct tlsrpt_keyset *ks, const char *key, size_t len)
 {
-	/* FNV-1a: the keys come from reporters, but a collision only costs a
-	 * longer probe; equality is decided on the whole key. */
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 1099511628211ULL;
-	}
-	return h ^ (h >> 29);
+	/* Keyed: an unkeyed hash (this was FNV-1a) lets a reporter send
+	 * report ids whose hashes share their low bits, and every look-up
+	 * of the milter's de-duplication then walks one long run. */
+	return tlsrpt_siphash24(&ks->hkey, key, len);
 }
 
 char *
@@ -64,7 +59,7 @@ tlsrpt_keyset_entry(const struct tlsrpt_keyset *ks, const char *key, size_t len)
 
 	if (ks->cap == 0)
 		return NULL;
-	e = slot_for(ks->slots, ks->cap, key, len, key_hash(key, len));
+	e = slot_for(ks->slots, ks->cap, key, len, key_hash(ks, key, len));
 	return e->key != NULL ? e : NULL;
 }
 
@@ -87,6 +82,8 @@ grow(struct tlsrpt_keyset *ks)
 	slots = tlsrpt_calloc(cap, sizeof(*slots));
 	if (slots == NULL)
 		return -1;
+	if (ks->cap == 0) /* (the entries keep their hashes when moved) */
+		tlsrpt_sipkey_random(&ks->hkey);
 	for (size_t i = 0; i < ks->cap; i++) {
 		struct tlsrpt_keyset_entry *e = &ks->slots[i];
 
@@ -103,12 +100,13 @@ int
 tlsrpt_keyset_put(struct tlsrpt_keyset *ks, const char *key, size_t len,
 		  int64_t value)
 {
-	uint64_t h = key_hash(key, len);
 	struct tlsrpt_keyset_entry *e;
+	uint64_t h;
 
 	/* Keep the load under 1/2 so probes stay short. */
 	if ((ks->n + 1) * 2 > ks->cap && grow(ks) < 0)
 		return -1;
+	h = key_hash(ks, key, len);
 	e = slot_for(ks->slots, ks->cap, key, len, h);
 	if (e->key == NULL) {
 		e->key = tlsrpt_malloc(len + 1);

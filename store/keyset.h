@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/siphash.h"
+
 struct tlsrpt_keyset_entry {
 	char *key; /* NULL: empty slot */
 	size_t len;
@@ -25,6 +27,9 @@ struct tlsrpt_keyset {
 	struct tlsrpt_keyset_entry *slots;
 	size_t cap; /* power of two, or 0 */
 	size_t n;
+	/* Drawn with the first slots: reporters choose the keys, and must
+	 * not be able to choose them all into one run of slots. */
+	struct tlsrpt_sipkey hkey;
 };
 
 /* Build the key of (org, id) into a new buffer; NULL on no memory. */

@@ -51,7 +51,7 @@ struct tlsrpt_store_reader {
 	 * other lines are still to come). The second joins the first when the
 	 * next file is opened: a sorted run (fprun.h), 8 bytes a report, as
 	 * the earlier files are most of them and only looked up. */
-	struct tlsrpt_fpkey fpkey;
+	struct tlsrpt_sipkey fpkey;
 	struct tlsrpt_fprun seen;
 	struct tlsrpt_fpset seen_here;
 	/* Keys (org + id) of every report returned, for conflicts, the same
@@ -186,7 +186,7 @@ reader_new(int64_t since, int64_t until, const struct tlsrpt_limits *limits)
 	if (rd == NULL)
 		return NULL;
 	rd->fd = -1;
-	tlsrpt_fpkey_random(&rd->fpkey);
+	tlsrpt_sipkey_random(&rd->fpkey);
 	rd->since = since;
 	rd->until = until > 0 ? until : INT64_MAX;
 	tlsrpt_limits_default(&rd->default_limits);

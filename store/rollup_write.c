@@ -17,6 +17,7 @@
 
 #include "base/alloc.h"
 #include "base/fileio.h"
+#include "base/siphash.h"
 #include "store/dayfiles.h"
 #include "store/rollup_impl.h"
 
@@ -174,8 +175,8 @@ header_of(struct tlsrpt_rollup_writer *w,
 	w->h.mtime_nsec = src->mtime_nsec;
 	w->h.limits_fp = rollup_limits_fp(limits);
 	w->crc = crc32(0L, Z_NULL, 0);
-	w->strings =
-		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	w->strings = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, g_free,
+					   NULL);
 }
 
 int

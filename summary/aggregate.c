@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "base/siphash.h"
 #include "intake/config.h"
 #include "summary/probe.h"
 #include "summary/window.h"
@@ -163,6 +164,18 @@ day_table(void)
 	return g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
 }
 
+char *
+summary_intern(const struct summary_agg *a, const char *s)
+{
+	char *copy = g_hash_table_lookup(a->interned, s);
+
+	if (copy == NULL) {
+		copy = g_string_chunk_insert(a->strings, s);
+		g_hash_table_add(a->interned, copy);
+	}
+	return copy;
+}
+
 struct summary_domain *
 summary_agg_domain(struct summary_agg *a, const char *name)
 {
@@ -171,7 +184,7 @@ summary_agg_domain(struct summary_agg *a, const char *name)
 	if (d != NULL)
 		return d;
 	d = summary_slab_alloc0(a->slab, sizeof(*d));
-	d->name = g_string_chunk_insert_const(a->strings, name);
+	d->name = summary_intern(a, name);
 	g_hash_table_insert(a->domains_h, d->name, d);
 	return d;
 }
@@ -201,6 +214,7 @@ summary_agg_new(const struct summary_options *o)
 
 	a->opt = *o;
 	a->strings = g_string_chunk_new(4096);
+	a->interned = g_hash_table_new(tlsrpt_str_hash, g_str_equal);
 	a->slab = summary_slab_new();
 	a->reason_buf =
 		g_array_new(FALSE, FALSE, sizeof(struct summary_reason));
@@ -221,22 +235,22 @@ summary_agg_new(const struct summary_options *o)
 	a->times_cap = 2 * (guint)span + 1;
 	if (a->times_cap < SUMMARY_SILENCE_MIN_REPORTS)
 		a->times_cap = SUMMARY_SILENCE_MIN_REPORTS;
-	a->domains_h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	a->domains_h = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, NULL,
 					     domain_free);
-	a->orgs_h =
-		g_hash_table_new_full(g_str_hash, g_str_equal, NULL, org_free);
-	a->results_h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	a->orgs_h = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, NULL,
+					  org_free);
+	a->results_h = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, NULL,
 					     result_free);
-	a->mx_h =
-		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, mx_free);
-	a->senders_h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					     sender_free);
+	a->mx_h = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, g_free,
+					mx_free);
+	a->senders_h = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal,
+					     g_free, sender_free);
 	a->days_h = day_table();
 	a->cur_domains = g_ptr_array_new_with_free_func(g_free);
 	a->reports_list = g_ptr_array_new_with_free_func(report_free);
 	a->suspects = g_ptr_array_new_with_free_func(summary_suspect_free);
 	a->conflicts = g_ptr_array_new_with_free_func(summary_conflict_free);
-	a->probes_h = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	a->probes_h = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, NULL,
 					    summary_probe_free);
 	/* Domains asked for exist from the start: silence needs them. */
 	for (i = 0; i < o->n_domains; i++) {
@@ -290,6 +304,7 @@ summary_agg_free(struct summary_agg *a)
 	if (a->known_cache != NULL)
 		g_hash_table_destroy(a->known_cache);
 	g_free(a->cur_key);
+	g_hash_table_destroy(a->interned);
 	g_string_chunk_free(a->strings); /* after every group naming them */
 	summary_slab_free(a->slab);	 /* after every group in it */
 	g_array_unref(a->reason_buf);

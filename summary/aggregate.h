@@ -457,8 +457,12 @@ struct summary_agg {
 	GArray *reason_buf;
 	/* One copy of each domain name, reporter name, mode and MX list
 	 * the groups keep: a provider's 10^5 domains repeat them over and
-	 * over. Freed with the aggregation. */
+	 * over. Freed with the aggregation. Made by summary_intern(),
+	 * found through interned, a table keyed like every table here
+	 * (base/siphash.h: GStringChunk's own look-up, _insert_const, uses
+	 * g_str_hash, whose collisions a reporter can choose). */
 	GStringChunk *strings;
+	GHashTable *interned;
 	GHashTable *domains_h, *orgs_h, *results_h, *mx_h, *senders_h, *days_h;
 	/* The report being read: its lines come one after another. */
 	char *cur_key;
@@ -505,6 +509,10 @@ void summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec);
 /* The group of domain name (lower case), made empty on first use: the one
  * place a domain group is made (fold.c, and summary_agg_new() for the
  * domains asked for). Owned by a. */
+/* s's one copy in the aggregation's strings (made at first sight), freed
+ * with the aggregation. */
+char *summary_intern(const struct summary_agg *a, const char *s);
+
 struct summary_domain *summary_agg_domain(struct summary_agg *a,
 					  const char *name);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/siphash.h"
 
 struct held_version {
 	char *digest;	    /* NULL: a line from before digests */
@@ -26,8 +27,8 @@ void
 summary_conflict_note(GHashTable **keys, const struct tlsrpt_record *rec)
 {
 	if (*keys == NULL)
-		*keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					      NULL);
+		*keys = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal,
+					      g_free, NULL);
 	g_hash_table_add(*keys, key_of(rec)); /* frees a repeat */
 }
 
@@ -61,7 +62,7 @@ summary_held_new(GHashTable *keys)
 	GHashTableIter it;
 	gpointer k;
 
-	h->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	h->keys = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, g_free,
 					versions_free);
 	g_hash_table_iter_init(&it, keys);
 	while (g_hash_table_iter_next(&it, &k, NULL))

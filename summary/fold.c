@@ -35,8 +35,7 @@ static void
 set_add(struct summary_agg *a, struct summary_set *set, const char *s)
 {
 	if (s != NULL && !summary_set_contains(set, s))
-		summary_set_add(set,
-				g_string_chunk_insert_const(a->strings, s));
+		summary_set_add(set, summary_intern(a, s));
 }
 
 static int
@@ -75,7 +74,7 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 			hi = mid;
 	}
 	r = summary_slab_alloc0(a->slab, sizeof(*r));
-	r->org = g_string_chunk_insert_const(a->strings, org);
+	r->org = summary_intern(a, org);
 	d->reporters = summary_list_insert(d->reporters, d->n_reporters, lo, r);
 	d->n_reporters++;
 	return r;
@@ -234,7 +233,7 @@ intern_into(struct summary_agg *a, const char **slot, const char *s)
 	if (s == NULL)
 		*slot = NULL;
 	else if (*slot == NULL || strcmp(*slot, s) != 0)
-		*slot = g_string_chunk_insert_const(a->strings, s);
+		*slot = summary_intern(a, s);
 }
 
 /* The mode and MX of a newer latest policy, interned. */

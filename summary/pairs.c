@@ -25,9 +25,8 @@ void
 summary_pairs_add(struct summary_agg *a, struct summary_domain *d,
 		  const char *type, const char *mx, int64_t sessions)
 {
-	const char *t = g_string_chunk_insert_const(a->strings, type);
-	const char *m =
-		mx != NULL ? g_string_chunk_insert_const(a->strings, mx) : NULL;
+	const char *t = summary_intern(a, type);
+	const char *m = mx != NULL ? summary_intern(a, mx) : NULL;
 	struct summary_domain_cold *c = summary_domain_cold(a, d);
 	struct summary_pair *x = NULL;
 	guint i;

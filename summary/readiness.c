@@ -32,8 +32,7 @@
 static void
 reason(const struct summary_agg *a, const char *code, char *text)
 {
-	struct summary_reason r = {
-		code, g_string_chunk_insert_const(a->strings, text)};
+	struct summary_reason r = {code, summary_intern(a, text)};
 
 	g_free(text);
 	g_array_append_val(a->reason_buf, r);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/count.h"
+#include "base/siphash.h"
 #include "report/sanitize.h"
 #include "summary/probe.h"
 
@@ -159,7 +160,8 @@ domain_pairs(FILE *out, const struct summary_domain *d, unsigned top)
 	/* No failure details (pairs.c) */
 	if (c->n_pairs == 0 && c->pairs_over == 0)
 		return;
-	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	seen = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, g_free,
+				     NULL);
 	g_hash_table_add(seen, g_strdup(OTHER "\n" OTHER));
 	for (guint j = 0; j < c->n_pairs; j++) {
 		const struct summary_pair *x = c->pairs[j];

@@ -6,6 +6,8 @@
 #include <glib.h>
 #include <string.h>
 
+#include "base/siphash.h"
+
 struct summary_known {
 	GHashTable *names; /* normalised name -> char ** domains (lower) */
 };
@@ -54,7 +56,7 @@ summary_known_parse(const char *text, size_t len, const char *path,
 	int rc = 0;
 
 	*out = NULL;
-	k->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	k->names = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, g_free,
 					 (GDestroyNotify)g_strfreev);
 	lines = g_strsplit(copy, "\n", -1);
 	for (size_t i = 0; lines[i] != NULL && rc == 0; i++) {

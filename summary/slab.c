@@ -5,6 +5,8 @@
 #include <glib.h>
 #include <string.h>
 
+#include "base/siphash.h"
+
 /* 64 KiB less malloc's header: one mmap-free block of glibc each. */
 #define SLAB_BLOCK (65536 - 16)
 #define SLAB_ALIGN 8
@@ -143,7 +145,7 @@ summary_set_add(struct summary_set *s, const char *str)
 		return;
 	}
 	if (s->h == NULL) { /* past the list: a hash table from now on */
-		s->h = g_hash_table_new(g_str_hash, g_str_equal);
+		s->h = g_hash_table_new(tlsrpt_str_hash, g_str_equal);
 		for (i = 0; i < s->n; i++)
 			g_hash_table_add(s->h, s->v[i]);
 		g_free(s->v);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* triage.c -- domains worst first, and the numbers every view words alike. */
-#include "summary/probe.h"
 #include "summary/triage.h"
-#include "summary/window.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "base/siphash.h"
+#include "summary/probe.h"
+#include "summary/window.h"
 
 int
 summary_over_threshold(const struct summary_options *o,
@@ -371,7 +373,7 @@ cmp_reporter_rank(gconstpointer x, gconstpointer y, gpointer rank)
 GPtrArray *
 summary_silent_reporters(const struct summary_agg *a)
 {
-	GHashTable *rank = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTable *rank = g_hash_table_new(tlsrpt_str_hash, g_str_equal);
 	GPtrArray *v = g_ptr_array_sized_new(a->silent_reporters->len);
 	guint i;
 

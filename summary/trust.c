@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "base/siphash.h"
 #include "summary/aggregate.h"
 
 void
@@ -31,8 +32,8 @@ summary_trust_classify(struct summary_agg *a, const struct tlsrpt_record *rec)
 	/* A handful of names, a million reports: look each name up once
 	 * (normalising it costs more than the rest of a report). */
 	if (a->known_cache == NULL)
-		a->known_cache = g_hash_table_new_full(g_str_hash, g_str_equal,
-						       g_free, NULL);
+		a->known_cache = g_hash_table_new_full(
+			tlsrpt_str_hash, g_str_equal, g_free, NULL);
 	if (!g_hash_table_lookup_extended(
 		    a->known_cache, rec->organization_name, NULL, &doms)) {
 		doms = (gpointer)summary_known_lookup(a->opt.known,

@@ -21,7 +21,7 @@
 static uint64_t
 fp_of(uint64_t i)
 {
-	struct tlsrpt_fpkey k = {0x0123456789abcdefULL, 0xfedcba9876543210ULL};
+	struct tlsrpt_sipkey k = {0x0123456789abcdefULL, 0xfedcba9876543210ULL};
 
 	return tlsrpt_siphash24(&k, &i, sizeof(i));
 }

@@ -17,8 +17,8 @@
 #include "store/fpset.h"
 
 /* Key 00 01 .. 0f, little-endian, as in the SipHash paper. */
-static const struct tlsrpt_fpkey ref_key = {0x0706050403020100ULL,
-					    0x0f0e0d0c0b0a0908ULL};
+static const struct tlsrpt_sipkey ref_key = {0x0706050403020100ULL,
+					     0x0f0e0d0c0b0a0908ULL};
 
 START_TEST(test_siphash_vectors)
 {
@@ -45,7 +45,7 @@ END_TEST
 
 START_TEST(test_report_fingerprint)
 {
-	struct tlsrpt_fpkey k = {12345, 67890}, k2 = {12345, 67891};
+	struct tlsrpt_sipkey k = {12345, 67890}, k2 = {12345, 67891};
 	const char joined[] = "Google Inc.\0"
 			      "2024-05-01T00:00:00Z_example.com";
 	uint64_t fp = tlsrpt_fp_report(&k, "Google Inc.",
@@ -86,10 +86,10 @@ END_TEST
 
 START_TEST(test_random_keys_differ)
 {
-	struct tlsrpt_fpkey a, b;
+	struct tlsrpt_sipkey a, b;
 
-	tlsrpt_fpkey_random(&a);
-	tlsrpt_fpkey_random(&b);
+	tlsrpt_sipkey_random(&a);
+	tlsrpt_sipkey_random(&b);
 	ck_assert(a.k0 != b.k0 || a.k1 != b.k1);
 }
 END_TEST
@@ -97,11 +97,11 @@ END_TEST
 START_TEST(test_add_has_grow)
 {
 	struct tlsrpt_fpset s = {0};
-	struct tlsrpt_fpkey k;
+	struct tlsrpt_sipkey k;
 	char id[32];
 	size_t n = 200000;
 
-	tlsrpt_fpkey_random(&k);
+	tlsrpt_sipkey_random(&k);
 	ck_assert_int_eq(tlsrpt_fpset_has(&s, 42), 0);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "report-%zu", i);
@@ -236,7 +236,7 @@ END_TEST
 START_TEST(test_forced_collision)
 {
 	struct tlsrpt_fpset s = {0};
-	struct tlsrpt_fpkey k = {1, 2};
+	struct tlsrpt_sipkey k = {1, 2};
 	uint64_t first = tlsrpt_fp_report(&k, "Org A", "report-1");
 	uint64_t second = first; /* as if ("Org B", "report-2") hashed so */
 

@@ -279,8 +279,7 @@ START_TEST(test_row_reasons)
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++) {
 		/* Sentences are the aggregation's strings (readiness.c). */
 		reasons[i] = (struct summary_reason){
-			why[i].code,
-			g_string_chunk_insert_const(a->strings, why[i].text)};
+			why[i].code, summary_intern(a, why[i].text)};
 	}
 	d->reasons = reasons;
 	d->n_reasons = sizeof(why) / sizeof(why[0]);

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * check_hash_flood.c -- names a reporter chose so that they collide in an
+ * unkeyed hash no longer collide (base/siphash.h): the string hash of the
+ * summary's GLib tables, and the store index's key set.
+ *
+ * - 4,096 domain names built from the blocks "ar" and "c0" have one and
+ *   the same g_str_hash (the test checks that it is a real attack on
+ *   GLib's hash); tlsrpt_str_hash gives them (nearly) all different
+ *   values. Two processes draw different keys.
+ * - 1,000 report keys whose FNV-1a hash (the key set's hash before)
+ *   shares its low 11 bits all went to one run of slots; with the keyed
+ *   hash no key lies far from its home slot.
+ */
+#include <check.h>
+
+#include <glib.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/siphash.h"
+#include "store/keyset.h"
+#include "tests/unit/testutil.h"
+
+#define FLOOD_BITS 12
+#define FLOOD_N (1u << FLOOD_BITS)
+
+static int
+cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t
+distinct(unsigned *v, size_t n)
+{
+	size_t d = n > 0;
+
+	qsort(v, n, sizeof(*v), cmp_uint);
+	for (size_t i = 1; i < n; i++)
+		d += v[i] != v[i - 1];
+	return d;
+}
+
+/* Name i of the flood: FLOOD_BITS blocks, "ar" or "c0" by the bits of i
+ * (97 * 33 + 114 == 99 * 33 + 48: djb2 cannot tell the blocks apart). */
+static void
+flood_name(unsigned i, char *buf)
+{
+	for (unsigned b = 0; b < FLOOD_BITS; b++)
+		memcpy(buf + 2 * b, (i >> b) & 1 ? "c0" : "ar", 2);
+	strcpy(buf + 2 * FLOOD_BITS, ".example");
+}
+
+START_TEST(test_str_hash_flood)
+{
+	static unsigned glib[FLOOD_N], ours[FLOOD_N];
+	char name[2 * FLOOD_BITS + 16];
+
+	for (unsigned i = 0; i < FLOOD_N; i++) {
+		flood_name(i, name);
+		glib[i] = g_str_hash(name);
+		ours[i] = tlsrpt_str_hash(name);
+		ck_assert_uint_eq(ours[i], tlsrpt_str_hash(name));
+	}
+	ck_assert_uint_eq(distinct(glib, FLOOD_N), 1);
+	/* 32-bit values at random: a few equal pairs at most. */
+	ck_assert_uint_ge(distinct(ours, FLOOD_N), FLOOD_N - 8);
+}
+END_TEST
+
+/* One child's hash of a name, its key drawn in the child. */
+static unsigned
+child_hash(const char *name)
+{
+	unsigned h = 0;
+	int fd[2];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		h = tlsrpt_str_hash(name);
+		_exit(write(fd[1], &h, sizeof(h)) == (ssize_t)sizeof(h) ? 0
+									 : 1);
+	}
+	close(fd[1]);
+	ck_assert_int_eq(read(fd[0], &h, sizeof(h)), (ssize_t)sizeof(h));
+	close(fd[0]);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	return h;
+}
+
+/* The key is drawn at random in each process (first in this suite: this
+ * process must not have drawn one, which its children would inherit):
+ * two processes hash the same name to different values, equal by chance
+ * once in 2^32. */
+START_TEST(test_str_hash_key_per_process)
+{
+	ck_assert_uint_ne(child_hash("example.org"), child_hash("example.org"));
+}
+END_TEST
+
+/* The key set's old hash, to aim at it. */
+static uint64_t
+fnv1a(const char *key, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 1099511628211ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+#define KEYS 1000
+#define KEYS_CAP 2048 /* the key set's slots for KEYS keys at load <= 1/2 */
+
+START_TEST(test_keyset_flood)
+{
+	struct tlsrpt_keyset ks;
+	size_t found = 0, worst = 0;
+	char key[64] = "Evil";
+
+	memset(&ks, 0, sizeof(ks));
+	/* Report ids of org "Evil" whose old hash ends in 11 zero bits: a
+	 * table of 2,048 slots put them all in slot 0 and after. The key
+	 * is org NUL id (tlsrpt_key_make). */
+	for (unsigned long t = 0; found < KEYS; t++) {
+		size_t len = 5 + (size_t)snprintf(key + 5, sizeof(key) - 5,
+						  "flood-%lu", t);
+
+		if ((fnv1a(key, len) & (KEYS_CAP - 1)) != 0)
+			continue;
+		ck_assert_int_eq(tlsrpt_keyset_put(&ks, key, len, (int64_t)t),
+				 0);
+		found++;
+	}
+	ck_assert_uint_eq(ks.cap, KEYS_CAP);
+	ck_assert_uint_eq(ks.n, KEYS);
+	for (size_t i = 0; i < ks.cap; i++) {
+		const struct tlsrpt_keyset_entry *e = &ks.slots[i];
+		size_t home, dist;
+
+		if (e->key == NULL)
+			continue;
+		home = (size_t)e->hash & (ks.cap - 1);
+		dist = (i - home) & (ks.cap - 1);
+		if (dist > worst)
+			worst = dist;
+		ck_assert_ptr_eq(tlsrpt_keyset_entry(&ks, e->key, e->len), e);
+	}
+	/* At load 1/2, linear probing's longest run is a few dozen; the
+	 * aimed keys made it 1,000 under the old hash. */
+	ck_assert_uint_lt(worst, 100);
+	tlsrpt_keyset_clear(&ks);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("hash_flood");
+	TCase *tc = tcase_create("core");
+
+	tlsrpt_alloc_init();
+	tcase_add_test(tc, test_str_hash_key_per_process);
+	tcase_add_test(tc, test_str_hash_flood);
+	tcase_add_test(tc, test_keyset_flood);
+	suite_add_tcase(s, tc);
+	return test_run(s);
+}
