@@ -8,7 +8,9 @@
  * encoded again; a decoded record has what reader.h promises; encoding it
  * again (as a one-policy report with its receipt) gives one line that
  * decodes, and encoding that gives the same bytes: the store never writes
- * a line it cannot read back, and a read-back line is stable.
+ * a line it cannot read back, and a read-back line is stable. The store
+ * reader's decode, whose strings are borrowed from a scratch region
+ * (tlsrpt_record_decode_in()), gives the same record.
  */
 #include "tests/fuzz/fuzz.h"
 
@@ -79,6 +81,32 @@ encode(const struct tlsrpt_record *rec, size_t *len)
 	return buf;
 }
 
+/* The decode into a scratch region encodes to want[0..want_len). */
+static void
+check_borrowed(const uint8_t *data, size_t size,
+	       const struct tlsrpt_limits *limits, const char *want,
+	       size_t want_len)
+{
+	struct tlsrpt_scratch sc = TLSRPT_SCRATCH_INIT;
+	struct tlsrpt_error err = TLSRPT_ERROR_INIT;
+	struct tlsrpt_record rec;
+	char *got;
+	size_t got_len;
+
+	memset(&rec, 0, sizeof(rec));
+	if (tlsrpt_record_decode_in((const char *)data, size, limits, &sc, &rec,
+				    &err) != 0)
+		fuzz_fail("the borrowing decode refuses a line: %s", err.text);
+	check_record(&rec);
+	got = encode(&rec, &got_len);
+	if (got_len != want_len || memcmp(got, want, want_len) != 0)
+		fuzz_fail("owning and borrowing decode differ:\n%s%s", want,
+			  got);
+	tlsrpt_free(got);
+	tlsrpt_record_clear(&rec);
+	tlsrpt_scratch_free(&sc);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -110,6 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_record(&rec);
 	first = encode(&rec, &first_len);
+	check_borrowed(data, size, &limits, first, first_len);
 	if (tlsrpt_record_decode_json((const char *)data, size, &limits, &again,
 				      &err) != 0)
 		fuzz_fail("the fast decode took a line the full one refuses: "
