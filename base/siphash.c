@@ -128,8 +128,8 @@ load_le64(const unsigned char *p)
  * last partial one built once (tlsrpt_sip_feed goes a byte at a time to
  * take pieces of any size). */
 static inline uint64_t
-sip_whole(const struct tlsrpt_sipkey *key, const void *data, size_t len,
-	  int c, int d)
+sip_whole(const struct tlsrpt_sipkey *key, const void *data, size_t len, int c,
+	  int d)
 {
 	const unsigned char *p = data;
 	struct tlsrpt_sip s;

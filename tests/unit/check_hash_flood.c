@@ -90,7 +90,7 @@ child_hash(const char *name)
 	if (pid == 0) {
 		h = tlsrpt_str_hash(name);
 		_exit(write(fd[1], &h, sizeof(h)) == (ssize_t)sizeof(h) ? 0
-									 : 1);
+									: 1);
 	}
 	close(fd[1]);
 	ck_assert_int_eq(read(fd[0], &h, sizeof(h)), (ssize_t)sizeof(h));
