@@ -213,3 +213,7 @@ sh tests/bench/ship-bench.sh "$B" "$T" "$(n 100000)" "$RUNS" ||
 # files (tests/bench/summary-pg-bench.sh); BENCH_PG_N: 10^6, 10^7 lines
 sh tests/bench/summary-pg-bench.sh "$B" "$T" "${BENCH_PG_N:-$(n 100000)}" "$RUNS" ||
 	row "7 summary from PostgreSQL" "skipped" "" "" "(PostgreSQL not installed)"
+
+# (8) hash flooding: names built to collide in an unkeyed hash against
+# random ones (tests/bench/flood-bench.sh)
+sh tests/bench/flood-bench.sh "$B" "$T" "$S" "$RUNS"

@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# flood-bench.sh BUILD DIR SCALE RUNS -- row 8 of `make bench`
+# (run-bench.sh; runs alone too: sh tests/bench/flood-bench.sh build /tmp/x
+# 1 3). Prints the rows; never fails on a number.
+#
+# Hash flooding: one day file of 2^K policy lines, each naming its own
+# domain, the names made of K blocks "ar" or "c0" -- one and the same
+# value of GLib's g_str_hash (djb2: 97 * 33 + 114 == 99 * 33 + 48), so a
+# table hashed with it costs a walk of every name per look-up -- against
+# the same lines with random names of the same length. tlsrpt-summary
+# --format json over each, CPU seconds; the summary's tables are keyed
+# (base/siphash.h), so the two should cost alike. K = 15 at scale 1.
+set -eu
+B=$1
+T=$2
+S=$3
+RUNS=$4
+. "$(dirname "$0")/bench.inc"
+K=$(awk -v s="$S" 'BEGIN { k = 15 + int(log(s) / log(2)); print (k < 8 ? 8 : (k > 18 ? 18 : k)) }')
+mkdir -p "$T/flood/coll" "$T/flood/rand"
+python3 - "$K" "$T/flood" <<'EOP'
+import itertools, random, sys
+k, top = int(sys.argv[1]), sys.argv[2]
+line = ('{"v":1,"received":"2026-11-26T10:00:00Z","source":"milter",'
+        '"organization-name":"Flood","report-id":"r-%d","date-range":'
+        '{"start-datetime":"2026-11-25T00:00:00Z","end-datetime":'
+        '"2026-11-25T23:59:59Z"},"policy-index":0,"policy-count":1,'
+        '"policy":{"policy-type":"sts","policy-string":["version: STSv1",'
+        '"mode: testing"],"policy-domain":"%s","mx-host":["mx.example"]},'
+        '"summary":{"total-successful-session-count":1,'
+        '"total-failure-session-count":0},"failure-details":[]}\n')
+rnd = random.Random(1)
+with open(top + "/coll/tlsrpt-2026-11-26.jsonl", "w") as c, \
+     open(top + "/rand/tlsrpt-2026-11-26.jsonl", "w") as r:
+    for i, blocks in enumerate(itertools.product(("ar", "c0"), repeat=k)):
+        c.write(line % (i, "".join(blocks) + ".example"))
+        name = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789")
+                       for _ in range(2 * k))
+        r.write(line % (i, name + ".example"))
+EOP
+for s in coll rand; do
+	: >"$T/flood.$s.c"
+	for _ in $(seq "$RUNS"); do
+		"$B/tests/bench/peak-rss" "$B/tlsrpt-summary" -d "$T/flood/$s" \
+			--now 2026-11-27T00:00:00Z --since 2d --no-rollups \
+			--format json >/dev/null 2>"$T/flood.err" || {
+			echo "bench: tlsrpt-summary on $s: $(cat "$T/flood.err")" >&2
+			exit 1
+		}
+		field cpu_seconds "$(tail -1 "$T/flood.err")" >>"$T/flood.$s.c"
+	done
+done
+cc=$(median <"$T/flood.coll.c"); rc=$(median <"$T/flood.rand.c")
+row "8 $((1 << K)) domains colliding in djb2, CPU s" "$cc" "$rc (random)" "$(ratio "$cc" "$rc")" "<= 2 (was ~60)"
+rm -rf "$T/flood"
