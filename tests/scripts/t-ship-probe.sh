@@ -102,6 +102,22 @@ done
 for i in $(seq 10 39); do
 	gp "$t/s" "$(hour "$i")" "d$i.example=starttls-not-supported@mx.d$i.example/192.0.2.$i,validation-failure@mx2.d$i.example/2001:db8::$i" "c$i.example" "e$i.example!no MX record"
 done
+# A run that shipped everything before its kill came (a fast machine) is
+# followed by three more runs' findings, so that the next has work to be
+# killed in: they are seconds apart, still in the past hour.
+more=0
+refill() {
+	for k in 0 1 2; do
+		sec=$((2400 + more * 3 + k))
+		spec=
+		for d in 0 1 2 3 4 5 6 7 8 9; do
+			spec="$spec r$sec-$d.example=starttls-not-supported@mx.r$sec-$d.example/192.0.2.$d"
+		done
+		# shellcheck disable=SC2086
+		gp "$t/s" "$(date -u -d "@$((n + sec))" +%Y-%m-%dT%H:%M:%SZ)" $spec
+	done
+	more=$((more + 1))
+}
 kills=0
 tries=0
 while [ "$kills" -lt 8 ] && [ "$tries" -lt 200 ]; do
@@ -114,6 +130,7 @@ while [ "$kills" -lt 8 ] && [ "$tries" -lt 200 ]; do
 		[ $? -eq 137 ] && kills=$((kills + 1))
 	else
 		wait "$pid" 2>/dev/null
+		refill
 	fi
 	pid=
 done
@@ -130,7 +147,7 @@ grep -q ', 0 new report versions' "$t/out" || fail "$(cat "$t/out")"
 # Nothing new: nothing shipped, findings or not.
 "$ship" -v --host mx1 "$t/s" >"$t/out" || fail "ship"
 grep -q ': 0 lines in 0 transactions from 0 days.*, 0 findings lines' "$t/out" || fail "nothing new: $(cat "$t/out")"
-echo "ok - findings shipped once across $kills kills and 3 kills mid-batch: $(wc -l <"$t/db") lines"
+echo "ok - findings shipped once across $kills kills ($tries runs, $more refills) and 3 kills mid-batch: $(wc -l <"$t/db") lines"
 
 # The summary's "probe" objects and damaged findings lines from the
 # database are those of the store directory.
