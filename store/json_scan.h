@@ -84,6 +84,20 @@ scan_special8(uint64_t w)
 	       SCAN_HASZERO(w ^ ('\\' * SCAN_ONES));
 }
 
+/* p is at the first special byte of the string begun at c->p: a quote
+ * ends it (its bytes are its value), anything else is for the full
+ * decode. */
+static inline int
+scan_str_end(struct scan *c, const unsigned char *p, struct scan_span *out)
+{
+	if (*p != '"')
+		return -1;
+	out->s = c->p;
+	out->n = (size_t)(p - (const unsigned char *)c->p);
+	c->p = (const char *)p + 1;
+	return 0;
+}
+
 /* A string of printable ASCII without escapes: its bytes are its value. */
 static inline int
 scan_str(struct scan *c, struct scan_span *out)
@@ -106,17 +120,9 @@ scan_str(struct scan *c, struct scan_span *out)
 				     _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
 		unsigned m = (unsigned)_mm_movemask_epi8(sp);
 
-		if (m == 0) {
-			p += 16;
-			continue;
-		}
-		p += __builtin_ctz(m);
-		if (*p != '"')
-			return -1;
-		out->s = c->p;
-		out->n = (size_t)(p - (const unsigned char *)c->p);
-		c->p = (const char *)p + 1;
-		return 0;
+		if (m != 0)
+			return scan_str_end(c, p + __builtin_ctz(m), out);
+		p += 16;
 	}
 #endif
 	while (end - p >= 8) {
@@ -131,27 +137,14 @@ scan_str(struct scan *c, struct scan_span *out)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		/* A false mark is only ever above a true one: the lowest is
 		 * the first special byte, which decides. */
-		p += __builtin_ctzll(m) / 8;
-		if (*p != '"')
-			return -1;
-		out->s = c->p;
-		out->n = (size_t)(p - (const unsigned char *)c->p);
-		c->p = (const char *)p + 1;
-		return 0;
+		return scan_str_end(c, p + __builtin_ctzll(m) / 8, out);
 #else
 		break;
 #endif
 	}
-	for (; p < end; p++) {
-		if (*p == '"') {
-			out->s = c->p;
-			out->n = (size_t)(p - (const unsigned char *)c->p);
-			c->p = (const char *)p + 1;
-			return 0;
-		}
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			return -1;
-	}
+	for (; p < end; p++)
+		if (*p == '"' || *p < 0x20 || *p >= 0x7f || *p == '\\')
+			return scan_str_end(c, p, out);
 	return -1;
 }
 
