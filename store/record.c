@@ -408,10 +408,7 @@ tlsrpt_record_decode(const char *line, size_t len,
 		     const struct tlsrpt_limits *limits,
 		     struct tlsrpt_record *rec, struct tlsrpt_error *err)
 {
-	/* Lines this program wrote need no tree (record_fast.h). */
-	if (tlsrpt_record_decode_fast(line, len, limits, NULL, rec) == 0)
-		return 0;
-	return tlsrpt_record_decode_json(line, len, limits, rec, err);
+	return tlsrpt_record_decode_in(line, len, limits, NULL, rec, err);
 }
 
 int
@@ -420,7 +417,9 @@ tlsrpt_record_decode_in(const char *line, size_t len,
 			struct tlsrpt_scratch *sc, struct tlsrpt_record *rec,
 			struct tlsrpt_error *err)
 {
-	tlsrpt_scratch_reset(sc);
+	if (sc != NULL)
+		tlsrpt_scratch_reset(sc);
+	/* Lines this program wrote need no tree (record_fast.h). */
 	if (tlsrpt_record_decode_fast(line, len, limits, sc, rec) == 0)
 		return 0;
 	return tlsrpt_record_decode_json(line, len, limits, rec, err);

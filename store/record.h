@@ -61,7 +61,7 @@ int tlsrpt_record_decode(const char *line, size_t len,
  * strings and lists from sc (rec->borrowed, reader.h): no allocation per
  * line once sc has grown. sc is reset first, so whatever an earlier
  * record borrowed from it is gone. A line only the full decode takes owns
- * its strings as above. */
+ * its strings as above; sc NULL is tlsrpt_record_decode(). */
 int tlsrpt_record_decode_in(const char *line, size_t len,
 			    const struct tlsrpt_limits *limits,
 			    struct tlsrpt_scratch *sc,
