@@ -101,14 +101,25 @@ rollup_limits_fp(const struct tlsrpt_limits *l)
 	return ((uint64_t)c << 32) | (uint64_t)(a & 0xffffffffu);
 }
 
-int
-rollup_copy_report(struct tlsrpt_record *dst, const struct tlsrpt_record *src)
+void
+rollup_lend_report(struct tlsrpt_record *dst, const struct tlsrpt_record *src)
 {
 	dst->received = src->received;
 	dst->dkim = src->dkim;
 	dst->start_time = src->start_time;
 	dst->end_time = src->end_time;
 	dst->policy_count = src->policy_count;
+	dst->organization_name = src->organization_name;
+	dst->report_id = src->report_id;
+	dst->digest = src->digest;
+	dst->submitter = src->submitter;
+	dst->contact_info = src->contact_info;
+}
+
+int
+rollup_copy_report(struct tlsrpt_record *dst, const struct tlsrpt_record *src)
+{
+	rollup_lend_report(dst, src);
 	dst->organization_name = tlsrpt_strdup(src->organization_name);
 	dst->report_id = tlsrpt_strdup(src->report_id);
 	dst->digest = tlsrpt_strdup(src->digest);

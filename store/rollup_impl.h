@@ -71,9 +71,12 @@ rollup_get(const unsigned char *p, int n)
 	return v;
 }
 
-/* The report fields of src (not its policy) into dst, a cleared record:
- * what an entry without them repeats. 0, or -1 out of memory. */
+/* The report fields of src (not its policy) into dst: what an entry
+ * without them repeats. _lend: dst points at src's strings; _copy: dst,
+ * a cleared record, gets its own (0, or -1 out of memory). */
 struct tlsrpt_record;
+void rollup_lend_report(struct tlsrpt_record *dst,
+			const struct tlsrpt_record *src);
 int rollup_copy_report(struct tlsrpt_record *dst,
 		       const struct tlsrpt_record *src);
 

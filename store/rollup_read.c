@@ -364,22 +364,6 @@ get_report(struct tlsrpt_rollup *ru)
 	return 0;
 }
 
-/* rec borrows the report fields of ru->prev. */
-static void
-lend_report(struct tlsrpt_record *rec, const struct tlsrpt_record *prev)
-{
-	rec->received = prev->received;
-	rec->dkim = prev->dkim;
-	rec->start_time = prev->start_time;
-	rec->end_time = prev->end_time;
-	rec->policy_count = prev->policy_count;
-	rec->organization_name = prev->organization_name;
-	rec->report_id = prev->report_id;
-	rec->digest = prev->digest;
-	rec->submitter = prev->submitter;
-	rec->contact_info = prev->contact_info;
-}
-
 int
 tlsrpt_rollup_next(struct tlsrpt_rollup *ru, struct tlsrpt_record *rec,
 		   unsigned long *line)
@@ -401,7 +385,7 @@ tlsrpt_rollup_next(struct tlsrpt_rollup *ru, struct tlsrpt_record *rec,
 		goto bad;
 	if (!ru->have_prev)
 		goto bad;
-	lend_report(rec, &ru->prev);
+	rollup_lend_report(rec, &ru->prev); /* rec borrows them */
 	rec->conflict = (head & ROLLUP_E_CONFLICT) != 0;
 	rec->version = 1;
 	rec->source = (char *)""; /* never NULL (reader.h) */
