@@ -54,13 +54,37 @@ sip_round(struct tlsrpt_sip *s)
 	s->v2 = ROTL(s->v2, 32);
 }
 
+/* One block of 8 bytes, c rounds (SipHash-c-d). */
 static inline void
-sip_block(struct tlsrpt_sip *s, uint64_t m)
+sip_block(struct tlsrpt_sip *s, uint64_t m, int c)
 {
 	s->v3 ^= m;
-	sip_round(s);
-	sip_round(s);
+	for (int i = 0; i < c; i++)
+		sip_round(s);
 	s->v0 ^= m;
+}
+
+/* The last block b (the bytes left and the length), then d rounds. */
+static inline uint64_t
+sip_finish(struct tlsrpt_sip *s, uint64_t b, int c, int d)
+{
+	sip_block(s, b, c);
+	s->v2 ^= 0xff;
+	for (int i = 0; i < d; i++)
+		sip_round(s);
+	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
+static inline uint64_t
+load_le64(const unsigned char *p)
+{
+	uint64_t m;
+
+	memcpy(&m, p, sizeof(m));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	m = __builtin_bswap64(m);
+#endif
+	return m;
 }
 
 void
@@ -85,17 +109,12 @@ tlsrpt_sip_feed(struct tlsrpt_sip *s, const void *data, size_t n)
 		s->len++;
 		n--;
 		if ((s->len & 7) == 0) {
-			sip_block(s, s->tail);
+			sip_block(s, s->tail, 2);
 			s->tail = 0;
 		}
 	}
-	for (; n >= 8; n -= 8, p += 8, s->len += 8) {
-		uint64_t m = 0;
-
-		for (int i = 7; i >= 0; i--)
-			m = m << 8 | p[i];
-		sip_block(s, m);
-	}
+	for (; n >= 8; n -= 8, p += 8, s->len += 8)
+		sip_block(s, load_le64(p), 2);
 	for (; n > 0; n--, s->len++)
 		s->tail |= (uint64_t)*p++ << (8 * (s->len & 7));
 }
@@ -103,30 +122,11 @@ tlsrpt_sip_feed(struct tlsrpt_sip *s, const void *data, size_t n)
 uint64_t
 tlsrpt_sip_final(struct tlsrpt_sip *s)
 {
-	sip_block(s, s->tail | (uint64_t)(s->len & 0xff) << 56);
-	s->v2 ^= 0xff;
-	sip_round(s);
-	sip_round(s);
-	sip_round(s);
-	sip_round(s);
-	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+	return sip_finish(s, s->tail | (uint64_t)(s->len & 0xff) << 56, 2, 4);
 }
 
-static inline uint64_t
-load_le64(const unsigned char *p)
-{
-	uint64_t m;
-
-	memcpy(&m, p, sizeof(m));
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	m = __builtin_bswap64(m);
-#endif
-	return m;
-}
-
-/* SipHash-c-d of a whole buffer at once: the blocks loaded as words, the
- * last partial one built once (tlsrpt_sip_feed goes a byte at a time to
- * take pieces of any size). */
+/* SipHash-c-d of a whole buffer at once (tlsrpt_sip_feed keeps a partial
+ * block across calls, for a hash of pieces). */
 static inline uint64_t
 sip_whole(const struct tlsrpt_sipkey *key, const void *data, size_t len, int c,
 	  int d)
@@ -137,24 +137,11 @@ sip_whole(const struct tlsrpt_sipkey *key, const void *data, size_t len, int c,
 	size_t n = len;
 
 	tlsrpt_sip_init(&s, key);
-	for (; n >= 8; n -= 8, p += 8) {
-		uint64_t m = load_le64(p);
-
-		s.v3 ^= m;
-		for (int i = 0; i < c; i++)
-			sip_round(&s);
-		s.v0 ^= m;
-	}
+	for (; n >= 8; n -= 8, p += 8)
+		sip_block(&s, load_le64(p), c);
 	for (size_t i = 0; i < n; i++)
 		b |= (uint64_t)p[i] << (8 * i);
-	s.v3 ^= b;
-	for (int i = 0; i < c; i++)
-		sip_round(&s);
-	s.v0 ^= b;
-	s.v2 ^= 0xff;
-	for (int i = 0; i < d; i++)
-		sip_round(&s);
-	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+	return sip_finish(&s, b, c, d);
 }
 
 uint64_t
