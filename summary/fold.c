@@ -149,16 +149,12 @@ list_item(const char *s)
 		return NULL;
 	if ((size_t)(e - b) <= strcspn(b, " \t\n\v\f\r"))
 		return g_strndup(b, (gsize)(e - b));
+	/* White space inside: the trimmed item with it replaced
+	 * (g_ascii_isspace()'s set). */
 	t = g_string_new(NULL);
-	v = g_strstrip(g_strdup(s));
-
-	/* g_ascii_isspace()'s set, which g_strstrip() trims */
+	v = g_strndup(b, (gsize)(e - b));
 	summary_append_replacing(t, v, " \t\n\v\f\r");
 	g_free(v);
-	if (t->len == 0) {
-		g_string_free(t, TRUE);
-		return NULL;
-	}
 	return g_string_free(t, FALSE);
 }
 
