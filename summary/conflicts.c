@@ -207,12 +207,6 @@ resolve_one(struct summary_agg *a, GPtrArray *versions)
 	a->problems.conflicts++;
 }
 
-static gint
-cmp_str(gconstpointer x, gconstpointer y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 void
 summary_held_resolve(struct summary_held *h, struct summary_agg *a)
 {
@@ -224,7 +218,7 @@ summary_held_resolve(struct summary_held *h, struct summary_agg *a)
 	g_hash_table_iter_init(&it, h->keys);
 	while (g_hash_table_iter_next(&it, &k, NULL))
 		g_ptr_array_add(keys, k);
-	g_ptr_array_sort(keys, cmp_str); /* the same output every run */
+	g_ptr_array_sort(keys, summary_cmp_str); /* the same output every run */
 	for (i = 0; i < keys->len; i++) {
 		GPtrArray *versions = g_hash_table_lookup(
 			h->keys, g_ptr_array_index(keys, i));

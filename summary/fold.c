@@ -121,12 +121,6 @@ get_day(GHashTable *h, int64_t t)
 	return d;
 }
 
-static gint
-cmp_str(gconstpointer x, gconstpointer y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 /* An item of a space-separated list (summary_domain.mx, other_types):
  * trimmed, its inner white space made U+FFFD (an MX pattern or a policy
  * type has none; a report may), so that the list splits back into the
@@ -191,7 +185,7 @@ policy_mx(const struct tlsrpt_policy *p)
 		g_ptr_array_free(v, TRUE);
 		return NULL;
 	}
-	g_ptr_array_sort(v, cmp_str);
+	g_ptr_array_sort(v, summary_cmp_str);
 	s = g_string_new(NULL);
 	for (j = 0; j < v->len; j++) {
 		char *m = g_ptr_array_index(v, j);

@@ -155,8 +155,8 @@ summary_set_add(struct summary_set *s, const char *str)
 	g_hash_table_add(s->h, (gpointer)str);
 }
 
-static gint
-cmp_str(gconstpointer x, gconstpointer y)
+gint
+summary_cmp_str(gconstpointer x, gconstpointer y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
@@ -180,7 +180,7 @@ summary_set_sorted(const struct summary_set *s)
 		for (i = 0; i < s->n; i++)
 			g_ptr_array_add(v, s->v[i]);
 	}
-	g_ptr_array_sort(v, cmp_str);
+	g_ptr_array_sort(v, summary_cmp_str);
 	return v;
 }
 

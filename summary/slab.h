@@ -63,6 +63,9 @@ void summary_set_add(struct summary_set *s, const char *str);
 /* The strings of s in a new list sorted by strcmp (borrowed). */
 GPtrArray *summary_set_sorted(const struct summary_set *s);
 
+/* strcmp for g_ptr_array_sort over strings (a GCompareFunc). */
+gint summary_cmp_str(gconstpointer x, gconstpointer y);
+
 void summary_set_clear(struct summary_set *s);
 
 #endif
