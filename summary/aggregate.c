@@ -81,6 +81,7 @@ domain_free(gpointer p)
 	g_free(d->reporters);
 	g_free(d->days);
 	summary_pairs_free(d);
+	summary_reporters_free(d);
 	if (d->cold != NULL)
 		g_free(d->cold->other_types);
 }

@@ -175,7 +175,7 @@ summary_agg_finish(struct summary_agg *a)
 	while (g_hash_table_iter_next(&it, NULL, &val)) {
 		struct summary_domain *d = val;
 
-		/* reporters is kept sorted by name (fold.c). */
+		summary_reporters_finish(d);
 		for (i = 0; i < d->n_reporters; i++)
 			summary_reporter_sort_times(a, d->reporters[i]);
 		summary_pairs_finish(d);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/count.h"
+#include "base/siphash.h"
 #include "summary/window.h"
 
 static int64_t
@@ -53,31 +54,84 @@ domain_wanted(const struct summary_agg *a, const char *name)
 }
 
 /* d's reporter org, made on first use where the order by name wants it
- * (d->reporters stays sorted: a binary search finds it). */
+ * (d->reporters stays sorted: a binary search finds it), or, past
+ * SUMMARY_REPORTER_LIST, found by the cold part's table and appended
+ * (sorted in finish): the names are the senders' to choose. */
 static struct summary_reporter *
 get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 {
 	guint lo = 0, hi = d->n_reporters;
+	struct summary_domain_cold *c = d->cold;
 	struct summary_reporter *r;
 
-	while (lo < hi) {
-		guint mid = lo + (hi - lo) / 2;
-		int c;
-
-		r = d->reporters[mid];
-		c = strcmp(r->org, org);
-		if (c == 0)
+	if (c != NULL && c->reporters_h != NULL) {
+		r = g_hash_table_lookup(c->reporters_h, org);
+		if (r != NULL)
 			return r;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		lo = d->n_reporters;
+	} else {
+		while (lo < hi) {
+			guint mid = lo + (hi - lo) / 2;
+			int cmp;
+
+			r = d->reporters[mid];
+			cmp = strcmp(r->org, org);
+			if (cmp == 0)
+				return r;
+			if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
 	}
 	r = summary_slab_alloc0(a->slab, sizeof(*r));
 	r->org = summary_intern(a, org);
 	d->reporters = summary_list_insert(d->reporters, d->n_reporters, lo, r);
 	d->n_reporters++;
+	if (d->n_reporters == SUMMARY_REPORTER_LIST + 1) {
+		guint i;
+
+		c = summary_domain_cold(a, d);
+		c->reporters_h = g_hash_table_new(tlsrpt_str_hash, g_str_equal);
+		for (i = 0; i < d->n_reporters; i++) {
+			struct summary_reporter *x = d->reporters[i];
+
+			g_hash_table_insert(c->reporters_h, (gpointer)x->org,
+					    x);
+		}
+	} else if (c != NULL && c->reporters_h != NULL) {
+		g_hash_table_insert(c->reporters_h, (gpointer)r->org, r);
+	}
 	return r;
+}
+
+static int
+cmp_reporter(const void *x, const void *y)
+{
+	const struct summary_reporter *a = *(const void *const *)x;
+	const struct summary_reporter *b = *(const void *const *)y;
+
+	return strcmp(a->org, b->org);
+}
+
+void
+summary_reporters_free(struct summary_domain *d)
+{
+	if (d->cold != NULL && d->cold->reporters_h != NULL) {
+		g_hash_table_destroy(d->cold->reporters_h);
+		d->cold->reporters_h = NULL;
+	}
+}
+
+void
+summary_reporters_finish(struct summary_domain *d)
+{
+	if (d->cold == NULL || d->cold->reporters_h == NULL)
+		return;
+	/* Names are unique in a domain: no two compare equal. */
+	qsort(d->reporters, d->n_reporters, sizeof(*d->reporters),
+	      cmp_reporter);
+	summary_reporters_free(d);
 }
 
 /* d's day of time t in d->days (oldest first), made on first use: a

@@ -11,6 +11,11 @@
 # the same lines with random names of the same length. tlsrpt-summary
 # --format json over each, CPU seconds; the summary's tables are keyed
 # (base/siphash.h), so the two should cost alike. K = 15 at scale 1.
+#
+# Row 8b: 2^(K+2) organisation names (one per report) reporting one
+# domain, against the same names each reporting its own domain. A
+# domain's reporters were a sorted list whose insert moved every later
+# one (quadratic in names); past a few dozen a table finds them now.
 set -eu
 B=$1
 T=$2
@@ -18,7 +23,7 @@ S=$3
 RUNS=$4
 . "$(dirname "$0")/bench.inc"
 K=$(awk -v s="$S" 'BEGIN { k = 15 + int(log(s) / log(2)); print (k < 8 ? 8 : (k > 18 ? 18 : k)) }')
-mkdir -p "$T/flood/coll" "$T/flood/rand"
+mkdir -p "$T/flood/coll" "$T/flood/rand" "$T/flood/orgs" "$T/flood/doms"
 python3 - "$K" "$T/flood" <<'EOP'
 import itertools, random, sys
 k, top = int(sys.argv[1]), sys.argv[2]
@@ -38,8 +43,16 @@ with open(top + "/coll/tlsrpt-2026-11-26.jsonl", "w") as c, \
         name = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789")
                        for _ in range(2 * k))
         r.write(line % (i, name + ".example"))
+org = line.replace('"Flood"', '"Org %d"')
+n = 1 << (k + 2)
+with open(top + "/orgs/tlsrpt-2026-11-26.jsonl", "w") as o, \
+     open(top + "/doms/tlsrpt-2026-11-26.jsonl", "w") as d:
+    for i in range(n):
+        j = (i * 7919) % n
+        o.write(org % (j, i, "victim.example"))
+        d.write(org % (j, i, "d%d.example" % j))
 EOP
-for s in coll rand; do
+for s in coll rand orgs doms; do
 	: >"$T/flood.$s.c"
 	for _ in $(seq "$RUNS"); do
 		"$B/tests/bench/peak-rss" "$B/tlsrpt-summary" -d "$T/flood/$s" \
@@ -53,4 +66,6 @@ for s in coll rand; do
 done
 cc=$(median <"$T/flood.coll.c"); rc=$(median <"$T/flood.rand.c")
 row "8 $((1 << K)) domains colliding in djb2, CPU s" "$cc" "$rc (random)" "$(ratio "$cc" "$rc")" "<= 2 (was ~60)"
+oc=$(median <"$T/flood.orgs.c"); dc=$(median <"$T/flood.doms.c")
+row "8b $((1 << (K + 2))) organisations reporting one domain, CPU s" "$oc" "$dc (one domain each)" "$(ratio "$oc" "$dc")" "<= 2"
 rm -rf "$T/flood"

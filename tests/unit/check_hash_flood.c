@@ -11,6 +11,11 @@
  * - 1,000 report keys whose FNV-1a hash (the key set's hash before)
  *   shares its low 11 bits all went to one run of slots; with the keyed
  *   hash no key lies far from its home slot.
+ * - 3,000 organisation names reporting one domain (one per report mail,
+ *   each the sender's to choose): past SUMMARY_REPORTER_LIST the domain
+ *   finds them by a table and appends each new one (a sorted insert
+ *   moved every later one: quadratic), each found again on its second
+ *   report, and finish sorts them by name as the renderers expect.
  */
 #include <check.h>
 
@@ -24,7 +29,10 @@
 
 #include "base/alloc.h"
 #include "base/siphash.h"
+#include "report/report.h"
 #include "store/keyset.h"
+#include "summary/aggregate.h"
+#include "tests/unit/summary_fixture.h"
 #include "tests/unit/testutil.h"
 
 #define FLOOD_BITS 12
@@ -166,6 +174,66 @@ START_TEST(test_keyset_flood)
 }
 END_TEST
 
+#define ORGS 3000
+
+static void
+feed_org(struct summary_agg *a, unsigned org, int64_t t)
+{
+	struct tlsrpt_record rec;
+	char name[32], id[48];
+
+	snprintf(name, sizeof(name), "Org %05u", org);
+	snprintf(id, sizeof(id), "%s-%lld", name, (long long)t);
+	fixture_record(&rec, name, id, t, t - 86400, t - 1);
+	rec.policy.type = TLSRPT_POLICY_NO_POLICY_FOUND;
+	rec.policy.policy_type = (char *)"no-policy-found";
+	rec.policy.policy_domain = (char *)"victim.example";
+	rec.policy.total_successful_session_count = 1;
+	summary_agg_add(a, &rec);
+}
+
+START_TEST(test_many_reporters)
+{
+	struct summary_options o;
+	struct summary_agg *a;
+	struct summary_domain *d;
+	const struct summary_reporter *r;
+	unsigned i;
+
+	summary_options_default(&o);
+	o.until = DAY0;
+	o.since = DAY0 - 7 * 86400;
+	a = summary_agg_new(&o);
+	/* Every name twice, a day apart, in an order unlike the names'. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < ORGS; i++) {
+			feed_org(a, (i * 1237u) % ORGS,
+				 DAY0 - (2 - pass) * 86400 + i);
+		}
+	}
+	d = g_hash_table_lookup(a->domains_h, "victim.example");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(d->n_reporters, ORGS);
+	ck_assert_ptr_nonnull(d->cold);
+	ck_assert_ptr_nonnull(d->cold->reporters_h);
+	ck_assert_uint_eq(g_hash_table_size(d->cold->reporters_h), ORGS);
+	/* Appended, not inserted in order: the last new name is last. */
+	r = d->reporters[ORGS - 1];
+	ck_assert_str_eq(r->org, "Org 01763"); /* (2999 * 1237) % 3000 */
+	summary_agg_finish(a);
+	ck_assert_ptr_null(d->cold->reporters_h);
+	for (i = 0; i < ORGS; i++) {
+		char want[32];
+
+		r = d->reporters[i];
+		snprintf(want, sizeof(want), "Org %05u", i);
+		ck_assert_str_eq(r->org, want);
+		ck_assert_uint_eq(r->recent_reports, 2);
+	}
+	summary_agg_free(a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -176,6 +244,7 @@ main(void)
 	tcase_add_test(tc, test_str_hash_key_per_process);
 	tcase_add_test(tc, test_str_hash_flood);
 	tcase_add_test(tc, test_keyset_flood);
+	tcase_add_test(tc, test_many_reporters);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
