@@ -168,12 +168,25 @@ str_key_draw(void)
 	tlsrpt_sipkey_random(&str_key);
 }
 
-unsigned int
-tlsrpt_str_hash(const void *s)
+/* n bytes at p under the process's key, folded to GHashFunc's width. */
+static unsigned int
+process_hash(const void *p, size_t n)
 {
 	uint64_t h;
 
 	(void)pthread_once(&str_key_once, str_key_draw);
-	h = tlsrpt_siphash13(&str_key, s, strlen(s));
+	h = tlsrpt_siphash13(&str_key, p, n);
 	return (unsigned int)(h ^ (h >> 32));
+}
+
+unsigned int
+tlsrpt_str_hash(const void *s)
+{
+	return process_hash(s, strlen(s));
+}
+
+unsigned int
+tlsrpt_int64_hash(const void *p)
+{
+	return process_hash(p, sizeof(int64_t));
 }

@@ -81,9 +81,15 @@ domain_free(gpointer p)
 	g_free(d->reporters);
 	g_free(d->days);
 	summary_pairs_free(d);
-	summary_reporters_free(d);
-	if (d->cold != NULL)
+	if (d->cold != NULL) {
 		g_free(d->cold->other_types);
+		if (d->cold->index != NULL) { /* unfinished: the tables */
+			if (d->cold->index->reporters != NULL)
+				g_hash_table_destroy(d->cold->index->reporters);
+			if (d->cold->index->days != NULL)
+				g_hash_table_destroy(d->cold->index->days);
+		}
+	}
 }
 
 static void
@@ -162,7 +168,8 @@ report_free(gpointer p)
 static GHashTable *
 day_table(void)
 {
-	return g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+	return g_hash_table_new_full(tlsrpt_int64_hash, g_int64_equal, NULL,
+				     g_free);
 }
 
 char *

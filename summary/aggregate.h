@@ -241,9 +241,6 @@ struct summary_pair {
 /* At most this many pairs are kept per domain (pairs.c). */
 #define SUMMARY_PAIRS_MAX 64
 
-/* A domain's reporters past this many are found by a table (fold.c). */
-#define SUMMARY_REPORTER_LIST 32
-
 /* s appended to out with every byte of chars (ASCII) as U+FFFD: the items
  * of the lists (fold.c, render_csv.c) keep no separator of their own. */
 void summary_append_replacing(GString *out, const char *s, const char *chars);
@@ -270,12 +267,16 @@ struct summary_domain_cold {
 	gpointer *pairs;
 	guint n_pairs;
 	int64_t pairs_over;
-	/* The reporters by org name (borrowed keys), once the domain has
-	 * more than SUMMARY_REPORTER_LIST: a sorted list's insert moves
-	 * every later reporter, quadratic in names a sender chooses (one
-	 * per report mail). d->reporters is then in arrival order until
-	 * summary_reporters_finish() sorts it and frees this. fold.c. */
-	GHashTable *reporters_h;
+	/* Made once the domain has more than SUMMARY_LIST_INDEXED
+	 * reporters or days (the slab's; fold.c). */
+	struct summary_domain_index *index;
+};
+
+/* The tables of a domain's reporters by org name and days by day, each
+ * made once it has more than SUMMARY_LIST_INDEXED (slab.h): the list is
+ * then in arrival order until finish sorts it and frees its table. */
+struct summary_domain_index {
+	GHashTable *reporters, *days;
 };
 
 struct summary_domain {
@@ -293,11 +294,12 @@ struct summary_domain {
 	/* struct summary_reporter (the slab's), sorted by org name (a
 	 * binary search finds one): a domain has a few reporters, and a
 	 * hash table each cost more than the rest of the group. Past
-	 * SUMMARY_REPORTER_LIST of them, the cold part's reporters_h
-	 * finds one and this is sorted in finish. A summary_list_insert()
-	 * list (slab.h), like days. */
+	 * SUMMARY_LIST_INDEXED of them, a table finds one (the cold part's
+	 * index)
+	 * finds one and this is sorted in finish (slab.h), like days. */
 	gpointer *reporters;
-	/* struct summary_day (the slab's), oldest first. */
+	/* struct summary_day (the slab's), oldest first (the cold part's
+	 * index past SUMMARY_LIST_INDEXED). */
 	gpointer *days;
 	guint n_reporters, n_days;
 	/* The sts lines by the mode each names (readiness.c), each made
@@ -348,11 +350,6 @@ void summary_pairs_add(struct summary_agg *a, struct summary_domain *d,
 		       const char *type, const char *mx, int64_t sessions);
 void summary_pairs_finish(struct summary_domain *d);
 void summary_pairs_free(struct summary_domain *d);
-
-/* fold.c: d's reporters sorted by org name, their table freed (finish);
- * the table freed (an aggregation freed unfinished). */
-void summary_reporters_finish(struct summary_domain *d);
-void summary_reporters_free(struct summary_domain *d);
 
 struct summary_org {
 	char *name;

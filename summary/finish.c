@@ -95,6 +95,15 @@ cmp_day(gconstpointer x, gconstpointer y)
 	return -cmp_i64_desc(a->day, b->day);
 }
 
+static int
+cmp_reporter(const void *x, const void *y)
+{
+	const struct summary_reporter *a = *(const void *const *)x;
+	const struct summary_reporter *b = *(const void *const *)y;
+
+	return strcmp(a->org, b->org);
+}
+
 /* By receipt, then organisation and report id: one order whatever
  * order the records were read in. */
 static int
@@ -175,7 +184,16 @@ summary_agg_finish(struct summary_agg *a)
 	while (g_hash_table_iter_next(&it, NULL, &val)) {
 		struct summary_domain *d = val;
 
-		summary_reporters_finish(d);
+		/* Kept sorted while short; past that, indexed (fold.c):
+		 * sorted now. Names and days are unique in a domain. */
+		if (d->cold != NULL && d->cold->index != NULL) {
+			struct summary_domain_index *x = d->cold->index;
+
+			summary_list_sort_indexed(d->reporters, d->n_reporters,
+						  &x->reporters, cmp_reporter);
+			summary_list_sort_indexed(d->days, d->n_days, &x->days,
+						  cmp_day);
+		}
 		for (i = 0; i < d->n_reporters; i++)
 			summary_reporter_sort_times(a, d->reporters[i]);
 		summary_pairs_finish(d);

@@ -53,96 +53,117 @@ domain_wanted(const struct summary_agg *a, const char *name)
 	return 0;
 }
 
-/* d's reporter org, made on first use where the order by name wants it
- * (d->reporters stays sorted: a binary search finds it), or, past
- * SUMMARY_REPORTER_LIST, found by the cold part's table and appended
- * (sorted in finish): the names are the senders' to choose. */
+/* d's index (aggregate.h), made on first use. */
+static struct summary_domain_index *
+domain_index(struct summary_agg *a, struct summary_domain *d)
+{
+	struct summary_domain_cold *c = summary_domain_cold(a, d);
+
+	if (c->index == NULL)
+		c->index = summary_slab_alloc0(a->slab, sizeof(*c->index));
+	return c->index;
+}
+
+/* d's index, or a zero one when it has none. */
+static const struct summary_domain_index *
+index_of(const struct summary_domain *d)
+{
+	static const struct summary_domain_index none;
+
+	return d->cold != NULL && d->cold->index != NULL ? d->cold->index
+							 : &none;
+}
+
+static GHashTable *
+str_table(void)
+{
+	return g_hash_table_new(tlsrpt_str_hash, g_str_equal);
+}
+
+static GHashTable *
+int64_table(void)
+{
+	return g_hash_table_new(tlsrpt_int64_hash, g_int64_equal);
+}
+
+static gpointer
+reporter_key(gpointer x)
+{
+	return (gpointer)((struct summary_reporter *)x)->org;
+}
+
+static gpointer
+day_key(gpointer x)
+{
+	return &((struct summary_day *)x)->day;
+}
+
+/* d's reporter org, made on first use: d->reporters stays sorted while
+ * short (a binary search finds it), else the cold part's table finds it
+ * (slab.h: summary_list_append_indexed). */
 static struct summary_reporter *
 get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 {
+	GHashTable *h = index_of(d)->reporters;
 	guint lo = 0, hi = d->n_reporters;
-	struct summary_domain_cold *c = d->cold;
 	struct summary_reporter *r;
 
-	if (c != NULL && c->reporters_h != NULL) {
-		r = g_hash_table_lookup(c->reporters_h, org);
+	if (h != NULL) {
+		r = g_hash_table_lookup(h, org);
 		if (r != NULL)
 			return r;
-		lo = d->n_reporters;
-	} else {
-		while (lo < hi) {
-			guint mid = lo + (hi - lo) / 2;
-			int cmp;
+		r = summary_slab_alloc0(a->slab, sizeof(*r));
+		r->org = summary_intern(a, org);
+		goto append;
+	}
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		int c;
 
-			r = d->reporters[mid];
-			cmp = strcmp(r->org, org);
-			if (cmp == 0)
-				return r;
-			if (cmp < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		r = d->reporters[mid];
+		c = strcmp(r->org, org);
+		if (c == 0)
+			return r;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	r = summary_slab_alloc0(a->slab, sizeof(*r));
 	r->org = summary_intern(a, org);
-	d->reporters = summary_list_insert(d->reporters, d->n_reporters, lo, r);
-	d->n_reporters++;
-	if (d->n_reporters == SUMMARY_REPORTER_LIST + 1) {
-		guint i;
-
-		c = summary_domain_cold(a, d);
-		c->reporters_h = g_hash_table_new(tlsrpt_str_hash, g_str_equal);
-		for (i = 0; i < d->n_reporters; i++) {
-			struct summary_reporter *x = d->reporters[i];
-
-			g_hash_table_insert(c->reporters_h, (gpointer)x->org,
-					    x);
-		}
-	} else if (c != NULL && c->reporters_h != NULL) {
-		g_hash_table_insert(c->reporters_h, (gpointer)r->org, r);
+	if (d->n_reporters < SUMMARY_LIST_INDEXED) {
+		d->reporters = summary_list_insert(d->reporters, d->n_reporters,
+						   lo, r);
+		d->n_reporters++;
+		return r;
 	}
+append:
+	d->reporters = summary_list_append_indexed(
+		d->reporters, d->n_reporters, r, &domain_index(a, d)->reporters,
+		str_table, reporter_key);
+	d->n_reporters++;
 	return r;
 }
 
-static int
-cmp_reporter(const void *x, const void *y)
-{
-	const struct summary_reporter *a = *(const void *const *)x;
-	const struct summary_reporter *b = *(const void *const *)y;
-
-	return strcmp(a->org, b->org);
-}
-
-void
-summary_reporters_free(struct summary_domain *d)
-{
-	if (d->cold != NULL && d->cold->reporters_h != NULL) {
-		g_hash_table_destroy(d->cold->reporters_h);
-		d->cold->reporters_h = NULL;
-	}
-}
-
-void
-summary_reporters_finish(struct summary_domain *d)
-{
-	if (d->cold == NULL || d->cold->reporters_h == NULL)
-		return;
-	/* Names are unique in a domain: no two compare equal. */
-	qsort(d->reporters, d->n_reporters, sizeof(*d->reporters),
-	      cmp_reporter);
-	summary_reporters_free(d);
-}
-
 /* d's day of time t in d->days (oldest first), made on first use: a
- * domain's lines fall on a few days. */
+ * domain's lines fall on a few days, but the start-datetime is the
+ * sender's (a table past SUMMARY_LIST_INDEXED, as reporters). */
 static struct summary_day *
 domain_day(struct summary_agg *a, struct summary_domain *d, int64_t t)
 {
+	GHashTable *h = index_of(d)->days;
 	int64_t day = day_of(t);
 	struct summary_day *x;
 	guint lo = 0, hi = d->n_days;
 
+	if (h != NULL) {
+		x = g_hash_table_lookup(h, &day);
+		if (x != NULL)
+			return x;
+		x = summary_slab_alloc0(a->slab, sizeof(*x));
+		x->day = day;
+		goto append;
+	}
 	while (lo < hi) {
 		guint mid = lo + (hi - lo) / 2;
 
@@ -156,7 +177,15 @@ domain_day(struct summary_agg *a, struct summary_domain *d, int64_t t)
 	}
 	x = summary_slab_alloc0(a->slab, sizeof(*x)); /* the slab's */
 	x->day = day;
-	d->days = summary_list_insert(d->days, d->n_days, lo, x);
+	if (d->n_days < SUMMARY_LIST_INDEXED) {
+		d->days = summary_list_insert(d->days, d->n_days, lo, x);
+		d->n_days++;
+		return x;
+	}
+append:
+	d->days = summary_list_append_indexed(d->days, d->n_days, x,
+					      &domain_index(a, d)->days,
+					      int64_table, day_key);
 	d->n_days++;
 	return x;
 }

@@ -3,6 +3,7 @@
 #include "summary/slab.h"
 
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/siphash.h"
@@ -118,6 +119,35 @@ summary_list_insert(gpointer *v, guint n, guint at, gpointer x)
 	memmove(v + at + 1, v + at, (n - at) * sizeof(*v));
 	v[at] = x;
 	return v;
+}
+
+gpointer *
+summary_list_append_indexed(gpointer *v, guint n, gpointer x, GHashTable **h,
+			    GHashTable *(*make)(void),
+			    gpointer (*key)(gpointer))
+{
+	guint i;
+
+	v = summary_list_insert(v, n, n, x);
+	if (*h != NULL) {
+		g_hash_table_insert(*h, key(x), x);
+	} else if (n + 1 > SUMMARY_LIST_INDEXED) {
+		*h = make();
+		for (i = 0; i <= n; i++)
+			g_hash_table_insert(*h, key(v[i]), v[i]);
+	}
+	return v;
+}
+
+void
+summary_list_sort_indexed(gpointer *v, guint n, GHashTable **h,
+			  int (*cmp)(const void *, const void *))
+{
+	if (*h == NULL)
+		return;
+	qsort(v, n, sizeof(*v), cmp);
+	g_hash_table_destroy(*h);
+	*h = NULL;
 }
 
 int

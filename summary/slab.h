@@ -37,6 +37,24 @@ void summary_slab_free(struct summary_slab *s); /* NULL is a no-op */
  * the buffer, perhaps moved (g_free() it); the caller adds 1 to n. */
 gpointer *summary_list_insert(gpointer *v, guint n, guint at, gpointer x);
 
+/* Such a list kept in order while short (the caller's binary search
+ * finds an item, summary_list_insert() puts a new one in place) and past
+ * SUMMARY_LIST_INDEXED items found by the table *h instead, new ones
+ * appended, the order restored once at the end: a domain's reporters
+ * and days, whose keys (organisation names, the sender's start dates)
+ * a sender chooses, one per report mail -- in place, each insert moved
+ * every later item. summary_list_append_indexed(): x appended to v of n,
+ * and put in *h under key(x), which it makes (make()) with every item
+ * when the list outgrows the limit; returns the buffer, as
+ * summary_list_insert(). summary_list_sort_indexed(): v sorted with cmp
+ * (qsort's, on the items' pointers) and *h freed, if there is one. */
+#define SUMMARY_LIST_INDEXED 32
+gpointer *summary_list_append_indexed(gpointer *v, guint n, gpointer x,
+				      GHashTable **h, GHashTable *(*make)(void),
+				      gpointer (*key)(gpointer));
+void summary_list_sort_indexed(gpointer *v, guint n, GHashTable **h,
+			       int (*cmp)(const void *, const void *));
+
 /* The capacity of such a list of n (tests). */
 guint summary_list_capacity(guint n);
 

@@ -13,9 +13,11 @@
 # (base/siphash.h), so the two should cost alike. K = 15 at scale 1.
 #
 # Row 8b: 2^(K+2) organisation names (one per report) reporting one
-# domain, against the same names each reporting its own domain. A
-# domain's reporters were a sorted list whose insert moved every later
-# one (quadratic in names); past a few dozen a table finds them now.
+# domain, against the same names each reporting its own domain; row 8c:
+# 2^(K+2) start dates (one per report) for one domain, against the same
+# baseline. A domain's reporters and days were sorted lists whose insert
+# moved every later one (quadratic in names or dates); past a few dozen
+# a table finds them now (summary/slab.h).
 set -eu
 B=$1
 T=$2
@@ -23,9 +25,10 @@ S=$3
 RUNS=$4
 . "$(dirname "$0")/bench.inc"
 K=$(awk -v s="$S" 'BEGIN { k = 15 + int(log(s) / log(2)); print (k < 8 ? 8 : (k > 18 ? 18 : k)) }')
-mkdir -p "$T/flood/coll" "$T/flood/rand" "$T/flood/orgs" "$T/flood/doms"
+mkdir -p "$T/flood/coll" "$T/flood/rand" "$T/flood/orgs" "$T/flood/doms" \
+	"$T/flood/days"
 python3 - "$K" "$T/flood" <<'EOP'
-import itertools, random, sys
+import datetime, itertools, random, sys
 k, top = int(sys.argv[1]), sys.argv[2]
 line = ('{"v":1,"received":"2026-11-26T10:00:00Z","source":"milter",'
         '"organization-name":"Flood","report-id":"r-%d","date-range":'
@@ -45,14 +48,18 @@ with open(top + "/coll/tlsrpt-2026-11-26.jsonl", "w") as c, \
         r.write(line % (i, name + ".example"))
 org = line.replace('"Flood"', '"Org %d"')
 n = 1 << (k + 2)
+day0 = datetime.date(1, 1, 1)
 with open(top + "/orgs/tlsrpt-2026-11-26.jsonl", "w") as o, \
-     open(top + "/doms/tlsrpt-2026-11-26.jsonl", "w") as d:
+     open(top + "/doms/tlsrpt-2026-11-26.jsonl", "w") as d, \
+     open(top + "/days/tlsrpt-2026-11-26.jsonl", "w") as y:
     for i in range(n):
         j = (i * 7919) % n
         o.write(org % (j, i, "victim.example"))
         d.write(org % (j, i, "d%d.example" % j))
+        date = (day0 + datetime.timedelta(days=j)).isoformat()
+        y.write((org % (0, i, "victim.example")).replace("2026-11-25", date))
 EOP
-for s in coll rand orgs doms; do
+for s in coll rand orgs doms days; do
 	: >"$T/flood.$s.c"
 	for _ in $(seq "$RUNS"); do
 		"$B/tests/bench/peak-rss" "$B/tlsrpt-summary" -d "$T/flood/$s" \
@@ -68,4 +75,6 @@ cc=$(median <"$T/flood.coll.c"); rc=$(median <"$T/flood.rand.c")
 row "8 $((1 << K)) domains colliding in djb2, CPU s" "$cc" "$rc (random)" "$(ratio "$cc" "$rc")" "<= 2 (was ~60)"
 oc=$(median <"$T/flood.orgs.c"); dc=$(median <"$T/flood.doms.c")
 row "8b $((1 << (K + 2))) organisations reporting one domain, CPU s" "$oc" "$dc (one domain each)" "$(ratio "$oc" "$dc")" "<= 2"
+yc=$(median <"$T/flood.days.c")
+row "8c $((1 << (K + 2))) start dates for one domain, CPU s" "$yc" "$dc (one domain each)" "$(ratio "$yc" "$dc")" "<= 2"
 rm -rf "$T/flood"

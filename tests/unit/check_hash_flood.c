@@ -11,11 +11,13 @@
  * - 1,000 report keys whose FNV-1a hash (the key set's hash before)
  *   shares its low 11 bits all went to one run of slots; with the keyed
  *   hash no key lies far from its home slot.
- * - 3,000 organisation names reporting one domain (one per report mail,
- *   each the sender's to choose): past SUMMARY_REPORTER_LIST the domain
- *   finds them by a table and appends each new one (a sorted insert
- *   moved every later one: quadratic), each found again on its second
- *   report, and finish sorts them by name as the renderers expect.
+ * - 3,000 organisation names reporting one domain, and 3,000 start
+ *   dates (one per report mail, each the sender's to choose): past
+ *   SUMMARY_LIST_INDEXED the domain finds them by a table and appends
+ *   each new one (a sorted insert moved every later one: quadratic), each
+ *   found again on its second report, and finish sorts them as the
+ *   renderers expect. 4,096 int64 values with one g_int64_hash get
+ *   (nearly) all different tlsrpt_int64_hash values.
  */
 #include <check.h>
 
@@ -111,6 +113,32 @@ child_hash(const char *name)
  * process must not have drawn one, which its children would inherit):
  * two processes hash the same name to different values, equal by chance
  * once in 2^32. */
+/* 4,096 int64 values alike in their low half, and 4,096 whose halves
+ * XOR to one value: one g_int64_hash for one family or the other (GLib
+ * 2.74 keeps the low half, later versions fold the halves). */
+START_TEST(test_int64_hash_flood)
+{
+	static unsigned glib_low[FLOOD_N], glib_folded[FLOOD_N];
+	static unsigned low[FLOOD_N], folded[FLOOD_N];
+
+	for (unsigned i = 0; i < FLOOD_N; i++) {
+		int64_t l = (int64_t)((uint64_t)i << 32 | 0x5180u);
+		int64_t f = (int64_t)((uint64_t)i << 32 | (0x5180u ^ i));
+
+		glib_low[i] = g_int64_hash(&l);
+		glib_folded[i] = g_int64_hash(&f);
+		low[i] = tlsrpt_int64_hash(&l);
+		folded[i] = tlsrpt_int64_hash(&f);
+		ck_assert_uint_eq(low[i], tlsrpt_int64_hash(&l));
+	}
+	/* g_int64_hash gives one family a single value. */
+	ck_assert(distinct(glib_low, FLOOD_N) == 1 ||
+		  distinct(glib_folded, FLOOD_N) == 1);
+	ck_assert_uint_ge(distinct(low, FLOOD_N), FLOOD_N - 8);
+	ck_assert_uint_ge(distinct(folded, FLOOD_N), FLOOD_N - 8);
+}
+END_TEST
+
 START_TEST(test_str_hash_key_per_process)
 {
 	ck_assert_uint_ne(child_hash("example.org"), child_hash("example.org"));
@@ -177,14 +205,14 @@ END_TEST
 #define ORGS 3000
 
 static void
-feed_org(struct summary_agg *a, unsigned org, int64_t t)
+feed_org(struct summary_agg *a, unsigned org, int64_t t, int64_t start)
 {
 	struct tlsrpt_record rec;
 	char name[32], id[48];
 
 	snprintf(name, sizeof(name), "Org %05u", org);
 	snprintf(id, sizeof(id), "%s-%lld", name, (long long)t);
-	fixture_record(&rec, name, id, t, t - 86400, t - 1);
+	fixture_record(&rec, name, id, t, start, start + 86399);
 	rec.policy.type = TLSRPT_POLICY_NO_POLICY_FOUND;
 	rec.policy.policy_type = (char *)"no-policy-found";
 	rec.policy.policy_domain = (char *)"victim.example";
@@ -192,36 +220,45 @@ feed_org(struct summary_agg *a, unsigned org, int64_t t)
 	summary_agg_add(a, &rec);
 }
 
-START_TEST(test_many_reporters)
+/* An aggregation of the week before DAY0. */
+static struct summary_agg *
+new_week(void)
 {
 	struct summary_options o;
-	struct summary_agg *a;
-	struct summary_domain *d;
-	const struct summary_reporter *r;
-	unsigned i;
 
 	summary_options_default(&o);
 	o.until = DAY0;
 	o.since = DAY0 - 7 * 86400;
-	a = summary_agg_new(&o);
+	return summary_agg_new(&o);
+}
+
+START_TEST(test_many_reporters)
+{
+	struct summary_agg *a = new_week();
+	struct summary_domain *d;
+	const struct summary_reporter *r;
+	unsigned i;
+
 	/* Every name twice, a day apart, in an order unlike the names'. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (i = 0; i < ORGS; i++) {
-			feed_org(a, (i * 1237u) % ORGS,
-				 DAY0 - (2 - pass) * 86400 + i);
+			int64_t t = DAY0 - (2 - pass) * 86400 + i;
+
+			feed_org(a, (i * 1237u) % ORGS, t, t - 86400);
 		}
 	}
 	d = g_hash_table_lookup(a->domains_h, "victim.example");
 	ck_assert_ptr_nonnull(d);
 	ck_assert_uint_eq(d->n_reporters, ORGS);
 	ck_assert_ptr_nonnull(d->cold);
-	ck_assert_ptr_nonnull(d->cold->reporters_h);
-	ck_assert_uint_eq(g_hash_table_size(d->cold->reporters_h), ORGS);
+	ck_assert_ptr_nonnull(d->cold->index);
+	ck_assert_ptr_nonnull(d->cold->index->reporters);
+	ck_assert_uint_eq(g_hash_table_size(d->cold->index->reporters), ORGS);
 	/* Appended, not inserted in order: the last new name is last. */
 	r = d->reporters[ORGS - 1];
 	ck_assert_str_eq(r->org, "Org 01763"); /* (2999 * 1237) % 3000 */
 	summary_agg_finish(a);
-	ck_assert_ptr_null(d->cold->reporters_h);
+	ck_assert_ptr_null(d->cold->index->reporters);
 	for (i = 0; i < ORGS; i++) {
 		char want[32];
 
@@ -229,6 +266,47 @@ START_TEST(test_many_reporters)
 		snprintf(want, sizeof(want), "Org %05u", i);
 		ck_assert_str_eq(r->org, want);
 		ck_assert_uint_eq(r->recent_reports, 2);
+	}
+	summary_agg_free(a);
+}
+END_TEST
+
+/* One reporter, a report for each of ORGS start dates, each twice. */
+START_TEST(test_many_days)
+{
+	struct summary_agg *a = new_week();
+	struct summary_domain *d;
+	const struct summary_day *x;
+	unsigned i;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < ORGS; i++) {
+			int64_t t = DAY0 - (2 - pass) * 86400 + i;
+			int64_t start =
+				DAY0 -
+				(int64_t)((i * 1237u) % ORGS + 10) * 86400;
+
+			feed_org(a, 1, t, start + 7);
+		}
+	}
+	d = g_hash_table_lookup(a->domains_h, "victim.example");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(d->n_reporters, 1);
+	ck_assert_uint_eq(d->n_days, ORGS);
+	ck_assert_ptr_nonnull(d->cold);
+	ck_assert_ptr_nonnull(d->cold->index);
+	ck_assert_ptr_nonnull(d->cold->index->days);
+	ck_assert_ptr_null(d->cold->index->reporters);
+	x = d->days[ORGS - 1]; /* appended: the last new day is last */
+	ck_assert_int_eq(x->day, DAY0 - (1763 + 10) * 86400);
+	summary_agg_finish(a);
+	ck_assert_ptr_null(d->cold->index->days);
+	for (i = 0; i < ORGS; i++) {
+		x = d->days[i];
+		ck_assert_int_eq(x->day,
+				 DAY0 - (int64_t)(ORGS + 9 - i) * 86400);
+		ck_assert_int_eq(x->reports, 2);
+		ck_assert_int_eq(x->c.successes, 2);
 	}
 	summary_agg_free(a);
 }
@@ -245,6 +323,8 @@ main(void)
 	tcase_add_test(tc, test_str_hash_flood);
 	tcase_add_test(tc, test_keyset_flood);
 	tcase_add_test(tc, test_many_reporters);
+	tcase_add_test(tc, test_many_days);
+	tcase_add_test(tc, test_int64_hash_flood);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
