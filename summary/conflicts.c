@@ -13,14 +13,30 @@ struct held_version {
 };
 
 struct summary_held {
-	GHashTable *keys; /* "org\nid" -> GPtrArray of struct held_version */
+	GHashTable *keys; /* key_of() -> GPtrArray of struct held_version */
+	/* version_of() -> its struct held_version (the array owns it): a
+	 * key's versions are the senders' to multiply (the store caps them,
+	 * but not those our verifier saw signed), and a scan of them at each
+	 * line was quadratic. */
+	GHashTable *versions;
 };
 
+/* org and id with their lengths first: either may hold any character, so
+ * a separator alone would let two keys meet. */
 static char *
 key_of(const struct tlsrpt_record *rec)
 {
-	return g_strdup_printf("%s\n%s", rec->organization_name,
+	return g_strdup_printf("%zu %zu %s%s", strlen(rec->organization_name),
+			       strlen(rec->report_id), rec->organization_name,
 			       rec->report_id);
+}
+
+/* key (key_of()'s, whose end its lengths fix) and a version's digest. */
+static char *
+version_of(const char *key, const char *digest)
+{
+	return digest != NULL ? g_strconcat(key, "+", digest, NULL)
+			      : g_strconcat(key, "-", NULL);
 }
 
 void
@@ -64,6 +80,8 @@ summary_held_new(GHashTable *keys)
 
 	h->keys = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal, g_free,
 					versions_free);
+	h->versions = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal,
+					    g_free, NULL);
 	g_hash_table_iter_init(&it, keys);
 	while (g_hash_table_iter_next(&it, &k, NULL))
 		g_hash_table_insert(
@@ -76,29 +94,29 @@ summary_held_new(GHashTable *keys)
 int
 summary_held_take(struct summary_held *h, struct tlsrpt_record *rec)
 {
-	char *key = key_of(rec);
+	char *key = key_of(rec), *vkey;
 	GPtrArray *versions = g_hash_table_lookup(h->keys, key);
-	struct held_version *v = NULL;
+	struct held_version *v;
 	struct tlsrpt_record *copy;
-	guint i;
 
-	g_free(key);
-	if (versions == NULL)
+	if (versions == NULL) {
+		g_free(key);
 		return 0;
+	}
 	/* A report's lines come one after another: a first line starts a
 	 * version unless the same digest was met (the same report in
 	 * another file is a duplicate the reader already dropped). */
-	for (i = 0; i < versions->len; i++) {
-		struct held_version *x = g_ptr_array_index(versions, i);
-
-		if (g_strcmp0(x->digest, rec->digest) == 0)
-			v = x;
-	}
+	vkey = version_of(key, rec->digest);
+	g_free(key);
+	v = g_hash_table_lookup(h->versions, vkey);
 	if (v == NULL) {
 		v = g_new0(struct held_version, 1);
 		v->digest = g_strdup(rec->digest);
 		v->records = g_ptr_array_new_with_free_func(record_free);
 		g_ptr_array_add(versions, v);
+		g_hash_table_insert(h->versions, vkey, v);
+	} else {
+		g_free(vkey);
 	}
 	/* Kept past the reader's next call: a record replayed from a rollup
 	 * borrows its strings (reader.h). */
@@ -234,6 +252,7 @@ summary_held_free(struct summary_held *h)
 {
 	if (h == NULL)
 		return;
+	g_hash_table_destroy(h->versions);
 	g_hash_table_destroy(h->keys);
 	g_free(h);
 }

@@ -18,6 +18,11 @@
  *   found again on its second report, and finish sorts them as the
  *   renderers expect. 4,096 int64 values with one g_int64_hash get
  *   (nearly) all different tlsrpt_int64_hash values.
+ * - 3,000 versions of one org + report-id (the store caps versions, but
+ *   not those our verifier saw signed), two lines each, interleaved: each
+ *   line joins its own version (found by a table, not a scan of every
+ *   version at every line), and the conflict lists them all; an org and
+ *   id that spell the same "org\nid" as the conflict's are another key.
  */
 #include <check.h>
 
@@ -34,6 +39,7 @@
 #include "report/report.h"
 #include "store/keyset.h"
 #include "summary/aggregate.h"
+#include "summary/conflicts.h"
 #include "tests/unit/summary_fixture.h"
 #include "tests/unit/testutil.h"
 
@@ -312,6 +318,71 @@ START_TEST(test_many_days)
 }
 END_TEST
 
+#define VERSIONS 3000
+
+/* Line n (0 or 1) of version i of the report "Org"/"the-id", or of the
+ * given org and id. */
+static void
+version_line(struct tlsrpt_record *rec, const char *org, const char *id,
+	     unsigned i, int n)
+{
+	static char digest[65];
+
+	snprintf(digest, sizeof(digest), "%064x", i + 1);
+	fixture_record(rec, org, id, DAY0 - 86400 + i, DAY0 - 2 * 86400,
+		       DAY0 - 86400 - 1);
+	rec->borrowed = 1; /* summary_held_take() takes a copy */
+	rec->digest = digest;
+	rec->policy_index = n;
+	rec->policy_count = 2;
+	rec->policy.type = TLSRPT_POLICY_NO_POLICY_FOUND;
+	rec->policy.policy_type = (char *)"no-policy-found";
+	rec->policy.policy_domain = (char *)"victim.example";
+	rec->policy.total_successful_session_count = 1 + n;
+}
+
+START_TEST(test_many_versions)
+{
+	struct summary_agg *a = new_week();
+	GHashTable *keys = NULL;
+	struct summary_held *h;
+	struct tlsrpt_record rec;
+	const struct summary_conflict *cf;
+	unsigned i;
+
+	version_line(&rec, "Org", "the-id", 0, 0);
+	summary_conflict_note(&keys, &rec);
+	version_line(&rec, "Org\nthe", "id", 0, 0);
+	summary_conflict_note(&keys, &rec);
+	h = summary_held_new(keys);
+	for (int n = 0; n < 2; n++) {
+		for (i = 0; i < VERSIONS; i++) {
+			version_line(&rec, "Org", "the-id", i, n);
+			ck_assert_int_eq(summary_held_take(h, &rec), 1);
+		}
+	}
+	/* "Org\nthe" + "id" and "Org" + "the\nid" are two keys. */
+	version_line(&rec, "Org", "the\nid", 0, 0);
+	ck_assert_int_eq(summary_held_take(h, &rec), 0);
+	summary_held_resolve(h, a);
+	summary_held_free(h);
+	ck_assert_uint_eq(a->conflicts->len, 1);
+	cf = g_ptr_array_index(a->conflicts, 0);
+	ck_assert_str_eq(cf->org, "Org");
+	ck_assert_uint_eq(cf->versions->len, VERSIONS);
+	for (i = 0; i < VERSIONS; i++) {
+		const struct summary_conflict_version *v =
+			g_ptr_array_index(cf->versions, i);
+		char want[65];
+
+		snprintf(want, sizeof(want), "%064x", i + 1);
+		ck_assert_str_eq(v->digest, want);
+		ck_assert_int_eq(v->c.successes, 3); /* its two lines */
+	}
+	summary_agg_free(a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -325,6 +396,7 @@ main(void)
 	tcase_add_test(tc, test_many_reporters);
 	tcase_add_test(tc, test_many_days);
 	tcase_add_test(tc, test_int64_hash_flood);
+	tcase_add_test(tc, test_many_versions);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
