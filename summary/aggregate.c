@@ -31,14 +31,22 @@ summary_options_default(struct summary_options *o)
 }
 
 void
-summary_append_replacing(GString *out, const char *s, const char *chars)
+summary_append_replacing_len(GString *out, const char *s, size_t n,
+			     const char *chars)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		if (strchr(chars, *s) != NULL)
+	for (size_t i = 0; i < n; i++) {
+		if (strchr(chars, s[i]) != NULL)
 			g_string_append(out, "\xef\xbf\xbd");
 		else
-			g_string_append_c(out, *s);
+			g_string_append_c(out, s[i]);
 	}
+}
+
+void
+summary_append_replacing(GString *out, const char *s, const char *chars)
+{
+	if (s != NULL)
+		summary_append_replacing_len(out, s, strlen(s), chars);
 }
 
 int64_t
@@ -254,7 +262,12 @@ summary_agg_new(const struct summary_options *o)
 	a->senders_h = g_hash_table_new_full(tlsrpt_str_hash, g_str_equal,
 					     g_free, sender_free);
 	a->days_h = day_table();
-	a->cur_domains = g_ptr_array_new_with_free_func(g_free);
+	a->cur_key = g_string_new(NULL);
+	a->cur_domains = g_string_new(NULL);
+	a->line_domain = g_string_new(NULL);
+	a->mx_items = g_string_new(NULL);
+	a->mx_list = g_string_new(NULL);
+	a->mx_at = g_ptr_array_new();
 	a->reports_list = g_ptr_array_new_with_free_func(report_free);
 	a->suspects = g_ptr_array_new_with_free_func(summary_suspect_free);
 	a->conflicts = g_ptr_array_new_with_free_func(summary_conflict_free);
@@ -305,13 +318,17 @@ summary_agg_free(struct summary_agg *a)
 	g_hash_table_destroy(a->mx_h);
 	g_hash_table_destroy(a->senders_h);
 	g_hash_table_destroy(a->days_h);
-	g_ptr_array_free(a->cur_domains, TRUE);
+	g_string_free(a->cur_key, TRUE);
+	g_string_free(a->cur_domains, TRUE);
+	g_string_free(a->line_domain, TRUE);
+	g_string_free(a->mx_items, TRUE);
+	g_string_free(a->mx_list, TRUE);
+	g_ptr_array_free(a->mx_at, TRUE);
 	g_ptr_array_free(a->reports_list, TRUE);
 	g_ptr_array_free(a->suspects, TRUE);
 	g_ptr_array_free(a->conflicts, TRUE);
 	if (a->known_cache != NULL)
 		g_hash_table_destroy(a->known_cache);
-	g_free(a->cur_key);
 	g_hash_table_destroy(a->interned);
 	g_string_chunk_free(a->strings); /* after every group naming them */
 	summary_slab_free(a->slab);	 /* after every group in it */

@@ -242,8 +242,11 @@ struct summary_pair {
 #define SUMMARY_PAIRS_MAX 64
 
 /* s appended to out with every byte of chars (ASCII) as U+FFFD: the items
- * of the lists (fold.c, render_csv.c) keep no separator of their own. */
+ * of the lists (fold.c, render_csv.c) keep no separator of their own.
+ * _len: the n bytes at s (no NUL among them). */
 void summary_append_replacing(GString *out, const char *s, const char *chars);
+void summary_append_replacing_len(GString *out, const char *s, size_t n,
+				  const char *chars);
 
 /* A domain's other_types and mx (the MX patterns of the latest policy)
  * are space-separated lists whose items hold no white space (fold.c makes
@@ -477,9 +480,14 @@ struct summary_agg {
 	GStringChunk *strings;
 	GHashTable *interned;
 	GHashTable *domains_h, *orgs_h, *results_h, *mx_h, *senders_h, *days_h;
-	/* The report being read: its lines come one after another. */
-	char *cur_key;
-	GPtrArray *cur_domains;
+	/* The report being read: its lines come one after another. Its
+	 * key (org NUL id) and the domains of its lines so far (each
+	 * NUL-terminated): buffers kept from line to line, as are the
+	 * line's domain in lower case and its MX list (fold.c), so that a
+	 * line costs no allocation. */
+	GString *cur_key, *cur_domains, *line_domain;
+	GString *mx_items, *mx_list;
+	GPtrArray *mx_at; /* the items' offsets in mx_items, then places */
 	struct summary_report *cur_report;
 	struct summary_sender_id cur_id;     /* who sent it (trust.c) */
 	struct summary_suspect *cur_suspect; /* when an impersonation */

@@ -204,84 +204,92 @@ get_day(GHashTable *h, int64_t t)
 	return d;
 }
 
-/* An item of a space-separated list (summary_domain.mx, other_types):
- * trimmed, its inner white space made U+FFFD (an MX pattern or a policy
- * type has none; a report may), so that the list splits back into the
- * items exactly (the JSON and CSV lists). NULL when empty. */
-static char *
-list_item(const char *s)
+/* An item of a space-separated list (summary_domain.mx, other_types),
+ * appended to out: trimmed, its inner white space made U+FFFD (an MX
+ * pattern or a policy type has none; a report may), so that the list
+ * splits back into the items exactly (the JSON and CSV lists). 0 (out
+ * unchanged) when empty, else 1. */
+static int
+append_item(GString *out, const char *s)
 {
 	const char *b = s, *e;
-	GString *t;
-	char *v;
 
-	/* Most items have no white space inside ("mx: *.example" has some
-	 * before): themselves, trimmed, with no allocation but the copy. */
 	while (g_ascii_isspace(*b))
 		b++;
 	e = b + strlen(b);
 	while (e > b && g_ascii_isspace(e[-1]))
 		e--;
 	if (e == b)
+		return 0;
+	/* g_ascii_isspace()'s set. */
+	summary_append_replacing_len(out, b, (size_t)(e - b), " \t\n\v\f\r");
+	return 1;
+}
+
+/* append_item() of s as a string of its own, or NULL when empty. */
+static char *
+list_item(const char *s)
+{
+	GString *t = g_string_new(NULL);
+
+	if (!append_item(t, s)) {
+		g_string_free(t, TRUE);
 		return NULL;
-	if ((size_t)(e - b) <= strcspn(b, " \t\n\v\f\r"))
-		return g_strndup(b, (gsize)(e - b));
-	/* White space inside: the trimmed item with it replaced
-	 * (g_ascii_isspace()'s set). */
-	t = g_string_new(NULL);
-	v = g_strndup(b, (gsize)(e - b));
-	summary_append_replacing(t, v, " \t\n\v\f\r");
-	g_free(v);
+	}
 	return g_string_free(t, FALSE);
 }
 
-/* Add list_item(s) to v when not empty. */
+/* s as an item of a's MX list being built (policy_mx). */
 static void
-add_item(GPtrArray *v, const char *s)
+add_mx_item(struct summary_agg *a, const char *s)
 {
-	char *item = list_item(s);
+	gsize at = a->mx_items->len;
 
-	if (item != NULL)
-		g_ptr_array_add(v, item);
+	if (append_item(a->mx_items, s)) {
+		g_string_append_c(a->mx_items, '\0');
+		g_ptr_array_add(a->mx_at, GSIZE_TO_POINTER(at));
+	}
 }
 
 /* The MX patterns of a policy: the "mx:" lines of an sts policy string if
  * there are any (the policy as the reporter fetched it), else mx-host;
- * sorted, without repeats, joined by spaces. NULL when there are none. */
-static char *
-policy_mx(const struct tlsrpt_policy *p)
+ * sorted, without repeats, joined by spaces. NULL when there are none;
+ * else a's buffer, good until the next call. */
+static const char *
+policy_mx(struct summary_agg *a, const struct tlsrpt_policy *p)
 {
-	GPtrArray *v = g_ptr_array_new();
-	GString *s;
+	GPtrArray *v = a->mx_at;
 	size_t i;
 	guint j;
 
+	g_string_truncate(a->mx_items, 0);
+	g_ptr_array_set_size(v, 0);
 	for (i = 0; i < p->n_policy_strings; i++) {
 		const char *l = p->policy_strings[i];
 
 		if (g_ascii_strncasecmp(l, "mx:", 3) == 0)
-			add_item(v, l + 3);
+			add_mx_item(a, l + 3);
 	}
 	for (i = 0; v->len == 0 && i < p->n_mx_hosts; i++)
-		add_item(v, p->mx_hosts[i]);
-	if (v->len == 0) {
-		g_ptr_array_free(v, TRUE);
+		add_mx_item(a, p->mx_hosts[i]);
+	if (v->len == 0)
 		return NULL;
-	}
-	g_ptr_array_sort(v, summary_cmp_str);
-	s = g_string_new(NULL);
+	/* The items' places, now that mx_items no longer moves. */
+	for (j = 0; j < v->len; j++)
+		v->pdata[j] = a->mx_items->str + GPOINTER_TO_SIZE(v->pdata[j]);
+	if (v->len > 1)
+		g_ptr_array_sort(v, summary_cmp_str);
+	g_string_truncate(a->mx_list, 0);
 	for (j = 0; j < v->len; j++) {
-		char *m = g_ptr_array_index(v, j);
+		const char *m = g_ptr_array_index(v, j);
 
 		if (j > 0 && strcmp(m, g_ptr_array_index(v, j - 1)) == 0)
 			continue;
-		if (s->len > 0)
-			g_string_append_c(s, ' ');
-		g_string_append(s, m);
+		if (a->mx_list->len > 0)
+			g_string_append_c(a->mx_list, ' ');
+		g_string_append(a->mx_list, m);
 	}
-	g_ptr_array_set_free_func(v, g_free);
-	g_ptr_array_free(v, TRUE);
-	return g_string_free(s, FALSE);
+	return a->mx_list->str;
 }
 
 /* The latest policy is that of the report received last: its dates are
@@ -464,34 +472,49 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 /* Track which report the lines belong to; returns 1 when rec starts a new
  * report, and sets *new_for_domain when it is the report's first line for
  * that domain (a report may hold several policies of one domain). */
+/* s in lower case (ASCII) in buf, which it returns the text of. */
+static const char *
+lower_into(GString *buf, const char *s)
+{
+	g_string_truncate(buf, 0);
+	g_string_append(buf, s);
+	return g_string_ascii_down(buf)->str;
+}
+
 static int
 track_report(struct summary_agg *a, const struct tlsrpt_record *rec,
 	     const char *domain, int *new_for_domain)
 {
 	size_t lo = strlen(rec->organization_name);
-	/* cur_key is "org\nid": compared in place, built only on a change.
-	 * A first line (policy-index 0) starts a report even under the same
-	 * key: two versions of one id (a conflict) are two reports. */
-	int is_new = a->cur_key == NULL || rec->policy_index == 0 ||
-		     strncmp(a->cur_key, rec->organization_name, lo) != 0 ||
-		     a->cur_key[lo] != '\n' ||
-		     strcmp(a->cur_key + lo + 1, rec->report_id) != 0;
-	guint i;
+	const GString *k = a->cur_key;
+	/* cur_key is org NUL id (a NUL is in no name, so no two keys meet):
+	 * compared in place, built only on a change. A first line
+	 * (policy-index 0) starts a report even under the same key: two
+	 * versions of one id (a conflict) are two reports. */
+	int is_new = k->len == 0 || rec->policy_index == 0 || k->len <= lo ||
+		     memcmp(k->str, rec->organization_name, lo + 1) != 0 ||
+		     strcmp(k->str + lo + 1, rec->report_id) != 0;
+	const char *at, *end;
 
 	if (is_new) {
-		g_free(a->cur_key);
-		a->cur_key = g_strconcat(rec->organization_name, "\n",
-					 rec->report_id, NULL);
-		g_ptr_array_set_size(a->cur_domains, 0);
+		g_string_truncate(a->cur_key, 0);
+		g_string_append_len(a->cur_key, rec->organization_name,
+				    (gssize)lo + 1);
+		g_string_append(a->cur_key, rec->report_id);
+		g_string_truncate(a->cur_domains, 0);
 		a->cur_report = NULL;
 	}
 	*new_for_domain = 1;
-	for (i = 0; i < a->cur_domains->len; i++) {
-		if (strcmp(g_ptr_array_index(a->cur_domains, i), domain) == 0)
+	end = a->cur_domains->str + a->cur_domains->len;
+	for (at = a->cur_domains->str; at < end; at += strlen(at) + 1) {
+		if (strcmp(at, domain) == 0) {
 			*new_for_domain = 0;
+			break;
+		}
 	}
 	if (*new_for_domain)
-		g_ptr_array_add(a->cur_domains, g_strdup(domain));
+		g_string_append_len(a->cur_domains, domain,
+				    (gssize)strlen(domain) + 1);
 	return is_new;
 }
 
@@ -580,17 +603,16 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 	const struct summary_options *o = &a->opt;
 	struct summary_domain *d;
 	struct summary_reporter *r;
-	char *name;
+	const char *name;
 	int new_report, new_for_domain;
 	int64_t t = rec->received;
 
 	if (a->finished || t < a->lookback || t >= o->until)
 		return;
-	name = g_ascii_strdown(p->policy_domain != NULL ? p->policy_domain
-							: SUMMARY_NO_DOMAIN,
-			       -1);
+	name = lower_into(a->line_domain, p->policy_domain != NULL
+						  ? p->policy_domain
+						  : SUMMARY_NO_DOMAIN);
 	if (!domain_wanted(a, name)) {
-		g_free(name);
 		return;
 	}
 	new_report = track_report(a, rec, name, &new_for_domain);
@@ -601,17 +623,14 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		if (t >= o->since)
 			summary_trust_suspect(a, rec, name, new_report,
 					      new_for_domain);
-		g_free(name);
 		return;
 	}
 	if (o->verified_only && rec->dkim != TLSRPT_DKIM_PASS) {
 		if (new_report && t >= o->since)
 			a->problems.unverified_dropped++;
-		g_free(name);
 		return;
 	}
 	d = summary_agg_domain(a, name);
-	g_free(name);
 
 	/* History, over the whole look-back. */
 	if (t > d->last_report)
@@ -627,7 +646,7 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		r->last = t;
 	if (p->type == TLSRPT_POLICY_STS) {
 		const char *mode = tlsrpt_policy_sts_mode(p);
-		char *mx = policy_mx(p);
+		const char *mx = policy_mx(a, p);
 		int64_t recv = 0, seen = 0;
 
 		/* A reporter that could not fetch the policy saw no mode:
@@ -648,7 +667,6 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 			summary_reporter_set_policy(a, r, rec->received,
 						    rec->start_time);
 		}
-		g_free(mx);
 		if (t >= o->until - (int64_t)o->readiness_days * SUMMARY_DAY &&
 		    p->total_failure_session_count != 0) {
 			struct summary_domain_cold *c =

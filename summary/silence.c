@@ -34,11 +34,12 @@ cmp_domain(gconstpointer x, gconstpointer y)
 }
 
 /* Median gap between r's sorted times, or 0 with fewer than the minimum.
- * Times dropped: too many to matter, the minimum (aggregate.h). */
+ * Times dropped: too many to matter, the minimum (aggregate.h). gaps: a
+ * buffer of the caller's, kept from reporter to reporter. */
 static int64_t
-usual_interval(const struct summary_agg *a, const struct summary_reporter *r)
+usual_interval(const struct summary_agg *a, const struct summary_reporter *r,
+	       GArray *gaps)
 {
-	GArray *gaps;
 	int64_t m;
 	guint i, n;
 
@@ -46,7 +47,7 @@ usual_interval(const struct summary_agg *a, const struct summary_reporter *r)
 		return SUMMARY_SILENCE_MIN_INTERVAL;
 	if (r->n_times < SUMMARY_SILENCE_MIN_REPORTS)
 		return 0;
-	gaps = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), r->n_times);
+	g_array_set_size(gaps, 0);
 	for (i = 1; i < r->n_times; i++) {
 		int64_t g = summary_reporter_time(a, r, i) -
 			    summary_reporter_time(a, r, i - 1);
@@ -61,7 +62,6 @@ usual_interval(const struct summary_agg *a, const struct summary_reporter *r)
 		m = (g_array_index(gaps, int64_t, n / 2 - 1) +
 		     g_array_index(gaps, int64_t, n / 2)) /
 		    2;
-	g_array_free(gaps, TRUE);
 	if (m < SUMMARY_SILENCE_MIN_INTERVAL)
 		m = SUMMARY_SILENCE_MIN_INTERVAL;
 	return m;
@@ -71,6 +71,7 @@ void
 summary_silence(struct summary_agg *a)
 {
 	GPtrArray *all = summary_values(a->domains_h);
+	GArray *gaps = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	guint i, j;
 
 	a->silent_reporters = g_ptr_array_new();
@@ -83,7 +84,7 @@ summary_silence(struct summary_agg *a)
 			g_ptr_array_add(a->silent_domains, d);
 		for (j = 0; j < d->n_reporters; j++) {
 			struct summary_reporter *r = d->reporters[j];
-			int64_t interval = usual_interval(a, r);
+			int64_t interval = usual_interval(a, r, gaps);
 
 			/* The interval takes the times' place. */
 			summary_reporter_free_times(r);
@@ -103,4 +104,5 @@ summary_silence(struct summary_agg *a)
 		}
 	}
 	g_ptr_array_free(all, TRUE);
+	g_array_free(gaps, TRUE);
 }
