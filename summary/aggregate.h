@@ -574,8 +574,9 @@ void summary_reporter_sort_times(const struct summary_agg *a,
 				 struct summary_reporter *r);
 void summary_reporter_free_times(struct summary_reporter *r);
 
-/* silence.c: silent reporters and domains (called by finish). */
-void summary_silence(struct summary_agg *a);
+/* silence.c: silent reporters and domains (called by finish); all: every
+ * domain group, by name. */
+void summary_silence(struct summary_agg *a, const GPtrArray *all);
 
 /* trust.c: who sent a report. */
 

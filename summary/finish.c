@@ -170,19 +170,21 @@ org_domains(struct summary_agg *a)
 void
 summary_agg_finish(struct summary_agg *a)
 {
-	GHashTableIter it;
-	gpointer val;
-	guint i;
+	GPtrArray *all;
+	guint i, j;
 
 	if (a->finished)
 		return;
 	a->finished = 1;
 	/* First: it may add the groups of domains only the probe saw. */
 	summary_probe_finish(a);
+	/* Every group by name, sorted once: the listed ones keep the order,
+	 * silence walks them all. */
+	all = summary_values(a->domains_h);
+	g_ptr_array_sort(all, cmp_domain);
 	a->domains = g_ptr_array_new();
-	g_hash_table_iter_init(&it, a->domains_h);
-	while (g_hash_table_iter_next(&it, NULL, &val)) {
-		struct summary_domain *d = val;
+	for (j = 0; j < all->len; j++) {
+		struct summary_domain *d = g_ptr_array_index(all, j);
 
 		/* Kept sorted while short; past that, indexed (fold.c):
 		 * sorted now. Names and days are unique in a domain. */
@@ -201,7 +203,6 @@ summary_agg_finish(struct summary_agg *a)
 		    summary_probe_found(d))
 			g_ptr_array_add(a->domains, d);
 	}
-	g_ptr_array_sort(a->domains, cmp_domain);
 
 	a->orgs = summary_values(a->orgs_h);
 	g_ptr_array_sort(a->orgs, cmp_org);
@@ -236,6 +237,7 @@ summary_agg_finish(struct summary_agg *a)
 	g_ptr_array_sort(a->suspects, cmp_suspect);
 
 	summary_readiness(a);
-	summary_silence(a);
+	summary_silence(a, all);
+	g_ptr_array_free(all, TRUE);
 	summary_triage(a);
 }

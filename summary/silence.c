@@ -24,15 +24,6 @@ cmp_i64(gconstpointer x, gconstpointer y)
 	return a < b ? -1 : a > b;
 }
 
-static gint
-cmp_domain(gconstpointer x, gconstpointer y)
-{
-	const struct summary_domain *a = *(const void *const *)x;
-	const struct summary_domain *b = *(const void *const *)y;
-
-	return strcmp(a->name, b->name);
-}
-
 /* Median gap between r's sorted times, or 0 with fewer than the minimum.
  * Times dropped: too many to matter, the minimum (aggregate.h). gaps: a
  * buffer of the caller's, kept from reporter to reporter. */
@@ -68,15 +59,13 @@ usual_interval(const struct summary_agg *a, const struct summary_reporter *r,
 }
 
 void
-summary_silence(struct summary_agg *a)
+summary_silence(struct summary_agg *a, const GPtrArray *all)
 {
-	GPtrArray *all = summary_values(a->domains_h);
 	GArray *gaps = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	guint i, j;
 
 	a->silent_reporters = g_ptr_array_new();
 	a->silent_domains = g_ptr_array_new();
-	g_ptr_array_sort(all, cmp_domain);
 	for (i = 0; i < all->len; i++) {
 		struct summary_domain *d = g_ptr_array_index(all, i);
 
@@ -103,6 +92,5 @@ summary_silence(struct summary_agg *a)
 			}
 		}
 	}
-	g_ptr_array_free(all, TRUE);
 	g_array_free(gaps, TRUE);
 }
