@@ -270,13 +270,13 @@ struct summary_domain_cold {
 	gpointer *pairs;
 	guint n_pairs;
 	int64_t pairs_over;
-	/* Made once the domain has more than SUMMARY_LIST_INDEXED
-	 * reporters or days (the slab's; fold.c). */
+	/* Made once the domain has more than SUMMARY_REPORTERS_INDEXED
+	 * reporters or SUMMARY_DAYS_INDEXED days (the slab's; fold.c). */
 	struct summary_domain_index *index;
 };
 
 /* The tables of a domain's reporters by org name and days by day, each
- * made once it has more than SUMMARY_LIST_INDEXED (slab.h): the list is
+ * made once it has more than the limit (slab.h): the list is
  * then in arrival order until finish sorts it and frees its table. */
 struct summary_domain_index {
 	GHashTable *reporters, *days;
@@ -297,12 +297,12 @@ struct summary_domain {
 	/* struct summary_reporter (the slab's), sorted by org name (a
 	 * binary search finds one): a domain has a few reporters, and a
 	 * hash table each cost more than the rest of the group. Past
-	 * SUMMARY_LIST_INDEXED of them, a table finds one (the cold part's
+	 * SUMMARY_REPORTERS_INDEXED of them, a table finds one (the cold part's
 	 * index)
 	 * finds one and this is sorted in finish (slab.h), like days. */
 	gpointer *reporters;
 	/* struct summary_day (the slab's), oldest first (the cold part's
-	 * index past SUMMARY_LIST_INDEXED). */
+	 * index past SUMMARY_DAYS_INDEXED). */
 	gpointer *days;
 	guint n_reporters, n_days;
 	/* The sts lines by the mode each names (readiness.c), each made

@@ -131,7 +131,7 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 	}
 	r = summary_slab_alloc0(a->slab, sizeof(*r));
 	r->org = summary_intern(a, org);
-	if (d->n_reporters < SUMMARY_LIST_INDEXED) {
+	if (d->n_reporters < SUMMARY_REPORTERS_INDEXED) {
 		d->reporters = summary_list_insert(d->reporters, d->n_reporters,
 						   lo, r);
 		d->n_reporters++;
@@ -139,15 +139,15 @@ get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
 	}
 append:
 	d->reporters = summary_list_append_indexed(
-		d->reporters, d->n_reporters, r, &domain_index(a, d)->reporters,
-		str_table, reporter_key);
+		d->reporters, d->n_reporters, r, SUMMARY_REPORTERS_INDEXED,
+		&domain_index(a, d)->reporters, str_table, reporter_key);
 	d->n_reporters++;
 	return r;
 }
 
 /* d's day of time t in d->days (oldest first), made on first use: a
  * domain's lines fall on a few days, but the start-datetime is the
- * sender's (a table past SUMMARY_LIST_INDEXED, as reporters). */
+ * sender's (a table past SUMMARY_DAYS_INDEXED, as reporters). */
 static struct summary_day *
 domain_day(struct summary_agg *a, struct summary_domain *d, int64_t t)
 {
@@ -177,15 +177,15 @@ domain_day(struct summary_agg *a, struct summary_domain *d, int64_t t)
 	}
 	x = summary_slab_alloc0(a->slab, sizeof(*x)); /* the slab's */
 	x->day = day;
-	if (d->n_days < SUMMARY_LIST_INDEXED) {
+	if (d->n_days < SUMMARY_DAYS_INDEXED) {
 		d->days = summary_list_insert(d->days, d->n_days, lo, x);
 		d->n_days++;
 		return x;
 	}
 append:
-	d->days = summary_list_append_indexed(d->days, d->n_days, x,
-					      &domain_index(a, d)->days,
-					      int64_table, day_key);
+	d->days = summary_list_append_indexed(
+		d->days, d->n_days, x, SUMMARY_DAYS_INDEXED,
+		&domain_index(a, d)->days, int64_table, day_key);
 	d->n_days++;
 	return x;
 }

@@ -122,8 +122,8 @@ summary_list_insert(gpointer *v, guint n, guint at, gpointer x)
 }
 
 gpointer *
-summary_list_append_indexed(gpointer *v, guint n, gpointer x, GHashTable **h,
-			    GHashTable *(*make)(void),
+summary_list_append_indexed(gpointer *v, guint n, gpointer x, guint limit,
+			    GHashTable **h, GHashTable *(*make)(void),
 			    gpointer (*key)(gpointer))
 {
 	guint i;
@@ -131,7 +131,7 @@ summary_list_append_indexed(gpointer *v, guint n, gpointer x, GHashTable **h,
 	v = summary_list_insert(v, n, n, x);
 	if (*h != NULL) {
 		g_hash_table_insert(*h, key(x), x);
-	} else if (n + 1 > SUMMARY_LIST_INDEXED) {
+	} else if (n + 1 > limit) {
 		*h = make();
 		for (i = 0; i <= n; i++)
 			g_hash_table_insert(*h, key(v[i]), v[i]);

@@ -39,18 +39,23 @@ gpointer *summary_list_insert(gpointer *v, guint n, guint at, gpointer x);
 
 /* Such a list kept in order while short (the caller's binary search
  * finds an item, summary_list_insert() puts a new one in place) and past
- * SUMMARY_LIST_INDEXED items found by the table *h instead, new ones
- * appended, the order restored once at the end: a domain's reporters
- * and days, whose keys (organisation names, the sender's start dates)
- * a sender chooses, one per report mail -- in place, each insert moved
- * every later item. summary_list_append_indexed(): x appended to v of n,
- * and put in *h under key(x), which it makes (make()) with every item
- * when the list outgrows the limit; returns the buffer, as
- * summary_list_insert(). summary_list_sort_indexed(): v sorted with cmp
- * (qsort's, on the items' pointers) and *h freed, if there is one. */
-#define SUMMARY_LIST_INDEXED 32
+ * limit items found by the table *h instead, new ones appended, the
+ * order restored once at the end: a domain's reporters and days, whose
+ * keys (organisation names, the sender's start dates) a sender chooses,
+ * one per report mail -- in place, each insert moved every later item.
+ * summary_list_append_indexed(): x appended to v of n, and put in *h
+ * under key(x), which it makes (make()) with every item when the list
+ * outgrows limit; returns the buffer, as summary_list_insert().
+ * summary_list_sort_indexed(): v sorted with cmp (qsort's, on the items'
+ * pointers) and *h freed, if there is one. The limits: a domain has a
+ * few reporters (there are a few dozen senders of reports at all), and
+ * a day for each day of the look-back it was reported on (a 30-day view
+ * reads 120; most lines come in order, at the end of the list). */
+#define SUMMARY_REPORTERS_INDEXED 32
+#define SUMMARY_DAYS_INDEXED 1024
 gpointer *summary_list_append_indexed(gpointer *v, guint n, gpointer x,
-				      GHashTable **h, GHashTable *(*make)(void),
+				      guint limit, GHashTable **h,
+				      GHashTable *(*make)(void),
 				      gpointer (*key)(gpointer));
 void summary_list_sort_indexed(gpointer *v, guint n, GHashTable **h,
 			       int (*cmp)(const void *, const void *));

@@ -13,11 +13,12 @@
  *   hash no key lies far from its home slot.
  * - 3,000 organisation names reporting one domain, and 3,000 start
  *   dates (one per report mail, each the sender's to choose): past
- *   SUMMARY_LIST_INDEXED the domain finds them by a table and appends
- *   each new one (a sorted insert moved every later one: quadratic), each
- *   found again on its second report, and finish sorts them as the
- *   renderers expect. 4,096 int64 values with one g_int64_hash get
- *   (nearly) all different tlsrpt_int64_hash values.
+ *   SUMMARY_REPORTERS_INDEXED names or SUMMARY_DAYS_INDEXED dates the
+ *   domain finds them by a table and appends each new one (a sorted
+ *   insert moved every later one: quadratic), each found again on its
+ *   second report, and finish sorts them as the renderers expect. 4,096 int64
+ * values with one g_int64_hash get (nearly) all different tlsrpt_int64_hash
+ * values.
  * - 3,000 versions of one org + report-id (the store caps versions, but
  *   not those our verifier saw signed), two lines each, interleaved: each
  *   line joins its own version (found by a table, not a scan of every
