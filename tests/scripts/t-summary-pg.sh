@@ -19,9 +19,10 @@
 # Message-ID and MIME boundary, which differ between any two runs.
 # The finished days come from the rollups tlsrpt-ship uploaded: lines
 # changed in the database do not change the answer (--no-rollups sees
-# them); a damaged rollup and one cut short are said once and their day
-# read from the lines; a day without its rollup, and one that grew after
-# it (a stale rollup; the next ship makes it again), the same answer; a
+# them); a damaged rollup, one cut short and one over the size
+# tlsrpt-summary accepts (not fetched) are said once and their day read
+# from the lines; a day without its rollup, and one that grew after it (a
+# stale rollup; the next ship makes it again), the same answer; a
 # database of version 2 whose cursors of one host's early days retention
 # dropped, migrated: those days from the lines.
 # Then the errors: unreachable, no schema, a newer schema, a role that
@@ -211,6 +212,15 @@ compare_said "a damaged rollup, text" "mx2:.* day 2026-11-25 is damaged" --since
 pg_psql "DELETE FROM tlsrpt_rollup; INSERT INTO tlsrpt_rollup SELECT * FROM saved" || fail "restore"
 pg_psql "UPDATE tlsrpt_rollup SET rollup = substring(rollup from 1 for octet_length(rollup) - 3) WHERE ship_host = 'mx1' AND day = '2026-11-26'" || fail "cut"
 compare_said "a rollup cut short" "mx1:.* day 2026-11-26 is damaged" $inday --by domain --format json
+pg_psql "DELETE FROM tlsrpt_rollup; INSERT INTO tlsrpt_rollup SELECT * FROM saved" || fail "restore"
+# A rollup over what tlsrpt-summary accepts (PG_ROLLUP_MAX, 256 MiB:
+# another host's shipper writes them): its size is read, not its bytes;
+# that day from the lines, said once. (A run of one byte: the server
+# stores it compressed.)
+pg_psql "UPDATE tlsrpt_rollup SET rollup = rollup || convert_to(repeat('x', 268435456), 'UTF8') WHERE ship_host = 'mx3' AND day = '2026-11-26'" || fail "grow"
+[ "$(pg_psql "SELECT octet_length(rollup) > 268435456 FROM tlsrpt_rollup WHERE ship_host = 'mx3' AND day = '2026-11-26'")" = t ] ||
+	fail "the grown rollup is not over the limit"
+compare_said "a rollup over the limit" "mx3:.* day 2026-11-26 is larger than tlsrpt-summary accepts" $inday --format json
 pg_psql "DELETE FROM tlsrpt_rollup; INSERT INTO tlsrpt_rollup SELECT * FROM saved" || fail "restore"
 # A day without its rollup (its cursor says lines were shipped): the
 # lines; nothing to say.
