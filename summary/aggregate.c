@@ -27,6 +27,7 @@ summary_options_default(struct summary_options *o)
 	o->min_failures = CONFIG_SUMMARY_MIN_FAILURES;
 	(void)config_share_ppm(CONFIG_SUMMARY_MIN_SHARE, &o->min_share_ppm);
 	o->top_pairs = SUMMARY_TOP_PAIRS;
+	o->domain_days = 1;
 	o->rollups = TLSRPT_READER_ROLLUP_READ | TLSRPT_READER_ROLLUP_WRITE;
 }
 

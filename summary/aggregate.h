@@ -51,6 +51,10 @@ struct summary_options {
 	size_t n_domains;
 	int verified_only;   /* count only reports with DKIM "pass" */
 	int collect_reports; /* keep one row per report (--by report) */
+	/* Keep each domain's days (summary_domain.days), which only the
+	 * daily series of json and html show: a provider's 10^5 domains
+	 * have a day group for each day of the window (on by default). */
+	int domain_days;
 	/* Known reporters (reporters.h), borrowed; NULL: none, so no report
 	 * is taken for an impersonation. */
 	const struct summary_known *known;

@@ -541,10 +541,12 @@ add_window(struct summary_agg *a, struct summary_domain *d,
 	}
 	if (new_for_domain)
 		d->reports++;
-	day = domain_day(a, d, rec->start_time);
-	summary_counts_add(&day->c, p);
-	if (new_for_domain)
-		day->reports++;
+	if (a->opt.domain_days) {
+		day = domain_day(a, d, rec->start_time);
+		summary_counts_add(&day->c, p);
+		if (new_for_domain)
+			day->reports++;
+	}
 	day = get_day(a->days_h, rec->start_time);
 	summary_counts_add(&day->c, p);
 	if (new_report)

@@ -9,11 +9,11 @@
 
 /* One line per format: add html and prometheus here. */
 static const struct summary_renderer renderers[] = {
-	{"text", summary_render_text},
-	{"json", summary_render_json},
-	{"csv", summary_render_csv},
-	{"html", summary_render_html},
-	{"prometheus", summary_render_prometheus},
+	{"text", summary_render_text, 0},
+	{"json", summary_render_json, 1},
+	{"csv", summary_render_csv, 0},
+	{"html", summary_render_html, 1},
+	{"prometheus", summary_render_prometheus, 0},
 };
 
 static const char *const view_names[] = {

@@ -40,6 +40,8 @@ typedef int (*summary_render_fn)(FILE *out, const struct summary_agg *a,
 struct summary_renderer {
 	const char *name; /* --format NAME */
 	summary_render_fn render;
+	/* It shows each domain's days (summary_options.domain_days). */
+	int domain_days;
 };
 
 int summary_render_text(FILE *out, const struct summary_agg *a,

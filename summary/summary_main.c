@@ -464,6 +464,8 @@ run(struct args *a)
 	if (a->top_pairs > 0)
 		o.top_pairs = a->top_pairs;
 	o.collect_reports = ctx.view == SUMMARY_VIEW_REPORT;
+	/* The mail's HTML part charts them. */
+	o.domain_days = mail || rdr->domain_days;
 	ctx.now = now;
 	ctx.n_dirs = a->n_dirs;
 	agg = summary_agg_new(&o);

@@ -103,7 +103,7 @@ feed(struct summary_agg *a, const struct rec *r, int64_t received)
 /* The scenario above, in received order (the aggregation does not need
  * it, but a store reader returns day files in order). */
 static struct summary_agg *
-scenario(int collect)
+scenario_days(int collect, int domain_days)
 {
 	static const struct detail evil[] = {
 		{"certificate-expired", "2001:db8::1", "mx2.example.org",
@@ -119,6 +119,7 @@ scenario(int collect)
 	o.since = DAY(23);
 	o.until = DAY(30);
 	o.collect_reports = collect;
+	o.domain_days = domain_days;
 	a = summary_agg_new(&o);
 	for (n = 1; n <= 29; n++) {
 		struct rec quiet = {
@@ -189,12 +190,21 @@ scenario(int collect)
 	return a;
 }
 
+static struct summary_agg *
+scenario(int collect)
+{
+	return scenario_days(collect, 1);
+}
+
+/* format's page of view, the aggregation keeping each domain's days or
+ * not. */
 static char *
-render(const char *format, enum summary_view view)
+render_days(const char *format, enum summary_view view, int domain_days)
 {
 	const struct summary_renderer *rdr = summary_renderer_find(format);
 	struct summary_render_ctx ctx = {view, DAY(30), 2};
-	struct summary_agg *a = scenario(view == SUMMARY_VIEW_REPORT);
+	struct summary_agg *a =
+		scenario_days(view == SUMMARY_VIEW_REPORT, domain_days);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -205,6 +215,12 @@ render(const char *format, enum summary_view view)
 	fclose(f);
 	summary_agg_free(a);
 	return buf;
+}
+
+static char *
+render(const char *format, enum summary_view view)
+{
+	return render_days(format, view, 1);
 }
 
 static void
@@ -351,6 +367,47 @@ START_TEST(test_write_error)
 }
 END_TEST
 
+/* The formats that say they show no domain's days (the fold then keeps
+ * none: summary_main) give the same bytes in every view without them;
+ * json, which shows them, does not. */
+START_TEST(test_domain_days)
+{
+	static const char *const formats[] = {"text", "csv", "prometheus",
+					      "json", "html"};
+	struct summary_agg *a = scenario_days(0, 0);
+	const struct summary_domain *d =
+		g_hash_table_lookup(a->domains_h, "example.org");
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(d->n_days, 0);
+	summary_agg_free(a);
+	for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
+		const struct summary_renderer *rdr =
+			summary_renderer_find(formats[i]);
+
+		ck_assert_ptr_nonnull(rdr);
+		ck_assert_int_eq(rdr->domain_days, i >= 3);
+		for (int v = SUMMARY_VIEW_ALL;
+		     !rdr->domain_days && v <= SUMMARY_VIEW_SENDER; v++) {
+			char *with = render_days(formats[i], v, 1);
+			char *without = render_days(formats[i], v, 0);
+
+			ck_assert_str_eq(with, without);
+			free(with);
+			free(without);
+		}
+	}
+	{
+		char *with = render_days("json", SUMMARY_VIEW_ALL, 1);
+		char *without = render_days("json", SUMMARY_VIEW_ALL, 0);
+
+		ck_assert_str_ne(with, without);
+		free(with);
+		free(without);
+	}
+}
+END_TEST
+
 /* No data at all: the page still renders, says so, and has no chart. */
 START_TEST(test_empty)
 {
@@ -394,6 +451,7 @@ render_suite(void)
 	tcase_add_test(tc, test_prometheus_escaping);
 	tcase_add_test(tc, test_write_error);
 	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_domain_days);
 	tcase_add_test(tc, test_golden_html);
 	tcase_add_test(tc, test_golden_prometheus);
 	suite_add_tcase(s, tc);
