@@ -221,8 +221,13 @@ append_item(GString *out, const char *s)
 		e--;
 	if (e == b)
 		return 0;
-	/* g_ascii_isspace()'s set. */
-	summary_append_replacing_len(out, b, (size_t)(e - b), " \t\n\v\f\r");
+	/* Most items have no white space inside ("mx: *.example" has some
+	 * before): copied whole. Else g_ascii_isspace()'s set replaced. */
+	if ((size_t)(e - b) <= strcspn(b, " \t\n\v\f\r"))
+		g_string_append_len(out, b, (gssize)(e - b));
+	else
+		summary_append_replacing_len(out, b, (size_t)(e - b),
+					     " \t\n\v\f\r");
 	return 1;
 }
 
@@ -469,9 +474,6 @@ add_details(struct summary_agg *a, struct summary_domain *d,
 	}
 }
 
-/* Track which report the lines belong to; returns 1 when rec starts a new
- * report, and sets *new_for_domain when it is the report's first line for
- * that domain (a report may hold several policies of one domain). */
 /* s in lower case (ASCII) in buf, which it returns the text of. */
 static const char *
 lower_into(GString *buf, const char *s)
@@ -481,6 +483,9 @@ lower_into(GString *buf, const char *s)
 	return g_string_ascii_down(buf)->str;
 }
 
+/* Track which report the lines belong to; returns 1 when rec starts a new
+ * report, and sets *new_for_domain when it is the report's first line for
+ * that domain (a report may hold several policies of one domain). */
 static int
 track_report(struct summary_agg *a, const struct tlsrpt_record *rec,
 	     const char *domain, int *new_for_domain)
@@ -614,9 +619,8 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 	name = lower_into(a->line_domain, p->policy_domain != NULL
 						  ? p->policy_domain
 						  : SUMMARY_NO_DOMAIN);
-	if (!domain_wanted(a, name)) {
+	if (!domain_wanted(a, name))
 		return;
-	}
 	new_report = track_report(a, rec, name, &new_for_domain);
 	if (new_report)
 		summary_trust_classify(a, rec);
