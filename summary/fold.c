@@ -98,94 +98,113 @@ day_key(gpointer x)
 	return &((struct summary_day *)x)->day;
 }
 
-/* d's reporter org, made on first use: d->reporters stays sorted while
- * short (a binary search finds it), else the cold part's table finds it
- * (slab.h: summary_list_append_indexed). */
-static struct summary_reporter *
-get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
+/* Where org is, or would go, in d's sorted reporters: its index, with
+ * *found set when it is there. */
+static guint
+reporter_place(const struct summary_domain *d, const char *org,
+	       struct summary_reporter **found)
 {
-	GHashTable *h = index_of(d)->reporters;
 	guint lo = 0, hi = d->n_reporters;
-	struct summary_reporter *r;
 
-	if (h != NULL) {
-		r = g_hash_table_lookup(h, org);
-		if (r != NULL)
-			return r;
-		r = summary_slab_alloc0(a->slab, sizeof(*r));
-		r->org = summary_intern(a, org);
-		goto append;
-	}
+	*found = NULL;
 	while (lo < hi) {
 		guint mid = lo + (hi - lo) / 2;
-		int c;
+		struct summary_reporter *r = d->reporters[mid];
+		int c = strcmp(r->org, org);
 
-		r = d->reporters[mid];
-		c = strcmp(r->org, org);
-		if (c == 0)
-			return r;
+		if (c == 0) {
+			*found = r;
+			return mid;
+		}
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* d's reporter org, made on first use: d->reporters stays sorted while
+ * short (a binary search finds it), else the cold part's table finds it
+ * and a new one is appended (slab.h: summary_list_append_indexed). */
+static struct summary_reporter *
+get_reporter(struct summary_agg *a, struct summary_domain *d, const char *org)
+{
+	GHashTable *h = index_of(d)->reporters;
+	struct summary_reporter *r;
+	guint at = d->n_reporters;
+
+	if (h != NULL)
+		r = g_hash_table_lookup(h, org);
+	else
+		at = reporter_place(d, org, &r);
+	if (r != NULL)
+		return r;
 	r = summary_slab_alloc0(a->slab, sizeof(*r));
 	r->org = summary_intern(a, org);
-	if (d->n_reporters < SUMMARY_REPORTERS_INDEXED) {
+	if (h == NULL && d->n_reporters < SUMMARY_REPORTERS_INDEXED)
 		d->reporters = summary_list_insert(d->reporters, d->n_reporters,
-						   lo, r);
-		d->n_reporters++;
-		return r;
-	}
-append:
-	d->reporters = summary_list_append_indexed(
-		d->reporters, d->n_reporters, r, SUMMARY_REPORTERS_INDEXED,
-		&domain_index(a, d)->reporters, str_table, reporter_key);
+						   at, r);
+	else
+		d->reporters = summary_list_append_indexed(
+			d->reporters, d->n_reporters, r,
+			SUMMARY_REPORTERS_INDEXED,
+			&domain_index(a, d)->reporters, str_table,
+			reporter_key);
 	d->n_reporters++;
 	return r;
 }
 
-/* d's day of time t in d->days (oldest first), made on first use: a
- * domain's lines fall on a few days, but the start-datetime is the
- * sender's (a table past SUMMARY_DAYS_INDEXED, as reporters). */
+/* Where day is, or would go, in d's days (oldest first), as
+ * reporter_place(). */
+static guint
+day_place(const struct summary_domain *d, int64_t day,
+	  struct summary_day **found)
+{
+	guint lo = 0, hi = d->n_days;
+
+	*found = NULL;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		struct summary_day *x = d->days[mid];
+
+		if (x->day == day) {
+			*found = x;
+			return mid;
+		}
+		if (x->day < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* d's day of time t in d->days, made on first use: a domain's lines fall
+ * on a few days, but the start-datetime is the sender's (a table past
+ * SUMMARY_DAYS_INDEXED, as reporters). */
 static struct summary_day *
 domain_day(struct summary_agg *a, struct summary_domain *d, int64_t t)
 {
 	GHashTable *h = index_of(d)->days;
 	int64_t day = day_of(t);
 	struct summary_day *x;
-	guint lo = 0, hi = d->n_days;
+	guint at = d->n_days;
 
-	if (h != NULL) {
+	if (h != NULL)
 		x = g_hash_table_lookup(h, &day);
-		if (x != NULL)
-			return x;
-		x = summary_slab_alloc0(a->slab, sizeof(*x));
-		x->day = day;
-		goto append;
-	}
-	while (lo < hi) {
-		guint mid = lo + (hi - lo) / 2;
-
-		x = d->days[mid];
-		if (x->day == day)
-			return x;
-		if (x->day < day)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	x = summary_slab_alloc0(a->slab, sizeof(*x)); /* the slab's */
-	x->day = day;
-	if (d->n_days < SUMMARY_DAYS_INDEXED) {
-		d->days = summary_list_insert(d->days, d->n_days, lo, x);
-		d->n_days++;
+	else
+		at = day_place(d, day, &x);
+	if (x != NULL)
 		return x;
-	}
-append:
-	d->days = summary_list_append_indexed(
-		d->days, d->n_days, x, SUMMARY_DAYS_INDEXED,
-		&domain_index(a, d)->days, int64_table, day_key);
+	x = summary_slab_alloc0(a->slab, sizeof(*x));
+	x->day = day;
+	if (h == NULL && d->n_days < SUMMARY_DAYS_INDEXED)
+		d->days = summary_list_insert(d->days, d->n_days, at, x);
+	else
+		d->days = summary_list_append_indexed(
+			d->days, d->n_days, x, SUMMARY_DAYS_INDEXED,
+			&domain_index(a, d)->days, int64_table, day_key);
 	d->n_days++;
 	return x;
 }
