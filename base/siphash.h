@@ -52,8 +52,9 @@ uint64_t tlsrpt_siphash13(const struct tlsrpt_sipkey *key, const void *data,
  * GHashFunc's. */
 unsigned int tlsrpt_str_hash(const void *s);
 
-/* The same for a pointer to an int64_t (GLib's g_int64_hash folds the
- * halves, unkeyed: a sender's dates chosen to meet in one bucket). */
+/* The same for a pointer to an int64_t, in place of g_int64_hash, which
+ * has no key either (GLib 2.74 keeps the low half, later versions fold
+ * the halves): a sender's dates chosen to meet in one bucket. */
 unsigned int tlsrpt_int64_hash(const void *p);
 
 #endif

@@ -93,10 +93,10 @@ domain_free(gpointer p)
 	if (d->cold != NULL) {
 		g_free(d->cold->other_types);
 		if (d->cold->index != NULL) { /* unfinished: the tables */
-			if (d->cold->index->reporters != NULL)
-				g_hash_table_destroy(d->cold->index->reporters);
-			if (d->cold->index->days != NULL)
-				g_hash_table_destroy(d->cold->index->days);
+			g_clear_pointer(&d->cold->index->reporters,
+					g_hash_table_destroy);
+			g_clear_pointer(&d->cold->index->days,
+					g_hash_table_destroy);
 		}
 	}
 }

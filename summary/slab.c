@@ -146,8 +146,7 @@ summary_list_sort_indexed(gpointer *v, guint n, GHashTable **h,
 	if (*h == NULL)
 		return;
 	qsort(v, n, sizeof(*v), cmp);
-	g_hash_table_destroy(*h);
-	*h = NULL;
+	g_clear_pointer(h, g_hash_table_destroy);
 }
 
 int
