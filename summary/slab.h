@@ -49,8 +49,8 @@ gpointer *summary_list_insert(gpointer *v, guint n, guint at, gpointer x);
  * summary_list_sort_indexed(): v sorted with cmp (qsort's, on the items'
  * pointers) and *h freed, if there is one. The limits: a domain has a
  * few reporters (there are a few dozen senders of reports at all), and
- * a day for each day of the look-back it was reported on (a 30-day view
- * reads 120; most lines come in order, at the end of the list). */
+ * a day for each start date of the window's reports (a year's view has
+ * 366; most lines come in order, at the end of the list). */
 #define SUMMARY_REPORTERS_INDEXED 32
 #define SUMMARY_DAYS_INDEXED 1024
 gpointer *summary_list_append_indexed(gpointer *v, guint n, gpointer x,
