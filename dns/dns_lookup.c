@@ -210,8 +210,8 @@ query_failed(struct dns_resolver *r, const char *name, int saved_errno,
 				 srv);
 	else
 		tlsrpt_error_set(err, TLSRPT_ERR_IO, name,
-				 "no usable answer from %s: it timed out or "
-				 "failed (SERVFAIL or REFUSED)",
+				 "no usable answer from the resolver at %s: "
+				 "it timed out or failed (SERVFAIL or REFUSED)",
 				 srv);
 	return DNS_LOOKUP_TEMPFAIL;
 }

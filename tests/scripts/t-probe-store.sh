@@ -17,8 +17,8 @@ summary=$TLSRPT_BUILD/tlsrpt-summary
 for p in "$prog" "$ingest" "$summary"; do [ -x "$p" ] || fail "$p not built"; done
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 t=$(tmpdir)
-trap 'rm -rf "$t"' EXIT
-port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+trap 'silent_resolver_stop "$t"; rm -rf "$t"' EXIT
+port=$(silent_resolver "$t")
 
 cat >"$t/conf" <<EOC
 StoreDirectory $t/store

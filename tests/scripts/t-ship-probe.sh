@@ -30,7 +30,7 @@ command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 t=$(tmpdir)
 pid=
 locker=
-trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; [ -n "$locker" ] && kill "$locker" 2>/dev/null; pg_stop immediate; rm -rf "$t"' EXIT
+trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; [ -n "$locker" ] && kill "$locker" 2>/dev/null; pg_stop immediate; silent_resolver_stop "$t"; rm -rf "$t"' EXIT
 pg_setup "$t"
 printf 'AllowRoot yes\nFsync none\nStoreDirectory %s/s\n' "$t" >"$t/c.conf"
 "$ship" --init >"$t/out" || fail "--init"
@@ -41,7 +41,7 @@ gp() { python3 "$TLSRPT_TOP/tests/scripts/gen-probe-findings.py" "$@" || fail "g
 # A store of reports, and tlsrpt-probe's own run: a resolver that does
 # not answer, so a probe-run line with its error (t-probe-store.sh).
 "$ingest" -q -c "$t/c.conf" "$TLSRPT_TOP"/samples/*.eml || fail "ingest"
-port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(silent_resolver "$t")
 "$probe" -c "$t/c.conf" --resolver "127.0.0.1:$port" --timeout 1 \
 	example.org >"$t/probe.out" 2>&1
 [ $? -eq 75 ] || fail "tlsrpt-probe: $(cat "$t/probe.out")"
