@@ -80,13 +80,13 @@ tlsrpt_fpset_has(const struct tlsrpt_fpset *s, uint64_t fp)
 	return s->slots[probe(s->slots, s->cap, fp)] == fp;
 }
 
+/* Move the members into cap slots (a power of two, more than now). */
 static int
-grow(struct tlsrpt_fpset *s)
+grow_to(struct tlsrpt_fpset *s, size_t cap)
 {
-	size_t cap = s->cap == 0 ? 64 : s->cap * 2;
 	uint64_t *slots;
 
-	if (cap < s->cap || cap > SIZE_MAX / sizeof(*slots))
+	if (cap > SIZE_MAX / sizeof(*slots))
 		return -1;
 	slots = tlsrpt_calloc(cap, sizeof(*slots));
 	if (slots == NULL)
@@ -99,6 +99,14 @@ grow(struct tlsrpt_fpset *s)
 	s->slots = slots;
 	s->cap = cap;
 	return 0;
+}
+
+static int
+grow(struct tlsrpt_fpset *s)
+{
+	size_t cap = s->cap == 0 ? 64 : s->cap * 2;
+
+	return cap < s->cap ? -1 : grow_to(s, cap);
 }
 
 int
@@ -132,6 +140,21 @@ tlsrpt_fpset_add(struct tlsrpt_fpset *s, uint64_t fp)
 int
 tlsrpt_fpset_merge(struct tlsrpt_fpset *to, const struct tlsrpt_fpset *from)
 {
+	size_t cap = to->cap == 0 ? 64 : to->cap;
+
+	/* Room for both first, and never fewer slots than from has. Taken
+	 * in from's slot order, members come sorted by their home slot in
+	 * from; a smaller table folds that order onto itself lap after lap,
+	 * and linear probing then walks ever longer clusters: 632,000
+	 * members into an empty set took 4 s, where an add each takes
+	 * 0.03. */
+	while (cap < from->cap || to->n + from->n > cap / 4 * 3) {
+		if (cap > SIZE_MAX / 2)
+			return -1;
+		cap *= 2;
+	}
+	if (cap > to->cap && grow_to(to, cap) < 0)
+		return -1;
 	if (from->has_zero && tlsrpt_fpset_add(to, 0) < 0)
 		return -1;
 	for (size_t i = 0; i < from->cap; i++) {
