@@ -14,12 +14,15 @@
  * random for each reader (fpset.h), so a reporter, who chooses the strings
  * but never sees the key, cannot choose fingerprints that crowd one bucket
  * (or make the sort below quadratic). Were they to crowd one anyway, the
- * search inside a bucket is binary: slower, never wrong. 2^20 buckets
- * (4 MiB) at most: 8 million reports fill them to ~8.
+ * search inside a bucket is binary: slower, never wrong. At least 2^16
+ * buckets (256 KiB), as a member's bucket stands for its top 16 bits
+ * (fprun.h); 2^20 (4 MiB) at most: 8 million reports fill them to ~8.
  */
-#define FPRUN_MIN_BITS 4
+#define FPRUN_MIN_BITS 16
 #define FPRUN_MAX_BITS 20
 #define FPRUN_PER_BUCKET 8
+#define FPRUN_BYTES 6
+#define FPRUN_LOW_MASK ((UINT64_C(1) << 48) - 1)
 
 static unsigned
 bits_for(size_t n)
@@ -37,17 +40,49 @@ bucket(uint64_t fp, unsigned bits)
 	return (size_t)(fp >> (64 - bits));
 }
 
-/* The first i in fp's bucket with v[i] >= fp, else the bucket's end. */
+/* Member i's low 48 bits. Byte by byte, so the array reads the same on
+ * any host; compilers make it one 32- and one 16-bit load. */
+static inline uint64_t
+low_at(const unsigned char *v, size_t i)
+{
+	const unsigned char *p = v + i * FPRUN_BYTES;
+
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+	       (uint64_t)p[5] << 40;
+}
+
+static inline void
+low_put(unsigned char *v, size_t i, uint64_t fp)
+{
+	unsigned char *p = v + i * FPRUN_BYTES;
+
+	for (int k = 0; k < FPRUN_BYTES; k++)
+		p[k] = (unsigned char)(fp >> (8 * k));
+}
+
+/* The whole fingerprint of a member of bucket b: the bucket's top 16 bits
+ * above the member's low 48 (bits >= 16, so the bits between are in
+ * both and agree). */
+static inline uint64_t
+whole(size_t b, unsigned bits, uint64_t low)
+{
+	return (uint64_t)(b >> (bits - 16)) << 48 | low;
+}
+
+/* The first i in fp's bucket with v[i] >= fp, else the bucket's end.
+ * Within a bucket the top bits are equal, so the low 48 order it. */
 static size_t
 lower_bound(const struct tlsrpt_fprun *r, uint64_t fp)
 {
 	size_t b = bucket(fp, r->bits);
 	size_t lo = r->idx[b], hi = r->idx[b + 1];
+	uint64_t low = fp & FPRUN_LOW_MASK;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (r->v[mid] < fp)
+		if (low_at(r->v, mid) < low)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -58,7 +93,7 @@ lower_bound(const struct tlsrpt_fprun *r, uint64_t fp)
 int
 tlsrpt_fprun_has(const struct tlsrpt_fprun *r, uint64_t fp)
 {
-	size_t i;
+	size_t i, b;
 
 	if (tlsrpt_fpset_has(&r->pend, fp))
 		return 1;
@@ -67,20 +102,8 @@ tlsrpt_fprun_has(const struct tlsrpt_fprun *r, uint64_t fp)
 	if (r->n == 0)
 		return 0;
 	i = lower_bound(r, fp);
-	return i < r->n && r->v[i] == fp;
-}
-
-static void
-index_build(uint32_t *idx, unsigned bits, const uint64_t *v, size_t n)
-{
-	size_t nb = (size_t)1 << bits, i = 0;
-
-	for (size_t b = 0; b < nb; b++) {
-		while (i < n && bucket(v[i], bits) < b)
-			i++;
-		idx[b] = (uint32_t)i;
-	}
-	idx[nb] = (uint32_t)n;
+	b = bucket(fp, r->bits);
+	return i < r->idx[b + 1] && low_at(r->v, i) == (fp & FPRUN_LOW_MASK);
 }
 
 /* Quicksort (Hoare's partition around the median of three, the smaller
@@ -133,29 +156,52 @@ sort_fps(uint64_t *a, size_t n)
 	}
 }
 
-/* Merge the m sorted new members a[] into v[0..n) from the back, in
- * place (v has room for n + m): each member moves at most once, and no
- * lookup is made. A new member already in v is kept once; the result then
- * starts at v + (the number of those), and is moved down to v. Returns
- * that number (0 but for a caller absorbing a member twice). */
+/* Merge the m sorted new members a[] into r's n members from the back, in
+ * place (r->v has room for n + m), and build the index of the result
+ * (2^bits buckets) into idx, a new block: the old one (r->idx, r->bits)
+ * tells each old member's top bits as the merge passes it. Each member
+ * moves at most once. A new member already in r is kept once; the result
+ * then starts that many places up, and is moved down. Returns that number
+ * (0 but for a caller absorbing a member twice). */
 static size_t
-merge_back(uint64_t *v, size_t n, const uint64_t *a, size_t m)
+merge_back(const struct tlsrpt_fprun *r, const uint64_t *a, size_t m,
+	   uint32_t *idx, unsigned bits)
 {
-	size_t i = n, k = m, w = n + m;
+	size_t nb = (size_t)1 << bits, i = r->n, k = m, w = r->n + m, ob;
+	size_t shift;
+	unsigned char *v = r->v;
+	uint64_t old = 0, x;
 
-	while (k > 0) {
-		if (i > 0 && v[i - 1] >= a[k - 1]) {
-			k -= v[i - 1] == a[k - 1];
-			v[--w] = v[--i];
-		} else {
-			v[--w] = a[--k];
+	ob = r->n > 0 ? ((size_t)1 << r->bits) - 1 : 0;
+	for (size_t b = 0; b <= nb; b++)
+		idx[b] = UINT32_MAX; /* no member yet (positions are less) */
+	while (i > 0 || k > 0) {
+		if (i > 0) {
+			while (r->idx[ob] > i - 1)
+				ob--;
+			old = whole(ob, r->bits, low_at(v, i - 1));
 		}
+		if (i > 0 && (k == 0 || old >= a[k - 1])) {
+			if (k > 0 && old == a[k - 1])
+				k--;
+			x = old;
+			i--;
+		} else {
+			x = a[--k];
+		}
+		low_put(v, --w, x);
+		idx[bucket(x, bits)] = (uint32_t)w;
 	}
-	if (w > i) { /* w - i members were there already */
-		memmove(v + w - i, v, i * sizeof(*v));
-		memmove(v, v + w - i, (n + m - (w - i)) * sizeof(*v));
-	}
-	return w - i;
+	/* w is now the number of new members that were there already. */
+	shift = w;
+	if (shift > 0)
+		memmove(v, v + shift * FPRUN_BYTES,
+			(r->n + m - shift) * FPRUN_BYTES);
+	idx[nb] = (uint32_t)(r->n + m - shift);
+	for (size_t b = nb; b-- > 0;)
+		idx[b] = idx[b] == UINT32_MAX ? idx[b + 1]
+					      : idx[b] - (uint32_t)shift;
+	return shift;
 }
 
 /* Sort the members of s into the array and empty s. 0, or -1 when out of
@@ -165,59 +211,45 @@ sort_in(struct tlsrpt_fprun *r, struct tlsrpt_fpset *s)
 {
 	size_t m = s->n - (s->has_zero != 0), n = r->n + m, j = 0, dups;
 	unsigned bits = bits_for(n);
-	uint32_t *idx = r->idx;
+	uint32_t *idx;
 	uint64_t *a = s->slots;
 
+	if (m == 0) {
+		r->has_zero |= s->has_zero;
+		tlsrpt_fpset_reset(s);
+		return 0;
+	}
 	/* Every allocation is made (or fails) before s is touched; room for
 	 * all of s, as in the reader no member is in r already. */
-	if (m > UINT32_MAX - r->n)
-		return -1; /* 32 GiB of fingerprints: memory ends first */
-	if (m > 0) {
-		uint64_t *v = tlsrpt_reallocarray(r->v, n, sizeof(*v));
+	if (m > UINT32_MAX - 1 - r->n)
+		return -1; /* 24 GiB of fingerprints: memory ends first */
+	{
+		unsigned char *v = tlsrpt_reallocarray(r->v, n, FPRUN_BYTES);
 
 		if (v == NULL)
 			return -1;
 		r->v = v;
-		if (bits != r->bits) {
-			idx = tlsrpt_reallocarray(NULL, ((size_t)1 << bits) + 1,
-						  sizeof(*idx));
-			if (idx == NULL)
-				return -1;
-		}
 	}
+	idx = tlsrpt_reallocarray(NULL, ((size_t)1 << bits) + 1, sizeof(*idx));
+	if (idx == NULL)
+		return -1;
 	/* The new members, sorted, at the front of s's own slots. */
 	for (size_t i = 0; i < s->cap; i++) {
 		if (a[i] != 0)
 			a[j++] = a[i];
 	}
 	sort_fps(a, m);
-	dups = merge_back(r->v, r->n, a, m);
+	dups = merge_back(r, a, m, idx, bits);
+	n -= dups;
 	if (dups > 0) {
-		uint64_t *v;
+		unsigned char *v = tlsrpt_reallocarray(r->v, n, FPRUN_BYTES);
 
-		n -= dups;
-		v = tlsrpt_reallocarray(r->v, n > 0 ? n : 1, sizeof(*v));
 		if (v != NULL) /* else the larger block serves */
 			r->v = v;
 	}
-	if (idx != r->idx || dups > 0) {
-		index_build(idx, bits, r->v, n);
-		if (idx != r->idx)
-			tlsrpt_free(r->idx);
-		r->idx = idx;
-		r->bits = bits;
-	} else if (m > 0) {
-		/* The same buckets: each starts later by the new members
-		 * below it. O(buckets + m), not O(n). */
-		size_t nb = (size_t)1 << bits, k = 0;
-
-		for (size_t b = 0; b < nb; b++) {
-			while (k < m && bucket(a[k], bits) < b)
-				k++;
-			r->idx[b] += (uint32_t)k;
-		}
-		r->idx[nb] = (uint32_t)n;
-	}
+	tlsrpt_free(r->idx);
+	r->idx = idx;
+	r->bits = bits;
 	r->n = n;
 	r->has_zero |= s->has_zero;
 	tlsrpt_fpset_reset(s);

@@ -2,11 +2,12 @@
 /*
  * check_fprun.c -- the sorted run of earlier files' fingerprints
  * (store/fprun.h): membership after many absorbed sets of every size
- * (sorted in an eighth at a time, the bucket index regrown several times
- * on the way, members found while pending), members absent before they
- * are absorbed, the zero fingerprint, a member absorbed twice (within one
- * set and across sets), empty sets, patterned values that crowd one
- * bucket, and allocation failure: nothing lost, nothing half done.
+ * (sorted in an eighth at a time, the bucket index regrown on the way,
+ * members found while pending), members absent before they are absorbed,
+ * the zero fingerprint, a member absorbed twice (within one set and
+ * across sets), empty sets, patterned values that crowd one bucket,
+ * fingerprints that differ only in the top 16 bits (which the array does
+ * not store), and allocation failure: nothing lost, nothing half done.
  */
 #include <check.h>
 
@@ -26,11 +27,27 @@ fp_of(uint64_t i)
 	return tlsrpt_siphash24(&k, &i, sizeof(i));
 }
 
+/* The loops below count and assert once: Check records every ck_assert
+ * as it passes, which at a million would be most of the run. */
 static void
 add_range(struct tlsrpt_fpset *s, uint64_t from, uint64_t to)
 {
+	uint64_t added = 0;
+
 	for (uint64_t i = from; i < to; i++)
-		ck_assert_int_eq(tlsrpt_fpset_add(s, fp_of(i)), 1);
+		added += tlsrpt_fpset_add(s, fp_of(i)) == 1;
+	ck_assert_uint_eq(added, to - from);
+}
+
+/* How many of fp_of(from) .. fp_of(to - 1) r holds. */
+static uint64_t
+members(const struct tlsrpt_fprun *r, uint64_t from, uint64_t to)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = from; i < to; i++)
+		n += (uint64_t)tlsrpt_fprun_has(r, fp_of(i));
+	return n;
 }
 
 START_TEST(test_many_absorbs)
@@ -39,10 +56,10 @@ START_TEST(test_many_absorbs)
 	struct tlsrpt_fpset s = {0};
 	uint64_t total = 0, pending = 0, sorted_in = 0;
 
-	/* 300 "files" of 0 to ~2,000 members: 0 to ~300,000 in the run, so
-	 * the index grows from 2^4 to 2^16 buckets. */
+	/* 300 "files" of 0 to ~4,000 members: 0 to ~600,000 in the run, so
+	 * the index grows from 2^16 to 2^17 buckets. */
 	for (uint64_t f = 0; f < 300; f++) {
-		uint64_t m = (f * 7919) % 2003;
+		uint64_t m = (f * 7919) % 4001;
 
 		add_range(&s, total, total + m);
 		/* Not members before they are absorbed. */
@@ -61,14 +78,12 @@ START_TEST(test_many_absorbs)
 		if (total > 0)
 			ck_assert(tlsrpt_fprun_has(&r, fp_of(total - 1)));
 	}
-	ck_assert_uint_gt(r.bits, 12);
+	ck_assert_uint_eq(r.bits, 17);
 	/* Both ways were taken, many times. */
 	ck_assert_uint_gt(pending, 100);
 	ck_assert_uint_gt(sorted_in, 5);
-	for (uint64_t i = 0; i < total; i++)
-		ck_assert(tlsrpt_fprun_has(&r, fp_of(i)));
-	for (uint64_t i = total; i < total + 100000; i++)
-		ck_assert(!tlsrpt_fprun_has(&r, fp_of(i)));
+	ck_assert_uint_eq(members(&r, 0, total), total);
+	ck_assert_uint_eq(members(&r, total, total + 100000), 0);
 	/* Near misses: a neighbour of a member is not one. */
 	for (uint64_t i = 0; i < 1000; i++) {
 		ck_assert(!tlsrpt_fprun_has(&r, fp_of(i) + 1));
@@ -150,13 +165,12 @@ START_TEST(test_duplicates)
 	ck_assert_uint_eq(tlsrpt_fprun_count(&r), 5000);
 	for (uint64_t i = 0; i < 5000; i++)
 		ck_assert(tlsrpt_fprun_has(&r, fp_of(i)));
-	/* Old and new together while the index keeps its size (so it is
-	 * updated, not rebuilt). */
-	ck_assert_uint_eq(r.bits, 10);
+	/* Old and new together, the index at its smallest. */
+	ck_assert_uint_eq(r.bits, 16);
 	add_range(&s, 4900, 5100);
 	ck_assert_int_eq(tlsrpt_fprun_absorb(&r, &s), 0);
 	ck_assert_int_eq(tlsrpt_fprun_flush(&r), 0);
-	ck_assert_uint_eq(r.bits, 10);
+	ck_assert_uint_eq(r.bits, 16);
 	ck_assert_uint_eq(tlsrpt_fprun_count(&r), 5100);
 	for (uint64_t i = 0; i < 5100; i++)
 		ck_assert(tlsrpt_fprun_has(&r, fp_of(i)));
@@ -214,6 +228,55 @@ START_TEST(test_patterned_values)
 		ck_assert(!tlsrpt_fprun_has(&r, i + 10000));
 	}
 	ck_assert(!tlsrpt_fprun_has(&r, UINT64_MAX));
+	tlsrpt_fprun_clear(&r);
+	tlsrpt_fpset_clear(&s);
+}
+END_TEST
+
+/* The array keeps a member's low 48 bits; its bucket says the top 16.
+ * Members that differ only there are each found, and a value with a
+ * member's low bits but other top bits is not one, at the index's
+ * smallest (top 16 bits = bucket) and grown past it (2^17 buckets: the
+ * bucket says 17 bits, one of them also in the low 48). */
+START_TEST(test_top_bits)
+{
+	struct tlsrpt_fprun r = {0};
+	struct tlsrpt_fpset s = {0};
+	const uint64_t low = 0x0000123456789abcULL;
+	uint64_t even = 0, odd = 0, near = 0;
+
+	for (uint64_t j = 0; j < 65536; j += 2)
+		ck_assert_int_eq(tlsrpt_fpset_add(&s, j << 48 | low), 1);
+	ck_assert_int_eq(tlsrpt_fprun_absorb(&r, &s), 0);
+	ck_assert_uint_eq(r.n, 32768);
+	ck_assert_uint_eq(r.bits, 16);
+	for (uint64_t j = 0; j < 65536; j++) {
+		if (tlsrpt_fprun_has(&r, j << 48 | low))
+			*(j % 2 == 0 ? &even : &odd) += 1;
+		near += (uint64_t)tlsrpt_fprun_has(&r, j << 48 | (low + 1));
+	}
+	ck_assert_uint_eq(even, 32768);
+	ck_assert_uint_eq(odd, 0);
+	ck_assert_uint_eq(near, 0);
+	/* Grown to 2^17 buckets: the same members, the odd ones added. */
+	for (uint64_t j = 1; j < 65536; j += 2)
+		odd += (uint64_t)tlsrpt_fpset_add(&s, j << 48 | low);
+	ck_assert_uint_eq(odd, 32768);
+	add_range(&s, 0, 600000);
+	ck_assert_int_eq(tlsrpt_fprun_absorb(&r, &s), 0);
+	ck_assert_int_eq(tlsrpt_fprun_flush(&r), 0);
+	ck_assert_uint_eq(r.bits, 17);
+	ck_assert_uint_eq(r.n, 65536 + 600000);
+	even = 0;
+	for (uint64_t j = 0; j < 65536; j++) {
+		even += (uint64_t)tlsrpt_fprun_has(&r, j << 48 | low);
+		near += (uint64_t)tlsrpt_fprun_has(&r, j << 48 | (low - 1));
+		near += (uint64_t)tlsrpt_fprun_has(
+			&r, j << 48 | (low ^ (1ULL << 47)));
+	}
+	ck_assert_uint_eq(even, 65536);
+	ck_assert_uint_eq(near, 0);
+	ck_assert_uint_eq(members(&r, 0, 600000), 600000);
 	tlsrpt_fprun_clear(&r);
 	tlsrpt_fpset_clear(&s);
 }
@@ -291,6 +354,7 @@ main(void)
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_patterned_values);
+	tcase_add_test(tc, test_top_bits);
 	tcase_add_test(tc, test_out_of_memory);
 	suite_add_tcase(s, tc);
 	return test_run(s);
