@@ -49,7 +49,7 @@ struct tlsrpt_store_reader {
 	/* De-duplication: fingerprints (fpset.h) of the reports returned from
 	 * earlier files, and of those returned from the file being read (whose
 	 * other lines are still to come). The second joins the first when the
-	 * next file is opened: a sorted run (fprun.h), 8 bytes a report, as
+	 * next file is opened: a sorted run (fprun.h), 6 bytes a report, as
 	 * the earlier files are most of them and only looked up. */
 	struct tlsrpt_sipkey fpkey;
 	struct tlsrpt_fprun seen;
