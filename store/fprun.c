@@ -21,6 +21,11 @@
 #define FPRUN_MIN_BITS 16
 #define FPRUN_MAX_BITS 20
 #define FPRUN_PER_BUCKET 8
+/* A sort-in builds the whole index (at least 2^16 buckets): done for
+ * fewer members than that, a store of a few thousand reports a day paid
+ * it at every file (+8% of a 10^5-line summary's instructions). Until
+ * then the members stay pending, in a hash set of at most 1 MiB. */
+#define FPRUN_MIN_PENDING ((size_t)1 << FPRUN_MIN_BITS)
 #define FPRUN_BYTES 6
 #define FPRUN_LOW_MASK ((UINT64_C(1) << 48) - 1)
 
@@ -264,12 +269,13 @@ tlsrpt_fprun_absorb(struct tlsrpt_fprun *r, struct tlsrpt_fpset *s)
 	tlsrpt_fpset_reset(s);
 	/* Sorting in moves every member of the array: done at every file it
 	 * would cost O(files x reports). Once the pending members are an
-	 * eighth of the array, the array grows by 1/8 at each: ~9 moves of
-	 * the final array in all, and at most an eighth of it pending (in a
-	 * hash set: 2 to 3 bytes a member of the array). When memory runs
+	 * eighth of the array (and at least FPRUN_MIN_PENDING), the array
+	 * grows by 1/8 at each: ~9 moves of the final array in all, and at
+	 * most an eighth of it pending (in a hash set: 2 to 3 bytes a member
+	 * of the array). When memory runs
 	 * out there, they stay pending, found all the same, and are tried
 	 * again at the next absorb. */
-	if (r->pend.n >= r->n / 8)
+	if (r->pend.n >= r->n / 8 && r->pend.n >= FPRUN_MIN_PENDING)
 		(void)sort_in(r, &r->pend);
 	return 0;
 }
