@@ -32,8 +32,21 @@ unsafe(unsigned c)
 	       (c >= 0x2066 && c <= 0x2069);
 }
 
+/* Whether c (printable ASCII) is one of also's characters. */
+static inline int
+in_also(const char *also, unsigned char c)
+{
+	for (; also != NULL && *also != '\0'; also++) {
+		if ((unsigned char)*also == c)
+			return 1;
+	}
+	return 0;
+}
+
 /* Walk s: each valid character that is neither unsafe nor in also is
- * copied; the others go to bad(out, cp, byte, valid). */
+ * copied; the others go to bad(out, cp, byte, valid). A run of printable
+ * ASCII (most of every report string) is copied at once: a character at
+ * a time it was most of the text view's time spent here. */
 static void
 walk(GString *out, const char *s, const char *also,
      void (*bad)(GString *out, unsigned cp, unsigned char byte, int valid))
@@ -42,15 +55,25 @@ walk(GString *out, const char *s, const char *also,
 	unsigned cp;
 
 	while (*p != '\0') {
-		size_t n = utf8_len(p, &cp);
+		const unsigned char *q = p;
+		size_t n;
 
+		while (*q >= 0x20 && *q < 0x7f && !in_also(also, *q))
+			q++;
+		if (q > p) {
+			g_string_append_len(out, (const char *)p,
+					    (gssize)(q - p));
+			p = q;
+			continue;
+		}
+		n = utf8_len(p, &cp);
 		if (n == 0) {
 			bad(out, 0, *p, 0);
 			p++;
 			continue;
 		}
-		if (unsafe(cp) || (also != NULL && cp < 0x80 &&
-				   strchr(also, (int)cp) != NULL))
+		if (unsafe(cp) ||
+		    (cp < 0x80 && in_also(also, (unsigned char)cp)))
 			bad(out, cp, *p, 1);
 		else
 			g_string_append_len(out, (const char *)p, (gssize)n);

@@ -303,6 +303,54 @@ START_TEST(null_is_empty)
 }
 END_TEST
 
+/* Runs of printable ASCII are copied whole (sanitize.c's fast path):
+ * each edge of a run -- space and tilde kept, the backslash, a control,
+ * DEL, a bad byte and a valid multibyte character each at a run's start,
+ * middle and end -- gives exactly what a character at a time gave. */
+START_TEST(ascii_runs)
+{
+	static const struct {
+		sanitize_fn *fn;
+		const char *in, *want;
+	} c[] = {
+		{sanitize_text, " ~", " ~"},
+		{sanitize_text, "\\mx1.example\\", "\\\\mx1.example\\\\"},
+		{sanitize_text,
+		 "a\x01"
+		 "b\x7f"
+		 "c\xff"
+		 "d\xc3\xa9"
+		 "e",
+		 "a\\x01b\\x7fc\\xffd\xc3\xa9"
+		 "e"},
+		{sanitize_text,
+		 "\x01"
+		 "a",
+		 "\\x01"
+		 "a"},
+		{sanitize_text, "a\x1f", "a\\x1f"},
+		{sanitize_text,
+		 "\xe2\x80\xae"
+		 "evil",
+		 "\\u202eevil"},
+		{sanitize_log,
+		 "a\\b\x01"
+		 "c\xff"
+		 "d\xc3\xa9",
+		 "a\\b?c?d\xc3\xa9"},
+		{sanitize_log, "\x7f", "?"},
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *t = run(c[i].fn, c[i].in);
+
+		ck_assert_msg(strcmp(t, c[i].want) == 0, "case %zu: got \"%s\"",
+			      i, t);
+		g_free(t);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -315,6 +363,7 @@ main(void)
 	tcase_add_test(tc, html_inert);
 	tcase_add_test(tc, prometheus_label);
 	tcase_add_test(tc, null_is_empty);
+	tcase_add_test(tc, ascii_runs);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }
