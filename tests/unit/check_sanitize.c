@@ -304,9 +304,10 @@ START_TEST(null_is_empty)
 END_TEST
 
 /* Runs of printable ASCII are copied whole (sanitize.c's fast path):
- * each edge of a run -- space and tilde kept, the backslash, a control,
- * DEL, a bad byte and a valid multibyte character each at a run's start,
- * middle and end -- gives exactly what a character at a time gave. */
+ * each edge of a run -- space and tilde kept, each sink's own specials
+ * (the backslash, HTML's five, a quote), a control, DEL, a bad byte and
+ * a valid multibyte character each at a run's start, middle and end --
+ * gives exactly what a character at a time gave. */
 START_TEST(ascii_runs)
 {
 	static const struct {
@@ -339,6 +340,15 @@ START_TEST(ascii_runs)
 		 "d\xc3\xa9",
 		 "a\\b?c?d\xc3\xa9"},
 		{sanitize_log, "\x7f", "?"},
+		{sanitize_html, "a&b<c>d\"e'f\x01",
+		 "a&amp;b&lt;c&gt;d&quot;e&#39;f\xef\xbf\xbd"},
+		{sanitize_prom_label, "a\\b\"c\nd", "a\\\\b\\\"c\\nd"},
+		{sanitize_csv,
+		 "a\x01"
+		 "b\xff",
+		 "a\x01"
+		 "b\xef\xbf\xbd"},
+		{sanitize_csv, "=1,\"2\"", "\"'=1,\"\"2\"\"\""},
 	};
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
