@@ -57,6 +57,20 @@ plain_run(const unsigned char *p, const char *special)
 	return (size_t)(q - p);
 }
 
+/* Copy the plain run at *p (plain_run) to out and step past it: 1, or 0
+ * when there is none (the character at *p needs the sink's own step). */
+static inline int
+copy_plain(GString *out, const unsigned char **p, const char *special)
+{
+	size_t n = plain_run(*p, special);
+
+	if (n == 0)
+		return 0;
+	g_string_append_len(out, (const char *)*p, (gssize)n);
+	*p += n;
+	return 1;
+}
+
 /* Walk s: each valid character that is neither unsafe nor in also is
  * copied; the others go to bad(out, cp, byte, valid). */
 static void
@@ -67,13 +81,10 @@ walk(GString *out, const char *s, const char *also,
 	unsigned cp;
 
 	while (*p != '\0') {
-		size_t n = plain_run(p, also);
+		size_t n;
 
-		if (n > 0) {
-			g_string_append_len(out, (const char *)p, (gssize)n);
-			p += n;
+		if (copy_plain(out, &p, also))
 			continue;
-		}
 		n = utf8_len(p, &cp);
 		if (n == 0) {
 			bad(out, 0, *p, 0);
@@ -221,13 +232,10 @@ sanitize_html(GString *out, const char *s)
 	unsigned cp;
 
 	while (*p != '\0') {
-		size_t n = plain_run(p, "&<>\"'");
+		size_t n;
 
-		if (n > 0) {
-			g_string_append_len(out, (const char *)p, (gssize)n);
-			p += n;
+		if (copy_plain(out, &p, "&<>\"'"))
 			continue;
-		}
 		n = utf8_len(p, &cp);
 		if (n == 0 || html_forbidden(cp)) {
 			g_string_append(out, REPLACEMENT);
@@ -253,13 +261,10 @@ sanitize_prom_label(GString *out, const char *s)
 	unsigned cp;
 
 	while (*p != '\0') {
-		size_t n = plain_run(p, "\\\"");
+		size_t n;
 
-		if (n > 0) {
-			g_string_append_len(out, (const char *)p, (gssize)n);
-			p += n;
+		if (copy_plain(out, &p, "\\\""))
 			continue;
-		}
 		n = utf8_len(p, &cp);
 		if (n == 0) {
 			g_string_append(out, REPLACEMENT);
