@@ -21,11 +21,11 @@
 #define FPRUN_MIN_BITS 16
 #define FPRUN_MAX_BITS 20
 #define FPRUN_PER_BUCKET 8
-/* A sort-in builds the whole index (at least 2^16 buckets): done for
- * fewer members than that, a store of a few thousand reports a day paid
- * it at every file (+8% of a 10^5-line summary's instructions). Until
- * then the members stay pending, in a hash set of at most 1 MiB. */
-#define FPRUN_MIN_PENDING ((size_t)1 << FPRUN_MIN_BITS)
+/* A sort-in builds a whole index (at least 2^16 buckets): done at every
+ * file while the run was small, a store of a few thousand reports a day
+ * paid +8% of a 10^5-line summary's instructions. Members wait in the
+ * pending hash set until there are this many (128 KiB of slots). */
+#define FPRUN_MIN_PENDING ((size_t)8192)
 #define FPRUN_BYTES 6
 #define FPRUN_LOW_MASK ((UINT64_C(1) << 48) - 1)
 
@@ -75,22 +75,31 @@ whole(size_t b, unsigned bits, uint64_t low)
 	return (uint64_t)(b >> (bits - 16)) << 48 | low;
 }
 
-/* The first i in fp's bucket with v[i] >= fp, else the bucket's end.
- * Within a bucket the top bits are equal, so the low 48 order it. */
+/* The first member at or above fp among r's first i (a binary search of
+ * fp's bucket in the low bits: within a bucket the top bits are equal),
+ * and whether it is fp itself. */
 static size_t
-lower_bound(const struct tlsrpt_fprun *r, uint64_t fp)
+position(const struct tlsrpt_fprun *r, uint64_t fp, size_t i, int *equal)
 {
-	size_t b = bucket(fp, r->bits);
-	size_t lo = r->idx[b], hi = r->idx[b + 1];
+	size_t b = bucket(fp, r->bits), lo = r->idx[b], hi = r->idx[b + 1];
 	uint64_t low = fp & FPRUN_LOW_MASK;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	if (hi > i)
+		hi = i;
+	if (lo > hi)
+		lo = hi;
+	{
+		size_t end = hi;
 
-		if (low_at(r->v, mid) < low)
-			lo = mid + 1;
-		else
-			hi = mid;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (low_at(r->v, mid) < low)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		*equal = lo < end && low_at(r->v, lo) == low;
 	}
 	return lo;
 }
@@ -98,7 +107,7 @@ lower_bound(const struct tlsrpt_fprun *r, uint64_t fp)
 int
 tlsrpt_fprun_has(const struct tlsrpt_fprun *r, uint64_t fp)
 {
-	size_t i, b;
+	int equal;
 
 	if (tlsrpt_fpset_has(&r->pend, fp))
 		return 1;
@@ -106,9 +115,8 @@ tlsrpt_fprun_has(const struct tlsrpt_fprun *r, uint64_t fp)
 		return r->has_zero;
 	if (r->n == 0)
 		return 0;
-	i = lower_bound(r, fp);
-	b = bucket(fp, r->bits);
-	return i < r->idx[b + 1] && low_at(r->v, i) == (fp & FPRUN_LOW_MASK);
+	(void)position(r, fp, r->n, &equal);
+	return equal;
 }
 
 /* Quicksort (Hoare's partition around the median of three, the smaller
@@ -163,14 +171,16 @@ sort_fps(uint64_t *a, size_t n)
 
 /* Merge the m sorted new members a[] into r's n members from the back, in
  * place (r->v has room for n + m), and build the index of the result
- * (2^bits buckets) into idx, a new block: the old one (r->idx, r->bits)
- * tells each old member's top bits as the merge passes it. Each member
- * moves at most once. A new member already in r is kept once; the result
- * then starts that many places up, and is moved down. Returns that number
- * (0 but for a caller absorbing a member twice). */
+ * (2^bits buckets, other than r's) into idx, a new block: the old one
+ * (r->idx, r->bits) tells each old member's top bits as the merge passes
+ * it. Each member moves at most once. A new member already in r is kept
+ * once; the result then starts that many places up, and is moved down.
+ * Returns that number (0 but for a caller absorbing a member twice). A
+ * member at a time, so only when the index grows (a few times in a run's
+ * life); merge_blocks() otherwise. */
 static size_t
-merge_back(const struct tlsrpt_fprun *r, const uint64_t *a, size_t m,
-	   uint32_t *idx, unsigned bits)
+merge_rebuild(const struct tlsrpt_fprun *r, const uint64_t *a, size_t m,
+	      uint32_t *idx, unsigned bits)
 {
 	size_t nb = (size_t)1 << bits, i = r->n, k = m, w = r->n + m, ob;
 	size_t shift;
@@ -209,6 +219,49 @@ merge_back(const struct tlsrpt_fprun *r, const uint64_t *a, size_t m,
 	return shift;
 }
 
+/* merge_rebuild()'s job when the index keeps its size (r->bits == bits):
+ * from the back, each new member finds its place among the old ones, the
+ * old ones above it move up in one memmove, and the index is r's, each
+ * bucket later by the new members below it: O(m log + buckets) steps and
+ * the array's bytes moved once, where a member at a time cost ~40
+ * instructions each of the run's members at every sort-in. A new member
+ * already there is dropped (a[k] set to 0: fingerprints are not 0). */
+static size_t
+merge_blocks(const struct tlsrpt_fprun *r, uint64_t *a, size_t m, uint32_t *idx)
+{
+	size_t nb = (size_t)1 << r->bits, i = r->n, w = r->n + m, dups = 0;
+	size_t k, below = 0;
+
+	for (k = m; k > 0; k--) {
+		int equal;
+		size_t p = position(r, a[k - 1], i, &equal), run = i - p;
+
+		memmove(r->v + (w - run) * FPRUN_BYTES, r->v + p * FPRUN_BYTES,
+			run * FPRUN_BYTES);
+		w -= run;
+		i = p;
+		if (equal) {
+			a[k - 1] = 0;
+			dups++;
+			continue;
+		}
+		low_put(r->v, --w, a[k - 1]);
+	}
+	/* The old members below every new one, [0, i), stay; the rest,
+	 * [w, n + m), close up behind them when members were dropped. */
+	if (w > i)
+		memmove(r->v + i * FPRUN_BYTES, r->v + w * FPRUN_BYTES,
+			(r->n + m - w) * FPRUN_BYTES);
+	k = 0;
+	for (size_t b = 0; b < nb; b++) {
+		while (k < m && (a[k] == 0 || bucket(a[k], r->bits) < b))
+			below += a[k++] != 0;
+		idx[b] = r->idx[b] + (uint32_t)below;
+	}
+	idx[nb] = (uint32_t)(r->n + m - dups);
+	return dups;
+}
+
 /* Sort the members of s into the array and empty s. 0, or -1 when out of
  * memory: then r and s are unchanged. */
 static int
@@ -244,7 +297,8 @@ sort_in(struct tlsrpt_fprun *r, struct tlsrpt_fpset *s)
 			a[j++] = a[i];
 	}
 	sort_fps(a, m);
-	dups = merge_back(r, a, m, idx, bits);
+	dups = r->n > 0 && bits == r->bits ? merge_blocks(r, a, m, idx)
+					   : merge_rebuild(r, a, m, idx, bits);
 	n -= dups;
 	if (dups > 0) {
 		unsigned char *v = tlsrpt_reallocarray(r->v, n, FPRUN_BYTES);
