@@ -25,7 +25,6 @@ RUNS=$4
 NOW=1795737600
 PNOW=2026-11-27T00:00:00Z
 . "$(dirname "$0")/bench.inc"
-n() { awk -v s="$S" -v n="$1" 'BEGIN { v = int(n * s); print v < 1 ? 1 : v }'; }
 # measure FILE-PREFIX COMMAND... -- appends seconds, CPU seconds and peak
 # RSS of one run to PREFIX.t, PREFIX.c, PREFIX.m; exit 1 (the summary
 # listed failures) is no error

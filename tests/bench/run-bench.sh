@@ -23,8 +23,7 @@ trap cleanup EXIT
 trap 'exit 2' INT TERM
 command -v jq >/dev/null || { echo "bench: jq is not installed" >&2; exit 1; }
 
-n() { awk -v s="$S" -v n="$1" 'BEGIN { v = int(n * s); print v < 1 ? 1 : v }'; }
-# field KEY LINE -- the value of KEY=... in a key=value line
+# row, median, field, ratio, now and n (a count times BENCH_SCALE)
 . "$(dirname "$0")/bench.inc"
 port() { python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -187,6 +186,9 @@ rm -rf "$T/p"
 
 # (4c) one provider day against jq + awk, (4d) bytes per domain group
 sh tests/bench/oneday-bench.sh "$B" "$T" "$S" "$RUNS"
+
+# (4g) the memory per report of a store whose reporters report daily
+sh tests/bench/daily-bench.sh "$B" "$T" "$S" "$RUNS"
 
 # (4e) the memory of the output: every format against CSV (gen-fleet)
 sh tests/bench/stream-bench.sh "$B" "$T" "$RUNS"
