@@ -112,7 +112,7 @@ fill(struct tlsrpt_rollup *ru, size_t n)
 }
 
 static int
-get_u(struct tlsrpt_rollup *ru, uint64_t *v)
+get_u_long(struct tlsrpt_rollup *ru, uint64_t *v)
 {
 	*v = 0;
 	for (unsigned shift = 0; shift < 64; shift += 7) {
@@ -128,6 +128,18 @@ get_u(struct tlsrpt_rollup *ru, uint64_t *v)
 			return 0;
 	}
 	return errno = EINVAL, -1;
+}
+
+/* Most numbers (string references, counts, types) are one byte: read
+ * here without the loop, the rest by get_u_long(). */
+static inline int
+get_u(struct tlsrpt_rollup *ru, uint64_t *v)
+{
+	if (ru->pos < ru->len && !(ru->buf[ru->pos] & 0x80)) {
+		*v = ru->buf[ru->pos++];
+		return 0;
+	}
+	return get_u_long(ru, v);
 }
 
 /* A number in [0, max]. */
@@ -198,8 +210,12 @@ get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n)
 	if ((t & 3) == ROLLUP_STR_REF) {
 		if (len >= ru->n_offs)
 			return errno = EINVAL, -1;
+		/* Kept one after another, each with its NUL: the next one's
+		 * offset (or the arena's end) says the length. */
 		*s = ru->arena + ru->offs[len];
-		*n = strlen(*s);
+		*n = (len + 1 < ru->n_offs ? ru->offs[len + 1]
+					   : ru->arena_len) -
+		     ru->offs[len] - 1;
 		return 0;
 	}
 	if ((t & 3) == 0 || len > ru->max_str || fill(ru, (size_t)len) < 0)
