@@ -36,9 +36,14 @@ struct tlsrpt_rollup {
 	unsigned char *buf;
 	size_t pos, len, cap;
 	uint64_t off, end;
-	/* The table of strings: NUL-terminated in arena, at offsets. */
+	/* The table of strings: NUL-terminated in arena, at offsets. Once
+	 * the entries begin it is reserved at their size and never moves
+	 * (arena_fixed), so a record borrows its strings from it instead of
+	 * a copy of each: a kept string takes its bytes and at least one
+	 * byte of tag from the file, so it cannot need more. */
 	char *arena;
 	size_t arena_len, arena_cap;
+	int arena_fixed;
 	size_t *offs;
 	size_t n_offs, offs_cap;
 	/* What the record last returned borrows (reader.h): its report's
@@ -166,7 +171,11 @@ static int
 keep(struct tlsrpt_rollup *ru, const unsigned char *s, size_t n)
 {
 	if (n + 1 > ru->arena_cap - ru->arena_len) {
-		size_t ncap = ru->arena_cap * 2 + n + 1;
+		size_t ncap;
+
+		if (ru->arena_fixed) /* more than the file holds: damaged */
+			return errno = EINVAL, -1;
+		ncap = ru->arena_cap * 2 + n + 1;
 		char *na = tlsrpt_realloc(ru->arena, ncap);
 
 		if (na == NULL)
@@ -191,17 +200,19 @@ keep(struct tlsrpt_rollup *ru, const unsigned char *s, size_t n)
 }
 
 /* A string's bytes (*s, *n; *s NULL for NULL), valid until the next read
- * from ru: in the table of strings, or in buf (pos is moved past them). A
- * string never holds a NUL: a line's JSON strings do not (the record
- * decoder refuses \u0000). */
+ * from ru: in the table of strings (*kept 1: NUL-terminated, and while
+ * the entries are read, until ru closes), or in buf (pos is moved past
+ * them). A string never holds a NUL: a line's JSON strings do not (the
+ * record decoder refuses \u0000). */
 static int
-get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n)
+get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n, int *kept)
 {
 	uint64_t t, len;
 	const unsigned char *p;
 
 	*s = NULL;
 	*n = 0;
+	*kept = 0;
 	if (get_u(ru, &t) < 0)
 		return -1;
 	if (t == 0)
@@ -216,6 +227,7 @@ get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n)
 		*n = (len + 1 < ru->n_offs ? ru->offs[len + 1]
 					   : ru->arena_len) -
 		     ru->offs[len] - 1;
+		*kept = 1;
 		return 0;
 	}
 	if ((t & 3) == 0 || len > ru->max_str || fill(ru, (size_t)len) < 0)
@@ -223,27 +235,38 @@ get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n)
 	p = ru->buf + ru->pos;
 	if (memchr(p, '\0', (size_t)len) != NULL)
 		return errno = EINVAL, -1;
-	if ((t & 3) == ROLLUP_STR_KEEP && keep(ru, p, (size_t)len) < 0)
-		return errno = ENOMEM, -1;
 	*s = (const char *)p;
 	*n = (size_t)len;
+	if ((t & 3) == ROLLUP_STR_KEEP) {
+		if (keep(ru, p, (size_t)len) < 0)
+			return errno = errno == EINVAL ? EINVAL : ENOMEM, -1;
+		*s = ru->arena + ru->offs[ru->n_offs - 1];
+		*kept = 1;
+	}
 	ru->pos += (size_t)len;
 	return 0;
 }
 
-/* A string into *out (NULL for NULL): new, or cut from the scratch region
- * at *region (the record borrows it). */
+/* A string into *out (NULL for NULL): new, or borrowed by the record --
+ * from the fixed table of strings, else cut from the scratch region at
+ * *region. A borrower reads the string, never writes it: the table's
+ * copy serves every later entry that names it. */
 static int
 get_str(struct tlsrpt_rollup *ru, char **out, struct tlsrpt_scratch *region)
 {
 	const char *s;
 	size_t n;
+	int kept;
 
 	*out = NULL;
-	if (get_bytes(ru, &s, &n) < 0)
+	if (get_bytes(ru, &s, &n, &kept) < 0)
 		return -1;
 	if (s == NULL)
 		return 0;
+	if (region != NULL && kept && ru->arena_fixed) {
+		*out = (char *)s;
+		return 0;
+	}
 	*out = region != NULL ? tlsrpt_scratch_alloc(region, n + 1)
 			      : tlsrpt_malloc(n + 1);
 	if (*out == NULL)
@@ -467,6 +490,19 @@ check(struct tlsrpt_rollup *ru, const struct rollup_header *h)
 	ru->off = ROLLUP_HDR;
 	ru->end = h->trailer;
 	ru->n_offs = ru->arena_len = 0; /* the notes kept nothing anyway */
+	/* The entries' strings cannot take more than the entries' bytes. */
+	if (ru->end - ru->off + 1 > ru->arena_cap) {
+		char *na;
+
+		if (ru->end - ru->off + 1 > SIZE_MAX)
+			return 1;
+		na = tlsrpt_realloc(ru->arena, (size_t)(ru->end - ru->off) + 1);
+		if (na == NULL)
+			return errno = ENOMEM, -1;
+		ru->arena = na;
+		ru->arena_cap = (size_t)(ru->end - ru->off) + 1;
+	}
+	ru->arena_fixed = 1;
 	return 0;
 }
 
