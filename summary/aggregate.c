@@ -184,12 +184,20 @@ day_table(void)
 char *
 summary_intern(const struct summary_agg *a, const char *s)
 {
-	char *copy = g_hash_table_lookup(a->interned, s);
+	struct summary_intern_memo *m =
+		&a->intern_memo[((uintptr_t)s >> 3) &
+				(SUMMARY_INTERN_MEMO - 1)];
+	char *copy;
 
+	if (m->asked == s && strcmp(m->copy, s) == 0)
+		return m->copy;
+	copy = g_hash_table_lookup(a->interned, s);
 	if (copy == NULL) {
 		copy = g_string_chunk_insert(a->strings, s);
 		g_hash_table_add(a->interned, copy);
 	}
+	m->asked = s;
+	m->copy = copy;
 	return copy;
 }
 
@@ -232,6 +240,8 @@ summary_agg_new(const struct summary_options *o)
 	a->opt = *o;
 	a->strings = g_string_chunk_new(4096);
 	a->interned = g_hash_table_new(tlsrpt_str_hash, g_str_equal);
+	a->intern_memo =
+		g_new0(struct summary_intern_memo, SUMMARY_INTERN_MEMO);
 	a->slab = summary_slab_new();
 	a->reason_buf =
 		g_array_new(FALSE, FALSE, sizeof(struct summary_reason));
@@ -331,6 +341,7 @@ summary_agg_free(struct summary_agg *a)
 	if (a->known_cache != NULL)
 		g_hash_table_destroy(a->known_cache);
 	g_hash_table_destroy(a->interned);
+	g_free(a->intern_memo);
 	g_string_chunk_free(a->strings); /* after every group naming them */
 	summary_slab_free(a->slab);	 /* after every group in it */
 	g_array_unref(a->reason_buf);

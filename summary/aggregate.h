@@ -483,6 +483,12 @@ struct summary_agg {
 	 * g_str_hash, whose collisions a reporter can choose). */
 	GStringChunk *strings;
 	GHashTable *interned;
+	/* The copies last returned, by the address of the string asked
+	 * for: a rollup's lines borrow its table of strings, so a result
+	 * type, mode or MX met again is often the same address. A hit is
+	 * checked by content, so an address reused for another string (the
+	 * next file's table, a line buffer) only misses. */
+	struct summary_intern_memo *intern_memo;
 	GHashTable *domains_h, *orgs_h, *results_h, *mx_h, *senders_h, *days_h;
 	/* The report being read: its lines come one after another. Its
 	 * key (org NUL id) and the domains of its lines so far (each
@@ -536,6 +542,12 @@ void summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec);
  * domains asked for). Owned by a. */
 /* s's one copy in the aggregation's strings (made at first sight), freed
  * with the aggregation. */
+#define SUMMARY_INTERN_MEMO 512 /* a power of two */
+struct summary_intern_memo {
+	const char *asked;
+	char *copy;
+};
+
 char *summary_intern(const struct summary_agg *a, const char *s);
 
 struct summary_domain *summary_agg_domain(struct summary_agg *a,
