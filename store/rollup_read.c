@@ -36,14 +36,13 @@ struct tlsrpt_rollup {
 	unsigned char *buf;
 	size_t pos, len, cap;
 	uint64_t off, end;
-	/* The table of strings: NUL-terminated in arena, at offsets. Once
-	 * the entries begin it is reserved at their size and never moves
-	 * (arena_fixed), so a record borrows its strings from it instead of
-	 * a copy of each: a kept string takes its bytes and at least one
-	 * byte of tag from the file, so it cannot need more. */
+	/* The table of strings: NUL-terminated in arena, at offsets. It is
+	 * reserved at the file's size when the file is checked and never
+	 * moves, so a record borrows its strings from it instead of a copy
+	 * of each: a kept string takes its bytes and at least one byte of
+	 * tag from the file, so it cannot need more. */
 	char *arena;
 	size_t arena_len, arena_cap;
-	int arena_fixed;
 	size_t *offs;
 	size_t n_offs, offs_cap;
 	/* What the record last returned borrows (reader.h): its report's
@@ -167,28 +166,21 @@ get_i(struct tlsrpt_rollup *ru, int64_t *v)
 	return 0;
 }
 
+/* Keep s (n bytes, read from the file) in the table of strings: 0, or -1
+ * with errno ENOMEM. The table has room (check()): what a part of the
+ * file keeps is never more than that part's bytes, so EINVAL here is a
+ * guard, not a way a damaged file takes. */
 static int
 keep(struct tlsrpt_rollup *ru, const unsigned char *s, size_t n)
 {
-	if (n + 1 > ru->arena_cap - ru->arena_len) {
-		size_t ncap;
-
-		if (ru->arena_fixed) /* more than the file holds: damaged */
-			return errno = EINVAL, -1;
-		ncap = ru->arena_cap * 2 + n + 1;
-		char *na = tlsrpt_realloc(ru->arena, ncap);
-
-		if (na == NULL)
-			return -1;
-		ru->arena = na;
-		ru->arena_cap = ncap;
-	}
+	if (n + 1 > ru->arena_cap - ru->arena_len)
+		return errno = EINVAL, -1;
 	if (ru->n_offs == ru->offs_cap) {
 		size_t ncap = ru->offs_cap * 2 + 64;
 		size_t *no = tlsrpt_reallocarray(ru->offs, ncap, sizeof(*no));
 
 		if (no == NULL)
-			return -1;
+			return errno = ENOMEM, -1;
 		ru->offs = no;
 		ru->offs_cap = ncap;
 	}
@@ -199,11 +191,10 @@ keep(struct tlsrpt_rollup *ru, const unsigned char *s, size_t n)
 	return 0;
 }
 
-/* A string's bytes (*s, *n; *s NULL for NULL), valid until the next read
- * from ru: in the table of strings (*kept 1: NUL-terminated, and while
- * the entries are read, until ru closes), or in buf (pos is moved past
- * them). A string never holds a NUL: a line's JSON strings do not (the
- * record decoder refuses \u0000). */
+/* A string's bytes (*s, *n; *s NULL for NULL): in the table of strings
+ * (*kept 1: NUL-terminated, until ru closes), or in buf until the next
+ * read from ru (pos is moved past them). A string never holds a NUL: a line's
+ * JSON strings do not (the record decoder refuses \u0000). */
 static int
 get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n, int *kept)
 {
@@ -239,7 +230,7 @@ get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n, int *kept)
 	*n = (size_t)len;
 	if ((t & 3) == ROLLUP_STR_KEEP) {
 		if (keep(ru, p, (size_t)len) < 0)
-			return errno = errno == EINVAL ? EINVAL : ENOMEM, -1;
+			return -1;
 		*s = ru->arena + ru->offs[ru->n_offs - 1];
 		*kept = 1;
 	}
@@ -248,7 +239,7 @@ get_bytes(struct tlsrpt_rollup *ru, const char **s, size_t *n, int *kept)
 }
 
 /* A string into *out (NULL for NULL): new, or borrowed by the record --
- * from the fixed table of strings, else cut from the scratch region at
+ * from the table of strings, else cut from the scratch region at
  * *region. A borrower reads the string, never writes it: the table's
  * copy serves every later entry that names it. */
 static int
@@ -263,7 +254,7 @@ get_str(struct tlsrpt_rollup *ru, char **out, struct tlsrpt_scratch *region)
 		return -1;
 	if (s == NULL)
 		return 0;
-	if (region != NULL && kept && ru->arena_fixed) {
+	if (region != NULL && kept) {
 		*out = (char *)s;
 		return 0;
 	}
@@ -464,6 +455,13 @@ check(struct tlsrpt_rollup *ru, const struct rollup_header *h)
 	}
 	if ((uint32_t)crc != h->crc)
 		return 1;
+	/* The table of strings, at the most the file's strings can take. */
+	if (h->length - ROLLUP_HDR >= SIZE_MAX)
+		return 1;
+	ru->arena = tlsrpt_malloc((size_t)(h->length - ROLLUP_HDR) + 1);
+	if (ru->arena == NULL)
+		return errno = ENOMEM, -1;
+	ru->arena_cap = (size_t)(h->length - ROLLUP_HDR) + 1;
 	ru->pos = ru->len = 0;
 	ru->off = h->trailer;
 	if (get_max(ru, h->trailer, &v) < 0) /* entries take a byte each */
@@ -490,19 +488,6 @@ check(struct tlsrpt_rollup *ru, const struct rollup_header *h)
 	ru->off = ROLLUP_HDR;
 	ru->end = h->trailer;
 	ru->n_offs = ru->arena_len = 0; /* the notes kept nothing anyway */
-	/* The entries' strings cannot take more than the entries' bytes. */
-	if (ru->end - ru->off + 1 > ru->arena_cap) {
-		char *na;
-
-		if (ru->end - ru->off + 1 > SIZE_MAX)
-			return 1;
-		na = tlsrpt_realloc(ru->arena, (size_t)(ru->end - ru->off) + 1);
-		if (na == NULL)
-			return errno = ENOMEM, -1;
-		ru->arena = na;
-		ru->arena_cap = (size_t)(ru->end - ru->off) + 1;
-	}
-	ru->arena_fixed = 1;
 	return 0;
 }
 
