@@ -16,9 +16,9 @@
  * was 128 MiB plus 64 while growing. The reader keeps the file being read
  * in an fpset (small, and added to at every report) and moves it into the
  * run when the next file is opened. The run holds such sets pending (one
- * more fpset) until they are an eighth of the array and at least 2^16,
- * then sorts them in: a merge moves the whole array and rebuilds its
- * index, so not at every file.
+ * more fpset) until they are an eighth of the array and at least 8,192,
+ * then sorts them in: a merge moves the array's bytes and shifts or
+ * rebuilds its index, so not at every file.
  */
 #ifndef TLSRPT_STORE_FPRUN_H
 #define TLSRPT_STORE_FPRUN_H

@@ -146,8 +146,8 @@ tlsrpt_fpset_merge(struct tlsrpt_fpset *to, const struct tlsrpt_fpset *from)
 	 * in from's slot order, members come sorted by their home slot in
 	 * from; a smaller table folds that order onto itself lap after lap,
 	 * and linear probing then walks ever longer clusters: 632,000
-	 * members into an empty set took 4 s, where an add each takes
-	 * 0.03. */
+	 * members into an empty set took 4 s (check_fprun's test_top_bits;
+	 * its whole suite runs in 0.55 s now). */
 	while (cap < from->cap || to->n + from->n > cap / 4 * 3) {
 		if (cap > SIZE_MAX / 2)
 			return -1;
