@@ -201,6 +201,52 @@ summary_intern(const struct summary_agg *a, const char *s)
 	return copy;
 }
 
+static guint
+policy_seen_hash(gconstpointer k)
+{
+	const struct summary_policy_seen *p = k;
+	/* Interned: equal names are equal addresses. Addresses are ours,
+	 * not a sender's to choose, but keyed all the same. */
+	int64_t x = (int64_t)((uint64_t)(uintptr_t)p->sts_mode *
+				      0x9e3779b97f4a7c15u ^
+			      (uint64_t)(uintptr_t)p->mx);
+
+	return tlsrpt_int64_hash(&x);
+}
+
+static gboolean
+policy_seen_equal(gconstpointer x, gconstpointer y)
+{
+	const struct summary_policy_seen *p = x, *q = y;
+
+	return p->sts_mode == q->sts_mode && p->mx == q->mx;
+}
+
+const struct summary_policy_seen *
+summary_policy_seen(struct summary_agg *a,
+		    const struct summary_policy_seen *cur, const char *mode,
+		    const char *mx)
+{
+	struct summary_policy_seen key, *p;
+
+	if (mode == NULL)
+		mode = "unknown";
+	/* A newer policy mostly names what the last did: two strcmp cost
+	 * less than the lookups. */
+	if (cur != NULL && strcmp(cur->sts_mode, mode) == 0 &&
+	    summary_same_name(cur->mx, mx))
+		return cur;
+	key.sts_mode = summary_intern(a, mode);
+	key.mx = mx != NULL ? summary_intern(a, mx) : NULL;
+	p = g_hash_table_lookup(a->policies, &key);
+	if (p == NULL) {
+		p = summary_slab_alloc0(a->slab, sizeof(*p));
+		*p = key;
+		g_hash_table_add(a->policies, p);
+	}
+	return p;
+}
+
 struct summary_domain *
 summary_agg_domain(struct summary_agg *a, const char *name)
 {
@@ -240,6 +286,7 @@ summary_agg_new(const struct summary_options *o)
 	a->opt = *o;
 	a->strings = g_string_chunk_new(4096);
 	a->interned = g_hash_table_new(tlsrpt_str_hash, g_str_equal);
+	a->policies = g_hash_table_new(policy_seen_hash, policy_seen_equal);
 	a->intern_memo =
 		g_new0(struct summary_intern_memo, SUMMARY_INTERN_MEMO);
 	a->slab = summary_slab_new();
@@ -322,6 +369,7 @@ summary_agg_free(struct summary_agg *a)
 		g_ptr_array_free(a->probes, TRUE);
 	if (a->policy_wide != NULL)
 		g_hash_table_destroy(a->policy_wide);
+	g_hash_table_destroy(a->policies);
 	g_hash_table_destroy(a->probes_h);
 	g_hash_table_destroy(a->domains_h);
 	g_hash_table_destroy(a->orgs_h);

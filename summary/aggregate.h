@@ -125,6 +125,15 @@ struct summary_day {
  * A provider's store has millions (every domain x every reporter): they
  * are cut from the aggregation's slab (slab.h), 56 bytes each, and their
  * report times take 4 bytes a time (see times). */
+/* The mode and MX list of a policy some reporter saw last, both interned
+ * (summary_agg.strings), the pair itself interned (summary_agg.policies):
+ * a reporter keeps one pointer for the two, as a provider has millions of
+ * reporters and a few pairs. */
+struct summary_policy_seen {
+	const char *sts_mode; /* "unknown" when the policy named none */
+	const char *mx;	      /* NULL when it named none */
+};
+
 struct summary_reporter {
 	const char *org; /* interned (summary_agg.strings) */
 	/* The n_times received times of its reports, read with
@@ -159,8 +168,8 @@ struct summary_reporter {
 	 * UINT32_MAX decides the same. */
 	uint32_t recent_reports;
 	int64_t last; /* last received */
-	/* Latest policy it saw (NULL: no sts seen), interned. */
-	const char *sts_mode, *mx;
+	/* Latest policy it saw (NULL: no sts seen). */
+	const struct summary_policy_seen *policy;
 	/* The received time of the report saying so (what orders "latest"),
 	 * as an offset from the look-back's start, and its start-datetime
 	 * (the sender's: any int64) less that received time: 4 bytes each
@@ -469,6 +478,8 @@ struct summary_agg {
 	/* Reporter -> int64_t[2] (received, start-datetime) of its latest
 	 * policy, for those whose offsets do not fit 4 bytes (NULL: none). */
 	GHashTable *policy_wide;
+	/* Every struct summary_policy_seen (the slab's), by both names. */
+	GHashTable *policies;
 	/* The reporters, days, mode tallies and pairs of the domains
 	 * (slab.h). */
 	struct summary_slab *slab;
@@ -549,6 +560,35 @@ struct summary_intern_memo {
 };
 
 char *summary_intern(const struct summary_agg *a, const char *s);
+
+/* Two names alike, or both NULL. */
+static inline int
+summary_same_name(const char *x, const char *y)
+{
+	if (x == NULL || y == NULL)
+		return x == y;
+	return strcmp(x, y) == 0;
+}
+
+/* The pair (mode, mx) interned; cur when it is that pair already. mode
+ * NULL is "unknown", mx NULL none. */
+const struct summary_policy_seen *
+summary_policy_seen(struct summary_agg *a,
+		    const struct summary_policy_seen *cur, const char *mode,
+		    const char *mx);
+
+/* The mode and MX list r saw last (NULL: no sts policy seen; no MX). */
+static inline const char *
+summary_reporter_mode(const struct summary_reporter *r)
+{
+	return r->policy != NULL ? r->policy->sts_mode : NULL;
+}
+
+static inline const char *
+summary_reporter_mx(const struct summary_reporter *r)
+{
+	return r->policy != NULL ? r->policy->mx : NULL;
+}
 
 struct summary_domain *summary_agg_domain(struct summary_agg *a,
 					  const char *name);

@@ -685,10 +685,10 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 			d->policy_recv = rec->received;
 			d->policy_seen = rec->start_time;
 		}
-		if (r->sts_mode != NULL)
+		if (r->policy != NULL)
 			summary_reporter_policy(a, r, &recv, &seen);
-		if (policy_newer(r->sts_mode, recv, seen, rec)) {
-			set_policy(a, &r->sts_mode, &r->mx, mode, mx);
+		if (policy_newer(summary_reporter_mode(r), recv, seen, rec)) {
+			r->policy = summary_policy_seen(a, r->policy, mode, mx);
 			summary_reporter_set_policy(a, r, rec->received,
 						    rec->start_time);
 		}

@@ -58,20 +58,12 @@ keep_reasons(struct summary_agg *a, struct summary_domain *d)
 	g_array_set_size(a->reason_buf, 0);
 }
 
-static int
-same(const char *x, const char *y)
-{
-	if (x == NULL || y == NULL)
-		return x == y;
-	return strcmp(x, y) == 0;
-}
-
 static enum summary_mode
 mode_index(const char *mode)
 {
-	if (same(mode, "testing"))
+	if (summary_same_name(mode, "testing"))
 		return SUMMARY_MODE_TESTING;
-	if (same(mode, "enforce"))
+	if (summary_same_name(mode, "enforce"))
 		return SUMMARY_MODE_ENFORCE;
 	return SUMMARY_MODE_OTHER;
 }
@@ -91,7 +83,7 @@ stale(const struct summary_domain *d, const struct summary_reporter *r,
 	if (m == SUMMARY_MODE_OTHER || dm == SUMMARY_MODE_OTHER || dm == m ||
 	    rec->received < d->policy_recv)
 		return 0;
-	return r->sts_mode != NULL && mode_index(r->sts_mode) == m;
+	return r->policy != NULL && mode_index(r->policy->sts_mode) == m;
 }
 
 void
@@ -175,17 +167,19 @@ judge_mismatch(const struct summary_agg *a, struct summary_domain *d)
 
 	for (i = 0; i < d->n_reporters; i++) {
 		const struct summary_reporter *r = d->reporters[i];
+		const struct summary_policy_seen *p = r->policy;
 
-		if (r->recent_reports == 0 || r->sts_mode == NULL)
+		if (r->recent_reports == 0 || p == NULL)
 			continue;
-		if (same(r->sts_mode, d->sts_mode) && same(r->mx, d->mx))
+		if (summary_same_name(p->sts_mode, d->sts_mode) &&
+		    summary_same_name(p->mx, d->mx))
 			continue;
 		reason(a, "policy-mismatch",
 		       g_strdup_printf("%s last saw mode %s, mx %s (latest: "
 				       "mode %s, mx %s); it may still cache "
 				       "an older policy",
-				       r->org, r->sts_mode,
-				       r->mx != NULL ? r->mx : "(none)",
+				       r->org, p->sts_mode,
+				       p->mx != NULL ? p->mx : "(none)",
 				       d->sts_mode,
 				       d->mx != NULL ? d->mx : "(none)"));
 	}
@@ -410,9 +404,9 @@ summary_readiness(struct summary_agg *a)
 				d->recent_reporters++;
 		}
 		d->verdict = SUMMARY_VERDICT_NONE;
-		if (same(d->sts_mode, "testing")) {
+		if (summary_same_name(d->sts_mode, "testing")) {
 			judge_testing(a, d);
-		} else if (same(d->sts_mode, "enforce")) {
+		} else if (summary_same_name(d->sts_mode, "enforce")) {
 			judge_enforce(a, d);
 		}
 		keep_reasons(a, d);

@@ -511,8 +511,9 @@ END_TEST
  * from the aggregation's slab, not allocated one by one: a new domain's
  * first line takes the domain's, a reporter's, a day's and a tally's bytes
  * of it, a line from a new reporter on a day and mode already seen exactly
- * one reporter's, a new day one day's, a new mode one tally's; a reporter
- * is 56 bytes. */
+ * one reporter's, a new day one day's, a new mode one tally's and one
+ * policy pair's (a reporter names its latest mode and MX by one pointer to
+ * a pair shared by all who saw the same); a reporter is 48 bytes. */
 START_TEST(test_groups_in_slab)
 {
 	struct summary_agg *a = new_agg();
@@ -520,21 +521,32 @@ START_TEST(test_groups_in_slab)
 	const size_t rsize = (sizeof(struct summary_reporter) + 7) & ~7u;
 	const size_t dsize = (sizeof(struct summary_day) + 7) & ~7u;
 	const size_t tsize = (sizeof(struct summary_mode_tally) + 7) & ~7u;
+	const size_t psize = (sizeof(struct summary_policy_seen) + 7) & ~7u;
 	size_t used;
 
-	ck_assert_uint_le(sizeof(struct summary_reporter), 56);
+	ck_assert_uint_le(sizeof(struct summary_reporter), 48);
 	feed(a, "A", AT(1, 1), "testing", 100, 0);
 	used = summary_slab_used(a->slab);
-	ck_assert_uint_eq(used, domsize + rsize + dsize + tsize);
+	ck_assert_uint_eq(used, domsize + rsize + dsize + tsize + psize);
 	feed(a, "B", AT(1, 2), "testing", 100, 0); /* new reporter only */
 	ck_assert_uint_eq(summary_slab_used(a->slab), used + rsize);
 	used += rsize;
 	feed(a, "B", AT(2, 2), "testing", 100, 0); /* new day only */
 	ck_assert_uint_eq(summary_slab_used(a->slab), used + dsize);
 	used += dsize;
-	feed(a, "B", AT(2, 3), "enforce", 100, 0); /* new mode only */
+	/* New mode only: older than B's latest policy (day 1), so B's
+	 * pair stays. */
+	feed(a, "B", AT(2, 3), "enforce", 100, 0);
 	ck_assert_uint_eq(summary_slab_used(a->slab), used + tsize);
 	ck_assert_uint_ge(summary_slab_reserved(a->slab), used + tsize);
+	used += tsize;
+	/* A's newest policy names a new mode: a new pair. */
+	feed(a, "A", AT(1, 3), "enforce", 100, 0);
+	ck_assert_uint_eq(summary_slab_used(a->slab), used + psize);
+	used += psize;
+	/* B's newest names the same: it shares A's. */
+	feed(a, "B", AT(1, 4), "enforce", 100, 0);
+	ck_assert_uint_eq(summary_slab_used(a->slab), used);
 	finish(a);
 	summary_agg_free(a);
 }
@@ -682,7 +694,7 @@ assert_policy(const struct summary_agg *a, const char *mode, int64_t recv,
 	const struct summary_reporter *r = only_reporter(a);
 	int64_t got_recv, got_seen;
 
-	ck_assert_str_eq(r->sts_mode, mode);
+	ck_assert_str_eq(summary_reporter_mode(r), mode);
 	summary_reporter_policy(a, r, &got_recv, &got_seen);
 	ck_assert_int_eq(got_recv, recv);
 	ck_assert_int_eq(got_seen, seen);
