@@ -80,13 +80,10 @@ static void
 domain_free(gpointer p)
 {
 	struct summary_domain *d = p;
-	guint i;
 
-	/* The domain, its reporters, days, mode tallies, pairs and reasons
-	 * are the aggregation's slab; only times past a reporter's first
-	 * two, the lists and the unknown types have a heap of their own. */
-	for (i = 0; i < d->n_reporters; i++)
-		summary_reporter_free_times(d->reporters[i]);
+	/* The domain, its reporters and their times, days, mode tallies,
+	 * pairs and reasons are the aggregation's slab; only the lists and
+	 * the unknown types have a heap of their own. */
 	g_free(d->reporters);
 	g_free(d->days);
 	summary_pairs_free(d);

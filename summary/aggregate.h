@@ -121,10 +121,6 @@ struct summary_day {
 	int64_t reports;
 };
 
-/* One reporting organisation as seen for one domain, over the look-back.
- * A provider's store has millions (every domain x every reporter): they
- * are cut from the aggregation's slab (slab.h), 56 bytes each, and their
- * report times take 4 bytes a time (see times). */
 /* The mode and MX list of a policy some reporter saw last, both interned
  * (summary_agg.strings), the pair itself interned (summary_agg.policies):
  * a reporter keeps one pointer for the two, as a provider has millions of
@@ -134,6 +130,10 @@ struct summary_policy_seen {
 	const char *mx;	      /* NULL when it named none */
 };
 
+/* One reporting organisation as seen for one domain, over the look-back.
+ * A provider's store has millions (every domain x every reporter): they
+ * are cut from the aggregation's slab (slab.h), 48 bytes each, and their
+ * report times take 4 bytes a time (see times). */
 struct summary_reporter {
 	const char *org; /* interned (summary_agg.strings) */
 	/* The n_times received times of its reports, read with
@@ -141,7 +141,8 @@ struct summary_reporter {
 	 * the look-back's start: 4 bytes each (two slots each when the
 	 * look-back spans more than 2^32 seconds, summary_agg.times_wide).
 	 * Up to 2 slots in place (most reporters of a provider's domains
-	 * send a report or two), else on the heap (times_heap). Freed and
+	 * send a report or two), else in a chunk of the
+	 * aggregation's slab (times_heap). Freed and
 	 * times_dropped set once there are more than the aggregation's
 	 * times_cap: n times in the look-back of D days have at most D gaps
 	 * of a day or more, so with n - 1 > 2 D gaps the median gap is
@@ -470,11 +471,18 @@ struct summary_problems {
 	int64_t impersonations, conflicts;
 };
 
+/* Size classes of the reporters' times on the heap (times.c): class c
+ * holds 4 << c slots, and times_cap (at most 2^27 + 1 times, two slots
+ * each when wide) fits class 27. */
+#define SUMMARY_TIMES_CLASSES 28
+
 struct summary_agg {
 	struct summary_options opt;
 	int64_t lookback;
 	guint times_cap;  /* see summary_reporter.times */
 	guint times_wide; /* until - lookback > 2^32 s: 2 slots a time */
+	/* Free heap chunks of reporters' times, by size class (times.c). */
+	void *times_free[SUMMARY_TIMES_CLASSES];
 	/* Reporter -> int64_t[2] (received, start-datetime) of its latest
 	 * policy, for those whose offsets do not fit 4 bytes (NULL: none). */
 	GHashTable *policy_wide;
@@ -622,13 +630,14 @@ void summary_reporter_set_policy(struct summary_agg *a,
 
 /* times.c: a report of r received at t (lookback <= t < until) into its
  * times; its i-th time; its times sorted (finish); their heap freed. */
-void summary_reporter_add_time(const struct summary_agg *a,
+void summary_reporter_add_time(struct summary_agg *a,
 			       struct summary_reporter *r, int64_t t);
 int64_t summary_reporter_time(const struct summary_agg *a,
 			      const struct summary_reporter *r, guint i);
 void summary_reporter_sort_times(const struct summary_agg *a,
 				 struct summary_reporter *r);
-void summary_reporter_free_times(struct summary_reporter *r);
+void summary_reporter_free_times(struct summary_agg *a,
+				 struct summary_reporter *r);
 
 /* silence.c: silent reporters and domains (called by finish); all: every
  * domain group, by name. */

@@ -76,7 +76,7 @@ summary_silence(struct summary_agg *a, const GPtrArray *all)
 			int64_t interval = usual_interval(a, r, gaps);
 
 			/* The interval takes the times' place. */
-			summary_reporter_free_times(r);
+			summary_reporter_free_times(a, r);
 			r->interval = interval;
 			r->silent =
 				r->interval > 0 &&

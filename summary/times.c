@@ -21,17 +21,49 @@ slots_per_time(const struct summary_agg *a)
 	return a->times_wide ? 2 : 1;
 }
 
-/* The heap capacity, in slots, that holds used slots: 6, 14, 30, 62, ...
- * (2^k - 2 slots of 4 bytes fill a 2^(k+2)-byte chunk of glibc's malloc,
- * 8 bytes of it its header). */
-static guint
-heap_cap(guint used)
-{
-	guint c = 6;
+/* Heap chunks by size class: class c holds 4 << c slots (16 << c bytes),
+ * cut from the aggregation's slab and recycled on a free list per class
+ * (summary_agg.times_free) when a reporter's times grow or go. glibc's
+ * malloc would take a 32-byte chunk for 3 or 4 times and 64 for 7 or 8, a
+ * header each: a provider has millions of reporters with a few times. */
+#define CLASS_MIN_SLOTS 4
 
-	while (c < used)
-		c = 2 * c + 2;
+static guint
+class_of(guint used)
+{
+	guint c = 0;
+
+	while ((guint64)CLASS_MIN_SLOTS << c < used)
+		c++;
 	return c;
+}
+
+static guint64
+class_slots(guint c)
+{
+	return (guint64)CLASS_MIN_SLOTS << c;
+}
+
+static uint32_t *
+chunk_take(struct summary_agg *a, guint c)
+{
+	void *p = a->times_free[c];
+
+	g_assert(c < SUMMARY_TIMES_CLASSES);
+	if (p == NULL)
+		return summary_slab_alloc0(a->slab,
+					   class_slots(c) * sizeof(uint32_t));
+	/* A free chunk's first bytes link to the next (memcpy: its
+	 * type is uint32_t). */
+	memcpy(&a->times_free[c], p, sizeof(void *));
+	return p;
+}
+
+static void
+chunk_give(struct summary_agg *a, uint32_t *v, guint c)
+{
+	memcpy(v, &a->times_free[c], sizeof(void *));
+	a->times_free[c] = v;
 }
 
 static uint32_t *
@@ -116,17 +148,18 @@ summary_reporter_set_policy(struct summary_agg *a, struct summary_reporter *r,
 }
 
 void
-summary_reporter_free_times(struct summary_reporter *r)
+summary_reporter_free_times(struct summary_agg *a, struct summary_reporter *r)
 {
 	if (r->times_heap)
-		g_free(r->times.heap);
+		chunk_give(a, r->times.heap,
+			   class_of(r->n_times * slots_per_time(a)));
 	r->times_heap = 0;
 	memset(&r->times, 0, sizeof(r->times));
 }
 
 void
-summary_reporter_add_time(const struct summary_agg *a,
-			  struct summary_reporter *r, int64_t t)
+summary_reporter_add_time(struct summary_agg *a, struct summary_reporter *r,
+			  int64_t t)
 {
 	guint k = slots_per_time(a), used = r->n_times * k, need = used + k;
 	uint64_t off = (uint64_t)t - (uint64_t)a->lookback;
@@ -138,20 +171,23 @@ summary_reporter_add_time(const struct summary_agg *a,
 		return;
 	if (r->n_times >= a->times_cap) {
 		/* The usual interval is the minimum (aggregate.h). */
-		summary_reporter_free_times(r);
+		summary_reporter_free_times(a, r);
 		r->n_times = 0;
 		r->times_dropped = 1;
 		return;
 	}
 	if (need > IN_SLOTS && !r->times_heap) {
-		uint32_t *h = g_new(uint32_t, heap_cap(need));
+		uint32_t *h = chunk_take(a, class_of(need));
 
 		memcpy(h, r->times.in, used * sizeof(*h));
 		r->times.heap = h;
 		r->times_heap = 1;
-	} else if (r->times_heap && need > heap_cap(used)) {
-		r->times.heap =
-			g_renew(uint32_t, r->times.heap, heap_cap(need));
+	} else if (r->times_heap && need > class_slots(class_of(used))) {
+		uint32_t *h = chunk_take(a, class_of(need));
+
+		memcpy(h, r->times.heap, used * sizeof(*h));
+		chunk_give(a, r->times.heap, class_of(used));
+		r->times.heap = h;
 	}
 	v = slots(r);
 	if (k == 1) {

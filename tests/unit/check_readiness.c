@@ -513,7 +513,8 @@ END_TEST
  * of it, a line from a new reporter on a day and mode already seen exactly
  * one reporter's, a new day one day's, a new mode one tally's and one
  * policy pair's (a reporter names its latest mode and MX by one pointer to
- * a pair shared by all who saw the same); a reporter is 48 bytes. */
+ * a pair shared by all who saw the same), a reporter's third time one
+ * chunk of four; a reporter is 48 bytes. */
 START_TEST(test_groups_in_slab)
 {
 	struct summary_agg *a = new_agg();
@@ -534,17 +535,20 @@ START_TEST(test_groups_in_slab)
 	feed(a, "B", AT(2, 2), "testing", 100, 0); /* new day only */
 	ck_assert_uint_eq(summary_slab_used(a->slab), used + dsize);
 	used += dsize;
-	/* New mode only: older than B's latest policy (day 1), so B's
-	 * pair stays. */
+	/* New mode: older than B's latest policy (day 1), so B's pair
+	 * stays. B's third time takes its times out of the reporter, into
+	 * a chunk of the slab for four. */
 	feed(a, "B", AT(2, 3), "enforce", 100, 0);
-	ck_assert_uint_eq(summary_slab_used(a->slab), used + tsize);
+	ck_assert_uint_eq(summary_slab_used(a->slab),
+			  used + tsize + 4 * sizeof(uint32_t));
 	ck_assert_uint_ge(summary_slab_reserved(a->slab), used + tsize);
-	used += tsize;
+	used += tsize + 4 * sizeof(uint32_t);
 	/* A's newest policy names a new mode: a new pair. */
 	feed(a, "A", AT(1, 3), "enforce", 100, 0);
 	ck_assert_uint_eq(summary_slab_used(a->slab), used + psize);
 	used += psize;
-	/* B's newest names the same: it shares A's. */
+	/* B's newest names the same: it shares A's; its fourth time fits
+	 * its chunk. */
 	feed(a, "B", AT(1, 4), "enforce", 100, 0);
 	ck_assert_uint_eq(summary_slab_used(a->slab), used);
 	finish(a);

@@ -337,6 +337,59 @@ START_TEST(test_times_compact)
 }
 END_TEST
 
+/* Times past the first two go to chunks of 4, 8, 16... slots cut from the
+ * slab; a chunk left behind as a reporter grows, or freed when its times
+ * are dropped, serves the next reporter of its size, and none is shared:
+ * every reporter still reads its own times. */
+START_TEST(test_times_chunks_recycled)
+{
+	struct summary_agg *a = new_agg(7 * ONE_DAY);
+	const size_t rsize = (sizeof(struct summary_reporter) + 7) & ~7u;
+	const struct summary_reporter *r, *q, *busy;
+	const int64_t t0 = UNTIL - 25 * ONE_DAY;
+	size_t used;
+	unsigned i;
+
+	/* R: 9 times, through chunks of 4 and 8 into one of 16. */
+	for (i = 0; i < 9; i++)
+		feed(a, "R", t0 + (int64_t)i * 2 * ONE_DAY, i);
+	r = reporter(a, "R");
+	ck_assert_uint_eq(r->times_heap, 1);
+	used = summary_slab_used(a->slab);
+	/* Q: 8 times (on R's days) take the chunks of 4 and 8 that R
+	 * left: nothing new but Q itself. */
+	for (i = 0; i < 8; i++)
+		feed(a, "Q", t0 + (int64_t)i * 2 * ONE_DAY + 1, i);
+	q = reporter(a, "Q");
+	ck_assert_uint_eq(summary_slab_used(a->slab), used + rsize);
+	/* Busy: more than times_cap, then dropped: its chunks go back,
+	 * and R's and Q's times are untouched by its writes. */
+	for (i = 0; i < a->times_cap + 1; i++)
+		feed(a, "Busy", t0 + (int64_t)i * HOUR, i);
+	busy = reporter(a, "Busy");
+	ck_assert_int_eq(busy->times_dropped, 1);
+	ck_assert_uint_eq(busy->times_heap, 0);
+	used = summary_slab_used(a->slab);
+	for (i = 0; i < 5; i++)
+		feed(a, "S", t0 + (int64_t)i * 4 * ONE_DAY + 2, i);
+	ck_assert_uint_eq(summary_slab_used(a->slab),
+			  used + rsize); /* a chunk of 8 Busy gave back */
+	ck_assert_uint_eq(r->n_times, 9);
+	ck_assert_uint_eq(q->n_times, 8);
+	for (i = 0; i < 9; i++)
+		ck_assert_int_eq(summary_reporter_time(a, r, i),
+				 t0 + (int64_t)i * 2 * ONE_DAY);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(summary_reporter_time(a, q, i),
+				 t0 + (int64_t)i * 2 * ONE_DAY + 1);
+	summary_agg_finish(a);
+	ck_assert_int_eq(r->interval, 2 * ONE_DAY);
+	ck_assert_int_eq(q->interval, 2 * ONE_DAY);
+	ck_assert_int_eq(reporter(a, "S")->interval, 4 * ONE_DAY);
+	summary_agg_free(a);
+}
+END_TEST
+
 /* A look-back of over 2^32 seconds (a window of 80 years reads 320): the
  * times take two slots each and stay exact, and so does a usual interval
  * of over 2^32 seconds. */
@@ -376,6 +429,7 @@ main(void)
 	tcase_add_test(tc, test_random_against_exact);
 	tcase_add_test(tc, test_reporters_independent);
 	tcase_add_test(tc, test_times_compact);
+	tcase_add_test(tc, test_times_chunks_recycled);
 	tcase_add_test(tc, test_times_wide);
 	suite_add_tcase(s, tc);
 	return test_run(s);
