@@ -81,9 +81,10 @@ domain_free(gpointer p)
 {
 	struct summary_domain *d = p;
 
-	/* The domain, its reporters and their times, days, mode tallies,
-	 * pairs and reasons are the aggregation's slab; only the lists and
-	 * the unknown types have a heap of their own. */
+	/* The domain, its reporters, days, mode tallies, pairs and reasons
+	 * are the aggregation's slab; only the lists, the unknown types and
+	 * the times past a reporter's first four (summary_agg_free) have a
+	 * heap of their own. */
 	g_free(d->reporters);
 	g_free(d->days);
 	summary_pairs_free(d);
@@ -338,11 +339,28 @@ summary_agg_new(const struct summary_options *o)
 	return a;
 }
 
+static void
+free_times(struct summary_agg *a, struct summary_domain *d)
+{
+	guint i;
+
+	for (i = 0; i < d->n_reporters; i++)
+		summary_reporter_free_times(a, d->reporters[i]);
+}
+
 void
 summary_agg_free(struct summary_agg *a)
 {
+	GHashTableIter it;
+	gpointer d;
+
 	if (a == NULL)
 		return;
+	/* The reporters' times, when unfinished (finish frees them as it
+	 * judges silence). */
+	g_hash_table_iter_init(&it, a->domains_h);
+	while (g_hash_table_iter_next(&it, NULL, &d))
+		free_times(a, d);
 	/* The sorted lists borrow from the tables: free them first. */
 	if (a->domains != NULL)
 		g_ptr_array_free(a->domains, TRUE);

@@ -141,8 +141,8 @@ struct summary_reporter {
 	 * the look-back's start: 4 bytes each (two slots each when the
 	 * look-back spans more than 2^32 seconds, summary_agg.times_wide).
 	 * Up to 2 slots in place (most reporters of a provider's domains
-	 * send a report or two), else in a chunk of the
-	 * aggregation's slab (times_heap). Freed and
+	 * send a report or two), else out of place (times_heap, times.c).
+	 * Freed and
 	 * times_dropped set once there are more than the aggregation's
 	 * times_cap: n times in the look-back of D days have at most D gaps
 	 * of a day or more, so with n - 1 > 2 D gaps the median gap is
@@ -471,18 +471,13 @@ struct summary_problems {
 	int64_t impersonations, conflicts;
 };
 
-/* Size classes of the reporters' times on the heap (times.c): class c
- * holds 4 << c slots, and times_cap (at most 2^27 + 1 times, two slots
- * each when wide) fits class 27. */
-#define SUMMARY_TIMES_CLASSES 28
-
 struct summary_agg {
 	struct summary_options opt;
 	int64_t lookback;
 	guint times_cap;  /* see summary_reporter.times */
 	guint times_wide; /* until - lookback > 2^32 s: 2 slots a time */
-	/* Free heap chunks of reporters' times, by size class (times.c). */
-	void *times_free[SUMMARY_TIMES_CLASSES];
+	/* Free first chunks of reporters' times (times.c). */
+	void *times_free;
 	/* Reporter -> int64_t[2] (received, start-datetime) of its latest
 	 * policy, for those whose offsets do not fit 4 bytes (NULL: none). */
 	GHashTable *policy_wide;

@@ -21,49 +21,50 @@ slots_per_time(const struct summary_agg *a)
 	return a->times_wide ? 2 : 1;
 }
 
-/* Heap chunks by size class: class c holds 4 << c slots (16 << c bytes),
- * cut from the aggregation's slab and recycled on a free list per class
- * (summary_agg.times_free) when a reporter's times grow or go. glibc's
- * malloc would take a 32-byte chunk for 3 or 4 times and 64 for 7 or 8, a
- * header each: a provider has millions of reporters with a few times. */
-#define CLASS_MIN_SLOTS 4
+/* Out of place, the first chunk holds 4 slots (16 bytes): cut from the
+ * aggregation's slab and recycled on a free list (summary_agg.times_free),
+ * as glibc's malloc takes 32 bytes for any chunk of 24 or less, and a
+ * provider has millions of reporters with 3 or 4 times. Past 4 slots the
+ * times are malloc's, in capacities of 6, 10, 14, 22, 30, 46, 62, ...
+ * slots (2^k - 2 and 3 * 2^k - 2 slots of 4 bytes fill a chunk of glibc's
+ * malloc, whose sizes go by 16 bytes, 8 bytes of it its header): growing
+ * by a half or a third, not doubling, a reporter with 7 to 10 times takes
+ * 48 bytes, not 64. malloc reuses what growing chunks leave behind for
+ * any size, where a free list per size would keep them all when every
+ * reporter grows in step (daily senders). */
+#define FIRST_SLOTS 4
 
 static guint
-class_of(guint used)
+heap_cap(guint used)
 {
-	guint c = 0;
+	guint m = 8; /* slots + 2: 8, 12, 16, 24, 32, 48, 64, ... */
 
-	while ((guint64)CLASS_MIN_SLOTS << c < used)
-		c++;
-	return c;
-}
-
-static guint64
-class_slots(guint c)
-{
-	return (guint64)CLASS_MIN_SLOTS << c;
+	if (used <= FIRST_SLOTS)
+		return FIRST_SLOTS;
+	while (m - 2 < used)
+		m += (m & (m - 1)) == 0 ? m / 2 : m / 3;
+	return m - 2;
 }
 
 static uint32_t *
-chunk_take(struct summary_agg *a, guint c)
+first_take(struct summary_agg *a)
 {
-	void *p = a->times_free[c];
+	void *p = a->times_free;
 
-	g_assert(c < SUMMARY_TIMES_CLASSES);
 	if (p == NULL)
 		return summary_slab_alloc0(a->slab,
-					   class_slots(c) * sizeof(uint32_t));
+					   FIRST_SLOTS * sizeof(uint32_t));
 	/* A free chunk's first bytes link to the next (memcpy: its
 	 * type is uint32_t). */
-	memcpy(&a->times_free[c], p, sizeof(void *));
+	memcpy(&a->times_free, p, sizeof(void *));
 	return p;
 }
 
 static void
-chunk_give(struct summary_agg *a, uint32_t *v, guint c)
+first_give(struct summary_agg *a, uint32_t *v)
 {
-	memcpy(v, &a->times_free[c], sizeof(void *));
-	a->times_free[c] = v;
+	memcpy(v, &a->times_free, sizeof(void *));
+	a->times_free = v;
 }
 
 static uint32_t *
@@ -150,9 +151,10 @@ summary_reporter_set_policy(struct summary_agg *a, struct summary_reporter *r,
 void
 summary_reporter_free_times(struct summary_agg *a, struct summary_reporter *r)
 {
-	if (r->times_heap)
-		chunk_give(a, r->times.heap,
-			   class_of(r->n_times * slots_per_time(a)));
+	if (r->times_heap && r->n_times * slots_per_time(a) <= FIRST_SLOTS)
+		first_give(a, r->times.heap);
+	else if (r->times_heap)
+		g_free(r->times.heap);
 	r->times_heap = 0;
 	memset(&r->times, 0, sizeof(r->times));
 }
@@ -177,17 +179,21 @@ summary_reporter_add_time(struct summary_agg *a, struct summary_reporter *r,
 		return;
 	}
 	if (need > IN_SLOTS && !r->times_heap) {
-		uint32_t *h = chunk_take(a, class_of(need));
+		/* need <= IN_SLOTS + 2 <= FIRST_SLOTS */
+		uint32_t *h = first_take(a);
 
 		memcpy(h, r->times.in, used * sizeof(*h));
 		r->times.heap = h;
 		r->times_heap = 1;
-	} else if (r->times_heap && need > class_slots(class_of(used))) {
-		uint32_t *h = chunk_take(a, class_of(need));
+	} else if (r->times_heap && used <= FIRST_SLOTS && need > FIRST_SLOTS) {
+		uint32_t *h = g_new(uint32_t, heap_cap(need));
 
 		memcpy(h, r->times.heap, used * sizeof(*h));
-		chunk_give(a, r->times.heap, class_of(used));
+		first_give(a, r->times.heap);
 		r->times.heap = h;
+	} else if (r->times_heap && need > heap_cap(used)) {
+		r->times.heap =
+			g_renew(uint32_t, r->times.heap, heap_cap(need));
 	}
 	v = slots(r);
 	if (k == 1) {

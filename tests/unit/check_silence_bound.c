@@ -337,10 +337,10 @@ START_TEST(test_times_compact)
 }
 END_TEST
 
-/* Times past the first two go to chunks of 4, 8, 16... slots cut from the
- * slab; a chunk left behind as a reporter grows, or freed when its times
- * are dropped, serves the next reporter of its size, and none is shared:
- * every reporter still reads its own times. */
+/* Times past the first two go to a chunk of 4 slots cut from the slab,
+ * past 4 to malloc; a chunk of 4 left behind as a reporter grows, or freed
+ * when its times are dropped, serves the next reporter's third time, and
+ * none is shared: every reporter still reads its own times. */
 START_TEST(test_times_chunks_recycled)
 {
 	struct summary_agg *a = new_agg(7 * ONE_DAY);
@@ -350,14 +350,14 @@ START_TEST(test_times_chunks_recycled)
 	size_t used;
 	unsigned i;
 
-	/* R: 9 times, through chunks of 4 and 8 into one of 16. */
+	/* R: 9 times, through a chunk of 4 into malloc's. */
 	for (i = 0; i < 9; i++)
 		feed(a, "R", t0 + (int64_t)i * 2 * ONE_DAY, i);
 	r = reporter(a, "R");
 	ck_assert_uint_eq(r->times_heap, 1);
 	used = summary_slab_used(a->slab);
-	/* Q: 8 times (on R's days) take the chunks of 4 and 8 that R
-	 * left: nothing new but Q itself. */
+	/* Q: 8 times (on R's days) take the chunk of 4 that R left:
+	 * nothing new in the slab but Q itself. */
 	for (i = 0; i < 8; i++)
 		feed(a, "Q", t0 + (int64_t)i * 2 * ONE_DAY + 1, i);
 	q = reporter(a, "Q");
@@ -373,7 +373,7 @@ START_TEST(test_times_chunks_recycled)
 	for (i = 0; i < 5; i++)
 		feed(a, "S", t0 + (int64_t)i * 4 * ONE_DAY + 2, i);
 	ck_assert_uint_eq(summary_slab_used(a->slab),
-			  used + rsize); /* a chunk of 8 Busy gave back */
+			  used + rsize); /* the chunk of 4 Busy left */
 	ck_assert_uint_eq(r->n_times, 9);
 	ck_assert_uint_eq(q->n_times, 8);
 	for (i = 0; i < 9; i++)
