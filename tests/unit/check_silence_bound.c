@@ -390,6 +390,42 @@ START_TEST(test_times_chunks_recycled)
 }
 END_TEST
 
+/* Daily senders' times grow in step: every reporter passes 4 times on
+ * the same day. Each keeps one chunk of 4 in the slab at most (on the free
+ * list once it has grown past), not one chunk of every size it passed
+ * through: the slab grows by the new days and 16 bytes a reporter. */
+START_TEST(test_times_in_step)
+{
+	struct summary_agg *a =
+		new_agg(30 * ONE_DAY); /* every day in the window */
+	const size_t dsize = (sizeof(struct summary_day) + 7) & ~7u;
+	const int64_t t0 = UNTIL - 25 * ONE_DAY;
+	const unsigned n = 64, days = 20;
+	char org[16];
+	size_t used;
+	unsigned i, j;
+
+	for (i = 0; i < days; i++) {
+		if (i == 2)
+			used = summary_slab_used(a->slab);
+		for (j = 0; j < n; j++) {
+			snprintf(org, sizeof(org), "R%u", j);
+			feed(a, org, t0 + (int64_t)i * ONE_DAY + j, i);
+		}
+	}
+	ck_assert_uint_eq(summary_slab_used(a->slab),
+			  used + n * 4 * sizeof(uint32_t) + (days - 2) * dsize);
+	for (j = 0; j < n; j++) {
+		snprintf(org, sizeof(org), "R%u", j);
+		ck_assert_uint_eq(reporter(a, org)->n_times, days);
+		ck_assert_int_eq(
+			summary_reporter_time(a, reporter(a, org), days - 1),
+			t0 + (int64_t)(days - 1) * ONE_DAY + j);
+	}
+	summary_agg_free(a);
+}
+END_TEST
+
 /* A look-back of over 2^32 seconds (a window of 80 years reads 320): the
  * times take two slots each and stay exact, and so does a usual interval
  * of over 2^32 seconds. */
@@ -430,6 +466,7 @@ main(void)
 	tcase_add_test(tc, test_reporters_independent);
 	tcase_add_test(tc, test_times_compact);
 	tcase_add_test(tc, test_times_chunks_recycled);
+	tcase_add_test(tc, test_times_in_step);
 	tcase_add_test(tc, test_times_wide);
 	suite_add_tcase(s, tc);
 	return test_run(s);
