@@ -205,9 +205,8 @@ policy_seen_hash(gconstpointer k)
 	const struct summary_policy_seen *p = k;
 	/* Interned: equal names are equal addresses. Addresses are ours,
 	 * not a sender's to choose, but keyed all the same. */
-	int64_t x = (int64_t)((uint64_t)(uintptr_t)p->sts_mode *
-				      0x9e3779b97f4a7c15u ^
-			      (uint64_t)(uintptr_t)p->mx);
+	uint64_t x = (uint64_t)(uintptr_t)p->sts_mode * 0x9e3779b97f4a7c15u ^
+		     (uint64_t)(uintptr_t)p->mx;
 
 	return tlsrpt_int64_hash(&x);
 }

@@ -142,11 +142,10 @@ struct summary_reporter {
 	 * look-back spans more than 2^32 seconds, summary_agg.times_wide).
 	 * Up to 2 slots in place (most reporters of a provider's domains
 	 * send a report or two), else out of place (times_heap, times.c).
-	 * Freed and
-	 * times_dropped set once there are more than the aggregation's
-	 * times_cap: n times in the look-back of D days have at most D gaps
-	 * of a day or more, so with n - 1 > 2 D gaps the median gap is
-	 * under a day and the usual interval is the minimum whatever else
+	 * Freed and times_dropped set once there are more than the
+	 * aggregation's times_cap: n times in the look-back of D days have at
+	 * most D gaps of a day or more, so with n - 1 > 2 D gaps the median gap
+	 * is under a day and the usual interval is the minimum whatever else
 	 * arrives. times.c. */
 	union {
 		union {
@@ -580,17 +579,11 @@ summary_policy_seen(struct summary_agg *a,
 		    const struct summary_policy_seen *cur, const char *mode,
 		    const char *mx);
 
-/* The mode and MX list r saw last (NULL: no sts policy seen; no MX). */
+/* The mode r saw last (NULL: no sts policy seen). */
 static inline const char *
 summary_reporter_mode(const struct summary_reporter *r)
 {
 	return r->policy != NULL ? r->policy->sts_mode : NULL;
-}
-
-static inline const char *
-summary_reporter_mx(const struct summary_reporter *r)
-{
-	return r->policy != NULL ? r->policy->mx : NULL;
 }
 
 struct summary_domain *summary_agg_domain(struct summary_agg *a,
