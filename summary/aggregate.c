@@ -237,8 +237,13 @@ summary_policy_seen(struct summary_agg *a,
 	key.mx = mx != NULL ? summary_intern(a, mx) : NULL;
 	p = g_hash_table_lookup(a->policies, &key);
 	if (p == NULL) {
+		/* Each pair came from a line read: 2^32 of them would
+		 * take far more memory than malloc has to give. */
+		g_assert(a->policies_v->len < UINT32_MAX);
 		p = summary_slab_alloc0(a->slab, sizeof(*p));
 		*p = key;
+		p->ix = a->policies_v->len;
+		g_ptr_array_add(a->policies_v, p);
 		g_hash_table_add(a->policies, p);
 	}
 	return p;
@@ -284,6 +289,7 @@ summary_agg_new(const struct summary_options *o)
 	a->strings = g_string_chunk_new(4096);
 	a->interned = g_hash_table_new(tlsrpt_str_hash, g_str_equal);
 	a->policies = g_hash_table_new(policy_seen_hash, policy_seen_equal);
+	a->policies_v = g_ptr_array_new();
 	a->intern_memo =
 		g_new0(struct summary_intern_memo, SUMMARY_INTERN_MEMO);
 	a->slab = summary_slab_new();
@@ -384,6 +390,9 @@ summary_agg_free(struct summary_agg *a)
 	if (a->policy_wide != NULL)
 		g_hash_table_destroy(a->policy_wide);
 	g_hash_table_destroy(a->policies);
+	g_ptr_array_free(a->policies_v, TRUE);
+	if (a->last_wide != NULL)
+		g_hash_table_destroy(a->last_wide);
 	g_hash_table_destroy(a->probes_h);
 	g_hash_table_destroy(a->domains_h);
 	g_hash_table_destroy(a->orgs_h);

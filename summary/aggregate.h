@@ -128,11 +128,12 @@ struct summary_day {
 struct summary_policy_seen {
 	const char *sts_mode; /* "unknown" when the policy named none */
 	const char *mx;	      /* NULL when it named none */
+	guint ix;	      /* in summary_agg.policies_v */
 };
 
 /* One reporting organisation as seen for one domain, over the look-back.
  * A provider's store has millions (every domain x every reporter): they
- * are cut from the aggregation's slab (slab.h), 48 bytes each, and their
+ * are cut from the aggregation's slab (slab.h), 40 bytes each, and their
  * report times take 4 bytes a time (see times). */
 struct summary_reporter {
 	const char *org; /* interned (summary_agg.strings) */
@@ -167,9 +168,15 @@ struct summary_reporter {
 	 * readiness_min_reports (an unsigned) and 0, so a count stuck at
 	 * UINT32_MAX decides the same. */
 	uint32_t recent_reports;
-	int64_t last; /* last received */
-	/* Latest policy it saw (NULL: no sts seen). */
-	const struct summary_policy_seen *policy;
+	/* Its last received, as an offset from the look-back's start:
+	 * read with summary_reporter_last() (in summary_agg.last_wide when
+	 * the look-back spans more than 2^32 seconds). */
+	uint32_t last_off;
+	/* The latest policy it saw: 1 + its pair's index in
+	 * summary_agg.policies_v, 0 when it saw no sts policy; read with
+	 * summary_reporter_seen(). 4 bytes, not a pointer's 8, as a
+	 * provider has millions of reporters. */
+	uint32_t policy;
 	/* The received time of the report saying so (what orders "latest"),
 	 * as an offset from the look-back's start, and its start-datetime
 	 * (the sender's: any int64) less that received time: 4 bytes each
@@ -480,8 +487,13 @@ struct summary_agg {
 	/* Reporter -> int64_t[2] (received, start-datetime) of its latest
 	 * policy, for those whose offsets do not fit 4 bytes (NULL: none). */
 	GHashTable *policy_wide;
-	/* Every struct summary_policy_seen (the slab's), by both names. */
+	/* Every struct summary_policy_seen (the slab's), by both names,
+	 * and by index. */
 	GHashTable *policies;
+	GPtrArray *policies_v;
+	/* Reporter -> int64_t, its last received, when times_wide (NULL:
+	 * not wide). */
+	GHashTable *last_wide;
 	/* The reporters, days, mode tallies and pairs of the domains
 	 * (slab.h). */
 	struct summary_slab *slab;
@@ -579,11 +591,28 @@ summary_policy_seen(struct summary_agg *a,
 		    const struct summary_policy_seen *cur, const char *mode,
 		    const char *mx);
 
-/* The mode r saw last (NULL: no sts policy seen). */
-static inline const char *
-summary_reporter_mode(const struct summary_reporter *r)
+/* The latest policy r saw (NULL: no sts policy), its mode (NULL
+ * likewise); r now sees p. */
+static inline const struct summary_policy_seen *
+summary_reporter_seen(const struct summary_agg *a,
+		      const struct summary_reporter *r)
 {
-	return r->policy != NULL ? r->policy->sts_mode : NULL;
+	return r->policy == 0 ? NULL
+			      : g_ptr_array_index(a->policies_v, r->policy - 1);
+}
+
+static inline const char *
+summary_reporter_mode(const struct summary_agg *a,
+		      const struct summary_reporter *r)
+{
+	return r->policy == 0 ? NULL : summary_reporter_seen(a, r)->sts_mode;
+}
+
+static inline void
+summary_reporter_sees(struct summary_reporter *r,
+		      const struct summary_policy_seen *p)
+{
+	r->policy = p->ix + 1;
 }
 
 struct summary_domain *summary_agg_domain(struct summary_agg *a,
@@ -626,6 +655,13 @@ void summary_reporter_sort_times(const struct summary_agg *a,
 				 struct summary_reporter *r);
 void summary_reporter_free_times(struct summary_agg *a,
 				 struct summary_reporter *r);
+
+/* times.c: r's last received; a report of r received at t (lookback <= t
+ * < until) noted. */
+int64_t summary_reporter_last(const struct summary_agg *a,
+			      const struct summary_reporter *r);
+void summary_reporter_note_last(struct summary_agg *a,
+				struct summary_reporter *r, int64_t t);
 
 /* silence.c: silent reporters and domains (called by finish); all: every
  * domain group, by name. */

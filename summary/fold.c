@@ -667,8 +667,7 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 		    r->recent_reports < UINT32_MAX)
 			r->recent_reports++;
 	}
-	if (t > r->last)
-		r->last = t;
+	summary_reporter_note_last(a, r, t);
 	if (p->type == TLSRPT_POLICY_STS) {
 		const char *mode = tlsrpt_policy_sts_mode(p);
 		const char *mx = policy_mx(a, p);
@@ -685,10 +684,14 @@ summary_agg_add(struct summary_agg *a, const struct tlsrpt_record *rec)
 			d->policy_recv = rec->received;
 			d->policy_seen = rec->start_time;
 		}
-		if (r->policy != NULL)
+		if (r->policy != 0)
 			summary_reporter_policy(a, r, &recv, &seen);
-		if (policy_newer(summary_reporter_mode(r), recv, seen, rec)) {
-			r->policy = summary_policy_seen(a, r->policy, mode, mx);
+		if (policy_newer(summary_reporter_mode(a, r), recv, seen,
+				 rec)) {
+			summary_reporter_sees(
+				r, summary_policy_seen(
+					   a, summary_reporter_seen(a, r), mode,
+					   mx));
 			summary_reporter_set_policy(a, r, rec->received,
 						    rec->start_time);
 		}

@@ -75,15 +75,16 @@ mode_index(const char *mode)
  * one seen for the first time cannot be told apart, and is not counted.
  * Day files are read in order, so "so far" is "when it was received". */
 static int
-stale(const struct summary_domain *d, const struct summary_reporter *r,
-      const struct tlsrpt_record *rec, enum summary_mode m)
+stale(const struct summary_agg *a, const struct summary_domain *d,
+      const struct summary_reporter *r, const struct tlsrpt_record *rec,
+      enum summary_mode m)
 {
 	enum summary_mode dm = mode_index(d->sts_mode);
 
 	if (m == SUMMARY_MODE_OTHER || dm == SUMMARY_MODE_OTHER || dm == m ||
 	    rec->received < d->policy_recv)
 		return 0;
-	return r->policy != NULL && mode_index(r->policy->sts_mode) == m;
+	return r->policy != 0 && mode_index(summary_reporter_mode(a, r)) == m;
 }
 
 void
@@ -96,7 +97,7 @@ summary_readiness_fold(struct summary_agg *a, struct summary_domain *d,
 	struct summary_mode_tally *m;
 	int64_t t = rec->received;
 	int64_t failed = rec->policy.total_failure_session_count;
-	int cached = failed > 0 && stale(d, r, rec, mi);
+	int cached = failed > 0 && stale(a, d, r, rec, mi);
 
 	if (d->modes[mi] == NULL)
 		d->modes[mi] = summary_slab_alloc0(a->slab, sizeof(*m));
@@ -167,7 +168,8 @@ judge_mismatch(const struct summary_agg *a, struct summary_domain *d)
 
 	for (i = 0; i < d->n_reporters; i++) {
 		const struct summary_reporter *r = d->reporters[i];
-		const struct summary_policy_seen *p = r->policy;
+		const struct summary_policy_seen *p =
+			summary_reporter_seen(a, r);
 
 		if (r->recent_reports == 0 || p == NULL)
 			continue;

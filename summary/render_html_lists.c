@@ -192,7 +192,7 @@ summary_html_silence(FILE *out, const struct summary_agg *a)
 		const struct summary_silent *s = g_ptr_array_index(rep, i);
 		const struct summary_reporter *r = s->r;
 
-		summary_date_of(r->last, day, sizeof(day));
+		summary_date_of(summary_reporter_last(a, r), day, sizeof(day));
 		summary_days_text(r->interval, every);
 		fputs("<li><strong>", out);
 		summary_html_esc(out, r->org);

@@ -164,7 +164,7 @@ failures(FILE *out, const struct summary_agg *a, const struct summary_domain *d,
 
 /* Silence of d: the domain, or the reporters that stopped. */
 static void
-silence(FILE *out, const struct summary_domain *d)
+silence(FILE *out, const struct summary_agg *a, const struct summary_domain *d)
 {
 	char day[24];
 	int64_t last;
@@ -179,7 +179,7 @@ silence(FILE *out, const struct summary_domain *d)
 		}
 		return;
 	}
-	n = summary_silent_of(d, &last);
+	n = summary_silent_of(a, d, &last);
 	/* Every reporter at once: the record or the milter, not them. */
 	if (n > 1 && n == d->n_reporters) {
 		fprintf(out, "all %u reporters", n);
@@ -308,7 +308,7 @@ action_row(FILE *out, const struct summary_agg *a,
 	}
 	if (d->needs & SUMMARY_NEEDS_SILENT) {
 		fputs(any ? "<br>" : "", out);
-		silence(out, d);
+		silence(out, a, d);
 		any = 1;
 	}
 	if (d->needs & SUMMARY_NEEDS_PROBE) {

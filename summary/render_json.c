@@ -359,7 +359,8 @@ silence(struct summary_json_stream *w, const struct summary_agg *a)
 
 		json_object_set_new(e, "domain", jdomain(s->domain));
 		json_object_set_new(e, "organization", json_string(s->r->org));
-		json_object_set_new(e, "last-report", jtime(s->r->last));
+		json_object_set_new(e, "last-report",
+				    jtime(summary_reporter_last(a, s->r)));
 		json_object_set_new(e, "interval-seconds",
 				    json_integer(s->r->interval));
 		summary_json_put(w, NULL, e);

@@ -247,7 +247,8 @@ failures(FILE *out, const struct summary_agg *a)
 }
 
 static void
-last_reports(FILE *out, const struct summary_domain *d)
+last_reports(FILE *out, const struct summary_agg *a,
+	     const struct summary_domain *d)
 {
 	guint j;
 
@@ -256,9 +257,11 @@ last_reports(FILE *out, const struct summary_domain *d)
 		const char *l[] = {"organization", r->org, "domain",
 				   summary_domain_or_null(d->name), NULL};
 
-		if (r->last > 0)
+		int64_t last = summary_reporter_last(a, r);
+
+		if (last > 0)
 			sample(out, "tlsrpt_last_report_timestamp_seconds",
-			       r->last, l);
+			       last, l);
 	}
 }
 
@@ -293,7 +296,7 @@ reporters(FILE *out, const struct summary_agg *a)
 	       "When the organisation's last report on the domain was "
 	       "received (Unix time), over the whole history read.");
 	for (i = 0; i < a->domains->len; i++)
-		last_reports(out, g_ptr_array_index(a->domains, i));
+		last_reports(out, a, g_ptr_array_index(a->domains, i));
 	/* Silent domains not in the table still had reporters. */
 	for (i = 0; i < a->silent_domains->len; i++) {
 		const struct summary_domain *d =
@@ -303,7 +306,7 @@ reporters(FILE *out, const struct summary_agg *a)
 		for (j = 0; j < a->domains->len && !listed; j++)
 			listed = g_ptr_array_index(a->domains, j) == d;
 		if (!listed)
-			last_reports(out, d);
+			last_reports(out, a, d);
 	}
 	family(out, "tlsrpt_reporter_silent",
 	       "1 for an organisation that stopped reporting the domain "

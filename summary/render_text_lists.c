@@ -135,7 +135,7 @@ summary_text_silence(FILE *out, const struct summary_agg *a, size_t max)
 		const struct summary_reporter *r = s->r;
 		char *line;
 
-		summary_date_of(r->last, day, sizeof(day));
+		summary_date_of(summary_reporter_last(a, r), day, sizeof(day));
 		summary_days_text(r->interval, every);
 		line = g_strdup_printf("%s stopped reporting %s: last report "
 				       "%s, usually every %s",

@@ -34,7 +34,7 @@ failures(GString *s, const struct summary_agg *a,
 /* "no report in the window (last 2026-11-20)" or "3 of 3 reporters
  * stopped (last report 2026-12-02)". */
 static void
-silence(GString *s, const struct summary_domain *d)
+silence(GString *s, const struct summary_agg *a, const struct summary_domain *d)
 {
 	char day[24];
 	int64_t last;
@@ -52,7 +52,7 @@ silence(GString *s, const struct summary_domain *d)
 		}
 		return;
 	}
-	n = summary_silent_of(d, &last);
+	n = summary_silent_of(a, d, &last);
 	all = d->n_reporters;
 	summary_date_of(last, day, sizeof(day));
 	g_string_append_printf(
@@ -155,7 +155,7 @@ domain_line(FILE *out, const struct summary_agg *a,
 	    (d->needs & SUMMARY_NEEDS_ACTION))
 		g_string_append(s, ", below threshold");
 	if (d->needs & SUMMARY_NEEDS_SILENT)
-		silence(s, d);
+		silence(s, a, d);
 	if (d->needs & SUMMARY_NEEDS_PROBE)
 		probe(s, d->probe);
 	if (d->needs & SUMMARY_NEEDS_NOT_READY)

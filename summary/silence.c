@@ -80,7 +80,7 @@ summary_silence(struct summary_agg *a, const GPtrArray *all)
 			r->interval = interval;
 			r->silent =
 				r->interval > 0 &&
-				a->opt.until - r->last >
+				a->opt.until - summary_reporter_last(a, r) >
 					SUMMARY_SILENCE_INTERVALS * r->interval;
 			if (r->silent) {
 				struct summary_silent *s = summary_slab_alloc0(

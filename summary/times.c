@@ -148,6 +148,47 @@ summary_reporter_set_policy(struct summary_agg *a, struct summary_reporter *r,
 	r->policy_recv_off = SUMMARY_POLICY_WIDE;
 }
 
+int64_t
+summary_reporter_last(const struct summary_agg *a,
+		      const struct summary_reporter *r)
+{
+	const int64_t *w;
+
+	if (!a->times_wide) /* lookback <= last < until: in range */
+		return (int64_t)((uint64_t)a->lookback + r->last_off);
+	w = g_hash_table_lookup(a->last_wide, r);
+	return w != NULL ? *w : 0;
+}
+
+void
+summary_reporter_note_last(struct summary_agg *a, struct summary_reporter *r,
+			   int64_t t)
+{
+	int64_t *w;
+
+	if (!a->times_wide) {
+		/* Under 2^32: until - lookback <= 2^32 (aggregate.c). A
+		 * reporter is made for its first report, and every t is at
+		 * least lookback, so the 0 it starts with is no loss. */
+		uint32_t off = (uint32_t)((uint64_t)t - (uint64_t)a->lookback);
+
+		if (off > r->last_off)
+			r->last_off = off;
+		return;
+	}
+	if (a->last_wide == NULL)
+		a->last_wide = g_hash_table_new_full(
+			g_direct_hash, g_direct_equal, NULL, g_free);
+	w = g_hash_table_lookup(a->last_wide, r);
+	if (w == NULL) {
+		w = g_new(int64_t, 1);
+		*w = t;
+		g_hash_table_insert(a->last_wide, r, w);
+	} else if (t > *w) {
+		*w = t;
+	}
+}
+
 void
 summary_reporter_free_times(struct summary_agg *a, struct summary_reporter *r)
 {

@@ -71,7 +71,8 @@ not_ready(const struct summary_domain *d, unsigned needs)
 }
 
 guint
-summary_silent_of(const struct summary_domain *d, int64_t *last)
+summary_silent_of(const struct summary_agg *a, const struct summary_domain *d,
+		  int64_t *last)
 {
 	guint i, n = 0;
 
@@ -81,7 +82,9 @@ summary_silent_of(const struct summary_domain *d, int64_t *last)
 
 		if (r->silent) {
 			n++;
-			*last = r->last > *last ? r->last : *last;
+			int64_t t = summary_reporter_last(a, r);
+
+			*last = t > *last ? t : *last;
 		}
 	}
 	return n;
@@ -98,7 +101,7 @@ needs_of(const struct summary_agg *a, const struct summary_domain *d)
 	else if (d->cur.failures > 0)
 		needs |= SUMMARY_NEEDS_BELOW;
 	if ((!d->in_window && !d->probe_only) ||
-	    summary_silent_of(d, &last) > 0)
+	    summary_silent_of(a, d, &last) > 0)
 		needs |= SUMMARY_NEEDS_SILENT;
 	if (not_ready(d, needs))
 		needs |= SUMMARY_NEEDS_NOT_READY;

@@ -76,7 +76,8 @@ int summary_row_reason(const struct summary_reason *r);
 
 /* How many of d's reporters went silent, and the last report of those
  * into *last (0 for none): one count for the triage and its rows. */
-guint summary_silent_of(const struct summary_domain *d, int64_t *last);
+guint summary_silent_of(const struct summary_agg *a,
+			const struct summary_domain *d, int64_t *last);
 
 /* Set every domain's needs and fill a->triage, n_action, n_below. */
 void summary_triage(struct summary_agg *a);

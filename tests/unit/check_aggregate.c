@@ -402,7 +402,7 @@ START_TEST(test_silence)
 	r = s->r;
 	ck_assert_str_eq(r->org, "Microsoft Corporation");
 	ck_assert_int_eq(r->interval, 86400);
-	ck_assert_int_eq(r->last, DAY(25) + 7 * HOUR);
+	ck_assert_int_eq(summary_reporter_last(a, r), DAY(25) + 7 * HOUR);
 	ck_assert_int_eq(a->silent_domains->len, 0);
 	summary_agg_free(a);
 

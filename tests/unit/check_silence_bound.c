@@ -426,6 +426,38 @@ START_TEST(test_times_in_step)
 }
 END_TEST
 
+/* A reporter's last report is exact whatever the order, in 4 bytes from
+ * the look-back's start, and aside when the look-back spans more than
+ * 2^32 seconds. */
+START_TEST(test_last_exact)
+{
+	const int64_t year = 365 * ONE_DAY, big = (int64_t)UINT32_MAX + 1;
+	struct summary_agg *a = new_agg(7 * ONE_DAY);
+	const struct summary_reporter *r;
+	int64_t lb = a->lookback;
+
+	feed(a, "R", UNTIL - 3 * ONE_DAY, 0);
+	feed(a, "R", UNTIL - 1, 1);
+	feed(a, "R", lb, 2);
+	r = reporter(a, "R");
+	ck_assert_int_eq(summary_reporter_last(a, r), UNTIL - 1);
+	ck_assert_uint_eq(r->last_off, (uint32_t)(UNTIL - 1 - lb));
+	ck_assert_ptr_null(a->last_wide);
+	summary_agg_free(a);
+
+	a = new_agg(80 * year);
+	lb = a->lookback;
+	ck_assert_uint_eq(a->times_wide, 1);
+	feed(a, "R", lb + big + 5, 0);
+	feed(a, "R", lb + 2 * big + 9, 1);
+	feed(a, "R", lb + 1, 2);
+	r = reporter(a, "R");
+	ck_assert_int_eq(summary_reporter_last(a, r), lb + 2 * big + 9);
+	ck_assert_uint_eq(r->last_off, 0);
+	summary_agg_free(a);
+}
+END_TEST
+
 /* A look-back of over 2^32 seconds (a window of 80 years reads 320): the
  * times take two slots each and stay exact, and so does a usual interval
  * of over 2^32 seconds. */
@@ -467,6 +499,7 @@ main(void)
 	tcase_add_test(tc, test_times_compact);
 	tcase_add_test(tc, test_times_chunks_recycled);
 	tcase_add_test(tc, test_times_in_step);
+	tcase_add_test(tc, test_last_exact);
 	tcase_add_test(tc, test_times_wide);
 	suite_add_tcase(s, tc);
 	return test_run(s);
