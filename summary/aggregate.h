@@ -123,8 +123,8 @@ struct summary_day {
 
 /* The mode and MX list of a policy some reporter saw last, both interned
  * (summary_agg.strings), the pair itself interned (summary_agg.policies):
- * a reporter keeps one pointer for the two, as a provider has millions of
- * reporters and a few pairs. */
+ * a reporter keeps one 4-byte index for the two, as a provider has
+ * millions of reporters and a few pairs. */
 struct summary_policy_seen {
 	const char *sts_mode; /* "unknown" when the policy named none */
 	const char *mx;	      /* NULL when it named none */
