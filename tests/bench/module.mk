@@ -7,7 +7,7 @@ BENCH_SCALE ?= 1
 BENCH_BINS := $(BUILD)/tests/bench/gen-store $(BUILD)/tests/bench/gen-fleet \
 	$(BUILD)/tests/bench/milter-load \
 	$(BUILD)/tests/bench/null-milter $(BUILD)/tests/bench/floor \
-	$(BUILD)/tests/bench/peak-rss
+	$(BUILD)/tests/bench/peak-rss $(BUILD)/tests/bench/sync-kinds
 .PHONY: bench bench-programs
 
 $(BUILD)/tests/bench/null-milter.o: MODULE_CFLAGS = $(MILTER_CFLAGS)
@@ -35,6 +35,12 @@ $(BUILD)/tests/bench/null-milter: $(BUILD)/tests/bench/null-milter.o
 $(BUILD)/tests/bench/floor: $(BUILD)/tests/bench/floor.o
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(ZLIB_LIBS)
+
+# The cost of one fdatasync by kind of write (BENCHMARKS.md, "Durable
+# appends"): sync-kinds DIR [N].
+$(BUILD)/tests/bench/sync-kinds: $(BUILD)/tests/bench/sync-kinds.o
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/bench/peak-rss: $(BUILD)/tests/bench/peak-rss.o
 	$(say) LD $@
