@@ -36,8 +36,7 @@ now(void)
 static int
 fail(const char *what, const char *path)
 {
-	fprintf(stderr, "sync-kinds: %s %s: %s\n", what, path,
-		strerror(errno));
+	fprintf(stderr, "sync-kinds: %s %s: %s\n", what, path, strerror(errno));
 	return -1;
 }
 
