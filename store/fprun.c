@@ -82,25 +82,23 @@ static size_t
 position(const struct tlsrpt_fprun *r, uint64_t fp, size_t i, int *equal)
 {
 	size_t b = bucket(fp, r->bits), lo = r->idx[b], hi = r->idx[b + 1];
+	size_t end;
 	uint64_t low = fp & FPRUN_LOW_MASK;
 
 	if (hi > i)
 		hi = i;
 	if (lo > hi)
 		lo = hi;
-	{
-		size_t end = hi;
+	end = hi;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (low_at(r->v, mid) < low)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		*equal = lo < end && low_at(r->v, lo) == low;
+		if (low_at(r->v, mid) < low)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	*equal = lo < end && low_at(r->v, lo) == low;
 	return lo;
 }
 
