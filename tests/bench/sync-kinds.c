@@ -8,7 +8,8 @@
  * pre-zeroed overwrite does not: the figure a decision on pre-zeroed day
  * files needs (BENCHMARKS.md, "Durable appends").
  *
- * usage: sync-kinds DIR [N]   N syncs of each kind (default 2000); files
+ * usage: sync-kinds DIR [N]   N syncs of each kind (1 to 100000, default
+ *        2000; the pre-zeroed file takes N x 800 bytes of memory); files
  *        in DIR are made and removed. Prints "append X ms, prezeroed Y ms,
  *        fallocated Z ms" (mean per sync). Exit 1 on a failed call.
  */
@@ -33,10 +34,15 @@ now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* Says what failed (errno's); closes fd (>= 0) and removes its file: -1. */
 static int
-fail(const char *what, const char *path)
+fail(const char *what, const char *path, int fd)
 {
 	fprintf(stderr, "sync-kinds: %s %s: %s\n", what, path, strerror(errno));
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
 	return -1;
 }
 
@@ -55,31 +61,24 @@ run(const char *path, enum kind kind, long n, double *ms)
 	line[LINE - 1] = '\n';
 	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
 	if (fd < 0)
-		return fail("open", path);
+		return fail("open", path, -1);
 	if (kind == PREZEROED) {
 		char *zero = calloc(1, (size_t)size);
+		int ok = zero != NULL && write(fd, zero, (size_t)size) == size;
 
-		if (zero == NULL || write(fd, zero, (size_t)size) != size) {
-			free(zero);
-			close(fd);
-			return fail("zero-fill", path);
-		}
 		free(zero);
+		if (!ok)
+			return fail("zero-fill", path, fd);
 	} else if (kind == FALLOCATED && fallocate(fd, 0, 0, size) != 0) {
-		close(fd);
-		return fail("fallocate", path);
+		return fail("fallocate", path, fd);
 	}
-	if (fsync(fd) != 0) {
-		close(fd);
-		return fail("fsync", path);
-	}
+	if (fsync(fd) != 0)
+		return fail("fsync", path, fd);
 	t0 = now();
 	for (i = 0; i < n; i++) {
 		if (pwrite(fd, line, LINE, (off_t)i * LINE) != LINE ||
-		    fdatasync(fd) != 0) {
-			close(fd);
-			return fail("write and sync", path);
-		}
+		    fdatasync(fd) != 0)
+			return fail("write and sync", path, fd);
 	}
 	*ms = (now() - t0) * 1e3 / (double)n;
 	close(fd);
@@ -95,10 +94,18 @@ main(int argc, char **argv)
 	double ms[3];
 	char path[4096];
 	long n = 2000;
+	char *end;
 	int k;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && (n = atol(argv[2])) < 1)) {
-		fprintf(stderr, "usage: sync-kinds DIR [N]\n");
+	if (argc == 3) {
+		errno = 0;
+		n = strtol(argv[2], &end, 10);
+		if (errno != 0 || end == argv[2] || *end != '\0' || n < 1 ||
+		    n > 100000)
+			n = 0;
+	}
+	if (argc < 2 || argc > 3 || n == 0) {
+		fprintf(stderr, "usage: sync-kinds DIR [N], N 1 to 100000\n");
 		return 64;
 	}
 	for (k = APPEND; k <= FALLOCATED; k++) {
